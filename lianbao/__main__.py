@@ -1,0 +1,5 @@
+import sys
+
+from lianbao.cli import main
+
+sys.exit(main())

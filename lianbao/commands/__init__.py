@@ -1,0 +1,1 @@
+"""Sub-commands of ``lianbao``; each module exposes ``register(subparsers)``."""
