@@ -1,0 +1,193 @@
+"""Forms: validation of one form, of a batch, and the duplicate-serial rules.
+
+A form concerns one subject, answered by one respondent group; its answers are packed one code a
+character (``S`` 满意, ``B`` 基本满意, ``D`` 不满意, ``N`` 不了解), one per questionnaire item.
+
+Rules:
+* every form has a serial number (SPEC §4);
+* a serial is unique across the whole campaign: the first copy wins and every later copy,
+  identical or not, is a duplicate, refused with a per-form error and never counted (SPEC §4);
+* a batch with bad forms reports each one (serial, field) and takes the good ones, or in strict
+  mode takes none (issue 7);
+* a form whose answers are all 不了解 is received but adds no answer (SPEC §4).
+
+Validation is plain Python on purpose: a batch holds thousands of forms and a schema library per
+form would dominate the intake time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .vocabulary import ANSWER_CODES, ANSWER_LABELS, UNKNOWN
+
+FORM_FIELDS = frozenset({"serial", "subject", "group", "answers"})
+SERIAL_MAX = 64
+_CODES = "".join(ANSWER_CODES)
+
+# reasons a form is refused (also the label of the "rejected" metric)
+BAD_FORM = "bad_form"
+BAD_SERIAL = "bad_serial"
+UNKNOWN_FIELD = "unknown_field"
+UNKNOWN_SUBJECT = "unknown_subject"
+UNKNOWN_GROUP = "unknown_group"
+BAD_ANSWERS = "bad_answers"
+DUPLICATE_SERIAL = "duplicate_serial"
+CAMPAIGN_CLOSED = "campaign_closed"
+REASONS = (BAD_FORM, BAD_SERIAL, UNKNOWN_FIELD, UNKNOWN_SUBJECT, UNKNOWN_GROUP, BAD_ANSWERS,
+           DUPLICATE_SERIAL, CAMPAIGN_CLOSED)
+
+
+@dataclass(frozen=True, slots=True)
+class FormError:
+    index: int              # position of the form in its batch
+    serial: str | None      # None when the serial itself is unusable
+    field: str              # JSON path of the bad field, e.g. forms[3].answers
+    reason: str             # one of REASONS
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "serial": self.serial, "field": self.field,
+                "reason": self.reason, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    index: int
+    serial: str
+    subject: str
+    group: str
+    answers: str
+
+
+def valid_serial(serial) -> bool:
+    """Every form has a serial number (SPEC §4): a non-empty string of at most 64 characters,
+    without surrounding blanks or control characters."""
+    return (isinstance(serial, str) and 0 < len(serial) <= SERIAL_MAX
+            and serial == serial.strip() and serial.isprintable())
+
+
+def answers_problem(answers, item_count: int) -> str | None:
+    """Answers are one code per questionnaire item, each of S B D N (SPEC §4: 满意, 基本满意,
+    不满意, 不了解).  Returns None when fine, else a message naming the first bad item."""
+    if not isinstance(answers, str):
+        return "must be a string of answer codes"
+    if len(answers) != item_count:
+        return f"needs {item_count} answers, got {len(answers)}"
+    if answers.strip(_CODES):
+        for pos, code in enumerate(answers, 1):
+            if code not in _CODES:
+                return f"item {pos}: {code!r} is not one of {', '.join(ANSWER_CODES)}"
+    return None
+
+
+def check_form(raw, index: int, subjects, groups, item_count: int) -> Form | FormError:
+    """Validate one form against its campaign: fields, serial, subject, group, answers.
+
+    Source: SPEC §4 (serials, subjects, the ten groups, the four answers).  Each problem names the
+    form's serial and the field, as a path inside the batch (``forms[3].group``).
+    """
+    where = f"forms[{index}]"
+    if not isinstance(raw, dict):
+        return FormError(index, None, where, BAD_FORM, "a form must be an object")
+    serial = raw.get("serial")
+    if not valid_serial(serial):
+        return FormError(index, serial if isinstance(serial, str) else None, f"{where}.serial",
+                         BAD_SERIAL, "must be a non-empty string of at most 64 printable characters")
+    if raw.keys() != FORM_FIELDS:
+        extra = sorted(str(k) for k in raw.keys() - FORM_FIELDS)
+        if extra:
+            return FormError(index, serial, f"{where}.{extra[0]}", UNKNOWN_FIELD, "unknown field")
+        missing = sorted(FORM_FIELDS - raw.keys())[0]
+        reason = {"subject": UNKNOWN_SUBJECT, "group": UNKNOWN_GROUP}.get(missing, BAD_ANSWERS)
+        return FormError(index, serial, f"{where}.{missing}", reason, "missing field")
+    subject = raw["subject"]
+    if not isinstance(subject, str) or subject not in subjects:
+        return FormError(index, serial, f"{where}.subject", UNKNOWN_SUBJECT,
+                         "not a subject of this campaign")
+    group = raw["group"]
+    if not isinstance(group, str) or group not in groups:
+        return FormError(index, serial, f"{where}.group", UNKNOWN_GROUP,
+                         "not a respondent group of this campaign")
+    answers = raw["answers"]
+    problem = answers_problem(answers, item_count)
+    if problem:
+        return FormError(index, serial, f"{where}.answers", BAD_ANSWERS, problem)
+    return Form(index, serial, subject, group, answers)
+
+
+def check_batch(raw_forms, subjects, groups, item_count: int) -> tuple[list[Form], list[FormError]]:
+    """Validate a batch; the first valid copy of a serial wins inside the batch (SPEC §4).
+
+    Returns the valid forms with distinct serials, in batch order, and one error per bad form or
+    later copy, in batch order.
+    """
+    good: list[Form] = []
+    errors: list[FormError] = []
+    first_at: dict[str, int] = {}
+    for index, raw in enumerate(raw_forms):
+        out = check_form(raw, index, subjects, groups, item_count)
+        if type(out) is FormError:
+            errors.append(out)
+            continue
+        earlier = first_at.get(out.serial)
+        if earlier is not None:
+            errors.append(duplicate_error(out, f"serial already given at forms[{earlier}] of this batch"))
+            continue
+        first_at[out.serial] = index
+        good.append(out)
+    return good, errors
+
+
+def duplicate_error(form: Form, message: str = "serial already received in this campaign") -> FormError:
+    """A later copy of a serial, identical or not, is a duplicate (SPEC §4 "first copy wins")."""
+    return FormError(form.index, form.serial, f"forms[{form.index}].serial", DUPLICATE_SERIAL, message)
+
+
+def split_new_and_duplicates(candidates: list[Form], inserted_serials) -> tuple[list[Form], list[FormError]]:
+    """After the store kept the first copies (``inserted_serials``), the other candidates were
+    already in the campaign: each is a duplicate, reported and not counted (SPEC §4)."""
+    inserted = set(inserted_serials)
+    new, dups = [], []
+    for form in candidates:
+        if form.serial in inserted:
+            new.append(form)
+        else:
+            dups.append(duplicate_error(form))
+    return new, dups
+
+
+def strict_accepts(errors) -> bool:
+    """Strict mode: a batch with any refused form (bad or duplicate) takes none (issue 7)."""
+    return not errors
+
+
+def is_blank(answers: str) -> bool:
+    """A form answered 不了解 throughout is received but adds no answer (SPEC §4)."""
+    return answers.count(UNKNOWN) == len(answers)
+
+
+_TOKENS = {code: code for code in ANSWER_CODES}
+_TOKENS.update({code.lower(): code for code in ANSWER_CODES})
+_TOKENS.update({label: code for code, label in ANSWER_LABELS.items()})
+_TOKENS[""] = UNKNOWN
+
+
+def answer_code(token) -> str | None:
+    """One answer cell of a paper form as its code: a code (any case) or the Chinese label.
+
+    A blank cell is 不了解 (no answer).  Returns None for anything else.
+    """
+    if token is None:
+        return UNKNOWN
+    return _TOKENS.get(str(token).strip())
+
+
+def pack_answers(tokens) -> str:
+    """Pack one cell per item into the answer string; ValueError names the first bad item."""
+    out = []
+    for pos, token in enumerate(tokens, 1):
+        code = answer_code(token)
+        if code is None:
+            raise ValueError(f"item {pos}: {token!r} is not 满意, 基本满意, 不满意 or 不了解")
+        out.append(code)
+    return "".join(out)

@@ -1,0 +1,102 @@
+"""Rules of satisfaction rates (SPEC §4, M§一8, M§五(二)1(1)③ 1(2)③), with hand-computed numbers."""
+from fractions import Fraction
+
+import pytest
+
+from services.survey.domain import (Counts, below_disqualification_line, default_questionnaire,
+                                    event_subjects, format_rate, meets_team_target, rate_report,
+                                    satisfaction_rate, tally_answers, tally_forms)
+
+pytestmark = pytest.mark.timeout(10)
+
+Q = default_questionnaire()
+# morality S×6, ability B×6, diligence D×6, results N×6, integrity S×6, learning S B D N S
+MIXED = "S" * 6 + "B" * 6 + "D" * 6 + "N" * 6 + "S" * 6 + "SBDNS"
+
+
+def test_satisfaction_rate_is_satisfied_plus_basic_over_answered():
+    assert satisfaction_rate(Counts(satisfied=14, basic=7, dissatisfied=7)) == Fraction(3, 4)
+
+
+def test_satisfaction_rate_is_null_never_zero_when_nothing_answered():
+    assert satisfaction_rate(Counts()) is None
+    assert satisfaction_rate(Counts(dissatisfied=3)) == 0
+
+
+def test_below_60_percent_disqualifies_exactly_60_does_not():
+    assert not below_disqualification_line(Fraction(60, 100))
+    assert below_disqualification_line(Fraction(5999, 10000))
+    assert not below_disqualification_line(None)
+
+
+def test_team_target_90_percent_includes_90():
+    assert meets_team_target(Fraction(9, 10))
+    assert not meets_team_target(Fraction(8999, 10000))
+    assert not meets_team_target(None)
+
+
+@pytest.mark.parametrize("rate,text", [
+    (Fraction(3, 4), "0.7500"), (Fraction(1, 3), "0.3333"), (Fraction(2, 3), "0.6667"),
+    (Fraction(1, 32), "0.0313"), (Fraction(1), "1.0000"), (Fraction(0), "0.0000"), (None, None),
+])
+def test_format_rate_rounds_half_up_to_four_places(rate, text):
+    assert format_rate(rate) == text
+
+
+def test_dont_know_counts_as_no_answer_per_dimension():
+    out = tally_answers(MIXED, Q)
+    as_tuple = {d: (c.satisfied, c.basic, c.dissatisfied) for d, c in out.items()}
+    assert as_tuple == {"morality": (6, 0, 0), "ability": (0, 6, 0), "diligence": (0, 0, 6),
+                        "results": (0, 0, 0), "integrity": (6, 0, 0), "learning": (2, 1, 1)}
+    assert satisfaction_rate(out["results"]) is None
+    assert satisfaction_rate(out["learning"]) == Fraction(3, 4)
+
+
+def _report():
+    forms = [("o1", "parents", MIXED), ("o1", "officers", "D" * 35), ("o1", "parents", "N" * 35)]
+    cells, received = tally_forms(forms, Q)
+    subjects = {"o1": "officer", "s1": "section"}
+    return rate_report(subjects, cells, received, names={"o1": "张三"})
+
+
+def test_rates_pool_all_answers_not_a_mean_of_forms():
+    o1 = _report()["subjects"][0]
+    # hand count: MIXED gives S14 B7 D7 (28 answered), D×35 gives D35; pooled 21/63 = 1/3,
+    # whereas the mean of the two forms' rates would be (3/4 + 0) / 2 = 0.375
+    assert (o1["satisfied"], o1["basic"], o1["dissatisfied"], o1["answered"]) == (14, 7, 42, 63)
+    assert o1["rate"] == "0.3333"
+    assert o1["below_60"] is True and o1["meets_target"] is False
+
+
+def test_form_all_dont_know_is_received_but_adds_no_answer():
+    o1 = _report()["subjects"][0]
+    assert o1["forms"] == 3
+    assert o1["answered"] == 63
+
+
+def test_rates_per_dimension_and_per_group_by_hand():
+    o1 = _report()["subjects"][0]
+    assert o1["dimensions"]["morality"]["rate"] == "0.5000"      # S6 over 6 + D6 from form 2
+    assert o1["dimensions"]["results"]["rate"] == "0.0000"       # only form 2 answered: D6
+    assert o1["dimensions"]["learning"]["rate"] == "0.3333"      # S2 B1 D1 + D5: 3/9
+    assert o1["groups"]["parents"]["rate"] == "0.7500"            # 21/28
+    assert o1["groups"]["officers"]["rate"] == "0.0000"           # 0/35
+    assert o1["groups"]["retired_staff"]["rate"] is None
+
+
+def test_subject_without_forms_has_null_rates():
+    s1 = _report()["subjects"][1]
+    assert (s1["forms"], s1["answered"], s1["rate"]) == (0, 0, None)
+    assert s1["below_60"] is False
+
+
+def test_campaign_totals_pool_every_subject():
+    totals = _report()["totals"]
+    assert (totals["forms"], totals["answered"], totals["rate"]) == (3, 63, "0.3333")
+
+
+def test_event_lines_carry_the_counts_the_rating_snapshot_needs():
+    lines = event_subjects(_report())
+    assert lines[0] == {"id": "o1", "kind": "officer", "forms": 3, "satisfied": 14, "basic": 7,
+                        "dissatisfied": 42, "answered": 63, "rate": "0.3333", "below_60": True,
+                        "meets_target": False}
