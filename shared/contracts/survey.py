@@ -1,0 +1,169 @@
+"""Contracts of the survey service: RPC payloads, event names and event payloads.
+
+RPC (service ``survey``), every payload one dict validated by the schema named beside it:
+
+* ``define_questionnaire(DefineQuestionnaire)`` -> questionnaire dict (``key``, ``version``, ``items``)
+* ``get_questionnaire(QuestionnaireRef)`` -> questionnaire dict
+* ``create_campaign(CreateCampaign)`` -> campaign dict (same payload twice: same answer)
+* ``set_campaign_questionnaire(SetCampaignQuestionnaire)`` -> campaign dict (refused once forms arrive)
+* ``get_campaign(CampaignRef)`` -> campaign dict
+* ``submit_form(SubmitForm)`` -> ``{"campaign_id", "serial", "accepted": true}``; a bad form raises
+  ValidationFailed, a duplicate serial Conflict (field ``form.serial``), a closed campaign RuleViolation
+* ``submit_batch(SubmitBatch)`` -> :data:`BATCH_RESULT_DOC`; re-sending a ``batch_id`` returns the first answer
+* ``get_rates(CampaignRef)`` -> rates dict (per subject, per dimension, per group; totals)
+* ``publish_rates(CampaignRef)`` -> rates dict, and publishes ``satisfaction_rates_published`` (final false)
+* ``close_campaign(CampaignRef)`` -> rates dict, publishes ``satisfaction_rates_published`` (final true)
+  once; closing again publishes nothing and says ``"already_closed": true``
+* ``rates_xlsx(CampaignRef)`` -> ``{"filename", "content_base64"}`` one sheet per subject kind
+
+Answers are packed one code per item: ``S`` 满意, ``B`` 基本满意, ``D`` 不满意, ``N`` 不了解 (no answer).
+Rates travel as decimal strings rounded half-up to 4 places (``"0.9231"``) beside the exact counts;
+null when nothing was answered.
+"""
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validate
+
+from shared.schemas import BaseSchema, StrictInteger
+
+SERVICE = "survey"
+
+#: published when a campaign closes (final) and on demand while it is open (not final)
+SATISFACTION_RATES_PUBLISHED = "satisfaction_rates_published"
+
+DIMENSIONS = ("morality", "ability", "diligence", "results", "integrity", "learning")
+RESPONDENT_GROUPS = (
+    "superior_departments", "deputies", "bureau_heads", "business_owners", "venue_operators",
+    "parents", "case_parties", "officer_families", "retired_staff", "officers",
+)
+SUBJECT_KINDS = ("agency", "section", "officer")
+ANSWER_CODES = ("S", "B", "D", "N")
+MAX_BATCH = 20000
+
+BATCH_RESULT_DOC = """{"campaign_id", "batch_id", "received": n, "accepted": n, "rejected": n,
+"duplicates": n, "blank": n (accepted forms answered 不了解 throughout), "strict": bool,
+"dry_run": bool, "committed": bool, "errors": [{"index", "serial", "field", "reason", "message"}]}"""
+
+_id = dict(required=True, validate=validate.Length(min=1, max=100))
+
+
+class RawList(fields.Field):
+    """A JSON array passed through as it is: each element is checked by the domain, form by form,
+    so that one bad form is reported on its own and does not fail the batch."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list):
+            raise ValidationError("Not a valid list.")
+        return value
+
+
+class QuestionnaireItem(BaseSchema):
+    dimension = fields.String(required=True, validate=validate.OneOf(DIMENSIONS))
+    text = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class DefineQuestionnaire(BaseSchema):
+    key = fields.String(**_id)
+    items = fields.List(fields.Nested(QuestionnaireItem), required=True,
+                        validate=validate.Length(min=1, max=200))
+
+
+class QuestionnaireRef(BaseSchema):
+    key = fields.String(**_id)
+    version = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=1))
+
+
+class Subject(BaseSchema):
+    id = fields.String(**_id)
+    kind = fields.String(required=True, validate=validate.OneOf(SUBJECT_KINDS))
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class QuestionnaireChoice(BaseSchema):
+    key = fields.String(**_id)
+    version = StrictInteger(required=True, validate=validate.Range(min=1))
+
+
+class CreateCampaign(BaseSchema):
+    campaign_id = fields.String(**_id)
+    period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}H[12]$"))
+    owner = fields.String(**_id)
+    title = fields.String(load_default="", validate=validate.Length(max=200))
+    subjects = fields.List(fields.Nested(Subject), required=True,
+                           validate=validate.Length(min=1, max=200000))
+    groups = fields.List(fields.String(validate=validate.OneOf(RESPONDENT_GROUPS)),
+                         load_default=None, validate=validate.Length(min=1, max=10))
+    questionnaire = fields.Nested(QuestionnaireChoice, load_default=None)
+
+
+class CampaignRef(BaseSchema):
+    campaign_id = fields.String(**_id)
+
+
+class SetCampaignQuestionnaire(BaseSchema):
+    campaign_id = fields.String(**_id)
+    questionnaire = fields.Nested(QuestionnaireChoice, required=True)
+
+
+class Form(BaseSchema):
+    serial = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    subject = fields.String(**_id)
+    group = fields.String(required=True, validate=validate.OneOf(RESPONDENT_GROUPS))
+    answers = fields.String(required=True, validate=validate.Regexp(r"^[SBDN]{1,200}$"))
+
+
+class SubmitForm(BaseSchema):
+    campaign_id = fields.String(**_id)
+    form = fields.Nested(Form, required=True)
+
+
+class SubmitBatch(BaseSchema):
+    campaign_id = fields.String(**_id)
+    batch_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    strict = fields.Boolean(load_default=False)
+    dry_run = fields.Boolean(load_default=False)
+    forms = RawList(required=True, validate=validate.Length(min=1, max=MAX_BATCH))
+
+
+# -- events ----------------------------------------------------------------------------------------
+
+class SubjectRate(BaseSchema):
+    """One subject's pooled counts: what the rating snapshot's ``satisfaction`` needs (RATING.md §1)."""
+    id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(SUBJECT_KINDS))
+    forms = StrictInteger(required=True, validate=validate.Range(min=0))
+    satisfied = StrictInteger(required=True, validate=validate.Range(min=0))
+    basic = StrictInteger(required=True, validate=validate.Range(min=0))
+    dissatisfied = StrictInteger(required=True, validate=validate.Range(min=0))
+    answered = StrictInteger(required=True, validate=validate.Range(min=0))
+    rate = fields.String(required=True, allow_none=True)
+    below_60 = fields.Boolean(required=True)
+    meets_target = fields.Boolean(required=True)
+
+
+class Totals(BaseSchema):
+    forms = StrictInteger(required=True, validate=validate.Range(min=0))
+    satisfied = StrictInteger(required=True, validate=validate.Range(min=0))
+    basic = StrictInteger(required=True, validate=validate.Range(min=0))
+    dissatisfied = StrictInteger(required=True, validate=validate.Range(min=0))
+    answered = StrictInteger(required=True, validate=validate.Range(min=0))
+    rate = fields.String(required=True, allow_none=True)
+    below_60 = fields.Boolean(required=True)
+    meets_target = fields.Boolean(required=True)
+
+
+class SatisfactionRatesPublished(BaseSchema):
+    """Payload of ``satisfaction_rates_published``.  ``final`` is true once, when the campaign closes.
+
+    Consumers: scoring (``below_60`` disqualifies, M§五(二)1(1)③ 1(2)③; counts feed the rating
+    snapshot's ``satisfaction``), the dashboard (``totals.meets_target``: the ≥ 90% target, M§一8).
+    """
+    event_id = fields.String(required=True)
+    occurred_at = fields.String(required=True)
+    campaign_id = fields.String(required=True)
+    period = fields.String(required=True)
+    owner = fields.String(required=True)
+    final = fields.Boolean(required=True)
+    questionnaire = fields.Nested(QuestionnaireChoice, required=True)
+    totals = fields.Nested(Totals, required=True)
+    subjects = fields.List(fields.Nested(SubjectRate), required=True)
