@@ -1,0 +1,103 @@
+"""Staff: one position in one unit, titles, the team join date (SPEC §2, M§四1-3, M§五(二)3)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from shared.errors import Conflict, NotFound, ValidationFailed
+
+from .model import (AGENCY, CHIEF, CHIEF_PROCURATOR, COMMITTEE, COMMITTEE_SECRETARY,
+                    COURT_PRESIDENT, HEAD, LEADER, OFFICER, POLITICAL_COMMISSAR, POSITIONS,
+                    PUBLIC_SECURITY_CHIEF, SECTION, TITLES, Staff, Unit)
+from .units import get_unit
+
+# the title each head holds by virtue of heading that kind of body (一把手)
+_HEAD_TITLE = {
+    "public_security": PUBLIC_SECURITY_CHIEF,
+    "procuratorate": CHIEF_PROCURATOR,
+    "court": COURT_PRESIDENT,
+}
+
+
+def titles_of(staff: Staff, units: Mapping[str, Unit]) -> frozenset:
+    """Titles held: the explicit ones plus the one a head holds by office (the head of a committee
+    is its secretary, of a public-security bureau its chief, of a procuratorate the chief
+    procurator, of a court its president)."""
+    out = set(staff.titles)
+    unit = units.get(staff.unit)
+    if unit is not None and staff.position == HEAD:
+        if unit.kind == COMMITTEE:
+            out.add(COMMITTEE_SECRETARY)
+        elif unit.kind == AGENCY and unit.agency_type in _HEAD_TITLE:
+            out.add(_HEAD_TITLE[unit.agency_type])
+    return frozenset(out)
+
+
+# which titles fit which (position, unit kind, agency type)
+def _title_fits(title: str, staff: Staff, unit: Unit) -> bool:
+    leadership = staff.position in (HEAD, LEADER)
+    if title == COMMITTEE_SECRETARY:
+        return leadership and unit.kind == COMMITTEE
+    if title in (PUBLIC_SECURITY_CHIEF, POLITICAL_COMMISSAR):
+        return leadership and unit.kind == AGENCY and unit.agency_type == "public_security"
+    if title == CHIEF_PROCURATOR:
+        return leadership and unit.kind == AGENCY and unit.agency_type == "procuratorate"
+    if title == COURT_PRESIDENT:
+        return leadership and unit.kind == AGENCY and unit.agency_type == "court"
+    return False
+
+
+def check_staff(staff: Staff, units: Mapping[str, Unit]) -> None:
+    """A staff record fits the tree (SPEC §2, M§四1-3):
+
+    - the unit exists;
+    - a head or leader (一把手, 班子成员) sits in an agency or committee; a chief or officer
+      (中层骨干, 干警) in a section (科、股、庭、所、队、室);
+    - titles come from the fixed list and fit the unit (a political commissar is in a
+      public-security bureau, a court president in a court, ...);
+    - only a leader supervises (分管) sections, and only sections of the leader's own body.
+    """
+    if not staff.id or not str(staff.id).strip():
+        raise ValidationFailed("a person needs an id", "id")
+    if not staff.name or not str(staff.name).strip():
+        raise ValidationFailed("a person needs a name", "name")
+    if staff.position not in POSITIONS:
+        raise ValidationFailed(f"position must be one of {', '.join(POSITIONS)}", "position")
+    unit = get_unit(units, staff.unit, "unit")
+    if staff.position in (HEAD, LEADER) and unit.kind == SECTION:
+        raise ValidationFailed(f"a {staff.position} sits in an agency or a committee, not a section",
+                               "unit")
+    if staff.position in (CHIEF, OFFICER) and unit.kind != SECTION:
+        raise ValidationFailed(f"a {staff.position} sits in a section", "unit")
+    for title in sorted(staff.titles):
+        if title not in TITLES:
+            raise ValidationFailed(f"unknown title {title!r}; one of {', '.join(TITLES)}", "titles")
+        if not _title_fits(title, staff, unit):
+            raise ValidationFailed(f"title {title!r} does not fit a {staff.position} of {unit.id}",
+                                   "titles")
+    if staff.supervises and staff.position != LEADER:
+        raise ValidationFailed("only a leader supervises sections", "supervises")
+    for sec_id in staff.supervises:
+        sec = get_unit(units, sec_id, "supervises")
+        if sec.kind != SECTION or sec.parent != staff.unit:
+            raise ValidationFailed(f"{sec_id!r} is not a section of {staff.unit}", "supervises")
+
+
+def check_new_person(staff: Staff, existing: Staff | None) -> None:
+    """A person is in one unit only: creating a person who is already on the roster in another
+    unit (or with other data) is a conflict; use the change command."""
+    if existing is not None and existing != staff:
+        field = "unit" if existing.unit != staff.unit else "id"
+        raise Conflict(f"person {staff.id!r} is already on the roster in {existing.unit} as "
+                       f"{existing.position}; change them instead", field)
+
+
+def section_of(staff: Staff, units: Mapping[str, Unit]) -> str | None:
+    unit = units[staff.unit]
+    return unit.id if unit.kind == SECTION else None
+
+
+def require_person(people: Mapping[str, Staff], person_id: str, field: str = "person") -> Staff:
+    person = people.get(person_id)
+    if person is None:
+        raise NotFound(f"unknown person {person_id!r}", field)
+    return person
