@@ -1,0 +1,4 @@
+"""Tables of the roster service (its own database)."""
+from shared.db import make_base
+
+Base = make_base()

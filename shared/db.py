@@ -1,0 +1,310 @@
+"""Database plumbing: one database per service, a unit of work per worker, outbox, inbox, idempotency.
+
+Usage in a service::
+
+    # services/roster/models.py
+    from shared.db import make_base
+    Base = make_base()            # its metadata already holds the delivery tables
+
+    # services/roster/service.py
+    class RosterService(ServiceBase):
+        name = "roster"
+        db = Database(models.Base)
+
+        @rpc
+        def create_unit(self, payload):
+            data = load(CreateUnit(), payload)
+            return handlers.create_unit(self.db, data)   # self.db is a UnitOfWork
+
+A :class:`UnitOfWork` gives ``session`` (SQLAlchemy 2 ``Session``), ``publish(event_type, payload)``
+(an outbox row in the same transaction), ``already_handled(event)`` (inbox, same transaction) and
+``recall``/``remember`` (idempotency keys).  The suite's own entry points
+(:mod:`shared.entrypoints`) commit it **before** the RPC reply is sent or the event is acked, so a
+caller never sees success for something that was not committed; anything else (timers) commits in
+``worker_result``.  An error rolls everything back: nothing is half-written.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+import weakref
+from datetime import datetime, timezone
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, String, Text, create_engine,
+                        event, func, select, text)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from shared.config import database_url
+
+log = logging.getLogger(__name__)
+
+# worker_ctx -> UnitOfWork, so that entry points can commit before they reply
+units: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def make_base():
+    """A new declarative base whose metadata holds the outbox, inbox and idempotency tables."""
+
+    class Base(DeclarativeBase):
+        pass
+
+    class OutboxMessage(Base):
+        __tablename__ = "outbox"
+        id = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+        event_id = Column(String(64), nullable=False, unique=True)
+        event_type = Column(String(100), nullable=False)
+        payload = Column(Text, nullable=False)
+        created_at = Column(DateTime, nullable=False, default=utcnow)
+        published_at = Column(DateTime, nullable=True, index=True)
+
+    class InboxRecord(Base):
+        __tablename__ = "inbox"
+        handler = Column(String(200), primary_key=True)
+        event_id = Column(String(64), primary_key=True)
+        processed_at = Column(DateTime, nullable=False, default=utcnow)
+
+    class IdempotencyRecord(Base):
+        __tablename__ = "idempotency"
+        key = Column(String(300), primary_key=True)
+        response = Column(JSON, nullable=True)
+        created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    Base.Outbox = OutboxMessage
+    Base.Inbox = InboxRecord
+    Base.Idempotency = IdempotencyRecord
+    return Base
+
+
+def make_engine(url: str):
+    """An engine fit for eventlet: psycopg2 for PostgreSQL; one serialised connection for SQLite.
+
+    SQLite's busy wait blocks the whole process under eventlet, so two green threads writing at
+    once would deadlock; a pool of one connection makes them queue (green) instead.
+    """
+    if url.startswith("sqlite"):
+        engine = create_engine(url, poolclass=QueuePool, pool_size=1, max_overflow=0, pool_timeout=120,
+                               connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg2://" + url[len("postgresql://"):]
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in ``url`` if it does not exist (no-op for SQLite)."""
+    if not url.startswith("postgresql"):
+        return
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    admin = make_engine(u.set(database="postgres").render_as_string(hide_password=False))
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": u.database}).scalar()
+            if not exists:
+                try:
+                    conn.execute(text(f'CREATE DATABASE "{u.database}"'))
+                except Exception:  # a concurrent creator won the race
+                    log.info("database %s created concurrently", u.database)
+    finally:
+        admin.dispose()
+
+
+class UnitOfWork:
+    """One transaction: the state change, the events to publish and the events handled, together."""
+
+    def __init__(self, sessionmaker_, base, handler: str = "", on_published=None, provider=None):
+        self.provider = provider
+        self._sessionmaker = sessionmaker_
+        self._base = base
+        self.handler = handler
+        self._session: Session | None = None
+        self._on_published = on_published
+        self.published: list[str] = []
+        self.done = False
+
+    # -- the session ---------------------------------------------------------------------------
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = self._sessionmaker()
+        return self._session
+
+    # -- delivery --------------------------------------------------------------------------------
+    def publish(self, event_type: str, payload: dict) -> str:
+        """Record an event in the outbox, in this transaction; the relay sends it after commit.
+
+        The payload gets an ``event_id`` (unless it has one) that consumers use for their inbox.
+        """
+        payload = dict(payload)
+        event_id = payload.setdefault("event_id", uuid.uuid4().hex)
+        payload.setdefault("occurred_at", utcnow().isoformat(timespec="seconds") + "Z")
+        self.session.add(self._base.Outbox(event_id=event_id, event_type=event_type,
+                                           payload=json.dumps(payload, ensure_ascii=False, default=str)))
+        self.published.append(event_id)
+        return event_id
+
+    def already_handled(self, event: dict, handler: str | None = None) -> bool:
+        """Inbox: True if this handler already processed ``event['event_id']``; else record it.
+
+        The record joins this transaction, so it commits together with the handler's effect.
+        """
+        event_id = event.get("event_id") if isinstance(event, dict) else None
+        if not event_id:
+            return False
+        name = handler or self.handler
+        Inbox = self._base.Inbox
+        if self.session.get(Inbox, (name, event_id)) is not None:
+            return True
+        self.session.add(Inbox(handler=name, event_id=event_id))
+        self.session.flush()
+        return False
+
+    def recall(self, key: str):
+        """The stored response of an idempotent command, or None."""
+        rec = self.session.get(self._base.Idempotency, key)
+        return None if rec is None else {"response": rec.response}
+
+    def remember(self, key: str, response) -> None:
+        self.session.add(self._base.Idempotency(key=key, response=response))
+
+    # -- the transaction -------------------------------------------------------------------------
+    def commit(self) -> None:
+        if self._session is not None:
+            self._session.commit()
+        self.done = True
+        if self.published and self._on_published:
+            self._on_published()
+
+    def rollback(self) -> None:
+        if self._session is not None:
+            self._session.rollback()
+        self.published = []
+        self.done = True
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if not self.done:
+            self.rollback()
+        self.close()
+        return False
+
+
+def complete(worker_ctx, result, exc_info):
+    """Commit (or roll back) the worker's unit of work; a failed commit becomes the worker's error."""
+    uow = units.get(worker_ctx)
+    if uow is None or uow.done:
+        return result, exc_info
+    if exc_info is not None:
+        uow.rollback()
+        return result, exc_info
+    try:
+        uow.commit()
+    except Exception:  # the caller must not see success for an uncommitted change
+        import sys
+
+        uow.rollback()
+        return None, sys.exc_info()
+    return result, exc_info
+
+
+class Database(DependencyProvider):
+    """The service's own database (SQLAlchemy 2.x), migrated on start, with the outbox relay."""
+
+    def __init__(self, base, **kwargs):
+        self.base = base
+        super().__init__(**kwargs)
+
+    def setup(self):
+        from shared.outbox import OutboxRelay  # local: keeps import order simple
+        from shared.migrate import upgrade
+
+        service = self.container.service_name
+        self.url = database_url(service, self.container.config)
+        ensure_database(self.url)
+        self.engine = make_engine(self.url)
+        upgrade(service, self.engine, self.base)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self.relay = OutboxRelay(self.container, self.sessionmaker, self.base)
+
+    def start(self):
+        self.relay.start()
+
+    def stop(self):
+        self.relay.stop()
+        self.engine.dispose()
+
+    def kill(self):
+        self.relay.stop()
+
+    def unit_of_work(self, handler: str = "") -> UnitOfWork:
+        return UnitOfWork(self.sessionmaker, self.base, handler, on_published=self.relay.notify,
+                          provider=self)
+
+    def get_dependency(self, worker_ctx):
+        uow = self.unit_of_work(f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}")
+        units[worker_ctx] = uow
+        return uow
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        complete(worker_ctx, result, exc_info)
+
+    def worker_teardown(self, worker_ctx):
+        uow = units.pop(worker_ctx, None)
+        if uow is not None:
+            if not uow.done:
+                uow.rollback()
+            uow.close()
+
+    # -- for health and metrics -------------------------------------------------------------
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            log.exception("database unreachable")
+            return False
+
+    def outbox_backlog(self) -> tuple[int, float]:
+        """(unpublished rows, age in seconds of the oldest one)."""
+        Outbox = self.base.Outbox
+        with self.sessionmaker() as s:
+            count, oldest = s.execute(select(func.count(Outbox.id), func.min(Outbox.created_at))
+                                      .where(Outbox.published_at.is_(None))).one()
+        age = (utcnow() - oldest).total_seconds() if oldest else 0.0
+        return int(count), age
+
+    def recall(self, key: str):
+        with self.sessionmaker() as s:
+            rec = s.get(self.base.Idempotency, key)
+            return None if rec is None else {"response": rec.response}
+
+
+__all__ = ["make_base", "make_engine", "ensure_database", "UnitOfWork", "Database", "complete", "units",
+           "IntegrityError", "utcnow"]

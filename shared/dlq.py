@@ -1,0 +1,81 @@
+"""The dead-letter queue: list what failed, and replay it to the queue it came from.
+
+Failed events (see :mod:`shared.entrypoints`) land in one durable queue, ``lianbao.dlq``, each
+with its original queue, routing key, attempt count and error in the headers.
+"""
+from __future__ import annotations
+
+import json
+
+from kombu import Connection, Exchange
+
+from shared.entrypoints import ATTEMPTS_HEADER, dlq_queue
+
+
+def _connection(config) -> Connection:
+    return Connection(config["AMQP_URI"])
+
+
+def _decode(message) -> object:
+    try:
+        return message.decode()
+    except Exception:
+        return message.body.decode("utf-8", "replace") if isinstance(message.body, bytes) else message.body
+
+
+def _letter(message) -> dict:
+    headers = message.headers or {}
+    return {
+        "queue": headers.get("x-lianbao-queue"),
+        "routing_key": headers.get("x-lianbao-routing-key"),
+        "source": headers.get("x-lianbao-source"),
+        "attempts": headers.get(ATTEMPTS_HEADER),
+        "error": headers.get("x-lianbao-error"),
+        "body": _decode(message),
+    }
+
+
+def list_dead_letters(config, limit: int = 1000) -> list[dict]:
+    """Every dead letter, oldest first, left in the queue (read without acknowledging)."""
+    out = []
+    with _connection(config) as conn:
+        channel = conn.channel()
+        queue = dlq_queue()(channel)
+        queue.declare()
+        while len(out) < limit:
+            message = queue.get(no_ack=False)
+            if message is None:
+                break
+            out.append(_letter(message))
+        channel.close()  # unacknowledged messages go back to the queue, in order
+    return out
+
+
+def replay_dead_letters(config, limit: int = 1000) -> int:
+    """Send dead letters back to their original queues with a fresh attempt count; returns how many."""
+    count = 0
+    with _connection(config) as conn:
+        channel = conn.channel()
+        queue = dlq_queue()(channel)
+        queue.declare()
+        producer = conn.Producer(channel=channel, serializer="json")
+        while count < limit:
+            message = queue.get(no_ack=False)
+            if message is None:
+                break
+            headers = {k: v for k, v in (message.headers or {}).items() if not k.startswith("x-lianbao")}
+            target = (message.headers or {}).get("x-lianbao-queue")
+            if not target:
+                message.reject(requeue=True)
+                break
+            producer.publish(message.body, exchange=Exchange("", type="direct"), routing_key=target,
+                             headers=headers, content_type=message.content_type,
+                             content_encoding=message.content_encoding)
+            message.ack()
+            count += 1
+        channel.close()
+    return count
+
+
+def dumps(letters) -> str:
+    return json.dumps(letters, ensure_ascii=False, indent=2, default=str)

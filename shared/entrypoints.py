@@ -1,0 +1,145 @@
+"""The suite's entry points: nameko's, with the guarantees the design asks for.
+
+* :func:`rpc` — the worker's unit of work is committed **before** the reply is sent (nameko's own
+  order is reply first, ``worker_result`` after); a failed commit is what the caller receives.
+  A call that carries an ``idempotency_key`` in its context data (``nameko.idempotency_key``
+  header; the suite's clients send it) runs once: a retry gets the first answer.
+  :class:`shared.errors.LianbaoError` is an expected exception (logged as a warning).
+* :func:`event_handler` — committed before the ack; a handler that raises is retried
+  ``EVENT_MAX_ATTEMPTS`` times (re-published with an attempt count), then moved to the dead-letter
+  queue ``lianbao.dlq`` with the error and its original queue, where ``lianbao dlq list|replay`` finds it.  It never loops
+  forever and never vanishes.  Handlers still use the inbox (``self.db.already_handled(event)``).
+* :func:`timer` — nameko's; the unit of work commits in ``worker_result``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+
+from kombu import Exchange, Queue
+from nameko.amqp.publish import Publisher
+from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.events import EventHandler
+from nameko.rpc import Rpc
+from nameko.timer import timer  # noqa: F401  (re-exported)
+
+from shared import db as _db
+from shared.errors import LianbaoError
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENCY_HEADER = "idempotency_key"
+ACTOR_HEADER = "actor"
+ATTEMPTS_HEADER = "x-lianbao-attempts"
+DLQ_QUEUE = "lianbao.dlq"
+
+
+def _database_of(container):
+    for dep in container.dependencies:
+        if isinstance(dep, _db.Database):
+            return dep
+    return None
+
+
+class SuiteRpc(Rpc):
+    def __init__(self, expected_exceptions=LianbaoError, sensitive_arguments=(), **kwargs):
+        super().__init__(expected_exceptions=expected_exceptions,
+                         sensitive_arguments=sensitive_arguments, **kwargs)
+
+    def _key(self, context_data) -> str | None:
+        key = (context_data or {}).get(IDEMPOTENCY_HEADER)
+        if not key:
+            return None
+        return f"{self.container.service_name}.{self.method_name}:{key}"[:300]
+
+    def handle_message(self, body, message):
+        key = self._key(self.unpack_message_headers(message))
+        database = _database_of(self.container)
+        if key and database is not None:
+            stored = database.recall(key)
+            if stored is not None:  # a retry: the first answer, no second effect
+                self.rpc_consumer.handle_result(message, stored["response"], None)
+                return
+        super().handle_message(body, message)
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        key = self._key(worker_ctx.context_data)
+        uow = _db.units.get(worker_ctx)
+        if key and uow is not None and exc_info is None and not uow.done:
+            uow.remember(key, result)
+        result, exc_info = _db.complete(worker_ctx, result, exc_info)
+        if key and exc_info is not None and isinstance(exc_info[1], _db.IntegrityError):
+            # a concurrent call with the same key committed first: answer as it did
+            database = _database_of(self.container)
+            stored = database.recall(key) if database is not None else None
+            if stored is not None:
+                result, exc_info = stored["response"], None
+        return super().handle_result(message, worker_ctx, result, exc_info)
+
+
+rpc = SuiteRpc.decorator
+
+
+class SuiteEventHandler(EventHandler):
+    """nameko's event handler with commit-before-ack, bounded retries and a dead-letter queue."""
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        result, exc_info = _db.complete(worker_ctx, result, exc_info)
+        if exc_info is not None:
+            try:
+                self._retry_or_dead_letter(message, exc_info)
+            except Exception:  # could not re-route: keep it in the queue rather than lose it
+                log.exception("could not re-route a failed event; requeueing")
+                self.queue_consumer.requeue_message(message)
+                return result, exc_info
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+    def _publisher(self):
+        return Publisher(self.container.config[AMQP_URI_CONFIG_KEY], serializer="json")
+
+    def _retry_or_dead_letter(self, message, exc_info):
+        headers = dict(message.headers or {})
+        attempts = int(headers.get(ATTEMPTS_HEADER, 0)) + 1
+        limit = int(self.container.config.get("EVENT_MAX_ATTEMPTS", 5) or 5)
+        body = message.payload
+        default = Exchange("", type="direct")
+        from shared.metrics import metrics_of
+
+        metrics = metrics_of(self.container)
+        if attempts < limit:
+            if metrics is not None:
+                metrics.events_redelivered.labels(self.container.service_name, self.method_name).inc()
+            headers[ATTEMPTS_HEADER] = attempts
+            self._publisher().publish(body, exchange=default, routing_key=self.queue.name, headers=headers,
+                                      mandatory=False)
+            return
+        if metrics is not None:
+            metrics.events_dead_lettered.labels(self.container.service_name, self.method_name).inc()
+        dead_letter(self.container.config, self.queue.name, body, headers, attempts,
+                    "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip(),
+                    message.delivery_info.get("routing_key"), self.source_service)
+
+
+def dlq_queue() -> Queue:
+    return Queue(DLQ_QUEUE, exchange=Exchange("", type="direct"), routing_key=DLQ_QUEUE, durable=True,
+                 auto_delete=False)
+
+
+def dead_letter(config, queue_name, body, headers, attempts, error, routing_key=None, source=None):
+    headers = dict(headers or {})
+    headers.update({ATTEMPTS_HEADER: attempts, "x-lianbao-error": error[:2000],
+                    "x-lianbao-queue": queue_name, "x-lianbao-routing-key": routing_key or "",
+                    "x-lianbao-source": source or ""})
+    queue = dlq_queue()
+    Publisher(config[AMQP_URI_CONFIG_KEY], serializer="json").publish(
+        body, exchange=queue.exchange, routing_key=queue.routing_key, headers=headers, declare=[queue])
+    log.error("event from %s moved to %s after %s attempts: %s", queue_name, DLQ_QUEUE, attempts, error)
+
+
+event_handler = SuiteEventHandler.decorator
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str)

@@ -1,0 +1,147 @@
+"""Prometheus metrics of a service: a small DependencyProvider with a registry of its own.
+
+(nameko-prometheus declares its metrics in the process-wide default registry and fails when a
+container is built twice in one process, as the embedded mode and the tests do.)
+
+Every service gets, labelled by ``service`` and entry point ``method``:
+``lianbao_entrypoint_calls_total``, ``lianbao_entrypoint_errors_total`` (+ ``error`` class),
+``lianbao_entrypoint_latency_seconds`` (histogram), ``lianbao_events_handled_total``,
+``lianbao_events_redelivered_total``, ``lianbao_events_dead_lettered_total``, and the outbox gauges
+``lianbao_outbox_backlog`` / ``lianbao_outbox_oldest_age_seconds`` read at scrape time.
+Domain gauges are declared by the service with :meth:`MetricsRegistry.gauge` (get-or-create).
+``/metrics`` is served on ``METRICS_PORTS.<service>`` (0: not served; ``render()`` still works).
+"""
+from __future__ import annotations
+
+import logging
+import time
+import weakref
+
+from nameko.events import EventHandler
+from nameko.extensions import DependencyProvider
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+
+from shared.config import metrics_port
+
+log = logging.getLogger(__name__)
+
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+
+class MetricsRegistry:
+    """What a worker sees as ``self.metrics``: the service's registry and its instruments."""
+
+    def __init__(self, service: str):
+        self.service = service
+        self.registry = CollectorRegistry(auto_describe=True)
+        self._instruments: dict[str, object] = {}
+        self.calls = Counter("lianbao_entrypoint_calls_total", "Entry-point calls", ["service", "method"],
+                             registry=self.registry)
+        self.errors = Counter("lianbao_entrypoint_errors_total", "Entry-point errors",
+                              ["service", "method", "error"], registry=self.registry)
+        self.latency = Histogram("lianbao_entrypoint_latency_seconds", "Entry-point latency",
+                                 ["service", "method"], buckets=BUCKETS, registry=self.registry)
+        self.events_handled = Counter("lianbao_events_handled_total", "Events handled",
+                                      ["service", "method"], registry=self.registry)
+        self.events_redelivered = Counter("lianbao_events_redelivered_total",
+                                          "Events received again after a failure or a redelivery",
+                                          ["service", "method"], registry=self.registry)
+        self.events_dead_lettered = Counter("lianbao_events_dead_lettered_total",
+                                            "Events moved to the dead-letter queue", ["service", "method"],
+                                            registry=self.registry)
+
+    def gauge(self, name: str, documentation: str, labelnames=()) -> Gauge:
+        """Get or create a gauge in this service's registry (safe to call from every worker)."""
+        inst = self._instruments.get(name)
+        if inst is None:
+            inst = Gauge(name, documentation, list(labelnames), registry=self.registry)
+            self._instruments[name] = inst
+        return inst
+
+    def counter(self, name: str, documentation: str, labelnames=()) -> Counter:
+        inst = self._instruments.get(name)
+        if inst is None:
+            inst = Counter(name, documentation, list(labelnames), registry=self.registry)
+            self._instruments[name] = inst
+        return inst
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class _OutboxCollector:
+    def __init__(self, service, database_ref):
+        self.service = service
+        self.database_ref = database_ref
+
+    def describe(self):
+        return [GaugeMetricFamily("lianbao_outbox_backlog", "", labels=["service"]),
+                GaugeMetricFamily("lianbao_outbox_oldest_age_seconds", "", labels=["service"])]
+
+    def collect(self):
+        database = self.database_ref()
+        backlog = GaugeMetricFamily("lianbao_outbox_backlog", "Events committed but not yet published",
+                                    labels=["service"])
+        age = GaugeMetricFamily("lianbao_outbox_oldest_age_seconds", "Age of the oldest unpublished event",
+                                labels=["service"])
+        if database is not None and hasattr(database, "sessionmaker"):
+            try:
+                count, oldest = database.outbox_backlog()
+                backlog.add_metric([self.service], count)
+                age.add_metric([self.service], oldest)
+            except Exception:
+                log.warning("outbox backlog unreadable", exc_info=True)
+        yield backlog
+        yield age
+
+
+def metrics_of(container) -> MetricsRegistry | None:
+    """The registry of a container's :class:`Metrics` provider, if it has one."""
+    for dep in container.dependencies:
+        if isinstance(dep, Metrics):
+            return dep.metrics
+    return None
+
+
+class Metrics(DependencyProvider):
+    def setup(self):
+        service = self.container.service_name
+        self.metrics = MetricsRegistry(service)
+        self._started: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+        self._server = None
+        from shared.db import Database
+
+        database = next((d for d in self.container.dependencies if isinstance(d, Database)), None)
+        if database is not None:
+            self.metrics.registry.register(_OutboxCollector(service, weakref.ref(database)))
+
+    def start(self):
+        port = metrics_port(self.container.service_name, self.container.config)
+        if port:
+            from prometheus_client import start_http_server
+
+            self._server, _thread = start_http_server(port, registry=self.metrics.registry)
+
+    def stop(self):
+        if self._server is not None:
+            self._server.shutdown()
+            self._server = None
+
+    def get_dependency(self, worker_ctx):
+        return self.metrics
+
+    def worker_setup(self, worker_ctx):
+        self._started[worker_ctx] = time.perf_counter()
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        service = self.container.service_name
+        method = worker_ctx.entrypoint.method_name
+        started = self._started.pop(worker_ctx, None)
+        self.metrics.calls.labels(service, method).inc()
+        if started is not None:
+            self.metrics.latency.labels(service, method).observe(time.perf_counter() - started)
+        if exc_info is not None:
+            self.metrics.errors.labels(service, method, exc_info[0].__name__).inc()
+        if isinstance(worker_ctx.entrypoint, EventHandler) and exc_info is None:
+            self.metrics.events_handled.labels(service, method).inc()

@@ -1,0 +1,113 @@
+"""The plumbing on the embedded transport: RPC errors by name, outbox, inbox, dead letters,
+idempotency keys, metrics."""
+import eventlet
+import pytest
+
+from shared.errors import Conflict, ValidationFailed
+
+from tests.service.foundation.probe_services import ReceiverService, SenderService
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def wait_for(predicate, timeout=10.0):
+    deadline = eventlet.hubs.get_hub().clock() + timeout
+    while eventlet.hubs.get_hub().clock() < deadline:
+        value = predicate()
+        if value:
+            return value
+        eventlet.sleep(0.02)
+    return predicate()
+
+
+@pytest.fixture
+def probes(embedded_suite):
+    return embedded_suite(classes=[SenderService, ReceiverService], EVENT_MAX_ATTEMPTS=3,
+                          OUTBOX_POLL_SECONDS=0.2)
+
+
+def test_rpc_errors_arrive_as_named_exceptions_naming_the_field(probes):
+    with probes.rpc() as rpc:
+        with pytest.raises(ValidationFailed) as err:
+            rpc.probe_sender.write({"text": "a", "colour": "red"})
+        assert err.value.field == "colour"
+        with pytest.raises(ValidationFailed) as err:
+            rpc.probe_sender.write({"text": 5})
+        assert err.value.field == "text"
+        rpc.probe_sender.write({"text": "a"})
+        with pytest.raises(Conflict) as err:
+            rpc.probe_sender.write({"text": "a"})
+        assert err.value.field == "text"
+
+
+def test_an_error_after_writing_rolls_everything_back(probes):
+    with probes.rpc() as rpc:
+        with pytest.raises(Exception):
+            rpc.probe_sender.write({"text": "half", "fail_after_write": True})
+        assert rpc.probe_sender.count() == 0
+        eventlet.sleep(0.5)
+        assert rpc.probe_receiver.tally() == 0, "a rolled-back change must publish no event"
+
+
+def test_outbox_events_reach_the_handler_once(probes):
+    with probes.rpc() as rpc:
+        for i in range(5):
+            rpc.probe_sender.write({"text": f"n{i}"})
+        assert wait_for(lambda: rpc.probe_receiver.tally() == 5)
+        assert rpc.probe_sender.health()["outbox_backlog"] == 0
+
+
+def test_inbox_the_same_event_twice_changes_state_once(probes):
+    event = {"event_id": "fixed-id-1", "text": "dup"}
+    probes.dispatch("probe_sender", "noted", event)
+    probes.dispatch("probe_sender", "noted", event)
+    probes.dispatch("probe_sender", "noted", {"event_id": "fixed-id-2", "text": "other"})
+    with probes.rpc() as rpc:
+        assert wait_for(lambda: rpc.probe_receiver.tally() == 2)
+        eventlet.sleep(0.3)
+        assert rpc.probe_receiver.tally() == 2
+
+
+def test_poison_event_goes_to_the_dead_letter_queue_and_the_service_keeps_serving(probes):
+    from shared.dlq import list_dead_letters
+
+    probes.dispatch("probe_sender", "noted", {"event_id": "p1", "text": "poison!"})
+    with probes.rpc() as rpc:
+        rpc.probe_sender.write({"text": "after"})
+        assert wait_for(lambda: rpc.probe_receiver.tally() == 1)
+    letters = wait_for(lambda: list_dead_letters(probes.config))
+    assert len(letters) == 1
+    letter = letters[0]
+    assert letter["body"]["event_id"] == "p1"
+    assert letter["attempts"] == 3
+    assert "poison event" in letter["error"]
+    metrics = probes.container("probe_receiver")
+    from shared.metrics import metrics_of
+
+    text = metrics_of(metrics).render().decode()
+    assert 'lianbao_events_dead_lettered_total{method="on_noted",service="probe_receiver"} 1.0' in text
+    assert 'lianbao_events_redelivered_total{method="on_noted",service="probe_receiver"} 2.0' in text
+
+
+def test_idempotency_key_gives_one_effect_and_the_first_answer(probes):
+    with probes.rpc(context_data={"idempotency_key": "k-1"}) as rpc:
+        first = rpc.probe_sender.write({"text": "once"})
+        second = rpc.probe_sender.write({"text": "once"})
+    assert first == second == {"text": "once", "count": 1}
+    with probes.rpc() as rpc:
+        assert rpc.probe_sender.count() == 1
+
+
+def test_metrics_count_calls_errors_and_latency(probes):
+    from shared.metrics import metrics_of
+
+    with probes.rpc() as rpc:
+        rpc.probe_sender.count()
+        with pytest.raises(ValidationFailed):
+            rpc.probe_sender.write({})
+    text = metrics_of(probes.container("probe_sender")).render().decode()
+    assert 'lianbao_entrypoint_calls_total{method="count",service="probe_sender"} 1.0' in text
+    assert ('lianbao_entrypoint_errors_total{error="ValidationFailed",method="write",'
+            'service="probe_sender"} 1.0') in text
+    assert 'lianbao_entrypoint_latency_seconds_count{method="count",service="probe_sender"} 1.0' in text
+    assert 'lianbao_outbox_backlog{service="probe_sender"}' in text
