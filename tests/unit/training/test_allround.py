@@ -1,0 +1,127 @@
+"""M§三(四)1(5): 全能政法干警由所在单位每月发给其50元技能津贴,每三年复查一次,不合格的,取消称号。"""
+import pytest
+
+from shared.errors import Conflict, RuleViolation
+from services.training.domain.allround import (ALLOWANCE_YUAN, allowance_months, allowance_total,
+                                               check_all_round_result, holds_title_in_month,
+                                               recheck_date, reminder_due, title_spells)
+from services.training.domain.calendar import Month
+
+from .conftest import d, res
+
+pytestmark = pytest.mark.timeout(10)
+
+
+def cert(on):
+    return res("all_round_assessment", on, True)
+
+
+def recheck(on, passed=True):
+    return res("all_round_recheck", on, passed)
+
+
+def test_allowance_is_50_yuan_a_month():
+    assert ALLOWANCE_YUAN == 50
+
+
+def test_allowance_certified_2026_03_15_earns_10_months_500_yuan_in_2026():
+    spells = title_spells([cert("2026-03-15")], d("2026-11-23"))
+    assert [str(m) for m in allowance_months(spells, 2026)] == [f"2026-{m:02d}" for m in range(3, 13)]
+    assert allowance_total(spells, 2026) == 500
+
+
+def test_allowance_a_full_certified_year_earns_12_months_600_yuan():
+    spells = title_spells([cert("2026-03-15")], d("2027-12-31"))
+    assert allowance_total(spells, 2027) == 600
+
+
+def test_allowance_one_day_held_counts_the_month():
+    spells = title_spells([cert("2026-01-31")], d("2026-02-01"))
+    assert holds_title_in_month(spells, Month(2026, 1))
+    assert not holds_title_in_month(spells, Month(2025, 12))
+
+
+def test_recheck_on_the_third_anniversary():
+    assert recheck_date(d("2026-03-15")) == d("2029-03-15")
+
+
+def test_recheck_of_29_february_falls_on_28_february():
+    assert recheck_date(d("2024-02-29")) == d("2027-02-28")
+    spells = title_spells([cert("2024-02-29")], d("2027-02-28"))
+    assert spells[0].revoked_on is None
+    spells = title_spells([cert("2024-02-29")], d("2027-03-01"))
+    assert (spells[0].revoked_on, spells[0].reason) == (d("2027-03-01"), "recheck_expired")
+
+
+def test_recheck_not_passed_by_its_date_revokes_the_day_after():
+    spells = title_spells([cert("2026-03-15")], d("2029-03-15"))
+    assert spells[0].revoked_on is None
+    spells = title_spells([cert("2026-03-15")], d("2029-03-16"))
+    assert (spells[0].revoked_on, spells[0].reason) == (d("2029-03-16"), "recheck_expired")
+    assert holds_title_in_month(spells, Month(2029, 3))
+    assert not holds_title_in_month(spells, Month(2029, 4))
+
+
+def test_recheck_passed_exactly_at_three_years_keeps_the_title():
+    spells = title_spells([cert("2026-03-15"), recheck("2029-03-15")], d("2030-01-01"))
+    assert spells[0].revoked_on is None and spells[0].rechecks == [d("2029-03-15")]
+
+
+def test_recheck_passed_keeps_the_original_cycle():
+    spells = title_spells([cert("2024-02-29"), recheck("2026-06-01")], d("2026-07-01"))
+    assert spells[0].next_recheck == d("2030-02-28")
+    spells = title_spells([cert("2024-02-29"), recheck("2026-06-01"), recheck("2030-01-10")],
+                          d("2030-03-01"))
+    assert spells[0].next_recheck == d("2033-02-28") and spells[0].revoked_on is None
+
+
+def test_recheck_failed_revokes_on_the_day_of_failure():
+    spells = title_spells([cert("2026-03-15"), recheck("2028-12-01", passed=False)], d("2029-01-01"))
+    assert (spells[0].revoked_on, spells[0].reason) == (d("2028-12-01"), "recheck_failed")
+    # revoked from 1 December: not held on any day of December
+    assert allowance_months(spells, 2028)[-1] == Month(2028, 11)
+    assert allowance_months(spells, 2029) == []
+    spells = title_spells([cert("2026-03-15"), recheck("2028-12-02", passed=False)], d("2029-01-01"))
+    assert allowance_months(spells, 2028)[-1] == Month(2028, 12)
+
+
+def test_recheck_before_its_window_is_refused():
+    with pytest.raises(RuleViolation) as err:
+        title_spells([cert("2026-03-15"), recheck("2028-03-14")], d("2028-04-01"))
+    assert err.value.field == "date"
+    assert title_spells([cert("2026-03-15"), recheck("2028-03-15")], d("2028-04-01"))[0].rechecks
+
+
+def test_recheck_without_the_title_is_refused():
+    with pytest.raises(RuleViolation):
+        check_all_round_result([], recheck("2026-05-01"))
+    with pytest.raises(RuleViolation):  # expired: the recheck came too late
+        check_all_round_result([cert("2023-03-15")], recheck("2026-03-16"))
+
+
+def test_assessment_once_a_year_by_the_city_committee():
+    with pytest.raises(Conflict):
+        check_all_round_result([res("all_round_assessment", "2026-03-15", False)],
+                               cert("2026-10-15"))
+    check_all_round_result([res("all_round_assessment", "2025-03-15", False)], cert("2026-03-15"))
+
+
+def test_assessment_of_a_holder_is_refused():
+    with pytest.raises(RuleViolation):
+        check_all_round_result([cert("2025-03-15")], cert("2026-03-15"))
+
+
+def test_recertified_after_revocation_starts_a_new_cycle():
+    spells = title_spells([cert("2022-03-15"), cert("2026-05-10")], d("2026-11-23"))
+    assert [(s.certified_on, s.revoked_on) for s in spells] == [
+        (d("2022-03-15"), d("2025-03-16")), (d("2026-05-10"), None)]
+    assert spells[1].next_recheck == d("2029-05-10")
+    assert allowance_total(spells, 2025) == 150 and allowance_total(spells, 2026) == 400
+
+
+def test_reminder_within_the_lead_time_before_the_recheck():
+    spell = title_spells([cert("2026-03-15")], d("2029-02-13"))[0]
+    assert reminder_due(spell, d("2029-02-13"), 30) == d("2029-03-15")
+    assert reminder_due(spell, d("2029-02-12"), 30) is None
+    assert reminder_due(spell, d("2029-02-12"), 31) == d("2029-03-15")
+    assert reminder_due(spell, d("2029-03-15"), 30) == d("2029-03-15")

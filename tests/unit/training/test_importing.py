@@ -1,0 +1,74 @@
+"""Import of training results: every bad row by number and column; same file twice changes nothing."""
+from datetime import datetime
+
+import pytest
+
+from services.training.domain.importing import check_import, missing_columns, parse_row
+from services.training.domain.model import Person
+
+from .conftest import d
+
+pytestmark = pytest.mark.timeout(10)
+TODAY = d("2026-11-23")
+
+
+def row(person, course, on, result):
+    return {"person_id": person, "course_id": course, "date": on, "result": result}
+
+
+@pytest.fixture
+def people():
+    return {"p1": Person("p1", "s1", "chief"), "p2": Person("p2", "s1", "officer")}
+
+
+def test_import_header_needs_the_four_columns():
+    assert missing_columns(["person_id", "date", "extra"]) == ["course_id", "result"]
+    assert missing_columns(["result", "date", "course_id", "person_id"]) == []
+
+
+def test_import_row_values_are_checked_by_column():
+    fields, problems = parse_row(7, row("", "rot", "2026-02-30", "maybe"))
+    assert fields is None
+    assert [(p.row, p.column) for p in problems] == [(7, "person_id"), (7, "date"), (7, "result")]
+    fields, problems = parse_row(2, row("p1", "rot", datetime(2026, 3, 1, 0, 0), "合格"))
+    assert problems == [] and fields["on"] == d("2026-03-01") and fields["passed"] is True
+
+
+def test_import_reports_every_bad_row(people, courses):
+    rows = [(2, row("p1", "rot", "2026-03-01", "fail")),
+            (3, row("ghost", "rot", "2026-03-01", "pass")),
+            (4, row("p2", "nocourse", "2026-03-01", "pass")),
+            (5, row("p2", "drill", "2027-01-01", "pass")),
+            (6, row("p2", "drill", "2026-04-01", "pass")),
+            (7, row("p2", "drill", "2026-04-01", "pass"))]
+    out = check_import(rows, people, courses, {}, TODAY)
+    assert not out.ok
+    assert [(p.row, p.column) for p in out.problems] == [
+        (3, "person_id"), (4, "course_id"), (5, "date"), (7, "date")]
+    assert [n for n, _ in out.created] == [2, 6]
+
+
+def test_import_failure_then_retraining_in_one_file_in_date_order(people, courses):
+    rows = [(2, row("p1", "rot2", "2026-06-01", "fail")), (3, row("p1", "rot", "2026-03-01", "fail"))]
+    out = check_import(rows, people, courses, {}, TODAY)
+    assert out.ok and [n for n, _ in out.created] == [3, 2]
+    assert [(e.person_id, e.effect, e.effective_date) for e in out.events] == [
+        ("p1", "removed_from_post", d("2026-06-01"))]
+
+
+def test_import_same_file_twice_changes_nothing(people, courses):
+    rows = [(2, row("p1", "rot", "2026-03-01", "pass")), (3, row("p2", "ar", "2026-05-01", "pass"))]
+    first = check_import(rows, people, courses, {}, TODAY)
+    history = {}
+    for _, r in first.created:
+        history.setdefault(r.person_id, []).append(r)
+    again = check_import(rows, people, courses, history, TODAY)
+    assert again.ok and again.created == [] and again.events == []
+    assert [n for n, _ in again.unchanged] == [2, 3]
+
+
+def test_import_a_changed_outcome_is_a_conflict_not_an_overwrite(people, courses):
+    first = check_import([(2, row("p1", "drill", "2026-03-01", "pass"))], people, courses, {}, TODAY)
+    history = {"p1": [r for _, r in first.created]}
+    out = check_import([(2, row("p1", "drill", "2026-03-01", "fail"))], people, courses, history, TODAY)
+    assert [(p.row, p.column) for p in out.problems] == [(2, "date")] and out.created == []
