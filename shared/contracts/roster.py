@@ -1,0 +1,336 @@
+"""Contracts of the roster service: RPC payloads, event names and event payloads.
+
+RPC (service ``roster``); every payload is one dict validated by the schema named beside it.
+Dates are ISO strings (``YYYY-MM-DD``); a date that does not parse is a ValidationFailed naming
+the field.
+
+Units and staff
+* ``save_units(SaveUnits)`` -> ``{"created", "changed", "unchanged", "units": [UNIT]}`` (batch,
+  parents may come earlier in the same batch; a unit's kind never changes)
+* ``create_staff(CreateStaff)`` -> ``{"created", "unchanged", "staff": [STAFF]}`` (batch; the same
+  record again is unchanged; a person already in another unit is a Conflict ``staff[i].unit``)
+* ``change_staff(ChangeStaff)`` -> ``{"staff": STAFF, "unassigned": [PAIR]}``: pairs that no longer
+  follow the chain are cut from ``effective`` on (never reassigned)
+* ``get_staff(PersonRef)`` -> STAFF;  ``get_units(UnitsQuery)`` -> ``{"units": [UNIT]}``
+* ``members_of(UnitOnDate)`` -> ``{"unit", "date", "members": [STAFF + "status"]}``: on the team on
+  the date (joined, not transferred out or dismissed), optionally with the units below
+* ``people_of_agency(AgencyOnDate)`` -> ``{"agency", "date", "people": [PERSON_OF_AGENCY]}``: every
+  person of the agency and its sections who joined by the date, with position, section, join date,
+  status and mentor on the date, and all their spells (leave, secondment, suspension, exit)
+
+Status spells
+* ``record_spell(RecordSpell)`` -> ``{"spell": SPELL, "unassigned": [PAIR]}``: a suspension or an
+  exit cuts the person's pairs from its first day (as mentor; an exit as mentee too)
+* ``end_spell(EndSpell)`` -> ``{"spell": SPELL}``;  ``spells_of(PersonRef)`` -> ``{"spells": [...]}``
+
+Mentoring (M§四1-3)
+* ``assign_mentor(AssignMentor)`` -> ``{"pair": PAIR}``; outside the chain: Forbidden ``mentor``;
+  the mentee already has a mentor then: Conflict ``mentee``
+* ``reassign_mentor(AssignMentor)`` -> ``{"pair": PAIR, "unassigned": [PAIR]}``
+* ``unassign_mentor(UnassignMentor)`` -> ``{"unassigned": [PAIR]}`` (no mentor from ``date`` on)
+* ``mentor_of(PersonOnDate)`` -> ``{"person", "date", "mentor": id | null}``
+* ``mentees_of(PersonOnDate)`` -> ``{"person", "date", "mentees": [id]}``
+* ``mentoring_coverage(CoverageQuery)`` -> ``{"date", "unit", "officer": COV, "chief": COV,
+  "leader": COV, "by_agency": {agency: {"officer": COV, ...}}}`` with COV = ``{"total", "covered",
+  "share" (decimal string, 4 places, or null), "without": [id]}``
+
+Evaluators (M§五(二)3)
+* ``evaluator_of(PersonOnDate)`` -> ``{"person", "date", "group", "rule", "mark", "daily_logs",
+  "secondment", "six_month_mark"}``; ``group`` is the unit whose leading group evaluates
+* ``evaluator_of_section(UnitRef)`` -> ``{"unit", "group", "rule", "mark"}``
+
+Bans (M§三(三))
+* ``record_ban_violation(RecordBanViolation)`` -> ``{"violation": {...}, "suspension": SPELL|null,
+  "cases": [CASE], "unassigned": [PAIR]}``;  ``cases_of(PersonRef)`` -> ``{"cases": [CASE]}``
+
+Import
+* ``import_roster(ImportRoster)`` -> ``{"dry_run", "committed", "rows", "created", "changed",
+  "unchanged", "errors": [{"row", "column", "message"}]}``: any bad row → nothing written
+  (a dry run never writes); the same file again → created 0, changed 0.
+"""
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validate
+
+from shared.schemas import BaseSchema, StrictInteger
+
+SERVICE = "roster"
+
+# -- events (nameko event type; source service "roster") ------------------------------------
+UNITS_SAVED = "units_saved"                    # {"units": [UNIT]}
+STAFF_JOINED = "staff_joined"                  # {"staff": [STAFF]}  (batched: ≤ EVENT_BATCH)
+STAFF_CHANGED = "staff_changed"                # {"staff": [STAFF], "effective"}
+STAFF_LEFT = "staff_left"                      # {"person", "kind", "date", "spell_id"}
+STATUS_SPELL_RECORDED = "status_spell_recorded"  # {"spell": SPELL}
+STATUS_SPELL_CHANGED = "status_spell_changed"    # {"spell": SPELL}
+MENTOR_ASSIGNED = "mentor_assigned"            # PAIR
+MENTOR_UNASSIGNED = "mentor_unassigned"        # PAIR + "reason"; end null = cancelled
+BAN_VIOLATED = "ban_violated"                  # see BanViolatedEvent
+EVENTS = (UNITS_SAVED, STAFF_JOINED, STAFF_CHANGED, STAFF_LEFT, STATUS_SPELL_RECORDED,
+          STATUS_SPELL_CHANGED, MENTOR_ASSIGNED, MENTOR_UNASSIGNED, BAN_VIOLATED)
+EVENT_BATCH = 1000
+
+UNIT_KINDS = ("committee", "agency", "section")
+AGENCY_TYPES = ("public_security", "procuratorate", "court", "justice_bureau", "other")
+RANKS = ("division", "deputy_division")
+POSITIONS = ("head", "leader", "chief", "officer")
+TITLES = ("committee_secretary", "public_security_chief", "political_commissar",
+          "chief_procurator", "court_president")
+SPELL_KINDS = ("leave", "secondment", "suspension", "transferred_out", "dismissed")
+LEAVE_KINDS = ("sick", "personal", "annual", "maternity", "other")
+STATUSES = ("active", "on_leave", "seconded", "suspended", "transferred_out", "dismissed",
+            "not_joined")
+UNASSIGN_REASONS = ("reassigned", "unassigned", "mentor_suspended", "mentor_left",
+                    "mentee_left", "chain_broken")
+MAX_BATCH = 200_000
+
+_id = dict(required=True, validate=validate.Length(min=1, max=100))
+_opt_id = dict(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+
+
+class IsoDate(fields.String):
+    """An ISO date string, kept as a string: the domain parses it (and names the field)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from datetime import date
+        out = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            if len(out) != 10:
+                raise ValueError
+            date.fromisoformat(out)
+        except ValueError:
+            raise ValidationError(f"Not a date (YYYY-MM-DD): {out!r}.") from None
+        return out
+
+
+class RawList(fields.Field):
+    """A JSON array of row objects, passed through: the domain checks each row and reports it
+    by row number and column."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list):
+            raise ValidationError("Not a valid list.")
+        if len(value) > MAX_BATCH:
+            raise ValidationError(f"At most {MAX_BATCH} rows in one call.")
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise ValidationError({i: ["Not a valid row object."]})
+        return value
+
+
+# -- RPC payloads ------------------------------------------------------------------------------
+class UnitIn(BaseSchema):
+    id = fields.String(**_id)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(required=True, validate=validate.OneOf(UNIT_KINDS))
+    parent = fields.String(**_opt_id)
+    agency_type = fields.String(load_default=None, allow_none=True,
+                                validate=validate.OneOf(AGENCY_TYPES))
+    rank = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(RANKS))
+    supervising_unit = fields.String(**_opt_id)
+
+
+class SaveUnits(BaseSchema):
+    units = fields.List(fields.Nested(UnitIn), required=True,
+                        validate=validate.Length(min=1, max=MAX_BATCH))
+
+
+class UnitsQuery(BaseSchema):
+    under = fields.String(**_opt_id)
+
+
+class StaffIn(BaseSchema):
+    id = fields.String(**_id)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    unit = fields.String(**_id)
+    position = fields.String(required=True, validate=validate.OneOf(POSITIONS))
+    joined = IsoDate(required=True)
+    titles = fields.List(fields.String(validate=validate.OneOf(TITLES)), load_default=list)
+    supervises = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
+                             load_default=list)
+
+
+class CreateStaff(BaseSchema):
+    staff = fields.List(fields.Nested(StaffIn), required=True,
+                        validate=validate.Length(min=1, max=MAX_BATCH))
+
+
+class ChangeStaff(BaseSchema):
+    person = fields.String(**_id)
+    effective = IsoDate(required=True)
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    unit = fields.String(validate=validate.Length(min=1, max=100))
+    position = fields.String(validate=validate.OneOf(POSITIONS))
+    joined = IsoDate()
+    titles = fields.List(fields.String(validate=validate.OneOf(TITLES)))
+    supervises = fields.List(fields.String(validate=validate.Length(min=1, max=100)))
+
+
+class PersonRef(BaseSchema):
+    person = fields.String(**_id)
+
+
+class PersonOnDate(BaseSchema):
+    person = fields.String(**_id)
+    date = IsoDate(required=True)
+
+
+class UnitRef(BaseSchema):
+    unit = fields.String(**_id)
+
+
+class UnitOnDate(BaseSchema):
+    unit = fields.String(**_id)
+    date = IsoDate(required=True)
+    include_subunits = fields.Boolean(load_default=False)
+
+
+class AgencyOnDate(BaseSchema):
+    agency = fields.String(**_id)
+    date = IsoDate(required=True)
+
+
+class RecordSpell(BaseSchema):
+    person = fields.String(**_id)
+    kind = fields.String(required=True, validate=validate.OneOf(SPELL_KINDS))
+    start = IsoDate(required=True)
+    end = IsoDate(load_default=None, allow_none=True)
+    leave_kind = fields.String(load_default=None, allow_none=True,
+                               validate=validate.OneOf(LEAVE_KINDS))
+    host_unit = fields.String(**_opt_id)
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class EndSpell(BaseSchema):
+    spell_id = fields.String(**_id)
+    end = IsoDate(required=True)
+
+
+class AssignMentor(BaseSchema):
+    mentor = fields.String(**_id)
+    mentee = fields.String(**_id)
+    start = IsoDate(required=True)
+
+
+class UnassignMentor(BaseSchema):
+    mentee = fields.String(**_id)
+    date = IsoDate(required=True)
+
+
+class CoverageQuery(BaseSchema):
+    date = IsoDate(required=True)
+    unit = fields.String(**_opt_id)
+
+
+class RecordBanViolation(BaseSchema):
+    person = fields.String(**_id)
+    ban = StrictInteger(required=True, validate=validate.Range(min=1, max=10))
+    occurred_on = IsoDate(required=True)
+    confirmed_on = IsoDate(required=True)
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class ImportRoster(BaseSchema):
+    rows = RawList(required=True)
+    first_row = StrictInteger(load_default=2, validate=validate.Range(min=1))
+    dry_run = fields.Boolean(load_default=False)
+    effective = IsoDate(load_default=None, allow_none=True)
+
+
+# -- event payloads ----------------------------------------------------------------------------
+class UnitOut(BaseSchema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(UNIT_KINDS))
+    parent = fields.String(allow_none=True)
+    agency_type = fields.String(allow_none=True)
+    rank = fields.String(allow_none=True)
+    supervising_unit = fields.String(allow_none=True)
+    agency = fields.String(required=True)     # the committee or agency owning the unit
+    level = fields.String(required=True, validate=validate.OneOf(("city", "county")))
+
+
+class UnitsSavedEvent(BaseSchema):
+    units = fields.List(fields.Nested(UnitOut), required=True)
+
+
+class StaffOut(BaseSchema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    unit = fields.String(required=True)
+    agency = fields.String(required=True)
+    section = fields.String(allow_none=True)
+    position = fields.String(required=True, validate=validate.OneOf(POSITIONS))
+    joined = IsoDate(required=True)
+    titles = fields.List(fields.String(), required=True)
+    supervises = fields.List(fields.String(), required=True)
+
+
+class StaffJoinedEvent(BaseSchema):
+    staff = fields.List(fields.Nested(StaffOut), required=True)
+
+
+class StaffChangedEvent(BaseSchema):
+    staff = fields.List(fields.Nested(StaffOut), required=True)
+    effective = IsoDate(required=True)
+
+
+class StaffLeftEvent(BaseSchema):
+    person = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("transferred_out", "dismissed")))
+    date = IsoDate(required=True)
+    spell_id = fields.String(required=True)
+
+
+class SpellOut(BaseSchema):
+    id = fields.String(required=True)
+    person = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(SPELL_KINDS))
+    start = IsoDate(required=True)
+    end = IsoDate(allow_none=True)
+    leave_kind = fields.String(allow_none=True)
+    host_unit = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class StatusSpellEvent(BaseSchema):
+    spell = fields.Nested(SpellOut, required=True)
+
+
+class PairOut(BaseSchema):
+    pair_id = fields.String(required=True)
+    mentor = fields.String(required=True)
+    mentee = fields.String(required=True)
+    start = IsoDate(required=True)
+    end = IsoDate(allow_none=True)
+
+
+class MentorAssignedEvent(PairOut):
+    pass
+
+
+class MentorUnassignedEvent(PairOut):
+    """``end`` is the mentee's last day with this mentor; null when the pair is cancelled before
+    it began."""
+    reason = fields.String(required=True, validate=validate.OneOf(UNASSIGN_REASONS))
+
+
+class BanViolatedEvent(BaseSchema):
+    violation_id = fields.String(required=True)
+    person = fields.String(required=True)
+    mentor = fields.String(allow_none=True)       # the 联带责任人 on the day of the violation
+    ban = StrictInteger(required=True, validate=validate.Range(min=1, max=10))
+    occurred_on = IsoDate(required=True)
+    confirmed_on = IsoDate(required=True)
+    suspension_spell_id = fields.String(allow_none=True)
+    person_case_id = fields.String(required=True)
+    mentor_case_id = fields.String(allow_none=True)
+
+
+EVENT_SCHEMAS = {
+    UNITS_SAVED: UnitsSavedEvent, STAFF_JOINED: StaffJoinedEvent,
+    STAFF_CHANGED: StaffChangedEvent, STAFF_LEFT: StaffLeftEvent,
+    STATUS_SPELL_RECORDED: StatusSpellEvent, STATUS_SPELL_CHANGED: StatusSpellEvent,
+    MENTOR_ASSIGNED: MentorAssignedEvent, MENTOR_UNASSIGNED: MentorUnassignedEvent,
+    BAN_VIOLATED: BanViolatedEvent,
+}
