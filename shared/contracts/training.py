@@ -1,0 +1,332 @@
+"""Contracts of the training service: RPC payloads, event names and event payloads (M§三(四)1).
+
+RPC (service ``training``); every payload is one dict validated by the schema named beside it.
+Dates are ISO strings (``YYYY-MM-DD``), months ``YYYY-MM``, quarters ``YYYY-Qn``. Rates travel as
+decimal strings rounded half-up to 4 places (``"0.9500"``) beside the exact counts; null when
+nobody sat a test. Money is whole yuan (int).
+
+People (the read model; also fed by roster's ``staff_joined`` / ``staff_changed`` / ``staff_left``)
+* ``upsert_people(UpsertPeople)`` -> ``{"created", "changed", "unchanged"}`` (batch)
+* ``get_person(PersonRef)`` -> PERSON
+
+Courses
+* ``register_courses(RegisterCourses)`` -> ``{"created", "unchanged", "courses": [COURSE]}``; a
+  rotation course without the ``rule_of_law`` module is a RuleViolation ``courses[i].modules``; the
+  same id with other content is a Conflict ``courses[i].id``
+* ``list_courses({})`` -> ``{"courses": [COURSE]}``
+
+Results (pass / fail)
+* ``record_result(RecordResult)`` -> ``{"result": RESULT, "events": [event type]}``; unknown person
+  or course: NotFound ``person_id`` / ``course_id``; a date after today: ValidationFailed ``date``; a
+  pass recorded twice, a second result of a course on one day, a retraining not after its
+  training: Conflict; a recheck without the title: RuleViolation
+* ``import_results(ImportResults)`` -> ``{"dry_run", "committed", "rows", "created", "unchanged",
+  "errors": [{"row", "column", "message"}]}``: any bad row → nothing written (a dry run never
+  writes); the same rows again → created 0
+* ``results_of(PersonRef)`` -> ``{"person_id", "results": [RESULT]}``
+
+Study (M§三(四)1(1))
+* ``record_study(RecordStudy)`` -> ``{"recorded", "unchanged"}`` (days are a set: re-sending is harmless)
+* ``study_report(StudyQuery)`` -> ``{"month", "required_days": 2, "required", "shortfall_count",
+  "units": [{"unit_id", "shortfalls": [{"person_id", "position", "days", "missing"}]}]}``
+* ``record_session(RecordSession)`` -> SESSION (central study group; same session again unchanged)
+* ``central_group_report(QuarterQuery)`` -> ``{"quarter", "units": [{"unit_id", "met",
+  "sessions": [SESSION]}]}``
+
+Pre-service (M§三(四)1(2))
+* ``can_take_post(PersonOnDate)`` -> ``{"person_id", "date", "allowed", "passed_on", "reason"}``
+  (the roster asks before a new entrant takes a post)
+* ``set_frontline_post(FrontlinePost)`` -> FRONTLINE; ``frontline_report(AsOf)`` -> ``{"as_of",
+  "people": [FRONTLINE]}`` with FRONTLINE = ``{"person_id", "start", "left_on", "completes_on",
+  "status": serving|completed|cut_short}``
+
+Rotation (M§三(四)1(3))
+* ``rotation_report(RotationQuery)`` -> ``{"year", "as_of", "counts": {status: n}, "people":
+  [{"person_id", "unit_id", "position", "status", "due_year", "last_pass", "retraining_due_by",
+  "effect"}]}``; status: passed | due | overdue | failed | retraining_overdue | retraining_failed |
+  not_due (not_due people are counted, not listed)
+
+All-round officer (M§三(四)1(5))
+* ``certifications(CertQuery)`` -> ``{"as_of", "certifications": [{"person_id", "certified_on",
+  "next_recheck", "rechecks", "revoked_on", "reason", "holds"}]}``
+* ``run_allowances(AllowanceMonth)`` -> ``{"month", "published", "already", "amount_each": 50,
+  "people": [id]}``: publishes one ``allowance_due`` per holder of the month, once ever per
+  (person, month); a month after the current one is a ValidationFailed ``month``. A timer does the
+  same for the current and the previous month.
+* ``check_certifications({})`` -> ``{"today", "reminded": [id], "revoked": [id]}`` (also a daily
+  timer): reminders ``RECHECK_REMINDER_DAYS`` (config, default 30) before a recheck date, and
+  revocation of titles whose recheck date passed without a pass, each published once
+
+Pass rate (M§一3)
+* ``pass_rate(PassRateQuery)`` -> ``{"start", "end", "target": "0.9500", "city": RATE, "units":
+  [RATE + "unit_id"]}`` with RATE = ``{"passed", "taken", "rate", "meets_target"}``; also the gauge
+  ``lianbao_training_skills_pass_rate{scope}`` (scope ``city`` or a unit id)
+"""
+from __future__ import annotations
+
+import uuid
+
+from marshmallow import ValidationError, fields, validate
+
+from shared.schemas import BaseSchema, StrictInteger
+
+SERVICE = "training"
+
+# -- events published (source service "training") ---------------------------------------------
+RETRAINING_FAILED = "retraining_failed"            # RetrainingFailedEvent: the roster acts on it
+ALLOWANCE_DUE = "allowance_due"                    # AllowanceDueEvent: rewards settles it once
+CERTIFIED = "certified"                            # CertifiedEvent
+RECHECK_PASSED = "recheck_passed"                  # RecheckPassedEvent
+RECHECK_REMINDER = "recheck_reminder"              # RecheckReminderEvent
+CERTIFICATION_REVOKED = "certification_revoked"    # CertificationRevokedEvent
+EVENTS = (RETRAINING_FAILED, ALLOWANCE_DUE, CERTIFIED, RECHECK_PASSED, RECHECK_REMINDER,
+          CERTIFICATION_REVOKED)
+
+POSITIONS = ("head", "leader", "chief", "officer")
+COURSE_KINDS = ("pre_service", "rotation", "skills", "all_round_assessment", "all_round_recheck")
+OUTCOMES = ("pass", "fail")
+EFFECTS = ("removed_from_post", "transferred_out")
+REVOKE_REASONS = ("recheck_failed", "recheck_expired")
+PERSON_STATUSES = ("active", "on_leave", "seconded", "suspended", "transferred_out", "dismissed")
+ALLOWANCE_YUAN = 50
+MAX_BATCH = 200_000
+
+_id = dict(required=True, validate=validate.Length(min=1, max=100))
+_opt_id = dict(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+_NS = uuid.UUID("5b0c7a4e-7d1b-4a8e-9a57-6c1f0e3d2b90")
+
+
+def allowance_id(person_id: str, month: str) -> str:
+    """The (officer, month) key of an allowance: rewards settles each key once."""
+    return f"{person_id}:{month}"
+
+
+def stable_event_id(kind: str, key: str) -> str:
+    """The event id of a once-only event (≤ 64 chars): the same key always gives the same id."""
+    return uuid.uuid5(_NS, f"{kind}:{key}").hex
+
+
+class IsoDate(fields.String):
+    """An ISO date string, kept as a string (the handler parses it)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from datetime import date
+        out = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            if len(out) != 10:
+                raise ValueError
+            date.fromisoformat(out)
+        except ValueError:
+            raise ValidationError(f"Not a date (YYYY-MM-DD): {out!r}.") from None
+        return out
+
+
+class MonthField(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        out = super()._deserialize(value, attr, data, **kwargs)
+        if not (len(out) == 7 and out[4] == "-" and out[:4].isdigit() and out[5:].isdigit()
+                and 1 <= int(out[5:]) <= 12 and int(out[:4]) >= 1):
+            raise ValidationError(f"Not a month (YYYY-MM): {out!r}.")
+        return out
+
+
+class QuarterField(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        out = super()._deserialize(value, attr, data, **kwargs)
+        if not (len(out) == 7 and out[:4].isdigit() and out[4:6] == "-Q" and out[6] in "1234"):
+            raise ValidationError(f"Not a quarter (YYYY-Qn): {out!r}.")
+        return out
+
+
+class RawRows(fields.Field):
+    """A JSON array of row objects, passed through: the domain checks each row and reports it
+    by row number and column."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list):
+            raise ValidationError("Not a valid list.")
+        if len(value) > MAX_BATCH:
+            raise ValidationError(f"At most {MAX_BATCH} rows in one call.")
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise ValidationError({i: ["Not a valid row object."]})
+        return value
+
+
+# -- RPC payloads ------------------------------------------------------------------------------
+class PersonIn(BaseSchema):
+    id = fields.String(**_id)
+    unit_id = fields.String(**_id)
+    agency_id = fields.String(**_opt_id)
+    position = fields.String(required=True, validate=validate.OneOf(POSITIONS))
+    joined = IsoDate(load_default=None, allow_none=True)
+    left_on = IsoDate(load_default=None, allow_none=True)
+    status = fields.String(load_default="active", validate=validate.OneOf(PERSON_STATUSES))
+
+
+class UpsertPeople(BaseSchema):
+    people = fields.List(fields.Nested(PersonIn), required=True,
+                         validate=validate.Length(min=1, max=MAX_BATCH))
+
+
+class PersonRef(BaseSchema):
+    person_id = fields.String(**_id)
+
+
+class PersonOnDate(BaseSchema):
+    person_id = fields.String(**_id)
+    date = IsoDate(load_default=None, allow_none=True)   # default: today
+
+
+class CourseIn(BaseSchema):
+    id = fields.String(**_id)
+    kind = fields.String(required=True, validate=validate.OneOf(COURSE_KINDS))
+    title = fields.String(load_default="", validate=validate.Length(max=200))
+    modules = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
+                          load_default=list)
+
+
+class RegisterCourses(BaseSchema):
+    courses = fields.List(fields.Nested(CourseIn), required=True,
+                          validate=validate.Length(min=1, max=10_000))
+
+
+class Empty(BaseSchema):
+    pass
+
+
+class RecordResult(BaseSchema):
+    person_id = fields.String(**_id)
+    course_id = fields.String(**_id)
+    date = IsoDate(required=True)
+    result = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+
+
+class ImportResults(BaseSchema):
+    rows = RawRows(required=True)       # objects with person_id, course_id, date, result
+    first_row = StrictInteger(load_default=2, validate=validate.Range(min=1))
+    dry_run = fields.Boolean(load_default=False)
+
+
+class StudyEntry(BaseSchema):
+    person_id = fields.String(**_id)
+    date = IsoDate(required=True)
+
+
+class RecordStudy(BaseSchema):
+    entries = fields.List(fields.Nested(StudyEntry), required=True,
+                          validate=validate.Length(min=1, max=MAX_BATCH))
+
+
+class StudyQuery(BaseSchema):
+    month = MonthField(required=True)
+    unit_id = fields.String(**_opt_id)
+
+
+class RecordSession(BaseSchema):
+    unit_id = fields.String(**_id)
+    start = IsoDate(required=True)
+    days = StrictInteger(required=True, validate=validate.Range(min=1, max=366))
+
+
+class QuarterQuery(BaseSchema):
+    quarter = QuarterField(required=True)
+
+
+class FrontlinePost(BaseSchema):
+    person_id = fields.String(**_id)
+    start = IsoDate(required=True)
+    left_on = IsoDate(load_default=None, allow_none=True)
+
+
+class AsOf(BaseSchema):
+    as_of = IsoDate(load_default=None, allow_none=True)
+
+
+class RotationQuery(BaseSchema):
+    year = StrictInteger(required=True, validate=validate.Range(min=1900, max=9999))
+    as_of = IsoDate(load_default=None, allow_none=True)
+    unit_id = fields.String(**_opt_id)
+
+
+class CertQuery(BaseSchema):
+    as_of = IsoDate(load_default=None, allow_none=True)
+    person_id = fields.String(**_opt_id)
+
+
+class AllowanceMonth(BaseSchema):
+    month = MonthField(required=True)
+
+
+class PassRateQuery(BaseSchema):
+    start = IsoDate(load_default=None, allow_none=True)   # default: 1 January of this year
+    end = IsoDate(load_default=None, allow_none=True)     # default: today
+
+
+# -- event payloads (each also carries "event_id" and "occurred_at") ----------------------------
+class _Event(BaseSchema):
+    event_id = fields.String(required=True)
+    occurred_at = fields.String(load_default=None)
+
+
+class RetrainingFailedEvent(_Event):
+    """M§三(四)1(3) 补训仍不合格: the roster removes a chief from the post (``removed_from_post``)
+    or transfers an officer out of the team (``transferred_out``) from ``effective_date`` on (the
+    failed retraining's date). Published once per failed retraining."""
+    person_id = fields.String(required=True)
+    position = fields.String(required=True, validate=validate.OneOf(("chief", "officer")))
+    effect = fields.String(required=True, validate=validate.OneOf(EFFECTS))
+    effective_date = IsoDate(required=True)
+    first_failed_on = IsoDate(required=True)
+    course_id = fields.String(required=True)
+    unit_id = fields.String(allow_none=True)
+    agency_id = fields.String(allow_none=True)
+
+
+class AllowanceDueEvent(_Event):
+    """M§三(四)1(5): 50 yuan for a month in which the person held the all-round title on at least
+    one day. ``allowance_id`` (``person:YYYY-MM``) is unique per (officer, month); ``event_id`` is
+    derived from it, so a re-run publishes the same id. The paying unit is ``agency_id`` (所在单位)."""
+    allowance_id = fields.String(required=True)
+    person_id = fields.String(required=True)
+    unit_id = fields.String(allow_none=True)
+    agency_id = fields.String(allow_none=True)
+    month = MonthField(required=True)
+    amount = StrictInteger(required=True)
+    reason = fields.String(required=True)          # "all_round_officer"
+
+
+class CertifiedEvent(_Event):
+    person_id = fields.String(required=True)
+    certified_on = IsoDate(required=True)
+    recheck_due = IsoDate(required=True)
+
+
+class RecheckPassedEvent(_Event):
+    person_id = fields.String(required=True)
+    certified_on = IsoDate(required=True)
+    passed_on = IsoDate(required=True)
+    next_recheck_due = IsoDate(required=True)
+
+
+class RecheckReminderEvent(_Event):
+    person_id = fields.String(required=True)
+    certified_on = IsoDate(required=True)
+    recheck_due = IsoDate(required=True)
+    lead_days = StrictInteger(required=True)
+
+
+class CertificationRevokedEvent(_Event):
+    """``revoked_on`` is the first day without the title (a failed recheck's date, or the day
+    after a recheck date that passed without a pass)."""
+    person_id = fields.String(required=True)
+    certified_on = IsoDate(required=True)
+    revoked_on = IsoDate(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(REVOKE_REASONS))
+
+
+EVENT_SCHEMAS = {
+    RETRAINING_FAILED: RetrainingFailedEvent, ALLOWANCE_DUE: AllowanceDueEvent,
+    CERTIFIED: CertifiedEvent, RECHECK_PASSED: RecheckPassedEvent,
+    RECHECK_REMINDER: RecheckReminderEvent, CERTIFICATION_REVOKED: CertificationRevokedEvent,
+}
