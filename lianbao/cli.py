@@ -29,6 +29,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    # nameko needs eventlet's patches before kombu, socket or threading are imported by any command
+    import warnings
+
+    warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")
+    import eventlet
+
+    eventlet.monkey_patch()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -1,5 +1,8 @@
 """Suite-wide test setup.  eventlet must patch the standard library before anything else loads."""
-import eventlet
+import warnings
+
+warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
@@ -80,9 +83,11 @@ def real_config(tmp_path):
 
 
 def _drop_databases(tag: str) -> None:
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
-    engine = create_engine(f"{PG_URL}/postgres", isolation_level="AUTOCOMMIT")
+    from shared.db import make_engine
+
+    engine = make_engine(f"{PG_URL}/postgres").execution_options(isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
             names = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE :p"),
