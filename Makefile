@@ -1,0 +1,50 @@
+# lianbao — the two set-up commands are `make demo` and `make test`.
+PY ?= .venv/bin/python
+VENV_STAMP := .venv/.installed
+
+.PHONY: venv demo demo-real test test-reliability bench up health compose-check clean
+
+$(VENV_STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q --upgrade 'pip' 'setuptools<81' wheel
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
+	@for p in plugins/*/; do [ -f "$$p/pyproject.toml" ] && $(PY) -m pip install -q --no-deps -e "$$p" || true; done
+	touch $(VENV_STAMP)
+
+venv: $(VENV_STAMP)
+
+## The main job on the embedded default: no broker, SQLite, all five services in one process.
+demo: venv
+	$(PY) -m lianbao demo
+
+## The same on RabbitMQ and PostgreSQL (BROKER_URL and DATABASE_URL_TEMPLATE may be overridden).
+demo-real: venv
+	BROKER_URL=$${BROKER_URL:-amqp://guest:guest@127.0.0.1:5672/} \
+	DATABASE_URL_TEMPLATE=$${DATABASE_URL_TEMPLATE:-postgresql://postgres@127.0.0.1:5432/lianbao_demo_{service}} \
+	$(PY) -m lianbao demo --real
+
+## All tests: unit, service (embedded), integration and end-to-end (real RabbitMQ and PostgreSQL).
+test: venv
+	$(PY) -m pytest -m "not slow" -q
+
+## The slow fault-injection runs (kill -9, broker restarts) on the real broker.
+test-reliability: venv
+	$(PY) -m pytest -m slow -q tests/reliability
+
+## Every benchmark in bench/, one table: figure, baseline measured in the same run, ratio, target.
+bench: venv
+	$(PY) bench/run_all.py
+
+up: venv
+	$(PY) -m lianbao up
+
+health: venv
+	$(PY) -m lianbao health
+
+## Check docker-compose.yml without a Docker engine.
+compose-check:
+	docker compose -f docker-compose.yml config -q
+
+clean:
+	rm -rf .data out
