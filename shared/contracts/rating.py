@@ -843,7 +843,7 @@ class SectionResultSchema(OfficerResultSchema):
 class AgencyResultSchema(BaseSchema):
     id = fields.String(required=True)
     score = fields.Float(required=True, allow_nan=False)
-    class_ = StrictInteger(required=True, data_key="class", validate=validate.OneOf((1, 2, 3)))
+    class_ = StrictInteger(required=True, data_key="class", attribute="class", validate=validate.OneOf((1, 2, 3)))
     rank = StrictInteger(required=True, validate=validate.Range(min=1))
     advanced = fields.Boolean(required=True)
     veto_warning = fields.Boolean(required=True)

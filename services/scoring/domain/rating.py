@@ -33,6 +33,7 @@ M_VETO = "M§五(一)3(2)"
 R_QUOTA = "rules.five_star_quota"
 
 RATED, DISQUALIFIED, NOT_RATED = "rated", "disqualified", "not_rated"
+_ZERO = Fraction(0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,6 +141,8 @@ def honours_bonus(honours, mark: str, city: CityDefaults = CITY) -> tuple[Fracti
     Provincial +1, central +1.5, city 0; several honours with the same title count once, at their
     highest level (同一荣誉称号只认定最高级别); the bonus is capped at 5 (累计奖分不超过5分).
     Returns the bonus and one explanation entry per counted title (plus one for the cap)."""
+    if not honours:
+        return _ZERO, []
     best: dict = {}
     for h in honours:
         pts = city.honour_points[h.level]
@@ -569,9 +572,10 @@ def rate_officer(o: Officer, snap: Snapshot, proposals=(), failures=()) -> Subje
     explanation = list(failures)
     score = period_mean(o.monthly)
     if score is not None:
-        bonus, entries = honours_bonus(o.honours, M_OFFICER_HONOURS, city)
-        score += bonus
-        explanation.extend(entries)
+        if o.honours:
+            bonus, entries = honours_bonus(o.honours, M_OFFICER_HONOURS, city)
+            score += bonus
+            explanation.extend(entries)
         for _name, p in proposals:
             for rule, pts, text in p.points:
                 score += Fraction(pts)

@@ -7,6 +7,7 @@ numbers are ``int`` or ``decimal.Decimal`` (never binary float), defaults are fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -124,7 +125,7 @@ class Rules:
     amounts: dict = field(default_factory=lambda: dict(CITY.amounts))
     city: CityDefaults = CITY
 
-    @property
+    @cached_property
     def cutoff_fractions(self) -> tuple:
         """(stars, Fraction) pairs from ★5 down to ★2, for exact comparison."""
         return tuple((s, Fraction(self.cutoffs[s])) for s in (5, 4, 3, 2))
