@@ -1,0 +1,109 @@
+"""Contracts of the rewards service (SPEC §6): RPC payloads, events consumed and published.
+
+Events consumed:
+* ``scoring.rating_published`` (:mod:`shared.contracts.scoring_events`): settled into ledger lines.
+* ``training.allowance_due`` (:class:`shared.contracts.training.AllowanceDueEvent`): one 50-yuan line
+  per officer per month (key ``allowance:<YYYY-MM>|<officer>|allowance``); paying unit =
+  ``agency_id`` (else ``unit_id``).
+
+Event published (source ``rewards``):
+* ``rating_settled`` (:data:`RATING_SETTLED`): ``{"rating_id", "period", "lines", "written",
+  "amount_total", "disagreements"}`` once per rating, when its lines are first written.
+
+RPC (service ``rewards``), each payload one dict validated by the schema named beside it:
+* ``settle(rating)`` — the ``rating_published`` payload (``event_id`` optional): the same code path
+  and idempotency as the event.  -> :data:`SETTLE_RESULT_DOC`.  A rating_id settled before with a
+  different content is a Conflict (``rating_id``); another version of an already-settled period
+  and scope is a Conflict (``rating_id``): corrections need reversal lines, not supported.
+* ``ledger(LedgerQuery)`` -> ``{"total", "lines": [LINE]}`` in ledger order; LINE = ``{"seq", "key",
+  "source", "period", "subject", "subject_type", "kind", "amount" (int yuan or null),
+  "paying_unit", "reason", "rule", "basis", "effective", "recorded_at", "prev_hash", "hash"}``
+* ``reconcile(PeriodQuery)`` -> ``{"period", "ok", "expected", "ledger", "missing": [LINE],
+  "extra": [LINE], "different": [{"key", "fields", "expected", "actual"}], "ratings",
+  "allowances"}``: recomputed from the ratings and allowances rewards received for the period
+* ``verify_chain({})`` -> ``{"ok", "lines", "last_seq", "problems": [{"seq", "problem", "message"}]}``,
+  problem ∈ edited | relinked | missing | head
+* ``set_schedule(ScheduleIn)`` -> the schedule: an agency's adapted amounts (对接) from a year on;
+  refused (RuleViolation naming ``officer.<stars>``/``section_per_head.<stars>``) when it pays at
+  two stars or fewer, does not grow with the stars or leaves the city's limits (0..2×default);
+  Conflict (``effective_from``) when a rating of that year or later is already settled for it
+* ``schedules(AgencyQuery)`` -> ``{"schedules": [{"agency", "effective_from", "officer",
+  "section_per_head"}]}``
+* ``tasks(TaskQuery)`` -> ``{"today", "overdue", "tasks": [{"key", "subject", "kind", "period",
+  "paying_unit", "opened", "due", "done", "overdue"}]}``
+* ``complete_task(CompleteTask)`` -> the task; Conflict if already done, RuleViolation ``done``
+  before it opened, NotFound ``key``
+* ``notice(PeriodQuery)`` -> ``{"period", "headers", "sheets": {unit: [row]}, "summary_headers",
+  "summary": [row]}`` (公示: one table per paying unit and a payout summary per paying unit)
+"""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from shared.contracts.scoring_events import PERIOD_RE
+from shared.schemas import BaseSchema, StrictInteger
+
+SERVICE = "rewards"
+RATING_SETTLED = "rating_settled"
+TASK_STATUSES = ("open", "done", "overdue", "all")
+LINE_KINDS = ("bonus", "certificate", "eligibility", "warning_talk", "dismissal", "plaque",
+              "rectification", "admonishment_talk", "commendation", "eligibility_revoked",
+              "removal", "allowance")
+
+SETTLE_RESULT_DOC = """{"rating_id", "settled": true when this call wrote the lines,
+"already_settled": true when they were written before (nothing changed), "lines": n implied,
+"written": n written now, "amount_total": yuan, "disagreements": [{"subject", "kind", "in"}],
+"message"}"""
+
+_opt = dict(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
+
+
+class LedgerQuery(BaseSchema):
+    period = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(PERIOD_RE))
+    subject = fields.String(**_opt)
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LINE_KINDS))
+    paying_unit = fields.String(**_opt)
+    source = fields.String(**_opt)
+    limit = StrictInteger(load_default=1000, validate=validate.Range(1, 100_000))
+    offset = StrictInteger(load_default=0, validate=validate.Range(min=0))
+
+
+class PeriodQuery(BaseSchema):
+    period = fields.String(required=True, validate=validate.Regexp(PERIOD_RE))
+
+
+class Empty(BaseSchema):
+    pass
+
+
+class Levels(BaseSchema):
+    """Amounts in whole yuan per star level; levels not given keep the city's default."""
+    for _stars in "12345":
+        locals()[_stars] = StrictInteger(validate=validate.Range(min=0))
+    del _stars
+
+
+class ScheduleIn(BaseSchema):
+    agency = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    effective_from = fields.String(required=True, validate=validate.Regexp(r"^\d{4}$"))
+    officer = fields.Nested(Levels, load_default=dict)
+    section_per_head = fields.Nested(Levels, load_default=dict)
+
+
+class AgencyQuery(BaseSchema):
+    agency = fields.String(**_opt)
+
+
+class TaskQuery(BaseSchema):
+    period = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(PERIOD_RE))
+    subject = fields.String(**_opt)
+    kind = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(("warning_talk", "admonishment_talk",
+                                                  "rectification")))
+    status = fields.String(load_default="all", validate=validate.OneOf(TASK_STATUSES))
+    today = fields.Date(load_default=None, allow_none=True)
+
+
+class CompleteTask(BaseSchema):
+    key = fields.String(required=True, validate=validate.Length(min=1, max=400))
+    done = fields.Date(required=True)
