@@ -1,4 +1,71 @@
 """Tables of the roster service (its own database)."""
+from sqlalchemy import Column, Date, Index, Integer, String, Text
+
 from shared.db import make_base
 
 Base = make_base()
+
+
+class UnitRow(Base):
+    __tablename__ = "units"
+    id = Column(String(100), primary_key=True)
+    name = Column(String(200), nullable=False)
+    kind = Column(String(20), nullable=False)
+    parent = Column(String(100), nullable=True, index=True)
+    agency_type = Column(String(40), nullable=True)
+    rank = Column(String(40), nullable=True)
+    supervising_unit = Column(String(100), nullable=True)
+
+
+class StaffRow(Base):
+    __tablename__ = "staff"
+    id = Column(String(100), primary_key=True)
+    name = Column(String(200), nullable=False)
+    unit = Column(String(100), nullable=False, index=True)
+    position = Column(String(20), nullable=False)
+    joined = Column(Date, nullable=False)
+    titles = Column(Text, nullable=False, default="")        # ';'-joined, sorted
+    supervises = Column(Text, nullable=False, default="")    # ';'-joined, sorted
+
+
+class SpellRow(Base):
+    __tablename__ = "spells"
+    id = Column(String(64), primary_key=True)
+    person = Column(String(100), nullable=False, index=True)
+    kind = Column(String(20), nullable=False)
+    start = Column(Date, nullable=False)
+    end = Column(Date, nullable=True)
+    leave_kind = Column(String(20), nullable=True)
+    host_unit = Column(String(100), nullable=True)
+    note = Column(Text, nullable=True)
+
+
+class PairRow(Base):
+    __tablename__ = "mentor_pairs"
+    id = Column(String(64), primary_key=True)
+    mentor = Column(String(100), nullable=False, index=True)
+    mentee = Column(String(100), nullable=False, index=True)
+    start = Column(Date, nullable=False)
+    end = Column(Date, nullable=True)
+
+
+class BanViolationRow(Base):
+    __tablename__ = "ban_violations"
+    id = Column(String(64), primary_key=True)
+    person = Column(String(100), nullable=False, index=True)
+    ban = Column(Integer, nullable=False)
+    occurred_on = Column(Date, nullable=False)
+    confirmed_on = Column(Date, nullable=False)
+    mentor = Column(String(100), nullable=True)
+    note = Column(Text, nullable=True)
+
+
+class CaseRow(Base):
+    __tablename__ = "ban_cases"
+    id = Column(String(64), primary_key=True)
+    violation = Column(String(64), nullable=False, index=True)
+    person = Column(String(100), nullable=False, index=True)
+    role = Column(String(20), nullable=False)
+
+
+Index("ix_spells_kind_person", SpellRow.kind, SpellRow.person)

@@ -1,13 +1,137 @@
-"""The roster service: a thin nameko shell (validate → handler → dict); rules live in the domain."""
+"""The roster service: a thin nameko shell (validate → handler → dict); rules live in the domain.
+
+RPC names and payloads: :mod:`shared.contracts.roster`.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from shared.contracts import roster as c
 from shared.db import Database
+from shared.entrypoints import rpc, timer
+from shared.schemas import load
 from shared.service import ServiceBase
 
-from services.roster import models
+from services.roster import handlers, models
+
+GAUGE_SECONDS = 60
 
 
 class RosterService(ServiceBase):
     name = "roster"
     db = Database(models.Base)
+
+    # -- units and staff ------------------------------------------------------------------------
+    @rpc
+    def save_units(self, payload):
+        return handlers.save_units(self.db, load(c.SaveUnits(), payload))
+
+    @rpc
+    def get_units(self, payload=None):
+        return handlers.get_units(self.db, load(c.UnitsQuery(), payload or {}))
+
+    @rpc
+    def create_staff(self, payload):
+        return handlers.create_staff(self.db, load(c.CreateStaff(), payload))
+
+    @rpc
+    def change_staff(self, payload):
+        return handlers.change_staff(self.db, load(c.ChangeStaff(), payload))
+
+    @rpc
+    def get_staff(self, payload):
+        return handlers.get_staff(self.db, load(c.PersonRef(), payload))
+
+    @rpc
+    def members_of(self, payload):
+        return handlers.members_of(self.db, load(c.UnitOnDate(), payload))
+
+    @rpc
+    def people_of_agency(self, payload):
+        return handlers.people_of_agency(self.db, load(c.AgencyOnDate(), payload))
+
+    @rpc
+    def import_roster(self, payload):
+        return handlers.import_roster(self.db, load(c.ImportRoster(), payload))
+
+    # -- status spells ----------------------------------------------------------------------------
+    @rpc
+    def record_spell(self, payload):
+        return handlers.record_spell(self.db, load(c.RecordSpell(), payload))
+
+    @rpc
+    def end_spell(self, payload):
+        return handlers.end_spell(self.db, load(c.EndSpell(), payload))
+
+    @rpc
+    def spells_of(self, payload):
+        return handlers.spells_of(self.db, load(c.PersonRef(), payload))
+
+    # -- mentoring --------------------------------------------------------------------------------
+    @rpc
+    def assign_mentor(self, payload):
+        return handlers.assign_mentor(self.db, load(c.AssignMentor(), payload))
+
+    @rpc
+    def reassign_mentor(self, payload):
+        return handlers.reassign_mentor(self.db, load(c.AssignMentor(), payload))
+
+    @rpc
+    def unassign_mentor(self, payload):
+        return handlers.unassign_mentor(self.db, load(c.UnassignMentor(), payload))
+
+    @rpc
+    def mentor_of(self, payload):
+        return handlers.mentor_of(self.db, load(c.PersonOnDate(), payload))
+
+    @rpc
+    def mentees_of(self, payload):
+        return handlers.mentees_of(self.db, load(c.PersonOnDate(), payload))
+
+    @rpc
+    def mentoring_coverage(self, payload):
+        return handlers.mentoring_coverage(self.db, load(c.CoverageQuery(), payload))
+
+    # -- evaluators and bans ----------------------------------------------------------------------
+    @rpc
+    def evaluator_of(self, payload):
+        return handlers.evaluator_of(self.db, load(c.PersonOnDate(), payload))
+
+    @rpc
+    def evaluator_of_section(self, payload):
+        return handlers.evaluator_of_section(self.db, load(c.UnitRef(), payload))
+
+    @rpc
+    def record_ban_violation(self, payload):
+        return handlers.record_ban_violation(self.db, load(c.RecordBanViolation(), payload))
+
+    @rpc
+    def cases_of(self, payload):
+        return handlers.cases_of(self.db, load(c.PersonRef(), payload))
+
+    # -- metrics ----------------------------------------------------------------------------------
+    @rpc
+    def refresh_metrics(self):
+        """Recompute the domain gauges now (the timer does it every minute)."""
+        return self._set_gauges()
+
+    @timer(interval=GAUGE_SECONDS)
+    def gauges_tick(self):
+        self._set_gauges()
+
+    def _set_gauges(self):
+        figures = handlers.gauges(self.db, date.today())
+        ratio = self.metrics.gauge("lianbao_mentoring_coverage_ratio",
+                                   "Share of officers on the team with a mentor (M§四3)",
+                                   ["agency"])
+        for agency, share in figures["coverage"].items():
+            ratio.labels(agency).set(float(share) if share is not None else float("nan"))
+        staff = self.metrics.gauge("lianbao_roster_staff", "Staff on the roster by status today",
+                                   ["status"])
+        for status in c.STATUSES:
+            staff.labels(status).set(figures["status"].get(status, 0))
+        return {"coverage": {a: handlers._share(s) for a, s in figures["coverage"].items()},
+                "status": figures["status"]}
 
 
 Service = RosterService

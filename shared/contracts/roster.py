@@ -233,6 +233,8 @@ class RecordBanViolation(BaseSchema):
 class ImportRoster(BaseSchema):
     rows = RawList(required=True)
     first_row = StrictInteger(load_default=2, validate=validate.Range(min=1))
+    row_numbers = fields.List(StrictInteger(validate=validate.Range(min=1)), load_default=None,
+                              allow_none=True)   # the file's own row numbers, one per row
     dry_run = fields.Boolean(load_default=False)
     effective = IsoDate(load_default=None, allow_none=True)
 
