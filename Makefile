@@ -16,7 +16,7 @@ venv: $(VENV_STAMP)
 
 ## The main job on the embedded default: no broker, SQLite, all five services in one process.
 demo: venv
-	$(PY) -m lianbao demo
+	$(PY) -m lianbao up --embedded --check --data .data/embedded
 
 ## The same on RabbitMQ and PostgreSQL (BROKER_URL and DATABASE_URL_TEMPLATE may be overridden).
 demo-real: venv

@@ -1,0 +1,86 @@
+"""The base schema and the error table: unknown field, wrong type → an error naming the field."""
+import math
+
+import pytest
+from marshmallow import fields
+
+from shared.errors import Conflict, ValidationFailed, rebuild
+from shared.schemas import BaseSchema, FiniteFloat, StrictInteger, flatten_errors, load, strict_json_loads
+
+pytestmark = pytest.mark.timeout(10)
+
+
+class Leave(BaseSchema):
+    kind = fields.String(required=True)
+
+
+class Person(BaseSchema):
+    id = fields.String(required=True)
+    days = StrictInteger()
+    score = FiniteFloat()
+    leave = fields.List(fields.Nested(Leave))
+    monthly = fields.Dict(keys=fields.String(), values=FiniteFloat())
+
+
+def test_unknown_field_is_refused_by_name():
+    with pytest.raises(ValidationFailed) as err:
+        load(Person(), {"id": "o1", "colour": "red"})
+    assert err.value.field == "colour"
+    assert "Unknown field" in err.value.message
+
+
+def test_wrong_type_names_the_field():
+    with pytest.raises(ValidationFailed) as err:
+        load(Person(), {"id": 7})
+    assert err.value.field == "id"
+
+
+def test_missing_required_field_is_named():
+    with pytest.raises(ValidationFailed) as err:
+        load(Person(), {})
+    assert err.value.field == "id"
+
+
+def test_nested_paths_are_json_paths():
+    with pytest.raises(ValidationFailed) as err:
+        load(Person(), {"id": "o", "leave": [{"kind": "sick"}, {"kynd": "x"}], "monthly": {"2026-13": "x"}})
+    fields_at_fault = [d["field"] for d in err.value.details]
+    assert "leave[1].kynd" in fields_at_fault
+    assert "leave[1].kind" in fields_at_fault
+    assert "monthly.2026-13" in fields_at_fault
+
+
+def test_strict_integer_refuses_floats_and_booleans():
+    for bad in (1.5, True, "3"):
+        with pytest.raises(ValidationFailed):
+            load(Person(), {"id": "o", "days": bad})
+    assert load(Person(), {"id": "o", "days": 3})["days"] == 3
+
+
+def test_finite_float_refuses_nan_and_infinity():
+    for bad in (math.nan, math.inf, -math.inf):
+        with pytest.raises(ValidationFailed) as err:
+            load(Person(), {"id": "o", "score": bad})
+        assert err.value.field == "score"
+
+
+def test_strict_json_refuses_nan_and_keys_given_twice():
+    with pytest.raises(ValueError):
+        strict_json_loads('{"a": NaN}')
+    with pytest.raises(ValueError):
+        strict_json_loads('{"a": 1, "a": 2}')
+    assert strict_json_loads('{"a": [1, 2.5]}') == {"a": [1, 2.5]}
+
+
+def test_flatten_errors_keeps_every_problem():
+    assert flatten_errors({"a": ["bad"], "b": {0: {"c": ["worse"]}}}) == [("a", "bad"), ("b[0].c", "worse")]
+
+
+def test_errors_survive_the_wire_as_the_same_class():
+    err = Conflict("already filed", "month", [{"field": "month", "message": "already filed"}])
+    again = rebuild("Conflict", list(err.args))
+    assert isinstance(again, Conflict)
+    assert (again.message, again.field, again.details) == (err.message, err.field, err.details)
+    assert again.to_dict() == {"error": "conflict", "message": "already filed", "field": "month",
+                               "details": [{"field": "month", "message": "already filed"}]}
+    assert rebuild("SomethingElse", []) is None
