@@ -1,13 +1,166 @@
-"""The training service: a thin nameko shell (validate → handler → dict); rules live in the domain."""
+"""The training service: a thin nameko shell (validate → handler → dict); rules live in the domain.
+
+Contracts: :mod:`shared.contracts.training`. The clock is ``date.today()`` unless the config sets
+``TRAINING_TODAY`` (tests and demos); ``RECHECK_REMINDER_DAYS`` is the reminder lead time.
+"""
+from datetime import date
+
+from nameko.dependency_providers import Config
+
+from shared.contracts import roster as roster_contract
+from shared.contracts import training as c
 from shared.db import Database
+from shared.entrypoints import event_handler, rpc, timer
+from shared.schemas import load
 from shared.service import ServiceBase
 
-from services.training import models
+from services.training import handlers, models
+from services.training.domain.allround import DEFAULT_REMINDER_DAYS
+from services.training.domain.calendar import Month
+
+HOUR = 3600
 
 
 class TrainingService(ServiceBase):
-    name = "training"
+    name = c.SERVICE
     db = Database(models.Base)
+    config = Config()
+
+    def _today(self) -> date:
+        fixed = self.config.get("TRAINING_TODAY")
+        return date.fromisoformat(str(fixed)) if fixed else date.today()
+
+    def _lead_days(self) -> int:
+        return int(self.config.get("RECHECK_REMINDER_DAYS") or DEFAULT_REMINDER_DAYS)
+
+    # -- people ------------------------------------------------------------------------------
+    @rpc
+    def upsert_people(self, payload):
+        return handlers.upsert_people(self.db, load(c.UpsertPeople(), payload))
+
+    @rpc
+    def get_person(self, payload):
+        return handlers.get_person(self.db, load(c.PersonRef(), payload)["person_id"])
+
+    @event_handler(roster_contract.SERVICE, roster_contract.STAFF_JOINED)
+    def on_staff_joined(self, event):
+        if self.db.already_handled(event):
+            return
+        handlers.staff_from_roster(self.db, event["staff"])
+
+    @event_handler(roster_contract.SERVICE, roster_contract.STAFF_CHANGED)
+    def on_staff_changed(self, event):
+        if self.db.already_handled(event):
+            return
+        handlers.staff_from_roster(self.db, event["staff"])
+
+    @event_handler(roster_contract.SERVICE, roster_contract.STAFF_LEFT)
+    def on_staff_left(self, event):
+        if self.db.already_handled(event):
+            return
+        handlers.staff_left(self.db, event)
+
+    # -- courses and results -----------------------------------------------------------------
+    @rpc
+    def register_courses(self, payload):
+        return handlers.register_courses(self.db, load(c.RegisterCourses(), payload))
+
+    @rpc
+    def list_courses(self, payload=None):
+        load(c.Empty(), payload or {})
+        return handlers.list_courses(self.db)
+
+    @rpc
+    def record_result(self, payload):
+        return handlers.record_result(self.db, load(c.RecordResult(), payload), self._today())
+
+    @rpc
+    def import_results(self, payload):
+        return handlers.import_results(self.db, load(c.ImportResults(), payload), self._today())
+
+    @rpc
+    def results_of(self, payload):
+        return handlers.results_of(self.db, load(c.PersonRef(), payload)["person_id"])
+
+    # -- study --------------------------------------------------------------------------------
+    @rpc
+    def record_study(self, payload):
+        return handlers.record_study(self.db, load(c.RecordStudy(), payload), self._today())
+
+    @rpc
+    def study_report(self, payload):
+        return handlers.study_report(self.db, load(c.StudyQuery(), payload))
+
+    @rpc
+    def record_session(self, payload):
+        return handlers.record_session(self.db, load(c.RecordSession(), payload), self._today())
+
+    @rpc
+    def central_group_report(self, payload):
+        return handlers.central_group_report(self.db, load(c.QuarterQuery(), payload))
+
+    # -- pre-service and front line --------------------------------------------------------------
+    @rpc
+    def can_take_post(self, payload):
+        return handlers.can_take_post(self.db, load(c.PersonOnDate(), payload), self._today())
+
+    @rpc
+    def set_frontline_post(self, payload):
+        return handlers.set_frontline_post(self.db, load(c.FrontlinePost(), payload), self._today())
+
+    @rpc
+    def frontline_report(self, payload=None):
+        return handlers.frontline_report(self.db, load(c.AsOf(), payload or {}), self._today())
+
+    # -- rotation -----------------------------------------------------------------------------------
+    @rpc
+    def rotation_report(self, payload):
+        return handlers.rotation_report(self.db, load(c.RotationQuery(), payload), self._today())
+
+    # -- all-round officer ---------------------------------------------------------------------------
+    @rpc
+    def certifications(self, payload=None):
+        return handlers.certifications(self.db, load(c.CertQuery(), payload or {}), self._today())
+
+    @rpc
+    def run_allowances(self, payload):
+        return handlers.run_allowances(self.db, load(c.AllowanceMonth(), payload)["month"],
+                                       self._today())
+
+    @rpc
+    def check_certifications(self, payload=None):
+        load(c.Empty(), payload or {})
+        return handlers.check_certifications(self.db, self._today(), self._lead_days())
+
+    @timer(interval=HOUR)
+    def allowances_timer(self):
+        """The current month (held so far) and the previous one (late records), once each."""
+        month = Month.of(self._today())
+        for m in (month.previous(), month):
+            handlers.run_allowances(self.db, str(m), self._today())
+
+    @timer(interval=HOUR)
+    def certifications_timer(self):
+        handlers.check_certifications(self.db, self._today(), self._lead_days())
+        self._set_pass_rate_gauges(handlers.pass_rate(self.db, {}, self._today()))
+
+    # -- pass rate --------------------------------------------------------------------------------------
+    @rpc
+    def pass_rate(self, payload=None):
+        data = load(c.PassRateQuery(), payload or {})
+        out = handlers.pass_rate(self.db, data, self._today())
+        if data.get("start") is None and data.get("end") is None:  # the gauge's own period
+            self._set_pass_rate_gauges(out)
+        return out
+
+    def _set_pass_rate_gauges(self, out: dict) -> None:
+        gauge = self.metrics.gauge("lianbao_training_skills_pass_rate",
+                                   "Skills pass rate (考技考能合格率, target 0.95) since 1 January",
+                                   ["scope"])
+        for scope, rate in [("city", out["city"]["rate"])] + [
+                (u["unit_id"], u["rate"]) for u in out["units"]]:
+            if rate is not None:
+                gauge.labels(scope).set(float(rate))
 
 
 Service = TrainingService

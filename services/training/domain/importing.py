@@ -90,11 +90,13 @@ def parse_row(number: int, row: dict) -> tuple[dict | None, list[RowProblem]]:
 
 def check_import(rows, people: dict, courses: dict, history: dict, today: date) -> ImportCheck:
     """All rows against the rules: ``rows`` are ``(number, dict)``; ``history`` maps a person to
-    the results on record. Rows are applied in date order (then file order), so a retraining may
+    the results on record. Blank rows are skipped. Rows are applied in date order (then file order), so a retraining may
     follow its training in the same file; each problem keeps its own row number."""
     out = ImportCheck()
     parsed = []
     for number, row in rows:
+        if not any(_text(row.get(c)) for c in COLUMNS):
+            continue  # a blank line of the file
         fields_, problems = parse_row(number, row)
         out.problems.extend(problems)
         if fields_ is not None:

@@ -72,3 +72,9 @@ def test_import_a_changed_outcome_is_a_conflict_not_an_overwrite(people, courses
     history = {"p1": [r for _, r in first.created]}
     out = check_import([(2, row("p1", "drill", "2026-03-01", "fail"))], people, courses, history, TODAY)
     assert [(p.row, p.column) for p in out.problems] == [(2, "date")] and out.created == []
+
+
+def test_import_blank_rows_are_skipped_and_numbering_kept(people, courses):
+    rows = [(2, row("", "", "", "")), (3, row("p1", "drill", "2026-03-01", "bad"))]
+    out = check_import(rows, people, courses, {}, TODAY)
+    assert [(p.row, p.column) for p in out.problems] == [(3, "result")]

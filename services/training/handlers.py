@@ -1,0 +1,529 @@
+"""Application layer of the training service: load state, call the domain, save, publish.
+
+Every function takes the worker's unit of work (``uow``) and validated data; dates arrive as ISO
+strings and are parsed here; ``today`` comes from the service's clock.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+from fractions import Fraction
+
+from sqlalchemy import insert, select
+
+from shared.contracts import training as contract
+from shared.errors import Conflict, RuleViolation, ValidationFailed
+
+from services.training import models as m
+from services.training.domain import allround, passrate, preservice, rotation, study
+from services.training.domain.calendar import Month, Quarter
+from services.training.domain.importing import check_import
+from services.training.domain.model import (ALL_ROUND_ASSESSMENT, ALL_ROUND_RECHECK, Course, Person,
+                                            Result, rotation_course_has_rule_of_law)
+from services.training.domain.results import (Certified, RecheckPassed, TitleRevoked,
+                                              check_new_result, consequences, known_course,
+                                              known_person)
+
+CHUNK = 500
+
+
+def _d(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _rate(value: Fraction | None) -> str | None:
+    """A rate as a decimal string, 4 places, rounded half-up; None stays None."""
+    if value is None:
+        return None
+    scaled = value * 10000
+    whole = int(scaled) + (1 if scaled - int(scaled) >= Fraction(1, 2) else 0)
+    return f"{whole // 10000}.{whole % 10000:04d}"
+
+
+# -- people (read model) -----------------------------------------------------------------------
+def _person(row: m.Person) -> Person:
+    return Person(row.id, row.unit_id, row.position, row.agency_id, row.joined, row.left_on,
+                  row.status)
+
+
+def _person_dict(p: Person) -> dict:
+    return {"id": p.id, "unit_id": p.unit_id, "agency_id": p.agency_id, "position": p.position,
+            "joined": _iso(p.joined), "left_on": _iso(p.left_on), "status": p.status}
+
+
+def _chunks(items):
+    items = list(items)
+    for i in range(0, len(items), CHUNK):
+        yield items[i:i + CHUNK]
+
+
+def _people(uow, ids=None) -> dict:
+    if ids is None:
+        rows = uow.session.execute(select(m.Person)).scalars()
+        return {r.id: _person(r) for r in rows}
+    out = {}
+    for part in _chunks(set(ids)):
+        for r in uow.session.execute(select(m.Person).where(m.Person.id.in_(part))).scalars():
+            out[r.id] = _person(r)
+    return out
+
+
+def upsert_people(uow, data) -> dict:
+    """Create or update people of the read model (batch)."""
+    counts = Counter()
+    incoming = {p["id"]: p for p in data["people"]}
+    existing = {}
+    for part in _chunks(incoming):
+        for row in uow.session.execute(select(m.Person).where(m.Person.id.in_(part))).scalars():
+            existing[row.id] = row
+    new_rows = []
+    for pid, p in incoming.items():
+        values = {"unit_id": p["unit_id"], "agency_id": p.get("agency_id"),
+                  "position": p["position"], "joined": _d(p.get("joined")),
+                  "left_on": _d(p.get("left_on")), "status": p.get("status", "active")}
+        row = existing.get(pid)
+        if row is None:
+            new_rows.append({"id": pid, **values})
+            counts["created"] += 1
+        elif all(getattr(row, k) == v for k, v in values.items()):
+            counts["unchanged"] += 1
+        else:
+            for k, v in values.items():
+                setattr(row, k, v)
+            counts["changed"] += 1
+    if new_rows:
+        uow.session.execute(insert(m.Person), new_rows)
+    return {"created": counts["created"], "changed": counts["changed"],
+            "unchanged": counts["unchanged"]}
+
+
+def get_person(uow, person_id: str) -> dict:
+    return _person_dict(known_person(_people(uow, [person_id]), person_id))
+
+
+def staff_from_roster(uow, staff: list[dict]) -> dict:
+    """roster ``staff_joined`` / ``staff_changed``: keep unit, agency, position and join date
+    (exit status and date are kept as they were)."""
+    current = _people(uow, [s["id"] for s in staff])
+    people = []
+    for s in staff:
+        before = current.get(s["id"])
+        people.append({"id": s["id"], "unit_id": s["unit"], "agency_id": s.get("agency"),
+                       "position": s["position"], "joined": s.get("joined"),
+                       "left_on": _iso(before.left_on) if before else None,
+                       "status": before.status if before else "active"})
+    return upsert_people(uow, {"people": people})
+
+
+def staff_left(uow, event: dict) -> None:
+    """roster ``staff_left``: the person is off the team from ``date`` (transferred out or
+    dismissed); unknown people are ignored (nothing to keep)."""
+    row = uow.session.get(m.Person, event["person"])
+    if row is not None:
+        row.left_on = _d(event["date"])
+        row.status = event["kind"]
+
+
+# -- courses -------------------------------------------------------------------------------------
+def _course(row: m.Course) -> Course:
+    return Course(row.id, row.kind, row.title, frozenset(row.modules or ()))
+
+
+def _course_dict(c: Course) -> dict:
+    return {"id": c.id, "kind": c.kind, "title": c.title, "modules": sorted(c.modules)}
+
+
+def _courses(uow) -> dict:
+    return {r.id: _course(r) for r in uow.session.execute(select(m.Course)).scalars()}
+
+
+def register_courses(uow, data) -> dict:
+    """Register courses; a rotation course must carry the rule-of-law module (M§三(四)1(3))."""
+    known = _courses(uow)
+    created, unchanged, out = 0, 0, []
+    for i, c in enumerate(data["courses"]):
+        course = Course(c["id"], c["kind"], c.get("title", ""), frozenset(c.get("modules", ())))
+        try:
+            rotation_course_has_rule_of_law(course)
+        except RuleViolation as err:
+            raise RuleViolation(err.message, f"courses[{i}].{err.field}") from None
+        before = known.get(course.id)
+        if before is not None:
+            if before != course:
+                raise Conflict(f"course {course.id!r} exists with other content", f"courses[{i}].id")
+            unchanged += 1
+        else:
+            uow.session.add(m.Course(id=course.id, kind=course.kind, title=course.title,
+                                     modules=sorted(course.modules)))
+            known[course.id] = course
+            created += 1
+        out.append(_course_dict(course))
+    return {"created": created, "unchanged": unchanged, "courses": out}
+
+
+def list_courses(uow) -> dict:
+    return {"courses": [_course_dict(c) for _, c in sorted(_courses(uow).items())]}
+
+
+# -- results ---------------------------------------------------------------------------------------
+def _result(row: m.Result) -> Result:
+    return Result(row.person_id, row.course_id, row.kind, row.taken_on, row.passed)
+
+
+def _result_dict(r: Result) -> dict:
+    return {"person_id": r.person_id, "course_id": r.course_id, "kind": r.kind,
+            "date": r.on.isoformat(), "result": "pass" if r.passed else "fail"}
+
+
+def _history(uow, person_ids=None) -> dict:
+    out = defaultdict(list)
+    if person_ids is None:
+        rows = uow.session.execute(select(m.Result).order_by(m.Result.taken_on, m.Result.id))
+        for row in rows.scalars():
+            out[row.person_id].append(_result(row))
+        return out
+    for part in _chunks(set(person_ids)):
+        rows = uow.session.execute(select(m.Result).where(m.Result.person_id.in_(part))
+                                   .order_by(m.Result.taken_on, m.Result.id))
+        for row in rows.scalars():
+            out[row.person_id].append(_result(row))
+    return out
+
+
+def _save_results(uow, results) -> None:
+    rows = [{"person_id": r.person_id, "course_id": r.course_id, "kind": r.kind,
+             "taken_on": r.on, "passed": r.passed} for r in results]
+    if rows:
+        uow.session.execute(insert(m.Result), rows)
+
+
+def _announce(uow, kind: str, key: str) -> str | None:
+    """The event id for a once-only event, or None if it was announced already."""
+    if uow.session.get(m.Announcement, (kind, key)) is not None:
+        return None
+    event_id = contract.stable_event_id(kind, key)
+    uow.session.add(m.Announcement(kind=kind, key=key, event_id=event_id))
+    uow.session.flush()
+    return event_id
+
+
+def _publish_domain_events(uow, events, people: dict) -> list[str]:
+    published = []
+    for ev in events:
+        if isinstance(ev, rotation.RetrainingFailed):
+            person = people.get(ev.person_id)
+            event_id = _announce(uow, contract.RETRAINING_FAILED,
+                                 f"{ev.person_id}:{ev.effective_date.isoformat()}")
+            if event_id is None:
+                continue
+            uow.publish(contract.RETRAINING_FAILED, {
+                "event_id": event_id, "person_id": ev.person_id, "position": ev.position,
+                "effect": ev.effect, "effective_date": ev.effective_date.isoformat(),
+                "first_failed_on": ev.first_failed_on.isoformat(), "course_id": ev.course_id,
+                "unit_id": person.unit_id if person else None,
+                "agency_id": person.agency_id if person else None})
+            published.append(contract.RETRAINING_FAILED)
+        elif isinstance(ev, Certified):
+            uow.publish(contract.CERTIFIED, {
+                "event_id": contract.stable_event_id(contract.CERTIFIED,
+                                                     f"{ev.person_id}:{ev.certified_on}"),
+                "person_id": ev.person_id, "certified_on": ev.certified_on.isoformat(),
+                "recheck_due": ev.recheck_due.isoformat()})
+            published.append(contract.CERTIFIED)
+        elif isinstance(ev, RecheckPassed):
+            uow.publish(contract.RECHECK_PASSED, {
+                "event_id": contract.stable_event_id(contract.RECHECK_PASSED,
+                                                     f"{ev.person_id}:{ev.passed_on}"),
+                "person_id": ev.person_id, "certified_on": ev.certified_on.isoformat(),
+                "passed_on": ev.passed_on.isoformat(),
+                "next_recheck_due": ev.next_recheck_due.isoformat()})
+            published.append(contract.RECHECK_PASSED)
+        elif isinstance(ev, TitleRevoked):
+            if _revoke(uow, ev.person_id, ev.certified_on, ev.revoked_on, ev.reason):
+                published.append(contract.CERTIFICATION_REVOKED)
+    return published
+
+
+def _revoke(uow, person_id, certified_on: date, revoked_on: date, reason: str) -> bool:
+    event_id = _announce(uow, contract.CERTIFICATION_REVOKED, f"{person_id}:{certified_on}")
+    if event_id is None:
+        return False
+    uow.publish(contract.CERTIFICATION_REVOKED, {
+        "event_id": event_id, "person_id": person_id, "certified_on": certified_on.isoformat(),
+        "revoked_on": revoked_on.isoformat(), "reason": reason})
+    return True
+
+
+def record_result(uow, data, today: date) -> dict:
+    """One result: checked by the rules, saved once, its consequences published."""
+    person = known_person(_people(uow, [data["person_id"]]), data["person_id"])
+    course = known_course(_courses(uow), data["course_id"])
+    new = Result(person.id, course.id, course.kind, _d(data["date"]), data["result"] == "pass")
+    history = _history(uow, [person.id])[person.id]
+    check_new_result(history, new, today)
+    events = consequences(history, new, person)
+    _save_results(uow, [new])
+    return {"result": _result_dict(new),
+            "events": _publish_domain_events(uow, events, {person.id: person})}
+
+
+def import_results(uow, data, today: date) -> dict:
+    """All rows or none: every bad row is reported by number and column; a dry run writes nothing."""
+    rows = [(data["first_row"] + i, row) for i, row in enumerate(data["rows"])]
+    ids = {str(row.get("person_id") or "").strip() for _, row in rows}
+    people = _people(uow, ids)
+    outcome = check_import(rows, people, _courses(uow), _history(uow, people), today)
+    commit = outcome.ok and not data["dry_run"]
+    if commit:
+        _save_results(uow, [r for _, r in outcome.created])
+        _publish_domain_events(uow, outcome.events, people)
+    return {"dry_run": data["dry_run"], "committed": commit, "rows": len(rows),
+            "created": len(outcome.created), "unchanged": len(outcome.unchanged),
+            "errors": [p.to_dict() for p in outcome.problems]}
+
+
+def results_of(uow, person_id: str) -> dict:
+    known_person(_people(uow, [person_id]), person_id)
+    return {"person_id": person_id,
+            "results": [_result_dict(r) for r in _history(uow, [person_id])[person_id]]}
+
+
+# -- study ---------------------------------------------------------------------------------------
+def record_study(uow, data, today: date) -> dict:
+    """Study days (a set per person): unknown people and future days are refused, by entry."""
+    entries = data["entries"]
+    people = _people(uow, {e["person_id"] for e in entries})
+    wanted = set()
+    for i, e in enumerate(entries):
+        if e["person_id"] not in people:
+            raise ValidationFailed(f"unknown person {e['person_id']!r}", f"entries[{i}].person_id")
+        day = _d(e["date"])
+        if day > today:
+            raise ValidationFailed(f"{e['date']} is in the future", f"entries[{i}].date")
+        wanted.add((e["person_id"], day))
+    have = set()
+    for part in _chunks({p for p, _ in wanted}):
+        rows = uow.session.execute(select(m.StudyDay.person_id, m.StudyDay.day)
+                                   .where(m.StudyDay.person_id.in_(part)))
+        have.update((r.person_id, r.day) for r in rows)
+    new = sorted(wanted - have)
+    if new:
+        uow.session.execute(insert(m.StudyDay), [{"person_id": p, "day": d} for p, d in new])
+    return {"recorded": len(new), "unchanged": len(entries) - len(new)}
+
+
+def study_report(uow, data) -> dict:
+    """M§三(四)1(1): per unit, everyone owing the month's study with fewer than 2 days."""
+    month = Month.parse(data["month"])
+    people = [p for p in _people(uow).values()
+              if data.get("unit_id") is None or p.unit_id == data["unit_id"]]
+    days = defaultdict(list)
+    rows = uow.session.execute(select(m.StudyDay.person_id, m.StudyDay.day)
+                               .where(m.StudyDay.day.between(month.first, month.last)))
+    for r in rows:
+        days[r.person_id].append(r.day)
+    shortfalls = study.study_shortfalls(people, days, month)
+    units = defaultdict(list)
+    for s in shortfalls:
+        units[s.unit_id].append({"person_id": s.person_id, "position": s.position,
+                                 "days": s.days, "missing": s.missing})
+    return {"month": str(month), "required_days": study.MIN_STUDY_DAYS_PER_MONTH,
+            "required": sum(1 for p in people if study.study_required(p, month)),
+            "shortfall_count": len(shortfalls),
+            "units": [{"unit_id": u, "shortfalls": s} for u, s in sorted(units.items())]}
+
+
+def _session_dict(s: study.Session) -> dict:
+    return {"unit_id": s.unit_id, "start": s.start.isoformat(), "days": s.days,
+            "end": s.end.isoformat()}
+
+
+def record_session(uow, data, today: date) -> dict:
+    start = _d(data["start"])
+    if start > today:
+        raise ValidationFailed(f"{data['start']} is in the future", "start")
+    row = uow.session.get(m.Session, (data["unit_id"], start))
+    if row is not None and row.days != data["days"]:
+        raise Conflict(f"a session of {data['unit_id']} starting {data['start']} is recorded "
+                       f"with {row.days} days", "days")
+    if row is None:
+        uow.session.add(m.Session(unit_id=data["unit_id"], start=start, days=data["days"]))
+    return _session_dict(study.Session(data["unit_id"], start, data["days"]))
+
+
+def central_group_report(uow, data) -> dict:
+    """M§三(四)1(1): each unit with a central study group (a head) and its quarter."""
+    quarter = Quarter.parse(data["quarter"])
+    sessions = defaultdict(list)
+    rows = uow.session.execute(select(m.Session).where(m.Session.start.between(quarter.first,
+                                                                              quarter.last)))
+    for r in rows.scalars():
+        sessions[r.unit_id].append(study.Session(r.unit_id, r.start, r.days))
+    units = sorted(set(study.central_group_units(_people(uow).values())) | set(sessions))
+    return {"quarter": str(quarter), "units": [
+        {"unit_id": u, "met": study.central_group_met(sessions[u], quarter),
+         "sessions": [_session_dict(s) for s in sorted(sessions[u], key=lambda s: s.start)]}
+        for u in units]}
+
+
+# -- pre-service and front line --------------------------------------------------------------------
+def can_take_post(uow, data, today: date) -> dict:
+    """M§三(四)1(2): may the new entrant take a post on the date? Only after passing pre-service."""
+    person_id = data["person_id"]
+    known_person(_people(uow, [person_id]), person_id)
+    day = _d(data.get("date")) or today
+    history = _history(uow, [person_id])[person_id]
+    passed_on = preservice.passed_pre_service_on(history, day)
+    return {"person_id": person_id, "date": day.isoformat(), "allowed": passed_on is not None,
+            "passed_on": _iso(passed_on),
+            "reason": None if passed_on else "pre-service training not passed (M§三(四)1(2))"}
+
+
+def _frontline_dict(row: m.FrontlinePost, on: date) -> dict:
+    st = preservice.frontline_status(row.start, row.left_on, on)
+    return {"person_id": row.person_id, "start": row.start.isoformat(),
+            "left_on": _iso(row.left_on), "completes_on": st.completes_on.isoformat(),
+            "status": st.status}
+
+
+def set_frontline_post(uow, data, today: date) -> dict:
+    known_person(_people(uow, [data["person_id"]]), data["person_id"])
+    start, left_on = _d(data["start"]), _d(data.get("left_on"))
+    if left_on is not None and left_on <= start:
+        raise ValidationFailed("left_on must come after start", "left_on")
+    row = uow.session.get(m.FrontlinePost, data["person_id"])
+    if row is None:
+        row = m.FrontlinePost(person_id=data["person_id"])
+        uow.session.add(row)
+    row.start, row.left_on = start, left_on
+    return _frontline_dict(row, today)
+
+
+def frontline_report(uow, data, today: date) -> dict:
+    on = _d(data.get("as_of")) or today
+    rows = uow.session.execute(select(m.FrontlinePost).order_by(m.FrontlinePost.person_id))
+    return {"as_of": on.isoformat(), "people": [_frontline_dict(r, on) for r in rows.scalars()]}
+
+
+# -- rotation ------------------------------------------------------------------------------------
+def rotation_report(uow, data, today: date) -> dict:
+    """M§三(四)1(3): who is due, overdue, passed, failed for the year's rotation."""
+    as_of = _d(data.get("as_of")) or today
+    people = [p for p in _people(uow).values()
+              if p.position in rotation.ROTATION_POSITIONS
+              and (data.get("unit_id") is None or p.unit_id == data["unit_id"])
+              and (p.left_on is None or p.left_on > date(data["year"], 1, 1))]
+    history = _history(uow, [p.id for p in people])
+    counts, listed = Counter(), []
+    for p in sorted(people, key=lambda p: (p.unit_id, p.id)):
+        st = rotation.rotation_status(p, history.get(p.id, []), data["year"], as_of)
+        counts[st.status] += 1
+        if st.status != "not_due":
+            listed.append({"person_id": st.person_id, "unit_id": st.unit_id,
+                           "position": st.position, "status": st.status,
+                           "due_year": st.due_year, "last_pass": _iso(st.last_pass),
+                           "retraining_due_by": _iso(st.retraining_due_by), "effect": st.effect})
+    return {"year": data["year"], "as_of": as_of.isoformat(), "counts": dict(sorted(counts.items())),
+            "people": listed}
+
+
+# -- all-round officer -----------------------------------------------------------------------------
+def _all_round_history(uow, person_id=None) -> dict:
+    stmt = select(m.Result).where(m.Result.kind.in_((ALL_ROUND_ASSESSMENT, ALL_ROUND_RECHECK)))
+    if person_id is not None:
+        stmt = stmt.where(m.Result.person_id == person_id)
+    out = defaultdict(list)
+    for row in uow.session.execute(stmt.order_by(m.Result.taken_on)).scalars():
+        out[row.person_id].append(_result(row))
+    return out
+
+
+def _spells(uow, as_of: date, person_id=None) -> dict:
+    return {pid: allround.title_spells(rs, as_of)
+            for pid, rs in sorted(_all_round_history(uow, person_id).items())}
+
+
+def certifications(uow, data, today: date) -> dict:
+    as_of = _d(data.get("as_of")) or today
+    out = []
+    for pid, spells in _spells(uow, as_of, data.get("person_id")).items():
+        for s in spells:
+            out.append({"person_id": pid, "certified_on": s.certified_on.isoformat(),
+                        "next_recheck": None if s.revoked_on else s.next_recheck.isoformat(),
+                        "rechecks": [d.isoformat() for d in s.rechecks],
+                        "revoked_on": _iso(s.revoked_on), "reason": s.reason,
+                        "holds": s.holds_on(as_of)})
+    return {"as_of": as_of.isoformat(), "certifications": out}
+
+
+def run_allowances(uow, month_text: str, today: date) -> dict:
+    """M§三(四)1(5): one ``allowance_due`` of 50 yuan per holder of the month, once ever."""
+    month = Month.parse(month_text)
+    if month > Month.of(today):
+        raise ValidationFailed(f"{month} has not begun (today is {today.isoformat()})", "month")
+    as_of = min(month.last, today)
+    holders = [pid for pid, spells in _spells(uow, as_of).items()
+               if allround.holds_title_in_month(spells, month)]
+    people = _people(uow, holders)
+    published, already = [], 0
+    for pid in holders:
+        key = contract.allowance_id(pid, str(month))
+        event_id = _announce(uow, contract.ALLOWANCE_DUE, key)
+        if event_id is None:
+            already += 1
+            continue
+        person = people.get(pid)
+        uow.publish(contract.ALLOWANCE_DUE, {
+            "event_id": event_id, "allowance_id": key, "person_id": pid,
+            "unit_id": person.unit_id if person else None,
+            "agency_id": person.agency_id if person else None,
+            "month": str(month), "amount": allround.ALLOWANCE_YUAN,
+            "reason": "all_round_officer"})
+        published.append(pid)
+    return {"month": str(month), "published": len(published), "already": already,
+            "amount_each": allround.ALLOWANCE_YUAN, "people": published}
+
+
+def check_certifications(uow, today: date, lead_days: int) -> dict:
+    """M§三(四)1(5): remind before a recheck date; revoke a title whose date passed unrechecked."""
+    reminded, revoked = [], []
+    for pid, spells in _spells(uow, today).items():
+        for s in spells:
+            if s.reason == allround.EXPIRED and _revoke(uow, pid, s.certified_on, s.revoked_on,
+                                                        s.reason):
+                revoked.append(pid)
+        due = allround.reminder_due(spells[-1], today, lead_days) if spells else None
+        if due is not None:
+            event_id = _announce(uow, contract.RECHECK_REMINDER, f"{pid}:{due.isoformat()}")
+            if event_id is not None:
+                uow.publish(contract.RECHECK_REMINDER, {
+                    "event_id": event_id, "person_id": pid,
+                    "certified_on": spells[-1].certified_on.isoformat(),
+                    "recheck_due": due.isoformat(), "lead_days": lead_days})
+                reminded.append(pid)
+    return {"today": today.isoformat(), "reminded": reminded, "revoked": revoked}
+
+
+# -- pass rate -------------------------------------------------------------------------------------
+def _rate_dict(r: passrate.PassRate) -> dict:
+    return {"passed": r.passed, "taken": r.taken, "rate": _rate(r.rate),
+            "meets_target": r.meets_target}
+
+
+def pass_rate(uow, data, today: date) -> dict:
+    """M§一3: the skills pass rate per unit and city-wide over [start, end]."""
+    start = _d(data.get("start")) or date(today.year, 1, 1)
+    end = _d(data.get("end")) or today
+    if end < start:
+        raise ValidationFailed("end comes before start", "end")
+    results = [r for rs in _history(uow).values() for r in rs]
+    unit_of = {p.id: p.unit_id for p in _people(uow).values()}
+    units = passrate.pass_rates_by_unit(results, unit_of, start, end)
+    return {"start": start.isoformat(), "end": end.isoformat(),
+            "target": _rate(passrate.PASS_RATE_TARGET),
+            "city": _rate_dict(passrate.pass_rate(results, start, end)),
+            "units": [{"unit_id": u, **_rate_dict(r)} for u, r in units.items()]}

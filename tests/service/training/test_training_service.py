@@ -1,0 +1,267 @@
+"""The training service through real RPC and real events on the embedded transport (M§三(四)1)."""
+import eventlet
+import pytest
+
+from shared.contracts import training as c
+from shared.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from shared.metrics import metrics_of
+
+from .conftest import received, wait_for
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def result(person, course, day, outcome):
+    return {"person_id": person, "course_id": course, "date": day, "result": outcome}
+
+
+def test_bad_results_are_clear_errors_and_nothing_is_written_twice(training):
+    suite = training()
+    with suite.rpc() as rpc:
+        with pytest.raises(NotFound) as err:
+            rpc.training.record_result(result("ghost", "drill", "2026-05-01", "pass"))
+        assert err.value.field == "person_id"
+        with pytest.raises(NotFound) as err:
+            rpc.training.record_result(result("off1", "nocourse", "2026-05-01", "pass"))
+        assert err.value.field == "course_id"
+        with pytest.raises(ValidationFailed) as err:
+            rpc.training.record_result(result("off1", "drill", "2026-11-24", "pass"))
+        assert err.value.field == "date"
+        with pytest.raises(ValidationFailed) as err:
+            rpc.training.record_result({**result("off1", "drill", "2026-05-01", "pass"), "x": 1})
+        assert err.value.field == "x"
+        rpc.training.record_result(result("off1", "drill", "2026-05-01", "pass"))
+        with pytest.raises(Conflict):
+            rpc.training.record_result(result("off1", "drill", "2026-05-01", "pass"))
+        with pytest.raises(Conflict):
+            rpc.training.record_result(result("off1", "drill", "2026-06-01", "pass"))
+        assert len(rpc.training.results_of({"person_id": "off1"})["results"]) == 1
+
+
+def test_rotation_course_must_carry_the_rule_of_law_module(training):
+    suite = training()
+    with suite.rpc() as rpc:
+        with pytest.raises(RuleViolation) as err:
+            rpc.training.register_courses({"courses": [{"id": "x", "kind": "rotation"}]})
+        assert err.value.field == "courses[0].modules"
+        with pytest.raises(Conflict):
+            rpc.training.register_courses({"courses": [{"id": "rot", "kind": "skills"}]})
+        assert rpc.training.register_courses({"courses": [COURSE_ROT]})["unchanged"] == 1
+
+
+COURSE_ROT = {"id": "rot", "kind": "rotation", "title": "轮训", "modules": ["rule_of_law"]}
+
+
+def test_rotation_failure_then_retraining_pass_publishes_nothing(training):
+    suite = training()
+    with suite.rpc() as rpc:
+        rpc.training.record_result(result("chief1", "rot", "2026-03-10", "fail"))
+        report = rpc.training.rotation_report({"year": 2026, "as_of": "2026-04-01"})
+        assert {p["person_id"]: p["status"] for p in report["people"]}["chief1"] == "failed"
+        assert report["people"][0]["retraining_due_by"] == "2026-12-31"
+        out = rpc.training.record_result(result("chief1", "retrain", "2026-06-01", "pass"))
+        assert out["events"] == []
+        report = rpc.training.rotation_report({"year": 2026})
+        assert {p["person_id"]: p["status"] for p in report["people"]}["chief1"] == "passed"
+    eventlet.sleep(0.3)
+    assert received(c.RETRAINING_FAILED) == []
+
+
+def test_failed_retraining_reaches_the_roster_as_an_event(training):
+    suite = training()
+    with suite.rpc() as rpc:
+        rpc.training.record_result(result("chief1", "rot", "2026-03-10", "fail"))
+        rpc.training.record_result(result("chief1", "retrain", "2026-09-15", "fail"))
+        rpc.training.record_result(result("off1", "rot", "2026-02-01", "fail"))
+        out = rpc.training.record_result(result("off1", "retrain", "2026-10-20", "fail"))
+        assert out["events"] == [c.RETRAINING_FAILED]
+        with pytest.raises(Conflict):  # nothing follows a failed retraining in that year
+            rpc.training.record_result(result("off1", "retrain", "2026-11-01", "pass"))
+        counts = rpc.training.rotation_report({"year": 2026})["counts"]
+        assert counts["retraining_failed"] == 2
+    events = wait_for(lambda: len(received(c.RETRAINING_FAILED)) == 2
+                      and received(c.RETRAINING_FAILED))
+    got = {e["person_id"]: e for e in events}
+    for e in events:
+        c.RetrainingFailedEvent().load(e)
+    assert (got["chief1"]["effect"], got["chief1"]["effective_date"]) == ("removed_from_post",
+                                                                          "2026-09-15")
+    assert (got["off1"]["effect"], got["off1"]["effective_date"], got["off1"]["position"]) == (
+        "transferred_out", "2026-10-20", "officer")
+
+
+def test_allowance_events_for_a_certified_year_once_per_month(training):
+    suite = training(today="2027-01-15")
+    with suite.rpc() as rpc:
+        rpc.training.record_result(result("off2", "ar", "2026-03-15", "pass"))
+        runs = [rpc.training.run_allowances({"month": f"2026-{m:02d}"}) for m in range(1, 13)]
+        assert [r["published"] for r in runs] == [0, 0] + [1] * 10
+        again = [rpc.training.run_allowances({"month": f"2026-{m:02d}"}) for m in range(1, 13)]
+        assert sum(r["published"] for r in again) == 0 and sum(r["already"] for r in again) == 10
+        with pytest.raises(ValidationFailed) as err:
+            rpc.training.run_allowances({"month": "2027-02"})
+        assert err.value.field == "month"
+    events = wait_for(lambda: len(received(c.ALLOWANCE_DUE)) >= 10 and received(c.ALLOWANCE_DUE))
+    eventlet.sleep(0.3)
+    events = received(c.ALLOWANCE_DUE)
+    assert sorted(e["allowance_id"] for e in events) == [f"off2:2026-{m:02d}" for m in range(3, 13)]
+    assert sum(e["amount"] for e in events) == 500
+    assert len({e["event_id"] for e in events}) == 10
+    assert {e["agency_id"] for e in events} == {"a1"}
+    for e in events:
+        c.AllowanceDueEvent().load(e)
+
+
+def test_recheck_not_passed_by_its_date_revokes_once(training):
+    suite = training()
+    with suite.rpc() as rpc:
+        rpc.training.record_result(result("off1", "ar", "2023-03-15", "pass"))
+        first = rpc.training.check_certifications()
+        assert first["revoked"] == ["off1"]
+        assert rpc.training.check_certifications()["revoked"] == []
+        cert = rpc.training.certifications({"person_id": "off1"})["certifications"][0]
+        assert (cert["revoked_on"], cert["reason"], cert["holds"]) == (
+            "2026-03-16", "recheck_expired", False)
+        with pytest.raises(RuleViolation):  # too late: nothing left to recheck
+            rpc.training.record_result(result("off1", "arr", "2026-04-01", "pass"))
+        assert rpc.training.run_allowances({"month": "2026-04"})["published"] == 0
+        assert rpc.training.run_allowances({"month": "2026-03"})["published"] == 1
+    events = wait_for(lambda: received(c.CERTIFICATION_REVOKED))
+    eventlet.sleep(0.3)
+    assert len(received(c.CERTIFICATION_REVOKED)) == 1
+    assert events[0]["revoked_on"] == "2026-03-16" and events[0]["reason"] == "recheck_expired"
+
+
+def test_recheck_exactly_at_three_years_keeps_the_title_and_its_cycle(training):
+    suite = training()
+    with suite.rpc() as rpc:
+        rpc.training.record_result(result("off2", "ar", "2023-11-23", "pass"))
+        out = rpc.training.record_result(result("off2", "arr", "2026-11-23", "pass"))
+        assert out["events"] == [c.RECHECK_PASSED]
+        cert = rpc.training.certifications({"person_id": "off2"})["certifications"][0]
+        assert (cert["holds"], cert["next_recheck"], cert["revoked_on"]) == (
+            True, "2029-11-23", None)
+        assert rpc.training.check_certifications()["revoked"] == []
+    assert wait_for(lambda: received(c.CERTIFIED) and received(c.RECHECK_PASSED))
+
+
+def test_failed_recheck_revokes_on_its_date(training):
+    suite = training()
+    with suite.rpc() as rpc:
+        rpc.training.record_result(result("off2", "ar", "2024-01-10", "pass"))
+        out = rpc.training.record_result(result("off2", "arr", "2026-11-02", "fail"))
+        assert out["events"] == [c.CERTIFICATION_REVOKED]
+        cert = rpc.training.certifications({"person_id": "off2"})["certifications"][0]
+        assert (cert["revoked_on"], cert["reason"], cert["holds"]) == (
+            "2026-11-02", "recheck_failed", False)
+        # held on 1 November: November still earns its allowance
+        assert rpc.training.run_allowances({"month": "2026-11"})["published"] == 1
+    assert wait_for(lambda: received(c.CERTIFICATION_REVOKED))[0]["reason"] == "recheck_failed"
+
+
+def test_reminder_before_the_recheck_with_configured_lead_time(training):
+    suite = training(RECHECK_REMINDER_DAYS=20)
+    with suite.rpc() as rpc:
+        rpc.training.record_result(result("off1", "ar", "2023-12-13", "pass"))   # due in 20 days
+        rpc.training.record_result(result("off2", "ar", "2023-12-14", "pass"))   # due in 21 days
+        assert rpc.training.check_certifications()["reminded"] == ["off1"]
+        assert rpc.training.check_certifications()["reminded"] == []
+    reminder = wait_for(lambda: received(c.RECHECK_REMINDER))[0]
+    assert (reminder["person_id"], reminder["recheck_due"], reminder["lead_days"]) == (
+        "off1", "2026-12-13", 20)
+
+
+def test_import_dry_run_all_or_nothing_and_same_file_twice(training):
+    suite = training()
+    good = [result("off1", "drill", "2026-03-01", "pass"), result("off2", "rot", "2026-02-01", "fail"),
+            result("off2", "retrain", "2026-04-01", "pass")]
+    bad = good + [result("ghost", "drill", "2026-03-01", "pass"),
+                  result("off1", "drill", "2027-01-01", "合格")]
+    with suite.rpc() as rpc:
+        dry = rpc.training.import_results({"rows": bad, "dry_run": True})
+        assert (dry["committed"], dry["created"]) == (False, 3)
+        assert [(e["row"], e["column"]) for e in dry["errors"]] == [(5, "person_id"), (6, "date")]
+        real = rpc.training.import_results({"rows": bad})
+        assert real["committed"] is False and len(real["errors"]) == 2
+        assert rpc.training.results_of({"person_id": "off1"})["results"] == []
+        first = rpc.training.import_results({"rows": good})
+        assert (first["committed"], first["created"], first["errors"]) == (True, 3, [])
+        again = rpc.training.import_results({"rows": good})
+        assert (again["committed"], again["created"], again["unchanged"]) == (True, 0, 3)
+        assert len(rpc.training.results_of({"person_id": "off2"})["results"]) == 2
+
+
+def test_study_exactly_two_days_and_shortfalls_per_unit(training):
+    suite = training()
+    with suite.rpc() as rpc:
+        rpc.training.record_study({"entries": [
+            {"person_id": "off1", "date": "2026-10-05"}, {"person_id": "off1", "date": "2026-10-19"},
+            {"person_id": "off2", "date": "2026-10-05"}, {"person_id": "off2", "date": "2026-10-05"},
+            {"person_id": "chief1", "date": "2026-10-07"}, {"person_id": "chief1", "date": "2026-10-08"},
+            {"person_id": "head1", "date": "2026-10-07"}, {"person_id": "head1", "date": "2026-10-09"}]})
+        again = rpc.training.record_study({"entries": [{"person_id": "off1", "date": "2026-10-05"}]})
+        assert again == {"recorded": 0, "unchanged": 1}
+        report = rpc.training.study_report({"month": "2026-10"})
+        assert report["required"] == 5
+        assert report["units"] == [{"unit_id": "s2", "shortfalls": [
+            {"person_id": "new1", "position": "officer", "days": 0, "missing": 2},
+            {"person_id": "off2", "position": "officer", "days": 1, "missing": 1}]}]
+        with pytest.raises(ValidationFailed) as err:
+            rpc.training.record_study({"entries": [{"person_id": "ghost", "date": "2026-10-05"}]})
+        assert err.value.field == "entries[0].person_id"
+        rpc.training.record_session({"unit_id": "a1", "start": "2026-07-06", "days": 2})
+        rpc.training.record_session({"unit_id": "a1", "start": "2026-08-06", "days": 2})
+        q3 = rpc.training.central_group_report({"quarter": "2026-Q3"})
+        assert q3["units"][0]["unit_id"] == "a1" and q3["units"][0]["met"] is False
+        rpc.training.record_session({"unit_id": "a1", "start": "2026-09-28", "days": 3})
+        assert rpc.training.central_group_report({"quarter": "2026-Q3"})["units"][0]["met"] is True
+
+
+def test_new_entrant_takes_a_post_only_after_pre_service(training):
+    suite = training()
+    with suite.rpc() as rpc:
+        assert rpc.training.can_take_post({"person_id": "new1"})["allowed"] is False
+        rpc.training.record_result(result("new1", "pre", "2026-09-20", "pass"))
+        assert rpc.training.can_take_post({"person_id": "new1", "date": "2026-09-19"})["allowed"] is False
+        ok = rpc.training.can_take_post({"person_id": "new1"})
+        assert (ok["allowed"], ok["passed_on"]) == (True, "2026-09-20")
+        post = rpc.training.set_frontline_post({"person_id": "new1", "start": "2025-11-23"})
+        assert (post["status"], post["completes_on"]) == ("completed", "2026-11-23")
+
+
+def test_pass_rate_19_of_20_by_rpc_and_metric(training):
+    suite = training()
+    people = [{"id": f"t{i}", "unit_id": "s9", "position": "officer", "joined": "2020-01-01"}
+              for i in range(20)]
+    with suite.rpc() as rpc:
+        rpc.training.upsert_people({"people": people})
+        rpc.training.import_results({"rows": [
+            result(f"t{i}", "drill", "2026-05-01", "pass" if i else "fail") for i in range(20)]})
+        out = rpc.training.pass_rate()
+        assert out["city"] == {"passed": 19, "taken": 20, "rate": "0.9500", "meets_target": True}
+        assert out["units"] == [{"unit_id": "s9", "passed": 19, "taken": 20, "rate": "0.9500",
+                                 "meets_target": True}]
+    text = metrics_of(suite.container("training")).render().decode()
+    assert 'lianbao_training_skills_pass_rate{scope="city"} 0.95' in text
+
+
+def test_roster_staff_events_feed_the_read_model(training):
+    suite = training()
+    staff = {"id": "r1", "name": "张三", "unit": "s3", "agency": "a2", "section": "s3",
+             "position": "chief", "joined": "2020-02-01", "titles": [], "supervises": []}
+    suite.dispatch("roster", "staff_joined", {"event_id": "e1", "staff": [staff]})
+    with suite.rpc() as rpc:
+        person = wait_for(lambda: _get(rpc, "r1"))
+        assert (person["unit_id"], person["agency_id"], person["position"]) == ("s3", "a2", "chief")
+        suite.dispatch("roster", "staff_left", {"event_id": "e2", "person": "r1",
+                                                "kind": "transferred_out", "date": "2026-06-01",
+                                                "spell_id": "sp1"})
+        left = wait_for(lambda: (_get(rpc, "r1") or {}).get("left_on") and _get(rpc, "r1"))
+        assert (left["left_on"], left["status"]) == ("2026-06-01", "transferred_out")
+
+
+def _get(rpc, person_id):
+    try:
+        return rpc.training.get_person({"person_id": person_id})
+    except NotFound:
+        return None
