@@ -86,6 +86,9 @@ def _text(value) -> str:
 
 def parse_row(row: Mapping, units: Mapping[str, Unit]) -> Staff:
     """One row → Staff, or a LianbaoError whose ``field`` is the column at fault."""
+    for name in row:
+        if name not in COLUMNS and _text(row[name]):
+            raise LianbaoError("a cell outside the known columns", str(name))
     for name in REQUIRED:
         if not _text(row.get(name)):
             raise LianbaoError("required", name)

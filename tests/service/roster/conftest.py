@@ -44,3 +44,12 @@ def roster(embedded_suite):
         rpc.roster.save_units({"units": CITY_UNITS})
         rpc.roster.create_staff({"staff": CITY_STAFF})
     return suite
+
+
+@pytest.fixture
+def roster_units(embedded_suite):
+    """The embedded roster with the city's units and nobody on the staff yet."""
+    suite = embedded_suite(["roster"], OUTBOX_POLL_SECONDS=0.2)
+    with suite.rpc() as rpc:
+        rpc.roster.save_units({"units": CITY_UNITS})
+    return suite
