@@ -1,0 +1,1 @@
+"""The main job: a deterministic sample city run for a year through the services."""
