@@ -1,4 +1,71 @@
-"""Tables of the survey service (its own database)."""
-from shared.db import make_base
+"""Tables of the survey service (its own database).
+
+A form is ONE row: its serial (unique per campaign: the primary key), subject, respondent group
+(index into the ten groups) and answers packed one code a character (``S B D N``).  Counting
+happens when rates are asked for, so intake is a single bulk INSERT per batch.
+"""
+from sqlalchemy import JSON, Column, DateTime, Integer, SmallInteger, String
+
+from shared.db import make_base, utcnow
 
 Base = make_base()
+
+
+class QuestionnaireRow(Base):
+    __tablename__ = "questionnaires"
+    key = Column(String(100), primary_key=True)
+    version = Column(Integer, primary_key=True)
+    items = Column(JSON, nullable=False)            # [{"dimension", "text"}]
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class CampaignRow(Base):
+    __tablename__ = "campaigns"
+    id = Column(String(100), primary_key=True)
+    period = Column(String(6), nullable=False)
+    owner = Column(String(100), nullable=False, index=True)
+    title = Column(String(200), nullable=False, default="")
+    groups = Column(JSON, nullable=False)
+    questionnaire_key = Column(String(100), nullable=False)
+    questionnaire_version = Column(Integer, nullable=False)
+    status = Column(String(10), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    closed_at = Column(DateTime, nullable=True)
+
+
+class CampaignSubjectRow(Base):
+    __tablename__ = "campaign_subjects"
+    campaign_id = Column(String(100), primary_key=True)
+    subject_id = Column(String(100), primary_key=True)
+    kind = Column(String(10), nullable=False)
+    name = Column(String(200), nullable=False, default="")
+    position = Column(Integer, nullable=False)      # order given at creation
+
+
+class FormRow(Base):
+    __tablename__ = "forms"
+    campaign_id = Column(String(100), primary_key=True)
+    serial = Column(String(64), primary_key=True)
+    subject = Column(String(100), nullable=False)
+    grp = Column(SmallInteger, nullable=False)
+    answers = Column(String(200), nullable=False)
+
+
+class RosterUnitRow(Base):
+    """Read model of the roster's units (``units_saved``): agencies and sections are subjects."""
+    __tablename__ = "roster_units"
+    id = Column(String(100), primary_key=True)
+    name = Column(String(200), nullable=False, default="")
+    kind = Column(String(20), nullable=False)
+    parent = Column(String(100), nullable=True, index=True)
+    agency = Column(String(100), nullable=False, index=True)
+
+
+class RosterStaffRow(Base):
+    """Read model of the roster's staff (``staff_joined``/``staff_changed``/``staff_left``)."""
+    __tablename__ = "roster_staff"
+    id = Column(String(100), primary_key=True)
+    name = Column(String(200), nullable=False, default="")
+    agency = Column(String(100), nullable=False, index=True)
+    unit = Column(String(100), nullable=False)
+    left = Column(String(20), nullable=True)        # transferred_out / dismissed

@@ -4,7 +4,8 @@ RPC (service ``survey``), every payload one dict validated by the schema named b
 
 * ``define_questionnaire(DefineQuestionnaire)`` -> questionnaire dict (``key``, ``version``, ``items``)
 * ``get_questionnaire(QuestionnaireRef)`` -> questionnaire dict
-* ``create_campaign(CreateCampaign)`` -> campaign dict (same payload twice: same answer)
+* ``create_campaign(CreateCampaign)`` -> campaign dict (same payload twice: same answer); without
+  ``subjects``, the owner committee's agencies, sections and staff from the roster read model
 * ``set_campaign_questionnaire(SetCampaignQuestionnaire)`` -> campaign dict (refused once forms arrive)
 * ``get_campaign(CampaignRef)`` -> campaign dict
 * ``submit_form(SubmitForm)`` -> ``{"campaign_id", "serial", "accepted": true}``; a bad form raises
@@ -89,7 +90,8 @@ class CreateCampaign(BaseSchema):
     period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}H[12]$"))
     owner = fields.String(**_id)
     title = fields.String(load_default="", validate=validate.Length(max=200))
-    subjects = fields.List(fields.Nested(Subject), required=True,
+    # absent: the owner committee's agencies, their sections and staff from the roster read model
+    subjects = fields.List(fields.Nested(Subject), load_default=None,
                            validate=validate.Length(min=1, max=200000))
     groups = fields.List(fields.String(validate=validate.OneOf(RESPONDENT_GROUPS)),
                          load_default=None, validate=validate.Length(min=1, max=10))

@@ -100,3 +100,21 @@ def test_event_lines_carry_the_counts_the_rating_snapshot_needs():
     assert lines[0] == {"id": "o1", "kind": "officer", "forms": 3, "satisfied": 14, "basic": 7,
                         "dissatisfied": 42, "answered": 63, "rate": "0.3333", "below_60": True,
                         "meets_target": False}
+
+
+def test_tally_forms_matches_form_by_form_counting_across_chunks():
+    import random
+    rnd = random.Random(7)
+    forms = [(f"o{rnd.randrange(3)}", rnd.choice(["parents", "officers"]),
+              "".join(rnd.choice("SBDN") for _ in range(35))) for _ in range(200)]
+    cells, received = tally_forms(forms, Q, chunk=17)
+    expected = {}
+    for subject, group, answers in forms:
+        for dim, c in tally_answers(answers, Q).items():
+            e = expected.setdefault((subject, group, dim), [0, 0, 0])
+            e[0] += c.satisfied
+            e[1] += c.basic
+            e[2] += c.dissatisfied
+    got = {(c.subject, c.group, c.dimension): [c.satisfied, c.basic, c.dissatisfied] for c in cells}
+    assert got == expected
+    assert sum(received.values()) == 200

@@ -1,0 +1,432 @@
+"""The survey's application layer: plain functions ``(uow, data) -> dict``.
+
+They load state, call the domain (:mod:`services.survey.domain`), save, and record the events to
+publish in the same transaction (outbox).  No rules here, no nameko.
+"""
+from __future__ import annotations
+
+import base64
+import time
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from shared.contracts.survey import SATISFACTION_RATES_PUBLISHED
+from shared.db import utcnow
+from shared.errors import Conflict, NotFound, ValidationFailed
+
+from services.survey import domain, models
+from services.survey.domain import campaign as campaign_rules
+from services.survey.domain import forms as form_rules
+from services.survey.domain.questionnaire import Questionnaire
+from services.survey.domain.vocabulary import RESPONDENT_GROUPS
+
+GROUP_INDEX = {g: i for i, g in enumerate(RESPONDENT_GROUPS)}
+
+
+# -- questionnaires ----------------------------------------------------------------------------------
+
+def _questionnaire_dict(row) -> dict:
+    return {"key": row.key, "version": row.version,
+            "items": [{"number": i + 1, **item} for i, item in enumerate(row.items)]}
+
+
+def _ensure_default(uow) -> None:
+    default = domain.default_questionnaire()
+    if uow.session.get(models.QuestionnaireRow, (default.key, default.version)) is None:
+        items = [{"dimension": d, "text": ""} for d in default.dimensions]
+        try:
+            with uow.session.begin_nested():
+                uow.session.add(models.QuestionnaireRow(key=default.key, version=default.version,
+                                                        items=items))
+        except IntegrityError:  # another worker seeded it first
+            pass
+
+
+def _questionnaire_row(uow, key: str, version: int | None, field: str = "questionnaire"):
+    _ensure_default(uow)
+    stmt = select(models.QuestionnaireRow).where(models.QuestionnaireRow.key == key)
+    if version is not None:
+        stmt = stmt.where(models.QuestionnaireRow.version == version)
+    row = uow.session.execute(stmt.order_by(models.QuestionnaireRow.version.desc()).limit(1)).scalar()
+    if row is None:
+        raise NotFound(f"no questionnaire {key!r}" + (f" version {version}" if version else ""), field)
+    return row
+
+
+def _questionnaire(row) -> Questionnaire:
+    return Questionnaire(row.key, row.version, tuple(i["dimension"] for i in row.items),
+                         tuple(i.get("text", "") for i in row.items))
+
+
+def define_questionnaire(uow, data) -> dict:
+    dims, texts = domain.validate_items(data["items"])
+    items = [{"dimension": d, "text": t} for d, t in zip(dims, texts)]
+    _ensure_default(uow)
+    rows = uow.session.execute(select(models.QuestionnaireRow)
+                               .where(models.QuestionnaireRow.key == data["key"])).scalars().all()
+    latest = max(rows, key=lambda r: r.version, default=None)
+    if latest is not None and latest.items == items:   # the same definition again: no new version
+        return _questionnaire_dict(latest)
+    row = models.QuestionnaireRow(key=data["key"], version=domain.next_version(r.version for r in rows),
+                                  items=items)
+    uow.session.add(row)
+    uow.session.flush()
+    return _questionnaire_dict(row)
+
+
+def get_questionnaire(uow, data) -> dict:
+    return _questionnaire_dict(_questionnaire_row(uow, data["key"], data.get("version"), "key"))
+
+
+# -- campaigns ---------------------------------------------------------------------------------------
+
+def _campaign(uow, campaign_id: str, lock: str | None = None):
+    stmt = select(models.CampaignRow).where(models.CampaignRow.id == campaign_id)
+    if lock and uow.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(read=(lock == "share"))
+    row = uow.session.execute(stmt).scalar()
+    if row is None:
+        raise NotFound(f"no campaign {campaign_id!r}", "campaign_id")
+    return row
+
+
+def _subjects(uow, campaign_id: str) -> list:
+    return uow.session.execute(
+        select(models.CampaignSubjectRow.subject_id, models.CampaignSubjectRow.kind,
+               models.CampaignSubjectRow.name)
+        .where(models.CampaignSubjectRow.campaign_id == campaign_id)
+        .order_by(models.CampaignSubjectRow.position)).all()
+
+
+def _has_forms(uow, campaign_id: str) -> bool:
+    return uow.session.execute(select(models.FormRow.serial)
+                               .where(models.FormRow.campaign_id == campaign_id).limit(1)).first() is not None
+
+
+def _count_forms(uow, campaign_id: str) -> int:
+    return uow.session.execute(select(func.count()).select_from(models.FormRow)
+                               .where(models.FormRow.campaign_id == campaign_id)).scalar_one()
+
+
+def _campaign_dict(uow, row, subjects=None, forms=None) -> dict:
+    subjects = _subjects(uow, row.id) if subjects is None else subjects
+    by_kind = {k: 0 for k in domain.SUBJECT_KINDS}
+    for _, kind, _ in subjects:
+        by_kind[kind] += 1
+    return {"campaign_id": row.id, "period": row.period, "owner": row.owner, "title": row.title,
+            "status": row.status, "groups": list(row.groups),
+            "questionnaire": {"key": row.questionnaire_key, "version": row.questionnaire_version},
+            "subjects": by_kind,
+            "forms_received": _count_forms(uow, row.id) if forms is None else forms,
+            "closed_at": row.closed_at.isoformat(timespec="seconds") + "Z" if row.closed_at else None}
+
+
+def _roster_subjects(uow, owner: str) -> list[dict]:
+    """Subjects from the roster read model: the owner committee's agencies, their sections and staff."""
+    U, S = models.RosterUnitRow, models.RosterStaffRow
+    agencies = uow.session.execute(select(U).where(U.kind == "agency", U.parent == owner)
+                                   .order_by(U.id)).scalars().all()
+    ids = [a.id for a in agencies]
+    sections = uow.session.execute(select(U).where(U.kind == "section", U.agency.in_(ids))
+                                   .order_by(U.id)).scalars().all() if ids else []
+    staff = uow.session.execute(select(S).where(S.agency.in_(ids), S.left.is_(None))
+                                .order_by(S.id)).scalars().all() if ids else []
+    return ([{"id": a.id, "kind": "agency", "name": a.name} for a in agencies]
+            + [{"id": s.id, "kind": "section", "name": s.name} for s in sections]
+            + [{"id": p.id, "kind": "officer", "name": p.name} for p in staff])
+
+
+def create_campaign(uow, data) -> dict:
+    campaign_rules.validate_period(data["period"])
+    given = data.get("subjects")
+    subjects_in = given if given else _roster_subjects(uow, data["owner"])
+    if not subjects_in:
+        raise ValidationFailed("no subjects given and none in the roster read model for this owner",
+                               "subjects")
+    subjects = domain.validate_subjects(subjects_in)
+    groups = domain.validate_groups(data.get("groups"))
+    choice = data.get("questionnaire") or {"key": domain.DEFAULT_KEY, "version": 1}
+    q = _questionnaire_row(uow, choice["key"], choice["version"])
+    existing = uow.session.get(models.CampaignRow, data["campaign_id"])
+    if existing is not None:  # the same command twice: the same answer; a different one: Conflict
+        same = (existing.period == data["period"] and existing.owner == data["owner"]
+                and tuple(existing.groups) == groups
+                and (existing.questionnaire_key, existing.questionnaire_version) == (q.key, q.version)
+                and {sid: kind for sid, kind, _ in _subjects(uow, existing.id)} == subjects)
+        if not same:
+            raise Conflict(f"campaign {existing.id!r} exists with other settings", "campaign_id")
+        return {**_campaign_dict(uow, existing), "created": False}
+    row = models.CampaignRow(id=data["campaign_id"], period=data["period"], owner=data["owner"],
+                             title=data.get("title") or "", groups=list(groups),
+                             questionnaire_key=q.key, questionnaire_version=q.version,
+                             status=campaign_rules.OPEN)
+    uow.session.add(row)
+    names = {s["id"]: s.get("name") or "" for s in subjects_in}
+    uow.session.execute(insert(models.CampaignSubjectRow), [
+        {"campaign_id": row.id, "subject_id": sid, "kind": kind, "name": names.get(sid, ""),
+         "position": i} for i, (sid, kind) in enumerate(subjects.items())])
+    uow.session.flush()
+    return {**_campaign_dict(uow, row, forms=0), "created": True}
+
+
+def get_campaign(uow, data) -> dict:
+    return _campaign_dict(uow, _campaign(uow, data["campaign_id"]))
+
+
+def set_campaign_questionnaire(uow, data) -> dict:
+    row = _campaign(uow, data["campaign_id"], lock="update")
+    choice = data["questionnaire"]
+    q = _questionnaire_row(uow, choice["key"], choice["version"])
+    if (row.questionnaire_key, row.questionnaire_version) != (q.key, q.version):
+        domain.ensure_questionnaire_can_change(1 if _has_forms(uow, row.id) else 0)
+        campaign_rules.ensure_open_for_forms(row_to_campaign(row))
+        row.questionnaire_key, row.questionnaire_version = q.key, q.version
+    return _campaign_dict(uow, row)
+
+
+def row_to_campaign(row) -> domain.Campaign:
+    return domain.Campaign(row.id, row.period, row.owner, {}, tuple(row.groups), row.questionnaire_key,
+                           row.questionnaire_version, row.status)
+
+
+# -- intake ------------------------------------------------------------------------------------------
+
+def _intake_context(uow, row):
+    """(subjects, groups, item count) of a campaign; cached per provider (subjects never change)."""
+    cache = None
+    provider = getattr(uow, "provider", None)
+    if provider is not None:
+        cache = provider.__dict__.setdefault("_survey_intake_cache", {})
+    key = (row.id, row.questionnaire_key, row.questionnaire_version)
+    if cache is not None and key in cache:
+        return cache[key]
+    subjects = {sid: kind for sid, kind, _ in _subjects(uow, row.id)}
+    q = _questionnaire(_questionnaire_row(uow, row.questionnaire_key, row.questionnaire_version))
+    ctx = (subjects, frozenset(row.groups), q.item_count)
+    if cache is not None:
+        if len(cache) > 256:
+            cache.clear()
+        cache[key] = ctx
+    return ctx
+
+
+def _insert_forms(uow, campaign_id: str, forms) -> list[str]:
+    """One bulk INSERT … ON CONFLICT DO NOTHING RETURNING serial: the serials that were new."""
+    if not forms:
+        return []
+    session = uow.session
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(text(
+            "INSERT INTO forms (campaign_id, serial, subject, grp, answers) "
+            "SELECT :cid, * FROM unnest(CAST(:serials AS text[]), CAST(:subjects AS text[]), "
+            "CAST(:grps AS smallint[]), CAST(:answers AS text[])) "
+            "ON CONFLICT DO NOTHING RETURNING serial"),
+            {"cid": campaign_id, "serials": [f.serial for f in forms],
+             "subjects": [f.subject for f in forms], "grps": [GROUP_INDEX[f.group] for f in forms],
+             "answers": [f.answers for f in forms]})
+        return [r[0] for r in rows]
+    stmt = (sqlite_insert(models.FormRow).on_conflict_do_nothing()
+            .returning(models.FormRow.serial))
+    rows = session.execute(stmt, [{"campaign_id": campaign_id, "serial": f.serial, "subject": f.subject,
+                                   "grp": GROUP_INDEX[f.group], "answers": f.answers} for f in forms])
+    return [r[0] for r in rows]
+
+
+def _existing_serials(uow, campaign_id: str, serials) -> list[str]:
+    found: list[str] = []
+    serials = list(serials)
+    for i in range(0, len(serials), 900):
+        found += uow.session.execute(
+            select(models.FormRow.serial).where(models.FormRow.campaign_id == campaign_id,
+                                                models.FormRow.serial.in_(serials[i:i + 900]))
+        ).scalars().all()
+    return found
+
+
+def _claim(uow, key: str):
+    """Claim an idempotency key before the work: a concurrent twin waits, then gets the first answer.
+
+    Returns the stored answer if the key was already used, else None (the claim joins this
+    transaction and is filled in by :func:`_answer`).
+    """
+    stored = uow.recall(key)
+    if stored is not None:
+        return stored["response"]
+    try:
+        with uow.session.begin_nested():
+            uow.session.add(models.Base.Idempotency(key=key, response=None))
+    except IntegrityError:
+        stored = uow.recall(key)
+        return stored["response"] if stored else None
+    return None
+
+
+def _answer(uow, key: str, response: dict) -> None:
+    rec = uow.session.get(models.Base.Idempotency, key)
+    rec.response = response
+
+
+def submit_batch(uow, data) -> dict:
+    """Take a batch of forms: validate each, keep the first copy of each serial, one bulk INSERT."""
+    started = time.perf_counter()
+    cid, bid, strict, dry_run = data["campaign_id"], data["batch_id"], data["strict"], data["dry_run"]
+    key = f"survey.batch:{cid}:{bid}"
+    if not dry_run:
+        stored = uow.recall(key)
+        if stored is not None and stored["response"] is not None:
+            return {**stored["response"], "replayed": True}
+    row = _campaign(uow, cid, lock="share")
+    campaign_rules.ensure_open_for_forms(row_to_campaign(row))
+    if not dry_run:
+        first = _claim(uow, key)
+        if first is not None:
+            return {**first, "replayed": True}
+    subjects, groups, item_count = _intake_context(uow, row)
+    raw = data["forms"]
+    good, errors = form_rules.check_batch(raw, subjects, groups, item_count)
+    accepted: list = []
+    committed = False
+    if not (strict and errors):
+        if dry_run:
+            new, dups = form_rules.split_new_and_duplicates(
+                good, set(f.serial for f in good) - set(_existing_serials(uow, cid, (f.serial for f in good))))
+            errors = errors + dups
+            accepted = new
+        elif strict:
+            savepoint = uow.session.begin_nested()
+            new, dups = form_rules.split_new_and_duplicates(good, _insert_forms(uow, cid, good))
+            if dups:
+                savepoint.rollback()
+                errors = errors + dups
+            else:
+                savepoint.commit()
+                accepted, committed = new, True
+        else:
+            new, dups = form_rules.split_new_and_duplicates(good, _insert_forms(uow, cid, good))
+            errors = errors + dups
+            accepted, committed = new, True
+    errors.sort(key=lambda e: e.index)
+    if strict and errors:
+        accepted, committed = [], False
+    result = {
+        "campaign_id": cid, "batch_id": bid, "received": len(raw),
+        "accepted": len(accepted), "rejected": len(errors),
+        "duplicates": sum(1 for e in errors if e.reason == form_rules.DUPLICATE_SERIAL),
+        "blank": sum(1 for f in accepted if form_rules.is_blank(f.answers)),
+        "strict": strict, "dry_run": dry_run, "committed": committed and not dry_run,
+        "errors": [e.to_dict() for e in errors],
+        "seconds": round(time.perf_counter() - started, 4),
+    }
+    if not dry_run:
+        _answer(uow, key, result)
+    return result
+
+
+def submit_form(uow, data) -> dict:
+    """One form online: the same rules as a batch of one; a refusal is an error naming the field."""
+    result = submit_batch(uow, {"campaign_id": data["campaign_id"], "batch_id": "",
+                                "strict": True, "dry_run": True, "forms": [data["form"]]})
+    if result["errors"]:
+        err = result["errors"][0]
+        field = "form." + err["field"].split(".", 1)[1] if "." in err["field"] else "form"
+        cls = Conflict if err["reason"] == form_rules.DUPLICATE_SERIAL else ValidationFailed
+        raise cls(err["message"], field, [err])
+    form = data["form"]
+    inserted = _insert_forms(uow, data["campaign_id"], [form_rules.Form(
+        0, form["serial"], form["subject"], form["group"], form["answers"])])
+    if not inserted:  # a concurrent copy won between the check and the insert
+        raise Conflict("serial already received in this campaign", "form.serial")
+    return {"campaign_id": data["campaign_id"], "serial": form["serial"], "accepted": True,
+            "blank": form_rules.is_blank(form["answers"])}
+
+
+# -- rates -------------------------------------------------------------------------------------------
+
+def _rates(uow, row) -> dict:
+    q = _questionnaire(_questionnaire_row(uow, row.questionnaire_key, row.questionnaire_version))
+    subjects = _subjects(uow, row.id)
+    stmt = (select(models.FormRow.subject, models.FormRow.grp, models.FormRow.answers)
+            .where(models.FormRow.campaign_id == row.id).execution_options(yield_per=20000))
+    groups = RESPONDENT_GROUPS
+    rows = ((s, groups[g], a) for s, g, a in uow.session.execute(stmt))
+    cells, received = domain.tally_forms(rows, q)
+    present = tuple(d for d in domain.DIMENSIONS if d in set(q.dimensions))
+    report = domain.rate_report({sid: kind for sid, kind, _ in subjects}, cells, received,
+                                dimensions=present, groups=tuple(row.groups),
+                                names={sid: name for sid, _, name in subjects})
+    return {"campaign_id": row.id, "period": row.period, "owner": row.owner, "status": row.status,
+            "final": row.status == campaign_rules.CLOSED,
+            "questionnaire": {"key": q.key, "version": q.version}, **report}
+
+
+def _publish(uow, rates: dict) -> str:
+    totals = {k: v for k, v in rates["totals"].items() if k not in ("dimensions", "groups")}
+    return uow.publish(SATISFACTION_RATES_PUBLISHED, {
+        "campaign_id": rates["campaign_id"], "period": rates["period"], "owner": rates["owner"],
+        "final": rates["final"], "questionnaire": rates["questionnaire"], "totals": totals,
+        "subjects": domain.event_subjects(rates)})
+
+
+def get_rates(uow, data) -> dict:
+    return _rates(uow, _campaign(uow, data["campaign_id"]))
+
+
+def publish_rates(uow, data) -> dict:
+    """Rates on demand while a campaign is open (a closed one publishes its final rates again)."""
+    rates = _rates(uow, _campaign(uow, data["campaign_id"]))
+    rates["event_id"] = _publish(uow, rates)
+    return rates
+
+
+def close_campaign(uow, data) -> dict:
+    row = _campaign(uow, data["campaign_id"], lock="update")
+    camp = row_to_campaign(row)
+    changed = campaign_rules.close_campaign(camp)
+    if changed:
+        row.status, row.closed_at = camp.status, utcnow()
+        uow.session.flush()
+    rates = _rates(uow, row)
+    if changed:
+        rates["event_id"] = _publish(uow, rates)
+    rates["already_closed"] = not changed
+    return rates
+
+
+def rates_xlsx(uow, data) -> dict:
+    from services.survey.report import workbook_bytes
+
+    rates = get_rates(uow, data)
+    return {"filename": f"survey_{rates['campaign_id']}_{rates['period']}.xlsx",
+            "content_base64": base64.b64encode(workbook_bytes(rates)).decode("ascii")}
+
+
+# -- roster read model -------------------------------------------------------------------------------
+
+def on_units_saved(uow, event) -> None:
+    for unit in event.get("units", []):
+        row = uow.session.get(models.RosterUnitRow, unit["id"])
+        if row is None:
+            row = models.RosterUnitRow(id=unit["id"])
+            uow.session.add(row)
+        row.name, row.kind = unit.get("name") or "", unit["kind"]
+        row.parent, row.agency = unit.get("parent"), unit.get("agency") or unit["id"]
+
+
+def on_staff(uow, event) -> None:
+    for person in event.get("staff", []):
+        row = uow.session.get(models.RosterStaffRow, person["id"])
+        if row is None:
+            row = models.RosterStaffRow(id=person["id"])
+            uow.session.add(row)
+        row.name, row.agency, row.unit = person.get("name") or "", person["agency"], person["unit"]
+
+
+def on_staff_left(uow, event) -> None:
+    """Events of different types may arrive out of order: a departure before the joining is kept."""
+    row = uow.session.get(models.RosterStaffRow, event["person"])
+    if row is None:
+        row = models.RosterStaffRow(id=event["person"], name="", agency="", unit="")
+        uow.session.add(row)
+    row.left = event["kind"]
