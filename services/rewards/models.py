@@ -1,4 +1,93 @@
-"""Tables of the rewards service (its own database)."""
-from shared.db import make_base
+"""Tables of the rewards service (its own database).
+
+* ``received_rating`` — every rating settled, as received (so reconciliation can recompute), with
+  the schedules applied and the disagreements found;
+* ``received_allowance`` — every (officer, month) allowance received from training;
+* ``ledger_line`` — the settlement ledger, one row per unique ``key``, hash-chained in ``seq`` order;
+* ``ledger_head`` — one row (id 1): the chain's last seq and hash; locked (SELECT … FOR UPDATE) by
+  every append, which serialises concurrent settlements on PostgreSQL (SQLite has one writer);
+* ``reward_schedule`` — agencies' adapted amounts (对接), from a year on;
+* ``reward_task`` — talks and rectifications with due and done dates.
+"""
+from sqlalchemy import JSON, Column, Date, DateTime, Index, Integer, String, Text
+
+from shared.db import make_base, utcnow
 
 Base = make_base()
+
+
+class ReceivedRating(Base):
+    __tablename__ = "received_rating"
+    rating_id = Column(String(200), primary_key=True)
+    period = Column(String(10), nullable=False, index=True)
+    kind = Column(String(10), nullable=False)
+    scope = Column(String(100), nullable=False)
+    content_hash = Column(String(64), nullable=False)
+    payload = Column(Text, nullable=False)           # the validated rating, JSON
+    schedules = Column(JSON, nullable=False)         # agency -> {"officer", "section_per_head", "basis"}
+    paying_units = Column(JSON, nullable=False)      # [agency id]
+    disagreements = Column(JSON, nullable=False)     # [{"subject", "kind", "in"}]
+    event_id = Column(String(100), nullable=True)
+    received_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class ReceivedAllowance(Base):
+    __tablename__ = "received_allowance"
+    allowance_id = Column(String(200), primary_key=True)   # "<officer>:<YYYY-MM>"
+    officer = Column(String(100), nullable=False)
+    month = Column(String(7), nullable=False, index=True)
+    paying_unit = Column(String(100), nullable=True)
+    amount = Column(Integer, nullable=False)
+    event_id = Column(String(100), nullable=True)
+    received_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class LedgerLine(Base):
+    __tablename__ = "ledger_line"
+    seq = Column(Integer, primary_key=True, autoincrement=False)
+    key = Column(String(400), nullable=False, unique=True)
+    source = Column(String(200), nullable=False, index=True)
+    period = Column(String(10), nullable=False, index=True)
+    subject = Column(String(100), nullable=False, index=True)
+    subject_type = Column(String(10), nullable=False)
+    kind = Column(String(30), nullable=False)
+    amount = Column(Integer, nullable=True)          # whole yuan
+    paying_unit = Column(String(100), nullable=True, index=True)
+    reason = Column(String(40), nullable=False)
+    rule = Column(String(100), nullable=False)
+    basis = Column(String(120), nullable=True)
+    effective = Column(String(10), nullable=False)
+    recorded_at = Column(String(32), nullable=False)
+    prev_hash = Column(String(64), nullable=False)
+    hash = Column(String(64), nullable=False)
+
+
+class LedgerHead(Base):
+    __tablename__ = "ledger_head"
+    id = Column(Integer, primary_key=True, autoincrement=False)
+    seq = Column(Integer, nullable=False)
+    hash = Column(String(64), nullable=False)
+
+
+class RewardSchedule(Base):
+    __tablename__ = "reward_schedule"
+    agency = Column(String(100), primary_key=True)
+    effective_from = Column(String(4), primary_key=True)
+    officer = Column(JSON, nullable=False)            # {"1": 0, ..., "5": 1000}
+    section_per_head = Column(JSON, nullable=False)
+    registered_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class RewardTask(Base):
+    __tablename__ = "reward_task"
+    key = Column(String(400), primary_key=True)       # the ledger line's key
+    subject = Column(String(100), nullable=False, index=True)
+    kind = Column(String(30), nullable=False)
+    period = Column(String(10), nullable=False, index=True)
+    paying_unit = Column(String(100), nullable=True)
+    opened = Column(Date, nullable=False)
+    due = Column(Date, nullable=False)
+    done = Column(Date, nullable=True)
+
+
+Index("ix_reward_task_open_due", RewardTask.done, RewardTask.due)

@@ -1,13 +1,105 @@
-"""The rewards service: a thin nameko shell (validate → handler → dict); rules live in the domain."""
+"""The rewards service: a thin nameko shell (validate → handler → dict); rules live in the domain.
+
+Consumes ``scoring.rating_published`` and ``training.allowance_due``; publishes ``rating_settled``.
+RPC and payloads: :mod:`shared.contracts.rewards`.
+"""
+from datetime import date
+
+from shared.contracts import rewards as contract
+from shared.contracts import scoring_events, training
+from shared.contracts.scoring_events import load_rating
 from shared.db import Database
+from shared.entrypoints import event_handler, rpc, timer
+from shared.schemas import load
 from shared.service import ServiceBase
 
-from services.rewards import models
+from services.rewards import handlers, models
+
+OVERDUE_GAUGE = ("lianbao_rewards_overdue_tasks", "Talks and rectifications past their due date",
+                 ["kind"])
+LINES_COUNTER = ("lianbao_rewards_ledger_lines_written_total", "Ledger lines written",
+                 ["source"])
 
 
 class RewardsService(ServiceBase):
     name = "rewards"
     db = Database(models.Base)
+
+    # -- settlement ------------------------------------------------------------------------------
+    @event_handler(scoring_events.SERVICE, scoring_events.RATING_PUBLISHED)
+    def on_rating_published(self, event):
+        if self.db.already_handled(event):
+            return
+        self._settled(handlers.settle_rating(self.db, load_rating(event)))
+
+    @rpc
+    def settle(self, rating):
+        return self._settled(handlers.settle_rating(self.db, load_rating(rating, direct=True)))
+
+    @event_handler(training.SERVICE, training.ALLOWANCE_DUE)
+    def on_allowance_due(self, event):
+        if self.db.already_handled(event):
+            return
+        data = load(training.AllowanceDueEvent(), event)
+        if handlers.record_allowance(self.db, data)["written"]:
+            self._count("allowance", 1)
+
+    def _settled(self, result):
+        if result["written"]:
+            self._count("rating", result["written"])
+        return result
+
+    def _count(self, source, n):
+        self.metrics.counter(*LINES_COUNTER).labels(source).inc(n)
+
+    # -- the ledger ------------------------------------------------------------------------------
+    @rpc
+    def ledger(self, query=None):
+        return handlers.ledger(self.db, load(contract.LedgerQuery(), query or {}))
+
+    @rpc
+    def reconcile(self, query):
+        return handlers.reconcile(self.db, load(contract.PeriodQuery(), query)["period"])
+
+    @rpc
+    def verify_chain(self, query=None):
+        load(contract.Empty(), query or {})
+        return handlers.verify_chain(self.db)
+
+    @rpc
+    def notice(self, query):
+        return handlers.notice(self.db, load(contract.PeriodQuery(), query)["period"])
+
+    # -- schedules -------------------------------------------------------------------------------
+    @rpc
+    def set_schedule(self, payload):
+        return handlers.set_schedule(self.db, load(contract.ScheduleIn(), payload))
+
+    @rpc
+    def schedules(self, query=None):
+        return handlers.schedules(self.db, load(contract.AgencyQuery(), query or {}))
+
+    # -- tasks -----------------------------------------------------------------------------------
+    @rpc
+    def tasks(self, query=None):
+        data = load(contract.TaskQuery(), query or {})
+        self._overdue_gauge(date.today())
+        return handlers.tasks(self.db, data)
+
+    @rpc
+    def complete_task(self, payload):
+        out = handlers.complete_task(self.db, load(contract.CompleteTask(), payload))
+        self._overdue_gauge(date.today())
+        return out
+
+    @timer(interval=300)
+    def refresh_overdue(self):
+        self._overdue_gauge(date.today())
+
+    def _overdue_gauge(self, today):
+        gauge = self.metrics.gauge(*OVERDUE_GAUGE)
+        for kind, n in handlers.overdue_counts(self.db, today).items():
+            gauge.labels(kind).set(n)
 
 
 Service = RewardsService

@@ -1,0 +1,32 @@
+"""Fixtures of the rewards service tests: the service on the embedded transport, and helpers."""
+import sys
+from pathlib import Path
+
+import eventlet
+import pytest
+
+# the rating builders are shared with the unit tests of rewards
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "rewards"))
+
+
+def wait_for(predicate, timeout=10.0):
+    deadline = eventlet.hubs.get_hub().clock() + timeout
+    while eventlet.hubs.get_hub().clock() < deadline:
+        value = predicate()
+        if value:
+            return value
+        eventlet.sleep(0.02)
+    return predicate()
+
+
+@pytest.fixture
+def rewards(embedded_suite):
+    return embedded_suite(["rewards"], EVENT_MAX_ATTEMPTS=3, OUTBOX_POLL_SECONDS=0.2)
+
+
+def rewards_engine(suite):
+    """The rewards service's own engine (to play the tamperer in the tests)."""
+    from shared.db import Database
+
+    container = suite.container("rewards")
+    return next(dep for dep in container.dependencies if isinstance(dep, Database)).engine
