@@ -16,6 +16,7 @@ from sqlalchemy import delete, insert, or_, select, update
 
 from services.roster.domain import bans, coverage as cov, evaluator as ev, importing, mentoring
 from services.roster.domain import spells as sp
+from services.roster.domain import staff as staff_rules
 from services.roster.domain.dates import iso, parse_date, parse_optional_date
 from services.roster.domain.model import (EXIT_KINDS, SECTION, SUSPENSION, Pair, Spell, Staff,
                                           Unit)
@@ -635,6 +636,31 @@ def cases_of(uow, data) -> dict:
         out.append(dict(case_dict(r), ban=v.ban, occurred_on=v.occurred_on.isoformat(),
                         confirmed_on=v.confirmed_on.isoformat(), violator=v.person))
     return {"person": person.id, "cases": out}
+
+
+# -- events consumed ------------------------------------------------------------------------------
+def retraining_failed(uow, event: dict) -> dict:
+    """training ``retraining_failed`` (M§三(四)1(3)): a chief is removed from the post, an officer
+    transferred out, from ``effective_date``. Unknown people and people already off the team are
+    left alone (nothing to do); anything else that refuses goes to the dead-letter queue."""
+    session = uow.session
+    row = session.get(StaffRow, event["person_id"])
+    if row is None:
+        return {"ignored": "unknown person"}
+    person = _staff(row)
+    day = parse_date(event["effective_date"], "effective_date")
+    mine = load_spells(session, [person.id]).get(person.id, [])
+    if sp.exit_of(mine) is not None:
+        return {"ignored": "already off the team"}
+    outcome = staff_rules.retraining_failure(person, event["effect"])
+    if outcome is None:
+        return {"ignored": "no longer a chief"}
+    if outcome == "transferred_out":
+        spell = Spell(id=new_id(), person=person.id, kind="transferred_out", start=day,
+                      note="retraining failed (M§三(四)1(3))")
+        return _record_spell(uow, load_units(session), person, spell)
+    return change_staff(uow, {"person": person.id, "effective": day.isoformat(),
+                              "position": outcome.position, "supervises": []})
 
 
 # -- import -------------------------------------------------------------------------------------

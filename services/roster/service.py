@@ -8,7 +8,8 @@ from datetime import date
 
 from shared.contracts import roster as c
 from shared.db import Database
-from shared.entrypoints import rpc, timer
+from shared.contracts import training as training_contract
+from shared.entrypoints import event_handler, rpc, timer
 from shared.schemas import load
 from shared.service import ServiceBase
 
@@ -108,6 +109,13 @@ class RosterService(ServiceBase):
     @rpc
     def cases_of(self, payload):
         return handlers.cases_of(self.db, load(c.PersonRef(), payload))
+
+    # -- events consumed ----------------------------------------------------------------------------
+    @event_handler(training_contract.SERVICE, training_contract.RETRAINING_FAILED)
+    def on_retraining_failed(self, event):
+        if self.db.already_handled(event):
+            return
+        handlers.retraining_failed(self.db, load(training_contract.RetrainingFailedEvent(), event))
 
     # -- metrics ----------------------------------------------------------------------------------
     @rpc

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from shared.errors import Conflict, NotFound, ValidationFailed
 
@@ -101,3 +102,19 @@ def require_person(people: Mapping[str, Staff], person_id: str, field: str = "pe
     if person is None:
         raise NotFound(f"unknown person {person_id!r}", field)
     return person
+
+
+REMOVED_FROM_POST, TRANSFERRED_OUT_EFFECT = "removed_from_post", "transferred_out"
+
+
+def retraining_failure(person: Staff, effect: str) -> Staff | str | None:
+    """M§三(四)1(3) "补训仍不合格的,中层骨干免职,干警调离政法队伍": a chief who fails the
+    retraining is removed from the post (stays in the section as an officer); an officer is
+    transferred out of the team. Returns the changed Staff, the exit kind ``transferred_out``, or
+    None when nothing applies (the person is no longer a chief)."""
+    if effect == REMOVED_FROM_POST:
+        return replace(person, position=OFFICER, supervises=()) if person.position == CHIEF \
+            else None
+    if effect == TRANSFERRED_OUT_EFFECT:
+        return "transferred_out"
+    raise ValidationFailed(f"unknown effect {effect!r}", "effect")

@@ -168,3 +168,41 @@ def test_refresh_metrics_reports_coverage_per_agency(roster):
         assert figures["coverage"]["c_ps"] == "0.6667"
         assert figures["status"]["active"] == len(rpc.roster.people_of_agency(
             {"agency": "c_ps", "date": "2030-01-01"})["people"]) + 4
+
+
+def wait_for(predicate, timeout=10.0):
+    import eventlet
+    deadline = eventlet.hubs.get_hub().clock() + timeout
+    while eventlet.hubs.get_hub().clock() < deadline:
+        value = predicate()
+        if value:
+            return value
+        eventlet.sleep(0.05)
+    return predicate()
+
+
+def test_failed_retraining_removes_chief_and_transfers_officer(roster):
+    with roster.rpc() as rpc:
+        chain(rpc)
+        base = {"first_failed_on": "2026-03-01", "course_id": "k1", "occurred_at": None}
+        roster.dispatch("training", "retraining_failed", dict(
+            base, event_id="e1", person_id="c", position="chief", effect="removed_from_post",
+            effective_date="2026-06-01"))
+        roster.dispatch("training", "retraining_failed", dict(
+            base, event_id="e2", person_id="o2", position="officer", effect="transferred_out",
+            effective_date="2026-06-01"))
+        roster.dispatch("training", "retraining_failed", dict(
+            base, event_id="e2", person_id="o2", position="officer", effect="transferred_out",
+            effective_date="2026-06-01"))   # redelivered: handled once
+        assert wait_for(lambda: rpc.roster.get_staff({"person": "c"})["position"] == "officer")
+        assert wait_for(lambda: rpc.roster.spells_of({"person": "o2"})["spells"])
+        eventlet_sleep()
+        assert len(rpc.roster.spells_of({"person": "o2"})["spells"]) == 1
+        assert rpc.roster.mentor_of({"person": "o1", "date": "2026-06-01"})["mentor"] is None
+        members = rpc.roster.members_of({"unit": "c_ps_s1", "date": "2026-06-01"})
+        assert [m["id"] for m in members["members"]] == ["c", "o1"]
+
+
+def eventlet_sleep(seconds=0.5):
+    import eventlet
+    eventlet.sleep(seconds)

@@ -117,3 +117,17 @@ def test_add_months_clamps_to_month_end():
     assert add_months(date(2024, 8, 31), 6) == date(2025, 2, 28)
     assert add_months(date(2023, 8, 31), 6) == date(2024, 2, 29)
     assert add_months(date(2026, 1, 15), 6) == date(2026, 7, 15)
+
+
+def test_retraining_failure_removes_a_chief_from_the_post():
+    from services.roster.domain.staff import retraining_failure
+    chief = person("c", "c_ps_s1", "chief")
+    after = retraining_failure(chief, "removed_from_post")
+    assert (after.position, after.unit) == ("officer", "c_ps_s1")
+    assert retraining_failure(person("o", "c_ps_s1", "officer"), "removed_from_post") is None
+
+
+def test_retraining_failure_transfers_an_officer_out():
+    from services.roster.domain.staff import retraining_failure
+    assert retraining_failure(person("o", "c_ps_s1", "officer"), "transferred_out") == \
+        "transferred_out"

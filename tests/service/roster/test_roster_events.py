@@ -1,0 +1,48 @@
+"""The roster's events leave through the outbox and match the contract (shared/contracts/roster)."""
+import eventlet
+import pytest
+
+import roster_probe
+from conftest import CITY_STAFF, CITY_UNITS
+from shared.runner import service_class
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def wait_for(predicate, timeout=15.0):
+    deadline = eventlet.hubs.get_hub().clock() + timeout
+    while eventlet.hubs.get_hub().clock() < deadline:
+        if predicate():
+            return True
+        eventlet.sleep(0.05)
+    return predicate()
+
+
+def test_events_for_joins_pairs_bans_and_leavers(embedded_suite):
+    roster_probe.RECEIVED.clear()
+    suite = embedded_suite(classes=[service_class("roster"), roster_probe.RosterProbe],
+                           OUTBOX_POLL_SECONDS=0.2)
+    with suite.rpc() as rpc:
+        rpc.roster.save_units({"units": CITY_UNITS})
+        rpc.roster.create_staff({"staff": CITY_STAFF})
+        rpc.roster.assign_mentor({"mentor": "c", "mentee": "o1", "start": "2026-01-01"})
+        rpc.roster.assign_mentor({"mentor": "c", "mentee": "o2", "start": "2026-01-01"})
+        ban = rpc.roster.record_ban_violation({"person": "o1", "ban": 4,
+                                               "occurred_on": "2026-02-01",
+                                               "confirmed_on": "2026-02-03"})
+        rpc.roster.record_spell({"person": "c", "kind": "dismissed", "start": "2026-05-01"})
+
+        def kinds():
+            return [k for k, _ in roster_probe.RECEIVED]
+        assert wait_for(lambda: kinds().count("staff_left") == 1
+                        and kinds().count("ban_violated") == 1
+                        and kinds().count("mentor_unassigned") == 2), kinds()
+        received = dict(roster_probe.RECEIVED)
+        assert len(received["staff_joined"]["staff"]) == len(CITY_STAFF)
+        event = received["ban_violated"]
+        assert (event["person"], event["mentor"]) == ("o1", "c")
+        assert event["mentor_case_id"] == ban["cases"][1]["id"]
+        assert event["suspension_spell_id"] == ban["suspension"]["id"]
+        gone = sorted((e["mentee"], e["end"], e["reason"]) for k, e in roster_probe.RECEIVED
+                      if k == "mentor_unassigned")
+        assert gone == [("o1", "2026-04-30", "mentor_left"), ("o2", "2026-04-30", "mentor_left")]
