@@ -46,9 +46,9 @@ def make_snapshot(n_officers: int, seed: int = 20260108) -> dict:
     officers = []
     for i in range(n_officers):
         sec = i // per_section % n_sections
-        monthly = {}
+        monthly, ability = {}, rng.gauss(88, 5)
         for m in range(1, 13):
-            v = rng.gauss(88, 6)
+            v = ability + rng.gauss(0, 2)
             monthly[f"2026-{m:02d}"] = int(v) if m % 2 else round(min(100.0, max(0.0, v)), 1)
         o = {"id": f"o{i}", "agency": sections[sec]["agency"], "section": f"s{sec}",
              "joined": f"{rng.randint(1995, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",

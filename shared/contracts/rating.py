@@ -16,6 +16,7 @@ the path of the offending value or key.
 """
 from __future__ import annotations
 
+import gc
 import json
 import math
 import re
@@ -803,6 +804,8 @@ def loads_snapshot(text) -> object:
                 seen.add(k)
         return out
 
+    was_enabled = gc.isenabled()
+    gc.disable()              # millions of small objects that all survive: nothing to collect
     try:
         data = json.loads(text, parse_constant=constant, object_pairs_hook=pairs)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -811,6 +814,9 @@ def loads_snapshot(text) -> object:
                                "$") from None
     except RecursionError:
         raise ValidationFailed("JSON nested too deeply.", "$") from None
+    finally:
+        if was_enabled:
+            gc.enable()
     if flagged:
         path, message = _find_bad(data)
         raise ValidationFailed(message, path_text(path) or "$")

@@ -165,7 +165,8 @@ def period_mean(monthly: dict) -> Fraction | None:
     Exact (a Fraction): twelve months summing to 1140 average exactly 95.  None without scores."""
     if not monthly:
         return None
-    return Fraction(sum(monthly.values())) / len(monthly)
+    num, den = sum(monthly.values()).as_integer_ratio()
+    return Fraction(num, den * len(monthly))
 
 
 def satisfaction_rate(sat: Satisfaction | None) -> Fraction | None:
@@ -181,15 +182,21 @@ def satisfaction_rate(sat: Satisfaction | None) -> Fraction | None:
 def is_low_satisfaction(sat: Satisfaction | None, city: CityDefaults = CITY) -> bool:
     """满意率与基本满意率低于60%, M§五(二)1(2)③ and M§五(二)1(1)③: below 0.60, exactly 60% passes;
     only when at least one answer exists."""
-    rate = satisfaction_rate(sat)
-    return rate is not None and rate < city.satisfaction_floor
+    if sat is None:
+        return False
+    answered = sat.satisfied + sat.basic + sat.dissatisfied
+    floor = city.satisfaction_floor
+    # exact: (satisfied + basic) / answered < floor, in integers
+    return answered > 0 and (sat.satisfied + sat.basic) * floor.denominator < \
+        floor.numerator * answered
 
 
 def stars_by_cutoffs(score: Fraction, rules: Rules) -> int:
     """Stars by the cut-offs, M§四6(5) (按相关星级考评标准), defaults SPEC §3.2: ≥95 ★5, ≥90 ★4,
     ≥80 ★3, ≥70 ★2, else ★1; compared on the exact, unrounded score (or ``rules.cutoffs``)."""
+    num, den = score.numerator, score.denominator
     for stars, cut in rules.cutoff_fractions:
-        if score >= cut:
+        if num * cut.denominator >= cut.numerator * den:       # score >= cut, exactly
             return stars
     return 1
 
