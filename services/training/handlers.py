@@ -17,7 +17,7 @@ from shared.errors import Conflict, RuleViolation, ValidationFailed
 from services.training import models as m
 from services.training.domain import allround, passrate, preservice, rotation, study
 from services.training.domain.calendar import Month, Quarter
-from services.training.domain.importing import check_import
+from services.training.domain.importing import check_import, person_ids
 from services.training.domain.model import (ALL_ROUND_ASSESSMENT, ALL_ROUND_RECHECK, Course, Person,
                                             Result, rotation_course_has_rule_of_law)
 from services.training.domain.results import (Certified, RecheckPassed, TitleRevoked,
@@ -273,9 +273,9 @@ def record_result(uow, data, today: date) -> dict:
 
 def import_results(uow, data, today: date) -> dict:
     """All rows or none: every bad row is reported by number and column; a dry run writes nothing."""
-    rows = [(data["first_row"] + i, row) for i, row in enumerate(data["rows"])]
-    ids = {str(row.get("person_id") or "").strip() for _, row in rows}
-    people = _people(uow, ids)
+    numbers = data.get("row_numbers") or [data["first_row"] + i for i in range(len(data["rows"]))]
+    rows = list(zip(numbers, data["rows"]))
+    people = _people(uow, person_ids(rows))
     outcome = check_import(rows, people, _courses(uow), _history(uow, people), today)
     commit = outcome.ok and not data["dry_run"]
     if commit:

@@ -21,7 +21,8 @@ Results (pass / fail)
   pass recorded twice, a second result of a course on one day, a retraining not after its
   training: Conflict; a recheck without the title: RuleViolation
 * ``import_results(ImportResults)`` -> ``{"dry_run", "committed", "rows", "created", "unchanged",
-  "errors": [{"row", "column", "message"}]}``: any bad row → nothing written (a dry run never
+  "errors": [{"row", "column", "message"}]}`` (rows: objects with ``person_id``, ``course_id``,
+  ``date``, ``result`` pass|fail|合格|不合格; numbered by ``row_numbers`` or from ``first_row``): any bad row → nothing written (a dry run never
   writes); the same rows again → created 0
 * ``results_of(PersonRef)`` -> ``{"person_id", "results": [RESULT]}``
 
@@ -66,7 +67,7 @@ from __future__ import annotations
 
 import uuid
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.schemas import BaseSchema, StrictInteger
 
@@ -205,7 +206,15 @@ class RecordResult(BaseSchema):
 class ImportResults(BaseSchema):
     rows = RawRows(required=True)       # objects with person_id, course_id, date, result
     first_row = StrictInteger(load_default=2, validate=validate.Range(min=1))
+    row_numbers = fields.List(StrictInteger(validate=validate.Range(min=1)), load_default=None,
+                              allow_none=True)   # the file's row numbers (blank lines skipped)
     dry_run = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _numbers_match(self, data, **kwargs):
+        numbers = data.get("row_numbers")
+        if numbers is not None and len(numbers) != len(data.get("rows") or []):
+            raise ValidationError("one row number per row", "row_numbers")
 
 
 class StudyEntry(BaseSchema):

@@ -17,6 +17,9 @@ from .model import Result
 from .results import check_new_result, consequences, known_course, known_person, same_as_recorded
 
 COLUMNS = ("person_id", "course_id", "date", "result")
+HEADER_ALIASES = {"工号": "person_id", "人员编号": "person_id", "课程": "course_id",
+                  "课程编号": "course_id", "日期": "date", "考核日期": "date", "结果": "result",
+                  "考核结果": "result"}
 PASS_WORDS = {"pass": True, "passed": True, "合格": True,
               "fail": False, "failed": False, "不合格": False}
 
@@ -43,9 +46,15 @@ class ImportCheck:
         return not self.problems
 
 
+def column_name(header: str) -> str:
+    """A header cell as a column name: English, or its Chinese alias (工号, 课程, 日期, 结果...)."""
+    name = str(header).strip()
+    return HEADER_ALIASES.get(name, name)
+
+
 def missing_columns(header) -> list[str]:
     """The required columns absent from the header (other columns are ignored)."""
-    return [c for c in COLUMNS if c not in {str(h).strip() for h in header if h is not None}]
+    return [c for c in COLUMNS if c not in {column_name(h) for h in header if h is not None}]
 
 
 def _text(value) -> str:
@@ -88,28 +97,47 @@ def parse_row(number: int, row: dict) -> tuple[dict | None, list[RowProblem]]:
             "passed": outcome}, []
 
 
+def normalise(rows) -> list[tuple[int, dict]]:
+    """``(number, row)`` pairs with the row's headers as column names (aliases resolved)."""
+    return [(number, {column_name(k): v for k, v in row.items()}) for number, row in rows]
+
+
+def person_ids(rows) -> set[str]:
+    """The people a file names (to load only them)."""
+    return {_text(row.get("person_id")) for _, row in normalise(rows)} - {""}
+
+
 def check_import(rows, people: dict, courses: dict, history: dict, today: date) -> ImportCheck:
     """All rows against the rules: ``rows`` are ``(number, dict)``; ``history`` maps a person to
-    the results on record. Blank rows are skipped. Rows are applied in date order (then file order), so a retraining may
-    follow its training in the same file; each problem keeps its own row number."""
+    the results on record. A required column absent from every row is reported once, at row 1
+    (the header), and no row is checked. Blank rows are skipped. Every problem of a row is
+    reported (format, unknown person, unknown course); rows are then applied in date order (then
+    file order), so a retraining may follow its training in the same file."""
     out = ImportCheck()
+    rows = normalise(rows)
+    header = {k for _, row in rows for k in row}
+    if rows and missing_columns(header):
+        out.problems.extend(RowProblem(1, col, "missing column") for col in missing_columns(header))
+        return out
     parsed = []
     for number, row in rows:
         if not any(_text(row.get(c)) for c in COLUMNS):
             continue  # a blank line of the file
         fields_, problems = parse_row(number, row)
+        found = []
+        for lookup, table, key in ((known_person, people, "person_id"),
+                                   (known_course, courses, "course_id")):
+            if _text(row.get(key)):
+                try:
+                    found.append(lookup(table, _text(row.get(key))))
+                except LianbaoError as err:
+                    problems.append(RowProblem(number, err.field, err.message))
         out.problems.extend(problems)
-        if fields_ is not None:
-            parsed.append((number, fields_))
+        if not problems:
+            parsed.append((number, fields_, *found))
     seen: dict = {}
     working = {pid: list(rs) for pid, rs in history.items()}
-    for number, f in sorted(parsed, key=lambda item: (item[1]["on"], item[0])):
-        try:
-            person = known_person(people, f["person_id"])
-            course = known_course(courses, f["course_id"])
-        except LianbaoError as err:
-            out.problems.append(RowProblem(number, err.field, err.message))
-            continue
+    for number, f, person, course in sorted(parsed, key=lambda item: (item[1]["on"], item[0])):
         result = Result(person.id, course.id, course.kind, f["on"], f["passed"])
         if result.key in seen:
             out.problems.append(RowProblem(number, "date", f"the same result as row "

@@ -78,3 +78,27 @@ def test_import_blank_rows_are_skipped_and_numbering_kept(people, courses):
     rows = [(2, row("", "", "", "")), (3, row("p1", "drill", "2026-03-01", "bad"))]
     out = check_import(rows, people, courses, {}, TODAY)
     assert [(p.row, p.column) for p in out.problems] == [(3, "result")]
+
+
+def test_import_missing_column_is_reported_once_at_the_header(people, courses):
+    rows = [(2, {"person_id": "p1", "course_id": "drill", "date": "2026-03-01"}),
+            (3, {"person_id": "p2", "course_id": "drill", "date": "2026-03-01"})]
+    out = check_import(rows, people, courses, {}, TODAY)
+    assert [(p.row, p.column, p.message) for p in out.problems] == [(1, "result", "missing column")]
+    assert out.created == []
+
+
+def test_import_chinese_headers_are_accepted(people, courses):
+    rows = [(2, {"工号": "p1", "课程": "drill", "日期": "2026-03-01", "结果": "合格"})]
+    out = check_import(rows, people, courses, {}, TODAY)
+    assert out.ok and [r.passed for _, r in out.created] == [True]
+
+
+def test_import_person_ids_read_through_chinese_headers():
+    from services.training.domain.importing import person_ids
+    assert person_ids([(2, {"工号": " p1 "}), (3, {"person_id": "p2"}), (4, {"工号": ""})]) == {"p1", "p2"}
+
+
+def test_import_unknown_person_and_course_both_reported(people, courses):
+    out = check_import([(2, row("ghost", "nocourse", "2026-03-01", "pass"))], people, courses, {}, TODAY)
+    assert [(p.row, p.column) for p in out.problems] == [(2, "person_id"), (2, "course_id")]
