@@ -1,0 +1,69 @@
+"""``lianbao import forms``: CSV/XLSX files through the survey service (embedded transport)."""
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from lianbao.cli import build_parser
+from lianbao.commands import import_forms as cmd
+
+pytestmark = pytest.mark.timeout(60)
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "survey"
+
+
+def test_import_forms_is_a_sub_command_of_import():
+    args = build_parser().parse_args(["import", "forms", "x.csv", "--campaign", "c1", "--strict"])
+    assert (args.func, args.campaign, args.strict) == (cmd.run, "c1", True)
+
+
+def test_import_reports_each_bad_form_by_line_and_takes_the_good_ones(survey):
+    out = cmd.import_forms(DATA / "forms_items.csv", "c1", survey.rpc, batch_size=3, progress=False)
+    assert (out["forms"], out["accepted"], out["rejected"], out["duplicates"]) == (8, 4, 4, 1)
+    assert [(e["line"], e["serial"], e["field"], e["reason"]) for e in out["errors"]] == [
+        (6, "P005", "subject", "unknown_subject"), (7, "P006", "group", "unknown_group"),
+        (8, "P007", "answers", "bad_answers"), (9, "P001", "serial", "duplicate_serial")]
+    with survey.rpc() as rpc:
+        rates = rpc.survey.get_rates({"campaign_id": "c1"})
+    o1 = next(s for s in rates["subjects"] if s["id"] == "o1")
+    # P001 (labels: S14 B7 D7, two blanks/不了解), P002 D35, P003 all 不了解: 21/63
+    assert (o1["forms"], o1["answered"], o1["rate"]) == (3, 63, "0.3333")
+
+
+def test_importing_the_same_file_twice_changes_nothing(survey):
+    first = cmd.import_forms(DATA / "forms_packed.csv", "c1", survey.rpc, progress=False)
+    again = cmd.import_forms(DATA / "forms_packed.csv", "c1", survey.rpc, progress=False)
+    assert (first["accepted"], again["accepted"], again["rejected"]) == (2, 2, 0)
+    with survey.rpc() as rpc:
+        assert rpc.survey.get_campaign({"campaign_id": "c1"})["forms_received"] == 2
+
+
+def test_strict_import_with_a_bad_form_takes_none(survey):
+    out = cmd.import_forms(DATA / "forms_items.csv", "c1", survey.rpc, strict=True, batch_size=3,
+                           progress=False)
+    assert (out["accepted"], out["committed"]) == (0, False)
+    assert len(out["errors"]) == 4
+    with survey.rpc() as rpc:
+        assert rpc.survey.get_campaign({"campaign_id": "c1"})["forms_received"] == 0
+
+
+def test_import_xlsx(survey, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Serial", "Subject", "Group", "Answers"])
+    ws.append([1001, "a1", "企业负责人", "S" * 35])
+    ws.append([1002, "a1", "business_owners", "D" * 35])
+    path = tmp_path / "forms.xlsx"
+    wb.save(path)
+    out = cmd.import_forms(path, "c1", survey.rpc, progress=False)
+    assert (out["accepted"], out["rejected"]) == (2, 0)
+    with survey.rpc() as rpc:
+        a1 = rpc.survey.get_rates({"campaign_id": "c1"})["subjects"][0]
+    assert (a1["id"], a1["rate"]) == ("a1", "0.5000")
+
+
+def test_file_without_the_needed_columns_is_refused(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("serial,subject\nF1,o1\n", encoding="utf-8")
+    with pytest.raises(cmd.BadFile, match="group"):
+        cmd.read_forms(path)
