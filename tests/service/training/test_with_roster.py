@@ -1,0 +1,69 @@
+"""Training and the roster together, through real events: the roster's staff feed training's read
+model, and a failed retraining makes the roster remove a chief from the post and transfer an
+officer out (M§三(四)1(3))."""
+import pytest
+
+from shared.runner import service_class
+
+from .conftest import COURSES, TrainingListener, wait_for
+
+pytestmark = pytest.mark.timeout(90)
+
+UNITS = [
+    {"id": "city", "name": "市委政法委", "kind": "committee"},
+    {"id": "psb", "name": "市公安局", "kind": "agency", "parent": "city",
+     "agency_type": "public_security", "rank": "division"},
+    {"id": "crim", "name": "刑侦支队", "kind": "section", "parent": "psb"},
+]
+STAFF = [
+    {"id": "chief9", "name": "李科长", "unit": "crim", "position": "chief", "joined": "2010-01-01"},
+    {"id": "off9", "name": "王警官", "unit": "crim", "position": "officer", "joined": "2016-01-01"},
+]
+
+
+def fail(rpc, person, course, day):
+    return rpc.training.record_result({"person_id": person, "course_id": course, "date": day,
+                                       "result": "fail"})
+
+
+def test_failed_retraining_the_roster_removes_the_chief_and_transfers_the_officer(embedded_suite):
+    suite = embedded_suite(classes=[service_class("roster"), service_class("training"),
+                                    TrainingListener],
+                           TRAINING_TODAY="2026-11-23", OUTBOX_POLL_SECONDS=0.1)
+    with suite.rpc() as rpc:
+        rpc.roster.save_units({"units": UNITS})
+        rpc.roster.create_staff({"staff": STAFF})
+        rpc.training.register_courses({"courses": COURSES})
+        # the roster's staff_joined event feeds training's read model
+        person = wait_for(lambda: _known(rpc, "off9"))
+        assert (person["unit_id"], person["agency_id"], person["position"]) == (
+            "crim", "psb", "officer")
+        wait_for(lambda: _known(rpc, "chief9"))
+        fail(rpc, "chief9", "rot", "2026-03-10")
+        fail(rpc, "chief9", "retrain", "2026-09-15")
+        fail(rpc, "off9", "rot", "2026-04-01")
+        fail(rpc, "off9", "retrain", "2026-10-20")
+
+        def chief_removed():
+            staff = rpc.roster.get_staff({"person": "chief9"})
+            return staff if staff["position"] != "chief" else None
+
+        assert wait_for(chief_removed)["position"] == "officer"
+
+        def transferred():
+            spells = rpc.roster.spells_of({"person": "off9"})["spells"]
+            return [s for s in spells if s["kind"] == "transferred_out"]
+
+        spell = wait_for(transferred)
+        assert [s["start"] for s in spell] == ["2026-10-20"]
+        # and the roster's staff_left comes back to training's read model
+        left = wait_for(lambda: (_known(rpc, "off9") or {}).get("left_on") and _known(rpc, "off9"))
+        assert (left["left_on"], left["status"]) == ("2026-10-20", "transferred_out")
+
+
+def _known(rpc, person_id):
+    from shared.errors import NotFound
+    try:
+        return rpc.training.get_person({"person_id": person_id})
+    except NotFound:
+        return None
