@@ -1,0 +1,108 @@
+"""The monthly evaluation as a state machine (M§四6(4), M§五(二)4): 自评申报 → 联带责任人审核 →
+考核审批 → 公示监督 → 上报备案.
+
+States: ``submitted`` (self-assessed, awaiting the mentor) → ``reviewed`` → ``approved`` →
+``on_notice`` → ``filed``.  An objection during the notice sends it back to ``submitted`` (the
+review starts again) with the objection recorded.  Each transition names who may make it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.errors import Conflict, Forbidden
+
+SUBMITTED, REVIEWED, APPROVED, ON_NOTICE, FILED = (
+    "submitted", "reviewed", "approved", "on_notice", "filed")
+STATES = (SUBMITTED, REVIEWED, APPROVED, ON_NOTICE, FILED)
+SUBMIT, REVIEW, APPROVE, NOTICE, OBJECT, FILE = (
+    "submit", "review", "approve", "notice", "object", "file")
+
+# action -> (states it may start from, state it leads to)
+TRANSITIONS = {
+    REVIEW: ((SUBMITTED,), REVIEWED),
+    APPROVE: ((REVIEWED,), APPROVED),
+    NOTICE: ((APPROVED,), ON_NOTICE),
+    OBJECT: ((ON_NOTICE,), SUBMITTED),
+    FILE: ((ON_NOTICE,), FILED),
+}
+STEP_NAMES = {SUBMIT: "自评申报", REVIEW: "联带责任人审核", APPROVE: "考核审批", NOTICE: "公示监督",
+              OBJECT: "公示异议", FILE: "上报备案"}
+LEADING_POSITIONS = ("head", "leader")
+
+
+def next_state(state: str | None, action: str) -> str:
+    """The order of M§五(二)4: a step out of order is refused (Conflict), nothing changes.
+
+    A second self-assessment of the same month is refused: the month already has an evaluation;
+    nothing follows ``filed``."""
+    if action == SUBMIT:
+        if state is not None:
+            raise Conflict(f"this month already has an evaluation ({state})", "month")
+        return SUBMITTED
+    starts, to = TRANSITIONS[action]
+    if state not in starts:
+        if state == FILED:
+            raise Conflict(f"{STEP_NAMES[action]}: the evaluation is already filed", "state")
+        raise Conflict(f"{STEP_NAMES[action]} needs state {' or '.join(starts)}, "
+                       f"the evaluation is {state}", "state")
+    return to
+
+
+@dataclass(frozen=True)
+class Person:
+    """What the workflow needs of a person (the roster read model)."""
+    id: str
+    agency: str | None = None
+    section: str | None = None
+    position: str | None = None
+    mentor: str | None = None
+    evaluator: str | None = None
+
+
+def check_self_assessor(actor: str, subject_kind: str, subject_id: str,
+                        section_chiefs=()) -> None:
+    """自评申报: an officer assesses themself; a section is assessed by its chief (负责人)."""
+    if subject_kind == "officer":
+        if actor != subject_id:
+            raise Forbidden(f"only {subject_id} may submit their own self-assessment", "actor")
+        return
+    if actor not in section_chiefs:
+        raise Forbidden(f"only the chief of section {subject_id} may submit its self-assessment",
+                        "actor")
+
+
+def check_reviewer(actor: str, mentor: str | None, evaluator_members=()) -> None:
+    """联带责任人审核 (M§四1-3, M§五(二)4): the subject's mentor reviews; a mentor reviews only
+    their own mentees.  A subject without a mentor (an agency head) is reviewed by a member of its
+    evaluator's leading group."""
+    if mentor is not None:
+        if actor != mentor:
+            raise Forbidden(f"{actor} is not the mentor (联带责任人) of this subject; {mentor} is",
+                            "actor")
+        return
+    if actor not in evaluator_members:
+        raise Forbidden(f"the subject has no mentor and {actor} is not a member of its "
+                        "evaluator's leading group", "actor")
+
+
+def is_leading_group_member(person: Person | None, group: str | None) -> bool:
+    """领导小组 (M§二(一)2): the head and leaders (班子成员) of the committee or agency ``group``."""
+    return (person is not None and group is not None and person.agency == group
+            and person.position in LEADING_POSITIONS)
+
+
+def check_evaluator_member(actor: Person | None, actor_id: str, group: str | None,
+                           step: str = APPROVE) -> None:
+    """考核审批 / 公示 / 备案 (M§五(二)3-4): only a member of the subject's evaluator (its leading
+    group, resolved by the roster) may approve, post the notice and file."""
+    if group is None:
+        raise Forbidden("the subject has no evaluator in the roster read model", "actor")
+    if not is_leading_group_member(actor, group):
+        raise Forbidden(f"{STEP_NAMES[step]}: {actor_id} is not a member of the leading group of "
+                        f"{group}", "actor")
+
+
+def check_objector(actor: str, subject_id: str) -> None:
+    """公示监督: anyone may object during the notice; it is recorded with its author's id."""
+    if not actor:
+        raise Forbidden("an objection needs its author", "actor")

@@ -1,0 +1,89 @@
+"""The monthly evaluation workflow (M§五(二)4, M§四1-3, M§五(二)3)."""
+import pytest
+
+from shared.errors import Conflict, Forbidden
+from services.scoring.domain.workflow import (APPROVE, APPROVED, FILE, FILED, NOTICE, OBJECT,
+                                              ON_NOTICE, REVIEW, REVIEWED, SUBMIT, SUBMITTED,
+                                              Person, check_evaluator_member, check_reviewer,
+                                              check_self_assessor, is_leading_group_member,
+                                              next_state)
+
+pytestmark = pytest.mark.timeout(10)
+
+
+def test_next_state_follows_the_five_steps_in_order():
+    s = next_state(None, SUBMIT)
+    assert s == SUBMITTED
+    for action, expected in ((REVIEW, REVIEWED), (APPROVE, APPROVED), (NOTICE, ON_NOTICE),
+                             (FILE, FILED)):
+        s = next_state(s, action)
+        assert s == expected
+
+
+def test_next_state_an_objection_sends_it_back_to_review():
+    assert next_state(ON_NOTICE, OBJECT) == SUBMITTED
+
+
+def test_next_state_out_of_order_is_a_conflict():
+    with pytest.raises(Conflict) as e:
+        next_state(SUBMITTED, APPROVE)
+    assert e.value.field == "state"
+
+
+def test_next_state_a_second_evaluation_of_the_month_is_a_conflict():
+    with pytest.raises(Conflict) as e:
+        next_state(REVIEWED, SUBMIT)
+    assert e.value.field == "month"
+
+
+def test_next_state_nothing_after_filing():
+    for action in (REVIEW, APPROVE, NOTICE, OBJECT, FILE):
+        with pytest.raises(Conflict, match="already filed"):
+            next_state(FILED, action)
+
+
+def test_next_state_no_objection_before_the_notice():
+    with pytest.raises(Conflict):
+        next_state(APPROVED, OBJECT)
+
+
+def test_check_self_assessor_officer_only_themself():
+    check_self_assessor("o1", "officer", "o1")
+    with pytest.raises(Forbidden):
+        check_self_assessor("o2", "officer", "o1")
+
+
+def test_check_self_assessor_section_by_its_chief():
+    check_self_assessor("c1", "section", "s1", section_chiefs={"c1"})
+    with pytest.raises(Forbidden):
+        check_self_assessor("o1", "section", "s1", section_chiefs={"c1"})
+
+
+def test_check_reviewer_a_mentor_reviews_only_their_own_mentees():
+    check_reviewer("c1", "c1")
+    with pytest.raises(Forbidden) as e:
+        check_reviewer("c2", "c1")
+    assert e.value.field == "actor"
+
+
+def test_check_reviewer_without_mentor_a_leading_group_member_reviews():
+    check_reviewer("l1", None, {"l1"})
+    with pytest.raises(Forbidden):
+        check_reviewer("o1", None, {"l1"})
+
+
+def test_is_leading_group_member_heads_and_leaders_of_the_group():
+    assert is_leading_group_member(Person("h", agency="a1", position="head"), "a1")
+    assert is_leading_group_member(Person("l", agency="a1", position="leader"), "a1")
+    assert not is_leading_group_member(Person("c", agency="a1", position="chief"), "a1")
+    assert not is_leading_group_member(Person("l", agency="a2", position="leader"), "a1")
+
+
+def test_check_evaluator_member_refuses_a_wrong_actor():
+    check_evaluator_member(Person("l", agency="a1", position="leader"), "l", "a1")
+    with pytest.raises(Forbidden):
+        check_evaluator_member(Person("c", agency="a1", position="chief"), "c", "a1")
+    with pytest.raises(Forbidden):
+        check_evaluator_member(None, "x", "a1")
+    with pytest.raises(Forbidden):
+        check_evaluator_member(Person("l", agency="a1", position="leader"), "l", None)
