@@ -466,9 +466,11 @@ def run_allowances(uow, month_text: str, today: date) -> dict:
     if month > Month.of(today):
         raise ValidationFailed(f"{month} has not begun (today is {today.isoformat()})", "month")
     as_of = min(month.last, today)
-    holders = [pid for pid, spells in _spells(uow, as_of).items()
-               if allround.holds_title_in_month(spells, month)]
-    people = _people(uow, holders)
+    spells_of = _spells(uow, as_of)
+    people = _people(uow, spells_of)
+    holders = [pid for pid, spells in spells_of.items()
+               if allround.earns_allowance(spells, month,
+                                           people[pid].left_on if pid in people else None)]
     published, already = [], 0
     for pid in holders:
         key = contract.allowance_id(pid, str(month))

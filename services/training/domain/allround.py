@@ -126,6 +126,18 @@ def holds_title_in_month(spells: Iterable[TitleSpell], month: Month) -> bool:
                for s in spells)
 
 
+def earns_allowance(spells: Iterable[TitleSpell], month: Month, left_on: date | None = None
+                    ) -> bool:
+    """M§三(四)1(5): 由所在单位每月发给 — the month earns the allowance when the title is held on at
+    least one day of it while the person is still on the team (``left_on``: first day off it)."""
+    if left_on is not None and left_on <= month.first:
+        return False
+    if left_on is not None:
+        spells = [TitleSpell(s.person_id, s.certified_on, s.rechecks,
+                             min(s.revoked_on or left_on, left_on), s.reason) for s in spells]
+    return holds_title_in_month(spells, month)
+
+
 def allowance_months(spells: Iterable[TitleSpell], year: int) -> list[Month]:
     """M§三(四)1(5): the months of ``year`` that earn the 50 yuan allowance."""
     spells = list(spells)

@@ -265,3 +265,28 @@ def _get(rpc, person_id):
         return rpc.training.get_person({"person_id": person_id})
     except NotFound:
         return None
+
+
+def test_timers_publish_allowances_and_revocations_once(training):
+    from nameko.testing.services import entrypoint_hook
+
+    suite = training()
+    with suite.rpc() as rpc:
+        rpc.training.record_result(result("off2", "ar", "2026-03-15", "pass"))
+        rpc.training.record_result(result("off1", "ar", "2023-06-01", "pass"))   # expired 2026-06-02
+    container = suite.container("training")
+    for _ in range(2):
+        with entrypoint_hook(container, "allowances_timer") as tick:
+            tick()
+        with entrypoint_hook(container, "certifications_timer") as tick:
+            tick()
+    with suite.rpc() as rpc:
+        assert rpc.training.run_allowances({"month": "2026-11"}) == {
+            "month": "2026-11", "published": 0, "already": 1, "amount_each": 50, "people": []}
+    wait_for(lambda: len(received(c.ALLOWANCE_DUE)) >= 2 and received(c.CERTIFICATION_REVOKED))
+    eventlet.sleep(0.3)
+    assert sorted(e["allowance_id"] for e in received(c.ALLOWANCE_DUE)) == [
+        "off2:2026-10", "off2:2026-11"]
+    assert [(e["person_id"], e["revoked_on"]) for e in received(c.CERTIFICATION_REVOKED)] == [
+        ("off1", "2026-06-02")]
+    assert 'lianbao_training_skills_pass_rate' in metrics_of(container).render().decode()

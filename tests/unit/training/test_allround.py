@@ -125,3 +125,13 @@ def test_reminder_within_the_lead_time_before_the_recheck():
     assert reminder_due(spell, d("2029-02-12"), 30) is None
     assert reminder_due(spell, d("2029-02-12"), 31) == d("2029-03-15")
     assert reminder_due(spell, d("2029-03-15"), 30) == d("2029-03-15")
+
+
+def test_allowance_stops_with_the_month_the_holder_leaves_the_team():
+    from services.training.domain.allround import earns_allowance
+    spells = title_spells([cert("2026-03-15")], d("2026-11-23"))
+    assert earns_allowance(spells, Month(2026, 6), left_on=d("2026-06-02"))
+    assert not earns_allowance(spells, Month(2026, 6), left_on=d("2026-06-01"))
+    assert not earns_allowance(spells, Month(2026, 7), left_on=d("2026-06-02"))
+    assert earns_allowance(spells, Month(2026, 7))
+    assert not earns_allowance(spells, Month(2026, 2))
