@@ -220,7 +220,8 @@ def verify_chain(uow) -> dict:
     session = uow.session
     head = session.get(models.LedgerHead, 1)
     rows = (_row_dict(r) for r in session.execute(
-        select(models.LedgerLine).order_by(models.LedgerLine.seq)).scalars())
+        select(models.LedgerLine).order_by(models.LedgerLine.seq)
+        .execution_options(yield_per=2000)).scalars())
     return chain_rules.verify(rows, (head.seq, head.hash) if head else None)
 
 

@@ -3,6 +3,7 @@
 Consumes ``scoring.rating_published`` and ``training.allowance_due``; publishes ``rating_settled``.
 RPC and payloads: :mod:`shared.contracts.rewards`.
 """
+import logging
 from datetime import date
 
 from shared.contracts import rewards as contract
@@ -14,6 +15,8 @@ from shared.schemas import load
 from shared.service import ServiceBase
 
 from services.rewards import handlers, models
+
+log = logging.getLogger(__name__)
 
 OVERDUE_GAUGE = ("lianbao_rewards_overdue_tasks", "Talks and rectifications past their due date",
                  ["kind"])
@@ -45,6 +48,7 @@ class RewardsService(ServiceBase):
             self._count("allowance", 1)
 
     def _settled(self, result):
+        log.info(result["message"])
         if result["written"]:
             self._count("rating", result["written"])
         return result

@@ -12,8 +12,10 @@ from __future__ import annotations
 from services.rewards.domain.lines import Line
 from services.rewards.domain.schedule import Schedule, officer_bonus, section_bonus
 
-#: ★ at or below which a rated subject gets a warning talk (SPEC §6 and RATING.md §5: "two stars or
-#: fewer"; see the report for the seed's reading of 以下 as exclusive)
+#: ★ at or below which a rated subject gets a warning talk: SPEC §6 and RATING.md §5 read the
+#: Method's "二星级以下" as "two stars or fewer".  The Method itself defines "以下不含本数" (M§五(一)2,
+#: "下同"), which read literally would mean one star only; the suite keeps SPEC's reading so that
+#: this ledger and the rating engine's own settlement agree (a change must be made in both).
 TALK_AT_OR_BELOW = 2
 
 STAR_REASONS = {5: "five_stars", 4: "four_stars", 3: "three_stars"}

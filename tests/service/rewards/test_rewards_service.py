@@ -1,9 +1,5 @@
 """The rewards service through real RPC and events on the embedded transport (issue 9)."""
-import io
-import threading
-
 import eventlet
-import openpyxl
 import pytest
 from sqlalchemy import text
 
