@@ -389,9 +389,17 @@ def record_spell(uow, data) -> dict:
     return _record_spell(uow, units, person, spell)
 
 
+def _same_spell(a: Spell, b: Spell) -> bool:
+    return (a.kind, a.start, a.end, a.leave_kind, a.host_unit) == \
+        (b.kind, b.start, b.end, b.leave_kind, b.host_unit)
+
+
 def _record_spell(uow, units, person: Staff, spell: Spell) -> dict:
     session = uow.session
     existing = load_spells(session, [person.id]).get(person.id, [])
+    for other in existing:
+        if _same_spell(other, spell):  # the same command again: the first answer, no new effect
+            return {"spell": spell_dict(other), "unassigned": [], "replayed": True}
     sp.check_spell(spell, person, units, existing)
     session.execute(insert(SpellRow), [{
         "id": spell.id, "person": spell.person, "kind": spell.kind, "start": spell.start,
@@ -450,6 +458,10 @@ def _assign(uow, data, reassign: bool) -> dict:
     statuses = Statuses(session, {mentor.id: mentor, mentee.id: mentee})
     pairs = pairs_of(session, mentee.id, as_mentor=False, as_mentee=True)
     new = Pair(id=new_id(), mentor=mentor.id, mentee=mentee.id, start=start)
+    for pair in pairs:
+        if (pair.mentor, pair.start, pair.end) == (mentor.id, start, None):
+            out = {"pair": pair_dict(pair), "replayed": True}  # the same command again
+            return dict(out, unassigned=[]) if reassign else out
     unassigned = []
     if reassign:
         cuts, new = mentoring.reassign(new, mentor, mentee, units, pairs, statuses.mentor_counts,
@@ -588,6 +600,11 @@ def record_ban_violation(uow, data) -> dict:
     person = load_person(session, data["person"])
     occurred = parse_date(data["occurred_on"], "occurred_on")
     confirmed = parse_date(data["confirmed_on"], "confirmed_on")
+    same = session.scalars(select(BanViolationRow).where(
+        BanViolationRow.person == person.id, BanViolationRow.ban == data["ban"],
+        BanViolationRow.occurred_on == occurred)).first()
+    if same is not None:  # the same violation reported again: the first record, no new effect
+        return _ban_answer(session, same)
     statuses = Statuses(session, {person.id: person})
     statuses.preload([person.id])
     mine = statuses.spells[person.id]
@@ -620,6 +637,19 @@ def record_ban_violation(uow, data) -> dict:
                           "confirmed_on": v.confirmed_on.isoformat(), "note": v.note},
             "suspension": recorded["spell"], "cases": cases,
             "unassigned": recorded["unassigned"]}
+
+
+def _ban_answer(session, v: BanViolationRow) -> dict:
+    cases = session.scalars(select(CaseRow).where(CaseRow.violation == v.id)).all()
+    cases = sorted(cases, key=lambda c: c.role != "violator")
+    spell = session.scalars(select(SpellRow).where(
+        SpellRow.person == v.person, SpellRow.kind == SUSPENSION,
+        SpellRow.start == v.confirmed_on)).first()
+    return {"violation": {"id": v.id, "person": v.person, "ban": v.ban, "mentor": v.mentor,
+                          "occurred_on": v.occurred_on.isoformat(),
+                          "confirmed_on": v.confirmed_on.isoformat(), "note": v.note},
+            "suspension": spell_dict(_spell(spell)) if spell is not None else None,
+            "cases": [case_dict(c) for c in cases], "unassigned": [], "replayed": True}
 
 
 def case_dict(c) -> dict:

@@ -206,3 +206,20 @@ def test_failed_retraining_removes_chief_and_transfers_officer(roster):
 def eventlet_sleep(seconds=0.5):
     import eventlet
     eventlet.sleep(seconds)
+
+
+def test_commands_are_safe_to_run_twice(roster):
+    with roster.rpc() as rpc:
+        first = rpc.roster.assign_mentor({"mentor": "c", "mentee": "o1", "start": "2026-01-01"})
+        again = rpc.roster.assign_mentor({"mentor": "c", "mentee": "o1", "start": "2026-01-01"})
+        assert again["pair"] == first["pair"]
+        leave = {"person": "o2", "kind": "leave", "leave_kind": "sick", "start": "2026-01-05",
+                 "end": "2026-01-09"}
+        assert rpc.roster.record_spell(leave)["spell"] == rpc.roster.record_spell(leave)["spell"]
+        ban = {"person": "o1", "ban": 3, "occurred_on": "2026-02-01",
+               "confirmed_on": "2026-02-02"}
+        one, two = rpc.roster.record_ban_violation(ban), rpc.roster.record_ban_violation(ban)
+        assert two["violation"]["id"] == one["violation"]["id"]
+        assert two["cases"] == one["cases"]
+        assert len(rpc.roster.cases_of({"person": "c"})["cases"]) == 1
+        assert len(rpc.roster.spells_of({"person": "o1"})["spells"]) == 1

@@ -183,3 +183,21 @@ def test_ban_confirmed_before_it_occurred_is_refused():
                      suspension_id="s", case_ids=("a", "b"), already_suspended=False,
                      left_team=False)
     assert err.value.field == "confirmed_on"
+
+
+def test_mentees_of_a_mentor_on_a_date():
+    from services.roster.domain.mentoring import mentees_on
+    pairs = [Pair("p1", "c", "o2", date(2026, 1, 1)),
+             Pair("p2", "c", "o", date(2026, 1, 1), date(2026, 2, 28))]
+    assert mentees_on(pairs, "c", date(2026, 2, 28)) == ["o", "o2"]
+    assert mentees_on(pairs, "c", date(2026, 3, 1)) == ["o2"]
+
+
+def test_suspended_mentor_stops_counting_from_that_day():
+    pairs = [Pair("p1", "c", "o", date(2026, 1, 1))]
+    spells = {"c": [Spell("x", "c", "suspension", date(2026, 3, 1), date(2026, 3, 31))]}
+    counts, _team = _status_fns(spells)
+    assert effective_mentor(pairs, "o", date(2026, 2, 28), counts) == "c"
+    assert effective_mentor(pairs, "o", date(2026, 3, 1), counts) is None
+    cuts = pairs_to_cut(pairs, "c", date(2026, 3, 1), date(2026, 3, 31))
+    assert cuts[0][1].end == date(2026, 2, 28)   # explicit cut: not restored after the suspension
