@@ -354,8 +354,8 @@ def people_of_agency(uow, data) -> dict:
     if agency.kind == SECTION:
         raise ValidationFailed(f"{agency.id} is a section, not an agency or committee", "agency")
     day = parse_date(data["date"], "date")
-    ids = {u for u in units_under(units, agency.id)
-           if u == agency.id or units[u].parent == agency.id}
+    ids = {agency.id} | {u.id for u in units.values()
+                         if u.kind == SECTION and u.parent == agency.id}
     staff = [s for s in _members(session, ids) if s.joined <= day]
     spells = load_spells(session, [s.id for s in staff])
     statuses = Statuses(session, {s.id: s for s in staff},

@@ -223,3 +223,18 @@ def test_commands_are_safe_to_run_twice(roster):
         assert two["cases"] == one["cases"]
         assert len(rpc.roster.cases_of({"person": "c"})["cases"]) == 1
         assert len(rpc.roster.spells_of({"person": "o1"})["spells"]) == 1
+
+
+def test_people_of_agency_for_scoring(roster):
+    with roster.rpc() as rpc:
+        chain(rpc)
+        rpc.roster.record_spell({"person": "o2", "kind": "leave", "leave_kind": "sick",
+                                 "start": "2026-02-01", "end": "2026-03-15"})
+        out = rpc.roster.people_of_agency({"agency": "c_ps", "date": "2026-03-01"})
+        by_id = {p["id"]: p for p in out["people"]}
+        assert set(by_id) == {"h", "l", "l2", "c", "c2", "o1", "o2", "o3"}
+        assert by_id["o2"]["leave"] == [{"kind": "sick", "from": "2026-02-01", "to": "2026-03-15"}]
+        assert (by_id["o2"]["status"], by_id["o2"]["mentor"]) == ("on_leave", "c")
+        assert (by_id["o1"]["section"], by_id["o1"]["joined"]) == ("c_ps_s1", "2020-01-01")
+        committee = rpc.roster.people_of_agency({"agency": "cnty", "date": "2026-03-01"})
+        assert committee["people"] == []   # the county's agencies are not the committee's staff
