@@ -37,17 +37,22 @@ def _letter(message) -> dict:
 
 def list_dead_letters(config, limit: int = 1000) -> list[dict]:
     """Every dead letter, oldest first, left in the queue (read without acknowledging)."""
-    out = []
+    out, held = [], []
     with _connection(config) as conn:
         channel = conn.channel()
         queue = dlq_queue()(channel)
         queue.declare()
-        while len(out) < limit:
-            message = queue.get(no_ack=False)
-            if message is None:
-                break
-            out.append(_letter(message))
-        channel.close()  # unacknowledged messages go back to the queue, in order
+        try:
+            while len(out) < limit:
+                message = queue.get(no_ack=False)
+                if message is None:
+                    break
+                held.append(message)
+                out.append(_letter(message))
+        finally:
+            for message in held:  # every letter goes back to the queue: listing never removes one
+                message.reject(requeue=True)
+            channel.close()
     return out
 
 

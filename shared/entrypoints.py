@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import traceback
@@ -21,7 +22,8 @@ from kombu import Exchange, Queue
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import EventHandler
-from nameko.rpc import Rpc
+from nameko.messaging import QueueConsumer
+from nameko.rpc import Rpc, RpcConsumer
 from nameko.timer import timer  # noqa: F401  (re-exported)
 
 from shared import db as _db
@@ -42,7 +44,32 @@ def _database_of(container):
     return None
 
 
+class SuiteQueueConsumer(QueueConsumer):
+    """nameko's queue consumer, plus: a message whose body cannot be decoded is moved to the
+    dead-letter queue and acked, instead of crashing the consumer (and with it the service)."""
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = functools.partial(self._undecodable, provider)
+        return consumers
+
+    def _undecodable(self, provider, message, exc):
+        queue = getattr(provider, "queue", None)
+        name = queue.name if queue is not None else type(provider).__name__
+        try:
+            dead_letter_raw(self.container.config, name, message, f"undecodable body: {exc}")
+        finally:
+            message.ack()
+
+
+class SuiteRpcConsumer(RpcConsumer):
+    queue_consumer = SuiteQueueConsumer()
+
+
 class SuiteRpc(Rpc):
+    rpc_consumer = SuiteRpcConsumer()
+
     def __init__(self, expected_exceptions=LianbaoError, sensitive_arguments=(), **kwargs):
         super().__init__(expected_exceptions=expected_exceptions,
                          sensitive_arguments=sensitive_arguments, **kwargs)
@@ -83,6 +110,8 @@ rpc = SuiteRpc.decorator
 
 class SuiteEventHandler(EventHandler):
     """nameko's event handler with commit-before-ack, bounded retries and a dead-letter queue."""
+
+    queue_consumer = SuiteQueueConsumer()
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         result, exc_info = _db.complete(worker_ctx, result, exc_info)
@@ -136,6 +165,23 @@ def dead_letter(config, queue_name, body, headers, attempts, error, routing_key=
     Publisher(config[AMQP_URI_CONFIG_KEY], serializer="json").publish(
         body, exchange=queue.exchange, routing_key=queue.routing_key, headers=headers, declare=[queue])
     log.error("event from %s moved to %s after %s attempts: %s", queue_name, DLQ_QUEUE, attempts, error)
+
+
+def dead_letter_raw(config, queue_name, message, error):
+    """Dead-letter a message as received (its body could not be decoded)."""
+    from kombu import Connection
+
+    headers = dict(message.headers or {})
+    headers.update({ATTEMPTS_HEADER: 1, "x-lianbao-error": error[:2000], "x-lianbao-queue": queue_name,
+                    "x-lianbao-routing-key": (message.delivery_info or {}).get("routing_key") or "",
+                    "x-lianbao-source": ""})
+    queue = dlq_queue()
+    with Connection(config[AMQP_URI_CONFIG_KEY]) as conn:
+        producer = conn.Producer(serializer="json")
+        producer.publish(message.body, exchange=queue.exchange, routing_key=queue.routing_key,
+                         headers=headers, declare=[queue], content_type=message.content_type,
+                         content_encoding=message.content_encoding)
+    log.error("undecodable message from %s moved to %s: %s", queue_name, DLQ_QUEUE, error)
 
 
 event_handler = SuiteEventHandler.decorator

@@ -46,6 +46,19 @@ def patch_memory_transport() -> None:
     _patched = True
 
 
+def reset_memory_broker() -> None:
+    """Forget every queue, message and binding of the in-process ``memory://`` broker (tests)."""
+    import kombu.pools
+    import kombu.transport.memory as memory
+
+    kombu.pools.reset()  # pooled connections remember what they declared: forget that too
+    memory.Channel.queues.clear()
+    memory.Channel.events.clear()
+    state = getattr(memory.Transport, "global_state", None)
+    if state is not None:
+        state.clear()
+
+
 def service_class(name: str):
     module = importlib.import_module(f"services.{name}.service")
     return module.Service

@@ -13,7 +13,7 @@ import uuid  # noqa: E402
 import pytest  # noqa: E402
 
 from shared.config import embedded_config, load_config  # noqa: E402
-from shared.runner import Suite  # noqa: E402
+from shared.runner import Suite, reset_memory_broker  # noqa: E402
 
 PG_URL = os.environ.get("LIANBAO_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 AMQP_URL = os.environ.get("LIANBAO_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
@@ -54,6 +54,7 @@ def embedded_config_factory(tmp_path):
 def embedded_suite(embedded_config_factory):
     """Start services in-process on the memory transport: ``with embedded_suite(["roster"]) as s``."""
     started = []
+    reset_memory_broker()
 
     def start(names=("roster", "scoring", "survey", "training", "rewards"), classes=None, **extra):
         suite = Suite(embedded_config_factory(**extra), names=names, classes=classes).start()

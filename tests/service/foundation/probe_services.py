@@ -8,6 +8,8 @@ from shared.schemas import BaseSchema, load
 from shared.service import ServiceBase
 from marshmallow import fields
 
+POISON_PREFIX = "poison"
+
 SenderBase = make_base()
 ReceiverBase = make_base()
 
@@ -58,7 +60,7 @@ class ReceiverService(ServiceBase):
     def on_noted(self, event):
         if self.db.already_handled(event):
             return
-        if event["text"].startswith("poison"):
+        if event["text"].startswith(POISON_PREFIX):
             raise ValueError("poison event")
         tally = self.db.session.get(Tally, "noted") or Tally(key="noted", count=0)
         tally.count += 1

@@ -111,3 +111,34 @@ def test_metrics_count_calls_errors_and_latency(probes):
             'service="probe_sender"} 1.0') in text
     assert 'lianbao_entrypoint_latency_seconds_count{method="count",service="probe_sender"} 1.0' in text
     assert 'lianbao_outbox_backlog{service="probe_sender"}' in text
+
+
+def test_undecodable_body_goes_to_the_dead_letter_queue_and_the_service_keeps_serving(probes):
+    from kombu import Connection, Exchange
+
+    from shared.dlq import list_dead_letters
+
+    queue = "evt-probe_sender-noted--probe_receiver.on_noted"
+    with Connection(probes.config["AMQP_URI"]) as conn:
+        conn.Producer().publish(b"\x00not json{", exchange=Exchange("", type="direct"), routing_key=queue,
+                                content_type="application/json", content_encoding="utf-8")
+    letters = wait_for(lambda: list_dead_letters(probes.config))
+    assert len(letters) == 1
+    assert letters[0]["queue"] == queue
+    assert "undecodable" in letters[0]["error"]
+    with probes.rpc() as rpc:
+        rpc.probe_sender.write({"text": "still serving"})
+        assert wait_for(lambda: rpc.probe_receiver.tally() == 1)
+
+
+def test_dead_letters_replayed_reach_their_handler_once_fixed(probes, monkeypatch):
+    from shared.dlq import list_dead_letters, replay_dead_letters
+
+    probes.dispatch("probe_sender", "noted", {"event_id": "p9", "text": "poison-then-fixed"})
+    assert wait_for(lambda: list_dead_letters(probes.config))
+    # the operator fixes the cause: this text is no longer poison
+    monkeypatch.setattr("tests.service.foundation.probe_services.POISON_PREFIX", "never")
+    assert replay_dead_letters(probes.config) == 1
+    with probes.rpc() as rpc:
+        assert wait_for(lambda: rpc.probe_receiver.tally() == 1)
+    assert list_dead_letters(probes.config) == []
