@@ -1,4 +1,218 @@
-"""Tables of the scoring service (its own database)."""
-from shared.db import make_base
+"""Tables of the scoring service (its own database).
+
+Read models (fed by roster and survey events, or seeded by batch RPCs): ``people``, ``units``,
+``spells``, ``satisfaction``.  Own facts: ``evaluations`` + ``evaluation_log`` (the audit trail),
+``daily_logs``, ``rankings``, ``rectifications``, ``honours``, ``subject_facts``, ``absences``,
+``agency_evaluations``, ``criteria_packs``, ``ratings`` + ``rating_results``.
+"""
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Index, Integer, Numeric,
+                        String, Text)
+
+from shared.db import make_base, utcnow
 
 Base = make_base()
+ID = 100
+SCORE = Numeric(7, 2)
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id = Column(String(ID), primary_key=True)
+    name = Column(String(200))
+    agency = Column(String(ID), index=True)
+    section = Column(String(ID), index=True)
+    position = Column(String(20), nullable=False)
+    joined = Column(Date, nullable=False)
+    mentor = Column(String(ID), index=True)
+    evaluator = Column(String(ID), index=True)
+    evaluator_source = Column(String(20), nullable=False, default="default")
+    reserve = Column(Boolean, nullable=False, default=False)
+    left_on = Column(Date)
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    id = Column(String(ID), primary_key=True)
+    kind = Column(String(20), nullable=False)
+    parent = Column(String(ID), index=True)
+    agency = Column(String(ID), index=True)
+    name = Column(String(200))
+    evaluator = Column(String(ID))
+
+
+class Spell(Base):
+    __tablename__ = "spells"
+    id = Column(String(ID), primary_key=True)
+    person = Column(String(ID), nullable=False, index=True)
+    kind = Column(String(20), nullable=False)
+    leave_kind = Column(String(20))
+    start = Column(Date, nullable=False)
+    end = Column(Date)
+
+
+class Satisfaction(Base):
+    __tablename__ = "satisfaction"
+    campaign_id = Column(String(ID), primary_key=True)
+    subject = Column(String(ID), primary_key=True)
+    period = Column(String(10), nullable=False, index=True)
+    satisfied = Column(Integer, nullable=False)
+    basic = Column(Integer, nullable=False)
+    dissatisfied = Column(Integer, nullable=False)
+    final = Column(Boolean, nullable=False)
+
+
+class Evaluation(Base):
+    __tablename__ = "evaluations"
+    id = Column(String(250), primary_key=True)          # "<kind>:<subject>:<YYYY-MM>"
+    kind = Column(String(10), nullable=False)           # officer | section
+    subject = Column(String(ID), nullable=False)
+    month = Column(String(7), nullable=False)
+    agency = Column(String(ID))
+    evaluator = Column(String(ID))
+    state = Column(String(20), nullable=False)
+    template_version = Column(String(100), nullable=False)
+    item_scores = Column(JSON)
+    deductions = Column(JSON)
+    self_score = Column(SCORE)
+    score = Column(SCORE)
+    submitted_on = Column(Date)
+    reviewed_by = Column(String(ID))
+    approved_by = Column(String(ID))
+    notice_start = Column(Date)
+    notice_end = Column(Date)
+    filed_on = Column(Date)
+    late = Column(Boolean, nullable=False, default=False)
+    overdue_flagged_on = Column(Date)
+    objections = Column(Integer, nullable=False, default=0)
+    __table_args__ = (Index("ix_evaluations_month_kind", "month", "kind"),
+                      Index("ix_evaluations_subject", "subject"),
+                      Index("ix_evaluations_evaluator_month", "evaluator", "month"))
+
+
+class EvaluationLog(Base):
+    __tablename__ = "evaluation_log"
+    id = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    evaluation_id = Column(String(250), nullable=False, index=True)
+    action = Column(String(20), nullable=False)
+    actor = Column(String(ID), nullable=False)
+    on_date = Column(Date, nullable=False)
+    from_state = Column(String(20))
+    to_state = Column(String(20), nullable=False)
+    note = Column(Text)
+    digest = Column(String(64))
+    at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class DailyLog(Base):
+    __tablename__ = "daily_logs"
+    person = Column(String(ID), primary_key=True)
+    on_date = Column(Date, primary_key=True)
+    text = Column(Text, nullable=False)
+    mentor = Column(String(ID), index=True)
+    reviewed_by = Column(String(ID))
+    reviewed_on = Column(Date)
+    comment = Column(Text)
+
+
+class Ranking(Base):
+    __tablename__ = "rankings"
+    evaluator = Column(String(ID), primary_key=True)
+    month = Column(String(7), primary_key=True)
+    grp = Column(String(20), primary_key=True)
+    subject = Column(String(ID), primary_key=True)
+    score = Column(SCORE, nullable=False)
+    rank = Column(Integer, nullable=False)
+    klass = Column(String(10), nullable=False)
+
+
+class Rectification(Base):
+    __tablename__ = "rectifications"
+    evaluator = Column(String(ID), primary_key=True)
+    month = Column(String(7), primary_key=True)
+    subject = Column(String(ID), primary_key=True)
+    grp = Column(String(20), nullable=False)
+    state = Column(String(20), nullable=False)
+    explanation = Column(Text)
+    plan = Column(Text)
+    submitted_by = Column(String(ID))
+    submitted_on = Column(Date)
+    filed_by = Column(String(ID))
+    filed_on = Column(Date)
+
+
+class Honour(Base):
+    __tablename__ = "honours"
+    id = Column(String(ID), primary_key=True)
+    subject = Column(String(ID), nullable=False, index=True)
+    title = Column(String(200), nullable=False)
+    level = Column(String(20), nullable=False)
+    on_date = Column(Date, nullable=False)
+
+
+class SubjectFact(Base):
+    __tablename__ = "subject_facts"
+    id = Column(String(ID), primary_key=True)
+    subject = Column(String(ID), nullable=False, index=True)
+    subject_kind = Column(String(10), nullable=False)
+    kind = Column(String(40), nullable=False)
+    on_date = Column(Date, nullable=False)
+    note = Column(Text)
+
+
+class Absence(Base):
+    __tablename__ = "absences"
+    person = Column(String(ID), primary_key=True)
+    on_date = Column(Date, primary_key=True)
+
+
+class AgencyEvaluation(Base):
+    __tablename__ = "agency_evaluations"
+    agency = Column(String(ID), primary_key=True)
+    year = Column(Integer, primary_key=True)
+    grp = Column(String(20), nullable=False)
+    standards = Column(JSON, nullable=False)
+    awards = Column(JSON, nullable=False)
+    criticisms = Column(Integer, nullable=False, default=0)
+    previous_class = Column(Integer)
+    recorded_by = Column(String(ID))
+
+
+class CriteriaPack(Base):
+    __tablename__ = "criteria_packs"
+    agency = Column(String(ID), primary_key=True)
+    kind = Column(String(10), primary_key=True)
+    version = Column(Integer, primary_key=True)
+    effective_from = Column(String(7), nullable=False)
+    pack = Column(JSON, nullable=False)
+
+
+class Rating(Base):
+    __tablename__ = "ratings"
+    rating_id = Column(String(200), primary_key=True)
+    period = Column(String(10), nullable=False)
+    scope = Column(String(ID), nullable=False)
+    version = Column(Integer, nullable=False)
+    rating_date = Column(Date, nullable=False)
+    digest = Column(String(64), nullable=False)
+    snapshot = Column(Text, nullable=False)      # JSON text: the snapshot exactly as rated
+    skipped = Column(JSON, nullable=False)
+    event_id = Column(String(64))
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    __table_args__ = (Index("ix_ratings_period_scope", "period", "scope"),)
+
+
+class RatingResult(Base):
+    __tablename__ = "rating_results"
+    rating_id = Column(String(200), primary_key=True)
+    subject = Column(String(ID), primary_key=True)
+    kind = Column(String(10), nullable=False)     # officer | section | agency
+    agency = Column(String(ID))
+    section = Column(String(ID))
+    status = Column(String(20))
+    score = Column(SCORE)
+    stars = Column(Integer)
+    klass = Column(Integer)
+    result = Column(Text, nullable=False)         # the engine's JSON for this subject
+    __table_args__ = (Index("ix_rating_results_subject", "subject"),
+                      Index("ix_rating_results_agency", "agency"),
+                      Index("ix_rating_results_section", "section"))

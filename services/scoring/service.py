@@ -1,13 +1,266 @@
-"""The scoring service: a thin nameko shell (validate → handler → dict); rules live in the domain."""
+"""The scoring service: a thin nameko shell (validate → handler → dict); rules live in the domain.
+
+RPC names and payloads: :mod:`shared.contracts.scoring`; the event it publishes,
+``rating_published``: :mod:`shared.contracts.scoring_events`.  Consumes roster's staff, spell and
+mentoring events and survey's ``satisfaction_rates_published`` into its read models.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from shared.contracts import roster as rc
+from shared.contracts import scoring as c
+from shared.contracts import survey as sc
 from shared.db import Database
+from shared.entrypoints import event_handler, rpc, timer
+from shared.errors import LianbaoError
+from shared.schemas import load
 from shared.service import ServiceBase
 
-from services.scoring import models
+from services.scoring import handlers, models
+from services.scoring.domain.payload import rate_payload
+
+OVERDUE_TIMER_SECONDS = 3600
+
+
+def _single(result):
+    """A single-item RPC raises the item's error as its class, naming the field."""
+    if result["errors"]:
+        err = result["errors"][0]
+        from shared.errors import ERRORS
+
+        raise ERRORS.get(err["error"], LianbaoError)(err["message"], err["field"])
+    return result
 
 
 class ScoringService(ServiceBase):
     name = "scoring"
     db = Database(models.Base)
+
+    # -- the rating engine (RATING.md) -------------------------------------------------------
+    @rpc
+    def rate_snapshot(self, snapshot):
+        return rate_payload(snapshot)
+
+    # -- read models -------------------------------------------------------------------------
+    @rpc
+    def upsert_people(self, payload):
+        return handlers.upsert_people(self.db, load(c.UpsertPeople(), payload))
+
+    @rpc
+    def save_units(self, payload):
+        return handlers.save_units(self.db, load(c.SaveUnits(), payload))
+
+    @rpc
+    def record_spells(self, payload):
+        return handlers.record_spells(self.db, load(c.RecordSpells(), payload))
+
+    @event_handler(rc.SERVICE, rc.UNITS_SAVED)
+    def on_units_saved(self, event):
+        if self.db.already_handled(event):
+            return
+        handlers.on_units_saved(self.db, event)
+
+    @event_handler(rc.SERVICE, rc.STAFF_JOINED)
+    def on_staff_joined(self, event):
+        if self.db.already_handled(event):
+            return
+        handlers.on_staff(self.db, event)
+
+    @event_handler(rc.SERVICE, rc.STAFF_CHANGED)
+    def on_staff_changed(self, event):
+        if self.db.already_handled(event):
+            return
+        handlers.on_staff(self.db, event)
+
+    @event_handler(rc.SERVICE, rc.STAFF_LEFT)
+    def on_staff_left(self, event):
+        if self.db.already_handled(event):
+            return
+        handlers.on_staff_left(self.db, event)
+
+    @event_handler(rc.SERVICE, rc.STATUS_SPELL_RECORDED)
+    def on_spell_recorded(self, event):
+        if self.db.already_handled(event):
+            return
+        handlers.on_spell(self.db, event)
+
+    @event_handler(rc.SERVICE, rc.STATUS_SPELL_CHANGED)
+    def on_spell_changed(self, event):
+        if self.db.already_handled(event):
+            return
+        handlers.on_spell(self.db, event)
+
+    @event_handler(rc.SERVICE, rc.MENTOR_ASSIGNED)
+    def on_mentor_assigned(self, event):
+        if self.db.already_handled(event):
+            return
+        handlers.on_mentor_assigned(self.db, event)
+
+    @event_handler(rc.SERVICE, rc.MENTOR_UNASSIGNED)
+    def on_mentor_unassigned(self, event):
+        if self.db.already_handled(event):
+            return
+        handlers.on_mentor_unassigned(self.db, event)
+
+    @event_handler(sc.SERVICE, sc.SATISFACTION_RATES_PUBLISHED)
+    def on_satisfaction_rates(self, event):
+        if self.db.already_handled(event):
+            return
+        handlers.on_satisfaction_rates(self.db, event)
+
+    # -- criteria ------------------------------------------------------------------------------
+    @rpc
+    def template(self, payload=None):
+        return handlers.template(self.db, load(c.TemplateQuery(), payload or {}))
+
+    @rpc
+    def register_criteria_pack(self, payload):
+        return handlers.register_criteria_pack(self.db, load(c.CriteriaPack(), payload))
+
+    # -- the monthly workflow ------------------------------------------------------------------
+    @rpc
+    def submit_self_assessments(self, payload):
+        return handlers.submit_self_assessments(self.db, load(c.SubmitBatch(), payload))
+
+    @rpc
+    def submit_self_assessment(self, payload):
+        item = load(c.SubmitOne(), payload)
+        as_of = item.pop("as_of")
+        _single(handlers.submit_self_assessments(self.db, {"items": [item], "as_of": as_of}))
+        return handlers.evaluation(self.db, item)
+
+    @rpc
+    def review_batch(self, payload):
+        return handlers.review_batch(self.db, load(c.ReviewBatch(), payload))
+
+    @rpc
+    def review(self, payload):
+        item = load(c.ReviewOne(), payload)
+        as_of = item.pop("as_of")
+        _single(handlers.review_batch(self.db, {"items": [item], "as_of": as_of}))
+        return handlers.evaluation(self.db, item)
+
+    @rpc
+    def approve_batch(self, payload):
+        return handlers.approve_batch(self.db, load(c.StepBatch(), payload))
+
+    @rpc
+    def approve(self, payload):
+        item = load(c.StepOne(), payload)
+        as_of = item.pop("as_of")
+        _single(handlers.approve_batch(self.db, {"items": [item], "as_of": as_of}))
+        return handlers.evaluation(self.db, item)
+
+    @rpc
+    def publish_notice(self, payload):
+        return handlers.publish_notice(self.db, load(c.BodyMonth(), payload))
+
+    @rpc
+    def object(self, payload):
+        return handlers.object_to(self.db, load(c.Objection(), payload))
+
+    @rpc
+    def file_month(self, payload):
+        result = handlers.file_month(self.db, load(c.BodyMonth(), payload))
+        return result
+
+    @rpc
+    def evaluation(self, payload):
+        return handlers.evaluation(self.db, load(c.EvaluationRef(), payload))
+
+    @rpc
+    def person_history(self, payload):
+        return handlers.person_history(self.db, load(c.PersonHistory(), payload))
+
+    @rpc
+    def overdue_evaluations(self, payload=None):
+        report = handlers.overdue_evaluations(self.db, load(c.OverdueQuery(), payload or {}))
+        self._set_gauges(report)
+        return report
+
+    @timer(interval=OVERDUE_TIMER_SECONDS)
+    def flag_overdue(self):
+        self._set_gauges(handlers.flag_overdue(self.db, date.today()))
+
+    def _set_gauges(self, report):
+        overdue = self.metrics.gauge("lianbao_scoring_overdue_evaluations",
+                                     "Evaluations of the latest month due not filed by the 15th",
+                                     ["agency"])
+        rate = self.metrics.gauge("lianbao_management_implementation_rate",
+                                  "Evaluations filed on time / due (M§一 target 1)", ["agency"])
+        for agency, a in report["by_agency"].items():
+            overdue.labels(agency or "").set(a["overdue"])
+            if a["rate"] is not None:
+                rate.labels(agency or "").set(a["rate"])
+
+    # -- daily logs ----------------------------------------------------------------------------
+    @rpc
+    def write_daily_logs(self, payload):
+        return handlers.write_daily_logs(self.db, load(c.LogBatch(), payload))
+
+    @rpc
+    def review_daily_logs(self, payload):
+        return handlers.review_daily_logs(self.db, load(c.LogReviewBatch(), payload))
+
+    @rpc
+    def unreviewed_logs(self, payload=None):
+        return handlers.unreviewed_logs(self.db, load(c.UnreviewedQuery(), payload or {}))
+
+    # -- monthly ranking -----------------------------------------------------------------------
+    @rpc
+    def rank_month(self, payload):
+        return handlers.rank_month(self.db, load(c.BodyMonth(), payload))
+
+    @rpc
+    def ranking_of_month(self, payload):
+        return handlers.ranking_of_month(self.db, load(c.BodyMonthQuery(), payload))
+
+    @rpc
+    def submit_rectification(self, payload):
+        return handlers.submit_rectification(self.db, load(c.RectificationIn(), payload))
+
+    @rpc
+    def file_rectification(self, payload):
+        return handlers.file_rectification(self.db, load(c.RectificationFile(), payload))
+
+    @rpc
+    def rectifications(self, payload=None):
+        return handlers.rectifications(self.db, load(c.RectificationQuery(), payload or {}))
+
+    # -- facts for the ratings -----------------------------------------------------------------
+    @rpc
+    def record_honours(self, payload):
+        return handlers.record_honours(self.db, load(c.RecordHonours(), payload))
+
+    @rpc
+    def record_facts(self, payload):
+        return handlers.record_facts(self.db, load(c.RecordFacts(), payload))
+
+    @rpc
+    def record_absences(self, payload):
+        return handlers.record_absences(self.db, load(c.RecordAbsences(), payload))
+
+    @rpc
+    def record_agency_evaluation(self, payload):
+        return handlers.record_agency_evaluation(self.db, load(c.AgencyEvaluationIn(), payload))
+
+    # -- ratings -------------------------------------------------------------------------------
+    @rpc
+    def run_rating(self, payload):
+        return handlers.run_rating(self.db, load(c.RunRating(), payload))
+
+    @rpc
+    def snapshot(self, payload):
+        return handlers.snapshot(self.db, load(c.SnapshotQuery(), payload))
+
+    @rpc
+    def unit_results(self, payload):
+        return handlers.unit_results(self.db, load(c.UnitResults(), payload))
+
+    @rpc
+    def explanation(self, payload):
+        return handlers.explanation(self.db, load(c.ExplanationQuery(), payload))
 
 
 Service = ScoringService

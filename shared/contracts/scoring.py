@@ -1,0 +1,398 @@
+"""Contracts of the scoring service: RPC payloads (event ``rating_published``: scoring_events.py).
+
+RPC (service ``scoring``); one dict payload each, validated by the schema named beside it.  Dates
+are ISO strings; ``as_of`` defaults to today.  The actor's id travels in the payload (``actor``).
+Scores are numbers (float, 2 decimals).  Batch RPCs apply every good item and report each bad one
+as ``{"index", "field", "error", "message"}`` in ``errors`` (nothing of a bad item is written); the
+single-item RPCs raise the item's error.
+
+Read model (also fed by roster's events and survey's ``satisfaction_rates_published``)
+* ``upsert_people(UpsertPeople)`` -> ``{"created", "changed", "unchanged"}``
+* ``save_units(SaveUnits)`` -> ``{"created", "changed", "unchanged"}``
+* ``record_spells(RecordSpells)`` -> ``{"created", "changed", "unchanged"}``
+
+Monthly evaluation (M§五(二)4: submitted → reviewed → approved → on_notice → filed)
+* ``template(TemplateQuery)`` -> TEMPLATE;  ``register_criteria_pack(CriteriaPack)`` -> TEMPLATE
+* ``submit_self_assessments(SubmitBatch)`` / ``submit_self_assessment(SubmitItem + as_of)``
+* ``review_batch(ReviewBatch)`` / ``review(ReviewItem + as_of)``
+* ``approve_batch(StepBatch)`` / ``approve(StepItem + as_of)``
+* ``publish_notice(BodyMonth)`` -> ``{"posted": n, "notice_start", "notice_end"}``
+* ``object(Objection)`` -> EVALUATION (back to ``submitted``, objection in the trail)
+* ``file_month(BodyMonth)`` -> ``{"filed", "late", "waiting": [id]}``
+* ``evaluation(EvaluationRef)`` -> EVALUATION with its ``trail``
+  EVALUATION = ``{"id", "kind", "subject", "month", "state", "score", "self_score", "items",
+  "deductions", "evaluator", "notice_end", "filed_on", "late", "objections"}``
+* ``overdue_evaluations(OverdueQuery)`` -> ``{"month", "deadline", "as_of", "overdue": [...],
+  "by_agency": {agency: {"due", "filed_on_time", "overdue", "rate"}}}``
+Daily logs: ``write_daily_logs(LogBatch)``, ``review_daily_logs(LogReviewBatch)``,
+``unreviewed_logs(UnreviewedQuery)``.
+Ranking: ``rank_month(BodyMonth)`` / ``ranking_of_month(BodyMonthQuery)`` -> ``{"evaluator",
+"month", "groups": {group: [{"subject", "score", "rank", "class"}]}, "owed": [subject]}``;
+``submit_rectification(RectificationIn)``, ``file_rectification(RectificationFile)``,
+``rectifications(RectificationQuery)``.
+Rating facts: ``record_honours``, ``record_facts``, ``record_absences``,
+``record_agency_evaluation(AgencyEvaluationIn)``.
+Ratings: ``run_rating(RunRating)`` -> ``{"rating_id", "published", "unchanged", "skipped",
+"result"}``; ``snapshot(SnapshotQuery)``; ``rate_snapshot(snapshot)`` (RATING.md);
+``person_history(PersonHistory)``, ``unit_results(UnitResults)``, ``explanation(ExplanationQuery)``.
+"""
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from shared.schemas import BaseSchema, StrictInteger
+
+SERVICE = "scoring"
+MAX_BATCH = 200_000
+SUBJECT_KINDS = ("officer", "section")
+POSITIONS = ("head", "leader", "chief", "officer")
+UNIT_KINDS = ("committee", "agency", "section")
+SPELL_KINDS = ("leave", "secondment", "suspension", "transferred_out", "dismissed")
+LEAVE_KINDS = ("sick", "personal", "annual", "maternity", "other")
+LEVELS = ("city", "provincial", "central")
+RANKING_GROUPS = ("units", "leaders", "reserve", "chiefs", "officers")
+AGENCY_GROUPS = ("county", "city_unit")
+FACT_KINDS = ("mass_incident", "illegal_organisation", "protective_umbrella", "secret_leak",
+              "disciplinary_sanction", "other_mechanism", "officer_criminal", "last_in_ranking",
+              "failed_inspection")
+
+_id = dict(required=True, validate=validate.Length(min=1, max=100))
+_opt_id = dict(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+_month = dict(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$",
+                                                      error="Not a month (YYYY-MM)."))
+_text = dict(load_default=None, allow_none=True, validate=validate.Length(max=4000))
+
+
+def _batch(nested):
+    return fields.List(fields.Nested(nested), required=True,
+                       validate=validate.Length(min=1, max=MAX_BATCH))
+
+
+class Score(fields.Decimal):
+    """A finite number, kept as a Decimal (no binary floating point on the way in)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_nan=False, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+# -- read model ---------------------------------------------------------------------------------
+class PersonIn(BaseSchema):
+    id = fields.String(**_id)
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    agency = fields.String(**_id)
+    section = fields.String(**_opt_id)
+    position = fields.String(required=True, validate=validate.OneOf(POSITIONS))
+    joined = fields.Date(required=True)
+    mentor = fields.String(**_opt_id)
+    evaluator = fields.String(**_opt_id)      # roster's evaluator_of(...).group; default agency
+    reserve = fields.Boolean(load_default=False)
+    left_on = fields.Date(load_default=None, allow_none=True)
+
+
+class UpsertPeople(BaseSchema):
+    people = _batch(PersonIn)
+
+
+class UnitIn(BaseSchema):
+    id = fields.String(**_id)
+    kind = fields.String(required=True, validate=validate.OneOf(UNIT_KINDS))
+    parent = fields.String(**_opt_id)
+    agency = fields.String(**_opt_id)         # the committee or agency owning it (itself if one)
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    evaluator = fields.String(**_opt_id)      # sections: their agency's leading group by default
+
+
+class SaveUnits(BaseSchema):
+    units = _batch(UnitIn)
+
+
+class SpellIn(BaseSchema):
+    id = fields.String(**_id)
+    person = fields.String(**_id)
+    kind = fields.String(required=True, validate=validate.OneOf(SPELL_KINDS))
+    leave_kind = fields.String(load_default=None, allow_none=True,
+                               validate=validate.OneOf(LEAVE_KINDS))
+    start = fields.Date(required=True)
+    end = fields.Date(load_default=None, allow_none=True)
+
+
+class RecordSpells(BaseSchema):
+    spells = _batch(SpellIn)
+
+
+# -- criteria --------------------------------------------------------------------------------------
+class TemplateQuery(BaseSchema):
+    kind = fields.String(load_default="officer", validate=validate.OneOf(SUBJECT_KINDS))
+    agency = fields.String(**_opt_id)
+    month = fields.String(load_default=None, allow_none=True,
+                          validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+
+
+class PackItem(BaseSchema):
+    dimension = fields.String(**_id)
+    id = fields.String(**_id)
+    label = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    max = Score(required=True, validate=validate.Range(min=0, min_inclusive=False, max=100))
+
+
+class CriteriaPack(BaseSchema):
+    agency = fields.String(**_id)
+    kind = fields.String(required=True, validate=validate.OneOf(SUBJECT_KINDS))
+    version = StrictInteger(required=True, validate=validate.Range(min=1))
+    effective_from = fields.String(**_month)
+    items = fields.List(fields.Nested(PackItem), load_default=list)
+    maxima = fields.Dict(keys=fields.String(), values=Score(validate=validate.Range(min=0, max=100)),
+                         load_default=dict)
+
+
+# -- the workflow ----------------------------------------------------------------------------------
+class DeductionIn(BaseSchema):
+    id = fields.String(**_id)
+    items = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True,
+                        validate=validate.Length(min=1))
+    points = Score(required=True, validate=validate.Range(min=0, min_inclusive=False, max=100))
+    note = fields.String(**_text)
+
+
+class Ref(BaseSchema):
+    actor = fields.String(**_id)
+    subject = fields.String(**_id)
+    kind = fields.String(load_default="officer", validate=validate.OneOf(SUBJECT_KINDS))
+    month = fields.String(**_month)
+
+
+class SubmitItem(Ref):
+    item_scores = fields.Dict(keys=fields.String(), values=Score(), load_default=dict)
+    deductions = fields.List(fields.Nested(DeductionIn), load_default=list)
+    note = fields.String(**_text)
+
+
+class ReviewItem(SubmitItem):
+    item_scores = fields.Dict(keys=fields.String(), values=Score(), load_default=None,
+                              allow_none=True)   # absent: the self-assessed scores stand
+
+
+class StepItem(Ref):
+    note = fields.String(**_text)
+
+
+class _AsOf(BaseSchema):
+    as_of = fields.Date(load_default=None, allow_none=True)
+
+
+class SubmitBatch(_AsOf):
+    items = _batch(SubmitItem)
+
+
+class ReviewBatch(_AsOf):
+    items = _batch(ReviewItem)
+
+
+class StepBatch(_AsOf):
+    items = _batch(StepItem)
+
+
+class SubmitOne(SubmitItem):
+    as_of = fields.Date(load_default=None, allow_none=True)
+
+
+class ReviewOne(ReviewItem):
+    as_of = fields.Date(load_default=None, allow_none=True)
+
+
+class StepOne(StepItem):
+    as_of = fields.Date(load_default=None, allow_none=True)
+
+
+class Objection(StepOne):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class BodyMonth(_AsOf):
+    actor = fields.String(**_id)
+    evaluator = fields.String(**_id)
+    month = fields.String(**_month)
+    groups = fields.List(fields.String(validate=validate.OneOf(RANKING_GROUPS)),
+                         load_default=("units", "leaders", "reserve"))
+
+
+class BodyMonthQuery(BaseSchema):
+    evaluator = fields.String(**_id)
+    month = fields.String(**_month)
+
+
+class EvaluationRef(BaseSchema):
+    subject = fields.String(**_id)
+    kind = fields.String(load_default="officer", validate=validate.OneOf(SUBJECT_KINDS))
+    month = fields.String(**_month)
+
+
+class OverdueQuery(_AsOf):
+    month = fields.String(load_default=None, allow_none=True,
+                          validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    agency = fields.String(**_opt_id)
+
+
+# -- daily logs ----------------------------------------------------------------------------------
+class LogIn(BaseSchema):
+    person = fields.String(**_id)
+    date = fields.Date(required=True)
+    text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class LogBatch(_AsOf):
+    logs = _batch(LogIn)
+
+
+class LogReviewIn(BaseSchema):
+    actor = fields.String(**_id)
+    person = fields.String(**_id)
+    date = fields.Date(required=True)
+    comment = fields.String(**_text)
+
+
+class LogReviewBatch(_AsOf):
+    reviews = _batch(LogReviewIn)
+
+
+class UnreviewedQuery(_AsOf):
+    mentor = fields.String(**_opt_id)
+    agency = fields.String(**_opt_id)
+
+
+# -- ranking -------------------------------------------------------------------------------------
+class RectificationIn(BaseSchema):
+    actor = fields.String(**_id)
+    evaluator = fields.String(**_id)
+    month = fields.String(**_month)
+    subject = fields.String(**_id)
+    explanation = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    plan = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    as_of = fields.Date(load_default=None, allow_none=True)
+
+
+class RectificationFile(BaseSchema):
+    actor = fields.String(**_id)
+    evaluator = fields.String(**_id)
+    month = fields.String(**_month)
+    subject = fields.String(**_id)
+    as_of = fields.Date(load_default=None, allow_none=True)
+
+
+class RectificationQuery(BaseSchema):
+    evaluator = fields.String(**_opt_id)
+    month = fields.String(load_default=None, allow_none=True,
+                          validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    state = fields.String(load_default=None, allow_none=True,
+                          validate=validate.OneOf(("owed", "submitted", "filed")))
+
+
+# -- rating facts ----------------------------------------------------------------------------------
+class HonourIn(BaseSchema):
+    id = fields.String(**_id)
+    subject = fields.String(**_id)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    date = fields.Date(required=True)
+
+
+class RecordHonours(BaseSchema):
+    honours = _batch(HonourIn)
+
+
+class FactIn(BaseSchema):
+    id = fields.String(**_id)
+    subject = fields.String(**_id)
+    subject_kind = fields.String(load_default="officer", validate=validate.OneOf(SUBJECT_KINDS))
+    kind = fields.String(required=True, validate=validate.OneOf(FACT_KINDS))
+    date = fields.Date(required=True)
+    note = fields.String(**_text)
+
+    @validates_schema
+    def _vocabulary(self, data, **kwargs):
+        officer = FACT_KINDS[:6]
+        section = ("officer_criminal", "mass_incident", "last_in_ranking", "failed_inspection",
+                   "other_mechanism")
+        allowed = officer if data.get("subject_kind", "officer") == "officer" else section
+        if data.get("kind") not in allowed:
+            raise ValidationError(f"not a fact of a {data.get('subject_kind')}", "kind")
+
+
+class RecordFacts(BaseSchema):
+    facts = _batch(FactIn)
+
+
+class AbsenceIn(BaseSchema):
+    person = fields.String(**_id)
+    date = fields.Date(required=True)
+
+
+class RecordAbsences(BaseSchema):
+    absences = _batch(AbsenceIn)
+
+
+class AwardIn(BaseSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(
+        ("unit_commended", "individual_commended", "experience_promoted", "article_adopted",
+         "inspection_hosted")))
+    level = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LEVELS))
+
+
+class AgencyEvaluationIn(BaseSchema):
+    actor = fields.String(**_opt_id)
+    agency = fields.String(**_id)
+    year = StrictInteger(required=True, validate=validate.Range(min=2000, max=2100))
+    group = fields.String(required=True, validate=validate.OneOf(AGENCY_GROUPS))
+    standards = fields.Dict(keys=fields.String(), values=Score(), required=True)
+    awards = fields.List(fields.Nested(AwardIn), load_default=list)
+    criticisms = StrictInteger(load_default=0, validate=validate.Range(min=0))
+    previous_class = StrictInteger(load_default=None, allow_none=True,
+                                   validate=validate.Range(min=1, max=3))
+
+
+# -- ratings -------------------------------------------------------------------------------------
+_period = dict(required=True, validate=validate.Regexp(r"^\d{4}(H1)?$",
+                                                       error="Not a period (YYYY or YYYYH1)."))
+
+
+class RunRating(BaseSchema):
+    period = fields.String(**_period)
+    scope = fields.String(**_id)
+    rating_date = fields.Date(load_default=None, allow_none=True)
+    rules = fields.Dict(load_default=None, allow_none=True)
+
+
+class SnapshotQuery(BaseSchema):
+    rating_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    period = fields.String(load_default=None, allow_none=True,
+                           validate=validate.Regexp(r"^\d{4}(H1)?$"))
+    scope = fields.String(**_opt_id)
+    rating_date = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _one_way(self, data, **kwargs):
+        if not data.get("rating_id") and not (data.get("period") and data.get("scope")):
+            raise ValidationError("give rating_id, or period and scope", "rating_id")
+
+
+class PersonHistory(BaseSchema):
+    person = fields.String(**_id)
+    kind = fields.String(load_default="officer", validate=validate.OneOf(SUBJECT_KINDS))
+    year = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=2000, max=2100))
+
+
+class UnitResults(BaseSchema):
+    unit = fields.String(**_id)
+    period = fields.String(**_period)
+
+
+class ExplanationQuery(BaseSchema):
+    subject = fields.String(**_id)
+    period = fields.String(load_default=None, allow_none=True,
+                           validate=validate.Regexp(r"^\d{4}(H1)?$"))
+    rating_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))

@@ -1,0 +1,110 @@
+"""A small city for the scoring service's tests, and a listener of ``rating_published``."""
+import eventlet
+import pytest
+from nameko.events import event_handler
+
+from shared.runner import service_class
+
+UNITS = [
+    {"id": "city", "kind": "committee", "name": "市委政法委"},
+    {"id": "cnty", "kind": "committee", "parent": "city", "name": "津市市委政法委"},
+    {"id": "ps", "kind": "agency", "parent": "cnty", "name": "津市市公安局"},
+    {"id": "s1", "kind": "section", "parent": "ps", "agency": "ps", "name": "刑侦大队"},
+    {"id": "s2", "kind": "section", "parent": "ps", "agency": "ps", "name": "治安大队"},
+    {"id": "s3", "kind": "section", "parent": "ps", "agency": "ps", "name": "法制大队"},
+]
+
+PEOPLE = [
+    {"id": "cs", "agency": "cnty", "position": "head", "joined": "1995-01-01"},
+    {"id": "h", "agency": "ps", "position": "head", "joined": "2000-01-01", "evaluator": "cnty"},
+    {"id": "l1", "agency": "ps", "position": "leader", "joined": "2005-01-01", "mentor": "h"},
+    {"id": "l2", "agency": "ps", "position": "leader", "joined": "2005-01-01", "mentor": "h"},
+    {"id": "l3", "agency": "ps", "position": "leader", "joined": "2006-01-01", "mentor": "h"},
+    {"id": "c1", "agency": "ps", "section": "s1", "position": "chief", "joined": "2010-01-01",
+     "mentor": "l1"},
+    {"id": "c2", "agency": "ps", "section": "s2", "position": "chief", "joined": "2010-01-01",
+     "mentor": "l2"},
+    {"id": "c3", "agency": "ps", "section": "s3", "position": "chief", "joined": "2010-01-01",
+     "mentor": "l3"},
+    {"id": "o1", "agency": "ps", "section": "s1", "position": "officer", "joined": "2020-01-01",
+     "mentor": "c1", "name": "干警1"},
+    {"id": "o2", "agency": "ps", "section": "s1", "position": "officer", "joined": "2020-01-01",
+     "mentor": "c1"},
+    {"id": "o3", "agency": "ps", "section": "s2", "position": "officer", "joined": "2020-01-01",
+     "mentor": "c2"},
+    {"id": "o4", "agency": "ps", "section": "s2", "position": "officer", "joined": "2026-03-01",
+     "mentor": "c2"},
+]
+LEADERS_OF = {"ps": "l1", "cnty": "cs"}
+
+
+class RatingListener:
+    """Collects every ``scoring.rating_published`` event (a test helper, not part of the suite)."""
+    name = "rating_listener"
+    received: list = []
+
+    @event_handler("scoring", "rating_published")
+    def on_rating(self, payload):
+        RatingListener.received.append(payload)
+
+
+def wait_for(predicate, timeout=10.0):
+    deadline = eventlet.hubs.get_hub().clock() + timeout
+    while eventlet.hubs.get_hub().clock() < deadline:
+        value = predicate()
+        if value:
+            return value
+        eventlet.sleep(0.02)
+    return predicate()
+
+
+@pytest.fixture
+def city(embedded_suite):
+    RatingListener.received = []
+    suite = embedded_suite(["scoring"],
+                           OUTBOX_POLL_SECONDS=0.2)
+    with suite.rpc() as rpc:
+        rpc.scoring.save_units({"units": UNITS})
+        rpc.scoring.upsert_people({"people": PEOPLE})
+    return suite
+
+
+def subjects_of(month_people=None):
+    return [(p["id"], "officer") for p in PEOPLE] + [(u["id"], "section") for u in UNITS
+                                                     if u["kind"] == "section"]
+
+
+def evaluator_actor(rpc, subject, kind):
+    return LEADERS_OF["cnty" if subject == "h" else "ps"]
+
+
+def mentor_of(subject, kind):
+    if kind == "section":
+        return {"s1": "l1", "s2": "l2", "s3": "l3"}[subject]
+    mentor = next(p for p in PEOPLE if p["id"] == subject).get("mentor")
+    return mentor or "cs"   # the head: no mentor, a member of its evaluator's group reviews
+
+
+def self_actor(subject, kind):
+    return {"s1": "c1", "s2": "c2", "s3": "c3"}[subject] if kind == "section" else subject
+
+
+def drive_month(rpc, month, scores, *, submit_on, file_on, deductions=None, skip=()):
+    """One month through every step with the batch RPCs: ``scores`` maps subject → item scores."""
+    subjects = [(s, k) for s, k in subjects_of() if s not in skip]
+    items = [{"actor": self_actor(s, k), "subject": s, "kind": k, "month": month,
+              "item_scores": scores.get(s, {})} for s, k in subjects]
+    out = rpc.scoring.submit_self_assessments({"items": items, "as_of": submit_on})
+    assert out["errors"] == [], out["errors"]
+    reviews = [{"actor": mentor_of(s, k), "subject": s, "kind": k, "month": month,
+                "deductions": (deductions or {}).get(s, [])} for s, k in subjects]
+    out = rpc.scoring.review_batch({"items": reviews, "as_of": submit_on})
+    assert out["errors"] == [], out["errors"]
+    approvals = [{"actor": evaluator_actor(rpc, s, k), "subject": s, "kind": k, "month": month}
+                 for s, k in subjects]
+    out = rpc.scoring.approve_batch({"items": approvals, "as_of": submit_on})
+    assert out["errors"] == [], out["errors"]
+    for body, actor in (("ps", "l1"), ("cnty", "cs")):
+        rpc.scoring.publish_notice({"actor": actor, "evaluator": body, "month": month,
+                                    "as_of": submit_on})
+        rpc.scoring.file_month({"actor": actor, "evaluator": body, "month": month, "as_of": file_on})
