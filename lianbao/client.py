@@ -132,11 +132,19 @@ def decode_reply(body: bytes | str) -> Any:
     error = reply.get("error")
     if error:
         exc_type = error.get("exc_type") or "Exception"
-        named = rebuild(exc_type, error.get("exc_args"))
+        named = rebuild(exc_type, _unstringify(error.get("exc_args")))
         if named is not None:
             raise named
         raise RemoteError(exc_type, error.get("value") or "", error.get("exc_path"), error.get("exc_args"))
     return reply.get("result")
+
+
+def _unstringify(exc_args):
+    """nameko sends ``exc_args`` through ``safe_for_serialization``, which turns a ``None`` field or
+    details into the string ``"None"``; give them back as ``None``."""
+    if not isinstance(exc_args, list):
+        return exc_args
+    return [exc_args[0], *[None if arg == "None" else arg for arg in exc_args[1:]]]
 
 
 def choose_key(idempotency_key, idempotent: bool) -> str | None:

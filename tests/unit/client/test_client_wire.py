@@ -77,3 +77,12 @@ def test_client_defaults_and_attribute_sugar_do_not_connect(monkeypatch):
     assert client._connection is None
     with pytest.raises(AttributeError):
         client._private
+
+
+def test_a_none_field_stringified_by_nameko_comes_back_as_none():
+    reply = {"result": None, "error": {"exc_type": "Conflict", "exc_path": "shared.errors.Conflict",
+                                       "exc_args": ["exists", "None", "None"], "value": "exists"}}
+    with pytest.raises(Conflict) as caught:
+        decode_reply(json.dumps(reply))
+    assert caught.value.field is None and caught.value.details is None
+    assert caught.value.message == "exists"

@@ -1,0 +1,289 @@
+"""The gateway's machinery: a nameko service class generated from a route table.
+
+For each :class:`~services.gateway.routing.Route` an ``@http`` entry point is made that:
+
+1. finds the caller by its bearer token (401 when missing or unknown);
+2. parses the JSON body strictly and validates it (and the query) with the route's schema
+   (400 naming the field);
+3. checks the units the request concerns against the token's list (403 naming the unit);
+4. calls the target RPC with the caller's ``actor`` and, for a command sent with an
+   ``Idempotency-Key`` header, ``idempotency_key = "<system>:<key>"`` in the context data;
+5. answers JSON, or streams an export; a named error of the service keeps its status and body.
+
+``GET /openapi.json`` serves the document generated from the same table (no token needed).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from urllib.parse import quote
+
+import eventlet
+from nameko.exceptions import RemoteError, UnknownService
+from nameko.extensions import DependencyProvider
+from nameko.rpc import MethodProxy, ReplyListener
+from nameko.web.handlers import http
+from werkzeug.wrappers import Response
+
+from shared.contracts import gateway as contract
+from shared.entrypoints import rpc
+from shared.errors import Forbidden, LianbaoError, ValidationFailed
+from shared.metrics import Metrics
+from shared.schemas import load, strict_json_loads
+from shared.service import VERSION
+
+from services.gateway.openapi import build_document
+from services.gateway.routing import Route, values_at
+from services.gateway.tokens import TokenBook
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 64 * 1024 * 1024
+CHUNK = 64 * 1024
+JSON_TYPE = "application/json; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class GatewayProblem(Exception):
+    """An answer of the gateway itself (not of a service)."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None, headers=None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field, self.headers = status, code, message, field, headers
+
+    def to_dict(self) -> dict:
+        out = {"error": self.code, "message": self.message}
+        if self.field is not None:
+            out["field"] = self.field
+        return out
+
+
+# ------------------------------------------------------------------------------------------------
+# dependencies
+
+
+class Tokens(DependencyProvider):
+    """The token book, read once when the container is set up."""
+
+    def setup(self):
+        self.book = TokenBook.from_config(self.container.config)
+        if not len(self.book):
+            log.warning("gateway: no tokens configured (%s / $%s): every request will get 401",
+                        contract.TOKENS_CONFIG_KEY, contract.TOKENS_ENV)
+
+    def get_dependency(self, worker_ctx):
+        return self.book
+
+
+class Upstream(DependencyProvider):
+    """Calls to the services with the caller's context data and a timeout (nameko's RpcProxy
+    machinery: one shared reply listener, one publisher per call)."""
+
+    rpc_reply_listener = ReplyListener()
+
+    def setup(self):
+        config = self.container.config
+        self.timeout = float(config.get("GATEWAY_RPC_TIMEOUT") or config.get("RPC_TIMEOUT") or 30)
+
+    def get_dependency(self, worker_ctx):
+        return _Upstream(worker_ctx, self.rpc_reply_listener, self.timeout)
+
+
+class _Upstream:
+    def __init__(self, worker_ctx, listener, timeout):
+        self.worker_ctx, self.listener, self.timeout = worker_ctx, listener, timeout
+
+    def call(self, target: str, args=(), *, actor: str, idempotency_key: str | None = None):
+        service, method = target.split(".", 1)
+        data = self.worker_ctx.data
+        data["actor"] = actor
+        if idempotency_key:
+            data["idempotency_key"] = idempotency_key
+        else:
+            data.pop("idempotency_key", None)
+        try:
+            reply = MethodProxy(self.worker_ctx, service, method, self.listener).call_async(*args)
+        except UnknownService:
+            raise GatewayProblem(503, contract.SERVICE_UNAVAILABLE, f"{service} is not running") from None
+        finally:
+            data.pop("idempotency_key", None)
+        try:
+            with eventlet.Timeout(self.timeout):
+                return reply.result()
+        except eventlet.Timeout:
+            raise GatewayProblem(504, contract.UPSTREAM_TIMEOUT,
+                                 f"{target} did not answer within {self.timeout:g} s") from None
+
+
+# ------------------------------------------------------------------------------------------------
+# one request
+
+
+def json_response(status: int, body, headers=None) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status=status, headers=headers,
+                    content_type=JSON_TYPE)
+
+
+def _parse_body(route: Route, request):
+    if route.body is None:
+        return {}
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise GatewayProblem(413, contract.TOO_LARGE, f"body over {MAX_BODY} bytes")
+    raw = request.get_data(cache=False)
+    if len(raw) > MAX_BODY:
+        raise GatewayProblem(413, contract.TOO_LARGE, f"body over {MAX_BODY} bytes")
+    try:
+        body = strict_json_loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed(f"not valid JSON: {exc}", "_body") from None
+    load(route.body, body)
+    return body
+
+
+def _parse_query(route: Route, request) -> dict:
+    given = {k: v for k, v in request.args.items(multi=False)}
+    if route.query is None:
+        if given:
+            raise ValidationFailed("Unknown field.", sorted(given)[0])
+        return {}
+    load(route.query, given)
+    return given
+
+
+def _check_scope(route: Route, caller, upstream, request_data: dict) -> None:
+    scope = route.scope
+    if scope.kind == "any" or caller.agencies == contract.ALL_AGENCIES:
+        return
+    if scope.kind == "paths":
+        for path in scope.paths:
+            for unit in values_at(request_data, path):
+                if not isinstance(unit, str) or not caller.may_see(unit):
+                    raise Forbidden(f"{caller.system} may not see unit {unit!r}", path)
+        return
+    payload = {key: request_data.get(source) for key, source in scope.payload}
+    answer = upstream.call(scope.target, (payload,), actor=caller.actor)
+    units = values_at(answer, scope.paths[0])
+    unit = units[0] if units else None
+    if not isinstance(unit, str) or not caller.may_see(unit):
+        raise Forbidden(f"{caller.system} may not see this (unit {unit!r})", scope.paths[0])
+
+
+def _export(route: Route, result) -> Response:
+    if route.export.kind == "xlsx":
+        content = base64.b64decode(result["content_base64"])
+        filename = result.get("filename") or "export.xlsx"
+
+        def chunks():
+            for start in range(0, len(content), CHUNK):
+                yield content[start:start + CHUNK]
+
+        ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+        headers = {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                                          f"filename*=UTF-8''{quote(filename)}",
+                   "Content-Length": str(len(content))}
+        return Response(chunks(), status=200, headers=headers, content_type=XLSX_TYPE,
+                        direct_passthrough=True)
+    items = values_at(result, route.export.items)
+    items = items[0] if items and isinstance(items[0], list) else []
+
+    def lines():
+        buf = []
+        size = 0
+        for item in items:
+            line = json.dumps(item, ensure_ascii=False).encode("utf-8") + b"\n"
+            buf.append(line)
+            size += len(line)
+            if size >= CHUNK:
+                yield b"".join(buf)
+                buf, size = [], 0
+        if buf:
+            yield b"".join(buf)
+
+    return Response(lines(), status=200, headers={"X-Items": str(len(items))},
+                    content_type="application/x-ndjson; charset=utf-8", direct_passthrough=True)
+
+
+def handle(service, route: Route, request, path_values: dict) -> Response:
+    try:
+        caller = service.tokens.caller(request.headers.get("Authorization"))
+        if caller is None:
+            raise GatewayProblem(401, contract.UNAUTHORIZED, "a valid bearer token is required",
+                                 headers={"WWW-Authenticate": 'Bearer realm="lianbao"'})
+        query = _parse_query(route, request)
+        body = _parse_body(route, request)
+        request_data = {**query, **(body if isinstance(body, dict) else {}), **path_values}
+        _check_scope(route, caller, service.upstream, request_data)
+        if route.no_args:
+            args = ()
+        elif route.build is not None:
+            args = route.build(request_data)
+        else:
+            args = ({**body, **query, **path_values},)
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and (not key.strip() or len(key) > 200):
+            raise ValidationFailed("Idempotency-Key must have 1 to 200 characters", "Idempotency-Key")
+        result = service.upstream.call(route.target, args, actor=caller.actor,
+                                       idempotency_key=None if route.is_read or not key
+                                       else f"{caller.system}:{key.strip()}")
+        if route.export is not None:
+            return _export(route, result)
+        return json_response(200, result)
+    except LianbaoError as err:
+        # nameko serialises a None field/details as the string "None" (safe_for_serialization)
+        err.field = None if err.field == "None" else err.field
+        err.details = None if err.details == "None" else err.details
+        return json_response(err.http_status, err.to_dict())
+    except GatewayProblem as err:
+        return json_response(err.status, err.to_dict(), err.headers)
+    except RemoteError as err:
+        log.error("gateway: %s failed upstream: %s", route.target, err)
+        return json_response(502, {"error": contract.UPSTREAM_ERROR,
+                                   "message": f"{route.target} failed: {err.exc_type}"})
+
+
+# ------------------------------------------------------------------------------------------------
+# the service class
+
+
+def make_gateway(routes, name: str = contract.SERVICE, title: str = "lianbao gateway"):
+    """A nameko service class with one ``@http`` entry point per route, ``/openapi.json`` and a
+    ``health`` RPC."""
+    routes = list(routes)
+    seen = set()
+    for route in routes:
+        if (route.method, route.rule) in seen:
+            raise ValueError(f"route given twice: {route.method} {route.path}")
+        seen.add((route.method, route.rule))
+    document = build_document(routes, title=title, version=VERSION)
+    document_text = json.dumps(document, ensure_ascii=False)
+
+    def openapi(self, request):
+        return Response(document_text, status=200, content_type=JSON_TYPE)
+
+    def health(self):
+        return {"service": name, "version": VERSION, "status": "ok", "routes": len(routes),
+                "systems": len(self.tokens)}
+
+    namespace = {
+        "name": name,
+        "tokens": Tokens(),
+        "upstream": Upstream(),
+        "metrics": Metrics(),
+        "routes": routes,
+        "openapi_document": document,
+        "openapi": http("GET", "/openapi.json")(openapi),
+        "health": rpc(health),
+    }
+    for index, route in enumerate(routes):
+        namespace[f"route_{index}_{route.operation_id}"] = http(route.method, route.rule)(_handler(route))
+    return type("GatewayService", (), namespace)
+
+
+def _handler(route: Route):
+    def handler(self, request, **path_values):
+        return handle(self, route, request, path_values)
+
+    handler.__name__ = route.operation_id
+    handler.__doc__ = route.summary
+    return handler

@@ -1,0 +1,61 @@
+"""The gateway's one route table: the handlers and ``/openapi.json`` are both generated from it.
+
+Each route names the RPC it forwards to and the contract schema of its input (the same schema the
+service validates with), so the REST API, its document and the services cannot drift apart.
+"""
+from __future__ import annotations
+
+from shared.config import SERVICES
+from shared.contracts import roster, survey
+
+from services.gateway.routing import Export, Route, Scope
+
+CAMPAIGN_OWNER = Scope.lookup("survey.get_campaign", {"campaign_id": "campaign_id"}, "owner")
+PERSON_AGENCY = Scope.lookup("training.get_person", {"person_id": "person_id"}, "agency_id")
+
+HEALTH = [
+    Route("GET", f"/health/{name}", f"{name}.health", f"Health of the {name} service",
+          "name, version, status, database reachability and outbox backlog", tag="health",
+          errors=(), no_args=True)
+    for name in SERVICES
+]
+
+SURVEY = [
+    Route("POST", "/survey/campaigns", "survey.create_campaign", "Open a satisfaction campaign",
+          "the campaign (the same payload again gives the same answer)",
+          body=survey.CreateCampaign(), scope=Scope.at("owner"), tag="survey", errors=(400, 409)),
+    Route("GET", "/survey/campaigns/{campaign_id}", "survey.get_campaign", "A campaign",
+          "the campaign: period, owner, questionnaire, subjects, counts", scope=CAMPAIGN_OWNER,
+          tag="survey"),
+    Route("POST", "/survey/campaigns/{campaign_id}/batches", "survey.submit_batch",
+          "Send a batch of paper or online forms",
+          survey.BATCH_RESULT_DOC.replace("\n", " ") + " (re-sending a batch_id returns the first answer)",
+          body=survey.SubmitBatch(exclude=("campaign_id",)), scope=CAMPAIGN_OWNER, tag="survey",
+          errors=(400, 404, 409, 422),
+          description="Forms are checked one by one; a bad form is reported in `errors` and does not "
+                      "fail the others unless `strict`. Send an `Idempotency-Key` header to make "
+                      "retries safe."),
+    Route("GET", "/survey/campaigns/{campaign_id}/rates", "survey.get_rates",
+          "Satisfaction rates of a campaign",
+          "per subject, per dimension, per respondent group, and totals (rates as decimal strings)",
+          scope=CAMPAIGN_OWNER, tag="survey"),
+    Route("GET", "/survey/campaigns/{campaign_id}/rates.xlsx", "survey.rates_xlsx",
+          "Satisfaction rates as a workbook (streamed)", "an .xlsx workbook, one sheet per subject kind",
+          scope=CAMPAIGN_OWNER, export=Export("xlsx"), tag="survey"),
+]
+
+TRAINING = [
+    Route("GET", "/training/people/{person_id}/results", "training.results_of",
+          "A person's training results", "{person_id, results: [result]} (pass / fail per course)",
+          scope=PERSON_AGENCY, tag="training"),
+]
+
+ROSTER = [
+    Route("GET", "/roster/agencies/{agency}/people", "roster.people_of_agency",
+          "Everyone of an agency on a date (streamed, one JSON line per person)",
+          "NDJSON: one line per person with position, section, join date, status, mentor and spells",
+          query=roster.AgencyOnDate(exclude=("agency",)), scope=Scope.at("agency"),
+          export=Export("ndjson", items="people"), tag="roster"),
+]
+
+ROUTES = HEALTH + SURVEY + TRAINING + ROSTER

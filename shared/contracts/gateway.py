@@ -1,0 +1,74 @@
+"""Contracts of the HTTP gateway (``services/gateway``): its error body and its token file.
+
+Every answer other than 2xx has the body :class:`ErrorBody` (the ``to_dict()`` of
+:class:`shared.errors.LianbaoError`): ``{"error": code, "message", "field"?, "details"?}`` with the
+codes of the error table plus ``unauthorized`` (401), ``upstream_error`` (502),
+``service_unavailable`` (503), ``upstream_timeout`` (504) and ``too_large`` (413).
+
+The token file (YAML; path in ``$LIANBAO_GATEWAY_TOKENS`` or the config key ``GATEWAY_TOKENS``) lists
+one entry per calling system, see ``infra/gateway-tokens.example.yml``::
+
+    systems:
+      - system: office            # a name, used in logs and to namespace idempotency keys
+        actor: office-system      # the actor id sent to the services (context data ``actor``)
+        token_sha256: 5e88...     # sha256 hex of the bearer token (or ``token:`` in clear, tests only)
+        agencies: [cnty, c_ps]    # unit ids (agencies, committees) it may see, or "*" for all
+"""
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from shared.schemas import BaseSchema
+
+SERVICE = "gateway"
+TOKENS_ENV = "LIANBAO_GATEWAY_TOKENS"
+TOKENS_CONFIG_KEY = "GATEWAY_TOKENS"
+ALL_AGENCIES = "*"
+
+UNAUTHORIZED = "unauthorized"
+UPSTREAM_ERROR = "upstream_error"
+SERVICE_UNAVAILABLE = "service_unavailable"
+UPSTREAM_TIMEOUT = "upstream_timeout"
+TOO_LARGE = "too_large"
+NOT_FOUND_ROUTE = "not_found"
+
+
+class Problem(BaseSchema):
+    field = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class ErrorBody(BaseSchema):
+    """The body of every error answer."""
+    error = fields.String(required=True, metadata={"description": "stable error code"})
+    message = fields.String(required=True)
+    field = fields.String(metadata={"description": "JSON path of the field at fault"})
+    details = fields.Raw(metadata={"description": "all problems ({field, message}) or other details"})
+
+
+class AgencyList(fields.Field):
+    """``"*"`` or a list of unit ids."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == ALL_AGENCIES:
+            return ALL_AGENCIES
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            raise ValidationError('Must be "*" or a non-empty list of unit ids.')
+        return frozenset(value)
+
+
+class SystemToken(BaseSchema):
+    system = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    actor = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    token = fields.String(validate=validate.Length(min=16, max=500))
+    token_sha256 = fields.String(validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    agencies = AgencyList(required=True)
+
+    @validates_schema
+    def _one_token(self, data, **kwargs):
+        if ("token" in data) == ("token_sha256" in data):
+            raise ValidationError("Give exactly one of token, token_sha256.", "token")
+
+
+class TokenFile(BaseSchema):
+    systems = fields.List(fields.Nested(SystemToken), required=True, validate=validate.Length(min=1))
