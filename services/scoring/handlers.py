@@ -1036,13 +1036,17 @@ def store_results(s, rating_id, snapshot, result) -> None:
     """One row per rated subject (its engine JSON kept whole for the explanation RPC)."""
     where = {o["id"]: (o["agency"], o.get("section")) for o in snapshot["officers"]}
     where.update({x["id"]: (x["agency"], x["id"]) for x in snapshot["sections"]})
+    lines: dict = {}
+    for line in result["settlement"]:
+        lines.setdefault(line["subject"], []).append(line)
     rows = []
     for kind, key in (("officer", "officers"), ("section", "sections"), ("agency", "agencies")):
         for r in result[key]:
             ag, sec = where.get(r["id"], (r["id"], None))
+            stored = dict(r, _settlement=lines.get(r["id"], []))
             rows.append(dict(rating_id=rating_id, subject=r["id"], kind=kind, agency=ag, section=sec,
                              status=r.get("status"), score=r.get("score"), stars=r.get("stars"),
-                             klass=r.get("class"), result=json.dumps(r, ensure_ascii=False)))
+                             klass=r.get("class"), result=json.dumps(stored, ensure_ascii=False)))
     if rows:
         if s.get_bind().dialect.name == "postgresql":
             _copy_results(s, rows)
@@ -1072,15 +1076,19 @@ def _copy_results(s, rows) -> None:
 
 
 def stored_result(s, rating_id) -> dict:
-    out = {"officers": [], "sections": [], "agencies": []}
+    out = {"officers": [], "sections": [], "agencies": [], "settlement": []}
     key = {"officer": "officers", "section": "sections", "agency": "agencies"}
     snap = json.loads(s.get(m.Rating, rating_id).snapshot)
     order = {x["id"]: n for n, x in enumerate(snap["officers"] + snap["sections"] + snap["agencies"])}
     rows = sorted(s.execute(select(m.RatingResult.kind, m.RatingResult.subject, m.RatingResult.result)
                             .where(m.RatingResult.rating_id == rating_id)),
                   key=lambda r: order.get(r[1], 0))
+    settlement = {"officers": [], "sections": [], "agencies": []}
     for kind, _subj, res in rows:
-        out[key[kind]].append(json.loads(res))
+        item = json.loads(res)
+        settlement[key[kind]].extend(item.pop("_settlement", []))
+        out[key[kind]].append(item)
+    out["settlement"] = settlement["officers"] + settlement["sections"] + settlement["agencies"]
     return out
 
 
@@ -1114,6 +1122,7 @@ def unit_results(uow, data) -> dict:
             for kind, res in rows:
                 item = json.loads(res)
                 item.pop("explanation", None)
+                item.pop("_settlement", None)
                 out[kind + "s" if kind != "agency" else "agencies"].append(item)
             return {"unit": data["unit"], "period": data["period"], "rating_id": r.rating_id, **out}
     raise NotFound(f"no rating of {data['period']} covers {data['unit']}", "unit")
@@ -1133,5 +1142,7 @@ def explanation(uow, data) -> dict:
     ratings = {r.rating_id: r for r in s.scalars(select(m.Rating).where(
         m.Rating.rating_id.in_([x.rating_id for x in rows])))}
     row = max(rows, key=lambda x: (ratings[x.rating_id].created_at, ratings[x.rating_id].version))
+    item = json.loads(row.result)
+    item["settlement"] = item.pop("_settlement", [])
     return {"rating_id": row.rating_id, "period": ratings[row.rating_id].period, "kind": row.kind,
-            **json.loads(row.result)}
+            **item}

@@ -112,21 +112,21 @@ def test_a_late_filing_is_flagged_and_counts_against_the_implementation_rate(cit
             rpc.scoring.review({"actor": mentor, "subject": subject, "month": FEB})
             rpc.scoring.approve({"actor": "l2", "subject": subject, "month": FEB})
         rpc.scoring.publish_notice({"actor": "l2", "evaluator": "ps", "month": FEB,
-                                    "as_of": "2026-03-09"})
-        on_time = rpc.scoring.file_month({"actor": "l2", "evaluator": "ps", "month": FEB,
-                                          "as_of": "2026-03-12"})
-        assert on_time["filed"] == 1 - 1 and len(on_time["waiting"]) == 2     # notice to the 11th? no: 9,10,11
-        filed = rpc.scoring.file_month({"actor": "l2", "evaluator": "ps", "month": FEB,
+                                    "as_of": "2026-03-12"})    # Thu: notice to Mon 16th
+        early = rpc.scoring.file_month({"actor": "l2", "evaluator": "ps", "month": FEB,
                                         "as_of": "2026-03-16"})
+        assert early["filed"] == 0 and len(early["waiting"]) == 2
+        filed = rpc.scoring.file_month({"actor": "l2", "evaluator": "ps", "month": FEB,
+                                        "as_of": "2026-03-17"})
         assert (filed["filed"], filed["late"]) == (2, 2)
         assert rpc.scoring.evaluation({"subject": "o1", "month": FEB})["late"] is True
         report = rpc.scoring.overdue_evaluations({"month": FEB, "as_of": "2026-03-20"})
         ps = report["by_agency"]["ps"]
-        # due in February: 7 people and 3 sections of ps (o4 joined in March); none on time
-        assert (ps["due"], ps["filed_on_time"], ps["filed_late"], ps["overdue"]) == (10, 0, 2, 10)
+        # due in February: 10 people and 3 sections of ps (o4 joined in March); none on time
+        assert (ps["due"], ps["filed_on_time"], ps["filed_late"], ps["overdue"]) == (13, 0, 2, 13)
         assert ps["rate"] == 0.0
         assert {"kind": "officer", "subject": "o3", "agency": "ps", "state": "missing",
                 "filed_on": None} in report["overdue"]
         text = metrics_of(city.container("scoring")).render().decode()
-        assert 'lianbao_scoring_overdue_evaluations{agency="ps"} 10.0' in text
+        assert 'lianbao_scoring_overdue_evaluations{agency="ps"} 13.0' in text
         assert 'lianbao_management_implementation_rate{agency="ps"} 0.0' in text
