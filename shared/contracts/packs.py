@@ -209,3 +209,10 @@ class PreviewPack(BaseSchema):
     pack = fields.Dict(required=True)
     snapshot = fields.Dict(load_default=None, allow_none=True)   # else the stored one is asked for
     subject_data = fields.Dict(load_default=None, allow_none=True)
+
+
+class RateAdapted(BaseSchema):
+    agency = Text(required=True)
+    period = Period(required=True)
+    snapshot = fields.Dict(required=True)
+    rating_id = Text(load_default=None)       # given: the pack version and plug-ins are recorded
