@@ -1,0 +1,66 @@
+"""The intake's PostgreSQL path (unnest … ON CONFLICT DO NOTHING RETURNING, savepoints) on a real
+database, through the handlers with the suite's unit of work."""
+import uuid
+
+import eventlet
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from shared.db import UnitOfWork, ensure_database, make_engine
+
+from services.survey import handlers, models
+from tests.service.survey.conftest import SUBJECTS, form
+
+pytestmark = [pytest.mark.timeout(60), pytest.mark.broker]
+
+PG = "postgresql://postgres@127.0.0.1:5432"
+
+
+@pytest.fixture
+def pg():
+    name = "lianbao_t" + uuid.uuid4().hex[:10] + "_survey"
+    ensure_database(f"{PG}/{name}")
+    engine = make_engine(f"{PG}/{name}")
+    models.Base.metadata.create_all(engine)
+    sm = sessionmaker(engine, expire_on_commit=False)
+    run(sm, handlers.create_campaign, {"campaign_id": "c1", "period": "2026H1", "owner": "k",
+                                       "subjects": SUBJECTS, "groups": None, "questionnaire": None})
+    yield sm
+    engine.dispose()
+    admin = make_engine(f"{PG}/postgres")
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def run(sm, handler, data):
+    with UnitOfWork(sm, models.Base) as uow:
+        out = handler(uow, data)
+        uow.commit()
+    return out
+
+
+def batch(batch_id, forms, strict=False):
+    return {"campaign_id": "c1", "batch_id": batch_id, "forms": forms, "strict": strict, "dry_run": False}
+
+
+def test_postgres_duplicates_across_batches_and_strict_rollback(pg):
+    first = run(pg, handlers.submit_batch, batch("b1", [form("F1"), form("F2"), form("F1")]))
+    assert (first["accepted"], first["duplicates"]) == (2, 1)
+    second = run(pg, handlers.submit_batch, batch("b2", [form("F2"), form("F3")]))
+    assert (second["accepted"], second["errors"][0]["serial"]) == (1, "F2")
+    strict = run(pg, handlers.submit_batch, batch("b3", [form("F4"), form("F3")], strict=True))
+    assert (strict["accepted"], strict["committed"]) == (0, False)
+    again = run(pg, handlers.submit_batch, batch("b1", [form("F9")]))
+    assert again["replayed"] is True and again["accepted"] == 2
+    rates = run(pg, handlers.get_rates, {"campaign_id": "c1"})
+    assert rates["totals"]["forms"] == 3 and rates["totals"]["rate"] == "1.0000"
+
+
+def test_postgres_the_same_batch_sent_twice_at_once_is_taken_once(pg):
+    payload = batch("twin", [form(f"T{i}") for i in range(200)])
+    outs = [gt.wait() for gt in [eventlet.spawn(run, pg, handlers.submit_batch, payload)
+                                 for _ in range(2)]]
+    assert sorted(o["accepted"] for o in outs) == [200, 200]
+    assert sorted(bool(o.get("replayed")) for o in outs) == [False, True]
+    assert run(pg, handlers.get_campaign, {"campaign_id": "c1"})["forms_received"] == 200
