@@ -63,7 +63,7 @@ def build_document(routes, title: str = "lianbao gateway", version: str = "0") -
                     "tags": [route.tag or route.service], "parameters": [], "responses": {}}
         for name in route.params:
             op["parameters"].append({"in": "path", "name": name, "required": True,
-                                     "schema": {"type": "string", "minLength": 1, "maxLength": 200,
+                                     "schema": {"type": "string", "minLength": 1, "maxLength": 100,
                                                 "pattern": "^[^/]+$"}})
         if route.query is not None:
             op["parameters"].append({"in": "query", "schema": route.query})

@@ -218,17 +218,15 @@ def run_client(tmp_path, scenario, url, arg=None, timeout=60):
 
 
 @pytest.fixture
-def target(real_config):
+def suite(real_config):
     suite = Suite(real_config, classes=[ClientTarget]).start()
-    yield real_config["AMQP_URI"]
+    yield suite
     suite.stop()
 
 
-def count_entries(real_config):
-    suite_proxy = Suite.__new__(Suite)
-    suite_proxy.config, suite_proxy.timeout = real_config, 10
-    with suite_proxy.rpc() as proxy:
-        return proxy.client_target.count()
+@pytest.fixture
+def target(suite, real_config):
+    return real_config["AMQP_URI"]
 
 
 def test_client_calls_succeed_raise_named_errors_and_send_actor_and_key(target, tmp_path):
@@ -253,8 +251,7 @@ def test_client_call_times_out_and_the_client_still_works(target, tmp_path):
     assert r["after"]["result"] == "done"
 
 
-def test_lost_connection_is_retried_with_the_same_key_and_the_effect_happens_once(target, tmp_path,
-                                                                                 real_config):
+def test_lost_connection_is_retried_with_the_same_key_and_the_effect_happens_once(target, tmp_path, suite):
     r = run_client(tmp_path, "retry", target, "retried")
     assert r["eventlet_loaded"] is False
     assert r["warm"]["result"] == 0
@@ -269,7 +266,8 @@ def test_lost_connection_is_retried_with_the_same_key_and_the_effect_happens_onc
     assert r["read"]["ok"] is True and r["read"]["result"] == 2
     assert r["reconnects"] == 3
     # one effect per command: "retried" once, and the unkeyed one (which did reach the service) once
-    assert count_entries(real_config) == 2
+    with suite.rpc() as proxy:
+        assert proxy.client_target.count() == 2
 
 
 def test_unreachable_broker_gives_connection_lost_within_the_timeout(tmp_path):

@@ -41,10 +41,10 @@ def tokens_file(tmp_path):
 
 @pytest.fixture
 def start_gateway(embedded_suite, tokens_file):
-    """``start_gateway(classes, **config)`` -> base URL of a gateway started with the services."""
+    """``start_gateway(classes, **config)`` -> ``(base URL, suite)`` of a gateway started with the services."""
     def start(classes, **extra):
         port = free_port()
         extra.setdefault("GATEWAY_TOKENS", str(tokens_file))
-        embedded_suite(classes=classes, WEB_SERVER_ADDRESS=f"127.0.0.1:{port}", **extra)
-        return f"http://127.0.0.1:{port}"
+        suite = embedded_suite(classes=classes, WEB_SERVER_ADDRESS=f"127.0.0.1:{port}", **extra)
+        return f"http://127.0.0.1:{port}", suite
     return start

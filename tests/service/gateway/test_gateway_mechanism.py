@@ -17,7 +17,7 @@ pytestmark = pytest.mark.timeout(60)
 
 @pytest.fixture
 def gw(start_gateway):
-    return start_gateway([TestGateway, GwTarget], GATEWAY_RPC_TIMEOUT=1)
+    return start_gateway([TestGateway, GwTarget], GATEWAY_RPC_TIMEOUT=1)[0]
 
 
 def test_missing_unknown_or_malformed_token_is_401(gw):
@@ -168,3 +168,10 @@ def test_token_book_checks_its_file(tmp_path):
     with pytest.raises(ValidationFailed):
         TokenBook.from_file(both)
     assert len(TokenBook.from_config({})) == 0
+
+
+def test_the_example_token_file_of_infra_is_valid():
+    from pathlib import Path
+
+    book = TokenBook.from_file(Path(__file__).parents[3] / "infra" / "gateway-tokens.example.yml")
+    assert len(book) == 3

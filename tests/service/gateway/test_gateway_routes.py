@@ -1,0 +1,117 @@
+"""The gateway's own route table against the real services (embedded): the OpenAPI document is
+valid and every route in it answers; a campaign opened, a form batch sent, rates read and exported;
+a person's results read; an agency's people exported."""
+import json
+
+import pytest
+import requests
+from openapi_spec_validator import validate
+
+from tests.service.gateway import city
+from tests.service.gateway.conftest import auth
+
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture
+def started(start_gateway):
+    return start_gateway(city.classes())
+
+
+@pytest.fixture
+def gw(started):
+    return started[0]
+
+
+def test_openapi_document_is_valid_and_every_route_in_it_answers(gw):
+    doc = requests.get(f"{gw}/openapi.json", timeout=10).json()
+    validate(doc)
+    assert len(doc["paths"]) >= 12
+    operations = 0
+    for path, methods in doc["paths"].items():
+        for method, op in methods.items():
+            url = gw + path.replace("{", "").replace("}", "")  # a made-up id for each parameter
+            r = requests.request(method.upper(), url, headers=auth("city"), timeout=30,
+                                 **({"json": {}} if "requestBody" in op else {}))
+            operations += 1
+            assert str(r.status_code) in op["responses"], (method, path, r.status_code, r.text)
+            assert r.status_code < 500, (method, path, r.text)
+            if r.status_code != 200:  # an answer of the gateway or a service, not a missing route
+                assert r.headers["Content-Type"].startswith("application/json"), (method, path)
+                assert r.json()["error"], (method, path)
+            if path.startswith("/health/"):
+                assert r.status_code == 200 and r.json()["service"] == path.rsplit("/", 1)[1]
+    assert operations == sum(len(m) for m in doc["paths"].values())
+
+
+def test_a_campaign_a_form_batch_its_rates_and_the_workbook(gw):
+    county, other = auth("county"), auth("other")
+    body = {"campaign_id": "c1", "period": "2026H1", "owner": "cnty", "subjects": city.SUBJECTS}
+    r = requests.post(f"{gw}/survey/campaigns", json={**body, "owner": "m_ps"}, headers=county, timeout=30)
+    assert r.status_code == 403 and r.json()["field"] == "owner"
+    r = requests.post(f"{gw}/survey/campaigns", json=body, headers=county, timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.json()["campaign_id"] == "c1" and r.json()["owner"] == "cnty"
+
+    batch = {"batch_id": "office-2026-07", "forms": [city.form("f1"), city.form("f2", answers="D" * 35),
+                                                     city.form("f3", subject="nobody")]}
+    headers = {**county, "Idempotency-Key": "office-2026-07"}
+    first = requests.post(f"{gw}/survey/campaigns/c1/batches", json=batch, headers=headers, timeout=30)
+    assert first.status_code == 200, first.text
+    assert (first.json()["received"], first.json()["accepted"], first.json()["rejected"]) == (3, 2, 1)
+    assert first.json()["errors"][0]["index"] == 2
+    again = requests.post(f"{gw}/survey/campaigns/c1/batches", json=batch, headers=headers, timeout=30)
+    assert again.json() == first.json()
+    r = requests.post(f"{gw}/survey/campaigns/c1/batches", json={**batch, "campaign_id": "c1"}, headers=county,
+                      timeout=30)
+    assert r.status_code == 400 and r.json()["field"] == "campaign_id"
+    r = requests.post(f"{gw}/survey/campaigns/c1/batches", json={"batch_id": "b", "forms": "x"}, headers=county,
+                      timeout=30)
+    assert r.status_code == 400 and r.json()["field"] == "forms"
+    assert requests.post(f"{gw}/survey/campaigns/c1/batches", json=batch, headers=other,
+                         timeout=30).status_code == 403
+
+    rates = requests.get(f"{gw}/survey/campaigns/c1/rates", headers=county, timeout=30)
+    assert rates.status_code == 200
+    assert rates.json()["totals"]["forms"] == 2
+    assert requests.get(f"{gw}/survey/campaigns/c1/rates", headers=other, timeout=30).status_code == 403
+    assert requests.get(f"{gw}/survey/campaigns/none/rates", headers=county, timeout=30).status_code == 404
+
+    xlsx = requests.get(f"{gw}/survey/campaigns/c1/rates.xlsx", headers=county, timeout=30)
+    assert xlsx.status_code == 200
+    assert xlsx.content[:2] == b"PK" and len(xlsx.content) == int(xlsx.headers["Content-Length"])
+    assert "attachment" in xlsx.headers["Content-Disposition"]
+
+
+def test_a_persons_training_results(gw, started):
+    # the training service's read model (fed by the roster's events in the suite; given here)
+    with started[1].rpc() as rpc:
+        assert rpc.training.upsert_people({"people": city.PEOPLE})["created"] == 2
+    r = requests.get(f"{gw}/training/people/o1/results", headers=auth("county"), timeout=30)
+    assert r.status_code == 200 and r.json() == {"person_id": "o1", "results": []}
+    r = requests.get(f"{gw}/training/people/m1/results", headers=auth("county"), timeout=30)
+    assert r.status_code == 403
+    assert requests.get(f"{gw}/training/people/m1/results", headers=auth("other"), timeout=30).status_code == 200
+    r = requests.get(f"{gw}/training/people/nobody/results", headers=auth("county"), timeout=30)
+    assert r.status_code == 404 and r.json()["field"] == "person_id"
+
+
+def test_an_agencys_people_streamed_as_ndjson(gw, started):
+    with started[1].rpc() as rpc:
+        rpc.roster.save_units({"units": city.UNITS})
+        rpc.roster.create_staff({"staff": city.STAFF})
+    with requests.get(f"{gw}/roster/agencies/c_ps/people", params={"date": "2026-01-01"}, headers=auth("county"),
+                      stream=True, timeout=30) as r:
+        assert r.status_code == 200, r.text
+        assert r.headers["Content-Type"].startswith("application/x-ndjson")
+        people = [json.loads(line) for line in r.iter_lines() if line]
+    assert sorted(p["id"] for p in people) == ["c", "h", "l", "o1"]
+    assert r.headers["X-Items"] == "4"
+    r = requests.get(f"{gw}/roster/agencies/c_ps/people", headers=auth("county"), timeout=30)
+    assert r.status_code == 400 and r.json()["field"] == "date"
+    r = requests.get(f"{gw}/roster/agencies/c_ps/people", params={"date": "2026-02-30"}, headers=auth("county"),
+                     timeout=30)
+    assert r.status_code == 400 and r.json()["field"] == "date"
+    r = requests.get(f"{gw}/roster/agencies/m_ps/people", params={"date": "2026-01-01"}, headers=auth("county"),
+                     timeout=30)
+    assert r.status_code == 403 and r.json()["field"] == "agency"
