@@ -144,10 +144,17 @@ def on_staff(uow, event) -> None:
     s.flush()
 
 
+def _known(uow, pid):
+    """Events of one person can overtake each other (different queues): an event about a person
+    not yet in the read model fails, so it is redelivered (and dead-lettered after the retries)."""
+    person = uow.session.get(m.Person, pid)
+    if person is None:
+        raise NotFound(f"{pid} is not in the read model yet", "person")
+    return person
+
+
 def on_staff_left(uow, event) -> None:
-    person = uow.session.get(m.Person, event["person"])
-    if person is not None:
-        person.left_on = date.fromisoformat(event["date"])
+    _known(uow, event["person"]).left_on = date.fromisoformat(event["date"])
 
 
 def on_spell(uow, event) -> None:
@@ -159,14 +166,12 @@ def on_spell(uow, event) -> None:
 
 
 def on_mentor_assigned(uow, event) -> None:
-    person = uow.session.get(m.Person, event["mentee"])
-    if person is not None:
-        person.mentor = event["mentor"]
+    _known(uow, event["mentee"]).mentor = event["mentor"]
 
 
 def on_mentor_unassigned(uow, event) -> None:
-    person = uow.session.get(m.Person, event["mentee"])
-    if person is not None and person.mentor == event["mentor"]:
+    person = _known(uow, event["mentee"])
+    if person.mentor == event["mentor"]:
         person.mentor = None
 
 
@@ -919,7 +924,7 @@ def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
     people = [assemble.PersonRow(pid, ag, sec, pos, joined, mentor, left, name)
               for pid, ag, sec, pos, joined, mentor, left, name in s.execute(select(
                   m.Person.id, m.Person.agency, m.Person.section, m.Person.position, m.Person.joined,
-                  m.Person.mentor, m.Person.left_on, m.Person.name))
+                  m.Person.mentor, m.Person.left_on, m.Person.name).order_by(m.Person.id))
               if ag in units]
     sections = [(uid, ag) for uid, ag in s.execute(
         select(m.Unit.id, m.Unit.agency).where(m.Unit.kind == "section").order_by(m.Unit.id))
@@ -1000,8 +1005,8 @@ def run_rating(uow, data) -> dict:
     period, scope = data["period"], data["scope"]
     rating_date = data.get("rating_date") or today()
     snapshot, skipped, people = build_snapshot(uow, period, scope, rating_date, data.get("rules"))
-    snap_json = assemble.to_json(snapshot)
-    text = json.dumps(snap_json, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"),
+                      default=assemble.json_number)
     dig = hashlib.sha256(text.encode()).hexdigest()
     last = _latest_rating(s, period, scope)
     if last is not None and last.digest == dig:

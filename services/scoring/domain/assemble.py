@@ -107,7 +107,8 @@ class Facts:
 
 def officer_entry(p: PersonRow, facts: Facts, start: date, end: date, months, officer_ids,
                   section_ids) -> dict:
-    monthly = {m: v for m, v in facts.monthly.get(p.id, {}).items() if m in months}
+    scores = facts.monthly.get(p.id, {})
+    monthly = {m: scores[m] for m in months if m in scores}      # in calendar order
     o = {"id": p.id, "agency": p.agency, "joined": p.joined.isoformat(), "monthly": monthly}
     if p.section and p.section in section_ids and section_ids[p.section] == p.agency:
         o["section"] = p.section
@@ -170,6 +171,14 @@ def assemble_snapshot(period: str, rating_date: date, people, sections, facts: F
     if rules:
         snapshot["rules"] = rules
     return snapshot, skipped
+
+
+def json_number(value):
+    """``json.dumps(..., default=json_number)``: a Decimal as int when whole, else float (exact
+    for 2-decimal scores, which ``repr`` gives back unchanged)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def to_json(value):

@@ -1,0 +1,92 @@
+"""The read models: roster and survey events feed them through the inbox (safe to run twice);
+``rate_snapshot`` is the engine behind RPC."""
+import pytest
+
+from shared.errors import ValidationFailed
+from tests.service.scoring.conftest import wait_for
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def test_roster_events_feed_the_read_model_once(city):
+    joined = {"event_id": "e-join-1", "staff": [
+        {"id": "n1", "name": "新警", "unit": "s1", "agency": "ps", "section": "s1",
+         "position": "officer", "joined": "2026-01-05", "titles": [], "supervises": []}]}
+    city.dispatch("roster", "staff_joined", joined)
+    city.dispatch("roster", "staff_joined", joined)                    # redelivered
+    city.dispatch("roster", "mentor_assigned", {"event_id": "e-m-1", "pair_id": "p1",
+                                                "mentor": "c1", "mentee": "n1",
+                                                "start": "2026-01-05", "end": None})
+    city.dispatch("roster", "status_spell_recorded", {"event_id": "e-sp-1", "spell": {
+        "id": "sp1", "person": "n1", "kind": "leave", "leave_kind": "sick", "start": "2026-02-01",
+        "end": "2026-05-31", "host_unit": None, "note": None}})
+    with city.rpc() as rpc:
+        def mentor_review_works():
+            try:
+                rpc.scoring.submit_self_assessment({"actor": "n1", "subject": "n1", "month": "2026-01",
+                                                    "as_of": "2026-02-02"})
+            except Exception:
+                return False
+            return True
+        assert wait_for(mentor_review_works)
+        assert wait_for(lambda: _review(rpc))
+        snap = rpc.scoring.snapshot({"period": "2026H1", "scope": "ps", "rating_date": "2026-07-08"})
+        n1 = next(o for o in snap["officers"] if o["id"] == "n1")
+        assert n1["leave"] == [{"kind": "sick", "from": "2026-02-01", "to": "2026-05-31"}]
+        assert n1["mentor"] == "c1"          # (s1 has no monthly score here: not in the snapshot)
+    city.dispatch("roster", "staff_left", {"event_id": "e-left", "person": "n1",
+                                           "kind": "transferred_out", "date": "2025-12-31",
+                                           "spell_id": "x"})
+    with city.rpc() as rpc:
+        assert wait_for(lambda: all(o["id"] != "n1" for o in rpc.scoring.snapshot(
+            {"period": "2026H1", "scope": "ps", "rating_date": "2026-07-08"})["officers"]))
+
+
+def _review(rpc):
+    try:
+        return rpc.scoring.review({"actor": "c1", "subject": "n1", "month": "2026-01",
+                                   "as_of": "2026-02-02"})["state"] == "reviewed"
+    except Exception:
+        return False
+
+
+def test_satisfaction_counts_a_final_publication_is_not_replaced_by_a_draft(city):
+    def event(eid, final, satisfied):
+        return {"event_id": eid, "occurred_at": "x", "campaign_id": "c1", "period": "2026H1",
+                "owner": "cnty", "final": final,
+                "subjects": [{"id": "o1", "kind": "officer", "satisfied": satisfied, "basic": 0,
+                              "dissatisfied": 10}]}
+    city.dispatch("survey", "satisfaction_rates_published", event("s-1", True, 30))
+    city.dispatch("survey", "satisfaction_rates_published", event("s-2", False, 1))
+    with city.rpc() as rpc:
+        def sat():
+            snap = rpc.scoring.snapshot({"period": "2026H1", "scope": "ps", "rating_date": "2026-07-08"})
+            return next(o for o in snap["officers"] if o["id"] == "o1").get("satisfaction")
+        assert wait_for(lambda: sat() == {"satisfied": 30, "basic": 0, "dissatisfied": 10})
+
+
+def test_rate_snapshot_names_the_bad_field(city):
+    with city.rpc() as rpc:
+        with pytest.raises(ValidationFailed) as err:
+            rpc.scoring.rate_snapshot({"period": "2026", "rating_date": "2027-01-08", "officers": [
+                {"id": "o1", "agency": "a", "joined": "2020-01-01", "monthly": {"2026-13": 90}}]})
+        assert err.value.field == "officers[0].monthly.2026-13"
+        out = rpc.scoring.rate_snapshot({"period": "2026", "rating_date": "2027-01-08", "officers": [
+            {"id": "o1", "agency": "a", "joined": "2020-01-01", "monthly": {"2026-01": 95}}]})
+        assert out["officers"][0]["stars"] == 5
+
+
+def test_template_and_criteria_pack_seam(city):
+    with city.rpc() as rpc:
+        t = rpc.scoring.template({"kind": "section"})
+        assert [d["label"] for d in t["dimensions"]][0] == "团结协作" and t["total"] == 100
+        ext = rpc.scoring.register_criteria_pack({
+            "agency": "ps", "kind": "officer", "version": 1, "effective_from": "2026-03",
+            "items": [{"dimension": "performance", "id": "ps.cases", "label": "办案", "max": 4}],
+            "maxima": {"performance.targets": 8}})
+        assert ext["version"] == "city-1+ps.1"
+        assert rpc.scoring.template({"kind": "officer", "agency": "ps", "month": "2026-02"})[
+            "version"] == "city-1"
+        ev = rpc.scoring.submit_self_assessment({"actor": "o1", "subject": "o1", "month": "2026-03",
+                                                 "as_of": "2026-04-01", "item_scores": {"ps.cases": 3}})
+        assert ev["score"] == 99.0 and ev["template_version"] == "city-1+ps.1"
