@@ -137,7 +137,10 @@ def _parse_body(route: Route, request):
         body = strict_json_loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed(f"not valid JSON: {exc}", "_body") from None
-    load(route.body, body)
+    if route.validate is not None:
+        route.validate(body)
+    else:
+        load(route.body, body)
     return body
 
 

@@ -102,4 +102,14 @@ def build_document(routes, title: str = "lianbao gateway", version: str = "0") -
         "operationId": "openapi", "summary": "This document", "security": [], "tags": ["gateway"],
         "responses": {"200": {"description": "the OpenAPI document",
                               "content": {"application/json": {"schema": {"type": "object"}}}}}}})
-    return spec.to_dict()
+    return _ecma_patterns(spec.to_dict())
+
+
+def _ecma_patterns(node):
+    """Python's ``\\A``/``\\Z`` anchors are not ECMA-262 (OpenAPI's regex dialect): ``^``/``$``."""
+    if isinstance(node, dict):
+        return {k: (v.replace("\\A", "^").replace("\\Z", "$") if k == "pattern" and isinstance(v, str)
+                    else _ecma_patterns(v)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_ecma_patterns(v) for v in node]
+    return node

@@ -6,7 +6,7 @@ service validates with), so the REST API, its document and the services cannot d
 from __future__ import annotations
 
 from shared.config import SERVICES
-from shared.contracts import roster, survey
+from shared.contracts import rating, roster, survey
 
 from services.gateway.routing import Export, Route, Scope
 
@@ -58,4 +58,13 @@ ROSTER = [
           export=Export("ndjson", items="people"), tag="roster"),
 ]
 
-ROUTES = HEALTH + SURVEY + TRAINING + ROSTER
+SCORING = [
+    Route("POST", "/ratings/preview", "scoring.rate_snapshot", "Rate a snapshot (nothing is stored)",
+          "the rating result of RATING.md §5: stars, statuses, explanations, settlement lines",
+          body=rating.SnapshotSchema(), validate=rating.validate_snapshot,
+          scope=Scope.at("agencies[].id", "officers[].agency", "sections[].agency"), tag="scoring",
+          description="The snapshot of RATING.md §1 (officers, sections, agencies, rules) is checked "
+                      "field by field; every unit it names must be visible to the token."),
+]
+
+ROUTES = HEALTH + SURVEY + TRAINING + ROSTER + SCORING

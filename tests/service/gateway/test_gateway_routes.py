@@ -115,3 +115,21 @@ def test_an_agencys_people_streamed_as_ndjson(gw, started):
     r = requests.get(f"{gw}/roster/agencies/m_ps/people", params={"date": "2026-01-01"}, headers=auth("county"),
                      timeout=30)
     assert r.status_code == 403 and r.json()["field"] == "agency"
+
+
+def test_a_rating_snapshot_rated_and_checked_field_by_field(gw):
+    from pathlib import Path
+
+    data = Path(__file__).parents[2] / "data" / "rating"
+    snapshot = json.loads((data / "01-basic.json").read_text(encoding="utf-8"))
+    expected = json.loads((data / "01-basic.expected.json").read_text(encoding="utf-8"))
+    r = requests.post(f"{gw}/ratings/preview", json=snapshot, headers=auth("city"), timeout=60)
+    assert r.status_code == 200, r.text
+    assert r.json() == expected
+    # the snapshot's units (agency a1) are not the county's
+    r = requests.post(f"{gw}/ratings/preview", json=snapshot, headers=auth("county"), timeout=60)
+    assert r.status_code == 403 and r.json()["field"] == "officers[].agency"
+    bad = json.loads(json.dumps(snapshot))
+    bad["officers"][3]["monthly"]["2026-13"] = 90
+    r = requests.post(f"{gw}/ratings/preview", json=bad, headers=auth("city"), timeout=60)
+    assert r.status_code == 400 and r.json()["field"] == "officers[3].monthly.2026-13"
