@@ -14,17 +14,18 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import delete, insert, or_, select, update
 
-from services.roster.domain import bans, coverage as cov, evaluator as ev, importing, mentoring
+from services.roster.domain import bans, coverage as cov, discipline, evaluator as ev, importing, \
+    mentoring
 from services.roster.domain import spells as sp
 from services.roster.domain import staff as staff_rules
 from services.roster.domain.dates import iso, parse_date, parse_optional_date
-from services.roster.domain.model import (EXIT_KINDS, SECTION, SUSPENSION, Pair, Spell, Staff,
-                                          Unit)
+from services.roster.domain.model import (AGENCY, COMMITTEE, EXIT_KINDS, SECTION, SUSPENSION, Pair,
+                                          Spell, Staff, Unit)
 from services.roster.domain.staff import check_new_person, check_staff, require_person
 from services.roster.domain.units import check_units_batch, get_unit, level_of, owning_body, \
     units_under
-from services.roster.models import (BanViolationRow, CaseRow, PairRow, SpellRow, StaffRow,
-                                    UnitRow)
+from services.roster.models import (BanViolationRow, CaseRow, DisciplineFactRow, PairRow, SpellRow,
+                                    StaffRow, UnitRow)
 from shared.contracts import roster as contract
 from shared.errors import Conflict, LianbaoError, NotFound, ValidationFailed
 
@@ -666,6 +667,99 @@ def cases_of(uow, data) -> dict:
         out.append(dict(case_dict(r), ban=v.ban, occurred_on=v.occurred_on.isoformat(),
                         confirmed_on=v.confirmed_on.isoformat(), violator=v.person))
     return {"person": person.id, "cases": out}
+
+
+# -- team discipline (M§一2, 4-7) -------------------------------------------------------------
+def _fact(row: DisciplineFactRow) -> discipline.DisciplineFact:
+    return discipline.DisciplineFact(
+        id=row.id, kind=row.kind, agency=row.agency, unit=row.unit, person=row.person, year=row.year,
+        occurred_on=row.occurred_on, reported_on=row.reported_on, investigated_on=row.investigated_on,
+        note=row.note)
+
+
+def fact_dict(f: discipline.DisciplineFact) -> dict:
+    return {"id": f.id, "kind": f.kind, "agency": f.agency, "unit": f.unit, "person": f.person,
+            "year": f.year, "occurred_on": f.occurred_on.isoformat(),
+            "reported_on": f.reported_on.isoformat(), "investigated_on": iso(f.investigated_on),
+            "note": f.note}
+
+
+def record_discipline_fact(uow, data) -> dict:
+    """Record a fact once: the same kind, person or unit and day again answers the first record."""
+    session = uow.session
+    units = load_units(session)
+    person = load_person(session, data["person"]) if data.get("person") else None
+    if person is not None and data.get("unit") not in (None, person.unit):
+        raise ValidationFailed(f"{person.id} belongs to {person.unit}, not {data['unit']}", "unit")
+    unit = units[person.unit] if person is not None else (
+        get_unit(units, data["unit"], "unit") if data.get("unit") else None)
+    occurred = parse_date(data["occurred_on"], "occurred_on")
+    reported = parse_optional_date(data.get("reported_on"), "reported_on") or occurred
+    year = discipline.check_fact(data["kind"], person, unit is not None, data.get("year"), occurred,
+                                 reported)
+    for row in session.scalars(select(DisciplineFactRow).where(
+            DisciplineFactRow.kind == data["kind"], DisciplineFactRow.occurred_on == occurred)):
+        if discipline.same_fact(_fact(row), data["kind"], person.id if person else None, unit.id,
+                                occurred):
+            return {"fact": fact_dict(_fact(row)), "replayed": True}
+    fact = discipline.DisciplineFact(
+        id=new_id(), kind=data["kind"], agency=owning_body(units, unit).id, unit=unit.id,
+        person=person.id if person else None, year=year, occurred_on=occurred, reported_on=reported,
+        note=data.get("note"))
+    on = parse_optional_date(data.get("investigated_on"), "investigated_on")
+    if on is not None:
+        fact = discipline.investigate(fact, on)
+    session.add(DisciplineFactRow(**{k: getattr(fact, k) for k in (
+        "id", "kind", "agency", "unit", "person", "year", "occurred_on", "reported_on",
+        "investigated_on", "note")}))
+    uow.publish(contract.DISCIPLINE_FACT_RECORDED, fact_dict(fact))
+    return {"fact": fact_dict(fact)}
+
+
+def investigate(uow, data) -> dict:
+    """M§一7: a reported violation investigated; the same date again changes nothing."""
+    row = uow.session.get(DisciplineFactRow, data["fact_id"])
+    if row is None:
+        raise NotFound(f"unknown discipline fact {data['fact_id']!r}", "fact_id")
+    before = _fact(row)
+    after = discipline.investigate(before, parse_date(data["investigated_on"], "investigated_on"))
+    if after == before:
+        return {"fact": fact_dict(after), "replayed": True}
+    row.investigated_on = after.investigated_on
+    uow.publish(contract.DISCIPLINE_FACT_INVESTIGATED, fact_dict(after))
+    return {"fact": fact_dict(after)}
+
+
+def _facts(session, year=None, agency=None, kind=None) -> list:
+    q = select(DisciplineFactRow).order_by(DisciplineFactRow.occurred_on, DisciplineFactRow.id)
+    if year is not None:
+        q = q.where(DisciplineFactRow.year == year)
+    if agency is not None:
+        q = q.where(DisciplineFactRow.agency == agency)
+    if kind is not None:
+        q = q.where(DisciplineFactRow.kind == kind)
+    return [_fact(r) for r in session.scalars(q)]
+
+
+def discipline_facts(uow, data) -> dict:
+    return {"facts": [fact_dict(f) for f in _facts(uow.session, data.get("year"), data.get("agency"),
+                                                   data.get("kind"))]}
+
+
+def target_results(uow, year: int, agency: str | None = None) -> list:
+    """Targets 2, 4, 5, 6 and 7 of ``year`` for every agency and city-wide (or one agency), from
+    every fact recorded so far (an investigation after the year's end still counts)."""
+    units = load_units(uow.session)
+    bodies = [u.id for u in units.values() if u.kind in (COMMITTEE, AGENCY)]
+    if agency is not None and agency != "city" and agency not in units:
+        raise NotFound(f"unknown agency {agency!r}", "agency")
+    return discipline.targets(_facts(uow.session, year), bodies, year, agency=agency)
+
+
+def targets(uow, data, today: date) -> dict:
+    year = data.get("year") or today.year
+    results = target_results(uow, year, data.get("agency"))
+    return {"year": year, "as_of": today.isoformat(), "targets": [r.as_dict() for r in results]}
 
 
 # -- events consumed ------------------------------------------------------------------------------

@@ -69,3 +69,18 @@ class CaseRow(Base):
 
 
 Index("ix_spells_kind_person", SpellRow.kind, SpellRow.person)
+
+
+class DisciplineFactRow(Base):
+    """Team-discipline facts behind targets 2 and 4-7 of the Method (M§一)."""
+    __tablename__ = "discipline_facts"
+    id = Column(String(64), primary_key=True)
+    kind = Column(String(40), nullable=False)
+    agency = Column(String(100), nullable=False, index=True)
+    unit = Column(String(100), nullable=False)
+    person = Column(String(100), nullable=True, index=True)
+    year = Column(Integer, nullable=False, index=True)
+    occurred_on = Column(Date, nullable=False)
+    reported_on = Column(Date, nullable=False)
+    investigated_on = Column(Date, nullable=True)
+    note = Column(Text, nullable=True)

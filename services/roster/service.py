@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from shared import targets as method_targets
 from shared.contracts import roster as c
-from shared.db import Database
+from shared.contracts import targets as targets_contract
 from shared.contracts import training as training_contract
+from shared.db import Database
 from shared.entrypoints import event_handler, rpc, timer
 from shared.schemas import load
 from shared.service import ServiceBase
@@ -110,6 +112,23 @@ class RosterService(ServiceBase):
     def cases_of(self, payload):
         return handlers.cases_of(self.db, load(c.PersonRef(), payload))
 
+    # -- team discipline (M§一2, 4-7) ------------------------------------------------------------
+    @rpc
+    def record_discipline_fact(self, payload):
+        return handlers.record_discipline_fact(self.db, load(c.RecordDisciplineFact(), payload))
+
+    @rpc
+    def investigate(self, payload):
+        return handlers.investigate(self.db, load(c.Investigate(), payload))
+
+    @rpc
+    def discipline_facts(self, payload=None):
+        return handlers.discipline_facts(self.db, load(c.DisciplineQuery(), payload or {}))
+
+    @rpc
+    def targets(self, payload=None):
+        return handlers.targets(self.db, load(targets_contract.TargetsQuery(), payload or {}), date.today())
+
     # -- events consumed ----------------------------------------------------------------------------
     @event_handler(training_contract.SERVICE, training_contract.RETRAINING_FAILED)
     def on_retraining_failed(self, event):
@@ -138,8 +157,11 @@ class RosterService(ServiceBase):
                                    ["status"])
         for status in c.STATUSES:
             staff.labels(status).set(figures["status"].get(status, 0))
+        today = date.today()
+        results = handlers.target_results(self.db, today.year)
+        method_targets.export(self.metrics, results)
         return {"coverage": {a: handlers._share(s) for a, s in figures["coverage"].items()},
-                "status": figures["status"]}
+                "status": figures["status"], "targets": [r.as_dict() for r in results]}
 
 
 Service = RosterService

@@ -529,3 +529,16 @@ def pass_rate(uow, data, today: date) -> dict:
             "target": _rate(passrate.PASS_RATE_TARGET),
             "city": _rate_dict(passrate.pass_rate(results, start, end)),
             "units": [{"unit_id": u, **_rate_dict(r)} for u, r in units.items()]}
+
+
+def target_results(uow, year: int, agency: str | None = None) -> list:
+    """Target 3 (M§一3) of ``year`` per agency (the read model's agency of each person) and city-wide."""
+    results = [r for rs in _history(uow).values() for r in rs]
+    agency_of = {p.id: p.agency_id for p in _people(uow).values() if p.agency_id}
+    return passrate.target_results(results, agency_of, year, agency)
+
+
+def targets(uow, data, today: date) -> dict:
+    year = data.get("year") or today.year
+    return {"year": year, "as_of": today.isoformat(),
+            "targets": [r.as_dict() for r in target_results(uow, year, data.get("agency"))]}

@@ -7,7 +7,9 @@ from datetime import date
 
 from nameko.dependency_providers import Config
 
+from shared import targets as method_targets
 from shared.contracts import roster as roster_contract
+from shared.contracts import targets as targets_contract
 from shared.contracts import training as c
 from shared.db import Database
 from shared.entrypoints import event_handler, rpc, timer
@@ -153,6 +155,19 @@ class TrainingService(ServiceBase):
             self._set_pass_rate_gauges(out)
         return out
 
+    @rpc
+    def targets(self, payload=None):
+        """Target 3 of the Method per agency and city-wide (:mod:`shared.contracts.targets`); also
+        sets ``lianbao_target_value`` / ``lianbao_target_met`` when asked for this year."""
+        data = load(targets_contract.TargetsQuery(), payload or {})
+        out = handlers.targets(self.db, data, self._today())
+        if data.get("agency") is None and out["year"] == self._today().year:
+            self._export_targets()
+        return out
+
+    def _export_targets(self) -> None:
+        method_targets.export(self.metrics, handlers.target_results(self.db, self._today().year))
+
     def _set_pass_rate_gauges(self, out: dict) -> None:
         gauge = self.metrics.gauge("lianbao_training_skills_pass_rate",
                                    "Skills pass rate (考技考能合格率, target 0.95) since 1 January",
@@ -161,6 +176,7 @@ class TrainingService(ServiceBase):
                 (u["unit_id"], u["rate"]) for u in out["units"]]:
             if rate is not None:
                 gauge.labels(scope).set(float(rate))
+        self._export_targets()
 
 
 Service = TrainingService

@@ -43,6 +43,18 @@ Bans (M§三(三))
 * ``record_ban_violation(RecordBanViolation)`` -> ``{"violation": {...}, "suspension": SPELL|null,
   "cases": [CASE], "unassigned": [PAIR]}``;  ``cases_of(PersonRef)`` -> ``{"cases": [CASE]}``
 
+Team discipline (M§一2, 4-7; kinds in ``DISCIPLINE_KINDS``)
+* ``record_discipline_fact(RecordDisciplineFact)`` -> ``{"fact": FACT}`` and event
+  ``discipline_fact_recorded`` FACT; the same fact again (kind, person or unit, occurred_on) -> the
+  first record with ``"replayed": true`` and no second event
+* ``investigate(Investigate)`` -> ``{"fact": FACT}`` and event ``discipline_fact_investigated``
+  FACT; the same date again -> ``"replayed": true``, no event; another date: Conflict
+  ``investigated_on``; an ``incompetent_leader`` fact: ValidationFailed ``fact_id``
+* ``discipline_facts(DisciplineQuery)`` -> ``{"facts": [FACT]}``
+  with FACT = ``{"id", "kind", "agency", "unit", "person" | null, "year", "occurred_on",
+  "reported_on", "investigated_on" | null, "note"}``
+* ``targets(TargetsQuery)`` -> targets 2, 4, 5, 6, 7 (:mod:`shared.contracts.targets`)
+
 Import
 * ``import_roster(ImportRoster)`` -> ``{"dry_run", "committed", "rows", "created", "changed",
   "unchanged", "errors": [{"row", "column", "message"}]}``: any bad row → nothing written
@@ -66,8 +78,11 @@ STATUS_SPELL_CHANGED = "status_spell_changed"    # {"spell": SPELL}
 MENTOR_ASSIGNED = "mentor_assigned"            # PAIR
 MENTOR_UNASSIGNED = "mentor_unassigned"        # PAIR + "reason"; end null = cancelled
 BAN_VIOLATED = "ban_violated"                  # see BanViolatedEvent
+DISCIPLINE_FACT_RECORDED = "discipline_fact_recorded"          # FACT
+DISCIPLINE_FACT_INVESTIGATED = "discipline_fact_investigated"  # FACT
 EVENTS = (UNITS_SAVED, STAFF_JOINED, STAFF_CHANGED, STAFF_LEFT, STATUS_SPELL_RECORDED,
-          STATUS_SPELL_CHANGED, MENTOR_ASSIGNED, MENTOR_UNASSIGNED, BAN_VIOLATED)
+          STATUS_SPELL_CHANGED, MENTOR_ASSIGNED, MENTOR_UNASSIGNED, BAN_VIOLATED,
+          DISCIPLINE_FACT_RECORDED, DISCIPLINE_FACT_INVESTIGATED)
 EVENT_BATCH = 1000
 
 UNIT_KINDS = ("committee", "agency", "section")
@@ -78,6 +93,8 @@ TITLES = ("committee_secretary", "public_security_chief", "political_commissar",
           "chief_procurator", "court_president")
 SPELL_KINDS = ("leave", "secondment", "suspension", "transferred_out", "dismissed")
 LEAVE_KINDS = ("sick", "personal", "annual", "maternity", "other")
+DISCIPLINE_KINDS = ("incompetent_leader", "cadre_selection_violation", "dereliction_case",
+                    "officer_crime", "violation")
 STATUSES = ("active", "on_leave", "seconded", "suspended", "transferred_out", "dismissed",
             "not_joined")
 UNASSIGN_REASONS = ("reassigned", "unassigned", "mentor_suspended", "mentor_left",
@@ -230,6 +247,31 @@ class RecordBanViolation(BaseSchema):
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
+class RecordDisciplineFact(BaseSchema):
+    """A person (``incompetent_leader``, ``officer_crime``: required) or a unit; ``year``: the year
+    the fact counts in (default the year of ``occurred_on``; an annual review: the year reviewed);
+    ``reported_on`` defaults to ``occurred_on``; ``investigated_on`` may come at once."""
+    kind = fields.String(required=True, validate=validate.OneOf(DISCIPLINE_KINDS))
+    person = fields.String(**_opt_id)
+    unit = fields.String(**_opt_id)
+    year = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=1949, max=2100))
+    occurred_on = IsoDate(required=True)
+    reported_on = IsoDate(load_default=None, allow_none=True)
+    investigated_on = IsoDate(load_default=None, allow_none=True)
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class Investigate(BaseSchema):
+    fact_id = fields.String(**_id)
+    investigated_on = IsoDate(required=True)
+
+
+class DisciplineQuery(BaseSchema):
+    agency = fields.String(**_opt_id)
+    year = StrictInteger(load_default=None, allow_none=True)
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DISCIPLINE_KINDS))
+
+
 class ImportRoster(BaseSchema):
     rows = RawList(required=True)
     first_row = StrictInteger(load_default=2, validate=validate.Range(min=1))
@@ -329,10 +371,24 @@ class BanViolatedEvent(BaseSchema):
     mentor_case_id = fields.String(allow_none=True)
 
 
+class DisciplineFactEvent(BaseSchema):
+    id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(DISCIPLINE_KINDS))
+    agency = fields.String(required=True)
+    unit = fields.String(required=True)
+    person = fields.String(allow_none=True)
+    year = StrictInteger(required=True)
+    occurred_on = IsoDate(required=True)
+    reported_on = IsoDate(required=True)
+    investigated_on = IsoDate(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
 EVENT_SCHEMAS = {
     UNITS_SAVED: UnitsSavedEvent, STAFF_JOINED: StaffJoinedEvent,
     STAFF_CHANGED: StaffChangedEvent, STAFF_LEFT: StaffLeftEvent,
     STATUS_SPELL_RECORDED: StatusSpellEvent, STATUS_SPELL_CHANGED: StatusSpellEvent,
     MENTOR_ASSIGNED: MentorAssignedEvent, MENTOR_UNASSIGNED: MentorUnassignedEvent,
     BAN_VIOLATED: BanViolatedEvent,
+    DISCIPLINE_FACT_RECORDED: DisciplineFactEvent, DISCIPLINE_FACT_INVESTIGATED: DisciplineFactEvent,
 }

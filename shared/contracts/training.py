@@ -62,6 +62,9 @@ Pass rate (M§一3)
 * ``pass_rate(PassRateQuery)`` -> ``{"start", "end", "target": "0.9500", "city": RATE, "units":
   [RATE + "unit_id"]}`` with RATE = ``{"passed", "taken", "rate", "meets_target"}``; also the gauge
   ``lianbao_training_skills_pass_rate{scope}`` (scope ``city`` or a unit id)
+* ``targets(TargetsQuery)`` -> target 3 of the year (1 January to 31 December) per agency and city
+  (:mod:`shared.contracts.targets`); also the gauges ``lianbao_target_value`` / ``lianbao_target_met``
+  ``{target="3_skills_pass_rate", agency}``, set with the pass-rate gauge
 """
 from __future__ import annotations
 

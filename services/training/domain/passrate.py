@@ -12,9 +12,11 @@ from datetime import date
 from fractions import Fraction
 from typing import Iterable
 
+from shared import targets as method_targets
+
 from .model import PRE_SERVICE, ROTATION, SKILLS, Result
 
-PASS_RATE_TARGET = Fraction(95, 100)
+PASS_RATE_TARGET = method_targets.SKILLS_PASS_TARGET
 SKILLS_TEST_KINDS = (PRE_SERVICE, ROTATION, SKILLS)
 
 
@@ -49,8 +51,8 @@ class PassRate:
 
 
 def meets_pass_rate_target(rate: Fraction) -> bool:
-    """M§一3: 合格率达95%以上 — 0.95 itself meets the target."""
-    return rate >= PASS_RATE_TARGET
+    """M§一3: 合格率达95%以上 — 0.95 itself meets the target (the rule of :mod:`shared.targets`)."""
+    return method_targets.skills_pass_rate_met(rate)
 
 
 def pass_rate(results: Iterable[Result], start: date, end: date) -> PassRate:
@@ -68,3 +70,22 @@ def pass_rates_by_unit(results: Iterable[Result], unit_of: dict, start: date, en
         if unit is not None:
             by_unit.setdefault(unit, []).append(r)
     return {unit: pass_rate(rs, start, end) for unit, rs in sorted(by_unit.items())}
+
+
+def target_results(results: Iterable[Result], agency_of: dict, year: int, agency: str | None = None
+                   ) -> list:
+    """Target 3 (M§一3) of ``year`` for each agency of the tested people and city-wide (label
+    ``city``), or for one ``agency`` (``city``: the city-wide figure only)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    results = list(results)
+    if agency == method_targets.CITY or agency is None:
+        city = pass_rate(results, start, end)
+        city_result = method_targets.skills_pass_rate(method_targets.CITY, city.passed, city.taken)
+        if agency is not None:
+            return [city_result]
+    by_agency = pass_rates_by_unit(results, agency_of, start, end)
+    if agency is not None:
+        r = by_agency.get(agency, PassRate(0, 0))
+        return [method_targets.skills_pass_rate(agency, r.passed, r.taken)]
+    return [method_targets.skills_pass_rate(a, r.passed, r.taken) for a, r in by_agency.items()
+            if a != method_targets.CITY] + [city_result]

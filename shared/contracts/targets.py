@@ -1,0 +1,40 @@
+"""Contract of the ``targets`` RPC that each owner of a target of the Method (M§一) exposes.
+
+Owners (:data:`shared.targets.OWNERS`): roster (targets 2, 4, 5, 6, 7), training (3), scoring (1),
+survey (8).  ``lianbao targets`` calls ``<owner>.targets(TargetsQuery)`` on each.
+
+* ``targets(TargetsQuery)`` -> ``{"year", "as_of", "targets": [TARGET]}`` with TARGET =
+  ``{"target": name from shared.targets.TARGETS, "agency": agency id or "city", "value": float
+  (a share 0..1, 4 places) | int (a count) | null (no data), "met": bool | null (no data),
+  "label", "unit": "rate" | "count", "detail": {figures behind the value}}`` — built with
+  :meth:`shared.targets.TargetResult.as_dict`.  Without ``agency``: every agency and ``city``;
+  with it, that agency only (``city``: the city-wide figure only).  ``year`` defaults to this year.
+"""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from shared.schemas import BaseSchema, StrictInteger
+
+RPC = "targets"
+
+
+class TargetsQuery(BaseSchema):
+    agency = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+    year = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=2000, max=2100))
+
+
+class TargetOut(BaseSchema):
+    target = fields.String(required=True)
+    agency = fields.String(required=True)
+    value = fields.Raw(allow_none=True)
+    met = fields.Boolean(allow_none=True)
+    label = fields.String(required=True)
+    unit = fields.String(required=True, validate=validate.OneOf(("rate", "count")))
+    detail = fields.Dict(required=True)
+
+
+class TargetsReply(BaseSchema):
+    year = StrictInteger(required=True)
+    as_of = fields.String(required=True)
+    targets = fields.List(fields.Nested(TargetOut), required=True)
