@@ -48,6 +48,7 @@ class CallerData(DependencyProvider):
 
 
 class ClientTarget(ServiceBase):
+    """Renamed per test (``client_target_<tag>``): test runs sharing the broker never share its queue."""
     name = "client_target"
     db = Database(TargetBase)
     caller = CallerData()
@@ -162,41 +163,41 @@ CLIENT_SCRIPT = textwrap.dedent(r'''
         finally:
             timer.cancel()
 
-    scenario, url, arg = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    scenario, url, arg, target = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
     report = {"eventlet_loaded": "eventlet" in sys.modules}
     if scenario == "calls":
         with Client(url, actor="office-system", timeout=10) as c:
-            report["add"] = outcome(lambda: c.call("client_target", "add", {"name": arg}))
-            report["again"] = outcome(lambda: c.client_target.add({"name": arg}))
-            report["bad"] = outcome(lambda: c.client_target.add({"nme": arg}))
-            report["boom"] = outcome(lambda: c.client_target.boom())
+            report["add"] = outcome(lambda: c.call(target, "add", {"name": arg}))
+            report["again"] = outcome(lambda: getattr(c, target).add({"name": arg}))
+            report["bad"] = outcome(lambda: getattr(c, target).add({"nme": arg}))
+            report["boom"] = outcome(lambda: getattr(c, target).boom())
             report["unknown"] = outcome(lambda: c.call("nobody_here", "x"))
-            report["whoami"] = outcome(lambda: c.client_target.whoami())
-            report["whoami_read"] = outcome(lambda: c.client_target.whoami(idempotent=True))
-            report["whoami_given"] = outcome(lambda: c.call("client_target", "whoami", actor="case-system",
+            report["whoami"] = outcome(lambda: getattr(c, target).whoami())
+            report["whoami_read"] = outcome(lambda: getattr(c, target).whoami(idempotent=True))
+            report["whoami_given"] = outcome(lambda: c.call(target, "whoami", actor="case-system",
                                                             idempotency_key="given-1"))
-            report["count"] = outcome(lambda: c.client_target.count(idempotent=True))
+            report["count"] = outcome(lambda: getattr(c, target).count(idempotent=True))
     elif scenario == "timeout":
         with Client(url, timeout=10) as c:
-            report["slow"] = outcome(lambda: c.call("client_target", "slow", 3, timeout=0.5))
-            report["after"] = outcome(lambda: c.client_target.slow(0))
+            report["slow"] = outcome(lambda: c.call(target, "slow", 3, timeout=0.5))
+            report["after"] = outcome(lambda: getattr(c, target).slow(0))
     elif scenario == "retry":
         relay = Relay(("127.0.0.1", int(url.rsplit(":", 1)[1].split("/")[0])))
         via = url.rsplit(":", 1)[0] + ":%d/" % relay.port
         with Client(via, timeout=20, retry_delay=0.1) as c:
-            report["warm"] = outcome(lambda: c.client_target.count(idempotent=True))
+            report["warm"] = outcome(lambda: getattr(c, target).count(idempotent=True))
             report["keyed"] = cut_while_waiting(relay, c, lambda: c.call(
-                "client_target", "add", {"name": arg}, idempotency_key="office-batch-" + arg))
+                target, "add", {"name": arg}, idempotency_key="office-batch-" + arg))
             report["reconnects_keyed"] = c.reconnects
             report["unkeyed"] = cut_while_waiting(relay, c, lambda: c.call(
-                "client_target", "add", {"name": arg + "-2"}, idempotency_key=None))
-            report["rewarm"] = outcome(lambda: c.client_target.whoami(idempotent=True))
-            report["read"] = cut_while_waiting(relay, c, lambda: c.client_target.count(idempotent=True))
+                target, "add", {"name": arg + "-2"}, idempotency_key=None))
+            report["rewarm"] = outcome(lambda: getattr(c, target).whoami(idempotent=True))
+            report["read"] = cut_while_waiting(relay, c, lambda: getattr(c, target).count(idempotent=True))
             report["reconnects"] = c.reconnects
     elif scenario == "down":
         with Client("amqp://guest:guest@127.0.0.1:1/", timeout=2, retries=2, retry_delay=0.1) as c:
-            report["down"] = outcome(lambda: c.client_target.count(idempotent=True))
-            report["down_command"] = outcome(lambda: c.call("client_target", "add", {"name": "x"},
+            report["down"] = outcome(lambda: getattr(c, target).count(idempotent=True))
+            report["down_command"] = outcome(lambda: c.call(target, "add", {"name": "x"},
                                                             idempotency_key=None))
     elif scenario == "survey":
         with Client(url, actor="provincial-platform", timeout=10) as c:
@@ -208,18 +209,24 @@ CLIENT_SCRIPT = textwrap.dedent(r'''
 ''')
 
 
-def run_client(tmp_path, scenario, url, arg=None, timeout=60):
+def run_client(tmp_path, scenario, url, arg=None, timeout=60, target="client_target"):
     script = tmp_path / "client_script.py"
     script.write_text(CLIENT_SCRIPT)
-    out = subprocess.run([sys.executable, str(script), scenario, url, json.dumps(arg)], capture_output=True,
-                         text=True, timeout=timeout)
+    out = subprocess.run([sys.executable, str(script), scenario, url, json.dumps(arg), target],
+                         capture_output=True, text=True, timeout=timeout)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture
-def suite(real_config):
-    suite = Suite(real_config, classes=[ClientTarget]).start()
+def target_name(real_config):
+    return f"client_target_{real_config['_test_tag']}"
+
+
+@pytest.fixture
+def suite(real_config, target_name):
+    cls = type("ClientTarget", (ClientTarget,), {"name": target_name})
+    suite = Suite(real_config, classes=[cls]).start()
     yield suite
     suite.stop()
 
@@ -229,8 +236,8 @@ def target(suite, real_config):
     return real_config["AMQP_URI"]
 
 
-def test_client_calls_succeed_raise_named_errors_and_send_actor_and_key(target, tmp_path):
-    r = run_client(tmp_path, "calls", target, "first")
+def test_client_calls_succeed_raise_named_errors_and_send_actor_and_key(target, target_name, tmp_path):
+    r = run_client(tmp_path, "calls", target, "first", target=target_name)
     assert r["eventlet_loaded"] is False
     assert r["add"] == {"ok": True, "result": {"name": "first", "count": 1}, "seconds": r["add"]["seconds"]}
     assert r["again"]["error"] == "Conflict" and r["again"]["field"] == "name"
@@ -244,15 +251,16 @@ def test_client_calls_succeed_raise_named_errors_and_send_actor_and_key(target, 
     assert r["count"]["result"] == 1
 
 
-def test_client_call_times_out_and_the_client_still_works(target, tmp_path):
-    r = run_client(tmp_path, "timeout", target)
+def test_client_call_times_out_and_the_client_still_works(target, target_name, tmp_path):
+    r = run_client(tmp_path, "timeout", target, target=target_name)
     assert r["slow"]["error"] == "RpcTimeout"
     assert 0.4 <= r["slow"]["seconds"] < 2.0
     assert r["after"]["result"] == "done"
 
 
-def test_lost_connection_is_retried_with_the_same_key_and_the_effect_happens_once(target, tmp_path, suite):
-    r = run_client(tmp_path, "retry", target, "retried")
+def test_lost_connection_is_retried_with_the_same_key_and_the_effect_happens_once(target, target_name, tmp_path,
+                                                                                 suite):
+    r = run_client(tmp_path, "retry", target, "retried", target=target_name)
     assert r["eventlet_loaded"] is False
     assert r["warm"]["result"] == 0
     # the keyed command ran on the first send, its answer was lost, the retry got that first answer
@@ -267,7 +275,7 @@ def test_lost_connection_is_retried_with_the_same_key_and_the_effect_happens_onc
     assert r["reconnects"] == 3
     # one effect per command: "retried" once, and the unkeyed one (which did reach the service) once
     with suite.rpc() as proxy:
-        assert proxy.client_target.count() == 2
+        assert getattr(proxy, target_name).count() == 2
 
 
 def test_unreachable_broker_gives_connection_lost_within_the_timeout(tmp_path):
