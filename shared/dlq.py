@@ -9,7 +9,7 @@ import json
 
 from kombu import Connection, Exchange
 
-from shared.entrypoints import ATTEMPTS_HEADER, dlq_queue
+from shared.entrypoints import ATTEMPTS_HEADER, ORIGIN_HEADER, dlq_queue
 
 
 def _connection(config) -> Connection:
@@ -70,6 +70,9 @@ def replay_dead_letters(config, limit: int = 1000) -> int:
                 break
             headers = {k: v for k, v in (message.headers or {}).items() if not k.startswith("x-lianbao")}
             target = (message.headers or {}).get("x-lianbao-queue")
+            origin = (message.headers or {}).get("x-lianbao-routing-key")
+            if origin:  # the event type, kept through the retries that follow the replay
+                headers[ORIGIN_HEADER] = origin
             if not target:
                 message.reject(requeue=True)
                 break

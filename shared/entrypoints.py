@@ -9,6 +9,11 @@
   ``EVENT_MAX_ATTEMPTS`` times (re-published with an attempt count), then moved to the dead-letter
   queue ``lianbao.dlq`` with the error and its original queue, where ``lianbao dlq list|replay`` finds it.  It never loops
   forever and never vanishes.  Handlers still use the inbox (``self.db.already_handled(event)``).
+  Retries go through the service's own direct exchange ``lianbao.retry.<service>`` (bound to each
+  of its event queues by the queue's name) and dead letters through ``lianbao.dlx``: never through
+  the default exchange, so a service's broker user needs no right to publish into any queue
+  (``infra/rabbitmq/definitions.json``).  The event's first routing key travels with its retries
+  (header ``x-lianbao-origin-routing-key``) so the dead letter names the event type.
 * :func:`timer` — nameko's; the unit of work commits in ``worker_result``.
 """
 from __future__ import annotations
@@ -18,7 +23,7 @@ import json
 import logging
 import traceback
 
-from kombu import Exchange, Queue
+from kombu import Exchange, Queue, binding
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import EventHandler
@@ -35,6 +40,13 @@ IDEMPOTENCY_HEADER = "idempotency_key"
 ACTOR_HEADER = "actor"
 ATTEMPTS_HEADER = "x-lianbao-attempts"
 DLQ_QUEUE = "lianbao.dlq"
+DLX_EXCHANGE = "lianbao.dlx"
+ORIGIN_HEADER = "x-lianbao-origin-routing-key"
+
+
+def retry_exchange(service_name: str) -> Exchange:
+    """The service's own exchange for re-delivering a failed event to the queue it came from."""
+    return Exchange(f"lianbao.retry.{service_name}", type="direct", durable=True)
 
 
 def _database_of(container):
@@ -113,6 +125,16 @@ class SuiteEventHandler(EventHandler):
 
     queue_consumer = SuiteQueueConsumer()
 
+    def setup(self):
+        super().setup()
+        # the same queue, bound also to the service's retry exchange under its own name
+        queue = self.queue
+        self.queue = Queue(queue.name, durable=queue.durable, auto_delete=queue.auto_delete,
+                           exclusive=queue.exclusive, bindings=[
+                               binding(queue.exchange, routing_key=queue.routing_key),
+                               binding(retry_exchange(self.container.service_name),
+                                       routing_key=queue.name)])
+
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         result, exc_info = _db.complete(worker_ctx, result, exc_info)
         if exc_info is not None:
@@ -133,7 +155,7 @@ class SuiteEventHandler(EventHandler):
         attempts = int(headers.get(ATTEMPTS_HEADER, 0)) + 1
         limit = int(self.container.config.get("EVENT_MAX_ATTEMPTS", 5) or 5)
         body = message.payload
-        default = Exchange("", type="direct")
+        origin = headers.get(ORIGIN_HEADER) or message.delivery_info.get("routing_key")
         from shared.metrics import metrics_of
 
         metrics = metrics_of(self.container)
@@ -141,23 +163,25 @@ class SuiteEventHandler(EventHandler):
             if metrics is not None:
                 metrics.events_redelivered.labels(self.container.service_name, self.method_name).inc()
             headers[ATTEMPTS_HEADER] = attempts
-            self._publisher().publish(body, exchange=default, routing_key=self.queue.name, headers=headers,
-                                      mandatory=False)
+            headers[ORIGIN_HEADER] = origin
+            exchange = retry_exchange(self.container.service_name)
+            self._publisher().publish(body, exchange=exchange, routing_key=self.queue.name, headers=headers,
+                                      mandatory=False, declare=[exchange])
             return
         if metrics is not None:
             metrics.events_dead_lettered.labels(self.container.service_name, self.method_name).inc()
         dead_letter(self.container.config, self.queue.name, body, headers, attempts,
                     "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip(),
-                    message.delivery_info.get("routing_key"), self.source_service)
+                    origin, self.source_service)
 
 
 def dlq_queue() -> Queue:
-    return Queue(DLQ_QUEUE, exchange=Exchange("", type="direct"), routing_key=DLQ_QUEUE, durable=True,
-                 auto_delete=False)
+    return Queue(DLQ_QUEUE, exchange=Exchange(DLX_EXCHANGE, type="direct", durable=True),
+                 routing_key=DLQ_QUEUE, durable=True, auto_delete=False)
 
 
 def dead_letter(config, queue_name, body, headers, attempts, error, routing_key=None, source=None):
-    headers = dict(headers or {})
+    headers = {k: v for k, v in (headers or {}).items() if k != ORIGIN_HEADER}
     headers.update({ATTEMPTS_HEADER: attempts, "x-lianbao-error": error[:2000],
                     "x-lianbao-queue": queue_name, "x-lianbao-routing-key": routing_key or "",
                     "x-lianbao-source": source or ""})
@@ -171,9 +195,10 @@ def dead_letter_raw(config, queue_name, message, error):
     """Dead-letter a message as received (its body could not be decoded)."""
     from kombu import Connection
 
-    headers = dict(message.headers or {})
+    headers = {k: v for k, v in (message.headers or {}).items() if k != ORIGIN_HEADER}
+    origin = (message.headers or {}).get(ORIGIN_HEADER) or (message.delivery_info or {}).get("routing_key")
     headers.update({ATTEMPTS_HEADER: 1, "x-lianbao-error": error[:2000], "x-lianbao-queue": queue_name,
-                    "x-lianbao-routing-key": (message.delivery_info or {}).get("routing_key") or "",
+                    "x-lianbao-routing-key": origin or "",
                     "x-lianbao-source": ""})
     queue = dlq_queue()
     with Connection(config[AMQP_URI_CONFIG_KEY]) as conn:
