@@ -5,7 +5,6 @@ from __future__ import annotations
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
-from marshmallow import fields
 
 from shared.contracts import gateway as contract
 

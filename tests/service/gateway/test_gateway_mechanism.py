@@ -1,6 +1,5 @@
 """The gateway's mechanism on a small target service: tokens, scopes, field errors, errors passed
 through, idempotency keys, timeouts and streamed exports."""
-import base64
 import hashlib
 import json
 
