@@ -137,12 +137,70 @@ class Suite:
 
         event_dispatcher(self.config)(source_service, event_type, payload)
 
+    def busy(self) -> dict:
+        """What is still in flight: unpublished outbox rows, running workers, queued events."""
+        from shared.db import Database
+
+        out = {}
+        for container in self.runner.containers:
+            name = container.service_name
+            workers = len(container._worker_threads)
+            backlog = 0
+            for dep in container.dependencies:
+                if isinstance(dep, Database):
+                    backlog = dep.outbox_backlog()[0]
+            names = [ext.queue.name for ext in container.entrypoints
+                     if getattr(ext, "queue", None) is not None and hasattr(ext, "event_type")]
+            queued = sum(queue_depths(self.config, names).values())
+            if workers or backlog or queued:
+                out[name] = {"workers": workers, "outbox": backlog, "queued": queued}
+        return out
+
+    def wait_quiet(self, timeout: float = 120.0, settle: int = 3) -> float:
+        """Wait until every event committed so far has been published and handled (``settle``
+        consecutive quiet checks); returns the seconds waited, raises TimeoutError otherwise."""
+        hub = eventlet.hubs.get_hub()
+        start = hub.clock()
+        quiet = 0
+        while quiet < settle:
+            if hub.clock() - start > timeout:
+                raise TimeoutError(f"the suite is still busy after {timeout:.0f} s: {self.busy()}")
+            quiet = quiet + 1 if not self.busy() else 0
+            eventlet.sleep(0.05)
+        return hub.clock() - start
+
     def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc):
         self.stop()
         return False
+
+
+def queue_depths(config: dict, queue_names) -> dict:
+    """Messages waiting in each queue (0 if it does not exist), on the memory transport or RabbitMQ."""
+    if str(config.get("AMQP_URI", "")).startswith("memory://"):
+        import kombu.transport.memory as memory
+
+        return {n: (memory.Channel.queues[n].qsize() if n in memory.Channel.queues else 0)
+                for n in queue_names}
+    from kombu import Connection
+
+    out = {}
+    with Connection(config["AMQP_URI"]) as conn:
+        for name in queue_names:
+            channel = conn.channel()
+            try:
+                _n, count, _c = channel.queue_declare(queue=name, passive=True)
+                out[name] = int(count)
+            except Exception:  # no such queue
+                out[name] = 0
+            finally:
+                try:
+                    channel.close()
+                except Exception:
+                    pass
+    return out
 
 
 def health_all(proxy, names=SERVICES) -> list[dict]:

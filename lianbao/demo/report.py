@@ -1,0 +1,55 @@
+"""The demo's summary, printed for people."""
+from __future__ import annotations
+
+
+def _table(rows, headers):
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(str(h))
+              for i, h in enumerate(headers)]
+    line = "  ".join(str(h).ljust(w) for h, w in zip(headers, widths))
+    out = [line, "  ".join("-" * w for w in widths)]
+    for r in rows:
+        out.append("  ".join(str(v).ljust(w) for v, w in zip(r, widths)))
+    return "\n".join(out)
+
+
+def print_summary(s: dict) -> None:
+    o = s["officers"]
+    print()
+    print(f"== lianbao demo: the year {s['year']} of a city of {s['staff']:,} staff, "
+          f"{s['units']} units, {s['sections']} sections — {s['seconds']} s")
+    print()
+    print("Officers (annual rating): " + ", ".join(f"★{k} {v}" for k, v in o["stars"].items())
+          + f"; not rated {o['not_rated']}, disqualified {o['disqualified']}")
+    sec = s["sections_rated"]
+    print("Sections: " + ", ".join(f"★{k} {v}" for k, v in sec["stars"].items())
+          + f"; disqualified {sec['disqualified']}")
+    print(f"Half-year rating {s['half_year']['rating_id']}: "
+          + ", ".join(f"★{k} {v}" for k, v in sorted(s["half_year"]["stars"].items(), reverse=True)))
+    print()
+    rows = [(a["id"], a["name"], a["score"], a["class"], a["rank"], "yes" if a["advanced"] else "",
+             "yes" if a["veto_warning"] else "", "yes" if a["veto"] else "") for a in s["agencies"]]
+    print(_table(rows, ("agency", "name", "score", "class", "rank", "advanced", "veto warning", "veto")))
+    print()
+    ledger = s["ledger"]
+    rows = [(k, v["lines"], v["amount"]) for k, v in ledger["by_kind"].items()]
+    print(_table(rows, ("ledger line", "lines", "yuan")))
+    print(f"total {ledger['lines']} lines, {ledger['amount']:,} yuan; paying units: "
+          + ", ".join(f"{u} {v['amount']:,}" for u, v in list(ledger["by_paying_unit"].items())[:8])
+          + (" …" if len(ledger["by_paying_unit"]) > 8 else ""))
+    r = s["reconciliation"]
+    print(f"reconciliation: missing {r.get('missing', 0)}, extra {r.get('extra', 0)}, "
+          f"different {r.get('different', 0)}; hash chain: {'intact' if s['hash_chain'].get('ok') else s['hash_chain']}")
+    print(f"mentoring coverage (officers, 31 Dec): {s['mentoring_coverage']}")
+    print()
+    targets = [t for t in s["targets"] if "target" in t]
+    if targets:
+        rows = [(t["target"], t.get("agency", "city"), t.get("value", "no data"),
+                 {True: "met", False: "missed"}.get(t.get("met"), "no data")) for t in targets
+                if t.get("agency", "city") == "city"]
+        print(_table(rows, ("target (M§一)", "scope", "value", "")))
+    for t in s["targets"]:
+        if "error" in t:
+            print(f"targets of {t['service']}: not available ({t['error']})")
+    print()
+    print("files: " + ", ".join(s["files"]))
+    print("timings (s): " + ", ".join(f"{k} {v}" for k, v in s["timings_s"].items()))
