@@ -24,7 +24,10 @@ class LianbaoError(Exception):
     http_status = 500
 
     def __init__(self, message: str = "", field: str | None = None, details=None):
-        super().__init__(message, field, details)
+        # on the wire nameko turns None into the string "None": absent values travel as "" / []
+        field = None if field in (None, "", "None") else field
+        details = None if details in (None, [], "None") else details
+        super().__init__(message, field if field is not None else "", details if details is not None else [])
         self.message = message
         self.field = field
         self.details = details

@@ -6,10 +6,13 @@ import time
 
 from shared.config import SERVICES, embedded_config, load_config
 
+RUNNABLE = SERVICES + ("gateway",)
+
 
 def register(subparsers):
     p = subparsers.add_parser("up", help="start services (all, or the ones named) on the configured broker")
-    p.add_argument("services", nargs="*", metavar="SERVICE", help=f"any of {', '.join(SERVICES)} (default: all)")
+    p.add_argument("services", nargs="*", metavar="SERVICE",
+                   help=f"any of {', '.join(RUNNABLE)} (default: the five core services)")
     p.add_argument("--embedded", action="store_true",
                    help="all services in this process on kombu memory:// with SQLite files (no broker)")
     p.add_argument("--data", default=".data/embedded", help="data folder of the embedded mode")
@@ -20,9 +23,9 @@ def register(subparsers):
 
 def _names(args) -> list[str]:
     names = args.services or list(SERVICES)
-    unknown = [n for n in names if n not in SERVICES]
+    unknown = [n for n in names if n not in RUNNABLE]
     if unknown:
-        raise SystemExit(f"lianbao up: unknown service(s): {', '.join(unknown)} (known: {', '.join(SERVICES)})")
+        raise SystemExit(f"lianbao up: unknown service(s): {', '.join(unknown)} (known: {', '.join(RUNNABLE)})")
     return names
 
 

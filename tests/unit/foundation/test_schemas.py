@@ -84,3 +84,13 @@ def test_errors_survive_the_wire_as_the_same_class():
     assert again.to_dict() == {"error": "conflict", "message": "already filed", "field": "month",
                                "details": [{"field": "month", "message": "already filed"}]}
     assert rebuild("SomethingElse", []) is None
+
+
+def test_absent_field_survives_nameko_serialisation_as_none():
+    from nameko.exceptions import deserialize, serialize
+
+    again = deserialize(serialize(Conflict("already filed")))
+    assert isinstance(again, Conflict)
+    assert again.field is None and again.details is None
+    named = deserialize(serialize(Conflict("already filed", "month")))
+    assert named.field == "month"
