@@ -84,3 +84,66 @@ def test_docker_compose_file_is_valid():
     assert {"rabbitmq", "postgres", "prometheus", "grafana", *SERVICES} <= set(compose["services"])
     for name in SERVICES:
         assert compose["services"][name]["command"] == ["up", name]
+
+
+def _exported_names() -> set:
+    """Every ``lianbao_*`` metric name written in the services' and shared code."""
+    import re
+
+    names = set()
+    for folder in (ROOT / "services", ROOT / "shared"):
+        for path in folder.rglob("*.py"):
+            names |= set(re.findall(r"[\"'](lianbao_[a-z0-9_]+)[\"']", path.read_text(encoding="utf-8")))
+    return names
+
+
+def _used_names(text: str) -> set:
+    import re
+
+    used = set(re.findall(r"\b(lianbao_[a-z0-9_]+)", text))
+    return {re.sub(r"_(bucket|count|sum)$", "", n) if n.endswith(("_bucket", "_count", "_sum")) else n
+            for n in used}
+
+
+def test_alerts_and_dashboard_only_use_metrics_the_services_export():
+    exported = _exported_names()
+    assert {"lianbao_target_value", "lianbao_target_met", "lianbao_mentoring_coverage_ratio"} <= exported
+    alerts = " ".join(r["expr"] for r in _rules())
+    dash = json.loads((INFRA / "grafana" / "dashboards" / "lianbao.json").read_text())
+    exprs = " ".join(t["expr"] for p in dash["panels"] for t in p["targets"])
+    unknown = (_used_names(alerts) | _used_names(exprs)) - exported
+    assert not unknown, f"metrics no service exports: {sorted(unknown)}"
+
+
+def test_dashboard_shows_the_eight_targets_per_agency_health_and_throughput():
+    from shared.targets import TARGETS
+
+    dash = json.loads((INFRA / "grafana" / "dashboards" / "lianbao.json").read_text())
+    by_title = {p["title"]: p for p in dash["panels"]}
+    met = next(p for p in dash["panels"] if "lianbao_target_met" in p["targets"][0]["expr"])
+    assert met["type"] == "table" and met["transformations"][0]["options"]["rowField"] == "agency"
+    assert met["transformations"][0]["options"]["columnField"] == "target"
+    for target in TARGETS:   # each target has its own time series panel besides the tables
+        number = target.split("_")[0]
+        assert any("lianbao_target_value" in p["targets"][0]["expr"]
+                   and (f'"{target}"' in p["targets"][0]["expr"] or f"{number}_.*" in p["targets"][0]["expr"])
+                   for p in by_title.values()), target
+    exprs = " ".join(t["expr"] for p in dash["panels"] for t in p["targets"])
+    for metric in ("lianbao_entrypoint_errors_total", "lianbao_entrypoint_latency_seconds_bucket",
+                   "lianbao_events_handled_total", "lianbao_events_dead_lettered_total",
+                   "lianbao_outbox_oldest_age_seconds", "lianbao_scoring_overdue_evaluations",
+                   "lianbao_rewards_overdue_tasks"):
+        assert metric in exprs
+    assert dash["templating"]["list"][0]["name"] == "agency"
+    for p in dash["panels"]:
+        for t in p["targets"]:
+            assert t["refId"] and t["expr"].count("(") == t["expr"].count(")"), t
+
+
+def test_dashboard_file_is_what_its_generator_writes():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_dashboard", INFRA / "grafana" / "tools" / "build_dashboard.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert json.loads((INFRA / "grafana" / "dashboards" / "lianbao.json").read_text()) == module.DASHBOARD
