@@ -81,7 +81,7 @@ class OutboxRelay:
             sent = []
             for row in rows:
                 publisher.publish(json.loads(row.payload), exchange=exchange, routing_key=row.event_type,
-                                  headers={"event_id": row.event_id})
+                                  headers={"event_id": row.event_id}, declare=[exchange])
                 sent.append(row.id)
             from shared.db import utcnow
 

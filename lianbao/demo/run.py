@@ -135,15 +135,20 @@ class Demo:
                 rpc.roster.create_staff({"staff": batch})
                 bar.update(len(batch))
             bar.close()
-        with self._timed("mentoring"):
+        with self._timed("mentoring"), self.rpc() as rpc:
             start = date(self.year, 1, 1)
-            calls = []
+            pairs = []
             for mentor, mentee in self.city.pairs:
                 joined = max(date.fromisoformat(self.staff[mentee]["joined"]),
                              date.fromisoformat(self.staff[mentor]["joined"]))
-                calls.append(("roster", "assign_mentor", {"mentor": mentor, "mentee": mentee,
-                                                          "start": max(start, joined).isoformat()}))
-            self._parallel(calls, "roster: mentoring pairs")
+                pairs.append({"mentor": mentor, "mentee": mentee, "start": max(start, joined).isoformat()})
+            bar = self.progress.bar(len(pairs), "roster: mentoring pairs")
+            for batch in _batches(pairs, 2000):
+                out = rpc.roster.assign_mentors({"pairs": batch})
+                if out["errors"]:
+                    raise RuntimeError(f"mentoring pairs refused: {out['errors'][:3]}")
+                bar.update(len(batch))
+            bar.close()
         with self._timed("read models"):
             self.suite.wait_quiet(timeout=600)
 
@@ -252,10 +257,11 @@ class Demo:
             before = rpc.roster.mentoring_coverage({"date": when})
             appointed = 0
             for sid, chiefs in sorted(self.section_chiefs.items()):
-                if any(c not in self.demoted for c in chiefs):
+                if any(c not in self.demoted and self.staff[c]["joined"] <= when for c in chiefs):
                     continue
                 candidates = [s for s in self.city.staff if s["unit"] == sid and s["position"] == "officer"
-                              and s["id"] not in self.transferred and s["id"] not in self.demoted]
+                              and s["id"] not in self.transferred and s["id"] not in self.demoted
+                              and s["joined"] <= when]
                 if not candidates:
                     continue
                 new = min(candidates, key=lambda s: s["joined"])
@@ -272,7 +278,8 @@ class Demo:
                 staff = self.staff.get(person)
                 if staff is None or person in self.transferred:
                     continue
-                options = [c for c in self.section_chiefs.get(staff["unit"], []) if c not in self.demoted]
+                options = [c for c in self.section_chiefs.get(staff["unit"], [])
+                           if c not in self.demoted and self.staff[c]["joined"] <= when]
                 if not options:
                     continue
                 rpc.roster.assign_mentor({"mentor": options[0], "mentee": person, "start": when})

@@ -484,6 +484,52 @@ def assign_mentor(uow, data) -> dict:
     return _assign(uow, data, reassign=False)
 
 
+def assign_mentors(uow, data) -> dict:
+    """``assign_mentor`` for many pairs at once: units, people, spells and the mentees' pairs are
+    loaded once; each pair is checked by the same domain rule; bad pairs are reported by index and
+    nothing of them is written."""
+    session = uow.session
+    items = data["pairs"]
+    units = load_units(session)
+    ids = {x["mentor"] for x in items} | {x["mentee"] for x in items}
+    people = load_staff(session, ids)
+    statuses = Statuses(session, people)
+    statuses.preload(ids)
+    existing = defaultdict(list)
+    mentees = sorted({x["mentee"] for x in items})
+    for chunk in _chunks(mentees, IN_CHUNK):
+        for row in session.scalars(select(PairRow).where(PairRow.mentee.in_(chunk))):
+            existing[row.mentee].append(_pair(row))
+    created, errors, replayed = [], [], 0
+    for i, it in enumerate(items):
+        try:
+            mentor = people.get(it["mentor"])
+            if mentor is None:
+                raise NotFound(f"unknown person {it['mentor']!r}", "mentor")
+            mentee = people.get(it["mentee"])
+            if mentee is None:
+                raise NotFound(f"unknown person {it['mentee']!r}", "mentee")
+            start = parse_date(it["start"], "start")
+            pairs = existing[mentee.id]
+            if any((p.mentor, p.start, p.end) == (mentor.id, start, None) for p in pairs):
+                replayed += 1
+                continue
+            new = Pair(id=new_id(), mentor=mentor.id, mentee=mentee.id, start=start)
+            mentoring.assign(new, mentor, mentee, units, pairs, statuses.mentor_counts, statuses.on_team)
+        except LianbaoError as err:
+            errors.append({"index": i, "field": f"pairs[{i}].{err.field}" if err.field else f"pairs[{i}]",
+                           "error": err.code, "message": err.message})
+            continue
+        pairs.append(new)
+        created.append(new)
+    if created:
+        session.execute(insert(PairRow), [{"id": p.id, "mentor": p.mentor, "mentee": p.mentee,
+                                           "start": p.start, "end": p.end} for p in created])
+        for pair in created:
+            uow.publish(contract.MENTOR_ASSIGNED, pair_dict(pair))
+    return {"assigned": len(created), "replayed": replayed, "errors": errors}
+
+
 def reassign_mentor(uow, data) -> dict:
     return _assign(uow, data, reassign=True)
 

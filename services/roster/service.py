@@ -76,6 +76,10 @@ class RosterService(ServiceBase):
         return handlers.assign_mentor(self.db, load(c.AssignMentor(), payload))
 
     @rpc
+    def assign_mentors(self, payload):
+        return handlers.assign_mentors(self.db, load(c.AssignMentors(), payload))
+
+    @rpc
     def reassign_mentor(self, payload):
         return handlers.reassign_mentor(self.db, load(c.AssignMentor(), payload))
 

@@ -26,6 +26,9 @@ Status spells
 Mentoring (M§四1-3)
 * ``assign_mentor(AssignMentor)`` -> ``{"pair": PAIR}``; outside the chain: Forbidden ``mentor``;
   the mentee already has a mentor then: Conflict ``mentee``
+* ``assign_mentors(AssignMentors)`` -> ``{"assigned", "replayed", "errors": [{"index", "field", "error",
+  "message"}]}``: the batch form (every good pair is assigned, each bad one reported by index;
+  the state is loaded once, so ten thousand pairs take seconds, not minutes)
 * ``reassign_mentor(AssignMentor)`` -> ``{"pair": PAIR, "unassigned": [PAIR]}``
 * ``unassign_mentor(UnassignMentor)`` -> ``{"unassigned": [PAIR]}`` (no mentor from ``date`` on)
 * ``mentor_of(PersonOnDate)`` -> ``{"person", "date", "mentor": id | null}``
@@ -227,6 +230,12 @@ class AssignMentor(BaseSchema):
     mentor = fields.String(**_id)
     mentee = fields.String(**_id)
     start = IsoDate(required=True)
+
+
+class AssignMentors(BaseSchema):
+    """A batch of assignments (the same rules as ``assign_mentor``, item by item)."""
+    pairs = fields.List(fields.Nested(AssignMentor), required=True,
+                        validate=validate.Length(min=1, max=MAX_BATCH))
 
 
 class UnassignMentor(BaseSchema):

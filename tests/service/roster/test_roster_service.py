@@ -238,3 +238,23 @@ def test_people_of_agency_for_scoring(roster):
         assert (by_id["o1"]["section"], by_id["o1"]["joined"]) == ("c_ps_s1", "2020-01-01")
         committee = rpc.roster.people_of_agency({"agency": "cnty", "date": "2026-03-01"})
         assert committee["people"] == []   # the county's agencies are not the committee's staff
+
+
+def test_assign_mentors_in_a_batch_applies_the_good_pairs_and_names_the_bad_ones(roster):
+    with roster.rpc() as rpc:
+        out = rpc.roster.assign_mentors({"pairs": [
+            {"mentor": "h", "mentee": "l", "start": "2026-01-01"},
+            {"mentor": "c2", "mentee": "o1", "start": "2026-01-01"},     # outside the chain
+            {"mentor": "c", "mentee": "o1", "start": "2026-01-01"},
+            {"mentor": "c", "mentee": "nobody", "start": "2026-01-01"},  # unknown person
+            {"mentor": "c", "mentee": "o2", "start": "2026-01-01"},
+            {"mentor": "l", "mentee": "o2", "start": "2026-01-01"},      # o2 has a mentor now
+        ]})
+        assert out["assigned"] == 3 and out["replayed"] == 0
+        assert [(e["index"], e["field"], e["error"]) for e in out["errors"]] == [
+            (1, "pairs[1].mentor", "forbidden"), (3, "pairs[3].mentee", "not_found"),
+            (5, "pairs[5].mentor", "forbidden")]
+        assert rpc.roster.mentor_of({"person": "o1", "date": "2026-03-01"})["mentor"] == "c"
+        assert rpc.roster.mentor_of({"person": "o2", "date": "2026-03-01"})["mentor"] == "c"
+        again = rpc.roster.assign_mentors({"pairs": [{"mentor": "c", "mentee": "o1", "start": "2026-01-01"}]})
+        assert again == {"assigned": 0, "replayed": 1, "errors": []}
