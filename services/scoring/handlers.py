@@ -14,9 +14,11 @@ from sqlalchemy import delete, func, insert, select, update
 from shared.contracts import scoring_events as ev
 from shared.errors import Conflict, LianbaoError, NotFound, ValidationFailed
 from services.scoring import models as m
-from services.scoring.domain import agency_eval, assemble, criteria, daily_logs, deadlines, ranking
+from services.scoring import packs_service
+from services.scoring.domain import (agency_eval, assemble, composite, criteria, daily_logs,
+                                     deadlines, ranking)
 from services.scoring.domain import workflow as wf
-from services.scoring.domain.payload import rate_payload
+from services.scoring.domain.payload import rate_payload, rate_trusted
 
 LEADING = ("head", "leader")
 
@@ -936,10 +938,11 @@ def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
         m.Evaluation.state == wf.FILED, m.Evaluation.month >= months[0],
         m.Evaluation.month <= months[-1])
     monthly, smonthly = facts.monthly, facts.section_monthly
+    exact = assemble.exact_number
     for kind, subj, month, score in s.execute(q):
         if kind == "officer":
             if subj in ids:
-                monthly.setdefault(subj, {})[month] = score
+                monthly.setdefault(subj, {})[month] = exact(score)
         elif subj in section_ids:
             smonthly.setdefault(subj, {})[month] = score
     subjects = ids | section_ids
@@ -1000,22 +1003,38 @@ def _latest_rating(s, period, scope):
 def run_rating(uow, data) -> dict:
     """半年初评 / 年终总评: assemble, rate with the engine (one code path), store the results with
     their explanations, publish ``rating_published``.  The same facts again: the stored rating is
-    returned and nothing is published twice."""
+    returned and nothing is published twice.
+
+    When an agency in scope has an adaptation (a rule pack in force for the period, or plug-ins
+    bound to it), its officers and sections are rated with it in their own part of a composite
+    snapshot (:mod:`services.scoring.domain.composite`); the stored snapshot is that composite
+    document, which ``rate_snapshot`` rates back to the same result.  Without any adaptation in
+    scope: one plain snapshot, as RATING.md §1."""
     s = uow.session
     period, scope = data["period"], data["scope"]
     rating_date = data.get("rating_date") or today()
     snapshot, skipped, people = build_snapshot(uow, period, scope, rating_date, data.get("rules"))
-    text = json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"),
+    agencies = sorted({o["agency"] for o in snapshot["officers"]}
+                      | {x["agency"] for x in snapshot["sections"]})
+    adapted = packs_service.adaptation_documents(uow, agencies, period)
+    stored = composite.build(snapshot, adapted) if adapted else snapshot
+    text = json.dumps(stored, ensure_ascii=False, separators=(",", ":"),
                       default=assemble.json_number)
     dig = hashlib.sha256(text.encode()).hexdigest()
     last = _latest_rating(s, period, scope)
     if last is not None and last.digest == dig:
         return {"rating_id": last.rating_id, "published": False, "unchanged": True,
                 "skipped": last.skipped, "result": stored_result(s, last.rating_id)}
-    result = rate_payload(snapshot)
+    if adapted:
+        result, used = composite.rate_composite(stored, packs_service.plugin_host(uow),
+                                                trusted=True)
+    else:
+        result, used = rate_trusted(snapshot), []
     version = (last.version + 1) if last is not None else 1
     rating_id = f"{period}:{scope}:{version}"
     store_results(s, rating_id, snapshot, result)
+    for adaptation in used:
+        packs_service.record_use(uow, rating_id, adaptation)
     subjects = {}
     by_id = {p.id: p for p in people}
     for o in snapshot["officers"]:
@@ -1035,6 +1054,14 @@ def run_rating(uow, data) -> dict:
                    event_id=event_id))
     return {"rating_id": rating_id, "published": True, "unchanged": False, "skipped": skipped,
             "event_id": event_id, "result": result}
+
+
+def rate_snapshot(uow, snapshot) -> dict:
+    """Rate a snapshot as given (RATING.md §1), or a composite document as ``scoring.snapshot``
+    returns it (each part under the adaptation it names, with this service's plug-ins)."""
+    if composite.is_composite(snapshot):
+        return composite.rate_composite(snapshot, packs_service.plugin_host(uow))[0]
+    return rate_payload(snapshot)
 
 
 def store_results(s, rating_id, snapshot, result) -> None:
@@ -1084,7 +1111,7 @@ def stored_result(s, rating_id) -> dict:
     out = {"officers": [], "sections": [], "agencies": [], "settlement": []}
     key = {"officer": "officers", "section": "sections", "agency": "agencies"}
     snap = json.loads(s.get(m.Rating, rating_id).snapshot)
-    order = {x["id"]: n for n, x in enumerate(snap["officers"] + snap["sections"] + snap["agencies"])}
+    order = {x: n for n, x in enumerate(composite.subject_order(snap))}
     rows = sorted(s.execute(select(m.RatingResult.kind, m.RatingResult.subject, m.RatingResult.result)
                             .where(m.RatingResult.rating_id == rating_id)),
                   key=lambda r: order.get(r[1], 0))

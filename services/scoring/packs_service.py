@@ -5,6 +5,9 @@ Wiring (one line in ``services/scoring/service.py``)::
 
     class ScoringService(PacksMixin, ServiceBase): ...
 
+``scoring.run_rating`` rates every agency of its scope with its adaptation
+(:func:`adaptation_documents`, :mod:`services.scoring.domain.composite`) and records each use.
+
 Rating with the agency's adaptation (a snapshot of ONE agency's officers and sections)::
 
     adaptation = packs_service.adaptation_for(uow, agency, period)
@@ -108,6 +111,36 @@ def extensions_for(uow, agency: str, period: str) -> list:
     return adaptation_for(uow, agency, period).extensions
 
 
+def adaptation_documents(uow, agencies, period: str, *, config=None) -> list:
+    """What ``scoring.run_rating`` stores for each agency (of ``agencies``) that has an adaptation
+    for the period: ``{"agency", "pack": the effective version's document as registered, or None,
+    "plugins": [label of each plug-in bound to it], "subject_data": [its subjects' data]}``, in the
+    order of ``agencies``.  Agencies with neither a pack in force nor a plug-in are left out."""
+    host = plugin_host(uow, config)
+    wanted = set(agencies)
+    rows: dict = {}
+    for r in uow.session.scalars(select(pack_models.RulePack)
+                                 .order_by(pack_models.RulePack.version)):
+        if r.agency in wanted:
+            rows.setdefault(r.agency, []).append(r)
+    out = []
+    for agency in agencies:
+        plugins = host.for_agency(agency)
+        history = [(packs.parse_pack(json.loads(r.document), agency), r)
+                   for r in rows.get(agency, ())]
+        pack = packs.effective_pack([p for p, _ in history], period)
+        if pack is None and not plugins:
+            continue
+        doc = next(json.loads(r.document) for p, r in history if p is pack) if pack else None
+        data = uow.session.scalars(select(pack_models.PackSubjectData.data).where(
+            pack_models.PackSubjectData.agency == agency,
+            pack_models.PackSubjectData.period == period)
+            .order_by(pack_models.PackSubjectData.subject)).all()
+        out.append({"agency": agency, "pack": doc, "plugins": [p.label for p in plugins],
+                    "subject_data": [json.loads(d) for d in data]})
+    return out
+
+
 def record_use(uow, rating_id: str, adaptation: packs.Adaptation) -> dict:
     """Record which pack version and plug-ins a rating used (idempotent per rating and agency)."""
     used = adaptation.used
@@ -198,7 +231,9 @@ def stored_snapshot(uow, agency: str, period: str) -> dict:
                                                        rating.scope == agency)
                                   .order_by(rating.version.desc()).limit(1)).first()
         if row is not None:
-            return json.loads(row.snapshot)
+            from services.scoring.domain.composite import flatten
+
+            return flatten(json.loads(row.snapshot))
     raise NotFound(f"no stored rating snapshot of {agency} for {period}; give the snapshot",
                    "snapshot")
 

@@ -2,7 +2,9 @@
 
 RPC names and payloads: :mod:`shared.contracts.scoring`; the event it publishes,
 ``rating_published``: :mod:`shared.contracts.scoring_events`.  Consumes roster's staff, spell and
-mentoring events and survey's ``satisfaction_rates_published`` into its read models.
+mentoring events and survey's ``satisfaction_rates_published`` into its read models.  Rule
+packs and plug-ins (``PacksMixin``, :mod:`services.scoring.packs_service`) adapt each agency's
+rating inside ``run_rating``.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from shared.schemas import load
 from shared.service import ServiceBase
 
 from services.scoring import handlers, models
-from services.scoring.domain.payload import rate_payload
+from services.scoring.packs_service import PacksMixin
 
 OVERDUE_TIMER_SECONDS = 3600
 
@@ -33,14 +35,15 @@ def _single(result):
     return result
 
 
-class ScoringService(ServiceBase):
+class ScoringService(PacksMixin, ServiceBase):
     name = "scoring"
     db = Database(models.Base)
 
     # -- the rating engine (RATING.md) -------------------------------------------------------
     @rpc
     def rate_snapshot(self, snapshot):
-        return rate_payload(snapshot)
+        """A snapshot (RATING.md §1), or a composite one as ``snapshot`` returns it."""
+        return handlers.rate_snapshot(self.db, snapshot)
 
     # -- read models -------------------------------------------------------------------------
     @rpc

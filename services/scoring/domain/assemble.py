@@ -53,13 +53,23 @@ def on_team_in_period(joined: date, left_on: date | None, start: date, end: date
     return joined <= end and (left_on is None or left_on >= start)
 
 
-def section_period_score(monthly) -> Decimal | None:
+def exact_number(value):
+    """A number as the snapshot's JSON text gives it back to the contract's validator: an int when
+    whole, else the Decimal of the float's shortest repr (``Decimal('88.30')`` → ``Decimal('88.3')``).
+    Exact for the 2-decimal scores of the tables."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else Decimal(repr(float(value)))
+    return value
+
+
+def section_period_score(monthly) -> Decimal | int | None:
     """A section's period score before bonuses: the mean of its monthly scores (M§四6(5)),
     rounded half-up to 2 decimals (the snapshot carries a number, not a fraction)."""
     values = list(monthly)
     if not values:
         return None
-    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return exact_number((sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"),
+                                                                          ROUND_HALF_UP))
 
 
 def clip_leave(start: date, end: date | None, p_start: date, p_end: date):

@@ -603,16 +603,19 @@ def own_subjects_only(snapshot: dict, agency: str) -> None:
                                        f"{part}[{n}].agency")
 
 
-def rate_adapted(snapshot: dict, adaptation: Adaptation) -> dict:
+def rate_adapted(snapshot: dict, adaptation: Adaptation, *, trusted: bool = False) -> dict:
     """Rate a snapshot under an adaptation: the pack's rules, the pack and plug-in extensions, the
-    finishing touches.  The same path for real ratings and for the preview."""
-    from services.scoring.domain.payload import rate_payload
+    finishing touches.  The same path for real ratings and for the preview.  ``trusted``: the
+    snapshot was built by the scoring service from its own tables (only its head and rules are
+    validated, see :func:`services.scoring.domain.payload.rate_trusted`)."""
+    from services.scoring.domain.payload import rate_payload, rate_trusted
 
     payload = dict(snapshot)
     if adaptation.rules:
         own_subjects_only(payload, adaptation.agency)
         payload["rules"] = {**(payload.get("rules") or {}), **adaptation.rules}
-    result = rate_payload(payload, extensions=adaptation.extensions)
+    rate_fn = rate_trusted if trusted else rate_payload
+    result = rate_fn(payload, extensions=adaptation.extensions)
     return adaptation.finish(result, payload)
 
 

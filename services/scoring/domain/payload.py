@@ -1,15 +1,31 @@
 """JSON in, JSON out: the rating engine behind ``lianbao rate`` and ``scoring.rate_snapshot``.
 
 Not a rule module: it validates with the contract (:mod:`shared.contracts.rating`), calls the pure
-engine (:func:`services.scoring.domain.rating.rate`) and returns the JSON-ready result.
+engine (:func:`services.scoring.domain.rating.rate`) and returns the JSON-ready result.  Both entry
+points end in the same ``rate()``: :func:`rate_payload` for a snapshot from outside (validated
+whole), :func:`rate_trusted` for a snapshot the scoring service assembled from its own validated
+tables (only its head, rules and agencies are validated).
 """
 from __future__ import annotations
 
 import gc
+from datetime import date
 
 from shared.contracts.rating import validate_snapshot
 from services.scoring.domain.rating import rate
 from services.scoring.domain.snapshot import snapshot_from_validated
+
+
+def _without_gc(fn):
+    # a big snapshot makes millions of small objects that live until the end: the cyclic garbage
+    # collector would scan them again and again for nothing (about a third of the time at 100k)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return fn()
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def rate_payload(payload, *, extensions=None) -> dict:
@@ -17,13 +33,32 @@ def rate_payload(payload, *, extensions=None) -> dict:
 
     Raises :class:`shared.errors.ValidationFailed` whose ``field`` names the JSON path of the first
     problem (``details`` lists them all).  Returns the RATING.md §5 result as plain JSON types."""
-    # a big snapshot makes millions of small objects that live until the end: the cyclic garbage
-    # collector would scan them again and again for nothing (about a third of the time at 100k)
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        valid = validate_snapshot(payload)
+    return _without_gc(lambda: rate(snapshot_from_validated(validate_snapshot(payload)),
+                                    extensions=extensions).to_dict())
+
+
+def _officer(o: dict) -> dict:
+    out = dict(o)
+    out["joined"] = date.fromisoformat(o["joined"])
+    if "leave" in o:
+        out["leave"] = [{"kind": x["kind"], "from": date.fromisoformat(x["from"]),
+                         "to": date.fromisoformat(x["to"])} for x in o["leave"]]
+    return out
+
+
+def rate_trusted(snapshot: dict, *, extensions=None) -> dict:
+    """Rate a snapshot assembled by the scoring service from its own tables
+    (:func:`services.scoring.domain.assemble.assemble_snapshot`): officers and sections are already
+    valid (ids unique, references inside, months of the period, numbers as the JSON text gives them
+    back: int when whole, else the Decimal of the float's repr).  What came from outside is
+    validated as for any snapshot: period, rating date, ``rules`` (the caller's and the packs'),
+    agencies.  The result equals :func:`rate_payload` of the snapshot's JSON text (tests hold it)."""
+    head = {k: snapshot[k] for k in ("period", "rating_date", "rules", "agencies") if k in snapshot}
+
+    def run():
+        valid = validate_snapshot(head)
+        valid["officers"] = [_officer(o) for o in snapshot.get("officers") or ()]
+        valid["sections"] = list(snapshot.get("sections") or ())
         return rate(snapshot_from_validated(valid), extensions=extensions).to_dict()
-    finally:
-        if was_enabled:
-            gc.enable()
+
+    return _without_gc(run)

@@ -61,10 +61,8 @@ def test_rules_and_extensions_for_an_agency_and_period(uow_factory, monkeypatch)
 def test_the_mixin_joins_the_real_scoring_service(embedded_suite):
     from services.scoring.service import ScoringService
 
-    class Wired(PacksMixin, ScoringService):
-        name = "scoring"
-
-    suite = embedded_suite(["scoring"], classes=[Wired], PLUGINS="court-reversals=court")
+    assert issubclass(ScoringService, PacksMixin)      # wired in the real service
+    suite = embedded_suite(["scoring"], classes=[ScoringService], PLUGINS="court-reversals=court")
     with suite.rpc() as rpc:
         assert rpc.scoring.health()["status"] == "ok"
         assert rpc.scoring.register_pack({"agency": "court", "pack": pack()})["created"] is True
