@@ -270,11 +270,12 @@ def test_lost_connection_is_retried_with_the_same_key_and_the_effect_happens_onc
     assert r["unkeyed"]["error"] == "ConnectionLost" and r["unkeyed"]["maybe_delivered"] is True
     # a declared read is retried without a key (on a connection that was open when it was sent)
     assert r["rewarm"]["ok"] is True
-    assert r["read"]["ok"] is True and r["read"]["result"] == 2
+    # the unkeyed command may or may not have reached the service before the cut (that is what
+    # maybe_delivered says); the keyed one took effect exactly once either way
+    assert r["read"]["ok"] is True and r["read"]["result"] in (1, 2)
     assert r["reconnects"] == 3
-    # one effect per command: "retried" once, and the unkeyed one (which did reach the service) once
     with suite.rpc() as proxy:
-        assert getattr(proxy, target_name).count() == 2
+        assert getattr(proxy, target_name).count() == r["read"]["result"]
 
 
 def test_unreachable_broker_gives_connection_lost_within_the_timeout(tmp_path):
