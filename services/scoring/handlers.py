@@ -15,8 +15,8 @@ from shared.contracts import scoring_events as ev
 from shared.errors import Conflict, LianbaoError, NotFound, ValidationFailed
 from services.scoring import models as m
 from services.scoring import packs_service
-from services.scoring.domain import (agency_eval, assemble, composite, criteria, daily_logs,
-                                     deadlines, ranking)
+from services.scoring.domain import (agency_eval, assemble, bans, composite, criteria,
+                                     daily_logs, deadlines, ranking)
 from services.scoring.domain import workflow as wf
 from services.scoring.domain.payload import rate_payload, rate_trusted
 
@@ -939,6 +939,9 @@ def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
         m.Evaluation.month <= months[-1])
     monthly, smonthly = facts.monthly, facts.section_monthly
     exact = assemble.exact_number
+    if s.get_bind().dialect.name == "postgresql":
+        facts.monthly = monthly = _officer_monthly_pg(s, months)
+        q = q.where(m.Evaluation.kind != "officer")
     for kind, subj, month, score in s.execute(q):
         if kind == "officer":
             if subj in ids:
@@ -995,6 +998,22 @@ def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
     return snapshot, skipped, people
 
 
+def _officer_monthly_pg(s, months) -> dict:
+    """Filed officer scores of the months, ``{officer: {month: score}}`` in calendar order, as one
+    JSON document aggregated by PostgreSQL (one parse instead of a Python loop over every row).
+    Scores go through float8, whose shortest text is the float's repr: parsed as Decimal they are
+    the numbers the snapshot's JSON text gives back (:func:`assemble.exact_number`)."""
+    from sqlalchemy import text as sql
+
+    doc = s.execute(sql(
+        "SELECT json_object_agg(subject, m)::text FROM ("
+        " SELECT subject, json_object_agg(month, score::float8 ORDER BY month) AS m"
+        " FROM evaluations WHERE kind = 'officer' AND state = :filed"
+        " AND month >= :first AND month <= :last GROUP BY subject) x"),
+        {"filed": wf.FILED, "first": months[0], "last": months[-1]}).scalar()
+    return json.loads(doc, parse_float=Decimal) if doc else {}
+
+
 def _latest_rating(s, period, scope):
     return s.scalars(select(m.Rating).where(m.Rating.period == period, m.Rating.scope == scope)
                      .order_by(m.Rating.version.desc()).limit(1)).first()
@@ -1017,7 +1036,8 @@ def run_rating(uow, data) -> dict:
     agencies = sorted({o["agency"] for o in snapshot["officers"]}
                       | {x["agency"] for x in snapshot["sections"]})
     adapted = packs_service.adaptation_documents(uow, agencies, period)
-    stored = composite.build(snapshot, adapted) if adapted else snapshot
+    cases = ban_cases(s, snapshot, period)
+    stored = composite.build(snapshot, adapted, cases) if adapted or cases else snapshot
     text = json.dumps(stored, ensure_ascii=False, separators=(",", ":"),
                       default=assemble.json_number)
     dig = hashlib.sha256(text.encode()).hexdigest()
@@ -1025,7 +1045,7 @@ def run_rating(uow, data) -> dict:
     if last is not None and last.digest == dig:
         return {"rating_id": last.rating_id, "published": False, "unchanged": True,
                 "skipped": last.skipped, "result": stored_result(s, last.rating_id)}
-    if adapted:
+    if stored is not snapshot:
         result, used = composite.rate_composite(stored, packs_service.plugin_host(uow),
                                                 trusted=True)
     else:
@@ -1056,6 +1076,33 @@ def run_rating(uow, data) -> dict:
             "event_id": event_id, "result": result}
 
 
+def ban_cases(s, snapshot, period) -> list:
+    """The ban cases (M§三(三)) of the period against officers of the snapshot."""
+    start, end, _months = assemble.period_bounds(period)
+    officers = {o["id"] for o in snapshot["officers"]}
+    rows = s.execute(select(m.BanCase.id, m.BanCase.subject, m.BanCase.role, m.BanCase.violator,
+                            m.BanCase.ban, m.BanCase.occurred_on).where(
+        m.BanCase.occurred_on >= start, m.BanCase.occurred_on <= end)).mappings().all()
+    return bans.cases_in(rows, officers, start, end)
+
+
+def on_ban_violated(uow, event) -> None:
+    """roster's ``ban_violated``: record the case against the violator and, when there is one,
+    the joint-responsibility case against the mentor (:mod:`services.scoring.domain.bans` reads
+    what they do to the ratings).  A case already recorded is left as it is."""
+    s = uow.session
+    common = dict(violation_id=event["violation_id"], violator=event["person"], ban=event["ban"],
+                  occurred_on=date.fromisoformat(event["occurred_on"]),
+                  confirmed_on=date.fromisoformat(event["confirmed_on"]))
+    cases = [(event["person_case_id"], event["person"], bans.VIOLATOR)]
+    if event.get("mentor") and event.get("mentor_case_id"):
+        cases.append((event["mentor_case_id"], event["mentor"], bans.MENTOR))
+    for case_id, subject, role in cases:
+        if s.get(m.BanCase, case_id) is None:
+            s.add(m.BanCase(id=case_id, subject=subject, role=role, **common))
+    s.flush()
+
+
 def rate_snapshot(uow, snapshot) -> dict:
     """Rate a snapshot as given (RATING.md §1), or a composite document as ``scoring.snapshot``
     returns it (each part under the adaptation it names, with this service's plug-ins)."""
@@ -1071,40 +1118,44 @@ def store_results(s, rating_id, snapshot, result) -> None:
     lines: dict = {}
     for line in result["settlement"]:
         lines.setdefault(line["subject"], []).append(line)
-    rows = []
+    stored, kinds, agencies, sections = [], [], [], []
     for kind, key in (("officer", "officers"), ("section", "sections"), ("agency", "agencies")):
         for r in result[key]:
             ag, sec = where.get(r["id"], (r["id"], None))
-            stored = dict(r, _settlement=lines.get(r["id"], []))
-            rows.append(dict(rating_id=rating_id, subject=r["id"], kind=kind, agency=ag, section=sec,
-                             status=r.get("status"), score=r.get("score"), stars=r.get("stars"),
-                             klass=r.get("class"), result=json.dumps(stored, ensure_ascii=False)))
-    if rows:
-        if s.get_bind().dialect.name == "postgresql":
-            _copy_results(s, rows)
-        else:
-            s.execute(insert(m.RatingResult), rows)
+            stored.append(dict(r, _settlement=lines.get(r["id"], [])))
+            kinds.append(kind)
+            agencies.append(ag)
+            sections.append(sec)
+    if not stored:
+        return
+    if s.get_bind().dialect.name == "postgresql":
+        _insert_results_pg(s, rating_id, stored, kinds, agencies, sections)
+        return
+    s.execute(insert(m.RatingResult), [
+        dict(rating_id=rating_id, subject=r["id"], kind=k, agency=ag, section=sec,
+             status=r.get("status"), score=r.get("score"), stars=r.get("stars"),
+             klass=r.get("class"), result=json.dumps(r, ensure_ascii=False))
+        for r, k, ag, sec in zip(stored, kinds, agencies, sections)])
 
 
-def _copy_results(s, rows) -> None:
-    import io
+def _insert_results_pg(s, rating_id, stored, kinds, agencies, sections) -> None:
+    """PostgreSQL: every row in ONE statement and ONE parameter: the rows as one JSON array (one
+    encoding in C), read by ``json_to_recordset`` (one parse; the nested ``json`` result keeps its
+    text as written).  No COPY: psycopg2 refuses it while eventlet's green wait callback is
+    installed, i.e. inside the running service."""
+    from sqlalchemy import text as sql
 
-    cols = ("rating_id", "subject", "kind", "agency", "section", "status", "score", "stars",
-            "klass", "result")
-
-    def cell(v):
-        if v is None:
-            return "\\N"
-        return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-    buf = io.StringIO()
-    for r in rows:
-        buf.write("\t".join(cell(r[c]) for c in cols))
-        buf.write("\n")
-    buf.seek(0)
+    rows = [{"s": r["id"], "k": k, "a": ag, "c": sec, "st": r.get("status"), "sc": r.get("score"),
+             "t": r.get("stars"), "l": r.get("class"), "r": r}
+            for r, k, ag, sec in zip(stored, kinds, agencies, sections)]
     s.flush()
-    cur = s.connection().connection.cursor()
-    cur.copy_expert(f"COPY rating_results ({', '.join(cols)}) FROM STDIN", buf)
+    s.execute(sql(
+        "INSERT INTO rating_results (rating_id, subject, kind, agency, section, status, score,"
+        " stars, klass, result)"
+        " SELECT :rating_id, x.s, x.k, x.a, x.c, x.st, x.sc, x.t, x.l, x.r::text"
+        " FROM json_to_recordset(CAST(:rows AS json))"
+        " AS x(s text, k text, a text, c text, st text, sc numeric, t int, l int, r json)"),
+        {"rating_id": rating_id, "rows": json.dumps(rows, ensure_ascii=False)})
 
 
 def stored_result(s, rating_id) -> dict:

@@ -216,3 +216,18 @@ class RatingResult(Base):
     __table_args__ = (Index("ix_rating_results_subject", "subject"),
                       Index("ix_rating_results_agency", "agency"),
                       Index("ix_rating_results_section", "section"))
+
+
+class BanCase(Base):
+    """A case opened by a confirmed violation of one of the ten bans (M§三(三)), from roster's
+    ``ban_violated``: one against the violator (``role`` ``violator``) and one against the mentor
+    on the day of the violation (``mentor``, the 联带责任人)."""
+    __tablename__ = "ban_cases"
+    id = Column(String(ID), primary_key=True)            # the roster's case id
+    violation_id = Column(String(ID), nullable=False, index=True)
+    subject = Column(String(ID), nullable=False, index=True)   # the person the case is against
+    role = Column(String(20), nullable=False)             # violator | mentor
+    violator = Column(String(ID), nullable=False)
+    ban = Column(Integer, nullable=False)
+    occurred_on = Column(Date, nullable=False)
+    confirmed_on = Column(Date, nullable=False)

@@ -1,8 +1,8 @@
 """The scoring service: a thin nameko shell (validate → handler → dict); rules live in the domain.
 
 RPC names and payloads: :mod:`shared.contracts.scoring`; the event it publishes,
-``rating_published``: :mod:`shared.contracts.scoring_events`.  Consumes roster's staff, spell and
-mentoring events and survey's ``satisfaction_rates_published`` into its read models.  Rule
+``rating_published``: :mod:`shared.contracts.scoring_events`.  Consumes roster's staff, spell,
+mentoring and ban events and survey's ``satisfaction_rates_published`` into its read models.  Rule
 packs and plug-ins (``PacksMixin``, :mod:`services.scoring.packs_service`) adapt each agency's
 rating inside ``run_rating``.
 """
@@ -105,6 +105,13 @@ class ScoringService(PacksMixin, ServiceBase):
         if self.db.already_handled(event):
             return
         handlers.on_mentor_unassigned(self.db, event)
+
+    @event_handler(rc.SERVICE, rc.BAN_VIOLATED)
+    def on_ban_violated(self, event):
+        """A confirmed ban violation (M§三(三)): the cases against the person and the mentor."""
+        if self.db.already_handled(event):
+            return
+        handlers.on_ban_violated(self.db, event)
 
     @event_handler(sc.SERVICE, sc.SATISFACTION_RATES_PUBLISHED)
     def on_satisfaction_rates(self, event):

@@ -24,7 +24,12 @@ The composite document (what the scoring service stores and ``scoring.snapshot``
      "parts": [{"agency": null, "snapshot": SNAPSHOT},                     # committee level
                {"agency": "court", "pack": PACK-DOCUMENT | null,
                 "plugins": ["plugin:court-reversals/0.1.0"],
-                "subject_data": [{"id", "facts", "figures"}], "snapshot": SNAPSHOT}, ...]}
+                "subject_data": [{"id", "facts", "figures"}], "snapshot": SNAPSHOT}, ...],
+     "cases": [{"id", "subject", "role", "violator", "ban", "occurred_on"}]}
+
+A scope without any adaptation but with ban cases (M§三(三), :mod:`.bans`) is stored the same
+way, with the committee part alone: the cases travel with the snapshot so that the explanation
+entries they give are reproduced.
 
 :func:`rate_composite` rates it (the same function for the published rating and for a re-rating
 of the stored document), so the stored document plus the engine gives back the published result.
@@ -32,7 +37,7 @@ of the stored document), so the stored document plus the engine gives back the p
 from __future__ import annotations
 
 from shared.errors import Conflict, RuleViolation, ValidationFailed
-from services.scoring.domain import packs
+from services.scoring.domain import bans, packs
 
 VERSION = 1
 
@@ -76,9 +81,10 @@ def split(snapshot: dict, adapted) -> list:
     return [(a, parts[a]) for a in [None] + adapted]
 
 
-def build(snapshot: dict, adaptations) -> dict:
+def build(snapshot: dict, adaptations, cases=()) -> dict:
     """The composite document of a snapshot; ``adaptations``: ``[{"agency", "pack": document or
-    None, "plugins": [label], "subject_data": [...]}]`` for the adapted agencies."""
+    None, "plugins": [label], "subject_data": [...]}]`` for the adapted agencies; ``cases``: the
+    ban cases of the period (:mod:`services.scoring.domain.bans`)."""
     by_agency = {a["agency"]: a for a in adaptations}
     parts = []
     for agency, part in split(snapshot, list(by_agency)):
@@ -93,7 +99,7 @@ def build(snapshot: dict, adaptations) -> dict:
             "rating_date": snapshot["rating_date"],
             "order": {"officers": [o["id"] for o in snapshot.get("officers") or ()],
                       "sections": [s["id"] for s in snapshot.get("sections") or ()]},
-            "parts": parts}
+            "cases": list(cases), "parts": parts}
 
 
 def flatten(doc: dict) -> dict:
@@ -164,10 +170,12 @@ def rate_composite(doc: dict, host=None, *, trusted: bool = False) -> tuple[dict
     if not is_composite(doc):
         raise ValidationFailed("not a composite snapshot", "composite")
     period = doc["period"]
+    cases = bans.BanCases(doc.get("cases"))
     results, used = [], []
     for part in doc["parts"]:
         adaptation = adaptation_of(part, period, host)
-        results.append(packs.rate_adapted(part["snapshot"], adaptation, trusted=trusted))
+        results.append(packs.rate_adapted(part["snapshot"], adaptation, trusted=trusted,
+                                          extra=[cases] if cases else []))
         if adaptation.agency is not None:
             used.append(adaptation)
     return merge(doc, results), used

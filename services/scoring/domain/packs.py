@@ -603,11 +603,13 @@ def own_subjects_only(snapshot: dict, agency: str) -> None:
                                        f"{part}[{n}].agency")
 
 
-def rate_adapted(snapshot: dict, adaptation: Adaptation, *, trusted: bool = False) -> dict:
+def rate_adapted(snapshot: dict, adaptation: Adaptation, *, trusted: bool = False,
+                 extra=()) -> dict:
     """Rate a snapshot under an adaptation: the pack's rules, the pack and plug-in extensions, the
     finishing touches.  The same path for real ratings and for the preview.  ``trusted``: the
     snapshot was built by the scoring service from its own tables (only its head and rules are
-    validated, see :func:`services.scoring.domain.payload.rate_trusted`)."""
+    validated, see :func:`services.scoring.domain.payload.rate_trusted`).  ``extra``: the city's
+    own extensions after the agency's (the ban cases of M§三(三))."""
     from services.scoring.domain.payload import rate_payload, rate_trusted
 
     payload = dict(snapshot)
@@ -615,7 +617,7 @@ def rate_adapted(snapshot: dict, adaptation: Adaptation, *, trusted: bool = Fals
         own_subjects_only(payload, adaptation.agency)
         payload["rules"] = {**(payload.get("rules") or {}), **adaptation.rules}
     rate_fn = rate_trusted if trusted else rate_payload
-    result = rate_fn(payload, extensions=adaptation.extensions)
+    result = rate_fn(payload, extensions=adaptation.extensions + list(extra))
     return adaptation.finish(result, payload)
 
 
