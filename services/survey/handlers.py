@@ -430,3 +430,30 @@ def on_staff_left(uow, event) -> None:
         row = models.RosterStaffRow(id=event["person"], name="", agency="", unit="")
         uow.session.add(row)
     row.left = event["kind"]
+
+
+def target_results(uow, year: int, agency: str | None = None) -> list:
+    """Target 8 (public satisfaction ≥ 90%) per agency and city-wide, from the year's campaigns."""
+    from shared import targets as method_targets
+
+    session = uow.session
+    rows = session.scalars(select(models.CampaignRow).where(
+        models.CampaignRow.period.in_((f"{year}H1", f"{year}H2")))).all()
+    agency_of = dict(session.execute(select(models.RosterStaffRow.id, models.RosterStaffRow.agency)).all())
+    agency_of.update(session.execute(select(models.RosterUnitRow.id, models.RosterUnitRow.agency)).all())
+    subjects = []
+    for row in rows:
+        report = _rates(uow, row)
+        for subject in domain.event_subjects(report):
+            if subject["kind"] == "agency":
+                agency_of.setdefault(subject["id"], subject["id"])
+            subjects.append(subject)
+    pooled = domain.pool_by_agency(subjects, agency_of)
+    wanted = sorted(pooled) if agency is None else [agency]
+    return [method_targets.public_satisfaction(a, *pooled.get(a, (0, 0))) for a in wanted]
+
+
+def targets(uow, data, today) -> dict:
+    year = data.get("year") or today.year
+    return {"year": year, "as_of": today.isoformat(),
+            "targets": [r.as_dict() for r in target_results(uow, year, data.get("agency"))]}

@@ -5,6 +5,7 @@ RPC names and payloads: :mod:`shared.contracts.survey`.  Events consumed: the ro
 """
 from shared.contracts import roster as roster_contract
 from shared.contracts import survey as contract
+from shared.contracts import targets as targets_contract
 from shared.db import Database
 from shared.entrypoints import event_handler, rpc
 from shared.errors import Conflict, RuleViolation, ValidationFailed
@@ -114,6 +115,20 @@ class SurveyService(ServiceBase):
     @rpc
     def publish_rates(self, payload):
         return self._gauge_rates(handlers.publish_rates(self.db, load(contract.CampaignRef(), payload)))
+
+    @rpc
+    def targets(self, payload=None):
+        """Target 8 of the Method per agency and city-wide (:mod:`shared.contracts.targets`); also
+        sets ``lianbao_target_value`` / ``lianbao_target_met``."""
+        from datetime import date
+
+        from shared import targets as method_targets
+
+        data = load(targets_contract.TargetsQuery(), payload or {})
+        out = handlers.targets(self.db, data, date.today())
+        if data.get("agency") is None:
+            method_targets.export(self.metrics, handlers.target_results(self.db, out["year"]))
+        return out
 
     @rpc
     def rates_xlsx(self, payload):

@@ -10,7 +10,7 @@ from .questionnaire import (DEFAULT_KEY, Questionnaire, default_questionnaire,  
                             dimension_runs, ensure_questionnaire_can_change, next_version,
                             validate_items)
 from .rates import (Cell, Counts, below_disqualification_line, counts_dict,  # noqa: F401
-                    event_subjects, format_rate, meets_team_target, rate_report,
+                    event_subjects, format_rate, pool_by_agency, meets_team_target, rate_report,
                     satisfaction_rate, tally_answers, tally_forms)
 from .vocabulary import (ANSWER_CODES, DIMENSIONS, RESPONDENT_GROUPS,  # noqa: F401
                          SUBJECT_KINDS)

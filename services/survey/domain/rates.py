@@ -198,3 +198,21 @@ def event_subjects(report: dict) -> list[dict]:
     keys = ("id", "kind", "forms", "satisfied", "basic", "dissatisfied", "answered", "rate",
             "below_60", "meets_target")
     return [{k: row[k] for k in keys} for row in report["subjects"]]
+
+
+def pool_by_agency(subject_rows, agency_of) -> dict:
+    """Target 8 of the Method (M§一8: 群众满意和基本满意率达90%以上), per agency and city-wide: the
+    answers of every subject pooled (not a mean of rates). ``subject_rows`` are per-subject counts
+    (``id``, ``satisfied``, ``basic``, ``answered``) of one or more campaigns; ``agency_of`` maps a
+    subject to its agency (an agency to itself); a subject it does not know counts city-wide only.
+    Returns ``{agency or "city": (satisfied + basic, answered)}``."""
+    out: dict = {"city": (0, 0)}
+    for row in subject_rows:
+        happy, answered = row["satisfied"] + row["basic"], row["answered"]
+        c_happy, c_answered = out["city"]
+        out["city"] = (c_happy + happy, c_answered + answered)
+        agency = agency_of.get(row["id"])
+        if agency is not None:
+            a_happy, a_answered = out.get(agency, (0, 0))
+            out[agency] = (a_happy + happy, a_answered + answered)
+    return out

@@ -251,3 +251,25 @@ def test_campaign_subjects_from_the_roster_read_model(survey):
                 pass
             assert eventlet.hubs.get_hub().clock() < deadline, "read model not fed"
             eventlet.sleep(0.05)
+
+
+def test_target_8_public_satisfaction_per_agency_and_city_over_the_years_campaigns(survey):
+    from tests.service.survey.conftest import form
+
+    with survey.rpc() as rpc:
+        rpc.survey.submit_batch({"campaign_id": "c1", "batch_id": "t8", "forms": [
+            form("f1", "a1", answers="S" * 30 + "D" * 5),            # 30 of 35
+            form("f2", "o1", answers="B" * 35),                      # 35 of 35
+            form("f3", "s1", answers="N" * 35)]})                    # no answer at all
+        rpc.survey.create_campaign({"campaign_id": "c2", "period": "2026H2", "owner": "county-1",
+                                    "subjects": [{"id": "a1", "kind": "agency", "name": ""}]})
+        rpc.survey.submit_batch({"campaign_id": "c2", "batch_id": "t8b", "forms": [
+            form("g1", "a1", answers="D" * 35)]})
+        out = rpc.survey.targets({"year": 2026})
+        by_agency = {t["agency"]: t for t in out["targets"]}
+        assert all(t["target"] == "8_public_satisfaction" for t in out["targets"])
+        # a1 (an agency subject of both halves): (30 + 0) / (35 + 35); o1 and s1 are not in the
+        # survey's roster read model, so they count city-wide only
+        assert by_agency["a1"]["value"] == round(30 / 70, 4) and by_agency["a1"]["met"] is False
+        assert by_agency["city"]["value"] == round(65 / 105, 4) and by_agency["city"]["met"] is False
+        assert rpc.survey.targets({"year": 2025})["targets"][0]["value"] is None
