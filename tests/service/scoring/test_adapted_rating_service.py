@@ -3,6 +3,8 @@ security bureau has a rule pack (cut-offs, a five-star quota, a ★5 amount), th
 (judgments reversed on appeal).  Only their officers and sections change; the explanations name the
 pack and plug-in versions; the rating records the pack version it used; the stored (composite)
 snapshot rates back to the published result, through the service and through the engine alone."""
+import uuid
+
 import pytest
 
 from services.scoring import packs_service
@@ -10,6 +12,7 @@ from services.scoring.domain import composite
 from services.scoring.domain.payload import rate_payload
 from shared.errors import RuleViolation
 from shared.runner import service_class
+from tests.conftest import PG_URL, _drop_databases
 from tests.service.scoring.conftest import RatingListener, wait_for
 
 pytestmark = pytest.mark.timeout(240)
@@ -98,11 +101,18 @@ def rules_of(entry_list):
     return [e["rule"] for e in entry_list]
 
 
-@pytest.fixture
-def adapted_city(embedded_suite):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def adapted_city(request, embedded_suite):
+    """The city on the embedded suite, its database SQLite or PostgreSQL (the service's own
+    PostgreSQL paths under eventlet: aggregated scores, one-statement result insert)."""
     RatingListener.received = []
+    extra = {}
+    if request.param == "postgresql":
+        tag = "t" + uuid.uuid4().hex[:10]
+        extra["DATABASE_URL_TEMPLATE"] = f"{PG_URL}/lianbao_{tag}_{{service}}"
+        request.addfinalizer(lambda: _drop_databases(tag))
     suite = embedded_suite(classes=[service_class("scoring"), RatingListener],
-                           OUTBOX_POLL_SECONDS=0.2, PLUGINS=PLUGINS)
+                           OUTBOX_POLL_SECONDS=0.2, PLUGINS=PLUGINS, **extra)
     with suite.rpc() as rpc:
         rpc.scoring.save_units({"units": UNITS})
         rpc.scoring.upsert_people({"people": PEOPLE})
