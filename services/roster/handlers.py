@@ -799,7 +799,18 @@ def target_results(uow, year: int, agency: str | None = None) -> list:
     bodies = [u.id for u in units.values() if u.kind in (COMMITTEE, AGENCY)]
     if agency is not None and agency != "city" and agency not in units:
         raise NotFound(f"unknown agency {agency!r}", "agency")
-    return discipline.targets(_facts(uow.session, year), bodies, year, agency=agency)
+    return discipline.targets(_facts(uow.session, year) + _ban_facts(uow.session, units, year), bodies, year,
+                              agency=agency)
+
+
+def _ban_facts(session, units, year: int) -> list:
+    """Confirmed ban violations of ``year``, as investigated violations (target 7)."""
+    rows = session.scalars(select(BanViolationRow).where(
+        BanViolationRow.occurred_on >= date(year, 1, 1), BanViolationRow.occurred_on <= date(year, 12, 31))).all()
+    people = load_staff(session, {r.person for r in rows})
+    return [discipline.ban_violation_fact(r.id, people[r.person], owning_body(units, units[people[r.person].unit]).id,
+                                          r.occurred_on, r.confirmed_on, r.ban)
+            for r in rows if r.person in people]
 
 
 def targets(uow, data, today: date) -> dict:

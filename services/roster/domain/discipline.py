@@ -97,6 +97,16 @@ def investigate(fact: DisciplineFact, on: date) -> DisciplineFact:
     return replace(fact, investigated_on=on)
 
 
+def ban_violation_fact(violation_id: str, person: Staff, agency: str, occurred_on: date,
+                       confirmed_on: date, ban: int) -> DisciplineFact:
+    """A confirmed violation of one of the ten bans (M§三(三)) is a violation reported and
+    investigated (查处) for target 7 (M§一7): confirmed is investigated, on the confirmation day."""
+    return DisciplineFact(id=f"ban:{violation_id}", kind=VIOLATION, agency=agency, unit=person.unit,
+                          person=person.id, year=occurred_on.year, occurred_on=occurred_on,
+                          reported_on=confirmed_on, investigated_on=confirmed_on,
+                          note=f"ban {ban} (禁令) confirmed")
+
+
 def _figures(facts: list[DisciplineFact], as_of: date | None) -> dict:
     def people(kind):
         return len({f.person for f in facts if f.kind == kind})

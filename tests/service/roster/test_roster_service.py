@@ -258,3 +258,16 @@ def test_assign_mentors_in_a_batch_applies_the_good_pairs_and_names_the_bad_ones
         assert rpc.roster.mentor_of({"person": "o2", "date": "2026-03-01"})["mentor"] == "c"
         again = rpc.roster.assign_mentors({"pairs": [{"mentor": "c", "mentee": "o1", "start": "2026-01-01"}]})
         assert again == {"assigned": 0, "replayed": 1, "errors": []}
+
+
+def test_a_confirmed_ban_violation_counts_as_a_violation_investigated_for_target_7(roster):
+    with roster.rpc() as rpc:
+        before = {t["target"]: t for t in rpc.roster.targets({"year": 2026, "agency": "c_ps"})["targets"]}
+        assert before["7_violations_investigated"]["value"] is None      # nothing reported yet
+        rpc.roster.record_ban_violation({"person": "o1", "ban": 3, "occurred_on": "2026-04-01",
+                                         "confirmed_on": "2026-04-10"})
+        rpc.roster.record_discipline_fact({"kind": "violation", "person": "o2", "occurred_on": "2026-05-01"})
+        after = {t["target"]: t for t in rpc.roster.targets({"year": 2026, "agency": "c_ps"})["targets"]}
+        seven = after["7_violations_investigated"]
+        assert seven["value"] == 0.5 and seven["met"] is False           # 1 investigated of 2 reported
+        assert rpc.roster.targets({"year": 2025, "agency": "c_ps"})["targets"][-1]["value"] is None
