@@ -1,14 +1,25 @@
 """The demo's summary, printed for people."""
 from __future__ import annotations
 
+import unicodedata
+from pathlib import Path
+
+
+def width(text) -> int:
+    """Columns a string takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def pad(text, columns: int) -> str:
+    return str(text) + " " * (columns - width(text))
+
 
 def _table(rows, headers):
-    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(str(h))
-              for i, h in enumerate(headers)]
-    line = "  ".join(str(h).ljust(w) for h, w in zip(headers, widths))
-    out = [line, "  ".join("-" * w for w in widths)]
+    widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    out = ["  ".join(pad(h, w) for h, w in zip(headers, widths)).rstrip(),
+           "  ".join("-" * w for w in widths)]
     for r in rows:
-        out.append("  ".join(str(v).ljust(w) for v, w in zip(r, widths)))
+        out.append("  ".join(pad(v, w) for v, w in zip(r, widths)).rstrip())
     return "\n".join(out)
 
 
@@ -51,5 +62,9 @@ def print_summary(s: dict) -> None:
         if "error" in t:
             print(f"targets of {t['service']}: not available ({t['error']})")
     print()
-    print("files: " + ", ".join(s["files"]))
+    files = s["files"]
+    folder = str(Path(files[0]).parent) if files else "-"
+    csvs = [f for f in files if f.endswith(".csv")]
+    print(f"files in {folder}: " + ", ".join(Path(f).name for f in files if not f.endswith(".csv"))
+          + f" and {len(csvs)} CSV notices (one per unit, and the payout summary)")
     print("timings (s): " + ", ".join(f"{k} {v}" for k, v in s["timings_s"].items()))

@@ -272,19 +272,23 @@ class Demo:
                 self.section_chiefs[sid].append(new["id"])
                 appointed += 1
             self.suite.wait_quiet(timeout=600)
-            fixed = 0
             without = rpc.roster.mentoring_coverage({"date": when})["officer"]["without"]
+            pairs = []
             for person in without:
                 staff = self.staff.get(person)
                 if staff is None or person in self.transferred:
                     continue
                 options = [c for c in self.section_chiefs.get(staff["unit"], [])
                            if c not in self.demoted and self.staff[c]["joined"] <= when]
-                if not options:
-                    continue
-                rpc.roster.assign_mentor({"mentor": options[0], "mentee": person, "start": when})
-                self._new_mentor(person, options[0], when)
-                fixed += 1
+                if options:
+                    pairs.append({"mentor": options[0], "mentee": person, "start": when})
+            out = rpc.roster.assign_mentors({"pairs": pairs}) if pairs else {"assigned": 0, "errors": []}
+            refused = {e["index"] for e in out["errors"]}
+            for i, pair in enumerate(pairs):
+                if i not in refused:
+                    self._new_mentor(pair["mentee"], pair["mentor"], when)
+            fixed = out["assigned"]
+            self.notes["mentoring_repair_refused"] = [e["message"] for e in out["errors"][:5]]
             after = rpc.roster.mentoring_coverage({"date": when})
         self.notes["mentoring_repair"] = {"coverage_before": before["officer"]["share"],
                                           "chiefs_appointed": appointed, "mentors_reassigned": fixed,
@@ -374,7 +378,11 @@ class Demo:
             self.loss[s["id"]] = base
         self.troubled = set(self.rng.sample([s["id"] for s in self.city.staff if s["position"] == "officer"],
                                             max(1, len(self.city.staff) // 250)))
-        self.section_loss = {sid: self.rng.uniform(0, 16) for sid in self.sections}
+        self.section_loss = {}
+        for sid in self.sections:
+            r = self.rng.random()
+            self.section_loss[sid] = (self.rng.uniform(0, 4) if r < 0.25 else self.rng.uniform(5, 18)
+                                      if r < 0.9 else self.rng.uniform(21, 34))
 
     @staticmethod
     def _spread(loss: float, items) -> dict:
@@ -407,9 +415,13 @@ class Demo:
         body = self.evaluator[subject]
         return next(m for m in self.body_members[body] if m != subject)
 
-    def _approver(self, subject, kind):
+    def _approver(self, subject, kind, day):
+        """A member of the evaluating body who is neither the subject nor its reviewer (the mentor
+        reviews, someone else approves)."""
         body = self.sections[subject] if kind == "section" else self.evaluator[subject]
-        return next(m for m in self.body_members[body] if m != subject)
+        reviewer = self._reviewer(subject, kind, day)
+        members = [m for m in self.body_members[body] if m not in (subject, reviewer)]
+        return members[0] if members else next(m for m in self.body_members[body] if m != subject)
 
     def evaluations(self, months):
         """The monthly workflow for ``months`` (evaluated early in the next month, in order)."""
@@ -467,7 +479,7 @@ class Demo:
                         ("review", "review_batch", lambda it: {"actor": self._reviewer(it["subject"], it["kind"], submit_on),
                                                                "subject": it["subject"], "kind": it["kind"],
                                                                "month": month}),
-                        ("approve", "approve_batch", lambda it: {"actor": self._approver(it["subject"], it["kind"]),
+                        ("approve", "approve_batch", lambda it: {"actor": self._approver(it["subject"], it["kind"], submit_on),
                                                                  "subject": it["subject"], "kind": it["kind"],
                                                                  "month": month})):
                     for batch in _batches([make(it) for it in items], 5000):
@@ -485,7 +497,7 @@ class Demo:
                                         "text": "对扣分有异议", "as_of": notice_on})
                     rpc.scoring.review({"actor": self._reviewer(subject, kind, notice_on), "subject": subject, "kind": kind,
                                         "month": month, "as_of": notice_on})
-                    rpc.scoring.approve({"actor": self._approver(subject, kind), "subject": subject, "kind": kind,
+                    rpc.scoring.approve({"actor": self._approver(subject, kind, notice_on), "subject": subject, "kind": kind,
                                          "month": month, "as_of": notice_on})
                     body = self.evaluator[subject]
                     rpc.scoring.publish_notice({"actor": self.body_members[body][0], "evaluator": body,
@@ -547,13 +559,16 @@ class Demo:
                 rpc.roster.record_ban_violation({"person": s["id"], "ban": k + 2,
                                                  "occurred_on": date(y, 6, 10).isoformat(),
                                                  "confirmed_on": date(y, 6, 20).isoformat()})
+            failed = self.rng.sample(sorted(self.sections), 2)
             rpc.scoring.record_facts({"facts": [
                 {"id": f"sanction-{s['id']}", "subject": s["id"], "kind": "disciplinary_sanction",
-                 "date": date(y, 7, 1).isoformat()} for s in banned]})
+                 "date": date(y, 7, 1).isoformat()} for s in banned] + [
+                {"id": f"inspection-{sid}", "subject": sid, "subject_kind": "section", "kind": "failed_inspection",
+                 "date": date(y, 10, 12).isoformat()} for sid in failed]})
             self.banned = [s["id"] for s in banned]
             # agency-level evaluation (M§五(一)): six standards, awards, criticisms, last year's class
             for a in self.city.agencies:
-                strength = self.rng.uniform(-8, 6)
+                strength = self.rng.uniform(-6, 12)
                 standards = {k: round(min(v, max(0, v * 0.86 + strength * v / 100 + self.rng.uniform(-1, 1))), 1)
                              for k, v in (("structures", 15), ("mentoring", 20), ("joint_work", 15),
                                           ("rules_and_bans", 20), ("central_tasks", 15), ("effectiveness", 15))}
@@ -705,7 +720,7 @@ class Demo:
         ax.set_title(f"Officers' stars per agency, annual rating {self.year}")
         ax.set_ylabel("officers rated")
         ax.tick_params(axis="x", labelrotation=90, labelsize=7)
-        ax.legend(ncol=5, fontsize=8)
+        ax.legend(ncol=5, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
         fig.tight_layout()
         fig.savefig(path, dpi=110)
         plt.close(fig)
