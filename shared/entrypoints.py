@@ -23,6 +23,7 @@ import json
 import logging
 import traceback
 
+import eventlet
 from kombu import Exchange, Queue, binding
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
@@ -162,6 +163,10 @@ class SuiteEventHandler(EventHandler):
         if attempts < limit:
             if metrics is not None:
                 metrics.events_redelivered.labels(self.container.service_name, self.method_name).inc()
+            # back off before the next try: an event that overtook the one it depends on (they
+            # travel in different queues, so their order is not kept) usually succeeds a moment later
+            base = float(self.container.config.get("EVENT_RETRY_DELAY", 0.2) or 0)
+            eventlet.sleep(min(base * 2 ** (attempts - 1), 10.0))
             headers[ATTEMPTS_HEADER] = attempts
             headers[ORIGIN_HEADER] = origin
             exchange = retry_exchange(self.container.service_name)

@@ -13,8 +13,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from eventlet.semaphore import Semaphore
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Alembic's EnvironmentContext lives in module globals: two upgrades interleaving in green threads
+# (PostgreSQL I/O yields) would clobber each other, so services migrate one at a time.
+_UPGRADING = Semaphore(1)
 
 
 def migrations_dir(service: str) -> Path:
@@ -41,7 +46,7 @@ def upgrade(service: str, engine, base=None) -> None:
     if not (migrations_dir(service) / "env.py").exists():
         (base.metadata if base is not None else metadata_of(service)).create_all(engine)
         return
-    with engine.begin() as conn:
+    with _UPGRADING, engine.begin() as conn:
         command.upgrade(alembic_config(service, conn), "head")
 
 

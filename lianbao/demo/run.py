@@ -536,6 +536,7 @@ class Demo:
                                         "unreviewed": len(unreviewed["logs"])}
             # honours (M§五(二)1(2)①): provincial and central, one title twice at two levels
             honoured = self.rng.sample(officers, max(3, len(officers) // 80))
+            self.honoured = [s["id"] for s in honoured]
             honours = []
             for i, s in enumerate(honoured):
                 level = "central" if i % 5 == 0 else "provincial"
@@ -549,6 +550,7 @@ class Demo:
             rpc.scoring.record_honours({"honours": honours})
             # unexcused absence: five days or more disqualifies (以上含本数)
             absent = self.rng.sample(officers, max(2, len(officers) // 300))
+            self.absent = {s["id"]: 5 if k % 2 == 0 else 4 for k, s in enumerate(absent)}
             rpc.scoring.record_absences({"absences": [
                 {"person": s["id"], "date": date(y, 8, 4 + d).isoformat()}
                 for k, s in enumerate(absent) for d in range(5 if k % 2 == 0 else 4)]})
@@ -596,6 +598,18 @@ class Demo:
         with self.rpc() as rpc:
             self.reconciliation = rpc.rewards.reconcile({"period": f"{y}"})
             self.chain = rpc.rewards.verify_chain()
+
+    # -- the year, in order -------------------------------------------------------------------------
+    def run_year(self):
+        self.load_roster()
+        self.seed_evaluators()
+        self.evaluations(list(range(1, 9)))     # January to August, evaluated February to September
+        self.training()                         # the year's training; failed retraining in September
+        self.repair_mentoring()                 # 1 October: new chiefs and mentors where needed
+        self.evaluations(list(range(9, 13)))    # September to December
+        self.surveys()
+        self.facts()
+        self.ratings()
 
     # -- 7. what the year produced -------------------------------------------------------------------
     def summary(self) -> dict:
@@ -736,15 +750,7 @@ def run_demo(config: dict, staff: int = 10_000, seed: int = 7, out: str = "out/d
     city = build_city(staff=staff, seed=seed, year=year)
     with Suite(config) as suite:
         demo = Demo(suite, city, seed=seed, progress=progress, year=year)
-        demo.load_roster()
-        demo.seed_evaluators()
-        demo.evaluations(list(range(1, 9)))     # January to August, evaluated February to September
-        demo.training()                         # the year's training; failed retraining in September
-        demo.repair_mentoring()                 # 1 October: new chiefs and mentors where needed
-        demo.evaluations(list(range(9, 13)))    # September to December
-        demo.surveys()
-        demo.facts()
-        demo.ratings()
+        demo.run_year()
         summary = demo.summary()
         files = demo.write_outputs(Path(out), summary)
     summary["files"] = [str(f) for f in files]
