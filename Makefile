@@ -2,7 +2,7 @@
 PY ?= .venv/bin/python
 VENV_STAMP := .venv/.installed
 
-.PHONY: venv demo demo-real test test-reliability bench up health compose-check clean
+.PHONY: venv demo demo-real check test test-reliability bench bench-quick up health compose-check clean
 
 $(VENV_STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -16,13 +16,18 @@ venv: $(VENV_STAMP)
 
 ## The main job on the embedded default: no broker, SQLite, all five services in one process.
 demo: venv
-	$(PY) -m lianbao up --embedded --check --data .data/embedded
+	$(PY) -m lianbao demo --out out/demo
 
-## The same on RabbitMQ and PostgreSQL (BROKER_URL and DATABASE_URL_TEMPLATE may be overridden).
+## The same on RabbitMQ and PostgreSQL (BROKER_URL and DATABASE_URL_TEMPLATE may be overridden;
+## by default each run gets fresh databases lianbao_demo<timestamp>_<service>).
 demo-real: venv
 	BROKER_URL=$${BROKER_URL:-amqp://guest:guest@127.0.0.1:5672/} \
-	DATABASE_URL_TEMPLATE=$${DATABASE_URL_TEMPLATE:-postgresql://postgres@127.0.0.1:5432/lianbao_demo_{service}} \
-	$(PY) -m lianbao demo --real
+	DATABASE_URL_TEMPLATE=$${DATABASE_URL_TEMPLATE:-postgresql://postgres@127.0.0.1:5432/lianbao_demo$$(date +%s)_{service}} \
+	$(PY) -m lianbao demo --real --out out/demo-real
+
+## The embedded suite started, its health printed, stopped.
+check: venv
+	$(PY) -m lianbao up --embedded --check --data .data/embedded
 
 ## All tests: unit, service (embedded), integration and end-to-end (real RabbitMQ and PostgreSQL).
 test: venv
@@ -35,6 +40,9 @@ test-reliability: venv
 ## Every benchmark in bench/, one table: figure, baseline measured in the same run, ratio, target.
 bench: venv
 	$(PY) bench/run_all.py
+
+bench-quick: venv
+	$(PY) bench/run_all.py --quick
 
 up: venv
 	$(PY) -m lianbao up
