@@ -19,6 +19,11 @@ from lianbao.demo.city import City, build_city
 
 YEAR = 2025  # a year that is wholly in the past: ratings in July 2025 and January 2026
 
+# agencies' adaptations (对接): the two example plug-ins, bound by the services' allow-list, and a
+# rule pack registered by the city public-security bureau's leading group
+DEMO_PLUGINS = "psb-clearance=k1ps|k2ps,court-reversals=k1ct"
+DEMO_PACK_AGENCY = "cps"
+
 OFFICER_ITEMS = ("political.study", "political.discipline", "integrity.bans", "integrity.clean",
                  "performance.targets", "diligence.public")
 SECTION_ITEMS = ("quality.staff", "management.rules")
@@ -453,8 +458,8 @@ class Demo:
                 subjects = []
                 for s in self.city.staff:
                     left = getattr(self, "transferred", {}).get(s["id"])
-                    if left is not None and date(y, m, 1) > left:
-                        continue
+                    if left is not None and (y, m) >= (left.year, left.month):
+                        continue        # gone before the month is evaluated: no evaluation
                     if date.fromisoformat(s["joined"]) > date(y, m, 28):
                         continue
                     subjects.append((s["id"], "officer"))
@@ -585,6 +590,30 @@ class Demo:
                     "criticisms": self.rng.choice((0, 0, 0, 1, 2)), "previous_class": self.rng.choice((1, 2, 2, 3))})
         self.suite.wait_quiet(timeout=600)
 
+    def adaptations(self):
+        """The city public-security bureau adopts a rule pack (stricter cut-offs, a five-star quota,
+        a higher ★5 bonus), after previewing it; two county bureaus feed the case-clearance plug-in,
+        a county court the reversed-judgments plug-in."""
+        y = self.year
+        pack = {"version": 1, "effective_from": f"{y}", "title": "市公安局星级考评对接标准",
+                "rules": {"cutoffs": {"5": 96, "4": 91}, "five_star_quota": 0.12},
+                "rewards": {"officer": {"5": 1200}}}
+        with self._timed("adaptations"), self.rpc() as rpc:
+            self.pack = rpc.scoring.register_pack({"agency": DEMO_PACK_AGENCY, "pack": pack})
+            for agency in ("k1ps", "k2ps"):
+                people = [s["id"] for s in self.city.staff if self.city.agency_of[s["id"]] == agency
+                          and s["position"] in ("officer", "chief")]
+                rpc.scoring.record_subject_data({"agency": agency, "period": f"{y}", "subjects": [
+                    {"id": p, "figures": {"clearance_rate": {f"{y}-{m:02d}": round(self.rng.uniform(0.5, 1.0), 2)
+                                                             for m in range(1, 13)}}} for p in people]})
+            judges = [s["id"] for s in self.city.staff if self.city.agency_of[s["id"]] == "k1ct"
+                      and s["position"] == "officer"]
+            rpc.scoring.record_subject_data({"agency": "k1ct", "period": f"{y}", "subjects": [
+                {"id": p, "figures": {"reversed_judgments": self.rng.choice((0, 0, 0, 1, 2, 4))}} for p in judges]})
+        self.notes["adaptations"] = {"pack": {"agency": DEMO_PACK_AGENCY, "version": 1,
+                                              "created": self.pack.get("created")},
+                                     "plugins": DEMO_PLUGINS}
+
     # -- 6. ratings, settlement, notices ------------------------------------------------------------
     def ratings(self):
         y = self.year
@@ -609,6 +638,7 @@ class Demo:
         self.evaluations(list(range(9, 13)))    # September to December
         self.surveys()
         self.facts()
+        self.adaptations()
         self.ratings()
 
     # -- 7. what the year produced -------------------------------------------------------------------
@@ -748,6 +778,8 @@ def run_demo(config: dict, staff: int = 10_000, seed: int = 7, out: str = "out/d
 
     started = time.perf_counter()
     city = build_city(staff=staff, seed=seed, year=year)
+    if not config.get("PLUGINS"):
+        config = dict(config, PLUGINS=DEMO_PLUGINS)
     with Suite(config) as suite:
         demo = Demo(suite, city, seed=seed, progress=progress, year=year)
         demo.run_year()

@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from lianbao.demo.city import build_city
-from lianbao.demo.run import Demo
+from lianbao.demo.run import DEMO_PLUGINS, Demo
 from shared.runner import Suite
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(600)]
@@ -26,7 +26,7 @@ def year(tmp_path_factory):
     config = load_config(env={"BROKER_URL": AMQP_URL,
                               "DATABASE_URL_TEMPLATE": f"{PG_URL}/lianbao_{tag}_{{service}}",
                               "LIANBAO_DATA": str(tmp_path_factory.mktemp("data"))})
-    config.update(RPC_TIMEOUT=300, OUTBOX_POLL_SECONDS=0.2)
+    config.update(RPC_TIMEOUT=300, OUTBOX_POLL_SECONDS=0.2, PLUGINS=DEMO_PLUGINS)
     city = build_city(staff=300, seed=11)
     suite = Suite(config).start()
     try:
