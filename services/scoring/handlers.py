@@ -1229,3 +1229,29 @@ def explanation(uow, data) -> dict:
     item["settlement"] = item.pop("_settlement", [])
     return {"rating_id": row.rating_id, "period": ratings[row.rating_id].period, "kind": row.kind,
             **item}
+
+
+def target_results(uow, year: int, as_of: date, agency: str | None = None) -> list:
+    """Target 1 of the Method (M§一1: 管理落实率100%): monthly evaluations filed on time over those
+    due, for every month of ``year`` whose filing deadline (the 15th of the next month) has passed by
+    ``as_of``; per agency and city-wide.  No month past its deadline: no data."""
+    from shared import targets as method_targets
+
+    totals: dict = {}
+    for n in range(1, 13):
+        month = f"{year}-{n:02d}"
+        if as_of <= deadlines.filing_deadline(month):
+            continue
+        report = overdue_evaluations(uow, {"month": month, "as_of": as_of})
+        for ag, figures in report["by_agency"].items():
+            for key in (ag, method_targets.CITY):
+                on_time, due = totals.get(key, (0, 0))
+                totals[key] = (on_time + figures["filed_on_time"], due + figures["due"])
+    wanted = sorted(totals) if agency is None else [agency]
+    return [method_targets.management_rate(a, *totals.get(a, (0, 0))) for a in wanted]
+
+
+def targets(uow, data, as_of: date) -> dict:
+    year = data.get("year") or as_of.year
+    return {"year": year, "as_of": as_of.isoformat(),
+            "targets": [r.as_dict() for r in target_results(uow, year, as_of, data.get("agency"))]}

@@ -13,10 +13,12 @@ from datetime import date
 from shared.contracts import roster as rc
 from shared.contracts import scoring as c
 from shared.contracts import survey as sc
+from shared.contracts import targets as targets_contract
 from shared.db import Database
 from shared.entrypoints import event_handler, rpc, timer
 from shared.errors import LianbaoError
 from shared.schemas import load
+from shared import targets as method_targets
 from shared.service import ServiceBase
 
 from services.scoring import handlers, models
@@ -192,6 +194,20 @@ class ScoringService(PacksMixin, ServiceBase):
     @timer(interval=OVERDUE_TIMER_SECONDS)
     def flag_overdue(self):
         self._set_gauges(handlers.flag_overdue(self.db, date.today()))
+        self._export_targets(date.today().year, date.today())
+
+    @rpc
+    def targets(self, payload=None):
+        """Target 1 of the Method per agency and city-wide (:mod:`shared.contracts.targets`); also
+        sets ``lianbao_target_value`` / ``lianbao_target_met``."""
+        data = load(targets_contract.TargetsQuery(), payload or {})
+        out = handlers.targets(self.db, data, date.today())
+        if data.get("agency") is None:
+            self._export_targets(out["year"], date.today())
+        return out
+
+    def _export_targets(self, year, as_of):
+        method_targets.export(self.metrics, handlers.target_results(self.db, year, as_of))
 
     def _set_gauges(self, report):
         overdue = self.metrics.gauge("lianbao_scoring_overdue_evaluations",
