@@ -464,6 +464,8 @@ def approve_batch(uow, data) -> dict:
             return "unchanged"
         to = wf.next_state(e.state, wf.APPROVE)
         wf.check_evaluator_member(ctx.person(it["actor"]), it["actor"], e.evaluator, wf.APPROVE)
+        _agency, _evaluator, mentor, _chiefs = ctx.subject_info(it["kind"], it["subject"])
+        wf.check_approver_is_not_reviewer(it["actor"], e.reviewed_by, mentor)
         e.state, e.approved_by = to, it["actor"]
         logs.append(dict(evaluation_id=e.id, action=wf.APPROVE, actor=it["actor"], on_date=as_of,
                          from_state=wf.REVIEWED, to_state=to, note=it.get("note")))

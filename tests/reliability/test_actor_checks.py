@@ -40,6 +40,10 @@ def test_the_wrong_actor_never_moves_an_evaluation(city, figures):  # noqa: F811
         # the chief's mentor (leader l1) reviews the chief; the chief cannot review himself
         refused += _refused(sc.review, {"actor": "c1", "subject": "c1", "month": FEB})
         sc.review({"actor": "l1", "subject": "c1", "month": FEB, "as_of": "2026-03-02"})
+        # the leader who mentored and reviewed the chief belongs to the leading group, yet may not
+        # also approve: 审核 and 审批 are separate steps (M§五(二)4); another member approves
+        refused += _refused(sc.approve, {"actor": "l1", "subject": "c1", "month": FEB})
+        sc.approve({"actor": "l2", "subject": "c1", "month": FEB, "as_of": "2026-03-03"})
         reviewed = sc.evaluation({"subject": "o1", "month": FEB})
         assert reviewed["state"] == "reviewed"
         assert [t["action"] for t in reviewed["trail"]] == ["submit", "review"]

@@ -102,6 +102,17 @@ def check_evaluator_member(actor: Person | None, actor_id: str, group: str | Non
                         f"{group}", "actor")
 
 
+def check_approver_is_not_reviewer(actor: str, reviewed_by: str | None, mentor: str | None) -> None:
+    """考核审批 is a step of its own after 联带责任人审核 (M§五(二)4): the mentor who shares the
+    subject's responsibility (联带) and the member who reviewed do not also approve."""
+    if actor == mentor:
+        raise Forbidden(f"{actor} is the subject's mentor (联带责任人): another member of the leading "
+                        "group approves", "actor")
+    if reviewed_by is not None and actor == reviewed_by:
+        raise Forbidden(f"{actor} reviewed this evaluation: another member of the leading group "
+                        "approves", "actor")
+
+
 def check_objector(actor: str, subject_id: str) -> None:
     """公示监督: anyone may object during the notice; it is recorded with its author's id."""
     if not actor:

@@ -16,6 +16,7 @@ UNITS = [
 
 PEOPLE = [
     {"id": "cs", "agency": "cnty", "position": "head", "joined": "1995-01-01"},
+    {"id": "cl", "agency": "cnty", "position": "leader", "joined": "1998-01-01", "mentor": "cs"},
     {"id": "h", "agency": "ps", "position": "head", "joined": "2000-01-01", "evaluator": "cnty"},
     {"id": "l1", "agency": "ps", "position": "leader", "joined": "2005-01-01", "mentor": "h"},
     {"id": "l2", "agency": "ps", "position": "leader", "joined": "2005-01-01", "mentor": "h"},
@@ -36,6 +37,7 @@ PEOPLE = [
      "mentor": "c2"},
 ]
 LEADERS_OF = {"ps": "l1", "cnty": "cs"}
+COMMITTEE_STAFF = ("cs", "cl")   # the county committee's own staff: not evaluated in these tests
 
 
 class RatingListener:
@@ -70,12 +72,15 @@ def city(embedded_suite):
 
 
 def subjects_of(month_people=None):
-    return [(p["id"], "officer") for p in PEOPLE if p["id"] != "cs"] + [(u["id"], "section") for u in UNITS
+    return [(p["id"], "officer") for p in PEOPLE if p["id"] not in COMMITTEE_STAFF] + [(u["id"], "section") for u in UNITS
                                                      if u["kind"] == "section"]
 
 
 def evaluator_actor(rpc, subject, kind):
-    return LEADERS_OF["cnty" if subject == "h" else "ps"]
+    """A member of the subject's leading group who did not review it (the mentor does not approve)."""
+    if subject == "h":
+        return "cl"
+    return "l2" if mentor_of(subject, kind) == "l1" else "l1"
 
 
 def mentor_of(subject, kind):

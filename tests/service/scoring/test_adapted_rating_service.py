@@ -21,7 +21,8 @@ PLUGINS = "court-reversals=court"
 AGENCIES = {"ps": ["p1", "p2", "p3"], "court": ["j1", "j2"], "pro": ["r1"]}
 UNITS = [{"id": "city", "kind": "committee"},
          {"id": "cnty", "kind": "committee", "parent": "city"}]
-PEOPLE = [{"id": "cs", "agency": "cnty", "position": "head", "joined": "1995-01-01"}]
+PEOPLE = [{"id": "cs", "agency": "cnty", "position": "head", "joined": "1995-01-01"},
+          {"id": "cl", "agency": "cnty", "position": "leader", "joined": "1996-01-01", "mentor": "cs"}]
 for _a, _officers in AGENCIES.items():
     UNITS += [{"id": _a, "kind": "agency", "parent": "cnty"},
               {"id": f"s{_a}", "kind": "section", "parent": _a, "agency": _a}]
@@ -29,7 +30,7 @@ for _a, _officers in AGENCIES.items():
         {"id": f"h{_a}", "agency": _a, "position": "head", "joined": "2000-01-01",
          "evaluator": "cnty"},
         {"id": f"l{_a}", "agency": _a, "position": "leader", "joined": "2005-01-01",
-         "mentor": f"h{_a}"},
+         "mentor": f"h{_a}", "evaluator": "cnty"},
         {"id": f"c{_a}", "agency": _a, "section": f"s{_a}", "position": "chief",
          "joined": "2010-01-01", "mentor": f"l{_a}"}]
     PEOPLE += [{"id": o, "agency": _a, "section": f"s{_a}", "position": "officer",
@@ -48,19 +49,24 @@ def _person(pid):
 
 
 def _subjects():
-    return [(p["id"], "officer") for p in PEOPLE if p["id"] != "cs"] + \
+    return [(p["id"], "officer") for p in PEOPLE if p["id"] not in ("cs", "cl")] + \
         [(u["id"], "section") for u in UNITS if u["kind"] == "section"]
 
 
 def _roles(subject, kind):
-    """(self-assessor, reviewer, approver) of a subject in this city."""
+    """(self-assessor, reviewer, approver) of a subject in this city: the mentor reviews, another
+    member of the subject's leading group approves."""
     if kind == "section":
         agency = subject[1:]
         return f"c{agency}", f"l{agency}", f"h{agency}"
     p = _person(subject)
     if p["position"] == "head":
-        return subject, "cs", "cs"
-    return subject, p["mentor"], f"h{p['agency']}"
+        return subject, "cs", "cl"
+    if p["position"] == "leader":
+        return subject, p["mentor"], "cs"
+    if p["position"] == "chief":
+        return subject, p["mentor"], f"h{p['agency']}"
+    return subject, p["mentor"], f"l{p['agency']}"
 
 
 def drive_year(rpc):

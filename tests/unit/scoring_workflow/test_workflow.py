@@ -87,3 +87,16 @@ def test_check_evaluator_member_refuses_a_wrong_actor():
         check_evaluator_member(None, "x", "a1")
     with pytest.raises(Forbidden):
         check_evaluator_member(Person("l", agency="a1", position="leader"), "l", None)
+
+
+def test_check_approver_the_mentor_or_the_reviewer_does_not_also_approve():
+    from services.scoring.domain.workflow import check_approver_is_not_reviewer
+
+    check_approver_is_not_reviewer("l2", "l1", "l1")          # another member approves
+    with pytest.raises(Forbidden) as err:
+        check_approver_is_not_reviewer("l1", "l1", "l1")      # the mentor who reviewed
+    assert err.value.field == "actor"
+    with pytest.raises(Forbidden):
+        check_approver_is_not_reviewer("l1", None, "l1")      # the mentor, even before a review
+    with pytest.raises(Forbidden):
+        check_approver_is_not_reviewer("cs", "cs", None)      # a head's reviewer (no mentor)
