@@ -52,7 +52,7 @@ def print_summary(s: dict) -> None:
           f"different {r.get('different', 0)}; hash chain: {'intact' if s['hash_chain'].get('ok') else s['hash_chain']}")
     print(f"mentoring coverage (officers, 31 Dec): {s['mentoring_coverage']}")
     print()
-    targets = [t for t in s["targets"] if "target" in t]
+    targets = sorted((t for t in s["targets"] if "target" in t), key=lambda t: t["target"])
     if targets:
         rows = [(t["target"], t.get("agency", "city"), t.get("value", "no data"),
                  {True: "met", False: "missed"}.get(t.get("met"), "no data")) for t in targets
