@@ -150,8 +150,8 @@ def _parse_query(route: Route, request) -> dict:
         if given:
             raise ValidationFailed("Unknown field.", sorted(given)[0])
         return {}
-    load(route.query, given)
-    return given
+    loaded = load(route.query, given)
+    return {k: loaded[k] for k in given}   # typed (a year is a number), only what was given
 
 
 def _check_scope(route: Route, caller, upstream, request_data: dict) -> None:

@@ -6,12 +6,14 @@ service validates with), so the REST API, its document and the services cannot d
 from __future__ import annotations
 
 from shared.config import SERVICES
-from shared.contracts import rating, roster, survey
+from shared.contracts import gateway, rating, roster, scoring, survey
 
 from services.gateway.routing import Export, Route, Scope
 
 CAMPAIGN_OWNER = Scope.lookup("survey.get_campaign", {"campaign_id": "campaign_id"}, "owner")
 PERSON_AGENCY = Scope.lookup("training.get_person", {"person_id": "person_id"}, "agency_id")
+# a person's agency from the roster (the owner of staff)
+STAFF_AGENCY = Scope.lookup("roster.get_staff", {"person": "person"}, "agency")
 
 HEALTH = [
     Route("GET", f"/health/{name}", f"{name}.health", f"Health of the {name} service",
@@ -58,7 +60,23 @@ ROSTER = [
           export=Export("ndjson", items="people"), tag="roster"),
 ]
 
+def _person_as_subject(merged: dict) -> tuple:
+    """``scoring.explanation`` names the person ``subject``."""
+    payload = {k: v for k, v in merged.items() if k != "person"}
+    payload["subject"] = merged["person"]
+    return (payload,)
+
+
 SCORING = [
+    Route("GET", "/scoring/people/{person}/history", "scoring.person_history",
+          "A person's monthly evaluations of a year",
+          "{subject, kind, year, months: [{month, state, score, late, ...}]}",
+          query=gateway.PersonYearQuery(), scope=STAFF_AGENCY, tag="scoring"),
+    Route("GET", "/scoring/people/{person}/explanation", "scoring.explanation",
+          "The explanation of a person's latest rating (or of a period's)",
+          "{subject, status, score, stars, reasons, explanation: [{rule, points, text}]}",
+          query=scoring.ExplanationQuery(exclude=("subject",)), scope=STAFF_AGENCY, tag="scoring",
+          build=_person_as_subject),
     Route("POST", "/ratings/preview", "scoring.rate_snapshot", "Rate a snapshot (nothing is stored)",
           "the rating result of RATING.md §5: stars, statuses, explanations, settlement lines",
           body=rating.SnapshotSchema(), validate=rating.validate_snapshot,

@@ -72,3 +72,9 @@ class SystemToken(BaseSchema):
 
 class TokenFile(BaseSchema):
     systems = fields.List(fields.Nested(SystemToken), required=True, validate=validate.Length(min=1))
+
+
+class PersonYearQuery(BaseSchema):
+    """Query of ``GET /scoring/people/{person}/history``: the year as query text."""
+    year = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=2000, max=2100))
+    kind = fields.String(load_default="officer", validate=validate.OneOf(("officer", "section")))

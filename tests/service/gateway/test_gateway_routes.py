@@ -133,3 +133,20 @@ def test_a_rating_snapshot_rated_and_checked_field_by_field(gw):
     bad["officers"][3]["monthly"]["2026-13"] = 90
     r = requests.post(f"{gw}/ratings/preview", json=bad, headers=auth("city"), timeout=60)
     assert r.status_code == 400 and r.json()["field"] == "officers[3].monthly.2026-13"
+
+
+def test_a_persons_scoring_history_and_explanation(gw, started):
+    with started[1].rpc() as rpc:
+        rpc.roster.save_units({"units": city.UNITS})
+        rpc.roster.create_staff({"staff": city.STAFF})
+    county = auth("county")
+    r = requests.get(f"{gw}/scoring/people/o1/history?year=2026", headers=county, timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.json()["subject"] == "o1" and r.json()["months"] == []
+    r = requests.get(f"{gw}/scoring/people/o1/history?year=1700", headers=county, timeout=30)
+    assert r.status_code == 400 and r.json()["field"] == "year"
+    assert requests.get(f"{gw}/scoring/people/o1/history", headers=auth("other"), timeout=30).status_code == 403
+    r = requests.get(f"{gw}/scoring/people/nobody/history", headers=county, timeout=30)
+    assert r.status_code == 404
+    r = requests.get(f"{gw}/scoring/people/o1/explanation?period=2026", headers=county, timeout=30)
+    assert r.status_code == 404 and r.json()["error"] == "not_found"      # not rated yet
