@@ -104,3 +104,39 @@ class StrictInteger(fields.Integer):
         if isinstance(value, bool):
             raise self.make_error("invalid")
         return super()._validated(value)
+
+
+class IsoDate(fields.String):
+    """An ISO date (``YYYY-MM-DD``) kept as a string: the handler parses it, the schema makes sure it
+    parses and names the field when it does not."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from datetime import date
+
+        out = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            if len(out) != 10:
+                raise ValueError
+            date.fromisoformat(out)
+        except ValueError:
+            raise ValidationError(f"Not a date (YYYY-MM-DD): {out!r}.") from None
+        return out
+
+
+class RowList(fields.Field):
+    """A JSON array of row objects passed through as it is: the domain checks each row and reports
+    it by row number and column (one bad row does not hide the others). At most ``max_rows``."""
+
+    def __init__(self, max_rows: int, **kwargs):
+        self.max_rows = max_rows
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list):
+            raise ValidationError("Not a valid list.")
+        if len(value) > self.max_rows:
+            raise ValidationError(f"At most {self.max_rows} rows in one call.")
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise ValidationError({i: ["Not a valid row object."]})
+        return value

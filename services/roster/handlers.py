@@ -21,7 +21,7 @@ from services.roster.domain import staff as staff_rules
 from services.roster.domain.dates import iso, parse_date, parse_optional_date
 from services.roster.domain.model import (AGENCY, COMMITTEE, EXIT_KINDS, SECTION, SUSPENSION, Pair,
                                           Spell, Staff, Unit)
-from services.roster.domain.staff import check_new_person, check_staff, require_person
+from services.roster.domain.staff import check_new_person, check_staff
 from services.roster.domain.units import check_units_batch, get_unit, level_of, owning_body, \
     units_under
 from services.roster.models import (BanViolationRow, CaseRow, DisciplineFactRow, PairRow, SpellRow,

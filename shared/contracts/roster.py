@@ -65,9 +65,9 @@ Import
 """
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import fields, validate
 
-from shared.schemas import BaseSchema, StrictInteger
+from shared.schemas import BaseSchema, IsoDate, RowList, StrictInteger
 
 SERVICE = "roster"
 
@@ -106,36 +106,6 @@ MAX_BATCH = 200_000
 
 _id = dict(required=True, validate=validate.Length(min=1, max=100))
 _opt_id = dict(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
-
-
-class IsoDate(fields.String):
-    """An ISO date string, kept as a string: the domain parses it (and names the field)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        from datetime import date
-        out = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            if len(out) != 10:
-                raise ValueError
-            date.fromisoformat(out)
-        except ValueError:
-            raise ValidationError(f"Not a date (YYYY-MM-DD): {out!r}.") from None
-        return out
-
-
-class RawList(fields.Field):
-    """A JSON array of row objects, passed through: the domain checks each row and reports it
-    by row number and column."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, list):
-            raise ValidationError("Not a valid list.")
-        if len(value) > MAX_BATCH:
-            raise ValidationError(f"At most {MAX_BATCH} rows in one call.")
-        for i, item in enumerate(value):
-            if not isinstance(item, dict):
-                raise ValidationError({i: ["Not a valid row object."]})
-        return value
 
 
 # -- RPC payloads ------------------------------------------------------------------------------
@@ -282,7 +252,7 @@ class DisciplineQuery(BaseSchema):
 
 
 class ImportRoster(BaseSchema):
-    rows = RawList(required=True)
+    rows = RowList(MAX_BATCH, required=True)
     first_row = StrictInteger(load_default=2, validate=validate.Range(min=1))
     row_numbers = fields.List(StrictInteger(validate=validate.Range(min=1)), load_default=None,
                               allow_none=True)   # the file's own row numbers, one per row

@@ -72,7 +72,7 @@ import uuid
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas import BaseSchema, StrictInteger
+from shared.schemas import BaseSchema, IsoDate, RowList, StrictInteger
 
 SERVICE = "training"
 
@@ -110,21 +110,6 @@ def stable_event_id(kind: str, key: str) -> str:
     return uuid.uuid5(_NS, f"{kind}:{key}").hex
 
 
-class IsoDate(fields.String):
-    """An ISO date string, kept as a string (the handler parses it)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        from datetime import date
-        out = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            if len(out) != 10:
-                raise ValueError
-            date.fromisoformat(out)
-        except ValueError:
-            raise ValidationError(f"Not a date (YYYY-MM-DD): {out!r}.") from None
-        return out
-
-
 class MonthField(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         out = super()._deserialize(value, attr, data, **kwargs)
@@ -140,21 +125,6 @@ class QuarterField(fields.String):
         if not (len(out) == 7 and out[:4].isdigit() and out[4:6] == "-Q" and out[6] in "1234"):
             raise ValidationError(f"Not a quarter (YYYY-Qn): {out!r}.")
         return out
-
-
-class RawRows(fields.Field):
-    """A JSON array of row objects, passed through: the domain checks each row and reports it
-    by row number and column."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, list):
-            raise ValidationError("Not a valid list.")
-        if len(value) > MAX_BATCH:
-            raise ValidationError(f"At most {MAX_BATCH} rows in one call.")
-        for i, item in enumerate(value):
-            if not isinstance(item, dict):
-                raise ValidationError({i: ["Not a valid row object."]})
-        return value
 
 
 # -- RPC payloads ------------------------------------------------------------------------------
@@ -207,7 +177,7 @@ class RecordResult(BaseSchema):
 
 
 class ImportResults(BaseSchema):
-    rows = RawRows(required=True)       # objects with person_id, course_id, date, result
+    rows = RowList(MAX_BATCH, required=True)       # objects with person_id, course_id, date, result
     first_row = StrictInteger(load_default=2, validate=validate.Range(min=1))
     row_numbers = fields.List(StrictInteger(validate=validate.Range(min=1)), load_default=None,
                               allow_none=True)   # the file's row numbers (blank lines skipped)

@@ -64,7 +64,7 @@ def check_unit(unit: Unit, units: Mapping[str, Unit]) -> None:
     if not unit.id or not str(unit.id).strip():
         raise ValidationFailed("a unit needs an id", "id")
     if unit.kind not in (COMMITTEE, AGENCY, SECTION):
-        raise ValidationFailed(f"kind must be one of committee, agency, section", "kind")
+        raise ValidationFailed("kind must be one of committee, agency, section", "kind")
     parent = None
     if unit.parent is not None:
         if unit.parent == unit.id:
