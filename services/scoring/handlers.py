@@ -9,16 +9,16 @@ import json
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select
 
 from shared.contracts import scoring_events as ev
-from shared.errors import Conflict, LianbaoError, NotFound, ValidationFailed
+from shared.errors import Conflict, LianbaoError, NotFound
 from services.scoring import models as m
 from services.scoring import packs_service
 from services.scoring.domain import (agency_eval, assemble, bans, composite, criteria,
                                      daily_logs, deadlines, ranking)
 from services.scoring.domain import workflow as wf
-from services.scoring.domain.payload import rate_payload, rate_trusted
+from services.scoring.domain.payload import _without_gc, rate_payload, rate_trusted
 
 LEADING = ("head", "leader")
 
@@ -1030,7 +1030,14 @@ def run_rating(uow, data) -> dict:
     bound to it), its officers and sections are rated with it in their own part of a composite
     snapshot (:mod:`services.scoring.domain.composite`); the stored snapshot is that composite
     document, which ``rate_snapshot`` rates back to the same result.  Without any adaptation in
-    scope: one plain snapshot, as RATING.md §1."""
+    scope: one plain snapshot, as RATING.md §1.
+
+    Runs with the cyclic garbage collector paused: the snapshot and the result are millions of
+    small objects that live until the end, which it would scan again and again for nothing."""
+    return _without_gc(lambda: _run_rating(uow, data))
+
+
+def _run_rating(uow, data) -> dict:
     s = uow.session
     period, scope = data["period"], data["scope"]
     rating_date = data.get("rating_date") or today()
@@ -1121,10 +1128,12 @@ def store_results(s, rating_id, snapshot, result) -> None:
     for line in result["settlement"]:
         lines.setdefault(line["subject"], []).append(line)
     stored, kinds, agencies, sections = [], [], [], []
+    place = where.get
     for kind, key in (("officer", "officers"), ("section", "sections"), ("agency", "agencies")):
         for r in result[key]:
-            ag, sec = where.get(r["id"], (r["id"], None))
-            stored.append(dict(r, _settlement=lines.get(r["id"], [])))
+            rid = r["id"]
+            ag, sec = place(rid) or (rid, None)
+            stored.append({**r, "_settlement": lines.get(rid, [])})
             kinds.append(kind)
             agencies.append(ag)
             sections.append(sec)
