@@ -15,7 +15,7 @@ from numbers import Rational
 
 from services.scoring.domain.defaults import (AWARD_GROUP_MARKS, AWARD_KINDS, CITY, OFFICER_FACTS,
                                               SECTION_FACTS, CityDefaults)
-from services.scoring.domain.snapshot import (Agency, Honour, Leave, Officer, Period, Rules, Section,
+from services.scoring.domain.snapshot import (Agency, Officer, Period, Rules, Section,
                                               Satisfaction, Snapshot)
 
 # marks of the Method
