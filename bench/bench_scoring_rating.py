@@ -132,7 +132,7 @@ def main(argv=None) -> int:
 
         def reset():
             with engine.begin() as conn:
-                conn.execute(text("DELETE FROM rating_results"))
+                conn.execute(text("DELETE FROM rating_result_chunks"))
                 conn.execute(text("DELETE FROM ratings"))
                 conn.execute(text("DELETE FROM outbox"))
 

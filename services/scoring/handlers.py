@@ -979,9 +979,7 @@ def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
     last_annual = _latest_rating(s, str(year - 1), scope)
     last_class = {}
     if last_annual is not None:
-        for subj, status, klass in s.execute(select(m.RatingResult.subject, m.RatingResult.status,
-                                                    m.RatingResult.klass).where(
-                m.RatingResult.rating_id == last_annual.rating_id)):
+        for subj, _kind, _ag, _sec, status, klass, _n in _entries(s, last_annual.rating_id):
             if status == "disqualified":
                 facts.disqualified_last_year.add(subj)
             if klass is not None:
@@ -1120,53 +1118,53 @@ def rate_snapshot(uow, snapshot) -> dict:
     return rate_payload(snapshot)
 
 
+CHUNK = 250                 # subjects per row of rating_result_chunks (at most)
+SEP = "\x1f"                # between the ids of a chunk's ``subjects`` and ``sections``
+
+
 def store_results(s, rating_id, snapshot, result) -> None:
-    """One row per rated subject (its engine JSON kept whole for the explanation RPC)."""
+    """The results in chunks of up to :data:`CHUNK` subjects of one agency, one row each (their
+    engine JSON kept whole for the explanation RPC; see :class:`models.RatingResultChunk`)."""
     where = {o["id"]: (o["agency"], o.get("section")) for o in snapshot["officers"]}
     where.update({x["id"]: (x["agency"], x["id"]) for x in snapshot["sections"]})
     lines: dict = {}
     for line in result["settlement"]:
         lines.setdefault(line["subject"], []).append(line)
-    stored, kinds, agencies, sections = [], [], [], []
+    by_agency: dict = {}
     place = where.get
+    n = 0
     for kind, key in (("officer", "officers"), ("section", "sections"), ("agency", "agencies")):
         for r in result[key]:
             rid = r["id"]
             ag, sec = place(rid) or (rid, None)
-            stored.append({**r, "_settlement": lines.get(rid, [])})
-            kinds.append(kind)
-            agencies.append(ag)
-            sections.append(sec)
-    if not stored:
-        return
-    if s.get_bind().dialect.name == "postgresql":
-        _insert_results_pg(s, rating_id, stored, kinds, agencies, sections)
-        return
-    s.execute(insert(m.RatingResult), [
-        dict(rating_id=rating_id, subject=r["id"], kind=k, agency=ag, section=sec,
-             status=r.get("status"), score=r.get("score"), stars=r.get("stars"),
-             klass=r.get("class"), result=json.dumps(r, ensure_ascii=False))
-        for r, k, ag, sec in zip(stored, kinds, agencies, sections)])
+            by_agency.setdefault(ag, []).append(
+                ([rid, kind, ag, sec, r.get("status"), r.get("class"), n],
+                 {**r, "_settlement": lines.get(rid, [])}))
+            n += 1
+    rows = []
+    for ag, items in by_agency.items():
+        for i in range(0, len(items), CHUNK):
+            part = items[i:i + CHUNK]
+            entries = [e for e, _r in part]
+            rows.append(dict(
+                rating_id=rating_id, chunk=len(rows), agency=ag,
+                subjects=SEP + SEP.join(e[0] for e in entries) + SEP,
+                sections=SEP + SEP.join(sorted({e[3] for e in entries if e[3] is not None})) + SEP,
+                entries=json.dumps(entries, ensure_ascii=False),
+                results=json.dumps([r for _e, r in part], ensure_ascii=False)))
+    if rows:
+        s.execute(insert(m.RatingResultChunk), rows)
 
 
-def _insert_results_pg(s, rating_id, stored, kinds, agencies, sections) -> None:
-    """PostgreSQL: every row in ONE statement and ONE parameter: the rows as one JSON array (one
-    encoding in C), read by ``json_to_recordset`` (one parse; the nested ``json`` result keeps its
-    text as written).  No COPY: psycopg2 refuses it while eventlet's green wait callback is
-    installed, i.e. inside the running service."""
-    from sqlalchemy import text as sql
+def _entries(s, rating_id):
+    """``[subject, kind, agency, section, status, class, n]`` of every subject of a rating."""
+    for (entries,) in s.execute(select(m.RatingResultChunk.entries).where(
+            m.RatingResultChunk.rating_id == rating_id)):
+        yield from json.loads(entries)
 
-    rows = [{"s": r["id"], "k": k, "a": ag, "c": sec, "st": r.get("status"), "sc": r.get("score"),
-             "t": r.get("stars"), "l": r.get("class"), "r": r}
-            for r, k, ag, sec in zip(stored, kinds, agencies, sections)]
-    s.flush()
-    s.execute(sql(
-        "INSERT INTO rating_results (rating_id, subject, kind, agency, section, status, score,"
-        " stars, klass, result)"
-        " SELECT :rating_id, x.s, x.k, x.a, x.c, x.st, x.sc, x.t, x.l, x.r::text"
-        " FROM json_to_recordset(CAST(:rows AS json))"
-        " AS x(s text, k text, a text, c text, st text, sc numeric, t int, l int, r json)"),
-        {"rating_id": rating_id, "rows": json.dumps(rows, ensure_ascii=False)})
+
+def _needle(unit):
+    return m.RatingResultChunk.subjects.contains(SEP + unit + SEP, autoescape=True)
 
 
 def stored_result(s, rating_id) -> dict:
@@ -1174,12 +1172,16 @@ def stored_result(s, rating_id) -> dict:
     key = {"officer": "officers", "section": "sections", "agency": "agencies"}
     snap = json.loads(s.get(m.Rating, rating_id).snapshot)
     order = {x: n for n, x in enumerate(composite.subject_order(snap))}
-    rows = sorted(s.execute(select(m.RatingResult.kind, m.RatingResult.subject, m.RatingResult.result)
-                            .where(m.RatingResult.rating_id == rating_id)),
-                  key=lambda r: order.get(r[1], 0))
+    rows = []
+    for entries, results in s.execute(select(m.RatingResultChunk.entries,
+                                             m.RatingResultChunk.results).where(
+            m.RatingResultChunk.rating_id == rating_id)):
+        rows.extend((e[6], e[1], e[0], item) for e, item in zip(json.loads(entries),
+                                                                 json.loads(results)))
+    rows.sort(key=lambda r: r[0])
+    rows.sort(key=lambda r: order.get(r[2], 0))
     settlement = {"officers": [], "sections": [], "agencies": []}
-    for kind, _subj, res in rows:
-        item = json.loads(res)
+    for _n, kind, _subj, item in rows:
         settlement[key[kind]].extend(item.pop("_settlement", []))
         out[key[kind]].append(item)
     out["settlement"] = settlement["officers"] + settlement["sections"] + settlement["agencies"]
@@ -1206,40 +1208,54 @@ def _ratings_of_period(s, period):
 def unit_results(uow, data) -> dict:
     """The results of a period for a unit (agency or section): the latest rating that rated it."""
     s = uow.session
+    unit = data["unit"]
+    c = m.RatingResultChunk
     for r in _ratings_of_period(s, data["period"]):
-        rows = list(s.execute(select(m.RatingResult.kind, m.RatingResult.result).where(
-            m.RatingResult.rating_id == r.rating_id,
-            (m.RatingResult.agency == data["unit"]) | (m.RatingResult.section == data["unit"])
-            | (m.RatingResult.subject == data["unit"])).order_by(m.RatingResult.subject)))
+        rows = []
+        for entries, results in s.execute(select(c.entries, c.results).where(
+                c.rating_id == r.rating_id,
+                (c.agency == unit) | c.sections.contains(SEP + unit + SEP, autoescape=True)
+                | _needle(unit))):
+            entries = json.loads(entries)
+            hits = [i for i, e in enumerate(entries) if unit in (e[2], e[3], e[0])]
+            if hits:
+                items = json.loads(results)
+                rows.extend((entries[i][0], entries[i][1], items[i]) for i in hits)
         if rows:
+            rows.sort(key=lambda x: x[0])
             out = {"officers": [], "sections": [], "agencies": []}
-            for kind, res in rows:
-                item = json.loads(res)
+            for _subj, kind, item in rows:
                 item.pop("explanation", None)
                 item.pop("_settlement", None)
                 out[kind + "s" if kind != "agency" else "agencies"].append(item)
-            return {"unit": data["unit"], "period": data["period"], "rating_id": r.rating_id, **out}
-    raise NotFound(f"no rating of {data['period']} covers {data['unit']}", "unit")
+            return {"unit": unit, "period": data["period"], "rating_id": r.rating_id, **out}
+    raise NotFound(f"no rating of {data['period']} covers {unit}", "unit")
 
 
 def explanation(uow, data) -> dict:
     s = uow.session
-    q = select(m.RatingResult).where(m.RatingResult.subject == data["subject"])
+    subject = data["subject"]
+    c = m.RatingResultChunk
+    q = select(c.rating_id, c.entries, c.results).where(_needle(subject))
     if data.get("rating_id"):
-        q = q.where(m.RatingResult.rating_id == data["rating_id"])
-    rows = list(s.scalars(q))
+        q = q.where(c.rating_id == data["rating_id"])
+    rows = []                                   # (rating_id, kind, results, index)
+    for rating_id, entries, results in s.execute(q):
+        for i, e in enumerate(json.loads(entries)):
+            if e[0] == subject:
+                rows.append((rating_id, e[1], results, i))
     if data.get("period"):
         ids = {r.rating_id for r in _ratings_of_period(s, data["period"])}
-        rows = [r for r in rows if r.rating_id in ids]
+        rows = [r for r in rows if r[0] in ids]
     if not rows:
-        raise NotFound(f"no rating result of {data['subject']}", "subject")
+        raise NotFound(f"no rating result of {subject}", "subject")
     ratings = {r.rating_id: r for r in s.scalars(select(m.Rating).where(
-        m.Rating.rating_id.in_([x.rating_id for x in rows])))}
-    row = max(rows, key=lambda x: (ratings[x.rating_id].created_at, ratings[x.rating_id].version))
-    item = json.loads(row.result)
+        m.Rating.rating_id.in_([x[0] for x in rows])))}
+    rating_id, kind, results, i = max(
+        rows, key=lambda x: (ratings[x[0]].created_at, ratings[x[0]].version))
+    item = json.loads(results)[i]
     item["settlement"] = item.pop("_settlement", [])
-    return {"rating_id": row.rating_id, "period": ratings[row.rating_id].period, "kind": row.kind,
-            **item}
+    return {"rating_id": rating_id, "period": ratings[rating_id].period, "kind": kind, **item}
 
 
 def target_results(uow, year: int, as_of: date, agency: str | None = None) -> list:

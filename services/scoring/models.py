@@ -3,7 +3,7 @@
 Read models (fed by roster and survey events, or seeded by batch RPCs): ``people``, ``units``,
 ``spells``, ``satisfaction``.  Own facts: ``evaluations`` + ``evaluation_log`` (the audit trail),
 ``daily_logs``, ``rankings``, ``rectifications``, ``honours``, ``subject_facts``, ``absences``,
-``agency_evaluations``, ``criteria_packs``, ``ratings`` + ``rating_results``.
+``agency_evaluations``, ``criteria_packs``, ``ratings`` + ``rating_result_chunks``.
 """
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Index, Integer, Numeric,
                         String, Text)
@@ -201,21 +201,21 @@ class Rating(Base):
     __table_args__ = (Index("ix_ratings_period_scope", "period", "scope"),)
 
 
-class RatingResult(Base):
-    __tablename__ = "rating_results"
+class RatingResultChunk(Base):
+    """The results of a rating, a chunk of subjects per row (up to ``handlers.CHUNK`` subjects of
+    one agency): ``results`` is the JSON array of their engine JSON (each kept whole for the
+    explanation RPC, settlement lines under ``_settlement``), ``entries`` the JSON array of
+    ``[subject, kind, agency, section, status, class, n]`` in the same order (``n``: the subject's
+    place in the rating); ``subjects`` and ``sections`` list them between ``\\x1f`` separators, for
+    the lookups by subject and by unit."""
+    __tablename__ = "rating_result_chunks"
     rating_id = Column(String(200), primary_key=True)
-    subject = Column(String(ID), primary_key=True)
-    kind = Column(String(10), nullable=False)     # officer | section | agency
+    chunk = Column(Integer, primary_key=True, autoincrement=False)
     agency = Column(String(ID))
-    section = Column(String(ID))
-    status = Column(String(20))
-    score = Column(SCORE)
-    stars = Column(Integer)
-    klass = Column(Integer)
-    result = Column(Text, nullable=False)         # the engine's JSON for this subject
-    __table_args__ = (Index("ix_rating_results_subject", "subject"),
-                      Index("ix_rating_results_agency", "agency"),
-                      Index("ix_rating_results_section", "section"))
+    subjects = Column(Text, nullable=False)
+    sections = Column(Text, nullable=False)
+    entries = Column(Text, nullable=False)
+    results = Column(Text, nullable=False)
 
 
 class BanCase(Base):
