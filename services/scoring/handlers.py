@@ -1011,7 +1011,16 @@ def _officer_monthly_pg(s, months) -> dict:
         " FROM evaluations WHERE kind = 'officer' AND state = :filed"
         " AND month >= :first AND month <= :last GROUP BY subject) x"),
         {"filed": wf.FILED, "first": months[0], "last": months[-1]}).scalar()
-    return json.loads(doc, parse_float=Decimal) if doc else {}
+    return json.loads(doc, parse_float=_Decimals().__getitem__) if doc else {}
+
+
+class _Decimals(dict):
+    """``Decimal(text)`` made once per distinct text (scores repeat: a few thousand distinct
+    values among a million; Decimals are immutable, so sharing them changes nothing)."""
+
+    def __missing__(self, text):
+        value = self[text] = Decimal(text)
+        return value
 
 
 def _latest_rating(s, period, scope):

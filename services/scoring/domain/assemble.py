@@ -187,7 +187,10 @@ def json_number(value):
     """``json.dumps(..., default=json_number)``: a Decimal as int when whole, else float (exact
     for 2-decimal scores, which ``repr`` gives back unchanged)."""
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        f = float(value)
+        if not f.is_integer() and value.is_finite():    # a whole Decimal gives an integral float
+            return f
+        return int(value) if value == value.to_integral_value() else f
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
