@@ -99,7 +99,7 @@ class SuiteRpc(Rpc):
         if key and database is not None:
             stored = database.recall(key)
             if stored is not None:  # a retry: the first answer, no second effect
-                self.rpc_consumer.handle_result(message, stored["response"], None)
+                self._reply_direct(message, stored["response"])
                 return
         super().handle_message(body, message)
 
@@ -115,7 +115,22 @@ class SuiteRpc(Rpc):
             stored = database.recall(key) if database is not None else None
             if stored is not None:
                 result, exc_info = stored["response"], None
-        return super().handle_result(message, worker_ctx, result, exc_info)
+        try:
+            return super().handle_result(message, worker_ctx, result, exc_info)
+        except Exception:  # the broker went away while we replied
+            # nameko would let this kill the whole container.  The work is committed; the request
+            # is still unacknowledged, so the broker delivers it again once we reconnect, and a
+            # caller that retries with its idempotency key gets the first answer.
+            log.warning("%s.%s: could not send the reply (broker unreachable); the request will be "
+                        "redelivered", self.container.service_name, self.method_name, exc_info=True)
+            return result, exc_info
+
+    def _reply_direct(self, message, result):
+        try:
+            self.rpc_consumer.handle_result(message, result, None)
+        except Exception:
+            log.warning("%s.%s: could not send a stored reply (broker unreachable)",
+                        self.container.service_name, self.method_name, exc_info=True)
 
 
 rpc = SuiteRpc.decorator
