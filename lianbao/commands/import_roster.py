@@ -115,33 +115,39 @@ def import_file(proxy, path: Path, dry_run: bool = False, effective: str | None 
     return report
 
 
-def print_report(report: dict, out=sys.stdout) -> None:
+def print_report(report: dict, out=None, noun: str = "bad rows") -> None:
+    """Every bad row by row number and column, then one line of counts (shared by the imports)."""
+    out = out or sys.stdout
     for err in report["errors"]:
         print(f"row {err['row']}, column {err['column']}: {err['message']}", file=out)
     verb = "would create" if report["dry_run"] else "created"
     state = ("dry run, nothing written" if report["dry_run"] else
              "committed" if report["committed"] else "nothing written")
-    print(f"{report['rows']} rows: {verb} {report['created']}, changed {report['changed']}, "
-          f"unchanged {report['unchanged']}, {len(report['errors'])} bad rows ({state})", file=out)
+    changed = f", changed {report['changed']}" if "changed" in report else ""
+    print(f"{report['rows']} rows: {verb} {report['created']}{changed}, "
+          f"unchanged {report['unchanged']}, {len(report['errors'])} {noun} ({state})", file=out)
 
 
-def run(args) -> int:
+def run_import(path: str, send, noun: str = "bad rows") -> int:
+    """The body of every ``lianbao import`` of rows: ``send(proxy, path)`` returns the service's
+    report; a missing file, an unreadable one or a refused call is exit 2 with the reason."""
     from lianbao.commands._rpc import cluster_proxy
     from shared.errors import LianbaoError
 
-    path = Path(args.file)
+    path = Path(path)
     if not path.is_file():
         print(f"error: {path}: no such file", file=sys.stderr)
         return 2
     try:
         with cluster_proxy(timeout=IMPORT_TIMEOUT) as proxy:
-            report = import_file(proxy, path, args.dry_run, args.effective, args.sheet,
-                                 progress=not args.no_progress)
-    except (ValueError, OSError) as err:
+            report = send(proxy, path)
+    except (ValueError, OSError, LianbaoError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except LianbaoError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print_report(report)
+    print_report(report, noun=noun)
     return 2 if report["errors"] else 0
+
+
+def run(args) -> int:
+    return run_import(args.file, lambda proxy, path: import_file(
+        proxy, path, args.dry_run, args.effective, args.sheet, progress=not args.no_progress))

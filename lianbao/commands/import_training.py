@@ -10,11 +10,10 @@ Exit codes: 0 done, 2 bad file or bad rows (nothing written).
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from lianbao.commands._groups import group
-from lianbao.commands.import_roster import IMPORT_TIMEOUT, read_rows
+from lianbao.commands.import_roster import read_rows, run_import
 
 
 def register(subparsers):
@@ -37,31 +36,6 @@ def import_file(proxy, path: Path, dry_run: bool = False, sheet: str | None = No
                                           "dry_run": dry_run})
 
 
-def print_report(report: dict, out=None) -> None:
-    out = out or sys.stdout
-    for err in report["errors"]:
-        print(f"row {err['row']}, column {err['column']}: {err['message']}", file=out)
-    verb = "would create" if report["dry_run"] else "created"
-    state = ("dry run, nothing written" if report["dry_run"] else
-             "committed" if report["committed"] else "nothing written")
-    print(f"{report['rows']} rows: {verb} {report['created']}, unchanged {report['unchanged']}, "
-          f"{len(report['errors'])} problems ({state})", file=out)
-
-
 def run(args) -> int:
-    from lianbao.commands._rpc import cluster_proxy
-    from shared.errors import LianbaoError
-
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"error: {path}: no such file", file=sys.stderr)
-        return 2
-    try:
-        with cluster_proxy(timeout=IMPORT_TIMEOUT) as proxy:
-            report = import_file(proxy, path, args.dry_run, args.sheet,
-                                 progress=not args.no_progress)
-    except (ValueError, OSError, LianbaoError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print_report(report)
-    return 2 if report["errors"] else 0
+    return run_import(args.file, lambda proxy, path: import_file(
+        proxy, path, args.dry_run, args.sheet, progress=not args.no_progress), noun="problems")

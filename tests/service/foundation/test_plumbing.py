@@ -6,18 +6,9 @@ import pytest
 from shared.errors import Conflict, ValidationFailed
 
 from tests.service.foundation.probe_services import ReceiverService, SenderService
+from tests.waiting import wait_for  # noqa: E402,F401
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = eventlet.hubs.get_hub().clock() + timeout
-    while eventlet.hubs.get_hub().clock() < deadline:
-        value = predicate()
-        if value:
-            return value
-        eventlet.sleep(0.02)
-    return predicate()
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ import socket
 import uuid
 from datetime import date
 
-import eventlet
 import requests
 from prometheus_client.parser import text_string_to_metric_families
+from tests import waiting  # noqa: E402
 
 DAY0 = date.today().replace(day=1)
 D0 = DAY0.isoformat()
@@ -64,13 +64,7 @@ def free_ports(n: int) -> list[int]:
 
 
 def wait_for(predicate, timeout=20.0):
-    deadline = eventlet.hubs.get_hub().clock() + timeout
-    while eventlet.hubs.get_hub().clock() < deadline:
-        value = predicate()
-        if value:
-            return value
-        eventlet.sleep(0.05)
-    return predicate()
+    return waiting.wait_for(predicate, timeout)
 
 
 def overdue_rating() -> dict:

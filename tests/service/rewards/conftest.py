@@ -2,21 +2,11 @@
 import sys
 from pathlib import Path
 
-import eventlet
 import pytest
+from tests.waiting import wait_for  # noqa: E402,F401
 
 # the rating builders are shared with the unit tests of rewards
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "rewards"))
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = eventlet.hubs.get_hub().clock() + timeout
-    while eventlet.hubs.get_hub().clock() < deadline:
-        value = predicate()
-        if value:
-            return value
-        eventlet.sleep(0.02)
-    return predicate()
 
 
 @pytest.fixture

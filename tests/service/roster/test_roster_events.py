@@ -1,21 +1,16 @@
 """The roster's events leave through the outbox and match the contract (shared/contracts/roster)."""
-import eventlet
 import pytest
 
 import roster_probe
 from conftest import CITY_STAFF, CITY_UNITS
 from shared.runner import service_class
+from tests import waiting  # noqa: E402
 
 pytestmark = pytest.mark.timeout(90)
 
 
 def wait_for(predicate, timeout=15.0):
-    deadline = eventlet.hubs.get_hub().clock() + timeout
-    while eventlet.hubs.get_hub().clock() < deadline:
-        if predicate():
-            return True
-        eventlet.sleep(0.05)
-    return predicate()
+    return waiting.wait_for(predicate, timeout)
 
 
 def test_events_for_joins_pairs_bans_and_leavers(embedded_suite):

@@ -2,6 +2,7 @@
 import pytest
 
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from tests.waiting import wait_for  # noqa: E402,F401
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -168,17 +169,6 @@ def test_refresh_metrics_reports_coverage_per_agency(roster):
         assert figures["coverage"]["c_ps"] == "0.6667"
         assert figures["status"]["active"] == len(rpc.roster.people_of_agency(
             {"agency": "c_ps", "date": "2030-01-01"})["people"]) + 4
-
-
-def wait_for(predicate, timeout=10.0):
-    import eventlet
-    deadline = eventlet.hubs.get_hub().clock() + timeout
-    while eventlet.hubs.get_hub().clock() < deadline:
-        value = predicate()
-        if value:
-            return value
-        eventlet.sleep(0.05)
-    return predicate()
 
 
 def test_failed_retraining_removes_chief_and_transfers_officer(roster):

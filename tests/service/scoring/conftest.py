@@ -1,9 +1,9 @@
 """A small city for the scoring service's tests, and a listener of ``rating_published``."""
-import eventlet
 import pytest
 from nameko.events import event_handler
 
 from shared.runner import service_class
+from tests.waiting import wait_for  # noqa: E402,F401
 
 UNITS = [
     {"id": "city", "kind": "committee", "name": "市委政法委"},
@@ -48,16 +48,6 @@ class RatingListener:
     @event_handler("scoring", "rating_published")
     def on_rating(self, payload):
         RatingListener.received.append(payload)
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = eventlet.hubs.get_hub().clock() + timeout
-    while eventlet.hubs.get_hub().clock() < deadline:
-        value = predicate()
-        if value:
-            return value
-        eventlet.sleep(0.02)
-    return predicate()
 
 
 @pytest.fixture

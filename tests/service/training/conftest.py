@@ -1,11 +1,11 @@
 """The training service on the embedded transport, with a listener that records its events the
 way a consumer (roster, rewards) receives them."""
-import eventlet
 import pytest
 from nameko.events import event_handler
 
 from shared.contracts import training as c
 from shared.runner import service_class
+from tests.waiting import wait_for  # noqa: E402,F401
 
 RECEIVED: list = []
 
@@ -37,16 +37,6 @@ class TrainingListener:
     @event_handler(c.SERVICE, c.CERTIFICATION_REVOKED)
     def revoked(self, payload):
         RECEIVED.append((c.CERTIFICATION_REVOKED, payload))
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = eventlet.hubs.get_hub().clock() + timeout
-    while eventlet.hubs.get_hub().clock() < deadline:
-        value = predicate()
-        if value:
-            return value
-        eventlet.sleep(0.02)
-    return predicate()
 
 
 def received(kind):
