@@ -51,6 +51,7 @@ import time
 import uuid
 from typing import Any
 
+from shared.config import broker_urls
 from shared.errors import rebuild
 
 __all__ = ["Client", "ClientError", "RpcTimeout", "ConnectionLost", "UnknownService", "RemoteError",
@@ -179,9 +180,10 @@ class Client:
     def __init__(self, url: str | None = None, *, actor: str | None = None, timeout: float = 30.0,
                  retries: int = 3, retry_delay: float = 0.2, exchange: str = EXCHANGE,
                  connect_timeout: float = 5.0):
-        self.url = url or os.environ.get("BROKER_URL") or DEFAULT_URL
-        if self.url.startswith("pyamqp://"):  # kombu's spelling
-            self.url = "amqp://" + self.url[len("pyamqp://"):]
+        # one node, or a cluster's nodes separated by ";" (tried in turn: failover)
+        self.url = ";".join("amqp://" + u[len("pyamqp://"):] if u.startswith("pyamqp://") else u
+                            for u in broker_urls(url or os.environ.get("BROKER_URL") or DEFAULT_URL))
+        self._node = 0
         self.actor = actor
         self.timeout = float(timeout)
         self.retries = int(retries)
@@ -200,12 +202,21 @@ class Client:
     def _connect(self, deadline: float) -> None:
         import pika
 
-        params = pika.URLParameters(self.url)
+        # a cluster: every node in turn; a reconnection starts with the next node (the one we used
+        # may be the one that went)
+        urls = broker_urls(self.url) or [self.url]
+        if self._opened:
+            self._node += 1
+        start = self._node % len(urls)
+        candidates = []
         left = max(0.1, deadline - time.monotonic())
-        params.socket_timeout = min(self.connect_timeout, left)
-        params.blocked_connection_timeout = max(1.0, left)
-        params.connection_attempts = 1
-        connection = pika.BlockingConnection(params)
+        for url in urls[start:] + urls[:start]:
+            params = pika.URLParameters(url)
+            params.socket_timeout = min(self.connect_timeout, left)
+            params.blocked_connection_timeout = max(1.0, left)
+            params.connection_attempts = 1
+            candidates.append(params)
+        connection = pika.BlockingConnection(candidates if len(candidates) > 1 else candidates[0])
         try:
             channel = connection.channel()
             channel.exchange_declare(self.exchange, exchange_type="topic", durable=True)

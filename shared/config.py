@@ -90,6 +90,17 @@ def database_url(service: str, config: dict) -> str:
     return f"sqlite:///{folder.resolve() / (service + '.db')}"
 
 
+def broker_urls(url: str) -> list[str]:
+    """The broker nodes of ``AMQP_URI``: one URL, or several separated by ``;`` (a cluster; kombu
+    and the suite's client fail over from one to the next)."""
+    return [u.strip() for u in str(url or "").split(";") if u.strip()]
+
+
+def broker_hosts(url: str) -> str:
+    """``host:port/vhost`` of each node, without credentials (for logs)."""
+    return ", ".join(u.split("@")[-1] for u in broker_urls(url))
+
+
 def metrics_port(service: str, config: dict) -> int:
     return int((config.get("METRICS_PORTS") or {}).get(service) or 0)
 

@@ -13,7 +13,9 @@ from shared.entrypoints import ATTEMPTS_HEADER, ORIGIN_HEADER, dlq_queue
 
 
 def _connection(config) -> Connection:
-    return Connection(config["AMQP_URI"])
+    # publisher confirms: a replayed letter is acked off the dead-letter queue only once the broker
+    # has taken its copy
+    return Connection(config["AMQP_URI"], transport_options={"confirm_publish": True})
 
 
 def _decode(message) -> object:
@@ -40,7 +42,7 @@ def list_dead_letters(config, limit: int = 1000) -> list[dict]:
     out, held = [], []
     with _connection(config) as conn:
         channel = conn.channel()
-        queue = dlq_queue()(channel)
+        queue = dlq_queue(config)(channel)
         queue.declare()
         try:
             while len(out) < limit:
@@ -61,7 +63,7 @@ def replay_dead_letters(config, limit: int = 1000) -> int:
     count = 0
     with _connection(config) as conn:
         channel = conn.channel()
-        queue = dlq_queue()(channel)
+        queue = dlq_queue(config)(channel)
         queue.declare()
         producer = conn.Producer(channel=channel, serializer="json")
         while count < limit:

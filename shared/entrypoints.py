@@ -15,6 +15,18 @@
   (``infra/rabbitmq/definitions.json``).  The event's first routing key travels with its retries
   (header ``x-lianbao-origin-routing-key``) so the dead letter names the event type.
 * :func:`timer` — nameko's; the unit of work commits in ``worker_result``.
+
+Queue type (``QUEUE_TYPE`` in the config, env ``QUEUE_TYPE``): ``classic`` (the default) or
+``quorum``.  With ``quorum`` every queue the suite declares for itself — each service's RPC queue
+``rpc-<service>``, every event handler's queue (retries come back to the same queue through the
+retry exchange: there is no separate retry queue) and the dead-letter queue ``lianbao.dlq`` — is a
+RabbitMQ quorum queue (``x-queue-type: quorum``: replicated on the cluster's nodes, Raft, durable,
+never auto-deleted or exclusive).  RPC reply queues stay classic, exclusive/transient: a reply
+lost with its node is a call the caller retries with its idempotency key.  A queue that already
+exists as a classic queue cannot change type in place (RabbitMQ refuses the declaration with
+``PRECONDITION_FAILED``): move a running installation by draining and deleting the queues first.
+Every publisher of the suite (nameko's ``Publisher``: the outbox relay, RPC replies, retries, dead
+letters; the standalone proxies) waits for the broker's publisher confirm.
 """
 from __future__ import annotations
 
@@ -33,8 +45,10 @@ from nameko.rpc import Rpc, RpcConsumer
 from nameko.timer import timer  # noqa: F401  (re-exported)
 
 from shared import db as _db
+from shared.amqp import transient_reply_queues
 from shared.errors import LianbaoError
 
+transient_reply_queues()
 log = logging.getLogger(__name__)
 
 IDEMPOTENCY_HEADER = "idempotency_key"
@@ -43,6 +57,31 @@ ATTEMPTS_HEADER = "x-lianbao-attempts"
 DLQ_QUEUE = "lianbao.dlq"
 DLX_EXCHANGE = "lianbao.dlx"
 ORIGIN_HEADER = "x-lianbao-origin-routing-key"
+
+
+QUEUE_TYPES = ("classic", "quorum")
+
+
+def queue_type(config) -> str:
+    """The configured queue type (``classic`` or ``quorum``); anything else is refused by name."""
+    value = str((config or {}).get("QUEUE_TYPE") or "classic").strip().lower()
+    if value not in QUEUE_TYPES:
+        raise ValueError(f"QUEUE_TYPE: {value!r} is not one of {', '.join(QUEUE_TYPES)}")
+    return value
+
+
+def queue_arguments(config) -> dict:
+    """The arguments every durable queue of the suite is declared with."""
+    return {"x-queue-type": "quorum"} if queue_type(config) == "quorum" else {}
+
+
+def suite_queue(config, name, **kwargs) -> Queue:
+    """A durable, shared queue of the suite (quorum when configured so)."""
+    arguments = dict(kwargs.pop("queue_arguments", None) or {})
+    arguments.update(queue_arguments(config))
+    if arguments.get("x-queue-type") == "quorum":  # RabbitMQ refuses anything else for quorum
+        kwargs.update(durable=True, auto_delete=False, exclusive=False)
+    return Queue(name, queue_arguments=arguments or None, **kwargs)
 
 
 def retry_exchange(service_name: str) -> Exchange:
@@ -78,6 +117,12 @@ class SuiteQueueConsumer(QueueConsumer):
 
 class SuiteRpcConsumer(RpcConsumer):
     queue_consumer = SuiteQueueConsumer()
+
+    def setup(self):
+        super().setup()
+        queue = self.queue  # nameko's rpc-<service>, declared again with the suite's queue type
+        self.queue = suite_queue(self.container.config, queue.name, exchange=queue.exchange,
+                                 routing_key=queue.routing_key, durable=True)
 
 
 class SuiteRpc(Rpc):
@@ -145,8 +190,8 @@ class SuiteEventHandler(EventHandler):
         super().setup()
         # the same queue, bound also to the service's retry exchange under its own name
         queue = self.queue
-        self.queue = Queue(queue.name, durable=queue.durable, auto_delete=queue.auto_delete,
-                           exclusive=queue.exclusive, bindings=[
+        self.queue = suite_queue(self.container.config, queue.name, durable=queue.durable,
+                                 auto_delete=queue.auto_delete, exclusive=queue.exclusive, bindings=[
                                binding(queue.exchange, routing_key=queue.routing_key),
                                binding(retry_exchange(self.container.service_name),
                                        routing_key=queue.name)])
@@ -195,9 +240,9 @@ class SuiteEventHandler(EventHandler):
                     origin, self.source_service)
 
 
-def dlq_queue() -> Queue:
-    return Queue(DLQ_QUEUE, exchange=Exchange(DLX_EXCHANGE, type="direct", durable=True),
-                 routing_key=DLQ_QUEUE, durable=True, auto_delete=False)
+def dlq_queue(config=None) -> Queue:
+    return suite_queue(config, DLQ_QUEUE, exchange=Exchange(DLX_EXCHANGE, type="direct", durable=True),
+                       routing_key=DLQ_QUEUE, durable=True, auto_delete=False)
 
 
 def dead_letter(config, queue_name, body, headers, attempts, error, routing_key=None, source=None):
@@ -205,7 +250,7 @@ def dead_letter(config, queue_name, body, headers, attempts, error, routing_key=
     headers.update({ATTEMPTS_HEADER: attempts, "x-lianbao-error": error[:2000],
                     "x-lianbao-queue": queue_name, "x-lianbao-routing-key": routing_key or "",
                     "x-lianbao-source": source or ""})
-    queue = dlq_queue()
+    queue = dlq_queue(config)
     Publisher(config[AMQP_URI_CONFIG_KEY], serializer="json").publish(
         body, exchange=queue.exchange, routing_key=queue.routing_key, headers=headers, declare=[queue])
     log.error("event from %s moved to %s after %s attempts: %s", queue_name, DLQ_QUEUE, attempts, error)
@@ -220,8 +265,8 @@ def dead_letter_raw(config, queue_name, message, error):
     headers.update({ATTEMPTS_HEADER: 1, "x-lianbao-error": error[:2000], "x-lianbao-queue": queue_name,
                     "x-lianbao-routing-key": origin or "",
                     "x-lianbao-source": ""})
-    queue = dlq_queue()
-    with Connection(config[AMQP_URI_CONFIG_KEY]) as conn:
+    queue = dlq_queue(config)
+    with Connection(config[AMQP_URI_CONFIG_KEY], transport_options={"confirm_publish": True}) as conn:
         producer = conn.Producer(serializer="json")
         producer.publish(message.body, exchange=queue.exchange, routing_key=queue.routing_key,
                          headers=headers, declare=[queue], content_type=message.content_type,

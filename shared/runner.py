@@ -19,8 +19,10 @@ from contextlib import contextmanager
 
 import eventlet
 
-from shared.config import SERVICES, load_config
+from shared.amqp import transient_reply_queues
+from shared.config import SERVICES, broker_hosts, load_config
 
+transient_reply_queues()
 log = logging.getLogger(__name__)
 
 _patched = False
@@ -86,7 +88,7 @@ def run_forever(names, config: dict) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     runner.start()
-    log.warning("lianbao: %s running on %s", ", ".join(names), config["AMQP_URI"].split("@")[-1])
+    log.warning("lianbao: %s running on %s", ", ".join(names), broker_hosts(config["AMQP_URI"]))
     try:
         stop.wait()
     finally:

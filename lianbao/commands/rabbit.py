@@ -158,7 +158,12 @@ def apply(definitions: dict, admin_url: str, out=sys.stdout) -> dict:
 
 
 def _declare(definitions: dict, admin_url: str) -> None:
-    from kombu import Connection, Exchange, Queue
+    from kombu import Connection, Exchange
+
+    from shared.config import load_config
+    from shared.entrypoints import suite_queue
+
+    config = load_config()  # QUEUE_TYPE: the dead-letter queue is declared as the services will
 
     with Connection(admin_url) as conn:
         channel = conn.channel()
@@ -166,8 +171,9 @@ def _declare(definitions: dict, admin_url: str) -> None:
             for e in definitions["exchanges"]:
                 Exchange(e["name"], type=e["type"], durable=e["durable"])(channel).declare()
             for b in definitions["bindings"]:
-                Queue(b["destination"], exchange=Exchange(b["source"], type="direct", durable=True),
-                      routing_key=b["routing_key"], durable=True)(channel).declare()
+                suite_queue(config, b["destination"],
+                            exchange=Exchange(b["source"], type="direct", durable=True),
+                            routing_key=b["routing_key"], durable=True)(channel).declare()
         finally:
             channel.close()
 

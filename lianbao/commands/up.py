@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 import time
 
-from shared.config import SERVICES, embedded_config, load_config
+from shared.config import SERVICES, broker_hosts, embedded_config, load_config
 
 RUNNABLE = SERVICES + ("gateway",)
 
@@ -45,7 +45,7 @@ def run(args) -> int:
 
     print_table(rows)
     print(f"started, checked and stopped in {time.perf_counter() - started:.2f} s "
-          f"({'embedded, memory://, SQLite in ' + args.data if args.embedded else config['AMQP_URI'].split('@')[-1]})")
+          f"({'embedded, memory://, SQLite in ' + args.data if args.embedded else broker_hosts(config['AMQP_URI'])})")
     return 0 if all(r.get("status") == "ok" for r in rows) else 1
 
 
