@@ -2,7 +2,7 @@
 PY ?= .venv/bin/python
 VENV_STAMP := .venv/.installed
 
-.PHONY: venv demo demo-real check test test-reliability bench bench-quick up health compose-check clean
+.PHONY: venv demo demo-real check test test-reliability test-ha bench bench-quick up health compose-check clean
 
 $(VENV_STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -35,7 +35,12 @@ test: venv
 
 ## The slow fault-injection runs (kill -9, broker restarts) on the real broker.
 test-reliability: venv
-	$(PY) -m pytest -m slow -q tests/reliability
+	$(PY) -m pytest -m "slow and not ha" -q tests/reliability
+
+## A three-node RabbitMQ cluster of its own (quorum queues), the five services as processes, a node lost
+## under load, twice (a node the services are not connected to; the one they are): nothing lost.
+test-ha: venv
+	$(PY) -m pytest -m ha -q -p no:cacheprovider tests/reliability/test_ha_cluster.py
 
 ## Every benchmark in bench/, one table: figure, baseline measured in the same run, ratio, target.
 bench: venv

@@ -182,7 +182,7 @@ CLIENT_SCRIPT = textwrap.dedent(r'''
             report["after"] = outcome(lambda: getattr(c, target).slow(0))
     elif scenario == "retry":
         relay = Relay(("127.0.0.1", int(url.rsplit(":", 1)[1].split("/")[0])))
-        via = url.rsplit(":", 1)[0] + ":%d/" % relay.port
+        via = url.rsplit(":", 1)[0] + ":%d/%s" % (relay.port, url.rsplit("/", 1)[1])  # same vhost
         with Client(via, timeout=20, retry_delay=0.1) as c:
             report["warm"] = outcome(lambda: getattr(c, target).count(idempotent=True))
             report["keyed"] = cut_while_waiting(relay, c, lambda: c.call(
@@ -198,6 +198,9 @@ CLIENT_SCRIPT = textwrap.dedent(r'''
             report["down"] = outcome(lambda: getattr(c, target).count(idempotent=True))
             report["down_command"] = outcome(lambda: c.call(target, "add", {"name": "x"},
                                                             idempotency_key=None))
+    elif scenario == "nodes":  # a cluster's list whose first node is down: the next one answers
+        with Client("amqp://guest:guest@127.0.0.1:1/;" + url, timeout=10) as c:
+            report["first_down"] = outcome(lambda: getattr(c, target).count(idempotent=True))
     elif scenario == "survey":
         with Client(url, actor="provincial-platform", timeout=10) as c:
             report["health"] = outcome(lambda: c.survey.health(idempotent=True))
@@ -276,6 +279,11 @@ def test_lost_connection_is_retried_with_the_same_key_and_the_effect_happens_onc
     assert r["reconnects"] == 3
     with suite.rpc() as proxy:
         assert getattr(proxy, target_name).count() == r["read"]["result"]
+
+
+def test_client_given_a_list_of_nodes_uses_the_first_that_answers(target, target_name, tmp_path):
+    r = run_client(tmp_path, "nodes", target, target=target_name)
+    assert r["first_down"]["ok"] is True and r["first_down"]["result"] == 0, r
 
 
 def test_unreachable_broker_gives_connection_lost_within_the_timeout(tmp_path):

@@ -141,6 +141,39 @@ def rpc_call(config, service, method, payload=None, timeout=10, context_data=Non
         return method_proxy(payload, **kwargs) if payload is not None else method_proxy(**kwargs)
 
 
+class KeyedCaller:
+    """Calls retried with the same idempotency key until they succeed (a named error is an answer,
+    not a failure), counting calls, attempts and failed attempts, and the longest time one call took."""
+
+    def __init__(self, config, timeout=8, give_up=120, pause=0.5):
+        self.config, self.timeout, self.give_up, self.pause = config, timeout, give_up, pause
+        self.stats = {"calls": 0, "attempts": 0, "failed_attempts": 0}
+        self.longest = 0.0
+
+    def __call__(self, service, method, payload, key):
+        from shared.errors import LianbaoError
+
+        self.stats["calls"] += 1
+        clock = eventlet.hubs.get_hub().clock
+        started = clock()
+        deadline = started + self.give_up
+        try:
+            while True:
+                self.stats["attempts"] += 1
+                try:
+                    return rpc_call(self.config, service, method, payload, timeout=self.timeout,
+                                    context_data={"idempotency_key": key})
+                except LianbaoError:
+                    raise
+                except Exception:
+                    self.stats["failed_attempts"] += 1
+                    if clock() > deadline:
+                        raise
+                    eventlet.sleep(self.pause)
+        finally:
+            self.longest = max(self.longest, clock() - started)
+
+
 def wait_healthy(config, name, timeout=60):
     def ok():
         reply = rpc_call(config, name, "health", timeout=3)

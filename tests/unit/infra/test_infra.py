@@ -1,5 +1,6 @@
 """infra/: alert rules (promtool), the Grafana dashboard, the Prometheus config, docker-compose."""
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -147,3 +148,63 @@ def test_dashboard_file_is_what_its_generator_writes():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert json.loads((INFRA / "grafana" / "dashboards" / "lianbao.json").read_text()) == module.DASHBOARD
+
+
+def test_production_compose_has_three_broker_nodes_two_instances_of_each_service_and_a_replica():
+    tool = shutil.which("docker-compose")
+    env = {**os.environ, "RABBITMQ_ERLANG_COOKIE": "check", "RABBITMQ_PASSWORD": "check",
+           "POSTGRES_PASSWORD": "check"}
+    if tool:
+        out = subprocess.run([tool, "-f", "docker-compose.prod.yml", "config", "-q"], cwd=ROOT, env=env,
+                             capture_output=True, text=True)
+        assert out.returncode == 0, out.stdout + out.stderr
+        # the secrets are required, never defaulted
+        bare = {k: v for k, v in env.items() if k not in ("RABBITMQ_ERLANG_COOKIE", "RABBITMQ_PASSWORD")}
+        out = subprocess.run([tool, "-f", "docker-compose.prod.yml", "config", "-q"], cwd=ROOT, env=bare,
+                             capture_output=True, text=True)
+        assert out.returncode != 0 and "RABBITMQ_ERLANG_COOKIE" in out.stdout + out.stderr
+    compose = yaml.safe_load((ROOT / "docker-compose.prod.yml").read_text())
+    services = compose["services"]
+    rabbits = [n for n in services if n.startswith("rabbit")]
+    assert len(rabbits) == 3
+    for name in rabbits:
+        mounts = " ".join(services[name]["volumes"])
+        assert "cluster.conf" in mounts and "enabled_plugins" in mounts
+    conf = (INFRA / "rabbitmq" / "cluster.conf").read_text()
+    assert all(f"rabbit@{n}" in conf for n in rabbits) and "prometheus.tcp.port = 15692" in conf
+    assert "rabbitmq_prometheus" in (INFRA / "rabbitmq" / "enabled_plugins").read_text()
+    for name in SERVICES:
+        service = services[name]
+        assert service["command"] == ["up", name] and service["deploy"]["replicas"] >= 2
+        assert service["environment"]["QUEUE_TYPE"] == "quorum"
+        urls = service["environment"]["BROKER_URL"].split(";")
+        assert sorted(u.split("@")[1].split(":")[0] for u in urls) == sorted(rabbits)
+    replica = services["postgres-replica"]["environment"]
+    assert replica["POSTGRESQL_REPLICATION_MODE"] == "slave" and replica["POSTGRESQL_MASTER_HOST"] == "postgres"
+    prom = yaml.safe_load((INFRA / "prometheus.prod.yml").read_text())
+    jobs = {j["job_name"]: j for j in prom["scrape_configs"]}
+    for job in ("rabbitmq", "rabbitmq-per-object"):
+        assert jobs[job]["static_configs"][0]["targets"] == [f"{n}:15692" for n in rabbits]
+    assert jobs["rabbitmq-per-object"]["metrics_path"] == "/metrics/per-object"
+    assert set(jobs["lianbao"]["dns_sd_configs"][0]["names"]) == set(SERVICES)
+    promtool = shutil.which("promtool")
+    if promtool:
+        text = (INFRA / "prometheus.prod.yml").read_text().replace("/etc/prometheus/alerts.yml", "alerts.yml")
+        copy = INFRA / ".prometheus.prod.check.yml"
+        copy.write_text(text)
+        try:
+            out = subprocess.run([promtool, "check", "config", copy.name], cwd=INFRA, capture_output=True,
+                                 text=True)
+        finally:
+            copy.unlink()
+        assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_alert_rules_watch_the_broker_cluster():
+    rules = {r["alert"]: r for r in _rules()}
+    assert 'up{job="rabbitmq"} == 0' in rules["RabbitMQNodeDown"]["expr"]
+    assert "rabbitmq_queues" in rules["RabbitMQQueueLeaderImbalance"]["expr"]
+    assert "rabbitmq_raft_log_commit_index" in rules["RabbitMQQuorumQueueBelowReplicas"]["expr"]
+    tests = (INFRA / "alerts.test.yml").read_text()
+    for name in ("RabbitMQNodeDown", "RabbitMQQueueLeaderImbalance", "RabbitMQQuorumQueueBelowReplicas"):
+        assert f"alertname: {name}" in tests
