@@ -50,3 +50,13 @@ def test_embedded_config_has_no_broker_and_no_metrics_port(tmp_path):
     assert set(config["METRICS_PORTS"].values()) == {0}
     assert config["RPC_TIMEOUT"] == 5
     assert database_url("rewards", config).startswith("sqlite:///")
+
+
+def test_broker_url_may_list_a_clusters_nodes():
+    from shared.config import broker_hosts, broker_urls
+
+    url = "amqp://u:p@rabbit1:5672/;amqp://u:p@rabbit2:5672/ ; amqp://u:p@rabbit3:5672/;"
+    assert broker_urls(url) == ["amqp://u:p@rabbit1:5672/", "amqp://u:p@rabbit2:5672/",
+                                "amqp://u:p@rabbit3:5672/"]
+    assert broker_hosts(url) == "rabbit1:5672/, rabbit2:5672/, rabbit3:5672/"   # no credentials
+    assert broker_urls("memory://") == ["memory://"]
