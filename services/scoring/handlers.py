@@ -486,7 +486,8 @@ def publish_notice(uow, data) -> dict:
     ctx, s = Ctx(uow), uow.session
     as_of = data.get("as_of") or today()
     _check_body_member(ctx, data["actor"], data["evaluator"], wf.NOTICE)
-    end = deadlines.notice_end(as_of)
+    from services.scoring.followups import work_calendar
+    end = deadlines.notice_end(as_of, calendar=work_calendar(uow))
     rows = list(s.scalars(select(m.Evaluation).where(
         m.Evaluation.evaluator == data["evaluator"], m.Evaluation.month == data["month"],
         m.Evaluation.state == wf.APPROVED)))
@@ -716,10 +717,12 @@ def unreviewed_logs(uow, data) -> dict:
     if data.get("agency"):
         q = q.where(m.Person.agency == data["agency"])
     out = []
+    from services.scoring.followups import work_calendar
+    cal = work_calendar(uow)
     for lg, mentor, agency in s.execute(q.order_by(m.DailyLog.on_date, m.DailyLog.person)):
-        if daily_logs.is_review_overdue(lg.on_date, False, as_of):
+        if daily_logs.is_review_overdue(lg.on_date, False, as_of, cal):
             out.append({"person": lg.person, "date": lg.on_date.isoformat(), "mentor": mentor,
-                        "agency": agency, "due": daily_logs.review_due(lg.on_date).isoformat()})
+                        "agency": agency, "due": daily_logs.review_due(lg.on_date, cal).isoformat()})
     by_mentor: dict = {}
     for o in out:
         by_mentor[o["mentor"] or ""] = by_mentor.get(o["mentor"] or "", 0) + 1
@@ -786,6 +789,8 @@ def rank_month(uow, data) -> dict:
         if subj not in existing:
             s.add(m.Rectification(evaluator=ev_, month=month, subject=subj, grp=group, state="owed"))
     s.flush()
+    from services.scoring import followups   # twice running → referral; a poor leader's talk
+    followups.after_ranking(uow, ev_, month, data.get("as_of"))
     return ranking_of_month(uow, {"evaluator": ev_, "month": month})
 
 

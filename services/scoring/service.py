@@ -22,6 +22,7 @@ from shared import targets as method_targets
 from shared.service import ServiceBase
 
 from services.scoring import handlers, models
+from services.scoring.followups import FollowupsMixin
 from services.scoring.packs_service import PacksMixin
 
 OVERDUE_TIMER_SECONDS = 3600
@@ -37,7 +38,7 @@ def _single(result):
     return result
 
 
-class ScoringService(PacksMixin, ServiceBase):
+class ScoringService(FollowupsMixin, PacksMixin, ServiceBase):
     name = "scoring"
     db = Database(models.Base)
 

@@ -12,17 +12,18 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from shared.contracts.survey import SATISFACTION_RATES_PUBLISHED
+from shared.contracts.survey import RECOGNITION_POLL_PUBLISHED, SATISFACTION_RATES_PUBLISHED
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
 
 from services.survey import domain, models
 from services.survey.domain import campaign as campaign_rules
 from services.survey.domain import forms as form_rules
+from services.survey.domain import poll as poll_rules
 from services.survey.domain.questionnaire import Questionnaire
-from services.survey.domain.vocabulary import RESPONDENT_GROUPS
+from services.survey.domain.vocabulary import ALL_GROUPS, RECOGNITION, SATISFACTION
 
-GROUP_INDEX = {g: i for i, g in enumerate(RESPONDENT_GROUPS)}
+GROUP_INDEX = {g: i for i, g in enumerate(ALL_GROUPS)}
 
 
 # -- questionnaires ----------------------------------------------------------------------------------
@@ -33,15 +34,16 @@ def _questionnaire_dict(row) -> dict:
 
 
 def _ensure_default(uow) -> None:
-    default = domain.default_questionnaire()
-    if uow.session.get(models.QuestionnaireRow, (default.key, default.version)) is None:
-        items = [{"dimension": d, "text": ""} for d in default.dimensions]
-        try:
-            with uow.session.begin_nested():
-                uow.session.add(models.QuestionnaireRow(key=default.key, version=default.version,
-                                                        items=items))
-        except IntegrityError:  # another worker seeded it first
-            pass
+    for default in (domain.default_questionnaire(), poll_rules.default_questionnaire()):
+        if uow.session.get(models.QuestionnaireRow, (default.key, default.version)) is None:
+            items = [{"dimension": d, "text": default.texts[i] if i < len(default.texts) else ""}
+                     for i, d in enumerate(default.dimensions)]
+            try:
+                with uow.session.begin_nested():
+                    uow.session.add(models.QuestionnaireRow(key=default.key, version=default.version,
+                                                            items=items))
+            except IntegrityError:  # another worker seeded it first
+                pass
 
 
 def _questionnaire_row(uow, key: str, version: int | None, field: str = "questionnaire"):
@@ -112,10 +114,13 @@ def _count_forms(uow, campaign_id: str) -> int:
 
 def _campaign_dict(uow, row, subjects=None, forms=None) -> dict:
     subjects = _subjects(uow, row.id) if subjects is None else subjects
-    by_kind = {k: 0 for k in domain.SUBJECT_KINDS}
+    kind_of_campaign = row.kind or SATISFACTION
+    by_kind = {k: 0 for k in (domain.SUBJECT_KINDS if kind_of_campaign == SATISFACTION
+                              else poll_rules.POLL_SUBJECT_KINDS)}
     for _, kind, _ in subjects:
-        by_kind[kind] += 1
-    return {"campaign_id": row.id, "period": row.period, "owner": row.owner, "title": row.title,
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    return {"campaign_id": row.id, "kind": kind_of_campaign, "period": row.period, "owner": row.owner,
+            "title": row.title,
             "status": row.status, "groups": list(row.groups),
             "questionnaire": {"key": row.questionnaire_key, "version": row.questionnaire_version},
             "subjects": by_kind,
@@ -140,25 +145,34 @@ def _roster_subjects(uow, owner: str) -> list[dict]:
 
 def create_campaign(uow, data) -> dict:
     campaign_rules.validate_period(data["period"])
+    kind = data.get("kind") or SATISFACTION
     given = data.get("subjects")
-    subjects_in = given if given else _roster_subjects(uow, data["owner"])
-    if not subjects_in:
-        raise ValidationFailed("no subjects given and none in the roster read model for this owner",
-                               "subjects")
-    subjects = domain.validate_subjects(subjects_in)
-    groups = domain.validate_groups(data.get("groups"))
-    choice = data.get("questionnaire") or {"key": domain.DEFAULT_KEY, "version": 1}
+    if kind == RECOGNITION:        # 公认度测评: the committee's leaders, by its leading-group members
+        subjects_in = given or []
+        subjects = poll_rules.validate_subjects(subjects_in)
+        groups = poll_rules.validate_groups(data.get("groups"))
+        default_key = poll_rules.RECOGNITION_KEY
+    else:
+        subjects_in = given if given else _roster_subjects(uow, data["owner"])
+        if not subjects_in:
+            raise ValidationFailed("no subjects given and none in the roster read model for this "
+                                   "owner", "subjects")
+        subjects = domain.validate_subjects(subjects_in)
+        groups = domain.validate_groups(data.get("groups"))
+        default_key = domain.DEFAULT_KEY
+    choice = data.get("questionnaire") or {"key": default_key, "version": 1}
     q = _questionnaire_row(uow, choice["key"], choice["version"])
     existing = uow.session.get(models.CampaignRow, data["campaign_id"])
     if existing is not None:  # the same command twice: the same answer; a different one: Conflict
         same = (existing.period == data["period"] and existing.owner == data["owner"]
+                and (existing.kind or SATISFACTION) == kind
                 and tuple(existing.groups) == groups
                 and (existing.questionnaire_key, existing.questionnaire_version) == (q.key, q.version)
                 and {sid: kind for sid, kind, _ in _subjects(uow, existing.id)} == subjects)
         if not same:
             raise Conflict(f"campaign {existing.id!r} exists with other settings", "campaign_id")
         return {**_campaign_dict(uow, existing), "created": False}
-    row = models.CampaignRow(id=data["campaign_id"], period=data["period"], owner=data["owner"],
+    row = models.CampaignRow(id=data["campaign_id"], kind=kind, period=data["period"], owner=data["owner"],
                              title=data.get("title") or "", groups=list(groups),
                              questionnaire_key=q.key, questionnaire_version=q.version,
                              status=campaign_rules.OPEN)
@@ -349,19 +363,25 @@ def _rates(uow, row) -> dict:
     subjects = _subjects(uow, row.id)
     stmt = (select(models.FormRow.subject, models.FormRow.grp, models.FormRow.answers)
             .where(models.FormRow.campaign_id == row.id).execution_options(yield_per=20000))
-    groups = RESPONDENT_GROUPS
+    groups = ALL_GROUPS
     rows = ((s, groups[g], a) for s, g, a in uow.session.execute(stmt))
     cells, received = domain.tally_forms(rows, q)
     present = tuple(d for d in domain.DIMENSIONS if d in set(q.dimensions))
     report = domain.rate_report({sid: kind for sid, kind, _ in subjects}, cells, received,
                                 dimensions=present, groups=tuple(row.groups),
                                 names={sid: name for sid, _, name in subjects})
-    return {"campaign_id": row.id, "period": row.period, "owner": row.owner, "status": row.status,
+    return {"campaign_id": row.id, "kind": row.kind or SATISFACTION, "period": row.period,
+            "owner": row.owner, "status": row.status,
             "final": row.status == campaign_rules.CLOSED,
             "questionnaire": {"key": q.key, "version": q.version}, **report}
 
 
 def _publish(uow, rates: dict) -> str:
+    if rates.get("kind") == RECOGNITION:   # to the half-year's record, never to satisfaction rates
+        return uow.publish(RECOGNITION_POLL_PUBLISHED, {
+            "campaign_id": rates["campaign_id"], "period": rates["period"], "owner": rates["owner"],
+            "final": rates["final"], "questionnaire": rates["questionnaire"],
+            "results": poll_rules.results(rates)})
     totals = {k: v for k, v in rates["totals"].items() if k not in ("dimensions", "groups")}
     return uow.publish(SATISFACTION_RATES_PUBLISHED, {
         "campaign_id": rates["campaign_id"], "period": rates["period"], "owner": rates["owner"],
@@ -438,7 +458,8 @@ def target_results(uow, year: int, agency: str | None = None) -> list:
 
     session = uow.session
     rows = session.scalars(select(models.CampaignRow).where(
-        models.CampaignRow.period.in_((f"{year}H1", f"{year}H2")))).all()
+        models.CampaignRow.period.in_((f"{year}H1", f"{year}H2")),
+        func.coalesce(models.CampaignRow.kind, SATISFACTION) == SATISFACTION)).all()
     agency_of = dict(session.execute(select(models.RosterStaffRow.id, models.RosterStaffRow.agency)).all())
     agency_of.update(session.execute(select(models.RosterUnitRow.id, models.RosterUnitRow.agency)).all())
     subjects = []

@@ -22,6 +22,7 @@ class QuestionnaireRow(Base):
 class CampaignRow(Base):
     __tablename__ = "campaigns"
     id = Column(String(100), primary_key=True)
+    kind = Column(String(20), nullable=False, default="satisfaction", server_default="satisfaction")
     period = Column(String(6), nullable=False)
     owner = Column(String(100), nullable=False, index=True)
     title = Column(String(200), nullable=False, default="")

@@ -16,6 +16,8 @@ RPC (service ``survey``), every payload one dict validated by the schema named b
 * ``close_campaign(CampaignRef)`` -> rates dict, publishes ``satisfaction_rates_published`` (final true)
   once; closing again publishes nothing and says ``"already_closed": true``
 * ``rates_xlsx(CampaignRef)`` -> ``{"filename", "content_base64"}`` one sheet per subject kind
+* a campaign of kind ``recognition`` (公认度测评 of the committee's leaders) publishes
+  ``recognition_poll_published`` (:class:`RecognitionPollEvent`) instead of satisfaction rates
 
 Answers are packed one code per item: ``S`` 满意, ``B`` 基本满意, ``D`` 不满意, ``N`` 不了解 (no answer).
 Rates travel as decimal strings rounded half-up to 4 places (``"0.9231"``) beside the exact counts;
@@ -31,6 +33,11 @@ SERVICE = "survey"
 
 #: published when a campaign closes (final) and on demand while it is open (not final)
 SATISFACTION_RATES_PUBLISHED = "satisfaction_rates_published"
+#: a recognition poll's (公认度测评) result, instead of satisfaction rates: closed (final) or on demand
+RECOGNITION_POLL_PUBLISHED = "recognition_poll_published"
+CAMPAIGN_KINDS = ("satisfaction", "recognition")
+POLL_GROUPS = ("leading_group_members",)
+POLL_SUBJECT_KINDS = ("leader",)
 
 DIMENSIONS = ("morality", "ability", "diligence", "results", "integrity", "learning")
 RESPONDENT_GROUPS = (
@@ -76,7 +83,7 @@ class QuestionnaireRef(BaseSchema):
 
 class Subject(BaseSchema):
     id = fields.String(**_id)
-    kind = fields.String(required=True, validate=validate.OneOf(SUBJECT_KINDS))
+    kind = fields.String(required=True, validate=validate.OneOf(SUBJECT_KINDS + POLL_SUBJECT_KINDS))
     name = fields.String(load_default="", validate=validate.Length(max=200))
 
 
@@ -87,13 +94,16 @@ class QuestionnaireChoice(BaseSchema):
 
 class CreateCampaign(BaseSchema):
     campaign_id = fields.String(**_id)
+    # recognition: the committee leaders' half-yearly poll (公认度测评), subjects of kind leader given,
+    # answered by leading_group_members, questionnaire "recognition" by default
+    kind = fields.String(load_default="satisfaction", validate=validate.OneOf(CAMPAIGN_KINDS))
     period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}H[12]$"))
     owner = fields.String(**_id)
     title = fields.String(load_default="", validate=validate.Length(max=200))
     # absent: the owner committee's agencies, their sections and staff from the roster read model
     subjects = fields.List(fields.Nested(Subject), load_default=None,
                            validate=validate.Length(min=1, max=200000))
-    groups = fields.List(fields.String(validate=validate.OneOf(RESPONDENT_GROUPS)),
+    groups = fields.List(fields.String(validate=validate.OneOf(RESPONDENT_GROUPS + POLL_GROUPS)),
                          load_default=None, validate=validate.Length(min=1, max=10))
     questionnaire = fields.Nested(QuestionnaireChoice, load_default=None)
 
@@ -110,7 +120,7 @@ class SetCampaignQuestionnaire(BaseSchema):
 class Form(BaseSchema):
     serial = fields.String(required=True, validate=validate.Length(min=1, max=64))
     subject = fields.String(**_id)
-    group = fields.String(required=True, validate=validate.OneOf(RESPONDENT_GROUPS))
+    group = fields.String(required=True, validate=validate.OneOf(RESPONDENT_GROUPS + POLL_GROUPS))
     answers = fields.String(required=True, validate=validate.Regexp(r"^[SBDN]{1,200}$"))
 
 
@@ -169,3 +179,26 @@ class SatisfactionRatesPublished(BaseSchema):
     questionnaire = fields.Nested(QuestionnaireChoice, required=True)
     totals = fields.Nested(Totals, required=True)
     subjects = fields.List(fields.Nested(SubjectRate), required=True)
+
+
+class RecognitionResult(BaseSchema):
+    subject = fields.String(required=True)
+    recognised = StrictInteger(required=True, validate=validate.Range(min=0))
+    basic = StrictInteger(required=True, validate=validate.Range(min=0))
+    not_recognised = StrictInteger(required=True, validate=validate.Range(min=0))
+    answered = StrictInteger(required=True, validate=validate.Range(min=0))
+    rate = fields.String(required=True, allow_none=True)
+    forms = StrictInteger(required=True, validate=validate.Range(min=0))
+
+
+class RecognitionPollEvent(BaseSchema):
+    """Payload of ``recognition_poll_published`` (公认度测评, SPEC §3.3): consumed by scoring, which
+    keeps it with the half-year (``scoring.recognition_results``)."""
+    event_id = fields.String(required=True)
+    occurred_at = fields.String(required=True)
+    campaign_id = fields.String(required=True)
+    period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}H[12]$"))
+    owner = fields.String(required=True)
+    final = fields.Boolean(required=True)
+    questionnaire = fields.Nested(QuestionnaireChoice, required=True)
+    results = fields.List(fields.Nested(RecognitionResult), required=True)

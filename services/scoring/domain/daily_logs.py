@@ -5,10 +5,10 @@ log not reviewed by the end of the next working day is reported as unreviewed.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from shared.errors import Forbidden, ValidationFailed
-from services.scoring.domain.deadlines import is_working_day
+from services.scoring.domain.workdays import DEFAULT, WorkCalendar
 
 
 def check_log_date(log_date: date, today: date) -> None:
@@ -23,14 +23,13 @@ def check_log_reviewer(actor: str, mentor: str | None) -> None:
         raise Forbidden(f"{actor} is not the mentor (联带责任人) of the log's writer", "actor")
 
 
-def review_due(log_date: date) -> date:
-    """The review is due by the end of the next working day after the log's day (即日控制)."""
-    d = log_date + timedelta(days=1)
-    while not is_working_day(d):
-        d += timedelta(days=1)
-    return d
+def review_due(log_date: date, calendar: WorkCalendar = DEFAULT) -> date:
+    """The review is due by the end of the next working day after the log's day (即日控制),
+    working days on China's calendar (a log of 30 September 2025 is due on 9 October)."""
+    return calendar.next_working_day(log_date)
 
 
-def is_review_overdue(log_date: date, reviewed: bool, today: date) -> bool:
+def is_review_overdue(log_date: date, reviewed: bool, today: date,
+                      calendar: WorkCalendar = DEFAULT) -> bool:
     """Unreviewed after the next working day: reported."""
-    return not reviewed and today > review_due(log_date)
+    return not reviewed and today > review_due(log_date, calendar)

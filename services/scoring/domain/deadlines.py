@@ -1,7 +1,9 @@
 """Dates of the monthly evaluation: the window, the filing deadline, working days of the notice.
 
 M§五(二)2: 月考评在次月上旬进行; M§五(二)4: 上月月考评备案时间必须在下月15日前完成 (read as: filed on or
-before the 15th of M+1).  Working days are Monday to Friday; there is no holiday calendar.
+before the 15th of M+1), a calendar day never moved off a weekend or holiday.  Working days follow
+China's official calendar (:mod:`services.scoring.domain.workdays`: public holidays and make-up
+working days), Monday–Friday only for a year with no published arrangement.
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import re
 from datetime import date, timedelta
 
 from shared.errors import Conflict, ValidationFailed
+from services.scoring.domain.workdays import DEFAULT, WorkCalendar
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 NOTICE_WORKING_DAYS = 3
@@ -62,22 +65,18 @@ def is_overdue(month: str, filed_on: date | None, today: date) -> bool:
     return filed_on is None and today > filing_deadline(month)
 
 
-def is_working_day(d: date) -> bool:
-    """Monday to Friday; no holiday calendar."""
-    return d.weekday() < 5
+def is_working_day(d: date, calendar: WorkCalendar = DEFAULT) -> bool:
+    """China's official working days (holidays off, make-up Saturdays and Sundays on)."""
+    return calendar.is_working_day(d)
 
 
-def notice_end(posted: date, working_days: int = NOTICE_WORKING_DAYS) -> date:
-    """公示监督 (M§五(二)4), default three working days: the posting day counts when it is a working
-    day; the notice ends on the last of those days (posted Monday → ends Wednesday; posted Saturday
-    → Monday to Wednesday)."""
-    d, left = posted, working_days
-    while True:
-        if is_working_day(d):
-            left -= 1
-            if left == 0:
-                return d
-        d += timedelta(days=1)
+def notice_end(posted: date, working_days: int = NOTICE_WORKING_DAYS,
+               calendar: WorkCalendar = DEFAULT) -> date:
+    """公示监督 (M§五(二)4), default three working days (SPEC §3.1): the posting day never counts;
+    the notice runs the next three working days and ends on the last of them (posted Monday → ends
+    Thursday; posted 2025-09-30, before National Day → 9, 10 and 11 October, a make-up Saturday).
+    Objections are heard until that day; they close the calendar day after."""
+    return calendar.add_working_days(posted, working_days)
 
 
 def notice_is_open(notice_start: date, end: date, on: date) -> bool:

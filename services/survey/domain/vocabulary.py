@@ -43,3 +43,18 @@ SUBJECT_KIND_LABELS = {"agency": "政法单位", "section": "科室", "officer":
 
 #: Default questionnaire size: "德、能、勤、绩、廉、学六个方面细化为35项" (001 §一2).
 DEFAULT_ITEM_COUNT = 35
+
+#: The recognition poll (公认度测评, 001 §一4, SPEC §3.3): the committee's secretary and deputy
+#: secretaries report on their work (述职) every half year before the agencies' leading-group
+#: members (政法局院班子成员), who answer a questionnaire of its own.  Its respondent group and subject
+#: kind are not among the satisfaction survey's ten groups and three kinds.
+SATISFACTION, RECOGNITION = "satisfaction", "recognition"
+CAMPAIGN_KINDS = (SATISFACTION, RECOGNITION)
+LEADING_GROUP_MEMBERS = "leading_group_members"
+POLL_GROUPS = (LEADING_GROUP_MEMBERS,)
+GROUP_LABELS[LEADING_GROUP_MEMBERS] = "政法局院班子成员"
+POLL_SUBJECT_KINDS = ("leader",)
+SUBJECT_KIND_LABELS["leader"] = "政法委书记、副书记"
+#: Every group a form may carry, in the order of the stored index (the ten, then the poll's).
+ALL_GROUPS = RESPONDENT_GROUPS + POLL_GROUPS
+RECOGNITION_LABELS = {SATISFIED: "认可", BASIC: "基本认可", DISSATISFIED: "不认可", UNKNOWN: "不了解"}

@@ -72,7 +72,9 @@ def _roles(subject, kind):
 def drive_year(rpc):
     for n in range(1, 13):
         month, nxt = f"2026-{n:02d}", f"{2026 + (n == 12)}-{n % 12 + 1:02d}"
-        on, filed = f"{nxt}-02", f"{nxt}-09"
+        # posted on the 2nd; September's notice of 2 October 2026 runs 8, 9 and 10 October (a make-up
+        # Saturday) after the National Day holiday, so it is filed on Monday the 12th
+        on, filed = f"{nxt}-02", f"{nxt}-{'12' if n == 9 else '09'}"
         subjects = _subjects()
         for step, items in (
                 ("submit_self_assessments", [

@@ -36,7 +36,7 @@ def test_the_five_steps_with_an_objection_and_the_trail(city):
         assert ev["state"] == "approved"
         posted = rpc.scoring.publish_notice({"actor": "l1", "evaluator": "ps", "month": FEB,
                                              "as_of": "2026-03-05"})      # Thursday
-        assert posted == {"posted": 1, "notice_start": "2026-03-05", "notice_end": "2026-03-09"}
+        assert posted == {"posted": 1, "notice_start": "2026-03-05", "notice_end": "2026-03-10"}
         ev = rpc.scoring.object({"actor": "o2", "subject": "o1", "month": FEB, "as_of": "2026-03-09",
                                  "text": "扣分事实有误"})
         assert ev["state"] == "submitted" and ev["objections"] == 1
@@ -44,12 +44,12 @@ def test_the_five_steps_with_an_objection_and_the_trail(city):
         rpc.scoring.review({"actor": "c1", "subject": "o1", "month": FEB, "as_of": "2026-03-10"})
         rpc.scoring.approve({"actor": "l1", "subject": "o1", "month": FEB, "as_of": "2026-03-10"})
         rpc.scoring.publish_notice({"actor": "l1", "evaluator": "ps", "month": FEB,
-                                    "as_of": "2026-03-10"})                # Tue → Thu 12th
+                                    "as_of": "2026-03-10"})                # Tue → Fri 13th
         early = rpc.scoring.file_month({"actor": "l1", "evaluator": "ps", "month": FEB,
-                                        "as_of": "2026-03-12"})
+                                        "as_of": "2026-03-13"})
         assert early["filed"] == 0 and early["waiting"] == ["officer:o1:2026-02"]
         done = rpc.scoring.file_month({"actor": "l1", "evaluator": "ps", "month": FEB,
-                                       "as_of": "2026-03-13"})
+                                       "as_of": "2026-03-14"})
         assert (done["filed"], done["late"]) == (1, 0)
         ev = rpc.scoring.evaluation({"subject": "o1", "month": FEB})
         assert ev["state"] == "filed" and ev["late"] is False
@@ -112,12 +112,12 @@ def test_a_late_filing_is_flagged_and_counts_against_the_implementation_rate(cit
             rpc.scoring.review({"actor": mentor, "subject": subject, "month": FEB})
             rpc.scoring.approve({"actor": "l2", "subject": subject, "month": FEB})
         rpc.scoring.publish_notice({"actor": "l2", "evaluator": "ps", "month": FEB,
-                                    "as_of": "2026-03-12"})    # Thu: notice to Mon 16th
+                                    "as_of": "2026-03-12"})    # Thu: notice Fri, Mon, Tue 17th
         early = rpc.scoring.file_month({"actor": "l2", "evaluator": "ps", "month": FEB,
-                                        "as_of": "2026-03-16"})
+                                        "as_of": "2026-03-17"})
         assert early["filed"] == 0 and len(early["waiting"]) == 2
         filed = rpc.scoring.file_month({"actor": "l2", "evaluator": "ps", "month": FEB,
-                                        "as_of": "2026-03-17"})
+                                        "as_of": "2026-03-18"})
         assert (filed["filed"], filed["late"]) == (2, 2)
         assert rpc.scoring.evaluation({"subject": "o1", "month": FEB})["late"] is True
         report = rpc.scoring.overdue_evaluations({"month": FEB, "as_of": "2026-03-20"})

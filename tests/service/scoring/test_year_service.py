@@ -27,7 +27,8 @@ def drive_year(rpc):
         nxt = f"{2026 + (n == 12)}-{n % 12 + 1:02d}"
         late = n == 5
         drive_month(rpc, month, month_scores(n), submit_on=f"{nxt}-02",
-                    file_on=f"{nxt}-{'16' if late else '09'}",
+                    # September's notice (posted 2 October) runs 8–10 October after National Day
+                    file_on=f"{nxt}-{'16' if late else '12' if n == 9 else '09'}",
                     skip=("o4",) if n < 3 else ())
 
 

@@ -43,12 +43,12 @@ def test_previous_month_across_the_year():
     assert previous_month(date(2027, 1, 8)) == "2026-12"
 
 
-def test_notice_end_three_working_days_posted_monday_ends_wednesday():
-    assert notice_end(date(2026, 2, 2)) == date(2026, 2, 4)
+def test_notice_end_posting_day_never_counts_posted_monday_ends_thursday():
+    assert notice_end(date(2026, 2, 2)) == date(2026, 2, 5)
 
 
 def test_notice_end_posted_thursday_spans_the_weekend():
-    assert notice_end(date(2026, 2, 5)) == date(2026, 2, 9)
+    assert notice_end(date(2026, 2, 5)) == date(2026, 2, 10)
 
 
 def test_notice_end_posted_saturday_runs_monday_to_wednesday():

@@ -69,3 +69,7 @@ def test_is_review_overdue_after_the_next_working_day():
     assert not is_review_overdue(date(2026, 3, 2), False, date(2026, 3, 3))
     assert is_review_overdue(date(2026, 3, 2), False, date(2026, 3, 4))
     assert not is_review_overdue(date(2026, 3, 2), True, date(2026, 3, 9))
+
+
+def test_review_due_skips_national_day_2025():
+    assert review_due(date(2025, 9, 30)) == date(2025, 10, 9)

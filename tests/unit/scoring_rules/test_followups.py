@@ -1,0 +1,91 @@
+"""Follow-ups of the monthly ranking (001 §一3): referrals twice running, 三帮一, the poor leader's talk."""
+from datetime import date
+
+import pytest
+
+from services.scoring.domain import exports, followups
+from shared.errors import RuleViolation, ValidationFailed
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def test_two_months_good_is_a_referral():
+    assert followups.referrals_due({"a": "good"}, {"a": "good"}) == {"a": "good"}
+
+
+def test_good_then_middle_is_none():
+    assert followups.referrals_due({"a": "good"}, {"a": "middle"}) == {}
+
+
+def test_poor_twice_is_a_referral():
+    assert followups.referrals_due({"a": "poor"}, {"a": "poor"}) == {"a": "poor"}
+    assert followups.owes_helpers("poor") and not followups.owes_helpers("middle")
+
+
+def test_middle_twice_good_then_poor_and_a_missing_month_make_none():
+    assert followups.referrals_due({"a": "middle", "b": "good"}, {"a": "middle", "b": "poor",
+                                                                 "c": "good"}) == {}
+
+
+def test_only_units_and_leaders_are_referred_and_only_a_poor_leader_is_talked_to():
+    assert followups.is_referral_group("units") and followups.is_referral_group("leaders")
+    assert not followups.is_referral_group("officers") and not followups.is_referral_group("reserve")
+    assert followups.owes_collective_talk("leaders", "poor")
+    assert not followups.owes_collective_talk("units", "poor")
+    assert not followups.owes_collective_talk("leaders", "middle")
+
+
+def test_the_talk_is_due_ten_working_days_after_the_ranking_holidays_skipped():
+    # ranked 30 September 2025: 9, 10, 11 (Sat), 13, 14, 15, 16, 17, 20, 21 October
+    assert followups.talk_due(date(2025, 9, 30)) == date(2025, 10, 21)
+
+
+def test_the_minutes_go_to_all_four_addressees():
+    assert followups.check_addressees(list(followups.ADDRESSEES) + ["市委政法委档案"])
+    with pytest.raises(RuleViolation) as err:
+        followups.check_addressees(["organization_department", "standing_committee",
+                                    "superior_political_legal"])
+    assert err.value.field == "addressees" and "discipline_commission" in err.value.message
+
+
+def test_the_meeting_comes_after_the_ranked_month():
+    followups.check_meeting_date(date(2026, 4, 1), date(2026, 3, 31))
+    with pytest.raises(ValidationFailed) as err:
+        followups.check_meeting_date(date(2026, 3, 31), date(2026, 3, 31))
+    assert err.value.field == "meeting_date"
+
+
+def test_three_helpers_distinct_not_the_subject_and_known():
+    known = {"h1", "h2", "h3", "h4", "s"}
+    assert followups.check_helpers("s", ["h1", "h2", "h3"], known) == ["h1", "h2", "h3"]
+    for helpers, field in ((["h1", "h2"], "helpers"), (["h1", "h2", "h3", "h4"], "helpers"),
+                           (["h1", "h1", "h2"], "helpers[1]"), (["h1", "h2", "x"], "helpers[2]")):
+        with pytest.raises(ValidationFailed) as err:
+            followups.check_helpers("s", helpers, known)
+        assert err.value.field == field
+    with pytest.raises(RuleViolation) as err:
+        followups.check_helpers("s", ["h1", "s", "h2"], known)
+    assert err.value.field == "helpers[1]"
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_injection_is_written_as_text_in_csv(text):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(exports.csv_bytes(["h"], [[text, 5, None]]).decode("utf-8-sig"),
+                                       newline="")))
+    assert rows[1] == ["'" + text, "5", ""]
+
+
+def test_formula_injection_is_written_as_text_in_xlsx():
+    import io
+
+    from openpyxl import load_workbook
+
+    body = exports.xlsx_bytes("t", ["a", "b", "c"], [["=HYPERLINK(\"http://x\")", "-1", 7],
+                                                     ["safe", "@x", -3]])
+    ws = load_workbook(io.BytesIO(body)).active
+    assert ws["A2"].data_type == "s" and ws["A2"].value == "=HYPERLINK(\"http://x\")"
+    assert ws["B2"].data_type == "s" and ws["B3"].data_type == "s"
+    assert ws["C2"].value == 7 and ws["C3"].value == -3 and ws["A3"].value == "safe"
