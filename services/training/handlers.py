@@ -326,15 +326,16 @@ def study_report(uow, data) -> dict:
                                .where(m.StudyDay.day.between(month.first, month.last)))
     for r in rows:
         days[r.person_id].append(r.day)
-    shortfalls = study.study_shortfalls(people, days, month)
+    lines = study.study_lines(people, days, month)
     units = defaultdict(list)
-    for s in shortfalls:
+    for s in lines:
         units[s.unit_id].append({"person_id": s.person_id, "position": s.position,
-                                 "days": s.days, "missing": s.missing})
+                                 "days": s.days, "met": s.met, "missing": s.missing})
     return {"month": str(month), "required_days": study.MIN_STUDY_DAYS_PER_MONTH,
-            "required": sum(1 for p in people if study.study_required(p, month)),
-            "shortfall_count": len(shortfalls),
-            "units": [{"unit_id": u, "shortfalls": s} for u, s in sorted(units.items())]}
+            "required": len(lines), "met_count": sum(1 for s in lines if s.met),
+            "shortfall_count": sum(1 for s in lines if not s.met),
+            "units": [{"unit_id": u, "people": ps, "shortfalls": [p for p in ps if not p["met"]]}
+                      for u, ps in sorted(units.items())]}
 
 
 def _session_dict(s: study.Session) -> dict:
@@ -366,16 +367,17 @@ def central_group_report(uow, data) -> dict:
     units = sorted(set(study.central_group_units(_people(uow).values())) | set(sessions))
     return {"quarter": str(quarter), "units": [
         {"unit_id": u, "met": study.central_group_met(sessions[u], quarter),
+         "longest_session_days": max((s.days for s in sessions[u]), default=0),
          "sessions": [_session_dict(s) for s in sorted(sessions[u], key=lambda s: s.start)]}
         for u in units]}
 
 
 # -- pre-service and front line --------------------------------------------------------------------
-def can_take_post(uow, data, today: date) -> dict:
+def can_take_post(uow, data) -> dict:
     """M§三(四)1(2): may the new entrant take a post on the date? Only after passing pre-service."""
     person_id = data["person_id"]
     known_person(_people(uow, [person_id]), person_id)
-    day = _d(data.get("date")) or today
+    day = _d(data["date"])
     history = _history(uow, [person_id])[person_id]
     passed_on = preservice.passed_pre_service_on(history, day)
     return {"person_id": person_id, "date": day.isoformat(), "allowed": passed_on is not None,
@@ -403,16 +405,17 @@ def set_frontline_post(uow, data, today: date) -> dict:
     return _frontline_dict(row, today)
 
 
-def frontline_report(uow, data, today: date) -> dict:
-    on = _d(data.get("as_of")) or today
+def frontline_report(uow, data) -> dict:
+    on = _d(data["as_of"])
     rows = uow.session.execute(select(m.FrontlinePost).order_by(m.FrontlinePost.person_id))
     return {"as_of": on.isoformat(), "people": [_frontline_dict(r, on) for r in rows.scalars()]}
 
 
 # -- rotation ------------------------------------------------------------------------------------
-def rotation_report(uow, data, today: date) -> dict:
-    """M§三(四)1(3): who is due, overdue, passed, failed for the year's rotation."""
-    as_of = _d(data.get("as_of")) or today
+def rotation_report(uow, data) -> dict:
+    """M§三(四)1(3): everyone with the year's rotation duty and where they stand (passed, not due,
+    due, overdue, failed, retraining failed), those who meet the rule as well as the others."""
+    as_of = _d(data["as_of"])
     people = [p for p in _people(uow).values()
               if p.position in rotation.ROTATION_POSITIONS
               and (data.get("unit_id") is None or p.unit_id == data["unit_id"])
@@ -422,11 +425,11 @@ def rotation_report(uow, data, today: date) -> dict:
     for p in sorted(people, key=lambda p: (p.unit_id, p.id)):
         st = rotation.rotation_status(p, history.get(p.id, []), data["year"], as_of)
         counts[st.status] += 1
-        if st.status != "not_due":
-            listed.append({"person_id": st.person_id, "unit_id": st.unit_id,
-                           "position": st.position, "status": st.status,
-                           "due_year": st.due_year, "last_pass": _iso(st.last_pass),
-                           "retraining_due_by": _iso(st.retraining_due_by), "effect": st.effect})
+        listed.append({"person_id": st.person_id, "unit_id": st.unit_id,
+                       "position": st.position, "status": st.status,
+                       "met": st.status in study.ROTATION_MET,
+                       "due_year": st.due_year, "last_pass": _iso(st.last_pass),
+                       "retraining_due_by": _iso(st.retraining_due_by), "effect": st.effect})
     return {"year": data["year"], "as_of": as_of.isoformat(), "counts": dict(sorted(counts.items())),
             "people": listed}
 
@@ -447,8 +450,8 @@ def _spells(uow, as_of: date, person_id=None) -> dict:
             for pid, rs in sorted(_all_round_history(uow, person_id).items())}
 
 
-def certifications(uow, data, today: date) -> dict:
-    as_of = _d(data.get("as_of")) or today
+def certifications(uow, data) -> dict:
+    as_of = _d(data["as_of"])
     out = []
     for pid, spells in _spells(uow, as_of, data.get("person_id")).items():
         for s in spells:
@@ -490,6 +493,24 @@ def run_allowances(uow, month_text: str, today: date) -> dict:
             "amount_each": allround.ALLOWANCE_YUAN, "people": published}
 
 
+def allowances_of(uow, data) -> dict:
+    """M§三(四)1(5), read only: the months of ``year`` begun by ``as_of`` that earn the 50-yuan
+    allowance, with their amounts and whether each was already announced to rewards."""
+    pid, as_of = data["person_id"], _d(data["as_of"])
+    people = _people(uow, [pid])
+    known_person(people, pid)
+    spells = _spells(uow, as_of, pid).get(pid, [])
+    lines = allround.allowance_statement(spells, data["year"], as_of, people[pid].left_on)
+    keys = [contract.allowance_id(pid, str(mo)) for mo, _ in lines]
+    announced = set(uow.session.scalars(select(m.Announcement.key).where(
+        m.Announcement.kind == contract.ALLOWANCE_DUE, m.Announcement.key.in_(keys)))) if keys else set()
+    months = [{"month": str(mo), "amount": amount,
+               "announced": contract.allowance_id(pid, str(mo)) in announced} for mo, amount in lines]
+    return {"person_id": pid, "year": data["year"], "as_of": as_of.isoformat(),
+            "amount_each": allround.ALLOWANCE_YUAN, "months": months,
+            "total": sum(x["amount"] for x in months)}
+
+
 def check_certifications(uow, today: date, lead_days: int) -> dict:
     """M§三(四)1(5): remind before a recheck date; revoke a title whose date passed unrechecked."""
     reminded, revoked = [], []
@@ -516,10 +537,10 @@ def _rate_dict(r: passrate.PassRate) -> dict:
             "meets_target": r.meets_target}
 
 
-def pass_rate(uow, data, today: date) -> dict:
-    """M§一3: the skills pass rate per unit and city-wide over [start, end]."""
-    start = _d(data.get("start")) or date(today.year, 1, 1)
-    end = _d(data.get("end")) or today
+def pass_rate(uow, data) -> dict:
+    """M§一3: the skills pass rate per unit and city-wide over [start, end] (the request's dates)."""
+    end = _d(data["end"])
+    start = _d(data.get("start")) or date(end.year, 1, 1)
     if end < start:
         raise ValidationFailed("end comes before start", "end")
     results = [r for rs in _history(uow).values() for r in rs]

@@ -1,7 +1,9 @@
 """The training service: a thin nameko shell (validate → handler → dict); rules live in the domain.
 
-Contracts: :mod:`shared.contracts.training`. The clock is ``date.today()`` unless the config sets
-``TRAINING_TODAY`` (tests and demos); ``RECHECK_REMINDER_DAYS`` is the reminder lead time.
+Contracts: :mod:`shared.contracts.training`. Every query takes its date from the request (``as_of``,
+``date``, ``end``); the process clock (``date.today()``, or ``TRAINING_TODAY`` in tests and demos) only
+bounds what may be recorded (no study day, session or result in the future), drives the timers
+(allowances, rechecks) and answers ``targets``.  ``RECHECK_REMINDER_DAYS`` is the reminder lead time.
 """
 from datetime import date
 
@@ -104,7 +106,7 @@ class TrainingService(ServiceBase):
     # -- pre-service and front line --------------------------------------------------------------
     @rpc
     def can_take_post(self, payload):
-        return handlers.can_take_post(self.db, load(c.PersonOnDate(), payload), self._today())
+        return handlers.can_take_post(self.db, load(c.PersonOnDate(), payload))
 
     @rpc
     def set_frontline_post(self, payload):
@@ -112,17 +114,22 @@ class TrainingService(ServiceBase):
 
     @rpc
     def frontline_report(self, payload=None):
-        return handlers.frontline_report(self.db, load(c.AsOf(), payload or {}), self._today())
+        return handlers.frontline_report(self.db, load(c.AsOf(), payload or {}))
 
     # -- rotation -----------------------------------------------------------------------------------
     @rpc
     def rotation_report(self, payload):
-        return handlers.rotation_report(self.db, load(c.RotationQuery(), payload), self._today())
+        return handlers.rotation_report(self.db, load(c.RotationQuery(), payload))
 
     # -- all-round officer ---------------------------------------------------------------------------
     @rpc
     def certifications(self, payload=None):
-        return handlers.certifications(self.db, load(c.CertQuery(), payload or {}), self._today())
+        return handlers.certifications(self.db, load(c.CertQuery(), payload or {}))
+
+    @rpc
+    def allowances_of(self, payload):
+        """A person's allowance months and amounts of a year as of the request's date (read only)."""
+        return handlers.allowances_of(self.db, load(c.AllowanceQuery(), payload))
 
     @rpc
     def run_allowances(self, payload):
@@ -144,14 +151,14 @@ class TrainingService(ServiceBase):
     @timer(interval=HOUR)
     def certifications_timer(self):
         handlers.check_certifications(self.db, self._today(), self._lead_days())
-        self._set_pass_rate_gauges(handlers.pass_rate(self.db, {}, self._today()))
+        self._set_pass_rate_gauges(handlers.pass_rate(self.db, {"end": self._today().isoformat()}))
 
     # -- pass rate --------------------------------------------------------------------------------------
     @rpc
     def pass_rate(self, payload=None):
         data = load(c.PassRateQuery(), payload or {})
-        out = handlers.pass_rate(self.db, data, self._today())
-        if data.get("start") is None and data.get("end") is None:  # the gauge's own period
+        out = handlers.pass_rate(self.db, data)
+        if data.get("start") is None and str(data["end"]) == self._today().isoformat():  # the gauge's own period
             self._set_pass_rate_gauges(out)
         return out
 

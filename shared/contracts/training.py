@@ -149,7 +149,7 @@ class PersonRef(BaseSchema):
 
 class PersonOnDate(BaseSchema):
     person_id = fields.String(**_id)
-    date = IsoDate(load_default=None, allow_none=True)   # default: today
+    date = IsoDate(required=True)          # the caller's date: never the service's clock
 
 
 class CourseIn(BaseSchema):
@@ -222,18 +222,25 @@ class FrontlinePost(BaseSchema):
 
 
 class AsOf(BaseSchema):
-    as_of = IsoDate(load_default=None, allow_none=True)
+    as_of = IsoDate(required=True)         # queries take their date from the request
 
 
 class RotationQuery(BaseSchema):
     year = StrictInteger(required=True, validate=validate.Range(min=1900, max=9999))
-    as_of = IsoDate(load_default=None, allow_none=True)
+    as_of = IsoDate(required=True)
     unit_id = fields.String(**_opt_id)
 
 
 class CertQuery(BaseSchema):
-    as_of = IsoDate(load_default=None, allow_none=True)
+    as_of = IsoDate(required=True)
     person_id = fields.String(**_opt_id)
+
+
+class AllowanceQuery(BaseSchema):
+    """A person's allowance months and amounts of a year as of a date, read only (nothing paid)."""
+    person_id = fields.String(**_id)
+    year = StrictInteger(required=True, validate=validate.Range(min=1900, max=9999))
+    as_of = IsoDate(required=True)
 
 
 class AllowanceMonth(BaseSchema):
@@ -241,8 +248,8 @@ class AllowanceMonth(BaseSchema):
 
 
 class PassRateQuery(BaseSchema):
-    start = IsoDate(load_default=None, allow_none=True)   # default: 1 January of this year
-    end = IsoDate(load_default=None, allow_none=True)     # default: today
+    start = IsoDate(load_default=None, allow_none=True)   # default: 1 January of end's year
+    end = IsoDate(required=True)
 
 
 # -- event payloads (each also carries "event_id" and "occurred_at") ----------------------------

@@ -159,3 +159,19 @@ def reminder_due(spell: TitleSpell, today: date, lead_days: int = DEFAULT_REMIND
     if due - timedelta(days=lead_days) <= today <= due:
         return due
     return None
+
+
+def allowance_statement(spells: Iterable[TitleSpell], year: int, as_of: date,
+                        left_on: date | None = None) -> list:
+    """M§三(四)1(5), read only: ``[(month, amount)]`` of ``year`` up to ``as_of`` — every month
+    begun by ``as_of`` in which the title is held on at least one day (as known on ``as_of``, and
+    within the month: ``min(month end, as_of)``) while the person is on the team.  Nothing is paid."""
+    spells = list(spells)
+    out = []
+    for n in range(1, 13):
+        month = Month(year, n)
+        if month.first > as_of:
+            break
+        if earns_allowance(spells, month, left_on):
+            out.append((month, ALLOWANCE_YUAN))
+    return out

@@ -86,3 +86,30 @@ def central_group_met(sessions: Iterable[Session], quarter: Quarter) -> bool:
 def central_group_units(people: Iterable[Person]) -> list[str]:
     """The units that hold a central study group: those with a head (一把手)."""
     return sorted({p.unit_id for p in people if p.position == "head"})
+
+
+@dataclass(frozen=True)
+class StudyLine:
+    person_id: str
+    unit_id: str
+    position: str
+    days: int
+    met: bool
+    missing: int
+
+
+def study_lines(people: Iterable[Person], days_by_person: dict, month: Month) -> list[StudyLine]:
+    """M§三(四)1(1): everyone owing study in ``month`` with their distinct days, those who meet the
+    two days as well as those short of them, in (unit, person) order."""
+    out = []
+    for person in people:
+        if not study_required(person, month):
+            continue
+        days = study_days_in_month(days_by_person.get(person.id, ()), month)
+        out.append(StudyLine(person.id, person.unit_id, person.position, days,
+                             meets_monthly_study(days), max(0, MIN_STUDY_DAYS_PER_MONTH - days)))
+    return sorted(out, key=lambda s: (s.unit_id, s.person_id))
+
+
+#: Rotation statuses that meet the rule (passed this year, or an officer within the cycle).
+ROTATION_MET = ("passed", "not_due")

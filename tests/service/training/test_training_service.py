@@ -61,7 +61,7 @@ def test_rotation_failure_then_retraining_pass_publishes_nothing(training):
         assert report["people"][0]["retraining_due_by"] == "2026-12-31"
         out = rpc.training.record_result(result("chief1", "retrain", "2026-06-01", "pass"))
         assert out["events"] == []
-        report = rpc.training.rotation_report({"year": 2026})
+        report = rpc.training.rotation_report({"year": 2026, "as_of": "2026-11-23"})
         assert {p["person_id"]: p["status"] for p in report["people"]}["chief1"] == "passed"
     eventlet.sleep(0.3)
     assert received(c.RETRAINING_FAILED) == []
@@ -77,7 +77,7 @@ def test_failed_retraining_reaches_the_roster_as_an_event(training):
         assert out["events"] == [c.RETRAINING_FAILED]
         with pytest.raises(Conflict):  # nothing follows a failed retraining in that year
             rpc.training.record_result(result("off1", "retrain", "2026-11-01", "pass"))
-        counts = rpc.training.rotation_report({"year": 2026})["counts"]
+        counts = rpc.training.rotation_report({"year": 2026, "as_of": "2026-11-23"})["counts"]
         assert counts["retraining_failed"] == 2
     events = wait_for(lambda: len(received(c.RETRAINING_FAILED)) == 2
                       and received(c.RETRAINING_FAILED))
@@ -119,7 +119,7 @@ def test_recheck_not_passed_by_its_date_revokes_once(training):
         first = rpc.training.check_certifications()
         assert first["revoked"] == ["off1"]
         assert rpc.training.check_certifications()["revoked"] == []
-        cert = rpc.training.certifications({"person_id": "off1"})["certifications"][0]
+        cert = rpc.training.certifications({"person_id": "off1", "as_of": "2026-11-23"})["certifications"][0]
         assert (cert["revoked_on"], cert["reason"], cert["holds"]) == (
             "2026-03-16", "recheck_expired", False)
         with pytest.raises(RuleViolation):  # too late: nothing left to recheck
@@ -138,7 +138,7 @@ def test_recheck_exactly_at_three_years_keeps_the_title_and_its_cycle(training):
         rpc.training.record_result(result("off2", "ar", "2023-11-23", "pass"))
         out = rpc.training.record_result(result("off2", "arr", "2026-11-23", "pass"))
         assert out["events"] == [c.RECHECK_PASSED]
-        cert = rpc.training.certifications({"person_id": "off2"})["certifications"][0]
+        cert = rpc.training.certifications({"person_id": "off2", "as_of": "2026-11-23"})["certifications"][0]
         assert (cert["holds"], cert["next_recheck"], cert["revoked_on"]) == (
             True, "2029-11-23", None)
         assert rpc.training.check_certifications()["revoked"] == []
@@ -151,7 +151,7 @@ def test_failed_recheck_revokes_on_its_date(training):
         rpc.training.record_result(result("off2", "ar", "2024-01-10", "pass"))
         out = rpc.training.record_result(result("off2", "arr", "2026-11-02", "fail"))
         assert out["events"] == [c.CERTIFICATION_REVOKED]
-        cert = rpc.training.certifications({"person_id": "off2"})["certifications"][0]
+        cert = rpc.training.certifications({"person_id": "off2", "as_of": "2026-11-23"})["certifications"][0]
         assert (cert["revoked_on"], cert["reason"], cert["holds"]) == (
             "2026-11-02", "recheck_failed", False)
         # held on 1 November: November still earns its allowance
@@ -203,9 +203,13 @@ def test_study_exactly_two_days_and_shortfalls_per_unit(training):
         assert again == {"recorded": 0, "unchanged": 1}
         report = rpc.training.study_report({"month": "2026-10"})
         assert report["required"] == 5
-        assert report["units"] == [{"unit_id": "s2", "shortfalls": [
-            {"person_id": "new1", "position": "officer", "days": 0, "missing": 2},
-            {"person_id": "off2", "position": "officer", "days": 1, "missing": 1}]}]
+        short = [{"person_id": "new1", "position": "officer", "days": 0, "met": False, "missing": 2},
+                 {"person_id": "off2", "position": "officer", "days": 1, "met": False, "missing": 1}]
+        assert [u["shortfalls"] for u in report["units"] if u["shortfalls"]] == [short]
+        # everyone owing the month is listed with their days, those who meet the rule too
+        everyone = {p["person_id"]: (p["days"], p["met"]) for u in report["units"] for p in u["people"]}
+        assert everyone["off1"] == (2, True) and everyone["chief1"] == (2, True)
+        assert len(everyone) == report["required"] == report["met_count"] + report["shortfall_count"]
         with pytest.raises(ValidationFailed) as err:
             rpc.training.record_study({"entries": [{"person_id": "ghost", "date": "2026-10-05"}]})
         assert err.value.field == "entries[0].person_id"
@@ -214,16 +218,17 @@ def test_study_exactly_two_days_and_shortfalls_per_unit(training):
         q3 = rpc.training.central_group_report({"quarter": "2026-Q3"})
         assert q3["units"][0]["unit_id"] == "a1" and q3["units"][0]["met"] is False
         rpc.training.record_session({"unit_id": "a1", "start": "2026-09-28", "days": 3})
-        assert rpc.training.central_group_report({"quarter": "2026-Q3"})["units"][0]["met"] is True
+        q3 = rpc.training.central_group_report({"quarter": "2026-Q3"})["units"][0]
+        assert q3["met"] is True and q3["longest_session_days"] == 3
 
 
 def test_new_entrant_takes_a_post_only_after_pre_service(training):
     suite = training()
     with suite.rpc() as rpc:
-        assert rpc.training.can_take_post({"person_id": "new1"})["allowed"] is False
+        assert rpc.training.can_take_post({"person_id": "new1", "date": "2026-11-23"})["allowed"] is False
         rpc.training.record_result(result("new1", "pre", "2026-09-20", "pass"))
         assert rpc.training.can_take_post({"person_id": "new1", "date": "2026-09-19"})["allowed"] is False
-        ok = rpc.training.can_take_post({"person_id": "new1"})
+        ok = rpc.training.can_take_post({"person_id": "new1", "date": "2026-11-23"})
         assert (ok["allowed"], ok["passed_on"]) == (True, "2026-09-20")
         post = rpc.training.set_frontline_post({"person_id": "new1", "start": "2025-11-23"})
         assert (post["status"], post["completes_on"]) == ("completed", "2026-11-23")
@@ -237,7 +242,7 @@ def test_pass_rate_19_of_20_by_rpc_and_metric(training):
         rpc.training.upsert_people({"people": people})
         rpc.training.import_results({"rows": [
             result(f"t{i}", "drill", "2026-05-01", "pass" if i else "fail") for i in range(20)]})
-        out = rpc.training.pass_rate()
+        out = rpc.training.pass_rate({"end": "2026-11-23"})
         assert out["city"] == {"passed": 19, "taken": 20, "rate": "0.9500", "meets_target": True}
         assert out["units"] == [{"unit_id": "s9", "passed": 19, "taken": 20, "rate": "0.9500",
                                  "meets_target": True}]
@@ -290,3 +295,62 @@ def test_timers_publish_allowances_and_revocations_once(training):
     assert [(e["person_id"], e["revoked_on"]) for e in received(c.CERTIFICATION_REVOKED)] == [
         ("off1", "2026-06-02")]
     assert 'lianbao_training_skills_pass_rate' in metrics_of(container).render().decode()
+
+
+def test_queries_take_their_date_from_the_request_not_the_process_clock(training):
+    suite = training(today="2026-11-23")
+    with suite.rpc() as rpc:
+        rpc.training.record_result(result("off1", "ar", "2024-03-15", "pass"))
+        # the title as an outside caller sees it on two dates, whatever TRAINING_TODAY says
+        then = rpc.training.certifications({"person_id": "off1", "as_of": "2025-06-30"})
+        later = rpc.training.certifications({"person_id": "off1", "as_of": "2027-06-30"})
+        assert then["certifications"][0]["holds"] is True
+        assert (later["certifications"][0]["holds"], later["certifications"][0]["reason"]) == (
+            False, "recheck_expired")
+        for rpc_name, payload, field in (
+                ("certifications", {"person_id": "off1"}, "as_of"),
+                ("rotation_report", {"year": 2026}, "as_of"),
+                ("frontline_report", {}, "as_of"),
+                ("can_take_post", {"person_id": "new1"}, "date"),
+                ("pass_rate", {}, "end"),
+                ("allowances_of", {"person_id": "off1", "year": 2026}, "as_of"),
+                ("allowances_of", {"person_id": "off1", "year": "x", "as_of": "2026-01-01"}, "year")):
+            with pytest.raises(ValidationFailed) as err:
+                getattr(rpc.training, rpc_name)(payload)
+            assert err.value.field == field, rpc_name
+        # the clock still bounds what may be recorded
+        with pytest.raises(ValidationFailed) as err:
+            rpc.training.record_study({"entries": [{"person_id": "off1", "date": "2026-11-24"}]})
+        assert err.value.field == "entries[0].date"
+
+
+def test_allowance_months_and_amounts_of_a_year_read_only(training):
+    suite = training(today="2026-11-23")
+    with suite.rpc() as rpc:
+        rpc.training.record_result(result("off2", "ar", "2026-03-15", "pass"))
+        year = rpc.training.allowances_of({"person_id": "off2", "year": 2026, "as_of": "2026-12-31"})
+        # certified 15 March: March to December, 10 months, 500 yuan (SPEC §5)
+        assert [m["month"] for m in year["months"]][:2] == ["2026-03", "2026-04"]
+        assert (len(year["months"]), year["total"], year["amount_each"]) == (10, 500, 50)
+        assert not any(m["announced"] for m in year["months"])
+        early = rpc.training.allowances_of({"person_id": "off2", "year": 2026, "as_of": "2026-03-14"})
+        assert early["months"] == [] and early["total"] == 0          # not yet certified
+        assert rpc.training.run_allowances({"month": "2026-03"})["published"] == 1
+        again = rpc.training.allowances_of({"person_id": "off2", "year": 2026, "as_of": "2026-12-31"})
+        assert [m["announced"] for m in again["months"]][:2] == [True, False]   # asked, not paid
+        assert rpc.training.run_allowances({"month": "2026-04"})["published"] == 1  # still due
+        with pytest.raises(NotFound):
+            rpc.training.allowances_of({"person_id": "ghost", "year": 2026, "as_of": "2026-12-31"})
+
+
+def test_the_rotation_report_lists_everyone_met_or_not(training):
+    suite = training()
+    with suite.rpc() as rpc:
+        rpc.training.record_result(result("chief1", "rot", "2026-03-10", "pass"))
+        report = rpc.training.rotation_report({"year": 2026, "as_of": "2026-11-23"})
+        people = {p["person_id"]: (p["status"], p["met"]) for p in report["people"]}
+        assert people["chief1"] == ("passed", True)
+        assert sum(report["counts"].values()) == len(report["people"])
+        # every chief and officer is listed, the not-due and the passed as well as the others
+        assert {"chief1", "off1", "off2", "new1"} <= set(people)
+        assert all(met == (status in ("passed", "not_due")) for status, met in people.values())
