@@ -508,12 +508,17 @@ class Demo:
                     rpc.scoring.publish_notice({"actor": self.body_members[body][0], "evaluator": body,
                                                 "month": month, "as_of": notice_on})
                     objections += 1
+                # the notice's three working days on China's calendar (after National Day, a make-up
+                # Saturday counts): filing on the 10th, or the first day after the notice
+                notice_end = date.fromisoformat(rpc.scoring.working_days(
+                    {"start": notice_on, "end": notice_on})["notice_end_if_posted_on_start"])
                 for body in bodies:
                     day = 17 if body in late_bodies and m in (4, 10) else 10
+                    on = max(date(nxt.year, nxt.month, day), notice_end + timedelta(days=1)).isoformat()
                     rpc.scoring.file_month({"actor": self.body_members[body][0], "evaluator": body,
-                                            "month": month, "as_of": date(nxt.year, nxt.month, day).isoformat()})
+                                            "month": month, "as_of": on})
                     rpc.scoring.rank_month({"actor": self.body_members[body][0], "evaluator": body,
-                                            "month": month, "as_of": date(nxt.year, nxt.month, day).isoformat()})
+                                            "month": month, "as_of": on})
                 bar.update(1)
         bar.close()
         self.notes["objections"] += objections
@@ -640,6 +645,92 @@ class Demo:
         self.facts()
         self.adaptations()
         self.ratings()
+        self.followups()
+
+    # -- 8. working days, the ranking's follow-ups, the leaders' poll, training as a caller -------------
+    def followups(self):
+        """Briefly, through the RPCs: the calendar, referrals twice running (minutes, export), 三帮一
+        and a study class, a poor leader's collective talk, the committee leaders' recognition poll
+        (公认度测评) and training's read-only queries."""
+        y = self.year
+        out = {}
+        staff = {s["id"]: s for s in self.city.staff}
+        committee_of = {cid: [s["id"] for s in self.city.staff if s["unit"] == cid
+                              and s["position"] in ("head", "leader")] for cid in self.city.committees}
+        with self._timed("follow-ups"), self.rpc() as rpc:
+            out["calendar"] = {
+                "status": rpc.scoring.calendar_status({"as_of": date(y, 12, 31).isoformat()}),
+                "notice_posted_09_30_ends": rpc.scoring.working_days(
+                    {"start": f"{y}-09-30", "end": f"{y}-09-30"})["notice_end_if_posted_on_start"]}
+            refs = rpc.scoring.referrals({"year": y})["referrals"]
+            out["referrals"] = dict(Counter(f"{r['group']}/{r['class']}" for r in refs))
+            unit_parent = {u["id"]: u.get("parent") for u in self.city.units}
+            minuted = 0
+            for r in refs[:3]:                 # the office meeting minutes the first three
+                committee = r["evaluator"] if r["evaluator"] in committee_of else unit_parent.get(r["evaluator"])
+                while committee and committee not in committee_of:
+                    committee = unit_parent.get(committee)
+                y_, m_ = map(int, r["month"].split("-"))
+                meeting = date(y_ + (m_ == 12), m_ % 12 + 1, 20).isoformat()
+                rpc.scoring.record_referral_minutes({
+                    "actor": committee_of[committee][0], "referral_id": r["id"], "meeting_date": meeting,
+                    "as_of": meeting, "minutes": f"{r['subject']} 连续两次{'好' if r['class'] == 'good' else '差'}, 专题研究"})
+                minuted += 1
+            export = rpc.scoring.referrals_export({"year": y, "format": "xlsx"})
+            out["referrals_minuted"], out["referrals_exported_rows"] = minuted, export["rows"]
+            poor = [p for p in rpc.scoring.poor_followups({"month": f"{y}-11"})["poor"]
+                    if p["group"] == "leaders"][:1]
+            for p in poor:
+                members = [m for m in self.body_members[p["evaluator"]] if m != p["subject"]]
+                helpers = (members + [s for s in staff if s != p["subject"] and s not in members])[:3]
+                base = {"actor": members[0], "evaluator": p["evaluator"], "month": p["month"],
+                        "subject": p["subject"], "as_of": f"{y}-12-20"}
+                rpc.scoring.name_helpers({**base, "helpers": helpers})
+                done = rpc.scoring.record_study_class({**base, "class_id": f"xxb-{y}-12",
+                                                       "class_name": f"{y}年12月学习班",
+                                                       "held_on": f"{y}-12-18", "attended": True})
+                talk = done["collective_talk"]
+                committee = unit_parent.get(p["evaluator"]) if p["evaluator"] not in committee_of else p["evaluator"]
+                while committee and committee not in committee_of:
+                    committee = unit_parent.get(committee)
+                rpc.scoring.complete_task({"actor": committee_of[committee][0], "task_id": talk["id"],
+                                           "held_on": f"{y}-12-19", "as_of": f"{y}-12-20",
+                                           "record": "政法委书记办公会议集体谈话, 批评教育、帮助整改"})
+            tasks = rpc.scoring.followup_tasks({"as_of": f"{y}-12-31"})
+            out["collective_talks"] = {"tasks": tasks["count"], "overdue": tasks["overdue"],
+                                       "done": sum(1 for t in tasks["tasks"] if t["state"] == "done"),
+                                       "poor_leaders_helped": len(poor)}
+            # 公认度测评: the city committee's secretary and deputies, by the agencies' leading groups
+            leaders = committee_of["city"]
+            respondents = [s["id"] for s in self.city.staff if s["position"] in ("head", "leader")
+                           and s["unit"] not in self.city.committees]
+            poll = f"gr-{y}H2"
+            rpc.survey.create_campaign({"campaign_id": poll, "kind": "recognition", "period": f"{y}H2",
+                                        "owner": "city", "title": f"{y}年下半年政法委领导公认度测评",
+                                        "subjects": [{"id": pid, "kind": "leader"} for pid in leaders]})
+            forms = [{"serial": f"{poll}-{r}-{pid}", "subject": pid, "group": "leading_group_members",
+                      "answers": self._answers(0.9)[:6]} for r in respondents for pid in leaders]
+            for batch in _batches(forms, 5000):
+                rpc.survey.submit_batch({"campaign_id": poll, "batch_id": f"{poll}-{batch[0]['serial']}",
+                                         "forms": batch})
+            rpc.survey.close_campaign({"campaign_id": poll})
+        self.suite.wait_quiet(timeout=120)
+        with self.rpc() as rpc:
+            kept = rpc.scoring.recognition_results({"period": f"{y}H2"})["results"]
+            out["recognition_poll"] = {"forms": len(forms), "subjects": len(kept),
+                                       "rates": {r["subject"]: r["rate"] for r in kept}}
+            holder = next((s["id"] for s in self.city.staff if s["position"] == "officer"), None)
+            out["training"] = {
+                "study_report": {k: v for k, v in rpc.training.study_report({"month": f"{y}-11"}).items()
+                                 if k in ("required", "met_count", "shortfall_count")},
+                "rotation_listed": len(rpc.training.rotation_report({"year": y, "as_of": f"{y}-12-31"})["people"]),
+                "allowances_of_a_holder": None}
+            for cert in rpc.training.certifications({"as_of": f"{y}-12-31"})["certifications"][:1]:
+                holder = cert["person_id"]
+                statement = rpc.training.allowances_of({"person_id": holder, "year": y, "as_of": f"{y}-12-31"})
+                out["training"]["allowances_of_a_holder"] = {"person": holder, "months": len(statement["months"]),
+                                                              "total": statement["total"]}
+        self.notes["rules_round_2"] = out
 
     # -- 7. what the year produced -------------------------------------------------------------------
     def summary(self) -> dict:
