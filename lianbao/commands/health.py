@@ -23,6 +23,9 @@ def print_table(rows) -> None:
     print("  ".join(c.ljust(widths[c]) for c in COLUMNS).rstrip())
     for r in rows:
         print("  ".join(str(r.get(c) if r.get(c) is not None else "").ljust(widths[c]) for c in COLUMNS).rstrip())
+    for r in rows:                     # e.g. scoring: no working-day calendar for the coming year
+        for w in r.get("warnings") or ():
+            print(f"warning: {r.get('service')}: {w}")
 
 
 def run(args) -> int:

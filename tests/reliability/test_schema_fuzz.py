@@ -94,7 +94,8 @@ def _rpc_methods(name):
         if len(inspect.signature(method).parameters) < 2:   # health and the like: nothing to fuzz
             continue
         match = _LOAD.search(inspect.getsource(method))
-        schema = getattr(getattr(module, match.group(1)), match.group(2)) if match else None
+        home = inspect.getmodule(method) or module          # a mixin's RPCs live in their own module
+        schema = getattr(getattr(home, match.group(1)), match.group(2)) if match else None
         out.append((method_name, schema))
     return out
 

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from shared.errors import Forbidden, NotFound, RuleViolation, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from shared.metrics import metrics_of
 from tests.service.scoring.conftest import drive_month
 from tests.waiting import wait_for
@@ -170,6 +170,25 @@ def test_referrals_helpers_study_class_and_the_collective_talk(city):
         done = rpc.scoring.complete_task({"actor": "cs", "task_id": talk["id"], "held_on": "2026-03-18",
                                           "record": "集体谈话, 批评教育、帮助整改", "as_of": "2026-03-25"})
         assert done["state"] == "done" and done["overdue"] is False
+
+        # February re-ranked without its leaders: a missing month breaks the runs of February and
+        # March (withdrawn, the minutes kept); ranked again, they come back as they were
+        rpc.scoring.rank_month({"actor": "l1", "evaluator": "ps", "month": "2026-02",
+                                "as_of": "2026-03-26", "groups": ["units"]})
+        every = {r["id"]: r for r in rpc.scoring.referrals({"evaluator": "ps",
+                                                            "include_withdrawn": True})["referrals"]}
+        assert {i for i, r in every.items() if r["state"] == "withdrawn"} == {
+            "leaders:l1:2026-02", "leaders:l2:2026-02", "leaders:l3:2026-02",
+            "leaders:l2:2026-03", "leaders:l3:2026-03"}
+        assert every[rid]["minutes"].endswith("责成整改")
+        assert rid not in {r["id"] for r in rpc.scoring.referrals({"evaluator": "ps"})["referrals"]}
+        with pytest.raises(Conflict):
+            rpc.scoring.record_referral_minutes({"actor": "cs", "referral_id": "leaders:l2:2026-02",
+                                                 "meeting_date": "2026-03-20", "minutes": "x"})
+        rpc.scoring.rank_month({"actor": "l1", "evaluator": "ps", "month": "2026-02",
+                                "as_of": "2026-03-26"})
+        every = {r["id"]: r["state"] for r in rpc.scoring.referrals({"evaluator": "ps"})["referrals"]}
+        assert every[rid] == "minuted" and every["leaders:l2:2026-03"] == "open"
 
 
 def test_a_recognition_poll_is_kept_with_the_half_year(embedded_suite):
