@@ -44,7 +44,8 @@ def published_events() -> dict[str, tuple[str, ...]]:
     from shared.contracts import rewards, roster, scoring_events, survey, training
 
     return {"roster": tuple(roster.EVENTS), "scoring": (scoring_events.RATING_PUBLISHED,),
-            "survey": (survey.SATISFACTION_RATES_PUBLISHED,), "training": tuple(training.EVENTS),
+            "survey": (survey.SATISFACTION_RATES_PUBLISHED, survey.RECOGNITION_POLL_PUBLISHED),
+            "training": tuple(training.EVENTS),
             "rewards": (rewards.RATING_SETTLED,)}
 
 
