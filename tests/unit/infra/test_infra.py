@@ -37,7 +37,8 @@ def test_alert_rules_pass_promtool_check_and_unit_tests():
 def test_alert_rules_cover_what_operations_asked_for():
     names = {r["alert"] for r in _rules()}
     assert {"LianbaoServiceDown", "LianbaoHighErrorRate", "LianbaoOutboxBacklogGrowing", "LianbaoDeadLetters",
-            "LianbaoMentoringCoverageBelow100", "LianbaoEvaluationsOverdue", "LianbaoTargetMissed"} <= names
+            "LianbaoMentoringCoverageBelow100", "LianbaoEvaluationsOverdue", "LianbaoTargetMissed",
+            "LianbaoCalendarMissing"} <= names
 
 
 def test_prometheus_scrapes_every_service_and_loads_the_rules():
