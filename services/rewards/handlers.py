@@ -8,23 +8,26 @@ import hashlib
 import json
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from shared.contracts.rewards import RATING_SETTLED
-from shared.contracts.scoring_events import dump_rating, load_rating
+from shared.contracts.scoring_events import dump_rating, load_rating, rating_version
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound
 from services.rewards import models
 from services.rewards.domain import chain as chain_rules
 from services.rewards.domain import reconcile as reconcile_rules
+from services.rewards.domain import revision
 from services.rewards.domain.allowance import allowance_line
-from services.rewards.domain.lines import FIELDS
+from services.rewards.domain.lines import ALLOWANCE, FIELDS, OPTIONAL_FIELDS
 from services.rewards.domain.notice import HEADERS, SUMMARY_HEADERS, notice_tables
 from services.rewards.domain.schedule import Schedule, adapted_schedule
 from services.rewards.domain.settlement import disagreements, settle
-from services.rewards.domain.tasks import Task, complete, is_overdue, task_for
+from services.rewards.domain.tasks import DUE_DAYS, Task, complete, is_overdue, revoke, task_for
 
-LINE_COLUMNS = ("seq",) + FIELDS + ("recorded_at", "prev_hash", "hash")
+LINE_COLUMNS = ("seq",) + FIELDS + OPTIONAL_FIELDS + ("recorded_at", "prev_hash", "hash")
+SETTLED, SUPERSEDED = "settled", "superseded"
+CHUNK = 500
 
 
 # -- the ledger: append under the head lock ------------------------------------------------------
@@ -134,57 +137,147 @@ def _content_hash(stored: dict) -> str:
                                      separators=(",", ":")).encode()).hexdigest()
 
 
+def _chunks(items, size=CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _settled(row: models.ReceivedRating) -> revision.Settled:
+    return revision.Settled(row.rating_id, row.period, row.scope, row.version)
+
+
+def _subject_ids(rating: dict) -> list[str]:
+    result = rating["result"]
+    return [item["id"] for group in ("officers", "sections", "agencies") for item in result[group]]
+
+
+def _owners(session, period: str, subjects) -> dict:
+    """subject → the settled rating in force that answers for it in ``period``."""
+    found = {}
+    for part in _chunks(subjects):
+        found.update(session.execute(select(models.RatingSubject.subject,
+                                            models.RatingSubject.rating_id).where(
+            models.RatingSubject.period == period,
+            models.RatingSubject.subject.in_(part))).all())
+    ratings = {rid: session.get(models.ReceivedRating, rid) for rid in set(found.values())}
+    return {subject: _settled(ratings[rid]) for subject, rid in found.items()}
+
+
+def _rating_lines(session, period: str) -> list[dict]:
+    """The period's lines of ratings (no allowances), in ledger order."""
+    return [_row_dict(r) for r in session.execute(select(models.LedgerLine).where(
+        models.LedgerLine.period == period, models.LedgerLine.kind != ALLOWANCE)
+        .order_by(models.LedgerLine.seq)).scalars()]
+
+
+def _implied(session, row: models.ReceivedRating) -> list:
+    rating = load_rating(json.loads(row.payload), direct=True)
+    return settle(rating, _schedules_from_json(row.schedules))
+
+
 def settle_rating(uow, rating: dict) -> dict:
-    """Write a validated rating's consequences once.  A second delivery or a second settlement of
-    the same rating changes nothing and says so (``already_settled``)."""
+    """Settle a validated rating: its lines once per (period, subject, kind) (SPEC §6).
+
+    * the same rating again (a redelivery, a second ``settle``): nothing changes, said so
+      (``already_settled``); the same rating id with another content: Conflict;
+    * the first rating of its period and scope: its lines are issued;
+    * a newer version of a settled period and scope (a re-rating after objections): reversal and
+      correction lines make the lines in force equal the new result, subjects whose result did
+      not change are untouched, talks and rectifications no longer due are revoked;
+    * an older version than the one in force: nothing changes, said so (``superseded``);
+    * a rating of another scope over subjects already settled for the period: Conflict naming the
+      rating that settled them, nothing written (each person is paid once per period and kind)."""
     session = uow.session
     head = _lock_head(session)          # serialise: a concurrent copy waits here, then sees ours
     stored = dump_rating(rating)
     content_hash = _content_hash(stored)
-    previous = session.get(models.ReceivedRating, rating["rating_id"])
+    rid, period = rating["rating_id"], rating["period"]
+    previous = session.get(models.ReceivedRating, rid)
     if previous is not None:
         if previous.content_hash != content_hash:
-            raise Conflict(f"rating {rating['rating_id']} was settled with a different content",
-                           "rating_id")
-        lines = session.execute(select(func.count(), func.coalesce(func.sum(
-            models.LedgerLine.amount), 0)).where(
-            models.LedgerLine.source == rating["rating_id"])).one()
-        return {"rating_id": rating["rating_id"], "settled": False, "already_settled": True,
-                "lines": lines[0], "written": 0, "amount_total": int(lines[1]),
+            raise Conflict(f"rating {rid} was settled with a different content", "rating_id")
+        implied = _implied(session, previous)
+        return {"rating_id": rid, "settled": False, "already_settled": True, "superseded": False,
+                "status": previous.status, "lines": len(implied), "written": 0,
+                "amount_total": sum(line.amount or 0 for line in implied),
+                "reversed": 0, "unchanged": 0, "supersedes": None,
                 "disagreements": previous.disagreements,
-                "message": f"rating {rating['rating_id']} was already settled: nothing changed"}
-    other = session.execute(select(models.ReceivedRating.rating_id).where(
-        models.ReceivedRating.period == rating["period"],
-        models.ReceivedRating.scope == rating["scope"])).scalars().first()
-    if other is not None:
-        raise Conflict(f"rating {other} of the same period and scope is already settled; a new "
-                       "version needs reversal lines, which the ledger does not make", "rating_id")
+                "message": f"rating {rid} was already settled: nothing changed"}
+    version = rating_version(rating)
+    in_force = [_settled(r) for r in session.execute(select(models.ReceivedRating).where(
+        models.ReceivedRating.period == period,
+        models.ReceivedRating.status == SETTLED)).scalars()]
+    subject_ids = _subject_ids(rating)
+    decision = revision.decide(rating, version, in_force, _owners(session, period, subject_ids))
+    if decision.action == revision.SUPERSEDED:
+        return {"rating_id": rid, "settled": False, "already_settled": False, "superseded": True,
+                "status": None, "lines": 0, "written": 0, "amount_total": 0, "reversed": 0,
+                "unchanged": 0, "supersedes": None, "disagreements": [],
+                "message": decision.message}
     paying_units = sorted({info["paying_unit"] for info in rating["subjects"].values()}
                           | {a["id"] for a in rating["result"]["agencies"]})
-    schedules_ = _effective_schedules(session, paying_units, rating["period"][:4])
+    schedules_ = _effective_schedules(session, paying_units, period[:4])
     lines = settle(rating, schedules_)
     found = disagreements(lines, rating)
-    rows = _append(session, head, lines)
-    for line in lines:
+    # the lines in force this scope answers for: its new subjects and those of the version before
+    mine = set(subject_ids)
+    prev = decision.previous
+    if prev is not None:
+        mine.update(session.execute(select(models.RatingSubject.subject).where(
+            models.RatingSubject.rating_id == prev.rating_id)).scalars())
+    state = revision.ledger_state(_rating_lines(session, period))
+    current = {ident: row for ident, row in state.in_force.items() if row["subject"] in mine}
+    rev = revision.revise(lines, current, state.entries, rid, rating["rating_date"].isoformat())
+    rows = _append(session, head, rev.lines)
+    if len(rows) != len(rev.lines):
+        raise Conflict(f"rating {rid}: a line of its identity is already in the ledger", "rating_id")
+    _follow_tasks(session, rev, rating["rating_date"])
+    if prev is not None:
+        session.get(models.ReceivedRating, prev.rating_id).status = SUPERSEDED
+        session.execute(models.RatingSubject.__table__.delete().where(
+            models.RatingSubject.rating_id == prev.rating_id))
+    session.flush()
+    if subject_ids:
+        session.execute(insert(models.RatingSubject), [
+            {"period": period, "subject": sid, "scope": rating["scope"], "rating_id": rid}
+            for sid in subject_ids])
+    session.add(models.ReceivedRating(
+        rating_id=rid, period=period, kind=rating["kind"], scope=rating["scope"],
+        version=version, status=SETTLED, content_hash=content_hash,
+        payload=json.dumps(stored, ensure_ascii=False, sort_keys=True),
+        schedules={a: _schedule_json(s) for a, s in schedules_.items()},
+        paying_units=paying_units, disagreements=found, event_id=rating.get("event_id")))
+    total = sum(line.amount or 0 for line in lines)
+    supersedes = prev.rating_id if prev is not None else None
+    outcome = {"rating_id": rid, "period": period, "lines": len(lines), "written": len(rows),
+               "amount_total": total, "disagreements": len(found), "supersedes": supersedes,
+               "reversed": len(rev.reversed), "unchanged": len(rev.unchanged),
+               "net_amount": sum(line.amount or 0 for line in rev.lines)}
+    uow.publish(RATING_SETTLED, outcome)
+    if prev is None:
+        message = f"rating {rid} settled: {len(rows)} lines written"
+    else:
+        message = (f"rating {rid} settled as a re-rating of {supersedes}: {len(rev.reversed)} "
+                   f"lines reversed, {len(rev.issued)} issued, {len(rev.unchanged)} unchanged")
+    return {**outcome, "settled": True, "already_settled": False, "superseded": False,
+            "status": SETTLED, "disagreements": found, "message": message}
+
+
+def _follow_tasks(session, rev: revision.Revision, on: date) -> None:
+    """Talks and rectifications follow their lines: a reversed line revokes its task, an issued
+    one opens a task."""
+    for row, _reason in rev.reversed:
+        if row["kind"] in DUE_DAYS:
+            task = session.get(models.RewardTask, row["key"])
+            if task is not None:
+                task.revoked = revoke(_task_of(task), on).revoked
+    for line in rev.issued:
         task = task_for(line)
         if task is not None and session.get(models.RewardTask, task.key) is None:
             session.add(models.RewardTask(key=task.key, subject=task.subject, kind=task.kind,
                                           period=line.period, paying_unit=line.paying_unit,
                                           opened=task.opened, due=task.due))
-    session.add(models.ReceivedRating(
-        rating_id=rating["rating_id"], period=rating["period"], kind=rating["kind"],
-        scope=rating["scope"], content_hash=content_hash,
-        payload=json.dumps(stored, ensure_ascii=False, sort_keys=True),
-        schedules={a: _schedule_json(s) for a, s in schedules_.items()},
-        paying_units=paying_units, disagreements=found, event_id=rating.get("event_id")))
-    total = sum(line.amount or 0 for line in lines)
-    uow.publish(RATING_SETTLED, {"rating_id": rating["rating_id"], "period": rating["period"],
-                                 "lines": len(lines), "written": len(rows),
-                                 "amount_total": total, "disagreements": len(found)})
-    return {"rating_id": rating["rating_id"], "settled": True, "already_settled": False,
-            "lines": len(lines), "written": len(rows), "amount_total": total,
-            "disagreements": found,
-            "message": f"rating {rating['rating_id']} settled: {len(rows)} lines written"}
 
 
 # -- allowances ------------------------------------------------------------------------------------
@@ -232,9 +325,10 @@ def _period_months(period: str) -> tuple[str, str]:
 
 
 def _period_ratings(session, period: str) -> list[models.ReceivedRating]:
+    """The ratings in force for the period: the latest settled version of each scope."""
     return list(session.execute(select(models.ReceivedRating).where(
-        models.ReceivedRating.period == period).order_by(models.ReceivedRating.received_at,
-                                                         models.ReceivedRating.rating_id)).scalars())
+        models.ReceivedRating.period == period, models.ReceivedRating.status == SETTLED)
+        .order_by(models.ReceivedRating.received_at, models.ReceivedRating.rating_id)).scalars())
 
 
 def _period_allowances(session, period: str) -> list[models.ReceivedAllowance]:
@@ -255,14 +349,14 @@ def _period_ledger(session, period: str) -> list[dict]:
 
 
 def reconcile(uow, period: str) -> dict:
-    """Recompute what the period's received ratings and allowances imply; compare with the ledger."""
+    """Recompute what the period's ratings in force (the latest settled version per scope) and its
+    allowances imply; compare with the lines in force after every reversal (by identity)."""
     session = uow.session
     ratings = _period_ratings(session, period)
     allowances = _period_allowances(session, period)
     expected = []
     for row in ratings:
-        rating = load_rating(json.loads(row.payload), direct=True)
-        expected += [line.to_dict() for line in settle(rating, _schedules_from_json(row.schedules))]
+        expected += [line.to_dict() for line in _implied(session, row)]
     expected += [allowance_line(a.officer, a.paying_unit, a.month, a.amount).to_dict()
                  for a in allowances]
     report = reconcile_rules.diff(expected, _period_ledger(session, period))
@@ -270,18 +364,23 @@ def reconcile(uow, period: str) -> dict:
 
 
 # -- tasks -----------------------------------------------------------------------------------------
+def _task_of(row: models.RewardTask) -> Task:
+    return Task(row.key, row.subject, row.kind, row.opened, row.due, row.done, row.revoked)
+
+
 def _task_dict(row: models.RewardTask, today: date) -> dict:
-    task = Task(row.key, row.subject, row.kind, row.opened, row.due, row.done)
     return {"key": row.key, "subject": row.subject, "kind": row.kind, "period": row.period,
             "paying_unit": row.paying_unit, "opened": row.opened.isoformat(),
             "due": row.due.isoformat(), "done": row.done.isoformat() if row.done else None,
-            "overdue": is_overdue(task, today)}
+            "revoked": row.revoked.isoformat() if row.revoked else None,
+            "overdue": is_overdue(_task_of(row), today)}
 
 
 def overdue_counts(uow, today: date) -> dict:
     """kind → number of overdue tasks (for the metric)."""
     rows = uow.session.execute(select(models.RewardTask.kind, func.count()).where(
-        models.RewardTask.done.is_(None), models.RewardTask.due < today)
+        models.RewardTask.done.is_(None), models.RewardTask.revoked.is_(None),
+        models.RewardTask.due < today)
         .group_by(models.RewardTask.kind)).all()
     counts = {"warning_talk": 0, "admonishment_talk": 0, "rectification": 0}
     counts.update({kind: n for kind, n in rows})
@@ -295,11 +394,14 @@ def tasks(uow, data: dict) -> dict:
         if data.get(name):
             stmt = stmt.where(getattr(models.RewardTask, name) == data[name])
     if data["status"] == "open":
-        stmt = stmt.where(models.RewardTask.done.is_(None))
+        stmt = stmt.where(models.RewardTask.done.is_(None), models.RewardTask.revoked.is_(None))
     elif data["status"] == "done":
         stmt = stmt.where(models.RewardTask.done.is_not(None))
     elif data["status"] == "overdue":
-        stmt = stmt.where(models.RewardTask.done.is_(None), models.RewardTask.due < today)
+        stmt = stmt.where(models.RewardTask.done.is_(None), models.RewardTask.revoked.is_(None),
+                          models.RewardTask.due < today)
+    elif data["status"] == "revoked":
+        stmt = stmt.where(models.RewardTask.revoked.is_not(None))
     out = [_task_dict(r, today) for r in uow.session.execute(stmt).scalars()]
     return {"today": today.isoformat(), "overdue": sum(t["overdue"] for t in out), "tasks": out}
 
@@ -308,8 +410,7 @@ def complete_task(uow, data: dict) -> dict:
     row = uow.session.get(models.RewardTask, data["key"])
     if row is None:
         raise NotFound(f"no task {data['key']}", "key")
-    task = complete(Task(row.key, row.subject, row.kind, row.opened, row.due, row.done),
-                    data["done"])
+    task = complete(_task_of(row), data["done"])
     row.done = task.done
     uow.session.flush()
     return _task_dict(row, task.done)
@@ -323,7 +424,8 @@ def notice(uow, period: str) -> dict:
     lines = _period_ledger(session, period)
     if not ratings and not lines:
         raise NotFound(f"nothing settled for {period}", "period")
-    tables = notice_tables(ratings, lines)
+    in_force = sorted(revision.ledger_state(lines).in_force.values(), key=lambda r: r["seq"])
+    tables = notice_tables(ratings, in_force)
     return {"period": period, "headers": list(HEADERS), "sheets": {
         unit: [list(row) for row in rows] for unit, rows in tables["sheets"].items()},
         "summary_headers": list(SUMMARY_HEADERS), "summary": [list(r) for r in tables["summary"]]}

@@ -1,15 +1,23 @@
 """Tables of the rewards service (its own database).
 
 * ``received_rating`` — every rating settled, as received (so reconciliation can recompute), with
-  the schedules applied and the disagreements found;
+  the schedules applied and the disagreements found; its ``status``: ``settled`` (in force for its
+  period and scope), ``superseded`` (a newer version was settled by reversal and correction lines)
+  or ``refused`` (found by the migration to overlap a rating of another scope settled before it:
+  its lines were reversed);
+* ``rating_subject`` — (period, subject) → the rating in force that settled the subject: the one
+  place that says who answers for a person's money of a period (a rating of another scope over
+  the same subjects is refused);
 * ``received_allowance`` — every (officer, month) allowance received from training;
 * ``ledger_line`` — the settlement ledger, one row per unique ``key``, hash-chained in ``seq`` order;
+  a reversal names the line it cancels in ``reverses`` (unique: a line is reversed once);
 * ``ledger_head`` — one row (id 1): the chain's last seq and hash; locked (SELECT … FOR UPDATE) by
   every append, which serialises concurrent settlements on PostgreSQL (SQLite has one writer);
 * ``reward_schedule`` — agencies' adapted amounts (对接), from a year on;
-* ``reward_task`` — talks and rectifications with due and done dates.
+* ``reward_task`` — talks and rectifications with due, done and revoked dates.
 """
-from sqlalchemy import JSON, Column, Date, DateTime, Index, Integer, String, Text
+from sqlalchemy import (JSON, Column, Date, DateTime, Index, Integer, String, Text,
+                        UniqueConstraint)
 
 from shared.db import make_base, utcnow
 
@@ -22,6 +30,8 @@ class ReceivedRating(Base):
     period = Column(String(10), nullable=False, index=True)
     kind = Column(String(10), nullable=False)
     scope = Column(String(100), nullable=False)
+    version = Column(Integer, nullable=True)
+    status = Column(String(12), nullable=False, default="settled", server_default="settled")
     content_hash = Column(String(64), nullable=False)
     payload = Column(Text, nullable=False)           # the validated rating, JSON
     schedules = Column(JSON, nullable=False)         # agency -> {"officer", "section_per_head", "basis"}
@@ -29,6 +39,14 @@ class ReceivedRating(Base):
     disagreements = Column(JSON, nullable=False)     # [{"subject", "kind", "in"}]
     event_id = Column(String(100), nullable=True)
     received_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class RatingSubject(Base):
+    __tablename__ = "rating_subject"
+    period = Column(String(10), primary_key=True)
+    subject = Column(String(100), primary_key=True)
+    scope = Column(String(100), nullable=False)
+    rating_id = Column(String(200), nullable=False, index=True)
 
 
 class ReceivedAllowance(Base):
@@ -44,6 +62,7 @@ class ReceivedAllowance(Base):
 
 class LedgerLine(Base):
     __tablename__ = "ledger_line"
+    __table_args__ = (UniqueConstraint("reverses", name="uq_ledger_line_reverses"),)
     seq = Column(Integer, primary_key=True, autoincrement=False)
     key = Column(String(400), nullable=False, unique=True)
     source = Column(String(200), nullable=False, index=True)
@@ -57,6 +76,7 @@ class LedgerLine(Base):
     rule = Column(String(100), nullable=False)
     basis = Column(String(120), nullable=True)
     effective = Column(String(10), nullable=False)
+    reverses = Column(String(400), nullable=True)
     recorded_at = Column(String(32), nullable=False)
     prev_hash = Column(String(64), nullable=False)
     hash = Column(String(64), nullable=False)
@@ -88,6 +108,8 @@ class RewardTask(Base):
     opened = Column(Date, nullable=False)
     due = Column(Date, nullable=False)
     done = Column(Date, nullable=True)
+    revoked = Column(Date, nullable=True)
 
 
 Index("ix_reward_task_open_due", RewardTask.done, RewardTask.due)
+Index("ix_received_rating_period_scope", ReceivedRating.period, ReceivedRating.scope)

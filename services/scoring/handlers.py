@@ -1085,7 +1085,8 @@ def _run_rating(uow, data) -> dict:
         subjects[sec["id"]] = {"paying_unit": sec["agency"], "unit": sec["id"],
                                "headcount": sec["headcount"]}
     payload = {"rating_id": rating_id, "period": period, "kind": ev.period_kind(period),
-               "scope": scope, "rating_date": rating_date.isoformat(), "result": result,
+               "scope": scope, "version": version, "rating_date": rating_date.isoformat(),
+               "result": result,
                "subjects": subjects,
                "disqualified_last_year": [o["id"] for o in snapshot["officers"]
                                           if o.get("disqualified_last_year")]}

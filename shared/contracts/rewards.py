@@ -8,19 +8,30 @@ Events consumed:
 
 Event published (source ``rewards``):
 * ``rating_settled`` (:data:`RATING_SETTLED`): ``{"rating_id", "period", "lines", "written",
-  "amount_total", "disagreements"}`` once per rating, when its lines are first written.
+  "amount_total", "disagreements", "supersedes", "reversed", "unchanged", "net_amount"}`` once per
+  rating, when it is settled (``supersedes``: the version it replaced, or null).
 
 RPC (service ``rewards``), each payload one dict validated by the schema named beside it:
 * ``settle(rating)`` — the ``rating_published`` payload (``event_id`` optional): the same code path
-  and idempotency as the event.  -> :data:`SETTLE_RESULT_DOC`.  A rating_id settled before with a
-  different content is a Conflict (``rating_id``); another version of an already-settled period
-  and scope is a Conflict (``rating_id``): corrections need reversal lines, not supported.
+  and idempotency as the event.  -> :data:`SETTLE_RESULT_DOC`.  Money once per person, period and
+  kind (SPEC §6): a line's identity is ``<period>|<subject>|<kind>``, its key
+  ``<identity>|<entry>``.  A rating_id settled before with a different content is a Conflict
+  (``rating_id``); a newer version of a settled period and scope (a re-rating) is settled by
+  reversal lines (``reverses`` = the key cancelled, amount negated; reason ``corrected`` or
+  ``revoked``) and new lines, subjects whose result did not change untouched; an older version
+  changes nothing (``superseded``); a rating of another scope over subjects already settled for
+  the period is a Conflict (``scope``) naming the rating that settled them, nothing written; two
+  versions that cannot be ordered are a Conflict (``version``).
 * ``ledger(LedgerQuery)`` -> ``{"total", "lines": [LINE]}`` in ledger order; LINE = ``{"seq", "key",
   "source", "period", "subject", "subject_type", "kind", "amount" (int yuan or null),
-  "paying_unit", "reason", "rule", "basis", "effective", "recorded_at", "prev_hash", "hash"}``
-* ``reconcile(PeriodQuery)`` -> ``{"period", "ok", "expected", "ledger", "missing": [LINE],
-  "extra": [LINE], "different": [{"key", "fields", "expected", "actual"}], "ratings",
-  "allowances"}``: recomputed from the ratings and allowances rewards received for the period
+  "paying_unit", "reason", "rule", "basis", "effective", "reverses" (null, or the key of the line
+  a reversal cancels), "recorded_at", "prev_hash", "hash"}``
+* ``reconcile(PeriodQuery)`` -> ``{"period", "ok", "expected", "ledger" (lines in force), "lines",
+  "reversals", "missing": [LINE], "extra": [LINE], "different": [{"key", "identity", "fields",
+  "expected", "actual"}], "problems": [{"identity", "key", "problem", "message"}], "ratings",
+  "allowances"}``: the lines in force per identity after every reversal, against what the ratings
+  in force (latest settled version per scope) and the allowances of the period imply; problem ∈
+  doubled | reversal | unbalanced
 * ``verify_chain({})`` -> ``{"ok", "lines", "last_seq", "problems": [{"seq", "problem", "message"}]}``,
   problem ∈ edited | relinked | missing | head
 * ``set_schedule(ScheduleIn)`` -> the schedule: an agency's adapted amounts (对接) from a year on;
@@ -30,9 +41,10 @@ RPC (service ``rewards``), each payload one dict validated by the schema named b
 * ``schedules(AgencyQuery)`` -> ``{"schedules": [{"agency", "effective_from", "officer",
   "section_per_head"}]}``
 * ``tasks(TaskQuery)`` -> ``{"today", "overdue", "tasks": [{"key", "subject", "kind", "period",
-  "paying_unit", "opened", "due", "done", "overdue"}]}``
-* ``complete_task(CompleteTask)`` -> the task; Conflict if already done, RuleViolation ``done``
-  before it opened, NotFound ``key``
+  "paying_unit", "opened", "due", "done", "revoked", "overdue"}]}`` (a task whose line a re-rating
+  reversed is ``revoked``: neither open nor overdue)
+* ``complete_task(CompleteTask)`` -> the task; Conflict if already done or revoked, RuleViolation
+  ``done`` before it opened, NotFound ``key``
 * ``notice(PeriodQuery)`` -> ``{"period", "headers", "sheets": {unit: [row]}, "summary_headers",
   "summary": [row]}`` (公示: one table per paying unit and a payout summary per paying unit)
 """
@@ -45,15 +57,17 @@ from shared.schemas import BaseSchema, StrictInteger
 
 SERVICE = "rewards"
 RATING_SETTLED = "rating_settled"
-TASK_STATUSES = ("open", "done", "overdue", "all")
+TASK_STATUSES = ("open", "done", "overdue", "revoked", "all")
 LINE_KINDS = ("bonus", "certificate", "eligibility", "warning_talk", "dismissal", "plaque",
               "rectification", "admonishment_talk", "commendation", "eligibility_revoked",
               "removal", "allowance")
 
-SETTLE_RESULT_DOC = """{"rating_id", "settled": true when this call wrote the lines,
-"already_settled": true when they were written before (nothing changed), "lines": n implied,
-"written": n written now, "amount_total": yuan, "disagreements": [{"subject", "kind", "in"}],
-"message"}"""
+SETTLE_RESULT_DOC = """{"rating_id", "settled": true when this call settled the rating,
+"already_settled": true when it was settled before (nothing changed), "superseded": true when a
+newer version is in force (nothing changed), "status", "lines": n implied, "written": n written
+now, "amount_total": yuan implied, "supersedes": the version replaced or null, "reversed": n lines
+reversed, "unchanged": n lines left in force, "net_amount": yuan written now (reversals negative),
+"disagreements": [{"subject", "kind", "in"}], "message"}"""
 
 _opt = dict(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
 

@@ -12,6 +12,8 @@ Payload (one JSON object, validated by :class:`RatingPublished`)::
       "period": "2026",                         # "YYYY" annual | "YYYYH1" half-year
       "kind": "annual",                         # annual | half_year (must agree with period)
       "scope": "county-a",                      # the rated agency or committee ("city" for all)
+      "version": 1,                             # optional: the rating's version for its period
+                                                # and scope (a re-rating after objections: 2, ...)
       "rating_date": "2027-01-08",
       "result": {                               # rate(snapshot)'s output, RATING.md §5
         "officers":  [{"id", "status", "score", "stars", "reasons", "explanation"?}],
@@ -32,6 +34,12 @@ Payload (one JSON object, validated by :class:`RatingPublished`)::
 * ``disqualified_last_year`` carries the facts for the dismissal of M§五(二)5(2)③; an officer listed
   there and disqualified in this annual rating is dismissed (公务员法第83条).
 * ``name`` is optional, for the public notice only.
+* ``version`` (added later, optional): the rating's version within its period and scope; when absent
+  it is read from a ``rating_id`` of the form ``<period>:<scope>:<version>``.  Rewards settles a
+  newer version of a settled period and scope by reversal and correction lines (SPEC §6).
+* ``settlement[].reason``: one of :data:`SETTLEMENT_REASONS` (the Method's, and ``four_stars`` /
+  ``three_stars`` of a rule pack's schedule), or a plug-in's own reason, a lower-case identifier
+  (:data:`PLUGIN_REASON_RE`, the plug-in contract's rule, ``plugins/README.md``).
 """
 from __future__ import annotations
 
@@ -50,8 +58,14 @@ STATUSES = ("rated", "not_rated", "disqualified")
 SETTLEMENT_KINDS = ("bonus", "certificate", "eligibility", "warning_talk", "dismissal", "plaque",
                     "rectification", "admonishment_talk", "commendation", "eligibility_revoked",
                     "removal")
-SETTLEMENT_REASONS = ("five_stars", "two_stars_or_fewer", "disqualified", "disqualified_two_years",
-                      "advanced", "veto_warning", "veto")
+#: the reasons of the rating engine's own lines (M§五) and of a rule pack's ★4/★3 bonus (its
+#: schedule, 000 §二2); a test derives the set from the engine and the packs and checks it is here
+SETTLEMENT_REASONS = ("five_stars", "four_stars", "three_stars", "two_stars_or_fewer",
+                      "disqualified", "disqualified_two_years", "advanced", "veto_warning", "veto")
+#: a plug-in's settlement line names its own reason: a lower-case identifier (shared.plugins checks
+#: it with the same rule before the rating engine sees it)
+PLUGIN_REASON_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+RATING_ID_RE = re.compile(r"^(?P<period>\d{4}(?:H1)?):(?P<scope>.+):(?P<version>[1-9]\d{0,8})$")
 PERIOD_RE = re.compile(r"^(\d{4})(H1)?$")
 
 _id = dict(required=True, validate=validate.Length(min=1, max=100))
@@ -97,11 +111,29 @@ class RatedAgency(BaseSchema):
         return data
 
 
+def _known_reason(reason: str) -> bool:
+    if reason in SETTLEMENT_REASONS or PLUGIN_REASON_RE.match(reason or ""):
+        return True
+    raise ValidationError(f"Must be one of: {', '.join(SETTLEMENT_REASONS)}, or a plug-in's reason "
+                          "(a lower-case identifier).")
+
+
+def rating_version(rating: dict) -> int | None:
+    """The version of a rating within its period and scope: the payload's ``version``, else the
+    number ending a ``<period>:<scope>:<version>`` rating id; ``None`` when neither says."""
+    if rating.get("version") is not None:
+        return rating["version"]
+    match = RATING_ID_RE.match(rating.get("rating_id") or "")
+    if match and match["period"] == rating.get("period") and match["scope"] == rating.get("scope"):
+        return int(match["version"])
+    return None
+
+
 class SettlementLine(BaseSchema):
     subject = fields.String(**_id)
     kind = fields.String(required=True, validate=validate.OneOf(SETTLEMENT_KINDS))
     amount = StrictInteger(validate=validate.Range(min=0))
-    reason = fields.String(required=True, validate=validate.OneOf(SETTLEMENT_REASONS))
+    reason = fields.String(required=True, validate=lambda r: _known_reason(r))
 
 
 class RatingResult(BaseSchema):
@@ -125,6 +157,7 @@ class RatingPublished(BaseSchema):
     period = fields.String(required=True, validate=validate.Regexp(PERIOD_RE))
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     scope = fields.String(**_id)
+    version = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=1))
     rating_date = fields.Date(required=True)
     result = fields.Nested(RatingResult, required=True)
     subjects = fields.Dict(keys=fields.String(), values=fields.Nested(SubjectInfo),
@@ -135,6 +168,11 @@ class RatingPublished(BaseSchema):
     def _consistent(self, data, **kwargs):
         if period_kind(data["period"]) != data["kind"]:
             raise ValidationError(f"period {data['period']} is not a {data['kind']} rating", "kind")
+        match = RATING_ID_RE.match(data["rating_id"])
+        if (data.get("version") is not None and match and match["period"] == data["period"]
+                and match["scope"] == data["scope"] and int(match["version"]) != data["version"]):
+            raise ValidationError(f"rating {data['rating_id']} is not version {data['version']}",
+                                  "version")
         result, subjects = data["result"], data["subjects"]
         seen = set()
         for group in ("officers", "sections", "agencies"):

@@ -12,7 +12,7 @@ MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 def allowance_line(officer: str, paying_unit: str, month: str, amount: int) -> Line:
-    """One line per officer per month (key ``allowance:<month>|<officer>|allowance``), so a second
+    """One line per officer per month (key = identity ``allowance:<month>|<officer>|allowance``), so a second
     event for the same month changes nothing.  The amount is the Method's 50 yuan."""
     match = MONTH_RE.match(month or "")
     if not match:
@@ -25,4 +25,4 @@ def allowance_line(officer: str, paying_unit: str, month: str, amount: int) -> L
     return Line(source=f"allowance:{month}", period=str(year), subject=officer,
                 subject_type="officer", kind="allowance", reason="all_round_officer",
                 rule="M§三(四)1(5)", effective=f"{month}-{last:02d}", amount=amount,
-                paying_unit=paying_unit, basis="city_default")
+                paying_unit=paying_unit, basis="city_default", entry=None)

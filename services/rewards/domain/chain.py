@@ -2,7 +2,8 @@
 
 ``hash = sha256(prev_hash + "\\n" + canonical JSON of the line)``; the canonical JSON has sorted
 keys, no spaces, UTF-8, and covers :data:`HASHED` (the line's fields, its sequence number and its
-recording time).  The chain's head (last seq and hash) is kept apart, so that deleting the last line
+recording time), and :data:`OPTIONAL_FIELDS` (a reversal's ``reverses``) only when set, so the lines
+written before reversals existed keep their hashes.  The chain's head (last seq and hash) is kept apart, so that deleting the last line
 is caught too.  :func:`verify` walks the chain and names every line that breaks it.
 """
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 import json
 from typing import Iterable
 
-from services.rewards.domain.lines import FIELDS
+from services.rewards.domain.lines import FIELDS, OPTIONAL_FIELDS
 
 GENESIS = "0" * 64
 HASHED = ("seq",) + FIELDS + ("recorded_at",)
@@ -19,8 +20,9 @@ HASHED = ("seq",) + FIELDS + ("recorded_at",)
 
 def canonical(row: dict) -> bytes:
     """The canonical bytes of a line: only :data:`HASHED`, sorted keys, compact, UTF-8."""
-    return json.dumps({name: row.get(name) for name in HASHED}, sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    body = {name: row.get(name) for name in HASHED}
+    body.update({name: row[name] for name in OPTIONAL_FIELDS if row.get(name) is not None})
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def line_hash(row: dict, prev_hash: str) -> str:

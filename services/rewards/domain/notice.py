@@ -30,11 +30,15 @@ def _agency_label(a: dict) -> str:
 
 def notice_tables(ratings: list[dict], lines: list[dict]) -> dict:
     """``{"sheets": {unit: [row, ...]}, "summary": [row, ...]}``, rows as tuples in :data:`HEADERS`
-    and :data:`SUMMARY_HEADERS` order; units sorted by id, subjects in the ratings' order."""
+    and :data:`SUMMARY_HEADERS` order; units sorted by id, subjects in the ratings' order.
+
+    ``ratings``: the ratings in force (the latest settled version per scope); ``lines``: the lines
+    in force (after every reversal: a subject's line may come from an earlier version that the
+    re-rating left unchanged)."""
     by_subject = defaultdict(list)
     for line in lines:
         if line["kind"] != "allowance":
-            by_subject[(line["source"], line["subject"])].append(line)
+            by_subject[line["subject"]].append(line)
     sheets = defaultdict(list)
     for rating in ratings:
         subjects = rating.get("subjects") or {}
@@ -44,7 +48,7 @@ def notice_tables(ratings: list[dict], lines: list[dict]) -> dict:
             for item in result[group]:
                 info = subjects.get(item["id"]) or {}
                 unit = info.get("paying_unit") or item["id"]
-                own = by_subject[(rating["rating_id"], item["id"])]
+                own = by_subject[item["id"]]
                 if subject_type == "agency":
                     outcome, stars = _agency_label(item), None
                 else:

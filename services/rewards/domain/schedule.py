@@ -102,8 +102,9 @@ def officer_bonus(schedule: Schedule | None, stars: int | None, announced: int |
     """M§五(二)5(2)①: the bonus of an officer with ``stars`` → ``(amount, basis)`` or ``(None, None)``.
 
     The agency's adapted schedule wins; without one, the amount the rating announced (its rule
-    pack's, already within the city's limits) and else the city default.  Five stars always give
-    a line (even of 0); three or four stars only when an adapted schedule pays them."""
+    pack's, already within the city's limits: ★5, and ★4/★3 where the pack's schedule pays them)
+    and else the city default.  Five stars always give a line (even of 0); three or four stars only
+    when an adapted schedule or the rating's rule pack pays them; two stars or fewer never."""
     return _bonus("officer", schedule, stars, announced, 1)
 
 
@@ -121,8 +122,10 @@ def _bonus(name, schedule, stars, announced, multiplier):
         if stars == 5 or amount > 0:
             return amount, schedule.basis
         return None, None
-    if stars != 5:
+    if stars <= UNPAID_AT_OR_BELOW:
         return None, None
     if announced is not None:
         return announced, "rating_rules"
+    if stars != 5:
+        return None, None
     return CITY_DEFAULTS[name][5] * multiplier, "city_default"

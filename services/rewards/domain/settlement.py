@@ -24,7 +24,8 @@ STAR_REASONS = {5: "five_stars", 4: "four_stars", 3: "three_stars"}
 def officer_reward_lines(o, info, ctx) -> list[Line]:
     """M§五(二)5(2)①: a five-star officer is named, gets a certificate, the unit's bonus and the
     basic eligibility for post awards, commendations, merits and promotion.  An adapted schedule
-    that pays three or four stars (within the guardrail) adds their bonus here too."""
+    or the rating's rule pack that pays three or four stars (within the guardrail) adds their
+    bonus here too."""
     stars = o["stars"] if o["status"] == "rated" else None
     amount, basis = officer_bonus(ctx.schedule_for(info["paying_unit"]), stars,
                                   ctx.announced(o["id"], "bonus"))
@@ -165,9 +166,11 @@ def settle(rating: dict, schedules: dict | None = None) -> list[Line]:
 def disagreements(lines: list[Line], rating: dict) -> list[dict]:
     """(subject, kind) pairs on which the rating's own ``settlement`` and these lines disagree —
     a check of the two services' readings, reported, never silently resolved.  Bonus lines that
-    an adapted schedule adds at three or four stars are not disagreements."""
+    an agency's adapted schedule (registered with rewards) adds at three or four stars are not
+    disagreements; those a rule pack announced in the rating agree with it."""
     ours = {(line.subject, line.kind) for line in lines
-            if not (line.kind == "bonus" and line.reason in ("three_stars", "four_stars"))}
+            if not (line.kind == "bonus" and line.reason in ("three_stars", "four_stars")
+                    and line.basis != "rating_rules")}
     theirs = {(line["subject"], line["kind"]) for line in rating["result"].get("settlement") or ()}
     if rating["kind"] != "annual":
         theirs = set()

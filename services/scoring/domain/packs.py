@@ -82,10 +82,10 @@ def _vocabulary(doc: dict, kind: str) -> set:
 def violations(doc: dict, city: CityDefaults = CITY) -> list:
     """Every guardrail the (structurally valid) pack breaks, as ``(field, message)``, in document
     order.  SPEC §6 / RATING.md §4 / 000 §二2: cut-offs strictly decreasing within 0..105; quota in
-    (0, 1]; amounts not negative and not above twice the city's default (★5); a schedule that grows
-    with the stars and pays nothing at two stars or fewer; nothing may lift a disqualification or
-    a ban the Method imposes; criteria inside a dimension and its 20 points; facts and figures
-    named from the vocabulary."""
+    (0, 1]; amounts in whole yuan, not negative and not above twice the city's default (★5); a
+    schedule that grows with the stars and pays nothing at two stars or fewer; nothing may lift a
+    disqualification or a ban the Method imposes; criteria inside a dimension and its 20 points;
+    facts and figures named from the vocabulary."""
     out = []
     rules = doc.get("rules") or {}
     # -- cut-offs
@@ -116,6 +116,8 @@ def violations(doc: dict, city: CityDefaults = CITY) -> list:
             amt = amounts[s]
             if amt < 0:
                 out.append((where, "an amount is not negative"))
+            elif amt != int(amt):
+                out.append((where, f"{amt} is not whole yuan (the ledger pays whole yuan, SPEC §6)"))
             elif amt > limit:
                 out.append((where, f"{amt} is above the city's limit {limit} (twice the default "
                                    f"{default[5]})"))

@@ -103,11 +103,13 @@ def test_order_officers_sections_agencies():
     assert [line.subject_type for line in lines] == ["officer"] + ["section"] * 3 + ["agency"] * 2
 
 
-def test_keys_are_unique_per_rating_subject_kind():
+def test_identity_is_period_subject_kind_whatever_the_scope_or_version():  # SPEC §6
     lines = settle(rating(officers=[officer("o1", stars=5)], sections=[section("s1", stars=5)]))
     keys = [line.key for line in lines]
     assert len(set(keys)) == len(keys)
-    assert keys[0] == "2026:a1:1|o1|bonus"
+    assert keys[0] == "2026|o1|bonus|1" and lines[0].identity == "2026|o1|bonus"
+    other = settle(rating(officers=[officer("o1", stars=5)], scope="k2", version=3))
+    assert other[0].identity == lines[0].identity and other[0].source == "2026:k2:3"
 
 
 def test_settle_is_deterministic():
@@ -120,6 +122,24 @@ def test_announced_amount_used_without_adapted_schedule():  # RATING.md §4 amou
                settlement=[{"subject": "o1", "kind": "bonus", "amount": 1200, "reason": "five_stars"}])
     bonus = settle(r)[0]
     assert (bonus.amount, bonus.basis) == (1200, "rating_rules")
+
+
+def test_a_rule_packs_four_and_three_star_bonus_announced_in_the_rating_is_paid():  # 000 §二2
+    r = rating(officers=[officer("o4", stars=4), officer("o3", stars=3)],
+               settlement=[{"subject": "o4", "kind": "bonus", "amount": 600, "reason": "four_stars"},
+                           {"subject": "o3", "kind": "bonus", "amount": 300,
+                            "reason": "three_stars"}])
+    lines = settle(r)
+    assert [(x.subject, x.amount, x.reason, x.basis) for x in lines if x.kind == "bonus"] == [
+        ("o4", 600, "four_stars", "rating_rules"), ("o3", 300, "three_stars", "rating_rules")]
+    assert disagreements(lines, r) == []
+
+
+def test_an_announced_bonus_at_two_stars_or_fewer_is_never_paid():  # SPEC §6 guardrail
+    r = rating(officers=[officer("o2", stars=2)],
+               settlement=[{"subject": "o2", "kind": "bonus", "amount": 100,
+                            "reason": "two_stars_or_fewer"}])
+    assert [x.kind for x in settle(r)] == ["warning_talk"]
 
 
 def test_adapted_schedule_wins_and_may_pay_four_stars():  # 000 §二2 对接
