@@ -102,23 +102,19 @@ class LedgerState:
 def ledger_state(rows) -> LedgerState:
     """Replay lines (dicts with the ledger's fields, in seq order) into the lines in force."""
     state = LedgerState()
+    live: dict = {}                                   # identity -> [rows in force], in order
     for row in rows:
         ident = identity_of(row)
         state.entries[ident] += 1
         state.net[ident] += row.get("amount") or 0
         target = row.get("reverses")
         if target is None:
-            if ident in state.in_force:
-                state.problems.append({
-                    "identity": ident, "key": row["key"], "problem": "doubled",
-                    "message": f"{row['key']} is a second line in force for {ident} (besides "
-                               f"{state.in_force[ident]['key']})"})
-            state.in_force[ident] = row
+            live.setdefault(ident, []).append(row)
             continue
-        current = state.in_force.get(ident)
-        if current is None or current["key"] != target:
+        current = next((r for r in live.get(ident, ()) if r["key"] == target), None)
+        if current is None:
             state.problems.append({"identity": ident, "key": row["key"], "problem": "reversal",
-                                   "message": f"{row['key']} reverses {target}, which is not the "
+                                   "message": f"{row['key']} reverses {target}, which is not a "
                                               f"line in force for {ident}"})
             continue
         if (row.get("amount") or 0) != -(current.get("amount") or 0):
@@ -126,12 +122,21 @@ def ledger_state(rows) -> LedgerState:
                                    "message": f"{row['key']} reverses {target} with amount "
                                               f"{row.get('amount')}, not "
                                               f"{-(current.get('amount') or 0)}"})
-        del state.in_force[ident]
-    for ident, row in state.in_force.items():
-        if state.net[ident] != (row.get("amount") or 0):
-            state.problems.append({"identity": ident, "key": row["key"], "problem": "unbalanced",
+        live[ident].remove(current)
+    for ident, rows_ in live.items():
+        if not rows_:
+            continue
+        state.in_force[ident] = rows_[0]
+        for extra in rows_[1:]:
+            state.problems.append({
+                "identity": ident, "key": extra["key"], "problem": "doubled",
+                "message": f"{extra['key']} is a second line in force for {ident} (besides "
+                           f"{rows_[0]['key']})"})
+        if state.net[ident] != (rows_[0].get("amount") or 0):
+            state.problems.append({"identity": ident, "key": rows_[0]["key"],
+                                   "problem": "unbalanced",
                                    "message": f"the net of {ident} is {state.net[ident]}, the line "
-                                              f"in force pays {row.get('amount') or 0}"})
+                                              f"in force pays {rows_[0].get('amount') or 0}"})
     for ident, net in state.net.items():
         if ident not in state.in_force and net:
             state.problems.append({"identity": ident, "key": None, "problem": "unbalanced",

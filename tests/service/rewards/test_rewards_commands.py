@@ -71,7 +71,7 @@ def test_ledger_verify_and_reconcile_exit_codes(rewards, capsys):
     assert ledger.run_verify(verify, proxy_factory=rewards.rpc) == 0
     assert ledger.run_reconcile(reconcile, proxy_factory=rewards.rpc) == 0
     with rewards_engine(rewards).begin() as conn:
-        conn.execute(text("UPDATE ledger_line SET amount = 1 WHERE key = '2026:a1:1|o1|bonus'"))
+        conn.execute(text("UPDATE ledger_line SET amount = 1 WHERE key = '2026|o1|bonus|1'"))
     capsys.readouterr()
     assert ledger.run_verify(verify, proxy_factory=rewards.rpc) == 1
     assert '"edited"' in capsys.readouterr().out

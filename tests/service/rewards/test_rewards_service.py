@@ -63,7 +63,7 @@ def test_a_rating_delivered_twice_concurrently_is_settled_once(rewards):
     assert sum(r["settled"] for r in results) <= 1
 
 
-def test_same_rating_id_with_other_content_conflicts_and_new_version_refused(rewards):
+def test_same_rating_id_with_other_content_conflicts(rewards):
     with rewards.rpc() as rpc:
         rpc.rewards.settle(full_rating())
         changed = full_rating()
@@ -71,10 +71,69 @@ def test_same_rating_id_with_other_content_conflicts_and_new_version_refused(rew
         with pytest.raises(Conflict) as err:
             rpc.rewards.settle(changed)
         assert err.value.field == "rating_id"
-        with pytest.raises(Conflict) as err:
-            rpc.rewards.settle(full_rating(version=2))
-        assert err.value.field == "rating_id"
         assert rpc.rewards.ledger({})["total"] == 12
+
+
+def test_a_re_rating_is_settled_by_reversal_and_correction_lines(rewards):
+    """SPEC §6: o1 ★5 → ★4 (bonus reversed, certificate and eligibility revoked), o2 ★2 → ★3 (its
+    warning talk revoked, the task with it), o4 ★4 → ★5 (new lines); everyone else untouched."""
+    v2 = full_rating(version=2)
+    stars = {"o1": 4, "o2": 3, "o4": 5}
+    for o in v2["result"]["officers"]:
+        o["stars"] = stars.get(o["id"], o["stars"])
+    with rewards.rpc() as rpc:
+        rpc.rewards.settle(full_rating())
+        out = rpc.rewards.settle(v2)
+        assert out["settled"] and out["supersedes"] == "2026:a1:1"
+        assert (out["reversed"], out["written"], out["net_amount"]) == (4, 7, 0)
+        assert "4 lines reversed, 3 issued, 8 unchanged" in out["message"]
+        new = rpc.rewards.ledger({"source": "2026:a1:2"})["lines"]
+        assert [(x["key"], x["amount"], x["reason"], x["reverses"]) for x in new] == [
+            ("2026|o4|bonus|1", 1000, "five_stars", None),
+            ("2026|o4|certificate|1", None, "five_stars", None),
+            ("2026|o4|eligibility|1", None, "five_stars", None),
+            ("2026|o1|bonus|2", -1000, "revoked", "2026|o1|bonus|1"),
+            ("2026|o1|certificate|2", None, "revoked", "2026|o1|certificate|1"),
+            ("2026|o1|eligibility|2", None, "revoked", "2026|o1|eligibility|1"),
+            ("2026|o2|warning_talk|2", None, "revoked", "2026|o2|warning_talk|1")]
+        assert rpc.rewards.verify_chain()["ok"]
+        report = rpc.rewards.reconcile({"period": "2026"})
+        assert report["ok"] and (report["ratings"], report["reversals"]) == (1, 4), report
+        talks = {t["key"]: t for t in rpc.rewards.tasks({"today": "2027-12-31"})["tasks"]}
+        assert talks["2026|o2|warning_talk|1"]["revoked"] == "2027-01-08"
+        assert not talks["2026|o2|warning_talk|1"]["overdue"]
+        assert rpc.rewards.tasks({"status": "revoked"})["tasks"][0]["subject"] == "o2"
+        # the same version again, and the old one arriving late: nothing changes, said so
+        again = rpc.rewards.settle(v2)
+        assert again["already_settled"] and again["written"] == 0
+        late = rpc.rewards.settle(dict(full_rating(), rating_id="2026:a1:1", event_id="late"))
+        assert late["already_settled"] and late["status"] == "superseded"
+        older = rpc.rewards.settle(dict(full_rating(), rating_id="a1-2026-first", version=1))
+        assert older["superseded"] and older["written"] == 0
+        assert "version 2 (2026:a1:2) is settled and in force: nothing changed" in older["message"]
+        with pytest.raises(Conflict) as err:        # a version that cannot be ordered
+            rpc.rewards.settle(dict(full_rating(), rating_id="a1-2026-unnumbered"))
+        assert err.value.field == "version"
+        assert rpc.rewards.ledger({})["total"] == 19
+        sheet = rpc.rewards.notice({"period": "2026"})["sheets"]["a1"]
+        assert [(row[0], row[4], row[7]) for row in sheet[:4]] == [
+            ("o1", 4, None), ("o2", 3, None), ("o3", None, None), ("o4", 5, 1000)]
+
+
+def test_another_scopes_rating_over_settled_people_is_refused_and_pays_nobody_twice(rewards):
+    """The attack of issue 18: rating 2025 again for scope k2 after the city's rating was settled."""
+    with rewards.rpc() as rpc:
+        rpc.rewards.settle(full_rating(scope="city"))
+        before = rpc.rewards.ledger({})
+        with pytest.raises(Conflict) as err:
+            rpc.rewards.settle(full_rating(scope="k2"))
+        assert err.value.field == "scope"
+        assert "rating 2026:city:1 already settled 8 of its subjects" in str(err.value)
+        assert rpc.rewards.ledger({}) == before
+        # a scope of other people settles beside it
+        other = rating_payload(officers=[officer("x1", stars=5)], scope="k3", paying_unit="k3")
+        assert rpc.rewards.settle(other)["written"] == 3
+        assert rpc.rewards.reconcile({"period": "2026"})["ok"]
 
 
 def test_dismissal_only_on_the_second_consecutive_disqualified_year(rewards):
@@ -162,13 +221,14 @@ def test_reconciliation_names_missing_and_different_lines(rewards):
     with rewards.rpc() as rpc:
         rpc.rewards.settle(full_rating())
     with rewards_engine(rewards).begin() as conn:
-        conn.execute(text("UPDATE ledger_line SET amount = 900 WHERE key = '2026:a1:1|o1|bonus'"))
-        conn.execute(text("DELETE FROM ledger_line WHERE key = '2026:a1:1|s2|rectification'"))
+        conn.execute(text("UPDATE ledger_line SET amount = 900 WHERE key = '2026|o1|bonus|1'"))
+        conn.execute(text("DELETE FROM ledger_line WHERE key = '2026|s2|rectification|1'"))
     with rewards.rpc() as rpc:
         report = rpc.rewards.reconcile({"period": "2026"})
     assert not report["ok"]
-    assert [l["key"] for l in report["missing"]] == ["2026:a1:1|s2|rectification"]
-    assert report["different"] == [{"key": "2026:a1:1|o1|bonus", "fields": ["amount"],
+    assert [l["key"] for l in report["missing"]] == ["2026|s2|rectification|1"]
+    assert report["different"] == [{"key": "2026|o1|bonus|1", "identity": "2026|o1|bonus",
+                                    "fields": ["amount"],
                                     "expected": {"amount": 1000}, "actual": {"amount": 900}}]
 
 
@@ -202,10 +262,10 @@ def test_talks_and_rectifications_are_tasks_with_due_and_done_dates(rewards):
         assert listed["overdue"] == 0
         late = rpc.rewards.tasks({"today": "2027-02-08", "status": "overdue"})
         assert [t["subject"] for t in late["tasks"]] == ["o2", "s2", "s3"]
-        done = rpc.rewards.complete_task({"key": "2026:a1:1|o2|warning_talk", "done": "2027-02-01"})
+        done = rpc.rewards.complete_task({"key": "2026|o2|warning_talk|1", "done": "2027-02-01"})
         assert done["done"] == "2027-02-01" and not done["overdue"]
         with pytest.raises(Conflict):
-            rpc.rewards.complete_task({"key": "2026:a1:1|o2|warning_talk", "done": "2027-02-02"})
+            rpc.rewards.complete_task({"key": "2026|o2|warning_talk|1", "done": "2027-02-02"})
         with pytest.raises(NotFound) as err:
             rpc.rewards.complete_task({"key": "nope", "done": "2027-02-02"})
         assert err.value.field == "key"

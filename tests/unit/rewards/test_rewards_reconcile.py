@@ -58,7 +58,7 @@ def test_two_lines_in_force_for_one_identity_are_a_problem():
     report = diff(expected(), doubled)
     assert not report["ok"]
     assert [(p["problem"], p["key"]) for p in report["problems"]] == [
-        ("doubled", "2026:k2:1|o1|bonus"), ("unbalanced", "2026:k2:1|o1|bonus")]
+        ("doubled", "2026:k2:1|o1|bonus"), ("unbalanced", "2026|o1|bonus|1")]
 
 
 def test_a_reversal_that_does_not_cancel_is_a_problem():
