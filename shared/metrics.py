@@ -145,3 +145,115 @@ class Metrics(DependencyProvider):
             self.metrics.errors.labels(service, method, exc_info[0].__name__).inc()
         if isinstance(worker_ctx.entrypoint, EventHandler) and exc_info is None:
             self.metrics.events_handled.labels(service, method).inc()
+
+
+class _TargetCollector:
+    """``lianbao_target_value`` / ``lianbao_target_met`` ``{target, agency, year}`` read at scrape time."""
+
+    def __init__(self, provider):
+        self.provider = provider
+
+    def describe(self):
+        from shared import targets
+
+        return [GaugeMetricFamily(*targets.TARGET_VALUE_GAUGE[:2], labels=targets.TARGET_VALUE_GAUGE[2]),
+                GaugeMetricFamily(*targets.TARGET_MET_GAUGE[:2], labels=targets.TARGET_MET_GAUGE[2])]
+
+    def collect(self):
+        from shared import targets
+
+        value = GaugeMetricFamily(*targets.TARGET_VALUE_GAUGE[:2], labels=targets.TARGET_VALUE_GAUGE[2])
+        met = GaugeMetricFamily(*targets.TARGET_MET_GAUGE[:2], labels=targets.TARGET_MET_GAUGE[2])
+        nan = float("nan")
+        for year, result in self.provider.current():
+            v, m = targets.gauge_values(result)
+            labels = [result.target, result.agency, str(year)]
+            value.add_metric(labels, nan if v is None else v)
+            met.add_metric(labels, nan if m is None else m)
+        yield value
+        yield met
+
+
+class TargetGauges(DependencyProvider):
+    """The owner's targets of the Method (M§一) on its ``/metrics``, computed when Prometheus scrapes.
+
+    ``results(uow, year, today)`` → the owner's :class:`shared.targets.TargetResult` list of a year;
+    ``previous_filed(uow, year)`` → whether that year's annual ratings are filed (None/absent: the
+    owner cannot see them, :func:`shared.targets.years_shown` decides by the calendar);
+    ``today(config)`` → the owner's today (default: ``date.today()``).
+
+    A scrape reads the owner's database through a session of its own (never a worker's). The
+    metrics HTTP server runs in the service's process, which nameko (and ``lianbao up``) has
+    monkey-patched: its request threads are green threads and psycopg2 is green, so a scrape waits
+    for PostgreSQL the way a worker does, without blocking the hub. The figures are kept
+    ``TARGET_GAUGES_SECONDS`` (config, default 10) so that several scrapers cost one computation;
+    a lock lets one scrape compute while the others wait for its answer. A query of the ``targets``
+    RPC (any year) only answers: it never changes what Prometheus sees. A failed computation is
+    logged and shows no target series (never a stale one)."""
+
+    def __init__(self, results, previous_filed=None, today=None):
+        self.results = results
+        self.previous_filed = previous_filed
+        self.today = today
+
+    def setup(self):
+        import threading
+
+        self._lock = threading.Lock()
+        self._cache = None          # (monotonic time, [(year, result)])
+        self._collector = None
+
+    def start(self):
+        metrics = metrics_of(self.container)
+        if metrics is None:  # pragma: no cover - every ServiceBase has Metrics
+            raise RuntimeError("TargetGauges needs the service's Metrics")
+        self._collector = _TargetCollector(self)
+        metrics.registry.register(self._collector)
+
+    def stop(self):
+        metrics = metrics_of(self.container)
+        if metrics is not None and self._collector is not None:
+            try:
+                metrics.registry.unregister(self._collector)
+            except KeyError:
+                pass
+        self._collector = None
+
+    def _ttl(self) -> float:
+        return float(self.container.config.get("TARGET_GAUGES_SECONDS", 10) or 0)
+
+    def _today(self):
+        from datetime import date
+
+        return self.today(self.container.config) if self.today else date.today()
+
+    def compute(self) -> list:
+        """[(year, TargetResult)] of every year shown, from the database now."""
+        from shared import targets
+        from shared.db import Database
+
+        database = next(d for d in self.container.dependencies if isinstance(d, Database))
+        today = self._today()
+        out = []
+        with database.unit_of_work("target_gauges") as uow:
+            filed = self.previous_filed(uow, today.year - 1) if self.previous_filed else None
+            for year in targets.years_shown(today, filed):
+                out.extend((year, r) for r in self.results(uow, year, today))
+        return out
+
+    def current(self) -> list:
+        with self._lock:
+            now = time.monotonic()
+            if self._cache is not None and now - self._cache[0] < self._ttl():
+                return self._cache[1]
+            try:
+                rows = self.compute()
+            except Exception:
+                log.warning("targets of the Method unreadable for /metrics", exc_info=True)
+                self._cache = None
+                return []
+            self._cache = (time.monotonic(), rows)
+            return rows
+
+    def get_dependency(self, worker_ctx):
+        return None

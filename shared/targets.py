@@ -225,26 +225,24 @@ def gauge_values(result: TargetResult) -> tuple[float | None, float | None]:
 
 
 TARGET_VALUE_GAUGE = ("lianbao_target_value",
-                      "Value of a target of the Method (M§一): a share 0..1 or a count", ["target", "agency"])
-TARGET_MET_GAUGE = ("lianbao_target_met", "Target of the Method met (1) or missed (0)", ["target", "agency"])
+                      "Value of a target of the Method (M§一): a share 0..1 or a count (NaN: no data)",
+                      ["target", "agency", "year"])
+TARGET_MET_GAUGE = ("lianbao_target_met", "Target of the Method met (1) or missed (0) (NaN: no data)",
+                    ["target", "agency", "year"])
+
+#: the annual rating of a year is held in early January of the next (SPEC §3.2): an owner that
+#: cannot see whether it is filed shows the previous year through this month
+RATING_MONTH = 1
 
 
-def export(metrics, results) -> int:
-    """Set ``lianbao_target_value`` / ``lianbao_target_met`` on a service's metrics registry
-    (``self.metrics``) for each result; a result without data removes its old sample so a stale
-    figure is never shown. Returns the number of results exported."""
-    value_g = metrics.gauge(*TARGET_VALUE_GAUGE)
-    met_g = metrics.gauge(*TARGET_MET_GAUGE)
-    n = 0
-    for r in results:
-        value, met = gauge_values(r)
-        for gauge, v in ((value_g, value), (met_g, met)):
-            if v is None:
-                try:
-                    gauge.remove(r.target, r.agency)
-                except KeyError:
-                    pass
-            else:
-                gauge.labels(r.target, r.agency).set(v)
-        n += 1
-    return n
+def years_shown(today, previous_filed: bool | None) -> list[int]:
+    """The years whose targets an owner's gauges show on ``today``: this year, and the previous one
+    until its annual ratings are filed.  ``previous_filed`` is what the owner knows (scoring stores
+    the ratings); ``None`` (the owner cannot see them) falls back to the rating calendar: the
+    previous year is shown through January, the month its annual rating is held."""
+    previous = today.year - 1
+    if previous_filed is None:
+        show_previous = today.month <= RATING_MONTH
+    else:
+        show_previous = not previous_filed
+    return [today.year, previous] if show_previous else [today.year]

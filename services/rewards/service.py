@@ -51,6 +51,7 @@ class RewardsService(ServiceBase):
         log.info(result["message"])
         if result["written"]:
             self._count("rating", result["written"])
+            self._overdue_gauge(date.today())   # a settlement brings talks (and their deadlines)
         return result
 
     def _count(self, source, n):
@@ -96,7 +97,7 @@ class RewardsService(ServiceBase):
         self._overdue_gauge(date.today())
         return out
 
-    @timer(interval=300)
+    @timer(interval=300, eager=True)
     def refresh_overdue(self):
         self._overdue_gauge(date.today())
 

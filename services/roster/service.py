@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from shared import targets as method_targets
 from shared.contracts import roster as c
 from shared.contracts import targets as targets_contract
 from shared.contracts import training as training_contract
 from shared.db import Database
 from shared.entrypoints import event_handler, rpc, timer
+from shared.metrics import TargetGauges
 from shared.schemas import load
 from shared.service import ServiceBase
 
@@ -23,6 +23,8 @@ GAUGE_SECONDS = 60
 class RosterService(ServiceBase):
     name = "roster"
     db = Database(models.Base)
+    # targets 2, 4, 5, 6, 7 on /metrics, computed at scrape time (shared/metrics.py)
+    target_gauges = TargetGauges(lambda uow, year, today: handlers.target_results(uow, year))
 
     # -- units and staff ------------------------------------------------------------------------
     @rpc
@@ -143,10 +145,11 @@ class RosterService(ServiceBase):
     # -- metrics ----------------------------------------------------------------------------------
     @rpc
     def refresh_metrics(self):
-        """Recompute the domain gauges now (the timer does it every minute)."""
+        """Recompute the domain gauges now (the timer does it at start and every minute); the targets
+        of this year are returned (their gauges are computed at scrape time)."""
         return self._set_gauges()
 
-    @timer(interval=GAUGE_SECONDS)
+    @timer(interval=GAUGE_SECONDS, eager=True)
     def gauges_tick(self):
         self._set_gauges()
 
@@ -161,9 +164,7 @@ class RosterService(ServiceBase):
                                    ["status"])
         for status in c.STATUSES:
             staff.labels(status).set(figures["status"].get(status, 0))
-        today = date.today()
-        results = handlers.target_results(self.db, today.year)
-        method_targets.export(self.metrics, results)
+        results = handlers.target_results(self.db, date.today().year)
         return {"coverage": {a: handlers._share(s) for a, s in figures["coverage"].items()},
                 "status": figures["status"], "targets": [r.as_dict() for r in results]}
 

@@ -1293,6 +1293,11 @@ def target_results(uow, year: int, as_of: date, agency: str | None = None) -> li
     return [method_targets.management_rate(a, *totals.get(a, (0, 0))) for a in wanted]
 
 
+def annual_rating_filed(uow, year: int) -> bool:
+    """Whether an annual rating of ``year`` is stored (its targets then leave the gauges)."""
+    return uow.session.scalar(select(m.Rating.rating_id).where(m.Rating.period == str(year)).limit(1)) is not None
+
+
 def targets(uow, data, as_of: date) -> dict:
     year = data.get("year") or as_of.year
     return {"year": year, "as_of": as_of.isoformat(),

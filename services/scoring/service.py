@@ -16,9 +16,9 @@ from shared.contracts import survey as sc
 from shared.contracts import targets as targets_contract
 from shared.db import Database
 from shared.entrypoints import event_handler, rpc, timer
+from shared.metrics import TargetGauges
 from shared.errors import LianbaoError
 from shared.schemas import load
-from shared import targets as method_targets
 from shared.service import ServiceBase
 
 from services.scoring import handlers, models
@@ -41,6 +41,9 @@ def _single(result):
 class ScoringService(FollowupsMixin, PacksMixin, ServiceBase):
     name = "scoring"
     db = Database(models.Base)
+    # target 1 on /metrics, computed at scrape time; last year's until its annual rating is stored
+    target_gauges = TargetGauges(lambda uow, year, today: handlers.target_results(uow, year, today),
+                                 previous_filed=lambda uow, year: handlers.annual_rating_filed(uow, year))
 
     # -- the rating engine (RATING.md) -------------------------------------------------------
     @rpc
@@ -192,23 +195,15 @@ class ScoringService(FollowupsMixin, PacksMixin, ServiceBase):
         self._set_gauges(report)
         return report
 
-    @timer(interval=OVERDUE_TIMER_SECONDS)
+    @timer(interval=OVERDUE_TIMER_SECONDS, eager=True)
     def flag_overdue(self):
         self._set_gauges(handlers.flag_overdue(self.db, date.today()))
-        self._export_targets(date.today().year, date.today())
 
     @rpc
     def targets(self, payload=None):
-        """Target 1 of the Method per agency and city-wide (:mod:`shared.contracts.targets`); also
-        sets ``lianbao_target_value`` / ``lianbao_target_met``."""
-        data = load(targets_contract.TargetsQuery(), payload or {})
-        out = handlers.targets(self.db, data, date.today())
-        if data.get("agency") is None:
-            self._export_targets(out["year"], date.today())
-        return out
-
-    def _export_targets(self, year, as_of):
-        method_targets.export(self.metrics, handlers.target_results(self.db, year, as_of))
+        """Target 1 of the Method per agency and city-wide (:mod:`shared.contracts.targets`); only
+        answers (the gauges are computed at scrape time by ``target_gauges``)."""
+        return handlers.targets(self.db, load(targets_contract.TargetsQuery(), payload or {}), date.today())
 
     def _set_gauges(self, report):
         overdue = self.metrics.gauge("lianbao_scoring_overdue_evaluations",

@@ -8,6 +8,7 @@ from shared.contracts import survey as contract
 from shared.contracts import targets as targets_contract
 from shared.db import Database
 from shared.entrypoints import event_handler, rpc
+from shared.metrics import TargetGauges
 from shared.errors import Conflict, RuleViolation, ValidationFailed
 from shared.schemas import load
 from shared.service import ServiceBase
@@ -18,6 +19,8 @@ from services.survey import handlers, models
 class SurveyService(ServiceBase):
     name = "survey"
     db = Database(models.Base)
+    # target 8 on /metrics, computed at scrape time (shared/metrics.py)
+    target_gauges = TargetGauges(lambda uow, year, today: handlers.target_results(uow, year))
 
     # -- metrics -------------------------------------------------------------------------------
     def _count_intake(self, result: dict) -> None:
@@ -118,17 +121,11 @@ class SurveyService(ServiceBase):
 
     @rpc
     def targets(self, payload=None):
-        """Target 8 of the Method per agency and city-wide (:mod:`shared.contracts.targets`); also
-        sets ``lianbao_target_value`` / ``lianbao_target_met``."""
+        """Target 8 of the Method per agency and city-wide (:mod:`shared.contracts.targets`); only
+        answers (the gauges are computed at scrape time by ``target_gauges``)."""
         from datetime import date
 
-        from shared import targets as method_targets
-
-        data = load(targets_contract.TargetsQuery(), payload or {})
-        out = handlers.targets(self.db, data, date.today())
-        if data.get("agency") is None:
-            method_targets.export(self.metrics, handlers.target_results(self.db, out["year"]))
-        return out
+        return handlers.targets(self.db, load(targets_contract.TargetsQuery(), payload or {}), date.today())
 
     @rpc
     def rates_xlsx(self, payload):

@@ -9,12 +9,12 @@ from datetime import date
 
 from nameko.dependency_providers import Config
 
-from shared import targets as method_targets
 from shared.contracts import roster as roster_contract
 from shared.contracts import targets as targets_contract
 from shared.contracts import training as c
 from shared.db import Database
 from shared.entrypoints import event_handler, rpc, timer
+from shared.metrics import TargetGauges
 from shared.schemas import load
 from shared.service import ServiceBase
 
@@ -25,14 +25,21 @@ from services.training.domain.calendar import Month
 HOUR = 3600
 
 
+def _today_of(config) -> date:
+    fixed = config.get("TRAINING_TODAY")
+    return date.fromisoformat(str(fixed)) if fixed else date.today()
+
+
 class TrainingService(ServiceBase):
     name = c.SERVICE
     db = Database(models.Base)
+    # target 3 on /metrics, computed at scrape time (this service's today: TRAINING_TODAY)
+    target_gauges = TargetGauges(lambda uow, year, today: handlers.target_results(uow, year),
+                                 today=lambda config: _today_of(config))
     config = Config()
 
     def _today(self) -> date:
-        fixed = self.config.get("TRAINING_TODAY")
-        return date.fromisoformat(str(fixed)) if fixed else date.today()
+        return _today_of(self.config)
 
     def _lead_days(self) -> int:
         return int(self.config.get("RECHECK_REMINDER_DAYS") or DEFAULT_REMINDER_DAYS)
@@ -164,16 +171,9 @@ class TrainingService(ServiceBase):
 
     @rpc
     def targets(self, payload=None):
-        """Target 3 of the Method per agency and city-wide (:mod:`shared.contracts.targets`); also
-        sets ``lianbao_target_value`` / ``lianbao_target_met`` when asked for this year."""
-        data = load(targets_contract.TargetsQuery(), payload or {})
-        out = handlers.targets(self.db, data, self._today())
-        if data.get("agency") is None and out["year"] == self._today().year:
-            self._export_targets()
-        return out
-
-    def _export_targets(self) -> None:
-        method_targets.export(self.metrics, handlers.target_results(self.db, self._today().year))
+        """Target 3 of the Method per agency and city-wide (:mod:`shared.contracts.targets`); only
+        answers (the gauges are computed at scrape time by ``target_gauges``)."""
+        return handlers.targets(self.db, load(targets_contract.TargetsQuery(), payload or {}), self._today())
 
     def _set_pass_rate_gauges(self, out: dict) -> None:
         gauge = self.metrics.gauge("lianbao_training_skills_pass_rate",
@@ -183,7 +183,6 @@ class TrainingService(ServiceBase):
                 (u["unit_id"], u["rate"]) for u in out["units"]]:
             if rate is not None:
                 gauge.labels(scope).set(float(rate))
-        self._export_targets()
 
 
 Service = TrainingService

@@ -9,6 +9,8 @@ survey (8).  ``lianbao targets`` calls ``<owner>.targets(TargetsQuery)`` on each
   "label", "unit": "rate" | "count", "detail": {figures behind the value}}`` — built with
   :meth:`shared.targets.TargetResult.as_dict`.  Without ``agency``: every agency and ``city``;
   with it, that agency only (``city``: the city-wide figure only).  ``year`` defaults to this year.
+  The RPC only answers: the owner's gauges ``lianbao_target_value`` / ``lianbao_target_met``
+  ``{target, agency, year}`` are computed at scrape time (:class:`shared.metrics.TargetGauges`).
 """
 from __future__ import annotations
 

@@ -63,8 +63,8 @@ Pass rate (M§一3)
   [RATE + "unit_id"]}`` with RATE = ``{"passed", "taken", "rate", "meets_target"}``; also the gauge
   ``lianbao_training_skills_pass_rate{scope}`` (scope ``city`` or a unit id)
 * ``targets(TargetsQuery)`` -> target 3 of the year (1 January to 31 December) per agency and city
-  (:mod:`shared.contracts.targets`); also the gauges ``lianbao_target_value`` / ``lianbao_target_met``
-  ``{target="3_skills_pass_rate", agency}``, set with the pass-rate gauge
+  (:mod:`shared.contracts.targets`); only answers.  The gauges ``lianbao_target_value`` /
+  ``lianbao_target_met`` ``{target="3_skills_pass_rate", agency, year}`` are computed at scrape time
 """
 from __future__ import annotations
 

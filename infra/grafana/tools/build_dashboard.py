@@ -12,6 +12,8 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parents[1] / "dashboards" / "lianbao.json"
 DS = {"type": "prometheus", "uid": "prometheus"}
 AG = 'agency=~"$agency"'
+# the targets carry the year they are of: this year, and last year until its annual ratings are filed
+TG = 'agency=~"$agency",year=~"$year"'
 
 
 def q(expr, legend="", ref="A", instant=False, table=False):
@@ -54,30 +56,32 @@ def pivot(row="agency", column="target"):
 
 PANELS = [
     panel(1, "The eight targets (M§一): met or missed, per agency", "table", (0, 0, 24, 8),
-          [q(f"max by (agency, target) (lianbao_target_met{{{AG}}})", instant=True, table=True)],
-          description="1 met, 0 missed; an empty cell is no data (the owning service has none or does "
-                      "not export it yet). Owners: scoring 1, roster 2 4 5 6 7, training 3, survey 8.",
+          [q(f"max by (agency, target) (lianbao_target_met{{{TG}}})", instant=True, table=True)],
+          description="1 met, 0 missed; an empty cell is no data (NaN: nothing due, tested or answered yet). "
+                      "Computed by the owning service when Prometheus scrapes it: scoring 1, roster "
+                      "2 4 5 6 7, training 3, survey 8. Pick the year: this one, or last year until its "
+                      "annual ratings are filed.",
           transformations=pivot(), thresholds=RED_GREEN, mappings=MET,
           options={"cellHeight": "sm", "showHeader": True}),
     panel(2, "Target values per agency (shares 0..1, counts)", "table", (0, 8, 24, 8),
-          [q(f"max by (agency, target) (lianbao_target_value{{{AG}}})", instant=True, table=True)],
+          [q(f"max by (agency, target) (lianbao_target_value{{{TG}}})", instant=True, table=True)],
           transformations=pivot()),
     panel(3, "1 Management implementation rate (filed on time / due)", "timeseries", (0, 16, 8, 8),
-          [q(f'lianbao_target_value{{target="1_management_rate",{AG}}}', "{{agency}}"),
+          [q(f'lianbao_target_value{{target="1_management_rate",{TG}}}', "{{agency}}"),
            q(f"lianbao_management_implementation_rate{{{AG}}}", "{{agency}} (scoring)", "B")],
           unit="percentunit"),
     panel(4, "3 Skills pass rate (target ≥ 95%)", "timeseries", (8, 16, 8, 8),
-          [q(f'lianbao_target_value{{target="3_skills_pass_rate",{AG}}}', "{{agency}}")],
+          [q(f'lianbao_target_value{{target="3_skills_pass_rate",{TG}}}', "{{agency}}")],
           unit="percentunit"),
     panel(5, "8 Public satisfaction (target ≥ 90%)", "timeseries", (16, 16, 8, 8),
-          [q(f'lianbao_target_value{{target="8_public_satisfaction",{AG}}}', "{{agency}}"),
+          [q(f'lianbao_target_value{{target="8_public_satisfaction",{TG}}}', "{{agency}}"),
            q("lianbao_survey_satisfaction_rate", "{{owner}} {{period}} (survey)", "B")],
           unit="percentunit"),
     panel(6, "2 4 5 6 Leaders incompetent, cadre-selection violations, dereliction cases, officer crimes",
           "timeseries", (0, 24, 12, 8),
-          [q(f'lianbao_target_value{{target=~"2_.*|4_.*|5_.*|6_.*",{AG}}}', "{{target}} {{agency}}")]),
+          [q(f'lianbao_target_value{{target=~"2_.*|4_.*|5_.*|6_.*",{TG}}}', "{{target}} {{agency}}")]),
     panel(7, "7 Violations investigated / reported", "timeseries", (12, 24, 12, 8),
-          [q(f'lianbao_target_value{{target="7_violations_investigated",{AG}}}', "{{agency}}")],
+          [q(f'lianbao_target_value{{target="7_violations_investigated",{TG}}}', "{{agency}}")],
           unit="percentunit"),
     panel(8, "Mentoring coverage (每名干警有人带)", "timeseries", (0, 32, 8, 8),
           [q(f"lianbao_mentoring_coverage_ratio{{{AG}}}", "{{agency}}")], unit="percentunit"),
@@ -117,7 +121,11 @@ DASHBOARD = {
         "name": "agency", "label": "agency", "type": "query", "datasource": DS,
         "query": {"query": "label_values(lianbao_target_met, agency)", "refId": "agency"},
         "definition": "label_values(lianbao_target_met, agency)", "refresh": 2, "includeAll": True,
-        "multi": True, "allValue": ".*", "current": {"text": "All", "value": "$__all"}}]},
+        "multi": True, "allValue": ".*", "current": {"text": "All", "value": "$__all"}}, {
+        "name": "year", "label": "year", "type": "query", "datasource": DS,
+        "query": {"query": "label_values(lianbao_target_met, year)", "refId": "year"},
+        "definition": "label_values(lianbao_target_met, year)", "refresh": 2, "sort": 2,
+        "includeAll": False, "multi": False}]},
     "annotations": {"list": []},
     "panels": PANELS,
 }

@@ -154,25 +154,25 @@ def check_month(scraped: dict, dead_letters: bool = True) -> None:
     assert value(roster, "lianbao_mentoring_coverage_ratio", agency="a2") == 1.0
     # the targets the roster owns
     tv, tm = "lianbao_target_value", "lianbao_target_met"
-    assert value(roster, tv, target="2_no_incompetent_leaders", agency="a1") == 1.0
-    assert value(roster, tm, target="2_no_incompetent_leaders", agency="a1") == 0.0
-    assert value(roster, tm, target="2_no_incompetent_leaders", agency="a2") == 1.0
-    assert value(roster, tv, target="2_no_incompetent_leaders", agency="city") == 1.0
-    assert value(roster, tv, target="5_no_dereliction_cases", agency="a2") == 1.0
-    assert value(roster, tm, target="5_no_dereliction_cases", agency="a2") == 0.0
-    assert value(roster, tm, target="4_no_cadre_selection_violations", agency="city") == 1.0
-    assert value(roster, tv, target="6_no_officer_crimes", agency="city") == 0.0
-    assert value(roster, tm, target="6_no_officer_crimes", agency="city") == 1.0
-    assert value(roster, tv, target="7_violations_investigated", agency="a1") == 0.0
-    assert value(roster, tv, target="7_violations_investigated", agency="a2") == 1.0
-    assert value(roster, tv, target="7_violations_investigated", agency="city") == 0.5
-    assert value(roster, tm, target="7_violations_investigated", agency="city") == 0.0
+    assert value(roster, tv, target="2_no_incompetent_leaders", agency="a1", year=str(YEAR)) == 1.0
+    assert value(roster, tm, target="2_no_incompetent_leaders", agency="a1", year=str(YEAR)) == 0.0
+    assert value(roster, tm, target="2_no_incompetent_leaders", agency="a2", year=str(YEAR)) == 1.0
+    assert value(roster, tv, target="2_no_incompetent_leaders", agency="city", year=str(YEAR)) == 1.0
+    assert value(roster, tv, target="5_no_dereliction_cases", agency="a2", year=str(YEAR)) == 1.0
+    assert value(roster, tm, target="5_no_dereliction_cases", agency="a2", year=str(YEAR)) == 0.0
+    assert value(roster, tm, target="4_no_cadre_selection_violations", agency="city", year=str(YEAR)) == 1.0
+    assert value(roster, tv, target="6_no_officer_crimes", agency="city", year=str(YEAR)) == 0.0
+    assert value(roster, tm, target="6_no_officer_crimes", agency="city", year=str(YEAR)) == 1.0
+    assert value(roster, tv, target="7_violations_investigated", agency="a1", year=str(YEAR)) == 0.0
+    assert value(roster, tv, target="7_violations_investigated", agency="a2", year=str(YEAR)) == 1.0
+    assert value(roster, tv, target="7_violations_investigated", agency="city", year=str(YEAR)) == 0.5
+    assert value(roster, tm, target="7_violations_investigated", agency="city", year=str(YEAR)) == 0.0
     # target 3 from training
-    assert value(training, tv, target="3_skills_pass_rate", agency="a1") == 1.0
-    assert value(training, tm, target="3_skills_pass_rate", agency="a1") == 1.0
-    assert value(training, tv, target="3_skills_pass_rate", agency="a2") == 0.5
-    assert value(training, tm, target="3_skills_pass_rate", agency="a2") == 0.0
-    assert value(training, tv, target="3_skills_pass_rate", agency="city") == 0.75
+    assert value(training, tv, target="3_skills_pass_rate", agency="a1", year=str(YEAR)) == 1.0
+    assert value(training, tm, target="3_skills_pass_rate", agency="a1", year=str(YEAR)) == 1.0
+    assert value(training, tv, target="3_skills_pass_rate", agency="a2", year=str(YEAR)) == 0.5
+    assert value(training, tm, target="3_skills_pass_rate", agency="a2", year=str(YEAR)) == 0.0
+    assert value(training, tv, target="3_skills_pass_rate", agency="city", year=str(YEAR)) == 0.75
     # no service claims a target it does not own
     assert not [k for k in roster if k[0] == tv and dict(k[1])["target"] == "3_skills_pass_rate"]
     assert not [k for k in training if k[0] == tv and dict(k[1])["target"] != "3_skills_pass_rate"]

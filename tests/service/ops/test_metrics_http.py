@@ -14,7 +14,8 @@ NAMES = ("roster", "training", "rewards")
 @pytest.fixture
 def city_month(embedded_suite):
     ports = dict(zip(NAMES, month.free_ports(len(NAMES))))
-    suite = embedded_suite(list(NAMES), METRICS_PORTS=ports, EVENT_MAX_ATTEMPTS=2, OUTBOX_POLL_SECONDS=0.2)
+    suite = embedded_suite(list(NAMES), METRICS_PORTS=ports, EVENT_MAX_ATTEMPTS=2, OUTBOX_POLL_SECONDS=0.2,
+                           TARGET_GAUGES_SECONDS=0)
     with suite.rpc() as rpc:
         seen = month.run_month(rpc, suite.dispatch)
     return suite, ports, seen
@@ -55,6 +56,34 @@ def test_targets_rpcs_answer_the_same_figures_as_the_gauges(city_month):
             "investigated": 0, "reported": 0}
         facts = rpc.roster.discipline_facts({"agency": "a1"})["facts"]
         assert sorted(f["kind"] for f in facts) == ["incompetent_leader", "violation"]
+
+
+def _targets_on(samples):
+    return {k: repr(v) for k, v in samples.items() if k[0] in ("lianbao_target_value", "lianbao_target_met")}  # NaN == NaN
+
+
+def test_target_gauges_follow_the_facts_at_scrape_time_and_queries_change_nothing(city_month):
+    suite, ports, seen = city_month
+    labels = {"target": "7_violations_investigated", "agency": "a1", "year": str(month.YEAR)}
+    before = month.scrape(ports["roster"])
+    assert month.value(before, "lianbao_target_met", **labels) == 0.0
+    with suite.rpc() as rpc:
+        # queries for any year and agency only answer
+        for year in (month.YEAR - 1, month.YEAR - 5, month.YEAR):
+            rpc.roster.targets({"year": year})
+            rpc.roster.targets({"year": year, "agency": "a2"})
+            rpc.training.targets({"year": year})
+        assert _targets_on(month.scrape(ports["roster"])) == _targets_on(before)
+        # a fact changes: the next scrape shows it, no timer, no refresh
+        fact = next(f for f in rpc.roster.discipline_facts({"agency": "a1"})["facts"] if f["kind"] == "violation")
+        rpc.roster.investigate({"fact_id": fact["id"], "investigated_on": month.D0})
+        rpc.training.record_result({"person_id": "c2", "course_id": "drill", "date": month.D0, "result": "pass"})
+    after = month.scrape(ports["roster"])
+    assert month.value(after, "lianbao_target_met", **labels) == 1.0
+    assert month.value(after, "lianbao_target_value", **{**labels, "agency": "city"}) == 1.0
+    training = month.scrape(ports["training"])
+    assert month.value(training, "lianbao_target_value", target="3_skills_pass_rate", agency="city",
+                       year=str(month.YEAR)) == 0.8     # 4 of 5
 
 
 @pytest.fixture

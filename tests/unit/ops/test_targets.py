@@ -5,7 +5,6 @@ from fractions import Fraction
 import pytest
 
 from shared import targets as t
-from shared.metrics import MetricsRegistry
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -102,14 +101,23 @@ def test_share_refuses_nonsense():
         t.exact(True)
 
 
-def test_export_sets_gauges_and_drops_a_figure_that_lost_its_data():
-    m = MetricsRegistry("roster")
-    t.export(m, [t.skills_pass_rate("a1", 19, 20), t.officer_crimes("city", 1)])
-    text = m.render().decode()
-    assert 'lianbao_target_value{agency="a1",target="3_skills_pass_rate"} 0.95' in text
-    assert 'lianbao_target_met{agency="a1",target="3_skills_pass_rate"} 1.0' in text
-    assert 'lianbao_target_met{agency="city",target="6_no_officer_crimes"} 0.0' in text
-    t.export(m, [t.skills_pass_rate("a1", 0, 0)])
-    text = m.render().decode()
-    assert 'agency="a1",target="3_skills_pass_rate"' not in text
-    assert 'lianbao_target_value{agency="city",target="6_no_officer_crimes"} 1.0' in text
+def test_years_shown_this_year_and_the_previous_until_its_ratings_are_filed():
+    from datetime import date
+
+    assert t.years_shown(date(2026, 3, 1), previous_filed=False) == [2026, 2025]
+    assert t.years_shown(date(2026, 1, 9), previous_filed=True) == [2026]
+    assert t.years_shown(date(2026, 12, 31), previous_filed=False) == [2026, 2025]
+
+
+def test_years_shown_by_the_rating_calendar_when_the_owner_cannot_see_the_ratings():
+    from datetime import date
+
+    assert t.years_shown(date(2026, 1, 31), previous_filed=None) == [2026, 2025]   # the rating month
+    assert t.years_shown(date(2026, 2, 1), previous_filed=None) == [2026]
+
+
+def test_gauge_values_no_data_is_none_never_a_made_up_figure():
+    assert t.gauge_values(t.skills_pass_rate("a1", 19, 20)) == (0.95, 1.0)
+    assert t.gauge_values(t.skills_pass_rate("a1", 0, 0)) == (None, None)
+    assert t.gauge_values(t.violations_investigated("a1", 0, 0)) == (None, 1.0)
+    assert t.gauge_values(t.officer_crimes("city", 1)) == (1.0, 0.0)
