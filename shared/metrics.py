@@ -186,10 +186,10 @@ class TargetGauges(DependencyProvider):
     metrics HTTP server runs in the service's process, which nameko (and ``lianbao up``) has
     monkey-patched: its request threads are green threads and psycopg2 is green, so a scrape waits
     for PostgreSQL the way a worker does, without blocking the hub. The figures are kept
-    ``TARGET_GAUGES_SECONDS`` (config, default 10) so that several scrapers cost one computation;
-    a lock lets one scrape compute while the others wait for its answer. A query of the ``targets``
-    RPC (any year) only answers: it never changes what Prometheus sees. A failed computation is
-    logged and shows no target series (never a stale one)."""
+    ``TARGET_GAUGES_SECONDS`` (config, default 30; 0: computed at every scrape) so that several
+    scrapers cost one computation; older figures are refreshed in the background (see
+    :meth:`current`). A query of the ``targets`` RPC (any year) only answers: it never changes what
+    Prometheus sees. A failed computation is logged and shows no target series (never a stale one)."""
 
     def __init__(self, results, previous_filed=None, today=None):
         self.results = results
@@ -201,6 +201,7 @@ class TargetGauges(DependencyProvider):
 
         self._lock = threading.Lock()
         self._cache = None          # (monotonic time, [(year, result)])
+        self._refreshing = False
         self._collector = None
 
     def start(self):
@@ -220,7 +221,7 @@ class TargetGauges(DependencyProvider):
         self._collector = None
 
     def _ttl(self) -> float:
-        return float(self.container.config.get("TARGET_GAUGES_SECONDS", 10) or 0)
+        return float(self.container.config.get("TARGET_GAUGES_SECONDS", 30) or 0)
 
     def _today(self):
         from datetime import date
@@ -242,18 +243,36 @@ class TargetGauges(DependencyProvider):
         return out
 
     def current(self) -> list:
+        """The figures a scrape shows. No figures yet (or ``TARGET_GAUGES_SECONDS`` 0): computed now,
+        once for all the scrapes waiting. Figures older than ``TARGET_GAUGES_SECONDS``: shown this
+        once more while one refresh runs in the background, so a scrape never waits for a large
+        city's computation (scoring's target 1 at 100,000 officers takes seconds)."""
+        ttl = self._ttl()
+        cache = self._cache
+        if cache is not None and ttl > 0:
+            if time.monotonic() - cache[0] >= ttl and not self._refreshing:
+                import threading
+
+                self._refreshing = True
+                threading.Thread(target=self._refresh, name="target-gauges", daemon=True).start()
+            return cache[1]
         with self._lock:
-            now = time.monotonic()
-            if self._cache is not None and now - self._cache[0] < self._ttl():
-                return self._cache[1]
-            try:
-                rows = self.compute()
-            except Exception:
-                log.warning("targets of the Method unreadable for /metrics", exc_info=True)
-                self._cache = None
-                return []
-            self._cache = (time.monotonic(), rows)
-            return rows
+            cache = self._cache
+            if cache is not None and ttl > 0:
+                return cache[1]          # computed by the scrape this one waited for
+            return self._refresh()
+
+    def _refresh(self) -> list:
+        try:
+            rows = self.compute()
+        except Exception:
+            log.warning("targets of the Method unreadable for /metrics", exc_info=True)
+            self._cache = None
+            return []
+        finally:
+            self._refreshing = False
+        self._cache = (time.monotonic(), rows)
+        return rows
 
     def get_dependency(self, worker_ctx):
         return None

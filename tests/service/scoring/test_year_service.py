@@ -172,5 +172,15 @@ def test_target_1_management_rate_counts_months_filed_by_the_15th(city):
         assert due > 0 and city_wide["detail"]["filed_on_time"] == due - (14 if months >= 5 else 0) - 2 * months
         assert city_wide["value"] == round(city_wide["detail"]["filed_on_time"] / due, 4)
         assert city_wide["met"] is False
+        # counted by the database (the gauges read it at every scrape): the same figures as the monthly reports
+        summed: dict = {}
+        for n in range(1, 13):
+            report = rpc.scoring.overdue_evaluations({"month": f"2026-{n:02d}"})
+            if report["deadline_passed"]:
+                for ag, a in report["by_agency"].items():
+                    for key in (ag, "city"):
+                        due_, on_time = summed.get(key, (0, 0))
+                        summed[key] = (due_ + a["due"], on_time + a["filed_on_time"])
+        assert {a: (t["detail"]["due"], t["detail"]["filed_on_time"]) for a, t in by_agency.items()} == summed
         assert rpc.scoring.targets({"year": 2030})["targets"] == []
         assert rpc.scoring.targets({"year": 2030, "agency": "ps"})["targets"][0]["value"] is None

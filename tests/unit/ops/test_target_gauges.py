@@ -63,3 +63,18 @@ def test_an_unreadable_database_shows_no_target_never_a_stale_one():
     assert _samples(p)
     assert _samples(p) == {}
     assert list(_samples(p).values()) == [1.0, 0.0]
+
+
+def test_old_figures_are_shown_once_more_while_one_refresh_runs_in_the_background():
+    import time
+
+    old, new = [(2026, t.officer_crimes("a1", 0))], [(2026, t.officer_crimes("a1", 3))]
+    p, calls = _provider([old, new], ttl=0.05)
+    first = _samples(p)
+    time.sleep(0.06)
+    assert _samples(p) == first                       # not waiting for the computation
+    deadline = time.time() + 5
+    while len(calls) < 2 and time.time() < deadline:
+        time.sleep(0.01)
+    key = ("lianbao_target_value", (("agency", "a1"), ("target", "6_no_officer_crimes"), ("year", "2026")))
+    assert _samples(p)[key] == 3.0 and len(calls) == 2
