@@ -46,7 +46,8 @@ from nameko.timer import timer  # noqa: F401  (re-exported)
 
 from shared import db as _db
 from shared.amqp import transient_reply_queues
-from shared.errors import LianbaoError
+from shared.errors import LianbaoError, ValidationFailed
+from shared.schemas import find_bad_text
 
 transient_reply_queues()
 log = logging.getLogger(__name__)
@@ -139,6 +140,21 @@ class SuiteRpc(Rpc):
         return f"{self.container.service_name}.{self.method_name}:{key}"[:300]
 
     def handle_message(self, body, message):
+        # text no service may store (control characters, lone surrogates) or nesting too deep: refused
+        # by name before any worker runs, alike for every RPC of every service
+        args = body.get("args", ()) if isinstance(body, dict) else ()
+        kwargs = body.get("kwargs", {}) if isinstance(body, dict) else {}
+        found = find_bad_text(list(args)) or find_bad_text(kwargs)
+        if found is not None:
+            field, problem = found
+            field = field.split("]", 1)[1].lstrip(".") if field.startswith("[") else field
+            exc = ValidationFailed(problem, field or "_payload")
+            try:
+                self.rpc_consumer.handle_result(message, None, (type(exc), exc, None))
+            except Exception:
+                log.warning("%s.%s: could not send a refusal (broker unreachable)",
+                            self.container.service_name, self.method_name, exc_info=True)
+            return
         key = self._key(self.unpack_message_headers(message))
         database = _database_of(self.container)
         if key and database is not None:

@@ -9,15 +9,135 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import unicodedata
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 
 from shared.errors import ValidationFailed
 
 
+# -- text that may travel: no control characters, no lone surrogates, bounded nesting ------------------
+MAX_DEPTH = 64
+# C0 controls but tab, LF and CR; DEL and the C1 controls; lone UTF-16 surrogates (a JSON "\ud800"
+# decodes to one and cannot be encoded as UTF-8, so it would fail later, far from the input)
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def text_problem(text: str) -> str | None:
+    """Why a free text may not be stored or sent, or None (fast path: printable text)."""
+    if text.isprintable():
+        return None
+    bad = _BAD_TEXT.search(text)
+    if bad is None:
+        return None
+    char = bad.group()
+    if "\ud800" <= char <= "\udfff":
+        return f"Unpaired surrogate U+{ord(char):04X} at position {bad.start()}."
+    return f"Control character U+{ord(char):04X} at position {bad.start()}."
+
+
+def _key_path(prefix: str, key) -> str:
+    return f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{key}" if prefix else str(key))
+
+
+def find_bad_text(value, path: str = "", depth: int = 0):
+    """The first ``(path, message)`` of a string (key or value) with a control character or a lone
+    surrogate, or of nesting deeper than :data:`MAX_DEPTH`, in a JSON-like value; None if clean."""
+    if isinstance(value, str):
+        problem = text_problem(value)
+        return None if problem is None else (path or "_body", problem)
+    if isinstance(value, dict):
+        if depth >= MAX_DEPTH:
+            return ("_body", f"Nested deeper than {MAX_DEPTH} levels (at {path[:60] or 'the top'}).")
+        for key, item in value.items():
+            if isinstance(key, str):
+                problem = text_problem(key)
+                if problem is not None:
+                    return (_key_path(path, ascii(key)[1:-1]), f"Bad key: {problem}")
+            if isinstance(item, (str, dict, list, tuple)):
+                found = find_bad_text(item, _key_path(path, key), depth + 1)
+                if found is not None:
+                    return found
+        return None
+    if isinstance(value, (list, tuple)):
+        if depth >= MAX_DEPTH:
+            return ("_body", f"Nested deeper than {MAX_DEPTH} levels (at {path[:60] or 'the top'}).")
+        for index, item in enumerate(value):
+            if isinstance(item, (str, dict, list, tuple)):
+                found = find_bad_text(item, _key_path(path, index), depth + 1)
+                if found is not None:
+                    return found
+    return None
+
+
+def check_text(value, path: str = "") -> None:
+    """Raise :class:`ValidationFailed` naming the first bad string of ``value`` (see find_bad_text)."""
+    found = find_bad_text(value, path)
+    if found is not None:
+        raise ValidationFailed(found[1], found[0])
+
+
+def _no_bad_text(value):
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem is not None:
+            raise ValidationError(problem)
+
+
+# -- ids: a checked vocabulary --------------------------------------------------------------------
+# letters and digits of any script (the Chinese names in use), and _ . : - @ + # ( ) （ ） ·
+ID_CHARS = r"[\w.:@+#()\-\u00b7\uff08\uff09]"
+ID_RE = re.compile(rf"^{ID_CHARS}+$")
+ID_MAX = 200
+ID_MESSAGE = ("Not a valid id: letters, digits and _ . : - @ + # ( ) only, no spaces or control "
+              "characters.")
+
+
+def id_problem(value, max_length: int = ID_MAX) -> str | None:
+    """Why ``value`` is not an id of the suite, or None."""
+    if not isinstance(value, str):
+        return "Not a valid string."
+    if not value:
+        return "Must not be empty."
+    if len(value) > max_length:
+        return f"Longer than {max_length} characters."
+    if not ID_RE.match(value) or unicodedata.category(value[0])[0] == "M":
+        return ID_MESSAGE
+    return None
+
+
+class Id(fields.String):
+    """An id (unit, person, campaign, batch, rating...): :data:`ID_RE`, 1 to ``max_length``
+    characters (the ``validate=Length(...)`` of the field, if any, still applies)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        out = super()._deserialize(value, attr, data, **kwargs)
+        problem = id_problem(out)
+        if problem is not None:
+            raise ValidationError(problem)
+        return out
+
+
+def _add_text_check(field) -> None:
+    if isinstance(field, fields.String) and _no_bad_text not in field.validators:
+        field.validators.append(_no_bad_text)
+    for inner in (getattr(field, "inner", None), getattr(field, "key_field", None),
+                  getattr(field, "value_field", None)):
+        if inner is not None:
+            _add_text_check(inner)
+
+
 class BaseSchema(Schema):
+    """Unknown fields are refused; every string field refuses control characters and lone
+    surrogates (:func:`text_problem`), so every service refuses them alike."""
+
     class Meta:
         unknown = RAISE
+
+    def on_bind_field(self, field_name, field_obj):
+        super().on_bind_field(field_name, field_obj)
+        _add_text_check(field_obj)
 
 
 def _join(prefix: str, key) -> str:

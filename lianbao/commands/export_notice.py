@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from lianbao.commands._groups import group
+from shared.spreadsheet import safe_row
 
 SUMMARY_SHEET = "发放汇总"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -49,14 +50,14 @@ def write_xlsx(notice: dict, path: Path) -> Path:
     taken: set = set()
     for unit, rows in notice["sheets"].items():
         ws = wb.create_sheet(sheet_title(unit, taken))
-        ws.append([f"{notice['period']} 公示 — {unit}"])
-        ws.append(list(notice["headers"]))
+        ws.append(safe_row([f"{notice['period']} 公示 — {unit}"]))
+        ws.append(safe_row(notice["headers"]))
         for row in rows:
-            ws.append(list(row))
+            ws.append(safe_row(row))
     ws = wb.create_sheet(SUMMARY_SHEET)
-    ws.append(list(notice["summary_headers"]))
+    ws.append(safe_row(notice["summary_headers"]))
     for row in notice["summary"]:
-        ws.append(list(row))
+        ws.append(safe_row(row))
     wb.save(path)
     return path
 
@@ -75,8 +76,8 @@ def write_csv(notice: dict, folder: Path) -> list[Path]:
         path = folder / name
         with path.open("w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.writer(fh)
-            writer.writerow(headers)
-            writer.writerows(["" if v is None else v for v in row] for row in rows)
+            writer.writerow(safe_row(headers))
+            writer.writerows(safe_row("" if v is None else v for v in row) for row in rows)
         paths.append(path)
     return paths
 

@@ -28,9 +28,9 @@ from werkzeug.wrappers import Response
 
 from shared.contracts import gateway as contract
 from shared.entrypoints import rpc
-from shared.errors import Forbidden, LianbaoError, ValidationFailed
+from shared.errors import Forbidden, LianbaoError, NotFound, ValidationFailed
 from shared.metrics import Metrics
-from shared.schemas import load, strict_json_loads
+from shared.schemas import check_text, id_problem, load, strict_json_loads, text_problem
 from shared.service import VERSION
 
 from services.gateway.openapi import build_document
@@ -39,7 +39,7 @@ from services.gateway.tokens import TokenBook
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 64 * 1024 * 1024
+MAX_BODY = 8 * 1024 * 1024     # default of GATEWAY_MAX_BODY: a JSON body (bytes)
 CHUNK = 64 * 1024
 JSON_TYPE = "application/json; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,6 +74,19 @@ class Tokens(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.book
+
+
+class Limits(DependencyProvider):
+    """Body limits from the config: ``GATEWAY_MAX_BODY`` (a JSON body, bytes; default 8 MiB) and
+    ``GATEWAY_MAX_UPLOAD`` (a streamed upload, bytes; default 0 = no limit: it is read in batches)."""
+
+    def setup(self):
+        config = self.container.config
+        self.json_body = int(config.get("GATEWAY_MAX_BODY") or MAX_BODY)
+        self.upload = int(config.get("GATEWAY_MAX_UPLOAD") or 0)
+
+    def get_dependency(self, worker_ctx):
+        return self
 
 
 class Upstream(DependencyProvider):
@@ -125,18 +138,44 @@ def json_response(status: int, body, headers=None) -> Response:
                     content_type=JSON_TYPE)
 
 
-def _parse_body(route: Route, request):
+def read_body(request, limit: int) -> bytes:
+    """The request body, at most ``limit`` bytes (413 beyond), read in pieces from the WSGI input:
+    a ``Content-Length`` body or a chunked one (``Transfer-Encoding: chunked``, which werkzeug alone
+    would read as empty)."""
+    environ = request.environ
+    length = request.content_length
+    if length is not None and length > limit:
+        raise GatewayProblem(413, contract.TOO_LARGE, f"body over {limit} bytes", "_body",
+                             headers={"Connection": "close"})
+    chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+    if length is None and not chunked:
+        return b""
+    stream = environ["wsgi.input"]
+    parts, size = [], 0
+    while True:
+        piece = stream.read(CHUNK)
+        if not piece:
+            break
+        size += len(piece)
+        if size > limit:
+            raise GatewayProblem(413, contract.TOO_LARGE, f"body over {limit} bytes", "_body",
+                                 headers={"Connection": "close"})
+        parts.append(piece)
+    return b"".join(parts)
+
+
+def _parse_body(route: Route, request, limit: int):
     if route.body is None:
         return {}
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        raise GatewayProblem(413, contract.TOO_LARGE, f"body over {MAX_BODY} bytes")
-    raw = request.get_data(cache=False)
-    if len(raw) > MAX_BODY:
-        raise GatewayProblem(413, contract.TOO_LARGE, f"body over {MAX_BODY} bytes")
+    raw = read_body(request, limit)
     try:
         body = strict_json_loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed(f"not valid JSON: {exc}", "_body") from None
+    except RecursionError:
+        raise ValidationFailed("not valid JSON: nested too deeply", "_body") from None
+    del raw
+    check_text(body)
     if route.validate is not None:
         route.validate(body)
     else:
@@ -144,14 +183,41 @@ def _parse_body(route: Route, request):
     return body
 
 
+def _check_path(path_values: dict) -> None:
+    """Path parameters are ids (:func:`shared.schemas.id_problem`): 400 naming the parameter."""
+    for name, value in path_values.items():
+        problem = id_problem(value)
+        if problem is not None:
+            raise ValidationFailed(problem, name)
+
+
 def _parse_query(route: Route, request) -> dict:
     given = {k: v for k, v in request.args.items(multi=False)}
+    for name, value in given.items():
+        problem = text_problem(name) or text_problem(value)
+        if problem is not None:
+            raise ValidationFailed(problem, name if text_problem(name) is None else "_query")
     if route.query is None:
         if given:
             raise ValidationFailed("Unknown field.", sorted(given)[0])
         return {}
     loaded = load(route.query, given)
     return {k: loaded[k] for k in given}   # typed (a year is a number), only what was given
+
+
+def not_found(param: str) -> NotFound:
+    """The one answer for a resource that does not exist and for one outside the caller's scope
+    (404, same body): a caller learns nothing about what exists outside its units."""
+    return NotFound(f"{param} not found", param)
+
+
+def _resource_fields(route: Route) -> dict:
+    """Fields of a service's NotFound that mean "the resource of the path": {field: path parameter}."""
+    out = {param: param for param in route.params}
+    for key, source in route.scope.payload:
+        if source in route.params:
+            out[key] = source
+    return out
 
 
 def _check_scope(route: Route, caller, upstream, request_data: dict) -> None:
@@ -162,14 +228,34 @@ def _check_scope(route: Route, caller, upstream, request_data: dict) -> None:
         for path in scope.paths:
             for unit in values_at(request_data, path):
                 if not isinstance(unit, str) or not caller.may_see(unit):
+                    if path in route.params:   # the resource of the path: as if it did not exist
+                        raise not_found(path)
                     raise Forbidden(f"{caller.system} may not see unit {unit!r}", path)
         return
     payload = {key: request_data.get(source) for key, source in scope.payload}
-    answer = upstream.call(scope.target, (payload,), actor=caller.actor)
+    resource = next((source for _, source in scope.payload if source in route.params),
+                    scope.payload[0][1] if scope.payload else "_path")
+    try:
+        answer = upstream.call(scope.target, (payload,), actor=caller.actor)
+    except NotFound:
+        raise not_found(resource) from None
+    except ValidationFailed as err:
+        raise ValidationFailed(err.message, resource) from None
+    except LianbaoError as err:
+        raise GatewayProblem(502, contract.SCOPE_LOOKUP_FAILED,
+                             f"the scope lookup {scope.target} failed: {err.code}: {err.message}",
+                             resource) from None
+    except GatewayProblem as err:
+        raise GatewayProblem(err.status, err.code, f"the scope lookup {scope.target}: {err.message}",
+                             resource) from None
+    except RemoteError as err:
+        log.warning("gateway: the scope lookup %s failed: %s", scope.target, err.exc_type)
+        raise GatewayProblem(502, contract.SCOPE_LOOKUP_FAILED,
+                             f"the scope lookup {scope.target} failed: {err.exc_type}", resource) from None
     units = values_at(answer, scope.paths[0])
     unit = units[0] if units else None
     if not isinstance(unit, str) or not caller.may_see(unit):
-        raise Forbidden(f"{caller.system} may not see this (unit {unit!r})", scope.paths[0])
+        raise not_found(resource)
 
 
 def _export(route: Route, result) -> Response:
@@ -213,8 +299,9 @@ def handle(service, route: Route, request, path_values: dict) -> Response:
         if caller is None:
             raise GatewayProblem(401, contract.UNAUTHORIZED, "a valid bearer token is required",
                                  headers={"WWW-Authenticate": 'Bearer realm="lianbao"'})
+        _check_path(path_values)
         query = _parse_query(route, request)
-        body = _parse_body(route, request)
+        body = _parse_body(route, request, service.limits.json_body)
         request_data = {**query, **(body if isinstance(body, dict) else {}), **path_values}
         _check_scope(route, caller, service.upstream, request_data)
         if route.no_args:
@@ -224,8 +311,9 @@ def handle(service, route: Route, request, path_values: dict) -> Response:
         else:
             args = ({**body, **query, **path_values},)
         key = request.headers.get("Idempotency-Key")
-        if key is not None and (not key.strip() or len(key) > 200):
-            raise ValidationFailed("Idempotency-Key must have 1 to 200 characters", "Idempotency-Key")
+        if key is not None and (not key.strip() or len(key) > 200 or text_problem(key)):
+            raise ValidationFailed("Idempotency-Key must have 1 to 200 printable characters",
+                                   "Idempotency-Key")
         result = service.upstream.call(route.target, args, actor=caller.actor,
                                        idempotency_key=None if route.is_read or not key
                                        else f"{caller.system}:{key.strip()}")
@@ -236,13 +324,18 @@ def handle(service, route: Route, request, path_values: dict) -> Response:
         # nameko serialises a None field/details as the string "None" (safe_for_serialization)
         err.field = None if err.field == "None" else err.field
         err.details = None if err.details == "None" else err.details
+        if isinstance(err, NotFound) and err.field in _resource_fields(route):
+            err = not_found(_resource_fields(route)[err.field])
         return json_response(err.http_status, err.to_dict())
     except GatewayProblem as err:
         return json_response(err.status, err.to_dict(), err.headers)
     except RemoteError as err:
-        log.error("gateway: %s failed upstream: %s", route.target, err)
+        log.error("gateway: %s failed upstream: %s", route.target, err.exc_type)
         return json_response(502, {"error": contract.UPSTREAM_ERROR,
                                    "message": f"{route.target} failed: {err.exc_type}"})
+    except Exception:  # a bug of the gateway: one line in the log, a JSON 500 to the caller
+        log.error("gateway: %s %s failed in the gateway", route.method, route.path, exc_info=True)
+        return json_response(500, {"error": "internal_error", "message": "the gateway failed"})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -272,6 +365,7 @@ def make_gateway(routes, name: str = contract.SERVICE, title: str = "lianbao gat
         "name": name,
         "tokens": Tokens(),
         "upstream": Upstream(),
+        "limits": Limits(),
         "metrics": Metrics(),
         "routes": routes,
         "openapi_document": document,

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
+from shared.spreadsheet import safe_row
+
 from services.survey.domain.vocabulary import (DIMENSION_LABELS, DIMENSIONS, GROUP_LABELS,
                                                RESPONDENT_GROUPS, SUBJECT_KIND_LABELS, SUBJECT_KINDS)
 
@@ -30,17 +32,17 @@ def workbook_bytes(rates: dict) -> bytes:
               + [f"{GROUP_LABELS[g]} {g}" for g in groups])
     for kind in SUBJECT_KINDS:
         ws = wb.create_sheet(f"{SUBJECT_KIND_LABELS[kind]} {kind}")
-        ws.append([f"{rates.get('campaign_id', '')} {rates.get('period', '')}",
-                   f"status {rates.get('status', '')}"])
-        ws.append(header)
+        ws.append(safe_row([f"{rates.get('campaign_id', '')} {rates.get('period', '')}",
+                            f"status {rates.get('status', '')}"]))
+        ws.append(safe_row(header))
         for row in rates["subjects"]:
             if row["kind"] != kind:
                 continue
-            ws.append([row["id"], row.get("name", ""), row["forms"], row["satisfied"], row["basic"],
+            ws.append(safe_row([row["id"], row.get("name", ""), row["forms"], row["satisfied"], row["basic"],
                        row["dissatisfied"], row["answered"], _rate(row["rate"]),
                        "yes" if row["below_60"] else ""]
                       + [_rate(row["dimensions"][d]["rate"]) for d in dims]
-                      + [_rate(row["groups"][g]["rate"]) for g in groups])
+                      + [_rate(row["groups"][g]["rate"]) for g in groups]))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -3,7 +3,10 @@
 Every answer other than 2xx has the body :class:`ErrorBody` (the ``to_dict()`` of
 :class:`shared.errors.LianbaoError`): ``{"error": code, "message", "field"?, "details"?}`` with the
 codes of the error table plus ``unauthorized`` (401), ``upstream_error`` (502),
-``service_unavailable`` (503), ``upstream_timeout`` (504) and ``too_large`` (413).
+``service_unavailable`` (503), ``upstream_timeout`` (504), ``too_large`` (413) and
+``scope_lookup_failed`` (502: the service that says which unit a resource belongs to failed).
+A resource outside the caller's units answers exactly as a missing one: 404
+``{"error": "not_found", "message": "<parameter> not found", "field": "<parameter>"}``.
 
 The token file (YAML; path in ``$LIANBAO_GATEWAY_TOKENS`` or the config key ``GATEWAY_TOKENS``) lists
 one entry per calling system, see ``infra/gateway-tokens.example.yml``::
@@ -30,6 +33,7 @@ UPSTREAM_ERROR = "upstream_error"
 SERVICE_UNAVAILABLE = "service_unavailable"
 UPSTREAM_TIMEOUT = "upstream_timeout"
 TOO_LARGE = "too_large"
+SCOPE_LOOKUP_FAILED = "scope_lookup_failed"
 NOT_FOUND_ROUTE = "not_found"
 
 

@@ -53,7 +53,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from shared.contracts.scoring_events import PERIOD_RE
-from shared.schemas import BaseSchema, StrictInteger
+from shared.schemas import BaseSchema, Id, StrictInteger
 
 SERVICE = "rewards"
 RATING_SETTLED = "rating_settled"
@@ -98,7 +98,7 @@ class Levels(BaseSchema):
 
 
 class ScheduleIn(BaseSchema):
-    agency = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    agency = Id(required=True, validate=validate.Length(min=1, max=100))
     effective_from = fields.String(required=True, validate=validate.Regexp(r"^\d{4}$"))
     officer = fields.Nested(Levels, load_default=dict)
     section_per_head = fields.Nested(Levels, load_default=dict)

@@ -67,7 +67,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from shared.schemas import BaseSchema, IsoDate, RowList, StrictInteger
+from shared.schemas import BaseSchema, Id, IsoDate, RowList, StrictInteger
 
 SERVICE = "roster"
 
@@ -110,14 +110,14 @@ _opt_id = dict(load_default=None, allow_none=True, validate=validate.Length(min=
 
 # -- RPC payloads ------------------------------------------------------------------------------
 class UnitIn(BaseSchema):
-    id = fields.String(**_id)
+    id = Id(**_id)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(required=True, validate=validate.OneOf(UNIT_KINDS))
-    parent = fields.String(**_opt_id)
+    parent = Id(**_opt_id)
     agency_type = fields.String(load_default=None, allow_none=True,
                                 validate=validate.OneOf(AGENCY_TYPES))
     rank = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(RANKS))
-    supervising_unit = fields.String(**_opt_id)
+    supervising_unit = Id(**_opt_id)
 
 
 class SaveUnits(BaseSchema):
@@ -126,13 +126,13 @@ class SaveUnits(BaseSchema):
 
 
 class UnitsQuery(BaseSchema):
-    under = fields.String(**_opt_id)
+    under = Id(**_opt_id)
 
 
 class StaffIn(BaseSchema):
-    id = fields.String(**_id)
+    id = Id(**_id)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    unit = fields.String(**_id)
+    unit = Id(**_id)
     position = fields.String(required=True, validate=validate.OneOf(POSITIONS))
     joined = IsoDate(required=True)
     titles = fields.List(fields.String(validate=validate.OneOf(TITLES)), load_default=list)
@@ -146,7 +146,7 @@ class CreateStaff(BaseSchema):
 
 
 class ChangeStaff(BaseSchema):
-    person = fields.String(**_id)
+    person = Id(**_id)
     effective = IsoDate(required=True)
     name = fields.String(validate=validate.Length(min=1, max=200))
     unit = fields.String(validate=validate.Length(min=1, max=100))
@@ -157,48 +157,48 @@ class ChangeStaff(BaseSchema):
 
 
 class PersonRef(BaseSchema):
-    person = fields.String(**_id)
+    person = Id(**_id)
 
 
 class PersonOnDate(BaseSchema):
-    person = fields.String(**_id)
+    person = Id(**_id)
     date = IsoDate(required=True)
 
 
 class UnitRef(BaseSchema):
-    unit = fields.String(**_id)
+    unit = Id(**_id)
 
 
 class UnitOnDate(BaseSchema):
-    unit = fields.String(**_id)
+    unit = Id(**_id)
     date = IsoDate(required=True)
     include_subunits = fields.Boolean(load_default=False)
 
 
 class AgencyOnDate(BaseSchema):
-    agency = fields.String(**_id)
+    agency = Id(**_id)
     date = IsoDate(required=True)
 
 
 class RecordSpell(BaseSchema):
-    person = fields.String(**_id)
+    person = Id(**_id)
     kind = fields.String(required=True, validate=validate.OneOf(SPELL_KINDS))
     start = IsoDate(required=True)
     end = IsoDate(load_default=None, allow_none=True)
     leave_kind = fields.String(load_default=None, allow_none=True,
                                validate=validate.OneOf(LEAVE_KINDS))
-    host_unit = fields.String(**_opt_id)
+    host_unit = Id(**_opt_id)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
 class EndSpell(BaseSchema):
-    spell_id = fields.String(**_id)
+    spell_id = Id(**_id)
     end = IsoDate(required=True)
 
 
 class AssignMentor(BaseSchema):
-    mentor = fields.String(**_id)
-    mentee = fields.String(**_id)
+    mentor = Id(**_id)
+    mentee = Id(**_id)
     start = IsoDate(required=True)
 
 
@@ -209,17 +209,17 @@ class AssignMentors(BaseSchema):
 
 
 class UnassignMentor(BaseSchema):
-    mentee = fields.String(**_id)
+    mentee = Id(**_id)
     date = IsoDate(required=True)
 
 
 class CoverageQuery(BaseSchema):
     date = IsoDate(required=True)
-    unit = fields.String(**_opt_id)
+    unit = Id(**_opt_id)
 
 
 class RecordBanViolation(BaseSchema):
-    person = fields.String(**_id)
+    person = Id(**_id)
     ban = StrictInteger(required=True, validate=validate.Range(min=1, max=10))
     occurred_on = IsoDate(required=True)
     confirmed_on = IsoDate(required=True)
@@ -231,8 +231,8 @@ class RecordDisciplineFact(BaseSchema):
     the fact counts in (default the year of ``occurred_on``; an annual review: the year reviewed);
     ``reported_on`` defaults to ``occurred_on``; ``investigated_on`` may come at once."""
     kind = fields.String(required=True, validate=validate.OneOf(DISCIPLINE_KINDS))
-    person = fields.String(**_opt_id)
-    unit = fields.String(**_opt_id)
+    person = Id(**_opt_id)
+    unit = Id(**_opt_id)
     year = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=1949, max=2100))
     occurred_on = IsoDate(required=True)
     reported_on = IsoDate(load_default=None, allow_none=True)
@@ -241,12 +241,12 @@ class RecordDisciplineFact(BaseSchema):
 
 
 class Investigate(BaseSchema):
-    fact_id = fields.String(**_id)
+    fact_id = Id(**_id)
     investigated_on = IsoDate(required=True)
 
 
 class DisciplineQuery(BaseSchema):
-    agency = fields.String(**_opt_id)
+    agency = Id(**_opt_id)
     year = StrictInteger(load_default=None, allow_none=True)
     kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DISCIPLINE_KINDS))
 

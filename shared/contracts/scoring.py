@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas import BaseSchema, StrictInteger
+from shared.schemas import BaseSchema, Id, StrictInteger
 
 SERVICE = "scoring"
 MAX_BATCH = 200_000
@@ -82,14 +82,14 @@ class Score(fields.Decimal):
 
 # -- read model ---------------------------------------------------------------------------------
 class PersonIn(BaseSchema):
-    id = fields.String(**_id)
+    id = Id(**_id)
     name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    agency = fields.String(**_id)
-    section = fields.String(**_opt_id)
+    agency = Id(**_id)
+    section = Id(**_opt_id)
     position = fields.String(required=True, validate=validate.OneOf(POSITIONS))
     joined = fields.Date(required=True)
-    mentor = fields.String(**_opt_id)
-    evaluator = fields.String(**_opt_id)      # roster's evaluator_of(...).group; default agency
+    mentor = Id(**_opt_id)
+    evaluator = Id(**_opt_id)      # roster's evaluator_of(...).group; default agency
     reserve = fields.Boolean(load_default=False)
     left_on = fields.Date(load_default=None, allow_none=True)
 
@@ -99,12 +99,12 @@ class UpsertPeople(BaseSchema):
 
 
 class UnitIn(BaseSchema):
-    id = fields.String(**_id)
+    id = Id(**_id)
     kind = fields.String(required=True, validate=validate.OneOf(UNIT_KINDS))
-    parent = fields.String(**_opt_id)
-    agency = fields.String(**_opt_id)         # the committee or agency owning it (itself if one)
+    parent = Id(**_opt_id)
+    agency = Id(**_opt_id)         # the committee or agency owning it (itself if one)
     name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    evaluator = fields.String(**_opt_id)      # sections: their agency's leading group by default
+    evaluator = Id(**_opt_id)      # sections: their agency's leading group by default
 
 
 class SaveUnits(BaseSchema):
@@ -112,8 +112,8 @@ class SaveUnits(BaseSchema):
 
 
 class SpellIn(BaseSchema):
-    id = fields.String(**_id)
-    person = fields.String(**_id)
+    id = Id(**_id)
+    person = Id(**_id)
     kind = fields.String(required=True, validate=validate.OneOf(SPELL_KINDS))
     leave_kind = fields.String(load_default=None, allow_none=True,
                                validate=validate.OneOf(LEAVE_KINDS))
@@ -128,20 +128,20 @@ class RecordSpells(BaseSchema):
 # -- criteria --------------------------------------------------------------------------------------
 class TemplateQuery(BaseSchema):
     kind = fields.String(load_default="officer", validate=validate.OneOf(SUBJECT_KINDS))
-    agency = fields.String(**_opt_id)
+    agency = Id(**_opt_id)
     month = fields.String(load_default=None, allow_none=True,
                           validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
 
 
 class PackItem(BaseSchema):
-    dimension = fields.String(**_id)
-    id = fields.String(**_id)
+    dimension = Id(**_id)
+    id = Id(**_id)
     label = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     max = Score(required=True, validate=validate.Range(min=0, min_inclusive=False, max=100))
 
 
 class CriteriaPack(BaseSchema):
-    agency = fields.String(**_id)
+    agency = Id(**_id)
     kind = fields.String(required=True, validate=validate.OneOf(SUBJECT_KINDS))
     version = StrictInteger(required=True, validate=validate.Range(min=1))
     effective_from = fields.String(**_month)
@@ -152,7 +152,7 @@ class CriteriaPack(BaseSchema):
 
 # -- the workflow ----------------------------------------------------------------------------------
 class DeductionIn(BaseSchema):
-    id = fields.String(**_id)
+    id = Id(**_id)
     items = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True,
                         validate=validate.Length(min=1))
     points = Score(required=True, validate=validate.Range(min=0, min_inclusive=False, max=100))
@@ -160,8 +160,8 @@ class DeductionIn(BaseSchema):
 
 
 class Ref(BaseSchema):
-    actor = fields.String(**_id)
-    subject = fields.String(**_id)
+    actor = Id(**_id)
+    subject = Id(**_id)
     kind = fields.String(load_default="officer", validate=validate.OneOf(SUBJECT_KINDS))
     month = fields.String(**_month)
 
@@ -214,20 +214,20 @@ class Objection(StepOne):
 
 
 class BodyMonth(_AsOf):
-    actor = fields.String(**_id)
-    evaluator = fields.String(**_id)
+    actor = Id(**_id)
+    evaluator = Id(**_id)
     month = fields.String(**_month)
     groups = fields.List(fields.String(validate=validate.OneOf(RANKING_GROUPS)),
                          load_default=("units", "leaders", "reserve"))
 
 
 class BodyMonthQuery(BaseSchema):
-    evaluator = fields.String(**_id)
+    evaluator = Id(**_id)
     month = fields.String(**_month)
 
 
 class EvaluationRef(BaseSchema):
-    subject = fields.String(**_id)
+    subject = Id(**_id)
     kind = fields.String(load_default="officer", validate=validate.OneOf(SUBJECT_KINDS))
     month = fields.String(**_month)
 
@@ -235,12 +235,12 @@ class EvaluationRef(BaseSchema):
 class OverdueQuery(_AsOf):
     month = fields.String(load_default=None, allow_none=True,
                           validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
-    agency = fields.String(**_opt_id)
+    agency = Id(**_opt_id)
 
 
 # -- daily logs ----------------------------------------------------------------------------------
 class LogIn(BaseSchema):
-    person = fields.String(**_id)
+    person = Id(**_id)
     date = fields.Date(required=True)
     text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
 
@@ -250,8 +250,8 @@ class LogBatch(_AsOf):
 
 
 class LogReviewIn(BaseSchema):
-    actor = fields.String(**_id)
-    person = fields.String(**_id)
+    actor = Id(**_id)
+    person = Id(**_id)
     date = fields.Date(required=True)
     comment = fields.String(**_text)
 
@@ -261,31 +261,31 @@ class LogReviewBatch(_AsOf):
 
 
 class UnreviewedQuery(_AsOf):
-    mentor = fields.String(**_opt_id)
-    agency = fields.String(**_opt_id)
+    mentor = Id(**_opt_id)
+    agency = Id(**_opt_id)
 
 
 # -- ranking -------------------------------------------------------------------------------------
 class RectificationIn(BaseSchema):
-    actor = fields.String(**_id)
-    evaluator = fields.String(**_id)
+    actor = Id(**_id)
+    evaluator = Id(**_id)
     month = fields.String(**_month)
-    subject = fields.String(**_id)
+    subject = Id(**_id)
     explanation = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     plan = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     as_of = fields.Date(load_default=None, allow_none=True)
 
 
 class RectificationFile(BaseSchema):
-    actor = fields.String(**_id)
-    evaluator = fields.String(**_id)
+    actor = Id(**_id)
+    evaluator = Id(**_id)
     month = fields.String(**_month)
-    subject = fields.String(**_id)
+    subject = Id(**_id)
     as_of = fields.Date(load_default=None, allow_none=True)
 
 
 class RectificationQuery(BaseSchema):
-    evaluator = fields.String(**_opt_id)
+    evaluator = Id(**_opt_id)
     month = fields.String(load_default=None, allow_none=True,
                           validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
     state = fields.String(load_default=None, allow_none=True,
@@ -294,8 +294,8 @@ class RectificationQuery(BaseSchema):
 
 # -- rating facts ----------------------------------------------------------------------------------
 class HonourIn(BaseSchema):
-    id = fields.String(**_id)
-    subject = fields.String(**_id)
+    id = Id(**_id)
+    subject = Id(**_id)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
     date = fields.Date(required=True)
@@ -306,8 +306,8 @@ class RecordHonours(BaseSchema):
 
 
 class FactIn(BaseSchema):
-    id = fields.String(**_id)
-    subject = fields.String(**_id)
+    id = Id(**_id)
+    subject = Id(**_id)
     subject_kind = fields.String(load_default="officer", validate=validate.OneOf(SUBJECT_KINDS))
     kind = fields.String(required=True, validate=validate.OneOf(FACT_KINDS))
     date = fields.Date(required=True)
@@ -328,7 +328,7 @@ class RecordFacts(BaseSchema):
 
 
 class AbsenceIn(BaseSchema):
-    person = fields.String(**_id)
+    person = Id(**_id)
     date = fields.Date(required=True)
 
 
@@ -344,8 +344,8 @@ class AwardIn(BaseSchema):
 
 
 class AgencyEvaluationIn(BaseSchema):
-    actor = fields.String(**_opt_id)
-    agency = fields.String(**_id)
+    actor = Id(**_opt_id)
+    agency = Id(**_id)
     year = StrictInteger(required=True, validate=validate.Range(min=2000, max=2100))
     group = fields.String(required=True, validate=validate.OneOf(AGENCY_GROUPS))
     standards = fields.Dict(keys=fields.String(), values=Score(), required=True)
@@ -362,7 +362,7 @@ _period = dict(required=True, validate=validate.Regexp(r"^\d{4}(H1)?$",
 
 class RunRating(BaseSchema):
     period = fields.String(**_period)
-    scope = fields.String(**_id)
+    scope = Id(**_id)
     rating_date = fields.Date(load_default=None, allow_none=True)
     rules = fields.Dict(load_default=None, allow_none=True)
 
@@ -371,7 +371,7 @@ class SnapshotQuery(BaseSchema):
     rating_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     period = fields.String(load_default=None, allow_none=True,
                            validate=validate.Regexp(r"^\d{4}(H1)?$"))
-    scope = fields.String(**_opt_id)
+    scope = Id(**_opt_id)
     rating_date = fields.Date(load_default=None, allow_none=True)
 
     @validates_schema
@@ -381,18 +381,18 @@ class SnapshotQuery(BaseSchema):
 
 
 class PersonHistory(BaseSchema):
-    person = fields.String(**_id)
+    person = Id(**_id)
     kind = fields.String(load_default="officer", validate=validate.OneOf(SUBJECT_KINDS))
     year = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=2000, max=2100))
 
 
 class UnitResults(BaseSchema):
-    unit = fields.String(**_id)
+    unit = Id(**_id)
     period = fields.String(**_period)
 
 
 class ExplanationQuery(BaseSchema):
-    subject = fields.String(**_id)
+    subject = Id(**_id)
     period = fields.String(load_default=None, allow_none=True,
                            validate=validate.Regexp(r"^\d{4}(H1)?$"))
     rating_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))

@@ -48,7 +48,7 @@ from datetime import date
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from shared.schemas import BaseSchema, FiniteFloat, StrictInteger, load
+from shared.schemas import BaseSchema, FiniteFloat, Id, StrictInteger, load
 
 SERVICE = "scoring"
 RATING_PUBLISHED = "rating_published"
@@ -80,7 +80,7 @@ def period_kind(period: str) -> str:
 
 
 class RatedSubject(BaseSchema):
-    id = fields.String(**_id)
+    id = Id(**_id)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     score = FiniteFloat(allow_none=True, load_default=None)
     stars = StrictInteger(allow_none=True, load_default=None, validate=validate.Range(1, 5))
@@ -96,7 +96,7 @@ class RatedSubject(BaseSchema):
 
 
 class RatedAgency(BaseSchema):
-    id = fields.String(**_id)
+    id = Id(**_id)
     score = FiniteFloat(allow_none=True, load_default=None)
     class_ = StrictInteger(data_key="class", required=True, validate=validate.Range(1, 3))
     rank = StrictInteger(allow_none=True, load_default=None, validate=validate.Range(min=1))
@@ -130,7 +130,7 @@ def rating_version(rating: dict) -> int | None:
 
 
 class SettlementLine(BaseSchema):
-    subject = fields.String(**_id)
+    subject = Id(**_id)
     kind = fields.String(required=True, validate=validate.OneOf(SETTLEMENT_KINDS))
     amount = StrictInteger(validate=validate.Range(min=0))
     reason = fields.String(required=True, validate=lambda r: _known_reason(r))
@@ -144,19 +144,19 @@ class RatingResult(BaseSchema):
 
 
 class SubjectInfo(BaseSchema):
-    paying_unit = fields.String(**_id)
+    paying_unit = Id(**_id)
     unit = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=100))
     headcount = StrictInteger(allow_none=True, load_default=None, validate=validate.Range(min=0))
     name = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
 
 
 class RatingPublished(BaseSchema):
-    event_id = fields.String(**_id)
+    event_id = Id(**_id)
     occurred_at = fields.String(load_default=None, allow_none=True)   # added by the outbox
     rating_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
     period = fields.String(required=True, validate=validate.Regexp(PERIOD_RE))
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    scope = fields.String(**_id)
+    scope = Id(**_id)
     version = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=1))
     rating_date = fields.Date(required=True)
     result = fields.Nested(RatingResult, required=True)

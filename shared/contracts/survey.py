@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate
 
-from shared.schemas import BaseSchema, StrictInteger
+from shared.schemas import BaseSchema, Id, StrictInteger
 
 SERVICE = "survey"
 
@@ -71,34 +71,34 @@ class QuestionnaireItem(BaseSchema):
 
 
 class DefineQuestionnaire(BaseSchema):
-    key = fields.String(**_id)
+    key = Id(**_id)
     items = fields.List(fields.Nested(QuestionnaireItem), required=True,
                         validate=validate.Length(min=1, max=200))
 
 
 class QuestionnaireRef(BaseSchema):
-    key = fields.String(**_id)
+    key = Id(**_id)
     version = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=1))
 
 
 class Subject(BaseSchema):
-    id = fields.String(**_id)
+    id = Id(**_id)
     kind = fields.String(required=True, validate=validate.OneOf(SUBJECT_KINDS + POLL_SUBJECT_KINDS))
     name = fields.String(load_default="", validate=validate.Length(max=200))
 
 
 class QuestionnaireChoice(BaseSchema):
-    key = fields.String(**_id)
+    key = Id(**_id)
     version = StrictInteger(required=True, validate=validate.Range(min=1))
 
 
 class CreateCampaign(BaseSchema):
-    campaign_id = fields.String(**_id)
+    campaign_id = Id(**_id)
     # recognition: the committee leaders' half-yearly poll (公认度测评), subjects of kind leader given,
     # answered by leading_group_members, questionnaire "recognition" by default
     kind = fields.String(load_default="satisfaction", validate=validate.OneOf(CAMPAIGN_KINDS))
     period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}H[12]$"))
-    owner = fields.String(**_id)
+    owner = Id(**_id)
     title = fields.String(load_default="", validate=validate.Length(max=200))
     # absent: the owner committee's agencies, their sections and staff from the roster read model
     subjects = fields.List(fields.Nested(Subject), load_default=None,
@@ -109,29 +109,29 @@ class CreateCampaign(BaseSchema):
 
 
 class CampaignRef(BaseSchema):
-    campaign_id = fields.String(**_id)
+    campaign_id = Id(**_id)
 
 
 class SetCampaignQuestionnaire(BaseSchema):
-    campaign_id = fields.String(**_id)
+    campaign_id = Id(**_id)
     questionnaire = fields.Nested(QuestionnaireChoice, required=True)
 
 
 class Form(BaseSchema):
     serial = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    subject = fields.String(**_id)
+    subject = Id(**_id)
     group = fields.String(required=True, validate=validate.OneOf(RESPONDENT_GROUPS + POLL_GROUPS))
     answers = fields.String(required=True, validate=validate.Regexp(r"^[SBDN]{1,200}$"))
 
 
 class SubmitForm(BaseSchema):
-    campaign_id = fields.String(**_id)
+    campaign_id = Id(**_id)
     form = fields.Nested(Form, required=True)
 
 
 class SubmitBatch(BaseSchema):
-    campaign_id = fields.String(**_id)
-    batch_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    campaign_id = Id(**_id)
+    batch_id = Id(required=True, validate=validate.Length(min=1, max=200))
     strict = fields.Boolean(load_default=False)
     dry_run = fields.Boolean(load_default=False)
     forms = RawList(required=True, validate=validate.Length(min=1, max=MAX_BATCH))

@@ -72,7 +72,7 @@ import uuid
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas import BaseSchema, IsoDate, RowList, StrictInteger
+from shared.schemas import BaseSchema, Id, IsoDate, RowList, StrictInteger
 
 SERVICE = "training"
 
@@ -129,9 +129,9 @@ class QuarterField(fields.String):
 
 # -- RPC payloads ------------------------------------------------------------------------------
 class PersonIn(BaseSchema):
-    id = fields.String(**_id)
-    unit_id = fields.String(**_id)
-    agency_id = fields.String(**_opt_id)
+    id = Id(**_id)
+    unit_id = Id(**_id)
+    agency_id = Id(**_opt_id)
     position = fields.String(required=True, validate=validate.OneOf(POSITIONS))
     joined = IsoDate(load_default=None, allow_none=True)
     left_on = IsoDate(load_default=None, allow_none=True)
@@ -144,16 +144,16 @@ class UpsertPeople(BaseSchema):
 
 
 class PersonRef(BaseSchema):
-    person_id = fields.String(**_id)
+    person_id = Id(**_id)
 
 
 class PersonOnDate(BaseSchema):
-    person_id = fields.String(**_id)
+    person_id = Id(**_id)
     date = IsoDate(required=True)          # the caller's date: never the service's clock
 
 
 class CourseIn(BaseSchema):
-    id = fields.String(**_id)
+    id = Id(**_id)
     kind = fields.String(required=True, validate=validate.OneOf(COURSE_KINDS))
     title = fields.String(load_default="", validate=validate.Length(max=200))
     modules = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
@@ -170,8 +170,8 @@ class Empty(BaseSchema):
 
 
 class RecordResult(BaseSchema):
-    person_id = fields.String(**_id)
-    course_id = fields.String(**_id)
+    person_id = Id(**_id)
+    course_id = Id(**_id)
     date = IsoDate(required=True)
     result = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
 
@@ -191,7 +191,7 @@ class ImportResults(BaseSchema):
 
 
 class StudyEntry(BaseSchema):
-    person_id = fields.String(**_id)
+    person_id = Id(**_id)
     date = IsoDate(required=True)
 
 
@@ -202,11 +202,11 @@ class RecordStudy(BaseSchema):
 
 class StudyQuery(BaseSchema):
     month = MonthField(required=True)
-    unit_id = fields.String(**_opt_id)
+    unit_id = Id(**_opt_id)
 
 
 class RecordSession(BaseSchema):
-    unit_id = fields.String(**_id)
+    unit_id = Id(**_id)
     start = IsoDate(required=True)
     days = StrictInteger(required=True, validate=validate.Range(min=1, max=366))
 
@@ -216,7 +216,7 @@ class QuarterQuery(BaseSchema):
 
 
 class FrontlinePost(BaseSchema):
-    person_id = fields.String(**_id)
+    person_id = Id(**_id)
     start = IsoDate(required=True)
     left_on = IsoDate(load_default=None, allow_none=True)
 
@@ -228,17 +228,17 @@ class AsOf(BaseSchema):
 class RotationQuery(BaseSchema):
     year = StrictInteger(required=True, validate=validate.Range(min=1900, max=9999))
     as_of = IsoDate(required=True)
-    unit_id = fields.String(**_opt_id)
+    unit_id = Id(**_opt_id)
 
 
 class CertQuery(BaseSchema):
     as_of = IsoDate(required=True)
-    person_id = fields.String(**_opt_id)
+    person_id = Id(**_opt_id)
 
 
 class AllowanceQuery(BaseSchema):
     """A person's allowance months and amounts of a year as of a date, read only (nothing paid)."""
-    person_id = fields.String(**_id)
+    person_id = Id(**_id)
     year = StrictInteger(required=True, validate=validate.Range(min=1900, max=9999))
     as_of = IsoDate(required=True)
 

@@ -9,7 +9,7 @@ from sqlalchemy import Column, Integer, String
 from shared.db import Database, make_base
 from shared.entrypoints import rpc
 from shared.errors import Conflict, NotFound
-from shared.schemas import BaseSchema, StrictInteger, load
+from shared.schemas import BaseSchema, Id, StrictInteger, load
 from shared.service import ServiceBase
 
 from services.gateway.app import make_gateway
@@ -32,7 +32,7 @@ class Member(BaseSchema):
 
 
 class EchoIn(BaseSchema):
-    agency = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    agency = Id(required=True, validate=validate.Length(min=1, max=50))
     members = fields.List(fields.Nested(Member), load_default=list)
     size = StrictInteger(load_default=1, validate=validate.Range(min=1, max=10))
 
@@ -82,6 +82,8 @@ class GwTarget(ServiceBase):
     @rpc
     def get_thing(self, payload):
         data = load(ThingRef(), payload)
+        if data["thing_id"] == "t-broken":
+            raise ValueError("the lookup itself fails")
         if data["thing_id"] not in THINGS:
             raise NotFound("no such thing", "thing_id")
         return {"thing_id": data["thing_id"], "owner": THINGS[data["thing_id"]]}

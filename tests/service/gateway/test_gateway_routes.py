@@ -68,14 +68,20 @@ def test_a_campaign_a_form_batch_its_rates_and_the_workbook(gw):
     r = requests.post(f"{gw}/survey/campaigns/c1/batches", json={"batch_id": "b", "forms": "x"}, headers=county,
                       timeout=30)
     assert r.status_code == 400 and r.json()["field"] == "forms"
-    assert requests.post(f"{gw}/survey/campaigns/c1/batches", json=batch, headers=other,
-                         timeout=30).status_code == 403
+    # a campaign outside the token's units answers exactly as a missing one
+    foreign = requests.post(f"{gw}/survey/campaigns/c1/batches", json=batch, headers=other, timeout=30)
+    missing = requests.post(f"{gw}/survey/campaigns/none/batches", json=batch, headers=other, timeout=30)
+    assert (foreign.status_code, foreign.content) == (missing.status_code, missing.content)
+    assert missing.json() == {"error": "not_found", "message": "campaign_id not found", "field": "campaign_id"}
 
     rates = requests.get(f"{gw}/survey/campaigns/c1/rates", headers=county, timeout=30)
     assert rates.status_code == 200
     assert rates.json()["totals"]["forms"] == 2
-    assert requests.get(f"{gw}/survey/campaigns/c1/rates", headers=other, timeout=30).status_code == 403
-    assert requests.get(f"{gw}/survey/campaigns/none/rates", headers=county, timeout=30).status_code == 404
+    foreign = requests.get(f"{gw}/survey/campaigns/c1/rates", headers=other, timeout=30)
+    missing = requests.get(f"{gw}/survey/campaigns/none/rates", headers=county, timeout=30)
+    assert foreign.status_code == missing.status_code == 404 and foreign.content == missing.content
+    assert requests.get(f"{gw}/survey/campaigns/none/rates", headers=auth("city"), timeout=30).content \
+        == missing.content
 
     xlsx = requests.get(f"{gw}/survey/campaigns/c1/rates.xlsx", headers=county, timeout=30)
     assert xlsx.status_code == 200
@@ -89,11 +95,11 @@ def test_a_persons_training_results(gw, started):
         assert rpc.training.upsert_people({"people": city.PEOPLE})["created"] == 2
     r = requests.get(f"{gw}/training/people/o1/results", headers=auth("county"), timeout=30)
     assert r.status_code == 200 and r.json() == {"person_id": "o1", "results": []}
-    r = requests.get(f"{gw}/training/people/m1/results", headers=auth("county"), timeout=30)
-    assert r.status_code == 403
+    foreign = requests.get(f"{gw}/training/people/m1/results", headers=auth("county"), timeout=30)
     assert requests.get(f"{gw}/training/people/m1/results", headers=auth("other"), timeout=30).status_code == 200
     r = requests.get(f"{gw}/training/people/nobody/results", headers=auth("county"), timeout=30)
     assert r.status_code == 404 and r.json()["field"] == "person_id"
+    assert (foreign.status_code, foreign.content) == (r.status_code, r.content)
 
 
 def test_an_agencys_people_streamed_as_ndjson(gw, started):
@@ -112,9 +118,13 @@ def test_an_agencys_people_streamed_as_ndjson(gw, started):
     r = requests.get(f"{gw}/roster/agencies/c_ps/people", params={"date": "2026-02-30"}, headers=auth("county"),
                      timeout=30)
     assert r.status_code == 400 and r.json()["field"] == "date"
-    r = requests.get(f"{gw}/roster/agencies/m_ps/people", params={"date": "2026-01-01"}, headers=auth("county"),
-                     timeout=30)
-    assert r.status_code == 403 and r.json()["field"] == "agency"
+    foreign = requests.get(f"{gw}/roster/agencies/m_ps/people", params={"date": "2026-01-01"},
+                           headers=auth("county"), timeout=30)
+    assert foreign.status_code == 404 and foreign.json() == {"error": "not_found", "message": "agency not found",
+                                                             "field": "agency"}
+    missing = requests.get(f"{gw}/roster/agencies/nowhere/people", params={"date": "2026-01-01"},
+                           headers=auth("city"), timeout=30)
+    assert (missing.status_code, missing.content) == (foreign.status_code, foreign.content)
 
 
 def test_a_rating_snapshot_rated_and_checked_field_by_field(gw):
@@ -145,8 +155,9 @@ def test_a_persons_scoring_history_and_explanation(gw, started):
     assert r.json()["subject"] == "o1" and r.json()["months"] == []
     r = requests.get(f"{gw}/scoring/people/o1/history?year=1700", headers=county, timeout=30)
     assert r.status_code == 400 and r.json()["field"] == "year"
-    assert requests.get(f"{gw}/scoring/people/o1/history", headers=auth("other"), timeout=30).status_code == 403
+    foreign = requests.get(f"{gw}/scoring/people/o1/history", headers=auth("other"), timeout=30)
     r = requests.get(f"{gw}/scoring/people/nobody/history", headers=county, timeout=30)
     assert r.status_code == 404
+    assert (foreign.status_code, foreign.content) == (r.status_code, r.content)
     r = requests.get(f"{gw}/scoring/people/o1/explanation?period=2026", headers=county, timeout=30)
     assert r.status_code == 404 and r.json()["error"] == "not_found"      # not rated yet
