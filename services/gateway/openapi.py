@@ -7,16 +7,17 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 
 from shared.contracts import gateway as contract
+from shared.schemas import ID_MAX, ID_MESSAGE
 
 STATUS_TEXT = {
     400: "bad input: `field` names the JSON path at fault",
     401: "missing or unknown bearer token",
-    403: "the token may not see a unit the request concerns (`field` names where)",
-    404: "the entity (or route) does not exist",
+    403: "the token may not see a unit the request body names (`field` names where)",
+    404: "the entity (or route) does not exist, or is outside the token's units (the same answer)",
     409: "conflicts with the current state",
     413: "body too large",
     422: "a rule of the Method or a guardrail refuses it",
-    502: "the service failed",
+    502: "the service failed (`scope_lookup_failed`: the service saying whose the resource is)",
     503: "the service is not running",
     504: "the service did not answer in time",
 }
@@ -62,8 +63,9 @@ def build_document(routes, title: str = "lianbao gateway", version: str = "0") -
                     "tags": [route.tag or route.service], "parameters": [], "responses": {}}
         for name in route.params:
             op["parameters"].append({"in": "path", "name": name, "required": True,
-                                     "schema": {"type": "string", "minLength": 1, "maxLength": 100,
-                                                "pattern": "^[^/]+$"}})
+                                     "schema": {"type": "string", "minLength": 1, "maxLength": ID_MAX,
+                                                "pattern": "^[^/\\s\\x00-\\x1f\\x7f]+$"},
+                                     "description": "an id: " + ID_MESSAGE[len("Not a valid id: "):]})
         if route.query is not None:
             op["parameters"].append({"in": "query", "schema": route.query})
         if route.body is not None:

@@ -37,10 +37,24 @@ def _schemas():
 
 SCHEMAS = _schemas()
 
+# what an attacker sends (issue 19): NUL and other control characters, CR/LF, unpaired surrogates,
+# bidi overrides, formula starts, overlong and deeply nested values
+HOSTILE = ["a\x00b", "\x00", "o1\r\nX: 1", "\x1b[2J", "\x7f", "\x85", "\ud800", "x\udfff", "\u202eo1",
+           "=HYPERLINK(\"http://x\",\"y\")", "@SUM(1)", "+1", "-1", "\t=1", "o 1", "o/1", "a" * 5000]
+
+
+def _nested(depth: int):
+    value = "x"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 scalars = (st.none() | st.booleans() | st.integers(-10**12, 10**12)
            | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12)
            | st.sampled_from(["", "2026", "2026-13", "2026-02", "2026H1", "2026-02-30", "0", "-1",
-                              "office", "officer", "section", "agency", "annual", "a" * 300]))
+                              "office", "officer", "section", "agency", "annual", "a" * 300] + HOSTILE)
+           | st.integers(60, 3000).map(_nested))
 junk = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
                     | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
 
@@ -76,6 +90,23 @@ def test_junk_gets_a_named_error_never_a_traceback(name):
             assert err.message, (payload, err)
 
     run()
+
+
+@pytest.mark.parametrize("name", list(SCHEMAS))
+def test_control_characters_and_surrogates_in_any_string_field_are_refused_by_name(name):
+    """Every string field of every contract refuses them (shared.schemas.BaseSchema), so every
+    service refuses them alike; the error names the field."""
+    from marshmallow import fields
+
+    schema = SCHEMAS[name]()
+    strings = [(f.data_key or key) for key, f in schema.fields.items() if isinstance(f, fields.String)]
+    for key in strings:
+        for bad in ("a\x00b", "o1\r\n", "\ud800", "\x1b"):
+            if "\r" in bad and type(schema.fields[key]).__name__ not in ("Id",):
+                continue   # free text may hold line breaks; ids may not
+            with pytest.raises(ValidationFailed) as err:
+                load(schema, {key: bad})
+            assert any(d["field"] == key for d in err.value.details), (name, key, bad, err.value.details)
 
 
 # -- real RPCs on the embedded suite: refused means untouched ----------------------------------

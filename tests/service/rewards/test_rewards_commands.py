@@ -18,7 +18,7 @@ def two_agency_rating():
         officers=[officer("o1", stars=5, score=96.5), officer("o2", stars=2, score=71.0)],
         sections=[section("s1", stars=5, score=95.0)],
         agencies=[agency("a1", klass=1, advanced=True, score=93.0)], headcount=4)
-    payload["subjects"]["o2"]["paying_unit"] = "a2/法院"      # a unit name unfit for a sheet title
+    payload["subjects"]["o2"]["paying_unit"] = "a2:法院"      # a unit id unfit for a sheet title
     return payload
 
 
