@@ -41,10 +41,15 @@ def main(argv=None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from lianbao.commands._files import EXIT_BAD_FILE, BadFile
+
     try:
         code = args.func(args)
     except KeyboardInterrupt:
         return 130
+    except BadFile as exc:   # a file that cannot be read: where and why, never a traceback
+        sys.stderr.write(f"lianbao {args.command}: {str(exc).encode('utf-8', 'backslashreplace').decode()}\n")
+        return EXIT_BAD_FILE
     return 0 if code is None else int(code)
 
 

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import sys
 from pathlib import Path
+
+from lianbao.commands._files import BadFile, csv_rows, xlsx_workbook
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -47,24 +48,18 @@ class _Raw:  # argparse formatter keeping the description's line breaks
         return argparse.RawDescriptionHelpFormatter(*args, **kwargs)
 
 
-class BadFile(Exception):
-    pass
-
-
 def _rows(path: Path):
     """(file line, {column: cell}) for each data row, header names lower-cased."""
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = xlsx_workbook(path)
         it = wb.worksheets[0].iter_rows(values_only=True)
     elif path.suffix.lower() == ".csv":
-        text = path.read_bytes().decode("utf-8-sig")
-        it = csv.reader(io.StringIO(text))
+        it = iter(csv_rows(path))
     else:
-        raise BadFile(f"{path}: only .csv and .xlsx are read")
+        raise BadFile(path, "only .csv and .xlsx are read")
     header = next(it, None)
     if not header:
-        raise BadFile(f"{path}: empty file")
+        raise BadFile(path, "empty file")
     names = [str(h or "").strip().lower() for h in header]
     for line, cells in enumerate(it, start=2):
         if cells is None or all(c in (None, "") for c in cells):
@@ -100,9 +95,9 @@ def read_forms(path: Path):
             if "answers" not in keys and not items:
                 missing.append("answers (or q1..qN)")
             if missing:
-                raise BadFile(f"{path}: missing column(s): {', '.join(missing)}")
+                raise BadFile(path, f"missing column(s): {', '.join(missing)}", 1)
             if items and [int(k[1:]) for k in items] != list(range(1, len(items) + 1)):
-                raise BadFile(f"{path}: item columns must be q1..q{len(items)} without gaps")
+                raise BadFile(path, f"item columns must be q1..q{len(items)} without gaps", 1)
             columns = items
         group = _cell(row.get("group"))
         form = {"serial": _cell(row.get("serial")), "subject": _cell(row.get("subject")),

@@ -44,15 +44,18 @@ def _cell(value) -> str:
 
 
 def _rows_csv(path: Path):
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        yield from csv.reader(fh)
+    from lianbao.commands._files import csv_rows
+
+    yield from csv_rows(path)
 
 
 def _rows_xlsx(path: Path, sheet: str | None):
-    from openpyxl import load_workbook
+    from lianbao.commands._files import BadFile, xlsx_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    book = xlsx_workbook(path)
     try:
+        if sheet and sheet not in book.sheetnames:
+            raise BadFile(path, f"no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})")
         ws = book[sheet] if sheet else book.worksheets[0]
         for row in ws.iter_rows(values_only=True):
             yield list(row)
@@ -69,7 +72,9 @@ def read_rows(path: Path, sheet: str | None = None, progress: bool = True):
     elif suffix in (".xlsx", ".xlsm"):
         source = _rows_xlsx(path, sheet)
     else:
-        raise ValueError(f"{path.name}: not a .csv or .xlsx file")
+        from lianbao.commands._files import BadFile
+
+        raise BadFile(path, "not a .csv or .xlsx file")
     from tqdm import tqdm
 
     header: list[str] | None = None
@@ -134,9 +139,16 @@ def run_import(path: str, send, noun: str = "bad rows") -> int:
     from lianbao.commands._rpc import cluster_proxy
     from shared.errors import LianbaoError
 
+    from lianbao.commands._files import BadFile, check_rows_file
+
     path = Path(path)
     if not path.is_file():
         print(f"error: {path}: no such file", file=sys.stderr)
+        return 2
+    try:
+        check_rows_file(path)      # before any broker: a bad file is told at once
+    except BadFile as err:
+        print(f"error: {err}", file=sys.stderr)
         return 2
     try:
         with cluster_proxy(timeout=IMPORT_TIMEOUT) as proxy:

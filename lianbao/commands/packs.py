@@ -66,13 +66,12 @@ def _textual(node, top=True):
 
 
 def read_document(path: str):
-    import yaml
+    """The pack of a YAML or JSON file (``yaml.safe_load``: no ``!!python`` tags); a bad file raises
+    :class:`lianbao.commands._files.BadFile` naming the line and column."""
+    from lianbao.commands._files import load_document
 
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
-    if path.endswith(".json"):
-        return json.loads(text)
-    return _textual(yaml.safe_load(text))
+    doc = load_document(path)
+    return doc if str(path).lower().endswith(".json") else _textual(doc)
 
 
 def _problems(exc) -> int:
@@ -88,10 +87,12 @@ def _print(obj) -> int:
 
 
 def _load(path: str):
+    from lianbao.commands._files import BadFile
+
     try:
         return read_document(path), None
-    except (OSError, ValueError) as exc:
-        sys.stderr.write(f"lianbao packs: cannot read {path}: {exc}\n")
+    except BadFile as exc:
+        sys.stderr.write(f"lianbao packs: {exc}\n")
         return None, EXIT_BAD_INPUT
 
 

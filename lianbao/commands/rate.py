@@ -78,6 +78,14 @@ def run(args) -> int:
     except OSError as exc:
         _error(f"lianbao rate: cannot read {args.file}: {exc.strerror or exc}")
         return EXIT_BAD_INPUT
+    from lianbao.commands._files import BadFile, decode
+
+    try:
+        if isinstance(text, bytes):
+            text = decode(text, "<stdin>" if args.file == "-" else args.file)
+    except BadFile as exc:
+        _error(f"lianbao rate: {exc}")
+        return EXIT_BAD_INPUT
     try:
         result = rate_payload(loads_snapshot(text))
     except ValidationFailed as exc:
