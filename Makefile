@@ -50,7 +50,7 @@ bench-quick: venv
 	$(PY) bench/run_all.py --quick
 
 up: venv
-	$(PY) -m lianbao up
+	$(PY) -m lianbao up $(if $(BROKER_URL),,--embedded)
 
 health: venv
 	$(PY) -m lianbao health

@@ -29,11 +29,22 @@ def _names(args) -> list[str]:
     return names
 
 
+NO_BROKER = """lianbao up: no broker configured (BROKER_URL is not set), so these services would run on an
+in-process memory:// broker that no other process can reach: `lianbao health`, the gateway or another
+`lianbao up` in another shell would wait and fail. Either
+  lianbao up --embedded                       all five services in this one process (SQLite in {data}), or
+  BROKER_URL=amqp://USER:PASSWORD@HOST:5672/ lianbao up {names}
+"""
+
+
 def run(args) -> int:
     from shared.runner import Suite, health_all, run_forever
 
     names = _names(args)
     config = embedded_config(args.data) if args.embedded else load_config()
+    if not args.embedded and str(config.get("AMQP_URI", "")).startswith("memory://") and not args.check:
+        sys.stderr.write(NO_BROKER.format(data=args.data, names=" ".join(args.services) or "").replace(" \n", "\n"))
+        return 2
     if not args.check:
         run_forever(names, config)
         return 0

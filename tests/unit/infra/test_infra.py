@@ -76,14 +76,22 @@ def test_grafana_dashboard_loads_and_every_panel_queries_prometheus():
     assert provisioning["datasources"][0]["uid"] == "prometheus"
 
 
-def test_docker_compose_file_is_valid():
+def test_docker_compose_file_is_valid(tmp_path):
+    from lianbao.commands import secrets_init
+
     tool = shutil.which("docker-compose")
     if tool:
-        out = subprocess.run([tool, "-f", "docker-compose.yml", "config", "-q"], cwd=ROOT, capture_output=True,
-                             text=True)
+        secrets_init.write(tmp_path)
+        out = subprocess.run([tool, "-f", "docker-compose.yml", "--env-file", str(tmp_path / ".env"), "config", "-q"],
+                             cwd=ROOT, capture_output=True, text=True)
         assert out.returncode == 0, out.stdout + out.stderr
+        # without the generated secrets compose refuses to start, rather than fall back to a default
+        (tmp_path / "empty.env").write_text("")
+        out = subprocess.run([tool, "-f", "docker-compose.yml", "--env-file", str(tmp_path / "empty.env"),
+                              "config", "-q"], cwd=ROOT, capture_output=True, text=True)
+        assert out.returncode != 0 and "lianbao secrets init" in out.stdout + out.stderr
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    assert {"rabbitmq", "postgres", "prometheus", "grafana", *SERVICES} <= set(compose["services"])
+    assert {"rabbitmq", "postgres", "prometheus", "grafana", "gateway", "caddy", *SERVICES} <= set(compose["services"])
     for name in SERVICES:
         assert compose["services"][name]["command"] == ["up", name]
 

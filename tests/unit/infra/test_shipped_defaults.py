@@ -1,0 +1,135 @@
+"""Shipped defaults (issue 19): docker-compose.yml carries no password, every service is its own
+broker user and database role, private ports stay private, the secrets are generated per stack."""
+import base64
+import hashlib
+import json
+import re
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lianbao.commands import secrets_init
+from shared.config import SERVICES
+
+pytestmark = pytest.mark.timeout(60)
+
+ROOT = Path(__file__).resolve().parents[3]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+DEFAULT_PASSWORDS = {"guest", "admin", "lianbao", "postgres", "password", "secret", "changeme", "root", "123456",
+                     "rabbitmq", "grafana"}
+SECRET_KEY = re.compile(r"PASS|SECRET|TOKEN|KEY", re.I)
+REFERENCE = re.compile(r"^\$\{([A-Z0-9_]+):\?[^}]*\}$")   # ${VAR:?message}: required, no default
+
+
+def _env(service: dict) -> dict:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {k: str(v) for k, v in env.items()}
+
+
+def _url_password(url: str):
+    match = re.match(r"^[a-z+]+://([^:@/]+):([^@]+)@", url)
+    return match.groups() if match else None
+
+
+def test_no_default_password_anywhere_in_the_compose_file():
+    problems = []
+    for name, service in COMPOSE["services"].items():
+        for key, value in _env(service).items():
+            mounted = value.startswith("/run/")      # the path of a mounted file (generated, gitignored)
+            if SECRET_KEY.search(key) and not REFERENCE.match(value) and not mounted:
+                problems.append(f"{name}.{key}={value}")
+            userpass = _url_password(value)
+            if userpass and not REFERENCE.match(userpass[1]):
+                problems.append(f"{name}.{key}: password {userpass[1]!r} in the URL")
+            for word in DEFAULT_PASSWORDS:
+                if re.search(rf"(?<![\\w$]){word}(?=@|$)", value) and SECRET_KEY.search(key):
+                    problems.append(f"{name}.{key}: {word}")
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    assert not re.search(r"guest:guest|admin/admin|:lianbao@|PASSWORD:\s*\w+\s*$", text, re.M)
+    assert problems == []
+
+
+def test_each_service_is_its_own_broker_user_and_database_role():
+    broker_vars, db_vars = set(), set()
+    for name in (*SERVICES, "gateway"):
+        env = _env(COMPOSE["services"][name])
+        user, password = _url_password(env["BROKER_URL"])
+        assert user == name, (name, env["BROKER_URL"])
+        broker_vars.add(REFERENCE.match(password).group(1))
+        assert env.get("DECLARE_EVENT_EXCHANGES") == "false"
+        if name in SERVICES:
+            url = env[f"{name.upper()}_DB_URL"]
+            role, password = _url_password(url)
+            assert role == name and url.endswith(f"/lianbao_{name}")
+            db_vars.add(REFERENCE.match(password).group(1))
+    assert len(broker_vars) == len(SERVICES) + 1 and len(db_vars) == len(SERVICES)   # none shared
+    users = {u["name"] for u in json.loads((ROOT / "infra/rabbitmq/definitions.json").read_text())["users"]}
+    assert users == {*SERVICES, "gateway"}
+
+
+def test_private_ports_are_not_published_and_the_gateway_is_behind_tls():
+    services = COMPOSE["services"]
+    assert "ports" not in services["rabbitmq"] and "ports" not in services["postgres"]
+    assert "ports" not in services["gateway"]
+    for name, service in services.items():
+        for port in service.get("ports", []):
+            assert name == "caddy" or str(port).startswith("127.0.0.1:"), (name, port)
+    assert "443:443" in services["caddy"]["ports"]
+    assert "reverse_proxy gateway:8000" in (ROOT / "infra/caddy/Caddyfile").read_text()
+    config = (ROOT / "shared/config.yml").read_text()
+    assert "WEB_SERVER_ADDRESS: ${GATEWAY_ADDRESS:127.0.0.1:8000}" in config
+
+
+def test_secrets_are_ignored_by_git_and_none_is_committed():
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert ".env" in ignored and ".secrets/" in ignored
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert not [p for p in tracked if p == ".env" or p.startswith(".secrets/")]
+
+
+def test_secrets_init_generates_every_secret_the_compose_file_needs(tmp_path):
+    paths = secrets_init.write(tmp_path)
+    env = dict(line.split("=", 1) for line in (tmp_path / ".env").read_text().splitlines()
+               if line and not line.startswith("#"))
+    needed = set(re.findall(r"\$\{([A-Z0-9_]+):\?", (ROOT / "docker-compose.yml").read_text()))
+    assert needed <= set(env)
+    assert len(set(env.values())) == len(env)                       # none shared
+    assert all(len(v) >= 24 and v.lower() not in DEFAULT_PASSWORDS for v in env.values())
+    assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / ".secrets").stat().st_mode) == 0o700
+    # the broker's definitions: each user's own salted SHA-256 hash of its password, and an admin
+    definitions = json.loads(paths[1].read_text())
+    for user in definitions["users"]:
+        var = "RABBITMQ_ADMIN_PASSWORD" if user["name"] == "admin" else secrets_init.rabbit_var(user["name"])
+        raw = base64.b64decode(user["password_hash"])
+        assert raw[4:] == hashlib.sha256(raw[:4] + env[var].encode()).digest()
+    assert {u["name"] for u in definitions["users"]} == {*SERVICES, "gateway", "admin"}
+    tokens = yaml.safe_load(paths[2].read_text())
+    assert tokens["systems"][0]["token_sha256"] == hashlib.sha256(env["LIANBAO_GATEWAY_ADMIN_TOKEN"].encode()).hexdigest()
+    with pytest.raises(FileExistsError):
+        secrets_init.write(tmp_path)
+    second = tmp_path / "other"
+    second.mkdir()
+    secrets_init.write(second)
+    assert (second / ".env").read_text() != (tmp_path / ".env").read_text()   # per stack, never a default
+
+
+def test_the_database_init_script_makes_one_role_per_service():
+    script = (ROOT / "infra/postgres/init-databases.sh").read_text()
+    assert "for svc in " + " ".join(SERVICES) + ";" in script
+    assert "CREATE ROLE" in script and "OWNER" in script
+    assert "/docker-entrypoint-initdb.d/" in json.dumps(COMPOSE["services"]["postgres"]["volumes"])
+
+
+def test_up_without_a_broker_says_so_instead_of_looking_like_a_running_suite(monkeypatch, capsys):
+    from lianbao.cli import main
+
+    monkeypatch.delenv("BROKER_URL", raising=False)
+    assert main(["up", "roster"]) == 2
+    err = capsys.readouterr().err
+    assert "no other process can reach" in err and "--embedded" in err and "BROKER_URL=" in err
