@@ -84,6 +84,7 @@ class Limits(DependencyProvider):
         config = self.container.config
         self.json_body = int(config.get("GATEWAY_MAX_BODY") or MAX_BODY)
         self.upload = int(config.get("GATEWAY_MAX_UPLOAD") or 0)
+        self.upload_batch = int(config.get("GATEWAY_UPLOAD_BATCH") or 0)   # 0: each route's own size
 
     def get_dependency(self, worker_ctx):
         return self
@@ -224,6 +225,8 @@ def _check_scope(route: Route, caller, upstream, request_data: dict) -> None:
     scope = route.scope
     if scope.kind == "any" or caller.agencies == contract.ALL_AGENCIES:
         return
+    if scope.kind == "all":
+        raise Forbidden(f"{caller.system} may not see every unit (only a \"*\" token may do this)", "_token")
     if scope.kind == "paths":
         for path in scope.paths:
             for unit in values_at(request_data, path):
@@ -256,6 +259,37 @@ def _check_scope(route: Route, caller, upstream, request_data: dict) -> None:
     unit = units[0] if units else None
     if not isinstance(unit, str) or not caller.may_see(unit):
         raise not_found(resource)
+
+
+def _upload(service, route: Route, request, caller, query: dict, path_values: dict) -> dict:
+    """A streamed CSV/NDJSON upload: spooled, then sent in batches (services.gateway.uploads)."""
+    from services.gateway import uploads
+
+    upload = route.upload
+    if service.limits.upload_batch:
+        from dataclasses import replace
+
+        upload = replace(upload, batch_size=service.limits.upload_batch)
+    try:
+        kind = uploads.kind_of(request.headers.get("Content-Type"))
+        fileobj = uploads.spool(request.environ, request.content_length, service.limits.upload)
+    except uploads.UploadProblem as err:
+        raise GatewayProblem(err.status, err.code, err.message, err.field,
+                             headers={"Connection": "close"} if err.status == 413 else None) from None
+
+    def call(payload):
+        return service.upstream.call(route.target, (payload,), actor=caller.actor)
+
+    options = {k: v for k, v in query.items() if k not in ("upload", "dry_run")}
+    try:
+        with fileobj:
+            if upload.mode == "items":
+                upload_id = uploads.check_upload_id(query.get("upload"))
+                return uploads.run_items(call, upload, fileobj, kind, {**path_values, **options}, upload_id)
+            return uploads.run_all_or_nothing(call, upload, fileobj, kind, {**path_values, **options},
+                                              bool(query.get("dry_run")))
+    except uploads.UploadProblem as err:
+        raise GatewayProblem(err.status, err.code, err.message, err.field) from None
 
 
 def _export(route: Route, result) -> Response:
@@ -304,6 +338,8 @@ def handle(service, route: Route, request, path_values: dict) -> Response:
         body = _parse_body(route, request, service.limits.json_body)
         request_data = {**query, **(body if isinstance(body, dict) else {}), **path_values}
         _check_scope(route, caller, service.upstream, request_data)
+        if route.upload is not None:
+            return json_response(200, _upload(service, route, request, caller, query, path_values))
         if route.no_args:
             args = ()
         elif route.build is not None:

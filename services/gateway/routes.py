@@ -9,6 +9,11 @@ from shared.config import SERVICES
 from shared.contracts import gateway, rating, roster, scoring, survey
 
 from services.gateway.routing import Export, Route, Scope
+from services.gateway.uploads import Upload
+
+UPLOAD_DOC = ("The body is `text/csv` (a header row naming the columns, then one row per line) or "
+              "`application/x-ndjson` (one JSON object per line), of any size: it is streamed to disk "
+              "and sent on in batches of {n} rows, never held whole. ")
 
 CAMPAIGN_OWNER = Scope.lookup("survey.get_campaign", {"campaign_id": "campaign_id"}, "owner")
 PERSON_AGENCY = Scope.lookup("training.get_person", {"person_id": "person_id"}, "agency_id")
@@ -37,6 +42,14 @@ SURVEY = [
           description="Forms are checked one by one; a bad form is reported in `errors` and does not "
                       "fail the others unless `strict`. Send an `Idempotency-Key` header to make "
                       "retries safe."),
+    Route("POST", "/survey/campaigns/{campaign_id}/forms", "survey.submit_batch",
+          "Upload forms in bulk (CSV or NDJSON, streamed)",
+          "totals over the batches (received, accepted, rejected, duplicates), `batches`, and the refused "
+          "forms with their line in the file (at most 1000 listed, `bad_rows` counts all)",
+          query=gateway.FormsUpload(), scope=CAMPAIGN_OWNER, tag="survey", errors=(400, 404, 409, 413, 415, 422),
+          upload=Upload("forms", "items", batch_size=5000), operation="survey_upload_forms",
+          description=UPLOAD_DOC.format(n=5000) + "Columns: serial, subject, group, answers. Batch ids are "
+                      "`<upload>:<n>`: sending the same upload again counts nothing twice."),
     Route("GET", "/survey/campaigns/{campaign_id}/rates", "survey.get_rates",
           "Satisfaction rates of a campaign",
           "per subject, per dimension, per respondent group, and totals (rates as decimal strings)",
@@ -47,12 +60,26 @@ SURVEY = [
 ]
 
 TRAINING = [
+    Route("POST", "/training/results", "training.import_results",
+          "Upload training results in bulk (CSV or NDJSON, streamed; all or nothing)",
+          "the import report summed over the batches: rows, created, unchanged, errors by file line",
+          query=gateway.RowsUpload(), scope=Scope.everything(), tag="training",
+          errors=(400, 413, 415), upload=Upload("rows", "all_or_nothing", 5000, "row_numbers"),
+          description=UPLOAD_DOC.format(n=5000) + "Every batch is checked first; nothing is written "
+                      "unless every row is good. Columns as `lianbao import training`."),
     Route("GET", "/training/people/{person_id}/results", "training.results_of",
           "A person's training results", "{person_id, results: [result]} (pass / fail per course)",
           scope=PERSON_AGENCY, tag="training"),
 ]
 
 ROSTER = [
+    Route("POST", "/roster/staff", "roster.import_roster",
+          "Upload roster rows in bulk (CSV or NDJSON, streamed; all or nothing)",
+          "the import report summed over the batches: rows, created, changed, unchanged, errors by file line",
+          query=gateway.RosterRowsUpload(), scope=Scope.everything(), tag="roster",
+          errors=(400, 413, 415), upload=Upload("rows", "all_or_nothing", 5000, "row_numbers"),
+          description=UPLOAD_DOC.format(n=5000) + "Every batch is checked first; nothing is written "
+                      "unless every row is good. Columns as `lianbao import roster`."),
     Route("GET", "/roster/agencies/{agency}/people", "roster.people_of_agency",
           "Everyone of an agency on a date (streamed, one JSON line per person)",
           "NDJSON: one line per person with position, section, join date, status, mentor and spells",

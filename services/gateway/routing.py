@@ -36,12 +36,19 @@ class Scope:
         return cls("paths", tuple(paths))
 
     @classmethod
+    def everything(cls) -> "Scope":
+        """Only a token that sees every unit (``*``): rows of any unit (roster, training imports)."""
+        return cls("all")
+
+    @classmethod
     def lookup(cls, target: str, payload: dict, path: str) -> "Scope":
         return cls("lookup", (path,), target, tuple(payload.items()))
 
     def describe(self) -> str:
         if self.kind == "any":
             return "any calling system"
+        if self.kind == "all":
+            return "a token that sees every unit (`*`)"
         if self.kind == "paths":
             return "the units named at " + ", ".join(f"`{p}`" for p in self.paths)
         return f"the unit at `{self.paths[0]}` of `{self.target}`"
@@ -73,6 +80,8 @@ class Route:
     no_args: bool = False          # the RPC takes no payload (health)
     validate: Callable | None = None  # a faster validator of the same contract as ``body`` (raises
                                       # ValidationFailed naming the field); default: load(body)
+    upload: object | None = None   # services.gateway.uploads.Upload: a streamed CSV/NDJSON body
+    operation: str | None = None   # the OpenAPI operationId when two routes share a target
 
     @property
     def params(self) -> list[str]:
@@ -85,7 +94,7 @@ class Route:
 
     @property
     def operation_id(self) -> str:
-        return self.target.replace(".", "_")
+        return self.operation or self.target.replace(".", "_")
 
     @property
     def service(self) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas import BaseSchema
+from shared.schemas import BaseSchema, Id, IsoDate
 
 SERVICE = "gateway"
 TOKENS_ENV = "LIANBAO_GATEWAY_TOKENS"
@@ -82,3 +82,19 @@ class PersonYearQuery(BaseSchema):
     """Query of ``GET /scoring/people/{person}/history``: the year as query text."""
     year = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=2000, max=2100))
     kind = fields.String(load_default="officer", validate=validate.OneOf(("officer", "section")))
+
+
+class FormsUpload(BaseSchema):
+    """Query of ``POST /survey/campaigns/{campaign_id}/forms`` (a streamed CSV/NDJSON upload): the
+    upload's id; its batches are ``<upload>:<n>``, so sending the same upload again counts nothing twice."""
+    upload = Id(required=True, validate=validate.Length(min=1, max=100))
+    strict = fields.Boolean(load_default=False)
+
+
+class RowsUpload(BaseSchema):
+    """Query of the streamed row imports: ``dry_run=true`` checks every row and writes nothing."""
+    dry_run = fields.Boolean(load_default=False)
+
+
+class RosterRowsUpload(RowsUpload):
+    effective = IsoDate(load_default=None, allow_none=True)

@@ -1,0 +1,222 @@
+"""Streamed bulk uploads through the gateway (issue 19): survey forms, roster rows, training rows.
+
+The body (``text/csv`` with a header row, or ``application/x-ndjson``: one JSON object per line) is
+read from the socket in 64 kB pieces into a spooled temporary file (1 MB in memory, then disk), never
+as one string; it is then read back row by row and sent to the target RPC in batches of
+``Upload.batch_size`` rows, so a 1,000,000-form upload holds one batch at a time.
+
+* ``items`` (forms): each batch on its own, under the batch id ``<upload>:<n>`` (re-sending the same
+  upload id replays the first answers: nothing is counted twice); a bad form is reported and the
+  others are taken.
+* ``all_or_nothing`` (roster, training): every batch is checked first (``dry_run``); only if no row
+  is refused are the batches sent again for real. The imports are idempotent by content, so an
+  upload interrupted in its second pass is finished by sending it again.
+
+Errors are reported with the row's line in the file (at most :data:`MAX_ERRORS` listed, all counted).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from dataclasses import dataclass
+
+from shared.errors import ValidationFailed
+from shared.schemas import find_bad_text, strict_json_loads
+
+MAX_ERRORS = 1000
+SPOOL_IN_MEMORY = 1024 * 1024
+CSV_TYPES = ("text/csv",)
+NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/ndjson")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A streamed upload route: rows go to the target under ``rows_key`` in batches."""
+    rows_key: str                 # "forms" | "rows"
+    mode: str                     # "items" | "all_or_nothing"
+    batch_size: int = 5000
+    line_key: str | None = None   # "row_numbers": the file's line of each row is sent along
+
+
+class UploadProblem(Exception):
+    def __init__(self, status, code, message, field):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+
+def spool(environ, content_length, limit: int, chunk: int = 64 * 1024):
+    """The request body in a spooled temporary file (``limit`` 0: no limit)."""
+    if limit and content_length is not None and content_length > limit:
+        raise UploadProblem(413, "too_large", f"upload over {limit} bytes", "_body")
+    chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    if content_length is None and not chunked:
+        return out
+    stream, size = environ["wsgi.input"], 0
+    while True:
+        piece = stream.read(chunk)
+        if not piece:
+            break
+        size += len(piece)
+        if limit and size > limit:
+            out.close()
+            raise UploadProblem(413, "too_large", f"upload over {limit} bytes", "_body")
+        out.write(piece)
+    out.seek(0)
+    return out
+
+
+def kind_of(content_type: str | None) -> str:
+    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    if mime in CSV_TYPES:
+        return "csv"
+    if mime in NDJSON_TYPES:
+        return "ndjson"
+    raise UploadProblem(415, "unsupported_media_type",
+                        "send text/csv (a header row, then one row per line) or application/x-ndjson "
+                        "(one JSON object per line)", "Content-Type")
+
+
+def rows_of(fileobj, kind: str):
+    """``(line, row dict or None, problem or None)`` for each data row of the file."""
+    text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", errors="strict", newline="")
+    try:
+        yield from _rows_of_text(text, kind)
+    finally:
+        text.detach()          # the spooled file stays open: the second pass reads it again
+
+
+def _rows_of_text(text, kind: str):
+    line = 0
+    try:
+        if kind == "ndjson":
+            for raw in text:
+                line += 1
+                if not raw.strip():
+                    continue
+                try:
+                    row = strict_json_loads(raw)
+                except (ValueError, RecursionError) as exc:
+                    yield line, None, ("_line", f"not valid JSON: {exc}")
+                    continue
+                if not isinstance(row, dict):
+                    yield line, None, ("_line", "not a JSON object")
+                    continue
+                yield line, row, None
+            return
+        reader = csv.reader(text, strict=True)
+        header = None
+        for cells in reader:
+            line = reader.line_num
+            if header is None:
+                header = [c.strip() for c in cells]
+                bad = find_bad_text(header)
+                if bad is not None or not any(header):
+                    raise UploadProblem(400, "validation_failed",
+                                        "the first row must name the columns" if bad is None
+                                        else f"header: {bad[1]}", "_header")
+                continue
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+                yield line, None, ("_line", f"{len(cells)} cells for {len(header)} columns")
+                continue
+            yield line, {h: c for h, c in zip(header, cells) if h}, None
+        if header is None:
+            raise UploadProblem(400, "validation_failed", "empty upload: no header row", "_body")
+    except UnicodeDecodeError as exc:
+        raise UploadProblem(400, "validation_failed", f"not UTF-8 after line {line}: {exc.reason}",
+                            "_body") from None
+    except csv.Error as exc:
+        raise UploadProblem(400, "validation_failed", f"not valid CSV at line {line}: {exc}", "_body") from None
+
+
+def _batches(fileobj, kind, size, errors):
+    batch, lines = [], []
+    for line, row, problem in rows_of(fileobj, kind):
+        if problem is None:
+            bad = find_bad_text(row)
+            if bad is not None:
+                problem = bad
+        if problem is not None:
+            errors.append({"line": line, "field": problem[0], "reason": "bad_row", "message": problem[1]})
+            continue
+        batch.append(row)
+        lines.append(line)
+        if len(batch) >= size:
+            yield batch, lines
+            batch, lines = [], []
+    if batch:
+        yield batch, lines
+
+
+class _Errors(list):
+    """At most MAX_ERRORS kept, all counted."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def append(self, item):
+        self.count += 1
+        if len(self) < MAX_ERRORS:
+            super().append(item)
+
+
+def _add(totals: dict, report: dict) -> None:
+    for key, value in report.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            totals[key] = totals.get(key, 0) + value
+
+
+def run_items(call, upload: Upload, fileobj, kind: str, payload: dict, upload_id: str) -> dict:
+    errors, totals, batches = _Errors(), {}, 0
+    for n, (batch, lines) in enumerate(_batches(fileobj, kind, upload.batch_size, errors), start=1):
+        report = call({**payload, "batch_id": f"{upload_id}:{n}", upload.rows_key: batch})
+        batches += 1
+        _add(totals, report)
+        for err in report.get("errors") or []:
+            index = err.get("index")
+            known = isinstance(index, int) and 0 <= index < len(lines)
+            field = str(err.get("field") or "")
+            prefix = f"{upload.rows_key}[{index}]."
+            errors.append({**err, "index": None, "line": lines[index] if known else None,
+                           "field": field[len(prefix):] if field.startswith(prefix) else field})
+    totals.pop("index", None)
+    return {**totals, "upload": upload_id, "batches": batches, "bad_rows": errors.count,
+            "errors": list(errors), "errors_listed": len(errors)}
+
+
+def run_all_or_nothing(call, upload: Upload, fileobj, kind: str, payload: dict, dry_run: bool) -> dict:
+    def one_pass(check_only: bool):
+        fileobj.seek(0)
+        errors, totals, batches, committed = _Errors(), {}, 0, True
+        for batch, lines in _batches(fileobj, kind, upload.batch_size, errors):
+            body = {**payload, upload.rows_key: batch, "dry_run": check_only}
+            if upload.line_key:
+                body[upload.line_key] = lines
+            report = call(body)
+            batches += 1
+            committed = committed and bool(report.get("committed"))
+            _add(totals, report)
+            for err in report.get("errors") or []:
+                errors.append(err)
+        return errors, totals, batches, committed
+
+    errors, totals, batches, _ = one_pass(True)
+    if errors.count or dry_run or not batches:
+        return {**totals, "dry_run": dry_run, "committed": False, "batches": batches, "bad_rows": errors.count,
+                "errors": list(errors), "errors_listed": len(errors)}
+    errors, totals, batches, committed = one_pass(False)
+    return {**totals, "dry_run": False, "committed": committed and not errors.count, "batches": batches,
+            "bad_rows": errors.count, "errors": list(errors), "errors_listed": len(errors)}
+
+
+def check_upload_id(value) -> str:
+    from shared.schemas import id_problem
+
+    problem = id_problem(value, 100) if value is not None else "Missing data for required field."
+    if problem is not None:
+        raise ValidationFailed(problem, "upload")
+    return value

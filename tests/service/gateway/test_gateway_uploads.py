@@ -1,0 +1,118 @@
+"""Streamed bulk uploads through the gateway (issue 19): forms, roster rows and training rows as CSV
+or NDJSON, chunked or not, sent on in batches; all-or-nothing imports write nothing on a bad row."""
+import json
+
+import pytest
+import requests
+
+from tests.service.gateway import city
+from tests.service.gateway.conftest import auth
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture
+def started(start_gateway):
+    url, suite = start_gateway(city.classes(), GATEWAY_UPLOAD_BATCH=3, GATEWAY_MAX_UPLOAD=5_000_000)
+    with suite.rpc() as rpc:
+        rpc.roster.save_units({"units": city.UNITS})
+        rpc.roster.create_staff({"staff": city.STAFF})
+        rpc.survey.create_campaign({"campaign_id": "c1", "period": "2026H1", "owner": "cnty",
+                                    "subjects": city.SUBJECTS})
+    return url, suite
+
+
+def _forms_csv(n, start=0):
+    lines = ["serial,subject,group,answers"]
+    lines += [f"f{i},o1,parents,{'S' * 35}" for i in range(start, start + n)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_forms_uploaded_as_csv_in_batches_once(started):
+    url, suite = started
+    headers = {**auth("county"), "Content-Type": "text/csv"}
+    body = _forms_csv(10) + b"f3,o1,parents," + b"S" * 35 + b"\nbad,nobody,parents," + b"S" * 35 + b"\n"
+    r = requests.post(f"{url}/survey/campaigns/c1/forms", params={"upload": "u1"}, data=body, headers=headers,
+                      timeout=60)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert (out["received"], out["accepted"], out["batches"]) == (12, 10, 4)
+    assert {(e["line"], e["field"]) for e in out["errors"]} >= {(13, "subject")}, out["errors"]
+    again = requests.post(f"{url}/survey/campaigns/c1/forms", params={"upload": "u1"}, data=body,
+                          headers=headers, timeout=60)
+    assert again.status_code == 200
+    rates = requests.get(f"{url}/survey/campaigns/c1/rates", headers=auth("county"), timeout=30).json()
+    assert rates["totals"]["forms"] == 10          # the second upload counted nothing twice
+
+
+def test_forms_uploaded_as_chunked_ndjson(started):
+    url, _ = started
+
+    def lines():
+        for i in range(7):
+            yield json.dumps(city.form(f"n{i}")).encode() + b"\n"
+        yield b"not json\n"
+        yield b'{"serial": "x\\u0000", "subject": "o1", "group": "parents", "answers": "S"}\n'
+
+    r = requests.post(f"{url}/survey/campaigns/c1/forms?upload=u2", data=lines(), timeout=60,
+                      headers={**auth("county"), "Content-Type": "application/x-ndjson"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["accepted"], r.json()["bad_rows"]) == (7, 2)
+    assert [e["line"] for e in r.json()["errors"]] == [8, 9]
+
+
+@pytest.mark.parametrize("content_type, status, field", [("application/json", 415, "Content-Type"),
+                                                         (None, 415, "Content-Type")])
+def test_an_upload_of_another_type_is_refused(started, content_type, status, field):
+    url, _ = started
+    headers = auth("county") if content_type is None else {**auth("county"), "Content-Type": content_type}
+    r = requests.post(f"{url}/survey/campaigns/c1/forms?upload=u3", data=b"[]", headers=headers, timeout=30)
+    assert r.status_code == status and r.json()["field"] == field
+
+
+def test_upload_scope_and_id_are_checked(started):
+    url, _ = started
+    headers = {**auth("other"), "Content-Type": "text/csv"}
+    r = requests.post(f"{url}/survey/campaigns/c1/forms?upload=u4", data=_forms_csv(2), headers=headers, timeout=30)
+    assert r.status_code == 404                      # another county's campaign: as if missing
+    headers = {**auth("county"), "Content-Type": "text/csv"}
+    r = requests.post(f"{url}/survey/campaigns/c1/forms", data=_forms_csv(2), headers=headers, timeout=30)
+    assert r.status_code == 400 and r.json()["field"] == "upload"
+    r = requests.post(f"{url}/roster/staff", data=b"id\n", headers=headers, timeout=30)
+    assert r.status_code == 403                      # row imports need a token that sees every unit
+
+
+ROSTER = ("id,name,unit,position,joined\n" + "".join(f"u{i},干警{i},c_ps_s1,officer,2021-01-0{1 + i % 9}\n"
+                                                    for i in range(8)))
+
+
+def test_roster_rows_all_or_nothing_in_batches(started):
+    url, suite = started
+    headers = {**auth("city"), "Content-Type": "text/csv"}
+    bad = ROSTER + "u99,无单位,nowhere,officer,2021-01-01\n"
+    r = requests.post(f"{url}/roster/staff", data=bad.encode(), headers=headers, timeout=60)
+    assert r.status_code == 200, r.text
+    assert r.json()["committed"] is False and r.json()["errors"][0]["row"] == 10
+    with suite.rpc() as rpc:
+        assert "u0" not in {p["id"] for p in rpc.roster.people_of_agency({"agency": "c_ps", "date": "2026-01-01"})["people"]}
+    r = requests.post(f"{url}/roster/staff", data=ROSTER.encode(), headers=headers, timeout=60)
+    assert r.status_code == 200, r.text
+    assert (r.json()["committed"], r.json()["created"], r.json()["batches"]) == (True, 8, 3)
+    with suite.rpc() as rpc:
+        people = rpc.roster.people_of_agency({"agency": "c_ps", "date": "2026-01-01"})["people"]
+    assert {f"u{i}" for i in range(8)} <= {p["id"] for p in people}
+
+
+def test_training_rows_refused_by_file_line_write_nothing(started):
+    url, suite = started
+    with suite.rpc() as rpc:
+        rpc.training.upsert_people({"people": city.PEOPLE})
+    body = b"person_id,course_id,date,result\n" + b"o1,drill,2026-03-01,pass\n" * 4
+    headers = {**auth("city"), "Content-Type": "text/csv"}
+    for query in ("?dry_run=true", ""):
+        r = requests.post(f"{url}/training/results{query}", data=body, headers=headers, timeout=60)
+        assert r.status_code == 200, r.text
+        assert r.json()["committed"] is False and r.json()["batches"] == 2
+        assert [(e["row"], e["column"]) for e in r.json()["errors"]] == [(n, "course_id") for n in (2, 3, 4, 5)]
+    r = requests.get(f"{url}/training/people/o1/results", headers=auth("city"), timeout=30)
+    assert r.json()["results"] == []
