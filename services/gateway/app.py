@@ -393,6 +393,10 @@ def make_gateway(routes, name: str = contract.SERVICE, title: str = "lianbao gat
     def openapi(self, request):
         return Response(document_text, status=200, content_type=JSON_TYPE)
 
+    def own_health(self, request):
+        """The gateway's own liveness (no token, no RPC): for a load balancer or a probe."""
+        return json_response(200, {"service": name, "version": VERSION, "status": "ok"})
+
     def health(self):
         return {"service": name, "version": VERSION, "status": "ok", "routes": len(routes),
                 "systems": len(self.tokens)}
@@ -408,6 +412,8 @@ def make_gateway(routes, name: str = contract.SERVICE, title: str = "lianbao gat
         "openapi": http("GET", "/openapi.json")(openapi),
         "health": rpc(health),
     }
+    if ("GET", "/health") not in seen:
+        namespace["own_health"] = http("GET", "/health")(own_health)
     for index, route in enumerate(routes):
         namespace[f"route_{index}_{route.operation_id}"] = http(route.method, route.rule)(_handler(route))
     return type("GatewayService", (), namespace)

@@ -104,6 +104,11 @@ def build_document(routes, title: str = "lianbao gateway", version: str = "0") -
         paths.setdefault(route.path, {})[route.method.lower()] = op
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
+    if not any(r.method == "GET" and r.path == "/health" for r in routes):
+        spec.path(path="/health", operations={"get": {
+            "operationId": "gateway_health", "summary": "The gateway's own liveness", "security": [],
+            "tags": ["gateway"], "responses": {"200": {"description": "{service, version, status}",
+                                                       "content": {"application/json": {"schema": {"type": "object"}}}}}}})
     spec.path(path="/openapi.json", operations={"get": {
         "operationId": "openapi", "summary": "This document", "security": [], "tags": ["gateway"],
         "responses": {"200": {"description": "the OpenAPI document",

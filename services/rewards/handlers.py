@@ -14,6 +14,7 @@ from shared.contracts.rewards import RATING_SETTLED
 from shared.contracts.scoring_events import dump_rating, load_rating, rating_version
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound
+from shared.versioned_cache import VersionedCache
 from services.rewards import models
 from services.rewards.domain import chain as chain_rules
 from services.rewards.domain import reconcile as reconcile_rules
@@ -417,7 +418,26 @@ def complete_task(uow, data: dict) -> dict:
 
 
 # -- the public notice -----------------------------------------------------------------------------
+# A period's notice, computed once per version of its data (issue 19): the ledger only grows (a
+# correction is a reversal line) and ratings are only received, so the last ledger sequence number and
+# the period's received ratings say whether anything changed. Keyed by the database too.
+NOTICES = VersionedCache(max_keys=16)
+
+
+def _notice_version(session, period: str) -> tuple:
+    last_seq = session.execute(select(func.max(models.LedgerLine.seq))).scalar()
+    ratings = session.execute(select(func.count(), func.max(models.ReceivedRating.received_at))
+                              .where(models.ReceivedRating.period == period)).one()
+    return (last_seq, ratings[0], str(ratings[1]))
+
+
 def notice(uow, period: str) -> dict:
+    session = uow.session
+    key = (str(session.get_bind().url), period)
+    return NOTICES.get(key, _notice_version(session, period), lambda: _notice(uow, period))
+
+
+def _notice(uow, period: str) -> dict:
     session = uow.session
     ratings = [load_rating(json.loads(r.payload), direct=True)
                for r in _period_ratings(session, period)]

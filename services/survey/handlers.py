@@ -6,6 +6,7 @@ publish in the same transaction (outbox).  No rules here, no nameko.
 from __future__ import annotations
 
 import base64
+import os
 import time
 
 from sqlalchemy import func, insert, select, text
@@ -15,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from shared.contracts.survey import RECOGNITION_POLL_PUBLISHED, SATISFACTION_RATES_PUBLISHED
 from shared.db import utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.versioned_cache import VersionedCache
 
 from services.survey import domain, models
 from services.survey.domain import campaign as campaign_rules
@@ -22,6 +24,7 @@ from services.survey.domain import forms as form_rules
 from services.survey.domain import poll as poll_rules
 from services.survey.domain.questionnaire import Questionnaire
 from services.survey.domain.vocabulary import ALL_GROUPS, RECOGNITION, SATISFACTION
+from services.survey.report import workbook_bytes   # openpyxl (numpy, PIL) loaded at start, not in a request
 
 GROUP_INDEX = {g: i for i, g in enumerate(ALL_GROUPS)}
 
@@ -362,10 +365,10 @@ def _rates(uow, row) -> dict:
     q = _questionnaire(_questionnaire_row(uow, row.questionnaire_key, row.questionnaire_version))
     subjects = _subjects(uow, row.id)
     stmt = (select(models.FormRow.subject, models.FormRow.grp, models.FormRow.answers)
-            .where(models.FormRow.campaign_id == row.id).execution_options(yield_per=20000))
+            .where(models.FormRow.campaign_id == row.id).execution_options(yield_per=2000))
     groups = ALL_GROUPS
-    rows = ((s, groups[g], a) for s, g, a in uow.session.execute(stmt))
-    cells, received = domain.tally_forms(rows, q)
+    rows = _yielding((s, groups[g], a) for s, g, a in uow.session.execute(stmt))
+    cells, received = domain.tally_forms(rows, q, chunk=5000)
     present = tuple(d for d in domain.DIMENSIONS if d in set(q.dimensions))
     report = domain.rate_report({sid: kind for sid, kind, _ in subjects}, cells, received,
                                 dimensions=present, groups=tuple(row.groups),
@@ -389,8 +392,41 @@ def _publish(uow, rates: dict) -> str:
         "subjects": domain.event_subjects(rates)})
 
 
+# A campaign's rates and workbook, computed once per version of its data (issue 19): forms are only
+# ever added (a serial is taken once), so the status, the questionnaire and the number of forms say
+# whether anything changed. Keyed by the database too (several suites may share a process).
+RATES = VersionedCache(max_keys=16)
+WORKBOOKS = VersionedCache(max_keys=8)
+if os.environ.get("LIANBAO_EXPORT_CACHE") == "0":   # the benches' baseline: every export recomputed
+    RATES.enabled = WORKBOOKS.enabled = False
+
+
+def _yielding(rows, every: int = 2000):
+    """Let other green threads (a health check, another request) run while a large campaign is read."""
+    import eventlet
+
+    for n, row in enumerate(rows, start=1):
+        if n % every == 0:
+            eventlet.sleep(0)
+        yield row
+
+
+def _data_version(uow, row) -> tuple:
+    forms = uow.session.execute(select(func.count()).select_from(models.FormRow)
+                                .where(models.FormRow.campaign_id == row.id)).scalar()
+    return (row.status, row.questionnaire_key, row.questionnaire_version, forms)
+
+
+def _cache_key(uow, campaign_id: str) -> tuple:
+    return (str(uow.session.get_bind().url), campaign_id)
+
+
+def _cached_rates(uow, row) -> dict:
+    return RATES.get(_cache_key(uow, row.id), _data_version(uow, row), lambda: _rates(uow, row))
+
+
 def get_rates(uow, data) -> dict:
-    return _rates(uow, _campaign(uow, data["campaign_id"]))
+    return dict(_cached_rates(uow, _campaign(uow, data["campaign_id"])))
 
 
 def publish_rates(uow, data) -> dict:
@@ -415,11 +451,15 @@ def close_campaign(uow, data) -> dict:
 
 
 def rates_xlsx(uow, data) -> dict:
-    from services.survey.report import workbook_bytes
+    row = _campaign(uow, data["campaign_id"])
+    version = _data_version(uow, row)
 
-    rates = get_rates(uow, data)
-    return {"filename": f"survey_{rates['campaign_id']}_{rates['period']}.xlsx",
-            "content_base64": base64.b64encode(workbook_bytes(rates)).decode("ascii")}
+    def build():
+        rates = RATES.get(_cache_key(uow, row.id), version, lambda: _rates(uow, row))
+        return {"filename": f"survey_{rates['campaign_id']}_{rates['period']}.xlsx",
+                "content_base64": base64.b64encode(workbook_bytes(rates)).decode("ascii")}
+
+    return dict(WORKBOOKS.get(_cache_key(uow, row.id), version, build))
 
 
 # -- roster read model -------------------------------------------------------------------------------

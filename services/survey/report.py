@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+import eventlet
 from openpyxl import Workbook
 
 from shared.spreadsheet import safe_row
@@ -35,7 +36,9 @@ def workbook_bytes(rates: dict) -> bytes:
         ws.append(safe_row([f"{rates.get('campaign_id', '')} {rates.get('period', '')}",
                             f"status {rates.get('status', '')}"]))
         ws.append(safe_row(header))
-        for row in rates["subjects"]:
+        for n, row in enumerate(rates["subjects"]):
+            if n % 50 == 49:
+                eventlet.sleep(0)    # a large workbook: let a health check or another request run
             if row["kind"] != kind:
                 continue
             ws.append(safe_row([row["id"], row.get("name", ""), row["forms"], row["satisfied"], row["basic"],

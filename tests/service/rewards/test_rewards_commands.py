@@ -76,3 +76,21 @@ def test_ledger_verify_and_reconcile_exit_codes(rewards, capsys):
     assert ledger.run_verify(verify, proxy_factory=rewards.rpc) == 1
     assert '"edited"' in capsys.readouterr().out
     assert ledger.run_reconcile(reconcile, proxy_factory=rewards.rpc) == 1
+
+
+def test_a_periods_notice_is_computed_once_per_version_of_its_data(rewards):
+    from services.rewards import handlers
+
+    with rewards.rpc() as rpc:
+        rpc.rewards.settle(two_agency_rating())
+        before = handlers.NOTICES.computed
+        first = rpc.rewards.notice({"period": "2026"})
+        assert rpc.rewards.notice({"period": "2026"}) == first
+        assert handlers.NOTICES.computed - before == 1
+    rewards.dispatch("training", "allowance_due", {
+        "event_id": "e-cache", "allowance_id": "o1:2026-05", "person_id": "o1", "unit_id": "s1",
+        "agency_id": "a1", "month": "2026-05", "amount": 50, "reason": "all_round_officer"})
+    with rewards.rpc() as rpc:
+        assert wait_for(lambda: rpc.rewards.ledger({"kind": "allowance"})["total"] == 1)
+        second = rpc.rewards.notice({"period": "2026"})
+    assert second != first and handlers.NOTICES.computed - before == 2

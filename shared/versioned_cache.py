@@ -1,0 +1,65 @@
+"""Results computed once per version of their data (issue 19: exports cost once).
+
+``cache.get(key, version, compute)`` returns the value stored for ``(key, version)`` or computes it
+with ``compute()``; a newer version replaces the older one of the same key. Concurrent callers of
+the same ``(key, version)`` wait for the one computing it (under eventlet: green threads), so twelve
+exports at once compute once. At most ``max_keys`` keys are kept (least recently used dropped).
+
+The version must change whenever the data the value is made of changes (e.g. a campaign's status and
+form count; a period's ledger sequence): the caller reads it cheaply from its database first.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+
+class VersionedCache:
+    def __init__(self, max_keys: int = 16):
+        self.max_keys = max_keys
+        self._values: OrderedDict = OrderedDict()     # key -> (version, value)
+        self._pending: dict = {}                       # (key, version) -> Event
+        self._lock = threading.Lock()                  # green under eventlet's monkey patch
+        self.computed = 0
+        self.served = 0
+        self.enabled = True
+
+    def get(self, key, version, compute):
+        if not self.enabled:
+            self.computed += 1
+            return compute()
+        while True:
+            with self._lock:
+                hit = self._values.get(key)
+                if hit is not None and hit[0] == version:
+                    self._values.move_to_end(key)
+                    self.served += 1
+                    return hit[1]
+                waiting = self._pending.get((key, version))
+                if waiting is None:
+                    done = self._pending[(key, version)] = threading.Event()
+                    break
+            waiting.wait()
+            with self._lock:   # computed by another caller (or it failed: then compute here)
+                hit = self._values.get(key)
+                if hit is not None and hit[0] == version:
+                    self._values.move_to_end(key)
+                    self.served += 1
+                    return hit[1]
+        try:
+            value = compute()
+            with self._lock:
+                self._values[key] = (version, value)
+                self._values.move_to_end(key)
+                while len(self._values) > self.max_keys:
+                    self._values.popitem(last=False)
+                self.computed += 1
+            return value
+        finally:
+            with self._lock:
+                self._pending.pop((key, version), None)
+            done.set()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()

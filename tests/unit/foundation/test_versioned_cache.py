@@ -1,0 +1,49 @@
+"""shared.versioned_cache: once per version, a new version recomputes, concurrent callers wait."""
+import eventlet
+import pytest
+
+from shared.versioned_cache import VersionedCache
+
+pytestmark = pytest.mark.timeout(20)
+
+
+def test_computed_once_per_version_and_again_for_a_new_one():
+    cache, calls = VersionedCache(max_keys=2), []
+
+    def compute(v):
+        return lambda: calls.append(v) or f"value{v}"
+
+    assert cache.get("c1", 1, compute(1)) == "value1"
+    assert cache.get("c1", 1, compute(1)) == "value1"
+    assert calls == [1]
+    assert cache.get("c1", 2, compute(2)) == "value2"
+    assert calls == [1, 2]
+    cache.get("c2", 1, compute(3))
+    cache.get("c3", 1, compute(4))            # c1 is the least recently used: dropped
+    cache.get("c1", 2, compute(5))
+    assert calls == [1, 2, 3, 4, 5]
+
+
+def test_concurrent_callers_of_one_version_compute_once():
+    cache, calls = VersionedCache(), []
+
+    def slow():
+        calls.append(1)
+        eventlet.sleep(0.2)
+        return "v"
+
+    pool = eventlet.GreenPool()
+    results = list(pool.imap(lambda _: cache.get("k", 7, slow), range(12)))
+    assert results == ["v"] * 12 and calls == [1]
+    assert (cache.computed, cache.served) == (1, 11)
+
+
+def test_a_failed_computation_is_not_stored():
+    cache = VersionedCache()
+
+    def boom():
+        raise ValueError("x")
+
+    with pytest.raises(ValueError):
+        cache.get("k", 1, boom)
+    assert cache.get("k", 1, lambda: "ok") == "ok"
