@@ -1,5 +1,5 @@
 """The gateway on the real RabbitMQ and PostgreSQL: a campaign opened and a form batch sent twice
-with one Idempotency-Key (one effect), the survey's health, a 401 and a 403."""
+with one Idempotency-Key (one effect), the survey's health, a 401 and a foreign campaign told as missing (404)."""
 import pytest
 import requests
 
@@ -42,6 +42,8 @@ def test_gateway_on_rabbitmq_and_postgresql(real_config, tmp_path):
         assert first.json() == again.json() and first.json()["accepted"] == 2
         rates = requests.get(f"{url}/survey/campaigns/c1/rates", headers=auth("county"), timeout=30).json()
         assert rates["totals"]["forms"] == 2
-        assert requests.get(f"{url}/survey/campaigns/c1/rates", headers=auth("other"), timeout=30).status_code == 403
+        foreign = requests.get(f"{url}/survey/campaigns/c1/rates", headers=auth("other"), timeout=30)
+        missing = requests.get(f"{url}/survey/campaigns/none/rates", headers=auth("other"), timeout=30)
+        assert (foreign.status_code, foreign.content) == (404, missing.content)
     finally:
         suite.stop()
