@@ -162,7 +162,7 @@ def test_dashboard_file_is_what_its_generator_writes():
 def test_production_compose_has_three_broker_nodes_two_instances_of_each_service_and_a_replica():
     tool = shutil.which("docker-compose")
     env = {**os.environ, "RABBITMQ_ERLANG_COOKIE": "check", "RABBITMQ_PASSWORD": "check",
-           "POSTGRES_PASSWORD": "check"}
+           "POSTGRES_PASSWORD": "check", "GRAFANA_PASSWORD": "check"}
     if tool:
         out = subprocess.run([tool, "-f", "docker-compose.prod.yml", "config", "-q"], cwd=ROOT, env=env,
                              capture_output=True, text=True)

@@ -133,3 +133,22 @@ def test_up_without_a_broker_says_so_instead_of_looking_like_a_running_suite(mon
     assert main(["up", "roster"]) == 2
     err = capsys.readouterr().err
     assert "no other process can reach" in err and "--embedded" in err and "BROKER_URL=" in err
+
+
+def test_the_production_compose_file_has_no_default_password_either():
+    text = (ROOT / "docker-compose.prod.yml").read_text(encoding="utf-8")
+    prod = yaml.safe_load(text)
+    problems = []
+    for name, service in prod["services"].items():
+        for key, value in _env(service).items():
+            if SECRET_KEY.search(key) and not re.fullmatch(r"\$\{[A-Z0-9_]+:\?[^}]*\}", value):
+                problems.append(f"{name}.{key}={value}")
+            for url in value.split(";"):
+                userpass = _url_password(url)
+                if userpass and not re.fullmatch(r"\$\{[A-Z0-9_]+(:\?[^}]*)?\}", userpass[1]):
+                    problems.append(f"{name}.{key}: password {userpass[1]!r}")
+        for port in service.get("ports", []):
+            if not str(port).startswith("127.0.0.1:"):
+                problems.append(f"{name}: port {port} published beyond loopback")
+    assert not re.search(r"\$\{[A-Z_]*(PASS|COOKIE|SECRET)[A-Z_]*:-", text)     # no defaulted secret
+    assert problems == []
