@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from shared.schemas import BaseSchema, StrictInteger
+from shared.schemas import BaseSchema, Id, StrictInteger
 
 _id = dict(required=True, validate=validate.Length(min=1, max=100))
 _opt_id = dict(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
@@ -54,7 +54,7 @@ class _AsOf(BaseSchema):
 
 
 class LoadCalendar(_AsOf):
-    actor = fields.String(**_id)
+    actor = Id(**_id)
     calendar = fields.Dict(required=True)          # checked field by field by the domain
 
 
@@ -72,7 +72,7 @@ class WorkingDaysQuery(BaseSchema):
 
 
 class ReferralQuery(BaseSchema):
-    evaluator = fields.String(**_opt_id)
+    evaluator = Id(**_opt_id)
     month = fields.String(**_opt_month)
     year = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=1949, max=2999))
     state = fields.String(load_default=None, allow_none=True,
@@ -85,7 +85,7 @@ class ReferralExport(ReferralQuery):
 
 
 class ReferralMinutes(_AsOf):
-    actor = fields.String(**_id)
+    actor = Id(**_id)
     referral_id = fields.String(required=True, validate=validate.Length(min=1, max=250))
     meeting_date = fields.Date(required=True)
     minutes = fields.String(**_text)
@@ -94,10 +94,10 @@ class ReferralMinutes(_AsOf):
 
 
 class _PoorRef(_AsOf):
-    actor = fields.String(**_id)
-    evaluator = fields.String(**_id)
+    actor = Id(**_id)
+    evaluator = Id(**_id)
     month = fields.String(**_month)
-    subject = fields.String(**_id)
+    subject = Id(**_id)
 
 
 class NameHelpers(_PoorRef):
@@ -106,28 +106,28 @@ class NameHelpers(_PoorRef):
 
 
 class StudyClassIn(_PoorRef):
-    class_id = fields.String(**_id)
+    class_id = Id(**_id)
     class_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     held_on = fields.Date(required=True)
-    attendee = fields.String(**_opt_id)
+    attendee = Id(**_opt_id)
     attended = fields.Boolean(required=True)
 
 
 class PoorFollowupQuery(BaseSchema):
     month = fields.String(**_month)
-    evaluator = fields.String(**_opt_id)
+    evaluator = Id(**_opt_id)
 
 
 class TaskQuery(BaseSchema):
     as_of = fields.Date(required=True)
-    evaluator = fields.String(**_opt_id)
+    evaluator = Id(**_opt_id)
     month = fields.String(**_opt_month)
     state = fields.String(load_default=None, allow_none=True,
                           validate=validate.OneOf(("open", "done", "withdrawn")))
 
 
 class CompleteTask(_AsOf):
-    actor = fields.String(**_id)
+    actor = Id(**_id)
     task_id = fields.String(required=True, validate=validate.Length(min=1, max=250))
     held_on = fields.Date(required=True)
     record = fields.String(**_text)
@@ -136,4 +136,4 @@ class CompleteTask(_AsOf):
 class RecognitionQuery(BaseSchema):
     period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}H[12]$",
                                                                     error="Not a half year (YYYYH1|H2)."))
-    owner = fields.String(**_opt_id)
+    owner = Id(**_opt_id)
