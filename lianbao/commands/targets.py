@@ -20,7 +20,9 @@ COLUMNS = ("agency", "target", "label", "value", "met")
 def register(subparsers):
     p = subparsers.add_parser("targets", help="the eight targets of the Method (M§一), met or missed")
     p.add_argument("--agency", help="one agency (its id), or 'city' for the city-wide figures")
-    p.add_argument("--year", type=int, help="the year (default: this year)")
+    p.add_argument("--year", type=int, help="the year (default: the year of --as-of)")
+    p.add_argument("--as-of", dest="as_of", help="answer from the facts known on this date "
+                   "(YYYY-MM-DD, default today)")
     p.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the services")
     p.set_defaults(func=run)
@@ -114,14 +116,15 @@ def _width(text: str) -> int:
 def run(args) -> int:
     from lianbao.commands._rpc import cluster_proxy
 
-    query = {"agency": args.agency, "year": args.year or date.today().year}
+    as_of = date.fromisoformat(args.as_of) if getattr(args, "as_of", None) else date.today()
+    query = {"agency": args.agency, "year": args.year or as_of.year, "as_of": as_of.isoformat()}
     with cluster_proxy(timeout=args.timeout) as proxy:
         answers = ask_owners(proxy, query)
     out = rows(answers, args.agency)
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        print(f"The eight targets of the Method (M§一), {query['year']}"
+        print(f"The eight targets of the Method (M§一), {query['year']}, as of {query['as_of']}"
               + (f", agency {args.agency}" if args.agency else ""))
         print(table(out))
     if all("error" in a for a in answers.values()):

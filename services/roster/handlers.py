@@ -16,16 +16,17 @@ from sqlalchemy import delete, insert, or_, select, update
 
 from services.roster.domain import bans, coverage as cov, discipline, evaluator as ev, importing, \
     mentoring
+from services.roster.domain import history as hist
 from services.roster.domain import spells as sp
 from services.roster.domain import staff as staff_rules
-from services.roster.domain.dates import iso, parse_date, parse_optional_date
+from services.roster.domain.dates import ONE_DAY, iso, parse_date, parse_optional_date
 from services.roster.domain.model import (AGENCY, COMMITTEE, EXIT_KINDS, SECTION, SUSPENSION, Pair,
                                           Spell, Staff, Unit)
 from services.roster.domain.staff import check_new_person, check_staff
 from services.roster.domain.units import check_units_batch, get_unit, level_of, owning_body, \
     units_under
-from services.roster.models import (BanViolationRow, CaseRow, DisciplineFactRow, PairRow, SpellRow,
-                                    StaffRow, UnitRow)
+from services.roster.models import (BanViolationRow, CaseRow, DisciplineFactRow, PairRow, PostRow,
+                                    SpellRow, StaffRow, UnitRow)
 from shared.contracts import roster as contract
 from shared.errors import Conflict, LianbaoError, NotFound, ValidationFailed
 
@@ -77,12 +78,101 @@ def unit_dict(u: Unit, units: dict) -> dict:
             "agency": owning_body(units, u).id, "level": level_of(units, u)}
 
 
-def staff_dict(s: Staff, units: dict) -> dict:
+def staff_dict(s: Staff, units: dict, since: date | None = None) -> dict:
+    """A person as of a date; ``since``: the first day of the post shown (events carry it)."""
     unit = units[s.unit]
-    return {"id": s.id, "name": s.name, "unit": s.unit, "agency": owning_body(units, unit).id,
-            "section": unit.id if unit.kind == SECTION else None, "position": s.position,
-            "joined": s.joined.isoformat(), "titles": sorted(s.titles),
-            "supervises": sorted(s.supervises)}
+    out = {"id": s.id, "name": s.name, "unit": s.unit, "agency": owning_body(units, unit).id,
+           "section": unit.id if unit.kind == SECTION else None, "position": s.position,
+           "joined": s.joined.isoformat(), "titles": sorted(s.titles),
+           "supervises": sorted(s.supervises)}
+    if since is not None:
+        out["since"] = since.isoformat()
+    return out
+
+
+def _post(row: PostRow) -> hist.Post:
+    return hist.Post(person=row.person, start=row.start, end=row.end, unit=row.unit,
+                     position=row.position, titles=frozenset(_split(row.titles)),
+                     supervises=tuple(sorted(_split(row.supervises))))
+
+
+def _post_values(p: hist.Post) -> dict:
+    return {"person": p.person, "start": p.start, "end": p.end, "unit": p.unit,
+            "position": p.position, "titles": ";".join(sorted(p.titles)),
+            "supervises": ";".join(sorted(p.supervises))}
+
+
+def load_posts(session, person_ids: Iterable[str]) -> dict[str, list]:
+    out: dict[str, list] = defaultdict(list)
+    for chunk in _chunks(sorted(set(person_ids)), IN_CHUNK):
+        for row in session.scalars(select(PostRow).where(PostRow.person.in_(chunk))
+                                   .order_by(PostRow.person, PostRow.start)):
+            out[row.person].append(_post(row))
+    return out
+
+
+def save_posts(session, closed: list, new: list) -> None:
+    """Closed or replaced posts are updated (their ``end``, or their content when replaced on
+    the same start); new ones inserted."""
+    for post in closed:
+        session.execute(delete(PostRow).where(PostRow.person == post.person,
+                                              PostRow.start == post.start))
+    rows = [_post_values(p) for p in closed if all(p.start != n.start for n in new)] + \
+        [_post_values(p) for p in new]
+    if rows:
+        session.execute(insert(PostRow), rows)
+
+
+def ids_on(session, unit_ids: Iterable[str], day: date) -> list[str]:
+    """People whose post on ``day`` is in one of ``unit_ids`` (SPEC §9: as the roster was)."""
+    out = set()
+    for chunk in _chunks(sorted(set(unit_ids)), IN_CHUNK):
+        out.update(session.scalars(select(PostRow.person).where(
+            PostRow.unit.in_(chunk), PostRow.start <= day,
+            or_(PostRow.end.is_(None), PostRow.end >= day))))
+    return sorted(out)
+
+
+def staff_as_of(session, ids: Iterable[str], day: date) -> dict[str, Staff]:
+    """The people as they were on ``day`` (their post then)."""
+    people = load_staff(session, ids)
+    posts = load_posts(session, people)
+    return {pid: hist.staff_on(s, posts.get(pid, []), day) for pid, s in people.items()}
+
+
+def since_of(session, ids: Iterable[str]) -> dict[str, date]:
+    """The first day of each person's latest post."""
+    return {pid: max(p.start for p in posts) for pid, posts in load_posts(session, ids).items()
+            if posts}
+
+
+def publish_evaluators(uow, units: dict, person_ids: Iterable[str]) -> None:
+    """``evaluators_resolved``: each person's evaluators through time (M§五(二)3 on every day on
+    the team, SPEC §9), the whole timeline, so that a consumer never computes it itself."""
+    session = uow.session
+    ids = sorted(set(person_ids))
+    if not ids:
+        return
+    people = load_staff(session, ids)
+    posts = load_posts(session, ids)
+    spells = load_spells(session, ids)
+    stamp = uuid.uuid1().hex
+    out = []
+    for pid in ids:
+        person = people.get(pid)
+        if person is None:
+            continue
+        spans = hist.evaluator_timeline(person, posts.get(pid, []), units, spells.get(pid, []))
+        out.append({"person": pid, "spans": [x.as_dict() for x in spans]})
+    for chunk in _chunks(out, contract.EVENT_BATCH):
+        uow.publish(contract.EVALUATORS_RESOLVED, {"people": chunk, "resolved_at": _now_stamp(),
+                                                   "stamp": stamp})
+
+
+def _now_stamp() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 def spell_dict(s: Spell) -> dict:
@@ -225,6 +315,15 @@ def save_units(uow, data) -> dict:
         out.append(unit_dict(unit, merged))
     if out:
         uow.publish(contract.UNITS_SAVED, {"units": out})
+    if changed:   # a rank, a parent or a 归口 unit changed: the evaluators of the people under it
+        touched = set()
+        for unit in batch:
+            if unit.id in units and units[unit.id] != unit:
+                touched |= units_under(merged, unit.id)
+        people = set()
+        for chunk in _chunks(sorted(touched), IN_CHUNK):
+            people.update(session.scalars(select(PostRow.person).where(PostRow.unit.in_(chunk))))
+        publish_evaluators(uow, merged, people)
     return {"created": created, "changed": changed, "unchanged": unchanged,
             "units": [unit_dict(u, merged) for u in batch]}
 
@@ -244,9 +343,11 @@ def _staff_in(d: dict, field: str) -> Staff:
                  supervises=tuple(sorted(set(d.get("supervises") or ()))))
 
 
-def _publish_staff(uow, event: str, staff: list[Staff], units: dict, **extra) -> None:
+def _publish_staff(uow, event: str, staff: list[Staff], units: dict, since=None, **extra) -> None:
+    """``since``: the first day of the post each record shows (default: the join date)."""
     for chunk in _chunks(staff, contract.EVENT_BATCH):
-        uow.publish(event, dict({"staff": [staff_dict(s, units) for s in chunk]}, **extra))
+        uow.publish(event, dict({"staff": [staff_dict(s, units, since or s.joined)
+                                           for s in chunk]}, **extra))
 
 
 def create_staff(uow, data) -> dict:
@@ -277,7 +378,9 @@ def create_staff(uow, data) -> dict:
             new.append(staff)
     if new:
         session.execute(insert(StaffRow), [_staff_values(s) for s in new])
+        session.execute(insert(PostRow), [_post_values(hist.post_of(s, s.joined)) for s in new])
         _publish_staff(uow, contract.STAFF_JOINED, new, units)
+        publish_evaluators(uow, units, [s.id for s in new])
     return {"created": len(new), "unchanged": len(batch) - len(new),
             "staff": [staff_dict(s, units) for s in batch]}
 
@@ -306,11 +409,16 @@ def change_staff(uow, data) -> dict:
     if new == old:
         return {"staff": staff_dict(new, units), "unassigned": [], "changed": False}
     check_staff(new, units)
+    posts = load_posts(session, [new.id]).get(new.id, [])
     if new.joined != old.joined:
         first = session.scalars(select(SpellRow.start).where(SpellRow.person == new.id)
                                 .order_by(SpellRow.start).limit(1)).first()
         if first is not None and first < new.joined:
             raise Conflict(f"the person has a spell from {first}, before {new.joined}", "joined")
+        posts = _move_first_post(session, posts, new.joined)
+    closed, opened = hist.change_posts(posts, new, effective)
+    save_posts(session, closed, opened)
+    # the change is never dated before the latest post: the staff row (the latest post) is ``new``
     session.execute(update(StaffRow).where(StaffRow.id == new.id).values(**_staff_values(new)))
     pairs = pairs_of(session, new.id)
     others = {p.mentor for p in pairs} | {p.mentee for p in pairs}
@@ -318,8 +426,24 @@ def change_staff(uow, data) -> dict:
     people[new.id] = new
     cuts = mentoring.pairs_broken_by_change(pairs, new, people, units, effective)
     unassigned = apply_cuts(uow, cuts, "chain_broken")
-    _publish_staff(uow, contract.STAFF_CHANGED, [new], units, effective=effective.isoformat())
+    _publish_staff(uow, contract.STAFF_CHANGED, [new], units, since=effective,
+                   effective=effective.isoformat())
+    publish_evaluators(uow, units, [new.id])
     return {"staff": staff_dict(new, units), "unassigned": unassigned, "changed": True}
+
+
+def _move_first_post(session, posts: list, joined: date) -> list:
+    """A corrected join date moves the first post's start (never past the second post's)."""
+    if not posts:
+        return posts
+    first = posts[0]
+    if len(posts) > 1 and joined >= posts[1].start:
+        raise Conflict(f"the person changed post on {posts[1].start}, before {joined}", "joined")
+    moved = replace(first, start=joined)
+    session.execute(delete(PostRow).where(PostRow.person == first.person,
+                                          PostRow.start == first.start))
+    session.execute(insert(PostRow), [_post_values(moved)])
+    return [moved] + posts[1:]
 
 
 def _members(session, unit_ids: set[str]) -> list[Staff]:
@@ -336,7 +460,7 @@ def members_of(uow, data) -> dict:
     unit = get_unit(units, data["unit"], "unit")
     day = parse_date(data["date"], "date")
     ids = units_under(units, unit.id) if data["include_subunits"] else {unit.id}
-    staff = _members(session, ids)
+    staff = list(staff_as_of(session, ids_on(session, ids, day), day).values())
     spells = load_spells(session, [s.id for s in staff])
     members = []
     for s in sorted(staff, key=lambda s: s.id):
@@ -357,7 +481,8 @@ def people_of_agency(uow, data) -> dict:
     day = parse_date(data["date"], "date")
     ids = {agency.id} | {u.id for u in units.values()
                          if u.kind == SECTION and u.parent == agency.id}
-    staff = [s for s in _members(session, ids) if s.joined <= day]
+    staff = sorted((s for s in staff_as_of(session, ids_on(session, ids, day), day).values()
+                    if s.joined <= day), key=lambda s: s.id)
     spells = load_spells(session, [s.id for s in staff])
     statuses = Statuses(session, {s.id: s for s in staff},
                         {s.id: spells.get(s.id, []) for s in staff})
@@ -407,6 +532,8 @@ def _record_spell(uow, units, person: Staff, spell: Spell) -> dict:
         "end": spell.end, "leave_kind": spell.leave_kind, "host_unit": spell.host_unit,
         "note": spell.note}])
     uow.publish(contract.STATUS_SPELL_RECORDED, {"spell": spell_dict(spell)})
+    if spell.kind == "secondment" or spell.kind in EXIT_KINDS:
+        publish_evaluators(uow, units, [person.id])
     unassigned = []
     if spell.kind == SUSPENSION or spell.kind in EXIT_KINDS:
         leaving = spell.kind in EXIT_KINDS
@@ -439,7 +566,38 @@ def end_spell(uow, data) -> dict:
     sp.check_spell(changed, person, units, others)
     session.execute(update(SpellRow).where(SpellRow.id == spell.id).values(end=changed.end))
     uow.publish(contract.STATUS_SPELL_CHANGED, {"spell": spell_dict(changed)})
+    if changed.kind == "secondment":
+        publish_evaluators(uow, units, [person.id])
     return {"spell": spell_dict(changed)}
+
+
+def return_to_team(uow, data) -> dict:
+    """A return after a transfer out (SPEC §9): a new spell of service from ``date`` in a post
+    (unit, position, titles, supervised sections); the exit ends the day before; ``joined`` stays
+    the first join date."""
+    session = uow.session
+    units = load_units(session)
+    old = load_person(session, data["person"])
+    day = parse_date(data["date"], "date")
+    mine = load_spells(session, [old.id]).get(old.id, [])
+    ended = hist.return_to_team(mine, day)
+    new = replace(old, unit=data["unit"], position=data["position"],
+                  titles=frozenset(data.get("titles") or ()),
+                  supervises=tuple(sorted(set(data.get("supervises") or ()))))
+    check_staff(new, units)
+    posts = load_posts(session, [old.id]).get(old.id, [])
+    closed, opened = hist.change_posts(posts, new, day)
+    if not opened:          # the same post as before the exit: a new row all the same
+        last = max(posts, key=lambda p: p.start)
+        closed, opened = [replace(last, end=day - ONE_DAY)], [hist.post_of(new, day)]
+    save_posts(session, closed, opened)
+    session.execute(update(SpellRow).where(SpellRow.id == ended.id).values(end=ended.end))
+    session.execute(update(StaffRow).where(StaffRow.id == new.id).values(**_staff_values(new)))
+    uow.publish(contract.STATUS_SPELL_CHANGED, {"spell": spell_dict(ended)})
+    _publish_staff(uow, contract.STAFF_CHANGED, [new], units, since=day,
+                   effective=day.isoformat())
+    publish_evaluators(uow, units, [new.id])
+    return {"staff": staff_dict(new, units, day), "exit": spell_dict(ended)}
 
 
 def spells_of(uow, data) -> dict:
@@ -453,9 +611,11 @@ def spells_of(uow, data) -> dict:
 def _assign(uow, data, reassign: bool) -> dict:
     session = uow.session
     units = load_units(session)
-    mentor = load_person(session, data["mentor"], "mentor")
-    mentee = load_person(session, data["mentee"], "mentee")
+    load_person(session, data["mentor"], "mentor")
+    load_person(session, data["mentee"], "mentee")
     start = parse_date(data["start"], "start")
+    as_then = staff_as_of(session, [data["mentor"], data["mentee"]], start)   # the chain then
+    mentor, mentee = as_then[data["mentor"]], as_then[data["mentee"]]
     statuses = Statuses(session, {mentor.id: mentor, mentee.id: mentee})
     pairs = pairs_of(session, mentee.id, as_mentor=False, as_mentee=True)
     new = Pair(id=new_id(), mentor=mentor.id, mentee=mentee.id, start=start)
@@ -493,6 +653,7 @@ def assign_mentors(uow, data) -> dict:
     units = load_units(session)
     ids = {x["mentor"] for x in items} | {x["mentee"] for x in items}
     people = load_staff(session, ids)
+    posts = load_posts(session, ids)
     statuses = Statuses(session, people)
     statuses.preload(ids)
     existing = defaultdict(list)
@@ -510,6 +671,8 @@ def assign_mentors(uow, data) -> dict:
             if mentee is None:
                 raise NotFound(f"unknown person {it['mentee']!r}", "mentee")
             start = parse_date(it["start"], "start")
+            mentor = hist.staff_on(mentor, posts.get(mentor.id, []), start)   # the chain then
+            mentee = hist.staff_on(mentee, posts.get(mentee.id, []), start)
             pairs = existing[mentee.id]
             if any((p.mentor, p.start, p.end) == (mentor.id, start, None) for p in pairs):
                 replayed += 1
@@ -578,7 +741,8 @@ def coverage_dict(c: cov.Coverage) -> dict:
 
 def _coverage_scope(session, units, unit_id, day):
     ids = units_under(units, get_unit(units, unit_id, "unit").id) if unit_id else set(units)
-    staff = [s for s in _members(session, ids) if s.joined <= day]
+    staff = sorted((s for s in staff_as_of(session, ids_on(session, ids, day), day).values()
+                    if s.joined <= day), key=lambda s: s.id)
     spells = load_spells(session, [s.id for s in staff], kinds=(SUSPENSION,) + EXIT_KINDS)
     statuses = Statuses(session, {s.id: s for s in staff},
                         {s.id: spells.get(s.id, []) for s in staff})
@@ -619,25 +783,40 @@ def gauges(uow, day: date) -> dict:
 def evaluator_of(uow, data) -> dict:
     session = uow.session
     units = load_units(session)
-    person = load_person(session, data["person"])
+    load_person(session, data["person"])
     day = parse_date(data["date"], "date")
+    person = staff_as_of(session, [data["person"]], day)[data["person"]]
     statuses = Statuses(session, {person.id: person})
     statuses.preload([person.id])
+    mine = statuses.spells[person.id]
     mentor = mentoring.effective_mentor(pairs_of(session, person.id, as_mentor=False),
                                         person.id, day, statuses.mentor_counts)
-    result = ev.evaluator_of(person, units, statuses.spells[person.id], day, mentor)
+    result = ev.evaluator_of(person, units, mine, day, mentor)
     return {"person": person.id, "date": day.isoformat(), "group": result.group,
             "rule": result.rule, "mark": result.mark, "daily_logs": result.daily_logs,
-            "secondment": result.secondment, "six_month_mark": iso(result.six_month_mark)}
+            "secondment": result.secondment, "six_month_mark": iso(result.six_month_mark),
+            "unit": person.unit, "position": person.position,
+            "status": sp.status_on(person, mine, day)}
 
 
 def evaluator_of_section(uow, data) -> dict:
-    units = load_units(uow.session)
+    """The section's evaluator (its agency's leading group) and its supervising leaders (分管领导,
+    M§四2: its reviewers) on ``date`` (default today); ``supervisors`` empty: the section has none
+    then (said so, never guessed)."""
+    session = uow.session
+    units = load_units(session)
     unit = get_unit(units, data["unit"], "unit")
     if unit.kind != SECTION:
         raise ValidationFailed(f"{unit.id} is not a section", "unit")
+    day = parse_optional_date(data.get("date"), "date") or date.today()
     result = ev.evaluator_of_section(unit, units)
-    return {"unit": unit.id, "group": result.group, "rule": result.rule, "mark": result.mark}
+    leaders = staff_as_of(session, ids_on(session, [unit.parent], day), day)
+    spells = load_spells(session, list(leaders))
+    supervisors = sorted(pid for pid, s in leaders.items()
+                         if s.position == "leader" and unit.id in s.supervises
+                         and sp.on_team(s, spells.get(pid, []), day))
+    return {"unit": unit.id, "date": day.isoformat(), "group": result.group, "rule": result.rule,
+            "mark": result.mark, "supervisors": supervisors}
 
 
 # -- bans ---------------------------------------------------------------------------------------
@@ -792,15 +971,19 @@ def discipline_facts(uow, data) -> dict:
                                                    data.get("kind"))]}
 
 
-def target_results(uow, year: int, agency: str | None = None) -> list:
+def target_results(uow, year: int, agency: str | None = None, as_of: date | None = None) -> list:
     """Targets 2, 4, 5, 6 and 7 of ``year`` for every agency and city-wide (or one agency), from
-    every fact recorded so far (an investigation after the year's end still counts)."""
+    every fact reported by ``as_of`` (default: all recorded so far; an investigation after the
+    year's end still counts, one after ``as_of`` not yet)."""
     units = load_units(uow.session)
     bodies = [u.id for u in units.values() if u.kind in (COMMITTEE, AGENCY)]
     if agency is not None and agency != "city" and agency not in units:
         raise NotFound(f"unknown agency {agency!r}", "agency")
-    return discipline.targets(_facts(uow.session, year) + _ban_facts(uow.session, units, year), bodies, year,
-                              agency=agency)
+    facts = _facts(uow.session, year) + _ban_facts(uow.session, units, year)
+    if as_of is not None:
+        facts = [f if f.investigated_on is None or f.investigated_on <= as_of
+                 else replace(f, investigated_on=None) for f in facts if f.reported_on <= as_of]
+    return discipline.targets(facts, bodies, year, agency=agency)
 
 
 def _ban_facts(session, units, year: int) -> list:
@@ -814,8 +997,9 @@ def _ban_facts(session, units, year: int) -> list:
 
 
 def targets(uow, data, today: date) -> dict:
+    today = data.get("as_of") or today
     year = data.get("year") or today.year
-    results = target_results(uow, year, data.get("agency"))
+    results = target_results(uow, year, data.get("agency"), today)
     return {"year": year, "as_of": today.isoformat(), "targets": [r.as_dict() for r in results]}
 
 
@@ -880,9 +1064,23 @@ def import_roster(uow, data, today: date | None = None) -> dict:
     if plan.new:
         for chunk in _chunks(plan.new, 10000):
             session.execute(insert(StaffRow), [_staff_values(s) for s in chunk])
+            session.execute(insert(PostRow), [_post_values(hist.post_of(s, s.joined))
+                                              for s in chunk])
         _publish_staff(uow, contract.STAFF_JOINED, plan.new, units)
+        publish_evaluators(uow, units, [s.id for s in plan.new])
     if plan.changed:
         changed = [new for _old, new in plan.changed]
+        all_posts = load_posts(session, [s.id for s in changed])
+        for i, s in enumerate(changed):
+            try:
+                closed, opened = hist.change_posts(all_posts.get(s.id, []), s, effective)
+            except LianbaoError as err:
+                report["errors"].append({"row": None, "column": err.field,
+                                         "message": f"{s.id}: {err.message}"})
+                continue
+            save_posts(session, closed, opened)
+        if report["errors"]:
+            raise Conflict("; ".join(e["message"] for e in report["errors"][:5]), "effective")
         session.execute(update(StaffRow), [_staff_values(s) for s in changed])
         people = dict(existing)
         people.update({s.id: s for s in changed})
@@ -898,7 +1096,8 @@ def import_roster(uow, data, today: date | None = None) -> dict:
                     done.add(old.id)
                     cuts.append((old, new))
         apply_cuts(uow, cuts, "chain_broken")
-        _publish_staff(uow, contract.STAFF_CHANGED, changed, units,
+        _publish_staff(uow, contract.STAFF_CHANGED, changed, units, since=effective,
                        effective=effective.isoformat())
+        publish_evaluators(uow, units, [s.id for s in changed])
     report["committed"] = True
     return report

@@ -28,6 +28,19 @@ class StaffRow(Base):
     supervises = Column(Text, nullable=False, default="")    # ';'-joined, sorted
 
 
+class PostRow(Base):
+    """A person's post through time (SPEC §9): unit, position, titles and supervised sections from
+    ``start`` to ``end`` (inclusive; null = current). ``staff`` keeps the current post."""
+    __tablename__ = "posts"
+    person = Column(String(100), primary_key=True)
+    start = Column(Date, primary_key=True)
+    end = Column(Date, nullable=True)
+    unit = Column(String(100), nullable=False, index=True)
+    position = Column(String(20), nullable=False)
+    titles = Column(Text, nullable=False, default="")
+    supervises = Column(Text, nullable=False, default="")
+
+
 class SpellRow(Base):
     __tablename__ = "spells"
     id = Column(String(64), primary_key=True)

@@ -108,7 +108,11 @@ class RosterService(ServiceBase):
 
     @rpc
     def evaluator_of_section(self, payload):
-        return handlers.evaluator_of_section(self.db, load(c.UnitRef(), payload))
+        return handlers.evaluator_of_section(self.db, load(c.UnitOnOptionalDate(), payload))
+
+    @rpc
+    def return_to_team(self, payload):
+        return handlers.return_to_team(self.db, load(c.ReturnToTeam(), payload))
 
     @rpc
     def record_ban_violation(self, payload):

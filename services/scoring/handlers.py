@@ -14,8 +14,8 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select
 from shared.contracts import scoring_events as ev
 from shared.errors import Conflict, LianbaoError, NotFound
 from services.scoring import models as m
-from services.scoring import packs_service
-from services.scoring.domain import (agency_eval, assemble, bans, composite, criteria,
+from services.scoring import history, packs_service
+from services.scoring.domain import (agency_eval, asof, assemble, bans, composite, criteria,
                                      daily_logs, deadlines, ranking)
 from services.scoring.domain import workflow as wf
 from services.scoring.domain.payload import _without_gc, rate_payload, rate_trusted
@@ -70,6 +70,11 @@ def upsert_people(uow, data) -> dict:
             unchanged += 1
     if new:
         s.execute(insert(m.Person), new)
+    for pid, p in rows.items():
+        values = {k: p.get(k) for k in PERSON_FIELDS}
+        values["evaluator"] = values["evaluator"] or p["agency"]
+        values["evaluator_source"] = "roster" if p.get("evaluator") else "default"
+        history.seed(s, pid, dict(values, supervises=p.get("supervises") or ()))
     return {"created": created, "changed": changed, "unchanged": unchanged}
 
 
@@ -112,8 +117,11 @@ def record_spells(uow, data) -> dict:
             unchanged += 1
         if sp["kind"] in ("transferred_out", "dismissed"):
             person = s.get(m.Person, sp["person"])
-            if person is not None:
-                person.left_on = sp["start"]
+            if person is not None:     # left_on: the open exit (a return after it ends it)
+                if sp.get("end") is None:
+                    person.left_on = sp["start"]
+                elif person.left_on == sp["start"]:
+                    person.left_on = None
     s.flush()
     return {"created": created, "changed": changed, "unchanged": unchanged}
 
@@ -134,16 +142,27 @@ def on_staff(uow, event) -> None:
     for st in event.get("staff", []):
         cur = s.get(m.Person, st["id"])
         joined = date.fromisoformat(st["joined"])
+        since = date.fromisoformat(st.get("since") or event.get("effective") or st["joined"])
+        history.save_post(s, st["id"], since, st["agency"], st.get("section"), st["position"],
+                          st.get("supervises") or ())
+        latest = history.latest_post(s, st["id"])      # events may come in any order
         if cur is None:
-            s.add(m.Person(id=st["id"], name=st.get("name"), agency=st["agency"],
-                           section=st.get("section"), position=st["position"], joined=joined,
-                           evaluator=st["agency"], evaluator_source="default", reserve=False))
+            s.add(m.Person(id=st["id"], name=st.get("name"), agency=latest.agency,
+                           section=latest.section, position=latest.position, joined=joined,
+                           mentor=history.current_mentor(s, st["id"]),
+                           evaluator=latest.agency, evaluator_source="default", reserve=False))
         else:
-            cur.name, cur.agency, cur.section = st.get("name"), st["agency"], st.get("section")
-            cur.position, cur.joined = st["position"], joined
+            cur.name, cur.agency, cur.section = st.get("name"), latest.agency, latest.section
+            cur.position, cur.joined = latest.position, joined
             if cur.evaluator_source != "roster":
-                cur.evaluator = st["agency"]
+                cur.evaluator = latest.agency
     s.flush()
+
+
+def on_evaluators_resolved(uow, event) -> None:
+    """roster ``evaluators_resolved``: each person's evaluators through time (M§五(二)3), as the
+    roster resolved them; never typed in by a caller."""
+    history.evaluators_resolved(uow.session, event)
 
 
 def _known(uow, pid):
@@ -168,13 +187,20 @@ def on_spell(uow, event) -> None:
 
 
 def on_mentor_assigned(uow, event) -> None:
-    _known(uow, event["mentee"]).mentor = event["mentor"]
+    """A pair with its dates (the mentor on each date is what the workflow checks)."""
+    s = uow.session
+    history.pair_assigned(s, event)
+    person = s.get(m.Person, event["mentee"])
+    if person is not None:
+        person.mentor = history.current_mentor(s, event["mentee"])
 
 
 def on_mentor_unassigned(uow, event) -> None:
-    person = _known(uow, event["mentee"])
-    if person.mentor == event["mentor"]:
-        person.mentor = None
+    s = uow.session
+    history.pair_unassigned(s, event)
+    person = s.get(m.Person, event["mentee"])
+    if person is not None:
+        person.mentor = history.current_mentor(s, event["mentee"])
 
 
 def on_satisfaction_rates(uow, event) -> None:
@@ -247,27 +273,31 @@ def _person(s, pid):
 
 
 class Ctx:
-    """Per-call caches of the read model (a batch touches each person once)."""
+    """Per-call caches of the read model (a batch touches each person once).  People are read as
+    they were on the act's date ``on`` (SPEC §9, :mod:`services.scoring.history`)."""
 
-    def __init__(self, uow):
+    def __init__(self, uow, on: date | None = None):
         self.s = uow.session
         self.uow = uow
+        self.on = on
+        self.hist = history.History(uow.session)
         self.people: dict = {}
         self.units: dict = {}
         self.chiefs: dict = {}
         self.templates: dict = {}
 
+    @property
+    def day(self) -> date:
+        return self.on or today()
+
     def person(self, pid):
+        """The person on the act's date (post and mentor then), or None."""
         if pid not in self.people:
-            self.people[pid] = _person(self.s, pid)
+            self.people[pid] = self.hist.person(pid, self.day) if pid else None
         return self.people[pid]
 
     def prefetch(self, ids):
-        missing = [i for i in set(ids) if i and i not in self.people]
-        for chunk in range(0, len(missing), 5000):
-            for p in self.s.scalars(select(m.Person).where(m.Person.id.in_(missing[chunk:chunk + 5000]))):
-                self.people[p.id] = wf.Person(p.id, p.agency, p.section, p.position, p.mentor,
-                                              p.evaluator)
+        self.hist.load(ids)
 
     def unit(self, uid):
         if uid not in self.units:
@@ -276,24 +306,42 @@ class Ctx:
 
     def section_chiefs(self, sid):
         if sid not in self.chiefs:
-            self.chiefs[sid] = list(self.s.scalars(select(m.Person.id).where(
-                m.Person.section == sid, m.Person.position == "chief", m.Person.left_on.is_(None))))
+            self.chiefs[sid] = self.hist.section_people(sid, self.day, "chief")
         return self.chiefs[sid]
 
-    def subject_info(self, kind, subject):
-        """(agency, evaluator, mentor, chiefs) of a subject, or NotFound."""
+    def subject_info(self, kind, subject, month=None):
+        """(agency, evaluator, mentor, chiefs) of a subject, or NotFound.  With ``month``: the
+        agency of the post held on the month's last day and the roster's evaluator of that day
+        (SPEC §9); the mentor is the one on the act's date (sections: see ``reviewers``)."""
         if kind == "officer":
-            p = self.person(subject)
-            if p is None:
-                raise NotFound(f"no person {subject} in the roster read model", "subject")
-            return p.agency, p.evaluator, p.mentor, ()
+            history.require_known(self.hist, subject)
+            if month is None:
+                p = self.person(subject)
+                return p.agency, None, p.mentor, ()
+            last = asof.month_last_day(month)
+            span = self.hist.month_evaluator(subject, month)
+            post = self.hist.post(subject, last)
+            return post.agency, span.value, self.hist.mentor(subject, self.day), ()
         u = self.unit(subject)
         if u is None or u.kind != "section":
             raise NotFound(f"no section {subject} in the roster read model", "subject")
-        chiefs = self.section_chiefs(subject)
-        mentors = {self.person(c).mentor for c in chiefs if self.person(c)}
-        mentor = sorted(x for x in mentors if x)[0] if any(mentors) else None
-        return u.agency, u.evaluator or u.agency, mentor, chiefs
+        return u.agency, u.evaluator or u.agency, None, self.section_chiefs(subject)
+
+    def reviewers(self, kind, subject, strict=True) -> tuple:
+        """Who may review on the act's date: an officer's mentor then (none: the evaluator's
+        members review); a section's supervising leaders then (分管领导, M§四2; none: Conflict,
+        never guessed, unless ``strict`` is False)."""
+        if kind == "officer":
+            mentor = self.hist.mentor(subject, self.day)
+            return (mentor,) if mentor else ()
+        u = self.unit(subject)
+        key = ("supervisors", subject)
+        if key not in self.chiefs:
+            self.chiefs[key] = self.hist.section_supervisors(subject, u.agency, self.day)
+        supervisors = self.chiefs[key]
+        if not strict:
+            return tuple(supervisors)
+        return asof.section_reviewers(supervisors, subject, self.day)
 
     def template(self, kind, agency, month):
         key = (kind, agency, month)
@@ -302,8 +350,10 @@ class Ctx:
         return self.templates[key]
 
     def members(self, group):
-        return {p for p in self.s.scalars(select(m.Person.id).where(
-            m.Person.agency == group, m.Person.position.in_(LEADING)))}
+        key = ("members", group)
+        if key not in self.chiefs:
+            self.chiefs[key] = self.hist.members(group, self.day)
+        return self.chiefs[key]
 
 
 def _deductions(items):
@@ -346,7 +396,7 @@ def _batch(items, fn):
 def submit_self_assessments(uow, data) -> dict:
     """自评申报: the subject (an officer) or the section's chief submits the month's scores."""
     ctx, s = Ctx(uow), uow.session
-    as_of = data.get("as_of") or today()
+    as_of = ctx.on = data.get("as_of") or today()
     items = data["items"]
     ctx.prefetch([i["subject"] for i in items if i["kind"] == "officer"] + [i["actor"] for i in items])
     ids = [eval_id(i["kind"], i["subject"], i["month"]) for i in items]
@@ -358,9 +408,9 @@ def submit_self_assessments(uow, data) -> dict:
 
     def one(i, it):
         ev_id = eval_id(it["kind"], it["subject"], it["month"])
-        agency, evaluator, _mentor, chiefs = ctx.subject_info(it["kind"], it["subject"])
-        wf.check_self_assessor(it["actor"], it["kind"], it["subject"], chiefs)
         deadlines.check_month_is_over(it["month"], as_of)
+        agency, evaluator, _mentor, chiefs = ctx.subject_info(it["kind"], it["subject"], it["month"])
+        wf.check_self_assessor(it["actor"], it["kind"], it["subject"], chiefs)
         tpl = ctx.template(it["kind"], agency, it["month"])
         scores = criteria.item_scores(tpl, it["item_scores"], _deductions(it["deductions"]))
         dig = digest([it["item_scores"], _deductions_json(it["deductions"])])
@@ -411,7 +461,7 @@ def _require(evals, it):
 def review_batch(uow, data) -> dict:
     """联带责任人审核: the subject's mentor confirms or corrects the scores and adds deductions."""
     ctx, s = Ctx(uow), uow.session
-    as_of = data.get("as_of") or today()
+    as_of = ctx.on = data.get("as_of") or today()
     items = data["items"]
     ctx.prefetch([i["subject"] for i in items if i["kind"] == "officer"])
     evals = _load_evals(s, items)
@@ -425,8 +475,12 @@ def review_batch(uow, data) -> dict:
             if last and last.action == wf.REVIEW and last.digest == dig:
                 return "unchanged"
         to = wf.next_state(e.state, wf.REVIEW)
-        _agency, evaluator, mentor, _chiefs = ctx.subject_info(it["kind"], it["subject"])
-        wf.check_reviewer(it["actor"], mentor, ctx.members(evaluator) if mentor is None else ())
+        reviewers = ctx.reviewers(it["kind"], it["subject"])
+        if len(reviewers) > 1:
+            asof.check_reviewer_of(it["actor"], reviewers, it["subject"], ctx.day)
+        else:
+            mentor = reviewers[0] if reviewers else None
+            wf.check_reviewer(it["actor"], mentor, ctx.members(e.evaluator) if mentor is None else ())
         tpl = ctx.template(it["kind"], e.agency, e.month)
         stored = e.item_scores or {}
         given = it["item_scores"] if it.get("item_scores") is not None else stored.get("given")
@@ -452,7 +506,7 @@ def review_batch(uow, data) -> dict:
 def approve_batch(uow, data) -> dict:
     """考核审批: a member of the subject's evaluator (leading group) approves the score."""
     ctx, s = Ctx(uow), uow.session
-    as_of = data.get("as_of") or today()
+    as_of = ctx.on = data.get("as_of") or today()
     items = data["items"]
     ctx.prefetch([i["actor"] for i in items])
     evals = _load_evals(s, items)
@@ -464,7 +518,8 @@ def approve_batch(uow, data) -> dict:
             return "unchanged"
         to = wf.next_state(e.state, wf.APPROVE)
         wf.check_evaluator_member(ctx.person(it["actor"]), it["actor"], e.evaluator, wf.APPROVE)
-        _agency, _evaluator, mentor, _chiefs = ctx.subject_info(it["kind"], it["subject"])
+        reviewers = ctx.reviewers(it["kind"], it["subject"], strict=False)
+        mentor = it["actor"] if it["actor"] in reviewers else (reviewers[0] if reviewers else None)
         wf.check_approver_is_not_reviewer(it["actor"], e.reviewed_by, mentor)
         e.state, e.approved_by = to, it["actor"]
         logs.append(dict(evaluation_id=e.id, action=wf.APPROVE, actor=it["actor"], on_date=as_of,
@@ -484,7 +539,7 @@ def _check_body_member(ctx, actor, evaluator, step):
 def publish_notice(uow, data) -> dict:
     """公示监督: the evaluator posts every approved evaluation of the month; three working days."""
     ctx, s = Ctx(uow), uow.session
-    as_of = data.get("as_of") or today()
+    as_of = ctx.on = data.get("as_of") or today()
     _check_body_member(ctx, data["actor"], data["evaluator"], wf.NOTICE)
     from services.scoring.followups import work_calendar
     end = deadlines.notice_end(as_of, calendar=work_calendar(uow))
@@ -498,7 +553,11 @@ def publish_notice(uow, data) -> dict:
                          from_state=wf.APPROVED, to_state=wf.ON_NOTICE, note=f"until {end}"))
     if logs:
         s.execute(insert(m.EvaluationLog), logs)
-    return {"posted": len(rows), "notice_start": as_of.isoformat(), "notice_end": end.isoformat()}
+    s.flush()
+    skipped = history.skipped_items(s, data["evaluator"], data["month"], (wf.APPROVED,),
+                                    (wf.ON_NOTICE, wf.FILED))
+    return {"posted": len(rows), "notice_start": as_of.isoformat(), "notice_end": end.isoformat(),
+            "not_posted": skipped}
 
 
 def object_to(uow, data) -> dict:
@@ -527,7 +586,7 @@ def file_month(uow, data) -> dict:
     """上报备案: files every evaluation of the month whose notice has ended; late ones (after the
     15th of M+1) are filed and flagged."""
     ctx, s = Ctx(uow), uow.session
-    as_of = data.get("as_of") or today()
+    as_of = ctx.on = data.get("as_of") or today()
     _check_body_member(ctx, data["actor"], data["evaluator"], wf.FILE)
     rows = list(s.scalars(select(m.Evaluation).where(
         m.Evaluation.evaluator == data["evaluator"], m.Evaluation.month == data["month"],
@@ -549,7 +608,13 @@ def file_month(uow, data) -> dict:
     not_ready = s.scalar(select(func.count()).select_from(m.Evaluation).where(
         m.Evaluation.evaluator == data["evaluator"], m.Evaluation.month == data["month"],
         m.Evaluation.state.in_((wf.SUBMITTED, wf.REVIEWED, wf.APPROVED))))
+    s.flush()
+    skipped = [{"kind": e.kind, "subject": e.subject, "state": e.state,
+                "reason": f"on notice until {e.notice_end}"} for e in rows if e.id in waiting]
+    skipped += history.skipped_items(s, data["evaluator"], data["month"], (wf.ON_NOTICE,),
+                                     (wf.FILED,))
     return {"filed": filed, "late": late, "waiting": waiting, "not_ready": not_ready,
+            "not_filed": skipped,
             "deadline": deadlines.filing_deadline(data["month"]).isoformat()}
 
 
@@ -587,16 +652,20 @@ def person_history(uow, data) -> dict:
 
 # -- deadlines, overdue, implementation rate --------------------------------------------------
 def due_subjects(s, month: str, agency: str | None = None) -> dict:
-    """Everyone (and every section) due a filed evaluation for ``month``: on the team in that
-    month.  Returns ``{(kind, subject): agency}``."""
-    y, mo = deadlines.parse_month(month)
-    first = date(y, mo, 1)
+    """Everyone (and every section) due a filed evaluation for ``month``: on the team on the
+    month's last day (SPEC §9: who left during the month is not evaluated for it).  Returns
+    ``{(kind, subject): agency}``, the agency the month counts for: the evaluator's of that day
+    (the roster's answer; the person's own agency while none is known yet)."""
     last = deadlines.next_month_start(month) - timedelta(days=1)
-    q = select(m.Person.id, m.Person.agency).where(
-        m.Person.joined <= last, (m.Person.left_on.is_(None)) | (m.Person.left_on >= first))
-    if agency:
-        q = q.where(m.Person.agency == agency)
-    out = {("officer", pid): ag for pid, ag in s.execute(q)}
+    evaluators = history.evaluators_on(s, last)
+    gone = history.exits_covering(s, last)
+    out = {}
+    for pid, ag in s.execute(select(m.Person.id, m.Person.agency).where(m.Person.joined <= last)):
+        if pid in gone:
+            continue
+        body = evaluators.get(pid, ag)
+        if agency is None or body == agency:
+            out[("officer", pid)] = body
     qs = select(m.Unit.id, m.Unit.agency).where(m.Unit.kind == "section")
     if agency:
         qs = qs.where(m.Unit.agency == agency)
@@ -666,7 +735,7 @@ def flag_overdue(uow, as_of: date) -> dict:
 
 def write_daily_logs(uow, data) -> dict:
     ctx, s = Ctx(uow), uow.session
-    as_of = data.get("as_of") or today()
+    as_of = ctx.on = data.get("as_of") or today()
     ctx.prefetch([lg["person"] for lg in data["logs"]])
 
     def one(i, lg):
@@ -682,7 +751,8 @@ def write_daily_logs(uow, data) -> dict:
                 raise Conflict("the log of this day is already reviewed", "date")
             cur.text = lg["text"]
             return f"{lg['person']}:{lg['date']}"
-        s.add(m.DailyLog(person=lg["person"], on_date=lg["date"], text=lg["text"], mentor=p.mentor))
+        s.add(m.DailyLog(person=lg["person"], on_date=lg["date"], text=lg["text"],
+                         mentor=ctx.hist.mentor(lg["person"], lg["date"])))   # the mentor that day
         s.flush()
         return f"{lg['person']}:{lg['date']}"
 
@@ -691,14 +761,14 @@ def write_daily_logs(uow, data) -> dict:
 
 def review_daily_logs(uow, data) -> dict:
     ctx, s = Ctx(uow), uow.session
-    as_of = data.get("as_of") or today()
+    as_of = ctx.on = data.get("as_of") or today()
 
     def one(i, rv):
         cur = s.get(m.DailyLog, (rv["person"], rv["date"]))
         if cur is None:
             raise NotFound(f"no log of {rv['person']} on {rv['date']}", "date")
-        p = ctx.person(rv["person"])
-        daily_logs.check_log_reviewer(rv["actor"], p.mentor if p else None)
+        # the mentor on the log's date reviews it (not the mentor of the day of the review)
+        daily_logs.check_log_reviewer(rv["actor"], ctx.hist.mentor(rv["person"], rv["date"]))
         if cur.reviewed_by == rv["actor"]:
             return "unchanged"
         cur.reviewed_by, cur.reviewed_on, cur.comment = rv["actor"], as_of, rv.get("comment")
@@ -710,10 +780,10 @@ def review_daily_logs(uow, data) -> dict:
 def unreviewed_logs(uow, data) -> dict:
     s = uow.session
     as_of = data.get("as_of") or today()
-    q = select(m.DailyLog, m.Person.mentor, m.Person.agency).join(
+    q = select(m.DailyLog, m.DailyLog.mentor, m.Person.agency).join(
         m.Person, m.Person.id == m.DailyLog.person).where(m.DailyLog.reviewed_on.is_(None))
     if data.get("mentor"):
-        q = q.where(m.Person.mentor == data["mentor"])
+        q = q.where(m.DailyLog.mentor == data["mentor"])
     if data.get("agency"):
         q = q.where(m.Person.agency == data["agency"])
     out = []
@@ -733,20 +803,31 @@ def unreviewed_logs(uow, data) -> dict:
 # monthly ranking
 
 
-def _group_members(s, evaluator, group):
+def _group_members(s, evaluator, group, month):
+    """The evaluator's subjects of ``group`` for ``month``: the officers whose evaluation of the
+    month it holds (its evaluator on the month's last day, SPEC §9), by their position that day."""
     if group == "units":
         return "section", list(s.scalars(select(m.Unit.id).where(
             m.Unit.kind == "section", func.coalesce(m.Unit.evaluator, m.Unit.agency) == evaluator)))
-    q = select(m.Person.id).where(m.Person.evaluator == evaluator)
-    if group == "leaders":
-        q = q.where(m.Person.position.in_(LEADING))
-    elif group == "reserve":
-        q = q.where(m.Person.reserve.is_(True))
-    elif group == "chiefs":
-        q = q.where(m.Person.position == "chief")
-    else:
-        q = q.where(m.Person.position == "officer")
-    return "officer", list(s.scalars(q))
+    subjects = list(s.scalars(select(m.Evaluation.subject).where(
+        m.Evaluation.kind == "officer", m.Evaluation.month == month,
+        m.Evaluation.evaluator == evaluator)))
+    if group == "reserve":
+        reserve = set()
+        for chunk in range(0, len(subjects), 5000):
+            reserve.update(s.scalars(select(m.Person.id).where(
+                m.Person.id.in_(subjects[chunk:chunk + 5000]), m.Person.reserve.is_(True))))
+        return "officer", sorted(reserve)
+    hist = history.History(s)
+    hist.load(subjects)
+    last = asof.month_last_day(month)
+    wanted = {"leaders": LEADING, "chiefs": ("chief",)}.get(group, ("officer",))
+    out = []
+    for pid in subjects:
+        post = hist.post(pid, last)
+        if post is not None and post.position in wanted:
+            out.append(pid)
+    return "officer", sorted(out)
 
 
 RANKABLE = (wf.APPROVED, wf.ON_NOTICE, wf.FILED)
@@ -762,7 +843,7 @@ def rank_month(uow, data) -> dict:
     s.execute(delete(m.Ranking).where(m.Ranking.evaluator == ev_, m.Ranking.month == month))
     poor_now = {}
     for group in data["groups"]:
-        kind, members = _group_members(s, ev_, group)
+        kind, members = _group_members(s, ev_, group, month)
         if not members:
             continue
         scores = {}
@@ -930,11 +1011,21 @@ def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
     s = uow.session
     start, end, months = assemble.period_bounds(period)
     units = _scope_units(s, scope)
-    people = [assemble.PersonRow(pid, ag, sec, pos, joined, mentor, left, name)
-              for pid, ag, sec, pos, joined, mentor, left, name in s.execute(select(
-                  m.Person.id, m.Person.agency, m.Person.section, m.Person.position, m.Person.joined,
-                  m.Person.mentor, m.Person.left_on, m.Person.name).order_by(m.Person.id))
-              if ag in units]
+    # SPEC §9: each person as on the period's last day (post, mentor), whatever changed since
+    moved = history.posts_changed_after(s, end)
+    hist = history.History(s)
+    hist.load(moved)
+    mentors = history.mentors_on(s, end)
+    people = []
+    for pid, ag, sec, pos, joined, _mentor, left, name in s.execute(select(
+            m.Person.id, m.Person.agency, m.Person.section, m.Person.position, m.Person.joined,
+            m.Person.mentor, m.Person.left_on, m.Person.name).order_by(m.Person.id)):
+        if pid in moved:
+            post = hist.post(pid, end)
+            ag, sec, pos = post.agency, post.section, post.position
+        if ag in units:
+            people.append(assemble.PersonRow(pid, ag, sec, pos, joined, mentors.get(pid), left,
+                                             name))
     sections = [(uid, ag) for uid, ag in s.execute(
         select(m.Unit.id, m.Unit.agency).where(m.Unit.kind == "section").order_by(m.Unit.id))
         if uid in units]
@@ -1321,6 +1412,7 @@ def annual_rating_filed(uow, year: int) -> bool:
 
 
 def targets(uow, data, as_of: date) -> dict:
+    as_of = data.get("as_of") or as_of
     year = data.get("year") or as_of.year
     return {"year": year, "as_of": as_of.isoformat(),
             "targets": [r.as_dict() for r in target_results(uow, year, as_of, data.get("agency"))]}

@@ -30,6 +30,42 @@ class Person(Base):
     left_on = Column(Date)
 
 
+class PersonPost(Base):
+    """A person's post through time, from roster's staff events (SPEC §9): agency, section,
+    position and supervised sections from ``start`` until the next post's start."""
+    __tablename__ = "person_posts"
+    person = Column(String(ID), primary_key=True)
+    start = Column(Date, primary_key=True, index=True)
+    agency = Column(String(ID), nullable=False, index=True)
+    section = Column(String(ID), index=True)
+    position = Column(String(20), nullable=False)
+    supervises = Column(Text, nullable=False, default="")   # ';'-joined section ids
+
+
+class MentorSpan(Base):
+    """A mentoring pair (联带) with its dates, from roster's mentor events: ``mentor`` mentors
+    ``mentee`` from ``start`` to ``end`` (inclusive; null = open); ``cancelled``: never in force."""
+    __tablename__ = "mentor_spans"
+    pair_id = Column(String(ID), primary_key=True)
+    mentor = Column(String(ID), nullable=False, index=True)
+    mentee = Column(String(ID), nullable=False, index=True)
+    start = Column(Date, nullable=False, index=True)
+    end = Column(Date, index=True)
+    cancelled = Column(Boolean, nullable=False, default=False)
+
+
+class EvaluatorSpan(Base):
+    """Who evaluates a person (M§五(二)3) from ``start`` to ``end``, as the roster resolved it
+    (``evaluators_resolved``); ``resolved_at`` orders the roster's answers."""
+    __tablename__ = "evaluator_spans"
+    person = Column(String(ID), primary_key=True)
+    start = Column(Date, primary_key=True)
+    end = Column(Date)
+    grp = Column(String(ID), nullable=False, index=True)
+    rule = Column(String(60), nullable=False)
+    resolved_at = Column(String(40), nullable=False)
+
+
 class Unit(Base):
     __tablename__ = "units"
     id = Column(String(ID), primary_key=True)

@@ -100,6 +100,13 @@ class ScoringService(FollowupsMixin, PacksMixin, ServiceBase):
             return
         handlers.on_spell(self.db, event)
 
+    @event_handler(rc.SERVICE, rc.EVALUATORS_RESOLVED)
+    def on_evaluators_resolved(self, event):
+        """Who evaluates each person on each date, as the roster resolved it (M§五(二)3)."""
+        if self.db.already_handled(event):
+            return
+        handlers.on_evaluators_resolved(self.db, event)
+
     @event_handler(rc.SERVICE, rc.MENTOR_ASSIGNED)
     def on_mentor_assigned(self, event):
         if self.db.already_handled(event):

@@ -492,14 +492,20 @@ def on_staff_left(uow, event) -> None:
     row.left = event["kind"]
 
 
-def target_results(uow, year: int, agency: str | None = None) -> list:
-    """Target 8 (public satisfaction ≥ 90%) per agency and city-wide, from the year's campaigns."""
+def target_results(uow, year: int, agency: str | None = None, as_of=None) -> list:
+    """Target 8 (public satisfaction ≥ 90%) per agency and city-wide, from the year's campaigns
+    (those opened by ``as_of``, when given)."""
+    from datetime import datetime, time as dtime
+
     from shared import targets as method_targets
 
     session = uow.session
-    rows = session.scalars(select(models.CampaignRow).where(
+    q = select(models.CampaignRow).where(
         models.CampaignRow.period.in_((f"{year}H1", f"{year}H2")),
-        func.coalesce(models.CampaignRow.kind, SATISFACTION) == SATISFACTION)).all()
+        func.coalesce(models.CampaignRow.kind, SATISFACTION) == SATISFACTION)
+    if as_of is not None:
+        q = q.where(models.CampaignRow.created_at <= datetime.combine(as_of, dtime.max))
+    rows = session.scalars(q).all()
     agency_of = dict(session.execute(select(models.RosterStaffRow.id, models.RosterStaffRow.agency)).all())
     agency_of.update(session.execute(select(models.RosterUnitRow.id, models.RosterUnitRow.agency)).all())
     subjects = []
@@ -515,6 +521,8 @@ def target_results(uow, year: int, agency: str | None = None) -> list:
 
 
 def targets(uow, data, today) -> dict:
+    today = data.get("as_of") or today
     year = data.get("year") or today.year
     return {"year": year, "as_of": today.isoformat(),
-            "targets": [r.as_dict() for r in target_results(uow, year, data.get("agency"))]}
+            "targets": [r.as_dict() for r in target_results(uow, year, data.get("agency"),
+                                                            data.get("as_of"))]}

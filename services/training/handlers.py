@@ -552,14 +552,16 @@ def pass_rate(uow, data) -> dict:
             "units": [{"unit_id": u, **_rate_dict(r)} for u, r in units.items()]}
 
 
-def target_results(uow, year: int, agency: str | None = None) -> list:
-    """Target 3 (M§一3) of ``year`` per agency (the read model's agency of each person) and city-wide."""
-    results = [r for rs in _history(uow).values() for r in rs]
+def target_results(uow, year: int, agency: str | None = None, as_of: date | None = None) -> list:
+    """Target 3 (M§一3) of ``year`` per agency (the read model's agency of each person) and
+    city-wide, from the results dated by ``as_of`` (default: all)."""
+    results = [r for rs in _history(uow).values() for r in rs if as_of is None or r.on <= as_of]
     agency_of = {p.id: p.agency_id for p in _people(uow).values() if p.agency_id}
     return passrate.target_results(results, agency_of, year, agency)
 
 
 def targets(uow, data, today: date) -> dict:
+    today = data.get("as_of") or today
     year = data.get("year") or today.year
     return {"year": year, "as_of": today.isoformat(),
-            "targets": [r.as_dict() for r in target_results(uow, year, data.get("agency"))]}
+            "targets": [r.as_dict() for r in target_results(uow, year, data.get("agency"), today)]}

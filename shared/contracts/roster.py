@@ -40,7 +40,19 @@ Mentoring (M§四1-3)
 Evaluators (M§五(二)3)
 * ``evaluator_of(PersonOnDate)`` -> ``{"person", "date", "group", "rule", "mark", "daily_logs",
   "secondment", "six_month_mark"}``; ``group`` is the unit whose leading group evaluates
-* ``evaluator_of_section(UnitRef)`` -> ``{"unit", "group", "rule", "mark"}``
+* ``evaluator_of_section(UnitOnOptionalDate)`` -> ``{"unit", "date", "group", "rule", "mark",
+  "supervisors": [id]}``: the leaders supervising the section (分管领导, its reviewers) on the date
+  (default today); an empty list says the section has none then
+* every "as of" answer (members, people of an agency, evaluators, mentors, coverage) reads the
+  roster as it was on the date (SPEC §9: posts kept as dated history); ``evaluator_of`` also gives
+  the ``unit``, ``position`` and ``status`` of that date
+* event ``evaluators_resolved`` ``{"people": [{"person", "spans": [{"start", "end", "group",
+  "rule"}]}], "resolved_at"}``: each named person's whole evaluator timeline (M§五(二)3 on every
+  day on the team: posts, secondments with their six-month mark, exits and returns), published
+  whenever it may have changed; a consumer keeps the latest ``resolved_at`` per person
+* ``return_to_team(ReturnToTeam)`` -> ``{"staff": STAFF, "exit": SPELL}``: a return after a
+  transfer out is a new spell of service in a new post from ``date``; the exit ends the day before;
+  ``joined`` stays the first join date
 
 Bans (M§三(三))
 * ``record_ban_violation(RecordBanViolation)`` -> ``{"violation": {...}, "suspension": SPELL|null,
@@ -76,6 +88,7 @@ UNITS_SAVED = "units_saved"                    # {"units": [UNIT]}
 STAFF_JOINED = "staff_joined"                  # {"staff": [STAFF]}  (batched: ≤ EVENT_BATCH)
 STAFF_CHANGED = "staff_changed"                # {"staff": [STAFF], "effective"}
 STAFF_LEFT = "staff_left"                      # {"person", "kind", "date", "spell_id"}
+EVALUATORS_RESOLVED = "evaluators_resolved"    # {"people": [{"person", "spans"}], "resolved_at"}
 STATUS_SPELL_RECORDED = "status_spell_recorded"  # {"spell": SPELL}
 STATUS_SPELL_CHANGED = "status_spell_changed"    # {"spell": SPELL}
 MENTOR_ASSIGNED = "mentor_assigned"            # PAIR
@@ -85,7 +98,7 @@ DISCIPLINE_FACT_RECORDED = "discipline_fact_recorded"          # FACT
 DISCIPLINE_FACT_INVESTIGATED = "discipline_fact_investigated"  # FACT
 EVENTS = (UNITS_SAVED, STAFF_JOINED, STAFF_CHANGED, STAFF_LEFT, STATUS_SPELL_RECORDED,
           STATUS_SPELL_CHANGED, MENTOR_ASSIGNED, MENTOR_UNASSIGNED, BAN_VIOLATED,
-          DISCIPLINE_FACT_RECORDED, DISCIPLINE_FACT_INVESTIGATED)
+          DISCIPLINE_FACT_RECORDED, DISCIPLINE_FACT_INVESTIGATED, EVALUATORS_RESOLVED)
 EVENT_BATCH = 1000
 
 UNIT_KINDS = ("committee", "agency", "section")
@@ -167,6 +180,21 @@ class PersonOnDate(BaseSchema):
 
 class UnitRef(BaseSchema):
     unit = Id(**_id)
+
+
+class UnitOnOptionalDate(BaseSchema):
+    unit = fields.String(**_id)
+    date = IsoDate(load_default=None, allow_none=True)
+
+
+class ReturnToTeam(BaseSchema):
+    person = fields.String(**_id)
+    date = IsoDate(required=True)
+    unit = fields.String(**_id)
+    position = fields.String(required=True, validate=validate.OneOf(POSITIONS))
+    titles = fields.List(fields.String(validate=validate.OneOf(TITLES)), load_default=list)
+    supervises = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
+                             load_default=list)
 
 
 class UnitOnDate(BaseSchema):
@@ -287,6 +315,7 @@ class StaffOut(BaseSchema):
     joined = IsoDate(required=True)
     titles = fields.List(fields.String(), required=True)
     supervises = fields.List(fields.String(), required=True)
+    since = IsoDate(load_default=None, allow_none=True)   # first day of the post shown
 
 
 class StaffJoinedEvent(BaseSchema):
@@ -363,7 +392,26 @@ class DisciplineFactEvent(BaseSchema):
     note = fields.String(allow_none=True)
 
 
+class EvaluatorSpanOut(BaseSchema):
+    start = IsoDate(required=True)
+    end = IsoDate(allow_none=True)
+    group = fields.String(required=True)
+    rule = fields.String(required=True)
+
+
+class PersonEvaluators(BaseSchema):
+    person = fields.String(required=True)
+    spans = fields.List(fields.Nested(EvaluatorSpanOut), required=True)
+
+
+class EvaluatorsResolvedEvent(BaseSchema):
+    people = fields.List(fields.Nested(PersonEvaluators), required=True)
+    resolved_at = fields.String(required=True)
+    stamp = fields.String(load_default=None, allow_none=True)
+
+
 EVENT_SCHEMAS = {
+    EVALUATORS_RESOLVED: EvaluatorsResolvedEvent,
     UNITS_SAVED: UnitsSavedEvent, STAFF_JOINED: StaffJoinedEvent,
     STAFF_CHANGED: StaffChangedEvent, STAFF_LEFT: StaffLeftEvent,
     STATUS_SPELL_RECORDED: StatusSpellEvent, STATUS_SPELL_CHANGED: StatusSpellEvent,

@@ -7,7 +7,11 @@ as ``{"index", "field", "error", "message"}`` in ``errors`` (nothing of a bad it
 single-item RPCs raise the item's error.
 
 Read model (also fed by roster's events and survey's ``satisfaction_rates_published``)
-* ``upsert_people(UpsertPeople)`` -> ``{"created", "changed", "unchanged"}``
+* ``upsert_people(UpsertPeople)`` -> ``{"created", "changed", "unchanged"}``: a bulk load of the
+  read model (a roster export, a test's city), each person's post, mentor and evaluator from the
+  join date; in a deployment the roster's events keep it with its dates (``staff_joined``,
+  ``staff_changed`` with ``since``, ``mentor_assigned``/``mentor_unassigned``,
+  ``evaluators_resolved``), and nobody types an evaluator in
 * ``save_units(SaveUnits)`` -> ``{"created", "changed", "unchanged"}``
 * ``record_spells(RecordSpells)`` -> ``{"created", "changed", "unchanged"}``
 
@@ -90,6 +94,8 @@ class PersonIn(BaseSchema):
     joined = fields.Date(required=True)
     mentor = Id(**_opt_id)
     evaluator = Id(**_opt_id)      # roster's evaluator_of(...).group; default agency
+    supervises = fields.List(Id(validate=validate.Length(min=1, max=100)),
+                             load_default=list)   # a leader's sections (分管: their reviewer)
     reserve = fields.Boolean(load_default=False)
     left_on = fields.Date(load_default=None, allow_none=True)
 

@@ -8,7 +8,10 @@ survey (8).  ``lianbao targets`` calls ``<owner>.targets(TargetsQuery)`` on each
   (a share 0..1, 4 places) | int (a count) | null (no data), "met": bool | null (no data),
   "label", "unit": "rate" | "count", "detail": {figures behind the value}}`` — built with
   :meth:`shared.targets.TargetResult.as_dict`.  Without ``agency``: every agency and ``city``;
-  with it, that agency only (``city``: the city-wide figure only).  ``year`` defaults to this year.
+  with it, that agency only (``city``: the city-wide figure only).  ``as_of`` (default today):
+  the answer from the facts known on that date (what was recorded, reported, tested or surveyed
+  by then), so that a question about a past date gives the same answer whenever it is asked;
+  ``year`` defaults to the year of ``as_of``.
   The RPC only answers: the owner's gauges ``lianbao_target_value`` / ``lianbao_target_met``
   ``{target, agency, year}`` are computed at scrape time (:class:`shared.metrics.TargetGauges`).
 """
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from shared.schemas import BaseSchema, StrictInteger
+from shared.schemas import BaseSchema, IsoDate, StrictInteger
 
 RPC = "targets"
 
@@ -24,6 +27,7 @@ RPC = "targets"
 class TargetsQuery(BaseSchema):
     agency = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
     year = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=2000, max=2100))
+    as_of = IsoDate(load_default=None, allow_none=True)
 
 
 class TargetOut(BaseSchema):

@@ -1,7 +1,8 @@
 """Dated status spells: leave, secondment, suspension, transferred out, dismissed (SPEC §2).
 
 Readings: dates are inclusive; a leave or suspension may be open-ended; an exit (transferred out,
-dismissed) has no end and nothing starts on or after it. Leave and secondment are one layer (a
+dismissed) has no end and nothing starts on or after it, until a return after a transfer out ends
+it the day before the return (SPEC §9: a new spell of service). Leave and secondment are one layer (a
 person is on leave or seconded, not both); suspensions are another (a suspension may fall during
 a leave or a secondment, and then takes precedence for the status).
 """
@@ -57,6 +58,11 @@ def check_spell(spell: Spell, person: Staff, units: Mapping[str, Unit],
     for other in others:
         if other.id == spell.id:
             continue
+        if other.kind in EXIT_KINDS and other.end is not None:   # left, then returned
+            if overlaps(spell.start, spell.end, other.start, other.end):
+                raise Conflict(f"the person was off the team from {other.start} to {other.end} "
+                               f"({other.kind})", "start")
+            continue
         if other.kind in EXIT_KINDS:
             if spell.kind in EXIT_KINDS:
                 raise Conflict(f"the person already left on {other.start} ({other.kind})", "kind")
@@ -76,8 +82,9 @@ def check_spell(spell: Spell, person: Staff, units: Mapping[str, Unit],
 
 
 def exit_of(spells: Iterable[Spell]) -> Spell | None:
+    """The open exit (a transfer out followed by a return has an end and no longer counts)."""
     for spell in spells:
-        if spell.kind in EXIT_KINDS:
+        if spell.kind in EXIT_KINDS and spell.end is None:
             return spell
     return None
 

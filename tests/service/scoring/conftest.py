@@ -18,9 +18,12 @@ PEOPLE = [
     {"id": "cs", "agency": "cnty", "position": "head", "joined": "1995-01-01"},
     {"id": "cl", "agency": "cnty", "position": "leader", "joined": "1998-01-01", "mentor": "cs"},
     {"id": "h", "agency": "ps", "position": "head", "joined": "2000-01-01", "evaluator": "cnty"},
-    {"id": "l1", "agency": "ps", "position": "leader", "joined": "2005-01-01", "mentor": "h"},
-    {"id": "l2", "agency": "ps", "position": "leader", "joined": "2005-01-01", "mentor": "h"},
-    {"id": "l3", "agency": "ps", "position": "leader", "joined": "2006-01-01", "mentor": "h"},
+    {"id": "l1", "agency": "ps", "position": "leader", "joined": "2005-01-01", "mentor": "h",
+     "supervises": ["s1"]},
+    {"id": "l2", "agency": "ps", "position": "leader", "joined": "2005-01-01", "mentor": "h",
+     "supervises": ["s2"]},
+    {"id": "l3", "agency": "ps", "position": "leader", "joined": "2006-01-01", "mentor": "h",
+     "supervises": ["s3"]},
     {"id": "c1", "agency": "ps", "section": "s1", "position": "chief", "joined": "2010-01-01",
      "mentor": "l1"},
     {"id": "c2", "agency": "ps", "section": "s2", "position": "chief", "joined": "2010-01-01",
@@ -86,7 +89,9 @@ def self_actor(subject, kind):
 
 def drive_month(rpc, month, scores, *, submit_on, file_on, deductions=None, skip=()):
     """One month through every step with the batch RPCs: ``scores`` maps subject → item scores."""
-    subjects = [(s, k) for s, k in subjects_of() if s not in skip]
+    last = f"{month}-28"      # not evaluated for a month before joining (SPEC §9)
+    subjects = [(s, k) for s, k in subjects_of() if s not in skip
+                and (k == "section" or next(p for p in PEOPLE if p["id"] == s)["joined"] <= last)]
     items = [{"actor": self_actor(s, k), "subject": s, "kind": k, "month": month,
               "item_scores": scores.get(s, {})} for s, k in subjects]
     out = rpc.scoring.submit_self_assessments({"items": items, "as_of": submit_on})

@@ -30,7 +30,7 @@ for _a, _officers in AGENCIES.items():
         {"id": f"h{_a}", "agency": _a, "position": "head", "joined": "2000-01-01",
          "evaluator": "cnty"},
         {"id": f"l{_a}", "agency": _a, "position": "leader", "joined": "2005-01-01",
-         "mentor": f"h{_a}", "evaluator": "cnty"},
+         "mentor": f"h{_a}", "evaluator": "cnty", "supervises": [f"s{_a}"]},
         {"id": f"c{_a}", "agency": _a, "section": f"s{_a}", "position": "chief",
          "joined": "2010-01-01", "mentor": f"l{_a}"}]
     PEOPLE += [{"id": o, "agency": _a, "section": f"s{_a}", "position": "officer",

@@ -14,6 +14,10 @@ def test_roster_events_feed_the_read_model_once(city):
          "position": "officer", "joined": "2026-01-05", "titles": [], "supervises": []}]}
     city.dispatch("roster", "staff_joined", joined)
     city.dispatch("roster", "staff_joined", joined)                    # redelivered
+    city.dispatch("roster", "evaluators_resolved", {"event_id": "e-ev-1", "resolved_at": "t1",
+                                                    "people": [{"person": "n1", "spans": [
+                                                        {"start": "2026-01-05", "end": None,
+                                                         "group": "ps", "rule": "staff_by_agency"}]}]})
     city.dispatch("roster", "mentor_assigned", {"event_id": "e-m-1", "pair_id": "p1",
                                                 "mentor": "c1", "mentee": "n1",
                                                 "start": "2026-01-05", "end": None})

@@ -36,7 +36,13 @@ def test_the_five_steps_with_an_objection_and_the_trail(city):
         assert ev["state"] == "approved"
         posted = rpc.scoring.publish_notice({"actor": "l1", "evaluator": "ps", "month": FEB,
                                              "as_of": "2026-03-05"})      # Thursday
-        assert posted == {"posted": 1, "notice_start": "2026-03-05", "notice_end": "2026-03-10"}
+        assert {k: posted[k] for k in ("posted", "notice_start", "notice_end")} == \
+            {"posted": 1, "notice_start": "2026-03-05", "notice_end": "2026-03-10"}
+        # item by item, what ps's February did not have ready (the head is evaluated by cnty, o4
+        # joined in March): nobody else self-assessed
+        assert {(x["subject"], x["state"]) for x in posted["not_posted"]} == {
+            (p, "missing") for p in ("l1", "l2", "l3", "c1", "c2", "c3", "o2", "o3",
+                                     "s1", "s2", "s3")}
         ev = rpc.scoring.object({"actor": "o2", "subject": "o1", "month": FEB, "as_of": "2026-03-09",
                                  "text": "扣分事实有误"})
         assert ev["state"] == "submitted" and ev["objections"] == 1
@@ -122,11 +128,13 @@ def test_a_late_filing_is_flagged_and_counts_against_the_implementation_rate(cit
         assert rpc.scoring.evaluation({"subject": "o1", "month": FEB})["late"] is True
         report = rpc.scoring.overdue_evaluations({"month": FEB, "as_of": "2026-03-20"})
         ps = report["by_agency"]["ps"]
-        # due in February: 10 people and 3 sections of ps (o4 joined in March); none on time
-        assert (ps["due"], ps["filed_on_time"], ps["filed_late"], ps["overdue"]) == (13, 0, 2, 13)
+        # due in February: 9 people and 3 sections of ps (o4 joined in March; the head h counts
+        # for its evaluator cnty, SPEC §9); none on time
+        assert (ps["due"], ps["filed_on_time"], ps["filed_late"], ps["overdue"]) == (12, 0, 2, 12)
+        assert report["by_agency"]["cnty"]["due"] == 3      # cs, cl (its own staff) and h
         assert ps["rate"] == 0.0
         assert {"kind": "officer", "subject": "o3", "agency": "ps", "state": "missing",
                 "filed_on": None} in report["overdue"]
         text = metrics_of(city.container("scoring")).render().decode()
-        assert 'lianbao_scoring_overdue_evaluations{agency="ps"} 13.0' in text
+        assert 'lianbao_scoring_overdue_evaluations{agency="ps"} 12.0' in text
         assert 'lianbao_management_implementation_rate{agency="ps"} 0.0' in text

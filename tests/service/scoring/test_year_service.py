@@ -66,7 +66,9 @@ def test_a_year_of_a_small_city(city):
         assert [h["late"] for h in history["months"]].count(True) == 1      # May filed on 16 June
 
         overdue = rpc.scoring.overdue_evaluations({"month": "2026-05", "as_of": "2026-06-20"})
-        assert overdue["by_agency"]["ps"]["filed_late"] == 14
+        # 10 people and 3 sections of ps's leading group (the head h counts for cnty, SPEC §9)
+        assert overdue["by_agency"]["ps"]["filed_late"] == 13
+        assert overdue["by_agency"]["cnty"]["filed_late"] == 1
         assert overdue["by_agency"]["ps"]["rate"] == 0.0
         on_time = rpc.scoring.overdue_evaluations({"month": "2026-06", "as_of": "2026-07-20",
                                                    "agency": "ps"})

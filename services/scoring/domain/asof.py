@@ -1,0 +1,114 @@
+"""Who is who on a date, in scoring's read model (SPEC §9, M§五(二)3-4, M§四1-3).
+
+Pure rules over dated rows learnt from the roster's events:
+
+- a post holds from its ``start`` until the next post's start;
+- the month's evaluator is the roster's evaluator on the month's last day; a person off the team
+  that day (left during the month, or not joined yet) is not evaluated for the month;
+- who may review an act is the mentor (联带责任人) on the act's date, not the mentor of the day the
+  act is entered; a section is reviewed by the leader who supervises it (分管领导) on that date, and a
+  section without one is said so, never guessed.
+"""
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from shared.errors import Conflict, Forbidden
+
+
+@dataclass(frozen=True)
+class Post:
+    start: date
+    agency: str
+    section: str | None
+    position: str
+    supervises: tuple = ()
+
+
+@dataclass(frozen=True)
+class Span:
+    """A dated value (a mentor, an evaluator) from ``start`` to ``end`` (inclusive; None = open)."""
+    start: date
+    end: date | None
+    value: str
+    rule: str | None = None
+
+
+def covers(start: date, end: date | None, day: date) -> bool:
+    return start <= day and (end is None or day <= end)
+
+
+def month_last_day(month: str) -> date:
+    year, mon = int(month[:4]), int(month[5:7])
+    return date(year, mon, calendar.monthrange(year, mon)[1])
+
+
+def post_on(posts: Iterable[Post], day: date) -> Post | None:
+    """The post held on ``day``: the latest starting on or before it; None before the first."""
+    best = None
+    for post in posts:
+        if post.start <= day and (best is None or post.start > best.start):
+            best = post
+    return best
+
+
+def span_on(spans: Iterable[Span], day: date) -> Span | None:
+    """The span covering ``day`` (the latest-starting one if the data ever overlaps)."""
+    best = None
+    for span in spans:
+        if covers(span.start, span.end, day) and (best is None or span.start > best.start):
+            best = span
+    return best
+
+
+def on_team(joined: date | None, exits: Iterable[tuple[date, date | None]], day: date) -> bool:
+    """On the team on ``day``: joined by then and not within an exit (transferred out, dismissed;
+    an exit followed by a return ends the day before the return)."""
+    if joined is not None and day < joined:
+        return False
+    return not any(covers(start, end, day) for start, end in exits)
+
+
+def month_evaluator(spans: Iterable[Span], month: str, joined: date | None,
+                    exits: Iterable[tuple[date, date | None]], subject: str) -> Span:
+    """SPEC §9: the evaluator of ``month`` is the one on its last day (the six-month secondment
+    rule is in the roster's answer). Off the team on that day: not evaluated (Conflict ``month``).
+    No answer from the roster for that day: Conflict ``subject`` (never a default)."""
+    last = month_last_day(month)
+    if not on_team(joined, exits, last):
+        raise Conflict(f"{subject} is not on the team on {last}: not evaluated for {month} "
+                       "(SPEC §9)", "month")
+    span = span_on(spans, last)
+    if span is None:
+        raise Conflict(f"the roster has not resolved the evaluator of {subject} on {last}",
+                       "subject")
+    return span
+
+
+def section_supervisors(leader_posts: dict[str, Post], section: str) -> list[str]:
+    """The leaders (班子成员) whose post on the date supervises ``section`` (分管, M§四2)."""
+    return sorted(pid for pid, post in leader_posts.items()
+                  if post.position == "leader" and section in post.supervises)
+
+
+def section_reviewers(supervisors: list[str], section: str, day: date) -> tuple[str, ...]:
+    """The reviewers of a section's evaluation: its supervising leaders on ``day``. None: the
+    section has no 分管领导 then, said so (Conflict ``subject``)."""
+    if not supervisors:
+        raise Conflict(f"section {section} has no supervising leader (分管领导) on {day}: "
+                       "the roster must name one before its evaluation is reviewed", "subject")
+    return tuple(supervisors)
+
+
+def check_reviewer_of(actor: str, reviewers: tuple[str, ...], subject: str, day: date) -> None:
+    """The actor is one of the subject's reviewers on the act's date."""
+    if actor not in reviewers:
+        raise Forbidden(f"{actor} is not the reviewer (联带责任人/分管领导) of {subject} on {day}; "
+                        f"{', '.join(reviewers)} is", "actor")
+
+
+__all__ = ["Post", "Span", "check_reviewer_of", "covers", "month_evaluator", "month_last_day",
+           "on_team", "post_on", "section_reviewers", "section_supervisors", "span_on"]

@@ -1,0 +1,323 @@
+"""Scoring's dated read model of the roster (SPEC §9, issue 27): posts, mentoring pairs and
+evaluators through time, learnt from the roster's events, and the questions "who was who on that
+date" the workflow, the ranking, the targets and the ratings ask of them.
+
+Application layer (loads rows, calls :mod:`services.scoring.domain.asof`); no rules here.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import delete, func, insert, or_, select
+
+from shared.errors import NotFound
+from services.scoring import models as m
+from services.scoring.domain import asof
+from services.scoring.domain import workflow as wf
+
+CHUNK = 5000
+LEADING = ("head", "leader")
+EXITS = ("transferred_out", "dismissed")
+
+
+def _d(value):
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def _split(text):
+    return tuple(t for t in (text or "").split(";") if t)
+
+
+def _chunks(ids):
+    ids = sorted(set(i for i in ids if i))
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i:i + CHUNK]
+
+
+# -- events from the roster -------------------------------------------------------------------
+def save_post(s, person: str, start: date, agency: str, section, position: str, supervises=()):
+    """A post from ``start`` (events of one person may come in any order: each post is keyed by
+    its start, so the history is the same whatever the order)."""
+    cur = s.get(m.PersonPost, (person, start))
+    values = dict(agency=agency, section=section, position=position,
+                  supervises=";".join(sorted(supervises or ())))
+    if cur is None:
+        s.add(m.PersonPost(person=person, start=start, **values))
+    else:
+        for k, v in values.items():
+            setattr(cur, k, v)
+    s.flush()
+
+
+def latest_post(s, person: str):
+    return s.scalars(select(m.PersonPost).where(m.PersonPost.person == person)
+                     .order_by(m.PersonPost.start.desc()).limit(1)).first()
+
+
+def pair_assigned(s, event) -> None:
+    cur = s.get(m.MentorSpan, event["pair_id"])
+    if cur is None:       # an unassignment that came first keeps its end
+        s.add(m.MentorSpan(pair_id=event["pair_id"], mentor=event["mentor"], mentee=event["mentee"],
+                           start=_d(event["start"]), end=_d(event.get("end")), cancelled=False))
+    s.flush()
+
+
+def pair_unassigned(s, event) -> None:
+    end = _d(event.get("end"))
+    cur = s.get(m.MentorSpan, event["pair_id"])
+    if cur is None:
+        cur = m.MentorSpan(pair_id=event["pair_id"], mentor=event["mentor"],
+                           mentee=event["mentee"], start=_d(event["start"]), cancelled=False)
+        s.add(cur)
+    if end is None:
+        cur.cancelled = True
+    else:
+        cur.end = end
+    s.flush()
+
+
+def current_mentor(s, mentee: str):
+    """The mentor of the latest open pair (the read model's ``people.mentor``)."""
+    row = s.scalars(select(m.MentorSpan).where(
+        m.MentorSpan.mentee == mentee, m.MentorSpan.end.is_(None),
+        m.MentorSpan.cancelled.is_(False)).order_by(m.MentorSpan.start.desc()).limit(1)).first()
+    return row.mentor if row else None
+
+
+def evaluators_resolved(s, event) -> int:
+    """The roster's whole evaluator timeline of each person; an older answer never replaces a
+    newer one (events may overtake each other)."""
+    stamp = event["resolved_at"]
+    people = event.get("people") or []
+    ids = [p["person"] for p in people]
+    stored = {}
+    for chunk in _chunks(ids):
+        for pid, at in s.execute(select(m.EvaluatorSpan.person, m.EvaluatorSpan.resolved_at)
+                                 .where(m.EvaluatorSpan.person.in_(chunk))):
+            stored[pid] = max(stored.get(pid, ""), at)
+    fresh = [p for p in people if stored.get(p["person"], "") <= stamp]
+    for chunk in _chunks([p["person"] for p in fresh]):
+        s.execute(delete(m.EvaluatorSpan).where(m.EvaluatorSpan.person.in_(chunk)))
+    rows = [dict(person=p["person"], start=_d(x["start"]), end=_d(x.get("end")), grp=x["group"],
+                 rule=x["rule"], resolved_at=stamp) for p in fresh for x in p["spans"]]
+    if rows:
+        s.execute(insert(m.EvaluatorSpan), rows)
+    s.flush()
+    return len(fresh)
+
+
+def seed(s, pid: str, values: dict) -> None:
+    """``upsert_people`` (a bulk load of the read model, e.g. from a roster export): the post,
+    mentor and evaluator given, from the join date."""
+    joined = values["joined"]
+    s.execute(delete(m.PersonPost).where(m.PersonPost.person == pid))
+    s.execute(insert(m.PersonPost), [dict(person=pid, start=joined, agency=values["agency"],
+                                          section=values.get("section"),
+                                          position=values["position"],
+                                          supervises=";".join(sorted(values.get("supervises")
+                                                                     or ())))])
+    s.execute(delete(m.MentorSpan).where(m.MentorSpan.pair_id == f"seed:{pid}"))
+    if values.get("mentor"):
+        s.execute(insert(m.MentorSpan), [dict(pair_id=f"seed:{pid}", mentor=values["mentor"],
+                                              mentee=pid, start=joined, end=None,
+                                              cancelled=False)])
+    s.execute(delete(m.EvaluatorSpan).where(m.EvaluatorSpan.person == pid))
+    s.execute(insert(m.EvaluatorSpan), [dict(person=pid, start=joined, end=None,
+                                             grp=values["evaluator"],
+                                             rule=values.get("evaluator_source") or "seeded",
+                                             resolved_at="")])
+
+
+# -- questions ---------------------------------------------------------------------------------
+class History:
+    """The dated read model of many people at once (a batch loads each person once)."""
+
+    def __init__(self, s):
+        self.s = s
+        self.people: dict = {}
+        self.posts: dict = defaultdict(list)
+        self.mentors: dict = defaultdict(list)
+        self.evaluators: dict = defaultdict(list)
+        self.exits: dict = defaultdict(list)
+        self.loaded: set = set()
+
+    def load(self, ids) -> None:
+        need = [i for i in set(ids) if i and i not in self.loaded]
+        if not need:
+            return
+        s = self.s
+        for chunk in _chunks(need):
+            for p in s.scalars(select(m.Person).where(m.Person.id.in_(chunk))):
+                self.people[p.id] = p
+            for r in s.scalars(select(m.PersonPost).where(m.PersonPost.person.in_(chunk))):
+                self.posts[r.person].append(asof.Post(r.start, r.agency, r.section, r.position,
+                                                      _split(r.supervises)))
+            for r in s.scalars(select(m.MentorSpan).where(m.MentorSpan.mentee.in_(chunk),
+                                                          m.MentorSpan.cancelled.is_(False))):
+                self.mentors[r.mentee].append(asof.Span(r.start, r.end, r.mentor))
+            for r in s.scalars(select(m.EvaluatorSpan).where(m.EvaluatorSpan.person.in_(chunk))):
+                self.evaluators[r.person].append(asof.Span(r.start, r.end, r.grp, r.rule))
+            for r in s.scalars(select(m.Spell).where(m.Spell.person.in_(chunk),
+                                                     m.Spell.kind.in_(EXITS))):
+                self.exits[r.person].append((r.start, r.end))
+        for pid in need:
+            p = self.people.get(pid)
+            if p is not None and p.left_on is not None and \
+                    not any(start == p.left_on for start, _ in self.exits[pid]):
+                self.exits[pid].append((p.left_on, None))
+        self.loaded.update(need)
+
+    def known(self, pid) -> bool:
+        self.load([pid])
+        return pid in self.people or bool(self.posts.get(pid))
+
+    def post(self, pid, day: date):
+        self.load([pid])
+        post = asof.post_on(self.posts.get(pid, ()), day)
+        if post is None:
+            p = self.people.get(pid)
+            if p is None:
+                return None
+            post = asof.Post(p.joined, p.agency, p.section, p.position)
+        return post
+
+    def mentor(self, pid, day: date):
+        self.load([pid])
+        span = asof.span_on(self.mentors.get(pid, ()), day)
+        return span.value if span else None
+
+    def on_team(self, pid, day: date) -> bool:
+        self.load([pid])
+        p = self.people.get(pid)
+        joined = p.joined if p is not None else None
+        return asof.on_team(joined, self.exits.get(pid, ()), day)
+
+    def month_evaluator(self, pid, month: str):
+        self.load([pid])
+        p = self.people.get(pid)
+        return asof.month_evaluator(self.evaluators.get(pid, ()), month,
+                                    p.joined if p is not None else None, self.exits.get(pid, ()),
+                                    pid)
+
+    def person(self, pid, day: date, month: str | None = None):
+        """What the workflow needs of a person on ``day``: post, mentor (and the evaluator of
+        ``month`` if given); None when unknown."""
+        if not self.known(pid):
+            return None
+        post = self.post(pid, day)
+        evaluator = None
+        if month is not None:
+            evaluator = self.month_evaluator(pid, month).value
+        return wf.Person(pid, post.agency if post else None, post.section if post else None,
+                         post.position if post else None, self.mentor(pid, day), evaluator)
+
+    def members(self, group: str, day: date) -> set:
+        """The leading group (领导小组) of ``group`` on ``day``: its head and leaders then."""
+        ids = set(self.s.scalars(select(m.PersonPost.person).where(
+            m.PersonPost.agency == group, m.PersonPost.position.in_(LEADING))))
+        self.load(ids)
+        out = set()
+        for pid in ids:
+            post = self.post(pid, day)
+            if post and post.agency == group and post.position in LEADING \
+                    and self.on_team(pid, day):
+                out.add(pid)
+        return out
+
+    def section_people(self, section: str, day: date, position: str) -> list:
+        """People of ``position`` in ``section`` on ``day``."""
+        ids = set(self.s.scalars(select(m.PersonPost.person).where(
+            m.PersonPost.section == section, m.PersonPost.position == position)))
+        self.load(ids)
+        out = []
+        for pid in sorted(ids):
+            post = self.post(pid, day)
+            if post and post.section == section and post.position == position \
+                    and self.on_team(pid, day):
+                out.append(pid)
+        return out
+
+    def section_supervisors(self, section: str, agency: str, day: date) -> list:
+        """The leaders supervising ``section`` on ``day`` (分管领导)."""
+        ids = set(self.s.scalars(select(m.PersonPost.person).where(
+            m.PersonPost.agency == agency, m.PersonPost.position == "leader",
+            m.PersonPost.supervises.like(f"%{section}%"))))
+        self.load(ids)
+        posts = {pid: self.post(pid, day) for pid in ids if self.on_team(pid, day)}
+        return asof.section_supervisors({k: v for k, v in posts.items() if v}, section)
+
+
+def require_known(hist: History, pid: str, field: str = "subject"):
+    if not hist.known(pid):
+        raise NotFound(f"no person {pid} in the roster read model", field)
+
+
+def posts_changed_after(s, day: date) -> set:
+    """People with a post starting after ``day`` (their current post is not the one of ``day``)."""
+    return set(s.scalars(select(m.PersonPost.person).where(m.PersonPost.start > day)))
+
+
+def mentors_on(s, day: date) -> dict:
+    """mentee → mentor of the pair covering ``day``."""
+    out = {}
+    for mentee, mentor, start in s.execute(select(
+            m.MentorSpan.mentee, m.MentorSpan.mentor, m.MentorSpan.start).where(
+            m.MentorSpan.cancelled.is_(False), m.MentorSpan.start <= day,
+            or_(m.MentorSpan.end.is_(None), m.MentorSpan.end >= day))
+            .order_by(m.MentorSpan.start)):
+        out[mentee] = mentor
+    return out
+
+
+def evaluators_on(s, day: date) -> dict:
+    """person → evaluator group on ``day`` (the roster's answer)."""
+    out = {}
+    for pid, grp in s.execute(select(m.EvaluatorSpan.person, m.EvaluatorSpan.grp).where(
+            m.EvaluatorSpan.start <= day,
+            or_(m.EvaluatorSpan.end.is_(None), m.EvaluatorSpan.end >= day))
+            .order_by(m.EvaluatorSpan.start)):
+        out[pid] = grp
+    return out
+
+
+def exits_covering(s, day: date) -> set:
+    """People off the team on ``day``: an exit spell covering it, or ``left_on`` (the open exit)
+    on or before it."""
+    out = set(s.scalars(select(m.Spell.person).where(
+        m.Spell.kind.in_(EXITS), m.Spell.start <= day,
+        or_(m.Spell.end.is_(None), m.Spell.end >= day))))
+    out.update(s.scalars(select(m.Person.id).where(m.Person.left_on <= day)))
+    return out
+
+
+def due_of_body(s, evaluator: str, month: str) -> set:
+    """``(kind, subject)`` due an evaluation of ``month`` by ``evaluator``: the people whose
+    evaluator it is on the month's last day and who are on the team that day, and its sections."""
+    last = asof.month_last_day(month)
+    ids = set(s.scalars(select(m.EvaluatorSpan.person).where(
+        m.EvaluatorSpan.grp == evaluator, m.EvaluatorSpan.start <= last,
+        or_(m.EvaluatorSpan.end.is_(None), m.EvaluatorSpan.end >= last))))
+    hist = History(s)
+    hist.load(ids)
+    out = {("officer", pid) for pid in ids if hist.on_team(pid, last)}
+    out.update(("section", uid) for uid in s.scalars(select(m.Unit.id).where(
+        m.Unit.kind == "section", func.coalesce(m.Unit.evaluator, m.Unit.agency) == evaluator)))
+    return out
+
+
+def skipped_items(s, evaluator: str, month: str, needed: tuple, done: tuple) -> list:
+    """Item by item, what a step of ``evaluator``'s ``month`` (posting, filing) could not take:
+    evaluations in a state before ``needed``, and subjects due with no evaluation at all."""
+    rows = s.execute(select(m.Evaluation.kind, m.Evaluation.subject, m.Evaluation.state).where(
+        m.Evaluation.evaluator == evaluator, m.Evaluation.month == month)).all()
+    have = {(k, subj) for k, subj, _ in rows}
+    out = [{"kind": k, "subject": subj, "state": st,
+            "reason": f"{st}: needs {' or '.join(needed)}"}
+           for k, subj, st in sorted(rows) if st not in needed and st not in done]
+    out += [{"kind": k, "subject": subj, "state": "missing",
+             "reason": "no self-assessment of the month"}
+            for k, subj in sorted(due_of_body(s, evaluator, month) - have)]
+    return out
