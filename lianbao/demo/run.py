@@ -158,31 +158,21 @@ class Demo:
             self.suite.wait_quiet(timeout=600)
 
     def seed_evaluators(self):
-        """Scoring keeps who evaluates whom; the roster resolves it (M§五(二)3). Officers and
-        chiefs are evaluated by their agency's leading group (the scoring default); heads and
-        leaders are resolved one by one."""
+        """Which leading group acts for whom (the demo drives every body's approvals, so it needs
+        to know): heads and leaders are resolved by the roster (M§五(二)3), everyone else is their
+        agency's. Scoring is not told: it learns every evaluator, with its dates, from the
+        roster's ``evaluators_resolved`` events (issue 27)."""
         with self._timed("evaluators"):
             people = [s for s in self.city.staff if s["position"] in ("head", "leader")]
             when = date(self.year, 6, 30).isoformat()
             calls = [("roster", "evaluator_of", {"person": s["id"], "date": when}) for s in people]
             answers = self._parallel(calls, "roster: evaluators of leaders")
             self.evaluator = {s["id"]: self.city.agency_of[s["id"]] for s in self.city.staff}
-            changed = []
+            changed = 0
             for s, answer in zip(people, answers):
                 self.evaluator[s["id"]] = answer["group"]
-                if answer["group"] != self.city.agency_of[s["id"]]:
-                    changed.append(s)
-            rows = []
-            for s in changed:
-                unit = s["unit"]
-                rows.append({"id": s["id"], "name": s["name"], "agency": self.city.agency_of[s["id"]],
-                             "section": None, "position": s["position"], "joined": s["joined"],
-                             "mentor": self.mentor_of.get(s["id"]), "evaluator": self.evaluator[s["id"]]})
-                assert unit
-            with self.rpc() as rpc:
-                if rows:
-                    rpc.scoring.upsert_people({"people": rows})
-            self.notes["evaluated_outside_their_agency"] = len(changed)
+                changed += answer["group"] != self.city.agency_of[s["id"]]
+            self.notes["evaluated_outside_their_agency"] = changed
         # members of each evaluating body: the heads and leaders of that unit (领导小组)
         self.body_members = defaultdict(list)
         for s in self.city.staff:

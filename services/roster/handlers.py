@@ -997,7 +997,7 @@ def _ban_facts(session, units, year: int) -> list:
 
 
 def targets(uow, data, today: date) -> dict:
-    today = data.get("as_of") or today
+    today = parse_date(data["as_of"], "as_of") if data.get("as_of") else today
     year = data.get("year") or today.year
     results = target_results(uow, year, data.get("agency"), today)
     return {"year": year, "as_of": today.isoformat(), "targets": [r.as_dict() for r in results]}

@@ -521,8 +521,10 @@ def target_results(uow, year: int, agency: str | None = None, as_of=None) -> lis
 
 
 def targets(uow, data, today) -> dict:
-    today = data.get("as_of") or today
+    from datetime import date
+
+    today = date.fromisoformat(data["as_of"]) if data.get("as_of") else today
     year = data.get("year") or today.year
     return {"year": year, "as_of": today.isoformat(),
-            "targets": [r.as_dict() for r in target_results(uow, year, data.get("agency"),
-                                                            data.get("as_of"))]}
+            "targets": [r.as_dict() for r in target_results(
+                uow, year, data.get("agency"), today if data.get("as_of") else None)]}

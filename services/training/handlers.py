@@ -561,7 +561,7 @@ def target_results(uow, year: int, agency: str | None = None, as_of: date | None
 
 
 def targets(uow, data, today: date) -> dict:
-    today = data.get("as_of") or today
+    today = date.fromisoformat(data["as_of"]) if data.get("as_of") else today
     year = data.get("year") or today.year
     return {"year": year, "as_of": today.isoformat(),
             "targets": [r.as_dict() for r in target_results(uow, year, data.get("agency"), today)]}
