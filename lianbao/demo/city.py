@@ -101,8 +101,13 @@ def build_city(staff: int = 10_000, seed: int = 7, year: int = 2026) -> City:
         nonlocal seq
         seq += 1
         pid = f"p{seq:06d}"
-        city.staff.append({"id": pid, "name": _name(rng), "unit": unit, "position": position,
-                           "joined": _joined(rng, year), "titles": list(titles), "supervises": list(supervises)})
+        name, joined = _name(rng), _joined(rng, year)
+        if position != "officer" and joined >= f"{year}-01-01":
+            # a head, leader or chief (who mentors and, for a leader, supervises sections) is not
+            # a newcomer of the year: the same draw, three years earlier
+            joined = f"{year - 3}{joined[4:]}"
+        city.staff.append({"id": pid, "name": name, "unit": unit, "position": position,
+                           "joined": joined, "titles": list(titles), "supervises": list(supervises)})
         city.agency_of[pid] = agency
         return pid
 

@@ -77,6 +77,7 @@ class Demo:
         self.staff = {s["id"]: s for s in city.staff}
         self.mentor_of = {mentee: mentor for mentor, mentee in city.pairs}
         self.mentor_since: dict = {}   # mentee -> (first day, new mentor, previous mentor)
+        self.pair_start: dict = {}     # mentee -> first day of the first pair
         self.sections = {s["id"]: s["agency"] for s in city.sections}
         self.agency_head = {}
         self.agency_leaders = defaultdict(list)
@@ -147,6 +148,7 @@ class Demo:
                 joined = max(date.fromisoformat(self.staff[mentee]["joined"]),
                              date.fromisoformat(self.staff[mentor]["joined"]))
                 pairs.append({"mentor": mentor, "mentee": mentee, "start": max(start, joined).isoformat()})
+                self.pair_start[mentee] = max(start, joined).isoformat()
             bar = self.progress.bar(len(pairs), "roster: mentoring pairs")
             for batch in _batches(pairs, 2000):
                 out = rpc.roster.assign_mentors({"pairs": batch})
@@ -396,6 +398,9 @@ class Demo:
         self.mentor_of[mentee] = mentor
 
     def _mentor_on(self, mentee, day: str):
+        """The mentor on ``day`` (scoring checks the mentor of the act's date)."""
+        if day < self.pair_start.get(mentee, ""):
+            return None
         change = self.mentor_since.get(mentee)
         if change is not None and day < change[0]:
             return change[2]

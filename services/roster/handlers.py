@@ -914,11 +914,14 @@ def record_discipline_fact(uow, data) -> dict:
     session = uow.session
     units = load_units(session)
     person = load_person(session, data["person"]) if data.get("person") else None
+    occurred = parse_date(data["occurred_on"], "occurred_on")
+    if person is not None:      # the person's unit on the day of the fact (SPEC §9)
+        person = staff_as_of(session, [person.id], occurred)[person.id]
     if person is not None and data.get("unit") not in (None, person.unit):
-        raise ValidationFailed(f"{person.id} belongs to {person.unit}, not {data['unit']}", "unit")
+        raise ValidationFailed(f"{person.id} belonged to {person.unit} on {occurred}, not "
+                               f"{data['unit']}", "unit")
     unit = units[person.unit] if person is not None else (
         get_unit(units, data["unit"], "unit") if data.get("unit") else None)
-    occurred = parse_date(data["occurred_on"], "occurred_on")
     reported = parse_optional_date(data.get("reported_on"), "reported_on") or occurred
     year = discipline.check_fact(data["kind"], person, unit is not None, data.get("year"), occurred,
                                  reported)
