@@ -463,7 +463,7 @@ def review_batch(uow, data) -> dict:
     ctx, s = Ctx(uow), uow.session
     as_of = ctx.on = data.get("as_of") or today()
     items = data["items"]
-    ctx.prefetch([i["subject"] for i in items if i["kind"] == "officer"])
+    ctx.prefetch([i["subject"] for i in items if i["kind"] == "officer"] + [i["actor"] for i in items])
     evals = _load_evals(s, items)
     logs = []
 
@@ -508,7 +508,7 @@ def approve_batch(uow, data) -> dict:
     ctx, s = Ctx(uow), uow.session
     as_of = ctx.on = data.get("as_of") or today()
     items = data["items"]
-    ctx.prefetch([i["actor"] for i in items])
+    ctx.prefetch([i["actor"] for i in items] + [i["subject"] for i in items if i["kind"] == "officer"])
     evals = _load_evals(s, items)
     logs = []
 
@@ -1367,15 +1367,16 @@ def explanation(uow, data) -> dict:
 def _filed_on_time(s, month: str) -> list:
     """``[(agency, due, filed on time)]`` of ``month``, counted by the database (the figures of
     :func:`overdue_evaluations`, without loading an evaluation: the targets are read at every scrape)."""
-    y, mo = deadlines.parse_month(month)
-    first = date(y, mo, 1)
     last = deadlines.next_month_start(month) - timedelta(days=1)
-    E = m.Evaluation
+    E, S = m.Evaluation, m.EvaluatorSpan
     on_time = func.sum(case((and_(E.filed_on.is_not(None), E.late.is_(False)), 1), else_=0))
-    officers = (select(m.Person.agency, func.count(), on_time).select_from(m.Person)
-                .outerjoin(E, and_(E.month == month, E.kind == "officer", E.subject == m.Person.id))
-                .where(m.Person.joined <= last, or_(m.Person.left_on.is_(None), m.Person.left_on >= first))
-                .group_by(m.Person.agency))
+    # SPEC §9: due when on the team on the month's last day, for the evaluator of that day
+    officers = (select(S.grp, func.count(), on_time).select_from(S)
+                .join(m.Person, m.Person.id == S.person)
+                .outerjoin(E, and_(E.month == month, E.kind == "officer", E.subject == S.person))
+                .where(S.start <= last, or_(S.end.is_(None), S.end >= last), m.Person.joined <= last,
+                       or_(m.Person.left_on.is_(None), m.Person.left_on > last))
+                .group_by(S.grp))
     sections = (select(m.Unit.agency, func.count(), on_time).select_from(m.Unit)
                 .outerjoin(E, and_(E.month == month, E.kind == "section", E.subject == m.Unit.id))
                 .where(m.Unit.kind == "section").group_by(m.Unit.agency))
@@ -1394,14 +1395,18 @@ def target_results(uow, year: int, as_of: date, agency: str | None = None) -> li
     from shared import targets as method_targets
 
     totals: dict = {}
+    city = [0, 0]       # kept apart: the city committee's own id may be "city" too
     for n in range(1, 13):
         month = f"{year}-{n:02d}"
         if as_of <= deadlines.filing_deadline(month):
             continue
         for ag, due, filed_on_time in _filed_on_time(uow.session, month):
-            for key in (ag, method_targets.CITY):
-                on_time, total = totals.get(key, (0, 0))
-                totals[key] = (on_time + filed_on_time, total + due)
+            on_time, total = totals.get(ag, (0, 0))
+            totals[ag] = (on_time + filed_on_time, total + due)
+            city[0] += filed_on_time
+            city[1] += due
+    if city[1]:
+        totals[method_targets.CITY] = tuple(city)
     wanted = sorted(totals) if agency is None else [agency]
     return [method_targets.management_rate(a, *totals.get(a, (0, 0))) for a in wanted]
 
