@@ -561,7 +561,7 @@ class Demo:
                 for k, s in enumerate(absent) for d in range(5 if k % 2 == 0 else 4)]})
             # the ten bans: a confirmed violation suspends at once and opens cases against the person
             # and the mentor (联带责任); the sanction that follows disqualifies the person
-            banned = self.rng.sample(officers, 3)
+            banned = self.rng.sample([s for s in officers if s["joined"] < date(y, 6, 10).isoformat()], 3)
             for k, s in enumerate(banned):
                 rpc.roster.record_ban_violation({"person": s["id"], "ban": k + 2,
                                                  "occurred_on": date(y, 6, 10).isoformat(),
