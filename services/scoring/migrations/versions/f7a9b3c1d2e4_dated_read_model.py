@@ -4,7 +4,7 @@ The existing read model becomes the first history row of each person: the curren
 and evaluator from the join date (nothing older was kept).
 
 Revision ID: f7a9b3c1d2e4
-Revises: 38ca20f8d72b
+Revises: f3b1a9c7d2e4
 Create Date: 2026-11-28 14:25:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = 'f7a9b3c1d2e4'
-down_revision = '38ca20f8d72b'
+down_revision = 'f3b1a9c7d2e4'
 branch_labels = None
 depends_on = None
 
