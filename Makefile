@@ -2,17 +2,34 @@
 PY ?= .venv/bin/python
 VENV_STAMP := .venv/.installed
 
-.PHONY: venv demo demo-real check test test-reliability test-ha bench bench-quick up health compose-check clean
+.PHONY: venv lock FORCE docs demo demo-real check test test-reliability test-ha bench bench-quick up health compose-check clean
 
-$(VENV_STAMP): requirements.lock pyproject.toml
+PLUGIN_PROJECTS := $(wildcard plugins/*/pyproject.toml)
+
+# Re-installs when a lock, pyproject.toml or the set of plug-in folders changes (a new plug-in folder
+# is picked up by the next make venv / test / demo).
+$(VENV_STAMP): requirements.lock requirements-test.lock pyproject.toml $(PLUGIN_PROJECTS) .venv/.plugins
 	test -x $(PY) || python3 -m venv .venv
 	$(PY) -m pip install -q --upgrade 'pip' 'setuptools<81' wheel
-	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q -r requirements.lock -r requirements-test.lock
 	$(PY) -m pip install -q --no-deps -e .
 	@for p in plugins/*/; do [ -f "$$p/pyproject.toml" ] && $(PY) -m pip install -q --no-deps -e "$$p" || true; done
 	touch $(VENV_STAMP)
 
+# The list of plug-in folders, rewritten only when it changes (so a new folder triggers a re-install).
+.venv/.plugins: FORCE
+	@mkdir -p .venv
+	@echo "$(PLUGIN_PROJECTS)" | cmp -s - $@ || echo "$(PLUGIN_PROJECTS)" > $@
+
+FORCE:
+
 venv: $(VENV_STAMP)
+
+## Re-compile the two locks from requirements.in and requirements-test.in (pip-tools, in its own venv).
+lock:
+	test -x .venv-tools/bin/pip-compile || (python3 -m venv .venv-tools && .venv-tools/bin/pip install -q pip-tools==7.6.2)
+	.venv-tools/bin/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links requirements.in -o requirements.lock
+	.venv-tools/bin/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links requirements-test.in -o requirements-test.lock
 
 ## The main job on the embedded default: no broker, SQLite, all five services in one process.
 demo: venv
@@ -55,9 +72,9 @@ up: venv
 health: venv
 	$(PY) -m lianbao health
 
-## Check docker-compose.yml without a Docker engine.
+## Check docker-compose.yml without a Docker engine (Debian's docker-compose 1.29, as .ci/run installs).
 compose-check:
-	docker compose -f docker-compose.yml config -q
+	docker-compose -f docker-compose.yml config -q
 
 clean:
 	rm -rf .data out
