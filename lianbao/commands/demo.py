@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
 
@@ -15,10 +14,21 @@ def register(subparsers):
     p.add_argument("--real", action="store_true",
                    help="use the configured broker and databases (BROKER_URL, DATABASE_URL_TEMPLATE) "
                         "instead of the embedded default")
-    p.add_argument("--data", default=None, help="data folder of the embedded mode (default: fresh, under --out)")
+    p.add_argument("--data", default=None,
+                   help="data folder of the embedded mode (default: OUT/data, emptied at the start of each run)")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run)
+
+
+def clean_data_folders(out: Path, data: Path) -> None:
+    """One data folder per output folder, emptied before the run: the SQLite files of the last run
+    (~300 MB) and those of earlier versions of the demo (``data-<timestamp>``) are removed."""
+    if data.exists():
+        shutil.rmtree(data)
+    for old in out.glob("data-*"):
+        if old.is_dir() and old.name[5:].isdigit():
+            shutil.rmtree(old)
 
 
 def run(args) -> int:
@@ -33,9 +43,8 @@ def run(args) -> int:
         config = load_config()
         config["RPC_TIMEOUT"] = 600
     else:
-        data = Path(args.data) if args.data else out / f"data-{int(time.time())}"
-        if data.exists():
-            shutil.rmtree(data)
+        data = Path(args.data) if args.data else out / "data"
+        clean_data_folders(out, data)
         config = embedded_config(data, RPC_TIMEOUT=600, OUTBOX_POLL_SECONDS=0.2)
     summary = run_demo(config, staff=args.staff, seed=args.seed, out=str(out), progress=not args.no_progress)
     if args.json:
