@@ -71,8 +71,9 @@ def _prepare(config: dict) -> None:
         patch_memory_transport()
 
 
-def run_forever(names, config: dict) -> None:
-    """Run the named services in this process until SIGTERM or SIGINT."""
+def run_forever(names, config: dict, on_ready=None) -> None:
+    """Run the named services in this process until SIGTERM or SIGINT.  ``on_ready()``, if given,
+    runs in its own green thread once the containers have started (``lianbao up`` reports there)."""
     from nameko.runners import ServiceRunner
 
     _prepare(config)
@@ -89,6 +90,8 @@ def run_forever(names, config: dict) -> None:
     signal.signal(signal.SIGINT, _stop)
     runner.start()
     log.warning("lianbao: %s running on %s", ", ".join(names), broker_hosts(config["AMQP_URI"]))
+    if on_ready is not None:
+        eventlet.spawn(on_ready)
     try:
         stop.wait()
     finally:

@@ -1,4 +1,4 @@
-"""``lianbao export notice PERIOD``: the public notice (公示) of a period's results and rewards.
+"""``lianbao export notice --period PERIOD``: the public notice (公示) of a period's results and rewards.
 
 Asks the rewards service (``rewards.notice``) and writes, in ``--out`` (default ``.``):
 * ``notice_<PERIOD>.xlsx`` — one sheet per unit (the paying agency) and a ``发放汇总`` sheet with the
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from lianbao.commands._groups import group
 from shared.spreadsheet import safe_row
+from lianbao.commands._period import add_period, period_of
 
 SUMMARY_SHEET = "发放汇总"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -24,7 +25,7 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 def register(subparsers):
     p = group(subparsers, "export", "export documents (notices for posting)").add_parser(
         "notice", help="public notice (公示) of a period's results and rewards, XLSX and CSV")
-    p.add_argument("period", help="YYYY (annual) or YYYYH1 (half-year)")
+    add_period(p, positional=True)
     p.add_argument("--out", default=".", help="folder for the files (created if missing)")
     p.add_argument("--format", choices=("xlsx", "csv", "both"), default="both")
     p.add_argument("--timeout", type=float, default=60.0)
@@ -58,7 +59,9 @@ def write_xlsx(notice: dict, path: Path) -> Path:
     ws.append(safe_row(notice["summary_headers"]))
     for row in notice["summary"]:
         ws.append(safe_row(row))
-    wb.save(path)
+    partial = path.with_name(path.name + ".partial")
+    wb.save(partial)            # a failure never leaves a half-written or foreign file under the name
+    partial.replace(path)
     return path
 
 
@@ -96,9 +99,10 @@ def run(args, proxy_factory=None) -> int:
     from lianbao.commands._rpc import cluster_proxy
     from shared.errors import LianbaoError
 
+    period = period_of(args, "lianbao export notice")
     try:
         with (proxy_factory or cluster_proxy)(timeout=args.timeout) as proxy:
-            notice = proxy.rewards.notice({"period": args.period})
+            notice = proxy.rewards.notice({"period": period})
     except LianbaoError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

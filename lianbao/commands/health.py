@@ -10,7 +10,10 @@ def register(subparsers):
     p = subparsers.add_parser("health", help="health of every service on the configured broker")
     p.add_argument("services", nargs="*", metavar="SERVICE")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument("--timeout", type=float, default=10.0)
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each answer")
+    p.add_argument("--wait", type=float, default=0, metavar="N",
+                   help="keep asking for up to N seconds until every service is ok (e.g. right after "
+                        "`lianbao up ... &`); exit 1 if one is still not ok then")
     p.set_defaults(func=run)
 
 
@@ -28,13 +31,38 @@ def print_table(rows) -> None:
             print(f"warning: {r.get('service')}: {w}")
 
 
-def run(args) -> int:
+def wait_healthy(names, wait: float, timeout: float = 5.0, config: dict | None = None,
+                 pause: float = 0.5) -> list[dict]:
+    """Ask every named service's ``health`` until all are ok or ``wait`` seconds have passed (at
+    least once); the last answers."""
+    import time
+
     from lianbao.commands._rpc import cluster_proxy
     from shared.runner import health_all
 
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with cluster_proxy(config, timeout=timeout) as proxy:
+                rows = health_all(proxy, names)
+        except Exception as exc:  # noqa: BLE001 — broker not reachable yet: every service is down
+            rows = [{"service": n, "status": "down", "error": f"{type(exc).__name__}: {exc}"} for n in names]
+        left = deadline - time.monotonic()
+        if all(r.get("status") == "ok" for r in rows) or left <= 0:
+            return rows
+        time.sleep(min(pause, left))
+
+
+def run(args) -> int:
     names = args.services or list(SERVICES)
-    with cluster_proxy(timeout=args.timeout) as proxy:
-        rows = health_all(proxy, names)
+    if args.wait > 0:
+        rows = wait_healthy(names, args.wait, min(args.timeout, max(args.wait, 1.0)))
+    else:
+        from lianbao.commands._rpc import cluster_proxy
+        from shared.runner import health_all
+
+        with cluster_proxy(timeout=args.timeout) as proxy:
+            rows = health_all(proxy, names)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:

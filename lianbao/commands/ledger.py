@@ -2,7 +2,7 @@
 
 * ``lianbao ledger verify`` — walks the hash chain (``rewards.verify_chain``); exit 0 when intact,
   1 when a line was edited, deleted or relinked (the problems are printed as JSON).
-* ``lianbao ledger reconcile PERIOD`` — recomputes what the period's ratings and allowances imply
+* ``lianbao ledger reconcile --period PERIOD`` — recomputes what the period's ratings and allowances imply
   and compares it with the ledger (``rewards.reconcile``); exit 0 with zero differences, else 1.
 A service error prints ``field: message`` on standard error and exits 2.
 """
@@ -12,6 +12,7 @@ import json
 import sys
 
 from lianbao.commands._groups import group
+from lianbao.commands._period import add_period, period_of
 
 
 def register(subparsers):
@@ -20,7 +21,7 @@ def register(subparsers):
     v.add_argument("--timeout", type=float, default=120.0)
     v.set_defaults(func=run_verify)
     r = sub.add_parser("reconcile", help="compare a period's ratings and allowances with the ledger")
-    r.add_argument("period", help="YYYY or YYYYH1")
+    add_period(r, positional=True)
     r.add_argument("--timeout", type=float, default=120.0)
     r.set_defaults(func=run_reconcile)
 
@@ -48,7 +49,8 @@ def run_reconcile(args, proxy_factory=None) -> int:
     from shared.errors import LianbaoError
 
     try:
-        report = _call(args, "reconcile", {"period": args.period}, proxy_factory)
+        report = _call(args, "reconcile", {"period": period_of(args, "lianbao ledger reconcile")},
+                       proxy_factory)
     except LianbaoError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -1,4 +1,5 @@
-"""``lianbao targets [--agency A] [--year Y]``: the eight targets of the Method (M§一) as a table.
+"""``lianbao targets [--agency A] [--year Y]``: the eight targets of the Method (M§一) as a table
+(by default for the last complete year).
 
 Each target is computed by the service that owns its facts (:data:`shared.targets.OWNERS`): the
 command asks every owner's ``targets`` RPC (:mod:`shared.contracts.targets`) at once and prints one
@@ -20,7 +21,8 @@ COLUMNS = ("agency", "target", "label", "value", "met")
 def register(subparsers):
     p = subparsers.add_parser("targets", help="the eight targets of the Method (M§一), met or missed")
     p.add_argument("--agency", help="one agency (its id), or 'city' for the city-wide figures")
-    p.add_argument("--year", type=int, help="the year (default: the year of --as-of)")
+    p.add_argument("--year", type=int,
+                   help="the year (default: the year of --as-of when given, else the last complete year)")
     p.add_argument("--as-of", dest="as_of", help="answer from the facts known on this date "
                    "(YYYY-MM-DD, default today)")
     p.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
@@ -113,11 +115,17 @@ def _width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
+def last_complete_year(today: date | None = None) -> int:
+    """The targets are yearly: by default the year that has ended (the current one has no full data)."""
+    return (today or date.today()).year - 1
+
+
 def run(args) -> int:
     from lianbao.commands._rpc import cluster_proxy
 
     as_of = date.fromisoformat(args.as_of) if getattr(args, "as_of", None) else date.today()
-    query = {"agency": args.agency, "year": args.year or as_of.year, "as_of": as_of.isoformat()}
+    year = args.year or (as_of.year if getattr(args, "as_of", None) else last_complete_year(as_of))
+    query = {"agency": args.agency, "year": year, "as_of": as_of.isoformat()}
     with cluster_proxy(timeout=args.timeout) as proxy:
         answers = ask_owners(proxy, query)
     out = rows(answers, args.agency)

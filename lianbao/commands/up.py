@@ -18,6 +18,9 @@ def register(subparsers):
     p.add_argument("--data", default=".data/embedded", help="data folder of the embedded mode")
     p.add_argument("--check", action="store_true",
                    help="start, print the health table, stop (exit 1 unless all are healthy)")
+    p.add_argument("--ready-timeout", type=float, default=120.0,
+                   help="seconds to wait for the started services to answer health before saying they "
+                        "are not ready (default 120)")
     p.set_defaults(func=run)
 
 
@@ -46,7 +49,9 @@ def run(args) -> int:
         sys.stderr.write(NO_BROKER.format(data=args.data, names=" ".join(args.services) or "").replace(" \n", "\n"))
         return 2
     if not args.check:
-        run_forever(names, config)
+        started = time.perf_counter()
+        run_forever(names, config,
+                    on_ready=lambda: report_ready(names, config, started, args.ready_timeout))
         return 0
     started = time.perf_counter()
     with Suite(config, names=names) as suite:
@@ -58,6 +63,26 @@ def run(args) -> int:
     print(f"started, checked and stopped in {time.perf_counter() - started:.2f} s "
           f"({'embedded, memory://, SQLite in ' + args.data if args.embedded else broker_hosts(config['AMQP_URI'])})")
     return 0 if all(r.get("status") == "ok" for r in rows) else 1
+
+
+def report_ready(names, config, started: float, timeout: float, out=None) -> bool:
+    """Print one line when every started service answers ``health`` with ok (the gateway, which has
+    no health RPC, is ready when its container has started), or why not after ``timeout`` seconds."""
+    from lianbao.commands.health import wait_healthy
+
+    out = out or sys.stdout
+    core = [n for n in names if n in SERVICES]
+    rows = wait_healthy(core, timeout, config=config) if core else []
+    bad = [r for r in rows if r.get("status") != "ok"]
+    where = broker_hosts(config["AMQP_URI"])
+    if bad:
+        print(f"lianbao up: not ready after {timeout:g} s: "
+              + ", ".join(f"{r['service']} {r.get('status')} ({r.get('error') or ''})" for r in bad),
+              file=out, flush=True)
+        return False
+    print(f"lianbao up: ready: {', '.join(names)} on {where} ({time.perf_counter() - started:.1f} s)",
+          file=out, flush=True)
+    return True
 
 
 if __name__ == "__main__":  # pragma: no cover

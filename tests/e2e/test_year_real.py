@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from lianbao.demo.city import build_city
-from lianbao.demo.run import DEMO_PLUGINS, Demo
+from lianbao.demo.run import DEMO_PACK_AGENCY, DEMO_PLUGINS, Demo
 from shared.runner import Suite
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(600)]
@@ -39,13 +39,71 @@ def year(tmp_path_factory):
         _drop_databases(tag)
 
 
-def test_the_ledger_is_exactly_what_the_ratings_imply(year):
+def test_rewards_reconciliation_finds_no_difference_and_the_chain_is_intact(year):
     demo, summary, _suite = year
     rec = summary["reconciliation"]
     assert rec["missing"] == rec["extra"] == rec["different"] == 0
     assert rec["expected"] == rec["ledger"] > 0
     assert summary["hash_chain"]["ok"] is True
     assert summary["notes"]["workflow_item_errors"] == 0
+
+
+#: what the Method pays (M§五(二)5(2)① 1000 yuan per five-star officer, M§五(二)5(1)① 300 yuan per
+#: head of a five-star section), and the demo's rule pack of the city public-security bureau
+#: (``rewards: {officer: {"5": 1200}}``), written out here rather than taken from rewards' code
+OFFICER_FIVE_STARS = {DEMO_PACK_AGENCY: 1200}
+OFFICER_FIVE_STARS_CITY = 1000
+SECTION_FIVE_STARS_PER_HEAD = 300
+
+
+def _all_lines(rpc, **query):
+    lines, offset = [], 0
+    while True:
+        page = rpc.rewards.ledger({**query, "offset": offset, "limit": 1000})
+        lines += page["lines"]
+        offset += len(page["lines"])
+        if not page["lines"] or offset >= page["total"]:
+            return lines
+
+
+def test_the_ledger_is_exactly_what_the_ratings_imply(year):
+    """The annual rating's money and talks, derived here from the published stars, the snapshot's
+    agencies and headcounts and the Method's amounts — not by rewards' ``settle()``, which wrote the
+    ledger and whose reconciliation the test above reads."""
+    demo, _summary, suite = year
+    result = demo.annual["result"]
+    with suite.rpc() as rpc:
+        stored = rpc.scoring.snapshot({"rating_id": demo.annual["rating_id"]})
+        lines = _all_lines(rpc, source=demo.annual["rating_id"])
+    parts = [part["snapshot"] for part in stored["parts"]] if stored.get("composite") else [stored]
+    officer_agency = {o["id"]: o["agency"] for part in parts for o in part["officers"]}
+    section = {s["id"]: (s["agency"], s["headcount"]) for part in parts for s in part["sections"]}
+
+    expected_money, expected_talks = {}, set()
+    for o in result["officers"]:
+        if o["status"] != "rated":
+            continue
+        agency = officer_agency[o["id"]]
+        if o["stars"] == 5:
+            expected_money[o["id"]] = (OFFICER_FIVE_STARS.get(agency, OFFICER_FIVE_STARS_CITY), agency)
+        if o["stars"] <= 2:
+            expected_talks.add(o["id"])
+    for s in result["sections"]:
+        if s["status"] != "rated":
+            continue
+        agency, headcount = section[s["id"]]
+        if s["stars"] == 5:
+            expected_money[s["id"]] = (SECTION_FIVE_STARS_PER_HEAD * headcount, agency)
+        if s["stars"] <= 2:
+            expected_talks.add(s["id"])
+
+    bonus = {x["subject"]: (x["amount"], x["paying_unit"]) for x in lines if x["kind"] == "bonus"}
+    assert len(bonus) == sum(1 for x in lines if x["kind"] == "bonus")      # one bonus per subject
+    assert bonus == expected_money
+    assert {x["subject"] for x in lines if x["kind"] == "warning_talk"} == expected_talks
+    assert expected_money and any(a == 1200 for a, _ in expected_money.values())
+    total = sum(a for a, _ in expected_money.values())
+    assert sum(x["amount"] or 0 for x in lines) == total
 
 
 def test_duplicate_paper_forms_were_refused_and_not_counted(year):

@@ -116,26 +116,50 @@ def run_cli(text: str):
     return code, out.getvalue(), err.getvalue()
 
 
-@SETTINGS
-@given(snapshots(), json_junk, st.data())
-def test_a_bad_snapshot_always_exits_2_naming_a_field(snap, junk, data):
+def _mutate(snap, data, junk_for):
     paths = [p for p in _nodes(snap) if p]
     path = data.draw(st.sampled_from(paths))
     node = snap
     for key in path[:-1]:
         node = node[key]
-    node[path[-1]] = junk
+    node[path[-1]] = data.draw(junk_for(node[path[-1]]))
+    return path
+
+
+def _never_valid_for(original):
+    """Junk of a JSON type the contract never accepts where ``original`` stands: an array where an
+    object, string, number, boolean or null was, an object where an array was."""
+    scalars = st.none() | st.booleans() | st.integers(-10, 10) | st.text(max_size=3)
+    if isinstance(original, list):
+        return st.dictionaries(st.text(min_size=1, max_size=3), scalars, min_size=1, max_size=2)
+    return st.lists(scalars, max_size=2)
+
+
+@SETTINGS
+@given(snapshots(), st.data())
+def test_a_bad_snapshot_always_exits_2_naming_a_field(snap, data):
+    path = _mutate(snap, data, _never_valid_for)
+    code, out, err = run_cli(json.dumps(snap))
+    assert code == 2, (path, out[:200])
+    assert out == ""
+    first = err.splitlines()[0]
+    assert first.startswith("lianbao rate: ")
+    field = first[len("lianbao rate: "):].split(": ", 1)[0]
+    assert field and field != "_schema"
+    assert "Traceback" not in err
+
+
+@SETTINGS
+@given(snapshots(), st.data())
+def test_any_junk_anywhere_is_rated_like_the_engine_or_exits_2_never_a_traceback(snap, data):
+    _mutate(snap, data, lambda _original: json_junk)
     code, out, err = run_cli(json.dumps(snap))                # NaN/Infinity written as such
-    assert code in (0, 2)
-    if code == 0:
-        assert json.loads(out)["officers"] is not None
+    assert code in (0, 2), err
+    assert "Traceback" not in err
+    if code == 0:       # the junk happened to be valid there: the command printed the engine's result
+        assert json.loads(out) == json.loads(json.dumps(rate_payload(json.loads(json.dumps(snap)))))
     else:
-        assert out == ""
-        first = err.splitlines()[0]
-        assert first.startswith("lianbao rate: ")
-        field = first[len("lianbao rate: "):].split(": ", 1)[0]
-        assert field and field != "_schema"
-        assert "Traceback" not in err
+        assert out == "" and err.startswith("lianbao rate: ")
 
 
 @SETTINGS
