@@ -10,6 +10,8 @@ Exit codes: 0 done, 2 bad file or bad rows (nothing written), 1 the service fail
 """
 from __future__ import annotations
 
+import argparse
+
 import csv
 import sys
 from datetime import date, datetime
@@ -22,7 +24,8 @@ IMPORT_TIMEOUT = 900.0
 
 def register(subparsers):
     sub = group(subparsers, "import", "import data files into the services")
-    p = sub.add_parser("roster", help="import staff from a CSV or XLSX roster")
+    p = sub.add_parser("roster", description=__doc__.split("\n\n", 1)[1],
+                       formatter_class=argparse.RawDescriptionHelpFormatter, help="import staff from a CSV or XLSX roster")
     p.add_argument("file", help="a .csv (UTF-8) or .xlsx file")
     p.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
     p.add_argument("--effective", help="date changes take effect (YYYY-MM-DD; default today)")

@@ -10,6 +10,8 @@ Exit codes: 0 done, 2 bad file or bad rows (nothing written).
 """
 from __future__ import annotations
 
+import argparse
+
 from pathlib import Path
 
 from lianbao.commands._groups import group
@@ -18,7 +20,8 @@ from lianbao.commands.import_roster import read_rows, run_import
 
 def register(subparsers):
     sub = group(subparsers, "import", "import data files into the services")
-    p = sub.add_parser("training", help="import training results from a CSV or XLSX file")
+    p = sub.add_parser("training", description=__doc__.split("\n\n", 1)[1],
+                       formatter_class=argparse.RawDescriptionHelpFormatter, help="import training results from a CSV or XLSX file")
     p.add_argument("file", help="a .csv (UTF-8) or .xlsx file")
     p.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
     p.add_argument("--sheet", help="XLSX sheet name (default: the first)")

@@ -15,7 +15,7 @@ from shared.errors import LianbaoError
 
 from .dates import parse_date
 from .model import Staff, Unit
-from .staff import check_staff
+from .staff import staff_problems
 
 COLUMNS = ("id", "name", "unit", "position", "joined", "titles", "supervises")
 REQUIRED = ("id", "name", "unit", "position", "joined")
@@ -85,21 +85,41 @@ def _text(value) -> str:
 
 
 def parse_row(row: Mapping, units: Mapping[str, Unit]) -> Staff:
-    """One row → Staff, or a LianbaoError whose ``field`` is the column at fault."""
+    """One row → Staff, or the first of :func:`row_problems` raised (its ``field`` is the column)."""
+    staff, problems = row_problems(row, units)
+    if problems:
+        raise problems[0]
+    return staff
+
+
+def row_problems(row: Mapping, units: Mapping[str, Unit]) -> tuple[Staff | None, list[LianbaoError]]:
+    """One row → ``(Staff, [])``, or ``(None, every problem)``: each column at fault once, in the
+    order of the columns (a cell outside the known columns, a required cell left empty, a date
+    that is not one, then the record against the tree)."""
+    problems: list[LianbaoError] = []
     for name in row:
         if name not in COLUMNS and _text(row[name]):
-            raise LianbaoError("a cell outside the known columns", str(name))
+            problems.append(LianbaoError("a cell outside the known columns", str(name)))
     for name in REQUIRED:
         if not _text(row.get(name)):
-            raise LianbaoError("required", name)
-    position = _text(row["position"])
-    staff = Staff(id=_text(row["id"]), name=_text(row["name"]), unit=_text(row["unit"]),
-                  position=POSITION_ALIASES.get(position, position),
-                  joined=parse_date(_text(row["joined"]), "joined"),
+            problems.append(LianbaoError("required", name))
+    joined = None
+    if _text(row.get("joined")):
+        try:
+            joined = parse_date(_text(row["joined"]), "joined")
+        except LianbaoError as err:
+            problems.append(err)
+    position = _text(row.get("position"))
+    staff = Staff(id=_text(row.get("id")), name=_text(row.get("name")), unit=_text(row.get("unit")),
+                  position=POSITION_ALIASES.get(position, position), joined=joined,
                   titles=frozenset(_split(row.get("titles"))),
                   supervises=tuple(sorted(_split(row.get("supervises")))))
-    check_staff(staff, units)
-    return staff
+    blank = {p.field for p in problems}
+    problems += [p for p in staff_problems(staff, units)
+                 if p.field not in blank and not (p.field == "unit" and not staff.unit)]
+    order = {name: i for i, name in enumerate(COLUMNS)}
+    problems.sort(key=lambda p: order.get(p.field, -1))
+    return (None, problems) if problems else (staff, [])
 
 
 def plan_import(rows: Iterable[tuple[int, Mapping]], units: Mapping[str, Unit],
@@ -112,10 +132,9 @@ def plan_import(rows: Iterable[tuple[int, Mapping]], units: Mapping[str, Unit],
     for number, row in rows:
         if len(plan.errors) >= MAX_ERRORS:
             break
-        try:
-            staff = parse_row(row, units)
-        except LianbaoError as err:
-            plan.errors.append(RowError(number, err.field or "_row", err.message))
+        staff, problems = row_problems(row, units)
+        if problems:
+            plan.errors.extend(RowError(number, err.field or "_row", err.message) for err in problems)
             continue
         seen = first_row.get(staff.id)
         if seen is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import Conflict, LianbaoError, NotFound, ValidationFailed
 
 from .model import (AGENCY, CHIEF, CHIEF_PROCURATOR, COMMITTEE, COMMITTEE_SECRETARY,
                     COURT_PRESIDENT, HEAD, LEADER, OFFICER, POLITICAL_COMMISSAR, POSITIONS,
@@ -48,7 +48,13 @@ def _title_fits(title: str, staff: Staff, unit: Unit) -> bool:
 
 
 def check_staff(staff: Staff, units: Mapping[str, Unit]) -> None:
-    """A staff record fits the tree (SPEC §2, M§四1-3):
+    """A staff record fits the tree (SPEC §2, M§四1-3); raises the first of :func:`staff_problems`."""
+    for problem in staff_problems(staff, units):
+        raise problem
+
+
+def staff_problems(staff: Staff, units: Mapping[str, Unit]) -> list[LianbaoError]:
+    """Every way a staff record does not fit the tree (SPEC §2, M§四1-3), at most one per field:
 
     - the unit exists;
     - a head or leader (一把手, 班子成员) sits in an agency or committee; a chief or officer
@@ -57,30 +63,47 @@ def check_staff(staff: Staff, units: Mapping[str, Unit]) -> None:
       public-security bureau, a court president in a court, ...);
     - only a leader supervises (分管) sections, and only sections of the leader's own body.
     """
+    problems: list[LianbaoError] = []
     if not staff.id or not str(staff.id).strip():
-        raise ValidationFailed("a person needs an id", "id")
+        problems.append(ValidationFailed("a person needs an id", "id"))
     if not staff.name or not str(staff.name).strip():
-        raise ValidationFailed("a person needs a name", "name")
-    if staff.position not in POSITIONS:
-        raise ValidationFailed(f"position must be one of {', '.join(POSITIONS)}", "position")
-    unit = get_unit(units, staff.unit, "unit")
-    if staff.position in (HEAD, LEADER) and unit.kind == SECTION:
-        raise ValidationFailed(f"a {staff.position} sits in an agency or a committee, not a section",
-                               "unit")
-    if staff.position in (CHIEF, OFFICER) and unit.kind != SECTION:
-        raise ValidationFailed(f"a {staff.position} sits in a section", "unit")
+        problems.append(ValidationFailed("a person needs a name", "name"))
+    position_known = staff.position in POSITIONS
+    if not position_known:
+        problems.append(ValidationFailed(f"position must be one of {', '.join(POSITIONS)}", "position"))
+    try:
+        unit = get_unit(units, staff.unit, "unit")
+    except LianbaoError as err:
+        problems.append(err)
+        unit = None
+    if unit is not None and staff.position in (HEAD, LEADER) and unit.kind == SECTION:
+        problems.append(ValidationFailed(
+            f"a {staff.position} sits in an agency or a committee, not a section", "unit"))
+    if unit is not None and staff.position in (CHIEF, OFFICER) and unit.kind != SECTION:
+        problems.append(ValidationFailed(f"a {staff.position} sits in a section", "unit"))
     for title in sorted(staff.titles):
         if title not in TITLES:
-            raise ValidationFailed(f"unknown title {title!r}; one of {', '.join(TITLES)}", "titles")
-        if not _title_fits(title, staff, unit):
-            raise ValidationFailed(f"title {title!r} does not fit a {staff.position} of {unit.id}",
-                                   "titles")
-    if staff.supervises and staff.position != LEADER:
-        raise ValidationFailed("only a leader supervises sections", "supervises")
-    for sec_id in staff.supervises:
-        sec = get_unit(units, sec_id, "supervises")
-        if sec.kind != SECTION or sec.parent != staff.unit:
-            raise ValidationFailed(f"{sec_id!r} is not a section of {staff.unit}", "supervises")
+            problems.append(ValidationFailed(f"unknown title {title!r}; one of {', '.join(TITLES)}",
+                                             "titles"))
+            break
+        if unit is not None and position_known and not _title_fits(title, staff, unit):
+            problems.append(ValidationFailed(
+                f"title {title!r} does not fit a {staff.position} of {unit.id}", "titles"))
+            break
+    if staff.supervises and position_known and staff.position != LEADER:
+        problems.append(ValidationFailed("only a leader supervises sections", "supervises"))
+    elif unit is not None:
+        for sec_id in staff.supervises:
+            try:
+                sec = get_unit(units, sec_id, "supervises")
+            except LianbaoError as err:
+                problems.append(err)
+                break
+            if sec.kind != SECTION or sec.parent != staff.unit:
+                problems.append(ValidationFailed(f"{sec_id!r} is not a section of {staff.unit}",
+                                                 "supervises"))
+                break
+    return problems
 
 
 def check_new_person(staff: Staff, existing: Staff | None) -> None:

@@ -50,3 +50,18 @@ def test_chinese_header_and_positions(units):
 def test_header_missing_and_unknown_columns():
     errors = check_header(normalise_header(["id", "name", "unit", "position", "colour"]))
     assert {(e.row, e.column) for e in errors} == {(1, "joined"), (1, "colour")}
+
+
+def test_a_row_with_several_faults_reports_each_column_at_fault(units):
+    bad = row("e", unit="nowhere", joined="2020-02-30", position="boss", titles="emperor", extra="x")
+    bad["name"] = ""
+    plan = plan_import([(2, row("a")), (3, bad)], units, {})
+    assert [(e.row, e.column) for e in plan.errors] == [
+        (3, "extra"), (3, "name"), (3, "unit"), (3, "position"), (3, "joined"), (3, "titles")]
+    assert [s.id for s in plan.new] == ["a"]
+
+
+def test_an_officer_with_a_court_title_supervising_a_section_gets_both_faults(units):
+    plan = plan_import([(2, row("f", position="officer", supervises="c_ps_s2", titles="法院院长"))],
+                       units, {})
+    assert [e.column for e in plan.errors] == ["titles", "supervises"]
