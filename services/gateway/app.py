@@ -222,8 +222,12 @@ def _resource_fields(route: Route) -> dict:
 
 
 def _check_scope(route: Route, caller, upstream, request_data: dict) -> None:
+    """Forbidden unless the caller may see the units the request concerns.  A lookup scope is
+    asked even for a token that sees every unit: the resource must exist, so an unknown one is a
+    404 on every route (the lookup's NotFound), never an empty 200."""
     scope = route.scope
-    if scope.kind == "any" or caller.agencies == contract.ALL_AGENCIES:
+    everything = caller.agencies == contract.ALL_AGENCIES
+    if scope.kind == "any" or (everything and scope.kind == "paths"):
         return
     if scope.kind == "all":
         raise Forbidden(f"{caller.system} may not see every unit (only a \"*\" token may do this)", "_token")
@@ -255,6 +259,8 @@ def _check_scope(route: Route, caller, upstream, request_data: dict) -> None:
         log.warning("gateway: the scope lookup %s failed: %s", scope.target, err.exc_type)
         raise GatewayProblem(502, contract.SCOPE_LOOKUP_FAILED,
                              f"the scope lookup {scope.target} failed: {err.exc_type}", resource) from None
+    if everything:
+        return
     units = values_at(answer, scope.paths[0])
     unit = units[0] if units else None
     if not isinstance(unit, str) or not caller.may_see(unit):

@@ -159,5 +159,11 @@ def test_a_persons_scoring_history_and_explanation(gw, started):
     r = requests.get(f"{gw}/scoring/people/nobody/history", headers=county, timeout=30)
     assert r.status_code == 404
     assert (foreign.status_code, foreign.content) == (r.status_code, r.content)
+    # a token that sees every unit gets the same 404 for an unknown person, on every person route
+    for route in ("scoring/people/nobody/history?year=2026", "scoring/people/nobody/explanation",
+                  "training/people/nobody/results"):
+        r = requests.get(f"{gw}/{route}", headers=auth("city"), timeout=30)
+        assert r.status_code == 404 and r.json()["error"] == "not_found", (route, r.text)
+    assert requests.get(f"{gw}/survey/campaigns/none/rates", headers=auth("city"), timeout=30).status_code == 404
     r = requests.get(f"{gw}/scoring/people/o1/explanation?period=2026", headers=county, timeout=30)
     assert r.status_code == 404 and r.json()["error"] == "not_found"      # not rated yet
