@@ -14,12 +14,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
+from functools import partial
 from pathlib import Path
 
-import eventlet
 import pytest
+
+from tests import waiting
 
 ROOT = Path(__file__).resolve().parents[2]
 _FIGURES: list[dict] = []
@@ -56,17 +57,9 @@ def rel_config(real_config, vhost):
 
 
 # -- waiting ------------------------------------------------------------------------------------------
-def wait_for(predicate, timeout=30.0, interval=0.1):
-    """Poll ``predicate`` until it returns something true (or the time is up: its last value)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            value = predicate()
-        except Exception:
-            value = None
-        if value or time.monotonic() > deadline:
-            return value
-        eventlet.sleep(interval)
+#: tests.waiting.wait_for with this folder's defaults: 30 s, and a predicate that raises (a process
+#: still starting, the broker restarting) counts as not yet
+wait_for = partial(waiting.wait_for, timeout=30.0, interval=0.1, ignoring=(Exception,))
 
 
 # -- services as processes ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import socket
 import uuid
+from functools import partial
 from datetime import date
 
 import requests
@@ -63,8 +64,7 @@ def free_ports(n: int) -> list[int]:
     return ports
 
 
-def wait_for(predicate, timeout=20.0):
-    return waiting.wait_for(predicate, timeout)
+wait_for = partial(waiting.wait_for, timeout=20.0)
 
 
 def overdue_rating() -> dict:

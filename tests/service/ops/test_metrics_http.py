@@ -115,7 +115,7 @@ def test_lianbao_targets_prints_met_missed_and_no_data_for_services_not_running(
 def test_lianbao_targets_json_city_rows(city_month, cli_env, capsys):
     import json
 
-    assert main(["targets", "--agency", "city", "--json", "--timeout", "3"]) == 1
+    assert main(["targets", "--agency", "city", "--year", str(month.YEAR), "--json", "--timeout", "3"]) == 1
     rows = {r["target"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["7_violations_investigated"]["value"] == 0.5 and rows["7_violations_investigated"]["met"] is False
     assert rows["3_skills_pass_rate"]["value"] == 0.75

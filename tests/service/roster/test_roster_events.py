@@ -1,4 +1,6 @@
 """The roster's events leave through the outbox and match the contract (shared/contracts/roster)."""
+from functools import partial
+
 import pytest
 
 import roster_probe
@@ -9,8 +11,7 @@ from tests import waiting  # noqa: E402
 pytestmark = pytest.mark.timeout(90)
 
 
-def wait_for(predicate, timeout=15.0):
-    return waiting.wait_for(predicate, timeout)
+wait_for = partial(waiting.wait_for, timeout=15.0)
 
 
 def test_events_for_joins_pairs_bans_and_leavers(embedded_suite):
