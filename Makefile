@@ -72,6 +72,10 @@ up: venv
 health: venv
 	$(PY) -m lianbao health
 
+## Rewrite the generated reference pages of docs/reference/ (schemas, hooks, HTTP routes, configuration).
+docs: venv
+	$(PY) -m lianbao docs build
+
 ## Check docker-compose.yml without a Docker engine (Debian's docker-compose 1.29, as .ci/run installs).
 compose-check:
 	docker-compose -f docker-compose.yml config -q

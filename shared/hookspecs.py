@@ -1,4 +1,4 @@
-"""Hook specifications of an agency's code plug-in (对接, 000 §二2; DESIGN §3).
+"""Hook specifications of an agency's code plug-in (对接, 000 §二2; docs/rule-packs.md, plugins/README.md).
 
 A plug-in is a Python package with an entry point in the group ``lianbao.plugins`` whose object (a
 module or an instance) implements some of these hooks with ``@hookimpl``.  It is loaded only when the
@@ -27,7 +27,7 @@ def lianbao_facts():
 
     Return a list of ``{"id": "judicial_misconduct", "applies_to": ["officer"], "meaning": "..."}``
     (``applies_to``: ``officer`` and/or ``section``).  Subject data may then carry these facts, and
-    :func:`lianbao_propose` may disqualify with them.  A fact of the Method (RATING.md §3) cannot be
+    :func:`lianbao_propose` may disqualify with them.  A fact of the Method (docs/rating.md, facts) cannot be
     redeclared.  Called once, when the plug-in is loaded."""
 
 
@@ -36,7 +36,7 @@ def lianbao_propose(kind, subject, agency, period):
     """Propose adaptations for ONE subject of the plug-in's agency.
 
     ``kind``: ``"officer"``, ``"section"`` or ``"agency"``.  ``subject``: a read-only view of that
-    subject: the snapshot's fields of RATING.md §1 (``id``, ``agency``, ``monthly``, ``facts``, ...)
+    subject: the snapshot's fields (docs/reference/snapshot.md: ``id``, ``agency``, ``monthly``, ``facts``, ...)
     plus ``extra_facts`` (tuple of declared facts) and ``figures`` (mapping name -> number, or
     name -> mapping ``"YYYY-MM"`` -> number) from the subject data recorded for the period.
     ``agency``: the agency id; ``period``: ``"YYYY"`` or ``"YYYYH1"``.

@@ -307,7 +307,9 @@ class RulesSchema(BaseSchema):
 
 
 class SnapshotSchema(BaseSchema):
-    """RATING.md §1: the whole snapshot.  Cross-references are checked once the fields are valid."""
+    """The whole snapshot (docs/rating.md, input).  Cross-references are checked once the fields are
+    valid: ids unique across the snapshot, a ``mentor`` an officer of it, a ``section`` a section of
+    the officer's own agency."""
 
     period = fields.String(required=True, validate=validate.Regexp(_PERIOD_RE, error=NOT_PERIOD))
     rating_date = StrictDate(required=True)
