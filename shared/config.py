@@ -109,8 +109,12 @@ def embedded_config(folder, **extra) -> dict:
     """The embedded default: all services in one process on kombu's ``memory://``, SQLite files."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    # from the environment only what does not reach a broker or a database: the plug-ins' allow-list
+    # and the gateway's address and tokens (so `lianbao up --embedded ... gateway` listens where told)
     base = load_config(env={"LIANBAO_DATA": str(folder), **{k: v for k, v in os.environ.items()
-                                                          if k.startswith("LIANBAO_PLUGIN")}})
+                                                          if k.startswith(("LIANBAO_PLUGIN", "LIANBAO_GATEWAY",
+                                                                           "GATEWAY_ADDRESS",
+                                                                           "GATEWAY_RPC_TIMEOUT"))}})
     base["AMQP_URI"] = "memory://"
     base["DATA_DIR"] = str(folder)
     base["DATABASES"] = {s: "" for s in SERVICES}
