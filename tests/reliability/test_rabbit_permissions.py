@@ -106,7 +106,7 @@ def test_each_service_runs_as_its_own_user_and_cannot_act_as_another(rel_config,
                                      dict(rating(6, "2026"), kind="half_year"))
 
         def letters():
-            out = subprocess.run([sys.executable, "-m", "lianbao", "dlq", "list"], cwd=str(ROOT),
+            out = subprocess.run([sys.executable, "-m", "lianbao", "dlq", "list", "--json"], cwd=str(ROOT),
                                  env=processes.env(), capture_output=True, text=True, timeout=60)
             return json.loads(out.stdout)
         dead = wait_for(lambda: letters(), timeout=30)
