@@ -65,8 +65,11 @@ def replay_dead_letters(config, limit: int = 1000) -> int:
         channel = conn.channel()
         queue = dlq_queue(config)(channel)
         queue.declare()
+        # only the letters there now: a replayed message that fails again at once (an undecodable
+        # body) comes back to this queue while we loop, and must wait for the next replay
+        present = queue.queue_declare(passive=True).message_count
         producer = conn.Producer(channel=channel, serializer="json")
-        while count < limit:
+        while count < min(limit, present):
             message = queue.get(no_ack=False)
             if message is None:
                 break
