@@ -18,6 +18,7 @@ import uuid
 from functools import partial
 from pathlib import Path
 
+import eventlet
 import pytest
 
 from tests import waiting
