@@ -14,8 +14,10 @@ from tests.reliability.conftest import rpc_call
 from tests.reliability.ratings_year import YEAR, expected_keys, year_of
 from tests.service.scoring.conftest import PEOPLE, UNITS
 
-OFFICERS = [p for p in PEOPLE if p["position"] == "officer"]
 MONTHS = ("2026-01", "2026-02", "2026-03")
+# officers on the team on the last day of every month of the workload (SPEC §9: nobody is evaluated for a
+# month whose last day finds them off the team, e.g. o4, who joins on 1 March)
+OFFICERS = [p for p in PEOPLE if p["position"] == "officer" and p["joined"] <= f"{MONTHS[0]}-31"]
 
 
 def prepare_survey_and_scoring(config) -> None:
