@@ -4,6 +4,7 @@ people (8 paid twice, as issue 18 found).  After the upgrade: k2's rating is ref
 reversed at the end of the chain, the chain verifies, reconciliation is clean, nobody is paid twice,
 the duplicate talks are revoked, and the models agree with the migrated schema."""
 import json
+import os
 import uuid
 
 import pytest
@@ -75,6 +76,8 @@ def engine(request, tmp_path):
         eng = make_engine(f"sqlite:///{tmp_path}/rewards.db")
     else:
         if not broker_available():
+            if os.environ.get("CI") == "true":
+                pytest.fail("PostgreSQL not reachable; in CI it must be")
             pytest.skip("PostgreSQL not reachable (outside CI only)")
         tag = "t" + uuid.uuid4().hex[:10]
         url = f"{PG_URL}/lianbao_{tag}_rewards"
