@@ -269,21 +269,30 @@ class Demo:
                 self.section_chiefs[sid].append(new["id"])
                 appointed += 1
             self.suite.wait_quiet(timeout=600)
-            without = rpc.roster.mentoring_coverage({"date": when})["officer"]["without"]
+            without = [(p, when) for p in rpc.roster.mentoring_coverage({"date": when})["officer"]["without"]]
+            # newcomers who join after the repair: the pair waiting for them was cancelled when its
+            # mentor lost his post (the roster cuts future pairs too), so they get one from their
+            # first day, as the roster answers it for that day
+            later = sorted((s for s in self.city.staff if s["joined"] > when and s["position"] == "officer"
+                            and s["id"] not in self.transferred), key=lambda s: s["id"])
+            if later:
+                answers = self._parallel([("roster", "mentor_of", {"person": s["id"], "date": s["joined"]})
+                                          for s in later], "roster: mentors of later newcomers")
+                without += [(s["id"], s["joined"]) for s, a in zip(later, answers) if a["mentor"] is None]
             pairs = []
-            for person in without:
+            for person, start in without:
                 staff = self.staff.get(person)
                 if staff is None or person in self.transferred:
                     continue
                 options = [c for c in self.section_chiefs.get(staff["unit"], [])
-                           if c not in self.demoted and self.staff[c]["joined"] <= when]
+                           if c not in self.demoted and self.staff[c]["joined"] <= start]
                 if options:
-                    pairs.append({"mentor": options[0], "mentee": person, "start": when})
+                    pairs.append({"mentor": options[0], "mentee": person, "start": start})
             out = rpc.roster.assign_mentors({"pairs": pairs}) if pairs else {"assigned": 0, "errors": []}
             refused = {e["index"] for e in out["errors"]}
             for i, pair in enumerate(pairs):
                 if i not in refused:
-                    self._new_mentor(pair["mentee"], pair["mentor"], when)
+                    self._new_mentor(pair["mentee"], pair["mentor"], pair["start"])
             fixed = out["assigned"]
             self.notes["mentoring_repair_refused"] = [e["message"] for e in out["errors"][:5]]
             after = rpc.roster.mentoring_coverage({"date": when})
