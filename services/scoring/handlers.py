@@ -43,8 +43,7 @@ def digest(obj) -> str:
 # read model
 
 
-PERSON_FIELDS = ("name", "agency", "section", "position", "joined", "mentor", "evaluator",
-                 "reserve", "left_on")
+PERSON_FIELDS = ("name", "agency", "section", "position", "joined", "mentor", "reserve", "left_on")
 
 
 def upsert_people(uow, data) -> dict:
@@ -55,9 +54,7 @@ def upsert_people(uow, data) -> dict:
     new = []
     for pid, p in rows.items():
         values = {k: p.get(k) for k in PERSON_FIELDS}
-        values["evaluator_source"] = "roster" if p.get("evaluator") else "default"
-        if values["evaluator"] is None:
-            values["evaluator"] = p["agency"]
+        values["evaluator"], values["evaluator_source"] = p["agency"], "default"
         cur = existing.get(pid)
         if cur is None:
             new.append({"id": pid, **values})
@@ -72,8 +69,7 @@ def upsert_people(uow, data) -> dict:
         s.execute(insert(m.Person), new)
     for pid, p in rows.items():
         values = {k: p.get(k) for k in PERSON_FIELDS}
-        values["evaluator"] = values["evaluator"] or p["agency"]
-        values["evaluator_source"] = "roster" if p.get("evaluator") else "default"
+        values["evaluator"] = p["agency"]
         history.seed(s, pid, dict(values, supervises=p.get("supervises") or ()))
     return {"created": created, "changed": changed, "unchanged": unchanged}
 

@@ -110,8 +110,9 @@ def evaluators_resolved(s, event) -> int:
 
 
 def seed(s, pid: str, values: dict) -> None:
-    """``upsert_people`` (a bulk load of the read model, e.g. from a roster export): the post,
-    mentor and evaluator given, from the join date."""
+    """``upsert_people`` (a bulk load of the read model, e.g. from a roster export): the post and
+    mentor given, from the join date; the evaluator by default (the agency's leading group) unless
+    the roster has resolved it already."""
     joined = values["joined"]
     s.execute(delete(m.PersonPost).where(m.PersonPost.person == pid))
     s.execute(insert(m.PersonPost), [dict(person=pid, start=joined, agency=values["agency"],
@@ -124,11 +125,16 @@ def seed(s, pid: str, values: dict) -> None:
         s.execute(insert(m.MentorSpan), [dict(pair_id=f"seed:{pid}", mentor=values["mentor"],
                                               mentee=pid, start=joined, end=None,
                                               cancelled=False)])
-    s.execute(delete(m.EvaluatorSpan).where(m.EvaluatorSpan.person == pid))
-    s.execute(insert(m.EvaluatorSpan), [dict(person=pid, start=joined, end=None,
-                                             grp=values["evaluator"],
-                                             rule=values.get("evaluator_source") or "seeded",
-                                             resolved_at="")])
+    # the evaluator: the agency's leading group from the join date until the roster resolves it
+    # (its ``evaluators_resolved`` answers, stamped, are never replaced by a load)
+    s.execute(delete(m.EvaluatorSpan).where(m.EvaluatorSpan.person == pid,
+                                            m.EvaluatorSpan.resolved_at == ""))
+    resolved = s.scalars(select(m.EvaluatorSpan.person).where(m.EvaluatorSpan.person == pid)
+                         .limit(1)).first()
+    if resolved is None:
+        s.execute(insert(m.EvaluatorSpan), [dict(person=pid, start=joined, end=None,
+                                                 grp=values["evaluator"], rule="default",
+                                                 resolved_at="")])
 
 
 # -- questions ---------------------------------------------------------------------------------

@@ -8,10 +8,12 @@ single-item RPCs raise the item's error.
 
 Read model (also fed by roster's events and survey's ``satisfaction_rates_published``)
 * ``upsert_people(UpsertPeople)`` -> ``{"created", "changed", "unchanged"}``: a bulk load of the
-  read model (a roster export, a test's city), each person's post, mentor and evaluator from the
-  join date; in a deployment the roster's events keep it with its dates (``staff_joined``,
-  ``staff_changed`` with ``since``, ``mentor_assigned``/``mentor_unassigned``,
-  ``evaluators_resolved``), and nobody types an evaluator in
+  read model (a roster export, a test's city), each person's post and mentor from the join date;
+  in a deployment the roster's events keep it with its dates (``staff_joined``, ``staff_changed``
+  with ``since``, ``mentor_assigned``/``mentor_unassigned``).  No caller types an evaluator in: an
+  ``evaluator`` field is refused, and evaluators come only from the roster's
+  ``evaluators_resolved`` events (until the first one, a loaded person is evaluated by his agency's
+  leading group; a later load never replaces what the roster resolved)
 * ``save_units(SaveUnits)`` -> ``{"created", "changed", "unchanged"}``
 * ``record_spells(RecordSpells)`` -> ``{"created", "changed", "unchanged"}``
 
@@ -93,7 +95,8 @@ class PersonIn(BaseSchema):
     position = fields.String(required=True, validate=validate.OneOf(POSITIONS))
     joined = fields.Date(required=True)
     mentor = Id(**_opt_id)
-    evaluator = Id(**_opt_id)      # roster's evaluator_of(...).group; default agency
+    # no ``evaluator``: who evaluates a person reaches scoring only from the roster's
+    # ``evaluators_resolved`` events (issue 27); the field is refused by name (unknown field)
     supervises = fields.List(Id(validate=validate.Length(min=1, max=100)),
                              load_default=list)   # a leader's sections (分管: their reviewer)
     reserve = fields.Boolean(load_default=False)

@@ -18,7 +18,8 @@ import pytest
 from shared.dlq import list_dead_letters
 from shared.runner import Suite
 from tests.reliability.conftest import amqp_url, rabbitmqctl
-from tests.service.scoring.test_adapted_rating_service import (PEOPLE, PLUGINS, UNITS,
+from tests.service.scoring.conftest import resolve_evaluators
+from tests.service.scoring.test_adapted_rating_service import (EVALUATORS, PEOPLE, PLUGINS, UNITS,
                                                                _agency_evaluation, drive_year)
 from tests.waiting import wait_for
 
@@ -66,6 +67,8 @@ def test_a_year_re_rated_after_an_objection_and_an_overlapping_scope(private_con
         with suite.rpc() as rpc:
             rpc.scoring.save_units({"units": UNITS})
             rpc.scoring.upsert_people({"people": PEOPLE})
+        resolve_evaluators(suite, PEOPLE, EVALUATORS)
+        with suite.rpc() as rpc:
             drive_year(rpc)
             for agency, points in (("ps", 16), ("court", 15), ("pro", 14)):
                 rpc.scoring.record_agency_evaluation(_agency_evaluation(agency, points))

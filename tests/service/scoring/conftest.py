@@ -17,7 +17,7 @@ UNITS = [
 PEOPLE = [
     {"id": "cs", "agency": "cnty", "position": "head", "joined": "1995-01-01"},
     {"id": "cl", "agency": "cnty", "position": "leader", "joined": "1998-01-01", "mentor": "cs"},
-    {"id": "h", "agency": "ps", "position": "head", "joined": "2000-01-01", "evaluator": "cnty"},
+    {"id": "h", "agency": "ps", "position": "head", "joined": "2000-01-01"},
     {"id": "l1", "agency": "ps", "position": "leader", "joined": "2005-01-01", "mentor": "h",
      "supervises": ["s1"]},
     {"id": "l2", "agency": "ps", "position": "leader", "joined": "2005-01-01", "mentor": "h",
@@ -40,6 +40,9 @@ PEOPLE = [
      "mentor": "c2"},
 ]
 LEADERS_OF = {"ps": "l1", "cnty": "cs"}
+#: who the roster resolves as evaluator where it is not the person's own agency (M§五(二)3: the
+#: county committee evaluates the bureau's head); it reaches scoring by ``evaluators_resolved``
+EVALUATORS = {"h": "cnty"}
 COMMITTEE_STAFF = ("cs", "cl")   # the county committee's own staff: not evaluated in these tests
 
 
@@ -61,7 +64,20 @@ def city(embedded_suite):
     with suite.rpc() as rpc:
         rpc.scoring.save_units({"units": UNITS})
         rpc.scoring.upsert_people({"people": PEOPLE})
+    resolve_evaluators(suite, PEOPLE, EVALUATORS)
     return suite
+
+
+def resolve_evaluators(suite, people, groups, resolved_at="2000-01-01T00:00:00"):
+    """The roster's ``evaluators_resolved`` for ``groups`` {person: group} (from the join date), as
+    the roster publishes it; waits until scoring has it."""
+    joined = {p["id"]: p["joined"] for p in people}
+    suite.dispatch("roster", "evaluators_resolved", {
+        "event_id": f"test-evaluators-{resolved_at}", "resolved_at": resolved_at,
+        "people": [{"person": pid, "spans": [{"start": joined[pid], "end": None, "group": group,
+                                              "rule": "county_leader_by_committee"}]}
+                   for pid, group in sorted(groups.items())]})
+    suite.wait_quiet(timeout=60)
 
 
 def subjects_of(month_people=None):

@@ -13,7 +13,7 @@ from services.scoring.domain.payload import rate_payload
 from shared.errors import RuleViolation
 from shared.runner import service_class
 from tests.conftest import PG_URL, _drop_databases
-from tests.service.scoring.conftest import RatingListener, wait_for
+from tests.service.scoring.conftest import RatingListener, resolve_evaluators, wait_for
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -27,14 +27,15 @@ for _a, _officers in AGENCIES.items():
     UNITS += [{"id": _a, "kind": "agency", "parent": "cnty"},
               {"id": f"s{_a}", "kind": "section", "parent": _a, "agency": _a}]
     PEOPLE += [
-        {"id": f"h{_a}", "agency": _a, "position": "head", "joined": "2000-01-01",
-         "evaluator": "cnty"},
+        {"id": f"h{_a}", "agency": _a, "position": "head", "joined": "2000-01-01"},
         {"id": f"l{_a}", "agency": _a, "position": "leader", "joined": "2005-01-01",
-         "mentor": f"h{_a}", "evaluator": "cnty", "supervises": [f"s{_a}"]},
+         "mentor": f"h{_a}", "supervises": [f"s{_a}"]},
         {"id": f"c{_a}", "agency": _a, "section": f"s{_a}", "position": "chief",
          "joined": "2010-01-01", "mentor": f"l{_a}"}]
     PEOPLE += [{"id": o, "agency": _a, "section": f"s{_a}", "position": "officer",
                 "joined": "2020-01-01", "mentor": f"c{_a}"} for o in _officers]
+#: the roster's answer: the county committee evaluates the agencies' heads and leaders
+EVALUATORS = {p["id"]: "cnty" for p in PEOPLE if p["position"] in ("head", "leader") and p["agency"] != "cnty"}
 SCORES = {"p2": {"diligence.public": 5},                 # 95
           "p3": {"performance.targets": 4},              # 92
           "j1": {"diligence.public": 5},                 # 95
@@ -124,6 +125,7 @@ def adapted_city(request, embedded_suite):
     with suite.rpc() as rpc:
         rpc.scoring.save_units({"units": UNITS})
         rpc.scoring.upsert_people({"people": PEOPLE})
+    resolve_evaluators(suite, PEOPLE, EVALUATORS)
     return suite
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from shared.errors import ValidationFailed
-from tests.service.scoring.conftest import wait_for
+from tests.service.scoring.conftest import PEOPLE, wait_for
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -94,3 +94,21 @@ def test_template_and_criteria_pack_seam(city):
         ev = rpc.scoring.submit_self_assessment({"actor": "o1", "subject": "o1", "month": "2026-03",
                                                  "as_of": "2026-04-01", "item_scores": {"ps.cases": 3}})
         assert ev["score"] == 99.0 and ev["template_version"] == "city-1+ps.1"
+
+
+def test_no_caller_types_an_evaluator_in_and_a_later_load_keeps_the_rosters(city):
+    """Issue 27 item 1: evaluators reach scoring only from the roster's ``evaluators_resolved``
+    (the city fixture sent h → cnty); ``upsert_people`` refuses the field by name, and loading
+    the same people again never replaces what the roster resolved."""
+    h = next(p for p in PEOPLE if p["id"] == "h")
+    with city.rpc() as rpc:
+        with pytest.raises(ValidationFailed) as err:
+            rpc.scoring.upsert_people({"people": [{**h, "evaluator": "ps"}]})
+        assert err.value.field == "people[0].evaluator"
+        assert rpc.scoring.upsert_people({"people": PEOPLE})["unchanged"] == len(PEOPLE)
+        march = rpc.scoring.submit_self_assessment({"actor": "h", "subject": "h", "month": "2026-03",
+                                                    "as_of": "2026-04-01"})
+        assert march["evaluator"] == "cnty"
+        # a person the roster has not resolved yet is his agency's (the default until it does)
+        assert rpc.scoring.submit_self_assessment({"actor": "l1", "subject": "l1", "month": "2026-03",
+                                                   "as_of": "2026-04-01"})["evaluator"] == "ps"
