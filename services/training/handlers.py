@@ -9,13 +9,13 @@ from collections import Counter, defaultdict
 from datetime import date
 from fractions import Fraction
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from shared.contracts import training as contract
 from shared.errors import Conflict, RuleViolation, ValidationFailed
 
 from services.training import models as m
-from services.training.domain import allround, passrate, preservice, rotation, study
+from services.training.domain import allround, passrate, posts as dated, preservice, rotation, study
 from services.training.domain.calendar import Month, Quarter
 from services.training.domain.importing import check_import, person_ids
 from services.training.domain.model import (ALL_ROUND_ASSESSMENT, ALL_ROUND_RECHECK, Course, Person,
@@ -72,10 +72,10 @@ def _people(uow, ids=None) -> dict:
     return out
 
 
-def upsert_people(uow, data) -> dict:
-    """Create or update people of the read model (batch)."""
+def _save_people(uow, people: list[dict]) -> dict:
+    """Create or update the current row of each person (the latest post)."""
     counts = Counter()
-    incoming = {p["id"]: p for p in data["people"]}
+    incoming = {p["id"]: p for p in people}
     existing = {}
     for part in _chunks(incoming):
         for row in uow.session.execute(select(m.Person).where(m.Person.id.in_(part))).scalars():
@@ -101,22 +101,91 @@ def upsert_people(uow, data) -> dict:
             "unchanged": counts["unchanged"]}
 
 
+def upsert_people(uow, data) -> dict:
+    """Create or update people of the read model (batch, a bulk load): each person's one post from
+    the join date (the roster's events keep the history with its dates)."""
+    out = _save_people(uow, data["people"])
+    incoming = {p["id"]: p for p in data["people"]}
+    for part in _chunks(incoming):
+        uow.session.execute(delete(m.PersonPost).where(m.PersonPost.person_id.in_(part)))
+    uow.session.execute(insert(m.PersonPost), [
+        {"person_id": pid, "start": _d(p.get("joined")) or date(1900, 1, 1), "unit_id": p["unit_id"],
+         "agency_id": p.get("agency_id"), "position": p["position"]} for pid, p in incoming.items()])
+    return out
+
+
+def _posts(uow, ids=None) -> dict:
+    """Each person's posts (``dated.Post``), oldest first."""
+    out = defaultdict(list)
+    stmt = select(m.PersonPost)
+    if ids is None:
+        parts = [None]
+    else:
+        parts = list(_chunks(set(ids)))
+    for part in parts:
+        q = stmt if part is None else stmt.where(m.PersonPost.person_id.in_(part))
+        for r in uow.session.execute(q).scalars():
+            out[r.person_id].append(dated.Post(r.start, r.unit_id, r.agency_id, r.position))
+    for rows in out.values():
+        rows.sort(key=lambda p: p.start)
+    return out
+
+
+def _people_on(uow, day: date, ids=None) -> dict:
+    """The read model's people as they were on ``day`` (unit, agency, position of that day)."""
+    people = _people(uow, ids)
+    posts = _posts(uow, None if ids is None else list(people))
+    return {pid: dated.person_on(p, posts.get(pid, ()), day) for pid, p in people.items()}
+
+
+def _dated_lookup(uow, field: str):
+    """``(person_id, day) -> unit_id | agency_id`` on that day, from the posts."""
+    posts = _posts(uow)
+
+    def lookup(pid, day):
+        post = dated.post_on(posts.get(pid, ()), day)
+        return getattr(post, field) if post is not None else None
+    return lookup
+
+
 def get_person(uow, person_id: str) -> dict:
     return _person_dict(known_person(_people(uow, [person_id]), person_id))
 
 
-def staff_from_roster(uow, staff: list[dict]) -> dict:
-    """roster ``staff_joined`` / ``staff_changed``: keep unit, agency, position and join date
+def staff_from_roster(uow, staff: list[dict], effective: str | None = None) -> dict:
+    """roster ``staff_joined`` / ``staff_changed``: each record is a post from its ``since`` (the
+    event's ``effective``, else the join date), kept as dated history (events of one person may
+    come in any order: a post is keyed by its start); the current row shows the latest post
     (exit status and date are kept as they were)."""
-    current = _people(uow, [s["id"] for s in staff])
+    ids = [s["id"] for s in staff]
+    current = _people(uow, ids)
+    have = {}
+    for part in _chunks(ids):
+        for r in uow.session.execute(select(m.PersonPost).where(m.PersonPost.person_id.in_(part))).scalars():
+            have[(r.person_id, r.start)] = r
+    new_posts = {}
+    for s in staff:
+        start = _d(s.get("since") or effective or s.get("joined")) or date(1900, 1, 1)
+        values = {"unit_id": s["unit"], "agency_id": s.get("agency"), "position": s["position"]}
+        row = have.get((s["id"], start))
+        if row is not None:
+            for k, v in values.items():
+                setattr(row, k, v)
+        else:
+            new_posts[(s["id"], start)] = {"person_id": s["id"], "start": start, **values}
+    if new_posts:
+        uow.session.execute(insert(m.PersonPost), list(new_posts.values()))
+    uow.session.flush()
+    posts = _posts(uow, ids)
     people = []
     for s in staff:
         before = current.get(s["id"])
-        people.append({"id": s["id"], "unit_id": s["unit"], "agency_id": s.get("agency"),
-                       "position": s["position"], "joined": s.get("joined"),
+        latest = posts[s["id"]][-1]
+        people.append({"id": s["id"], "unit_id": latest.unit_id, "agency_id": latest.agency_id,
+                       "position": latest.position, "joined": s.get("joined"),
                        "left_on": _iso(before.left_on) if before else None,
                        "status": before.status if before else "active"})
-    return upsert_people(uow, {"people": people})
+    return _save_people(uow, people)
 
 
 def staff_left(uow, event: dict) -> None:
@@ -216,6 +285,9 @@ def _publish_domain_events(uow, events, people: dict) -> list[str]:
     for ev in events:
         if isinstance(ev, rotation.RetrainingFailed):
             person = people.get(ev.person_id)
+            if person is not None:     # the unit and agency on the day the effect applies
+                person = dated.person_on(person, _posts(uow, [ev.person_id]).get(ev.person_id, ()),
+                                         ev.effective_date)
             event_id = _announce(uow, contract.RETRAINING_FAILED,
                                  f"{ev.person_id}:{ev.effective_date.isoformat()}")
             if event_id is None:
@@ -319,7 +391,7 @@ def record_study(uow, data, today: date) -> dict:
 def study_report(uow, data) -> dict:
     """M§三(四)1(1): per unit, everyone owing the month's study with fewer than 2 days."""
     month = Month.parse(data["month"])
-    people = [p for p in _people(uow).values()
+    people = [p for p in _people_on(uow, month.last).values()      # as on the month's last day
               if data.get("unit_id") is None or p.unit_id == data["unit_id"]]
     days = defaultdict(list)
     rows = uow.session.execute(select(m.StudyDay.person_id, m.StudyDay.day)
@@ -364,7 +436,8 @@ def central_group_report(uow, data) -> dict:
                                                                               quarter.last)))
     for r in rows.scalars():
         sessions[r.unit_id].append(study.Session(r.unit_id, r.start, r.days))
-    units = sorted(set(study.central_group_units(_people(uow).values())) | set(sessions))
+    units = sorted(set(study.central_group_units(_people_on(uow, quarter.last).values()))
+                   | set(sessions))
     return {"quarter": str(quarter), "units": [
         {"unit_id": u, "met": study.central_group_met(sessions[u], quarter),
          "longest_session_days": max((s.days for s in sessions[u]), default=0),
@@ -416,7 +489,8 @@ def rotation_report(uow, data) -> dict:
     """M§三(四)1(3): everyone with the year's rotation duty and where they stand (passed, not due,
     due, overdue, failed, retraining failed), those who meet the rule as well as the others."""
     as_of = _d(data["as_of"])
-    people = [p for p in _people(uow).values()
+    on = min(as_of, date(data["year"], 12, 31))       # the post held then (SPEC §9)
+    people = [p for p in _people_on(uow, on).values()
               if p.position in rotation.ROTATION_POSITIONS
               and (data.get("unit_id") is None or p.unit_id == data["unit_id"])
               and (p.left_on is None or p.left_on > date(data["year"], 1, 1))]
@@ -470,7 +544,7 @@ def run_allowances(uow, month_text: str, today: date) -> dict:
         raise ValidationFailed(f"{month} has not begun (today is {today.isoformat()})", "month")
     as_of = min(month.last, today)
     spells_of = _spells(uow, as_of)
-    people = _people(uow, spells_of)
+    people = _people_on(uow, as_of, spells_of)     # the month's unit and agency (its last day)
     holders = [pid for pid, spells in spells_of.items()
                if allround.earns_allowance(spells, month,
                                            people[pid].left_on if pid in people else None)]
@@ -544,8 +618,7 @@ def pass_rate(uow, data) -> dict:
     if end < start:
         raise ValidationFailed("end comes before start", "end")
     results = [r for rs in _history(uow).values() for r in rs]
-    unit_of = {p.id: p.unit_id for p in _people(uow).values()}
-    units = passrate.pass_rates_by_unit(results, unit_of, start, end)
+    units = passrate.pass_rates_by_unit(results, _dated_lookup(uow, "unit_id"), start, end)
     return {"start": start.isoformat(), "end": end.isoformat(),
             "target": _rate(passrate.PASS_RATE_TARGET),
             "city": _rate_dict(passrate.pass_rate(results, start, end)),
@@ -553,11 +626,10 @@ def pass_rate(uow, data) -> dict:
 
 
 def target_results(uow, year: int, agency: str | None = None, as_of: date | None = None) -> list:
-    """Target 3 (M§一3) of ``year`` per agency (the read model's agency of each person) and
-    city-wide, from the results dated by ``as_of`` (default: all)."""
+    """Target 3 (M§一3) of ``year`` per agency (each result in the agency of its person on its
+    date) and city-wide, from the results dated by ``as_of`` (default: all)."""
     results = [r for rs in _history(uow).values() for r in rs if as_of is None or r.on <= as_of]
-    agency_of = {p.id: p.agency_id for p in _people(uow).values() if p.agency_id}
-    return passrate.target_results(results, agency_of, year, agency)
+    return passrate.target_results(results, _dated_lookup(uow, "agency_id"), year, agency)
 
 
 def targets(uow, data, today: date) -> dict:

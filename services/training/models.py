@@ -18,6 +18,17 @@ class Person(Base):
     status = Column(String(20), nullable=False, default="active")
 
 
+class PersonPost(Base):
+    """A post of a person from ``start`` (unit, agency, position) until the next one starts: the
+    dated history of the read model (SPEC §9), from the roster's events (``since``)."""
+    __tablename__ = "person_posts"
+    person_id = Column(String(100), primary_key=True)
+    start = Column(Date, primary_key=True)
+    unit_id = Column(String(100), nullable=False)
+    agency_id = Column(String(100), nullable=True)
+    position = Column(String(20), nullable=False)
+
+
 class Course(Base):
     __tablename__ = "courses"
     id = Column(String(100), primary_key=True)

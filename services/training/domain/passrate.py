@@ -61,21 +61,25 @@ def pass_rate(results: Iterable[Result], start: date, end: date) -> PassRate:
     return PassRate(sum(1 for r in finals if r.passed), len(finals))
 
 
-def pass_rates_by_unit(results: Iterable[Result], unit_of: dict, start: date, end: date
-                       ) -> dict:
-    """M§一3 per unit: the tests of each unit's people (by the read model's unit)."""
+def pass_rates_by_unit(results: Iterable[Result], unit_of, start: date, end: date) -> dict:
+    """M§一3 per unit: each final result counted in the unit its person held on the result's date
+    (``unit_of(person_id, day)``, the dated read model; a dict gives the same unit on every date).
+    A rotation retrained after a transfer counts once, in the unit of the retraining."""
+    lookup = unit_of if callable(unit_of) else (lambda pid, _day: unit_of.get(pid))
     by_unit: dict = {}
-    for r in results:
-        unit = unit_of.get(r.person_id)
+    for r in final_results(results, start, end).values():
+        unit = lookup(r.person_id, r.on)
         if unit is not None:
             by_unit.setdefault(unit, []).append(r)
-    return {unit: pass_rate(rs, start, end) for unit, rs in sorted(by_unit.items())}
+    return {unit: PassRate(sum(1 for r in rs if r.passed), len(rs))
+            for unit, rs in sorted(by_unit.items())}
 
 
-def target_results(results: Iterable[Result], agency_of: dict, year: int, agency: str | None = None
+def target_results(results: Iterable[Result], agency_of, year: int, agency: str | None = None
                    ) -> list:
     """Target 3 (M§一3) of ``year`` for each agency of the tested people and city-wide (label
-    ``city``), or for one ``agency`` (``city``: the city-wide figure only)."""
+    ``city``), or for one ``agency`` (``city``: the city-wide figure only); ``agency_of`` as the
+    ``unit_of`` of :func:`pass_rates_by_unit` (the agency on the result's date)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     results = list(results)
     if agency == method_targets.CITY or agency is None:

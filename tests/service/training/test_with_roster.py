@@ -67,3 +67,45 @@ def _known(rpc, person_id):
         return rpc.training.get_person({"person_id": person_id})
     except NotFound:
         return None
+
+
+TWO_AGENCIES = UNITS + [
+    {"id": "court", "name": "市中级人民法院", "kind": "agency", "parent": "city",
+     "agency_type": "court", "rank": "division"},
+    {"id": "civil", "name": "民事审判庭", "kind": "section", "parent": "court"},
+]
+
+
+def test_a_transfer_keeps_each_result_and_month_in_the_agency_of_its_date(embedded_suite):
+    """Issue 20 item 1: training's read model is dated from the roster's events (``since``): a
+    result counts for the agency its person was in on the result's date, a month's study report
+    shows the unit of that month, whatever happened later."""
+    suite = embedded_suite(classes=[service_class("roster"), service_class("training")],
+                           TRAINING_TODAY="2026-11-23", OUTBOX_POLL_SECONDS=0.1)
+    with suite.rpc() as rpc:
+        rpc.roster.save_units({"units": TWO_AGENCIES})
+        rpc.roster.create_staff({"staff": STAFF})
+        rpc.training.register_courses({"courses": COURSES})
+        wait_for(lambda: _known(rpc, "off9"))
+        rpc.training.record_result({"person_id": "off9", "course_id": "drill", "date": "2026-03-10",
+                                    "result": "fail"})
+        rpc.training.record_study({"entries": [{"person_id": "off9", "date": "2026-05-04"}]})
+        # transferred to the court on 1 June (entered later: the roster dates it)
+        rpc.roster.change_staff({"person": "off9", "effective": "2026-06-01", "unit": "civil"})
+        wait_for(lambda: (_known(rpc, "off9") or {}).get("agency_id") == "court")
+        rpc.training.record_result({"person_id": "off9", "course_id": "pre", "date": "2026-07-01",
+                                    "result": "pass"})
+
+        def skills(agency):
+            out = rpc.training.targets({"year": 2026, "agency": agency, "as_of": "2026-11-23"})
+            return [(t["detail"]["passed"], t["detail"]["taken"]) for t in out["targets"]]
+
+        assert skills("psb") == [(0, 1)]          # the March test, sat at the bureau
+        assert skills("court") == [(1, 1)]        # the July one, at the court
+        rates = rpc.training.pass_rate({"end": "2026-11-23"})
+        assert {u["unit_id"]: (u["passed"], u["taken"]) for u in rates["units"]} == {
+            "crim": (0, 1), "civil": (1, 1)}
+        may = rpc.training.study_report({"month": "2026-05"})
+        assert [u["unit_id"] for u in may["units"] if any(p["person_id"] == "off9" for p in u["people"])] == ["crim"]
+        june = rpc.training.study_report({"month": "2026-06"})
+        assert [u["unit_id"] for u in june["units"] if any(p["person_id"] == "off9" for p in u["people"])] == ["civil"]

@@ -45,3 +45,21 @@ def test_pass_rate_per_unit():
                res("skills", "2026-02-01", True, person="c"), res("skills", "2026-02-01", True, person="x")]
     by_unit = pass_rates_by_unit(results, {"a": "s1", "b": "s1", "c": "s2"}, Y_START, Y_END)
     assert {u: (r.passed, r.taken) for u, r in by_unit.items()} == {"s1": (1, 2), "s2": (1, 1)}
+
+
+def test_pass_rate_per_unit_on_each_results_date():
+    """Issue 20: a result counts in the unit its person held on the result's date; a rotation
+    failed before a transfer and retrained after it is one test, in the unit of the retraining."""
+    from services.training.domain.posts import Post, post_on
+
+    posts = {"a": [Post(d("2020-01-01"), "s1", "psb", "officer"), Post(d("2026-06-01"), "s2", "court", "officer")]}
+
+    def unit_of(pid, day):
+        post = post_on(posts.get(pid, ()), day)
+        return post.unit_id if post else None
+
+    results = [res("skills", "2026-03-01", False, person="a", course="drill"),
+               res("rotation", "2026-04-15", False, person="a", course="rot"),
+               res("rotation", "2026-09-15", True, person="a", course="retrain")]
+    by_unit = pass_rates_by_unit(results, unit_of, Y_START, Y_END)
+    assert {u: (r.passed, r.taken) for u, r in by_unit.items()} == {"s1": (0, 1), "s2": (1, 1)}
