@@ -22,6 +22,7 @@ from services.survey import domain, models
 from services.survey.domain import campaign as campaign_rules
 from services.survey.domain import forms as form_rules
 from services.survey.domain import poll as poll_rules
+from services.survey.domain import posts as dated
 from services.survey.domain.questionnaire import Questionnaire
 from services.survey.domain.vocabulary import ALL_GROUPS, RECOGNITION, SATISFACTION
 from services.survey.report import workbook_bytes   # openpyxl (numpy, PIL) loaded at start, not in a request
@@ -131,16 +132,40 @@ def _campaign_dict(uow, row, subjects=None, forms=None) -> dict:
             "closed_at": row.closed_at.isoformat(timespec="seconds") + "Z" if row.closed_at else None}
 
 
-def _roster_subjects(uow, owner: str) -> list[dict]:
-    """Subjects from the roster read model: the owner committee's agencies, their sections and staff."""
-    U, S = models.RosterUnitRow, models.RosterStaffRow
+def _id_parts(ids):
+    ids = sorted(set(ids))
+    return (ids[i:i + 5000] for i in range(0, len(ids), 5000))
+
+
+def _posts_of(uow, people=None) -> dict:
+    """``{person: [(start, agency)]}`` of the dated roster read model (everyone, or ``people``)."""
+    P = models.RosterPostRow
+    out: dict = {}
+    for part in [None] if people is None else _id_parts(people):
+        q = select(P.person, P.start, P.agency)
+        if part is not None:
+            q = q.where(P.person.in_(part))
+        for person, start, agency in uow.session.execute(q):
+            out.setdefault(person, []).append((start, agency))
+    return out
+
+
+def _roster_subjects(uow, owner: str, period: str) -> list[dict]:
+    """Subjects from the roster read model: the owner committee's agencies, their sections and the
+    staff in them on the period's last day (the dated read model, SPEC §9)."""
+    U, S, P = models.RosterUnitRow, models.RosterStaffRow, models.RosterPostRow
     agencies = uow.session.execute(select(U).where(U.kind == "agency", U.parent == owner)
                                    .order_by(U.id)).scalars().all()
     ids = [a.id for a in agencies]
     sections = uow.session.execute(select(U).where(U.kind == "section", U.agency.in_(ids))
                                    .order_by(U.id)).scalars().all() if ids else []
-    staff = uow.session.execute(select(S).where(S.agency.in_(ids), S.left.is_(None))
-                                .order_by(S.id)).scalars().all() if ids else []
+    last = dated.period_last_day(period)
+    candidates = set(uow.session.scalars(select(P.person).where(P.agency.in_(ids)))) if ids else set()
+    posts = _posts_of(uow, candidates)
+    there = sorted(p for p in candidates if dated.agency_on(posts.get(p, ()), last) in ids)
+    staff = [r for part in _id_parts(there)
+             for r in uow.session.execute(select(S).where(S.id.in_(part), S.left.is_(None))).scalars()]
+    staff.sort(key=lambda r: r.id)
     return ([{"id": a.id, "kind": "agency", "name": a.name} for a in agencies]
             + [{"id": s.id, "kind": "section", "name": s.name} for s in sections]
             + [{"id": p.id, "kind": "officer", "name": p.name} for p in staff])
@@ -156,7 +181,7 @@ def create_campaign(uow, data) -> dict:
         groups = poll_rules.validate_groups(data.get("groups"))
         default_key = poll_rules.RECOGNITION_KEY
     else:
-        subjects_in = given if given else _roster_subjects(uow, data["owner"])
+        subjects_in = given if given else _roster_subjects(uow, data["owner"], data["period"])
         if not subjects_in:
             raise ValidationFailed("no subjects given and none in the roster read model for this "
                                    "owner", "subjects")
@@ -475,12 +500,42 @@ def on_units_saved(uow, event) -> None:
 
 
 def on_staff(uow, event) -> None:
-    for person in event.get("staff", []):
-        row = uow.session.get(models.RosterStaffRow, person["id"])
+    """staff_joined / staff_changed: each record is a post from its ``since`` (else the event's
+    ``effective``, else the join date), kept as dated history; the staff row shows the latest
+    post (events of one person may come in any order)."""
+    from datetime import date
+
+    P, S = models.RosterPostRow, models.RosterStaffRow
+    staff = event.get("staff", [])
+    have = set()
+    for part in _id_parts(p["id"] for p in staff):
+        have.update(uow.session.execute(select(P.person, P.start).where(P.person.in_(part))).all())
+    for person in staff:
+        pid = person["id"]
+        start = date.fromisoformat(person.get("since") or event.get("effective")
+                                   or person.get("joined") or "1900-01-01")
+        if (pid, start) in have:
+            uow.session.execute(P.__table__.update().where(P.person == pid, P.start == start)
+                                .values(agency=person["agency"], unit=person["unit"]))
+        else:
+            uow.session.add(P(person=pid, start=start, agency=person["agency"], unit=person["unit"]))
+            have.add((pid, start))
+    uow.session.flush()
+    latest, rows = {}, {}
+    for part in _id_parts(p["id"] for p in staff):
+        for pid, start, agency, unit in uow.session.execute(
+                select(P.person, P.start, P.agency, P.unit).where(P.person.in_(part))):
+            if pid not in latest or start > latest[pid][0]:
+                latest[pid] = (start, agency, unit)
+        rows.update((r.id, r) for r in uow.session.execute(select(S).where(S.id.in_(part))).scalars())
+    for person in staff:
+        pid = person["id"]
+        row = rows.get(pid)
         if row is None:
-            row = models.RosterStaffRow(id=person["id"])
+            row = rows[pid] = S(id=pid)
             uow.session.add(row)
-        row.name, row.agency, row.unit = person.get("name") or "", person["agency"], person["unit"]
+        _start, agency, unit = latest[pid]
+        row.name, row.agency, row.unit = person.get("name") or "", agency, unit
 
 
 def on_staff_left(uow, event) -> None:
@@ -506,16 +561,29 @@ def target_results(uow, year: int, agency: str | None = None, as_of=None) -> lis
     if as_of is not None:
         q = q.where(models.CampaignRow.created_at <= datetime.combine(as_of, dtime.max))
     rows = session.scalars(q).all()
-    agency_of = dict(session.execute(select(models.RosterStaffRow.id, models.RosterStaffRow.agency)).all())
-    agency_of.update(session.execute(select(models.RosterUnitRow.id, models.RosterUnitRow.agency)).all())
-    subjects = []
+    unit_agency = dict(session.execute(select(models.RosterUnitRow.id, models.RosterUnitRow.agency)).all())
+    posts = _posts_of(uow) if rows else {}
+    # each officer in the agency he was in on the campaign period's last day (SPEC §9)
+    pooled: dict = {}
     for row in rows:
+        last = dated.period_last_day(row.period)
         report = _rates(uow, row)
-        for subject in domain.event_subjects(report):
+        subjects = domain.event_subjects(report)
+        agency_of = {}
+        for subject in subjects:
+            sid = subject["id"]
             if subject["kind"] == "agency":
-                agency_of.setdefault(subject["id"], subject["id"])
-            subjects.append(subject)
-    pooled = domain.pool_by_agency(subjects, agency_of)
+                agency_of[sid] = unit_agency.get(sid, sid)
+            elif subject["kind"] == "officer":
+                then = dated.agency_on(posts.get(sid, ()), last)
+                if then is not None:
+                    agency_of[sid] = then
+            elif sid in unit_agency:
+                agency_of[sid] = unit_agency[sid]
+        for key, (happy, answered) in domain.pool_by_agency(subjects, agency_of).items():
+            h, a = pooled.get(key, (0, 0))
+            pooled[key] = (h + happy, a + answered)
+    pooled.setdefault("city", (0, 0))
     wanted = sorted(pooled) if agency is None else [agency]
     return [method_targets.public_satisfaction(a, *pooled.get(a, (0, 0))) for a in wanted]
 

@@ -4,7 +4,7 @@ A form is ONE row: its serial (unique per campaign: the primary key), subject, r
 (index into the ten groups) and answers packed one code a character (``S B D N``).  Counting
 happens when rates are asked for, so intake is a single bulk INSERT per batch.
 """
-from sqlalchemy import JSON, Column, DateTime, Integer, SmallInteger, String
+from sqlalchemy import JSON, Column, Date, DateTime, Integer, SmallInteger, String
 
 from shared.db import make_base, utcnow
 
@@ -70,3 +70,13 @@ class RosterStaffRow(Base):
     agency = Column(String(100), nullable=False, index=True)
     unit = Column(String(100), nullable=False)
     left = Column(String(20), nullable=True)        # transferred_out / dismissed
+
+
+class RosterPostRow(Base):
+    """A person's agency and unit from ``start`` until the next post starts (the roster's events
+    with their ``since``): the dated read model a campaign reads on its period's last day."""
+    __tablename__ = "roster_posts"
+    person = Column(String(100), primary_key=True)
+    start = Column(Date, primary_key=True)
+    agency = Column(String(100), nullable=False, index=True)
+    unit = Column(String(100), nullable=False)

@@ -273,3 +273,35 @@ def test_target_8_public_satisfaction_per_agency_and_city_over_the_years_campaig
         assert by_agency["a1"]["value"] == round(30 / 70, 4) and by_agency["a1"]["met"] is False
         assert by_agency["city"]["value"] == round(65 / 105, 4) and by_agency["city"]["met"] is False
         assert rpc.survey.targets({"year": 2025})["targets"][0]["value"] is None
+
+
+def test_target_8_counts_an_officer_in_the_agency_of_each_campaigns_period(survey):
+    """Issue 20 item 1: survey's read model of the roster is dated: o1, moved from a1 to a2 on
+    1 August (the change arriving before the joining), counts in a1 for the first half year and in
+    a2 for the second; a campaign built from the roster lists who is in the agencies at its end."""
+    survey.dispatch("roster", "units_saved", {"event_id": "u8", "units": [
+        {"id": "county-1", "name": "县委政法委", "kind": "committee", "parent": None, "agency": "county-1"},
+        {"id": "a1", "name": "县公安局", "kind": "agency", "parent": "county-1", "agency": "a1"},
+        {"id": "a2", "name": "县法院", "kind": "agency", "parent": "county-1", "agency": "a2"}]})
+    survey.dispatch("roster", "staff_changed", {"event_id": "m8", "effective": "2026-08-01", "staff": [
+        {"id": "o1", "name": "张三", "unit": "a2", "agency": "a2", "joined": "2020-01-01",
+         "since": "2026-08-01"}]})
+    survey.dispatch("roster", "staff_joined", {"event_id": "j8", "staff": [
+        {"id": "o1", "name": "张三", "unit": "a1", "agency": "a1", "joined": "2020-01-01",
+         "since": "2020-01-01"}]})
+    survey.wait_quiet(timeout=30)
+    with survey.rpc() as rpc:
+        rpc.survey.submit_batch({"campaign_id": "c1", "batch_id": "h1", "forms": [
+            form("f1", "o1", answers="S" * 35)]})
+        h2 = rpc.survey.create_campaign({"campaign_id": "c8", "period": "2026H2", "owner": "county-1"})
+        assert h2["subjects"] == {"agency": 2, "section": 0, "officer": 1}
+        rpc.survey.submit_batch({"campaign_id": "c8", "batch_id": "h2", "forms": [
+            form("g1", "o1", answers="D" * 35)]})
+        by_agency = {t["agency"]: t for t in rpc.survey.targets({"year": 2026})["targets"]}
+        assert by_agency["a1"]["value"] == 1.0
+        assert by_agency["a2"]["value"] == 0.0
+        assert by_agency["city"]["value"] == 0.5
+        # the staff row shows the latest post, whatever the order the events came in
+        assert rpc.survey.create_campaign({"campaign_id": "c9", "period": "2026H1",
+                                           "owner": "county-1"})["subjects"] == {"agency": 2, "section": 0,
+                                                                                 "officer": 1}
