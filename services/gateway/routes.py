@@ -64,9 +64,12 @@ TRAINING = [
           "Upload training results in bulk (CSV or NDJSON, streamed; all or nothing)",
           "the import report summed over the batches: rows, created, unchanged, errors by file line",
           query=gateway.RowsUpload(), scope=Scope.everything(), tag="training",
-          errors=(400, 413, 415), upload=Upload("rows", "all_or_nothing", 5000, "row_numbers"),
+          errors=(400, 413, 415), upload=Upload("rows", "all_or_nothing", 5000, "row_numbers",
+                                                unique=("person_id", "course_id", "date"), unique_field="date",
+                                                unique_label="result"),
           description=UPLOAD_DOC.format(n=5000) + "Every batch is checked first; nothing is written "
-                      "unless every row is good. Columns as `lianbao import training`."),
+                      "unless every row is good (a result given twice in the upload, in any batch, is "
+                      "refused at its line). Columns as `lianbao import training`."),
     Route("GET", "/training/people/{person_id}/results", "training.results_of",
           "A person's training results", "{person_id, results: [result]} (pass / fail per course)",
           scope=PERSON_AGENCY, tag="training"),
@@ -77,9 +80,11 @@ ROSTER = [
           "Upload roster rows in bulk (CSV or NDJSON, streamed; all or nothing)",
           "the import report summed over the batches: rows, created, changed, unchanged, errors by file line",
           query=gateway.RosterRowsUpload(), scope=Scope.everything(), tag="roster",
-          errors=(400, 413, 415), upload=Upload("rows", "all_or_nothing", 5000, "row_numbers"),
+          errors=(400, 413, 415), upload=Upload("rows", "all_or_nothing", 5000, "row_numbers",
+                                                unique=("id",), unique_label="person"),
           description=UPLOAD_DOC.format(n=5000) + "Every batch is checked first; nothing is written "
-                      "unless every row is good. Columns as `lianbao import roster`."),
+                      "unless every row is good (a person given twice in the upload, in any batch, is "
+                      "refused at its line). Columns as `lianbao import roster`."),
     Route("GET", "/roster/agencies/{agency}/people", "roster.people_of_agency",
           "Everyone of an agency on a date (streamed, one JSON line per person)",
           "NDJSON: one line per person with position, section, join date, status, mentor and spells",

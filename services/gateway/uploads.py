@@ -17,6 +17,7 @@ Errors are reported with the row's line in the file (at most :data:`MAX_ERRORS` 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import tempfile
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ class Upload:
     mode: str                     # "items" | "all_or_nothing"
     batch_size: int = 5000
     line_key: str | None = None   # "row_numbers": the file's line of each row is sent along
+    unique: tuple = ()            # the columns naming a row (a person, a result): once per upload
+    unique_field: str | None = None   # the column a repeated row is reported on
+    unique_label: str = "row"
 
 
 class UploadProblem(Exception):
@@ -132,6 +136,18 @@ def _rows_of_text(text, kind: str):
         raise UploadProblem(400, "validation_failed", f"not valid CSV at line {line}: {exc}", "_body") from None
 
 
+def _key_of(row: dict, columns: tuple) -> bytes | None:
+    """A short digest of the row's key columns (None when one is blank: the target reports it)."""
+    parts = []
+    for column in columns:
+        value = row.get(column)
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        parts.append(text)
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 def _batches(fileobj, kind, size, errors):
     batch, lines = [], []
     for line, row, problem in rows_of(fileobj, kind):
@@ -188,10 +204,38 @@ def run_items(call, upload: Upload, fileobj, kind: str, payload: dict, upload_id
             "errors": list(errors), "errors_listed": len(errors)}
 
 
+class _FirstLines:
+    """Across the batches of an upload: the line of the first good row naming each person or result
+    (``upload.unique``), as a short digest per row (never the rows). The target checks the rows of
+    one batch, and so the repeats within it; a good row repeating one of an earlier batch is
+    refused here, at its line, naming the first (the target's error shape)."""
+
+    def __init__(self, upload: Upload):
+        self.upload, self.first = upload, {}
+
+    def check(self, batch, lines, report, errors) -> None:
+        refused = {e.get("row") for e in report.get("errors") or []}
+        unique, fresh = self.upload.unique, {}
+        for row, line in zip(batch, lines):
+            key = _key_of(row, unique) if line not in refused else None
+            if key is None:
+                continue
+            first = self.first.get(key)
+            if first is None:
+                fresh.setdefault(key, line)
+                continue
+            named = ", ".join(f"{c} {str(row.get(c)).strip()!r}" for c in unique)
+            errors.append({"row": line, "column": self.upload.unique_field or unique[0],
+                           "reason": "duplicate",
+                           "message": f"the same {self.upload.unique_label} ({named}) as line {first}"})
+        self.first.update(fresh)
+
+
 def run_all_or_nothing(call, upload: Upload, fileobj, kind: str, payload: dict, dry_run: bool) -> dict:
     def one_pass(check_only: bool):
         fileobj.seek(0)
         errors, totals, batches, committed = _Errors(), {}, 0, True
+        first_lines = _FirstLines(upload) if check_only and upload.unique and upload.line_key else None
         for batch, lines in _batches(fileobj, kind, upload.batch_size, errors):
             body = {**payload, upload.rows_key: batch, "dry_run": check_only}
             if upload.line_key:
@@ -202,6 +246,8 @@ def run_all_or_nothing(call, upload: Upload, fileobj, kind: str, payload: dict, 
             _add(totals, report)
             for err in report.get("errors") or []:
                 errors.append(err)
+            if first_lines is not None:
+                first_lines.check(batch, lines, report, errors)
         return errors, totals, batches, committed
 
     errors, totals, batches, _ = one_pass(True)

@@ -116,3 +116,41 @@ def test_training_rows_refused_by_file_line_write_nothing(started):
         assert [(e["row"], e["column"]) for e in r.json()["errors"]] == [(n, "course_id") for n in (2, 3, 4, 5)]
     r = requests.get(f"{url}/training/people/o1/results", headers=auth("city"), timeout=30)
     assert r.json()["results"] == []
+
+
+def test_a_person_repeated_in_a_later_batch_is_refused_at_its_line(started):
+    """Issue 19: the same id twice in one upload is caught whatever batch each is in (batches of 3
+    here): reported at the later line, naming the first, and nothing is written."""
+    url, suite = started
+    headers = {**auth("city"), "Content-Type": "text/csv"}
+    body = ROSTER + "u1,干警1,c_ps_s1,officer,2021-01-05\n"          # line 10, batch 3; u1 is on line 3
+    for query in ("?dry_run=true", ""):
+        r = requests.post(f"{url}/roster/staff{query}", data=body.encode(), headers=headers, timeout=60)
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert out["committed"] is False and out["bad_rows"] == 1
+        assert [(e["row"], e["column"], e["reason"]) for e in out["errors"]] == [(10, "id", "duplicate")]
+        assert "line 3" in out["errors"][0]["message"]
+    with suite.rpc() as rpc:
+        people = rpc.roster.people_of_agency({"agency": "c_ps", "date": "2026-01-01"})["people"]
+    assert not {f"u{i}" for i in range(8)} & {p["id"] for p in people}
+
+
+def test_a_result_repeated_in_a_later_batch_is_refused_at_its_line(started):
+    url, suite = started
+    with suite.rpc() as rpc:
+        rpc.training.upsert_people({"people": city.PEOPLE})
+        rpc.training.register_courses({"courses": [{"id": f"drill{n}", "kind": "skills", "title": "岗位练兵"}
+                                                   for n in range(1, 6)]})
+    # batches of 3: lines 2-4 and 5-7; line 7 repeats the result of line 3 (o1, drill2, 1 March)
+    rows = [f"o1,drill{n},2026-03-01,pass" for n in range(1, 6)] + ["o1,drill2,2026-03-01,fail"]
+    body = ("person_id,course_id,date,result\n" + "\n".join(rows) + "\n").encode()
+    r = requests.post(f"{url}/training/results", data=body, headers={**auth("city"), "Content-Type": "text/csv"},
+                      timeout=60)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["committed"] is False
+    assert [(e["row"], e["column"], e["reason"]) for e in out["errors"]] == [(7, "date", "duplicate")]
+    assert "line 3" in out["errors"][0]["message"]
+    r = requests.get(f"{url}/training/people/o1/results", headers=auth("city"), timeout=30)
+    assert r.json()["results"] == []
