@@ -7,8 +7,8 @@ Chinese label (a blank cell is 不了解).  Rows go to ``survey.submit_batch`` i
 progress bar.  Each batch id is derived from the file's content, so importing the same file twice
 changes nothing.
 
-* Bad forms are reported one per line (file line, serial, field, reason) and the good ones taken;
-  exit 1 if any form was refused, 0 if none.
+* Every fault of a bad form is reported, one per line (file line, serial, field, reason), and the
+  good forms taken; exit 1 if any form was refused, 0 if none.
 * ``--strict``: every batch is checked first (dry run); if any form would be refused nothing is
   sent (exit 1).  ``--dry-run``: check only.
 * A file that cannot be read or lacks columns: exit 2.
@@ -75,12 +75,14 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def read_forms(path: Path):
+def read_forms(path: Path, cells: dict | None = None):
     """Forms of a file: ``([(line, form)], [local problems])``; raises BadFile for a bad layout.
 
-    Local problems: a cell that is not an answer, and a later row repeating a serial of the file.
+    Local problem: a later row repeating a serial of the file.  A form with cells that are not
+    answers is still sent (each such cell as ``?``), so the survey reports every fault of it; the
+    message naming the cells as written goes into ``cells`` {line: message}.
     """
-    from services.survey.domain.forms import pack_answers
+    from services.survey.domain.forms import pack_cells
     from services.survey.domain.vocabulary import GROUP_LABELS
 
     by_label = {label: code for code, label in GROUP_LABELS.items()}
@@ -105,11 +107,11 @@ def read_forms(path: Path):
         if "answers" in row:
             form["answers"] = _cell(row.get("answers")).upper()
         else:
-            try:
-                form["answers"] = pack_answers(row.get(k) for k in columns)
-            except ValueError as err:
-                problems.append({"line": line, "serial": form["serial"], "field": "answers",
-                                 "reason": "bad_answers", "message": str(err)})
+            form["answers"], bad = pack_cells(row.get(k) for k in columns)
+            if bad is not None:
+                if cells is not None:
+                    cells[line] = bad
+                forms.append((line, form))      # refused by the survey, with its other faults
                 continue
         earlier = seen.get(form["serial"])
         if earlier is not None and form["serial"]:
@@ -126,7 +128,8 @@ def import_forms(path, campaign: str, proxy_factory, strict=False, dry_run=False
                  progress=True) -> dict:
     """Send a file's forms; returns the summary (``errors`` carry the file line)."""
     path = Path(path)
-    forms, problems = read_forms(path)
+    cells: dict = {}
+    forms, problems = read_forms(path, cells)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:20]
     chunks = [forms[i:i + batch_size] for i in range(0, len(forms), batch_size)]
     summary = {"file": str(path), "campaign_id": campaign, "forms": len(forms) + len(problems),
@@ -139,12 +142,16 @@ def import_forms(path, campaign: str, proxy_factory, strict=False, dry_run=False
             "strict": strict, "dry_run": check_only, "forms": [f for _, f in chunk]})
 
     def record(chunk, out):
+        """Every fault of each refused form, one error each with the form's line (issue 26)."""
         summary["accepted"] += out["accepted"]
         summary["rejected"] += out["rejected"]
         for err in out["errors"]:
-            summary["errors"].append({"line": chunk[err["index"]][0], "serial": err["serial"],
-                                      "field": err["field"].split(".", 1)[-1], "reason": err["reason"],
-                                      "message": err["message"]})
+            line = chunk[err["index"]][0]
+            for fault in err.get("faults") or [err]:
+                field = fault["field"].split(".", 1)[-1]
+                message = cells.get(line, fault["message"]) if field == "answers" else fault["message"]
+                summary["errors"].append({"line": line, "serial": err["serial"], "field": field,
+                                          "reason": fault["reason"], "message": message})
 
     bar = _bar(len(forms), progress)
     try:

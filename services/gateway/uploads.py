@@ -197,8 +197,14 @@ def run_items(call, upload: Upload, fileobj, kind: str, payload: dict, upload_id
             known = isinstance(index, int) and 0 <= index < len(lines)
             field = str(err.get("field") or "")
             prefix = f"{upload.rows_key}[{index}]."
-            errors.append({**err, "index": None, "line": lines[index] if known else None,
-                           "field": field[len(prefix):] if field.startswith(prefix) else field})
+
+            def local(path, prefix=prefix):
+                path = str(path or "")
+                return path[len(prefix):] if path.startswith(prefix) else path
+            out = {**err, "index": None, "line": lines[index] if known else None, "field": local(field)}
+            if err.get("faults"):      # every fault of the form, each by its own field (issue 26)
+                out["faults"] = [{**f, "field": local(f.get("field"))} for f in err["faults"]]
+            errors.append(out)
     totals.pop("index", None)
     return {**totals, "upload": upload_id, "batches": batches, "bad_rows": errors.count,
             "errors": list(errors), "errors_listed": len(errors)}

@@ -50,7 +50,9 @@ MAX_BATCH = 20000
 
 BATCH_RESULT_DOC = """{"campaign_id", "batch_id", "received": n, "accepted": n, "rejected": n,
 "duplicates": n, "blank": n (accepted forms answered 不了解 throughout), "strict": bool,
-"dry_run": bool, "committed": bool, "errors": [{"index", "serial", "field", "reason", "message"}]}"""
+"dry_run": bool, "committed": bool, "errors": [{"index", "serial", "field", "reason", "message",
+"faults": [{"field", "reason", "message"}]}]} (one error per refused form: its first fault, and in
+``faults`` every fault it has, each by its field)"""
 
 _id = dict(required=True, validate=validate.Length(min=1, max=100))
 

@@ -5,7 +5,7 @@ No nameko, no SQLAlchemy: every rule of SPEC §4 / seed 001 §一2 lives here an
 from .campaign import (CLOSED, OPEN, Campaign, close_campaign, ensure_open_for_forms,  # noqa: F401
                        validate_groups, validate_period, validate_subjects)
 from .forms import (REASONS, Form, FormError, answer_code, check_batch, check_form,  # noqa: F401
-                    is_blank, pack_answers, split_new_and_duplicates, strict_accepts)
+                    is_blank, pack_answers, pack_cells, split_new_and_duplicates, strict_accepts)
 from .questionnaire import (DEFAULT_KEY, Questionnaire, default_questionnaire,  # noqa: F401
                             dimension_runs, ensure_questionnaire_can_change, next_version,
                             validate_items)

@@ -8,7 +8,8 @@ Rules:
 * a serial is unique across the whole campaign: the first copy wins and every later copy,
   identical or not, is a duplicate, refused with a per-form error and never counted (SPEC §4);
 * a batch with bad forms reports each one (serial, field) and takes the good ones, or in strict
-  mode takes none (issue 7);
+  mode takes none (issue 7); a bad form's report lists every fault it has, each with its field
+  (``faults``), the first of them also as the form's own field, reason and message (issue 26);
 * a form whose answers are all 不了解 is received but adds no answer (SPEC §4).
 
 Validation is plain Python on purpose: a batch holds thousands of forms and a schema library per
@@ -41,13 +42,16 @@ REASONS = (BAD_FORM, BAD_SERIAL, UNKNOWN_FIELD, UNKNOWN_SUBJECT, UNKNOWN_GROUP, 
 class FormError:
     index: int              # position of the form in its batch
     serial: str | None      # None when the serial itself is unusable
-    field: str              # JSON path of the bad field, e.g. forms[3].answers
+    field: str              # JSON path of the (first) bad field, e.g. forms[3].answers
     reason: str             # one of REASONS
     message: str
+    faults: tuple = ()      # every fault of the form: (field, reason, message), the first above
 
     def to_dict(self) -> dict:
+        faults = self.faults or ((self.field, self.reason, self.message),)
         return {"index": self.index, "serial": self.serial, "field": self.field,
-                "reason": self.reason, "message": self.message}
+                "reason": self.reason, "message": self.message,
+                "faults": [{"field": f, "reason": r, "message": m} for f, r, m in faults]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,51 +72,69 @@ def valid_serial(serial) -> bool:
 
 def answers_problem(answers, item_count: int) -> str | None:
     """Answers are one code per questionnaire item, each of S B D N (SPEC §4: 满意, 基本满意,
-    不满意, 不了解).  Returns None when fine, else a message naming the first bad item."""
+    不满意, 不了解).  Returns None when fine, else a message naming every fault (the count, then
+    each bad item)."""
     if not isinstance(answers, str):
         return "must be a string of answer codes"
+    if len(answers) == item_count and not answers.strip(_CODES):
+        return None
+    problems = []
     if len(answers) != item_count:
-        return f"needs {item_count} answers, got {len(answers)}"
+        problems.append(f"needs {item_count} answers, got {len(answers)}")
     if answers.strip(_CODES):
-        for pos, code in enumerate(answers, 1):
-            if code not in _CODES:
-                return f"item {pos}: {code!r} is not one of {', '.join(ANSWER_CODES)}"
-    return None
+        problems += [f"item {pos}: {code!r} is not one of {', '.join(ANSWER_CODES)}"
+                     for pos, code in enumerate(answers, 1) if code not in _CODES]
+    return "; ".join(problems)
 
 
 def check_form(raw, index: int, subjects, groups, item_count: int) -> Form | FormError:
     """Validate one form against its campaign: fields, serial, subject, group, answers.
 
-    Source: SPEC §4 (serials, subjects, the ten groups, the four answers).  Each problem names the
-    form's serial and the field, as a path inside the batch (``forms[3].group``).
+    Source: SPEC §4 (serials, subjects, the ten groups, the four answers).  A good form costs the
+    checks alone; a bad one is looked at again for every fault (:func:`form_faults`), each naming
+    the field as a path inside the batch (``forms[3].group``).
     """
+    if isinstance(raw, dict) and raw.keys() == FORM_FIELDS:
+        serial, subject, group, answers = raw["serial"], raw["subject"], raw["group"], raw["answers"]
+        if (valid_serial(serial) and isinstance(subject, str) and subject in subjects
+                and isinstance(group, str) and group in groups
+                and answers_problem(answers, item_count) is None):
+            return Form(index, serial, subject, group, answers)
+    faults = form_faults(raw, index, subjects, groups, item_count)
+    serial = raw.get("serial") if isinstance(raw, dict) else None
+    field, reason, message = faults[0]
+    return FormError(index, serial if isinstance(serial, str) else None, field, reason, message,
+                     tuple(faults))
+
+
+def form_faults(raw, index: int, subjects, groups, item_count: int) -> list[tuple[str, str, str]]:
+    """Every fault of a form, ``(field path, reason, message)``, in the order serial, unknown
+    fields, missing fields, subject, group, answers (the first is the form's error)."""
     where = f"forms[{index}]"
     if not isinstance(raw, dict):
-        return FormError(index, None, where, BAD_FORM, "a form must be an object")
-    serial = raw.get("serial")
-    if not valid_serial(serial):
-        return FormError(index, serial if isinstance(serial, str) else None, f"{where}.serial",
-                         BAD_SERIAL, "must be a non-empty string of at most 64 printable characters")
-    if raw.keys() != FORM_FIELDS:
-        extra = sorted(str(k) for k in raw.keys() - FORM_FIELDS)
-        if extra:
-            return FormError(index, serial, f"{where}.{extra[0]}", UNKNOWN_FIELD, "unknown field")
-        missing = sorted(FORM_FIELDS - raw.keys())[0]
-        reason = {"subject": UNKNOWN_SUBJECT, "group": UNKNOWN_GROUP}.get(missing, BAD_ANSWERS)
-        return FormError(index, serial, f"{where}.{missing}", reason, "missing field")
-    subject = raw["subject"]
-    if not isinstance(subject, str) or subject not in subjects:
-        return FormError(index, serial, f"{where}.subject", UNKNOWN_SUBJECT,
-                         "not a subject of this campaign")
-    group = raw["group"]
-    if not isinstance(group, str) or group not in groups:
-        return FormError(index, serial, f"{where}.group", UNKNOWN_GROUP,
-                         "not a respondent group of this campaign")
-    answers = raw["answers"]
-    problem = answers_problem(answers, item_count)
-    if problem:
-        return FormError(index, serial, f"{where}.answers", BAD_ANSWERS, problem)
-    return Form(index, serial, subject, group, answers)
+        return [(where, BAD_FORM, "a form must be an object")]
+    faults = []
+    if not valid_serial(raw.get("serial")):
+        faults.append((f"{where}.serial", BAD_SERIAL,
+                       "must be a non-empty string of at most 64 printable characters"))
+    for name in sorted(str(k) for k in raw.keys() - FORM_FIELDS):
+        faults.append((f"{where}.{name}", UNKNOWN_FIELD, "unknown field"))
+    for name in sorted(FORM_FIELDS - raw.keys() - {"serial"}):
+        reason = {"subject": UNKNOWN_SUBJECT, "group": UNKNOWN_GROUP}.get(name, BAD_ANSWERS)
+        faults.append((f"{where}.{name}", reason, "missing field"))
+    if "subject" in raw:
+        subject = raw["subject"]
+        if not isinstance(subject, str) or subject not in subjects:
+            faults.append((f"{where}.subject", UNKNOWN_SUBJECT, "not a subject of this campaign"))
+    if "group" in raw:
+        group = raw["group"]
+        if not isinstance(group, str) or group not in groups:
+            faults.append((f"{where}.group", UNKNOWN_GROUP, "not a respondent group of this campaign"))
+    if "answers" in raw:
+        problem = answers_problem(raw["answers"], item_count)
+        if problem:
+            faults.append((f"{where}.answers", BAD_ANSWERS, problem))
+    return faults
 
 
 def check_batch(raw_forms, subjects, groups, item_count: int) -> tuple[list[Form], list[FormError]]:
@@ -183,11 +205,21 @@ def answer_code(token) -> str | None:
 
 
 def pack_answers(tokens) -> str:
-    """Pack one cell per item into the answer string; ValueError names the first bad item."""
-    out = []
+    """Pack one cell per item into the answer string; ValueError names every bad item."""
+    codes, bad = pack_cells(tokens)
+    if bad:
+        raise ValueError(bad)
+    return codes
+
+
+def pack_cells(tokens) -> tuple[str, str | None]:
+    """One cell per item as the answer string, and a message naming every bad cell (None when
+    all are answers); a bad cell packs as ``?`` (not a code: the form is refused for it)."""
+    out, bad = [], []
     for pos, token in enumerate(tokens, 1):
         code = answer_code(token)
         if code is None:
-            raise ValueError(f"item {pos}: {token!r} is not 满意, 基本满意, 不满意 or 不了解")
+            bad.append(f"item {pos}: {token!r} is not 满意, 基本满意, 不满意 or 不了解")
+            code = "?"
         out.append(code)
-    return "".join(out)
+    return "".join(out), "; ".join(bad) or None

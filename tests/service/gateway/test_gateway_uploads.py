@@ -38,6 +38,8 @@ def test_forms_uploaded_as_csv_in_batches_once(started):
     out = r.json()
     assert (out["received"], out["accepted"], out["batches"]) == (12, 10, 4)
     assert {(e["line"], e["field"]) for e in out["errors"]} >= {(13, "subject")}, out["errors"]
+    bad = next(e for e in out["errors"] if e["line"] == 13)
+    assert [(f["field"], f["reason"]) for f in bad["faults"]] == [("subject", "unknown_subject")]
     again = requests.post(f"{url}/survey/campaigns/c1/forms", params={"upload": "u1"}, data=body,
                           headers=headers, timeout=60)
     assert again.status_code == 200

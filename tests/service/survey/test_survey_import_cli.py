@@ -67,3 +67,20 @@ def test_file_without_the_needed_columns_is_refused(tmp_path):
     path.write_text("serial,subject\nF1,o1\n", encoding="utf-8")
     with pytest.raises(cmd.BadFile, match="group"):
         cmd.read_forms(path)
+
+
+def test_every_fault_of_a_form_is_reported_with_its_field(survey, tmp_path):
+    """Issue 26: a form with several faults gets one error for each (line, field), not the first only."""
+    items = ["满意"] * 35
+    items[2], items[9] = "很好", "x"
+    path = tmp_path / "faults.csv"
+    path.write_text("serial,subject,group," + ",".join(f"q{i}" for i in range(1, 36)) + "\n"
+                    + "F1,zz,游客," + ",".join(items) + "\n"
+                    + "F2,o1,学生家长," + ",".join(["满意"] * 35) + "\n", encoding="utf-8")
+    out = cmd.import_forms(path, "c1", survey.rpc, progress=False)
+    assert (out["forms"], out["accepted"], out["rejected"]) == (2, 1, 1)
+    assert [(e["line"], e["serial"], e["field"], e["reason"]) for e in out["errors"]] == [
+        (2, "F1", "subject", "unknown_subject"), (2, "F1", "group", "unknown_group"),
+        (2, "F1", "answers", "bad_answers")]
+    answers = out["errors"][2]["message"]
+    assert "item 3: '很好'" in answers and "item 10: 'x'" in answers      # the cells as written

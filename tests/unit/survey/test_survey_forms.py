@@ -135,7 +135,25 @@ def test_answer_cell_as_code_or_chinese_label(token, code):
     assert answer_code(token) == code
 
 
-def test_pack_answers_names_the_first_bad_item():
+def test_pack_answers_names_every_bad_item():
     assert pack_answers(["满意", "B", "不了解"]) == "SBN"
-    with pytest.raises(ValueError, match="item 2"):
+    with pytest.raises(ValueError, match="item 2: '很好'.*item 3: 'x'"):
         pack_answers(["满意", "很好", "x"])
+
+
+def test_every_fault_of_a_form_is_listed_with_its_field_the_first_as_the_forms_own():
+    """Issue 26: a bad form's error lists each fault (field path each), in a fixed order."""
+    err = check_form({"serial": "", "subject": "zz", "group": "nobody", "answers": "SX" * 17,
+                      "extra": 1}, 4, SUBJECTS, GROUPS, 35)
+    faults = [(f["field"], f["reason"]) for f in err.to_dict()["faults"]]
+    assert faults == [("forms[4].serial", "bad_serial"), ("forms[4].extra", "unknown_field"),
+                      ("forms[4].subject", "unknown_subject"), ("forms[4].group", "unknown_group"),
+                      ("forms[4].answers", "bad_answers")]
+    assert (err.field, err.reason) == faults[0]
+    answers = err.to_dict()["faults"][-1]["message"]
+    assert answers.startswith("needs 35 answers, got 34") and answers.count("'X'") == 17
+    missing = check_form({"serial": "A1", "answers": "S" * 35}, 0, SUBJECTS, GROUPS, 35)
+    assert [f["field"] for f in missing.to_dict()["faults"]] == ["forms[0].group", "forms[0].subject"]
+    good = check_form({"serial": "A1", "subject": "o1", "group": "parents", "answers": "S" * 35},
+                      0, SUBJECTS, GROUPS, 35)
+    assert good.serial == "A1" and not hasattr(good, "faults")
