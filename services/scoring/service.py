@@ -24,6 +24,7 @@ from shared.service import ServiceBase
 from services.scoring import handlers, models
 from services.scoring.followups import FollowupsMixin
 from services.scoring.packs_service import PacksMixin
+from services.scoring.public import PublicNoticeMixin
 
 OVERDUE_TIMER_SECONDS = 3600
 
@@ -38,7 +39,7 @@ def _single(result):
     return result
 
 
-class ScoringService(FollowupsMixin, PacksMixin, ServiceBase):
+class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase):
     name = "scoring"
     db = Database(models.Base)
     # target 1 on /metrics, computed at scrape time; last year's until its annual rating is stored

@@ -405,3 +405,47 @@ class ExplanationQuery(BaseSchema):
     period = fields.String(load_default=None, allow_none=True,
                            validate=validate.Regexp(r"^\d{4}(H1)?$"))
     rating_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+# -- the public notice (公示) and the public's objections (issue 23) ----------------------------------
+# * ``public_notice(PublicNoticeQuery)`` -> ``{"evaluator", "evaluator_name", "month", "as_of",
+#   "status": open|closed|not_started|none, "start", "end", "entries": [{"kind", "subject", "name",
+#   "unit", "score", "notice_end"}]}`` (entries only while open; nothing personal beyond the notice)
+# * ``public_object(PublicObjectionIn)`` -> ``{"objection_id", "received": true, "replayed": bool}``;
+#   the same objection_id with the same content answers the same, with other content Conflict
+# * ``objections(ObjectionsQuery)`` -> ``{"evaluator", "objections": [OBJECTION]}`` (the leading
+#   group's queue, contact included); ``answer_objection(AnswerObjectionIn)`` -> OBJECTION
+#   OBJECTION = ``{"objection_id", "evaluator", "month", "kind", "subject", "name", "text",
+#   "contact", "received_on", "state": open|answered, "answer", "upheld", "answered_by",
+#   "answered_on", "reopened"}``
+OBJECTION_STATES = ("open", "answered")
+
+
+class PublicNoticeQuery(_AsOf):
+    evaluator = Id(**_id)
+    month = fields.String(**_month)
+
+
+class PublicObjectionIn(_AsOf):
+    objection_id = Id(required=True, validate=validate.Length(min=8, max=100))
+    evaluator = Id(**_id)
+    month = fields.String(**_month)
+    kind = fields.String(load_default="officer", validate=validate.OneOf(SUBJECT_KINDS))
+    subject = Id(**_id)
+    # checked again by the domain (plain text: no markup, no control characters)
+    text = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    contact = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class ObjectionsQuery(BaseSchema):
+    evaluator = Id(**_id)
+    month = fields.String(load_default=None, allow_none=True,
+                          validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Not a month (YYYY-MM)."))
+    state = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(OBJECTION_STATES))
+
+
+class AnswerObjectionIn(_AsOf):
+    objection_id = Id(required=True, validate=validate.Length(min=8, max=100))
+    actor = Id(**_id)
+    answer = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    upheld = fields.Boolean(required=True)

@@ -1,0 +1,160 @@
+"""The public notice (公示) of a month and the public's objections (issue 23): handlers and the
+RPCs of the scoring service (a mixin of :class:`services.scoring.service.ScoringService`).
+
+Rules: :mod:`services.scoring.domain.public_notice`; payloads: :mod:`shared.contracts.scoring`.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from shared.contracts import scoring as c
+from shared.entrypoints import rpc
+from shared.errors import Conflict, NotFound
+from shared.schemas import load
+
+from services.scoring import handlers
+from services.scoring import models as m
+from services.scoring import public_models as pm
+from services.scoring.domain import public_notice as rules
+from services.scoring.domain import workflow as wf
+
+
+def _names(s, ids) -> dict:
+    ids = [i for i in set(ids) if i]
+    if not ids:
+        return {}
+    out = dict(s.execute(select(m.Unit.id, m.Unit.name).where(m.Unit.id.in_(ids))).all())
+    out.update({k: v for k, v in s.execute(select(m.Person.id, m.Person.name)
+                                           .where(m.Person.id.in_(ids))).all() if k not in out})
+    return out
+
+
+def _posted(s, evaluator: str, month: str) -> list[rules.Posted]:
+    rows = s.scalars(select(m.Evaluation).where(m.Evaluation.evaluator == evaluator,
+                                                m.Evaluation.month == month,
+                                                m.Evaluation.notice_end.is_not(None))).all()
+    names = _names(s, [r.subject for r in rows] + [r.agency for r in rows])
+    return [rules.Posted(r.kind, r.subject, names.get(r.subject) or r.subject,
+                         names.get(r.agency) or (r.agency or ""),
+                         None if r.score is None else float(r.score), r.state, r.notice_start, r.notice_end)
+            for r in rows]
+
+
+def _evaluator_name(s, evaluator: str) -> str:
+    unit = s.get(m.Unit, evaluator)
+    if unit is None:
+        raise NotFound(f"no evaluating body {evaluator!r}", "evaluator")
+    return unit.name or evaluator
+
+
+def public_notice(uow, data) -> dict:
+    s = uow.session
+    as_of = data.get("as_of") or handlers.today()
+    name = _evaluator_name(s, data["evaluator"])
+    view = rules.notice_view(_posted(s, data["evaluator"], data["month"]), as_of)
+    return {"evaluator": data["evaluator"], "evaluator_name": name, "month": data["month"],
+            "as_of": as_of.isoformat(), **view}
+
+
+def _objection_dict(row, name: str | None = None) -> dict:
+    return {"objection_id": row.id, "evaluator": row.evaluator, "month": row.month, "kind": row.kind,
+            "subject": row.subject, "name": name, "text": row.text, "contact": row.contact,
+            "received_on": row.received_on.isoformat(), "state": row.state, "answer": row.answer,
+            "upheld": row.upheld, "answered_by": row.answered_by,
+            "answered_on": row.answered_on.isoformat() if row.answered_on else None,
+            "reopened": bool(row.reopened)}
+
+
+def public_object(uow, data) -> dict:
+    """An objection of the public to an entry on notice that day: stored once per objection_id."""
+    s = uow.session
+    as_of = data.get("as_of") or handlers.today()
+    text, contact = rules.check_objection(data["text"], data["contact"])
+    body = (data["evaluator"], data["month"], data["kind"], data["subject"], text, contact)
+    existing = s.get(pm.PublicObjection, data["objection_id"])
+    if existing is not None:
+        if (existing.evaluator, existing.month, existing.kind, existing.subject, existing.text,
+                existing.contact) != body:
+            raise Conflict("this objection_id was used for another objection", "objection_id")
+        return {"objection_id": existing.id, "received": True, "replayed": True}
+    _evaluator_name(s, data["evaluator"])
+    posted = {(p.kind, p.subject): p for p in _posted(s, data["evaluator"], data["month"])}
+    entry = posted.get((data["kind"], data["subject"]))
+    if entry is None or not entry.is_open(as_of):
+        raise Conflict("this person or section is not on notice today (公示已结束 or never posted)",
+                       "subject")
+    row = pm.PublicObjection(id=data["objection_id"], evaluator=data["evaluator"], month=data["month"],
+                             kind=data["kind"], subject=data["subject"], text=text, contact=contact,
+                             received_on=as_of, state=rules.OPEN, reopened=False)
+    try:
+        with s.begin_nested():
+            s.add(row)
+    except IntegrityError:          # a concurrent twin was first: the same rules as a replay
+        return public_object(uow, data)
+    return {"objection_id": row.id, "received": True, "replayed": False}
+
+
+def objections(uow, data) -> dict:
+    s = uow.session
+    q = select(pm.PublicObjection).where(pm.PublicObjection.evaluator == data["evaluator"])
+    if data.get("month"):
+        q = q.where(pm.PublicObjection.month == data["month"])
+    if data.get("state"):
+        q = q.where(pm.PublicObjection.state == data["state"])
+    rows = s.scalars(q.order_by(pm.PublicObjection.received_at, pm.PublicObjection.id)).all()
+    names = _names(s, [r.subject for r in rows])
+    return {"evaluator": data["evaluator"],
+            "objections": [_objection_dict(r, names.get(r.subject)) for r in rows]}
+
+
+def answer_objection(uow, data) -> dict:
+    """A member of the evaluating body's leading group answers; upheld, while the evaluation is on
+    notice, sends it back to review (recorded in its trail as an objection)."""
+    s = uow.session
+    as_of = data.get("as_of") or handlers.today()
+    row = s.get(pm.PublicObjection, data["objection_id"])
+    if row is None:
+        raise NotFound(f"no objection {data['objection_id']!r}", "objection_id")
+    answer = rules.check_answer(data["answer"])
+    if row.state == rules.ANSWERED:
+        if (row.answer, row.upheld, row.answered_by) == (answer, data["upheld"], data["actor"]):
+            return _objection_dict(row, _names(s, [row.subject]).get(row.subject))
+        raise Conflict(f"answered already by {row.answered_by} on {row.answered_on}", "objection_id")
+    ctx = handlers.Ctx(uow, as_of)
+    wf.check_evaluator_member(ctx.person(data["actor"]), data["actor"], row.evaluator, wf.OBJECT)
+    reopened = False
+    if data["upheld"]:
+        e = s.get(m.Evaluation, handlers.eval_id(row.kind, row.subject, row.month))
+        if e is not None and e.state == wf.ON_NOTICE:
+            to = wf.next_state(e.state, wf.OBJECT)
+            e.state, e.objections = to, e.objections + 1
+            e.reviewed_by = e.approved_by = None
+            e.notice_start = e.notice_end = None
+            handlers._log(s, e.id, wf.OBJECT, data["actor"], as_of, wf.ON_NOTICE, to,
+                          f"public objection {row.id}: {row.text}"[:4000])
+            reopened = True
+    row.state, row.answer, row.upheld = rules.ANSWERED, answer, data["upheld"]
+    row.answered_by, row.answered_on, row.reopened = data["actor"], as_of, reopened
+    s.flush()
+    return _objection_dict(row, _names(s, [row.subject]).get(row.subject))
+
+
+class PublicNoticeMixin:
+    """RPCs of the public notice and its objections (issue 23)."""
+
+    @rpc
+    def public_notice(self, payload):
+        return public_notice(self.db, load(c.PublicNoticeQuery(), payload))
+
+    @rpc
+    def public_object(self, payload):
+        return public_object(self.db, load(c.PublicObjectionIn(), payload))
+
+    @rpc
+    def objections(self, payload):
+        return objections(self.db, load(c.ObjectionsQuery(), payload))
+
+    @rpc
+    def answer_objection(self, payload):
+        return answer_objection(self.db, load(c.AnswerObjectionIn(), payload))
