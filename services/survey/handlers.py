@@ -384,6 +384,30 @@ def submit_form(uow, data) -> dict:
             "blank": form_rules.is_blank(form["answers"])}
 
 
+def progress(uow, data) -> dict:
+    """Forms received so far per subject and respondent group (the office watches them arrive)."""
+    row = _campaign(uow, data["campaign_id"])
+    counts = uow.session.execute(
+        select(models.FormRow.subject, models.FormRow.grp, func.count())
+        .where(models.FormRow.campaign_id == row.id)
+        .group_by(models.FormRow.subject, models.FormRow.grp)).all()
+    per: dict = {}
+    groups = {g: 0 for g in row.groups}
+    for subject, grp, n in counts:
+        group = ALL_GROUPS[grp]
+        per.setdefault(subject, {})[group] = n
+        groups[group] = groups.get(group, 0) + n
+    subjects = [{"subject": sid, "kind": kind, "name": name, "forms": sum(per.get(sid, {}).values()),
+                 "groups": per.get(sid, {})} for sid, kind, name in _subjects(uow, row.id)]
+    return {"campaign_id": row.id, "status": row.status, "period": row.period, "owner": row.owner,
+            "title": row.title, "forms": sum(groups.values()), "groups": groups, "subjects": subjects}
+
+
+def serials_used(uow, data) -> dict:
+    row = _campaign(uow, data["campaign_id"])
+    return {"campaign_id": row.id, "used": sorted(_existing_serials(uow, row.id, set(data["serials"])))}
+
+
 # -- rates -------------------------------------------------------------------------------------------
 
 def _rates(uow, row) -> dict:

@@ -110,6 +110,14 @@ class SurveyService(ServiceBase):
             self._count_intake(result)
         return result
 
+    @rpc
+    def progress(self, payload):
+        return handlers.progress(self.db, load(contract.CampaignRef(), payload))
+
+    @rpc
+    def serials_used(self, payload):
+        return handlers.serials_used(self.db, load(contract.SerialsQuery(), payload))
+
     # -- rates and reports ---------------------------------------------------------------------
     @rpc
     def get_rates(self, payload):

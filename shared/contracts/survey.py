@@ -16,6 +16,11 @@ RPC (service ``survey``), every payload one dict validated by the schema named b
 * ``close_campaign(CampaignRef)`` -> rates dict, publishes ``satisfaction_rates_published`` (final true)
   once; closing again publishes nothing and says ``"already_closed": true``
 * ``rates_xlsx(CampaignRef)`` -> ``{"filename", "content_base64"}`` one sheet per subject kind
+* ``progress(CampaignRef)`` -> ``{"campaign_id", "status", "forms", "groups": {group: n},
+  "subjects": [{"subject", "kind", "name", "forms", "groups": {group: n}}]}`` forms received so far
+  per subject and respondent group (subjects without forms listed with 0), as they arrive
+* ``serials_used(SerialsQuery)`` -> ``{"campaign_id", "used": [serial]}``: which of at most 1000
+  serials the campaign has already received (the keying page checks a serial as it is typed)
 * a campaign of kind ``recognition`` (公认度测评 of the committee's leaders) publishes
   ``recognition_poll_published`` (:class:`RecognitionPollEvent`) instead of satisfaction rates
 
@@ -112,6 +117,12 @@ class CreateCampaign(BaseSchema):
 
 class CampaignRef(BaseSchema):
     campaign_id = Id(**_id)
+
+
+class SerialsQuery(BaseSchema):
+    campaign_id = Id(**_id)
+    serials = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True,
+                          validate=validate.Length(min=1, max=1000))
 
 
 class SetCampaignQuestionnaire(BaseSchema):
