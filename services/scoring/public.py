@@ -114,8 +114,9 @@ def answer_objection(uow, data) -> dict:
     s = uow.session
     as_of = data.get("as_of") or handlers.today()
     row = s.get(pm.PublicObjection, data["objection_id"])
-    if row is None:
-        raise NotFound(f"no objection {data['objection_id']!r}", "objection_id")
+    if row is None or row.evaluator != data["evaluator"]:
+        raise NotFound(f"no objection {data['objection_id']!r} to {data['evaluator']}'s notices",
+                       "objection_id")
     answer = rules.check_answer(data["answer"])
     if row.state == rules.ANSWERED:
         if (row.answer, row.upheld, row.answered_by) == (answer, data["upheld"], data["actor"]):

@@ -403,6 +403,24 @@ def progress(uow, data) -> dict:
             "title": row.title, "forms": sum(groups.values()), "groups": groups, "subjects": subjects}
 
 
+def campaign_subjects(uow, data) -> dict:
+    """The subjects of the kinds asked (or the one ``subject``), in the campaign's order."""
+    row = _campaign(uow, data["campaign_id"])
+    kinds = set(data.get("kinds") or ())
+    q = (select(models.CampaignSubjectRow.subject_id, models.CampaignSubjectRow.kind,
+                models.CampaignSubjectRow.name)
+         .where(models.CampaignSubjectRow.campaign_id == row.id))
+    if data.get("subject"):
+        q = q.where(models.CampaignSubjectRow.subject_id == data["subject"])
+    else:
+        q = q.where(models.CampaignSubjectRow.kind.in_(kinds))
+    rows = uow.session.execute(q.order_by(models.CampaignSubjectRow.position)).all()
+    if data.get("subject") and not rows:
+        raise NotFound(f"no subject {data['subject']!r} in campaign {row.id!r}", "subject")
+    return {"campaign_id": row.id, "subjects": [{"id": sid, "kind": kind, "name": name}
+                                                for sid, kind, name in rows]}
+
+
 def serials_used(uow, data) -> dict:
     row = _campaign(uow, data["campaign_id"])
     return {"campaign_id": row.id, "used": sorted(_existing_serials(uow, row.id, set(data["serials"])))}

@@ -115,6 +115,10 @@ class SurveyService(ServiceBase):
         return handlers.progress(self.db, load(contract.CampaignRef(), payload))
 
     @rpc
+    def campaign_subjects(self, payload):
+        return handlers.campaign_subjects(self.db, load(contract.SubjectsQuery(), payload))
+
+    @rpc
     def serials_used(self, payload):
         return handlers.serials_used(self.db, load(contract.SerialsQuery(), payload))
 

@@ -446,6 +446,7 @@ class ObjectionsQuery(BaseSchema):
 
 class AnswerObjectionIn(_AsOf):
     objection_id = Id(required=True, validate=validate.Length(min=8, max=100))
+    evaluator = Id(**_id)           # the body whose queue it is in (another body's: NotFound)
     actor = Id(**_id)
     answer = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     upheld = fields.Boolean(required=True)

@@ -19,6 +19,8 @@ RPC (service ``survey``), every payload one dict validated by the schema named b
 * ``progress(CampaignRef)`` -> ``{"campaign_id", "status", "forms", "groups": {group: n},
   "subjects": [{"subject", "kind", "name", "forms", "groups": {group: n}}]}`` forms received so far
   per subject and respondent group (subjects without forms listed with 0), as they arrive
+* ``campaign_subjects(SubjectsQuery)`` -> ``{"campaign_id", "subjects": [{"id", "kind", "name"}]}``
+  of the kinds asked (the online form lists agencies and sections; an officer only by link)
 * ``serials_used(SerialsQuery)`` -> ``{"campaign_id", "used": [serial]}``: which of at most 1000
   serials the campaign has already received (the keying page checks a serial as it is typed)
 * a campaign of kind ``recognition`` (公认度测评 of the committee's leaders) publishes
@@ -117,6 +119,13 @@ class CreateCampaign(BaseSchema):
 
 class CampaignRef(BaseSchema):
     campaign_id = Id(**_id)
+
+
+class SubjectsQuery(BaseSchema):
+    campaign_id = Id(**_id)
+    kinds = fields.List(fields.String(validate=validate.OneOf(SUBJECT_KINDS + POLL_SUBJECT_KINDS)),
+                        load_default=("agency", "section"), validate=validate.Length(min=1, max=4))
+    subject = Id(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
 
 
 class SerialsQuery(BaseSchema):

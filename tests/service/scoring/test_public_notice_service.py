@@ -58,8 +58,10 @@ def test_an_objection_is_stored_once_reaches_the_queue_and_an_upheld_answer_reop
         queue = rpc.scoring.objections({"evaluator": "ps", "month": FEB})["objections"]
         assert [(o["objection_id"], o["name"], o["text"], o["contact"], o["state"]) for o in queue] == [
             ("obj-0001-abcdef", "干警1", "扣分事实有误", "13800001111", "open")]
-        answer = {"objection_id": "obj-0001-abcdef", "answer": "经核实, 扣分有误, 重新审核",
+        answer = {"objection_id": "obj-0001-abcdef", "evaluator": "ps", "answer": "经核实, 扣分有误, 重新审核",
                   "upheld": True, "as_of": "2026-03-10"}
+        with pytest.raises(NotFound):                           # another body's queue
+            rpc.scoring.answer_objection({**answer, "actor": "cs", "evaluator": "cnty"})
         with pytest.raises(Forbidden):                          # not of ps's leading group
             rpc.scoring.answer_objection({**answer, "actor": "o2"})
         done = rpc.scoring.answer_objection({**answer, "actor": "l1"})

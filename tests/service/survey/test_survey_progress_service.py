@@ -36,3 +36,14 @@ def test_serials_used_names_the_serials_already_received(survey):
         assert err.value.field == "serials"
         with pytest.raises(NotFound):
             rpc.survey.progress({"campaign_id": "nope"})
+
+
+def test_campaign_subjects_lists_the_kinds_asked_or_one_subject(survey):
+    with survey.rpc() as rpc:
+        out = rpc.survey.campaign_subjects({"campaign_id": "c1"})
+        assert [(s["id"], s["kind"]) for s in out["subjects"]] == [("a1", "agency"), ("s1", "section")]
+        one = rpc.survey.campaign_subjects({"campaign_id": "c1", "subject": "o2"})
+        assert one["subjects"] == [{"id": "o2", "kind": "officer", "name": "李四"}]
+        with pytest.raises(NotFound) as err:
+            rpc.survey.campaign_subjects({"campaign_id": "c1", "subject": "o9"})
+        assert err.value.field == "subject"
