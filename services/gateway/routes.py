@@ -57,6 +57,14 @@ SURVEY = [
     Route("GET", "/survey/campaigns/{campaign_id}/rates.xlsx", "survey.rates_xlsx",
           "Satisfaction rates as a workbook (streamed)", "an .xlsx workbook, one sheet per subject kind",
           scope=CAMPAIGN_OWNER, export=Export("xlsx"), tag="survey"),
+    Route("GET", "/survey/campaigns/{campaign_id}/progress", "survey.progress",
+          "Forms received so far, per subject and respondent group",
+          "{campaign_id, status, forms, groups: {group: n}, subjects: [{subject, kind, name, forms, groups}]}",
+          scope=CAMPAIGN_OWNER, tag="survey"),
+    Route("POST", "/survey/campaigns/{campaign_id}/serials-used", "survey.serials_used",
+          "Which of these serials the campaign has already received (nothing is written)",
+          "{campaign_id, used: [serial]}", body=survey.SerialsQuery(exclude=("campaign_id",)),
+          scope=CAMPAIGN_OWNER, tag="survey"),
 ]
 
 TRAINING = [
@@ -115,6 +123,16 @@ SCORING = [
           scope=Scope.at("agencies[].id", "officers[].agency", "sections[].agency"), tag="scoring",
           description="The snapshot of RATING.md §1 (officers, sections, agencies, rules) is checked "
                       "field by field; every unit it names must be visible to the token."),
+    Route("GET", "/scoring/objections", "scoring.objections",
+          "The public's objections to an evaluating body's notices (its leading group's queue)",
+          "{evaluator, objections: [{objection_id, month, kind, subject, name, text, contact, received_on, "
+          "state, answer, upheld, answered_by, answered_on, reopened}]}",
+          query=scoring.ObjectionsQuery(), scope=Scope.at("evaluator"), tag="scoring"),
+    Route("POST", "/scoring/objections/{objection_id}/answer", "scoring.answer_objection",
+          "Answer an objection of the public (a member of the body's leading group)",
+          "the objection, answered; upheld while on notice: the evaluation is back in review "
+          "(`reopened`)", body=scoring.AnswerObjectionIn(exclude=("objection_id",)),
+          scope=Scope.at("evaluator"), tag="scoring", errors=(400, 403, 404, 409)),
 ]
 
 ROUTES = HEALTH + SURVEY + TRAINING + ROSTER + SCORING
