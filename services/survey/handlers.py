@@ -399,8 +399,10 @@ def progress(uow, data) -> dict:
         groups[group] = groups.get(group, 0) + n
     subjects = [{"subject": sid, "kind": kind, "name": name, "forms": sum(per.get(sid, {}).values()),
                  "groups": per.get(sid, {})} for sid, kind, name in _subjects(uow, row.id)]
+    q = _questionnaire(_questionnaire_row(uow, row.questionnaire_key, row.questionnaire_version))
     return {"campaign_id": row.id, "status": row.status, "period": row.period, "owner": row.owner,
-            "title": row.title, "forms": sum(groups.values()), "groups": groups, "subjects": subjects}
+            "title": row.title, "items": q.item_count, "forms": sum(groups.values()), "groups": groups,
+            "subjects": subjects}
 
 
 def campaign_subjects(uow, data) -> dict:

@@ -433,8 +433,10 @@ class PublicObjectionIn(_AsOf):
     kind = fields.String(load_default="officer", validate=validate.OneOf(SUBJECT_KINDS))
     subject = Id(**_id)
     # checked again by the domain (plain text: no markup, no control characters)
-    text = fields.String(required=True, validate=validate.Length(min=1, max=1000))
-    contact = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    text = fields.String(required=True, validate=validate.Length(
+        min=1, max=1000, error="必填, 最多 1000 字 (1 to 1000 characters)"))
+    contact = fields.String(required=True, validate=validate.Length(
+        min=1, max=100, error="必填, 最多 100 字 (1 to 100 characters)"))
 
 
 class ObjectionsQuery(BaseSchema):

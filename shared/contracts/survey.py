@@ -16,7 +16,7 @@ RPC (service ``survey``), every payload one dict validated by the schema named b
 * ``close_campaign(CampaignRef)`` -> rates dict, publishes ``satisfaction_rates_published`` (final true)
   once; closing again publishes nothing and says ``"already_closed": true``
 * ``rates_xlsx(CampaignRef)`` -> ``{"filename", "content_base64"}`` one sheet per subject kind
-* ``progress(CampaignRef)`` -> ``{"campaign_id", "status", "forms", "groups": {group: n},
+* ``progress(CampaignRef)`` -> ``{"campaign_id", "status", "items", "forms", "groups": {group: n},
   "subjects": [{"subject", "kind", "name", "forms", "groups": {group: n}}]}`` forms received so far
   per subject and respondent group (subjects without forms listed with 0), as they arrive
 * ``campaign_subjects(SubjectsQuery)`` -> ``{"campaign_id", "subjects": [{"id", "kind", "name"}]}``

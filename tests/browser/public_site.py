@@ -1,0 +1,53 @@
+"""The suite and its gateway in a process of their own, for the browser tests of the public pages.
+
+Playwright's sync API blocks the eventlet hub of the process it runs in, so the pages it drives
+cannot be served from that process: ``python -m tests.browser.public_site PORT TOKENS FOLDER``
+starts the five services and the gateway (embedded), loads the public pages' city
+(:mod:`tests.service.gateway.public_city`), prints ``READY``, then answers commands read from
+stdin, one JSON line each: ``["rpc", service, method, payload]`` -> ``OK <json>`` or
+``ERR <message>``.  End of input stops the suite.
+"""
+import warnings
+
+warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")
+import eventlet  # noqa: E402
+
+eventlet.monkey_patch()
+
+import json  # noqa: E402
+import sys  # noqa: E402
+
+from eventlet import tpool  # noqa: E402
+
+from shared.config import embedded_config  # noqa: E402
+from shared.runner import Suite, reset_memory_broker  # noqa: E402
+
+
+def main(port: str, tokens: str, folder: str) -> None:
+    from tests.service.gateway import city, public_city
+
+    reset_memory_broker()
+    suite = Suite(embedded_config(folder, WEB_SERVER_ADDRESS=f"127.0.0.1:{port}", GATEWAY_TOKENS=tokens,
+                                  GATEWAY_PUBLIC_SECRET="browser-test-secret-0123456789",
+                                  GATEWAY_FORM_MIN_SECONDS=1, OUTBOX_POLL_SECONDS=0.2),
+                  classes=city.classes()).start()
+    try:
+        public_city.load(suite)
+        print("READY", flush=True)
+        while True:
+            line = tpool.execute(sys.stdin.readline)
+            if not line:
+                break
+            try:
+                _, service, method, payload = json.loads(line)
+                with suite.rpc() as rpc:
+                    answer = getattr(getattr(rpc, service), method)(payload)
+                print("OK " + json.dumps(answer, ensure_ascii=False), flush=True)
+            except Exception as err:            # reported to the test, which fails on it
+                print(f"ERR {type(err).__name__}: {err}".replace("\n", " "), flush=True)
+    finally:
+        suite.stop()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
