@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from shared.dated import latest_on
 from shared.errors import Conflict, Forbidden
 
 
@@ -48,11 +49,7 @@ def month_last_day(month: str) -> date:
 
 def post_on(posts: Iterable[Post], day: date) -> Post | None:
     """The post held on ``day``: the latest starting on or before it; None before the first."""
-    best = None
-    for post in posts:
-        if post.start <= day and (best is None or post.start > best.start):
-            best = post
-    return best
+    return latest_on(posts, day)
 
 
 def span_on(spans: Iterable[Span], day: date) -> Span | None:

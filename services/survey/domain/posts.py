@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from operator import itemgetter
+
+from shared.dated import latest_on
 
 
 def period_last_day(period: str) -> date:
@@ -17,11 +20,8 @@ def period_last_day(period: str) -> date:
 def agency_on(posts: Iterable[tuple[date, str]], day: date) -> str | None:
     """The agency of the post held on ``day`` (posts are ``(start, agency)``): the latest starting on
     or before it; None before the first post (not on the team yet) or without any."""
-    best = None
-    for start, agency in posts:
-        if start <= day and (best is None or start > best[0]):
-            best = (start, agency)
-    return best[1] if best else None
+    post = latest_on(posts, day, start=itemgetter(0))
+    return post[1] if post else None
 
 
 __all__ = ["agency_on", "period_last_day"]

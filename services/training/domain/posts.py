@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from services.training.domain.model import Person
+from shared.dated import latest_on
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,9 @@ def post_on(posts: Iterable[Post], day: date) -> Post | None:
     """The post held on ``day``: the latest starting on or before it; before the first post, the
     first (the read model knows nothing older); None without any post."""
     posts = list(posts)
-    if not posts:
-        return None
-    held = [p for p in posts if p.start <= day]
-    if held:
-        return max(held, key=lambda p: p.start)
+    held = latest_on(posts, day)
+    if held is not None or not posts:
+        return held
     return min(posts, key=lambda p: p.start)
 
 
