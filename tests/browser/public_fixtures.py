@@ -91,7 +91,7 @@ class Site:
         try:
             self.proc.stdin.close()
             self.proc.wait(timeout=30)
-        except Exception:
+        except (OSError, subprocess.TimeoutExpired):      # the site hung or its pipe broke: stop it
             self.proc.kill()
             self.proc.wait(timeout=10)
 
