@@ -7,7 +7,10 @@ Python program::
     from lianbao.client import Client
     from shared.errors import NotFound
 
-    with Client("amqp://guest:guest@127.0.0.1:5672/", actor="office-system", timeout=10) as lb:
+    from shared.identity import Actor
+
+    with Client("amqp://guest:guest@127.0.0.1:5672/", actor="office-system", timeout=10,
+                identity=Actor("office-system", "system", {"cnty"}), keyring="keyring.yml") as lb:
         lb.call("survey", "submit_batch", {"campaign_id": "c1", "batch_id": "b-7", "forms": [...]},
                 idempotency_key="office-b-7")
         lb.survey.get_campaign({"campaign_id": "c1"}, idempotent=True)   # a read: retried, no key
@@ -24,6 +27,10 @@ The protocol (what a nameko ``ClusterRpcProxy`` does):
 * context data travels as headers ``nameko.<key>``: the caller's actor (``nameko.actor``) and the
   idempotency key (``nameko.idempotency_key``), which the suite's RPC entry points honour (a retry
   with the same key gets the first answer, the effect happens once);
+* who acts is a signed assertion (``nameko.lianbao.auth``: an Ed25519 JWT, ``docs/trust.md``),
+  made from ``identity`` with a key of ``keyring`` (a keyring file, or a
+  :class:`shared.assertions.Keyring`) that may sign for it; a call without one is refused
+  (``Unauthenticated``) before anything runs;
 * the reply body is ``{"result": ..., "error": null | {"exc_type", "exc_path", "exc_args",
   "value"}}``; the suite's named errors (:mod:`shared.errors`) are raised as the same classes.
 
@@ -174,12 +181,15 @@ class Client:
     ``url``: the broker (default ``$BROKER_URL`` or ``amqp://guest:guest@127.0.0.1:5672/``);
     ``actor``: the calling system's actor id, sent with every call; ``timeout``: default seconds
     per call; ``retries``: reconnections per call after a lost connection; ``retry_delay``: first
-    pause between them (doubled each time, within the call's timeout).
+    pause between them (doubled each time, within the call's timeout); ``identity`` (a
+    :class:`shared.identity.Actor`) and ``keyring`` (a keyring file's path, or a
+    :class:`shared.assertions.Keyring`): who the calls are signed as; ``token_seconds``: the life
+    of a token (a token is reused while more than half of it is left).
     """
 
     def __init__(self, url: str | None = None, *, actor: str | None = None, timeout: float = 30.0,
                  retries: int = 3, retry_delay: float = 0.2, exchange: str = EXCHANGE,
-                 connect_timeout: float = 5.0):
+                 connect_timeout: float = 5.0, identity=None, keyring=None, token_seconds: int = 300):
         # one node, or a cluster's nodes separated by ";" (tried in turn: failover)
         self.url = ";".join("amqp://" + u[len("pyamqp://"):] if u.startswith("pyamqp://") else u
                             for u in broker_urls(url or os.environ.get("BROKER_URL") or DEFAULT_URL))
@@ -197,6 +207,32 @@ class Client:
         self._replies: dict[str, bytes] = {}
         self.reconnects = 0  # connections opened after the first (observability, tests)
         self._opened = 0
+        self.identity = identity
+        self._keyring = keyring
+        self.token_seconds = int(token_seconds)
+        self._token: tuple[str, float] | None = None
+
+    def _assertion(self) -> str | None:
+        """A token for ``identity`` (reused while more than half its life is left), or None."""
+        if self.identity is None:
+            return None
+        now = time.time()
+        if self._token is not None and self._token[1] - now > self.token_seconds / 2:
+            return self._token[0]
+        from pathlib import Path
+
+        from shared import assertions
+
+        ring = self._keyring
+        if ring is None:
+            raise ValueError("keyring: required to sign as identity")
+        if isinstance(ring, (str, Path)):
+            ring = assertions.KeyringFile(Path(ring), create=False).get()
+        elif isinstance(ring, assertions.KeyringFile):
+            ring = ring.get()
+        token = assertions.sign(self.identity, ring, self.token_seconds, now=now)
+        self._token = (token, now + self.token_seconds)
+        return token
 
     # -- connection ---------------------------------------------------------------------------
     def _connect(self, deadline: float) -> None:
@@ -263,6 +299,9 @@ class Client:
         retry_safe = idempotent or key is not None
         timeout = self.timeout if timeout is None else float(timeout)
         deadline = time.monotonic() + timeout
+        token = self._assertion()
+        if token is not None:
+            context = {**(context or {}), "lianbao.auth": token}
         body, headers = encode_request(args, kwargs, actor=actor if actor is not None else self.actor,
                                        idempotency_key=key, call_id=f"client.{uuid.uuid4().hex}",
                                        context=context)

@@ -46,7 +46,9 @@ from nameko.timer import timer  # noqa: F401  (re-exported)
 
 from shared import db as _db
 from shared.amqp import transient_reply_queues
-from shared.errors import LianbaoError, ValidationFailed
+from shared import assertions
+from shared.errors import Forbidden, LianbaoError, Unauthenticated, ValidationFailed
+from shared.identity import VERIFIED_KEY, Actor
 from shared.schemas import find_bad_text
 
 transient_reply_queues()
@@ -139,7 +141,48 @@ class SuiteRpc(Rpc):
             return None
         return f"{self.container.service_name}.{self.method_name}:{key}"[:300]
 
+    def _verify(self, body, message) -> Actor:
+        """Who acts: the verified actor of the call's signed assertion (context data
+        ``lianbao.auth``).  Raises :class:`Unauthenticated` (missing, expired, forged, unknown key,
+        wrong audience) or, for a person naming another person as the payload's ``actor``,
+        :class:`Forbidden`; for a system acting for its persons, the payload must name the person."""
+        headers = self.unpack_message_headers(message)
+        actor = assertions.verifier_of(self.container.config).actor(headers.get(assertions.AUTH_KEY))
+        if actor.kind in ("person", "persons"):
+            args = body.get("args", ()) if isinstance(body, dict) else ()
+            payload = args[0] if args and isinstance(args[0], dict) else (
+                body.get("kwargs", {}) if isinstance(body, dict) else {})
+            named = payload.get("actor") if isinstance(payload, dict) else None
+            if actor.kind == "person" and named is not None and named != actor.sub:
+                raise Forbidden(f"{actor.sub} may not act as {named}", "actor")
+            if actor.kind == "persons" and not named:
+                raise ValidationFailed(f"{actor.sub} acts for its persons: the payload must name the person",
+                                       "actor")
+        return actor
+
+    def _refuse(self, message, exc) -> None:
+        try:
+            self.rpc_consumer.handle_result(message, None, (type(exc), exc, None))
+        except Exception:
+            log.warning("%s.%s: could not send a refusal (broker unreachable)",
+                        self.container.service_name, self.method_name, exc_info=True)
+
+    def unpack_message_headers(self, message):
+        data = super().unpack_message_headers(message)
+        data.pop(VERIFIED_KEY, None)  # never from the wire
+        actor = getattr(message, "_lianbao_actor", None)
+        if actor is not None:
+            data[VERIFIED_KEY] = actor
+        return data
+
     def handle_message(self, body, message):
+        # who acts, first: an unsigned, expired or forged call is refused before anything else
+        try:
+            message._lianbao_actor = self._verify(body, message)
+        except (Unauthenticated, Forbidden, ValidationFailed) as exc:
+            log.warning("%s.%s refused: %s", self.container.service_name, self.method_name, exc)
+            self._refuse(message, exc)
+            return
         # text no service may store (control characters, lone surrogates) or nesting too deep: refused
         # by name before any worker runs, alike for every RPC of every service
         args = body.get("args", ()) if isinstance(body, dict) else ()
@@ -148,12 +191,7 @@ class SuiteRpc(Rpc):
         if found is not None:
             field, problem = found
             field = field.split("]", 1)[1].lstrip(".") if field.startswith("[") else field
-            exc = ValidationFailed(problem, field or "_payload")
-            try:
-                self.rpc_consumer.handle_result(message, None, (type(exc), exc, None))
-            except Exception:
-                log.warning("%s.%s: could not send a refusal (broker unreachable)",
-                            self.container.service_name, self.method_name, exc_info=True)
+            self._refuse(message, ValidationFailed(problem, field or "_payload"))
             return
         key = self._key(self.unpack_message_headers(message))
         database = _database_of(self.container)
@@ -211,6 +249,38 @@ class SuiteEventHandler(EventHandler):
                                binding(queue.exchange, routing_key=queue.routing_key),
                                binding(retry_exchange(self.container.service_name),
                                        routing_key=queue.name)])
+
+    def _verify(self, body, message) -> Actor:
+        """The publishing service, from the event's signature (header ``lianbao-auth``): it must
+        be the service this handler listens to, and bound to this event's type and body."""
+        token = (message.headers or {}).get(assertions.EVENT_AUTH_HEADER)
+        return assertions.verifier_of(self.container.config).event_actor(
+            token, self.source_service, self.event_type, body)
+
+    def unpack_message_headers(self, message):
+        data = super().unpack_message_headers(message)
+        data.pop(VERIFIED_KEY, None)  # never from the wire
+        actor = getattr(message, "_lianbao_actor", None)
+        if actor is not None:
+            data[VERIFIED_KEY] = actor
+        return data
+
+    def handle_message(self, body, message):
+        # an unsigned or forged event never reaches the handler: straight to the dead-letter queue
+        try:
+            message._lianbao_actor = self._verify(body, message)
+        except Unauthenticated as exc:
+            origin = (message.headers or {}).get(ORIGIN_HEADER) or (message.delivery_info or {}).get("routing_key")
+            try:
+                dead_letter(self.container.config, self.queue.name, body, message.headers, 0,
+                            f"Unauthenticated: {exc}", origin, self.source_service)
+            except Exception:  # could not dead-letter: keep it rather than lose it
+                log.exception("could not dead-letter an unauthenticated event; requeueing")
+                self.queue_consumer.requeue_message(message)
+                return
+            self.queue_consumer.ack_message(message)
+            return
+        super().handle_message(body, message)
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         result, exc_info = _db.complete(worker_ctx, result, exc_info)

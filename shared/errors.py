@@ -71,6 +71,15 @@ class Conflict(LianbaoError):
 
 
 @_register
+class Unauthenticated(LianbaoError):
+    """The call carries no valid signed assertion of who acts (missing, expired, forged, unknown
+    key, wrong audience): refused before anything runs (``docs/trust.md``)."""
+
+    code = "unauthenticated"
+    http_status = 401
+
+
+@_register
 class Forbidden(LianbaoError):
     """The actor may not do this (wrong mentor, wrong evaluator, foreign agency)."""
 
@@ -87,7 +96,7 @@ class RuleViolation(LianbaoError):
 
 
 ERRORS = {cls.code: cls for cls in (LianbaoError, ValidationFailed, NotFound, Conflict, Forbidden,
-                                     RuleViolation)}
+                                     RuleViolation, Unauthenticated)}
 ERRORS_BY_NAME = {cls.__name__: cls for cls in ERRORS.values()}
 
 

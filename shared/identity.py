@@ -39,3 +39,14 @@ class Actor:
     def covers(self, unit: str | None) -> bool:
         """Whether ``unit`` lies within the units this actor was scoped to (systems only)."""
         return self.units == ALL_UNITS or (unit is not None and unit in self.units)
+
+
+#: where the entry points put the verified :class:`Actor` of a worker (its context data); a value
+#: that came over the wire is never an :class:`Actor` instance, so it can never pass for one
+VERIFIED_KEY = "lianbao.actor"
+
+
+def current(worker_ctx) -> Actor | None:
+    """The verified actor of a worker (None for a worker no suite entry point verified: a timer)."""
+    found = (getattr(worker_ctx, "data", None) or {}).get(VERIFIED_KEY)
+    return found if isinstance(found, Actor) else None

@@ -5,6 +5,8 @@ published events commits (and every ``OUTBOX_POLL_SECONDS`` anyway, which is wha
 between commit and publish lose nothing: the rows are still there on restart), publishes the
 pending rows in id order to the service's nameko event exchange (``<service>.events``, routing key =
 event type, so ``@event_handler("<service>", "<type>")`` receives them), and marks them published.
+Each event is signed as the publishing service (header ``lianbao-auth``: a token bound to the
+service, the event type and the body, :mod:`shared.assertions`), so a consumer knows its origin.
 A failure to publish leaves the rows pending; they go out on the next round.  A row may be sent
 twice (crash after publish, before the mark): consumers use their inbox.
 """
@@ -19,6 +21,8 @@ from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import select, update
+
+from shared.assertions import event_headers
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +83,12 @@ class OutboxRelay:
             if not rows:
                 return 0
             sent = []
+            config, service = self.container.config, self.container.service_name
             for row in rows:
-                publisher.publish(json.loads(row.payload), exchange=exchange, routing_key=row.event_type,
-                                  headers={"event_id": row.event_id}, declare=[exchange])
+                body = json.loads(row.payload)
+                headers = {"event_id": row.event_id, **event_headers(config, service, row.event_type, body)}
+                publisher.publish(body, exchange=exchange, routing_key=row.event_type,
+                                  headers=headers, declare=[exchange])
                 sent.append(row.id)
             from shared.db import utcnow
 

@@ -20,7 +20,9 @@ from contextlib import contextmanager
 import eventlet
 
 from shared.amqp import transient_reply_queues
+from shared.assertions import SignedProxy, payload_actor, signed_event_dispatcher
 from shared.config import SERVICES, broker_hosts, load_config
+from shared.identity import ALL_UNITS, Actor
 
 transient_reply_queues()
 log = logging.getLogger(__name__)
@@ -128,19 +130,45 @@ class Suite:
         raise KeyError(name)
 
     @contextmanager
-    def rpc(self, timeout: float | None = None, context_data: dict | None = None):
-        """A fresh ``ClusterRpcProxy`` for this green thread (``with suite.rpc() as rpc: ...``)."""
+    def rpc(self, timeout: float | None = None, context_data: dict | None = None, *,
+            as_person: str | None = None, as_system: str | None = None, as_persons: str | None = None,
+            units=None, as_service: str | None = None, as_operator: str | None = None,
+            identity: Actor | None = None, as_actors: bool = True, signed: bool = True):
+        """A fresh ``ClusterRpcProxy`` for this green thread (``with suite.rpc() as rpc: ...``), each
+        call signed (:mod:`shared.assertions`) as:
+
+        * ``identity`` (an :class:`~shared.identity.Actor`), or ``as_person="p1"``,
+          ``as_system="k1", units={"u1"}`` (units default ``"*"``), ``as_persons="office", units=...``,
+          ``as_service="scoring"``, ``as_operator="ops"``;
+        * by default (``as_actors=True``) the payload's ``actor`` field as a person, or the operator
+          ``test`` when the payload names none;
+        * ``signed=False``: nothing (a call the suite must refuse)."""
         from nameko.standalone.rpc import ClusterRpcProxy
 
+        chosen = identity
+        scope = ALL_UNITS if units is None else (units if units == ALL_UNITS else frozenset(units))
+        if chosen is None:
+            if as_person is not None:
+                chosen = Actor(as_person, "person")
+            elif as_system is not None:
+                chosen = Actor(as_system, "system", scope)
+            elif as_persons is not None:
+                chosen = Actor(as_persons, "persons", scope)
+            elif as_service is not None:
+                chosen = Actor(as_service, "service", ALL_UNITS)
+            elif as_operator is not None:
+                chosen = Actor(as_operator, "operator", ALL_UNITS)
+            elif as_actors:
+                chosen = payload_actor
+            else:
+                chosen = Actor("test", "operator", ALL_UNITS)
         with ClusterRpcProxy(self.config, timeout=timeout or self.timeout,
                              context_data=context_data) as proxy:
-            yield proxy
+            yield SignedProxy(proxy, self.config, chosen) if signed else proxy
 
     def dispatch(self, source_service: str, event_type: str, payload: dict) -> None:
-        """Publish an event as ``source_service`` would (tests and tools)."""
-        from nameko.standalone.events import event_dispatcher
-
-        event_dispatcher(self.config)(source_service, event_type, payload)
+        """Publish an event as ``source_service`` would, signed as it (tests and tools)."""
+        signed_event_dispatcher(self.config)(source_service, event_type, payload)
 
     def busy(self) -> dict:
         """What is still in flight: unpublished outbox rows, running workers, queued events."""

@@ -1,12 +1,16 @@
 """What every service of the suite has: its metrics and a ``health`` RPC.
 
 A service subclasses :class:`ServiceBase`, sets ``name`` and declares ``db = Database(models.Base)``.
+``self.who`` is the verified actor of the call (:mod:`shared.identity`).
 """
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from nameko.extensions import DependencyProvider
+
 from shared.entrypoints import rpc
+from shared.identity import current
 from shared.metrics import Metrics
 
 try:
@@ -15,9 +19,18 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
     VERSION = "0.0.0"
 
 
+class Who(DependencyProvider):
+    """``self.who``: the verified :class:`shared.identity.Actor` of the running worker (an RPC's
+    caller; for an event handler, the service that published the event; None for a timer)."""
+
+    def get_dependency(self, worker_ctx):
+        return current(worker_ctx)
+
+
 class ServiceBase:
     name = "base"
     metrics = Metrics()
+    who = Who()
 
     @rpc
     def health(self):

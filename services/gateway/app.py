@@ -26,6 +26,7 @@ from nameko.rpc import MethodProxy, ReplyListener
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
+from shared import assertions
 from shared.contracts import gateway as contract
 from shared.entrypoints import rpc
 from shared.errors import Forbidden, LianbaoError, NotFound, ValidationFailed
@@ -35,7 +36,7 @@ from shared.service import VERSION
 
 from services.gateway.openapi import build_document
 from services.gateway.routing import Route, values_at
-from services.gateway.tokens import TokenBook
+from services.gateway.tokens import Caller, TokenBook, assertion_for
 
 log = logging.getLogger(__name__)
 
@@ -99,19 +100,23 @@ class Upstream(DependencyProvider):
     def setup(self):
         config = self.container.config
         self.timeout = float(config.get("GATEWAY_RPC_TIMEOUT") or config.get("RPC_TIMEOUT") or 30)
+        self.signer = assertions.signer_of(config)
 
     def get_dependency(self, worker_ctx):
-        return _Upstream(worker_ctx, self.rpc_reply_listener, self.timeout)
+        return _Upstream(worker_ctx, self.rpc_reply_listener, self.timeout, self.signer)
 
 
 class _Upstream:
-    def __init__(self, worker_ctx, listener, timeout):
-        self.worker_ctx, self.listener, self.timeout = worker_ctx, listener, timeout
+    def __init__(self, worker_ctx, listener, timeout, signer):
+        self.worker_ctx, self.listener, self.timeout, self.signer = worker_ctx, listener, timeout, signer
 
-    def call(self, target: str, args=(), *, actor: str, idempotency_key: str | None = None):
+    def call(self, target: str, args=(), *, caller: Caller, idempotency_key: str | None = None):
+        """Call ``target`` for ``caller``: its actor id in the context data, and the signed assertion
+        of who it is (``lianbao.auth``, :func:`services.gateway.tokens.assertion_for`)."""
         service, method = target.split(".", 1)
         data = self.worker_ctx.data
-        data["actor"] = actor
+        data["actor"] = caller.actor
+        data[assertions.AUTH_KEY] = self.signer.token(assertion_for(caller))
         if idempotency_key:
             data["idempotency_key"] = idempotency_key
         else:
@@ -243,7 +248,7 @@ def _check_scope(route: Route, caller, upstream, request_data: dict) -> None:
     resource = next((source for _, source in scope.payload if source in route.params),
                     scope.payload[0][1] if scope.payload else "_path")
     try:
-        answer = upstream.call(scope.target, (payload,), actor=caller.actor)
+        answer = upstream.call(scope.target, (payload,), caller=caller)
     except NotFound:
         raise not_found(resource) from None
     except ValidationFailed as err:
@@ -284,7 +289,7 @@ def _upload(service, route: Route, request, caller, query: dict, path_values: di
                              headers={"Connection": "close"} if err.status == 413 else None) from None
 
     def call(payload):
-        return service.upstream.call(route.target, (payload,), actor=caller.actor)
+        return service.upstream.call(route.target, (payload,), caller=caller)
 
     options = {k: v for k, v in query.items() if k not in ("upload", "dry_run")}
     try:
@@ -356,7 +361,7 @@ def handle(service, route: Route, request, path_values: dict) -> Response:
         if key is not None and (not key.strip() or len(key) > 200 or text_problem(key)):
             raise ValidationFailed("Idempotency-Key must have 1 to 200 printable characters",
                                    "Idempotency-Key")
-        result = service.upstream.call(route.target, args, actor=caller.actor,
+        result = service.upstream.call(route.target, args, caller=caller,
                                        idempotency_key=None if route.is_read or not key
                                        else f"{caller.system}:{key.strip()}")
         if route.export is not None:

@@ -37,11 +37,14 @@ from shared.errors import Conflict, LianbaoError, NotFound, RuleViolation, Valid
 from shared.schemas import id_problem, text_problem
 
 from services.gateway.public import RateLimiter, TicketProblem, Tickets, qr_svg
+from services.gateway.tokens import Caller
 
 log = logging.getLogger(__name__)
 
 PUBLIC_SYSTEM = "public"
 PUBLIC_ACTOR = "public"
+#: who the public pages call as: the system ``public``, signed by the gateway (docs/trust.md)
+PUBLIC_CALLER = Caller(PUBLIC_SYSTEM, PUBLIC_ACTOR, "*")
 #: what the public pages may ask of the services, and nothing else (the gateway refuses the rest
 #: before any call)
 PUBLIC_OPERATIONS = frozenset({
@@ -167,7 +170,7 @@ def _form(request) -> dict:
 def _call(service, target: str, payload: dict):
     if target not in PUBLIC_OPERATIONS:       # the public system may do only these
         raise PagesProblem(403, "不允许", f"{target} is not a public operation")
-    return service.upstream.call(target, (payload,), actor=PUBLIC_ACTOR)
+    return service.upstream.call(target, (payload,), caller=PUBLIC_CALLER)
 
 
 def _base_url(kit, request) -> str:

@@ -1,4 +1,9 @@
-"""Bearer tokens of the calling systems: who calls (actor) and which units it may see."""
+"""Bearer tokens of the calling systems: who calls (actor) and which units it may see.
+
+The gateway forwards who it authenticated as a signed assertion (:func:`assertion_for`,
+``docs/trust.md``): a calling system as kind ``system`` scoped to its units, or, for an entry with
+``kind: persons``, as a system acting for the persons of its units (every payload names the person).
+"""
 from __future__ import annotations
 
 import hashlib
@@ -10,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from shared.contracts import gateway as contract
+from shared.identity import ALL_UNITS, Actor
 from shared.schemas import load
 
 
@@ -18,6 +24,7 @@ class Caller:
     system: str
     actor: str
     agencies: object  # frozenset of unit ids, or "*"
+    kind: str = "system"  # or "persons": acts for the persons of its units
 
     def may_see(self, unit: str) -> bool:
         return self.agencies == contract.ALL_AGENCIES or unit in self.agencies
@@ -31,7 +38,8 @@ class TokenBook:
         for entry in systems:
             digest = (bytes.fromhex(entry["token_sha256"]) if "token_sha256" in entry
                       else hashlib.sha256(entry["token"].encode("utf-8")).digest())
-            self._by_digest[digest] = Caller(entry["system"], entry["actor"], entry["agencies"])
+            self._by_digest[digest] = Caller(entry["system"], entry["actor"], entry["agencies"],
+                                             entry.get("kind", "system"))
 
     @classmethod
     def from_file(cls, path) -> "TokenBook":
@@ -63,3 +71,9 @@ class TokenBook:
             if hmac.compare_digest(known, digest):
                 found = caller
         return found
+
+
+def assertion_for(caller: Caller) -> Actor:
+    """Who the gateway asserts to the services for an authenticated caller."""
+    units = ALL_UNITS if caller.agencies == contract.ALL_AGENCIES else frozenset(caller.agencies)
+    return Actor(caller.system, caller.kind, units)

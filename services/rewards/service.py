@@ -11,6 +11,7 @@ from shared.contracts import scoring_events, training
 from shared.contracts.scoring_events import load_rating
 from shared.db import Database
 from shared.entrypoints import event_handler, rpc, timer
+from shared.errors import Forbidden
 from shared.schemas import load
 from shared.service import ServiceBase
 
@@ -28,15 +29,26 @@ class RewardsService(ServiceBase):
     name = "rewards"
     db = Database(models.Base)
 
+    #: who may settle a rating by RPC (docs/trust.md); the event is settled only when scoring signed it
+    SETTLE_BY = (("service", scoring_events.SERVICE), ("operator", None))
+
     # -- settlement ------------------------------------------------------------------------------
     @event_handler(scoring_events.SERVICE, scoring_events.RATING_PUBLISHED)
     def on_rating_published(self, event):
+        # the entry point dead-letters any rating_published not signed by scoring; said again here
+        if self.who is None or (self.who.kind, self.who.sub) != ("service", scoring_events.SERVICE):
+            raise Forbidden("a rating is settled only when scoring published it", "_origin")
         if self.db.already_handled(event):
             return
         self._settled(handlers.settle_rating(self.db, load_rating(event)))
 
     @rpc
     def settle(self, rating):
+        who = self.who
+        if who is None or not any(who.kind == kind and (sub is None or who.sub == sub)
+                                  for kind, sub in self.SETTLE_BY):
+            raise Forbidden(f"{who.kind + ':' + who.sub if who else 'nobody'} may not settle a rating: "
+                            "only scoring or an operator", "_actor")
         return self._settled(handlers.settle_rating(self.db, load_rating(rating, direct=True)))
 
     @event_handler(training.SERVICE, training.ALLOWANCE_DUE)

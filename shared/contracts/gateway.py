@@ -16,6 +16,7 @@ one entry per calling system, see ``infra/gateway-tokens.example.yml``::
         actor: office-system      # the actor id sent to the services (context data ``actor``)
         token_sha256: 5e88...     # sha256 hex of the bearer token (or ``token:`` in clear, tests only)
         agencies: [cnty, c_ps]    # unit ids (agencies, committees) it may see, or "*" for all
+        kind: system              # optional: ``persons`` for a system acting for its units' persons
 """
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ class SystemToken(BaseSchema):
     token = fields.String(validate=validate.Length(min=16, max=500))
     token_sha256 = fields.String(validate=validate.Regexp(r"^[0-9a-f]{64}$"))
     agencies = AgencyList(required=True)
+    kind = fields.String(load_default="system", validate=validate.OneOf(("system", "persons")))
 
     @validates_schema
     def _one_token(self, data, **kwargs):

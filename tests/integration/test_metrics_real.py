@@ -9,7 +9,7 @@ import time
 import uuid
 
 import pytest
-from nameko.standalone.events import event_dispatcher
+from shared.assertions import signed_event_dispatcher as event_dispatcher
 
 from lianbao.commands._rpc import cluster_proxy
 from tests.service.ops import month

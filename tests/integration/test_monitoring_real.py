@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-from nameko.standalone.events import event_dispatcher
+from shared.assertions import signed_event_dispatcher as event_dispatcher
 
 from lianbao.commands._rpc import cluster_proxy
 from shared import targets as t

@@ -127,10 +127,14 @@ def processes(rel_config, tmp_path):
 
 
 def rpc_call(config, service, method, payload=None, timeout=10, context_data=None, **kwargs):
-    """One RPC on a fresh standalone proxy (raises what the call raises)."""
+    """One RPC on a fresh standalone proxy (raises what the call raises), signed as the suite's test
+    harness signs (:meth:`shared.runner.Suite.rpc`: the payload's actor as a person, else the operator)."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    with ClusterRpcProxy(config, timeout=timeout, context_data=context_data) as proxy:
+    from shared.assertions import SignedProxy, payload_actor
+
+    with ClusterRpcProxy(config, timeout=timeout, context_data=context_data) as raw:
+        proxy = SignedProxy(raw, config, payload_actor)
         method_proxy = getattr(getattr(proxy, service), method)
         return method_proxy(payload, **kwargs) if payload is not None else method_proxy(**kwargs)
 

@@ -14,7 +14,8 @@ import sys
 
 import pytest
 from kombu import Connection
-from nameko.standalone.events import event_dispatcher, get_event_exchange
+from nameko.standalone.events import get_event_exchange
+from shared.assertions import signed_event_dispatcher as event_dispatcher
 from sqlalchemy import text
 
 from shared.config import database_url

@@ -9,7 +9,7 @@ import random
 
 import eventlet
 import pytest
-from nameko.standalone.events import event_dispatcher
+from shared.assertions import signed_event_dispatcher as event_dispatcher
 
 from tests.reliability.conftest import rpc_call, wait_for, wait_healthy
 from tests.reliability.ratings_year import YEAR, expected_keys, year_of

@@ -15,7 +15,7 @@ import uuid
 import pytest
 from amqp.exceptions import AccessRefused
 from kombu import Connection, Exchange
-from nameko.standalone.events import event_dispatcher
+from shared.assertions import signed_event_dispatcher as event_dispatcher
 
 from lianbao.commands.rabbit import DEFINITIONS, build_definitions, consumed_events, render
 from shared.config import SERVICES

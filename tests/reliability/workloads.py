@@ -8,7 +8,7 @@ make that harmless)."""
 from __future__ import annotations
 
 import eventlet
-from nameko.standalone.events import event_dispatcher
+from shared.assertions import signed_event_dispatcher as event_dispatcher
 
 from tests.reliability.conftest import rpc_call
 from tests.reliability.ratings_year import YEAR, expected_keys, year_of
