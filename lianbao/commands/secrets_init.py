@@ -9,7 +9,9 @@ Writes (refusing to overwrite unless ``--force``):
 * ``.secrets/rabbitmq-definitions.json``: ``infra/rabbitmq/definitions.json`` (one user per service,
   their permissions, exchanges and the dead-letter queue) with each user's salted SHA-256 password
   hash and an ``admin`` user, loaded by the broker when it starts;
-* ``.secrets/gateway-tokens.yml``: one calling system ``admin`` (all units) by the sha256 of its token.
+* ``.secrets/gateway-tokens.yml``: one calling system ``admin`` (all units) by the sha256 of its token;
+* ``.secrets/keyring.yml``: the keyring that signs and verifies who acts (one Ed25519 key, see
+  ``docs/trust.md``), mounted read-only into every service and the gateway.
 
 ``.env`` and ``.secrets/`` are in ``.gitignore``.
 """
@@ -79,7 +81,7 @@ def gateway_tokens(values: dict[str, str]) -> str:
 def write(folder: Path, force: bool = False, values: dict | None = None) -> list[Path]:
     folder = Path(folder)
     env, hidden = folder / ".env", folder / ".secrets"
-    targets = [env, hidden / "rabbitmq-definitions.json", hidden / "gateway-tokens.yml"]
+    targets = [env, hidden / "rabbitmq-definitions.json", hidden / "gateway-tokens.yml", hidden / "keyring.yml"]
     existing = [p for p in targets if p.exists()]
     if existing and not force:
         raise FileExistsError(", ".join(str(p) for p in existing))
@@ -95,6 +97,9 @@ def write(folder: Path, force: bool = False, values: dict | None = None) -> list
     # read by the broker's and the gateway's containers (other uids): the folder keeps others out
     targets[1].write_text(json.dumps(broker_definitions(values), indent=2) + "\n", encoding="utf-8")
     targets[2].write_text(gateway_tokens(values), encoding="utf-8")
+    from shared.assertions import new_key, write_entries
+
+    write_entries(targets[3], [new_key()])
     for path in targets[1:]:
         os.chmod(path, 0o644)
     return targets
