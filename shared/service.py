@@ -21,7 +21,13 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
 
 class Who(DependencyProvider):
     """``self.who``: the verified :class:`shared.identity.Actor` of the running worker (an RPC's
-    caller; for an event handler, the service that published the event; None for a timer)."""
+    caller; for an event handler, the service that published the event; None for a timer).  At
+    start it loads the keyring (creating it on a first start, so every caller finds it)."""
+
+    def setup(self):
+        from shared.assertions import keyring_of
+
+        keyring_of(self.container.config).get()
 
     def get_dependency(self, worker_ctx):
         return current(worker_ctx)

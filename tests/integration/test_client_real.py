@@ -68,7 +68,8 @@ class ClientTarget(ServiceBase):
 
     @rpc
     def whoami(self):
-        return {"actor": self.caller.get("actor"), "idempotency_key": self.caller.get("idempotency_key")}
+        return {"actor": self.caller.get("actor"), "idempotency_key": self.caller.get("idempotency_key"),
+                "who": f"{self.who.kind}:{self.who.sub}"}
 
     @rpc
     def slow(self, seconds):
@@ -163,9 +164,15 @@ CLIENT_SCRIPT = textwrap.dedent(r'''
             timer.cancel()
 
     scenario, url, arg, target = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
+    # who the calls are signed as: the calling system, with the keyring the services made
+    from shared.identity import Actor
+    ring = sys.argv[5] if len(sys.argv) > 5 else None
+    SIGNED = dict(identity=Actor("office-system", "system", "*"), keyring=ring) if ring else {}
     report = {"eventlet_loaded": "eventlet" in sys.modules}
     if scenario == "calls":
         with Client(url, actor="office-system", timeout=10) as c:
+            report["unsigned"] = outcome(lambda: c.call(target, "add", {"name": arg + "-unsigned"}))
+        with Client(url, actor="office-system", timeout=10, **SIGNED) as c:
             report["add"] = outcome(lambda: c.call(target, "add", {"name": arg}))
             report["again"] = outcome(lambda: getattr(c, target).add({"name": arg}))
             report["bad"] = outcome(lambda: getattr(c, target).add({"nme": arg}))
@@ -177,13 +184,13 @@ CLIENT_SCRIPT = textwrap.dedent(r'''
                                                             idempotency_key="given-1"))
             report["count"] = outcome(lambda: getattr(c, target).count(idempotent=True))
     elif scenario == "timeout":
-        with Client(url, timeout=10) as c:
+        with Client(url, timeout=10, **SIGNED) as c:
             report["slow"] = outcome(lambda: c.call(target, "slow", 3, timeout=0.5))
             report["after"] = outcome(lambda: getattr(c, target).slow(0))
     elif scenario == "retry":
         relay = Relay(("127.0.0.1", int(url.rsplit(":", 1)[1].split("/")[0])))
         via = url.rsplit(":", 1)[0] + ":%d/%s" % (relay.port, url.rsplit("/", 1)[1])  # same vhost
-        with Client(via, timeout=20, retry_delay=0.1) as c:
+        with Client(via, timeout=20, retry_delay=0.1, **SIGNED) as c:
             report["warm"] = outcome(lambda: getattr(c, target).count(idempotent=True))
             report["keyed"] = cut_while_waiting(relay, c, lambda: c.call(
                 target, "add", {"name": arg}, idempotency_key="office-batch-" + arg))
@@ -194,15 +201,15 @@ CLIENT_SCRIPT = textwrap.dedent(r'''
             report["read"] = cut_while_waiting(relay, c, lambda: getattr(c, target).count(idempotent=True))
             report["reconnects"] = c.reconnects
     elif scenario == "down":
-        with Client("amqp://guest:guest@127.0.0.1:1/", timeout=2, retries=2, retry_delay=0.1) as c:
+        with Client("amqp://guest:guest@127.0.0.1:1/", timeout=2, retries=2, retry_delay=0.1, **SIGNED) as c:
             report["down"] = outcome(lambda: getattr(c, target).count(idempotent=True))
             report["down_command"] = outcome(lambda: c.call(target, "add", {"name": "x"},
                                                             idempotency_key=None))
     elif scenario == "nodes":  # a cluster's list whose first node is down: the next one answers
-        with Client("amqp://guest:guest@127.0.0.1:1/;" + url, timeout=10) as c:
+        with Client("amqp://guest:guest@127.0.0.1:1/;" + url, timeout=10, **SIGNED) as c:
             report["first_down"] = outcome(lambda: getattr(c, target).count(idempotent=True))
     elif scenario == "survey":
-        with Client(url, actor="provincial-platform", timeout=10) as c:
+        with Client(url, actor="provincial-platform", timeout=10, **SIGNED) as c:
             report["health"] = outcome(lambda: c.survey.health(idempotent=True))
             report["missing"] = outcome(lambda: c.survey.get_campaign({"campaign_id": "none-such"},
                                                                       idempotent=True))
@@ -214,7 +221,9 @@ CLIENT_SCRIPT = textwrap.dedent(r'''
 def run_client(tmp_path, scenario, url, arg=None, timeout=60, target="client_target"):
     script = tmp_path / "client_script.py"
     script.write_text(CLIENT_SCRIPT)
-    out = subprocess.run([sys.executable, str(script), scenario, url, json.dumps(arg), target],
+    ring = tmp_path / "data" / "keyring.yml"   # real_config's DATA_DIR: the services' keyring
+    out = subprocess.run([sys.executable, str(script), scenario, url, json.dumps(arg), target]
+                         + ([str(ring)] if ring.exists() else []),
                          capture_output=True, text=True, timeout=timeout)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -246,10 +255,14 @@ def test_client_calls_succeed_raise_named_errors_and_send_actor_and_key(target, 
     assert r["bad"]["error"] == "ValidationFailed" and r["bad"]["field"] in ("name", "nme")
     assert r["boom"]["error"] == "RemoteError" and r["boom"]["exc_type"] == "ValueError"
     assert r["unknown"]["error"] == "UnknownService"
+    assert r["unsigned"]["error"] == "Unauthenticated"        # no identity: refused, nothing added
     who = r["whoami"]["result"]
     assert who["actor"] == "office-system" and len(who["idempotency_key"]) == 32
-    assert r["whoami_read"]["result"] == {"actor": "office-system", "idempotency_key": None}
-    assert r["whoami_given"]["result"] == {"actor": "case-system", "idempotency_key": "given-1"}
+    assert who["who"] == "system:office-system"                # the verified actor, not the header
+    assert r["whoami_read"]["result"] == {"actor": "office-system", "idempotency_key": None,
+                                          "who": "system:office-system"}
+    assert r["whoami_given"]["result"] == {"actor": "case-system", "idempotency_key": "given-1",
+                                           "who": "system:office-system"}
     assert r["count"]["result"] == 1
 
 
