@@ -158,3 +158,18 @@ def test_the_harness_signs_as_the_payloads_actor():
     assert a.payload_actor(({"actor": "p7", "x": 1},), {}) == Actor("p7", "person")
     assert a.payload_actor(({"x": 1},), {}).kind == "operator"
     assert a.payload_actor((), {}).kind == "operator"
+
+
+def test_the_gateway_asserts_the_system_it_authenticated():
+    from services.gateway.public_pages import PUBLIC_CALLER
+    from services.gateway.tokens import TokenBook, assertion_for
+
+    book = TokenBook([
+        {"system": "k1-office", "actor": "k1-staff", "token": "t" * 20, "agencies": frozenset({"k1"})},
+        {"system": "k1-keying", "actor": "k1-keying", "token": "u" * 20, "agencies": frozenset({"k1"}),
+         "kind": "persons"},
+        {"system": "city", "actor": "city", "token": "v" * 20, "agencies": "*"}])
+    assert assertion_for(book.caller("Bearer " + "t" * 20)) == Actor("k1-office", "system", {"k1"})
+    assert assertion_for(book.caller("Bearer " + "u" * 20)) == Actor("k1-keying", "persons", {"k1"})
+    assert assertion_for(book.caller("Bearer " + "v" * 20)).units == ALL_UNITS
+    assert assertion_for(PUBLIC_CALLER) == Actor("public", "system", ALL_UNITS)
