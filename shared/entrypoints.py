@@ -183,6 +183,11 @@ class SuiteRpc(Rpc):
             log.warning("%s.%s refused: %s", self.container.service_name, self.method_name, exc)
             self._refuse(message, exc)
             return
+        except Exception as exc:  # the keyring could not be read: refuse rather than guess
+            log.exception("%s.%s: could not verify who acts", self.container.service_name, self.method_name)
+            self._refuse(message, Unauthenticated(f"could not verify who acts ({type(exc).__name__})",
+                                                  assertions.AUTH_KEY))
+            return
         # text no service may store (control characters, lone surrogates) or nesting too deep: refused
         # by name before any worker runs, alike for every RPC of every service
         args = body.get("args", ()) if isinstance(body, dict) else ()
@@ -269,7 +274,10 @@ class SuiteEventHandler(EventHandler):
         # an unsigned or forged event never reaches the handler: straight to the dead-letter queue
         try:
             message._lianbao_actor = self._verify(body, message)
-        except Unauthenticated as exc:
+        except Exception as exc:  # Unauthenticated, or the keyring could not be read
+            if not isinstance(exc, Unauthenticated):
+                log.exception("%s: could not verify an event's origin", self.container.service_name)
+                exc = Unauthenticated(f"could not verify the event's origin ({type(exc).__name__})")
             origin = (message.headers or {}).get(ORIGIN_HEADER) or (message.delivery_info or {}).get("routing_key")
             try:
                 dead_letter(self.container.config, self.queue.name, body, message.headers, 0,

@@ -51,6 +51,16 @@ def embedded_config_factory(tmp_path):
 
 
 @pytest.fixture
+def cli_env(monkeypatch, tmp_path):
+    """``lianbao …`` run in-process against the embedded suite of this test: no broker from the
+    environment, the default config, and the suite's own keyring (the operator signs with a key the
+    services know, as in a deployment where both read the same ``AUTH_KEYRING``)."""
+    monkeypatch.delenv("BROKER_URL", raising=False)
+    monkeypatch.delenv("LIANBAO_CONFIG", raising=False)
+    monkeypatch.setenv("LIANBAO_AUTH_KEYRING", str(tmp_path / "data" / "keyring.yml"))
+
+
+@pytest.fixture
 def embedded_suite(embedded_config_factory):
     """Start services in-process on the memory transport: ``with embedded_suite(["roster"]) as s``."""
     started = []

@@ -86,12 +86,6 @@ def test_target_gauges_follow_the_facts_at_scrape_time_and_queries_change_nothin
                        year=str(month.YEAR)) == 0.8     # 4 of 5
 
 
-@pytest.fixture
-def cli_env(monkeypatch):
-    monkeypatch.delenv("BROKER_URL", raising=False)
-    monkeypatch.delenv("LIANBAO_CONFIG", raising=False)
-
-
 def test_lianbao_targets_prints_met_missed_and_no_data_for_services_not_running(city_month, cli_env, capsys):
     code = main(["targets", "--agency", "a1", "--year", str(month.YEAR), "--timeout", "3"])
     out = capsys.readouterr().out

@@ -17,12 +17,6 @@ rules:
 """
 
 
-@pytest.fixture
-def cli_env(monkeypatch):
-    monkeypatch.delenv("BROKER_URL", raising=False)
-    monkeypatch.delenv("LIANBAO_CONFIG", raising=False)
-
-
 def test_register_history_and_preview_through_the_service(embedded_suite, cli_env, tmp_path,
                                                           capsys):
     start(embedded_suite)

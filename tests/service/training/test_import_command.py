@@ -10,12 +10,6 @@ pytestmark = pytest.mark.timeout(60)
 DATA = Path(__file__).resolve().parents[2] / "data" / "training"
 
 
-@pytest.fixture
-def cli_env(monkeypatch):
-    monkeypatch.delenv("BROKER_URL", raising=False)
-    monkeypatch.delenv("LIANBAO_CONFIG", raising=False)
-
-
 def test_cli_dry_run_reports_every_bad_row_by_number_and_column(training, cli_env, capsys):
     suite = training()
     assert main(["import", "training", str(DATA / "results_bad.csv"), "--dry-run",
