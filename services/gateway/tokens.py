@@ -10,14 +10,25 @@ from pathlib import Path
 import yaml
 
 from shared.contracts import gateway as contract
+from shared.identity import Actor
 from shared.schemas import load
 
 
 @dataclass(frozen=True)
 class Caller:
-    system: str
-    actor: str
+    """Who calls through the gateway: a calling system (its token) or a signed-in person."""
+    system: str       # the system's name, or ``person:<id>`` (namespaces idempotency keys)
+    actor: str        # the actor id sent to the services (context data ``actor``)
     agencies: object  # frozenset of unit ids, or "*"
+    kind: str = "system"          # system | person
+    needs_csrf: bool = False      # signed in by the session cookie: a non-GET needs X-CSRF-Token
+
+    @property
+    def principal(self) -> Actor:
+        """The authenticated principal as every service and the policy see it."""
+        if self.kind == "person":
+            return Actor(self.actor, "person")
+        return Actor(self.actor, "system", self.agencies)
 
     def may_see(self, unit: str) -> bool:
         return self.agencies == contract.ALL_AGENCIES or unit in self.agencies
