@@ -287,7 +287,8 @@ def login_post(self, request):
         if json_answer:
             raise AuthProblem(status, code, message, field, headers)
         csrf = cookie_csrf or secrets.token_urlsafe(24)
-        response = _page(kit, status, csrf=csrf, next_path=next_raw if field != "next" else DEFAULT_NEXT,
+        shown_next = (next_raw or DEFAULT_NEXT) if field != "next" else DEFAULT_NEXT
+        response = _page(kit, status, csrf=csrf, next_path=shown_next,
                          login=form.get("login", "") if field != "login" else "", error=message, field=field,
                          headers=headers)
         _cookie(kit, response, LOGIN_CSRF_COOKIE, csrf, 3600, path="/auth")
