@@ -338,12 +338,36 @@ def _export(route: Route, result) -> Response:
                     content_type="application/x-ndjson; charset=utf-8", direct_passthrough=True)
 
 
+def authenticate(service, request, method: str = "GET"):
+    """The caller of a request: a calling system by its bearer token, else a signed-in person
+    (:mod:`services.gateway.signin`: an ``lbp_`` token, an OIDC bearer JWT or the session cookie,
+    the latter with its CSRF token on anything but GET); 401 when none."""
+    from services.gateway.signin import AuthProblem, check_csrf, person_of
+
+    caller = service.tokens.caller(request.headers.get("Authorization"))
+    if caller is not None:
+        return caller
+    kit = getattr(service, "signin", None)
+    person = None
+    if kit is not None:
+        try:
+            person = person_of(kit, request)
+            if person is not None and method != "GET":
+                check_csrf(request, person)
+        except AuthProblem as err:
+            raise GatewayProblem(err.status, err.code, err.message, err.field, err.headers) from None
+    if person is None:
+        raise GatewayProblem(401, contract.UNAUTHORIZED, "a valid bearer token is required",
+                             headers={"WWW-Authenticate": 'Bearer realm="lianbao"'})
+    # a person's units are the policy's to decide (the roster's roles on the day): the gateway's own
+    # scope check lets a person through only routes open to any caller
+    return Caller(f"person:{person.person}", person.person, frozenset(), kind="person",
+                  needs_csrf=person.session is not None)
+
+
 def handle(service, route: Route, request, path_values: dict) -> Response:
     try:
-        caller = service.tokens.caller(request.headers.get("Authorization"))
-        if caller is None:
-            raise GatewayProblem(401, contract.UNAUTHORIZED, "a valid bearer token is required",
-                                 headers={"WWW-Authenticate": 'Bearer realm="lianbao"'})
+        caller = authenticate(service, request, route.method)
         _check_path(path_values)
         query = _parse_query(route, request)
         body = _parse_body(route, request, service.limits.json_body)
@@ -423,9 +447,10 @@ def make_gateway(routes, name: str = contract.SERVICE, title: str = "lianbao gat
         "openapi": http("GET", "/openapi.json")(openapi),
         "health": rpc(health),
     }
-    from services.gateway import public_pages
+    from services.gateway import public_pages, signin
 
     namespace.update(public_pages.entry_points())
+    namespace.update(signin.entry_points())
     if ("GET", "/health") not in seen:
         namespace["own_health"] = http("GET", "/health")(own_health)
     for index, route in enumerate(routes):

@@ -21,10 +21,12 @@ from shared.schemas import load
 
 @dataclass(frozen=True)
 class Caller:
-    system: str
-    actor: str
+    """Who calls through the gateway: a calling system (its token) or a signed-in person."""
+    system: str       # the system's name, or ``person:<id>`` (namespaces idempotency keys)
+    actor: str        # the actor id sent to the services (context data ``actor``)
     agencies: object  # frozenset of unit ids, or "*"
-    kind: str = "system"  # or "persons": acts for the persons of its units
+    kind: str = "system"  # "persons": acts for the persons of its units; "person": a signed-in person
+    needs_csrf: bool = False      # signed in by the session cookie: a non-GET needs X-CSRF-Token
 
     def may_see(self, unit: str) -> bool:
         return self.agencies == contract.ALL_AGENCIES or unit in self.agencies
@@ -75,5 +77,7 @@ class TokenBook:
 
 def assertion_for(caller: Caller) -> Actor:
     """Who the gateway asserts to the services for an authenticated caller."""
+    if caller.kind == "person":   # a signed-in person (sub = the roster person id): the roster gives roles
+        return Actor(caller.actor, "person")
     units = ALL_UNITS if caller.agencies == contract.ALL_AGENCIES else frozenset(caller.agencies)
     return Actor(caller.system, caller.kind, units)
