@@ -11,7 +11,10 @@ Writes (refusing to overwrite unless ``--force``):
   hash and an ``admin`` user, loaded by the broker when it starts;
 * ``.secrets/gateway-tokens.yml``: one calling system ``admin`` (all units) by the sha256 of its token;
 * ``.secrets/keyring.yml``: the keyring that signs and verifies who acts (one Ed25519 key, see
-  ``docs/trust.md``), mounted read-only into every service and the gateway.
+  ``docs/trust.md``), mounted read-only into every service and the gateway;
+* ``.secrets/rabbitmq-definitions-quorum.json``: the same definitions for ``docker-compose.prod.yml``'s
+  cluster (``QUEUE_TYPE=quorum``: the dead-letter queue a quorum queue); ``.env`` also holds the cluster's
+  ``RABBITMQ_ERLANG_COOKIE``.
 
 ``.env`` and ``.secrets/`` are in ``.gitignore``.
 """
@@ -51,13 +54,14 @@ def generate() -> dict[str, str]:
     values = {"RABBITMQ_ADMIN_PASSWORD": secrets.token_urlsafe(24),
               "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
               "GRAFANA_ADMIN_PASSWORD": secrets.token_urlsafe(18),
-              "LIANBAO_GATEWAY_ADMIN_TOKEN": secrets.token_urlsafe(32)}
+              "LIANBAO_GATEWAY_ADMIN_TOKEN": secrets.token_urlsafe(32),
+              "RABBITMQ_ERLANG_COOKIE": secrets.token_hex(32)}   # hex: an Erlang cookie is plain text
     values.update({rabbit_var(u): secrets.token_urlsafe(24) for u in BROKER_USERS})
     values.update({db_var(r): secrets.token_urlsafe(24) for r in DB_ROLES})
     return values
 
 
-def broker_definitions(values: dict[str, str]) -> dict:
+def broker_definitions(values: dict[str, str], quorum: bool = False) -> dict:
     definitions = json.loads((ROOT / "infra" / "rabbitmq" / "definitions.json").read_text(encoding="utf-8"))
     for user in definitions["users"]:
         user["password_hash"] = rabbit_hash(values[rabbit_var(user["name"])])
@@ -68,6 +72,9 @@ def broker_definitions(values: dict[str, str]) -> dict:
     for vhost in definitions["vhosts"]:
         definitions["permissions"].append({"user": "admin", "vhost": vhost["name"], "configure": ".*",
                                            "write": ".*", "read": ".*"})
+    if quorum:       # as the services declare their queues with QUEUE_TYPE=quorum (else PRECONDITION_FAILED)
+        for queue in definitions["queues"]:
+            queue["arguments"] = {**queue.get("arguments", {}), "x-queue-type": "quorum"}
     return definitions
 
 
@@ -81,7 +88,8 @@ def gateway_tokens(values: dict[str, str]) -> str:
 def write(folder: Path, force: bool = False, values: dict | None = None) -> list[Path]:
     folder = Path(folder)
     env, hidden = folder / ".env", folder / ".secrets"
-    targets = [env, hidden / "rabbitmq-definitions.json", hidden / "gateway-tokens.yml", hidden / "keyring.yml"]
+    targets = [env, hidden / "rabbitmq-definitions.json", hidden / "gateway-tokens.yml", hidden / "keyring.yml",
+               hidden / "rabbitmq-definitions-quorum.json"]
     existing = [p for p in targets if p.exists()]
     if existing and not force:
         raise FileExistsError(", ".join(str(p) for p in existing))
@@ -100,6 +108,7 @@ def write(folder: Path, force: bool = False, values: dict | None = None) -> list
     from shared.assertions import new_key, write_entries
 
     write_entries(targets[3], [new_key()])
+    targets[4].write_text(json.dumps(broker_definitions(values, quorum=True), indent=2) + "\n", encoding="utf-8")
     for path in targets[1:]:
         os.chmod(path, 0o644)
     return targets

@@ -232,7 +232,7 @@ def _check_scope(route: Route, caller, upstream, request_data: dict) -> None:
     404 on every route (the lookup's NotFound), never an empty 200."""
     scope = route.scope
     everything = caller.agencies == contract.ALL_AGENCIES
-    if scope.kind == "any" or (everything and scope.kind in ("paths", "all")):
+    if scope.kind in ("any", "filter") or (everything and scope.kind in ("paths", "all")):
         return
     if scope.kind == "all":
         raise Forbidden(f"{caller.system} may not see every unit (only a \"*\" token may do this)", "_token")
@@ -373,6 +373,8 @@ def handle(service, route: Route, request, path_values: dict) -> Response:
         body = _parse_body(route, request, service.limits.json_body)
         request_data = {**query, **(body if isinstance(body, dict) else {}), **path_values}
         _check_scope(route, caller, service.upstream, request_data)
+        if route.scope.kind == "filter" and caller.agencies != contract.ALL_AGENCIES:
+            query = {**query, route.scope.paths[0]: sorted(caller.agencies)}   # only the token's units
         if route.upload is not None:
             return json_response(200, _upload(service, route, request, caller, query, path_values))
         if route.no_args:

@@ -31,6 +31,12 @@ SURVEY = [
     Route("POST", "/survey/campaigns", "survey.create_campaign", "Open a satisfaction campaign",
           "the campaign (the same payload again gives the same answer)",
           body=survey.CreateCampaign(), scope=Scope.at("owner"), tag="survey", errors=(400, 409)),
+    Route("GET", "/survey/campaigns", "survey.list_campaigns", "The campaigns of the token's units (a page)",
+          "{campaigns: [{campaign_id, kind, period, owner, title, status, groups, questionnaire, closed_at}], "
+          "next}: in id order; `next` is the `after` of the next page (null on the last)",
+          query=gateway.CampaignsPage(), scope=Scope.filtered("owners"), tag="survey", errors=(400,),
+          description="Paged: `limit` (1 to 500, default 100) campaigns whose id comes after `after`. "
+                      "A bad `limit` or `after` is a 400 naming it."),
     Route("GET", "/survey/campaigns/{campaign_id}", "survey.get_campaign", "A campaign",
           "the campaign: period, owner, questionnaire, subjects, counts", scope=CAMPAIGN_OWNER,
           tag="survey"),

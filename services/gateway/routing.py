@@ -20,7 +20,9 @@ class Scope:
       parameters, query and body merged into one dict; ``x[]`` walks a list);
     * ``Scope.lookup("survey.get_campaign", {"campaign_id": "campaign_id"}, "owner")`` — ask a
       service: the RPC payload maps its keys to request keys; the unit is at ``path`` of the answer
-      (a null unit is visible to ``*`` tokens only).
+      (a null unit is visible to ``*`` tokens only);
+    * ``Scope.filtered("owners")`` — a list of any token: the RPC is given the token's units at
+      ``owners`` (nothing for a ``*`` token) and answers only what is theirs.
     """
     kind: str
     paths: tuple = ()
@@ -41,6 +43,10 @@ class Scope:
         return cls("all")
 
     @classmethod
+    def filtered(cls, key: str) -> "Scope":
+        return cls("filter", (key,))
+
+    @classmethod
     def lookup(cls, target: str, payload: dict, path: str) -> "Scope":
         return cls("lookup", (path,), target, tuple(payload.items()))
 
@@ -49,6 +55,8 @@ class Scope:
             return "any calling system"
         if self.kind == "all":
             return "a token that sees every unit (`*`)"
+        if self.kind == "filter":
+            return "any calling system; the answer holds only what belongs to the token's units"
         if self.kind == "paths":
             return "the units named at " + ", ".join(f"`{p}`" for p in self.paths)
         return f"the unit at `{self.paths[0]}` of `{self.target}`"

@@ -217,6 +217,26 @@ def get_campaign(uow, data) -> dict:
     return _campaign_dict(uow, _campaign(uow, data["campaign_id"]))
 
 
+def list_campaigns(uow, data) -> dict:
+    """A page of campaigns in id order (``limit`` after ``after``), of the ``owners`` if given;
+    ``next``: the id to ask ``after`` for the next page, null on the last one."""
+    C = models.CampaignRow
+    stmt = select(C).order_by(C.id).limit(data["limit"] + 1)
+    if data.get("owners") is not None:
+        stmt = stmt.where(C.owner.in_(sorted(set(data["owners"])) or [""]))
+    if data.get("after"):
+        stmt = stmt.where(C.id > data["after"])
+    rows = uow.session.execute(stmt).scalars().all()
+    more = len(rows) > data["limit"]
+    rows = rows[:data["limit"]]
+    campaigns = [{"campaign_id": r.id, "kind": r.kind or SATISFACTION, "period": r.period, "owner": r.owner,
+                  "title": r.title, "status": r.status, "groups": list(r.groups),
+                  "questionnaire": {"key": r.questionnaire_key, "version": r.questionnaire_version},
+                  "closed_at": r.closed_at.isoformat(timespec="seconds") + "Z" if r.closed_at else None}
+                 for r in rows]
+    return {"campaigns": campaigns, "next": rows[-1].id if more else None}
+
+
 def set_campaign_questionnaire(uow, data) -> dict:
     row = _campaign(uow, data["campaign_id"], lock="update")
     choice = data["questionnaire"]

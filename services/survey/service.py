@@ -72,6 +72,10 @@ class SurveyService(ServiceBase):
         return handlers.get_campaign(self.db, load(contract.CampaignRef(), payload))
 
     @rpc
+    def list_campaigns(self, payload=None):
+        return handlers.list_campaigns(self.db, load(contract.CampaignsQuery(), payload or {}))
+
+    @rpc
     def set_campaign_questionnaire(self, payload):
         return handlers.set_campaign_questionnaire(self.db,
                                                    load(contract.SetCampaignQuestionnaire(), payload))

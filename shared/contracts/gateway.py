@@ -86,6 +86,13 @@ class PersonYearQuery(BaseSchema):
     kind = fields.String(load_default="officer", validate=validate.OneOf(("officer", "section")))
 
 
+class CampaignsPage(BaseSchema):
+    """Query of ``GET /survey/campaigns``: a page of the campaigns the token may see, in id order —
+    ``limit`` (1 to 500, default 100) campaigns after the id ``after`` (the answer's ``next``)."""
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    after = Id(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+
+
 class FormsUpload(BaseSchema):
     """Query of ``POST /survey/campaigns/{campaign_id}/forms`` (a streamed CSV/NDJSON upload): the
     upload's id; its batches are ``<upload>:<n>``, so sending the same upload again counts nothing twice."""

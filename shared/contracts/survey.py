@@ -121,6 +121,16 @@ class CampaignRef(BaseSchema):
     campaign_id = Id(**_id)
 
 
+class CampaignsQuery(BaseSchema):
+    """``survey.list_campaigns``: the campaigns in id order, one page at a time — at most ``limit``
+    (1 to 500, default 100) whose id comes after ``after`` (the ``next`` of the previous page);
+    ``owners``: only the campaigns of these units (omitted: of every unit)."""
+    owners = fields.List(Id(validate=validate.Length(min=1, max=100)), load_default=None, allow_none=True,
+                         validate=validate.Length(max=100000))
+    limit = StrictInteger(load_default=100, validate=validate.Range(min=1, max=500))
+    after = Id(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+
+
 class SubjectsQuery(BaseSchema):
     campaign_id = Id(**_id)
     kinds = fields.List(fields.String(validate=validate.OneOf(SUBJECT_KINDS + POLL_SUBJECT_KINDS)),

@@ -167,3 +167,39 @@ def test_a_persons_scoring_history_and_explanation(gw, started):
     assert requests.get(f"{gw}/survey/campaigns/none/rates", headers=auth("city"), timeout=30).status_code == 404
     r = requests.get(f"{gw}/scoring/people/o1/explanation?period=2026", headers=county, timeout=30)
     assert r.status_code == 404 and r.json()["error"] == "not_found"      # not rated yet
+
+
+def test_the_campaigns_of_the_tokens_units_a_page_at_a_time(gw):
+    county, other, everyone = auth("county"), auth("other"), auth("city")
+    for cid, owner, headers in (("k1", "cnty", county), ("k2", "c_ps", county), ("k3", "m_ps", other),
+                                ("k4", "cnty", county)):
+        body = {"campaign_id": cid, "period": "2026H1", "owner": owner, "subjects": city.SUBJECTS}
+        r = requests.post(f"{gw}/survey/campaigns", json=body, headers=headers, timeout=30)
+        assert r.status_code == 200, r.text
+
+    def ids(headers, **params):
+        r = requests.get(f"{gw}/survey/campaigns", params=params, headers=headers, timeout=30)
+        assert r.status_code == 200, r.text
+        return [c["campaign_id"] for c in r.json()["campaigns"]], r.json()["next"]
+
+    assert ids(county) == (["k1", "k2", "k4"], None)                 # never another unit's campaign
+    assert ids(other) == (["k3"], None)
+    assert ids(everyone) == (["k1", "k2", "k3", "k4"], None)         # a "*" token sees every unit's
+    # pages: `next` is the `after` of the following page, null on the last
+    assert ids(county, limit=2) == (["k1", "k2"], "k2")
+    assert ids(county, limit=2, after="k2") == (["k4"], None)
+    assert ids(everyone, limit=3, after="k1") == (["k2", "k3", "k4"], None)
+    page = requests.get(f"{gw}/survey/campaigns", params={"limit": 1}, headers=county, timeout=30).json()
+    assert page["campaigns"][0] == {**page["campaigns"][0], "campaign_id": "k1", "owner": "cnty",
+                                    "period": "2026H1", "status": "open"}
+    for params, field in (({"limit": "0"}, "limit"), ({"limit": "501"}, "limit"), ({"limit": "x"}, "limit"),
+                          ({"limit": "1.5"}, "limit"), ({"after": "a\tb"}, "after"), ({"after": ""}, "after"),
+                          ({"owners": "m_ps"}, "owners"), ({"lmit": "2"}, "lmit")):
+        r = requests.get(f"{gw}/survey/campaigns", params=params, headers=county, timeout=30)
+        assert r.status_code == 400 and r.json()["field"] == field, (params, r.text)
+    assert requests.get(f"{gw}/survey/campaigns", timeout=30).status_code == 401
+    doc = requests.get(f"{gw}/openapi.json", timeout=10).json()
+    op = doc["paths"]["/survey/campaigns"]["get"]
+    params = {p["name"]: p for p in op["parameters"]}
+    assert set(params) == {"limit", "after"} and all(p["in"] == "query" for p in params.values())
+    assert (params["limit"]["schema"]["minimum"], params["limit"]["schema"]["maximum"]) == (1, 500)

@@ -152,3 +152,45 @@ def test_the_production_compose_file_has_no_default_password_either():
                 problems.append(f"{name}: port {port} published beyond loopback")
     assert not re.search(r"\$\{[A-Z_]*(PASS|COOKIE|SECRET)[A-Z_]*:-", text)     # no defaulted secret
     assert problems == []
+
+
+def test_the_production_compose_file_gives_each_service_its_own_broker_user_on_every_node():
+    prod = yaml.safe_load((ROOT / "docker-compose.prod.yml").read_text(encoding="utf-8"))
+    services = prod["services"]
+    rabbits = sorted(n for n in services if n.startswith("rabbit"))
+    password_vars = set()
+    for name in SERVICES:
+        env = _env(services[name])
+        urls = env["BROKER_URL"].split(";")
+        assert sorted(u.split("@")[1].split(":")[0] for u in urls) == rabbits
+        users = {_url_password(u)[0] for u in urls}
+        variables = {REFERENCE.match(_url_password(u)[1]).group(1) for u in urls}
+        assert users == {name} and variables == {secrets_init.rabbit_var(name)}, (name, env["BROKER_URL"])
+        password_vars |= variables
+        assert env["DECLARE_EVENT_EXCHANGES"] == "false" and env["QUEUE_TYPE"] == "quorum"
+    assert len(password_vars) == len(SERVICES)                       # none shared
+    for name in rabbits:       # the users come from the generated definitions; no default user on a node
+        env = _env(services[name])
+        assert not {"RABBITMQ_DEFAULT_USER", "RABBITMQ_DEFAULT_PASS"} & set(env)
+        mounts = " ".join(services[name]["volumes"])
+        assert "./.secrets/rabbitmq-definitions-quorum.json:/etc/rabbitmq/definitions.json:ro" in mounts
+        assert "rabbitmq.conf:/etc/rabbitmq/conf.d/" in mounts
+    assert "load_definitions = /etc/rabbitmq/definitions.json" in (ROOT / "infra/rabbitmq/rabbitmq.conf").read_text()
+
+
+def test_secrets_init_writes_quorum_definitions_and_the_cluster_cookie_the_production_file_needs(tmp_path):
+    paths = secrets_init.write(tmp_path)
+    env = dict(line.split("=", 1) for line in (tmp_path / ".env").read_text().splitlines()
+               if line and not line.startswith("#"))
+    needed = set(re.findall(r"\$\{([A-Z0-9_]+):\?", (ROOT / "docker-compose.prod.yml").read_text()))
+    assert needed <= set(env), needed - set(env)
+    quorum = json.loads(paths[3].read_text())
+    assert paths[3].name == "rabbitmq-definitions-quorum.json"
+    assert {q["name"]: q["arguments"].get("x-queue-type") for q in quorum["queues"]} == {"lianbao.dlq": "quorum"}
+    classic = json.loads(paths[1].read_text())
+    assert all("x-queue-type" not in q["arguments"] for q in classic["queues"])
+    assert {u["name"] for u in quorum["users"]} == {*SERVICES, "gateway", "admin"}
+    for user in quorum["users"]:
+        var = "RABBITMQ_ADMIN_PASSWORD" if user["name"] == "admin" else secrets_init.rabbit_var(user["name"])
+        raw = base64.b64decode(user["password_hash"])
+        assert raw[4:] == hashlib.sha256(raw[:4] + env[var].encode()).digest()
