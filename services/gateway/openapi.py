@@ -16,7 +16,7 @@ STATUS_TEXT = {
     404: "the entity (or route) does not exist, or is outside the token's units (the same answer)",
     409: "conflicts with the current state",
     413: "body too large (GATEWAY_MAX_BODY for JSON, GATEWAY_MAX_UPLOAD for an upload)",
-    415: "an upload must be text/csv or application/x-ndjson",
+    415: "an upload must be text/csv, application/x-ndjson or an XLSX workbook",
     422: "a rule of the Method or a guardrail refuses it",
     502: "the service failed (`scope_lookup_failed`: the service saying whose the resource is)",
     503: "the service is not running",
@@ -72,7 +72,9 @@ def build_document(routes, title: str = "lianbao gateway", version: str = "0") -
         if route.upload is not None:
             op["requestBody"] = {"required": True, "content": {
                 "text/csv": {"schema": {"type": "string"}},
-                "application/x-ndjson": {"schema": {"type": "string"}}}}
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}}}}
         if route.body is not None:
             op["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
             op["parameters"].append({"in": "header", "name": "Idempotency-Key", "required": False,

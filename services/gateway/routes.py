@@ -6,13 +6,15 @@ service validates with), so the REST API, its document and the services cannot d
 from __future__ import annotations
 
 from shared.config import SERVICES
-from shared.contracts import gateway, rating, roster, scoring, survey
+from shared.contracts import gateway, rating, roster, scoring, survey, training
 
 from services.gateway.routing import Export, Route, Scope
 from services.gateway.uploads import Upload
 
-UPLOAD_DOC = ("The body is `text/csv` (a header row naming the columns, then one row per line) or "
-              "`application/x-ndjson` (one JSON object per line), of any size: it is streamed to disk "
+UPLOAD_DOC = ("The body is `text/csv` (a header row naming the columns, then one row per line), "
+              "`application/x-ndjson` (one JSON object per line) or an XLSX workbook "
+              "(`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`: the first sheet, a "
+              "header row; a row's number is its line), of any size: it is streamed to disk "
               "and sent on in batches of {n} rows, never held whole. ")
 
 CAMPAIGN_OWNER = Scope.lookup("survey.get_campaign", {"campaign_id": "campaign_id"}, "owner")
@@ -80,10 +82,12 @@ TRAINING = [
           query=gateway.RowsUpload(), scope=Scope.everything(), tag="training",
           errors=(400, 413, 415), upload=Upload("rows", "all_or_nothing", 5000, "row_numbers",
                                                 unique=("person_id", "course_id", "date"), unique_field="date",
-                                                unique_label="result"),
+                                                unique_label="result",
+                                                column=training.result_column,
+                                                canonical=(("date", training.result_day),)),
           description=UPLOAD_DOC.format(n=5000) + "Every batch is checked first; nothing is written "
                       "unless every row is good (a result given twice in the upload, in any batch, is "
-                      "refused at its line). Columns as `lianbao import training`."),
+                      "refused at its line, however its date is written). Columns as `lianbao import training`."),
     Route("GET", "/training/people/{person_id}/results", "training.results_of",
           "A person's training results", "{person_id, results: [result]} (pass / fail per course)",
           scope=PERSON_AGENCY, tag="training"),
@@ -95,7 +99,8 @@ ROSTER = [
           "the import report summed over the batches: rows, created, changed, unchanged, errors by file line",
           query=gateway.RosterRowsUpload(), scope=Scope.everything(), tag="roster",
           errors=(400, 413, 415), upload=Upload("rows", "all_or_nothing", 5000, "row_numbers",
-                                                unique=("id",), unique_label="person"),
+                                                unique=("id",), unique_label="person",
+                                                column=roster.roster_column),
           description=UPLOAD_DOC.format(n=5000) + "Every batch is checked first; nothing is written "
                       "unless every row is good (a person given twice in the upload, in any batch, is "
                       "refused at its line). Columns as `lianbao import roster`."),

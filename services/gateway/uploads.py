@@ -1,9 +1,11 @@
 """Streamed bulk uploads through the gateway (issue 19): survey forms, roster rows, training rows.
 
-The body (``text/csv`` with a header row, or ``application/x-ndjson``: one JSON object per line) is
-read from the socket in 64 kB pieces into a spooled temporary file (1 MB in memory, then disk), never
-as one string; it is then read back row by row and sent to the target RPC in batches of
-``Upload.batch_size`` rows, so a 1,000,000-form upload holds one batch at a time.
+The body (``text/csv`` with a header row, ``application/x-ndjson``: one JSON object per line, or an
+XLSX workbook whose first sheet has a header row) is read from the socket in 64 kB pieces into a
+spooled temporary file (1 MB in memory, then disk), never as one string; it is then read back row by
+row (a workbook with openpyxl's read-only reader, which parses the sheet as it goes) and sent to the
+target RPC in batches of ``Upload.batch_size`` rows, so a 1,000,000-form upload holds one batch at a
+time. A workbook's row number is its line: its errors name them as a CSV's do.
 
 * ``items`` (forms): each batch on its own, under the batch id ``<upload>:<n>`` (re-sending the same
   upload id replays the first answers: nothing is counted twice); a bad form is reported and the
@@ -17,6 +19,7 @@ Errors are reported with the row's line in the file (at most :data:`MAX_ERRORS` 
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import io
 import tempfile
@@ -29,6 +32,7 @@ MAX_ERRORS = 1000
 SPOOL_IN_MEMORY = 1024 * 1024
 CSV_TYPES = ("text/csv",)
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/ndjson")
+XLSX_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,9 @@ class Upload:
     unique: tuple = ()            # the columns naming a row (a person, a result): once per upload
     unique_field: str | None = None   # the column a repeated row is reported on
     unique_label: str = "row"
+    column: object = None         # header -> column name, as the target reads it (工号 → person_id)
+    canonical: tuple = ()         # (column, parse): one value written two ways (a date) is one key;
+                                  # parse gives the value (None: not one, the target reports it)
 
 
 class UploadProblem(Exception):
@@ -77,13 +84,19 @@ def kind_of(content_type: str | None) -> str:
         return "csv"
     if mime in NDJSON_TYPES:
         return "ndjson"
+    if mime in XLSX_TYPES:
+        return "xlsx"
     raise UploadProblem(415, "unsupported_media_type",
-                        "send text/csv (a header row, then one row per line) or application/x-ndjson "
-                        "(one JSON object per line)", "Content-Type")
+                        "send text/csv (a header row, then one row per line), application/x-ndjson "
+                        "(one JSON object per line) or an XLSX workbook (" + XLSX_TYPES[0] + ": the "
+                        "first sheet, a header row)", "Content-Type")
 
 
 def rows_of(fileobj, kind: str):
     """``(line, row dict or None, problem or None)`` for each data row of the file."""
+    if kind == "xlsx":
+        yield from _rows_of_xlsx(fileobj)
+        return
     text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", errors="strict", newline="")
     try:
         yield from _rows_of_text(text, kind)
@@ -136,15 +149,92 @@ def _rows_of_text(text, kind: str):
         raise UploadProblem(400, "validation_failed", f"not valid CSV at line {line}: {exc}", "_body") from None
 
 
-def _key_of(row: dict, columns: tuple) -> bytes | None:
-    """A short digest of the row's key columns (None when one is blank: the target reports it)."""
-    parts = []
-    for column in columns:
-        value = row.get(column)
+def _cell_text(value) -> str:
+    """A workbook cell as the text a CSV would hold: a whole number without ``.0``, a day as
+    ``YYYY-MM-DD`` (a date-time at midnight too), empty for an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _rows_of_xlsx(fileobj):
+    """The rows of the first sheet of a workbook, as CSV rows are read (a header row first)."""
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(fileobj, read_only=True, data_only=True)
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, EOFError) as exc:
+        raise UploadProblem(400, "validation_failed", f"not an XLSX workbook: {exc}", "_body") from None
+    line = 0
+    try:
+        if not book.worksheets:
+            raise UploadProblem(400, "validation_failed", "empty upload: the workbook has no sheet", "_body")
+        header = None
+        for line, cells in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
+            cells = [_cell_text(c) for c in cells]
+            if header is None:
+                if not any(c.strip() for c in cells):
+                    continue            # blank rows above the header
+                header = [c.strip() for c in cells]
+                while header and not header[-1]:
+                    header.pop()
+                bad = find_bad_text(header)
+                if bad is not None:
+                    raise UploadProblem(400, "validation_failed", f"header: {bad[1]}", "_header")
+                continue
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+                yield line, None, ("_line", f"{len(header) + sum(1 for c in cells[len(header):] if c.strip())} "
+                                            f"cells for {len(header)} columns")
+                continue
+            yield line, {h: c for h, c in zip(header, cells) if h}, None
+        if header is None:
+            raise UploadProblem(400, "validation_failed", "empty upload: no header row", "_body")
+    except (BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:   # a damaged sheet, read late
+        raise UploadProblem(400, "validation_failed", f"not a readable XLSX workbook after row {line}: {exc}",
+                            "_body") from None
+    finally:
+        book.close()
+
+
+def _key_values(row: dict, upload: "Upload") -> dict | None:
+    """The row's unique columns (their aliases resolved, values canonical), or None when one is blank
+    or unreadable: the target reports that row."""
+    named = {upload.column(k): v for k, v in row.items()} if upload.column else row
+    canonical = dict(upload.canonical)
+    out = {}
+    for column in upload.unique:
+        value = named.get(column)
         text = "" if value is None else str(value).strip()
         if not text:
             return None
-        parts.append(text)
+        if column in canonical:
+            parsed = canonical[column](text)
+            if parsed is None:
+                return None
+            text = parsed.isoformat() if hasattr(parsed, "isoformat") else str(parsed)
+        out[column] = text
+    return out
+
+
+def _key_of(row: dict, upload: "Upload") -> bytes | None:
+    """A short digest of the row's key columns (None when one is blank: the target reports it)."""
+    values = _key_values(row, upload)
+    if values is None:
+        return None
+    parts = [values[c] for c in upload.unique]
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
@@ -223,14 +313,15 @@ class _FirstLines:
         refused = {e.get("row") for e in report.get("errors") or []}
         unique, fresh = self.upload.unique, {}
         for row, line in zip(batch, lines):
-            key = _key_of(row, unique) if line not in refused else None
+            key = _key_of(row, self.upload) if line not in refused else None
             if key is None:
                 continue
             first = self.first.get(key)
             if first is None:
                 fresh.setdefault(key, line)
                 continue
-            named = ", ".join(f"{c} {str(row.get(c)).strip()!r}" for c in unique)
+            values = _key_values(row, self.upload)
+            named = ", ".join(f"{c} {values[c]!r}" for c in unique)
             errors.append({"row": line, "column": self.upload.unique_field or unique[0],
                            "reason": "duplicate",
                            "message": f"the same {self.upload.unique_label} ({named}) as line {first}"})

@@ -81,6 +81,18 @@ from marshmallow import fields, validate
 
 from shared.schemas import BaseSchema, Id, IsoDate, RowList, StrictInteger
 
+# The columns of a roster file (``import_roster`` rows, ``lianbao import roster``, the gateway's
+# streamed upload): a header cell is stripped and lower-cased, or a Chinese label mapped.
+ROSTER_HEADER_ALIASES = {"工号": "id", "编号": "id", "姓名": "name", "单位": "unit", "职务": "position",
+                         "入队日期": "joined", "加入日期": "joined", "职衔": "titles", "分管科室": "supervises",
+                         "分管": "supervises"}
+
+
+def roster_column(header) -> str:
+    """A roster file's header cell as its column name."""
+    text = "" if header is None else str(header).strip()
+    return ROSTER_HEADER_ALIASES.get(text, text.lower())
+
 SERVICE = "roster"
 
 # -- events (nameko event type; source service "roster") ------------------------------------

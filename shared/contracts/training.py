@@ -176,6 +176,32 @@ class RecordResult(BaseSchema):
     result = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
 
 
+# The columns of a results file (``import_results`` rows, ``lianbao import training``, the gateway's
+# streamed upload): English names or their Chinese aliases, and the one rule of a row's date.
+RESULT_COLUMNS = ("person_id", "course_id", "date", "result")
+RESULT_HEADER_ALIASES = {"工号": "person_id", "人员编号": "person_id", "课程": "course_id",
+                         "课程编号": "course_id", "日期": "date", "考核日期": "date", "结果": "result",
+                         "考核结果": "result"}
+
+
+def result_column(header) -> str:
+    """A results file's header cell as its column name (English, or a Chinese alias)."""
+    name = "" if header is None else str(header).strip()
+    return RESULT_HEADER_ALIASES.get(name, name)
+
+
+def result_day(text: str):
+    """The day a results file's ``date`` cell names (ISO, ``YYYY-MM-DD`` or its ten-character ISO
+    week form ``YYYY-Www-D``), or None: one day may be written two ways, and is the same result."""
+    from datetime import date as _date
+
+    text = str(text).strip()
+    try:
+        return _date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
 class ImportResults(BaseSchema):
     rows = RowList(MAX_BATCH, required=True)       # objects with person_id, course_id, date, result
     first_row = StrictInteger(load_default=2, validate=validate.Range(min=1))

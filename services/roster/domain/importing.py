@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from shared.contracts.roster import ROSTER_HEADER_ALIASES, roster_column
 from shared.errors import LianbaoError
 
 from .dates import parse_date
@@ -19,9 +20,7 @@ from .staff import staff_problems
 
 COLUMNS = ("id", "name", "unit", "position", "joined", "titles", "supervises")
 REQUIRED = ("id", "name", "unit", "position", "joined")
-ALIASES = {"工号": "id", "编号": "id", "姓名": "name", "单位": "unit", "职务": "position",
-           "入队日期": "joined", "加入日期": "joined", "职衔": "titles", "分管科室": "supervises",
-           "分管": "supervises"}
+ALIASES = ROSTER_HEADER_ALIASES
 POSITION_ALIASES = {"一把手": "head", "班子成员": "leader", "中层骨干": "chief", "干警": "officer"}
 MAX_ERRORS = 1000
 
@@ -50,11 +49,7 @@ class ImportPlan:
 
 def normalise_header(header: Iterable) -> list[str]:
     """Column names: stripped, lower-cased, Chinese labels mapped to the English names."""
-    out = []
-    for name in header:
-        text = "" if name is None else str(name).strip()
-        out.append(ALIASES.get(text, text.lower()))
-    return out
+    return [roster_column(name) for name in header]
 
 
 def check_header(header: list[str]) -> list[RowError]:

@@ -11,15 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from shared.contracts.training import RESULT_COLUMNS, RESULT_HEADER_ALIASES, result_column, result_day
 from shared.errors import LianbaoError
 
 from .model import Result
 from .results import check_new_result, consequences, known_course, known_person, same_as_recorded
 
-COLUMNS = ("person_id", "course_id", "date", "result")
-HEADER_ALIASES = {"工号": "person_id", "人员编号": "person_id", "课程": "course_id",
-                  "课程编号": "course_id", "日期": "date", "考核日期": "date", "结果": "result",
-                  "考核结果": "result"}
+COLUMNS = RESULT_COLUMNS
+HEADER_ALIASES = RESULT_HEADER_ALIASES
 PASS_WORDS = {"pass": True, "passed": True, "合格": True,
               "fail": False, "failed": False, "不合格": False}
 
@@ -48,8 +47,7 @@ class ImportCheck:
 
 def column_name(header: str) -> str:
     """A header cell as a column name: English, or its Chinese alias (工号, 课程, 日期, 结果...)."""
-    name = str(header).strip()
-    return HEADER_ALIASES.get(name, name)
+    return result_column(header)
 
 
 def missing_columns(header) -> list[str]:
@@ -72,10 +70,7 @@ def _parse_date(raw, text: str) -> date | None:
         return raw.date()
     if isinstance(raw, date):
         return raw
-    try:
-        return date.fromisoformat(text) if len(text) == 10 else None
-    except ValueError:
-        return None
+    return result_day(text)
 
 
 def parse_row(number: int, row: dict) -> tuple[dict | None, list[RowProblem]]:

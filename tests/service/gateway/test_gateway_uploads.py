@@ -156,3 +156,104 @@ def test_a_result_repeated_in_a_later_batch_is_refused_at_its_line(started):
     assert "line 3" in out["errors"][0]["message"]
     r = requests.get(f"{url}/training/people/o1/results", headers=auth("city"), timeout=30)
     assert r.json()["results"] == []
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _workbook(rows) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_forms_uploaded_as_a_workbook_are_read_as_a_csv_is(started):
+    url, _ = started
+    rows = [["serial", "subject", "group", "answers"]]
+    rows += [[f"x{i}", "o1", "parents", "S" * 35] for i in range(5)]
+    rows += [["xbad", "nobody", "parents", "S" * 35], [None, None, None, None], ["x9", "o1", "parents", "S" * 35, "extra"]]
+    r = requests.post(f"{url}/survey/campaigns/c1/forms", params={"upload": "ux"}, data=_workbook(rows),
+                      headers={**auth("county"), "Content-Type": XLSX}, timeout=60)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert (out["received"], out["accepted"], out["batches"]) == (6, 5, 2)
+    # the workbook's row numbers are the lines: the unknown subject on row 7, the extra cell on row 9
+    assert {(e["line"], e["field"]) for e in out["errors"]} == {(7, "subject"), (9, "_line")}, out["errors"]
+
+
+def test_a_bad_workbook_is_a_400_naming_the_body_or_the_header(started):
+    url, _ = started
+    headers = {**auth("county"), "Content-Type": XLSX}
+    for body in (b"PK\x03\x04 not a zip", b"", _workbook([]), _workbook([[None, None], [None]])):
+        r = requests.post(f"{url}/survey/campaigns/c1/forms?upload=uy", data=body, headers=headers, timeout=30)
+        assert r.status_code == 400 and r.json()["field"] == "_body", (body[:20], r.text)
+    # the same size limit as a CSV: GATEWAY_MAX_UPLOAD (5 MB here)
+    r = requests.post(f"{url}/survey/campaigns/c1/forms?upload=uz", data=b"PK" + b"\0" * 5_000_001,
+                      headers=headers, timeout=60)
+    assert r.status_code == 413 and r.json()["field"] == "_body"
+
+
+def test_training_rows_as_a_workbook_with_date_cells_and_chinese_headers(started):
+    import datetime
+
+    url, suite = started
+    with suite.rpc() as rpc:
+        rpc.training.upsert_people({"people": city.PEOPLE})
+        rpc.training.register_courses({"courses": [{"id": f"wb{n}", "kind": "skills", "title": "岗位练兵"}
+                                                   for n in range(1, 6)]})
+    rows = [["工号", "课程", "日期", "结果"]]
+    rows += [["o1", f"wb{n}", datetime.datetime(2026, 3, 1), "合格"] for n in range(1, 5)]
+    rows += [["o1", "wb2", "2026-W09-7", "不合格"]]        # row 6 (batch 2): row 3's result, its date another way
+    headers = {**auth("city"), "Content-Type": XLSX}
+    r = requests.post(f"{url}/training/results", data=_workbook(rows), headers=headers, timeout=60)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["committed"] is False
+    assert [(e["row"], e["column"], e["reason"]) for e in out["errors"]] == [(6, "date", "duplicate")]
+    assert "line 3" in out["errors"][0]["message"] and "2026-03-01" in out["errors"][0]["message"]
+    r = requests.post(f"{url}/training/results", data=_workbook(rows[:5]), headers=headers, timeout=60)
+    assert (r.status_code, r.json()["committed"], r.json()["created"]) == (200, True, 4), r.text
+    results = requests.get(f"{url}/training/people/o1/results", headers=auth("city"), timeout=30).json()["results"]
+    assert sorted(x["course_id"] for x in results) == ["wb1", "wb2", "wb3", "wb4"]
+
+
+def test_the_same_result_with_its_date_written_two_ways_in_two_batches_is_refused(started):
+    """Issue 19: a date is one day however it is written (2026-03-01, 2026-W09-7); the target catches
+    that within one batch, the gateway across the batches of one upload (batches of 3 here)."""
+    url, suite = started
+    with suite.rpc() as rpc:
+        rpc.training.upsert_people({"people": city.PEOPLE})
+        rpc.training.register_courses({"courses": [{"id": f"dd{n}", "kind": "skills", "title": "岗位练兵"}
+                                                   for n in range(1, 6)]})
+    rows = [f"o1,dd{n},2026-03-01,pass" for n in range(1, 5)] + ["o1,dd2, 2026-W09-7 ,fail"]
+    body = ("person_id,course_id,date,result\n" + "\n".join(rows) + "\n").encode()
+    r = requests.post(f"{url}/training/results", data=body, headers={**auth("city"), "Content-Type": "text/csv"},
+                      timeout=60)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["committed"] is False
+    assert [(e["row"], e["column"], e["reason"]) for e in out["errors"]] == [(6, "date", "duplicate")]
+    assert "line 3" in out["errors"][0]["message"]
+    # within one batch the service itself says so (the same rule: shared.contracts.training.result_day)
+    one = ("person_id,course_id,date,result\no1,dd3,2026-03-01,pass\no1,dd3,2026-W09-7,pass\n").encode()
+    r = requests.post(f"{url}/training/results", data=one, headers={**auth("city"), "Content-Type": "text/csv"},
+                      timeout=60)
+    assert [(e["row"], e["column"]) for e in r.json()["errors"]] == [(3, "date")], r.text
+    r = requests.get(f"{url}/training/people/o1/results", headers=auth("city"), timeout=30)
+    assert r.json()["results"] == []
+
+
+def test_a_person_repeated_under_a_chinese_header_in_a_later_batch_is_refused(started):
+    url, _ = started
+    body = ROSTER.replace("id,name,unit,position,joined", "工号,姓名,单位,职务,入队日期") + "u1,干警1,c_ps_s1,officer,2021-01-05\n"
+    r = requests.post(f"{url}/roster/staff?dry_run=true", data=body.encode(),
+                      headers={**auth("city"), "Content-Type": "text/csv"}, timeout=60)
+    assert r.status_code == 200, r.text
+    assert [(e["row"], e["column"], e["reason"]) for e in r.json()["errors"]] == [(10, "id", "duplicate")]
