@@ -63,3 +63,41 @@ class VersionedCache:
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+
+
+class SingleFlight:
+    """One read at a time per key, shared by the callers that arrive while it runs (issue 19).
+
+    ``flight.run(key, read)``: if a ``read`` of ``key`` is running, wait for it and return its value;
+    else run ``read()``. Twelve exports of one campaign arriving together read its data version once
+    (one ``count(*)`` that holds the process, not twelve back to back). A caller that joins a read
+    gets the data as of a moment at most that read's duration before it arrived; exported data only
+    grows, so the next request reads the newer version."""
+
+    def __init__(self):
+        self._running: dict = {}                      # key -> [Event, value, failed]
+        self._lock = threading.Lock()
+        self.shared = 0
+
+    def run(self, key, read):
+        with self._lock:
+            flight = self._running.get(key)
+            mine = flight is None
+            if mine:
+                flight = self._running[key] = [threading.Event(), None, False]
+        if not mine:
+            flight[0].wait()
+            if not flight[2]:
+                self.shared += 1
+                return flight[1]
+            return read()
+        try:
+            flight[1] = read()
+            return flight[1]
+        except BaseException:
+            flight[2] = True
+            raise
+        finally:
+            with self._lock:
+                self._running.pop(key, None)
+            flight[0].set()

@@ -17,7 +17,8 @@ UPLOAD_DOC = ("The body is `text/csv` (a header row naming the columns, then one
               "header row; a row's number is its line), of any size: it is streamed to disk "
               "and sent on in batches of {n} rows, never held whole. ")
 
-CAMPAIGN_OWNER = Scope.lookup("survey.get_campaign", {"campaign_id": "campaign_id"}, "owner")
+# whose a campaign is: one row by its key (get_campaign counts the forms: not on every request)
+CAMPAIGN_OWNER = Scope.lookup("survey.campaign_owner", {"campaign_id": "campaign_id"}, "owner")
 PERSON_AGENCY = Scope.lookup("training.get_person", {"person_id": "person_id"}, "agency_id")
 # a person's agency from the roster (the owner of staff)
 STAFF_AGENCY = Scope.lookup("roster.get_staff", {"person": "person"}, "agency")

@@ -76,6 +76,10 @@ class SurveyService(ServiceBase):
         return handlers.list_campaigns(self.db, load(contract.CampaignsQuery(), payload or {}))
 
     @rpc
+    def campaign_owner(self, payload):
+        return handlers.campaign_owner(self.db, load(contract.CampaignRef(), payload))
+
+    @rpc
     def set_campaign_questionnaire(self, payload):
         return handlers.set_campaign_questionnaire(self.db,
                                                    load(contract.SetCampaignQuestionnaire(), payload))

@@ -8,6 +8,11 @@ RPC (service ``survey``), every payload one dict validated by the schema named b
   ``subjects``, the owner committee's agencies, sections and staff from the roster read model
 * ``set_campaign_questionnaire(SetCampaignQuestionnaire)`` -> campaign dict (refused once forms arrive)
 * ``get_campaign(CampaignRef)`` -> campaign dict
+* ``campaign_owner(CampaignRef)`` -> ``{"campaign_id", "owner", "status"}`` (one row, no counting: the
+  gateway's scope check)
+* ``list_campaigns(CampaignsQuery)`` -> ``{"campaigns": [{"campaign_id", "kind", "period", "owner", "title",
+  "status", "groups", "questionnaire", "closed_at"}], "next"}``: a page in id order (``next``: the
+  ``after`` of the following page, null on the last)
 * ``submit_form(SubmitForm)`` -> ``{"campaign_id", "serial", "accepted": true}``; a bad form raises
   ValidationFailed, a duplicate serial Conflict (field ``form.serial``), a closed campaign RuleViolation
 * ``submit_batch(SubmitBatch)`` -> :data:`BATCH_RESULT_DOC`; re-sending a ``batch_id`` returns the first answer

@@ -47,3 +47,45 @@ def test_a_failed_computation_is_not_stored():
     with pytest.raises(ValueError):
         cache.get("k", 1, boom)
     assert cache.get("k", 1, lambda: "ok") == "ok"
+
+
+def test_single_flight_shares_one_read_among_the_callers_that_arrive_while_it_runs():
+    import eventlet
+
+    from shared.versioned_cache import SingleFlight
+
+    flight, reads, gate = SingleFlight(), [], eventlet.event.Event()
+
+    def read():
+        reads.append(1)
+        gate.wait()                   # the read is "running" until released
+        return ("open", len(reads))
+
+    threads = [eventlet.spawn(flight.run, "c1", read) for _ in range(12)]
+    eventlet.sleep(0)
+    gate.send(True)
+    assert [t.wait() for t in threads] == [("open", 1)] * 12
+    assert len(reads) == 1 and flight.shared == 11
+    # once it ended, the next caller reads again (a newer version is seen)
+    assert flight.run("c1", lambda: ("open", 2)) == ("open", 2)
+
+
+def test_single_flight_callers_read_themselves_when_the_shared_read_fails():
+    import eventlet
+
+    from shared.versioned_cache import SingleFlight
+
+    flight, gate = SingleFlight(), eventlet.event.Event()
+
+    def failing():
+        gate.wait()
+        raise RuntimeError("database gone")
+
+    first = eventlet.spawn(flight.run, "c1", failing)
+    eventlet.sleep(0)
+    second = eventlet.spawn(flight.run, "c1", lambda: "read again")
+    eventlet.sleep(0)
+    gate.send(True)
+    with pytest.raises(RuntimeError):
+        first.wait()
+    assert second.wait() == "read again"
