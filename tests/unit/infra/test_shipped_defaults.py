@@ -184,8 +184,8 @@ def test_secrets_init_writes_quorum_definitions_and_the_cluster_cookie_the_produ
                if line and not line.startswith("#"))
     needed = set(re.findall(r"\$\{([A-Z0-9_]+):\?", (ROOT / "docker-compose.prod.yml").read_text()))
     assert needed <= set(env), needed - set(env)
-    quorum = json.loads(paths[3].read_text())
-    assert paths[3].name == "rabbitmq-definitions-quorum.json"
+    quorum = json.loads(paths[4].read_text())
+    assert paths[4].name == "rabbitmq-definitions-quorum.json"
     assert {q["name"]: q["arguments"].get("x-queue-type") for q in quorum["queues"]} == {"lianbao.dlq": "quorum"}
     classic = json.loads(paths[1].read_text())
     assert all("x-queue-type" not in q["arguments"] for q in classic["queues"])
