@@ -3,7 +3,9 @@
 A plug-in is a Python package with an entry point in the group ``lianbao.plugins`` whose object (a
 module or an instance) implements some of these hooks with ``@hookimpl``.  It is loaded only when the
 configuration ``PLUGINS`` (env ``LIANBAO_PLUGINS``) binds its entry-point name to agencies:
-``"court-reversals=a1|a2,psb-clearance=a3"``.  The host calls hooks with keyword arguments only;
+``"court-reversals@lianbao-plugin-court-reversals==0.1.0=a1|a2"`` (entry-point name, the
+distribution and version that must provide it, checked before it is imported: see
+:mod:`shared.plugins`).  The host calls hooks with keyword arguments only;
 an implementation may accept any subset of the arguments named here.
 
 Everything a hook receives is read-only (mappings and tuples; an attempt to change them raises).

@@ -1,12 +1,18 @@
 """The host of agencies' code plug-ins (对接 by code, DESIGN §3): discovery, allow-list, safe calls.
 
 * :func:`parse_allow_list` reads the configuration ``PLUGINS`` (env ``LIANBAO_PLUGINS``):
-  ``"court-reversals=a1|a2,psb-clearance=a3"`` binds each plug-in (its entry-point name in the group
-  ``lianbao.plugins``) to the agencies it may touch.  An installed plug-in that is not listed is
-  not loaded; a listed one that is not installed is reported.
-* :func:`build_host` makes a pluggy ``PluginManager`` with :mod:`shared.hookspecs`, loads the
-  allowed entry points, rejects a plug-in that implements an unknown hook (``check_pending``) or
-  declares a Method fact, and returns a :class:`PluginHost`.
+  ``"court-reversals@lianbao-plugin-court-reversals==0.1.0=a1|a2,psb-clearance=a3"`` binds each
+  plug-in (its entry-point name in the group ``lianbao.plugins``) to the agencies it may touch, and
+  pins it to the distribution (and version) that must provide it: ``name@distribution==version``,
+  ``name@distribution`` or, unpinned, ``name``.  An installed plug-in that is not listed is not
+  loaded; a listed one that is not installed is reported.
+* :func:`build_host` makes a pluggy ``PluginManager`` with :mod:`shared.hookspecs`, checks each
+  entry point's distribution against the pin BEFORE importing it (an entry point of an allowed
+  name from another distribution or version is refused, logged, reported in
+  :attr:`PluginHost.refused` and never imported; an unpinned name offered by more than one
+  distribution is refused for all of them), loads the allowed ones, rejects a plug-in that
+  implements an unknown hook (``check_pending``) or declares a Method fact, and returns a
+  :class:`PluginHost`.
 * :meth:`PluginHost.propose` calls ONE plug-in for ONE subject with keyword arguments, on a
   read-only view (:func:`freeze`), within a bounded time, and returns its normalised proposals, or
   raises a :class:`PluginFailure` saying why it was skipped (raised, timed out, junk, refused).
@@ -15,8 +21,10 @@ Pure plumbing, no rule of the Method: the rating engine decides what proposals d
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
+import re
 import queue as _queue_mod
 import threading as _threading_mod
 from dataclasses import dataclass, field
@@ -66,30 +74,112 @@ class PluginRefused(PluginFailure):
 # ------------------------------------------------------------------------------------------------
 # allow-list
 
+log = logging.getLogger("lianbao.plugins")
+
+# name[@distribution[==version]]  (the part of an allow-list entry before "=agencies")
+_PIN_RE = re.compile(r"^(?P<name>[^@=\s,|]+)(?:@(?P<dist>[A-Za-z0-9][A-Za-z0-9._-]*)"
+                     r"(?:==(?P<version>[A-Za-z0-9][A-Za-z0-9._+!-]*))?)?$")
+ENTRY_SYNTAX = "plugin_name[@distribution[==version]]=agency1|agency2"
+
+
+def canonical_dist(name: str | None) -> str | None:
+    """A distribution's name as PEP 503 compares it (``Lianbao_Plugin.X`` -> ``lianbao-plugin-x``)."""
+    return None if name is None else re.sub(r"[-_.]+", "-", str(name)).lower()
+
+
+def _same_version(pinned: str, installed: str | None) -> bool:
+    if installed is None:
+        return False
+    try:
+        from packaging.version import InvalidVersion, Version
+    except ImportError:  # pragma: no cover - packaging is in the locks
+        return pinned == installed
+    try:
+        return Version(pinned) == Version(installed)
+    except InvalidVersion:
+        return pinned == installed
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """One allow-list entry: the agencies a plug-in may touch and the distribution (and version)
+    that must provide its entry point (``None``: not pinned)."""
+
+    agencies: frozenset
+    distribution: str | None = None
+    version: str | None = None
+
+    def __iter__(self):                      # ``frozenset(allowed)`` / ``sorted(allowed)``
+        return iter(self.agencies)
+
+    def __contains__(self, agency) -> bool:
+        return agency in self.agencies
+
+    def __eq__(self, other):
+        if isinstance(other, (set, frozenset)):   # an unpinned entry equals its set of agencies
+            return self.distribution is None and self.version is None and self.agencies == other
+        if isinstance(other, Allowed):
+            return (self.agencies, canonical_dist(self.distribution), self.version) == (
+                other.agencies, canonical_dist(other.distribution), other.version)
+        return NotImplemented
+
+    def __hash__(self):
+        return hash((self.agencies, canonical_dist(self.distribution), self.version))
+
+    @property
+    def pin(self) -> str:
+        if self.distribution is None:
+            return "(not pinned)"
+        return self.distribution + (f"=={self.version}" if self.version else "")
+
+    def key(self) -> tuple:
+        return (tuple(sorted(self.agencies)), canonical_dist(self.distribution), self.version)
+
+
+def _entry(spec: str, agencies, entry: str) -> tuple[str, Allowed]:
+    m = _PIN_RE.match(spec.strip())
+    if not m:
+        raise ValueError(f"PLUGINS entry {entry!r}: expected {ENTRY_SYNTAX}")
+    if isinstance(agencies, str):
+        agencies = agencies.split("|")
+    ids = [str(a).strip() for a in (agencies or ()) if str(a).strip()]
+    if not ids:
+        raise ValueError(f"PLUGINS entry {entry!r}: expected {ENTRY_SYNTAX}")
+    return m["name"], Allowed(frozenset(ids), m["dist"], m["version"])
+
 
 def parse_allow_list(text) -> dict:
-    """``"name=a1|a2,other=a3"`` -> ``{"name": frozenset({"a1", "a2"}), "other": {...}}``.
+    """``"name@dist==1.0=a1|a2,other=a3"`` -> ``{"name": Allowed({"a1", "a2"}, "dist", "1.0"),
+    "other": Allowed({"a3"})}`` (an unpinned entry compares equal to its frozenset of agencies).
 
     Empty or None: nothing is allowed.  A malformed entry raises ``ValueError`` naming it."""
     out: dict = {}
     if text is None:
         return out
-    if isinstance(text, dict):
-        return {str(k): frozenset(v.split("|") if isinstance(v, str) else v)
-                for k, v in text.items()}
+    if isinstance(text, dict):                          # YAML: {"name@dist==1.0": "a1|a2"}
+        for k, v in text.items():
+            name, allowed = _entry(str(k), v, f"{k}={v}")
+            if name in out:
+                raise ValueError(f"PLUGINS entry {k!r}: plug-in {name} listed twice")
+            out[name] = allowed
+        return out
     for raw in str(text).split(","):
         entry = raw.strip()
         if not entry:
             continue
-        name, sep, agencies = entry.partition("=")
-        name = name.strip()
-        ids = [a.strip() for a in agencies.split("|") if a.strip()]
-        if not sep or not name or not ids:
-            raise ValueError(f"PLUGINS entry {entry!r}: expected plugin_name=agency1|agency2")
+        # the agencies follow the LAST "=" that is not part of "=="
+        spec, sep, agencies = entry.rpartition("=")
+        if not sep or spec.endswith("="):
+            raise ValueError(f"PLUGINS entry {entry!r}: expected {ENTRY_SYNTAX}")
+        name, allowed = _entry(spec, agencies, entry)
         if name in out:
             raise ValueError(f"PLUGINS entry {entry!r}: plug-in {name} listed twice")
-        out[name] = frozenset(ids)
+        out[name] = allowed
     return out
+
+
+def _as_allowed(v) -> Allowed:
+    return v if isinstance(v, Allowed) else Allowed(frozenset(v))
 
 
 def allow_list_from_config(config: dict | None) -> dict:
@@ -205,13 +295,46 @@ def _declared_facts(name: str, answer) -> dict:
     return out
 
 
+def _ep_dist(ep) -> tuple[str | None, str | None]:
+    """The distribution (name, version) that declares an entry point, read from its metadata
+    without importing anything; ``(None, None)`` when unknown."""
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return None, None
+    try:
+        name = dist.metadata["Name"] if getattr(dist, "metadata", None) is not None else None
+    except Exception:  # noqa: BLE001 - unreadable metadata: unknown
+        name = None
+    name = name or getattr(dist, "name", None)
+    return name, getattr(dist, "version", None)
+
+
+def pin_refusal(name: str, allowed: Allowed, dist: str | None, version: str | None) -> str | None:
+    """Why an entry point of an allowed ``name`` from distribution ``dist`` (``version``) may not
+    be imported, or None when the pin accepts it."""
+    if allowed.distribution is None:
+        return None
+    if dist is None:
+        return (f"refused, not imported: the entry point names no distribution, and PLUGINS pins "
+                f"{name} to {allowed.pin}")
+    if canonical_dist(dist) != canonical_dist(allowed.distribution):
+        return (f"refused, not imported: entry point {name} comes from distribution {dist} "
+                f"{version or '?'}, but PLUGINS pins it to {allowed.pin}")
+    if allowed.version is not None and not _same_version(allowed.version, version):
+        return (f"refused, not imported: entry point {name} comes from {dist} {version or '?'}, "
+                f"but PLUGINS pins version {allowed.version}")
+    return None
+
+
 class PluginHost:
     """The plug-ins loaded for this process (or for one rating), each bound to its agencies."""
 
-    def __init__(self, pm: pluggy.PluginManager, plugins: dict, rejected: list, timeout):
+    def __init__(self, pm: pluggy.PluginManager, plugins: dict, rejected: list, timeout,
+                 refused: list | None = None):
         self.pm = pm
         self.plugins = plugins            # name -> LoadedPlugin
-        self.rejected = rejected          # [{"plugin", "reason"}]: not installed, unlisted, broken
+        self.rejected = rejected          # [{"plugin", "reason"}]: not installed, unlisted, broken, refused
+        self.refused = refused or []      # [{"plugin", "distribution", "version", "reason"}]: pin not met
         self.timeout = timeout
 
     def for_agency(self, agency: str) -> list:
@@ -258,22 +381,52 @@ def build_host(allow, *, entry_points=None, extra=(), timeout=DEFAULT_TIMEOUT) -
     ``allow``: the allow-list (a dict from :func:`parse_allow_list`, or its text).
     ``entry_points``: the entry points to consider (default: the installed ones of the group).
     ``extra``: ``(name, version, obj)`` plug-ins given directly (tests, the host's own), subject to
-    the same allow-list."""
+    the same allow-list (a pinned version must match; they have no distribution to check).
+
+    Every entry point's distribution is checked against its pin before ``ep.load()``: one that
+    does not match is refused (logged, in ``refused`` and ``rejected``) and never imported."""
     if not isinstance(allow, dict):
         allow = parse_allow_list(allow)
+    allow = {name: _as_allowed(v) for name, v in allow.items()}
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     eps = list(_entry_points(group=hookspecs.ENTRY_POINT_GROUP) if entry_points is None
                else entry_points)
     candidates = [(ep.name, None, ep) for ep in eps] + [(n, v, obj) for n, v, obj in extra]
+    # the distributions offering each name (an unpinned name offered by two is ambiguous)
+    offered: dict = {}
+    for ep in eps:
+        offered.setdefault(ep.name, set()).add(canonical_dist(_ep_dist(ep)[0]) or "?")
     plugins: dict = {}
     rejected: list = []
+    refused: list = []
     seen = set()
+
+    def refuse(name, dist, version, reason):
+        log.warning("plug-in %s: %s", name, reason)
+        refused.append({"plugin": name, "distribution": dist, "version": version, "reason": reason})
+        rejected.append({"plugin": name, "reason": reason})
+
     for name, version, source in candidates:
         seen.add(name)
         if name not in allow:
             rejected.append({"plugin": name, "reason": "installed but not in the allow-list "
                                                        "(PLUGINS): not loaded"})
+            continue
+        allowed = allow[name]
+        if version is None:                                   # an entry point: check, then import
+            dist, dist_version = _ep_dist(source)
+            why = pin_refusal(name, allowed, dist, dist_version)
+            if why is None and allowed.distribution is None and len(offered[name]) > 1:
+                why = (f"refused, not imported: offered by {len(offered[name])} distributions "
+                       f"({', '.join(sorted(offered[name]))}) and PLUGINS does not pin one "
+                       f"(write {name}@distribution==version=...)")
+            if why is not None:
+                refuse(name, dist, dist_version, why)
+                continue
+        elif allowed.version is not None and not _same_version(allowed.version, str(version)):
+            refuse(name, None, str(version), f"refused, not imported: version {version}, but "
+                                             f"PLUGINS pins version {allowed.version}")
             continue
         if name in plugins:
             rejected.append({"plugin": name, "reason": "a second plug-in of the same name"})
@@ -295,11 +448,11 @@ def build_host(allow, *, entry_points=None, extra=(), timeout=DEFAULT_TIMEOUT) -
             pm.unregister(name=name)
             rejected.append({"plugin": name, "reason": f"rejected: {exc}"})
             continue
-        plugins[name] = LoadedPlugin(name, ver, frozenset(allow[name]), obj, facts)
+        plugins[name] = LoadedPlugin(name, ver, allowed.agencies, obj, facts)
     for name in allow:
         if name not in seen:
             rejected.append({"plugin": name, "reason": "listed in PLUGINS but not installed"})
-    return PluginHost(pm, plugins, rejected, timeout)
+    return PluginHost(pm, plugins, rejected, timeout, refused)
 
 
 # ------------------------------------------------------------------------------------------------

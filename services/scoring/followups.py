@@ -539,6 +539,13 @@ class FollowupsMixin:
                 out["warnings"] = [f"no working-day calendar for {', '.join(map(str, missing))}: "
                                    "Monday–Friday applies until the committee's office loads it "
                                    "(lianbao calendar load FILE)"]
+        from services.scoring.packs_service import plugin_warnings
+
+        container = getattr(self.db.provider, "container", None)
+        refused, warnings = plugin_warnings(getattr(container, "config", None))
+        if refused or warnings:
+            out["plugins_refused"] = refused
+            out["warnings"] = out.get("warnings", []) + warnings
         return out
 
     @timer(interval=HOUR)

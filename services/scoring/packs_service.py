@@ -67,11 +67,23 @@ def plugin_host(uow=None, config=None):
     config = config if config is not None else _config(uow)
     allow = allow_list_from_config(config)
     timeout = float((config or {}).get("PLUGIN_TIMEOUT") or DEFAULT_TIMEOUT)
-    key = (tuple(sorted((k, tuple(sorted(v))) for k, v in allow.items())), timeout)
+    key = (tuple(sorted((k, v.key()) for k, v in allow.items())), timeout)
     host = _HOSTS.get(key)
     if host is None:
         host = _HOSTS[key] = build_host(allow, timeout=timeout)
     return host
+
+
+def plugin_warnings(config) -> tuple[list, list]:
+    """What the health of the scoring service says about its plug-ins: ``(refused, warnings)``:
+    every entry point refused by its pin (another distribution or version: never imported), and a
+    line for each, or for a malformed allow-list."""
+    try:
+        host = plugin_host(config=config or {})
+    except ValueError as exc:
+        return [], [f"plug-ins: {exc}"]
+    return list(host.refused), [f"plug-in {r['plugin']} {r['reason']} (lianbao plugins)"
+                                for r in host.refused]
 
 
 def pack_history(uow, agency: str) -> list:
