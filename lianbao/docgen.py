@@ -378,7 +378,14 @@ def configuration_page(text: str | None = None) -> str:
     ])
 
 
+def policy_page() -> str:
+    from shared import policy
+
+    return NOTICE.format(source="`shared/policy.py`") + "\n" + policy.markdown()
+
+
 PAGES = {
+    "policy.md": policy_page,
     "snapshot.md": snapshot_page,
     "packs.md": packs_page,
     "hooks.md": hooks_page,
