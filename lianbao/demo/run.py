@@ -433,6 +433,15 @@ class Demo:
         members = [m for m in self.body_members[body] if m not in (subject, reviewer)]
         return members[0] if members else next(m for m in self.body_members[body] if m != subject)
 
+    def _body_step(self, rpc, method, body, **payload):
+        """公示 / 备案 of a body's month by its first member; the member's own evaluation is left for
+        another member of the leading group (SPEC §8), who then posts or files it."""
+        members = self.body_members[body]
+        out = getattr(rpc.scoring, method)({"actor": members[0], "evaluator": body, **payload})
+        if out.get("left_for_another_member") and len(members) > 1:
+            getattr(rpc.scoring, method)({"actor": members[1], "evaluator": body, **payload})
+        return out
+
     def evaluations(self, months):
         """The monthly workflow for ``months`` (evaluated early in the next month, in order)."""
         y = self.year
@@ -498,9 +507,7 @@ class Demo:
                         for e in out["errors"]:
                             self.error_kinds[f"{step}: {e['message'][:60]}"] += 1
                 for body in bodies:
-                    actor = self.body_members[body][0]
-                    rpc.scoring.publish_notice({"actor": actor, "evaluator": body, "month": month,
-                                                "as_of": notice_on})
+                    self._body_step(rpc, "publish_notice", body, month=month, as_of=notice_on)
                 # objections during the notice: back to review, reviewed and approved again
                 for subject, kind in self.rng.sample([x for x in subjects if x[1] == "officer"], 3):
                     rpc.scoring.object({"actor": subject, "subject": subject, "kind": kind, "month": month,
@@ -510,8 +517,7 @@ class Demo:
                     rpc.scoring.approve({"actor": self._approver(subject, kind, notice_on), "subject": subject, "kind": kind,
                                          "month": month, "as_of": notice_on})
                     body = self.evaluator[subject]
-                    rpc.scoring.publish_notice({"actor": self.body_members[body][0], "evaluator": body,
-                                                "month": month, "as_of": notice_on})
+                    self._body_step(rpc, "publish_notice", body, month=month, as_of=notice_on)
                     objections += 1
                 # the notice's three working days on China's calendar (after National Day, a make-up
                 # Saturday counts): filing on the 10th, or the first day after the notice
@@ -520,8 +526,7 @@ class Demo:
                 for body in bodies:
                     day = 17 if body in late_bodies and m in (4, 10) else 10
                     on = max(date(nxt.year, nxt.month, day), notice_end + timedelta(days=1)).isoformat()
-                    rpc.scoring.file_month({"actor": self.body_members[body][0], "evaluator": body,
-                                            "month": month, "as_of": on})
+                    self._body_step(rpc, "file_month", body, month=month, as_of=on)
                     rpc.scoring.rank_month({"actor": self.body_members[body][0], "evaluator": body,
                                             "month": month, "as_of": on})
                 bar.update(1)

@@ -87,6 +87,16 @@ def _check_member(s, actor, group, what):
         raise Forbidden(f"{what}: {actor} is not a member of the leading group of {group}", "actor")
 
 
+def _check_not_own(s, actor, r, step):
+    """Separation of duties: helpers and study classes are never arranged for oneself (or one's
+    own section) — another member of the leading group acts."""
+    chiefs = ()
+    if r.grp == "units":
+        chiefs = set(s.scalars(select(m.Person.id).where(m.Person.section == r.subject,
+                                                         m.Person.position == "chief")))
+    wf.check_not_own(actor, "section" if r.grp == "units" else "officer", r.subject, step, chiefs)
+
+
 def _check_committee_member(s, actor, evaluator, what):
     """政法委书记办公会议: a member of the leading group of the evaluator's committee."""
     _check_member(s, actor, _committee_of(s, evaluator), what)
@@ -359,6 +369,7 @@ def name_helpers(uow, data) -> dict:
     s = uow.session
     r = _rectification(s, data)
     _check_member(s, data["actor"], data["evaluator"], "三帮一")
+    _check_not_own(s, data["actor"], r, "helpers")
     wanted = list(data["helpers"])
     known = {p for p in s.scalars(select(m.Person.id).where(m.Person.id.in_(wanted)))}
     helpers = followups.check_helpers(r.subject, wanted, known)
@@ -379,6 +390,7 @@ def record_study_class(uow, data) -> dict:
     s = uow.session
     r = _rectification(s, data)
     _check_member(s, data["actor"], data["evaluator"], "学习班")
+    _check_not_own(s, data["actor"], r, "study")
     as_of = data.get("as_of") or today()
     held = data["held_on"]
     if held > as_of:

@@ -201,9 +201,13 @@ def on_mentor_unassigned(uow, event) -> None:
 
 def on_satisfaction_rates(uow, event) -> None:
     """Counts per subject of a campaign; a later publication of the campaign replaces an earlier
-    one, a final one is never replaced by a non-final one."""
+    one, a final one is never replaced by a non-final one.  Only closed campaigns feed scoring
+    (issue 18 item 4): a non-final publication (an older survey's rates of an open campaign) is
+    not stored."""
     s = uow.session
     final = bool(event.get("final"))
+    if not final:
+        return
     for subj in event.get("subjects", []):
         cur = s.get(m.Satisfaction, (event["campaign_id"], subj["id"]))
         if cur is None:
@@ -471,6 +475,8 @@ def review_batch(uow, data) -> dict:
             if last and last.action == wf.REVIEW and last.digest == dig:
                 return "unchanged"
         to = wf.next_state(e.state, wf.REVIEW)
+        wf.check_not_own(it["actor"], it["kind"], it["subject"], wf.REVIEW,
+                         ctx.section_chiefs(it["subject"]) if it["kind"] == "section" else ())
         reviewers = ctx.reviewers(it["kind"], it["subject"])
         if len(reviewers) > 1:
             asof.check_reviewer_of(it["actor"], reviewers, it["subject"], ctx.day)
@@ -514,6 +520,8 @@ def approve_batch(uow, data) -> dict:
             return "unchanged"
         to = wf.next_state(e.state, wf.APPROVE)
         wf.check_evaluator_member(ctx.person(it["actor"]), it["actor"], e.evaluator, wf.APPROVE)
+        wf.check_not_own(it["actor"], it["kind"], it["subject"], wf.APPROVE,
+                         ctx.section_chiefs(it["subject"]) if it["kind"] == "section" else ())
         reviewers = ctx.reviewers(it["kind"], it["subject"], strict=False)
         mentor = it["actor"] if it["actor"] in reviewers else (reviewers[0] if reviewers else None)
         wf.check_approver_is_not_reviewer(it["actor"], e.reviewed_by, mentor)
@@ -532,6 +540,16 @@ def _check_body_member(ctx, actor, evaluator, step):
     wf.check_evaluator_member(ctx.person(actor), actor, evaluator, step)
 
 
+def _own_left_out(ctx, actor, rows):
+    """Separation of duties for the steps that take a whole month (公示, 备案): the actor's own
+    evaluation (or his section's) is left for another member of the leading group; the rest go on."""
+    keep, own = [], []
+    for e in rows:
+        chiefs = ctx.section_chiefs(e.subject) if e.kind == "section" else ()
+        (own if wf.is_own(actor, e.kind, e.subject, chiefs) else keep).append(e)
+    return keep, sorted(e.id for e in own)
+
+
 def publish_notice(uow, data) -> dict:
     """公示监督: the evaluator posts every approved evaluation of the month; three working days."""
     ctx, s = Ctx(uow), uow.session
@@ -542,6 +560,7 @@ def publish_notice(uow, data) -> dict:
     rows = list(s.scalars(select(m.Evaluation).where(
         m.Evaluation.evaluator == data["evaluator"], m.Evaluation.month == data["month"],
         m.Evaluation.state == wf.APPROVED)))
+    rows, own = _own_left_out(ctx, data["actor"], rows)
     logs = []
     for e in rows:
         e.state, e.notice_start, e.notice_end = wf.ON_NOTICE, as_of, end
@@ -553,7 +572,7 @@ def publish_notice(uow, data) -> dict:
     skipped = history.skipped_items(s, data["evaluator"], data["month"], (wf.APPROVED,),
                                     (wf.ON_NOTICE, wf.FILED))
     return {"posted": len(rows), "notice_start": as_of.isoformat(), "notice_end": end.isoformat(),
-            "not_posted": skipped}
+            "not_posted": skipped, "left_for_another_member": own}
 
 
 def object_to(uow, data) -> dict:
@@ -587,6 +606,7 @@ def file_month(uow, data) -> dict:
     rows = list(s.scalars(select(m.Evaluation).where(
         m.Evaluation.evaluator == data["evaluator"], m.Evaluation.month == data["month"],
         m.Evaluation.state == wf.ON_NOTICE)))
+    rows, own = _own_left_out(ctx, data["actor"], rows)
     filed, late, waiting, logs = 0, 0, [], []
     for e in rows:
         if not deadlines.notice_has_ended(e.notice_end, as_of):
@@ -609,7 +629,8 @@ def file_month(uow, data) -> dict:
                 "reason": f"on notice until {e.notice_end}"} for e in rows if e.id in waiting]
     skipped += history.skipped_items(s, data["evaluator"], data["month"], (wf.ON_NOTICE,),
                                      (wf.FILED,))
-    return {"filed": filed, "late": late, "waiting": waiting, "not_ready": not_ready,
+    return {"filed": filed, "late": late, "waiting": waiting, "left_for_another_member": own,
+            "not_ready": not_ready,
             "not_filed": skipped,
             "deadline": deadlines.filing_deadline(data["month"]).isoformat()}
 
@@ -764,6 +785,7 @@ def review_daily_logs(uow, data) -> dict:
         if cur is None:
             raise NotFound(f"no log of {rv['person']} on {rv['date']}", "date")
         # the mentor on the log's date reviews it (not the mentor of the day of the review)
+        wf.check_not_own(rv["actor"], "daily log", rv["person"], "log_review")
         daily_logs.check_log_reviewer(rv["actor"], ctx.hist.mentor(rv["person"], rv["date"]))
         if cur.reviewed_by == rv["actor"]:
             return "unchanged"
@@ -912,6 +934,8 @@ def file_rectification(uow, data) -> dict:
     if r is None:
         raise NotFound(f"{data['subject']} owes no rectification for {data['month']}", "subject")
     _check_body_member(ctx, data["actor"], data["evaluator"], wf.FILE)
+    wf.check_not_own(data["actor"], "rectification", data["subject"], "rectification",
+                     ctx.section_chiefs(data["subject"]) if r.grp == "units" else ())
     if r.state == "filed":
         return rectification_dict(r)
     r.state = ranking.next_rectification_state(r.state, "file")

@@ -124,6 +124,8 @@ def answer_objection(uow, data) -> dict:
         raise Conflict(f"answered already by {row.answered_by} on {row.answered_on}", "objection_id")
     ctx = handlers.Ctx(uow, as_of)
     wf.check_evaluator_member(ctx.person(data["actor"]), data["actor"], row.evaluator, wf.OBJECT)
+    wf.check_not_own(data["actor"], row.kind, row.subject, "answer",
+                     ctx.section_chiefs(row.subject) if row.kind == "section" else ())
     reopened = False
     if data["upheld"]:
         e = s.get(m.Evaluation, handlers.eval_id(row.kind, row.subject, row.month))

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shared.contracts.survey import RECOGNITION_POLL_PUBLISHED, SATISFACTION_RATES_PUBLISHED
 from shared.db import utcnow
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.versioned_cache import SingleFlight, VersionedCache
 
 from services.survey import domain, models
@@ -171,6 +171,39 @@ def _roster_subjects(uow, owner: str, period: str) -> list[dict]:
             + [{"id": p.id, "kind": "officer", "name": p.name} for p in staff])
 
 
+def _check_within_owner(uow, owner: str, period: str, subjects: dict) -> None:
+    """A campaign's subjects lie within its owner's units (issue 18 item 4): an agency or section
+    of the roster read model under another committee, or an officer whose post on the period's
+    last day is in another committee's agency, is refused naming the subject.  Subjects the read
+    model does not know are the caller's own list (kept as given)."""
+    U = models.RosterUnitRow
+    units = {u.id: u for u in uow.session.execute(select(U)).scalars()}
+    if owner not in units:
+        return                         # a read model without the owner: nothing to check against
+
+    def within(unit_id) -> bool:
+        seen = set()
+        while unit_id is not None and unit_id not in seen:
+            if unit_id == owner:
+                return True
+            seen.add(unit_id)
+            row = units.get(unit_id)
+            unit_id = None if row is None else (row.parent or (row.agency if row.agency != row.id else None))
+        return False
+
+    officers = [sid for sid, kind in subjects.items() if kind == "officer"]
+    posts = _posts_of(uow, set(officers)) if officers else {}
+    last = dated.period_last_day(period)
+    for i, (sid, kind) in enumerate(subjects.items()):
+        if kind == "officer":
+            unit = dated.agency_on(posts.get(sid, ()), last) if sid in posts else None
+        else:
+            unit = sid if sid in units else None
+        if unit is not None and not within(unit):
+            raise Forbidden(f"survey.create_campaign: {sid} lies outside the units of the campaign's "
+                            f"owner {owner}", f"subjects[{i}]")
+
+
 def create_campaign(uow, data) -> dict:
     campaign_rules.validate_period(data["period"])
     kind = data.get("kind") or SATISFACTION
@@ -186,6 +219,8 @@ def create_campaign(uow, data) -> dict:
             raise ValidationFailed("no subjects given and none in the roster read model for this "
                                    "owner", "subjects")
         subjects = domain.validate_subjects(subjects_in)
+        if given:
+            _check_within_owner(uow, data["owner"], data["period"], subjects)
         groups = domain.validate_groups(data.get("groups"))
         default_key = domain.DEFAULT_KEY
     choice = data.get("questionnaire") or {"key": default_key, "version": 1}
@@ -533,8 +568,14 @@ def get_rates(uow, data) -> dict:
 
 
 def publish_rates(uow, data) -> dict:
-    """Rates on demand while a campaign is open (a closed one publishes its final rates again)."""
-    rates = _rates(uow, _campaign(uow, data["campaign_id"]))
+    """A closed campaign's final rates, published again (e.g. to a scoring that lost them).  Only
+    closed campaigns feed scoring (issue 18 item 4): an open one is refused; its rates are read
+    with ``get_rates`` and published when it closes."""
+    row = _campaign(uow, data["campaign_id"])
+    if row.status != campaign_rules.CLOSED:
+        raise Conflict(f"campaign {row.id!r} is open: its rates are published when it closes",
+                       "campaign_id")
+    rates = _rates(uow, row)
     rates["event_id"] = _publish(uow, rates)
     return rates
 
@@ -626,8 +667,9 @@ def on_staff_left(uow, event) -> None:
 
 
 def target_results(uow, year: int, agency: str | None = None, as_of=None) -> list:
-    """Target 8 (public satisfaction ≥ 90%) per agency and city-wide, from the year's campaigns
-    (those opened by ``as_of``, when given)."""
+    """Target 8 (public satisfaction ≥ 90%) per agency and city-wide, from the year's **closed**
+    campaigns (those opened by ``as_of``, when given): forms still arriving count once the campaign
+    is closed (issue 18 item 4)."""
     from datetime import datetime, time as dtime
 
     from shared import targets as method_targets
@@ -635,7 +677,8 @@ def target_results(uow, year: int, agency: str | None = None, as_of=None) -> lis
     session = uow.session
     q = select(models.CampaignRow).where(
         models.CampaignRow.period.in_((f"{year}H1", f"{year}H2")),
-        func.coalesce(models.CampaignRow.kind, SATISFACTION) == SATISFACTION)
+        func.coalesce(models.CampaignRow.kind, SATISFACTION) == SATISFACTION,
+        models.CampaignRow.status == campaign_rules.CLOSED)
     if as_of is not None:
         q = q.where(models.CampaignRow.created_at <= datetime.combine(as_of, dtime.max))
     rows = session.scalars(q).all()

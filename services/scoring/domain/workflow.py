@@ -26,7 +26,8 @@ TRANSITIONS = {
     FILE: ((ON_NOTICE,), FILED),
 }
 STEP_NAMES = {SUBMIT: "自评申报", REVIEW: "联带责任人审核", APPROVE: "考核审批", NOTICE: "公示监督",
-              OBJECT: "公示异议", FILE: "上报备案"}
+              OBJECT: "公示异议", FILE: "上报备案", "log_review": "工作日志审核",
+              "rectification": "整改备案", "answer": "异议答复", "helpers": "三帮一", "study": "学习班"}
 LEADING_POSITIONS = ("head", "leader")
 
 
@@ -111,6 +112,25 @@ def check_approver_is_not_reviewer(actor: str, reviewed_by: str | None, mentor: 
     if reviewed_by is not None and actor == reviewed_by:
         raise Forbidden(f"{actor} reviewed this evaluation: another member of the leading group "
                         "approves", "actor")
+
+
+def is_own(actor: str, subject_kind: str, subject_id: str, section_chiefs=()) -> bool:
+    """Whether ``subject_id`` is the actor (an officer's, a leader's own evaluation, log or
+    rectification) or a section the actor leads (its chief)."""
+    if subject_kind == "section":
+        return actor in section_chiefs
+    return actor == subject_id
+
+
+def check_not_own(actor: str, subject_kind: str, subject_id: str, step: str, section_chiefs=()) -> None:
+    """Separation of duties (SPEC §8, issue 18 item 3): nobody reviews, approves, posts, files or
+    rules on an objection to their own evaluation, daily log or rectification; where the evaluator
+    is a leading group the subject sits in, another member acts."""
+    if is_own(actor, subject_kind, subject_id, section_chiefs):
+        what = STEP_NAMES.get(step, step)
+        raise Forbidden(f"{what}: {actor} may not act on their own "
+                        f"{'evaluation' if subject_kind in ('officer', 'section') else subject_kind}: "
+                        "another member of the leading group acts", "actor")
 
 
 def check_objector(actor: str, subject_id: str) -> None:

@@ -39,7 +39,9 @@ PEOPLE = [
     {"id": "o4", "agency": "ps", "section": "s2", "position": "officer", "joined": "2026-03-01",
      "mentor": "c2"},
 ]
-LEADERS_OF = {"ps": "l1", "cnty": "cs"}
+#: who posts and files each body's month: the bureau's head, whose own evaluation is the county
+#: committee's (nobody posts or files their own evaluation: SPEC §8)
+LEADERS_OF = {"ps": "h", "cnty": "cs"}
 #: who the roster resolves as evaluator where it is not the person's own agency (M§五(二)3: the
 #: county committee evaluates the bureau's head); it reaches scoring by ``evaluators_resolved``
 EVALUATORS = {"h": "cnty"}
@@ -86,10 +88,11 @@ def subjects_of(month_people=None):
 
 
 def evaluator_actor(rpc, subject, kind):
-    """A member of the subject's leading group who did not review it (the mentor does not approve)."""
+    """A member of the subject's leading group who neither is the subject nor reviewed it (the
+    mentor does not approve; nobody approves their own evaluation: SPEC §8)."""
     if subject == "h":
         return "cl"
-    return "l2" if mentor_of(subject, kind) == "l1" else "l1"
+    return next(m for m in ("l1", "l2", "l3") if m not in (subject, mentor_of(subject, kind)))
 
 
 def mentor_of(subject, kind):
@@ -120,7 +123,7 @@ def drive_month(rpc, month, scores, *, submit_on, file_on, deductions=None, skip
                  for s, k in subjects]
     out = rpc.scoring.approve_batch({"items": approvals, "as_of": submit_on})
     assert out["errors"] == [], out["errors"]
-    for body, actor in (("ps", "l1"), ("cnty", "cs")):
+    for body, actor in LEADERS_OF.items():
         rpc.scoring.publish_notice({"actor": actor, "evaluator": body, "month": month,
                                     "as_of": submit_on})
         rpc.scoring.file_month({"actor": actor, "evaluator": body, "month": month, "as_of": file_on})

@@ -265,6 +265,16 @@ def test_target_8_public_satisfaction_per_agency_and_city_over_the_years_campaig
                                     "subjects": [{"id": "a1", "kind": "agency", "name": ""}]})
         rpc.survey.submit_batch({"campaign_id": "c2", "batch_id": "t8b", "forms": [
             form("g1", "a1", answers="D" * 35)]})
+        # only closed campaigns count (issue 18 item 4): forms may still arrive in an open one
+        open_now = {t["agency"]: t for t in rpc.survey.targets({"year": 2026})["targets"]}
+        assert set(open_now) == {"city"} and open_now["city"]["value"] is None
+        with pytest.raises(Conflict) as refused:
+            rpc.survey.publish_rates({"campaign_id": "c2"})
+        assert refused.value.field == "campaign_id"
+        rpc.survey.close_campaign({"campaign_id": "c1"})
+        assert rpc.survey.targets({"year": 2026})["targets"][-1]["value"] == round(65 / 70, 4)
+        rpc.survey.close_campaign({"campaign_id": "c2"})
+        assert rpc.survey.publish_rates({"campaign_id": "c2"})["final"] is True
         out = rpc.survey.targets({"year": 2026})
         by_agency = {t["agency"]: t for t in out["targets"]}
         assert all(t["target"] == "8_public_satisfaction" for t in out["targets"])
@@ -297,6 +307,8 @@ def test_target_8_counts_an_officer_in_the_agency_of_each_campaigns_period(surve
         assert h2["subjects"] == {"agency": 2, "section": 0, "officer": 1}
         rpc.survey.submit_batch({"campaign_id": "c8", "batch_id": "h2", "forms": [
             form("g1", "o1", answers="D" * 35)]})
+        for campaign in ("c1", "c8"):       # target 8 pools closed campaigns only
+            rpc.survey.close_campaign({"campaign_id": campaign})
         by_agency = {t["agency"]: t for t in rpc.survey.targets({"year": 2026})["targets"]}
         assert by_agency["a1"]["value"] == 1.0
         assert by_agency["a2"]["value"] == 0.0
