@@ -205,6 +205,14 @@ def live_a_month(stack) -> dict:
         rpc.survey.submit_batch({"campaign_id": "mon", "batch_id": "b0",
                                  "forms": _survey_forms("a1", "a1", 10, 0) + _survey_forms("a2", "a2", 8, 2)})
         rpc.survey.get_rates({"campaign_id": "mon"})         # the per-campaign gauge
+        # target 8 pools closed campaigns only (issue 18 item 4): the same forms in one closed
+        # (the open one keeps receiving the traffic's forms)
+        rpc.survey.create_campaign({"campaign_id": "mon-closed", "period": half, "owner": "cityc",
+                                    "subjects": [{"id": "a1", "kind": "agency", "name": "市公安局"},
+                                                 {"id": "a2", "kind": "agency", "name": "市中级法院"}]})
+        rpc.survey.submit_batch({"campaign_id": "mon-closed", "batch_id": "c0",
+                                 "forms": _survey_forms("a1", "a1", 10, 0) + _survey_forms("a2", "a2", 8, 2)})
+        rpc.survey.close_campaign({"campaign_id": "mon-closed"})
         assert month.wait_for(lambda: {r["agency"] for r in rpc.scoring.targets({})["targets"]} >= set(AGENCIES),
                               timeout=60), "scoring never learnt the roster"
         rpc.scoring.overdue_evaluations({})                  # the overdue gauges of the latest month
