@@ -279,6 +279,7 @@ def _refs(node, found: list) -> None:
 
 
 def http_page(document: dict | None = None) -> str:
+    real = document is None
     if document is None:
         from services.gateway.openapi import build_document
         from services.gateway.routes import ROUTES
@@ -326,7 +327,23 @@ def http_page(document: dict | None = None) -> str:
         table = _component_table(name, components)
         if table:
             parts.append(f"\n### {name}\n\n{table}")
+    if real:
+        parts.append(unrouted_section())
     return "".join(parts)
+
+
+def unrouted_section() -> str:
+    """The RPCs of the five services that have no route, each with the reason
+    (:mod:`services.gateway.coverage`)."""
+    from services.gateway.coverage import rpcs, unrouted
+    from services.gateway.routes import ROUTES
+
+    missing = unrouted(ROUTES)
+    total = len(rpcs())
+    lines = [f"\n## RPCs without a route\n\n{total - len(missing)} of the services' {total} RPCs have a route; "
+             f"these {len(missing)} have none:\n\n| RPC | why |\n|---|---|\n"]
+    lines += [f"| `{name}` | {why} |\n" for name, why in missing]
+    return "".join(lines)
 
 
 _CONFIG_LINE = re.compile(r"^(\s*)([A-Za-z_][A-Za-z0-9_]*):\s*(.*)$")

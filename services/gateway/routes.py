@@ -147,4 +147,123 @@ SCORING = [
           scope=Scope.at("evaluator"), tag="scoring", errors=(400, 403, 404, 409)),
 ]
 
-ROUTES = HEALTH + SURVEY + TRAINING + ROSTER + SCORING
+def _rename(**names):
+    """Path/query names -> the RPC's payload names (``_rename(unit="unit_id")``)."""
+    def build(merged: dict) -> tuple:
+        return ({names.get(k, k): v for k, v in merged.items()},)
+    return build
+
+
+# -- the read routes of issue 21 (each visible to the units it concerns) ---------------------------
+ROSTER_READS = [
+    Route("GET", "/roster/units", "roster.get_units", "The unit tree (committees, agencies, sections)",
+          "{units: [{id, name, kind, parent, agency_type, rank, supervising_unit, agency, level}]}", query=roster.UnitsQuery(), tag="roster"),
+    Route("GET", "/roster/people/{person}", "roster.get_staff", "A person of the roster",
+          "{id, name, unit, agency, section, position, joined, titles, supervises}", scope=STAFF_AGENCY,
+          tag="roster"),
+    Route("GET", "/roster/people/{person}/spells", "roster.spells_of", "A person's spells (leave, secondment, ...)",
+          "{person, spells: [spell]}", scope=STAFF_AGENCY, tag="roster"),
+    Route("GET", "/roster/people/{person}/mentor", "roster.mentor_of", "A person's mentor on a date",
+          "{person, date, mentor}", query=roster.PersonOnDate(exclude=("person",)), scope=STAFF_AGENCY,
+          tag="roster"),
+    Route("GET", "/roster/people/{person}/mentees", "roster.mentees_of", "A mentor's mentees on a date",
+          "{person, date, mentees: [person]}", query=roster.PersonOnDate(exclude=("person",)),
+          scope=STAFF_AGENCY, tag="roster"),
+    Route("GET", "/roster/people/{person}/evaluator", "roster.evaluator_of",
+          "Who evaluates a person's month on a date", "{person, date, group (the evaluating body), rule, mark, unit, position, status, secondment, ...}",
+          query=roster.PersonOnDate(exclude=("person",)), scope=STAFF_AGENCY, tag="roster"),
+    Route("GET", "/roster/people/{person}/cases", "roster.cases_of", "A person's ban violations and cases",
+          "{person, cases: [case]}", scope=STAFF_AGENCY, tag="roster"),
+    Route("GET", "/roster/units/{unit}/members", "roster.members_of", "The members of a unit on a date",
+          "{unit, date, members: [{id, name, unit, agency, section, position, joined, titles, supervises, status}]}", query=roster.UnitOnDate(exclude=("unit",)), scope=Scope.at("unit"),
+          tag="roster"),
+    Route("GET", "/roster/units/{unit}/coverage", "roster.mentoring_coverage",
+          "Mentoring coverage of a unit on a date", "per position {total, covered, share, without: [person]}, and the date",
+          query=roster.CoverageQuery(exclude=("unit",)), scope=Scope.at("unit"), tag="roster"),
+    Route("GET", "/roster/agencies/{agency}/discipline-facts", "roster.discipline_facts",
+          "An agency's discipline facts (of a year, of a kind)", "{facts: [fact]}",
+          query=gateway.DisciplineFactsQuery(), scope=Scope.at("agency"), tag="roster"),
+]
+
+SCORING_READS = [
+    Route("GET", "/scoring/people/{person}/evaluations/{month}", "scoring.evaluation",
+          "A person's monthly evaluation with its trail",
+          "EVALUATION: {id, kind, subject, month, state, score, self_score, items, deductions, evaluator, "
+          "notice_end, filed_on, late, objections, trail}", scope=STAFF_AGENCY, tag="scoring",
+          build=_person_as_subject),
+    Route("GET", "/scoring/evaluators/{evaluator}/rankings/{month}", "scoring.ranking_of_month",
+          "An evaluating body's ranking of a month",
+          "{evaluator, month, groups: {group: [{subject, score, rank, class}]}, owed: [subject]}",
+          scope=Scope.at("evaluator"), tag="scoring"),
+    Route("GET", "/scoring/evaluators/{evaluator}/rectifications", "scoring.rectifications",
+          "An evaluating body's rectifications (owed, submitted, filed)", "{rectifications: [rectification]}",
+          query=scoring.RectificationQuery(exclude=("evaluator",)), scope=Scope.at("evaluator"), tag="scoring"),
+    Route("GET", "/scoring/agencies/{agency}/overdue", "scoring.overdue_evaluations",
+          "An agency's overdue monthly evaluations",
+          "{month, deadline, as_of, deadline_passed, overdue: [{kind, subject, agency, state, filed_on}], by_agency: {agency: {due, filed_on_time, overdue, rate}}}",
+          query=gateway.OverdueQuery(), scope=Scope.at("agency"), tag="scoring"),
+    Route("GET", "/scoring/agencies/{agency}/unreviewed-logs", "scoring.unreviewed_logs",
+          "Daily logs of an agency not yet reviewed by the mentor", "{as_of, count, logs: [log], by_mentor: {mentor: n}}",
+          query=gateway.UnreviewedQuery(), scope=Scope.at("agency"), tag="scoring"),
+    Route("GET", "/scoring/units/{unit}/results/{period}", "scoring.unit_results",
+          "A unit's rating results of a period (stars, statuses)", "the unit's results in the latest rating of the period that rated it (404 `unit` before any)",
+          scope=Scope.at("unit"), tag="scoring"),
+]
+
+TRAINING_READS = [
+    Route("GET", "/training/courses", "training.list_courses", "The registered courses",
+          "{courses: [course]}", tag="training", no_args=True),
+    Route("GET", "/training/people/{person_id}", "training.get_person", "A person as training knows them",
+          "{id, unit_id, agency_id, position, joined, left_on, status}", scope=PERSON_AGENCY, tag="training"),
+    Route("GET", "/training/people/{person_id}/certifications", "training.certifications",
+          "A person's certifications on a date", "{as_of, certifications: [certification]}",
+          query=training.CertQuery(exclude=("person_id",)), scope=PERSON_AGENCY, tag="training"),
+    Route("GET", "/training/people/{person_id}/allowances", "training.allowances_of",
+          "A person's allowance months and amounts of a year (read only)", "{person_id, year, as_of, amount_each, months: [month], total}",
+          query=gateway.AllowanceYearQuery(), scope=PERSON_AGENCY, tag="training"),
+    Route("GET", "/training/people/{person_id}/can-take-post", "training.can_take_post",
+          "Whether a person may take a post on a date (pre-service training)", "{person_id, date, allowed, passed_on, reason}",
+          query=training.PersonOnDate(exclude=("person_id",)), scope=PERSON_AGENCY, tag="training"),
+    Route("GET", "/training/units/{unit}/study", "training.study_report", "A unit's study days of a month",
+          "{month, required_days, required, met_count, shortfall_count, units: [{unit_id, people: [{person_id, position, days, met, missing}]}]}", query=training.StudyQuery(exclude=("unit_id",)),
+          scope=Scope.at("unit"), tag="training", build=_rename(unit="unit_id")),
+    Route("GET", "/training/units/{unit}/rotation", "training.rotation_report", "A unit's rotation of a year",
+          "{year, as_of, counts, people: [person]}", query=gateway.RotationQuery(), scope=Scope.at("unit"), tag="training",
+          build=_rename(unit="unit_id")),
+]
+
+SURVEY_MORE = [
+    Route("GET", "/survey/questionnaires/{key}", "survey.get_questionnaire", "A questionnaire (latest or a version)",
+          "{key, version, items: [{number, dimension, text}]}", query=gateway.QuestionnaireQuery(), tag="survey"),
+    Route("GET", "/survey/campaigns/{campaign_id}/subjects", "survey.campaign_subjects",
+          "The subjects of a campaign (agencies and sections)", "{campaign_id, subjects: [{subject, kind, name}]}",
+          scope=CAMPAIGN_OWNER, tag="survey"),
+    Route("POST", "/survey/campaigns/{campaign_id}/close", "survey.close_campaign", "Close a campaign",
+          "the campaign's final rates (status closed)", scope=CAMPAIGN_OWNER, tag="survey", errors=(404, 409)),
+    Route("POST", "/survey/campaigns/{campaign_id}/publish", "survey.publish_rates",
+          "Publish a closed campaign's rates (to scoring)", "the published rates", scope=CAMPAIGN_OWNER,
+          tag="survey", errors=(404, 409, 422)),
+]
+
+REWARDS = [
+    Route("GET", "/rewards/ledger", "rewards.ledger", "The ledger, a page at a time (every unit)",
+          "{total, lines: [ledger line]} (the page of `limit` lines from `offset`, in the chain's order)", query=gateway.LedgerPage(), scope=Scope.everything(),
+          tag="rewards"),
+    Route("GET", "/rewards/units/{paying_unit}/ledger", "rewards.ledger",
+          "A paying unit's ledger, a page at a time", "{total, lines: [ledger line]} (the page of `limit` lines from `offset`, in the chain's order)",
+          query=gateway.LedgerPage(), scope=Scope.at("paying_unit"), tag="rewards", operation="rewards_unit_ledger"),
+    Route("GET", "/rewards/periods/{period}/notice", "rewards.notice", "A period's notice of rewards",
+          "{period, headers, sheets: {sheet: [row]}}", scope=Scope.everything(), tag="rewards"),
+    Route("GET", "/rewards/periods/{period}/reconciliation", "rewards.reconcile",
+          "A period's reconciliation of the lines in force", "{period, ok, expected, ledger, lines, reversals, missing, extra, different, problems, ratings, allowances}", scope=Scope.everything(),
+          tag="rewards"),
+    Route("GET", "/rewards/chain", "rewards.verify_chain", "Verify the ledger's hash chain",
+          "{ok, lines, last_seq, problems}", scope=Scope.everything(), tag="rewards", no_args=True),
+    Route("GET", "/rewards/tasks", "rewards.tasks", "Talks and rectification tasks (every unit)",
+          "{today, overdue, tasks: [task]}", query=gateway.TasksQuery(), scope=Scope.everything(), tag="rewards"),
+    Route("GET", "/rewards/agencies/{agency}/schedules", "rewards.schedules", "An agency's payment schedules",
+          "{schedules: [schedule]}", scope=Scope.at("agency"), tag="rewards"),
+]
+
+ROUTES = (HEALTH + SURVEY + SURVEY_MORE + TRAINING + TRAINING_READS + ROSTER + ROSTER_READS + SCORING
+          + SCORING_READS + REWARDS)

@@ -107,3 +107,58 @@ class RowsUpload(BaseSchema):
 
 class RosterRowsUpload(RowsUpload):
     effective = IsoDate(load_default=None, allow_none=True)
+
+
+# -- queries of the read routes (issue 21): query text typed as the services' contracts want it ------
+from shared.contracts.rewards import LINE_KINDS, PERIOD_RE, TASK_STATUSES  # noqa: E402
+from shared.contracts.roster import DISCIPLINE_KINDS  # noqa: E402
+
+class DisciplineFactsQuery(BaseSchema):
+    """Query of ``GET /roster/agencies/{agency}/discipline-facts``."""
+    year = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1900, max=9999))
+    kind = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(DISCIPLINE_KINDS))
+
+
+class AsOfQuery(BaseSchema):
+    """``as_of`` (YYYY-MM-DD; default: the service's today) of a report."""
+    as_of = IsoDate(load_default=None, allow_none=True)
+
+
+class OverdueQuery(AsOfQuery):
+    month = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+
+
+class UnreviewedQuery(AsOfQuery):
+    mentor = Id(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+
+
+class AllowanceYearQuery(BaseSchema):
+    year = fields.Integer(required=True, validate=validate.Range(min=1900, max=9999))
+    as_of = IsoDate(required=True)
+
+
+class RotationQuery(AllowanceYearQuery):
+    pass
+
+
+class QuestionnaireQuery(BaseSchema):
+    version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+
+
+class LedgerPage(BaseSchema):
+    """A page of the ledger: ``limit`` lines (at most 10,000) from ``offset``, oldest first."""
+    period = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(PERIOD_RE))
+    subject = Id(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LINE_KINDS))
+    limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10_000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+
+
+class TasksQuery(BaseSchema):
+    period = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(PERIOD_RE))
+    subject = Id(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+    kind = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(("warning_talk", "admonishment_talk", "rectification")))
+    status = fields.String(load_default="all", validate=validate.OneOf(TASK_STATUSES))
+    today = IsoDate(load_default=None, allow_none=True)

@@ -1,0 +1,151 @@
+"""The read routes of issue 21 against the real services (embedded): the roster's people, mentors,
+members and coverage; scoring's evaluations, rankings and overdue months; training's people,
+certifications and allowances; survey's questionnaires, subjects, closing; rewards' ledger (a page at
+a time), chain and tasks — each visible only to the units it concerns (foreign = missing)."""
+import pytest
+import requests
+
+from services.gateway.coverage import REASONS, rpcs, unrouted
+from services.gateway.routes import ROUTES
+from tests.service.gateway import city
+from tests.service.gateway.conftest import auth
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def started(start_gateway):
+    gw, suite = start_gateway(city.classes())
+    with suite.rpc() as rpc:
+        rpc.roster.save_units({"units": city.UNITS})
+        rpc.roster.create_staff({"staff": city.STAFF})
+        rpc.training.upsert_people({"people": city.PEOPLE})
+    return gw, suite
+
+
+def get(gw, path, who="county", **params):
+    return requests.get(f"{gw}{path}", params=params or None, headers=auth(who), timeout=30)
+
+
+def test_roster_reads_answer_within_the_tokens_units(started):
+    gw, _ = started
+    r = get(gw, "/roster/people/o1")
+    assert r.status_code == 200 and r.json()["id"] == "o1"
+    foreign, missing = get(gw, "/roster/people/o1", "other"), get(gw, "/roster/people/nobody", "other")
+    assert foreign.status_code == 404 and (foreign.status_code, foreign.content) == (missing.status_code,
+                                                                                      missing.content)
+    assert get(gw, "/roster/people/o1/spells").status_code == 200
+    for what in ("mentor", "mentees", "evaluator"):
+        r = get(gw, f"/roster/people/o1/{what}", date="2026-03-01")
+        assert r.status_code == 200, (what, r.text)
+        r = get(gw, f"/roster/people/o1/{what}")
+        assert r.status_code == 400 and r.json()["field"] == "date", what
+    r = get(gw, "/roster/units/c_ps/members", date="2026-03-01", include_subunits="true")
+    assert r.status_code == 200, r.text
+    assert sorted(m["id"] for m in r.json()["members"]) == ["c", "h", "l", "o1"]
+    assert get(gw, "/roster/units/m_ps/members", date="2026-03-01").status_code == 404
+    assert get(gw, "/roster/units/c_ps/coverage", date="2026-03-01").status_code == 200
+    r = get(gw, "/roster/agencies/c_ps/discipline-facts", year="2026")
+    assert r.status_code == 200, r.text
+    r = get(gw, "/roster/agencies/c_ps/discipline-facts", year="twenty")
+    assert r.status_code == 400 and r.json()["field"] == "year"
+    r = get(gw, "/roster/units", "city")
+    assert r.status_code == 200 and "c_ps" in str(r.json())
+
+
+def test_scoring_reads(started):
+    gw, _ = started
+    r = get(gw, "/scoring/people/o1/evaluations/2026-03")
+    assert r.status_code == 404 and r.json()["error"] == "not_found"      # nothing submitted yet
+    r = get(gw, "/scoring/people/o1/evaluations/2026-13")
+    assert r.status_code == 400 and r.json()["field"] == "month"
+    assert get(gw, "/scoring/people/o1/evaluations/2026-03", "other").status_code == 404
+    r = get(gw, "/scoring/evaluators/c_ps/rankings/2026-03")
+    assert r.status_code == 200 and r.json()["evaluator"] == "c_ps" and r.json()["groups"] == {}
+    r = get(gw, "/scoring/evaluators/m_ps/rankings/2026-03")
+    assert r.status_code == 404 and r.json()["field"] == "evaluator"
+    r = get(gw, "/scoring/evaluators/c_ps/rectifications", state="owed")
+    assert r.status_code == 200, r.text
+    r = get(gw, "/scoring/evaluators/c_ps/rectifications", state="lost")
+    assert r.status_code == 400 and r.json()["field"] == "state"
+    r = get(gw, "/scoring/agencies/c_ps/overdue", month="2026-03", as_of="2026-04-20")
+    assert r.status_code == 200 and r.json()["month"] == "2026-03", r.text
+    r = get(gw, "/scoring/agencies/c_ps/overdue", as_of="2026-02-30")
+    assert r.status_code == 400 and r.json()["field"] == "as_of"
+    assert get(gw, "/scoring/agencies/c_ps/unreviewed-logs", as_of="2026-04-01").status_code == 200
+    r = get(gw, "/scoring/units/c_ps/results/2026")
+    assert r.status_code == 404 and r.json()["field"] == "unit"            # not rated yet
+    assert get(gw, "/scoring/units/m_ps/results/2026").status_code == 404
+
+
+def test_training_reads(started):
+    gw, _ = started
+    r = get(gw, "/training/people/o1")
+    assert r.status_code == 200 and r.json()["id"] == "o1" and r.json()["agency_id"] == "c_ps"
+    assert get(gw, "/training/people/m1").status_code == 404
+    assert get(gw, "/training/courses").status_code == 200
+    r = get(gw, "/training/people/o1/certifications", as_of="2026-03-01")
+    assert r.status_code == 200, r.text
+    r = get(gw, "/training/people/o1/allowances", year="2026", as_of="2026-03-01")
+    assert r.status_code == 200, r.text
+    r = get(gw, "/training/people/o1/allowances", as_of="2026-03-01")
+    assert r.status_code == 400 and r.json()["field"] == "year"
+    r = get(gw, "/training/people/o1/can-take-post", date="2026-03-01")
+    assert r.status_code == 200, r.text
+    r = get(gw, "/training/units/c_ps/study", month="2026-03")
+    assert r.status_code == 200, r.text
+    r = get(gw, "/training/units/c_ps/rotation", year="2026", as_of="2026-12-31")
+    assert r.status_code == 200, r.text
+    assert get(gw, "/training/units/m_ps/study", month="2026-03").status_code == 404
+
+
+def test_survey_subjects_closing_and_publishing(started):
+    gw, _ = started
+    county = auth("county")
+    body = {"campaign_id": "c1", "period": "2026H1", "owner": "cnty", "subjects": city.SUBJECTS}
+    assert requests.post(f"{gw}/survey/campaigns", json=body, headers=county, timeout=30).status_code == 200
+    r = get(gw, "/survey/campaigns/c1/subjects")
+    assert r.status_code == 200, r.text
+    assert get(gw, "/survey/campaigns/c1/subjects", "other").status_code == 404
+    questionnaire = get(gw, "/survey/campaigns/c1").json()["questionnaire"]
+    r = get(gw, f"/survey/questionnaires/{questionnaire['key']}", version=str(questionnaire["version"]))
+    assert r.status_code == 200 and r.json()["key"] == questionnaire["key"], r.text
+    assert get(gw, "/survey/questionnaires/nothing-such").status_code == 404
+    r = get(gw, "/survey/questionnaires/satisfaction", version="x")
+    assert r.status_code == 400 and r.json()["field"] == "version"
+    assert requests.post(f"{gw}/survey/campaigns/c1/close", headers=auth("other"), timeout=30).status_code == 404
+    r = requests.post(f"{gw}/survey/campaigns/c1/close", headers=county, timeout=30)
+    assert r.status_code == 200 and r.json()["status"] == "closed", r.text
+    r = requests.post(f"{gw}/survey/campaigns/c1/publish", headers=county, timeout=30)
+    assert r.status_code == 200 and r.json()["campaign_id"] == "c1", r.text
+
+
+def test_rewards_reads_a_page_at_a_time_for_a_city_token(started):
+    gw, _ = started
+    r = get(gw, "/rewards/ledger", "city", limit="10", offset="0")
+    assert r.status_code == 200 and r.json() == {"total": 0, "lines": []}, r.text
+    r = get(gw, "/rewards/ledger", "city", limit="0")
+    assert r.status_code == 400 and r.json()["field"] == "limit"
+    assert get(gw, "/rewards/ledger", "county").status_code == 403          # every unit: a "*" token only
+    assert get(gw, "/rewards/units/c_ps/ledger", "county").status_code == 200
+    assert get(gw, "/rewards/units/m_ps/ledger", "county").status_code == 404   # outside: as if missing
+    assert get(gw, "/rewards/chain", "city").status_code == 200
+    assert get(gw, "/rewards/tasks", "city", status="open").status_code == 200
+    r = get(gw, "/rewards/tasks", "city", today="tomorrow")
+    assert r.status_code == 400 and r.json()["field"] == "today"
+    assert get(gw, "/rewards/periods/2026/reconciliation", "city").status_code == 200
+    r = get(gw, "/rewards/periods/2026/notice", "city")
+    assert r.status_code == 404 and r.json()["error"] == "not_found"          # nothing settled for 2026
+    assert get(gw, "/rewards/agencies/c_ps/schedules", "county").status_code == 200
+
+
+def test_every_rpc_has_a_route_or_a_reason_and_the_reasons_are_not_stale():
+    names = set(rpcs())
+    assert len(names) > 100
+    routed = {route.target for route in ROUTES}
+    assert all(route.target in names or route.target.endswith(".health") for route in ROUTES)
+    for name in REASONS:
+        assert name in names, f"{name} is listed without being an RPC"
+        assert name not in routed, f"{name} has a route and a reason not to"
+    listed = dict(unrouted(ROUTES))
+    assert set(listed) == names - routed
