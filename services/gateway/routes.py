@@ -6,7 +6,7 @@ service validates with), so the REST API, its document and the services cannot d
 from __future__ import annotations
 
 from shared.config import SERVICES
-from shared.contracts import gateway, rating, roster, scoring, survey, training
+from shared.contracts import gateway, packs, rating, roster, scoring, survey, training
 
 from services.gateway.routing import Export, Route, Scope
 from services.gateway.uploads import Upload
@@ -186,6 +186,42 @@ ROSTER_READS = [
 ]
 
 SCORING_READS = [
+    Route("GET", "/scoring/template", "scoring.template", "The monthly evaluation template (criteria) in force",
+          "{kind, version, total, sources, dimensions: [{id, label, max, items: [{id, label, max}]}]}",
+          query=scoring.TemplateQuery(), tag="scoring"),
+    Route("GET", "/scoring/calendar", "scoring.calendar_year", "A year's working-day calendar",
+          "{year, source (package, loaded or weekdays), holidays: [{date, name}], ...}", query=gateway.YearQuery(), tag="scoring"),
+    Route("GET", "/scoring/calendar/status", "scoring.calendar_status",
+          "Which years have a working-day calendar", "{as_of, years: [{year, source}], missing: [year]}",
+          query=gateway.AsOfQuery(), tag="scoring"),
+    Route("GET", "/scoring/working-days", "scoring.working_days", "Working days between two dates",
+          "{start, end, working_days: [date], sources: {year: source}, notice_end_if_posted_on_start}",
+          query=gateway.DateRangeQuery(), tag="scoring"),
+    Route("GET", "/scoring/evaluators/{evaluator}/referrals", "scoring.referrals",
+          "An evaluating body's referrals (good or poor twice running)", "{count, referrals: [referral]}",
+          query=gateway.ReferralsQuery(), scope=Scope.at("evaluator"), tag="scoring"),
+    Route("GET", "/scoring/evaluators/{evaluator}/poor-followups/{month}", "scoring.poor_followups",
+          "The follow-ups of a month's poor results (三帮一, study classes)", "{month, count, poor: [{subject, helpers, study classes, ...}]}",
+          scope=Scope.at("evaluator"), tag="scoring"),
+    Route("GET", "/scoring/evaluators/{evaluator}/followup-tasks", "scoring.followup_tasks",
+          "An evaluating body's follow-up tasks (collective talks)", "{as_of, count, overdue, tasks: [task]}",
+          query=gateway.FollowupTasksQuery(), scope=Scope.at("evaluator"), tag="scoring"),
+    Route("GET", "/scoring/owners/{owner}/recognition/{period}", "scoring.recognition_results",
+          "A half year's recognition poll results (公认度)", "{period, results: [result]}",
+          scope=Scope.at("owner"), tag="scoring"),
+    Route("GET", "/scoring/agencies/{agency}/packs", "scoring.pack_history", "An agency's rule packs, in order",
+          "{agency, versions: [pack version]}", scope=Scope.at("agency"), tag="rule packs"),
+    Route("GET", "/scoring/agencies/{agency}/packs/{period}", "scoring.effective_pack",
+          "The rule pack in force for an agency and a period", "{agency, period, pack (null: none), rules, plugins}",
+          scope=Scope.at("agency"), tag="rule packs"),
+    Route("POST", "/scoring/agencies/{agency}/packs/check", "scoring.validate_pack",
+          "Check a rule pack (nothing is stored)", "the pack checked; a bad one is 400 with every violation by field in `details`",
+          body=packs.RegisterPack(exclude=("agency",)), scope=Scope.at("agency"), tag="rule packs",
+          errors=(400, 422)),
+    Route("POST", "/scoring/agencies/{agency}/packs/preview", "scoring.preview_pack",
+          "Preview a rule pack on a period's snapshot (nothing is stored)",
+          "the rating with and without the pack, side by side", body=packs.PreviewPack(exclude=("agency",)),
+          scope=Scope.at("agency"), tag="rule packs", errors=(400, 404, 422)),
     Route("GET", "/scoring/people/{person}/evaluations/{month}", "scoring.evaluation",
           "A person's monthly evaluation with its trail",
           "EVALUATION: {id, kind, subject, month, state, score, self_score, items, deductions, evaluator, "
@@ -232,6 +268,17 @@ TRAINING_READS = [
           build=_rename(unit="unit_id")),
 ]
 
+TRAINING_REPORTS = [
+    Route("GET", "/training/reports/central-group", "training.central_group_report",
+          "The central groups' study of a quarter (every unit)", "{quarter, groups: [group]}",
+          query=training.QuarterQuery(), scope=Scope.everything(), tag="training"),
+    Route("GET", "/training/reports/frontline", "training.frontline_report",
+          "Front-line posts and who holds them (every unit)", "{as_of, people: [person]}", query=training.AsOf(),
+          scope=Scope.everything(), tag="training"),
+    Route("GET", "/training/reports/pass-rate", "training.pass_rate", "Pass rates between two dates (every unit)",
+          "{start, end, target, city: {passed, taken, rate, meets_target}, units: [...]}", query=gateway.PassRateQuery(), scope=Scope.everything(), tag="training"),
+]
+
 SURVEY_MORE = [
     Route("GET", "/survey/questionnaires/{key}", "survey.get_questionnaire", "A questionnaire (latest or a version)",
           "{key, version, items: [{number, dimension, text}]}", query=gateway.QuestionnaireQuery(), tag="survey"),
@@ -265,5 +312,5 @@ REWARDS = [
           "{schedules: [schedule]}", scope=Scope.at("agency"), tag="rewards"),
 ]
 
-ROUTES = (HEALTH + SURVEY + SURVEY_MORE + TRAINING + TRAINING_READS + ROSTER + ROSTER_READS + SCORING
+ROUTES = (HEALTH + SURVEY + SURVEY_MORE + TRAINING + TRAINING_READS + TRAINING_REPORTS + ROSTER + ROSTER_READS + SCORING
           + SCORING_READS + REWARDS)

@@ -126,7 +126,8 @@ class AsOfQuery(BaseSchema):
 
 
 class OverdueQuery(AsOfQuery):
-    month = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    month = fields.String(load_default=None, allow_none=True,
+                          validate=validate.Regexp(r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$", error="Not a month (YYYY-MM)."))
 
 
 class UnreviewedQuery(AsOfQuery):
@@ -162,3 +163,30 @@ class TasksQuery(BaseSchema):
                          validate=validate.OneOf(("warning_talk", "admonishment_talk", "rectification")))
     status = fields.String(load_default="all", validate=validate.OneOf(TASK_STATUSES))
     today = IsoDate(load_default=None, allow_none=True)
+
+
+class YearQuery(BaseSchema):
+    year = fields.Integer(required=True, validate=validate.Range(min=1949, max=2999))
+
+
+class DateRangeQuery(BaseSchema):
+    start = IsoDate(required=True)
+    end = IsoDate(required=True)
+
+
+class ReferralsQuery(BaseSchema):
+    month = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    year = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1949, max=2999))
+    state = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(("open", "minuted", "withdrawn")))
+    include_withdrawn = fields.Boolean(load_default=False)
+
+
+class FollowupTasksQuery(BaseSchema):
+    as_of = IsoDate(required=True)
+    month = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    state = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(("open", "done", "withdrawn")))
+
+
+class PassRateQuery(BaseSchema):
+    start = IsoDate(load_default=None, allow_none=True)
+    end = IsoDate(required=True)

@@ -242,8 +242,9 @@ class EvaluationRef(BaseSchema):
 
 
 class OverdueQuery(_AsOf):
+    # years 1900-2999: the deadline is a date of the next month (year 0000 has none)
     month = fields.String(load_default=None, allow_none=True,
-                          validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+                          validate=validate.Regexp(r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$", error="Not a month (YYYY-MM)."))
     agency = Id(**_opt_id)
 
 

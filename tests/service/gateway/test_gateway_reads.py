@@ -72,10 +72,63 @@ def test_scoring_reads(started):
     assert r.status_code == 200 and r.json()["month"] == "2026-03", r.text
     r = get(gw, "/scoring/agencies/c_ps/overdue", as_of="2026-02-30")
     assert r.status_code == 400 and r.json()["field"] == "as_of"
+    r = get(gw, "/scoring/agencies/c_ps/overdue", month="0000-01")      # found by schemathesis: was a 502
+    assert r.status_code == 400 and r.json()["field"] == "month"
     assert get(gw, "/scoring/agencies/c_ps/unreviewed-logs", as_of="2026-04-01").status_code == 200
     r = get(gw, "/scoring/units/c_ps/results/2026")
     assert r.status_code == 404 and r.json()["field"] == "unit"            # not rated yet
     assert get(gw, "/scoring/units/m_ps/results/2026").status_code == 404
+
+
+def test_scoring_calendar_template_followups_and_packs(started):
+    from pathlib import Path
+
+    import yaml
+
+    gw, _ = started
+    r = get(gw, "/scoring/template", kind="officer")
+    assert r.status_code == 200 and r.json()["kind"] == "officer" and r.json()["total"] == 100.0
+    r = get(gw, "/scoring/calendar", year="2026")
+    assert r.status_code == 200 and {"date": "2026-01-01", "name": "New Year's Day"} in r.json()["holidays"]
+    assert get(gw, "/scoring/calendar", year="1").json()["field"] == "year"
+    r = get(gw, "/scoring/calendar/status", as_of="2026-03-01")
+    assert r.status_code == 200 and r.json()["as_of"] == "2026-03-01"
+    r = get(gw, "/scoring/working-days", start="2026-10-01", end="2026-10-09")
+    assert r.status_code == 200 and r.json()["working_days"] == ["2026-10-08", "2026-10-09"], r.text   # National Day week
+    assert get(gw, "/scoring/working-days", start="2026-10-01").json()["field"] == "end"
+    assert get(gw, "/scoring/evaluators/c_ps/referrals", year="2026").json() == {"count": 0, "referrals": []}
+    assert get(gw, "/scoring/evaluators/m_ps/referrals").status_code == 404
+    assert get(gw, "/scoring/evaluators/c_ps/poor-followups/2026-03").json()["poor"] == []
+    r = get(gw, "/scoring/evaluators/c_ps/followup-tasks")
+    assert r.status_code == 400 and r.json()["field"] == "as_of"
+    assert get(gw, "/scoring/evaluators/c_ps/followup-tasks", as_of="2026-03-01").json()["tasks"] == []
+    assert get(gw, "/scoring/owners/cnty/recognition/2026H1").json() == {"period": "2026H1", "results": []}
+    assert get(gw, "/scoring/owners/cnty/recognition/2026").json()["field"] == "period"
+    assert get(gw, "/scoring/agencies/c_ps/packs").json() == {"agency": "c_ps", "versions": []}
+    r = get(gw, "/scoring/agencies/c_ps/packs/2026")
+    assert r.status_code == 200 and r.json()["pack"] is None
+    pack = yaml.safe_load((Path(__file__).parents[3] / "docs" / "examples" / "pack.yml").read_text(encoding="utf-8"))
+    r = requests.post(f"{gw}/scoring/agencies/c_ps/packs/check", json={"pack": pack}, headers=auth("county"),
+                      timeout=30)
+    assert r.status_code == 200, r.text
+    r = requests.post(f"{gw}/scoring/agencies/c_ps/packs/check", json={"pack": {**pack, "version": "one"}},
+                      headers=auth("county"), timeout=30)
+    assert r.status_code == 400 and r.json()["field"] == "pack.version", r.text
+    r = requests.post(f"{gw}/scoring/agencies/m_ps/packs/check", json={"pack": pack}, headers=auth("county"),
+                      timeout=30)
+    assert r.status_code == 404 and r.json()["field"] == "agency"
+    assert get(gw, "/scoring/agencies/c_ps/packs").json()["versions"] == []      # checking stores nothing
+
+
+def test_city_wide_training_reports_need_a_token_for_every_unit(started):
+    gw, _ = started
+    r = get(gw, "/training/reports/pass-rate", "city", end="2026-03-01")
+    assert r.status_code == 200 and r.json()["start"] == "2026-01-01"
+    assert get(gw, "/training/reports/pass-rate", "county", end="2026-03-01").status_code == 403
+    assert get(gw, "/training/reports/frontline", "city", as_of="2026-03-01").json()["people"] == []
+    r = get(gw, "/training/reports/central-group", "city", quarter="2026Q1")
+    assert r.status_code == 400 and r.json()["field"] == "quarter"
+    assert get(gw, "/training/reports/central-group", "city", quarter="2026-Q1").status_code == 200
 
 
 def test_training_reads(started):
