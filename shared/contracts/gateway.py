@@ -144,7 +144,7 @@ class RotationQuery(AllowanceYearQuery):
 
 
 class QuestionnaireQuery(BaseSchema):
-    version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=1_000_000))
 
 
 class LedgerPage(BaseSchema):

@@ -92,7 +92,8 @@ class DefineQuestionnaire(BaseSchema):
 
 class QuestionnaireRef(BaseSchema):
     key = Id(**_id)
-    version = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    # bounded: a version past the database's integer is refused by name, not an OverflowError
+    version = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=1, max=1_000_000))
 
 
 class Subject(BaseSchema):
