@@ -324,12 +324,17 @@ class Signer:
 _signers: dict[str, Signer] = {}
 
 
-def signer_of(config: dict) -> Signer:
+def _one_per_keyring(made: dict, cls, config: dict):
+    """The one ``cls`` (Signer, Verifier) of the keyring file a config names, made on first use."""
     path = str(keyring_path(config).resolve())
-    found = _signers.get(path)
+    found = made.get(path)
     if found is None:
-        found = _signers[path] = Signer(config)
+        found = made[path] = cls(config)
     return found
+
+
+def signer_of(config: dict) -> Signer:
+    return _one_per_keyring(_signers, Signer, config)
 
 
 class Verifier:
@@ -364,11 +369,7 @@ _verifiers: dict[str, Verifier] = {}
 
 
 def verifier_of(config: dict) -> Verifier:
-    path = str(keyring_path(config).resolve())
-    found = _verifiers.get(path)
-    if found is None:
-        found = _verifiers[path] = Verifier(config)
-    return found
+    return _one_per_keyring(_verifiers, Verifier, config)
 
 
 def operator_actor(config: dict | None = None) -> Actor:
@@ -379,7 +380,7 @@ def operator_actor(config: dict | None = None) -> Actor:
             import getpass
 
             name = getpass.getuser()
-        except Exception:
+        except (OSError, KeyError):  # no login name in this environment
             name = "operator"
     return Actor(str(name), "operator", ALL_UNITS)
 

@@ -128,7 +128,21 @@ class SuiteRpcConsumer(RpcConsumer):
                                  routing_key=queue.routing_key, durable=True)
 
 
-class SuiteRpc(Rpc):
+class VerifiedActorHeaders:
+    """The verified actor (set on the message by the entry point's ``_verify``) in the worker's context
+    data under ``VERIFIED_KEY``, where ``shared.identity.current`` finds it; a value of that name sent
+    over the wire is dropped, so nothing a caller writes can pass for a verified actor."""
+
+    def unpack_message_headers(self, message):
+        data = super().unpack_message_headers(message)
+        data.pop(VERIFIED_KEY, None)  # never from the wire
+        actor = getattr(message, "_lianbao_actor", None)
+        if actor is not None:
+            data[VERIFIED_KEY] = actor
+        return data
+
+
+class SuiteRpc(VerifiedActorHeaders, Rpc):
     rpc_consumer = SuiteRpcConsumer()
 
     def __init__(self, expected_exceptions=LianbaoError, sensitive_arguments=(), **kwargs):
@@ -166,14 +180,6 @@ class SuiteRpc(Rpc):
         except Exception:
             log.warning("%s.%s: could not send a refusal (broker unreachable)",
                         self.container.service_name, self.method_name, exc_info=True)
-
-    def unpack_message_headers(self, message):
-        data = super().unpack_message_headers(message)
-        data.pop(VERIFIED_KEY, None)  # never from the wire
-        actor = getattr(message, "_lianbao_actor", None)
-        if actor is not None:
-            data[VERIFIED_KEY] = actor
-        return data
 
     def handle_message(self, body, message):
         # who acts, first: an unsigned, expired or forged call is refused before anything else
@@ -240,7 +246,7 @@ class SuiteRpc(Rpc):
 rpc = SuiteRpc.decorator
 
 
-class SuiteEventHandler(EventHandler):
+class SuiteEventHandler(VerifiedActorHeaders, EventHandler):
     """nameko's event handler with commit-before-ack, bounded retries and a dead-letter queue."""
 
     queue_consumer = SuiteQueueConsumer()
@@ -261,14 +267,6 @@ class SuiteEventHandler(EventHandler):
         token = (message.headers or {}).get(assertions.EVENT_AUTH_HEADER)
         return assertions.verifier_of(self.container.config).event_actor(
             token, self.source_service, self.event_type, body)
-
-    def unpack_message_headers(self, message):
-        data = super().unpack_message_headers(message)
-        data.pop(VERIFIED_KEY, None)  # never from the wire
-        actor = getattr(message, "_lianbao_actor", None)
-        if actor is not None:
-            data[VERIFIED_KEY] = actor
-        return data
 
     def handle_message(self, body, message):
         # an unsigned or forged event never reaches the handler: straight to the dead-letter queue

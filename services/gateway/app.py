@@ -35,6 +35,7 @@ from shared.schemas import check_text, id_problem, load, strict_json_loads, text
 from shared.service import VERSION
 
 from services.gateway.openapi import build_document
+from services.gateway.problems import GatewayProblem
 from services.gateway.routing import Route, values_at
 from services.gateway.tokens import Caller, TokenBook, assertion_for
 
@@ -44,20 +45,6 @@ MAX_BODY = 8 * 1024 * 1024     # default of GATEWAY_MAX_BODY: a JSON body (bytes
 CHUNK = 64 * 1024
 JSON_TYPE = "application/json; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class GatewayProblem(Exception):
-    """An answer of the gateway itself (not of a service)."""
-
-    def __init__(self, status: int, code: str, message: str, field: str | None = None, headers=None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.field, self.headers = status, code, message, field, headers
-
-    def to_dict(self) -> dict:
-        out = {"error": self.code, "message": self.message}
-        if self.field is not None:
-            out["field"] = self.field
-        return out
 
 
 # ------------------------------------------------------------------------------------------------
@@ -342,7 +329,7 @@ def authenticate(service, request, method: str = "GET"):
     """The caller of a request: a calling system by its bearer token, else a signed-in person
     (:mod:`services.gateway.signin`: an ``lbp_`` token, an OIDC bearer JWT or the session cookie,
     the latter with its CSRF token on anything but GET); 401 when none."""
-    from services.gateway.signin import AuthProblem, check_csrf, person_of
+    from services.gateway.signin import check_csrf, person_of
 
     caller = service.tokens.caller(request.headers.get("Authorization"))
     if caller is not None:
@@ -350,12 +337,9 @@ def authenticate(service, request, method: str = "GET"):
     kit = getattr(service, "signin", None)
     person = None
     if kit is not None:
-        try:
-            person = person_of(kit, request)
-            if person is not None and method != "GET":
-                check_csrf(request, person)
-        except AuthProblem as err:
-            raise GatewayProblem(err.status, err.code, err.message, err.field, err.headers) from None
+        person = person_of(kit, request)       # a GatewayProblem (401, 403, 429) passes through
+        if person is not None and method != "GET":
+            check_csrf(request, person)
     if person is None:
         raise GatewayProblem(401, contract.UNAUTHORIZED, "a valid bearer token is required",
                              headers={"WWW-Authenticate": 'Bearer realm="lianbao"'})

@@ -180,7 +180,7 @@ def _base_url(kit, request) -> str:
 def guarded(handler):
     """Map the problems of a public page to an HTML answer (never a traceback)."""
     def run(self, request, **path):
-        from services.gateway.app import GatewayProblem
+        from services.gateway.problems import GatewayProblem
 
         try:
             return handler(self, request, **path)

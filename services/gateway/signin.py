@@ -45,6 +45,7 @@ from shared.identity import Actor
 
 from services.gateway.accounts import AccountStore, Hasher, Locked, SignedIn
 from services.gateway.oidc import Oidc, OidcProblem, pkce_pair
+from services.gateway.problems import GatewayProblem
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +56,6 @@ CSRF_HEADER = "X-CSRF-Token"
 MAX_FORM = 8 * 1024
 OIDC_FLOW_TTL = 600          # seconds a started OIDC sign-in may take
 DEFAULT_NEXT = "/auth/me"
-
-
-class AuthProblem(Exception):
-    def __init__(self, status: int, code: str, message: str, field: str | None = None, headers=None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.field, self.headers = status, code, message, field, headers
-
-    def to_dict(self) -> dict:
-        out = {"error": self.code, "message": self.message}
-        if self.field is not None:
-            out["field"] = self.field
-        return out
 
 
 @dataclass(frozen=True)
@@ -135,7 +124,7 @@ def csrf_token(session: SignedIn) -> str:
 
 def person_of(kit: SignInKit, request) -> Person | None:
     """The person of a request (bearer ``lbp_…``, OIDC bearer JWT, or session cookie), or None.
-    A presented but bad OIDC token raises :class:`AuthProblem` (401 naming the claim at fault)."""
+    A presented but bad OIDC token raises :class:`GatewayProblem` (401 naming the claim at fault)."""
     authorization = (request.headers.get("Authorization") or "").strip()
     scheme, _, token = authorization.partition(" ")
     token = token.strip()
@@ -143,14 +132,14 @@ def person_of(kit: SignInKit, request) -> Person | None:
         if token.startswith("lbp_"):
             found = kit.store.find(token, "bearer")
             if found is None:
-                raise AuthProblem(401, "unauthorized", "the bearer token is unknown or has expired",
+                raise GatewayProblem(401, "unauthorized", "the bearer token is unknown or has expired",
                                   "Authorization", headers={"WWW-Authenticate": 'Bearer realm="lianbao"'})
             return Person(Actor(found.person, "person"), "bearer", found.ends)
         if token.count(".") == 2 and kit.oidc is not None:
             try:
                 claims = kit.oidc.verify(token)
             except OidcProblem as err:
-                raise AuthProblem(401, "unauthorized", err.message, err.field,
+                raise GatewayProblem(401, "unauthorized", err.message, err.field,
                                   headers={"WWW-Authenticate": 'Bearer realm="lianbao", error="invalid_token"'}) \
                     from None
             return Person(Actor(kit.oidc.person_of(claims), "person"), "oidc", float(claims["exp"]))
@@ -170,7 +159,7 @@ def check_csrf(request, person: Person, form: dict | None = None) -> None:
         return
     given = request.headers.get(CSRF_HEADER) or (form or {}).get("csrf") or ""
     if not hmac.compare_digest(given.encode("utf-8", "replace"), csrf_token(person.session).encode()):
-        raise AuthProblem(403, "forbidden", "the CSRF token is missing or wrong", "csrf")
+        raise GatewayProblem(403, "forbidden", "the CSRF token is missing or wrong", "csrf")
 
 
 def local_next(value: str | None) -> str:
@@ -179,7 +168,7 @@ def local_next(value: str | None) -> str:
         return DEFAULT_NEXT
     if (not value.startswith("/") or value.startswith("//") or value.startswith("/\\") or len(value) > 500
             or any(ord(c) < 33 or ord(c) == 127 or c == "\\" for c in value)):
-        raise AuthProblem(400, "validation_failed", "next must be a local path starting with /", "next")
+        raise GatewayProblem(400, "validation_failed", "next must be a local path starting with /", "next")
     return value
 
 
@@ -203,16 +192,16 @@ def _wants_json(request) -> bool:
 def _read_form(request) -> dict:
     length = request.content_length
     if length is not None and length > MAX_FORM:
-        raise AuthProblem(413, "too_large", f"body over {MAX_FORM} bytes", "_body")
+        raise GatewayProblem(413, "too_large", f"body over {MAX_FORM} bytes", "_body")
     ctype = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
     if ctype != "application/x-www-form-urlencoded":
-        raise AuthProblem(415, "unsupported_media_type",
+        raise GatewayProblem(415, "unsupported_media_type",
                           "send the form as application/x-www-form-urlencoded", "Content-Type")
     raw = request.environ["wsgi.input"].read(min(length or 0, MAX_FORM)) if length else b""
     try:
         parsed = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=20)
     except (UnicodeDecodeError, ValueError):
-        raise AuthProblem(400, "validation_failed", "the form is not valid UTF-8 urlencoded text", "_body") \
+        raise GatewayProblem(400, "validation_failed", "the form is not valid UTF-8 urlencoded text", "_body") \
             from None
     return {k: v[0] for k, v in parsed.items()}
 
@@ -225,7 +214,7 @@ def _guard(fn):
     def wrapper(self, request, **kwargs):
         try:
             return fn(self, request, **kwargs)
-        except AuthProblem as err:
+        except GatewayProblem as err:
             return _json(err.status, err.to_dict(), err.headers)
         except Exception:
             log.error("gateway: %s %s failed in the gateway", request.method, request.path, exc_info=True)
@@ -285,7 +274,7 @@ def login_post(self, request):
 
     def refuse(status, field, message, code, headers=None):
         if json_answer:
-            raise AuthProblem(status, code, message, field, headers)
+            raise GatewayProblem(status, code, message, field, headers)
         csrf = cookie_csrf or secrets.token_urlsafe(24)
         shown_next = (next_raw or DEFAULT_NEXT) if field != "next" else DEFAULT_NEXT
         response = _page(kit, status, csrf=csrf, next_path=shown_next,
@@ -302,7 +291,7 @@ def login_post(self, request):
         return refuse(400, unknown[0], "Unknown field.", "validation_failed")
     try:
         next_path = local_next(next_raw)
-    except AuthProblem as err:
+    except GatewayProblem as err:
         return refuse(400, "next", err.message, "validation_failed")
     if not cookie_csrf or not hmac.compare_digest(form["csrf"].encode("utf-8", "replace"), cookie_csrf.encode()):
         return refuse(403, "csrf", "the form's CSRF token does not match (reload the sign-in page)", "forbidden")
@@ -329,7 +318,7 @@ def logout_post(self, request):
     kit = self.signin
     person = person_of(kit, request)
     if person is None or person.session is None:
-        raise AuthProblem(401, "unauthorized", "not signed in (no live session cookie)", SESSION_COOKIE)
+        raise GatewayProblem(401, "unauthorized", "not signed in (no live session cookie)", SESSION_COOKIE)
     form = _read_form(request) if request.content_length else {}
     check_csrf(request, person, form)
     kit.store.end(person.session.raw)
@@ -347,7 +336,7 @@ def token_post(self, request):
     kit = self.signin
     person = person_of(kit, request)
     if person is None or person.session is None:
-        raise AuthProblem(401, "unauthorized", "sign in first (a live session cookie is required)", SESSION_COOKIE)
+        raise GatewayProblem(401, "unauthorized", "sign in first (a live session cookie is required)", SESSION_COOKIE)
     check_csrf(request, person)
     raw, ends = kit.store.issue_bearer(person.person, person.session.login, person.session.via)
     return _json(200, {"token": raw, "token_type": "Bearer", "expires_in": int(ends - kit.store.clock()),
@@ -359,7 +348,7 @@ def me_get(self, request):
     """Who am I."""
     person = person_of(self.signin, request)
     if person is None:
-        raise AuthProblem(401, "unauthorized", "not signed in", "Authorization",
+        raise GatewayProblem(401, "unauthorized", "not signed in", "Authorization",
                           headers={"WWW-Authenticate": 'Bearer realm="lianbao"'})
     body = {"person": person.person, "kind": person.actor.kind, "via": person.via,
             "expires_at": int(person.ends) if person.ends else None}
@@ -370,7 +359,7 @@ def me_get(self, request):
 
 def _oidc(kit) -> Oidc:
     if kit.oidc is None:
-        raise AuthProblem(404, "not_found", "OpenID Connect is not configured (OIDC_ISSUER)", "OIDC_ISSUER")
+        raise GatewayProblem(404, "not_found", "OpenID Connect is not configured (OIDC_ISSUER)", "OIDC_ISSUER")
     return kit.oidc
 
 
@@ -384,15 +373,15 @@ def oidc_start(self, request):
     for state in [s for s, f in kit.flows.items() if f["at"] < now - OIDC_FLOW_TTL]:
         del kit.flows[state]
     if len(kit.flows) > 10_000:
-        raise AuthProblem(429, "too_many_attempts", "too many sign-ins under way: try again shortly", "_address")
+        raise GatewayProblem(429, "too_many_attempts", "too many sign-ins under way: try again shortly", "_address")
     state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     verifier, challenge = pkce_pair()
     try:
         url = oidc.authorization_url(state, nonce, challenge)
     except OidcProblem as err:
-        raise AuthProblem(502, "upstream_error", err.message, err.field) from None
+        raise GatewayProblem(502, "upstream_error", err.message, err.field) from None
     except Exception as exc:
-        raise AuthProblem(502, "upstream_error", f"the identity provider is unreachable: {exc}",
+        raise GatewayProblem(502, "upstream_error", f"the identity provider is unreachable: {exc}",
                           "OIDC_ISSUER") from None
     kit.flows[state] = {"verifier": verifier, "nonce": nonce, "next": next_path, "at": now}
     response = Response("", status=302, headers={"Location": url, "Cache-Control": "no-store"})
@@ -406,24 +395,24 @@ def oidc_callback(self, request):
     kit = self.signin
     oidc = _oidc(kit)
     if request.args.get("error"):
-        raise AuthProblem(401, "unauthorized", f"the identity provider refused: {request.args.get('error')[:200]}",
+        raise GatewayProblem(401, "unauthorized", f"the identity provider refused: {request.args.get('error')[:200]}",
                           "error")
     state, code = request.args.get("state") or "", request.args.get("code") or ""
     if not state:
-        raise AuthProblem(400, "validation_failed", "state is required", "state")
+        raise GatewayProblem(400, "validation_failed", "state is required", "state")
     if not code:
-        raise AuthProblem(400, "validation_failed", "code is required", "code")
+        raise GatewayProblem(400, "validation_failed", "code is required", "code")
     cookie_state = request.cookies.get(OIDC_COOKIE) or ""
     flow = kit.flows.get(state)
     if flow is None or not hmac.compare_digest(cookie_state.encode("utf-8", "replace"), state.encode("utf-8", "replace")):
-        raise AuthProblem(400, "validation_failed", "unknown or expired state (start the sign-in again)", "state")
+        raise GatewayProblem(400, "validation_failed", "unknown or expired state (start the sign-in again)", "state")
     del kit.flows[state]
     if flow["at"] < time.time() - OIDC_FLOW_TTL:
-        raise AuthProblem(400, "validation_failed", "the sign-in took too long (start again)", "state")
+        raise GatewayProblem(400, "validation_failed", "the sign-in took too long (start again)", "state")
     try:
         claims = oidc.exchange(code, flow["verifier"], flow["nonce"])
     except OidcProblem as err:
-        raise AuthProblem(401, "unauthorized", err.message, err.field) from None
+        raise GatewayProblem(401, "unauthorized", err.message, err.field) from None
     return _open_session(kit, oidc.person_of(claims), None, "oidc", flow["next"], False)
 
 
