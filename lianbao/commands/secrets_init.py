@@ -4,7 +4,8 @@ Writes (refusing to overwrite unless ``--force``):
 
 * ``.env`` (mode 0600; docker compose reads it for the ``${VAR}`` of ``docker-compose.yml``): one
   RabbitMQ password per service user and for the broker's administrator, one PostgreSQL password per
-  service role and for the superuser, Grafana's admin password and the gateway's first bearer token —
+  service role (and the gateway's), for the superuser and for the replication user, Grafana's admin
+  password and the gateway's first bearer token —
   every value random (``secrets.token_urlsafe``), none shared between two services;
 * ``.secrets/rabbitmq-definitions.json``: ``infra/rabbitmq/definitions.json`` (one user per service,
   their permissions, exchanges and the dead-letter queue) with each user's salted SHA-256 password
@@ -32,7 +33,7 @@ from shared.config import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER_USERS = tuple(SERVICES) + ("gateway",)
-DB_ROLES = tuple(SERVICES)
+DB_ROLES = tuple(SERVICES) + ("gateway",)   # the gateway keeps people's accounts and sessions
 
 
 def rabbit_var(user: str) -> str:
@@ -53,8 +54,10 @@ def generate() -> dict[str, str]:
     """Every secret of the stack, each its own random value."""
     values = {"RABBITMQ_ADMIN_PASSWORD": secrets.token_urlsafe(24),
               "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
+              "POSTGRES_REPLICATION_PASSWORD": secrets.token_urlsafe(24),   # docker-compose.prod.yml's replica
               "GRAFANA_ADMIN_PASSWORD": secrets.token_urlsafe(18),
               "LIANBAO_GATEWAY_ADMIN_TOKEN": secrets.token_urlsafe(32),
+              "LIANBAO_PUBLIC_SECRET": secrets.token_urlsafe(32),   # the online forms' tickets, every gateway
               "RABBITMQ_ERLANG_COOKIE": secrets.token_hex(32)}   # hex: an Erlang cookie is plain text
     values.update({rabbit_var(u): secrets.token_urlsafe(24) for u in BROKER_USERS})
     values.update({db_var(r): secrets.token_urlsafe(24) for r in DB_ROLES})

@@ -199,7 +199,7 @@ def test_production_compose_has_three_broker_nodes_two_instances_of_each_service
     conf = (INFRA / "rabbitmq" / "cluster.conf").read_text()
     assert all(f"rabbit@{n}" in conf for n in rabbits) and "prometheus.tcp.port = 15692" in conf
     assert "rabbitmq_prometheus" in (INFRA / "rabbitmq" / "enabled_plugins").read_text()
-    for name in SERVICES:
+    for name in (*SERVICES, "gateway"):
         service = services[name]
         assert service["command"] == ["up", name] and service["deploy"]["replicas"] >= 2
         assert service["environment"]["QUEUE_TYPE"] == "quorum"
@@ -212,7 +212,7 @@ def test_production_compose_has_three_broker_nodes_two_instances_of_each_service
     for job in ("rabbitmq", "rabbitmq-per-object"):
         assert jobs[job]["static_configs"][0]["targets"] == [f"{n}:15692" for n in rabbits]
     assert jobs["rabbitmq-per-object"]["metrics_path"] == "/metrics/per-object"
-    assert set(jobs["lianbao"]["dns_sd_configs"][0]["names"]) == set(SERVICES)
+    assert set(jobs["lianbao"]["dns_sd_configs"][0]["names"]) == {*SERVICES, "gateway"}
 
 
 def test_production_prometheus_config_passes_promtool(tmp_path):

@@ -62,12 +62,11 @@ def test_each_service_is_its_own_broker_user_and_database_role():
         assert user == name, (name, env["BROKER_URL"])
         broker_vars.add(REFERENCE.match(password).group(1))
         assert env.get("DECLARE_EVENT_EXCHANGES") == "false"
-        if name in SERVICES:
-            url = env[f"{name.upper()}_DB_URL"]
-            role, password = _url_password(url)
-            assert role == name and url.endswith(f"/lianbao_{name}")
-            db_vars.add(REFERENCE.match(password).group(1))
-    assert len(broker_vars) == len(SERVICES) + 1 and len(db_vars) == len(SERVICES)   # none shared
+        url = env[f"{name.upper()}_DB_URL"]
+        role, password = _url_password(url)
+        assert role == name and url.endswith(f"/lianbao_{name}")
+        db_vars.add(REFERENCE.match(password).group(1))
+    assert len(broker_vars) == len(SERVICES) + 1 and len(db_vars) == len(SERVICES) + 1   # none shared
     users = {u["name"] for u in json.loads((ROOT / "infra/rabbitmq/definitions.json").read_text())["users"]}
     assert users == {*SERVICES, "gateway"}
 
@@ -80,7 +79,8 @@ def test_private_ports_are_not_published_and_the_gateway_is_behind_tls():
         for port in service.get("ports", []):
             assert name == "caddy" or str(port).startswith("127.0.0.1:"), (name, port)
     assert "443:443" in services["caddy"]["ports"]
-    assert "reverse_proxy gateway:8000" in (ROOT / "infra/caddy/Caddyfile").read_text()
+    caddyfile = (ROOT / "infra/caddy/Caddyfile").read_text()
+    assert re.search(r"reverse_proxy \{\s*dynamic a \{\s*name gateway\s*port 8000", caddyfile)
     config = (ROOT / "shared/config.yml").read_text()
     assert "WEB_SERVER_ADDRESS: ${GATEWAY_ADDRESS:127.0.0.1:8000}" in config
 
@@ -121,7 +121,8 @@ def test_secrets_init_generates_every_secret_the_compose_file_needs(tmp_path):
 
 def test_the_database_init_script_makes_one_role_per_service():
     script = (ROOT / "infra/postgres/init-databases.sh").read_text()
-    assert "for svc in " + " ".join(SERVICES) + ";" in script
+    assert "for svc in " + " ".join(secrets_init.DB_ROLES) + ";" in script
+    assert secrets_init.DB_ROLES == (*SERVICES, "gateway")
     assert "CREATE ROLE" in script and "OWNER" in script
     assert "/docker-entrypoint-initdb.d/" in json.dumps(COMPOSE["services"]["postgres"]["volumes"])
 
@@ -141,14 +142,15 @@ def test_the_production_compose_file_has_no_default_password_either():
     problems = []
     for name, service in prod["services"].items():
         for key, value in _env(service).items():
-            if SECRET_KEY.search(key) and not re.fullmatch(r"\$\{[A-Z0-9_]+:\?[^}]*\}", value):
+            mounted = value.startswith("/run/")      # the path of a mounted file (generated, gitignored)
+            if SECRET_KEY.search(key) and not mounted and not re.fullmatch(r"\$\{[A-Z0-9_]+:\?[^}]*\}", value):
                 problems.append(f"{name}.{key}={value}")
             for url in value.split(";"):
                 userpass = _url_password(url)
                 if userpass and not re.fullmatch(r"\$\{[A-Z0-9_]+(:\?[^}]*)?\}", userpass[1]):
                     problems.append(f"{name}.{key}: password {userpass[1]!r}")
         for port in service.get("ports", []):
-            if not str(port).startswith("127.0.0.1:"):
+            if not str(port).startswith("127.0.0.1:") and name != "caddy":   # TLS is the one front door
                 problems.append(f"{name}: port {port} published beyond loopback")
     assert not re.search(r"\$\{[A-Z_]*(PASS|COOKIE|SECRET)[A-Z_]*:-", text)     # no defaulted secret
     assert problems == []
@@ -194,3 +196,43 @@ def test_secrets_init_writes_quorum_definitions_and_the_cluster_cookie_the_produ
         var = "RABBITMQ_ADMIN_PASSWORD" if user["name"] == "admin" else secrets_init.rabbit_var(user["name"])
         raw = base64.b64decode(user["password_hash"])
         assert raw[4:] == hashlib.sha256(raw[:4] + env[var].encode()).digest()
+
+
+def test_the_production_compose_file_gives_each_service_and_the_gateway_its_own_database_role():
+    """No service connects to PostgreSQL as the superuser: each has its own role, database and password,
+    created by the init script on the primary's first start; the replication user has a password of its own."""
+    text = (ROOT / "docker-compose.prod.yml").read_text(encoding="utf-8")
+    prod = yaml.safe_load(text)
+    services = prod["services"]
+    db_vars = set()
+    for name in (*SERVICES, "gateway"):
+        env = _env(services[name])
+        assert "DATABASE_URL_TEMPLATE" not in env, name
+        url = env[f"{name.upper()}_DB_URL"]
+        role, password = _url_password(url)
+        assert role == name and url.endswith(f"@postgres:5432/lianbao_{name}"), (name, url)
+        db_vars.add(REFERENCE.match(password).group(1))
+    assert db_vars == {secrets_init.db_var(r) for r in secrets_init.DB_ROLES}      # one each, none shared
+    assert "postgres:${POSTGRES_PASSWORD" not in text                             # the superuser in no URL
+    primary = _env(services["postgres"])
+    assert {secrets_init.db_var(r) for r in secrets_init.DB_ROLES} <= set(primary)
+    assert "/docker-entrypoint-initdb.d/" in json.dumps(services["postgres"]["volumes"])
+    for name in ("postgres", "postgres-replica"):
+        env = _env(services[name])
+        assert REFERENCE.match(env["POSTGRESQL_REPLICATION_PASSWORD"]).group(1) == "POSTGRES_REPLICATION_PASSWORD"
+
+
+def test_the_production_compose_file_runs_the_gateway_behind_tls_with_shared_sign_ins():
+    prod = yaml.safe_load((ROOT / "docker-compose.prod.yml").read_text(encoding="utf-8"))
+    services = prod["services"]
+    gateway = services["gateway"]
+    env = _env(gateway)
+    assert "ports" not in gateway and env["GATEWAY_ADDRESS"] == "0.0.0.0:8000"
+    assert env["GATEWAY_SECURE_COOKIES"] == "true"
+    assert REFERENCE.match(env["LIANBAO_PUBLIC_SECRET"])        # the same ticket secret on every instance
+    assert sorted(u.split("@")[1].split(":")[0] for u in env["BROKER_URL"].split(";")) == ["rabbit1", "rabbit2",
+                                                                                              "rabbit3"]
+    assert {_url_password(u)[0] for u in env["BROKER_URL"].split(";")} == {"gateway"}
+    assert "443:443" in services["caddy"]["ports"] and services["caddy"]["depends_on"] == ["gateway"]
+    prom = yaml.safe_load((ROOT / "infra/prometheus.prod.yml").read_text())
+    assert "gateway" in prom["scrape_configs"][0]["dns_sd_configs"][0]["names"]
