@@ -28,7 +28,7 @@ from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from shared.db import UnitOfWork, ensure_database, make_engine  # noqa: E402
 from shared.migrate import upgrade  # noqa: E402
-from services.scoring import handlers, models  # noqa: E402
+from services.scoring import models, ratings  # noqa: E402
 
 PG = os.environ.get("LIANBAO_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 TARGET_RATIO = 3.0
@@ -125,7 +125,7 @@ def main(argv=None) -> int:
 
         def rating():
             with UnitOfWork(factory, models.Base) as uow:
-                out = handlers.run_rating(uow, {"period": "2026", "scope": "city",
+                out = ratings.run_rating(uow, {"period": "2026", "scope": "city",
                                                 "rating_date": date(2027, 1, 8)})
                 uow.commit()
             return out

@@ -238,7 +238,7 @@ class Rating(Base):
 
 
 class RatingResultChunk(Base):
-    """The results of a rating, a chunk of subjects per row (up to ``handlers.CHUNK`` subjects of
+    """The results of a rating, a chunk of subjects per row (up to ``repository.CHUNK`` subjects of
     one agency): ``results`` is the JSON array of their engine JSON (each kept whole for the
     explanation RPC, settlement lines under ``_settlement``), ``entries`` the JSON array of
     ``[subject, kind, agency, section, status, class, n]`` in the same order (``n``: the subject's

@@ -13,7 +13,7 @@ from shared.entrypoints import rpc
 from shared.errors import Conflict, NotFound
 from shared.schemas import load
 
-from services.scoring import handlers
+from services.scoring import repository
 from services.scoring import models as m
 from services.scoring import public_models as pm
 from services.scoring.domain import public_notice as rules
@@ -50,7 +50,7 @@ def _evaluator_name(s, evaluator: str) -> str:
 
 def public_notice(uow, data) -> dict:
     s = uow.session
-    as_of = data.get("as_of") or handlers.today()
+    as_of = data.get("as_of") or repository.today()
     name = _evaluator_name(s, data["evaluator"])
     view = rules.notice_view(_posted(s, data["evaluator"], data["month"]), as_of)
     return {"evaluator": data["evaluator"], "evaluator_name": name, "month": data["month"],
@@ -69,7 +69,7 @@ def _objection_dict(row, name: str | None = None) -> dict:
 def public_object(uow, data) -> dict:
     """An objection of the public to an entry on notice that day: stored once per objection_id."""
     s = uow.session
-    as_of = data.get("as_of") or handlers.today()
+    as_of = data.get("as_of") or repository.today()
     text, contact = rules.check_objection(data["text"], data["contact"])
     body = (data["evaluator"], data["month"], data["kind"], data["subject"], text, contact)
     existing = s.get(pm.PublicObjection, data["objection_id"])
@@ -112,7 +112,7 @@ def answer_objection(uow, data) -> dict:
     """A member of the evaluating body's leading group answers; upheld, while the evaluation is on
     notice, sends it back to review (recorded in its trail as an objection)."""
     s = uow.session
-    as_of = data.get("as_of") or handlers.today()
+    as_of = data.get("as_of") or repository.today()
     row = s.get(pm.PublicObjection, data["objection_id"])
     if row is None or row.evaluator != data["evaluator"]:
         raise NotFound(f"no objection {data['objection_id']!r} to {data['evaluator']}'s notices",
@@ -122,20 +122,20 @@ def answer_objection(uow, data) -> dict:
         if (row.answer, row.upheld, row.answered_by) == (answer, data["upheld"], data["actor"]):
             return _objection_dict(row, _names(s, [row.subject]).get(row.subject))
         raise Conflict(f"answered already by {row.answered_by} on {row.answered_on}", "objection_id")
-    ctx = handlers.Ctx(uow, as_of)
+    ctx = repository.Ctx(uow, as_of)
     wf.check_evaluator_member(ctx.person(data["actor"]), data["actor"], row.evaluator, wf.OBJECT)
     wf.check_not_own(data["actor"], row.kind, row.subject, "answer",
                      ctx.section_chiefs(row.subject) if row.kind == "section" else ())
     reopened = False
     if data["upheld"]:
-        e = s.get(m.Evaluation, handlers.eval_id(row.kind, row.subject, row.month))
+        e = s.get(m.Evaluation, repository.eval_id(row.kind, row.subject, row.month))
         if e is not None and e.state == wf.ON_NOTICE:
             to = wf.next_state(e.state, wf.OBJECT)
             e.state, e.objections = to, e.objections + 1
             e.reviewed_by = e.approved_by = None
             e.notice_start = e.notice_end = None
-            handlers._log(s, e.id, wf.OBJECT, data["actor"], as_of, wf.ON_NOTICE, to,
-                          f"public objection {row.id}: {row.text}"[:4000])
+            repository.add_log(s, e.id, wf.OBJECT, data["actor"], as_of, wf.ON_NOTICE, to,
+                               f"public objection {row.id}: {row.text}"[:4000])
             reopened = True
     row.state, row.answer, row.upheld = rules.ANSWERED, answer, data["upheld"]
     row.answered_by, row.answered_on, row.reopened = data["actor"], as_of, reopened

@@ -21,7 +21,8 @@ from shared.errors import LianbaoError
 from shared.schemas import load
 from shared.service import ServiceBase
 
-from services.scoring import handlers, models
+from services.scoring import (daily_logs, facts, models, monitoring, ranking, ratings, read_model,
+                              results, templates, workflow)
 from services.scoring.followups import FollowupsMixin
 from services.scoring.packs_service import PacksMixin
 from services.scoring.public import PublicNoticeMixin
@@ -43,175 +44,175 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
     name = "scoring"
     db = Database(models.Base)
     # target 1 on /metrics, computed at scrape time; last year's until its annual rating is stored
-    target_gauges = TargetGauges(lambda uow, year, today: handlers.target_results(uow, year, today),
-                                 previous_filed=lambda uow, year: handlers.annual_rating_filed(uow, year))
+    target_gauges = TargetGauges(lambda uow, year, today: monitoring.target_results(uow, year, today),
+                                 previous_filed=lambda uow, year: monitoring.annual_rating_filed(uow, year))
 
     # -- the rating engine (RATING.md) -------------------------------------------------------
     @rpc
     def rate_snapshot(self, snapshot):
         """A snapshot (RATING.md §1), or a composite one as ``snapshot`` returns it."""
-        return handlers.rate_snapshot(self.db, snapshot)
+        return ratings.rate_snapshot(self.db, snapshot)
 
     # -- read models -------------------------------------------------------------------------
     @rpc
     def upsert_people(self, payload):
-        return handlers.upsert_people(self.db, load(c.UpsertPeople(), payload))
+        return read_model.upsert_people(self.db, load(c.UpsertPeople(), payload))
 
     @rpc
     def save_units(self, payload):
-        return handlers.save_units(self.db, load(c.SaveUnits(), payload))
+        return read_model.save_units(self.db, load(c.SaveUnits(), payload))
 
     @rpc
     def record_spells(self, payload):
-        return handlers.record_spells(self.db, load(c.RecordSpells(), payload))
+        return read_model.record_spells(self.db, load(c.RecordSpells(), payload))
 
     @event_handler(rc.SERVICE, rc.UNITS_SAVED)
     def on_units_saved(self, event):
         if self.db.already_handled(event):
             return
-        handlers.on_units_saved(self.db, event)
+        read_model.on_units_saved(self.db, event)
 
     @event_handler(rc.SERVICE, rc.STAFF_JOINED)
     def on_staff_joined(self, event):
         if self.db.already_handled(event):
             return
-        handlers.on_staff(self.db, event)
+        read_model.on_staff(self.db, event)
 
     @event_handler(rc.SERVICE, rc.STAFF_CHANGED)
     def on_staff_changed(self, event):
         if self.db.already_handled(event):
             return
-        handlers.on_staff(self.db, event)
+        read_model.on_staff(self.db, event)
 
     @event_handler(rc.SERVICE, rc.STAFF_LEFT)
     def on_staff_left(self, event):
         if self.db.already_handled(event):
             return
-        handlers.on_staff_left(self.db, event)
+        read_model.on_staff_left(self.db, event)
 
     @event_handler(rc.SERVICE, rc.STATUS_SPELL_RECORDED)
     def on_spell_recorded(self, event):
         if self.db.already_handled(event):
             return
-        handlers.on_spell(self.db, event)
+        read_model.on_spell(self.db, event)
 
     @event_handler(rc.SERVICE, rc.STATUS_SPELL_CHANGED)
     def on_spell_changed(self, event):
         if self.db.already_handled(event):
             return
-        handlers.on_spell(self.db, event)
+        read_model.on_spell(self.db, event)
 
     @event_handler(rc.SERVICE, rc.EVALUATORS_RESOLVED)
     def on_evaluators_resolved(self, event):
         """Who evaluates each person on each date, as the roster resolved it (M§五(二)3)."""
         if self.db.already_handled(event):
             return
-        handlers.on_evaluators_resolved(self.db, event)
+        read_model.on_evaluators_resolved(self.db, event)
 
     @event_handler(rc.SERVICE, rc.MENTOR_ASSIGNED)
     def on_mentor_assigned(self, event):
         if self.db.already_handled(event):
             return
-        handlers.on_mentor_assigned(self.db, event)
+        read_model.on_mentor_assigned(self.db, event)
 
     @event_handler(rc.SERVICE, rc.MENTOR_UNASSIGNED)
     def on_mentor_unassigned(self, event):
         if self.db.already_handled(event):
             return
-        handlers.on_mentor_unassigned(self.db, event)
+        read_model.on_mentor_unassigned(self.db, event)
 
     @event_handler(rc.SERVICE, rc.BAN_VIOLATED)
     def on_ban_violated(self, event):
         """A confirmed ban violation (M§三(三)): the cases against the person and the mentor."""
         if self.db.already_handled(event):
             return
-        handlers.on_ban_violated(self.db, event)
+        facts.on_ban_violated(self.db, event)
 
     @event_handler(sc.SERVICE, sc.SATISFACTION_RATES_PUBLISHED)
     def on_satisfaction_rates(self, event):
         if self.db.already_handled(event):
             return
-        handlers.on_satisfaction_rates(self.db, event)
+        read_model.on_satisfaction_rates(self.db, event)
 
     # -- criteria ------------------------------------------------------------------------------
     @rpc
     def template(self, payload=None):
-        return handlers.template(self.db, load(c.TemplateQuery(), payload or {}))
+        return templates.template(self.db, load(c.TemplateQuery(), payload or {}))
 
     @rpc
     def register_criteria_pack(self, payload):
-        return handlers.register_criteria_pack(self.db, load(c.CriteriaPack(), payload))
+        return templates.register_criteria_pack(self.db, load(c.CriteriaPack(), payload))
 
     # -- the monthly workflow ------------------------------------------------------------------
     @rpc
     def submit_self_assessments(self, payload):
-        return handlers.submit_self_assessments(self.db, load(c.SubmitBatch(), payload))
+        return workflow.submit_self_assessments(self.db, load(c.SubmitBatch(), payload))
 
     @rpc
     def submit_self_assessment(self, payload):
         item = load(c.SubmitOne(), payload)
         as_of = item.pop("as_of")
-        _single(handlers.submit_self_assessments(self.db, {"items": [item], "as_of": as_of}))
-        return handlers.evaluation(self.db, item)
+        _single(workflow.submit_self_assessments(self.db, {"items": [item], "as_of": as_of}))
+        return workflow.evaluation(self.db, item)
 
     @rpc
     def review_batch(self, payload):
-        return handlers.review_batch(self.db, load(c.ReviewBatch(), payload))
+        return workflow.review_batch(self.db, load(c.ReviewBatch(), payload))
 
     @rpc
     def review(self, payload):
         item = load(c.ReviewOne(), payload)
         as_of = item.pop("as_of")
-        _single(handlers.review_batch(self.db, {"items": [item], "as_of": as_of}))
-        return handlers.evaluation(self.db, item)
+        _single(workflow.review_batch(self.db, {"items": [item], "as_of": as_of}))
+        return workflow.evaluation(self.db, item)
 
     @rpc
     def approve_batch(self, payload):
-        return handlers.approve_batch(self.db, load(c.StepBatch(), payload))
+        return workflow.approve_batch(self.db, load(c.StepBatch(), payload))
 
     @rpc
     def approve(self, payload):
         item = load(c.StepOne(), payload)
         as_of = item.pop("as_of")
-        _single(handlers.approve_batch(self.db, {"items": [item], "as_of": as_of}))
-        return handlers.evaluation(self.db, item)
+        _single(workflow.approve_batch(self.db, {"items": [item], "as_of": as_of}))
+        return workflow.evaluation(self.db, item)
 
     @rpc
     def publish_notice(self, payload):
-        return handlers.publish_notice(self.db, load(c.BodyMonth(), payload))
+        return workflow.publish_notice(self.db, load(c.BodyMonth(), payload))
 
     @rpc
     def object(self, payload):
-        return handlers.object_to(self.db, load(c.Objection(), payload))
+        return workflow.object_to(self.db, load(c.Objection(), payload))
 
     @rpc
     def file_month(self, payload):
-        result = handlers.file_month(self.db, load(c.BodyMonth(), payload))
+        result = workflow.file_month(self.db, load(c.BodyMonth(), payload))
         return result
 
     @rpc
     def evaluation(self, payload):
-        return handlers.evaluation(self.db, load(c.EvaluationRef(), payload))
+        return workflow.evaluation(self.db, load(c.EvaluationRef(), payload))
 
     @rpc
     def person_history(self, payload):
-        return handlers.person_history(self.db, load(c.PersonHistory(), payload))
+        return workflow.person_history(self.db, load(c.PersonHistory(), payload))
 
     @rpc
     def overdue_evaluations(self, payload=None):
-        report = handlers.overdue_evaluations(self.db, load(c.OverdueQuery(), payload or {}))
+        report = monitoring.overdue_evaluations(self.db, load(c.OverdueQuery(), payload or {}))
         self._set_gauges(report)
         return report
 
     @timer(interval=OVERDUE_TIMER_SECONDS, eager=True)
     def flag_overdue(self):
-        self._set_gauges(handlers.flag_overdue(self.db, date.today()))
+        self._set_gauges(monitoring.flag_overdue(self.db, date.today()))
 
     @rpc
     def targets(self, payload=None):
         """Target 1 of the Method per agency and city-wide (:mod:`shared.contracts.targets`); only
         answers (the gauges are computed at scrape time by ``target_gauges``)."""
-        return handlers.targets(self.db, load(targets_contract.TargetsQuery(), payload or {}), date.today())
+        return monitoring.targets(self.db, load(targets_contract.TargetsQuery(), payload or {}), date.today())
 
     def _set_gauges(self, report):
         overdue = self.metrics.gauge("lianbao_scoring_overdue_evaluations",
@@ -227,70 +228,70 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
     # -- daily logs ----------------------------------------------------------------------------
     @rpc
     def write_daily_logs(self, payload):
-        return handlers.write_daily_logs(self.db, load(c.LogBatch(), payload))
+        return daily_logs.write_daily_logs(self.db, load(c.LogBatch(), payload))
 
     @rpc
     def review_daily_logs(self, payload):
-        return handlers.review_daily_logs(self.db, load(c.LogReviewBatch(), payload))
+        return daily_logs.review_daily_logs(self.db, load(c.LogReviewBatch(), payload))
 
     @rpc
     def unreviewed_logs(self, payload=None):
-        return handlers.unreviewed_logs(self.db, load(c.UnreviewedQuery(), payload or {}))
+        return daily_logs.unreviewed_logs(self.db, load(c.UnreviewedQuery(), payload or {}))
 
     # -- monthly ranking -----------------------------------------------------------------------
     @rpc
     def rank_month(self, payload):
-        return handlers.rank_month(self.db, load(c.BodyMonth(), payload))
+        return ranking.rank_month(self.db, load(c.BodyMonth(), payload))
 
     @rpc
     def ranking_of_month(self, payload):
-        return handlers.ranking_of_month(self.db, load(c.BodyMonthQuery(), payload))
+        return ranking.ranking_of_month(self.db, load(c.BodyMonthQuery(), payload))
 
     @rpc
     def submit_rectification(self, payload):
-        return handlers.submit_rectification(self.db, load(c.RectificationIn(), payload))
+        return ranking.submit_rectification(self.db, load(c.RectificationIn(), payload))
 
     @rpc
     def file_rectification(self, payload):
-        return handlers.file_rectification(self.db, load(c.RectificationFile(), payload))
+        return ranking.file_rectification(self.db, load(c.RectificationFile(), payload))
 
     @rpc
     def rectifications(self, payload=None):
-        return handlers.rectifications(self.db, load(c.RectificationQuery(), payload or {}))
+        return ranking.rectifications(self.db, load(c.RectificationQuery(), payload or {}))
 
     # -- facts for the ratings -----------------------------------------------------------------
     @rpc
     def record_honours(self, payload):
-        return handlers.record_honours(self.db, load(c.RecordHonours(), payload))
+        return facts.record_honours(self.db, load(c.RecordHonours(), payload))
 
     @rpc
     def record_facts(self, payload):
-        return handlers.record_facts(self.db, load(c.RecordFacts(), payload))
+        return facts.record_facts(self.db, load(c.RecordFacts(), payload))
 
     @rpc
     def record_absences(self, payload):
-        return handlers.record_absences(self.db, load(c.RecordAbsences(), payload))
+        return facts.record_absences(self.db, load(c.RecordAbsences(), payload))
 
     @rpc
     def record_agency_evaluation(self, payload):
-        return handlers.record_agency_evaluation(self.db, load(c.AgencyEvaluationIn(), payload))
+        return facts.record_agency_evaluation(self.db, load(c.AgencyEvaluationIn(), payload))
 
     # -- ratings -------------------------------------------------------------------------------
     @rpc
     def run_rating(self, payload):
-        return handlers.run_rating(self.db, load(c.RunRating(), payload))
+        return ratings.run_rating(self.db, load(c.RunRating(), payload))
 
     @rpc
     def snapshot(self, payload):
-        return handlers.snapshot(self.db, load(c.SnapshotQuery(), payload))
+        return ratings.snapshot(self.db, load(c.SnapshotQuery(), payload))
 
     @rpc
     def unit_results(self, payload):
-        return handlers.unit_results(self.db, load(c.UnitResults(), payload))
+        return results.unit_results(self.db, load(c.UnitResults(), payload))
 
     @rpc
     def explanation(self, payload):
-        return handlers.explanation(self.db, load(c.ExplanationQuery(), payload))
+        return results.explanation(self.db, load(c.ExplanationQuery(), payload))
 
 
 Service = ScoringService

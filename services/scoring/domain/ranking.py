@@ -15,6 +15,16 @@ GOOD, MIDDLE, POOR = "good", "middle", "poor"
 GROUPS = ("units", "leaders", "reserve", "chiefs", "officers")
 
 
+# the positions (on the month's last day) of each group of officers ranked by its evaluator
+GROUP_POSITIONS = {"leaders": ("head", "leader"), "chiefs": ("chief",), "officers": ("officer",)}
+
+
+def positions_of(group: str) -> tuple:
+    """The positions whose holders form ``group`` (``leaders``: the head and the leaders;
+    ``chiefs``; any other group of officers: the plain officers)."""
+    return GROUP_POSITIONS.get(group, GROUP_POSITIONS["officers"])
+
+
 def class_sizes(n: int) -> tuple[int, int, int]:
     """Sizes of good / middle / poor for ``n`` subjects (thirds, remainder to middle then good)."""
     q, r = divmod(n, 3)

@@ -114,6 +114,17 @@ def check_approver_is_not_reviewer(actor: str, reviewed_by: str | None, mentor: 
                         "approves", "actor")
 
 
+def responsible_reviewer(actor: str, reviewers) -> str | None:
+    """Who shares the subject's responsibility (联带责任人) for the approver's check
+    (:func:`check_approver_is_not_reviewer`): the actor himself when he is one of the subject's
+    reviewers on the date (a section may have several supervising leaders), else the first of
+    them; None when the subject has no reviewer."""
+    reviewers = tuple(reviewers)
+    if actor in reviewers:
+        return actor
+    return reviewers[0] if reviewers else None
+
+
 def is_own(actor: str, subject_kind: str, subject_id: str, section_chiefs=()) -> bool:
     """Whether ``subject_id`` is the actor (an officer's, a leader's own evaluation, log or
     rectification) or a section the actor leads (its chief)."""

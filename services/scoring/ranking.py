@@ -1,0 +1,154 @@
+"""The monthly ranking per evaluator (按月考评排队, 001 §一3) and the rectifications the poor ones
+owe (an explanation and a plan).  Rules: :mod:`services.scoring.domain.ranking`."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import delete, func, insert, select
+
+from shared.errors import NotFound
+from services.scoring import history, repository
+from services.scoring.models import Evaluation, Person, Ranking, Rectification, Unit
+from services.scoring.domain import asof
+from services.scoring.domain import ranking as rank_rules
+from services.scoring.domain import workflow
+from services.scoring.workflow import check_body_member
+
+
+def _group_members(s, evaluator, group, month):
+    """The evaluator's subjects of ``group`` for ``month``: the officers whose evaluation of the
+    month it holds (its evaluator on the month's last day, SPEC §9), by their position that day."""
+    if group == "units":
+        return "section", list(s.scalars(select(Unit.id).where(
+            Unit.kind == "section", func.coalesce(Unit.evaluator, Unit.agency) == evaluator)))
+    subjects = list(s.scalars(select(Evaluation.subject).where(
+        Evaluation.kind == "officer", Evaluation.month == month,
+        Evaluation.evaluator == evaluator)))
+    if group == "reserve":
+        reserve = set()
+        for part in repository.chunks(subjects):
+            reserve.update(s.scalars(select(Person.id).where(
+                Person.id.in_(part), Person.reserve.is_(True))))
+        return "officer", sorted(reserve)
+    hist = history.History(s)
+    hist.load(subjects)
+    last = asof.month_last_day(month)
+    wanted = rank_rules.positions_of(group)
+    out = []
+    for pid in subjects:
+        post = hist.post(pid, last)
+        if post is not None and post.position in wanted:
+            out.append(pid)
+    return "officer", sorted(out)
+
+
+RANKABLE = (workflow.APPROVED, workflow.ON_NOTICE, workflow.FILED)
+
+
+def rank_month(uow, data) -> dict:
+    """按月考评排队 (001 §一3): rank the evaluator's units and leaders (and reserve cadres) on the
+    month's approved scores; poor ones owe an explanation and a plan.  Re-ranking replaces the
+    ranking; a rectification already submitted or filed is kept."""
+    ctx, s = repository.Ctx(uow), uow.session
+    check_body_member(ctx, data["actor"], data["evaluator"], workflow.APPROVE)
+    ev_, month = data["evaluator"], data["month"]
+    s.execute(delete(Ranking).where(Ranking.evaluator == ev_, Ranking.month == month))
+    poor_now = {}
+    for group in data["groups"]:
+        kind, members = _group_members(s, ev_, group, month)
+        if not members:
+            continue
+        scores = {}
+        for part in repository.chunks(members):
+            for subj, score in s.execute(select(Evaluation.subject, Evaluation.score).where(
+                    Evaluation.kind == kind, Evaluation.month == month,
+                    Evaluation.subject.in_(part),
+                    Evaluation.state.in_(RANKABLE))):
+                scores[subj] = Decimal(score)
+        ranked = rank_rules.rank_subjects(scores)
+        if ranked:
+            s.execute(insert(Ranking), [dict(evaluator=ev_, month=month, grp=group, subject=r.subject,
+                                             score=r.score, rank=r.rank, klass=r.klass)
+                                        for r in ranked])
+        for r in ranked:
+            if rank_rules.owes_rectification(r.klass):
+                poor_now[r.subject] = group
+    existing = {r.subject: r for r in s.scalars(select(Rectification).where(
+        Rectification.evaluator == ev_, Rectification.month == month))}
+    for subj, r in existing.items():
+        if subj not in poor_now and r.state == "owed":
+            s.delete(r)
+    for subj, group in poor_now.items():
+        if subj not in existing:
+            s.add(Rectification(evaluator=ev_, month=month, subject=subj, grp=group, state="owed"))
+    s.flush()
+    from services.scoring import followups   # twice running → referral; a poor leader's talk
+    followups.after_ranking(uow, ev_, month, data.get("as_of"))
+    return ranking_of_month(uow, {"evaluator": ev_, "month": month})
+
+
+def ranking_of_month(uow, data) -> dict:
+    s = uow.session
+    groups: dict = {}
+    for r in s.scalars(select(Ranking).where(Ranking.evaluator == data["evaluator"],
+                                             Ranking.month == data["month"])
+                       .order_by(Ranking.grp, Ranking.rank, Ranking.subject)):
+        groups.setdefault(r.grp, []).append({"subject": r.subject, "score": float(r.score),
+                                             "rank": r.rank, "class": r.klass})
+    owed = [{"subject": r.subject, "group": r.grp, "state": r.state}
+            for r in s.scalars(select(Rectification).where(
+                Rectification.evaluator == data["evaluator"],
+                Rectification.month == data["month"]).order_by(Rectification.subject))]
+    return {"evaluator": data["evaluator"], "month": data["month"], "groups": groups,
+            "rectifications": owed}
+
+
+def submit_rectification(uow, data) -> dict:
+    """The poor subject (a leader, or a section's chief) files its explanation and plan."""
+    ctx, s = repository.Ctx(uow), uow.session
+    r = s.get(Rectification, (data["evaluator"], data["month"], data["subject"]))
+    if r is None:
+        raise NotFound(f"{data['subject']} owes no rectification for {data['month']}", "subject")
+    if r.grp == "units":
+        workflow.check_self_assessor(data["actor"], "section", data["subject"],
+                                     ctx.section_chiefs(data["subject"]))
+    else:
+        workflow.check_self_assessor(data["actor"], "officer", data["subject"])
+    if r.state == "submitted" and r.explanation == data["explanation"] and r.plan == data["plan"]:
+        return rectification_dict(r)
+    r.state = rank_rules.next_rectification_state(r.state, "submit")
+    r.explanation, r.plan = data["explanation"], data["plan"]
+    r.submitted_by, r.submitted_on = data["actor"], data.get("as_of") or repository.today()
+    return rectification_dict(r)
+
+
+def file_rectification(uow, data) -> dict:
+    ctx, s = repository.Ctx(uow), uow.session
+    r = s.get(Rectification, (data["evaluator"], data["month"], data["subject"]))
+    if r is None:
+        raise NotFound(f"{data['subject']} owes no rectification for {data['month']}", "subject")
+    check_body_member(ctx, data["actor"], data["evaluator"], workflow.FILE)
+    workflow.check_not_own(data["actor"], "rectification", data["subject"], "rectification",
+                           ctx.section_chiefs(data["subject"]) if r.grp == "units" else ())
+    if r.state == "filed":
+        return rectification_dict(r)
+    r.state = rank_rules.next_rectification_state(r.state, "file")
+    r.filed_by, r.filed_on = data["actor"], data.get("as_of") or repository.today()
+    return rectification_dict(r)
+
+
+def rectification_dict(r) -> dict:
+    return {"evaluator": r.evaluator, "month": r.month, "subject": r.subject, "group": r.grp,
+            "state": r.state, "explanation": r.explanation, "plan": r.plan,
+            "submitted_on": repository.iso(r.submitted_on), "filed_on": repository.iso(r.filed_on)}
+
+
+def rectifications(uow, data) -> dict:
+    q = select(Rectification)
+    for key, col in (("evaluator", Rectification.evaluator), ("month", Rectification.month),
+                     ("state", Rectification.state)):
+        if data.get(key):
+            q = q.where(col == data[key])
+    rows = uow.session.scalars(q.order_by(Rectification.month, Rectification.subject))
+    return {"rectifications": [rectification_dict(r) for r in rows]}
+

@@ -1,0 +1,232 @@
+"""Ratings (半年初评 / 年终总评, RATING.md): the snapshot assembled from this service's tables, rated
+with the engine (one code path, rule packs and plug-ins as composite parts), stored, published
+as ``rating_published``.  Storage of the results: :mod:`services.scoring.repository`; reading them:
+:mod:`services.scoring.results`."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from shared.contracts import scoring_events
+from shared.errors import NotFound
+from services.scoring import history, packs_service, repository
+from services.scoring.models import (
+    Absence, AgencyEvaluation, Evaluation, Honour, Person, Rating, Satisfaction, Spell,
+    SubjectFact, Unit)
+from services.scoring.domain import agency_eval, assemble, composite
+from services.scoring.domain import workflow
+from services.scoring.domain.payload import _without_gc, rate_payload, rate_trusted
+from services.scoring.facts import ban_cases
+
+
+def _scope_units(s, scope):
+    parents = dict(s.execute(select(Unit.id, Unit.parent)).all())
+    if scope not in parents and scope != "city":
+        raise NotFound(f"no unit {scope} in the read model", "scope")
+    if scope == "city":
+        return set(parents)
+    return assemble.units_under(scope, parents)
+
+
+def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
+    """The RATING.md snapshot of ``period`` for the units under ``scope``, from this service's
+    tables: filed monthly scores, the read models, honours, facts, absences, agency evaluations."""
+    s = uow.session
+    start, end, months = assemble.period_bounds(period)
+    units = _scope_units(s, scope)
+    # SPEC §9: each person as on the period's last day (post, mentor), whatever changed since
+    moved = history.posts_changed_after(s, end)
+    hist = history.History(s)
+    hist.load(moved)
+    mentors = history.mentors_on(s, end)
+    people = []
+    for pid, ag, sec, pos, joined, _mentor, left, name in s.execute(select(
+            Person.id, Person.agency, Person.section, Person.position, Person.joined,
+            Person.mentor, Person.left_on, Person.name).order_by(Person.id)):
+        if pid in moved:
+            post = hist.post(pid, end)
+            ag, sec, pos = post.agency, post.section, post.position
+        if ag in units:
+            people.append(assemble.PersonRow(pid, ag, sec, pos, joined, mentors.get(pid), left,
+                                             name))
+    sections = [(uid, ag) for uid, ag in s.execute(
+        select(Unit.id, Unit.agency).where(Unit.kind == "section").order_by(Unit.id))
+        if uid in units]
+    ids = {p.id for p in people}
+    section_ids = {sid for sid, _ in sections}
+    facts = assemble.Facts()
+    q = select(Evaluation.kind, Evaluation.subject, Evaluation.month, Evaluation.score).where(
+        Evaluation.state == workflow.FILED, Evaluation.month >= months[0],
+        Evaluation.month <= months[-1])
+    monthly, smonthly = facts.monthly, facts.section_monthly
+    exact = assemble.exact_number
+    if s.get_bind().dialect.name == "postgresql":
+        facts.monthly = monthly = _officer_monthly_pg(s, months)
+        q = q.where(Evaluation.kind != "officer")
+    for kind, subj, month, score in s.execute(q):
+        if kind == "officer":
+            if subj in ids:
+                monthly.setdefault(subj, {})[month] = exact(score)
+        elif subj in section_ids:
+            smonthly.setdefault(subj, {})[month] = score
+    subjects = ids | section_ids
+    for subj, title, level in s.execute(select(Honour.subject, Honour.title, Honour.level).where(
+            Honour.on_date >= start, Honour.on_date <= end).order_by(Honour.on_date, Honour.id)):
+        if subj in subjects:
+            facts.honours.setdefault(subj, []).append((title, level))
+    for person, kind, lk, st, en in s.execute(select(Spell.person, Spell.kind, Spell.leave_kind,
+                                                     Spell.start, Spell.end).where(
+            Spell.kind == "leave", Spell.start <= end)):
+        if person in ids:
+            facts.leave.setdefault(person, []).append((lk or "other", st, en))
+    for person, n in s.execute(select(Absence.person, func.count()).where(
+            Absence.on_date >= start, Absence.on_date <= end).group_by(Absence.person)):
+        if person in ids:
+            facts.absence[person] = n
+    for subj, sat, bas, dis in s.execute(select(
+            Satisfaction.subject, func.sum(Satisfaction.satisfied), func.sum(Satisfaction.basic),
+            func.sum(Satisfaction.dissatisfied)).where(
+            Satisfaction.period.in_(assemble.survey_periods(period))).group_by(Satisfaction.subject)):
+        if subj in subjects:
+            facts.satisfaction[subj] = (int(sat), int(bas), int(dis))
+    for subj, kind in s.execute(select(SubjectFact.subject, SubjectFact.kind).where(
+            SubjectFact.on_date >= start, SubjectFact.on_date <= end)
+            .order_by(SubjectFact.on_date, SubjectFact.id)):
+        if subj in subjects:
+            facts.facts.setdefault(subj, []).append(kind)
+    year = int(period[:4])
+    last_annual = repository.latest_rating(s, str(year - 1), scope)
+    last_class = {}
+    if last_annual is not None:
+        for subj, _kind, _ag, _sec, status, klass, _n in repository.result_entries(s, last_annual.rating_id):
+            if status == "disqualified":
+                facts.disqualified_last_year.add(subj)
+            if klass is not None:
+                last_class[subj] = klass
+    agencies = []
+    if not period.endswith("H1"):
+        for a in s.scalars(select(AgencyEvaluation).where(AgencyEvaluation.year == year)
+                           .order_by(AgencyEvaluation.agency)):
+            if a.agency in units:
+                agencies.append(agency_eval.agency_entry(
+                    a.agency, a.grp, {k: Decimal(v) for k, v in a.standards.items()}, a.awards,
+                    a.criticisms, agency_eval.previous_class_of(a.previous_class,
+                                                                last_class.get(a.agency))))
+    snapshot, skipped = assemble.assemble_snapshot(period, rating_date, people, sections, facts,
+                                                   agencies, rules)
+    return snapshot, skipped, people
+
+
+def _officer_monthly_pg(s, months) -> dict:
+    """Filed officer scores of the months, ``{officer: {month: score}}`` in calendar order, as one
+    JSON document aggregated by PostgreSQL (one parse instead of a Python loop over every row).
+    Scores go through float8, whose shortest text is the float's repr: parsed as Decimal they are
+    the numbers the snapshot's JSON text gives back (:func:`assemble.exact_number`)."""
+    from sqlalchemy import text as sql
+
+    doc = s.execute(sql(
+        "SELECT json_object_agg(subject, m)::text FROM ("
+        " SELECT subject, json_object_agg(month, score::float8 ORDER BY month) AS m"
+        " FROM evaluations WHERE kind = 'officer' AND state = :filed"
+        " AND month >= :first AND month <= :last GROUP BY subject) x"),
+        {"filed": workflow.FILED, "first": months[0], "last": months[-1]}).scalar()
+    return json.loads(doc, parse_float=_Decimals().__getitem__) if doc else {}
+
+
+class _Decimals(dict):
+    """``Decimal(text)`` made once per distinct text (scores repeat: a few thousand distinct
+    values among a million; Decimals are immutable, so sharing them changes nothing)."""
+
+    def __missing__(self, text):
+        value = self[text] = Decimal(text)
+        return value
+
+
+def run_rating(uow, data) -> dict:
+    """半年初评 / 年终总评: assemble, rate with the engine (one code path), store the results with
+    their explanations, publish ``rating_published``.  The same facts again: the stored rating is
+    returned and nothing is published twice.
+
+    When an agency in scope has an adaptation (a rule pack in force for the period, or plug-ins
+    bound to it), its officers and sections are rated with it in their own part of a composite
+    snapshot (:mod:`services.scoring.domain.composite`); the stored snapshot is that composite
+    document, which ``rate_snapshot`` rates back to the same result.  Without any adaptation in
+    scope: one plain snapshot, as RATING.md §1.
+
+    Runs with the cyclic garbage collector paused: the snapshot and the result are millions of
+    small objects that live until the end, which it would scan again and again for nothing."""
+    return _without_gc(lambda: _run_rating(uow, data))
+
+
+def _run_rating(uow, data) -> dict:
+    s = uow.session
+    period, scope = data["period"], data["scope"]
+    rating_date = data.get("rating_date") or repository.today()
+    snapshot, skipped, people = build_snapshot(uow, period, scope, rating_date, data.get("rules"))
+    agencies = sorted({o["agency"] for o in snapshot["officers"]}
+                      | {x["agency"] for x in snapshot["sections"]})
+    adapted = packs_service.adaptation_documents(uow, agencies, period)
+    cases = ban_cases(s, snapshot, period)
+    stored = composite.build(snapshot, adapted, cases) if adapted or cases else snapshot
+    text = json.dumps(stored, ensure_ascii=False, separators=(",", ":"),
+                      default=assemble.json_number)
+    dig = hashlib.sha256(text.encode()).hexdigest()
+    last = repository.latest_rating(s, period, scope)
+    if last is not None and last.digest == dig:
+        return {"rating_id": last.rating_id, "published": False, "unchanged": True,
+                "skipped": last.skipped, "result": repository.stored_result(s, last.rating_id)}
+    if stored is not snapshot:
+        result, used = composite.rate_composite(stored, packs_service.plugin_host(uow),
+                                                trusted=True)
+    else:
+        result, used = rate_trusted(snapshot), []
+    version = (last.version + 1) if last is not None else 1
+    rating_id = f"{period}:{scope}:{version}"
+    repository.store_results(s, rating_id, snapshot, result)
+    for adaptation in used:
+        packs_service.record_use(uow, rating_id, adaptation)
+    subjects = {}
+    by_id = {p.id: p for p in people}
+    for o in snapshot["officers"]:
+        p = by_id[o["id"]]
+        subjects[o["id"]] = {"paying_unit": p.agency, "unit": p.section or p.agency, "name": p.name}
+    for sec in snapshot["sections"]:
+        subjects[sec["id"]] = {"paying_unit": sec["agency"], "unit": sec["id"],
+                               "headcount": sec["headcount"]}
+    payload = {"rating_id": rating_id, "period": period, "kind": scoring_events.period_kind(period),
+               "scope": scope, "version": version, "rating_date": rating_date.isoformat(),
+               "result": result,
+               "subjects": subjects,
+               "disqualified_last_year": [o["id"] for o in snapshot["officers"]
+                                          if o.get("disqualified_last_year")]}
+    event_id = uow.publish(scoring_events.RATING_PUBLISHED, payload)
+    s.add(Rating(rating_id=rating_id, period=period, scope=scope, version=version,
+                 rating_date=rating_date, digest=dig, snapshot=text, skipped=skipped,
+                 event_id=event_id))
+    return {"rating_id": rating_id, "published": True, "unchanged": False, "skipped": skipped,
+            "event_id": event_id, "result": result}
+
+
+def rate_snapshot(uow, snapshot) -> dict:
+    """Rate a snapshot as given (RATING.md §1), or a composite document as ``scoring.snapshot``
+    returns it (each part under the adaptation it names, with this service's plug-ins)."""
+    if composite.is_composite(snapshot):
+        return composite.rate_composite(snapshot, packs_service.plugin_host(uow))[0]
+    return rate_payload(snapshot)
+
+
+def snapshot(uow, data) -> dict:
+    s = uow.session
+    if data.get("rating_id"):
+        r = s.get(Rating, data["rating_id"])
+        if r is None:
+            raise NotFound(f"no rating {data['rating_id']}", "rating_id")
+        return json.loads(r.snapshot)
+    snap, _skipped, _people = build_snapshot(uow, data["period"], data["scope"],
+                                             data.get("rating_date") or repository.today())
+    return assemble.to_json(snap)
+

@@ -1,0 +1,160 @@
+"""Scoring's read model of the roster and the survey: people, units, spells, mentors, evaluators
+and satisfaction rates, as RPCs (the seed) and as the events that keep it current (each applied
+once, through the inbox, by the service).  Rules: :mod:`services.scoring.domain.read_model`."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import insert, select
+
+from services.scoring import history, repository
+from services.scoring.models import Person, Satisfaction, Spell, Unit
+from services.scoring.domain import read_model as rules
+
+PERSON_FIELDS = ("name", "agency", "section", "position", "joined", "mentor", "reserve", "left_on")
+
+
+def upsert_people(uow, data) -> dict:
+    s = uow.session
+    rows = {p["id"]: p for p in data["people"]}
+    existing = {p.id: p for p in s.scalars(select(Person).where(Person.id.in_(list(rows))))}
+    created = changed = unchanged = 0
+    new = []
+    for pid, p in rows.items():
+        values = {k: p.get(k) for k in PERSON_FIELDS}
+        values["evaluator"], values["evaluator_source"] = rules.default_evaluator(p["agency"]), rules.DEFAULT
+        cur = existing.get(pid)
+        if cur is None:
+            new.append({"id": pid, **values})
+            created += 1
+        elif any(getattr(cur, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(cur, k, v)
+            changed += 1
+        else:
+            unchanged += 1
+    if new:
+        s.execute(insert(Person), new)
+    for pid, p in rows.items():
+        values = {k: p.get(k) for k in PERSON_FIELDS}
+        values["evaluator"] = rules.default_evaluator(p["agency"])
+        history.seed(s, pid, dict(values, supervises=p.get("supervises") or ()))
+    return {"created": created, "changed": changed, "unchanged": unchanged}
+
+
+def save_units(uow, data) -> dict:
+    s = uow.session
+    outcomes = [repository.upsert(s, Unit, u["id"], dict(
+        kind=u["kind"], parent=u.get("parent"),
+        agency=rules.unit_agency(u["id"], u["kind"], u.get("parent"), u.get("agency")),
+        name=u.get("name"), evaluator=u.get("evaluator"))) for u in data["units"]]
+    s.flush()
+    return repository.counts(outcomes)
+
+
+def record_spells(uow, data) -> dict:
+    s = uow.session
+    outcomes = []
+    for sp in data["spells"]:
+        outcomes.append(repository.upsert(s, Spell, sp["id"], dict(
+            person=sp["person"], kind=sp["kind"], leave_kind=sp.get("leave_kind"),
+            start=sp["start"], end=sp.get("end"))))
+        person = s.get(Person, sp["person"]) if sp["kind"] in rules.EXIT_KINDS else None
+        if person is not None:
+            person.left_on = rules.left_on_after_spell(person.left_on, sp["kind"], sp["start"],
+                                                       sp.get("end"))
+    s.flush()
+    return repository.counts(outcomes)
+
+
+# -- roster and survey events (each applied through the inbox by the service) ----------------
+def on_units_saved(uow, event) -> None:
+    units = [{"id": u["id"], "kind": u["kind"], "parent": u.get("parent"), "agency": u.get("agency"),
+              "name": u.get("name")} for u in event.get("units", [])]
+    if units:
+        save_units(uow, {"units": units})
+
+
+def on_staff(uow, event) -> None:
+    """staff_joined / staff_changed: position, unit, join date.  The evaluator stays as the roster
+    resolved it when it was seeded (``evaluator_source = roster``); otherwise the default rule
+    "其余人员分别由所在局院领导小组考评" (the person's agency) applies."""
+    s = uow.session
+    for st in event.get("staff", []):
+        cur = s.get(Person, st["id"])
+        joined = date.fromisoformat(st["joined"])
+        since = date.fromisoformat(st.get("since") or event.get("effective") or st["joined"])
+        history.save_post(s, st["id"], since, st["agency"], st.get("section"), st["position"],
+                          st.get("supervises") or ())
+        latest = history.latest_post(s, st["id"])      # events may come in any order
+        if cur is None:
+            s.add(Person(id=st["id"], name=st.get("name"), agency=latest.agency,
+                         section=latest.section, position=latest.position, joined=joined,
+                         mentor=history.current_mentor(s, st["id"]),
+                         evaluator=rules.default_evaluator(latest.agency),
+                         evaluator_source=rules.DEFAULT, reserve=False))
+        else:
+            cur.name, cur.agency, cur.section = st.get("name"), latest.agency, latest.section
+            cur.position, cur.joined = latest.position, joined
+            cur.evaluator = rules.evaluator_after_move(cur.evaluator, cur.evaluator_source,
+                                                       latest.agency)
+    s.flush()
+
+
+def on_evaluators_resolved(uow, event) -> None:
+    """roster ``evaluators_resolved``: each person's evaluators through time (M§五(二)3), as the
+    roster resolved them; never typed in by a caller."""
+    history.evaluators_resolved(uow.session, event)
+
+
+def on_staff_left(uow, event) -> None:
+    repository.known_person(uow, event["person"]).left_on = date.fromisoformat(event["date"])
+
+
+def on_spell(uow, event) -> None:
+    sp = event["spell"]
+    record_spells(uow, {"spells": [{
+        "id": sp["id"], "person": sp["person"], "kind": sp["kind"], "leave_kind": sp.get("leave_kind"),
+        "start": date.fromisoformat(sp["start"]),
+        "end": date.fromisoformat(sp["end"]) if sp.get("end") else None}]})
+
+
+def on_mentor_assigned(uow, event) -> None:
+    """A pair with its dates (the mentor on each date is what the workflow checks)."""
+    history.pair_assigned(uow.session, event)
+    _mentor_now(uow.session, event["mentee"])
+
+
+def on_mentor_unassigned(uow, event) -> None:
+    history.pair_unassigned(uow.session, event)
+    _mentor_now(uow.session, event["mentee"])
+
+
+def _mentor_now(s, mentee) -> None:
+    person = s.get(Person, mentee)
+    if person is not None:
+        person.mentor = history.current_mentor(s, mentee)
+
+
+def on_satisfaction_rates(uow, event) -> None:
+    """Counts per subject of a campaign; a later publication of the campaign replaces an earlier
+    one, a final one is never replaced by a non-final one.  Only closed campaigns feed scoring
+    (issue 18 item 4): a non-final publication (an older survey's rates of an open campaign) is
+    not stored."""
+    s = uow.session
+    final = bool(event.get("final"))
+    if not final:
+        return
+    for subj in event.get("subjects", []):
+        cur = s.get(Satisfaction, (event["campaign_id"], subj["id"]))
+        if cur is None:
+            s.add(Satisfaction(campaign_id=event["campaign_id"], subject=subj["id"],
+                               period=event["period"], satisfied=subj["satisfied"],
+                               basic=subj["basic"], dissatisfied=subj["dissatisfied"],
+                               final=final))
+        elif final or not cur.final:
+            cur.satisfied, cur.basic, cur.dissatisfied = (subj["satisfied"], subj["basic"],
+                                                          subj["dissatisfied"])
+            cur.final = final
+    s.flush()
+

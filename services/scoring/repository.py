@@ -1,0 +1,382 @@
+"""Scoring's persistence: the read model as of a date, evaluations and their trail, facts, ratings
+and their stored results.  The use-case modules (:mod:`.read_model`, :mod:`.workflow`,
+:mod:`.monitoring`, :mod:`.daily_logs`, :mod:`.ranking`, :mod:`.facts`, :mod:`.ratings`,
+:mod:`.results`) load and save through here; no rules here (they are in :mod:`.domain`).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+from sqlalchemy import func, insert, select
+
+from shared.errors import Conflict, LianbaoError, NotFound
+from services.scoring import history
+from services.scoring.models import (
+    CriteriaPack, Evaluation, EvaluationLog, Person, Rating, RatingResultChunk, Unit)
+from services.scoring.domain import asof, composite, criteria
+
+CHUNK = 250                 # subjects per row of rating_result_chunks (at most)
+SEP = "\x1f"                # between the ids of a chunk's ``subjects`` and ``sections``
+IDS_PER_QUERY = 5000        # ids in one ``IN (...)``
+
+
+def today() -> date:
+    return date.today()
+
+
+def to_float(v):
+    return None if v is None else float(v)
+
+
+def iso(d):
+    return None if d is None else d.isoformat()
+
+
+def digest(obj) -> str:
+    """What a step was given, hashed (the same step again with the same content is a no-op)."""
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def chunks(ids, size=IDS_PER_QUERY):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+# -- upserts that count ------------------------------------------------------------------------
+def upsert(s, model, key, values: dict) -> str:
+    """Insert the row ``key`` of ``model`` or bring it to ``values``: "created", "changed" or
+    "unchanged" (running it twice changes nothing the second time)."""
+    cur = s.get(model, key)
+    if cur is None:
+        s.add(model(**dict(zip_key(model, key)), **values))
+        return "created"
+    if any(getattr(cur, k) != v for k, v in values.items()):
+        for k, v in values.items():
+            setattr(cur, k, v)
+        return "changed"
+    return "unchanged"
+
+
+def zip_key(model, key):
+    cols = [c.name for c in model.__table__.primary_key.columns]
+    return zip(cols, key if isinstance(key, tuple) else (key,))
+
+
+def counts(outcomes) -> dict:
+    outcomes = list(outcomes)
+    return {k: outcomes.count(k) for k in ("created", "changed", "unchanged")}
+
+
+def insert_facts(s, model, key_fn, rows) -> dict:
+    """Facts are recorded once: the same id again with the same content is "unchanged", with
+    other content a Conflict."""
+    created = unchanged = 0
+    for values in rows:
+        cur = s.get(model, key_fn(values))
+        if cur is None:
+            s.add(model(**values))
+            created += 1
+        elif all(getattr(cur, k) == v for k, v in values.items()):
+            unchanged += 1
+        else:
+            raise Conflict("this id was recorded with other content", "id")
+    s.flush()
+    return {"created": created, "unchanged": unchanged}
+
+
+# -- the read model as of a date -------------------------------------------------------------
+def template_for(uow, kind: str, agency: str | None, month: str | None = None):
+    """The city's template extended by the agency's latest rule pack in force in ``month``."""
+    base = criteria.city_template(kind)
+    if not agency:
+        return base
+    q = select(CriteriaPack).where(CriteriaPack.agency == agency, CriteriaPack.kind == kind)
+    if month:
+        q = q.where(CriteriaPack.effective_from <= month)
+    pack = uow.session.scalars(q.order_by(CriteriaPack.version.desc()).limit(1)).first()
+    return criteria.extend_template(base, pack.pack if pack else None)
+
+
+def eval_id(kind: str, subject: str, month: str) -> str:
+    return f"{kind}:{subject}:{month}"
+
+
+class Ctx:
+    """Per-call caches of the read model (a batch touches each person once).  People are read as
+    they were on the act's date ``on`` (SPEC §9, :mod:`services.scoring.history`)."""
+
+    def __init__(self, uow, on: date | None = None):
+        self.s = uow.session
+        self.uow = uow
+        self.on = on
+        self.hist = history.History(uow.session)
+        self.people: dict = {}
+        self.units: dict = {}
+        self.chiefs: dict = {}
+        self.templates: dict = {}
+
+    @property
+    def day(self) -> date:
+        return self.on or today()
+
+    def person(self, pid):
+        """The person on the act's date (post and mentor then), or None."""
+        if pid not in self.people:
+            self.people[pid] = self.hist.person(pid, self.day) if pid else None
+        return self.people[pid]
+
+    def prefetch(self, ids):
+        self.hist.load(ids)
+
+    def unit(self, uid):
+        if uid not in self.units:
+            self.units[uid] = self.s.get(Unit, uid)
+        return self.units[uid]
+
+    def section_chiefs(self, sid):
+        if sid not in self.chiefs:
+            self.chiefs[sid] = self.hist.section_people(sid, self.day, "chief")
+        return self.chiefs[sid]
+
+    def chiefs_of(self, kind, subject):
+        """A section's chiefs on the act's date (an officer: none)."""
+        return self.section_chiefs(subject) if kind == "section" else ()
+
+    def subject_info(self, kind, subject, month=None):
+        """(agency, evaluator, mentor, chiefs) of a subject, or NotFound.  With ``month``: the
+        agency of the post held on the month's last day and the roster's evaluator of that day
+        (SPEC §9); the mentor is the one on the act's date (sections: see ``reviewers``)."""
+        if kind == "officer":
+            history.require_known(self.hist, subject)
+            if month is None:
+                p = self.person(subject)
+                return p.agency, None, p.mentor, ()
+            last = asof.month_last_day(month)
+            span = self.hist.month_evaluator(subject, month)
+            post = self.hist.post(subject, last)
+            return post.agency, span.value, self.hist.mentor(subject, self.day), ()
+        u = self.unit(subject)
+        if u is None or u.kind != "section":
+            raise NotFound(f"no section {subject} in the roster read model", "subject")
+        return u.agency, u.evaluator or u.agency, None, self.section_chiefs(subject)
+
+    def reviewers(self, kind, subject, strict=True) -> tuple:
+        """Who may review on the act's date: an officer's mentor then (none: the evaluator's
+        members review); a section's supervising leaders then (分管领导, M§四2; none: Conflict,
+        never guessed, unless ``strict`` is False)."""
+        if kind == "officer":
+            mentor = self.hist.mentor(subject, self.day)
+            return (mentor,) if mentor else ()
+        u = self.unit(subject)
+        key = ("supervisors", subject)
+        if key not in self.chiefs:
+            self.chiefs[key] = self.hist.section_supervisors(subject, u.agency, self.day)
+        supervisors = self.chiefs[key]
+        if not strict:
+            return tuple(supervisors)
+        return asof.section_reviewers(supervisors, subject, self.day)
+
+    def template(self, kind, agency, month):
+        key = (kind, agency, month)
+        if key not in self.templates:
+            self.templates[key] = template_for(self.uow, kind, agency, month)
+        return self.templates[key]
+
+    def members(self, group):
+        key = ("members", group)
+        if key not in self.chiefs:
+            self.chiefs[key] = self.hist.members(group, self.day)
+        return self.chiefs[key]
+
+
+def known_person(uow, pid):
+    """Events of one person can overtake each other (different queues): an event about a person
+    not yet in the read model fails, so it is redelivered (and dead-lettered after the retries)."""
+    person = uow.session.get(Person, pid)
+    if person is None:
+        raise NotFound(f"{pid} is not in the read model yet", "person")
+    return person
+
+
+# -- evaluations and their trail -------------------------------------------------------------
+def add_log(s, ev_id, action, actor, on, frm, to, note=None, dig=None):
+    s.add(EvaluationLog(evaluation_id=ev_id, action=action, actor=actor, on_date=on,
+                        from_state=frm, to_state=to, note=note, digest=dig))
+
+
+def add_logs(s, logs) -> None:
+    if logs:
+        s.execute(insert(EvaluationLog), logs)
+
+
+def last_log(s, ev_id):
+    return s.scalars(select(EvaluationLog).where(EvaluationLog.evaluation_id == ev_id)
+                     .order_by(EvaluationLog.id.desc()).limit(1)).first()
+
+
+def trail(s, ev_id) -> list:
+    return list(s.scalars(select(EvaluationLog).where(
+        EvaluationLog.evaluation_id == ev_id).order_by(EvaluationLog.id)))
+
+
+def load_evaluations(s, items) -> dict:
+    """``{id: Evaluation}`` of the items' evaluations that exist."""
+    out = {}
+    for part in chunks([eval_id(i["kind"], i["subject"], i["month"]) for i in items]):
+        for e in s.scalars(select(Evaluation).where(Evaluation.id.in_(part))):
+            out[e.id] = e
+    return out
+
+
+def require_evaluation(evals, it):
+    e = evals.get(eval_id(it["kind"], it["subject"], it["month"]))
+    if e is None:
+        raise NotFound(f"no evaluation of {it['subject']} for {it['month']}", "subject")
+    return e
+
+
+def get_evaluation(s, it):
+    """The evaluation of ``it`` (kind, subject, month), or NotFound."""
+    return require_evaluation({eval_id(it["kind"], it["subject"], it["month"]):
+                               s.get(Evaluation, eval_id(it["kind"], it["subject"], it["month"]))}, it)
+
+
+def evaluations_of(s, evaluator, month, states) -> list:
+    return list(s.scalars(select(Evaluation).where(
+        Evaluation.evaluator == evaluator, Evaluation.month == month,
+        Evaluation.state.in_(states))))
+
+
+def count_evaluations(s, evaluator, month, states) -> int:
+    return s.scalar(select(func.count()).select_from(Evaluation).where(
+        Evaluation.evaluator == evaluator, Evaluation.month == month,
+        Evaluation.state.in_(states)))
+
+
+def months_of(s, subject, kind, year=None) -> list:
+    """A subject's evaluations (of ``year``, or all), in calendar order."""
+    q = select(Evaluation).where(Evaluation.subject == subject,
+                                 Evaluation.kind == kind)
+    if year:
+        q = q.where(Evaluation.month.like(f"{year}-%"))
+    return list(s.scalars(q.order_by(Evaluation.month)))
+
+
+# -- ratings and their stored results --------------------------------------------------------
+def latest_rating(s, period, scope):
+    return s.scalars(select(Rating).where(Rating.period == period,
+                                          Rating.scope == scope)
+                     .order_by(Rating.version.desc()).limit(1)).first()
+
+
+def ratings_of_period(s, period):
+    return list(s.scalars(select(Rating).where(Rating.period == period)
+                          .order_by(Rating.created_at.desc(), Rating.version.desc())))
+
+
+def store_results(s, rating_id, snapshot, result) -> None:
+    """The results in chunks of up to :data:`CHUNK` subjects of one agency, one row each (their
+    engine JSON kept whole for the explanation RPC; see :class:`RatingResultChunk`)."""
+    where = {o["id"]: (o["agency"], o.get("section")) for o in snapshot["officers"]}
+    where.update({x["id"]: (x["agency"], x["id"]) for x in snapshot["sections"]})
+    lines: dict = {}
+    for line in result["settlement"]:
+        lines.setdefault(line["subject"], []).append(line)
+    by_agency: dict = {}
+    place = where.get
+    n = 0
+    for kind, key in (("officer", "officers"), ("section", "sections"), ("agency", "agencies")):
+        for r in result[key]:
+            rid = r["id"]
+            ag, sec = place(rid) or (rid, None)
+            by_agency.setdefault(ag, []).append(
+                ([rid, kind, ag, sec, r.get("status"), r.get("class"), n],
+                 {**r, "_settlement": lines.get(rid, [])}))
+            n += 1
+    rows = []
+    for ag, items in by_agency.items():
+        for i in range(0, len(items), CHUNK):
+            part = items[i:i + CHUNK]
+            entries = [e for e, _r in part]
+            rows.append(dict(
+                rating_id=rating_id, chunk=len(rows), agency=ag,
+                subjects=SEP + SEP.join(e[0] for e in entries) + SEP,
+                sections=SEP + SEP.join(sorted({e[3] for e in entries if e[3] is not None})) + SEP,
+                entries=json.dumps(entries, ensure_ascii=False),
+                results=json.dumps([r for _e, r in part], ensure_ascii=False)))
+    if rows:
+        s.execute(insert(RatingResultChunk), rows)
+
+
+def result_entries(s, rating_id):
+    """``[subject, kind, agency, section, status, class, n]`` of every subject of a rating."""
+    for (entries,) in s.execute(select(RatingResultChunk.entries).where(
+            RatingResultChunk.rating_id == rating_id)):
+        yield from json.loads(entries)
+
+
+def needle(unit):
+    return RatingResultChunk.subjects.contains(SEP + unit + SEP, autoescape=True)
+
+
+def stored_result(s, rating_id) -> dict:
+    out = {"officers": [], "sections": [], "agencies": [], "settlement": []}
+    key = {"officer": "officers", "section": "sections", "agency": "agencies"}
+    snap = json.loads(s.get(Rating, rating_id).snapshot)
+    order = {x: n for n, x in enumerate(composite.subject_order(snap))}
+    rows = []
+    for entries, results in s.execute(select(RatingResultChunk.entries,
+                                             RatingResultChunk.results).where(
+            RatingResultChunk.rating_id == rating_id)):
+        rows.extend((e[6], e[1], e[0], item) for e, item in zip(json.loads(entries),
+                                                                json.loads(results)))
+    rows.sort(key=lambda r: r[0])
+    rows.sort(key=lambda r: order.get(r[2], 0))
+    settlement = {"officers": [], "sections": [], "agencies": []}
+    for _n, kind, _subj, item in rows:
+        settlement[key[kind]].extend(item.pop("_settlement", []))
+        out[key[kind]].append(item)
+    out["settlement"] = settlement["officers"] + settlement["sections"] + settlement["agencies"]
+    return out
+
+
+def batch(items, fn):
+    """Apply ``fn(index, item)`` to each item; a LianbaoError is reported by index and field and
+    leaves nothing of that item written (each ``fn`` checks everything before it writes)."""
+    done, unchanged, errors = [], 0, []
+    for i, item in enumerate(items):
+        try:
+            out = fn(i, item)
+        except LianbaoError as e:
+            errors.append({"index": i, "field": e.field, "error": e.code, "message": e.message})
+            continue
+        if out == "unchanged":
+            unchanged += 1
+        else:
+            done.append(out)
+    return {"done": len(done), "unchanged": unchanged, "errors": errors, "ids": done}
+
+
+def result_chunks_of_unit(s, rating_id, unit):
+    """``(entries, results)`` of the chunks of a rating that may hold ``unit``'s results (the
+    agency's, a section's, or the subject's own)."""
+    chunk = RatingResultChunk
+    return s.execute(select(chunk.entries, chunk.results).where(
+        chunk.rating_id == rating_id,
+        (chunk.agency == unit) | chunk.sections.contains(SEP + unit + SEP, autoescape=True)
+        | needle(unit)))
+
+
+def result_chunks_of_subject(s, subject, rating_id=None):
+    """``(rating_id, entries, results)`` of the chunks that hold ``subject`` (of one rating, or all)."""
+    chunk = RatingResultChunk
+    q = select(chunk.rating_id, chunk.entries, chunk.results).where(needle(subject))
+    if rating_id:
+        q = q.where(chunk.rating_id == rating_id)
+    return s.execute(q)
+
+
+def ratings_by_id(s, ids) -> dict:
+    return {r.rating_id: r for r in s.scalars(select(Rating).where(Rating.rating_id.in_(ids)))}

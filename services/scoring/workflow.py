@@ -1,0 +1,256 @@
+"""The monthly workflow (M§五(二)4): self-assessment (自评申报), review by the mentor (联带责任人审核),
+approval (考核审批), the notice (公示监督) and its objections, filing (上报备案); an evaluation and a
+person's months.  Each step's rules: :mod:`services.scoring.domain.workflow`."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import insert
+
+from shared.errors import Conflict
+from services.scoring import history, repository
+from services.scoring.models import Evaluation, EvaluationLog
+from services.scoring.domain import asof, criteria, deadlines
+from services.scoring.domain import workflow as steps
+
+
+def _deductions(items):
+    return [criteria.Deduction(d["id"], tuple(d["items"]), Decimal(d["points"]), d.get("note") or "")
+            for d in items or ()]
+
+
+def _deductions_json(items):
+    return [{"id": d["id"], "items": list(d["items"]), "points": str(d["points"]),
+             "note": d.get("note")} for d in items or ()]
+
+
+def _batch_context(uow, data):
+    """(ctx, session, the act's date, items, their evaluations that exist) of a batch of steps:
+    the people it names read once, as on the act's date."""
+    ctx = repository.Ctx(uow)
+    as_of = ctx.on = data.get("as_of") or repository.today()
+    items = data["items"]
+    ctx.prefetch([i["subject"] for i in items if i["kind"] == "officer"] + [i["actor"] for i in items])
+    return ctx, uow.session, as_of, items, repository.load_evaluations(uow.session, items)
+
+
+def submit_self_assessments(uow, data) -> dict:
+    """自评申报: the subject (an officer) or the section's chief submits the month's scores."""
+    ctx, s, as_of, items, existing = _batch_context(uow, data)
+    new_rows, logs, seen = [], [], set()
+
+    def one(i, it):
+        ev_id = repository.eval_id(it["kind"], it["subject"], it["month"])
+        deadlines.check_month_is_over(it["month"], as_of)
+        agency, evaluator, _mentor, chiefs = ctx.subject_info(it["kind"], it["subject"], it["month"])
+        steps.check_self_assessor(it["actor"], it["kind"], it["subject"], chiefs)
+        tpl = ctx.template(it["kind"], agency, it["month"])
+        scores = criteria.item_scores(tpl, it["item_scores"], _deductions(it["deductions"]))
+        dig = repository.digest([it["item_scores"], _deductions_json(it["deductions"])])
+        cur = existing.get(ev_id)
+        if cur is not None or ev_id in seen:
+            if cur is not None and cur.state == steps.SUBMITTED:
+                last = repository.last_log(s, ev_id)
+                if last and last.action == steps.SUBMIT and last.actor == it["actor"] and last.digest == dig:
+                    return "unchanged"      # the same self-assessment again: safe to run twice
+            steps.next_state(cur.state if cur else steps.SUBMITTED, steps.SUBMIT)
+        seen.add(ev_id)
+        score = criteria.total_score(scores)
+        new_rows.append(dict(id=ev_id, kind=it["kind"], subject=it["subject"], month=it["month"],
+                             agency=agency, evaluator=evaluator, state=steps.SUBMITTED,
+                             template_version=tpl.version,
+                             item_scores={"given": {k: str(v) for k, v in
+                                                    criteria.given_scores(tpl, it["item_scores"]).items()},
+                                          "final": {k: str(v) for k, v in scores.items()}},
+                             deductions=_deductions_json(it["deductions"]), self_score=score,
+                             score=score, submitted_on=as_of, late=False, objections=0))
+        logs.append(dict(evaluation_id=ev_id, action=steps.SUBMIT, actor=it["actor"], on_date=as_of,
+                         from_state=None, to_state=steps.SUBMITTED, note=it.get("note"), digest=dig))
+        return ev_id
+
+    out = repository.batch(items, one)
+    if new_rows:
+        s.execute(insert(Evaluation), new_rows)
+        s.execute(insert(EvaluationLog), logs)
+    return out
+
+
+def review_batch(uow, data) -> dict:
+    """联带责任人审核: the subject's mentor confirms or corrects the scores and adds deductions."""
+    ctx, s, as_of, items, evals = _batch_context(uow, data)
+    logs = []
+
+    def one(i, it):
+        e = repository.require_evaluation(evals, it)
+        dig = repository.digest([it.get("item_scores"), _deductions_json(it["deductions"])])
+        if e.state == steps.REVIEWED and e.reviewed_by == it["actor"]:
+            last = repository.last_log(s, e.id)
+            if last and last.action == steps.REVIEW and last.digest == dig:
+                return "unchanged"
+        to = steps.next_state(e.state, steps.REVIEW)
+        steps.check_not_own(it["actor"], it["kind"], it["subject"], steps.REVIEW,
+                            ctx.chiefs_of(it["kind"], it["subject"]))
+        reviewers = ctx.reviewers(it["kind"], it["subject"])
+        if len(reviewers) > 1:
+            asof.check_reviewer_of(it["actor"], reviewers, it["subject"], ctx.day)
+        else:
+            mentor = reviewers[0] if reviewers else None
+            steps.check_reviewer(it["actor"], mentor, ctx.members(e.evaluator) if mentor is None else ())
+        tpl = ctx.template(it["kind"], e.agency, e.month)
+        stored = e.item_scores or {}
+        given = it["item_scores"] if it.get("item_scores") is not None else stored.get("given")
+        facts = list(e.deductions or []) + _deductions_json(it["deductions"])
+        scores = criteria.item_scores(tpl, given, _deductions(facts))
+        e.item_scores = {"given": {k: str(v) for k, v in criteria.given_scores(tpl, given).items()},
+                         "final": {k: str(v) for k, v in scores.items()}}
+        e.deductions = facts
+        e.score = criteria.total_score(scores)
+        e.state, e.reviewed_by = to, it["actor"]
+        logs.append(dict(evaluation_id=e.id, action=steps.REVIEW, actor=it["actor"], on_date=as_of,
+                         from_state=steps.SUBMITTED, to_state=to, note=it.get("note"), digest=dig))
+        return e.id
+
+    out = repository.batch(items, one)
+    repository.add_logs(s, logs)
+    return out
+
+
+def approve_batch(uow, data) -> dict:
+    """考核审批: a member of the subject's evaluator (leading group) approves the score."""
+    ctx, s, as_of, items, evals = _batch_context(uow, data)
+    logs = []
+
+    def one(i, it):
+        e = repository.require_evaluation(evals, it)
+        if e.state == steps.APPROVED and e.approved_by == it["actor"]:
+            return "unchanged"
+        to = steps.next_state(e.state, steps.APPROVE)
+        steps.check_evaluator_member(ctx.person(it["actor"]), it["actor"], e.evaluator, steps.APPROVE)
+        steps.check_not_own(it["actor"], it["kind"], it["subject"], steps.APPROVE,
+                            ctx.chiefs_of(it["kind"], it["subject"]))
+        reviewers = ctx.reviewers(it["kind"], it["subject"], strict=False)
+        steps.check_approver_is_not_reviewer(it["actor"], e.reviewed_by,
+                                             steps.responsible_reviewer(it["actor"], reviewers))
+        e.state, e.approved_by = to, it["actor"]
+        logs.append(dict(evaluation_id=e.id, action=steps.APPROVE, actor=it["actor"], on_date=as_of,
+                         from_state=steps.REVIEWED, to_state=to, note=it.get("note")))
+        return e.id
+
+    out = repository.batch(items, one)
+    repository.add_logs(s, logs)
+    return out
+
+
+def check_body_member(ctx, actor, evaluator, step):
+    steps.check_evaluator_member(ctx.person(actor), actor, evaluator, step)
+
+
+def _own_left_out(ctx, actor, rows):
+    """Separation of duties for the steps that take a whole month (公示, 备案): the actor's own
+    evaluation (or his section's) is left for another member of the leading group; the rest go on."""
+    keep, own = [], []
+    for e in rows:
+        (own if steps.is_own(actor, e.kind, e.subject, ctx.chiefs_of(e.kind, e.subject))
+         else keep).append(e)
+    return keep, sorted(e.id for e in own)
+
+
+def publish_notice(uow, data) -> dict:
+    """公示监督: the evaluator posts every approved evaluation of the month; three working days."""
+    ctx, s = repository.Ctx(uow), uow.session
+    as_of = ctx.on = data.get("as_of") or repository.today()
+    check_body_member(ctx, data["actor"], data["evaluator"], steps.NOTICE)
+    from services.scoring.followups import work_calendar
+    end = deadlines.notice_end(as_of, calendar=work_calendar(uow))
+    rows = repository.evaluations_of(s, data["evaluator"], data["month"], (steps.APPROVED,))
+    rows, own = _own_left_out(ctx, data["actor"], rows)
+    logs = []
+    for e in rows:
+        e.state, e.notice_start, e.notice_end = steps.ON_NOTICE, as_of, end
+        logs.append(dict(evaluation_id=e.id, action=steps.NOTICE, actor=data["actor"], on_date=as_of,
+                         from_state=steps.APPROVED, to_state=steps.ON_NOTICE, note=f"until {end}"))
+    repository.add_logs(s, logs)
+    s.flush()
+    skipped = history.skipped_items(s, data["evaluator"], data["month"], (steps.APPROVED,),
+                                    (steps.ON_NOTICE, steps.FILED))
+    return {"posted": len(rows), "notice_start": as_of.isoformat(), "notice_end": end.isoformat(),
+            "not_posted": skipped, "left_for_another_member": own}
+
+
+def object_to(uow, data) -> dict:
+    """An objection during the notice sends the evaluation back to review, recorded."""
+    s = uow.session
+    as_of = data.get("as_of") or repository.today()
+    e = repository.get_evaluation(s, data)
+    last = repository.last_log(s, e.id)
+    if (e.state == steps.SUBMITTED and last and last.action == steps.OBJECT and last.actor == data["actor"]
+            and last.note == data["text"]):
+        return evaluation_dict(s, e)     # the same objection again
+    to = steps.next_state(e.state, steps.OBJECT)
+    steps.check_objector(data["actor"], data["subject"])
+    if not deadlines.notice_is_open(e.notice_start, e.notice_end, as_of):
+        raise Conflict(f"the notice ran from {e.notice_start} to {e.notice_end}", "as_of")
+    e.state, e.objections = to, e.objections + 1
+    e.reviewed_by = e.approved_by = None
+    e.notice_start = e.notice_end = None
+    repository.add_log(s, e.id, steps.OBJECT, data["actor"], as_of, steps.ON_NOTICE, to, data["text"])
+    s.flush()
+    return evaluation_dict(s, e)
+
+
+def file_month(uow, data) -> dict:
+    """上报备案: files every evaluation of the month whose notice has ended; late ones (after the
+    15th of M+1) are filed and flagged."""
+    ctx, s = repository.Ctx(uow), uow.session
+    as_of = ctx.on = data.get("as_of") or repository.today()
+    check_body_member(ctx, data["actor"], data["evaluator"], steps.FILE)
+    rows = repository.evaluations_of(s, data["evaluator"], data["month"], (steps.ON_NOTICE,))
+    rows, own = _own_left_out(ctx, data["actor"], rows)
+    filed, late, waiting, logs = 0, 0, [], []
+    for e in rows:
+        if not deadlines.notice_has_ended(e.notice_end, as_of):
+            waiting.append(e.id)
+            continue
+        e.state, e.filed_on = steps.FILED, as_of
+        e.late = deadlines.is_filed_late(e.month, as_of)
+        filed += 1
+        late += e.late
+        logs.append(dict(evaluation_id=e.id, action=steps.FILE, actor=data["actor"], on_date=as_of,
+                         from_state=steps.ON_NOTICE, to_state=steps.FILED,
+                         note="late" if e.late else None))
+    repository.add_logs(s, logs)
+    not_ready = repository.count_evaluations(s, data["evaluator"], data["month"],
+                                             (steps.SUBMITTED, steps.REVIEWED, steps.APPROVED))
+    s.flush()
+    skipped = [{"kind": e.kind, "subject": e.subject, "state": e.state,
+                "reason": f"on notice until {e.notice_end}"} for e in rows if e.id in waiting]
+    skipped += history.skipped_items(s, data["evaluator"], data["month"], (steps.ON_NOTICE,),
+                                     (steps.FILED,))
+    return {"filed": filed, "late": late, "waiting": waiting, "left_for_another_member": own,
+            "not_ready": not_ready,
+            "not_filed": skipped,
+            "deadline": deadlines.filing_deadline(data["month"]).isoformat()}
+
+
+def evaluation_dict(s, e, trail=True) -> dict:
+    out = {"id": e.id, "kind": e.kind, "subject": e.subject, "month": e.month, "state": e.state,
+           "score": repository.to_float(e.score), "self_score": repository.to_float(e.self_score),
+           "items": {k: float(v) for k, v in (e.item_scores or {}).get("final", {}).items()},
+           "deductions": e.deductions or [], "agency": e.agency, "evaluator": e.evaluator,
+           "template_version": e.template_version, "notice_end": repository.iso(e.notice_end),
+           "filed_on": repository.iso(e.filed_on), "late": bool(e.late), "objections": e.objections}
+    if trail:
+        out["trail"] = [{"action": r.action, "actor": r.actor, "on": r.on_date.isoformat(),
+                         "from": r.from_state, "to": r.to_state, "note": r.note}
+                        for r in repository.trail(s, e.id)]
+    return out
+
+
+def evaluation(uow, data) -> dict:
+    return evaluation_dict(uow.session, repository.get_evaluation(uow.session, data))
+
+
+def person_history(uow, data) -> dict:
+    rows = repository.months_of(uow.session, data["person"], data["kind"], data.get("year"))
+    return {"subject": data["person"], "kind": data["kind"],
+            "months": [evaluation_dict(uow.session, e, trail=False) for e in rows]}
