@@ -134,11 +134,20 @@ def off_team(spells: Iterable[Spell], day: date) -> bool:
     return any(s.kind in EXIT_KINDS and covers(s.start, s.end, day) for s in spells)
 
 
-def evaluator_timeline(staff: Staff, posts: list[Post], units: Mapping[str, Unit],
-                       spells: list[Spell]) -> list[EvaluatorSpan]:
+def evaluator_timeline(staff: Staff, posts: list[Post], units, spells: list[Spell]
+                       ) -> list[EvaluatorSpan]:
     """The person's evaluators through time (M§五(二)3 on every day on the team), as spans that
-    change only at a breakpoint; days off the team (after an exit, before a return) have none."""
-    days = [d for d in breakpoints(posts, spells) if d >= staff.joined] or [staff.joined]
+    change only at a breakpoint; days off the team (after an exit, before a return) have none.
+    ``units``: the unit tree through time (a :class:`~.tree.Tree`: a unit moved, renamed, re-ranked
+    or dissolved changes the evaluator from that day) or one fixed ``id -> Unit`` mapping."""
+    tree_days: list[date] = []
+    if isinstance(units, Mapping):
+        fixed = units
+        units_on = lambda day: fixed  # noqa: E731
+    else:
+        units_on, tree_days = units.on, units.change_days()
+    days = sorted({d for d in breakpoints(posts, spells) if d >= staff.joined}
+                  | {d for d in tree_days if d > staff.joined}) or [staff.joined]
     if days[0] > staff.joined:
         days.insert(0, staff.joined)
     spans: list[EvaluatorSpan] = []
@@ -147,9 +156,10 @@ def evaluator_timeline(staff: Staff, posts: list[Post], units: Mapping[str, Unit
         if off_team(spells, day):
             continue
         who = staff_on(staff, posts, day)
-        if who.unit not in units:
+        tree = units_on(day)
+        if who.unit not in tree:
             continue
-        result = evaluator_of(who, units, spells, day)
+        result = evaluator_of(who, tree, spells, day)
         if spans and spans[-1].group == result.group and spans[-1].rule == result.rule \
                 and spans[-1].end is not None and spans[-1].end + ONE_DAY == day:
             spans[-1] = replace(spans[-1], end=end)
