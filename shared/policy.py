@@ -148,6 +148,10 @@ for _svc in ("roster", "scoring", "survey", "training", "rewards"):
 # -- roster: the people, their posts, mentors and cases ---------------------------------------------
 _w("roster.save_units", (COMMITTEE_OFFICE, OPERATOR), CITY, "the unit tree of the city")
 _r("roster.get_units")
+_w("roster.move_unit", (COMMITTEE_OFFICE, OPERATOR), CITY, "the unit tree of the city, dated")
+_w("roster.rename_unit", (COMMITTEE_OFFICE, OPERATOR), CITY, "the unit tree of the city, dated")
+_w("roster.dissolve_unit", (COMMITTEE_OFFICE, OPERATOR), CITY, "the unit tree of the city, dated")
+_r("roster.unit_history")
 _w("roster.create_staff", (COMMITTEE_OFFICE, SYSTEM, OPERATOR), _u("staff[].unit"))
 _w("roster.change_staff", (COMMITTEE_OFFICE, SYSTEM, OPERATOR), _p("person"),
    "and the new unit lies within the writer's units too")

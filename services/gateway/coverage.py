@@ -35,7 +35,7 @@ REASONS: dict[str, str] = {
         "register_pack", "name_helpers", "record_study_class", "record_referral_minutes", "complete_task",
         "record_subject_data")},
     **{f"roster.{name}": COMMAND for name in (
-        "save_units", "create_staff", "change_staff", "record_spell", "end_spell", "assign_mentor",
+        "save_units", "move_unit", "rename_unit", "dissolve_unit", "create_staff", "change_staff", "record_spell", "end_spell", "assign_mentor",
         "assign_mentors", "reassign_mentor", "unassign_mentor", "return_to_team", "record_ban_violation",
         "record_discipline_fact", "investigate")},
     **{f"training.{name}": COMMAND for name in (

@@ -17,16 +17,17 @@ from sqlalchemy import delete, insert, or_, select, update
 from services.roster.domain import bans, coverage as cov, discipline, evaluator as ev, importing, \
     mentoring
 from services.roster.domain import history as hist
+from services.roster.domain import tree as tree_rules
 from services.roster.domain import spells as sp
 from services.roster.domain import staff as staff_rules
-from services.roster.domain.dates import ONE_DAY, iso, parse_date, parse_optional_date
+from services.roster.domain.dates import ONE_DAY, covers, iso, parse_date, parse_optional_date
 from services.roster.domain.model import (AGENCY, COMMITTEE, EXIT_KINDS, SECTION, SUSPENSION, Pair,
                                           Spell, Staff, Unit)
 from services.roster.domain.staff import check_new_person, check_staff
-from services.roster.domain.units import check_units_batch, get_unit, level_of, owning_body, \
+from services.roster.domain.units import get_unit, level_of, owning_body, \
     units_under
 from services.roster.models import (BanViolationRow, CaseRow, DisciplineFactRow, PairRow, PostRow,
-                                    SpellRow, StaffRow, UnitRow)
+                                    SpellRow, StaffRow, UnitVersionRow)
 from shared.contracts import roster as contract
 from shared.errors import Conflict, LianbaoError, NotFound, ValidationFailed
 
@@ -43,7 +44,7 @@ def _chunks(items: list, size: int):
 
 
 # -- conversions ----------------------------------------------------------------------------------
-def _unit(row: UnitRow) -> Unit:
+def _unit(row: UnitVersionRow) -> Unit:
     return Unit(id=row.id, name=row.name, kind=row.kind, parent=row.parent,
                 agency_type=row.agency_type, rank=row.rank, supervising_unit=row.supervising_unit)
 
@@ -146,7 +147,7 @@ def since_of(session, ids: Iterable[str]) -> dict[str, date]:
             if posts}
 
 
-def publish_evaluators(uow, units: dict, person_ids: Iterable[str]) -> None:
+def publish_evaluators(uow, units, person_ids: Iterable[str]) -> None:
     """``evaluators_resolved``: each person's evaluators through time (M§五(二)3 on every day on
     the team, SPEC §9), the whole timeline, so that a consumer never computes it itself."""
     session = uow.session
@@ -187,8 +188,9 @@ def pair_dict(p: Pair) -> dict:
 
 
 # -- loading ------------------------------------------------------------------------------------
-def load_units(session) -> dict[str, Unit]:
-    return {r.id: _unit(r) for r in session.scalars(select(UnitRow))}
+def load_units(session, day: date | None = None) -> dict[str, Unit]:
+    """The unit tree as it was on ``day`` (default today; SPEC §9)."""
+    return load_tree(session).on(day or date.today())
 
 
 def load_person(session, person_id: str, field: str = "person") -> Staff:
@@ -291,48 +293,225 @@ def apply_cuts(uow, cuts, reason: str) -> list[dict]:
 
 
 # -- units --------------------------------------------------------------------------------------
-def save_units(uow, data) -> dict:
+def _version(row: UnitVersionRow) -> tree_rules.UnitVersion:
+    return tree_rules.UnitVersion(_unit(row), row.start, row.end)
+
+
+def _version_values(v: tree_rules.UnitVersion) -> dict:
+    return dict({k: getattr(v.unit, k) for k in ("id",) + tree_rules.CONTENT}, start=v.start,
+                end=v.end)
+
+
+def load_tree(session) -> tree_rules.Tree:
+    """The unit tree through time (SPEC §9): every version of every unit."""
+    return tree_rules.Tree(_version(r) for r in session.scalars(select(UnitVersionRow)))
+
+
+def version_dict(v: tree_rules.UnitVersion, tree: tree_rules.Tree) -> dict:
+    return dict(unit_dict(v.unit, tree.view(v.start)), since=v.start.isoformat(),
+                until=iso(v.end))
+
+
+def save_versions(session, closed: list, opened: list) -> None:
+    """Closed or replaced versions are rewritten (their ``end``, or their content when replaced on
+    the same start); opened ones inserted."""
+    for v in closed:
+        session.execute(delete(UnitVersionRow).where(UnitVersionRow.id == v.id,
+                                                     UnitVersionRow.start == v.start))
+    rows = [_version_values(v) for v in closed
+            if all((v.id, v.start) != (n.id, n.start) for n in opened)] + \
+        [_version_values(v) for v in opened]
+    if rows:
+        session.execute(insert(UnitVersionRow), rows)
+
+
+def _tree_changed(uow, before: tree_rules.Tree, after: tree_rules.Tree, closed: list,
+                  opened: list, effective: date | None) -> None:
+    """Publish a change of the tree: ``units_saved`` (the versions closed and opened), then for the
+    people under a unit whose place in the tree changed, ``staff_changed`` where their agency
+    changes with it (their post from the change) and their evaluator timelines."""
     session = uow.session
-    units = load_units(session)
-    batch = [Unit(id=u["id"], name=u["name"], kind=u["kind"], parent=u["parent"],
-                  agency_type=u["agency_type"], rank=u["rank"],
-                  supervising_unit=u["supervising_unit"]) for u in data["units"]]
-    merged = check_units_batch(batch, units)
-    created, changed, unchanged, out = 0, 0, 0, []
-    for unit in batch:
-        old = units.get(unit.id)
-        values = {k: getattr(unit, k) for k in ("id", "name", "kind", "parent", "agency_type",
-                                                 "rank", "supervising_unit")}
-        if old is None:
-            session.execute(insert(UnitRow), [values])
-            created += 1
-        elif old == unit:
+    versions = list(closed) + [v for v in opened]
+    if not versions:
+        return
+    for chunk in _chunks(versions, contract.EVENT_BATCH):
+        uow.publish(contract.UNITS_SAVED, {"units": [version_dict(v, after) for v in chunk],
+                                           "effective": iso(effective)})
+    moved = {v.id for v in closed}      # an existing unit changed: who is under it may change
+    if not moved:
+        return
+    days = sorted({v.start for v in opened if v.id in moved} |
+                  {v.end + ONE_DAY for v in closed if v.end is not None})
+    first = days[0]
+    touched = set()
+    for day in days:
+        for uid in moved:
+            if uid in after.on(day):
+                touched |= units_under(after.on(day), uid)
+            if uid in before.on(day):
+                touched |= units_under(before.on(day), uid)
+    posts: dict[str, list] = defaultdict(list)
+    for chunk in _chunks(sorted(touched), IN_CHUNK):
+        for row in session.scalars(select(PostRow).where(
+                PostRow.unit.in_(chunk), or_(PostRow.end.is_(None), PostRow.end >= first))):
+            posts[row.person].append(_post(row))
+    people = load_staff(session, posts)
+    changed_staff: list[tuple[Staff, date]] = []
+    for pid, mine in sorted(posts.items()):
+        for post in mine:
+            sinces = {d for d in days if covers(post.start, post.end, d)}
+            if post.start > first:
+                sinces.add(post.start)
+            for since in sorted(sinces):
+                was = tree_rules.agency_on(before, post.unit, since)
+                now = tree_rules.agency_on(after, post.unit, since)
+                if now is not None and was != now:
+                    changed_staff.append((hist.staff_on(people[pid], [post], since), since))
+    for who, since in changed_staff:
+        uow.publish(contract.STAFF_CHANGED, {
+            "staff": [staff_dict(who, after.view(since), since)],
+            "effective": since.isoformat()})
+    publish_evaluators(uow, after, posts)
+
+
+def _unit_in(u: dict) -> Unit:
+    return Unit(id=u["id"], name=u["name"], kind=u["kind"], parent=u["parent"],
+                agency_type=u["agency_type"], rank=u["rank"], supervising_unit=u["supervising_unit"])
+
+
+def _check_tree(after: tree_rules.Tree, day: date, fields_of: dict[str, str]) -> None:
+    """The tree rules from ``day`` on; an error about a changed unit names its field in the
+    caller's payload (``fields_of``: unit id -> field prefix)."""
+    try:
+        tree_rules.check_tree_from(after, day, changed=fields_of)
+    except LianbaoError as err:
+        uid, _, rest = (err.field or "").partition(".")
+        if rest and uid in fields_of:
+            raise type(err)(err.message, f"{fields_of[uid]}{rest}") from None
+        if rest and uid in after.versions:     # a unit left under a moved or dissolved one
+            raise type(err)(err.message, next(iter(fields_of.values()), "") + "parent") from None
+        first = next(iter(fields_of.values()), "")
+        raise type(err)(err.message, f"{first}{err.field}") from None
+
+
+def save_units(uow, data, today: date | None = None) -> dict:
+    """Create or change units from ``effective`` (a new unit without it: as far back as the roster
+    goes; a change without it: from today). Unchanged units are left alone."""
+    session = uow.session
+    before = load_tree(session)
+    effective = parse_optional_date(data.get("effective"), "effective")
+    today = today or date.today()
+    batch = [_unit_in(u) for u in data["units"]]
+    seen: dict[str, int] = {}
+    closed_all, opened_all = [], []
+    created = changed = unchanged = 0
+    for i, unit in enumerate(batch):
+        if unit.id in seen:
+            raise Conflict(f"unit {unit.id!r} given twice", f"units[{i}].id")
+        seen[unit.id] = i
+        history = before.history(unit.id)
+        when = effective if effective is not None or not history else today
+        try:
+            closed, opened = tree_rules.change_unit(history, unit, when)
+        except LianbaoError as err:
+            raise type(err)(err.message, f"units[{i}].{err.field}") from None
+        if not opened:
             unchanged += 1
             continue
-        else:
-            session.execute(update(UnitRow).where(UnitRow.id == unit.id).values(**values))
-            changed += 1
-        out.append(unit_dict(unit, merged))
-    if out:
-        uow.publish(contract.UNITS_SAVED, {"units": out})
-    if changed:   # a rank, a parent or a 归口 unit changed: the evaluators of the people under it
-        touched = set()
-        for unit in batch:
-            if unit.id in units and units[unit.id] != unit:
-                touched |= units_under(merged, unit.id)
-        people = set()
-        for chunk in _chunks(sorted(touched), IN_CHUNK):
-            people.update(session.scalars(select(PostRow.person).where(PostRow.unit.in_(chunk))))
-        publish_evaluators(uow, merged, people)
+        created, changed = created + (not history), changed + bool(history)
+        closed_all += closed
+        opened_all += opened
+    after = before.with_changes(closed_all, opened_all)
+    if opened_all:
+        _check_tree(after, min(v.start for v in opened_all),
+                    {v.id: f"units[{seen[v.id]}]." for v in opened_all})
+        save_versions(session, closed_all, opened_all)
+        _tree_changed(uow, before, after, closed_all, opened_all, effective)
+    day = effective or today
+    shown = after.view(day)
     return {"created": created, "changed": changed, "unchanged": unchanged,
-            "units": [unit_dict(u, merged) for u in batch]}
+            "effective": iso(effective),
+            "units": [unit_dict(shown[u.id], shown) for u in batch]}
 
 
-def get_units(uow, data) -> dict:
-    units = load_units(uow.session)
+def _change_one(uow, unit_id: str, effective: date, change) -> dict:
+    session = uow.session
+    before = load_tree(session)
+    history = before.history(unit_id)
+    if not history:
+        raise NotFound(f"unknown unit {unit_id!r}", "unit")
+    if before.dissolved(unit_id) is not None:
+        raise Conflict(f"unit {unit_id!r} was dissolved on {before.dissolved(unit_id)}", "unit")
+    new = change(history[-1].unit)
+    closed, opened = tree_rules.change_unit(history, new, effective)
+    after = before.with_changes(closed, opened)
+    if opened:
+        _check_tree(after, effective, {unit_id: ""})
+        save_versions(session, closed, opened)
+        _tree_changed(uow, before, after, closed, opened, effective)
+    return {"unit": unit_dict(new, after.view(effective)), "changed": bool(opened),
+            "versions": [version_dict(v, after) for v in after.history(unit_id)]}
+
+
+def move_unit(uow, data) -> dict:
+    """A unit under another parent from ``effective`` (SPEC §9: the tree is dated)."""
+    effective = parse_date(data["effective"], "effective")
+    return _change_one(uow, data["unit"], effective, lambda u: replace(u, parent=data["parent"]))
+
+
+def rename_unit(uow, data) -> dict:
+    effective = parse_date(data["effective"], "effective")
+    return _change_one(uow, data["unit"], effective, lambda u: replace(u, name=data["name"]))
+
+
+def dissolve_unit(uow, data) -> dict:
+    """The unit exists until the day before ``effective``. Refused while a unit sits under it, a
+    person holds a post in it or a secondment is hosted by it on or after that day."""
+    session = uow.session
+    before = load_tree(session)
+    unit_id = data["unit"]
+    day = parse_date(data["effective"], "effective")
+    closed = tree_rules.dissolve(before.history(unit_id), day)
+    if closed is None:
+        return {"unit": unit_id, "dissolved": day.isoformat(), "changed": False,
+                "versions": [version_dict(v, before) for v in before.history(unit_id)]}
+    children = tree_rules.children_on(before, unit_id, day)
+    if children:
+        raise Conflict(f"{', '.join(children[:5])} sit under {unit_id} on or after {day}: move or "
+                       "dissolve them first", "unit")
+    holders = sorted(set(session.scalars(select(PostRow.person).where(
+        PostRow.unit == unit_id, or_(PostRow.end.is_(None), PostRow.end >= day)))))
+    if holders:
+        raise Conflict(f"{', '.join(holders[:5])} hold a post in {unit_id} on or after {day}: "
+                       "change their posts first", "unit")
+    hosted = sorted(set(session.scalars(select(SpellRow.person).where(
+        SpellRow.host_unit == unit_id, or_(SpellRow.end.is_(None), SpellRow.end >= day)))))
+    if hosted:
+        raise Conflict(f"{', '.join(hosted[:5])} are seconded to {unit_id} on or after {day}",
+                       "unit")
+    after = before.with_changes([closed], [])
+    _check_tree(after, day, {unit_id: ""})
+    save_versions(session, [closed], [])
+    _tree_changed(uow, before, after, [closed], [], day)
+    return {"unit": unit_id, "dissolved": day.isoformat(), "changed": True,
+            "versions": [version_dict(v, after) for v in after.history(unit_id)]}
+
+
+def unit_history(uow, data) -> dict:
+    tree = load_tree(uow.session)
+    versions = tree.history(data["unit"])
+    if not versions:
+        raise NotFound(f"unknown unit {data['unit']!r}", "unit")
+    return {"unit": data["unit"], "versions": [version_dict(v, tree) for v in versions],
+            "dissolved": iso(tree.dissolved(data["unit"]))}
+
+
+def get_units(uow, data, today: date | None = None) -> dict:
+    day = parse_optional_date(data.get("date"), "date") or today or date.today()
+    units = load_units(uow.session, day)
     ids = units_under(units, get_unit(units, data["under"], "under").id) if data["under"] \
         else set(units)
-    return {"units": [unit_dict(units[i], units) for i in sorted(ids)]}
+    return {"date": day.isoformat(), "units": [unit_dict(units[i], units) for i in sorted(ids)]}
 
 
 # -- staff --------------------------------------------------------------------------------------
@@ -343,25 +522,38 @@ def _staff_in(d: dict, field: str) -> Staff:
                  supervises=tuple(sorted(set(d.get("supervises") or ()))))
 
 
-def _publish_staff(uow, event: str, staff: list[Staff], units: dict, since=None, **extra) -> None:
-    """``since``: the first day of the post each record shows (default: the join date)."""
+def _publish_staff(uow, event: str, staff: list[Staff], tree: tree_rules.Tree, since=None,
+                   **extra) -> None:
+    """``since``: the first day of the post each record shows (default: the join date); its agency
+    is the one of the tree on that day (SPEC §9)."""
     for chunk in _chunks(staff, contract.EVENT_BATCH):
-        uow.publish(event, dict({"staff": [staff_dict(s, units, since or s.joined)
+        uow.publish(event, dict({"staff": [staff_dict(s, tree.view(since or s.joined),
+                                                      since or s.joined)
                                            for s in chunk]}, **extra))
+
+
+def _check_post(staff: Staff, tree: tree_rules.Tree, start: date, field: str = "") -> None:
+    """A post from ``start`` fits the tree of that day, and its unit is not dissolved later (a
+    post in a unit that stops existing would be left without a unit)."""
+    try:
+        tree_rules.get_on(tree, staff.unit, start, "unit")
+        check_staff(staff, tree.on(start))
+    except LianbaoError as err:
+        raise type(err)(err.message, f"{field}{err.field}") from None
+    gone = tree.dissolved(staff.unit)
+    if gone is not None and gone > start:
+        raise Conflict(f"unit {staff.unit!r} is dissolved from {gone}", f"{field}unit")
 
 
 def create_staff(uow, data) -> dict:
     session = uow.session
-    units = load_units(session)
+    tree = load_tree(session)
     batch = []
     seen: dict[str, int] = {}
     for i, d in enumerate(data["staff"]):
         field = f"staff[{i}]"
         staff = _staff_in(d, field)
-        try:
-            check_staff(staff, units)
-        except LianbaoError as err:
-            raise type(err)(err.message, f"{field}.{err.field}") from None
+        _check_post(staff, tree, staff.joined, f"{field}.")
         if staff.id in seen:
             raise Conflict(f"person {staff.id!r} is already at staff[{seen[staff.id]}]",
                            f"{field}.id")
@@ -379,22 +571,27 @@ def create_staff(uow, data) -> dict:
     if new:
         session.execute(insert(StaffRow), [_staff_values(s) for s in new])
         session.execute(insert(PostRow), [_post_values(hist.post_of(s, s.joined)) for s in new])
-        _publish_staff(uow, contract.STAFF_JOINED, new, units)
-        publish_evaluators(uow, units, [s.id for s in new])
+        _publish_staff(uow, contract.STAFF_JOINED, new, tree)
+        publish_evaluators(uow, tree, [s.id for s in new])
     return {"created": len(new), "unchanged": len(batch) - len(new),
-            "staff": [staff_dict(s, units) for s in batch]}
+            "staff": [staff_dict(s, tree.view(s.joined)) for s in batch]}
 
 
 def get_staff(uow, data) -> dict:
-    units = load_units(uow.session)
-    return staff_dict(load_person(uow.session, data["person"]), units)
+    """The current record (the latest post), its agency as the tree has it today (or, for a
+    post starting later, on its first day)."""
+    session = uow.session
+    person = load_person(session, data["person"])
+    since = since_of(session, [person.id]).get(person.id, person.joined)
+    return staff_dict(person, load_tree(session).view(max(since, date.today())))
 
 
 def change_staff(uow, data) -> dict:
     session = uow.session
-    units = load_units(session)
+    tree = load_tree(session)
     old = load_person(session, data["person"])
     effective = parse_date(data["effective"], "effective")
+    units = tree.view(effective)
     changes = {}
     for key in ("name", "unit", "position"):
         if key in data:
@@ -408,7 +605,8 @@ def change_staff(uow, data) -> dict:
     new = replace(old, **changes)
     if new == old:
         return {"staff": staff_dict(new, units), "unassigned": [], "changed": False}
-    check_staff(new, units)
+    _check_post(new, tree, effective)
+    units = tree.on(effective)
     posts = load_posts(session, [new.id]).get(new.id, [])
     if new.joined != old.joined:
         first = session.scalars(select(SpellRow.start).where(SpellRow.person == new.id)
@@ -426,9 +624,9 @@ def change_staff(uow, data) -> dict:
     people[new.id] = new
     cuts = mentoring.pairs_broken_by_change(pairs, new, people, units, effective)
     unassigned = apply_cuts(uow, cuts, "chain_broken")
-    _publish_staff(uow, contract.STAFF_CHANGED, [new], units, since=effective,
+    _publish_staff(uow, contract.STAFF_CHANGED, [new], tree, since=effective,
                    effective=effective.isoformat())
-    publish_evaluators(uow, units, [new.id])
+    publish_evaluators(uow, tree, [new.id])
     return {"staff": staff_dict(new, units), "unassigned": unassigned, "changed": True}
 
 
@@ -456,10 +654,11 @@ def _members(session, unit_ids: set[str]) -> list[Staff]:
 
 def members_of(uow, data) -> dict:
     session = uow.session
-    units = load_units(session)
-    unit = get_unit(units, data["unit"], "unit")
     day = parse_date(data["date"], "date")
-    ids = units_under(units, unit.id) if data["include_subunits"] else {unit.id}
+    tree = load_tree(session)
+    unit = tree_rules.get_on(tree, data["unit"], day, "unit")     # the tree of that day (SPEC §9)
+    units = tree.view(day)
+    ids = units_under(tree.on(day), unit.id) if data["include_subunits"] else {unit.id}
     staff = list(staff_as_of(session, ids_on(session, ids, day), day).values())
     spells = load_spells(session, [s.id for s in staff])
     members = []
@@ -474,12 +673,13 @@ def members_of(uow, data) -> dict:
 def people_of_agency(uow, data) -> dict:
     """Everything a scoring read needs for a whole agency at once."""
     session = uow.session
-    units = load_units(session)
-    agency = get_unit(units, data["agency"], "agency")
+    day = parse_date(data["date"], "date")
+    tree = load_tree(session)
+    agency = tree_rules.get_on(tree, data["agency"], day, "agency")   # the tree of that day
     if agency.kind == SECTION:
         raise ValidationFailed(f"{agency.id} is a section, not an agency or committee", "agency")
-    day = parse_date(data["date"], "date")
-    ids = {agency.id} | {u.id for u in units.values()
+    units = tree.view(day)
+    ids = {agency.id} | {u.id for u in tree.on(day).values()
                          if u.kind == SECTION and u.parent == agency.id}
     staff = sorted((s for s in staff_as_of(session, ids_on(session, ids, day), day).values()
                     if s.joined <= day), key=lambda s: s.id)
@@ -506,7 +706,7 @@ def people_of_agency(uow, data) -> dict:
 # -- spells -------------------------------------------------------------------------------------
 def record_spell(uow, data) -> dict:
     session = uow.session
-    units = load_units(session)
+    units = load_tree(session)
     person = load_person(session, data["person"])
     spell = Spell(id=new_id(), person=person.id, kind=data["kind"],
                   start=parse_date(data["start"], "start"),
@@ -520,13 +720,27 @@ def _same_spell(a: Spell, b: Spell) -> bool:
         (b.kind, b.start, b.end, b.leave_kind, b.host_unit)
 
 
-def _record_spell(uow, units, person: Staff, spell: Spell) -> dict:
+def _check_host(spell: Spell, tree: tree_rules.Tree) -> None:
+    """A secondment's host unit exists on its first day and is not dissolved during it."""
+    if spell.kind != "secondment" or not spell.host_unit:
+        return
+    tree_rules.get_on(tree, spell.host_unit, spell.start, "host_unit")
+    gone = tree.dissolved(spell.host_unit)
+    if gone is not None and (spell.end is None or spell.end >= gone):
+        raise Conflict(f"unit {spell.host_unit!r} is dissolved from {gone}", "host_unit")
+
+
+def _record_spell(uow, units: tree_rules.Tree, person: Staff, spell: Spell) -> dict:
+    """``units``: the tree through time (the spell is checked against the tree of its first
+    day, the person's post then)."""
     session = uow.session
     existing = load_spells(session, [person.id]).get(person.id, [])
     for other in existing:
         if _same_spell(other, spell):  # the same command again: the first answer, no new effect
             return {"spell": spell_dict(other), "unassigned": [], "replayed": True}
-    sp.check_spell(spell, person, units, existing)
+    _check_host(spell, units)
+    then = staff_as_of(session, [person.id], spell.start)[person.id]
+    sp.check_spell(spell, then, units.view(spell.start), existing)
     session.execute(insert(SpellRow), [{
         "id": spell.id, "person": spell.person, "kind": spell.kind, "start": spell.start,
         "end": spell.end, "leave_kind": spell.leave_kind, "host_unit": spell.host_unit,
@@ -559,11 +773,12 @@ def end_spell(uow, data) -> dict:
     spell = _spell(row)
     if spell.kind in EXIT_KINDS:
         raise Conflict(f"{spell.kind} has no end", "spell_id")
-    units = load_units(session)
-    person = load_person(session, spell.person)
+    units = load_tree(session)
+    person = staff_as_of(session, [spell.person], spell.start)[spell.person]
     changed = replace(spell, end=parse_date(data["end"], "end"))
     others = load_spells(session, [person.id]).get(person.id, [])
-    sp.check_spell(changed, person, units, others)
+    _check_host(changed, units)
+    sp.check_spell(changed, person, units.view(spell.start), others)
     session.execute(update(SpellRow).where(SpellRow.id == spell.id).values(end=changed.end))
     uow.publish(contract.STATUS_SPELL_CHANGED, {"spell": spell_dict(changed)})
     if changed.kind == "secondment":
@@ -576,15 +791,16 @@ def return_to_team(uow, data) -> dict:
     (unit, position, titles, supervised sections); the exit ends the day before; ``joined`` stays
     the first join date."""
     session = uow.session
-    units = load_units(session)
+    tree = load_tree(session)
     old = load_person(session, data["person"])
     day = parse_date(data["date"], "date")
+    units = tree.view(day)
     mine = load_spells(session, [old.id]).get(old.id, [])
     ended = hist.return_to_team(mine, day)
     new = replace(old, unit=data["unit"], position=data["position"],
                   titles=frozenset(data.get("titles") or ()),
                   supervises=tuple(sorted(set(data.get("supervises") or ()))))
-    check_staff(new, units)
+    _check_post(new, tree, day)
     posts = load_posts(session, [old.id]).get(old.id, [])
     closed, opened = hist.change_posts(posts, new, day)
     if not opened:          # the same post as before the exit: a new row all the same
@@ -594,9 +810,9 @@ def return_to_team(uow, data) -> dict:
     session.execute(update(SpellRow).where(SpellRow.id == ended.id).values(end=ended.end))
     session.execute(update(StaffRow).where(StaffRow.id == new.id).values(**_staff_values(new)))
     uow.publish(contract.STATUS_SPELL_CHANGED, {"spell": spell_dict(ended)})
-    _publish_staff(uow, contract.STAFF_CHANGED, [new], units, since=day,
+    _publish_staff(uow, contract.STAFF_CHANGED, [new], tree, since=day,
                    effective=day.isoformat())
-    publish_evaluators(uow, units, [new.id])
+    publish_evaluators(uow, tree, [new.id])
     return {"staff": staff_dict(new, units, day), "exit": spell_dict(ended)}
 
 
@@ -610,10 +826,10 @@ def spells_of(uow, data) -> dict:
 # -- mentoring ----------------------------------------------------------------------------------
 def _assign(uow, data, reassign: bool) -> dict:
     session = uow.session
-    units = load_units(session)
     load_person(session, data["mentor"], "mentor")
     load_person(session, data["mentee"], "mentee")
     start = parse_date(data["start"], "start")
+    units = load_tree(session).view(start)          # the tree then
     as_then = staff_as_of(session, [data["mentor"], data["mentee"]], start)   # the chain then
     mentor, mentee = as_then[data["mentor"]], as_then[data["mentee"]]
     statuses = Statuses(session, {mentor.id: mentor, mentee.id: mentee})
@@ -650,7 +866,7 @@ def assign_mentors(uow, data) -> dict:
     nothing of them is written."""
     session = uow.session
     items = data["pairs"]
-    units = load_units(session)
+    tree = load_tree(session)
     ids = {x["mentor"] for x in items} | {x["mentee"] for x in items}
     people = load_staff(session, ids)
     posts = load_posts(session, ids)
@@ -678,7 +894,8 @@ def assign_mentors(uow, data) -> dict:
                 replayed += 1
                 continue
             new = Pair(id=new_id(), mentor=mentor.id, mentee=mentee.id, start=start)
-            mentoring.assign(new, mentor, mentee, units, pairs, statuses.mentor_counts, statuses.on_team)
+            mentoring.assign(new, mentor, mentee, tree.view(start), pairs, statuses.mentor_counts,
+                             statuses.on_team)
         except LianbaoError as err:
             errors.append({"index": i, "field": f"pairs[{i}].{err.field}" if err.field else f"pairs[{i}]",
                            "error": err.code, "message": err.message})
@@ -752,8 +969,8 @@ def _coverage_scope(session, units, unit_id, day):
 
 def mentoring_coverage(uow, data) -> dict:
     session = uow.session
-    units = load_units(session)
     day = parse_date(data["date"], "date")
+    units = load_units(session, day)                # the tree of that day (SPEC §9)
     staff, statuses, mentors = _coverage_scope(session, units, data["unit"], day)
     total = cov.coverage(staff, day, statuses.on_team, lambda p, d: mentors.get(p))
     agency_of = {u: owning_body(units, units[u]).id for u in units}
@@ -766,7 +983,7 @@ def mentoring_coverage(uow, data) -> dict:
 def gauges(uow, day: date) -> dict:
     """Figures for the metrics: officer coverage per agency and staff by status on ``day``."""
     session = uow.session
-    units = load_units(session)
+    units = load_units(session, day)
     if not units:
         return {"coverage": {}, "status": {}}
     staff, statuses, mentors = _coverage_scope(session, units, None, day)
@@ -782,9 +999,9 @@ def gauges(uow, day: date) -> dict:
 # -- evaluators ---------------------------------------------------------------------------------
 def evaluator_of(uow, data) -> dict:
     session = uow.session
-    units = load_units(session)
     load_person(session, data["person"])
     day = parse_date(data["date"], "date")
+    units = load_tree(session).view(day)            # the tree of that day (SPEC §9)
     person = staff_as_of(session, [data["person"]], day)[data["person"]]
     statuses = Statuses(session, {person.id: person})
     statuses.preload([person.id])
@@ -804,11 +1021,12 @@ def evaluator_of_section(uow, data) -> dict:
     M§四2: its reviewers) on ``date`` (default today); ``supervisors`` empty: the section has none
     then (said so, never guessed)."""
     session = uow.session
-    units = load_units(session)
-    unit = get_unit(units, data["unit"], "unit")
-    if unit.kind != SECTION:
-        raise ValidationFailed(f"{unit.id} is not a section", "unit")
     day = parse_optional_date(data.get("date"), "date") or date.today()
+    tree = load_tree(session)
+    unit = tree_rules.get_on(tree, data["unit"], day, "unit")    # the tree of that day (SPEC §9)
+    units = tree.on(day)
+    if unit.kind != SECTION:
+        raise ValidationFailed(f"{unit.id} is not a section on {day}", "unit")
     result = ev.evaluator_of_section(unit, units)
     leaders = staff_as_of(session, ids_on(session, [unit.parent], day), day)
     spells = load_spells(session, list(leaders))
@@ -822,7 +1040,7 @@ def evaluator_of_section(uow, data) -> dict:
 # -- bans ---------------------------------------------------------------------------------------
 def record_ban_violation(uow, data) -> dict:
     session = uow.session
-    units = load_units(session)
+    units = load_tree(session)
     person = load_person(session, data["person"])
     occurred = parse_date(data["occurred_on"], "occurred_on")
     confirmed = parse_date(data["confirmed_on"], "confirmed_on")
@@ -912,16 +1130,17 @@ def fact_dict(f: discipline.DisciplineFact) -> dict:
 def record_discipline_fact(uow, data) -> dict:
     """Record a fact once: the same kind, person or unit and day again answers the first record."""
     session = uow.session
-    units = load_units(session)
     person = load_person(session, data["person"]) if data.get("person") else None
     occurred = parse_date(data["occurred_on"], "occurred_on")
+    tree = load_tree(session)
+    units = tree.view(occurred)     # the tree on the day of the fact (SPEC §9)
     if person is not None:      # the person's unit on the day of the fact (SPEC §9)
         person = staff_as_of(session, [person.id], occurred)[person.id]
     if person is not None and data.get("unit") not in (None, person.unit):
         raise ValidationFailed(f"{person.id} belonged to {person.unit} on {occurred}, not "
                                f"{data['unit']}", "unit")
     unit = units[person.unit] if person is not None else (
-        get_unit(units, data["unit"], "unit") if data.get("unit") else None)
+        tree_rules.get_on(tree, data["unit"], occurred, "unit") if data.get("unit") else None)
     reported = parse_optional_date(data.get("reported_on"), "reported_on") or occurred
     year = discipline.check_fact(data["kind"], person, unit is not None, data.get("year"), occurred,
                                  reported)
@@ -978,25 +1197,37 @@ def target_results(uow, year: int, agency: str | None = None, as_of: date | None
     """Targets 2, 4, 5, 6 and 7 of ``year`` for every agency and city-wide (or one agency), from
     every fact reported by ``as_of`` (default: all recorded so far; an investigation after the
     year's end still counts, one after ``as_of`` not yet)."""
-    units = load_units(uow.session)
-    bodies = [u.id for u in units.values() if u.kind in (COMMITTEE, AGENCY)]
-    if agency is not None and agency != "city" and agency not in units:
+    tree = load_tree(uow.session)
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    days = [first] + [d for d in tree.change_days() if first < d <= last]
+    bodies = sorted({u.id for d in days for u in tree.on(d).values()      # any day of the year
+                     if u.kind in (COMMITTEE, AGENCY)})
+    if agency is not None and agency != "city" and agency not in tree.versions:
         raise NotFound(f"unknown agency {agency!r}", "agency")
-    facts = _facts(uow.session, year) + _ban_facts(uow.session, units, year)
+    facts = _facts(uow.session, year) + _ban_facts(uow.session, tree, year)
     if as_of is not None:
         facts = [f if f.investigated_on is None or f.investigated_on <= as_of
                  else replace(f, investigated_on=None) for f in facts if f.reported_on <= as_of]
     return discipline.targets(facts, bodies, year, agency=agency)
 
 
-def _ban_facts(session, units, year: int) -> list:
-    """Confirmed ban violations of ``year``, as investigated violations (target 7)."""
+def _ban_facts(session, tree, year: int) -> list:
+    """Confirmed ban violations of ``year``, as investigated violations (target 7), each counted
+    for the agency of the person's post on the day it occurred (SPEC §9)."""
     rows = session.scalars(select(BanViolationRow).where(
         BanViolationRow.occurred_on >= date(year, 1, 1), BanViolationRow.occurred_on <= date(year, 12, 31))).all()
-    people = load_staff(session, {r.person for r in rows})
-    return [discipline.ban_violation_fact(r.id, people[r.person], owning_body(units, units[people[r.person].unit]).id,
+    current = load_staff(session, {r.person for r in rows})
+    posts = load_posts(session, current)
+    people = {r.id: hist.staff_on(current[r.person], posts.get(r.person, []), r.occurred_on)
+              for r in rows if r.person in current}
+
+    def agency(r):
+        units = tree.view(r.occurred_on)
+        return owning_body(units, units[people[r.id].unit]).id
+
+    return [discipline.ban_violation_fact(r.id, people[r.id], agency(r),
                                           r.occurred_on, r.confirmed_on, r.ban)
-            for r in rows if r.person in people]
+            for r in rows if r.id in people]
 
 
 def targets(uow, data, today: date) -> dict:
@@ -1026,7 +1257,7 @@ def retraining_failed(uow, event: dict) -> dict:
     if outcome == "transferred_out":
         spell = Spell(id=new_id(), person=person.id, kind="transferred_out", start=day,
                       note="retraining failed (M§三(四)1(3))")
-        return _record_spell(uow, load_units(session), person, spell)
+        return _record_spell(uow, load_tree(session), person, spell)
     return change_staff(uow, {"person": person.id, "effective": day.isoformat(),
                               "position": outcome.position, "supervises": []})
 
@@ -1047,7 +1278,8 @@ def import_roster(uow, data, today: date | None = None) -> dict:
     for row in rows[:1]:
         keys = importing.normalise_header(row.keys())
         header_errors = importing.check_header(keys)
-    units = load_units(session)
+    tree = load_tree(session)
+    units = tree.view(effective)
     existing = {r.id: _staff(r) for r in session.execute(
         select(StaffRow.id, StaffRow.name, StaffRow.unit, StaffRow.position, StaffRow.joined,
                StaffRow.titles, StaffRow.supervises))}
@@ -1069,8 +1301,8 @@ def import_roster(uow, data, today: date | None = None) -> dict:
             session.execute(insert(StaffRow), [_staff_values(s) for s in chunk])
             session.execute(insert(PostRow), [_post_values(hist.post_of(s, s.joined))
                                               for s in chunk])
-        _publish_staff(uow, contract.STAFF_JOINED, plan.new, units)
-        publish_evaluators(uow, units, [s.id for s in plan.new])
+        _publish_staff(uow, contract.STAFF_JOINED, plan.new, tree)
+        publish_evaluators(uow, tree, [s.id for s in plan.new])
     if plan.changed:
         changed = [new for _old, new in plan.changed]
         all_posts = load_posts(session, [s.id for s in changed])
@@ -1099,8 +1331,8 @@ def import_roster(uow, data, today: date | None = None) -> dict:
                     done.add(old.id)
                     cuts.append((old, new))
         apply_cuts(uow, cuts, "chain_broken")
-        _publish_staff(uow, contract.STAFF_CHANGED, changed, units, since=effective,
+        _publish_staff(uow, contract.STAFF_CHANGED, changed, tree, since=effective,
                        effective=effective.isoformat())
-        publish_evaluators(uow, units, [s.id for s in changed])
+        publish_evaluators(uow, tree, [s.id for s in changed])
     report["committed"] = True
     return report

@@ -6,9 +6,14 @@ from shared.db import make_base
 Base = make_base()
 
 
-class UnitRow(Base):
-    __tablename__ = "units"
+class UnitVersionRow(Base):
+    """A unit through time (SPEC §9): name, kind, parent, type, rank and supervising unit from
+    ``start`` to ``end`` (inclusive; null = current). A unit whose latest version is closed was
+    dissolved the day after its ``end``."""
+    __tablename__ = "unit_versions"
     id = Column(String(100), primary_key=True)
+    start = Column(Date, primary_key=True)
+    end = Column(Date, nullable=True)
     name = Column(String(200), nullable=False)
     kind = Column(String(20), nullable=False)
     parent = Column(String(100), nullable=True, index=True)

@@ -36,6 +36,22 @@ class RosterService(ServiceBase):
         return handlers.get_units(self.db, load(c.UnitsQuery(), payload or {}))
 
     @rpc
+    def move_unit(self, payload):
+        return handlers.move_unit(self.db, load(c.MoveUnit(), payload))
+
+    @rpc
+    def rename_unit(self, payload):
+        return handlers.rename_unit(self.db, load(c.RenameUnit(), payload))
+
+    @rpc
+    def dissolve_unit(self, payload):
+        return handlers.dissolve_unit(self.db, load(c.DissolveUnit(), payload))
+
+    @rpc
+    def unit_history(self, payload):
+        return handlers.unit_history(self.db, load(c.UnitRef(), payload))
+
+    @rpc
     def create_staff(self, payload):
         return handlers.create_staff(self.db, load(c.CreateStaff(), payload))
 

@@ -11,7 +11,27 @@ Units and staff
   record again is unchanged; a person already in another unit is a Conflict ``staff[i].unit``)
 * ``change_staff(ChangeStaff)`` -> ``{"staff": STAFF, "unassigned": [PAIR]}``: pairs that no longer
   follow the chain are cut from ``effective`` on (never reassigned)
-* ``get_staff(PersonRef)`` -> STAFF;  ``get_units(UnitsQuery)`` -> ``{"units": [UNIT]}``
+* ``get_staff(PersonRef)`` -> STAFF;  ``get_units(UnitsQuery)`` -> ``{"date", "units": [UNIT]}``:
+  the tree as it was on ``date`` (default today; SPEC §9: the unit tree is dated too)
+* the unit tree through time: every unit is kept as dated versions (name, kind, parent, type, rank,
+  supervising unit), never overwritten. ``save_units`` takes ``effective`` (the day the batch takes
+  effect): a new unit without it has existed as far back as the roster goes (``1900-01-01``), a
+  change without it takes effect today; a change dated before a unit's latest change is a Conflict
+  ``units[i].effective``. The tree must hold its rules on every day from the change on.
+* ``move_unit(MoveUnit)`` -> ``{"unit": UNIT, "versions": [VERSION], "changed"}``: a unit under another
+  parent from ``effective`` (a section to another agency, an agency to another committee)
+* ``rename_unit(RenameUnit)`` -> the same, the name from ``effective``
+* ``dissolve_unit(DissolveUnit)`` -> ``{"unit", "dissolved", "versions": [VERSION], "changed"}``: the
+  unit exists until the day before ``effective``; refused (Conflict ``unit``) while a unit sits under
+  it, a person holds a post in it or a secondment is hosted by it on or after that day; the same
+  day again changes nothing (``"changed": false``)
+* ``unit_history(UnitRef)`` -> ``{"unit", "versions": [VERSION], "dissolved": date | null}`` with
+  VERSION = UNIT + ``"since"`` (first day) and ``"until"`` (last day, null = open)
+* every change of the tree publishes ``units_saved`` ``{"units": [VERSION], "effective"}`` (the
+  versions closed and opened, the closed first) and, for the people whose agency changes with it,
+  ``staff_changed`` (their post from the change, ``since`` the change's day) and
+  ``evaluators_resolved``; a month is read on its last day (SPEC §9), so a section moved during a
+  month counts for its new agency that month, a unit dissolved during a month is not evaluated for it
 * ``members_of(UnitOnDate)`` -> ``{"unit", "date", "members": [STAFF + "status"]}``: on the team on
   the date (joined, not transferred out or dismissed), optionally with the units below
 * ``people_of_agency(AgencyOnDate)`` -> ``{"agency", "date", "people": [PERSON_OF_AGENCY]}``: every
@@ -96,7 +116,7 @@ def roster_column(header) -> str:
 SERVICE = "roster"
 
 # -- events (nameko event type; source service "roster") ------------------------------------
-UNITS_SAVED = "units_saved"                    # {"units": [UNIT]}
+UNITS_SAVED = "units_saved"                    # {"units": [VERSION], "effective"}
 STAFF_JOINED = "staff_joined"                  # {"staff": [STAFF]}  (batched: ≤ EVENT_BATCH)
 STAFF_CHANGED = "staff_changed"                # {"staff": [STAFF], "effective"}
 STAFF_LEFT = "staff_left"                      # {"person", "kind", "date", "spell_id"}
@@ -148,10 +168,29 @@ class UnitIn(BaseSchema):
 class SaveUnits(BaseSchema):
     units = fields.List(fields.Nested(UnitIn), required=True,
                         validate=validate.Length(min=1, max=MAX_BATCH))
+    effective = IsoDate(load_default=None, allow_none=True)
 
 
 class UnitsQuery(BaseSchema):
     under = Id(**_opt_id)
+    date = IsoDate(load_default=None, allow_none=True)
+
+
+class MoveUnit(BaseSchema):
+    unit = Id(**_id)
+    parent = Id(**_id)
+    effective = IsoDate(required=True)
+
+
+class RenameUnit(BaseSchema):
+    unit = Id(**_id)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    effective = IsoDate(required=True)
+
+
+class DissolveUnit(BaseSchema):
+    unit = Id(**_id)
+    effective = IsoDate(required=True)
 
 
 class StaffIn(BaseSchema):
@@ -311,10 +350,13 @@ class UnitOut(BaseSchema):
     supervising_unit = fields.String(allow_none=True)
     agency = fields.String(required=True)     # the committee or agency owning the unit
     level = fields.String(required=True, validate=validate.OneOf(("city", "county")))
+    since = IsoDate(load_default=None, allow_none=True)   # first day of this version
+    until = IsoDate(load_default=None, allow_none=True)   # last day (null = open)
 
 
 class UnitsSavedEvent(BaseSchema):
     units = fields.List(fields.Nested(UnitOut), required=True)
+    effective = IsoDate(load_default=None, allow_none=True)
 
 
 class StaffOut(BaseSchema):

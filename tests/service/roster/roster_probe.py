@@ -43,3 +43,15 @@ class RosterProbe:
     @event_handler(c.SERVICE, c.STAFF_LEFT)
     def on_left(self, event):
         _keep(c.STAFF_LEFT, event)
+
+    @event_handler(c.SERVICE, c.UNITS_SAVED)
+    def on_units(self, event):
+        _keep(c.UNITS_SAVED, event)
+
+    @event_handler(c.SERVICE, c.STAFF_CHANGED)
+    def on_changed(self, event):
+        _keep(c.STAFF_CHANGED, event)
+
+    @event_handler(c.SERVICE, c.EVALUATORS_RESOLVED)
+    def on_evaluators(self, event):
+        _keep(c.EVALUATORS_RESOLVED, event)
