@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import os
 import secrets
 import threading
@@ -34,6 +33,7 @@ import jwt
 import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from shared.canonical import canonical_bytes
 from shared.config import data_dir
 from shared.errors import Unauthenticated
 from shared.identity import ALL_UNITS, Actor
@@ -239,9 +239,7 @@ def actor_claims(actor: Actor) -> dict:
 
 def event_hash(service: str, event_type: str, body) -> str:
     """The sha256 binding an event's token to its origin, type and body."""
-    canonical = json.dumps([service, event_type, body], sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_bytes([service, event_type, body], default=str)).hexdigest()
 
 
 def sign(actor: Actor, keyring: Keyring, seconds: int = DEFAULT_SECONDS, now: float | None = None,

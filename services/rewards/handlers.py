@@ -10,6 +10,8 @@ from datetime import date
 
 from sqlalchemy import func, insert, select
 
+from shared.canonical import canonical_bytes
+from shared.contracts.rating import period_months
 from shared.contracts.rewards import RATING_SETTLED
 from shared.contracts.scoring_events import dump_rating, load_rating, rating_version
 from shared.db import utcnow
@@ -134,8 +136,7 @@ def schedules(uow, data: dict) -> dict:
 # -- settling a rating -------------------------------------------------------------------------------
 def _content_hash(stored: dict) -> str:
     body = {k: v for k, v in stored.items() if k not in ("event_id", "occurred_at")}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False,
-                                     separators=(",", ":")).encode()).hexdigest()
+    return hashlib.sha256(canonical_bytes(body)).hexdigest()
 
 
 def _chunks(items, size=CHUNK):
@@ -320,9 +321,9 @@ def verify_chain(uow) -> dict:
 
 
 # -- reconciliation --------------------------------------------------------------------------------
-def _period_months(period: str) -> tuple[str, str]:
-    year = period[:4]
-    return (f"{year}-01", f"{year}-06") if period.endswith("H1") else (f"{year}-01", f"{year}-12")
+def _first_and_last_month(period: str) -> tuple[str, str]:
+    months = period_months(period)
+    return months[0], months[-1]
 
 
 def _period_ratings(session, period: str) -> list[models.ReceivedRating]:
@@ -333,14 +334,14 @@ def _period_ratings(session, period: str) -> list[models.ReceivedRating]:
 
 
 def _period_allowances(session, period: str) -> list[models.ReceivedAllowance]:
-    first, last = _period_months(period)
+    first, last = _first_and_last_month(period)
     return list(session.execute(select(models.ReceivedAllowance).where(
         models.ReceivedAllowance.month >= first, models.ReceivedAllowance.month <= last)
         .order_by(models.ReceivedAllowance.month, models.ReceivedAllowance.officer)).scalars())
 
 
 def _period_ledger(session, period: str) -> list[dict]:
-    first, last = _period_months(period)
+    first, last = _first_and_last_month(period)
     stmt = select(models.LedgerLine).where(
         (models.LedgerLine.period == period)
         | ((models.LedgerLine.kind == "allowance")

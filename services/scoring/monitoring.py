@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
 
+from shared.contracts.rating import period_months
 from services.scoring import history, repository
 from services.scoring.models import Evaluation, EvaluatorSpan, Person, Rating, Unit
 from services.scoring.domain import deadlines
@@ -123,8 +124,7 @@ def target_results(uow, year: int, as_of: date, agency: str | None = None) -> li
 
     totals: dict = {}
     city = [0, 0]       # kept apart: the city committee's own id may be "city" too
-    for n in range(1, 13):
-        month = f"{year}-{n:02d}"
+    for month in period_months(f"{year:04d}"):
         if as_of <= deadlines.filing_deadline(month):
             continue
         for ag, due, filed_on_time in _filed_on_time(uow.session, month):

@@ -25,6 +25,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from shared.canonical import canonical_json
 from shared.contracts.packs import (AgencyQuery, EffectiveQuery, PreviewPack, RateAdapted,
                                     RegisterPack, SubjectDataSchema)
 from shared.entrypoints import rpc
@@ -53,7 +54,7 @@ def jsonable(value):
 
 
 def _dump(doc) -> str:
-    return json.dumps(jsonable(doc), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return canonical_json(jsonable(doc))
 
 
 def _config(uow):

@@ -13,13 +13,14 @@ from sqlalchemy import func, select
 
 from shared.contracts import scoring_events
 from shared.errors import NotFound
+from shared.gc_pause import without_gc
 from services.scoring import history, packs_service, repository
 from services.scoring.models import (
     Absence, AgencyEvaluation, Evaluation, Honour, Person, Rating, Satisfaction, Spell,
     SubjectFact, Unit)
 from services.scoring.domain import agency_eval, assemble, composite
 from services.scoring.domain import workflow
-from services.scoring.domain.payload import _without_gc, rate_payload, rate_trusted
+from services.scoring.domain.payload import rate_payload, rate_trusted
 from services.scoring.facts import ban_cases
 
 
@@ -159,7 +160,7 @@ def run_rating(uow, data) -> dict:
 
     Runs with the cyclic garbage collector paused: the snapshot and the result are millions of
     small objects that live until the end, which it would scan again and again for nothing."""
-    return _without_gc(lambda: _run_rating(uow, data))
+    return without_gc(lambda: _run_rating(uow, data))
 
 
 def _run_rating(uow, data) -> dict:

@@ -35,7 +35,11 @@ def iso(d):
 
 
 def digest(obj) -> str:
-    """What a step was given, hashed (the same step again with the same content is a no-op)."""
+    """What a step was given, hashed (the same step again with the same content is a no-op).
+
+    Not :func:`shared.canonical.canonical_json`: these digests are stored in the evaluation trail
+    and compared with the next submission, so their text (ASCII-escaped, default separators)
+    must stay what it was."""
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -16,7 +16,6 @@ the path of the offending value or key.
 """
 from __future__ import annotations
 
-import gc
 import json
 import math
 import re
@@ -26,6 +25,7 @@ from decimal import Decimal
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.errors import ValidationFailed
+from shared.gc_pause import gc_paused
 from shared.schemas import BaseSchema, StrictInteger, load
 
 # --------------------------------------------------------------------------------------------
@@ -73,10 +73,12 @@ _MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])\Z", re.ASCII)
 _PERIOD_RE = re.compile(r"\d{4}(H1)?\Z", re.ASCII)
 
 
-def period_months(period: str) -> frozenset:
-    """The months ``YYYY-MM`` of a period (``YYYY``: 01..12, ``YYYYH1``: 01..06)."""
+def period_months(period: str) -> tuple:
+    """The months ``YYYY-MM`` of a rating period in calendar order (``YYYY``: 01..12, ``YYYYH1``:
+    01..06); the one place that spells them (scoring's snapshot and monitoring, rewards'
+    reconciliation)."""
     year, last = period[:4], (6 if period.endswith("H1") else 12)
-    return frozenset(f"{year}-{m:02d}" for m in range(1, last + 1))
+    return tuple(f"{year}-{m:02d}" for m in range(1, last + 1))
 
 
 def one_of(choices) -> str:
@@ -378,7 +380,7 @@ def cross_reference_problem(data) -> tuple | None:
         return None
     officer_ids = {o["id"] for o in officers}
     section_agency = {s["id"]: s["agency"] for s in data.get("sections") or ()}
-    months = period_months(data["period"])
+    months = frozenset(period_months(data["period"]))
     for i, o in enumerate(officers):
         for key in o["monthly"]:
             if key not in months:
@@ -806,19 +808,15 @@ def loads_snapshot(text) -> object:
                 seen.add(k)
         return out
 
-    was_enabled = gc.isenabled()
-    gc.disable()              # millions of small objects that all survive: nothing to collect
     try:
-        data = json.loads(text, parse_constant=constant, object_pairs_hook=pairs)
+        with gc_paused():     # millions of small objects that all survive: nothing to collect
+            data = json.loads(text, parse_constant=constant, object_pairs_hook=pairs)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         where = f"line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else "input"
         raise ValidationFailed(f"Not valid JSON: {getattr(exc, 'msg', exc)} ({where}).",
                                "$") from None
     except RecursionError:
         raise ValidationFailed("JSON nested too deeply.", "$") from None
-    finally:
-        if was_enabled:
-            gc.enable()
     if flagged:
         path, message = _find_bad(data)
         raise ValidationFailed(message, path_text(path) or "$")

@@ -9,9 +9,9 @@ is caught too.  :func:`verify` walks the chain and names every line that breaks 
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Iterable
 
+from shared.canonical import canonical_bytes
 from services.rewards.domain.lines import FIELDS, OPTIONAL_FIELDS
 
 GENESIS = "0" * 64
@@ -22,7 +22,7 @@ def canonical(row: dict) -> bytes:
     """The canonical bytes of a line: only :data:`HASHED`, sorted keys, compact, UTF-8."""
     body = {name: row.get(name) for name in HASHED}
     body.update({name: row[name] for name in OPTIONAL_FIELDS if row.get(name) is not None})
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return canonical_bytes(body)
 
 
 def line_hash(row: dict, prev_hash: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from shared.contracts.rating import period_months
 from shared.errors import ValidationFailed
 
 RATED_POSITIONS = ("head", "leader", "chief", "officer")
@@ -21,9 +22,8 @@ def period_bounds(period: str) -> tuple[date, date, tuple]:
     if len(period) not in (4, 6) or not period[:4].isdigit() or (len(period) == 6 and period[4:] != "H1"):
         raise ValidationFailed(f"not a period (YYYY or YYYYH1): {period!r}", "period")
     year = int(period[:4])
-    last = 6 if period.endswith("H1") else 12
-    end = date(year, 6, 30) if last == 6 else date(year, 12, 31)
-    return date(year, 1, 1), end, tuple(f"{year:04d}-{m:02d}" for m in range(1, last + 1))
+    end = date(year, 6, 30) if period.endswith("H1") else date(year, 12, 31)
+    return date(year, 1, 1), end, period_months(f"{year:04d}{period[4:]}")
 
 
 def survey_periods(period: str) -> tuple:

@@ -8,24 +8,12 @@ tables (only its head, rules and agencies are validated).
 """
 from __future__ import annotations
 
-import gc
 from datetime import date
 
 from shared.contracts.rating import validate_snapshot
+from shared.gc_pause import without_gc
 from services.scoring.domain.rating import rate
 from services.scoring.domain.snapshot import snapshot_from_validated
-
-
-def _without_gc(fn):
-    # a big snapshot makes millions of small objects that live until the end: the cyclic garbage
-    # collector would scan them again and again for nothing (about a third of the time at 100k)
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return fn()
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def rate_payload(payload, *, extensions=None) -> dict:
@@ -33,7 +21,7 @@ def rate_payload(payload, *, extensions=None) -> dict:
 
     Raises :class:`shared.errors.ValidationFailed` whose ``field`` names the JSON path of the first
     problem (``details`` lists them all).  Returns the RATING.md §5 result as plain JSON types."""
-    return _without_gc(lambda: rate(snapshot_from_validated(validate_snapshot(payload)),
+    return without_gc(lambda: rate(snapshot_from_validated(validate_snapshot(payload)),
                                     extensions=extensions).to_dict())
 
 
@@ -61,4 +49,4 @@ def rate_trusted(snapshot: dict, *, extensions=None) -> dict:
         valid["sections"] = list(snapshot.get("sections") or ())
         return rate(snapshot_from_validated(valid), extensions=extensions).to_dict()
 
-    return _without_gc(run)
+    return without_gc(run)

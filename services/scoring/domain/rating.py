@@ -13,6 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from numbers import Rational
 
+from shared.dates import add_years
 from services.scoring.domain.defaults import (AWARD_GROUP_MARKS, AWARD_KINDS, CITY, OFFICER_FACTS,
                                               SECTION_FACTS, CityDefaults)
 from services.scoring.domain.snapshot import (Agency, Officer, Period, Rules, Section,
@@ -238,14 +239,6 @@ def officer_disqualification_reasons(o: Officer, city: CityDefaults = CITY) -> l
         reasons.append("absence")
     reasons.extend(officer_fact_reasons(o.facts))
     return reasons
-
-
-def add_years(d: date, years: int) -> date:
-    """Calendar anniversary; 29 February + one year = 28 February."""
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:
-        return d.replace(year=d.year + years, day=28)
 
 
 def joined_less_than_a_year(joined: date, rating_date: date, city: CityDefaults = CITY) -> bool:

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from shared.contracts.rating import period_months
 from services.scoring.domain.defaults import CITY, CityDefaults
 
 
@@ -111,8 +112,7 @@ class Period:
 
     @property
     def months(self) -> tuple:
-        last = 6 if self.half_year else 12
-        return tuple(f"{self.year:04d}-{m:02d}" for m in range(1, last + 1))
+        return period_months(self.label)
 
 
 @dataclass(frozen=True)

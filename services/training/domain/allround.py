@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable
 
+from shared.dates import add_years
 from shared.errors import Conflict, RuleViolation
 
-from .calendar import Month, add_years, day_after
+from .calendar import Month, day_after
 from .model import ALL_ROUND_ASSESSMENT, ALL_ROUND_RECHECK, Result
 
 ALLOWANCE_YUAN = 50            # 每月发给其50元技能津贴

@@ -9,14 +9,6 @@ from datetime import date, timedelta
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def add_years(day: date, years: int) -> date:
-    """``day`` moved by whole years; 29 February becomes 28 February in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 def year_end(year: int) -> date:
     return date(year, 12, 31)
 

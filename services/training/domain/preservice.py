@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
-from .calendar import add_years
+from shared.dates import add_years
 from .model import PRE_SERVICE, Result
 
 FRONTLINE_MIN_YEARS = 1  # 时间不得少于一年

@@ -6,7 +6,8 @@ from fractions import Fraction
 import pytest
 
 from rating_builders import by_id, months, officer, rate, rate_officer, rules_of, snapshot
-from services.scoring.domain.rating import (add_years, has_absence, has_long_leave,
+from shared.dates import add_years
+from services.scoring.domain.rating import (has_absence, has_long_leave,
                                             has_three_months_below_60, honours_bonus,
                                             is_low_satisfaction, joined_less_than_a_year,
                                             leave_days_in_period, period_mean, round2,

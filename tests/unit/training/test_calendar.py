@@ -1,6 +1,7 @@
 import pytest
 
-from services.training.domain.calendar import Month, Quarter, add_years
+from services.training.domain.calendar import Month, Quarter
+from shared.dates import add_years
 
 from .conftest import d
 
