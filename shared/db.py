@@ -18,7 +18,8 @@ Usage in a service::
 
 A :class:`UnitOfWork` gives ``session`` (SQLAlchemy 2 ``Session``), ``publish(event_type, payload)``
 (an outbox row in the same transaction), ``already_handled(event)`` (inbox, same transaction) and
-``recall``/``remember`` (idempotency keys).  The suite's own entry points
+``recall``/``remember`` (idempotency keys, by caller and key, with the request's hash:
+:mod:`shared.idempotency`).  The suite's own entry points
 (:mod:`shared.entrypoints`) commit it **before** the RPC reply is sent or the event is acked, so a
 caller never sees success for something that was not committed; anything else (timers) commits in
 ``worker_result``.  An error rolls everything back: nothing is half-written.
@@ -39,6 +40,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from shared.config import database_url
+from shared.identity import LEGACY_CALLER
+from shared.idempotency import CALLER_LENGTH, KEY_LENGTH
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +75,14 @@ def make_base():
         processed_at = Column(DateTime, nullable=False, default=utcnow)
 
     class IdempotencyRecord(Base):
+        """A stored answer: found by (caller, key), kept with the hash of its request
+        (:mod:`shared.idempotency`); rows of before #18 item 6 have the caller ``legacy``."""
         __tablename__ = "idempotency"
-        key = Column(String(300), primary_key=True)
+        caller = Column(String(CALLER_LENGTH), primary_key=True, server_default=LEGACY_CALLER)
+        key = Column(String(KEY_LENGTH), primary_key=True)
+        request_hash = Column(String(64), nullable=True)
         response = Column(JSON, nullable=True)
-        created_at = Column(DateTime, nullable=False, default=utcnow)
+        created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
 
     Base.Outbox = OutboxMessage
     Base.Inbox = InboxRecord
@@ -178,13 +185,13 @@ class UnitOfWork:
         self.session.flush()
         return False
 
-    def recall(self, key: str):
-        """The stored response of an idempotent command, or None."""
-        rec = self.session.get(self._base.Idempotency, key)
-        return None if rec is None else {"response": rec.response}
+    def recall(self, caller: str, key: str):
+        """The stored answer of ``caller``'s ``key``: ``{"response", "request_hash"}``, or None."""
+        return _stored(self.session.get(self._base.Idempotency, (caller, key)))
 
-    def remember(self, key: str, response) -> None:
-        self.session.add(self._base.Idempotency(key=key, response=response))
+    def remember(self, caller: str, key: str, response, request_hash: str | None = None) -> None:
+        self.session.add(self._base.Idempotency(caller=caller, key=key, response=response,
+                                                request_hash=request_hash))
 
     # -- the transaction -------------------------------------------------------------------------
     def commit(self) -> None:
@@ -300,10 +307,13 @@ class Database(DependencyProvider):
         age = (utcnow() - oldest).total_seconds() if oldest else 0.0
         return int(count), age
 
-    def recall(self, key: str):
+    def recall(self, caller: str, key: str):
         with self.sessionmaker() as s:
-            rec = s.get(self.base.Idempotency, key)
-            return None if rec is None else {"response": rec.response}
+            return _stored(s.get(self.base.Idempotency, (caller, key)))
+
+
+def _stored(rec):
+    return None if rec is None else {"response": rec.response, "request_hash": rec.request_hash}
 
 
 __all__ = ["make_base", "make_engine", "ensure_database", "UnitOfWork", "Database", "complete", "units",

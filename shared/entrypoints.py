@@ -3,7 +3,10 @@
 * :func:`rpc` — the worker's unit of work is committed **before** the reply is sent (nameko's own
   order is reply first, ``worker_result`` after); a failed commit is what the caller receives.
   A call that carries an ``idempotency_key`` in its context data (``nameko.idempotency_key``
-  header; the suite's clients send it) runs once: a retry gets the first answer.
+  header; the suite's clients send it) runs once: a retry gets the first answer.  The answer is
+  stored under the verified caller and ``service.method:key``, with the sha256 of the request (args
+  and kwargs): the same key with another request is a ``Conflict`` naming ``idempotency_key``, and
+  nothing runs (:mod:`shared.idempotency`).
   :class:`shared.errors.LianbaoError` is an expected exception (logged as a warning).
 * :func:`event_handler` — committed before the ack; a handler that raises is retried
   ``EVENT_MAX_ATTEMPTS`` times (re-published with an attempt count), then moved to the dead-letter
@@ -46,9 +49,9 @@ from nameko.timer import timer  # noqa: F401  (re-exported)
 
 from shared import db as _db
 from shared.amqp import transient_reply_queues
-from shared import assertions
-from shared.errors import Forbidden, LianbaoError, Unauthenticated, ValidationFailed
-from shared.identity import VERIFIED_KEY, Actor
+from shared import assertions, idempotency
+from shared.errors import Conflict, Forbidden, LianbaoError, Unauthenticated, ValidationFailed
+from shared.identity import VERIFIED_KEY, Actor, caller_id
 from shared.schemas import find_bad_text
 
 transient_reply_queues()
@@ -149,11 +152,21 @@ class SuiteRpc(VerifiedActorHeaders, Rpc):
         super().__init__(expected_exceptions=expected_exceptions,
                          sensitive_arguments=sensitive_arguments, **kwargs)
 
-    def _key(self, context_data) -> str | None:
-        key = (context_data or {}).get(IDEMPOTENCY_HEADER)
+    def _key(self, context_data) -> tuple[str, str] | None:
+        """Where a keyed call's answer is stored: (the verified caller, ``service.method:key``)."""
+        data = context_data or {}
+        key = data.get(IDEMPOTENCY_HEADER)
         if not key:
             return None
-        return f"{self.container.service_name}.{self.method_name}:{key}"[:300]
+        caller = caller_id(data.get(VERIFIED_KEY))
+        return (idempotency.bounded(caller, idempotency.CALLER_LENGTH),
+                idempotency.bounded(f"{self.container.service_name}.{self.method_name}:{key}",
+                                    idempotency.KEY_LENGTH))
+
+    def _reused(self, key) -> Conflict:
+        return Conflict(f"idempotency key {key[1].split(':', 1)[1]!r} was already used by {key[0]} for "
+                        f"another request to {self.container.service_name}.{self.method_name}: send a new "
+                        "key for a new request", IDEMPOTENCY_HEADER)
 
     def _verify(self, body, message) -> Actor:
         """Who acts: the verified actor of the call's signed assertion (context data
@@ -207,24 +220,37 @@ class SuiteRpc(VerifiedActorHeaders, Rpc):
         key = self._key(self.unpack_message_headers(message))
         database = _database_of(self.container)
         if key and database is not None:
-            stored = database.recall(key)
-            if stored is not None:  # a retry: the first answer, no second effect
-                self._reply_direct(message, stored["response"])
+            # the request, bound to its key: args and kwargs (never the context data)
+            message._lianbao_request_hash = idempotency.request_hash(list(args), kwargs)
+            stored = database.recall(*key)
+            if stored is not None:
+                if stored["request_hash"] != message._lianbao_request_hash:  # the key, reused
+                    log.warning("%s.%s refused: idempotency key reused by %s for another request",
+                                self.container.service_name, self.method_name, key[0])
+                    self._refuse(message, self._reused(key))
+                    return
+                self._reply_direct(message, stored["response"])  # a retry: the first answer
                 return
         super().handle_message(body, message)
 
     def handle_result(self, message, worker_ctx, result, exc_info):
         key = self._key(worker_ctx.context_data)
+        digest = getattr(message, "_lianbao_request_hash", None)
         uow = _db.units.get(worker_ctx)
         if key and uow is not None and exc_info is None and not uow.done:
-            uow.remember(key, result)
+            uow.remember(*key, result, digest)
         result, exc_info = _db.complete(worker_ctx, result, exc_info)
         if key and exc_info is not None and isinstance(exc_info[1], _db.IntegrityError):
-            # a concurrent call with the same key committed first: answer as it did
+            # a concurrent call with the same key committed first: answer as it did if it was the
+            # same request; another request under the same key is refused (nothing of ours committed)
             database = _database_of(self.container)
-            stored = database.recall(key) if database is not None else None
+            stored = database.recall(*key) if database is not None else None
             if stored is not None:
-                result, exc_info = stored["response"], None
+                if stored["request_hash"] == digest:
+                    result, exc_info = stored["response"], None
+                else:
+                    conflict = self._reused(key)
+                    result, exc_info = None, (Conflict, conflict, None)
         try:
             return super().handle_result(message, worker_ctx, result, exc_info)
         except Exception:  # the broker went away while we replied

@@ -46,6 +46,18 @@ class Actor:
 VERIFIED_KEY = "lianbao.actor"
 
 
+#: the caller of stored answers written before idempotency keys were bound to their caller (#18 item 6)
+LEGACY_CALLER = "legacy"
+#: the caller of a call no entry point verified (never the case for an RPC of the suite)
+UNVERIFIED_CALLER = "unverified"
+
+
+def caller_id(actor: Actor | None) -> str:
+    """Who a stored answer (idempotency key, survey batch id) belongs to: ``kind:sub`` of the
+    verified actor, so two callers never share a key."""
+    return f"{actor.kind}:{actor.sub}" if isinstance(actor, Actor) else UNVERIFIED_CALLER
+
+
 def current(worker_ctx) -> Actor | None:
     """The verified actor of a worker (None for a worker no suite entry point verified: a timer)."""
     found = (getattr(worker_ctx, "data", None) or {}).get(VERIFIED_KEY)

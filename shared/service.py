@@ -1,17 +1,23 @@
 """What every service of the suite has: its metrics and a ``health`` RPC.
 
 A service subclasses :class:`ServiceBase`, sets ``name`` and declares ``db = Database(models.Base)``.
-``self.who`` is the verified actor of the call (:mod:`shared.identity`).
+``self.who`` is the verified actor of the call (:mod:`shared.identity`).  Every service prunes its
+stored answers older than ``IDEMPOTENCY_RETENTION_DAYS`` on a timer (:mod:`shared.idempotency`).
 """
 from __future__ import annotations
 
+import logging
 from importlib.metadata import PackageNotFoundError, version
 
 from nameko.extensions import DependencyProvider
 
+from shared.db import utcnow
 from shared.entrypoints import rpc
+from shared.idempotency import prune, prune_timer, retention_days
 from shared.identity import current
 from shared.metrics import Metrics
+
+log = logging.getLogger(__name__)
 
 try:
     VERSION = version("lianbao")
@@ -37,6 +43,16 @@ class ServiceBase:
     name = "base"
     metrics = Metrics()
     who = Who()
+
+    @prune_timer()
+    def prune_stored_answers(self):
+        """Delete the stored answers (idempotency keys, survey batch ids) older than
+        ``IDEMPOTENCY_RETENTION_DAYS``; every ``IDEMPOTENCY_PRUNE_SECONDS``."""
+        days = retention_days(self.db.provider.container.config)
+        deleted = prune(self.db.session, self.db.provider.base, utcnow(), days)
+        if deleted:
+            log.info("%s: %d stored answers older than %g days pruned", self.name, deleted, days)
+        return deleted
 
     @rpc
     def health(self):

@@ -7,7 +7,9 @@ For each :class:`~services.gateway.routing.Route` an ``@http`` entry point is ma
    (400 naming the field);
 3. checks the units the request concerns against the token's list (403 naming the unit);
 4. calls the target RPC with the caller's ``actor`` and, for a command sent with an
-   ``Idempotency-Key`` header, ``idempotency_key = "<system>:<key>"`` in the context data;
+   ``Idempotency-Key`` header, ``idempotency_key = "<system>:<key>"`` in the context data (the
+   service stores the answer under the verified caller and the request's hash: the same key with
+   another request is a 409 naming ``idempotency_key``);
 5. answers JSON, or streams an export; a named error of the service keeps its status and body.
 
 ``GET /openapi.json`` serves the document generated from the same table (no token needed).

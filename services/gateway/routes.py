@@ -45,12 +45,14 @@ SURVEY = [
           tag="survey"),
     Route("POST", "/survey/campaigns/{campaign_id}/batches", "survey.submit_batch",
           "Send a batch of paper or online forms",
-          survey.BATCH_RESULT_DOC.replace("\n", " ") + " (re-sending a batch_id returns the first answer)",
+          survey.BATCH_RESULT_DOC.replace("\n", " ") + " (re-sending a batch_id with the same forms returns "
+          "the first answer; with other forms: 409 naming `batch_id`)",
           body=survey.SubmitBatch(exclude=("campaign_id",)), scope=CAMPAIGN_OWNER, tag="survey",
           errors=(400, 404, 409, 422),
           description="Forms are checked one by one; a bad form is reported in `errors` and does not "
                       "fail the others unless `strict`. Send an `Idempotency-Key` header to make "
-                      "retries safe."),
+                      "retries safe: the key is the caller's own, bound to this request (the same key "
+                      "with another request is a 409 naming `idempotency_key`)."),
     Route("POST", "/survey/campaigns/{campaign_id}/forms", "survey.submit_batch",
           "Upload forms in bulk (CSV or NDJSON, streamed)",
           "totals over the batches (received, accepted, rejected, duplicates), `batches`, and the refused "

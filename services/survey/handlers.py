@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from shared.contracts.survey import RECOGNITION_POLL_PUBLISHED, SATISFACTION_RATES_PUBLISHED
 from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.idempotency import CALLER_LENGTH, KEY_LENGTH, bounded, request_hash
+from shared.identity import UNVERIFIED_CALLER
 from shared.versioned_cache import SingleFlight, VersionedCache
 
 from services.survey import domain, models
@@ -348,42 +350,62 @@ def _existing_serials(uow, campaign_id: str, serials) -> list[str]:
     return found
 
 
-def _claim(uow, key: str):
-    """Claim an idempotency key before the work: a concurrent twin waits, then gets the first answer.
+def _claim(uow, caller: str, key: str, digest: str):
+    """Claim a batch id before the work: a concurrent twin waits, then gets the first answer.
 
-    Returns the stored answer if the key was already used, else None (the claim joins this
-    transaction and is filled in by :func:`_answer`).
+    Returns the stored answer if ``caller`` already used the key for this very request, else None
+    (the claim joins this transaction and is filled in by :func:`_answer`); the key used for
+    another request is a :class:`Conflict` naming ``batch_id``.
     """
-    stored = uow.recall(key)
+    stored = _recall(uow, caller, key, digest)
     if stored is not None:
-        return stored["response"]
+        return stored
     try:
         with uow.session.begin_nested():
-            uow.session.add(models.Base.Idempotency(key=key, response=None))
+            uow.session.add(models.Base.Idempotency(caller=caller, key=key, response=None,
+                                                    request_hash=digest))
     except IntegrityError:
-        stored = uow.recall(key)
-        return stored["response"] if stored else None
+        return _recall(uow, caller, key, digest)
     return None
 
 
-def _answer(uow, key: str, response: dict) -> None:
-    rec = uow.session.get(models.Base.Idempotency, key)
+def _recall(uow, caller: str, key: str, digest: str):
+    """The first answer to this caller's batch id, if the same forms were sent under it; another
+    request under a used batch id is refused, loudly (it would otherwise drop its forms)."""
+    stored = uow.recall(caller, key)
+    if stored is None or stored["response"] is None:
+        return None
+    if stored["request_hash"] != digest:
+        raise Conflict(f"batch_id {key.rsplit(':', 1)[1]!r} was already used by {caller} in this campaign "
+                       "for other forms: send them under a new batch_id", "batch_id")
+    return stored["response"]
+
+
+def _answer(uow, caller: str, key: str, response: dict) -> None:
+    rec = uow.session.get(models.Base.Idempotency, (caller, key))
     rec.response = response
 
 
-def submit_batch(uow, data) -> dict:
-    """Take a batch of forms: validate each, keep the first copy of each serial, one bulk INSERT."""
+def submit_batch(uow, data, caller: str) -> dict:
+    """Take a batch of forms: validate each, keep the first copy of each serial, one bulk INSERT.
+
+    The batch id is ``caller``'s (the verified actor, ``kind:sub``): two callers' batches of the same
+    id are two batches; the same caller sending its batch id again with the same forms and mode gets
+    the first answer (``replayed``), with other forms a :class:`Conflict` naming ``batch_id``."""
     started = time.perf_counter()
     cid, bid, strict, dry_run = data["campaign_id"], data["batch_id"], data["strict"], data["dry_run"]
-    key = f"survey.batch:{cid}:{bid}"
+    caller = bounded(caller, CALLER_LENGTH)
+    key = bounded(f"survey.batch:{cid}:{bid}", KEY_LENGTH)
+    digest = None
     if not dry_run:
-        stored = uow.recall(key)
-        if stored is not None and stored["response"] is not None:
-            return {**stored["response"], "replayed": True}
+        digest = request_hash(data["forms"], strict)
+        stored = _recall(uow, caller, key, digest)
+        if stored is not None:
+            return {**stored, "replayed": True}
     row = _campaign(uow, cid, lock="share")
     campaign_rules.ensure_open_for_forms(row_to_campaign(row))
     if not dry_run:
-        first = _claim(uow, key)
+        first = _claim(uow, caller, key, digest)
         if first is not None:
             return {**first, "replayed": True}
     subjects, groups, item_count = _intake_context(uow, row)
@@ -423,14 +445,15 @@ def submit_batch(uow, data) -> dict:
         "seconds": round(time.perf_counter() - started, 4),
     }
     if not dry_run:
-        _answer(uow, key, result)
+        _answer(uow, caller, key, result)
     return result
 
 
 def submit_form(uow, data) -> dict:
     """One form online: the same rules as a batch of one; a refusal is an error naming the field."""
     result = submit_batch(uow, {"campaign_id": data["campaign_id"], "batch_id": "",
-                                "strict": True, "dry_run": True, "forms": [data["form"]]})
+                                "strict": True, "dry_run": True, "forms": [data["form"]]},
+                          caller=UNVERIFIED_CALLER)  # a dry run: no batch id is stored
     if result["errors"]:
         err = result["errors"][0]
         field = "form." + err["field"].split(".", 1)[1] if "." in err["field"] else "form"

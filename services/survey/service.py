@@ -10,6 +10,7 @@ from shared.db import Database
 from shared.entrypoints import event_handler, rpc
 from shared.metrics import TargetGauges
 from shared.errors import Conflict, RuleViolation, ValidationFailed
+from shared.identity import caller_id
 from shared.schemas import load
 from shared.service import ServiceBase
 
@@ -109,7 +110,7 @@ class SurveyService(ServiceBase):
     def submit_batch(self, payload):
         data = load(contract.SubmitBatch(), payload)
         try:
-            result = handlers.submit_batch(self.db, data)
+            result = handlers.submit_batch(self.db, data, caller_id(self.who))
         except RuleViolation as err:
             if err.field == "campaign_id":
                 self._count_closed(len(data["forms"]))

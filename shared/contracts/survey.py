@@ -15,7 +15,9 @@ RPC (service ``survey``), every payload one dict validated by the schema named b
   ``after`` of the following page, null on the last)
 * ``submit_form(SubmitForm)`` -> ``{"campaign_id", "serial", "accepted": true}``; a bad form raises
   ValidationFailed, a duplicate serial Conflict (field ``form.serial``), a closed campaign RuleViolation
-* ``submit_batch(SubmitBatch)`` -> :data:`BATCH_RESULT_DOC`; re-sending a ``batch_id`` returns the first answer
+* ``submit_batch(SubmitBatch)`` -> :data:`BATCH_RESULT_DOC`; a ``batch_id`` is the caller's own (two callers'
+  batches of one id are two batches): re-sending it with the same forms returns the first answer, with
+  other forms is a Conflict naming ``batch_id`` (nothing taken); kept ``IDEMPOTENCY_RETENTION_DAYS``
 * ``get_rates(CampaignRef)`` -> rates dict (per subject, per dimension, per group; totals)
 * ``publish_rates(CampaignRef)`` -> rates dict, and publishes ``satisfaction_rates_published`` (final false)
 * ``close_campaign(CampaignRef)`` -> rates dict, publishes ``satisfaction_rates_published`` (final true)

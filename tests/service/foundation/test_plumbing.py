@@ -89,6 +89,89 @@ def test_idempotency_key_gives_one_effect_and_the_first_answer(probes):
         assert rpc.probe_sender.count() == 1
 
 
+def test_idempotency_key_reused_for_another_request_is_a_conflict_and_nothing_runs(probes):
+    with probes.rpc(context_data={"idempotency_key": "k-2"}, as_system="office") as rpc:
+        assert rpc.probe_sender.write({"text": "first"})["count"] == 1
+        with pytest.raises(Conflict) as reused:
+            rpc.probe_sender.write({"text": "second"})
+        assert reused.value.field == "idempotency_key" and "k-2" in reused.value.message
+        assert rpc.probe_sender.write({"text": "first"}) == {"text": "first", "count": 1}   # a retry
+    with probes.rpc() as rpc:
+        assert rpc.probe_sender.count() == 1
+
+
+def test_idempotency_keys_are_the_callers_own(probes):
+    """Two callers sending the same key: two calls, each answered with its own result."""
+    with probes.rpc(context_data={"idempotency_key": "shared"}, as_system="k1") as rpc:
+        assert rpc.probe_sender.write({"text": "k1's"}) == {"text": "k1's", "count": 1}
+    with probes.rpc(context_data={"idempotency_key": "shared"}, as_system="k2") as rpc:
+        assert rpc.probe_sender.write({"text": "k2's"}) == {"text": "k2's", "count": 2}
+    with probes.rpc(context_data={"idempotency_key": "shared"}, as_system="k1") as rpc:
+        assert rpc.probe_sender.write({"text": "k1's"}) == {"text": "k1's", "count": 1}   # k1's retry
+    with probes.rpc() as rpc:
+        assert rpc.probe_sender.count() == 2
+
+
+def test_idempotency_concurrent_twin_with_another_request_is_refused_after_its_commit_fails(probes,
+                                                                                          monkeypatch):
+    """The concurrent path: both calls pass the recall before either committed (forced here), the
+    second's commit meets the first's key (IntegrityError) and its request's hash is compared: another
+    request is a Conflict and its write is rolled back; the same request gets the first answer."""
+    from shared.db import Database
+
+    real, calls = Database.recall, []
+
+    def late(self, caller, key):      # the first look of each call finds nothing yet
+        calls.append(key)
+        return None if len(calls) <= 2 else real(self, caller, key)
+
+    monkeypatch.setattr(Database, "recall", late)
+    with probes.rpc(context_data={"idempotency_key": "twin"}, as_system="office") as rpc:
+        assert rpc.probe_sender.write({"text": "one"})["count"] == 1
+        with pytest.raises(Conflict) as reused:
+            rpc.probe_sender.write({"text": "two"})
+        assert reused.value.field == "idempotency_key"
+        assert len(calls) == 3                 # two forced misses, then the look after the failed commit
+        monkeypatch.setattr(Database, "recall", real)
+        assert rpc.probe_sender.write({"text": "one"}) == {"text": "one", "count": 1}
+    with probes.rpc() as rpc:
+        assert rpc.probe_sender.count() == 1
+
+
+def test_expired_stored_answers_are_pruned_and_fresh_ones_kept(embedded_suite):
+    """The pruning timer of every service (IDEMPOTENCY_PRUNE_SECONDS) deletes the answers older than
+    IDEMPOTENCY_RETENTION_DAYS and keeps the others; an expired key then runs again."""
+    from datetime import timedelta
+
+    from shared.db import Database, utcnow
+    from sqlalchemy import select, update
+
+    suite = embedded_suite(classes=[SenderService, ReceiverService], IDEMPOTENCY_RETENTION_DAYS=7,
+                           IDEMPOTENCY_PRUNE_SECONDS=0.2)
+    with suite.rpc(context_data={"idempotency_key": "old"}, as_system="office") as rpc:
+        rpc.probe_sender.write({"text": "old"})
+    with suite.rpc(context_data={"idempotency_key": "fresh"}, as_system="office") as rpc:
+        rpc.probe_sender.write({"text": "fresh"})
+    database = next(d for d in suite.container("probe_sender").dependencies if isinstance(d, Database))
+    table = database.base.Idempotency.__table__
+    with database.sessionmaker() as s, s.begin():
+        s.execute(update(table).where(table.c.key == "probe_sender.write:old")
+                  .values(created_at=utcnow() - timedelta(days=7, minutes=1)))
+        s.execute(update(table).where(table.c.key == "probe_sender.write:fresh")
+                  .values(created_at=utcnow() - timedelta(days=6, hours=23)))
+
+    def keys():
+        with database.sessionmaker() as s:
+            return sorted(s.execute(select(table.c.caller, table.c.key)).all())
+
+    wait_for(lambda: len(keys()) == 1, timeout=10)
+    assert keys() == [("system:office", "probe_sender.write:fresh")]
+    with suite.rpc(context_data={"idempotency_key": "old"}, as_system="office") as rpc:
+        with pytest.raises(Conflict) as again:        # the expired key runs again: the note exists
+            rpc.probe_sender.write({"text": "old"})
+        assert again.value.field == "text"
+
+
 def test_metrics_count_calls_errors_and_latency(probes):
     from shared.metrics import metrics_of
 

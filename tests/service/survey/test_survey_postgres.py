@@ -1,5 +1,6 @@
 """The intake's PostgreSQL path (unnest … ON CONFLICT DO NOTHING RETURNING, savepoints) on a real
 database, through the handlers with the suite's unit of work."""
+import functools
 import uuid
 
 import eventlet
@@ -7,6 +8,7 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 from shared.db import UnitOfWork, ensure_database, make_engine
+from shared.errors import Conflict
 
 from services.survey import handlers, models
 from tests.service.survey.conftest import SUBJECTS, form
@@ -40,27 +42,53 @@ def run(sm, handler, data):
     return out
 
 
+def intake(caller="system:k"):
+    return functools.partial(handlers.submit_batch, caller=caller)
+
+
 def batch(batch_id, forms, strict=False):
     return {"campaign_id": "c1", "batch_id": batch_id, "forms": forms, "strict": strict, "dry_run": False}
 
 
 def test_postgres_duplicates_across_batches_and_strict_rollback(pg):
-    first = run(pg, handlers.submit_batch, batch("b1", [form("F1"), form("F2"), form("F1")]))
+    first = run(pg, intake(), batch("b1", [form("F1"), form("F2"), form("F1")]))
     assert (first["accepted"], first["duplicates"]) == (2, 1)
-    second = run(pg, handlers.submit_batch, batch("b2", [form("F2"), form("F3")]))
+    second = run(pg, intake(), batch("b2", [form("F2"), form("F3")]))
     assert (second["accepted"], second["errors"][0]["serial"]) == (1, "F2")
-    strict = run(pg, handlers.submit_batch, batch("b3", [form("F4"), form("F3")], strict=True))
+    strict = run(pg, intake(), batch("b3", [form("F4"), form("F3")], strict=True))
     assert (strict["accepted"], strict["committed"]) == (0, False)
-    again = run(pg, handlers.submit_batch, batch("b1", [form("F9")]))
+    again = run(pg, intake(), batch("b1", [form("F1"), form("F2"), form("F1")]))
     assert again["replayed"] is True and again["accepted"] == 2
+    with pytest.raises(Conflict) as reused:          # the batch id again, with other forms: refused
+        run(pg, intake(), batch("b1", [form("F9")]))
+    assert reused.value.field == "batch_id"
+    other = run(pg, intake("system:k2"), batch("b1", [form("F9")]))   # another caller's b1
+    assert (other["accepted"], other.get("replayed")) == (1, None)
     rates = run(pg, handlers.get_rates, {"campaign_id": "c1"})
-    assert rates["totals"]["forms"] == 3 and rates["totals"]["rate"] == "1.0000"
+    assert rates["totals"]["forms"] == 4 and rates["totals"]["rate"] == "1.0000"
 
 
 def test_postgres_the_same_batch_sent_twice_at_once_is_taken_once(pg):
     payload = batch("twin", [form(f"T{i}") for i in range(200)])
-    outs = [gt.wait() for gt in [eventlet.spawn(run, pg, handlers.submit_batch, payload)
+    outs = [gt.wait() for gt in [eventlet.spawn(run, pg, intake(), payload)
                                  for _ in range(2)]]
     assert sorted(o["accepted"] for o in outs) == [200, 200]
     assert sorted(bool(o.get("replayed")) for o in outs) == [False, True]
+    assert run(pg, handlers.get_campaign, {"campaign_id": "c1"})["forms_received"] == 200
+
+
+def test_postgres_one_batch_id_two_requests_at_once_one_taken_one_refused(pg):
+    """The concurrent path: the second claim meets the first at the unique key, then compares the
+    request's hash: other forms under the same batch id are refused, not answered as the first."""
+    def attempt(forms):
+        try:
+            return run(pg, intake(), batch("race", forms))
+        except Conflict as err:
+            return err
+    first, second = [form(f"A{i}") for i in range(200)], [form(f"B{i}") for i in range(200)]
+    outs = [gt.wait() for gt in [eventlet.spawn(attempt, f) for f in (first, second)]]
+    taken = [o for o in outs if isinstance(o, dict)]
+    refused = [o for o in outs if isinstance(o, Conflict)]
+    assert len(taken) == 1 and len(refused) == 1, outs
+    assert taken[0]["accepted"] == 200 and refused[0].field == "batch_id"
     assert run(pg, handlers.get_campaign, {"campaign_id": "c1"})["forms_received"] == 200
