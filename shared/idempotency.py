@@ -15,13 +15,13 @@ timer :func:`prune_timer` of :class:`shared.service.ServiceBase` every ``IDEMPOT
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from datetime import timedelta
 
 from nameko.timer import Timer
 from sqlalchemy import delete
 
+from shared.canonical import canonical_bytes
 from shared.identity import LEGACY_CALLER as LEGACY
 
 log = logging.getLogger(__name__)
@@ -33,9 +33,8 @@ KEY_LENGTH = 300
 
 
 def request_hash(*parts) -> str:
-    """The sha256 (hex) of the canonical JSON of ``parts`` (keys sorted, no spaces, UTF-8)."""
-    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """The sha256 (hex) of the canonical JSON of ``parts`` (:mod:`shared.canonical`)."""
+    return hashlib.sha256(canonical_bytes(list(parts), default=str)).hexdigest()
 
 
 def bounded(text: str, limit: int) -> str:

@@ -16,7 +16,7 @@ from shared.migrate import alembic_config, metadata_of
 from tests.conftest import PG_URL, _drop_databases, broker_available
 
 pytestmark = pytest.mark.timeout(180)
-BEFORE = {"rewards": "7f3a9c2d5b1e", "roster": "f3b1a2c4d5e6", "scoring": "a1c3e5f7b9d2",
+BEFORE = {"rewards": "7f3a9c2d5b1e", "roster": "b7c1d2e3f4a5", "scoring": "a1c3e5f7b9d2",
           "survey": "c7e1a3f5b9d2", "training": "5b2d9e4c7a10"}
 
 

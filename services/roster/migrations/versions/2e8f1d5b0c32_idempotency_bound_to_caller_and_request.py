@@ -5,7 +5,7 @@ and an index on created_at (for the pruning timer).  Existing rows are kept, und
 "legacy": no caller of today can reach them, and the pruning timer removes them after the retention.
 
 Revision ID: 2e8f1d5b0c32
-Revises: f3b1a2c4d5e6
+Revises: b7c1d2e3f4a5
 Create Date: 2026-11-29 02:00:00
 """
 from alembic import op
@@ -13,7 +13,7 @@ from alembic import op
 from shared import idempotency
 
 revision = '2e8f1d5b0c32'
-down_revision = 'f3b1a2c4d5e6'
+down_revision = 'b7c1d2e3f4a5'
 branch_labels = None
 depends_on = None
 
