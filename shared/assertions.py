@@ -145,6 +145,75 @@ class Keyring:
         return sorted(found, key=lambda k: k.created)[-1]
 
 
+# ------------------------------------------------------------------------------------------------
+# per-process keyrings: each process holds its own private key and every public key
+
+
+GATEWAY_SIGNS = ("system:*", "persons:*", "person")
+OPERATOR_SIGNS = ("operator",)
+
+
+def processes() -> tuple:
+    """The signers of a deployment: each service, the gateway, the operators' commands."""
+    from shared.config import SERVICES
+
+    return tuple(SERVICES) + ("gateway", "operator")
+
+
+def process_signs(process: str) -> tuple:
+    """What one process signs for: a service as itself (its events), the gateway for the callers it
+    authenticates, ``lianbao …`` as an operator."""
+    if process == "gateway":
+        return GATEWAY_SIGNS
+    if process == "operator":
+        return OPERATOR_SIGNS
+    if process in processes():
+        return (f"service:{process}",)
+    raise ValueError(f"process: {process!r} is not one of {', '.join(processes())}")
+
+
+def _covered(pattern: str, allowed) -> bool:
+    """Whether all that a key's ``pattern`` may sign for lies within the patterns ``allowed``."""
+    if pattern in allowed:
+        return True
+    kind = pattern.partition(":")[0]
+    return pattern != "*" and (kind in allowed or f"{kind}:*" in allowed)
+
+
+def _actors_of(process: str) -> list:
+    return [Actor(process if process not in ("gateway", "operator") else "x", p.partition(":")[0])
+            for p in process_signs(process)]
+
+
+def keyring_for(entries: list[dict], names) -> list[dict]:
+    """The keyring of a process running ``names`` (one process, or several services in one): every
+    key's public part, and the private part only of the keys whose ``signs`` lie within what those
+    processes sign for.  Refused (``ValueError`` naming the process) when one of them would be left
+    with no active key that may sign for it (``lianbao keys split --generate`` makes them)."""
+    names = [names] if isinstance(names, str) else list(names)
+    allowed = {p for name in names for p in process_signs(name)}
+    out = []
+    for entry in entries:
+        own = bool(entry.get("private")) and all(_covered(p, allowed) for p in entry.get("signs") or ["*"])
+        out.append(dict(entry) if own else {k: v for k, v in entry.items() if k != "private"})
+    ring = Keyring(out, "+".join(names))
+    for name in names:
+        for actor in _actors_of(name):
+            try:
+                ring.signer_for(actor)
+            except Unauthenticated:
+                raise ValueError(f"{name}: no active key signs for {actor.kind}"
+                                 f"{':' + actor.sub if actor.kind == 'service' else ''} alone "
+                                 "(lianbao keys split --generate makes one per process)") from None
+    return out
+
+
+def deployment_keys() -> list[dict]:
+    """One key per process of the deployment, each signing for that process only."""
+    return [new_key(f"{name}-{time.strftime('%Y%m%d', time.gmtime())}-{secrets.token_hex(3)}",
+                    signs=process_signs(name)) for name in processes()]
+
+
 def keyring_path(config: dict) -> Path:
     return Path(config.get("AUTH_KEYRING") or data_dir(config) / "keyring.yml")
 

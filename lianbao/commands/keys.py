@@ -11,7 +11,13 @@ created with one key on first start; see ``docs/trust.md``).  ``--keyring PATH``
 * ``lianbao keys retire KID`` — the key stops signing, still verifies;
 * ``lianbao keys remove KID`` — the key verifies nothing any more (refused for the last active key);
 * ``lianbao keys export`` — the keyring without its private keys (YAML), for a process that only
-  verifies.
+  verifies;
+* ``lianbao keys split [--generate] [--out DIR] [--process NAME ...]`` — one keyring per process
+  (``DIR/<process>.yml``, default ``keyrings/`` beside the keyring): every public key, and the private
+  key of that process only (a service signs as itself, the gateway for its callers, ``operator`` for
+  ``lianbao …``); ``roster+scoring`` names one process running both.  ``--generate`` first adds a key
+  for each process that has none of its own and retires the keys that sign for more than one (they
+  still verify what they signed until removed).
 Services re-read the keyring when the file changes (within a second).
 """
 from __future__ import annotations
@@ -40,6 +46,16 @@ def register(subparsers):
     rem.add_argument("kid", metavar="KID")
     rem.set_defaults(func=run_remove)
     sub.add_parser("export", help="the keyring without private keys (YAML)").set_defaults(func=run_export)
+    spl = sub.add_parser("split", help="one keyring per process: its own private key, every public key")
+    spl.add_argument("--out", metavar="DIR", help="where to write <process>.yml (default: keyrings/ beside "
+                                                  "the keyring)")
+    spl.add_argument("--process", nargs="+", metavar="NAME",
+                     help="the processes (default: every service, gateway, operator); a+b for one process "
+                          "running both")
+    spl.add_argument("--generate", action="store_true",
+                     help="first add a key for each process without one of its own, and retire the keys "
+                          "that sign for more than one process")
+    spl.set_defaults(func=run_split)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -137,4 +153,55 @@ def run_export(args) -> int:
     _, entries = _entries(args)
     public = [{k: v for k, v in e.items() if k != "private"} for e in entries]
     sys.stdout.write(yaml.safe_dump({"keys": public}, sort_keys=False))
+    return 0
+
+
+def _own(entry, name) -> bool:
+    from shared.assertions import _covered, process_signs
+
+    allowed = set(process_signs(name))
+    return bool(entry.get("private")) and all(_covered(p, allowed) for p in entry.get("signs") or ["*"])
+
+
+def run_split(args) -> int:
+    import os
+
+    from shared.assertions import (deployment_keys, keyring_for, process_signs, processes,
+                                   write_entries)
+
+    path, entries = _entries(args)
+    names = args.process or list(processes())
+    try:
+        for name in names:
+            for part in name.split("+"):
+                process_signs(part)
+    except ValueError as exc:
+        print(f"lianbao keys split: {exc}", file=sys.stderr)
+        return 2
+    if args.generate:
+        active = [e for e in entries if e.get("status", "active") == "active"]
+        added = [k for k in deployment_keys()
+                 if not any(_own(e, k["kid"].split("-", 1)[0]) for e in active)]
+        retired = [e["kid"] for e in active
+                   if e.get("private") and not any(_own(e, n) for n in processes())]
+        for entry in entries:
+            if entry["kid"] in retired:
+                entry["status"] = "retired"
+        entries = entries + added
+        _save(path, entries)
+        print(f"added {len(added)} key(s): {', '.join(k['kid'] for k in added) or '-'}; retired "
+              f"{', '.join(retired) or '-'} (still verify until removed)")
+    out = Path(args.out) if args.out else path.parent / "keyrings"
+    try:
+        rings = {name: keyring_for(entries, name.split("+")) for name in names}
+    except ValueError as exc:
+        print(f"lianbao keys split: {exc}", file=sys.stderr)
+        return 1
+    out.mkdir(parents=True, exist_ok=True)
+    os.chmod(out, 0o700)
+    for name, ring in rings.items():
+        target = out / f"{name}.yml"
+        write_entries(target, ring)
+        own = [e["kid"] for e in ring if e.get("private")]
+        print(f"{target}: private {', '.join(own)}; {len(ring) - len(own)} public only")
     return 0

@@ -11,8 +11,12 @@ Writes (refusing to overwrite unless ``--force``):
   their permissions, exchanges and the dead-letter queue) with each user's salted SHA-256 password
   hash and an ``admin`` user, loaded by the broker when it starts;
 * ``.secrets/gateway-tokens.yml``: one calling system ``admin`` (all units) by the sha256 of its token;
-* ``.secrets/keyring.yml``: the keyring that signs and verifies who acts (one Ed25519 key, see
-  ``docs/trust.md``), mounted read-only into every service and the gateway;
+* ``.secrets/keyring.yml``: the deployment's keyring of who acts (``docs/trust.md``): one Ed25519 key per
+  process (each service signs as itself, the gateway for its callers, ``operator`` for ``lianbao …``),
+  the administrator's copy, mounted nowhere;
+* ``.secrets/keyrings/<process>.yml``: per process, its own private key and every public key
+  (``lianbao keys split``), mounted read-only into that service's (or the gateway's) containers only;
+  ``operator.yml`` is for ``lianbao …`` (``LIANBAO_AUTH_KEYRING``);
 * ``.secrets/rabbitmq-definitions-quorum.json``: the same definitions for ``docker-compose.prod.yml``'s
   cluster (``QUEUE_TYPE=quorum``: the dead-letter queue a quorum queue); ``.env`` also holds the cluster's
   ``RABBITMQ_ERLANG_COOKIE``.
@@ -108,12 +112,18 @@ def write(folder: Path, force: bool = False, values: dict | None = None) -> list
     # read by the broker's and the gateway's containers (other uids): the folder keeps others out
     targets[1].write_text(json.dumps(broker_definitions(values), indent=2) + "\n", encoding="utf-8")
     targets[2].write_text(gateway_tokens(values), encoding="utf-8")
-    from shared.assertions import new_key, write_entries
+    from shared.assertions import deployment_keys, keyring_for, processes, write_entries
 
-    write_entries(targets[3], [new_key()])
+    keys = deployment_keys()
+    write_entries(targets[3], keys)
     targets[4].write_text(json.dumps(broker_definitions(values, quorum=True), indent=2) + "\n", encoding="utf-8")
+    rings = hidden / "keyrings"
+    rings.mkdir(mode=0o755, exist_ok=True)     # inside .secrets (0700): others are kept out by it
+    for name in processes():
+        write_entries(rings / f"{name}.yml", keyring_for(keys, name))
+        targets.append(rings / f"{name}.yml")
     for path in targets[1:]:
-        os.chmod(path, 0o644)
+        os.chmod(path, 0o600 if path == targets[3] else 0o644)
     return targets
 
 

@@ -236,3 +236,27 @@ def test_the_production_compose_file_runs_the_gateway_behind_tls_with_shared_sig
     assert "443:443" in services["caddy"]["ports"] and services["caddy"]["depends_on"] == ["gateway"]
     prom = yaml.safe_load((ROOT / "infra/prometheus.prod.yml").read_text())
     assert "gateway" in prom["scrape_configs"][0]["dns_sd_configs"][0]["names"]
+
+
+def test_secrets_init_gives_each_process_its_own_keyring_and_both_compose_files_mount_only_that():
+    """Each service and the gateway sign with a key of their own (docs/trust.md): the generated
+    keyrings hold one private key each, and no container mounts the deployment's full keyring."""
+    import tempfile
+
+    from shared import assertions as a
+
+    with tempfile.TemporaryDirectory() as tmp:
+        secrets_init.write(Path(tmp))
+        master = a.read_entries(Path(tmp) / ".secrets" / "keyring.yml")
+        assert stat.S_IMODE((Path(tmp) / ".secrets" / "keyring.yml").stat().st_mode) == 0o600
+        for process in a.processes():
+            ring = a.read_entries(Path(tmp) / ".secrets" / "keyrings" / f"{process}.yml")
+            assert [e["signs"] for e in ring if e.get("private")] == [list(a.process_signs(process))]
+            assert {e["kid"] for e in ring} == {e["kid"] for e in master}
+    for name in ("docker-compose.yml", "docker-compose.prod.yml"):
+        compose = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+        for service, spec in compose["services"].items():
+            mounts = [str(v) for v in spec.get("volumes", [])]
+            assert not [m for m in mounts if ".secrets/keyring.yml" in m], (name, service)
+            if service in (*SERVICES, "gateway"):
+                assert f"./.secrets/keyrings/{service}.yml:/data/keyring.yml:ro" in mounts, (name, service)
