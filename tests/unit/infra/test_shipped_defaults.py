@@ -260,3 +260,6 @@ def test_secrets_init_gives_each_process_its_own_keyring_and_both_compose_files_
             assert not [m for m in mounts if ".secrets/keyring.yml" in m], (name, service)
             if service in (*SERVICES, "gateway"):
                 assert f"./.secrets/keyrings/{service}.yml:/data/keyring.yml:ro" in mounts, (name, service)
+            holds_operator = [m for m in mounts if "keyrings/operator.yml" in m]
+            assert bool(holds_operator) == (service == "ops"), (name, service)   # only the ops container
+        assert compose["services"]["ops"]["profiles"] == ["ops"]                 # never started by `up`
