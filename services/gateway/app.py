@@ -435,10 +435,11 @@ def make_gateway(routes, name: str = contract.SERVICE, title: str = "lianbao gat
         "openapi": http("GET", "/openapi.json")(openapi),
         "health": rpc(health),
     }
-    from services.gateway import public_pages, signin
+    from services.gateway import console, public_pages, signin
 
     namespace.update(public_pages.entry_points())
     namespace.update(signin.entry_points())
+    namespace.update(console.entry_points())
     if ("GET", "/health") not in seen:
         namespace["own_health"] = http("GET", "/health")(own_health)
     for index, route in enumerate(routes):

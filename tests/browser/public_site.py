@@ -5,7 +5,8 @@ cannot be served from that process: ``python -m tests.browser.public_site PORT T
 starts the five services and the gateway (embedded), loads the public pages' city
 (:mod:`tests.service.gateway.public_city`), prints ``READY``, then answers commands read from
 stdin, one JSON line each: ``["rpc", service, method, payload]`` -> ``OK <json>`` or
-``ERR <message>``.  End of input stops the suite.
+``ERR <message>``; ``["account", login, person, password]`` adds a sign-in account of the gateway
+(the console's tests).  End of input stops the suite.
 """
 import warnings
 
@@ -21,6 +22,13 @@ from eventlet import tpool  # noqa: E402
 
 from shared.config import embedded_config  # noqa: E402
 from shared.runner import Suite, reset_memory_broker  # noqa: E402
+
+
+def _signin_kit(suite):
+    from services.gateway.signin import SignInKit
+
+    return next(dep for container in suite.runner.containers for dep in container.dependencies
+                if isinstance(dep, SignInKit))
 
 
 def main(port: str, tokens: str, folder: str) -> None:
@@ -39,10 +47,15 @@ def main(port: str, tokens: str, folder: str) -> None:
             if not line:
                 break
             try:
-                _, service, method, payload = json.loads(line)
-                with suite.rpc() as rpc:
-                    answer = getattr(getattr(rpc, service), method)(payload)
-                print("OK " + json.dumps(answer, ensure_ascii=False), flush=True)
+                command = json.loads(line)
+                if command[0] == "account":
+                    _, login, person, password = command
+                    answer = _signin_kit(suite).store.add(login, person, password)
+                else:
+                    _, service, method, payload = command
+                    with suite.rpc() as rpc:
+                        answer = getattr(getattr(rpc, service), method)(payload)
+                print("OK " + json.dumps(answer, ensure_ascii=False, default=str), flush=True)
             except Exception as err:            # reported to the test, which fails on it
                 print(f"ERR {type(err).__name__}: {err}".replace("\n", " "), flush=True)
     finally:

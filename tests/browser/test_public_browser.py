@@ -12,7 +12,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.service.gateway import public_city
-from tests.browser.public_fixtures import browser_page, chromium, shot, site  # noqa: F401 (fixtures)
+
 from tests.service.gateway.conftest import TOKENS, auth
 
 pytestmark = pytest.mark.timeout(240)

@@ -1,4 +1,4 @@
-"""Browser fixtures of the public pages' tests: Playwright on Debian's chromium, a screenshot
+"""Browser fixtures (the public pages, the console): Playwright on Debian's chromium, a screenshot
 helper writing to tests/browser/artifacts/ (git-ignored)."""
 import json
 import os
@@ -85,6 +85,15 @@ class Site:
         line = self.proc.stdout.readline()
         if not line.startswith("OK "):
             raise AssertionError(f"{service}.{method}: {line.strip()}")
+        return json.loads(line[3:])
+
+    def account(self, login: str, person: str, password: str) -> dict:
+        """A sign-in account of the gateway (as ``lianbao accounts add``)."""
+        self.proc.stdin.write(json.dumps(["account", login, person, password]) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line.startswith("OK "):
+            raise AssertionError(f"account {login}: {line.strip()}")
         return json.loads(line[3:])
 
     def close(self):

@@ -1,0 +1,77 @@
+"""The officer's console in a real browser (issue 22 item 1): Playwright driving Debian's chromium.
+An officer signs in, finds the month to self-assess on his home page, deducts points on the month's
+template, is told a deduction needs its reason, gives it, and sees the month submitted with its
+score; another officer sees his month on notice.  A screenshot of every page goes to the artifacts
+folder."""
+import pytest
+from playwright.sync_api import expect
+
+
+from tests.service.gateway import public_city
+
+pytestmark = pytest.mark.timeout(240)
+
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
+PASSWORD = "correct horse battery"
+
+
+# (Playwright's wait_for_url can wait forever under eventlet's monkey-patching when the navigation has
+# already finished: every step waits for an element of the page it expects, then checks the address)
+def _on(page, selector, url):
+    page.wait_for_selector(selector)
+    assert page.url == url, page.url
+
+
+def _sign_in(page, url, login):
+    page.goto(f"{url}/console")
+    _on(page, "#login", f"{url}/auth/login?next=%2Fconsole")
+    page.fill("#login", login)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    _on(page, "#this-month", f"{url}/console")
+
+
+def test_an_officer_signs_in_and_self_assesses_the_month(site, browser_page, shot):
+    url = site.url
+    month = public_city.open_month()
+    site.account("zhang3", "o3", PASSWORD)
+    page = browser_page(**DESKTOP)
+    _sign_in(page, url, "zhang3")
+    expect(page.locator("#this-month-state")).to_have_text("未填报")
+    shot(page, "officer_home_before", full_page=True)
+
+    page.click("#self-assess")
+    _on(page, "#self-form", f"{url}/console/self-assessment/{month}")
+    assert page.locator("tr[data-item]").count() >= 10
+    page.fill("[id='deduct.political.study']", "2")
+    page.click("#submit")
+    expect(page.locator("[data-field='reason.political.study']")).to_contain_text("理由")
+    expect(page.locator("[id='deduct.political.study']")).to_have_value("2")     # kept as typed
+    shot(page, "self_assessment_reason_missing", full_page=True)
+    with pytest.raises(AssertionError):
+        site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})   # nothing written
+
+    page.fill("[id='reason.political.study']", "理论学习缺勤一次")
+    page.fill("#note", "本月值班较多")
+    page.click("#submit")
+    _on(page, "#this-month", f"{url}/console?saved={month}")
+    expect(page.locator("#this-month-state")).to_have_text("已自评")
+    expect(page.locator("#this-month")).to_contain_text("自评 98.0 分")
+    shot(page, "officer_home_submitted", full_page=True)
+    saved = site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})
+    assert saved["self_score"] == 98.0 and saved["deductions"][0]["note"] == "理论学习缺勤一次"
+    assert saved["trail"][0]["actor"] == "o3"
+
+
+def test_an_officer_sees_his_month_on_notice_and_signs_out(site, browser_page, shot):
+    url = site.url
+    site.account("gan1", "o1", PASSWORD)
+    page = browser_page(**DESKTOP)
+    _sign_in(page, url, "gan1")
+    expect(page.locator("#this-month-state")).to_have_text("公示中")
+    expect(page.locator("#who")).to_contain_text("o1")
+    shot(page, "officer_home_on_notice", full_page=True)
+    page.click("nav.top button[type=submit]")
+    _on(page, "#login", f"{url}/auth/login")
+    page.goto(f"{url}/console")
+    _on(page, "#login", f"{url}/auth/login?next=%2Fconsole")

@@ -1,0 +1,136 @@
+"""The officer's console over HTTP (issue 22 item 1): signed in at the gateway, an officer sees the
+month to self-assess, the year's months, the latest rating and training, and sends the month's
+self-assessment, a reason for every deduction.  The same pages in a real browser:
+tests/browser/test_console_browser.py."""
+import re
+
+import pytest
+import requests
+
+from services.gateway.signin import SignInKit
+from tests.service.gateway import city, public_city
+
+pytestmark = pytest.mark.timeout(180)
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def console(start_gateway):
+    url, suite = start_gateway(city.classes(), GATEWAY_PUBLIC_SECRET="test-secret-of-the-console-pages")
+    public_city.load(suite, campaign=False)
+    kit = next(dep for container in suite.runner.containers for dep in container.dependencies
+               if isinstance(dep, SignInKit))
+    kit.store.add("zhang3", "o3", PASSWORD)      # o3 has not self-assessed the month just over
+    kit.store.add("gan1", "o1", PASSWORD)        # o1's month is on notice
+    return url, suite
+
+
+def signed_in(url, login):
+    s = requests.Session()
+    page = s.get(f"{url}/auth/login", timeout=30)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    r = s.post(f"{url}/auth/login", data={"login": login, "password": PASSWORD, "csrf": csrf},
+               headers={"Accept": "application/json"}, timeout=30)
+    assert r.status_code == 200, r.text
+    return s, r.json()["csrf"]
+
+
+def _evaluation(suite, subject, month):
+    with suite.rpc() as rpc:
+        try:
+            return rpc.scoring.evaluation({"subject": subject, "month": month})
+        except Exception as err:          # NotFound travels as a LianbaoError
+            if "no evaluation" in str(err):
+                return None
+            raise
+
+
+def _form_fields(page: str) -> dict:
+    return dict(re.findall(r'<input type="hidden" name="(csrf)" value="([^"]*)"', page))
+
+
+def test_the_console_asks_for_a_sign_in_first(console):
+    url, _ = console
+    r = requests.get(f"{url}/console", allow_redirects=False, timeout=30)
+    assert r.status_code == 303 and r.headers["Location"] == "/auth/login?next=%2Fconsole"
+    r = requests.get(f"{url}/console/self-assessment/2026-01", allow_redirects=False, timeout=30)
+    assert r.status_code == 303 and "next=%2Fconsole%2Fself-assessment%2F2026-01" in r.headers["Location"]
+
+
+def test_an_officer_self_assesses_the_month_with_a_reason_for_each_deduction(console):
+    url, suite = console
+    month = public_city.open_month()
+    s, _ = signed_in(url, "zhang3")
+    home = s.get(f"{url}/console", timeout=30)
+    assert home.status_code == 200 and 'id="this-month-state">未填报' in home.text
+    assert f'href="/console/self-assessment/{month}"' in home.text
+
+    form = s.get(f"{url}/console/self-assessment/{month}", timeout=30)
+    assert form.status_code == 200 and 'name="deduct.political.study"' in form.text
+    csrf = _form_fields(form.text)["csrf"]
+
+    # a deduction without its reason: refused on the form, naming the field; nothing written
+    r = s.post(f"{url}/console/self-assessment/{month}",
+               data={"csrf": csrf, "deduct.political.study": "2"}, allow_redirects=False, timeout=30)
+    assert r.status_code == 400 and 'data-field="reason.political.study"' in r.text
+    assert 'value="2"' in r.text                           # what was typed stays on the form
+    # points over the item's maximum, and not a number
+    r = s.post(f"{url}/console/self-assessment/{month}",
+               data={"csrf": csrf, "deduct.political.study": "9", "reason.political.study": "x",
+                     "deduct.integrity.bans": "abc", "reason.integrity.bans": "y"},
+               allow_redirects=False, timeout=30)
+    assert r.status_code == 400
+    assert 'data-field="deduct.political.study"' in r.text and 'data-field="deduct.integrity.bans"' in r.text
+    assert _evaluation(suite, "o3", month) is None
+
+    # with the reason: sent, and the home page shows it
+    r = s.post(f"{url}/console/self-assessment/{month}",
+               data={"csrf": csrf, "deduct.political.study": "2", "reason.political.study": "理论学习缺勤一次",
+                     "note": "本月值班较多"}, allow_redirects=False, timeout=30)
+    assert r.status_code == 303 and r.headers["Location"] == f"/console?saved={month}"
+    saved = _evaluation(suite, "o3", month)
+    assert saved["state"] == "submitted" and saved["self_score"] == 98.0
+    assert saved["deductions"][0]["items"] == ["political.study"]
+    assert saved["deductions"][0]["note"] == "理论学习缺勤一次"
+    assert saved["trail"][0]["actor"] == "o3" and saved["trail"][0]["note"] == "本月值班较多"
+    home = s.get(f"{url}/console?saved={month}", timeout=30)
+    assert 'id="this-month-state">已自评' in home.text and "自评 98.0 分" in home.text
+    assert 'id="saved"' in home.text
+    again = s.get(f"{url}/console/self-assessment/{month}", timeout=30)      # shown as sent, to amend
+    assert 'value="2"' in again.text and 'value="理论学习缺勤一次"' in again.text and "本月值班较多" in again.text
+
+    # the same form again changes nothing (the service's own "safe to run twice")
+    again = s.post(f"{url}/console/self-assessment/{month}",
+                   data={"csrf": csrf, "deduct.political.study": "2", "reason.political.study": "理论学习缺勤一次",
+                         "note": "本月值班较多"}, allow_redirects=False, timeout=30)
+    assert again.status_code == 303
+    assert len(_evaluation(suite, "o3", month)["trail"]) == 1
+
+
+def test_a_self_assessment_needs_the_csrf_token_and_a_month_that_is_over(console):
+    url, suite = console
+    s, _ = signed_in(url, "zhang3")
+    month = public_city.open_month()
+    r = s.post(f"{url}/console/self-assessment/{month}", data={"deduct.political.study": ""},
+               allow_redirects=False, timeout=30)
+    assert r.status_code == 403 and _evaluation(suite, "o3", month) is None
+    form = s.get(f"{url}/console/self-assessment/2099-01", timeout=30)
+    csrf = _form_fields(form.text)["csrf"]
+    r = s.post(f"{url}/console/self-assessment/2099-01", data={"csrf": csrf}, allow_redirects=False, timeout=30)
+    assert r.status_code == 400 and 'id="form-error"' in r.text and "month" in r.text
+    assert _evaluation(suite, "o3", "2099-01") is None
+    r = s.get(f"{url}/console/self-assessment/2026-13", timeout=30)
+    assert r.status_code == 404
+
+
+def test_an_officer_sees_the_months_of_the_year_and_that_his_month_is_on_notice(console):
+    url, _ = console
+    month = public_city.open_month()
+    s, _ = signed_in(url, "gan1")
+    home = s.get(f"{url}/console", timeout=30)
+    assert home.status_code == 200 and 'id="this-month-state">公示中' in home.text
+    if month.startswith(str(__import__("datetime").date.today().year)):
+        assert f'data-month="{month}"' in home.text
+    assert 'id="rating-none"' in home.text            # no rating run yet
+    assert "修改自评" not in home.text                   # past submitted: no more changes here
