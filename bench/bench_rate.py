@@ -22,6 +22,7 @@ from services.scoring.domain.payload import rate_payload  # noqa: E402
 from shared.contracts.rating import loads_snapshot  # noqa: E402
 
 TARGET_SECONDS = 5.0
+TARGET_RATIO = 2.5      # issue 24 item 6: ≤ 2.5× a json load+dump of the same file
 FACTS = ("mass_incident", "secret_leak", "disciplinary_sanction")
 HONOURS = ("省优秀政法干警", "全国优秀公务员", "市十佳民警", "省青年岗位能手")
 
@@ -114,14 +115,16 @@ def main(argv=None) -> int:
           f"{n / figure:,.0f} officers/s")
     print(f"rated {len(stars):,} officers, five stars {stars.count(5):,}, "
           f"settlement lines {len(out['settlement']):,}")
-    met = (figure <= TARGET_SECONDS) if not args.quick else (figure <= TARGET_SECONDS / 10)
+    seconds = TARGET_SECONDS if not args.quick else TARGET_SECONDS / 10
+    met = figure <= seconds and figure / base <= TARGET_RATIO
     bench = {"name": "rate_100k" if not args.quick else "rate_10k", "figure": round(figure, 3),
              "unit": "s", "baseline": round(base, 3), "baseline_name": "json.loads+json.dumps",
              "ratio": round(figure / base, 2),
-             "target": f"<= {TARGET_SECONDS:g} s for 100,000 officers (pro rata for --quick)",
+             "target": f"<= {TARGET_RATIO:g}x json load+dump and <= {TARGET_SECONDS:g} s for 100,000 officers "
+                       "(pro rata for --quick)",
              "met": met,
              # what make bench judges at the median of its runs (bench/run_all.py)
-             "limits": {"figure": TARGET_SECONDS if not args.quick else TARGET_SECONDS / 10}}
+             "limits": {"figure": seconds, "ratio": TARGET_RATIO}}
     print("BENCH " + json.dumps(bench))
     return 0
 
