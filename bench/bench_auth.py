@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from shared import assertions as a  # noqa: E402
+from shared import assertions  # noqa: E402
 from shared.identity import Actor  # noqa: E402
 
 #: a new token's verification must stay below this (µs), on a loaded 2-core machine: well under an
@@ -51,10 +51,10 @@ def main(argv=None) -> int:
     n = 500 if args.quick else 3000
     folder = Path(tempfile.mkdtemp(prefix="lianbao-bench-auth-"))
     config = {"DATA_DIR": str(folder)}
-    ring = a.keyring_of(config).get()
+    ring = assertions.keyring_of(config).get()
     (key,) = ring.keys.values()
     actor = Actor("k1-office", "system", {"k1", "k1_ps", "k1_court"})
-    tokens = [a.sign(actor, ring, now=time.time() + i * 1e-3) for i in range(n)]
+    tokens = [assertions.sign(actor, ring, now=time.time() + i * 1e-3) for i in range(n)]
     signing_input, signature = [], []
     import base64
 
@@ -69,9 +69,9 @@ def main(argv=None) -> int:
 
     def fresh(k):
         for i in range(k):
-            a.verify(tokens[i], ring)
+            assertions.verify(tokens[i], ring)
 
-    verifier = a.Verifier(config)
+    verifier = assertions.Verifier(config)
     verifier.actor(tokens[0])
 
     def cached(k):
@@ -80,7 +80,7 @@ def main(argv=None) -> int:
 
     def signing(k):
         for i in range(k):
-            a.sign(actor, ring)
+            assertions.sign(actor, ring)
 
     bare_us, fresh_us, cached_us, sign_us = per_op([bare, fresh, cached, signing], n)
     print(f"bare Ed25519 verify:                {bare_us:8.1f} µs")

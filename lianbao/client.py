@@ -332,10 +332,11 @@ class Client:
 
     def _attempt(self, routing_key, body, headers, deadline, timeout):
         import pika
-        from pika import exceptions as px
+        from pika import exceptions as pika_exceptions
 
-        lost = (px.AMQPConnectionError, px.AMQPChannelError, px.StreamLostError, px.ConnectionClosed,
-                px.ChannelClosed, ConnectionError, OSError, EOFError)
+        lost = (pika_exceptions.AMQPConnectionError, pika_exceptions.AMQPChannelError,
+                pika_exceptions.StreamLostError, pika_exceptions.ConnectionClosed,
+                pika_exceptions.ChannelClosed, ConnectionError, OSError, EOFError)
         # 1. a live connection (a dead idle one is found here, before anything is sent)
         try:
             if self._connection is None or not self._connection.is_open:
@@ -352,9 +353,9 @@ class Client:
                                      delivery_mode=2)
         try:
             self._channel.basic_publish(self.exchange, routing_key, body, props, mandatory=True)
-        except px.UnroutableError:
+        except pika_exceptions.UnroutableError:
             raise UnknownService(routing_key.split(".", 1)[0]) from None
-        except px.NackError as exc:
+        except pika_exceptions.NackError as exc:
             raise _Retry(exc, delivered=False) from exc
         except lost as exc:
             raise _Retry(exc, delivered=True) from exc

@@ -204,7 +204,10 @@ _w("scoring.approve_batch", LEADING + (PERSONS,), _p("items[].subject"), separat
 _w("scoring.approve", LEADING + (PERSONS,), _p("subject"), separation=NOT_OWN)
 _w("scoring.publish_notice", LEADING + (PERSONS,), _u("evaluator"),
    separation="a member of the evaluator; not when the notice holds their own evaluation")
+_w("scoring.raise_objection", STAFF + (PERSONS, "service:gateway"), _p("subject"),
+   separation="not on one's own evaluation")
 _w("scoring.object", STAFF + (PERSONS, "service:gateway"), _p("subject"),
+   "the old name of scoring.raise_objection, kept for one release (issue 17)",
    separation="not on one's own evaluation")
 _w("scoring.file_month", LEADING + (PERSONS,), _u("evaluator"),
    separation="a member of the evaluator; not when the month holds their own evaluation")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from shared import targets as t
+from shared import targets
 
 NO_DATA = "no data"
 COLUMNS = ("agency", "target", "label", "value", "met")
@@ -35,7 +35,7 @@ def ask_owners(proxy, query: dict) -> dict:
     (a missing service costs one timeout, not one per service)."""
     pending = {}
     answers = {}
-    for service in sorted(set(t.OWNERS.values())):
+    for service in sorted(set(targets.OWNERS.values())):
         try:
             pending[service] = getattr(proxy, service).targets.call_async(query)
         except Exception as exc:  # noqa: BLE001 — a command reports whatever stopped a service
@@ -63,24 +63,24 @@ def rows(answers: dict, agency: str | None = None) -> list[dict]:
     found: dict = {}
     for service, reply in answers.items():
         for r in (reply or {}).get("targets") or []:
-            if t.OWNERS.get(r.get("target")) == service:   # only the owner's word counts
+            if targets.OWNERS.get(r.get("target")) == service:   # only the owner's word counts
                 found[(r["agency"], r["target"])] = r
     agencies = {a for a, _ in found}
     if agency is not None:
         agencies = {agency}
     elif not agencies:
-        agencies = {t.CITY}
-    ordered = sorted(agencies - {t.CITY}) + ([t.CITY] if t.CITY in agencies else [])
+        agencies = {targets.CITY}
+    ordered = sorted(agencies - {targets.CITY}) + ([targets.CITY] if targets.CITY in agencies else [])
     out = []
     for a in ordered:
-        for target in t.TARGETS:
+        for target in targets.TARGETS:
             r = found.get((a, target))
-            error = (answers.get(t.OWNERS[target]) or {}).get("error")
-            out.append({"agency": a, "target": target, "label": t.LABELS[target],
+            error = (answers.get(targets.OWNERS[target]) or {}).get("error")
+            out.append({"agency": a, "target": target, "label": targets.LABELS[target],
                         "value": None if r is None else r.get("value"),
                         "met": None if r is None else r.get("met"),
-                        "unit": t.UNITS[target], "reported": r is not None,
-                        "source": t.OWNERS[target], "error": error if r is None else None})
+                        "unit": targets.UNITS[target], "reported": r is not None,
+                        "source": targets.OWNERS[target], "error": error if r is None else None})
     return out
 
 

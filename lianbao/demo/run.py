@@ -510,8 +510,8 @@ class Demo:
                     self._body_step(rpc, "publish_notice", body, month=month, as_of=notice_on)
                 # objections during the notice: back to review, reviewed and approved again
                 for subject, kind in self.rng.sample([x for x in subjects if x[1] == "officer"], 3):
-                    rpc.scoring.object({"actor": subject, "subject": subject, "kind": kind, "month": month,
-                                        "text": "对扣分有异议", "as_of": notice_on})
+                    rpc.scoring.raise_objection({"actor": subject, "subject": subject, "kind": kind,
+                                                 "month": month, "text": "对扣分有异议", "as_of": notice_on})
                     rpc.scoring.review({"actor": self._reviewer(subject, kind, notice_on), "subject": subject, "kind": kind,
                                         "month": month, "as_of": notice_on})
                     rpc.scoring.approve({"actor": self._approver(subject, kind, notice_on), "subject": subject, "kind": kind,

@@ -29,7 +29,8 @@ REASONS: dict[str, str] = {
     "scoring.public_notice": PUBLIC, "scoring.public_object": PUBLIC, "survey.submit_form": PUBLIC,
     **{f"scoring.{name}": COMMAND for name in (
         "submit_self_assessment", "submit_self_assessments", "review", "review_batch", "approve",
-        "approve_batch", "object", "publish_notice", "file_month", "write_daily_logs", "review_daily_logs",
+        "approve_batch", "raise_objection", "object",
+        "publish_notice", "file_month", "write_daily_logs", "review_daily_logs",
         "rank_month", "submit_rectification", "file_rectification", "record_honours", "record_facts",
         "record_absences", "record_agency_evaluation", "run_rating", "register_criteria_pack",
         "register_pack", "name_helpers", "record_study_class", "record_referral_minutes", "complete_task",

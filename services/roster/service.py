@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from shared.contracts import roster as c
+from shared.contracts import roster as roster_contract
 from shared.contracts import targets as targets_contract
 from shared.contracts import training as training_contract
 from shared.db import Database
@@ -29,127 +29,127 @@ class RosterService(ServiceBase):
     # -- units and staff ------------------------------------------------------------------------
     @rpc
     def save_units(self, payload):
-        return handlers.save_units(self.db, load(c.SaveUnits(), payload))
+        return handlers.save_units(self.db, load(roster_contract.SaveUnits(), payload))
 
     @rpc
     def get_units(self, payload=None):
-        return handlers.get_units(self.db, load(c.UnitsQuery(), payload or {}))
+        return handlers.get_units(self.db, load(roster_contract.UnitsQuery(), payload or {}))
 
     @rpc
     def move_unit(self, payload):
-        return handlers.move_unit(self.db, load(c.MoveUnit(), payload))
+        return handlers.move_unit(self.db, load(roster_contract.MoveUnit(), payload))
 
     @rpc
     def rename_unit(self, payload):
-        return handlers.rename_unit(self.db, load(c.RenameUnit(), payload))
+        return handlers.rename_unit(self.db, load(roster_contract.RenameUnit(), payload))
 
     @rpc
     def dissolve_unit(self, payload):
-        return handlers.dissolve_unit(self.db, load(c.DissolveUnit(), payload))
+        return handlers.dissolve_unit(self.db, load(roster_contract.DissolveUnit(), payload))
 
     @rpc
     def unit_history(self, payload):
-        return handlers.unit_history(self.db, load(c.UnitRef(), payload))
+        return handlers.unit_history(self.db, load(roster_contract.UnitRef(), payload))
 
     @rpc
     def create_staff(self, payload):
-        return handlers.create_staff(self.db, load(c.CreateStaff(), payload))
+        return handlers.create_staff(self.db, load(roster_contract.CreateStaff(), payload))
 
     @rpc
     def change_staff(self, payload):
-        return handlers.change_staff(self.db, load(c.ChangeStaff(), payload))
+        return handlers.change_staff(self.db, load(roster_contract.ChangeStaff(), payload))
 
     @rpc
     def get_staff(self, payload):
-        return handlers.get_staff(self.db, load(c.PersonRef(), payload))
+        return handlers.get_staff(self.db, load(roster_contract.PersonRef(), payload))
 
     @rpc
     def members_of(self, payload):
-        return handlers.members_of(self.db, load(c.UnitOnDate(), payload))
+        return handlers.members_of(self.db, load(roster_contract.UnitOnDate(), payload))
 
     @rpc
     def people_of_agency(self, payload):
-        return handlers.people_of_agency(self.db, load(c.AgencyOnDate(), payload))
+        return handlers.people_of_agency(self.db, load(roster_contract.AgencyOnDate(), payload))
 
     @rpc
     def import_roster(self, payload):
-        return handlers.import_roster(self.db, load(c.ImportRoster(), payload))
+        return handlers.import_roster(self.db, load(roster_contract.ImportRoster(), payload))
 
     # -- status spells ----------------------------------------------------------------------------
     @rpc
     def record_spell(self, payload):
-        return handlers.record_spell(self.db, load(c.RecordSpell(), payload))
+        return handlers.record_spell(self.db, load(roster_contract.RecordSpell(), payload))
 
     @rpc
     def end_spell(self, payload):
-        return handlers.end_spell(self.db, load(c.EndSpell(), payload))
+        return handlers.end_spell(self.db, load(roster_contract.EndSpell(), payload))
 
     @rpc
     def spells_of(self, payload):
-        return handlers.spells_of(self.db, load(c.PersonRef(), payload))
+        return handlers.spells_of(self.db, load(roster_contract.PersonRef(), payload))
 
     # -- mentoring --------------------------------------------------------------------------------
     @rpc
     def assign_mentor(self, payload):
-        return handlers.assign_mentor(self.db, load(c.AssignMentor(), payload))
+        return handlers.assign_mentor(self.db, load(roster_contract.AssignMentor(), payload))
 
     @rpc
     def assign_mentors(self, payload):
-        return handlers.assign_mentors(self.db, load(c.AssignMentors(), payload))
+        return handlers.assign_mentors(self.db, load(roster_contract.AssignMentors(), payload))
 
     @rpc
     def reassign_mentor(self, payload):
-        return handlers.reassign_mentor(self.db, load(c.AssignMentor(), payload))
+        return handlers.reassign_mentor(self.db, load(roster_contract.AssignMentor(), payload))
 
     @rpc
     def unassign_mentor(self, payload):
-        return handlers.unassign_mentor(self.db, load(c.UnassignMentor(), payload))
+        return handlers.unassign_mentor(self.db, load(roster_contract.UnassignMentor(), payload))
 
     @rpc
     def mentor_of(self, payload):
-        return handlers.mentor_of(self.db, load(c.PersonOnDate(), payload))
+        return handlers.mentor_of(self.db, load(roster_contract.PersonOnDate(), payload))
 
     @rpc
     def mentees_of(self, payload):
-        return handlers.mentees_of(self.db, load(c.PersonOnDate(), payload))
+        return handlers.mentees_of(self.db, load(roster_contract.PersonOnDate(), payload))
 
     @rpc
     def mentoring_coverage(self, payload):
-        return handlers.mentoring_coverage(self.db, load(c.CoverageQuery(), payload))
+        return handlers.mentoring_coverage(self.db, load(roster_contract.CoverageQuery(), payload))
 
     # -- evaluators and bans ----------------------------------------------------------------------
     @rpc
     def evaluator_of(self, payload):
-        return handlers.evaluator_of(self.db, load(c.PersonOnDate(), payload))
+        return handlers.evaluator_of(self.db, load(roster_contract.PersonOnDate(), payload))
 
     @rpc
     def evaluator_of_section(self, payload):
-        return handlers.evaluator_of_section(self.db, load(c.UnitOnOptionalDate(), payload))
+        return handlers.evaluator_of_section(self.db, load(roster_contract.UnitOnOptionalDate(), payload))
 
     @rpc
     def return_to_team(self, payload):
-        return handlers.return_to_team(self.db, load(c.ReturnToTeam(), payload))
+        return handlers.return_to_team(self.db, load(roster_contract.ReturnToTeam(), payload))
 
     @rpc
     def record_ban_violation(self, payload):
-        return handlers.record_ban_violation(self.db, load(c.RecordBanViolation(), payload))
+        return handlers.record_ban_violation(self.db, load(roster_contract.RecordBanViolation(), payload))
 
     @rpc
     def cases_of(self, payload):
-        return handlers.cases_of(self.db, load(c.PersonRef(), payload))
+        return handlers.cases_of(self.db, load(roster_contract.PersonRef(), payload))
 
     # -- team discipline (M§一2, 4-7) ------------------------------------------------------------
     @rpc
     def record_discipline_fact(self, payload):
-        return handlers.record_discipline_fact(self.db, load(c.RecordDisciplineFact(), payload))
+        return handlers.record_discipline_fact(self.db, load(roster_contract.RecordDisciplineFact(), payload))
 
     @rpc
     def investigate(self, payload):
-        return handlers.investigate(self.db, load(c.Investigate(), payload))
+        return handlers.investigate(self.db, load(roster_contract.Investigate(), payload))
 
     @rpc
     def discipline_facts(self, payload=None):
-        return handlers.discipline_facts(self.db, load(c.DisciplineQuery(), payload or {}))
+        return handlers.discipline_facts(self.db, load(roster_contract.DisciplineQuery(), payload or {}))
 
     @rpc
     def targets(self, payload=None):
@@ -182,7 +182,7 @@ class RosterService(ServiceBase):
             ratio.labels(agency).set(float(share) if share is not None else float("nan"))
         staff = self.metrics.gauge("lianbao_roster_staff", "Staff on the roster by status today",
                                    ["status"])
-        for status in c.STATUSES:
+        for status in roster_contract.STATUSES:
             staff.labels(status).set(figures["status"].get(status, 0))
         results = handlers.target_results(self.db, date.today().year)
         return {"coverage": {a: handlers._share(s) for a, s in figures["coverage"].items()},

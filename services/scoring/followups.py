@@ -14,15 +14,16 @@ from datetime import date
 
 from sqlalchemy import select
 
-from shared.contracts import followups as c
+from shared.contracts import followups as followups_contract
 from shared.contracts import survey as survey_contract
 from shared.entrypoints import event_handler, rpc, timer
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.schemas import load
-from services.scoring import followup_models as fm
-from services.scoring import models as m
+from services.scoring.followup_models import (CalendarYear, FollowupTask, PoorHelpers, RecognitionResult,
+                                              Referral, StudyClassAttendance)
+from services.scoring import models
 from services.scoring.domain import deadlines, exports, followups
-from services.scoring.domain import workflow as wf
+from services.scoring.domain import workflow
 from services.scoring.domain import workdays
 
 HOUR = 3600
@@ -51,11 +52,11 @@ def _year_of_row(r) -> workdays.YearCalendar:
 
 def work_calendar(uow) -> workdays.WorkCalendar:
     """The package's calendar with the years the office loaded (a loaded year wins)."""
-    return workdays.WorkCalendar([_year_of_row(r) for r in uow.session.scalars(select(fm.CalendarYear))])
+    return workdays.WorkCalendar([_year_of_row(r) for r in uow.session.scalars(select(CalendarYear))])
 
 
 def _person(s, pid):
-    return s.get(m.Person, pid) if pid else None
+    return s.get(models.Person, pid) if pid else None
 
 
 def _committee_of(s, unit_id):
@@ -63,7 +64,7 @@ def _committee_of(s, unit_id):
     seen = set()
     while unit_id and unit_id not in seen:
         seen.add(unit_id)
-        u = s.get(m.Unit, unit_id)
+        u = s.get(models.Unit, unit_id)
         if u is None:
             return None
         if u.kind == "committee":
@@ -82,8 +83,8 @@ def _check_office(s, actor):
 
 def _check_member(s, actor, group, what):
     p = _person(s, actor)
-    person = None if p is None else wf.Person(p.id, p.agency, p.section, p.position)
-    if group is None or not wf.is_leading_group_member(person, group):
+    person = None if p is None else workflow.Person(p.id, p.agency, p.section, p.position)
+    if group is None or not workflow.is_leading_group_member(person, group):
         raise Forbidden(f"{what}: {actor} is not a member of the leading group of {group}", "actor")
 
 
@@ -92,9 +93,9 @@ def _check_not_own(s, actor, r, step):
     own section) — another member of the leading group acts."""
     chiefs = ()
     if r.grp == "units":
-        chiefs = set(s.scalars(select(m.Person.id).where(m.Person.section == r.subject,
-                                                         m.Person.position == "chief")))
-    wf.check_not_own(actor, "section" if r.grp == "units" else "officer", r.subject, step, chiefs)
+        chiefs = set(s.scalars(select(models.Person.id).where(models.Person.section == r.subject,
+                                                              models.Person.position == "chief")))
+    workflow.check_not_own(actor, "section" if r.grp == "units" else "officer", r.subject, step, chiefs)
 
 
 def _check_committee_member(s, actor, evaluator, what):
@@ -114,10 +115,10 @@ def load_calendar(uow, data) -> dict:
     holidays = [[h["date"], h["name"]] for h in doc["holidays"]]
     wdays = [[w["date"], w["name"]] for w in doc["workdays"]]
     dig = hashlib.sha256(json.dumps([holidays, wdays], ensure_ascii=False).encode()).hexdigest()
-    row = s.get(fm.CalendarYear, year.year)
+    row = s.get(CalendarYear, year.year)
     changed = row is None or row.digest != dig
     if row is None:
-        row = fm.CalendarYear(year=year.year, version=0)
+        row = CalendarYear(year=year.year, version=0)
         s.add(row)
     if changed:
         row.holidays, row.workdays, row.digest = holidays, wdays, dig
@@ -143,7 +144,7 @@ def calendar_year(uow, data) -> dict:
 def calendar_status(uow, data) -> dict:
     as_of = data.get("as_of") or today()
     cal = work_calendar(uow)
-    loaded = sorted(r.year for r in uow.session.scalars(select(fm.CalendarYear)))
+    loaded = sorted(r.year for r in uow.session.scalars(select(CalendarYear)))
     watched = workdays.years_to_watch(as_of)
     return {"as_of": as_of.isoformat(),
             "years": [{"year": y, "source": cal.source(y)} for y in sorted(set(watched) | set(loaded))],
@@ -186,15 +187,15 @@ def _task_id(kind, subject, month):
 
 
 def _classes(s, month, group, evaluator=None, subjects=None) -> dict:
-    q = select(m.Ranking.subject, m.Ranking.klass, m.Ranking.evaluator).where(
-        m.Ranking.month == month, m.Ranking.grp == group)
+    q = select(models.Ranking.subject, models.Ranking.klass, models.Ranking.evaluator).where(
+        models.Ranking.month == month, models.Ranking.grp == group)
     if evaluator is not None:
-        q = q.where(m.Ranking.evaluator == evaluator)
+        q = q.where(models.Ranking.evaluator == evaluator)
     out = {}
     subjects = None if subjects is None else list(subjects)
     if subjects is not None:
         for i in range(0, len(subjects), 5000):
-            for subj, klass, ev_ in s.execute(q.where(m.Ranking.subject.in_(subjects[i:i + 5000]))):
+            for subj, klass, ev_ in s.execute(q.where(models.Ranking.subject.in_(subjects[i:i + 5000]))):
                 out[subj] = (klass, ev_)
         return out
     for subj, klass, ev_ in s.execute(q):
@@ -212,9 +213,9 @@ def _refresh_referrals(s, month, evaluator=None) -> dict:
         current = _classes(s, month, group, evaluator)
         previous = {k: v[0] for k, v in _classes(s, prev_month, group, subjects=current).items()}
         due = followups.referrals_due(previous, {k: v[0] for k, v in current.items()})
-        q = select(fm.Referral).where(fm.Referral.month == month, fm.Referral.grp == group)
+        q = select(Referral).where(Referral.month == month, Referral.grp == group)
         if evaluator is not None:
-            q = q.where(fm.Referral.evaluator == evaluator)
+            q = q.where(Referral.evaluator == evaluator)
         existing = {r.subject: r for r in s.scalars(q)}
         for subj, r in existing.items():
             if subj not in due or due[subj] != r.klass:
@@ -224,9 +225,9 @@ def _refresh_referrals(s, month, evaluator=None) -> dict:
         for subj, klass in due.items():
             r = existing.get(subj)
             if r is None:
-                s.add(fm.Referral(id=_referral_id(group, subj, month), evaluator=current[subj][1],
-                                  month=month, grp=group, subject=subj, klass=klass,
-                                  state=followups.OPEN))
+                s.add(Referral(id=_referral_id(group, subj, month), evaluator=current[subj][1],
+                               month=month, grp=group, subject=subj, klass=klass,
+                               state=followups.OPEN))
                 counts["opened"] += 1
             elif r.state == followups.WITHDRAWN and r.klass == klass:
                 r.state = followups.MINUTED if r.minutes else followups.OPEN
@@ -242,26 +243,26 @@ def after_ranking(uow, evaluator: str, month: str, as_of: date | None = None) ->
     as_of = as_of or today()
     out = _refresh_referrals(s, month, evaluator)
     nxt = deadlines.month_of(deadlines.next_month_start(month))
-    if s.scalar(select(m.Ranking.subject).where(m.Ranking.month == nxt,
-                                                m.Ranking.grp.in_(followups.REFERRAL_GROUPS)).limit(1)):
+    if s.scalar(select(models.Ranking.subject).where(models.Ranking.month == nxt,
+                                                     models.Ranking.grp.in_(followups.REFERRAL_GROUPS)).limit(1)):
         later = _refresh_referrals(s, nxt)
         out = {k: out[k] + later[k] for k in out}
     cal = work_calendar(uow)
     poor_leaders = {subj for subj, (klass, _) in _classes(s, month, "leaders", evaluator).items()
                     if followups.owes_collective_talk("leaders", klass)}
-    tasks = {t.subject: t for t in s.scalars(select(fm.FollowupTask).where(
-        fm.FollowupTask.kind == followups.COLLECTIVE_TALK, fm.FollowupTask.evaluator == evaluator,
-        fm.FollowupTask.month == month))}
+    tasks = {t.subject: t for t in s.scalars(select(FollowupTask).where(
+        FollowupTask.kind == followups.COLLECTIVE_TALK, FollowupTask.evaluator == evaluator,
+        FollowupTask.month == month))}
     for subj, t in tasks.items():
         if subj not in poor_leaders and t.state == followups.TASK_OPEN:
             t.state = followups.TASK_WITHDRAWN
     for subj in sorted(poor_leaders):
         t = tasks.get(subj)
         if t is None:
-            s.add(fm.FollowupTask(id=_task_id(followups.COLLECTIVE_TALK, subj, month),
-                                  kind=followups.COLLECTIVE_TALK, evaluator=evaluator, month=month,
-                                  subject=subj, opened_on=as_of,
-                                  due=followups.talk_due(as_of, cal), state=followups.TASK_OPEN))
+            s.add(FollowupTask(id=_task_id(followups.COLLECTIVE_TALK, subj, month),
+                               kind=followups.COLLECTIVE_TALK, evaluator=evaluator, month=month,
+                               subject=subj, opened_on=as_of,
+                               due=followups.talk_due(as_of, cal), state=followups.TASK_OPEN))
         elif t.state == followups.TASK_WITHDRAWN:
             t.state = followups.TASK_DONE if t.done_on else followups.TASK_OPEN
     s.flush()
@@ -270,9 +271,9 @@ def after_ranking(uow, evaluator: str, month: str, as_of: date | None = None) ->
 
 def _name(s, group, subject):
     if group == "units":
-        u = s.get(m.Unit, subject)
+        u = s.get(models.Unit, subject)
         return u.name if u else None
-    p = s.get(m.Person, subject)
+    p = s.get(models.Person, subject)
     return p.name if p else None
 
 
@@ -284,19 +285,19 @@ def referral_dict(s, r) -> dict:
 
 
 def _referral_rows(s, data):
-    q = select(fm.Referral)
+    q = select(Referral)
     if data.get("evaluator"):
-        q = q.where(fm.Referral.evaluator == data["evaluator"])
+        q = q.where(Referral.evaluator == data["evaluator"])
     if data.get("month"):
-        q = q.where(fm.Referral.month == data["month"])
+        q = q.where(Referral.month == data["month"])
     if data.get("year"):
-        q = q.where(fm.Referral.month.like(f"{data['year']:04d}-%"))
+        q = q.where(Referral.month.like(f"{data['year']:04d}-%"))
     if data.get("state"):
-        q = q.where(fm.Referral.state == data["state"])
+        q = q.where(Referral.state == data["state"])
     elif not data.get("include_withdrawn"):
-        q = q.where(fm.Referral.state != followups.WITHDRAWN)
-    return list(s.scalars(q.order_by(fm.Referral.month, fm.Referral.evaluator, fm.Referral.grp,
-                                     fm.Referral.subject)))
+        q = q.where(Referral.state != followups.WITHDRAWN)
+    return list(s.scalars(q.order_by(Referral.month, Referral.evaluator, Referral.grp,
+                                     Referral.subject)))
 
 
 def referrals(uow, data) -> dict:
@@ -332,7 +333,7 @@ def record_minutes(uow, data) -> dict:
     """政法委书记办公会议专题研究, 形成会议纪要并以文件的形式抄送组织人事部门和纪检监察部门, 呈报全体市委常委
     和上级政法部门 (001 §一3)."""
     s = uow.session
-    r = s.get(fm.Referral, data["referral_id"])
+    r = s.get(Referral, data["referral_id"])
     if r is None:
         raise NotFound(f"no referral {data['referral_id']}", "referral_id")
     _check_committee_member(s, data["actor"], r.evaluator, "会议纪要")
@@ -351,13 +352,13 @@ def record_minutes(uow, data) -> dict:
         raise Conflict(f"referral {r.id} already has the minutes of {r.meeting_date}", "referral_id")
     if not same:
         r.state, r.meeting_date, r.minutes, r.addressees = (followups.MINUTED, meeting,
-                                                             data["minutes"], addressees)
+                                                            data["minutes"], addressees)
         r.recorded_by, r.recorded_on = data["actor"], as_of
     return referral_dict(s, r)
 
 
 def _rectification(s, data):
-    r = s.get(m.Rectification, (data["evaluator"], data["month"], data["subject"]))
+    r = s.get(models.Rectification, (data["evaluator"], data["month"], data["subject"]))
     if r is None:
         raise NotFound(f"{data['subject']} was not ranked poor by {data['evaluator']} in "
                        f"{data['month']}", "subject")
@@ -371,11 +372,11 @@ def name_helpers(uow, data) -> dict:
     _check_member(s, data["actor"], data["evaluator"], "三帮一")
     _check_not_own(s, data["actor"], r, "helpers")
     wanted = list(data["helpers"])
-    known = {p for p in s.scalars(select(m.Person.id).where(m.Person.id.in_(wanted)))}
+    known = {p for p in s.scalars(select(models.Person.id).where(models.Person.id.in_(wanted)))}
     helpers = followups.check_helpers(r.subject, wanted, known)
-    row = s.get(fm.PoorHelpers, (r.evaluator, r.month, r.subject))
+    row = s.get(PoorHelpers, (r.evaluator, r.month, r.subject))
     if row is None:
-        row = fm.PoorHelpers(evaluator=r.evaluator, month=r.month, subject=r.subject)
+        row = PoorHelpers(evaluator=r.evaluator, month=r.month, subject=r.subject)
         s.add(row)
     if row.helpers != helpers:
         row.helpers, row.named_by = helpers, data["actor"]
@@ -398,17 +399,17 @@ def record_study_class(uow, data) -> dict:
     if held < deadlines.next_month_start(r.month):
         raise ValidationFailed(f"the class of {held} is before the ranking of {r.month}", "held_on")
     attendee = data.get("attendee") or r.subject
-    p = s.get(m.Person, attendee)
+    p = s.get(models.Person, attendee)
     if r.grp == "units":
         if p is None or p.section != r.subject:
             raise ValidationFailed(f"{attendee} is not of section {r.subject}", "attendee")
     elif attendee != r.subject:
         raise ValidationFailed(f"{r.subject} attends in person", "attendee")
     key = (r.evaluator, r.month, r.subject, data["class_id"])
-    row = s.get(fm.StudyClassAttendance, key)
+    row = s.get(StudyClassAttendance, key)
     if row is None:
-        row = fm.StudyClassAttendance(evaluator=r.evaluator, month=r.month, subject=r.subject,
-                                      class_id=data["class_id"])
+        row = StudyClassAttendance(evaluator=r.evaluator, month=r.month, subject=r.subject,
+                                   class_id=data["class_id"])
         s.add(row)
     row.class_name, row.held_on, row.attendee = data["class_name"], held, attendee
     row.attended, row.recorded_by = data["attended"], data["actor"]
@@ -417,11 +418,11 @@ def record_study_class(uow, data) -> dict:
 
 
 def poor_followup(s, r) -> dict:
-    helpers = s.get(fm.PoorHelpers, (r.evaluator, r.month, r.subject))
-    classes = s.scalars(select(fm.StudyClassAttendance).where(
-        fm.StudyClassAttendance.evaluator == r.evaluator, fm.StudyClassAttendance.month == r.month,
-        fm.StudyClassAttendance.subject == r.subject).order_by(fm.StudyClassAttendance.held_on))
-    talk = s.get(fm.FollowupTask, _task_id(followups.COLLECTIVE_TALK, r.subject, r.month))
+    helpers = s.get(PoorHelpers, (r.evaluator, r.month, r.subject))
+    classes = s.scalars(select(StudyClassAttendance).where(
+        StudyClassAttendance.evaluator == r.evaluator, StudyClassAttendance.month == r.month,
+        StudyClassAttendance.subject == r.subject).order_by(StudyClassAttendance.held_on))
+    talk = s.get(FollowupTask, _task_id(followups.COLLECTIVE_TALK, r.subject, r.month))
     return {"evaluator": r.evaluator, "month": r.month, "subject": r.subject, "group": r.grp,
             "rectification": {"state": r.state, "explanation": r.explanation, "plan": r.plan},
             "helpers": list(helpers.helpers) if helpers else [],
@@ -437,11 +438,11 @@ def poor_followups(uow, data) -> dict:
     """Every poor subject of a ranking with its plan, its three helpers, its study classes and (a
     leader) its collective talk."""
     s = uow.session
-    q = select(m.Rectification).where(m.Rectification.month == data["month"])
+    q = select(models.Rectification).where(models.Rectification.month == data["month"])
     if data.get("evaluator"):
-        q = q.where(m.Rectification.evaluator == data["evaluator"])
-    rows = [poor_followup(s, r) for r in s.scalars(q.order_by(m.Rectification.evaluator,
-                                                              m.Rectification.subject))]
+        q = q.where(models.Rectification.evaluator == data["evaluator"])
+    rows = [poor_followup(s, r) for r in s.scalars(q.order_by(models.Rectification.evaluator,
+                                                              models.Rectification.subject))]
     return {"month": data["month"], "count": len(rows), "poor": rows}
 
 
@@ -457,12 +458,12 @@ def task_dict(t, as_of=None) -> dict:
 def followup_tasks(uow, data) -> dict:
     s = uow.session
     as_of = data["as_of"]
-    q = select(fm.FollowupTask)
-    for key, col in (("evaluator", fm.FollowupTask.evaluator), ("month", fm.FollowupTask.month),
-                     ("state", fm.FollowupTask.state)):
+    q = select(FollowupTask)
+    for key, col in (("evaluator", FollowupTask.evaluator), ("month", FollowupTask.month),
+                     ("state", FollowupTask.state)):
         if data.get(key):
             q = q.where(col == data[key])
-    rows = [task_dict(t, as_of) for t in s.scalars(q.order_by(fm.FollowupTask.due, fm.FollowupTask.id))]
+    rows = [task_dict(t, as_of) for t in s.scalars(q.order_by(FollowupTask.due, FollowupTask.id))]
     return {"as_of": as_of.isoformat(), "count": len(rows),
             "overdue": sum(1 for t in rows if t["overdue"]), "tasks": rows}
 
@@ -470,7 +471,7 @@ def followup_tasks(uow, data) -> dict:
 def complete_task(uow, data) -> dict:
     """The collective talk held (集体谈话, 批评教育、帮助整改、记录在案): its date and record."""
     s = uow.session
-    t = s.get(fm.FollowupTask, data["task_id"])
+    t = s.get(FollowupTask, data["task_id"])
     if t is None:
         raise NotFound(f"no task {data['task_id']}", "task_id")
     _check_committee_member(s, data["actor"], t.evaluator, "集体谈话")
@@ -500,9 +501,9 @@ def complete_task(uow, data) -> dict:
 def on_recognition_poll(uow, event) -> None:
     s = uow.session
     for r in event["results"]:
-        row = s.get(fm.RecognitionResult, (event["campaign_id"], r["subject"]))
+        row = s.get(RecognitionResult, (event["campaign_id"], r["subject"]))
         if row is None:
-            row = fm.RecognitionResult(campaign_id=event["campaign_id"], subject=r["subject"])
+            row = RecognitionResult(campaign_id=event["campaign_id"], subject=r["subject"])
             s.add(row)
         row.period, row.owner, row.final = event["period"], event["owner"], event["final"]
         row.recognised, row.basic, row.not_recognised = r["recognised"], r["basic"], r["not_recognised"]
@@ -511,16 +512,16 @@ def on_recognition_poll(uow, event) -> None:
 
 
 def recognition_results(uow, data) -> dict:
-    q = select(fm.RecognitionResult).where(fm.RecognitionResult.period == data["period"])
+    q = select(RecognitionResult).where(RecognitionResult.period == data["period"])
     if data.get("owner"):
-        q = q.where(fm.RecognitionResult.owner == data["owner"])
+        q = q.where(RecognitionResult.owner == data["owner"])
     s = uow.session
     rows = [{"campaign_id": r.campaign_id, "subject": r.subject,
              "name": _name(s, "leaders", r.subject), "owner": r.owner, "recognised": r.recognised,
              "basic": r.basic, "not_recognised": r.not_recognised,
              "rate": None if r.rate is None else round(float(r.rate), 6), "forms": r.forms,
              "final": r.final}
-            for r in s.scalars(q.order_by(fm.RecognitionResult.campaign_id, fm.RecognitionResult.subject))]
+            for r in s.scalars(q.order_by(RecognitionResult.campaign_id, RecognitionResult.subject))]
     return {"period": data["period"], "results": rows}
 
 
@@ -566,54 +567,54 @@ class FollowupsMixin:
 
     @rpc
     def load_calendar(self, payload):
-        out = load_calendar(self.db, load(c.LoadCalendar(), payload))
+        out = load_calendar(self.db, load(followups_contract.LoadCalendar(), payload))
         self._calendar_gauge(today())
         return out
 
     @rpc
     def calendar_year(self, payload):
-        return calendar_year(self.db, load(c.CalendarYearQuery(), payload))
+        return calendar_year(self.db, load(followups_contract.CalendarYearQuery(), payload))
 
     @rpc
     def calendar_status(self, payload=None):
-        out = calendar_status(self.db, load(c.AsOfQuery(), payload or {}))
+        out = calendar_status(self.db, load(followups_contract.AsOfQuery(), payload or {}))
         return out
 
     @rpc
     def working_days(self, payload):
-        return working_days(self.db, load(c.WorkingDaysQuery(), payload))
+        return working_days(self.db, load(followups_contract.WorkingDaysQuery(), payload))
 
     @rpc
     def referrals(self, payload=None):
-        return referrals(self.db, load(c.ReferralQuery(), payload or {}))
+        return referrals(self.db, load(followups_contract.ReferralQuery(), payload or {}))
 
     @rpc
     def referrals_export(self, payload=None):
-        return referrals_export(self.db, load(c.ReferralExport(), payload or {}))
+        return referrals_export(self.db, load(followups_contract.ReferralExport(), payload or {}))
 
     @rpc
     def record_referral_minutes(self, payload):
-        return record_minutes(self.db, load(c.ReferralMinutes(), payload))
+        return record_minutes(self.db, load(followups_contract.ReferralMinutes(), payload))
 
     @rpc
     def name_helpers(self, payload):
-        return name_helpers(self.db, load(c.NameHelpers(), payload))
+        return name_helpers(self.db, load(followups_contract.NameHelpers(), payload))
 
     @rpc
     def record_study_class(self, payload):
-        return record_study_class(self.db, load(c.StudyClassIn(), payload))
+        return record_study_class(self.db, load(followups_contract.StudyClassIn(), payload))
 
     @rpc
     def poor_followups(self, payload):
-        return poor_followups(self.db, load(c.PoorFollowupQuery(), payload))
+        return poor_followups(self.db, load(followups_contract.PoorFollowupQuery(), payload))
 
     @rpc
     def followup_tasks(self, payload):
-        return followup_tasks(self.db, load(c.TaskQuery(), payload))
+        return followup_tasks(self.db, load(followups_contract.TaskQuery(), payload))
 
     @rpc
     def complete_task(self, payload):
-        return complete_task(self.db, load(c.CompleteTask(), payload))
+        return complete_task(self.db, load(followups_contract.CompleteTask(), payload))
 
     @event_handler(survey_contract.SERVICE, survey_contract.RECOGNITION_POLL_PUBLISHED)
     def on_recognition_poll(self, event):
@@ -623,5 +624,5 @@ class FollowupsMixin:
 
     @rpc
     def recognition_results(self, payload):
-        return recognition_results(self.db, load(c.RecognitionQuery(), payload))
+        return recognition_results(self.db, load(followups_contract.RecognitionQuery(), payload))
 

@@ -12,9 +12,9 @@ from datetime import date
 from sqlalchemy import delete, func, insert, or_, select
 
 from shared.errors import NotFound
-from services.scoring import models as m
+from services.scoring import models
 from services.scoring.domain import asof
-from services.scoring.domain import workflow as wf
+from services.scoring.domain import workflow
 
 CHUNK = 5000
 LEADING = ("head", "leader")
@@ -41,11 +41,11 @@ def _chunks(ids):
 def save_post(s, person: str, start: date, agency: str, section, position: str, supervises=()):
     """A post from ``start`` (events of one person may come in any order: each post is keyed by
     its start, so the history is the same whatever the order)."""
-    cur = s.get(m.PersonPost, (person, start))
+    cur = s.get(models.PersonPost, (person, start))
     values = dict(agency=agency, section=section, position=position,
                   supervises=";".join(sorted(supervises or ())))
     if cur is None:
-        s.add(m.PersonPost(person=person, start=start, **values))
+        s.add(models.PersonPost(person=person, start=start, **values))
     else:
         for k, v in values.items():
             setattr(cur, k, v)
@@ -53,24 +53,24 @@ def save_post(s, person: str, start: date, agency: str, section, position: str, 
 
 
 def latest_post(s, person: str):
-    return s.scalars(select(m.PersonPost).where(m.PersonPost.person == person)
-                     .order_by(m.PersonPost.start.desc()).limit(1)).first()
+    return s.scalars(select(models.PersonPost).where(models.PersonPost.person == person)
+                     .order_by(models.PersonPost.start.desc()).limit(1)).first()
 
 
 def pair_assigned(s, event) -> None:
-    cur = s.get(m.MentorSpan, event["pair_id"])
+    cur = s.get(models.MentorSpan, event["pair_id"])
     if cur is None:       # an unassignment that came first keeps its end
-        s.add(m.MentorSpan(pair_id=event["pair_id"], mentor=event["mentor"], mentee=event["mentee"],
-                           start=_d(event["start"]), end=_d(event.get("end")), cancelled=False))
+        s.add(models.MentorSpan(pair_id=event["pair_id"], mentor=event["mentor"], mentee=event["mentee"],
+                                start=_d(event["start"]), end=_d(event.get("end")), cancelled=False))
     s.flush()
 
 
 def pair_unassigned(s, event) -> None:
     end = _d(event.get("end"))
-    cur = s.get(m.MentorSpan, event["pair_id"])
+    cur = s.get(models.MentorSpan, event["pair_id"])
     if cur is None:
-        cur = m.MentorSpan(pair_id=event["pair_id"], mentor=event["mentor"],
-                           mentee=event["mentee"], start=_d(event["start"]), cancelled=False)
+        cur = models.MentorSpan(pair_id=event["pair_id"], mentor=event["mentor"],
+                                mentee=event["mentee"], start=_d(event["start"]), cancelled=False)
         s.add(cur)
     if end is None:
         cur.cancelled = True
@@ -81,9 +81,9 @@ def pair_unassigned(s, event) -> None:
 
 def current_mentor(s, mentee: str):
     """The mentor of the latest open pair (the read model's ``people.mentor``)."""
-    row = s.scalars(select(m.MentorSpan).where(
-        m.MentorSpan.mentee == mentee, m.MentorSpan.end.is_(None),
-        m.MentorSpan.cancelled.is_(False)).order_by(m.MentorSpan.start.desc()).limit(1)).first()
+    row = s.scalars(select(models.MentorSpan).where(
+        models.MentorSpan.mentee == mentee, models.MentorSpan.end.is_(None),
+        models.MentorSpan.cancelled.is_(False)).order_by(models.MentorSpan.start.desc()).limit(1)).first()
     return row.mentor if row else None
 
 
@@ -95,16 +95,16 @@ def evaluators_resolved(s, event) -> int:
     ids = [p["person"] for p in people]
     stored = {}
     for chunk in _chunks(ids):
-        for pid, at in s.execute(select(m.EvaluatorSpan.person, m.EvaluatorSpan.resolved_at)
-                                 .where(m.EvaluatorSpan.person.in_(chunk))):
+        for pid, at in s.execute(select(models.EvaluatorSpan.person, models.EvaluatorSpan.resolved_at)
+                                 .where(models.EvaluatorSpan.person.in_(chunk))):
             stored[pid] = max(stored.get(pid, ""), at)
     fresh = [p for p in people if stored.get(p["person"], "") <= stamp]
     for chunk in _chunks([p["person"] for p in fresh]):
-        s.execute(delete(m.EvaluatorSpan).where(m.EvaluatorSpan.person.in_(chunk)))
+        s.execute(delete(models.EvaluatorSpan).where(models.EvaluatorSpan.person.in_(chunk)))
     rows = [dict(person=p["person"], start=_d(x["start"]), end=_d(x.get("end")), grp=x["group"],
                  rule=x["rule"], resolved_at=stamp) for p in fresh for x in p["spans"]]
     if rows:
-        s.execute(insert(m.EvaluatorSpan), rows)
+        s.execute(insert(models.EvaluatorSpan), rows)
     s.flush()
     return len(fresh)
 
@@ -114,25 +114,25 @@ def seed(s, pid: str, values: dict) -> None:
     mentor given, from the join date; the evaluator by default (the agency's leading group) unless
     the roster has resolved it already."""
     joined = values["joined"]
-    s.execute(delete(m.PersonPost).where(m.PersonPost.person == pid))
-    s.execute(insert(m.PersonPost), [dict(person=pid, start=joined, agency=values["agency"],
+    s.execute(delete(models.PersonPost).where(models.PersonPost.person == pid))
+    s.execute(insert(models.PersonPost), [dict(person=pid, start=joined, agency=values["agency"],
                                           section=values.get("section"),
                                           position=values["position"],
                                           supervises=";".join(sorted(values.get("supervises")
                                                                      or ())))])
-    s.execute(delete(m.MentorSpan).where(m.MentorSpan.pair_id == f"seed:{pid}"))
+    s.execute(delete(models.MentorSpan).where(models.MentorSpan.pair_id == f"seed:{pid}"))
     if values.get("mentor"):
-        s.execute(insert(m.MentorSpan), [dict(pair_id=f"seed:{pid}", mentor=values["mentor"],
+        s.execute(insert(models.MentorSpan), [dict(pair_id=f"seed:{pid}", mentor=values["mentor"],
                                               mentee=pid, start=joined, end=None,
                                               cancelled=False)])
     # the evaluator: the agency's leading group from the join date until the roster resolves it
     # (its ``evaluators_resolved`` answers, stamped, are never replaced by a load)
-    s.execute(delete(m.EvaluatorSpan).where(m.EvaluatorSpan.person == pid,
-                                            m.EvaluatorSpan.resolved_at == ""))
-    resolved = s.scalars(select(m.EvaluatorSpan.person).where(m.EvaluatorSpan.person == pid)
+    s.execute(delete(models.EvaluatorSpan).where(models.EvaluatorSpan.person == pid,
+                                                 models.EvaluatorSpan.resolved_at == ""))
+    resolved = s.scalars(select(models.EvaluatorSpan.person).where(models.EvaluatorSpan.person == pid)
                          .limit(1)).first()
     if resolved is None:
-        s.execute(insert(m.EvaluatorSpan), [dict(person=pid, start=joined, end=None,
+        s.execute(insert(models.EvaluatorSpan), [dict(person=pid, start=joined, end=None,
                                                  grp=values["evaluator"], rule="default",
                                                  resolved_at="")])
 
@@ -156,18 +156,18 @@ class History:
             return
         s = self.s
         for chunk in _chunks(need):
-            for p in s.scalars(select(m.Person).where(m.Person.id.in_(chunk))):
+            for p in s.scalars(select(models.Person).where(models.Person.id.in_(chunk))):
                 self.people[p.id] = p
-            for r in s.scalars(select(m.PersonPost).where(m.PersonPost.person.in_(chunk))):
+            for r in s.scalars(select(models.PersonPost).where(models.PersonPost.person.in_(chunk))):
                 self.posts[r.person].append(asof.Post(r.start, r.agency, r.section, r.position,
                                                       _split(r.supervises)))
-            for r in s.scalars(select(m.MentorSpan).where(m.MentorSpan.mentee.in_(chunk),
-                                                          m.MentorSpan.cancelled.is_(False))):
+            for r in s.scalars(select(models.MentorSpan).where(models.MentorSpan.mentee.in_(chunk),
+                                                               models.MentorSpan.cancelled.is_(False))):
                 self.mentors[r.mentee].append(asof.Span(r.start, r.end, r.mentor))
-            for r in s.scalars(select(m.EvaluatorSpan).where(m.EvaluatorSpan.person.in_(chunk))):
+            for r in s.scalars(select(models.EvaluatorSpan).where(models.EvaluatorSpan.person.in_(chunk))):
                 self.evaluators[r.person].append(asof.Span(r.start, r.end, r.grp, r.rule))
-            for r in s.scalars(select(m.Spell).where(m.Spell.person.in_(chunk),
-                                                     m.Spell.kind.in_(EXITS))):
+            for r in s.scalars(select(models.Spell).where(models.Spell.person.in_(chunk),
+                                                          models.Spell.kind.in_(EXITS))):
                 self.exits[r.person].append((r.start, r.end))
         for pid in need:
             p = self.people.get(pid)
@@ -217,13 +217,13 @@ class History:
         evaluator = None
         if month is not None:
             evaluator = self.month_evaluator(pid, month).value
-        return wf.Person(pid, post.agency if post else None, post.section if post else None,
-                         post.position if post else None, self.mentor(pid, day), evaluator)
+        return workflow.Person(pid, post.agency if post else None, post.section if post else None,
+                               post.position if post else None, self.mentor(pid, day), evaluator)
 
     def members(self, group: str, day: date) -> set:
         """The leading group (领导小组) of ``group`` on ``day``: its head and leaders then."""
-        ids = set(self.s.scalars(select(m.PersonPost.person).where(
-            m.PersonPost.agency == group, m.PersonPost.position.in_(LEADING))))
+        ids = set(self.s.scalars(select(models.PersonPost.person).where(
+            models.PersonPost.agency == group, models.PersonPost.position.in_(LEADING))))
         self.load(ids)
         out = set()
         for pid in ids:
@@ -235,8 +235,8 @@ class History:
 
     def section_people(self, section: str, day: date, position: str) -> list:
         """People of ``position`` in ``section`` on ``day``."""
-        ids = set(self.s.scalars(select(m.PersonPost.person).where(
-            m.PersonPost.section == section, m.PersonPost.position == position)))
+        ids = set(self.s.scalars(select(models.PersonPost.person).where(
+            models.PersonPost.section == section, models.PersonPost.position == position)))
         self.load(ids)
         out = []
         for pid in sorted(ids):
@@ -248,9 +248,9 @@ class History:
 
     def section_supervisors(self, section: str, agency: str, day: date) -> list:
         """The leaders supervising ``section`` on ``day`` (分管领导)."""
-        ids = set(self.s.scalars(select(m.PersonPost.person).where(
-            m.PersonPost.agency == agency, m.PersonPost.position == "leader",
-            m.PersonPost.supervises.like(f"%{section}%"))))
+        ids = set(self.s.scalars(select(models.PersonPost.person).where(
+            models.PersonPost.agency == agency, models.PersonPost.position == "leader",
+            models.PersonPost.supervises.like(f"%{section}%"))))
         self.load(ids)
         posts = {pid: self.post(pid, day) for pid in ids if self.on_team(pid, day)}
         return asof.section_supervisors({k: v for k, v in posts.items() if v}, section)
@@ -263,17 +263,17 @@ def require_known(hist: History, pid: str, field: str = "subject"):
 
 def posts_changed_after(s, day: date) -> set:
     """People with a post starting after ``day`` (their current post is not the one of ``day``)."""
-    return set(s.scalars(select(m.PersonPost.person).where(m.PersonPost.start > day)))
+    return set(s.scalars(select(models.PersonPost.person).where(models.PersonPost.start > day)))
 
 
 def mentors_on(s, day: date) -> dict:
     """mentee → mentor of the pair covering ``day``."""
     out = {}
     for mentee, mentor, start in s.execute(select(
-            m.MentorSpan.mentee, m.MentorSpan.mentor, m.MentorSpan.start).where(
-            m.MentorSpan.cancelled.is_(False), m.MentorSpan.start <= day,
-            or_(m.MentorSpan.end.is_(None), m.MentorSpan.end >= day))
-            .order_by(m.MentorSpan.start)):
+            models.MentorSpan.mentee, models.MentorSpan.mentor, models.MentorSpan.start).where(
+            models.MentorSpan.cancelled.is_(False), models.MentorSpan.start <= day,
+            or_(models.MentorSpan.end.is_(None), models.MentorSpan.end >= day))
+            .order_by(models.MentorSpan.start)):
         out[mentee] = mentor
     return out
 
@@ -281,10 +281,10 @@ def mentors_on(s, day: date) -> dict:
 def evaluators_on(s, day: date) -> dict:
     """person → evaluator group on ``day`` (the roster's answer)."""
     out = {}
-    for pid, grp in s.execute(select(m.EvaluatorSpan.person, m.EvaluatorSpan.grp).where(
-            m.EvaluatorSpan.start <= day,
-            or_(m.EvaluatorSpan.end.is_(None), m.EvaluatorSpan.end >= day))
-            .order_by(m.EvaluatorSpan.start)):
+    for pid, grp in s.execute(select(models.EvaluatorSpan.person, models.EvaluatorSpan.grp).where(
+            models.EvaluatorSpan.start <= day,
+            or_(models.EvaluatorSpan.end.is_(None), models.EvaluatorSpan.end >= day))
+            .order_by(models.EvaluatorSpan.start)):
         out[pid] = grp
     return out
 
@@ -292,10 +292,10 @@ def evaluators_on(s, day: date) -> dict:
 def exits_covering(s, day: date) -> set:
     """People off the team on ``day``: an exit spell covering it, or ``left_on`` (the open exit)
     on or before it."""
-    out = set(s.scalars(select(m.Spell.person).where(
-        m.Spell.kind.in_(EXITS), m.Spell.start <= day,
-        or_(m.Spell.end.is_(None), m.Spell.end >= day))))
-    out.update(s.scalars(select(m.Person.id).where(m.Person.left_on <= day)))
+    out = set(s.scalars(select(models.Spell.person).where(
+        models.Spell.kind.in_(EXITS), models.Spell.start <= day,
+        or_(models.Spell.end.is_(None), models.Spell.end >= day))))
+    out.update(s.scalars(select(models.Person.id).where(models.Person.left_on <= day)))
     return out
 
 
@@ -303,22 +303,22 @@ def due_of_body(s, evaluator: str, month: str) -> set:
     """``(kind, subject)`` due an evaluation of ``month`` by ``evaluator``: the people whose
     evaluator it is on the month's last day and who are on the team that day, and its sections."""
     last = asof.month_last_day(month)
-    ids = set(s.scalars(select(m.EvaluatorSpan.person).where(
-        m.EvaluatorSpan.grp == evaluator, m.EvaluatorSpan.start <= last,
-        or_(m.EvaluatorSpan.end.is_(None), m.EvaluatorSpan.end >= last))))
+    ids = set(s.scalars(select(models.EvaluatorSpan.person).where(
+        models.EvaluatorSpan.grp == evaluator, models.EvaluatorSpan.start <= last,
+        or_(models.EvaluatorSpan.end.is_(None), models.EvaluatorSpan.end >= last))))
     hist = History(s)
     hist.load(ids)
     out = {("officer", pid) for pid in ids if hist.on_team(pid, last)}
-    out.update(("section", uid) for uid in s.scalars(select(m.Unit.id).where(
-        m.Unit.kind == "section", func.coalesce(m.Unit.evaluator, m.Unit.agency) == evaluator)))
+    out.update(("section", uid) for uid in s.scalars(select(models.Unit.id).where(
+        models.Unit.kind == "section", func.coalesce(models.Unit.evaluator, models.Unit.agency) == evaluator)))
     return out
 
 
 def skipped_items(s, evaluator: str, month: str, needed: tuple, done: tuple) -> list:
     """Item by item, what a step of ``evaluator``'s ``month`` (posting, filing) could not take:
     evaluations in a state before ``needed``, and subjects due with no evaluation at all."""
-    rows = s.execute(select(m.Evaluation.kind, m.Evaluation.subject, m.Evaluation.state).where(
-        m.Evaluation.evaluator == evaluator, m.Evaluation.month == month)).all()
+    rows = s.execute(select(models.Evaluation.kind, models.Evaluation.subject, models.Evaluation.state).where(
+        models.Evaluation.evaluator == evaluator, models.Evaluation.month == month)).all()
     have = {(k, subj) for k, subj, _ in rows}
     out = [{"kind": k, "subject": subj, "state": st,
             "reason": f"{st}: needs {' or '.join(needed)}"}

@@ -8,32 +8,32 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from shared.contracts import scoring as c
+from shared.contracts import scoring as scoring_contract
 from shared.entrypoints import rpc
 from shared.errors import Conflict, NotFound
 from shared.schemas import load
 
 from services.scoring import repository
-from services.scoring import models as m
-from services.scoring import public_models as pm
+from services.scoring import models
+from services.scoring import public_models
 from services.scoring.domain import public_notice as rules
-from services.scoring.domain import workflow as wf
+from services.scoring.domain import workflow
 
 
 def _names(s, ids) -> dict:
     ids = [i for i in set(ids) if i]
     if not ids:
         return {}
-    out = dict(s.execute(select(m.Unit.id, m.Unit.name).where(m.Unit.id.in_(ids))).all())
-    out.update({k: v for k, v in s.execute(select(m.Person.id, m.Person.name)
-                                           .where(m.Person.id.in_(ids))).all() if k not in out})
+    out = dict(s.execute(select(models.Unit.id, models.Unit.name).where(models.Unit.id.in_(ids))).all())
+    out.update({k: v for k, v in s.execute(select(models.Person.id, models.Person.name)
+                                           .where(models.Person.id.in_(ids))).all() if k not in out})
     return out
 
 
 def _posted(s, evaluator: str, month: str) -> list[rules.Posted]:
-    rows = s.scalars(select(m.Evaluation).where(m.Evaluation.evaluator == evaluator,
-                                                m.Evaluation.month == month,
-                                                m.Evaluation.notice_end.is_not(None))).all()
+    rows = s.scalars(select(models.Evaluation).where(models.Evaluation.evaluator == evaluator,
+                                                     models.Evaluation.month == month,
+                                                     models.Evaluation.notice_end.is_not(None))).all()
     names = _names(s, [r.subject for r in rows] + [r.agency for r in rows])
     return [rules.Posted(r.kind, r.subject, names.get(r.subject) or r.subject,
                          names.get(r.agency) or (r.agency or ""),
@@ -42,7 +42,7 @@ def _posted(s, evaluator: str, month: str) -> list[rules.Posted]:
 
 
 def _evaluator_name(s, evaluator: str) -> str:
-    unit = s.get(m.Unit, evaluator)
+    unit = s.get(models.Unit, evaluator)
     if unit is None:
         raise NotFound(f"no evaluating body {evaluator!r}", "evaluator")
     return unit.name or evaluator
@@ -72,7 +72,7 @@ def public_object(uow, data) -> dict:
     as_of = data.get("as_of") or repository.today()
     text, contact = rules.check_objection(data["text"], data["contact"])
     body = (data["evaluator"], data["month"], data["kind"], data["subject"], text, contact)
-    existing = s.get(pm.PublicObjection, data["objection_id"])
+    existing = s.get(public_models.PublicObjection, data["objection_id"])
     if existing is not None:
         if (existing.evaluator, existing.month, existing.kind, existing.subject, existing.text,
                 existing.contact) != body:
@@ -84,9 +84,9 @@ def public_object(uow, data) -> dict:
     if entry is None or not entry.is_open(as_of):
         raise Conflict("this person or section is not on notice today (公示已结束 or never posted)",
                        "subject")
-    row = pm.PublicObjection(id=data["objection_id"], evaluator=data["evaluator"], month=data["month"],
-                             kind=data["kind"], subject=data["subject"], text=text, contact=contact,
-                             received_on=as_of, state=rules.OPEN, reopened=False)
+    row = public_models.PublicObjection(id=data["objection_id"], evaluator=data["evaluator"], month=data["month"],
+                                        kind=data["kind"], subject=data["subject"], text=text, contact=contact,
+                                        received_on=as_of, state=rules.OPEN, reopened=False)
     try:
         with s.begin_nested():
             s.add(row)
@@ -97,12 +97,12 @@ def public_object(uow, data) -> dict:
 
 def objections(uow, data) -> dict:
     s = uow.session
-    q = select(pm.PublicObjection).where(pm.PublicObjection.evaluator == data["evaluator"])
+    q = select(public_models.PublicObjection).where(public_models.PublicObjection.evaluator == data["evaluator"])
     if data.get("month"):
-        q = q.where(pm.PublicObjection.month == data["month"])
+        q = q.where(public_models.PublicObjection.month == data["month"])
     if data.get("state"):
-        q = q.where(pm.PublicObjection.state == data["state"])
-    rows = s.scalars(q.order_by(pm.PublicObjection.received_at, pm.PublicObjection.id)).all()
+        q = q.where(public_models.PublicObjection.state == data["state"])
+    rows = s.scalars(q.order_by(public_models.PublicObjection.received_at, public_models.PublicObjection.id)).all()
     names = _names(s, [r.subject for r in rows])
     return {"evaluator": data["evaluator"],
             "objections": [_objection_dict(r, names.get(r.subject)) for r in rows]}
@@ -113,7 +113,7 @@ def answer_objection(uow, data) -> dict:
     notice, sends it back to review (recorded in its trail as an objection)."""
     s = uow.session
     as_of = data.get("as_of") or repository.today()
-    row = s.get(pm.PublicObjection, data["objection_id"])
+    row = s.get(public_models.PublicObjection, data["objection_id"])
     if row is None or row.evaluator != data["evaluator"]:
         raise NotFound(f"no objection {data['objection_id']!r} to {data['evaluator']}'s notices",
                        "objection_id")
@@ -123,18 +123,18 @@ def answer_objection(uow, data) -> dict:
             return _objection_dict(row, _names(s, [row.subject]).get(row.subject))
         raise Conflict(f"answered already by {row.answered_by} on {row.answered_on}", "objection_id")
     ctx = repository.Ctx(uow, as_of)
-    wf.check_evaluator_member(ctx.person(data["actor"]), data["actor"], row.evaluator, wf.OBJECT)
-    wf.check_not_own(data["actor"], row.kind, row.subject, "answer",
-                     ctx.section_chiefs(row.subject) if row.kind == "section" else ())
+    workflow.check_evaluator_member(ctx.person(data["actor"]), data["actor"], row.evaluator, workflow.OBJECT)
+    workflow.check_not_own(data["actor"], row.kind, row.subject, "answer",
+                           ctx.section_chiefs(row.subject) if row.kind == "section" else ())
     reopened = False
     if data["upheld"]:
-        e = s.get(m.Evaluation, repository.eval_id(row.kind, row.subject, row.month))
-        if e is not None and e.state == wf.ON_NOTICE:
-            to = wf.next_state(e.state, wf.OBJECT)
+        e = s.get(models.Evaluation, repository.eval_id(row.kind, row.subject, row.month))
+        if e is not None and e.state == workflow.ON_NOTICE:
+            to = workflow.next_state(e.state, workflow.OBJECT)
             e.state, e.objections = to, e.objections + 1
             e.reviewed_by = e.approved_by = None
             e.notice_start = e.notice_end = None
-            repository.add_log(s, e.id, wf.OBJECT, data["actor"], as_of, wf.ON_NOTICE, to,
+            repository.add_log(s, e.id, workflow.OBJECT, data["actor"], as_of, workflow.ON_NOTICE, to,
                                f"public objection {row.id}: {row.text}"[:4000])
             reopened = True
     row.state, row.answer, row.upheld = rules.ANSWERED, answer, data["upheld"]
@@ -148,16 +148,16 @@ class PublicNoticeMixin:
 
     @rpc
     def public_notice(self, payload):
-        return public_notice(self.db, load(c.PublicNoticeQuery(), payload))
+        return public_notice(self.db, load(scoring_contract.PublicNoticeQuery(), payload))
 
     @rpc
     def public_object(self, payload):
-        return public_object(self.db, load(c.PublicObjectionIn(), payload))
+        return public_object(self.db, load(scoring_contract.PublicObjectionIn(), payload))
 
     @rpc
     def objections(self, payload):
-        return objections(self.db, load(c.ObjectionsQuery(), payload))
+        return objections(self.db, load(scoring_contract.ObjectionsQuery(), payload))
 
     @rpc
     def answer_objection(self, payload):
-        return answer_objection(self.db, load(c.AnswerObjectionIn(), payload))
+        return answer_objection(self.db, load(scoring_contract.AnswerObjectionIn(), payload))

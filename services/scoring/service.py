@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from shared.contracts import roster as rc
-from shared.contracts import scoring as c
-from shared.contracts import survey as sc
+from shared.contracts import roster as roster_contract
+from shared.contracts import scoring as scoring_contract
+from shared.contracts import survey as survey_contract
 from shared.contracts import targets as targets_contract
 from shared.db import Database
 from shared.entrypoints import event_handler, rpc, timer
@@ -56,79 +56,79 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
     # -- read models -------------------------------------------------------------------------
     @rpc
     def upsert_people(self, payload):
-        return read_model.upsert_people(self.db, load(c.UpsertPeople(), payload))
+        return read_model.upsert_people(self.db, load(scoring_contract.UpsertPeople(), payload))
 
     @rpc
     def save_units(self, payload):
-        return read_model.save_units(self.db, load(c.SaveUnits(), payload))
+        return read_model.save_units(self.db, load(scoring_contract.SaveUnits(), payload))
 
     @rpc
     def record_spells(self, payload):
-        return read_model.record_spells(self.db, load(c.RecordSpells(), payload))
+        return read_model.record_spells(self.db, load(scoring_contract.RecordSpells(), payload))
 
-    @event_handler(rc.SERVICE, rc.UNITS_SAVED)
+    @event_handler(roster_contract.SERVICE, roster_contract.UNITS_SAVED)
     def on_units_saved(self, event):
         if self.db.already_handled(event):
             return
         read_model.on_units_saved(self.db, event)
 
-    @event_handler(rc.SERVICE, rc.STAFF_JOINED)
+    @event_handler(roster_contract.SERVICE, roster_contract.STAFF_JOINED)
     def on_staff_joined(self, event):
         if self.db.already_handled(event):
             return
         read_model.on_staff(self.db, event)
 
-    @event_handler(rc.SERVICE, rc.STAFF_CHANGED)
+    @event_handler(roster_contract.SERVICE, roster_contract.STAFF_CHANGED)
     def on_staff_changed(self, event):
         if self.db.already_handled(event):
             return
         read_model.on_staff(self.db, event)
 
-    @event_handler(rc.SERVICE, rc.STAFF_LEFT)
+    @event_handler(roster_contract.SERVICE, roster_contract.STAFF_LEFT)
     def on_staff_left(self, event):
         if self.db.already_handled(event):
             return
         read_model.on_staff_left(self.db, event)
 
-    @event_handler(rc.SERVICE, rc.STATUS_SPELL_RECORDED)
+    @event_handler(roster_contract.SERVICE, roster_contract.STATUS_SPELL_RECORDED)
     def on_spell_recorded(self, event):
         if self.db.already_handled(event):
             return
         read_model.on_spell(self.db, event)
 
-    @event_handler(rc.SERVICE, rc.STATUS_SPELL_CHANGED)
+    @event_handler(roster_contract.SERVICE, roster_contract.STATUS_SPELL_CHANGED)
     def on_spell_changed(self, event):
         if self.db.already_handled(event):
             return
         read_model.on_spell(self.db, event)
 
-    @event_handler(rc.SERVICE, rc.EVALUATORS_RESOLVED)
+    @event_handler(roster_contract.SERVICE, roster_contract.EVALUATORS_RESOLVED)
     def on_evaluators_resolved(self, event):
         """Who evaluates each person on each date, as the roster resolved it (M§五(二)3)."""
         if self.db.already_handled(event):
             return
         read_model.on_evaluators_resolved(self.db, event)
 
-    @event_handler(rc.SERVICE, rc.MENTOR_ASSIGNED)
+    @event_handler(roster_contract.SERVICE, roster_contract.MENTOR_ASSIGNED)
     def on_mentor_assigned(self, event):
         if self.db.already_handled(event):
             return
         read_model.on_mentor_assigned(self.db, event)
 
-    @event_handler(rc.SERVICE, rc.MENTOR_UNASSIGNED)
+    @event_handler(roster_contract.SERVICE, roster_contract.MENTOR_UNASSIGNED)
     def on_mentor_unassigned(self, event):
         if self.db.already_handled(event):
             return
         read_model.on_mentor_unassigned(self.db, event)
 
-    @event_handler(rc.SERVICE, rc.BAN_VIOLATED)
+    @event_handler(roster_contract.SERVICE, roster_contract.BAN_VIOLATED)
     def on_ban_violated(self, event):
         """A confirmed ban violation (M§三(三)): the cases against the person and the mentor."""
         if self.db.already_handled(event):
             return
         facts.on_ban_violated(self.db, event)
 
-    @event_handler(sc.SERVICE, sc.SATISFACTION_RATES_PUBLISHED)
+    @event_handler(survey_contract.SERVICE, survey_contract.SATISFACTION_RATES_PUBLISHED)
     def on_satisfaction_rates(self, event):
         if self.db.already_handled(event):
             return
@@ -137,70 +137,77 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
     # -- criteria ------------------------------------------------------------------------------
     @rpc
     def template(self, payload=None):
-        return templates.template(self.db, load(c.TemplateQuery(), payload or {}))
+        return templates.template(self.db, load(scoring_contract.TemplateQuery(), payload or {}))
 
     @rpc
     def register_criteria_pack(self, payload):
-        return templates.register_criteria_pack(self.db, load(c.CriteriaPack(), payload))
+        return templates.register_criteria_pack(self.db, load(scoring_contract.CriteriaPack(), payload))
 
     # -- the monthly workflow ------------------------------------------------------------------
     @rpc
     def submit_self_assessments(self, payload):
-        return workflow.submit_self_assessments(self.db, load(c.SubmitBatch(), payload))
+        return workflow.submit_self_assessments(self.db, load(scoring_contract.SubmitBatch(), payload))
 
     @rpc
     def submit_self_assessment(self, payload):
-        item = load(c.SubmitOne(), payload)
+        item = load(scoring_contract.SubmitOne(), payload)
         as_of = item.pop("as_of")
         _single(workflow.submit_self_assessments(self.db, {"items": [item], "as_of": as_of}))
         return workflow.evaluation(self.db, item)
 
     @rpc
     def review_batch(self, payload):
-        return workflow.review_batch(self.db, load(c.ReviewBatch(), payload))
+        return workflow.review_batch(self.db, load(scoring_contract.ReviewBatch(), payload))
 
     @rpc
     def review(self, payload):
-        item = load(c.ReviewOne(), payload)
+        item = load(scoring_contract.ReviewOne(), payload)
         as_of = item.pop("as_of")
         _single(workflow.review_batch(self.db, {"items": [item], "as_of": as_of}))
         return workflow.evaluation(self.db, item)
 
     @rpc
     def approve_batch(self, payload):
-        return workflow.approve_batch(self.db, load(c.StepBatch(), payload))
+        return workflow.approve_batch(self.db, load(scoring_contract.StepBatch(), payload))
 
     @rpc
     def approve(self, payload):
-        item = load(c.StepOne(), payload)
+        item = load(scoring_contract.StepOne(), payload)
         as_of = item.pop("as_of")
         _single(workflow.approve_batch(self.db, {"items": [item], "as_of": as_of}))
         return workflow.evaluation(self.db, item)
 
     @rpc
     def publish_notice(self, payload):
-        return workflow.publish_notice(self.db, load(c.BodyMonth(), payload))
+        return workflow.publish_notice(self.db, load(scoring_contract.BodyMonth(), payload))
+
+    @rpc
+    def raise_objection(self, payload):
+        """An objection during the notice (公示): the evaluation goes back to review, recorded."""
+        return workflow.raise_objection(self.db, load(scoring_contract.Objection(), payload))
 
     @rpc
     def object(self, payload):
-        return workflow.object_to(self.db, load(c.Objection(), payload))
+        """The old name of :meth:`raise_objection` (it shadowed the builtin), kept working for one
+        release (issue 17): to be removed after it."""
+        return self.raise_objection(payload)
 
     @rpc
     def file_month(self, payload):
-        result = workflow.file_month(self.db, load(c.BodyMonth(), payload))
+        result = workflow.file_month(self.db, load(scoring_contract.BodyMonth(), payload))
         return result
 
     @rpc
     def evaluation(self, payload):
-        return workflow.evaluation(self.db, load(c.EvaluationRef(), payload))
+        return workflow.evaluation(self.db, load(scoring_contract.EvaluationRef(), payload))
 
     @rpc
     def person_history(self, payload):
-        return workflow.person_history(self.db, load(c.PersonHistory(), payload))
+        return workflow.person_history(self.db, load(scoring_contract.PersonHistory(), payload))
 
     @rpc
     def overdue_evaluations(self, payload=None):
-        report = monitoring.overdue_evaluations(self.db, load(c.OverdueQuery(), payload or {}))
+        report = monitoring.overdue_evaluations(self.db, load(scoring_contract.OverdueQuery(), payload or {}))
         self._set_gauges(report)
         return report
 
@@ -228,70 +235,70 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
     # -- daily logs ----------------------------------------------------------------------------
     @rpc
     def write_daily_logs(self, payload):
-        return daily_logs.write_daily_logs(self.db, load(c.LogBatch(), payload))
+        return daily_logs.write_daily_logs(self.db, load(scoring_contract.LogBatch(), payload))
 
     @rpc
     def review_daily_logs(self, payload):
-        return daily_logs.review_daily_logs(self.db, load(c.LogReviewBatch(), payload))
+        return daily_logs.review_daily_logs(self.db, load(scoring_contract.LogReviewBatch(), payload))
 
     @rpc
     def unreviewed_logs(self, payload=None):
-        return daily_logs.unreviewed_logs(self.db, load(c.UnreviewedQuery(), payload or {}))
+        return daily_logs.unreviewed_logs(self.db, load(scoring_contract.UnreviewedQuery(), payload or {}))
 
     # -- monthly ranking -----------------------------------------------------------------------
     @rpc
     def rank_month(self, payload):
-        return ranking.rank_month(self.db, load(c.BodyMonth(), payload))
+        return ranking.rank_month(self.db, load(scoring_contract.BodyMonth(), payload))
 
     @rpc
     def ranking_of_month(self, payload):
-        return ranking.ranking_of_month(self.db, load(c.BodyMonthQuery(), payload))
+        return ranking.ranking_of_month(self.db, load(scoring_contract.BodyMonthQuery(), payload))
 
     @rpc
     def submit_rectification(self, payload):
-        return ranking.submit_rectification(self.db, load(c.RectificationIn(), payload))
+        return ranking.submit_rectification(self.db, load(scoring_contract.RectificationIn(), payload))
 
     @rpc
     def file_rectification(self, payload):
-        return ranking.file_rectification(self.db, load(c.RectificationFile(), payload))
+        return ranking.file_rectification(self.db, load(scoring_contract.RectificationFile(), payload))
 
     @rpc
     def rectifications(self, payload=None):
-        return ranking.rectifications(self.db, load(c.RectificationQuery(), payload or {}))
+        return ranking.rectifications(self.db, load(scoring_contract.RectificationQuery(), payload or {}))
 
     # -- facts for the ratings -----------------------------------------------------------------
     @rpc
     def record_honours(self, payload):
-        return facts.record_honours(self.db, load(c.RecordHonours(), payload))
+        return facts.record_honours(self.db, load(scoring_contract.RecordHonours(), payload))
 
     @rpc
     def record_facts(self, payload):
-        return facts.record_facts(self.db, load(c.RecordFacts(), payload))
+        return facts.record_facts(self.db, load(scoring_contract.RecordFacts(), payload))
 
     @rpc
     def record_absences(self, payload):
-        return facts.record_absences(self.db, load(c.RecordAbsences(), payload))
+        return facts.record_absences(self.db, load(scoring_contract.RecordAbsences(), payload))
 
     @rpc
     def record_agency_evaluation(self, payload):
-        return facts.record_agency_evaluation(self.db, load(c.AgencyEvaluationIn(), payload))
+        return facts.record_agency_evaluation(self.db, load(scoring_contract.AgencyEvaluationIn(), payload))
 
     # -- ratings -------------------------------------------------------------------------------
     @rpc
     def run_rating(self, payload):
-        return ratings.run_rating(self.db, load(c.RunRating(), payload))
+        return ratings.run_rating(self.db, load(scoring_contract.RunRating(), payload))
 
     @rpc
     def snapshot(self, payload):
-        return ratings.snapshot(self.db, load(c.SnapshotQuery(), payload))
+        return ratings.snapshot(self.db, load(scoring_contract.SnapshotQuery(), payload))
 
     @rpc
     def unit_results(self, payload):
-        return results.unit_results(self.db, load(c.UnitResults(), payload))
+        return results.unit_results(self.db, load(scoring_contract.UnitResults(), payload))
 
     @rpc
     def explanation(self, payload):
-        return results.explanation(self.db, load(c.ExplanationQuery(), payload))
+        return results.explanation(self.db, load(scoring_contract.ExplanationQuery(), payload))
 
 
 Service = ScoringService

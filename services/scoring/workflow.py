@@ -177,7 +177,7 @@ def publish_notice(uow, data) -> dict:
             "not_posted": skipped, "left_for_another_member": own}
 
 
-def object_to(uow, data) -> dict:
+def raise_objection(uow, data) -> dict:
     """An objection during the notice sends the evaluation back to review, recorded."""
     s = uow.session
     as_of = data.get("as_of") or repository.today()

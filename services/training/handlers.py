@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select
 from shared.contracts import training as contract
 from shared.errors import Conflict, RuleViolation, ValidationFailed
 
-from services.training import models as m
+from services.training import models
 from services.training.domain import allround, passrate, posts as dated, preservice, rotation, study
 from services.training.domain.calendar import Month, Quarter
 from services.training.domain.importing import check_import, person_ids
@@ -45,7 +45,7 @@ def _rate(value: Fraction | None) -> str | None:
 
 
 # -- people (read model) -----------------------------------------------------------------------
-def _person(row: m.Person) -> Person:
+def _person(row: models.Person) -> Person:
     return Person(row.id, row.unit_id, row.position, row.agency_id, row.joined, row.left_on,
                   row.status)
 
@@ -63,11 +63,11 @@ def _chunks(items):
 
 def _people(uow, ids=None) -> dict:
     if ids is None:
-        rows = uow.session.execute(select(m.Person)).scalars()
+        rows = uow.session.execute(select(models.Person)).scalars()
         return {r.id: _person(r) for r in rows}
     out = {}
     for part in _chunks(set(ids)):
-        for r in uow.session.execute(select(m.Person).where(m.Person.id.in_(part))).scalars():
+        for r in uow.session.execute(select(models.Person).where(models.Person.id.in_(part))).scalars():
             out[r.id] = _person(r)
     return out
 
@@ -78,7 +78,7 @@ def _save_people(uow, people: list[dict]) -> dict:
     incoming = {p["id"]: p for p in people}
     existing = {}
     for part in _chunks(incoming):
-        for row in uow.session.execute(select(m.Person).where(m.Person.id.in_(part))).scalars():
+        for row in uow.session.execute(select(models.Person).where(models.Person.id.in_(part))).scalars():
             existing[row.id] = row
     new_rows = []
     for pid, p in incoming.items():
@@ -96,7 +96,7 @@ def _save_people(uow, people: list[dict]) -> dict:
                 setattr(row, k, v)
             counts["changed"] += 1
     if new_rows:
-        uow.session.execute(insert(m.Person), new_rows)
+        uow.session.execute(insert(models.Person), new_rows)
     return {"created": counts["created"], "changed": counts["changed"],
             "unchanged": counts["unchanged"]}
 
@@ -107,8 +107,8 @@ def upsert_people(uow, data) -> dict:
     out = _save_people(uow, data["people"])
     incoming = {p["id"]: p for p in data["people"]}
     for part in _chunks(incoming):
-        uow.session.execute(delete(m.PersonPost).where(m.PersonPost.person_id.in_(part)))
-    uow.session.execute(insert(m.PersonPost), [
+        uow.session.execute(delete(models.PersonPost).where(models.PersonPost.person_id.in_(part)))
+    uow.session.execute(insert(models.PersonPost), [
         {"person_id": pid, "start": _d(p.get("joined")) or date(1900, 1, 1), "unit_id": p["unit_id"],
          "agency_id": p.get("agency_id"), "position": p["position"]} for pid, p in incoming.items()])
     return out
@@ -117,13 +117,13 @@ def upsert_people(uow, data) -> dict:
 def _posts(uow, ids=None) -> dict:
     """Each person's posts (``dated.Post``), oldest first."""
     out = defaultdict(list)
-    stmt = select(m.PersonPost)
+    stmt = select(models.PersonPost)
     if ids is None:
         parts = [None]
     else:
         parts = list(_chunks(set(ids)))
     for part in parts:
-        q = stmt if part is None else stmt.where(m.PersonPost.person_id.in_(part))
+        q = stmt if part is None else stmt.where(models.PersonPost.person_id.in_(part))
         for r in uow.session.execute(q).scalars():
             out[r.person_id].append(dated.Post(r.start, r.unit_id, r.agency_id, r.position))
     for rows in out.values():
@@ -161,7 +161,7 @@ def staff_from_roster(uow, staff: list[dict], effective: str | None = None) -> d
     current = _people(uow, ids)
     have = {}
     for part in _chunks(ids):
-        for r in uow.session.execute(select(m.PersonPost).where(m.PersonPost.person_id.in_(part))).scalars():
+        for r in uow.session.execute(select(models.PersonPost).where(models.PersonPost.person_id.in_(part))).scalars():
             have[(r.person_id, r.start)] = r
     new_posts = {}
     for s in staff:
@@ -174,7 +174,7 @@ def staff_from_roster(uow, staff: list[dict], effective: str | None = None) -> d
         else:
             new_posts[(s["id"], start)] = {"person_id": s["id"], "start": start, **values}
     if new_posts:
-        uow.session.execute(insert(m.PersonPost), list(new_posts.values()))
+        uow.session.execute(insert(models.PersonPost), list(new_posts.values()))
     uow.session.flush()
     posts = _posts(uow, ids)
     people = []
@@ -191,14 +191,14 @@ def staff_from_roster(uow, staff: list[dict], effective: str | None = None) -> d
 def staff_left(uow, event: dict) -> None:
     """roster ``staff_left``: the person is off the team from ``date`` (transferred out or
     dismissed); unknown people are ignored (nothing to keep)."""
-    row = uow.session.get(m.Person, event["person"])
+    row = uow.session.get(models.Person, event["person"])
     if row is not None:
         row.left_on = _d(event["date"])
         row.status = event["kind"]
 
 
 # -- courses -------------------------------------------------------------------------------------
-def _course(row: m.Course) -> Course:
+def _course(row: models.Course) -> Course:
     return Course(row.id, row.kind, row.title, frozenset(row.modules or ()))
 
 
@@ -207,7 +207,7 @@ def _course_dict(c: Course) -> dict:
 
 
 def _courses(uow) -> dict:
-    return {r.id: _course(r) for r in uow.session.execute(select(m.Course)).scalars()}
+    return {r.id: _course(r) for r in uow.session.execute(select(models.Course)).scalars()}
 
 
 def register_courses(uow, data) -> dict:
@@ -226,8 +226,8 @@ def register_courses(uow, data) -> dict:
                 raise Conflict(f"course {course.id!r} exists with other content", f"courses[{i}].id")
             unchanged += 1
         else:
-            uow.session.add(m.Course(id=course.id, kind=course.kind, title=course.title,
-                                     modules=sorted(course.modules)))
+            uow.session.add(models.Course(id=course.id, kind=course.kind, title=course.title,
+                                          modules=sorted(course.modules)))
             known[course.id] = course
             created += 1
         out.append(_course_dict(course))
@@ -239,7 +239,7 @@ def list_courses(uow) -> dict:
 
 
 # -- results ---------------------------------------------------------------------------------------
-def _result(row: m.Result) -> Result:
+def _result(row: models.Result) -> Result:
     return Result(row.person_id, row.course_id, row.kind, row.taken_on, row.passed)
 
 
@@ -251,13 +251,13 @@ def _result_dict(r: Result) -> dict:
 def _history(uow, person_ids=None) -> dict:
     out = defaultdict(list)
     if person_ids is None:
-        rows = uow.session.execute(select(m.Result).order_by(m.Result.taken_on, m.Result.id))
+        rows = uow.session.execute(select(models.Result).order_by(models.Result.taken_on, models.Result.id))
         for row in rows.scalars():
             out[row.person_id].append(_result(row))
         return out
     for part in _chunks(set(person_ids)):
-        rows = uow.session.execute(select(m.Result).where(m.Result.person_id.in_(part))
-                                   .order_by(m.Result.taken_on, m.Result.id))
+        rows = uow.session.execute(select(models.Result).where(models.Result.person_id.in_(part))
+                                   .order_by(models.Result.taken_on, models.Result.id))
         for row in rows.scalars():
             out[row.person_id].append(_result(row))
     return out
@@ -267,15 +267,15 @@ def _save_results(uow, results) -> None:
     rows = [{"person_id": r.person_id, "course_id": r.course_id, "kind": r.kind,
              "taken_on": r.on, "passed": r.passed} for r in results]
     if rows:
-        uow.session.execute(insert(m.Result), rows)
+        uow.session.execute(insert(models.Result), rows)
 
 
 def _announce(uow, kind: str, key: str) -> str | None:
     """The event id for a once-only event, or None if it was announced already."""
-    if uow.session.get(m.Announcement, (kind, key)) is not None:
+    if uow.session.get(models.Announcement, (kind, key)) is not None:
         return None
     event_id = contract.stable_event_id(kind, key)
-    uow.session.add(m.Announcement(kind=kind, key=key, event_id=event_id))
+    uow.session.add(models.Announcement(kind=kind, key=key, event_id=event_id))
     uow.session.flush()
     return event_id
 
@@ -379,12 +379,12 @@ def record_study(uow, data, today: date) -> dict:
         wanted.add((e["person_id"], day))
     have = set()
     for part in _chunks({p for p, _ in wanted}):
-        rows = uow.session.execute(select(m.StudyDay.person_id, m.StudyDay.day)
-                                   .where(m.StudyDay.person_id.in_(part)))
+        rows = uow.session.execute(select(models.StudyDay.person_id, models.StudyDay.day)
+                                   .where(models.StudyDay.person_id.in_(part)))
         have.update((r.person_id, r.day) for r in rows)
     new = sorted(wanted - have)
     if new:
-        uow.session.execute(insert(m.StudyDay), [{"person_id": p, "day": d} for p, d in new])
+        uow.session.execute(insert(models.StudyDay), [{"person_id": p, "day": d} for p, d in new])
     return {"recorded": len(new), "unchanged": len(entries) - len(new)}
 
 
@@ -394,8 +394,8 @@ def study_report(uow, data) -> dict:
     people = [p for p in _people_on(uow, month.last).values()      # as on the month's last day
               if data.get("unit_id") is None or p.unit_id == data["unit_id"]]
     days = defaultdict(list)
-    rows = uow.session.execute(select(m.StudyDay.person_id, m.StudyDay.day)
-                               .where(m.StudyDay.day.between(month.first, month.last)))
+    rows = uow.session.execute(select(models.StudyDay.person_id, models.StudyDay.day)
+                               .where(models.StudyDay.day.between(month.first, month.last)))
     for r in rows:
         days[r.person_id].append(r.day)
     lines = study.study_lines(people, days, month)
@@ -419,12 +419,12 @@ def record_session(uow, data, today: date) -> dict:
     start = _d(data["start"])
     if start > today:
         raise ValidationFailed(f"{data['start']} is in the future", "start")
-    row = uow.session.get(m.Session, (data["unit_id"], start))
+    row = uow.session.get(models.Session, (data["unit_id"], start))
     if row is not None and row.days != data["days"]:
         raise Conflict(f"a session of {data['unit_id']} starting {data['start']} is recorded "
                        f"with {row.days} days", "days")
     if row is None:
-        uow.session.add(m.Session(unit_id=data["unit_id"], start=start, days=data["days"]))
+        uow.session.add(models.Session(unit_id=data["unit_id"], start=start, days=data["days"]))
     return _session_dict(study.Session(data["unit_id"], start, data["days"]))
 
 
@@ -432,8 +432,8 @@ def central_group_report(uow, data) -> dict:
     """M§三(四)1(1): each unit with a central study group (a head) and its quarter."""
     quarter = Quarter.parse(data["quarter"])
     sessions = defaultdict(list)
-    rows = uow.session.execute(select(m.Session).where(m.Session.start.between(quarter.first,
-                                                                              quarter.last)))
+    rows = uow.session.execute(select(models.Session).where(models.Session.start.between(quarter.first,
+                                                                                         quarter.last)))
     for r in rows.scalars():
         sessions[r.unit_id].append(study.Session(r.unit_id, r.start, r.days))
     units = sorted(set(study.central_group_units(_people_on(uow, quarter.last).values()))
@@ -458,7 +458,7 @@ def can_take_post(uow, data) -> dict:
             "reason": None if passed_on else "pre-service training not passed (M§三(四)1(2))"}
 
 
-def _frontline_dict(row: m.FrontlinePost, on: date) -> dict:
+def _frontline_dict(row: models.FrontlinePost, on: date) -> dict:
     st = preservice.frontline_status(row.start, row.left_on, on)
     return {"person_id": row.person_id, "start": row.start.isoformat(),
             "left_on": _iso(row.left_on), "completes_on": st.completes_on.isoformat(),
@@ -470,9 +470,9 @@ def set_frontline_post(uow, data, today: date) -> dict:
     start, left_on = _d(data["start"]), _d(data.get("left_on"))
     if left_on is not None and left_on <= start:
         raise ValidationFailed("left_on must come after start", "left_on")
-    row = uow.session.get(m.FrontlinePost, data["person_id"])
+    row = uow.session.get(models.FrontlinePost, data["person_id"])
     if row is None:
-        row = m.FrontlinePost(person_id=data["person_id"])
+        row = models.FrontlinePost(person_id=data["person_id"])
         uow.session.add(row)
     row.start, row.left_on = start, left_on
     return _frontline_dict(row, today)
@@ -480,7 +480,7 @@ def set_frontline_post(uow, data, today: date) -> dict:
 
 def frontline_report(uow, data) -> dict:
     on = _d(data["as_of"])
-    rows = uow.session.execute(select(m.FrontlinePost).order_by(m.FrontlinePost.person_id))
+    rows = uow.session.execute(select(models.FrontlinePost).order_by(models.FrontlinePost.person_id))
     return {"as_of": on.isoformat(), "people": [_frontline_dict(r, on) for r in rows.scalars()]}
 
 
@@ -510,11 +510,11 @@ def rotation_report(uow, data) -> dict:
 
 # -- all-round officer -----------------------------------------------------------------------------
 def _all_round_history(uow, person_id=None) -> dict:
-    stmt = select(m.Result).where(m.Result.kind.in_((ALL_ROUND_ASSESSMENT, ALL_ROUND_RECHECK)))
+    stmt = select(models.Result).where(models.Result.kind.in_((ALL_ROUND_ASSESSMENT, ALL_ROUND_RECHECK)))
     if person_id is not None:
-        stmt = stmt.where(m.Result.person_id == person_id)
+        stmt = stmt.where(models.Result.person_id == person_id)
     out = defaultdict(list)
-    for row in uow.session.execute(stmt.order_by(m.Result.taken_on)).scalars():
+    for row in uow.session.execute(stmt.order_by(models.Result.taken_on)).scalars():
         out[row.person_id].append(_result(row))
     return out
 
@@ -576,8 +576,8 @@ def allowances_of(uow, data) -> dict:
     spells = _spells(uow, as_of, pid).get(pid, [])
     lines = allround.allowance_statement(spells, data["year"], as_of, people[pid].left_on)
     keys = [contract.allowance_id(pid, str(mo)) for mo, _ in lines]
-    announced = set(uow.session.scalars(select(m.Announcement.key).where(
-        m.Announcement.kind == contract.ALLOWANCE_DUE, m.Announcement.key.in_(keys)))) if keys else set()
+    announced = set(uow.session.scalars(select(models.Announcement.key).where(
+        models.Announcement.kind == contract.ALLOWANCE_DUE, models.Announcement.key.in_(keys)))) if keys else set()
     months = [{"month": str(mo), "amount": amount,
                "announced": contract.allowance_id(pid, str(mo)) in announced} for mo, amount in lines]
     return {"person_id": pid, "year": data["year"], "as_of": as_of.isoformat(),

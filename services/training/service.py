@@ -11,7 +11,7 @@ from nameko.dependency_providers import Config
 
 from shared.contracts import roster as roster_contract
 from shared.contracts import targets as targets_contract
-from shared.contracts import training as c
+from shared.contracts import training as training_contract
 from shared.db import Database
 from shared.entrypoints import event_handler, rpc, timer
 from shared.metrics import TargetGauges
@@ -31,7 +31,7 @@ def _today_of(config) -> date:
 
 
 class TrainingService(ServiceBase):
-    name = c.SERVICE
+    name = training_contract.SERVICE
     db = Database(models.Base)
     # target 3 on /metrics, computed at scrape time (this service's today: TRAINING_TODAY)
     target_gauges = TargetGauges(lambda uow, year, today: handlers.target_results(uow, year),
@@ -47,11 +47,11 @@ class TrainingService(ServiceBase):
     # -- people ------------------------------------------------------------------------------
     @rpc
     def upsert_people(self, payload):
-        return handlers.upsert_people(self.db, load(c.UpsertPeople(), payload))
+        return handlers.upsert_people(self.db, load(training_contract.UpsertPeople(), payload))
 
     @rpc
     def get_person(self, payload):
-        return handlers.get_person(self.db, load(c.PersonRef(), payload)["person_id"])
+        return handlers.get_person(self.db, load(training_contract.PersonRef(), payload)["person_id"])
 
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_JOINED)
     def on_staff_joined(self, event):
@@ -74,78 +74,78 @@ class TrainingService(ServiceBase):
     # -- courses and results -----------------------------------------------------------------
     @rpc
     def register_courses(self, payload):
-        return handlers.register_courses(self.db, load(c.RegisterCourses(), payload))
+        return handlers.register_courses(self.db, load(training_contract.RegisterCourses(), payload))
 
     @rpc
     def list_courses(self, payload=None):
-        load(c.Empty(), payload or {})
+        load(training_contract.Empty(), payload or {})
         return handlers.list_courses(self.db)
 
     @rpc
     def record_result(self, payload):
-        return handlers.record_result(self.db, load(c.RecordResult(), payload), self._today())
+        return handlers.record_result(self.db, load(training_contract.RecordResult(), payload), self._today())
 
     @rpc
     def import_results(self, payload):
-        return handlers.import_results(self.db, load(c.ImportResults(), payload), self._today())
+        return handlers.import_results(self.db, load(training_contract.ImportResults(), payload), self._today())
 
     @rpc
     def results_of(self, payload):
-        return handlers.results_of(self.db, load(c.PersonRef(), payload)["person_id"])
+        return handlers.results_of(self.db, load(training_contract.PersonRef(), payload)["person_id"])
 
     # -- study --------------------------------------------------------------------------------
     @rpc
     def record_study(self, payload):
-        return handlers.record_study(self.db, load(c.RecordStudy(), payload), self._today())
+        return handlers.record_study(self.db, load(training_contract.RecordStudy(), payload), self._today())
 
     @rpc
     def study_report(self, payload):
-        return handlers.study_report(self.db, load(c.StudyQuery(), payload))
+        return handlers.study_report(self.db, load(training_contract.StudyQuery(), payload))
 
     @rpc
     def record_session(self, payload):
-        return handlers.record_session(self.db, load(c.RecordSession(), payload), self._today())
+        return handlers.record_session(self.db, load(training_contract.RecordSession(), payload), self._today())
 
     @rpc
     def central_group_report(self, payload):
-        return handlers.central_group_report(self.db, load(c.QuarterQuery(), payload))
+        return handlers.central_group_report(self.db, load(training_contract.QuarterQuery(), payload))
 
     # -- pre-service and front line --------------------------------------------------------------
     @rpc
     def can_take_post(self, payload):
-        return handlers.can_take_post(self.db, load(c.PersonOnDate(), payload))
+        return handlers.can_take_post(self.db, load(training_contract.PersonOnDate(), payload))
 
     @rpc
     def set_frontline_post(self, payload):
-        return handlers.set_frontline_post(self.db, load(c.FrontlinePost(), payload), self._today())
+        return handlers.set_frontline_post(self.db, load(training_contract.FrontlinePost(), payload), self._today())
 
     @rpc
     def frontline_report(self, payload=None):
-        return handlers.frontline_report(self.db, load(c.AsOf(), payload or {}))
+        return handlers.frontline_report(self.db, load(training_contract.AsOf(), payload or {}))
 
     # -- rotation -----------------------------------------------------------------------------------
     @rpc
     def rotation_report(self, payload):
-        return handlers.rotation_report(self.db, load(c.RotationQuery(), payload))
+        return handlers.rotation_report(self.db, load(training_contract.RotationQuery(), payload))
 
     # -- all-round officer ---------------------------------------------------------------------------
     @rpc
     def certifications(self, payload=None):
-        return handlers.certifications(self.db, load(c.CertQuery(), payload or {}))
+        return handlers.certifications(self.db, load(training_contract.CertQuery(), payload or {}))
 
     @rpc
     def allowances_of(self, payload):
         """A person's allowance months and amounts of a year as of the request's date (read only)."""
-        return handlers.allowances_of(self.db, load(c.AllowanceQuery(), payload))
+        return handlers.allowances_of(self.db, load(training_contract.AllowanceQuery(), payload))
 
     @rpc
     def run_allowances(self, payload):
-        return handlers.run_allowances(self.db, load(c.AllowanceMonth(), payload)["month"],
+        return handlers.run_allowances(self.db, load(training_contract.AllowanceMonth(), payload)["month"],
                                        self._today())
 
     @rpc
     def check_certifications(self, payload=None):
-        load(c.Empty(), payload or {})
+        load(training_contract.Empty(), payload or {})
         return handlers.check_certifications(self.db, self._today(), self._lead_days())
 
     @timer(interval=HOUR)
@@ -163,7 +163,7 @@ class TrainingService(ServiceBase):
     # -- pass rate --------------------------------------------------------------------------------------
     @rpc
     def pass_rate(self, payload=None):
-        data = load(c.PassRateQuery(), payload or {})
+        data = load(training_contract.PassRateQuery(), payload or {})
         out = handlers.pass_rate(self.db, data)
         if data.get("start") is None and str(data["end"]) == self._today().isoformat():  # the gauge's own period
             self._set_pass_rate_gauges(out)

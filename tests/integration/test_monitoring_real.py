@@ -32,7 +32,7 @@ import yaml
 from shared.assertions import signed_event_dispatcher as event_dispatcher
 
 from lianbao.commands._rpc import cluster_proxy
-from shared import targets as t
+from shared import targets
 from shared.config import SERVICES, load_config
 from tests.conftest import AMQP_URL, PG_URL, _drop_databases
 from tests.service.ops import month
@@ -273,7 +273,7 @@ def _target_series(stack):
             if metric in ("lianbao_target_value", "lianbao_target_met"):
                 labels = dict(labels)
                 key = (labels["target"], labels["agency"], labels["year"])
-                assert t.OWNERS[labels["target"]] == name, f"{name} exports {key}, owned by another"
+                assert targets.OWNERS[labels["target"]] == name, f"{name} exports {key}, owned by another"
                 value, met = out.get(key, (None, None))
                 out[key] = (v, met) if metric == "lianbao_target_value" else (value, v)
     return out
@@ -297,11 +297,11 @@ def test_the_eight_targets_per_agency_and_city_are_on_metrics_with_the_values_li
     series = _target_series(stack)
     rows = _printed(stack, "--year", Y)      # the default is the last complete year
     mine = {(r["target"], r["agency"]) for r in rows if r["reported"]}
-    for agency in AGENCIES + (t.CITY,):
-        missing = [tg for tg in t.TARGETS if (tg, agency, Y) not in series]
+    for agency in AGENCIES + (targets.CITY,):
+        missing = [tg for tg in targets.TARGETS if (tg, agency, Y) not in series]
         assert not missing, f"{agency}: no series for {missing}"
-        assert all((tg, agency) in mine for tg in t.TARGETS), agency
-    assert len({(tg, a) for tg, a, y in series if y == Y and a in AGENCIES + (t.CITY,)}) == 8 * 3
+        assert all((tg, agency) in mine for tg in targets.TARGETS), agency
+    assert len({(tg, a) for tg, a, y in series if y == Y and a in AGENCIES + (targets.CITY,)}) == 8 * 3
     for r in rows:
         key = (r["target"], r["agency"], Y)
         if not r["reported"]:
@@ -329,9 +329,9 @@ def test_a_query_for_another_year_never_changes_what_prometheus_sees(stack):
     # this year, and last year only where its owner has not filed its ratings (scoring: no annual rating of
     # last year stored here) or in January (the others cannot see the ratings)
     years = {(k[0], k[2]) for k in after}
-    for tg in t.TARGETS:
+    for tg in targets.TARGETS:
         shown = {y for g, y in years if g == tg}
-        expected = {Y, str(YEAR - 1)} if (tg == t.MANAGEMENT_RATE or date.today().month == 1) else {Y}
+        expected = {Y, str(YEAR - 1)} if (tg == targets.MANAGEMENT_RATE or date.today().month == 1) else {Y}
         assert shown == expected, (tg, shown)
 
 

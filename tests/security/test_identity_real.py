@@ -9,7 +9,7 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from rewards_ratings import officer, rating_payload, section
-from shared import assertions as a
+from shared import assertions
 from shared.dlq import list_dead_letters
 from shared.errors import Forbidden, NotFound, Unauthenticated
 from shared.identity import Actor
@@ -45,7 +45,7 @@ def ledger(suite):
 
 def raw_call(suite, token, payload):
     """scoring.submit_self_assessment with ``token`` (or none) as the only assertion."""
-    data = {a.AUTH_KEY: token} if token is not None else {}
+    data = {assertions.AUTH_KEY: token} if token is not None else {}
     with ClusterRpcProxy(suite.config, timeout=20, context_data=data) as rpc:
         return rpc.scoring.submit_self_assessment(payload)
 
@@ -54,7 +54,7 @@ def test_an_unsigned_call_is_refused_and_writes_nothing(suite):
     with suite.rpc(signed=False) as rpc:
         with pytest.raises(Unauthenticated) as err:
             rpc.scoring.submit_self_assessment(submission())
-        assert err.value.field == a.AUTH_KEY
+        assert err.value.field == assertions.AUTH_KEY
         with pytest.raises(Unauthenticated):          # a read too: nothing runs unsigned
             rpc.scoring.evaluation({"subject": "o1", "month": FEB})
     with pytest.raises(Unauthenticated):              # an asserted actor header is no identity
@@ -67,27 +67,27 @@ def test_an_unsigned_call_is_refused_and_writes_nothing(suite):
 
 
 def test_a_forged_assertion_is_refused_and_writes_nothing(suite):
-    real = a.keyring_of(suite.config).get()
+    real = assertions.keyring_of(suite.config).get()
     (kid,) = real.keys
-    other_key = a.Keyring([a.new_key("attacker")])               # a key the suite does not know
-    same_kid = a.Keyring([a.new_key(kid)])                        # the suite's kid, another key
+    other_key = assertions.Keyring([assertions.new_key("attacker")])               # a key the suite does not know
+    same_kid = assertions.Keyring([assertions.new_key(kid)])                        # the suite's kid, another key
     operator = Actor("root", "operator", "*")
-    for forged in (a.sign(operator, other_key), a.sign(operator, same_kid),
-                   a.sign(Actor("o1", "person"), same_kid)):
+    for forged in (assertions.sign(operator, other_key), assertions.sign(operator, same_kid),
+                   assertions.sign(Actor("o1", "person"), same_kid)):
         with pytest.raises(Unauthenticated):
             raw_call(suite, forged, submission())
     assert evaluation_of(suite) is None
-    assert raw_call(suite, a.sign(Actor("o1", "person"), real), submission())["state"] == "submitted"
+    assert raw_call(suite, assertions.sign(Actor("o1", "person"), real), submission())["state"] == "submitted"
 
 
 def test_an_expired_assertion_is_refused_and_writes_nothing(suite):
-    real = a.keyring_of(suite.config).get()
-    expired = a.sign(Actor("o1", "person"), real, seconds=60, now=time.time() - 3600)
+    real = assertions.keyring_of(suite.config).get()
+    expired = assertions.sign(Actor("o1", "person"), real, seconds=60, now=time.time() - 3600)
     with pytest.raises(Unauthenticated) as err:
         raw_call(suite, expired, submission())
     assert err.value.field == "exp"
     assert evaluation_of(suite) is None
-    assert raw_call(suite, a.sign(Actor("o1", "person"), real), submission())["state"] == "submitted"
+    assert raw_call(suite, assertions.sign(Actor("o1", "person"), real), submission())["state"] == "submitted"
 
 
 def test_a_person_acting_as_someone_else_is_refused_and_writes_nothing(suite):
@@ -102,7 +102,7 @@ def test_a_person_acting_as_someone_else_is_refused_and_writes_nothing(suite):
 
 def test_a_forged_rating_event_is_dead_lettered_and_rewards_pays_nothing(suite):
     config = suite.config
-    real = a.keyring_of(config).get()
+    real = assertions.keyring_of(config).get()
     from nameko.amqp.publish import Publisher
     from nameko.standalone.events import get_event_exchange
 
@@ -112,11 +112,13 @@ def test_a_forged_rating_event_is_dead_lettered_and_rewards_pays_nothing(suite):
     other = rating(scope="moved")
     headers = [
         {},                                                                                  # unsigned
-        {a.EVENT_AUTH_HEADER: a.sign(Actor("scoring", "service"), a.Keyring([a.new_key("x")]),
-                                     eh=a.event_hash("scoring", "rating_published", forged[1]))},  # other key
-        {a.EVENT_AUTH_HEADER: a.sign(Actor("survey", "service"), real,
-                                     eh=a.event_hash("scoring", "rating_published", forged[2]))},  # not scoring
-        a.event_headers(config, "scoring", "rating_published", other),                      # moved token
+        {assertions.EVENT_AUTH_HEADER: assertions.sign(                                  # other key
+            Actor("scoring", "service"), assertions.Keyring([assertions.new_key("x")]),
+            eh=assertions.event_hash("scoring", "rating_published", forged[1]))},
+        {assertions.EVENT_AUTH_HEADER: assertions.sign(                                  # not scoring
+            Actor("survey", "service"), real,
+            eh=assertions.event_hash("scoring", "rating_published", forged[2]))},
+        assertions.event_headers(config, "scoring", "rating_published", other),          # moved token
     ]
     for body, header in zip(forged, headers):
         publisher.publish(body, exchange=exchange, routing_key="rating_published", headers=header,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Iterable
 
-from shared import targets as t
+from shared import targets as method_targets
 from shared.errors import Conflict, ValidationFailed
 
 from .model import HEAD, LEADER, Staff
@@ -121,26 +121,26 @@ def _figures(facts: list[DisciplineFact], as_of: date | None) -> dict:
             "investigated": len(investigated), "reported": len(reported)}
 
 
-def _results(agency: str, f: dict) -> list[t.TargetResult]:
-    return [t.incompetent_leaders(agency, f["incompetent"]),
-            t.cadre_selection_violations(agency, f["cadre"]),
-            t.dereliction_cases(agency, f["dereliction"]),
-            t.officer_crimes(agency, f["crimes"]),
-            t.violations_investigated(agency, f["investigated"], f["reported"])]
+def _results(agency: str, f: dict) -> list[method_targets.TargetResult]:
+    return [method_targets.incompetent_leaders(agency, f["incompetent"]),
+            method_targets.cadre_selection_violations(agency, f["cadre"]),
+            method_targets.dereliction_cases(agency, f["dereliction"]),
+            method_targets.officer_crimes(agency, f["crimes"]),
+            method_targets.violations_investigated(agency, f["investigated"], f["reported"])]
 
 
 def targets(facts: Iterable[DisciplineFact], agencies: Iterable[str], year: int,
-            as_of: date | None = None, agency: str | None = None) -> list[t.TargetResult]:
+            as_of: date | None = None, agency: str | None = None) -> list[method_targets.TargetResult]:
     """Targets 2, 4, 5, 6 and 7 of ``year`` for each agency (every agency listed, facts or not:
     no fact recorded is no case) and city-wide (label ``city``), or for one ``agency`` only.
     ``as_of``: reports and investigations after that day are not counted yet. The label ``city``
     is the city-wide figure, also when a unit's id is ``city`` (its facts count city-wide)."""
     mine = [f for f in facts if f.year == year]
-    if agency is not None and agency != t.CITY:
+    if agency is not None and agency != method_targets.CITY:
         return _results(agency, _figures([f for f in mine if f.agency == agency], as_of))
     out = []
-    if agency == t.CITY:
-        return _results(t.CITY, _figures(mine, as_of))
-    for a in sorted((set(agencies) | {f.agency for f in mine}) - {t.CITY}):
+    if agency == method_targets.CITY:
+        return _results(method_targets.CITY, _figures(mine, as_of))
+    for a in sorted((set(agencies) | {f.agency for f in mine}) - {method_targets.CITY}):
         out += _results(a, _figures([f for f in mine if f.agency == a], as_of))
-    return out + _results(t.CITY, _figures(mine, as_of))
+    return out + _results(method_targets.CITY, _figures(mine, as_of))

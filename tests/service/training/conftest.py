@@ -3,7 +3,7 @@ way a consumer (roster, rewards) receives them."""
 import pytest
 from nameko.events import event_handler
 
-from shared.contracts import training as c
+from shared.contracts import training as training_contract
 from shared.runner import service_class
 from tests.waiting import wait_for  # noqa: E402,F401
 
@@ -14,29 +14,29 @@ class TrainingListener:
     """A consumer of every event training publishes (as roster and rewards subscribe)."""
     name = "training_listener"
 
-    @event_handler(c.SERVICE, c.RETRAINING_FAILED)
+    @event_handler(training_contract.SERVICE, training_contract.RETRAINING_FAILED)
     def retraining_failed(self, payload):
-        RECEIVED.append((c.RETRAINING_FAILED, payload))
+        RECEIVED.append((training_contract.RETRAINING_FAILED, payload))
 
-    @event_handler(c.SERVICE, c.ALLOWANCE_DUE)
+    @event_handler(training_contract.SERVICE, training_contract.ALLOWANCE_DUE)
     def allowance_due(self, payload):
-        RECEIVED.append((c.ALLOWANCE_DUE, payload))
+        RECEIVED.append((training_contract.ALLOWANCE_DUE, payload))
 
-    @event_handler(c.SERVICE, c.CERTIFIED)
+    @event_handler(training_contract.SERVICE, training_contract.CERTIFIED)
     def certified(self, payload):
-        RECEIVED.append((c.CERTIFIED, payload))
+        RECEIVED.append((training_contract.CERTIFIED, payload))
 
-    @event_handler(c.SERVICE, c.RECHECK_PASSED)
+    @event_handler(training_contract.SERVICE, training_contract.RECHECK_PASSED)
     def recheck_passed(self, payload):
-        RECEIVED.append((c.RECHECK_PASSED, payload))
+        RECEIVED.append((training_contract.RECHECK_PASSED, payload))
 
-    @event_handler(c.SERVICE, c.RECHECK_REMINDER)
+    @event_handler(training_contract.SERVICE, training_contract.RECHECK_REMINDER)
     def recheck_reminder(self, payload):
-        RECEIVED.append((c.RECHECK_REMINDER, payload))
+        RECEIVED.append((training_contract.RECHECK_REMINDER, payload))
 
-    @event_handler(c.SERVICE, c.CERTIFICATION_REVOKED)
+    @event_handler(training_contract.SERVICE, training_contract.CERTIFICATION_REVOKED)
     def revoked(self, payload):
-        RECEIVED.append((c.CERTIFICATION_REVOKED, payload))
+        RECEIVED.append((training_contract.CERTIFICATION_REVOKED, payload))
 
 
 def received(kind):

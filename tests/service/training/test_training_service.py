@@ -2,7 +2,7 @@
 import eventlet
 import pytest
 
-from shared.contracts import training as c
+from shared.contracts import training as training_contract
 from shared.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from shared.metrics import metrics_of
 
@@ -64,7 +64,7 @@ def test_rotation_failure_then_retraining_pass_publishes_nothing(training):
         report = rpc.training.rotation_report({"year": 2026, "as_of": "2026-11-23"})
         assert {p["person_id"]: p["status"] for p in report["people"]}["chief1"] == "passed"
     eventlet.sleep(0.3)
-    assert received(c.RETRAINING_FAILED) == []
+    assert received(training_contract.RETRAINING_FAILED) == []
 
 
 def test_failed_retraining_reaches_the_roster_as_an_event(training):
@@ -74,16 +74,16 @@ def test_failed_retraining_reaches_the_roster_as_an_event(training):
         rpc.training.record_result(result("chief1", "retrain", "2026-09-15", "fail"))
         rpc.training.record_result(result("off1", "rot", "2026-02-01", "fail"))
         out = rpc.training.record_result(result("off1", "retrain", "2026-10-20", "fail"))
-        assert out["events"] == [c.RETRAINING_FAILED]
+        assert out["events"] == [training_contract.RETRAINING_FAILED]
         with pytest.raises(Conflict):  # nothing follows a failed retraining in that year
             rpc.training.record_result(result("off1", "retrain", "2026-11-01", "pass"))
         counts = rpc.training.rotation_report({"year": 2026, "as_of": "2026-11-23"})["counts"]
         assert counts["retraining_failed"] == 2
-    events = wait_for(lambda: len(received(c.RETRAINING_FAILED)) == 2
-                      and received(c.RETRAINING_FAILED))
+    events = wait_for(lambda: len(received(training_contract.RETRAINING_FAILED)) == 2
+                      and received(training_contract.RETRAINING_FAILED))
     got = {e["person_id"]: e for e in events}
     for e in events:
-        c.RetrainingFailedEvent().load(e)
+        training_contract.RetrainingFailedEvent().load(e)
     assert (got["chief1"]["effect"], got["chief1"]["effective_date"]) == ("removed_from_post",
                                                                           "2026-09-15")
     assert (got["off1"]["effect"], got["off1"]["effective_date"], got["off1"]["position"]) == (
@@ -101,15 +101,16 @@ def test_allowance_events_for_a_certified_year_once_per_month(training):
         with pytest.raises(ValidationFailed) as err:
             rpc.training.run_allowances({"month": "2027-02"})
         assert err.value.field == "month"
-    events = wait_for(lambda: len(received(c.ALLOWANCE_DUE)) >= 10 and received(c.ALLOWANCE_DUE))
+    events = wait_for(lambda: len(received(training_contract.ALLOWANCE_DUE)) >= 10
+                      and received(training_contract.ALLOWANCE_DUE))
     eventlet.sleep(0.3)
-    events = received(c.ALLOWANCE_DUE)
+    events = received(training_contract.ALLOWANCE_DUE)
     assert sorted(e["allowance_id"] for e in events) == [f"off2:2026-{m:02d}" for m in range(3, 13)]
     assert sum(e["amount"] for e in events) == 500
     assert len({e["event_id"] for e in events}) == 10
     assert {e["agency_id"] for e in events} == {"a1"}
     for e in events:
-        c.AllowanceDueEvent().load(e)
+        training_contract.AllowanceDueEvent().load(e)
 
 
 def test_recheck_not_passed_by_its_date_revokes_once(training):
@@ -126,9 +127,9 @@ def test_recheck_not_passed_by_its_date_revokes_once(training):
             rpc.training.record_result(result("off1", "arr", "2026-04-01", "pass"))
         assert rpc.training.run_allowances({"month": "2026-04"})["published"] == 0
         assert rpc.training.run_allowances({"month": "2026-03"})["published"] == 1
-    events = wait_for(lambda: received(c.CERTIFICATION_REVOKED))
+    events = wait_for(lambda: received(training_contract.CERTIFICATION_REVOKED))
     eventlet.sleep(0.3)
-    assert len(received(c.CERTIFICATION_REVOKED)) == 1
+    assert len(received(training_contract.CERTIFICATION_REVOKED)) == 1
     assert events[0]["revoked_on"] == "2026-03-16" and events[0]["reason"] == "recheck_expired"
 
 
@@ -137,12 +138,12 @@ def test_recheck_exactly_at_three_years_keeps_the_title_and_its_cycle(training):
     with suite.rpc() as rpc:
         rpc.training.record_result(result("off2", "ar", "2023-11-23", "pass"))
         out = rpc.training.record_result(result("off2", "arr", "2026-11-23", "pass"))
-        assert out["events"] == [c.RECHECK_PASSED]
+        assert out["events"] == [training_contract.RECHECK_PASSED]
         cert = rpc.training.certifications({"person_id": "off2", "as_of": "2026-11-23"})["certifications"][0]
         assert (cert["holds"], cert["next_recheck"], cert["revoked_on"]) == (
             True, "2029-11-23", None)
         assert rpc.training.check_certifications()["revoked"] == []
-    assert wait_for(lambda: received(c.CERTIFIED) and received(c.RECHECK_PASSED))
+    assert wait_for(lambda: received(training_contract.CERTIFIED) and received(training_contract.RECHECK_PASSED))
 
 
 def test_failed_recheck_revokes_on_its_date(training):
@@ -150,13 +151,13 @@ def test_failed_recheck_revokes_on_its_date(training):
     with suite.rpc() as rpc:
         rpc.training.record_result(result("off2", "ar", "2024-01-10", "pass"))
         out = rpc.training.record_result(result("off2", "arr", "2026-11-02", "fail"))
-        assert out["events"] == [c.CERTIFICATION_REVOKED]
+        assert out["events"] == [training_contract.CERTIFICATION_REVOKED]
         cert = rpc.training.certifications({"person_id": "off2", "as_of": "2026-11-23"})["certifications"][0]
         assert (cert["revoked_on"], cert["reason"], cert["holds"]) == (
             "2026-11-02", "recheck_failed", False)
         # held on 1 November: November still earns its allowance
         assert rpc.training.run_allowances({"month": "2026-11"})["published"] == 1
-    assert wait_for(lambda: received(c.CERTIFICATION_REVOKED))[0]["reason"] == "recheck_failed"
+    assert wait_for(lambda: received(training_contract.CERTIFICATION_REVOKED))[0]["reason"] == "recheck_failed"
 
 
 def test_reminder_before_the_recheck_with_configured_lead_time(training):
@@ -166,7 +167,7 @@ def test_reminder_before_the_recheck_with_configured_lead_time(training):
         rpc.training.record_result(result("off2", "ar", "2023-12-14", "pass"))   # due in 21 days
         assert rpc.training.check_certifications()["reminded"] == ["off1"]
         assert rpc.training.check_certifications()["reminded"] == []
-    reminder = wait_for(lambda: received(c.RECHECK_REMINDER))[0]
+    reminder = wait_for(lambda: received(training_contract.RECHECK_REMINDER))[0]
     assert (reminder["person_id"], reminder["recheck_due"], reminder["lead_days"]) == (
         "off1", "2026-12-13", 20)
 
@@ -288,11 +289,12 @@ def test_timers_publish_allowances_and_revocations_once(training):
     with suite.rpc() as rpc:
         assert rpc.training.run_allowances({"month": "2026-11"}) == {
             "month": "2026-11", "published": 0, "already": 1, "amount_each": 50, "people": []}
-    wait_for(lambda: len(received(c.ALLOWANCE_DUE)) >= 2 and received(c.CERTIFICATION_REVOKED))
+    wait_for(lambda: len(received(training_contract.ALLOWANCE_DUE)) >= 2
+             and received(training_contract.CERTIFICATION_REVOKED))
     eventlet.sleep(0.3)
-    assert sorted(e["allowance_id"] for e in received(c.ALLOWANCE_DUE)) == [
+    assert sorted(e["allowance_id"] for e in received(training_contract.ALLOWANCE_DUE)) == [
         "off2:2026-10", "off2:2026-11"]
-    assert [(e["person_id"], e["revoked_on"]) for e in received(c.CERTIFICATION_REVOKED)] == [
+    assert [(e["person_id"], e["revoked_on"]) for e in received(training_contract.CERTIFICATION_REVOKED)] == [
         ("off1", "2026-06-02")]
     assert 'lianbao_training_skills_pass_rate' in metrics_of(container).render().decode()
 

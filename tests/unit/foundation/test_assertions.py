@@ -7,7 +7,7 @@ import jwt
 import pytest
 import yaml
 
-from shared import assertions as a
+from shared import assertions
 from shared.errors import Unauthenticated
 from shared.identity import ALL_UNITS, Actor, current
 
@@ -18,28 +18,28 @@ SCORING = Actor("scoring", "service", ALL_UNITS)
 
 @pytest.fixture
 def ring():
-    return a.Keyring([a.new_key("one")])
+    return assertions.Keyring([assertions.new_key("one")])
 
 
 def test_a_signed_assertion_verifies_as_its_actor(ring):
-    token = a.sign(SYSTEM, ring)
-    actor, claims = a.verify(token, ring)
+    token = assertions.sign(SYSTEM, ring)
+    actor, claims = assertions.verify(token, ring)
     assert actor == SYSTEM and actor.units == frozenset({"k1", "k1_ps"})
-    assert claims["aud"] == "lianbao" and claims["exp"] - claims["iat"] == a.DEFAULT_SECONDS
+    assert claims["aud"] == "lianbao" and claims["exp"] - claims["iat"] == assertions.DEFAULT_SECONDS
     assert jwt.get_unverified_header(token)["kid"] == "one"
-    assert a.verify(a.sign(SCORING, ring), ring)[0].units == ALL_UNITS
+    assert assertions.verify(assertions.sign(SCORING, ring), ring)[0].units == ALL_UNITS
 
 
 def test_missing_or_garbled_assertions_are_refused(ring):
     for token in (None, "", 42, "not.a.jwt", "abc"):
         with pytest.raises(Unauthenticated):
-            a.verify(token, ring)
+            assertions.verify(token, ring)
 
 
 def test_an_expired_assertion_is_refused(ring):
-    token = a.sign(PERSON, ring, seconds=60, now=time.time() - 600)
+    token = assertions.sign(PERSON, ring, seconds=60, now=time.time() - 600)
     with pytest.raises(Unauthenticated) as err:
-        a.verify(token, ring)
+        assertions.verify(token, ring)
     assert err.value.field == "exp"
 
 
@@ -49,18 +49,18 @@ def test_another_audience_is_refused(ring):
     token = jwt.encode({"sub": "p1", "kind": "person", "units": [], "aud": "elsewhere", "iat": now,
                         "exp": now + 60}, key.private, algorithm="EdDSA", headers={"kid": "one"})
     with pytest.raises(Unauthenticated) as err:
-        a.verify(token, ring)
+        assertions.verify(token, ring)
     assert err.value.field == "aud"
 
 
 def test_an_unknown_kid_and_a_forged_key_are_refused(ring):
-    other = a.Keyring([a.new_key("other")])
+    other = assertions.Keyring([assertions.new_key("other")])
     with pytest.raises(Unauthenticated) as err:
-        a.verify(a.sign(PERSON, other), ring)
+        assertions.verify(assertions.sign(PERSON, other), ring)
     assert err.value.field == "kid"
-    forger = a.Keyring([a.new_key("one")])  # the same kid, another key: the signature fails
+    forger = assertions.Keyring([assertions.new_key("one")])  # the same kid, another key: the signature fails
     with pytest.raises(Unauthenticated):
-        a.verify(a.sign(PERSON, forger), ring)
+        assertions.verify(assertions.sign(PERSON, forger), ring)
 
 
 def test_a_token_with_another_algorithm_is_refused(ring):
@@ -68,46 +68,49 @@ def test_a_token_with_another_algorithm_is_refused(ring):
     token = jwt.encode({"sub": "x", "kind": "operator", "units": "*", "aud": "lianbao", "iat": now,
                         "exp": now + 60}, "secret" * 6, algorithm="HS256", headers={"kid": "one"})
     with pytest.raises(Unauthenticated):
-        a.verify(token, ring)
+        assertions.verify(token, ring)
 
 
 def test_a_retired_key_verifies_but_never_signs_and_a_removed_key_verifies_nothing():
-    old, new = a.new_key("old"), a.new_key("new")
-    token = a.sign(PERSON, a.Keyring([old]))
+    old, new = assertions.new_key("old"), assertions.new_key("new")
+    token = assertions.sign(PERSON, assertions.Keyring([old]))
     old["status"] = "retired"
-    ring = a.Keyring([old, new])
-    assert a.verify(token, ring)[0] == PERSON
-    assert jwt.get_unverified_header(a.sign(PERSON, ring))["kid"] == "new"
+    ring = assertions.Keyring([old, new])
+    assert assertions.verify(token, ring)[0] == PERSON
+    assert jwt.get_unverified_header(assertions.sign(PERSON, ring))["kid"] == "new"
     with pytest.raises(Unauthenticated):
-        a.sign(PERSON, a.Keyring([old]))  # retired only: nothing may sign
+        assertions.sign(PERSON, assertions.Keyring([old]))  # retired only: nothing may sign
     with pytest.raises(Unauthenticated) as err:
-        a.verify(token, a.Keyring([new]))
+        assertions.verify(token, assertions.Keyring([new]))
     assert err.value.field == "kid"
 
 
 def test_a_key_verifies_only_the_kinds_it_may_sign_for():
-    services_only = a.new_key("svc", signs=["service:*"])
-    scoring_only = a.new_key("sc", signs=["service:scoring"])
-    anything = a.new_key("all", signs=["*"])
+    services_only = assertions.new_key("svc", signs=["service:*"])
+    scoring_only = assertions.new_key("sc", signs=["service:scoring"])
+    anything = assertions.new_key("all", signs=["*"])
     with pytest.raises(Unauthenticated):
-        a.sign(PERSON, a.Keyring([services_only]))
-    forged = a.sign(PERSON, a.Keyring([dict(services_only, signs=["person"])]))  # same key, claims more
+        assertions.sign(PERSON, assertions.Keyring([services_only]))
+    # the same key, claiming more
+    forged = assertions.sign(PERSON, assertions.Keyring([dict(services_only, signs=["person"])]))
     with pytest.raises(Unauthenticated) as err:
-        a.verify(forged, a.Keyring([services_only]))
+        assertions.verify(forged, assertions.Keyring([services_only]))
     assert err.value.field == "kid"
-    assert a.verify(a.sign(SCORING, a.Keyring([scoring_only])), a.Keyring([scoring_only]))[0] == SCORING
+    assert assertions.verify(assertions.sign(SCORING, assertions.Keyring([scoring_only])),
+                             assertions.Keyring([scoring_only]))[0] == SCORING
     with pytest.raises(Unauthenticated):
-        a.verify(a.sign(Actor("survey", "service"), a.Keyring([anything, dict(scoring_only, signs=["*"])])),
-                 a.Keyring([scoring_only]))
-    assert a.signs_for(["system:*"], SYSTEM) and not a.signs_for(["system:other"], SYSTEM)
+        assertions.verify(assertions.sign(Actor("survey", "service"),
+                                          assertions.Keyring([anything, dict(scoring_only, signs=["*"])])),
+                          assertions.Keyring([scoring_only]))
+    assert assertions.signs_for(["system:*"], SYSTEM) and not assertions.signs_for(["system:other"], SYSTEM)
 
 
 def test_an_event_token_is_bound_to_its_origin_type_and_body(tmp_path):
     config = {"DATA_DIR": str(tmp_path)}
     body = {"event_id": "e1", "rating_id": "r1", "lines": [{"person": "p1", "amount": 600}]}
-    headers = a.event_headers(config, "scoring", "rating_published", body)
-    token = headers[a.EVENT_AUTH_HEADER]
-    verifier = a.verifier_of(config)
+    headers = assertions.event_headers(config, "scoring", "rating_published", body)
+    token = headers[assertions.EVENT_AUTH_HEADER]
+    verifier = assertions.verifier_of(config)
     assert verifier.event_actor(token, "scoring", "rating_published", body) == Actor("scoring", "service")
     tampered = dict(body, lines=[{"person": "p1", "amount": 60000}])
     for args in (("scoring", "rating_published", tampered), ("scoring", "rating_revised", body),
@@ -116,27 +119,27 @@ def test_an_event_token_is_bound_to_its_origin_type_and_body(tmp_path):
             verifier.event_actor(token, *args)
     # a service's RPC token (no body hash) does not sign an event
     with pytest.raises(Unauthenticated):
-        verifier.event_actor(a.signer_of(config).token(SCORING), "scoring", "rating_published", body)
+        verifier.event_actor(assertions.signer_of(config).token(SCORING), "scoring", "rating_published", body)
 
 
 def test_the_keyring_is_created_0600_on_first_use_and_reread_when_it_changes(tmp_path):
     config = {"DATA_DIR": str(tmp_path / "data")}
-    path = a.keyring_path(config)
+    path = assertions.keyring_path(config)
     assert not path.exists()
-    ring = a.keyring_of(config).get()
+    ring = assertions.keyring_of(config).get()
     assert path.exists() and stat.S_IMODE(os.stat(path).st_mode) == 0o600
     (kid,) = ring.keys
     entries = yaml.safe_load(path.read_text())["keys"]
-    entries.append(a.new_key("second"))
-    a.write_entries(path, entries)
-    holder = a.keyring_of(config)
+    entries.append(assertions.new_key("second"))
+    assertions.write_entries(path, entries)
+    holder = assertions.keyring_of(config)
     holder._checked = 0.0  # the file is looked at again at most once a second
     assert set(holder.get().keys) == {kid, "second"}
 
 
 def test_verified_tokens_are_cached_and_signed_tokens_reused(tmp_path):
     config = {"DATA_DIR": str(tmp_path)}
-    signer, verifier = a.signer_of(config), a.verifier_of(config)
+    signer, verifier = assertions.signer_of(config), assertions.verifier_of(config)
     token = signer.token(PERSON)
     assert signer.token(PERSON) == token               # more than half its life left: reused
     assert signer.token(SYSTEM) != token
@@ -155,9 +158,9 @@ def test_current_trusts_only_an_actor_the_entry_point_put_there():
 
 
 def test_the_harness_signs_as_the_payloads_actor():
-    assert a.payload_actor(({"actor": "p7", "x": 1},), {}) == Actor("p7", "person")
-    assert a.payload_actor(({"x": 1},), {}).kind == "operator"
-    assert a.payload_actor((), {}).kind == "operator"
+    assert assertions.payload_actor(({"actor": "p7", "x": 1},), {}) == Actor("p7", "person")
+    assert assertions.payload_actor(({"x": 1},), {}).kind == "operator"
+    assert assertions.payload_actor((), {}).kind == "operator"
 
 
 def test_the_gateway_asserts_the_system_it_authenticated():

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from services.roster.domain import discipline as d
+from services.roster.domain import discipline
 from services.roster.domain.model import Staff
 from shared.errors import Conflict, ValidationFailed
 
@@ -15,8 +15,8 @@ D = date(2026, 3, 10)
 
 
 def fact(kind, agency="a1", person=None, unit="a1", year=2026, investigated=None, fid=None, on=D):
-    return d.DisciplineFact(fid or f"{kind}-{person}-{agency}-{on}", kind, agency, unit, person, year, on, on,
-                            investigated)
+    return discipline.DisciplineFact(fid or f"{kind}-{person}-{agency}-{on}", kind, agency, unit, person, year, on, on,
+                                     investigated)
 
 
 def by(results, target, agency):
@@ -24,57 +24,57 @@ def by(results, target, agency):
 
 
 def test_incompetent_rating_needs_a_leadership_member():
-    assert d.check_fact("incompetent_leader", LEADER, True, 2025, date(2026, 1, 10), date(2026, 1, 10)) == 2025
+    assert discipline.check_fact("incompetent_leader", LEADER, True, 2025, date(2026, 1, 10), date(2026, 1, 10)) == 2025
     with pytest.raises(ValidationFailed) as e:
-        d.check_fact("incompetent_leader", OFFICER, True, 2025, date(2026, 1, 10), date(2026, 1, 10))
+        discipline.check_fact("incompetent_leader", OFFICER, True, 2025, date(2026, 1, 10), date(2026, 1, 10))
     assert e.value.field == "person"
     with pytest.raises(ValidationFailed) as e:
-        d.check_fact("officer_crime", None, True, None, D, D)
+        discipline.check_fact("officer_crime", None, True, None, D, D)
     assert e.value.field == "person"
 
 
 def test_fact_needs_a_subject_reported_after_it_occurred_and_a_known_kind():
-    assert d.check_fact("cadre_selection_violation", None, True, None, D, D) == 2026
+    assert discipline.check_fact("cadre_selection_violation", None, True, None, D, D) == 2026
     with pytest.raises(ValidationFailed) as e:
-        d.check_fact("dereliction_case", None, False, None, D, D)
+        discipline.check_fact("dereliction_case", None, False, None, D, D)
     assert e.value.field == "unit"
     with pytest.raises(ValidationFailed) as e:
-        d.check_fact("violation", OFFICER, True, None, D, date(2026, 3, 9))
+        discipline.check_fact("violation", OFFICER, True, None, D, date(2026, 3, 9))
     assert e.value.field == "reported_on"
     with pytest.raises(ValidationFailed) as e:
-        d.check_fact("theft", OFFICER, True, None, D, D)
+        discipline.check_fact("theft", OFFICER, True, None, D, D)
     assert e.value.field == "kind"
     with pytest.raises(ValidationFailed) as e:
-        d.check_fact("violation", OFFICER, True, None, date(2019, 1, 1), date(2019, 1, 1))
+        discipline.check_fact("violation", OFFICER, True, None, date(2019, 1, 1), date(2019, 1, 1))
     assert e.value.field == "occurred_on"
     with pytest.raises(ValidationFailed) as e:
-        d.check_fact("violation", OFFICER, True, 2027, D, D)
+        discipline.check_fact("violation", OFFICER, True, 2027, D, D)
     assert e.value.field == "year"
 
 
 def test_investigation_once_same_date_again_is_no_change_another_date_conflicts():
     f = fact("violation", person="o")
-    done = d.investigate(f, date(2026, 4, 1))
+    done = discipline.investigate(f, date(2026, 4, 1))
     assert done.investigated_on == date(2026, 4, 1)
-    assert d.investigate(done, date(2026, 4, 1)) == done
+    assert discipline.investigate(done, date(2026, 4, 1)) == done
     with pytest.raises(Conflict):
-        d.investigate(done, date(2026, 4, 2))
+        discipline.investigate(done, date(2026, 4, 2))
     with pytest.raises(ValidationFailed) as e:
-        d.investigate(f, date(2026, 3, 9))
+        discipline.investigate(f, date(2026, 3, 9))
     assert e.value.field == "investigated_on"
     with pytest.raises(ValidationFailed) as e:
-        d.investigate(fact("incompetent_leader", person="l"), date(2026, 4, 1))
+        discipline.investigate(fact("incompetent_leader", person="l"), date(2026, 4, 1))
     assert e.value.field == "fact_id"
 
 
 def test_same_fact_is_kind_subject_and_day():
     f = fact("officer_crime", person="o")
-    assert d.same_fact(f, "officer_crime", "o", "other-unit", D)
-    assert not d.same_fact(f, "officer_crime", "o", "a1", date(2026, 3, 11))
-    assert not d.same_fact(f, "violation", "o", "a1", D)
+    assert discipline.same_fact(f, "officer_crime", "o", "other-unit", D)
+    assert not discipline.same_fact(f, "officer_crime", "o", "a1", date(2026, 3, 11))
+    assert not discipline.same_fact(f, "violation", "o", "a1", D)
     u = fact("cadre_selection_violation")
-    assert d.same_fact(u, "cadre_selection_violation", None, "a1", D)
-    assert not d.same_fact(u, "cadre_selection_violation", None, "a2", D)
+    assert discipline.same_fact(u, "cadre_selection_violation", None, "a1", D)
+    assert not discipline.same_fact(u, "cadre_selection_violation", None, "a2", D)
 
 
 def test_targets_per_agency_and_city_count_people_for_2_and_6_cases_for_4_and_5():
@@ -86,7 +86,7 @@ def test_targets_per_agency_and_city_count_people_for_2_and_6_cases_for_4_and_5(
              fact("dereliction_case", agency="a2", unit="a2", fid="6"),
              fact("dereliction_case", agency="a2", unit="a2", fid="7", on=date(2026, 7, 1)),
              fact("violation", agency="a1", fid="8", year=2025, on=date(2025, 12, 1))]  # other year
-    results = d.targets(facts, ["a1", "a2", "a3"], 2026)
+    results = discipline.targets(facts, ["a1", "a2", "a3"], 2026)
     assert {r.agency for r in results} == {"a1", "a2", "a3", "city"}
     assert len(results) == 4 * 5
     assert by(results, "2_no_incompetent_leaders", "a1").value == 1
@@ -106,19 +106,19 @@ def test_targets_per_agency_and_city_count_people_for_2_and_6_cases_for_4_and_5(
 def test_targets_as_of_leaves_out_later_reports_and_investigations():
     facts = [fact("violation", person="o", fid="1", investigated=date(2026, 4, 1)),
              fact("violation", person="o", fid="2", on=date(2026, 8, 1))]
-    before = d.targets(facts, ["a1"], 2026, as_of=date(2026, 3, 31), agency="a1")
+    before = discipline.targets(facts, ["a1"], 2026, as_of=date(2026, 3, 31), agency="a1")
     assert by(before, "7_violations_investigated", "a1").detail == {"investigated": 0, "reported": 1}
-    later = d.targets(facts, ["a1"], 2026, as_of=date(2026, 4, 1), agency="a1")
+    later = discipline.targets(facts, ["a1"], 2026, as_of=date(2026, 4, 1), agency="a1")
     assert by(later, "7_violations_investigated", "a1").detail == {"investigated": 1, "reported": 1}
 
 
 def test_one_agency_or_the_city_figure_only_and_a_unit_called_city_counts_city_wide():
     facts = [fact("dereliction_case", agency="city", unit="city", fid="1"),
              fact("dereliction_case", agency="a1", fid="2")]
-    only = d.targets(facts, ["a1", "city"], 2026, agency="a1")
+    only = discipline.targets(facts, ["a1", "city"], 2026, agency="a1")
     assert {r.agency for r in only} == {"a1"} and len(only) == 5
     assert by(only, "5_no_dereliction_cases", "a1").value == 1
-    city = d.targets(facts, ["a1", "city"], 2026, agency="city")
+    city = discipline.targets(facts, ["a1", "city"], 2026, agency="city")
     assert by(city, "5_no_dereliction_cases", "city").value == 2
-    everything = d.targets(facts, ["a1", "city"], 2026)
+    everything = discipline.targets(facts, ["a1", "city"], 2026)
     assert [r.agency for r in everything].count("city") == 5

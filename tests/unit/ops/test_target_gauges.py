@@ -6,7 +6,7 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared import targets as t
+from shared import targets
 from shared.metrics import TargetGauges, _TargetCollector
 
 pytestmark = pytest.mark.timeout(10)
@@ -36,8 +36,8 @@ def _samples(provider):
 
 
 def test_a_scrape_shows_each_result_with_its_year_and_nan_for_no_data():
-    p, _ = _provider([[(2026, t.skills_pass_rate("a1", 19, 20)), (2026, t.skills_pass_rate("a2", 0, 0)),
-                       (2025, t.officer_crimes("city", 1))]], ttl=0)
+    p, _ = _provider([[(2026, targets.skills_pass_rate("a1", 19, 20)), (2026, targets.skills_pass_rate("a2", 0, 0)),
+                       (2025, targets.officer_crimes("city", 1))]], ttl=0)
     s = _samples(p)
     a1 = (("agency", "a1"), ("target", "3_skills_pass_rate"), ("year", "2026"))
     assert s[("lianbao_target_value", a1)] == 0.95 and s[("lianbao_target_met", a1)] == 1.0
@@ -48,7 +48,8 @@ def test_a_scrape_shows_each_result_with_its_year_and_nan_for_no_data():
 
 
 def test_figures_are_kept_for_the_configured_seconds_only():
-    p, calls = _provider([[(2026, t.officer_crimes("a1", 0))], [(2026, t.officer_crimes("a1", 2))]], ttl=3600)
+    p, calls = _provider([[(2026, targets.officer_crimes("a1", 0))], [(2026, targets.officer_crimes("a1", 2))]],
+                         ttl=3600)
     _samples(p), _samples(p)
     assert len(calls) == 1
     p.container.config["TARGET_GAUGES_SECONDS"] = 0
@@ -58,8 +59,8 @@ def test_figures_are_kept_for_the_configured_seconds_only():
 
 
 def test_an_unreadable_database_shows_no_target_never_a_stale_one():
-    p, calls = _provider([[(2026, t.officer_crimes("a1", 0))], RuntimeError("database down"),
-                          [(2026, t.officer_crimes("a1", 1))]], ttl=0)
+    p, calls = _provider([[(2026, targets.officer_crimes("a1", 0))], RuntimeError("database down"),
+                          [(2026, targets.officer_crimes("a1", 1))]], ttl=0)
     assert _samples(p)
     assert _samples(p) == {}
     assert list(_samples(p).values()) == [1.0, 0.0]
@@ -68,7 +69,7 @@ def test_an_unreadable_database_shows_no_target_never_a_stale_one():
 def test_old_figures_are_shown_once_more_while_one_refresh_runs_in_the_background():
     import time
 
-    old, new = [(2026, t.officer_crimes("a1", 0))], [(2026, t.officer_crimes("a1", 3))]
+    old, new = [(2026, targets.officer_crimes("a1", 0))], [(2026, targets.officer_crimes("a1", 3))]
     p, calls = _provider([old, new], ttl=0.05)
     first = _samples(p)
     time.sleep(0.06)

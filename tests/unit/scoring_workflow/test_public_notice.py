@@ -5,45 +5,45 @@ from datetime import date
 import pytest
 
 from shared.errors import ValidationFailed
-from services.scoring.domain import public_notice as pn
+from services.scoring.domain import public_notice
 
 
 def _p(subject, state="on_notice", start=date(2026, 3, 5), end=date(2026, 3, 10), score=95.0):
-    return pn.Posted("officer", subject, f"name-{subject}", "unit", score, state, start, end)
+    return public_notice.Posted("officer", subject, f"name-{subject}", "unit", score, state, start, end)
 
 
 def test_open_from_the_posting_day_through_the_last_working_day():
     rows = [_p("a"), _p("b", score=99.0)]
-    assert pn.notice_view(rows, date(2026, 3, 4))["status"] == "not_started"
+    assert public_notice.notice_view(rows, date(2026, 3, 4))["status"] == "not_started"
     for day in (5, 9, 10):
-        view = pn.notice_view(rows, date(2026, 3, day))
+        view = public_notice.notice_view(rows, date(2026, 3, day))
         assert view["status"] == "open"
         assert [e["subject"] for e in view["entries"]] == ["b", "a"]       # best score first
-    closed = pn.notice_view(rows, date(2026, 3, 11))
+    closed = public_notice.notice_view(rows, date(2026, 3, 11))
     assert (closed["status"], closed["entries"], closed["end"]) == ("closed", [], "2026-03-10")
 
 
 def test_filed_entries_are_never_shown_and_a_reposted_one_has_its_own_window():
     rows = [_p("a", state="filed"), _p("b", start=date(2026, 3, 10), end=date(2026, 3, 13))]
-    view = pn.notice_view(rows, date(2026, 3, 12))
+    view = public_notice.notice_view(rows, date(2026, 3, 12))
     assert [e["subject"] for e in view["entries"]] == ["b"]
     assert (view["start"], view["end"]) == ("2026-03-10", "2026-03-13")
 
 
 def test_nothing_posted():
-    assert pn.notice_view([], date(2026, 3, 5)) == {"status": "none", "start": None, "end": None,
-                                                    "entries": []}
+    assert public_notice.notice_view([], date(2026, 3, 5)) == {"status": "none", "start": None, "end": None,
+                                                               "entries": []}
 
 
 @pytest.mark.parametrize("contact", ["13800001111", "+86 138-0000-1111", "a.b@example.cn"])
 def test_a_contact_is_a_phone_number_or_an_email_address(contact):
-    assert pn.check_objection("有异议", f" {contact} ") == ("有异议", contact)
+    assert public_notice.check_objection("有异议", f" {contact} ") == ("有异议", contact)
 
 
 @pytest.mark.parametrize("text,contact,field", [
     ("<script>x</script>", "13800001111", "text"),
     ("a\x1b[31m", "13800001111", "text"),
-    ("x" * (pn.TEXT_MAX + 1), "13800001111", "text"),
+    ("x" * (public_notice.TEXT_MAX + 1), "13800001111", "text"),
     ("", "13800001111", "text"),
     ("有异议", "", "contact"),
     ("有异议", "<img src=x>", "contact"),
@@ -51,9 +51,9 @@ def test_a_contact_is_a_phone_number_or_an_email_address(contact):
 ])
 def test_markup_control_characters_and_overlong_text_are_refused_naming_the_field(text, contact, field):
     with pytest.raises(ValidationFailed) as err:
-        pn.check_objection(text, contact)
+        public_notice.check_objection(text, contact)
     assert err.value.field == field
 
 
 def test_line_breaks_are_plain_text():
-    assert pn.check_objection("第一行\n第二行", "13800001111")[0] == "第一行\n第二行"
+    assert public_notice.check_objection("第一行\n第二行", "13800001111")[0] == "第一行\n第二行"
