@@ -8,6 +8,7 @@ PLUGIN_PROJECTS := $(wildcard plugins/*/pyproject.toml)
 
 # Re-installs when a lock, pyproject.toml or the set of plug-in folders changes (a new plug-in folder
 # is picked up by the next make venv / test / demo).
+# setuptools<81 below: nameko 2.14 imports pkg_resources, gone in setuptools 81 (see requirements.in)
 $(VENV_STAMP): requirements.lock requirements-test.lock pyproject.toml $(PLUGIN_PROJECTS) .venv/.plugins
 	test -x $(PY) || python3 -m venv .venv
 	$(PY) -m pip install -q --upgrade 'pip' 'setuptools<81' wheel
@@ -46,18 +47,22 @@ demo-real: venv
 check: venv
 	$(PY) -m lianbao up --embedded --check --data .data/embedded
 
+# pytest exits 5 when it collected no test: said by name (make itself answers 2 for any failure),
+# so a suite that quietly collects nothing fails loudly, here and in .ci/run
+NO_TEST_FAILS = || { code=$$?; [ $$code -ne 5 ] || echo "make $@: pytest collected no test" >&2; exit $$code; }
+
 ## All tests: unit, service (embedded), integration and end-to-end (real RabbitMQ and PostgreSQL).
 test: venv
-	$(PY) -m pytest -m "not slow" -q
+	$(PY) -m pytest -m "not slow" -q $(NO_TEST_FAILS)
 
 ## The slow fault-injection runs (kill -9, broker restarts) on the real broker.
 test-reliability: venv
-	$(PY) -m pytest -m "slow and not ha" -q tests/reliability
+	$(PY) -m pytest -m "slow and not ha" -q tests/reliability $(NO_TEST_FAILS)
 
 ## A three-node RabbitMQ cluster of its own (quorum queues), the five services as processes, a node lost
 ## under load, twice (a node the services are not connected to; the one they are): nothing lost.
 test-ha: venv
-	$(PY) -m pytest -m ha -q -p no:cacheprovider tests/reliability/test_ha_cluster.py
+	$(PY) -m pytest -m ha -q -p no:cacheprovider tests/reliability/test_ha_cluster.py $(NO_TEST_FAILS)
 
 ## Every benchmark in bench/, one table: figure, baseline measured in the same run, ratio, target.
 bench: venv

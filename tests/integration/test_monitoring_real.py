@@ -18,7 +18,6 @@ import json
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -35,6 +34,7 @@ from lianbao.commands._rpc import cluster_proxy
 from shared import targets
 from shared.config import SERVICES, load_config
 from tests.conftest import AMQP_URL, PG_URL, _drop_databases
+from tests.tools import required_tool
 from tests.service.ops import month
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(420)]
@@ -49,12 +49,7 @@ ALERT_FOR = "3s"
 
 
 def _prometheus() -> str:
-    found = shutil.which("prometheus") or ("/usr/bin/prometheus" if os.path.exists("/usr/bin/prometheus") else None)
-    if found is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("prometheus is not installed (.ci/run installs Debian's package)")
-        pytest.skip("prometheus is not installed (apt-get install prometheus; CI installs it)")
-    return found
+    return required_tool("prometheus", "apt-get install prometheus", fallback="/usr/bin/prometheus")
 
 
 def _run(*args, env, timeout=60):

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.tools import required_tool
+
 pytestmark = pytest.mark.timeout(60)
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -16,14 +18,9 @@ SERVICES = ("roster", "scoring", "survey", "training", "rewards")
 
 
 def _tool(name: str) -> str:
-    """The path of an external checker: outside CI a missing tool skips the check that needs it, in CI
-    (``CI=true``, where ``.ci/run`` installs it) it fails."""
-    path = shutil.which(name)
-    if path:
-        return path
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{name} is not installed; .ci/run installs it in CI")
-    pytest.skip(f"{name} is not installed (outside CI only; .ci/run installs it)")
+    """The path of an external checker (skips outside CI, fails in CI when it is missing)."""
+    return required_tool(name, "apt-get install prometheus" if name == "promtool"
+                         else f"apt-get install {name}")
 
 
 def _rules():
