@@ -213,6 +213,8 @@ _w("scoring.file_month", LEADING + (PERSONS,), _u("evaluator"),
    separation="a member of the evaluator; not when the month holds their own evaluation")
 _r("scoring.evaluation", scope=_p("subject"))
 _r("scoring.person_history", scope=_p("person"))
+_r("scoring.waiting_for", scope=_p("person"),
+   note="what the person may review or approve and the mentees' logs (the steps' own checks)")
 _r("scoring.overdue_evaluations", scope=_u("agency"))
 _r("scoring.targets", scope=_u("agency"))
 _w("scoring.write_daily_logs", STAFF + (PERSONS,), _p("logs[].person"),

@@ -38,6 +38,13 @@ def write_daily_logs(uow, data) -> dict:
     return repository.batch(data["logs"], one)
 
 
+def check_may_review_log(ctx, actor, person, day) -> None:
+    """Whether ``actor`` may review the log ``person`` wrote on ``day``: not his own; the mentor of
+    that day.  ``review_daily_logs`` and ``waiting_for`` both ask this."""
+    workflow.check_not_own(actor, "daily log", person, "log_review")
+    log_rules.check_log_reviewer(actor, ctx.hist.mentor(person, day))
+
+
 def review_daily_logs(uow, data) -> dict:
     ctx, s = repository.Ctx(uow), uow.session
     as_of = ctx.on = data.get("as_of") or repository.today()
@@ -47,8 +54,7 @@ def review_daily_logs(uow, data) -> dict:
         if cur is None:
             raise NotFound(f"no log of {rv['person']} on {rv['date']}", "date")
         # the mentor on the log's date reviews it (not the mentor of the day of the review)
-        workflow.check_not_own(rv["actor"], "daily log", rv["person"], "log_review")
-        log_rules.check_log_reviewer(rv["actor"], ctx.hist.mentor(rv["person"], rv["date"]))
+        check_may_review_log(ctx, rv["actor"], rv["person"], rv["date"])
         if cur.reviewed_by == rv["actor"]:
             return "unchanged"
         cur.reviewed_by, cur.reviewed_on, cur.comment = rv["actor"], as_of, rv.get("comment")

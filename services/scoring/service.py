@@ -206,6 +206,11 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
         return workflow.person_history(self.db, load(scoring_contract.PersonHistory(), payload))
 
     @rpc
+    def waiting_for(self, payload):
+        """Evaluations a person may review or approve on the date, and his mentees' logs."""
+        return workflow.waiting_for(self.db, load(c.WaitingFor(), payload))
+
+    @rpc
     def overdue_evaluations(self, payload=None):
         report = monitoring.overdue_evaluations(self.db, load(scoring_contract.OverdueQuery(), payload or {}))
         self._set_gauges(report)

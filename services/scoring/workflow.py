@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert
 
-from shared.errors import Conflict
+from shared.errors import Conflict, Forbidden, NotFound
 from services.scoring import history, repository
 from services.scoring.models import Evaluation, EvaluationLog
 from services.scoring.domain import asof, criteria, deadlines
@@ -75,6 +75,31 @@ def submit_self_assessments(uow, data) -> dict:
     return out
 
 
+def check_may_review(ctx, actor, e) -> None:
+    """联带责任人审核: whether ``actor`` may review evaluation ``e`` on the act's date (Forbidden,
+    naming ``actor``, if not): not his own; the subject's mentor then (a section: one of its
+    supervising leaders then; no mentor: a member of the evaluator's leading group).  The review
+    step and :func:`waiting_for` both ask this."""
+    steps.check_not_own(actor, e.kind, e.subject, steps.REVIEW, ctx.chiefs_of(e.kind, e.subject))
+    reviewers = ctx.reviewers(e.kind, e.subject)
+    if len(reviewers) > 1:
+        asof.check_reviewer_of(actor, reviewers, e.subject, ctx.day)
+    else:
+        mentor = reviewers[0] if reviewers else None
+        steps.check_reviewer(actor, mentor, ctx.members(e.evaluator) if mentor is None else ())
+
+
+def check_may_approve(ctx, actor, e) -> None:
+    """考核审批: whether ``actor`` may approve evaluation ``e`` on the act's date: a member of its
+    evaluator's leading group, not on his own, neither its mentor nor its reviewer.  The approval
+    step and :func:`waiting_for` both ask this."""
+    steps.check_evaluator_member(ctx.person(actor), actor, e.evaluator, steps.APPROVE)
+    steps.check_not_own(actor, e.kind, e.subject, steps.APPROVE, ctx.chiefs_of(e.kind, e.subject))
+    reviewers = ctx.reviewers(e.kind, e.subject, strict=False)
+    steps.check_approver_is_not_reviewer(actor, e.reviewed_by,
+                                         steps.responsible_reviewer(actor, reviewers))
+
+
 def review_batch(uow, data) -> dict:
     """联带责任人审核: the subject's mentor confirms or corrects the scores and adds deductions."""
     ctx, s, as_of, items, evals = _batch_context(uow, data)
@@ -88,14 +113,7 @@ def review_batch(uow, data) -> dict:
             if last and last.action == steps.REVIEW and last.digest == dig:
                 return "unchanged"
         to = steps.next_state(e.state, steps.REVIEW)
-        steps.check_not_own(it["actor"], it["kind"], it["subject"], steps.REVIEW,
-                            ctx.chiefs_of(it["kind"], it["subject"]))
-        reviewers = ctx.reviewers(it["kind"], it["subject"])
-        if len(reviewers) > 1:
-            asof.check_reviewer_of(it["actor"], reviewers, it["subject"], ctx.day)
-        else:
-            mentor = reviewers[0] if reviewers else None
-            steps.check_reviewer(it["actor"], mentor, ctx.members(e.evaluator) if mentor is None else ())
+        check_may_review(ctx, it["actor"], e)
         tpl = ctx.template(it["kind"], e.agency, e.month)
         stored = e.item_scores or {}
         given = it["item_scores"] if it.get("item_scores") is not None else stored.get("given")
@@ -125,12 +143,7 @@ def approve_batch(uow, data) -> dict:
         if e.state == steps.APPROVED and e.approved_by == it["actor"]:
             return "unchanged"
         to = steps.next_state(e.state, steps.APPROVE)
-        steps.check_evaluator_member(ctx.person(it["actor"]), it["actor"], e.evaluator, steps.APPROVE)
-        steps.check_not_own(it["actor"], it["kind"], it["subject"], steps.APPROVE,
-                            ctx.chiefs_of(it["kind"], it["subject"]))
-        reviewers = ctx.reviewers(it["kind"], it["subject"], strict=False)
-        steps.check_approver_is_not_reviewer(it["actor"], e.reviewed_by,
-                                             steps.responsible_reviewer(it["actor"], reviewers))
+        check_may_approve(ctx, it["actor"], e)
         e.state, e.approved_by = to, it["actor"]
         logs.append(dict(evaluation_id=e.id, action=steps.APPROVE, actor=it["actor"], on_date=as_of,
                          from_state=steps.REVIEWED, to_state=to, note=it.get("note")))
@@ -254,3 +267,58 @@ def person_history(uow, data) -> dict:
     rows = repository.months_of(uow.session, data["person"], data["kind"], data.get("year"))
     return {"subject": data["person"], "kind": data["kind"],
             "months": [evaluation_dict(uow.session, e, trail=False) for e in rows]}
+
+
+def _allowed(check, ctx, actor, e) -> bool:
+    try:
+        check(ctx, actor, e)
+    except (Forbidden, Conflict, NotFound):
+        return False
+    return True
+
+
+def waiting_for(uow, data) -> dict:
+    """What waits for ``person`` on the date (``as_of``, default today): the evaluations he may
+    review (state ``submitted``; as the review step decides, :func:`check_may_review`), those he
+    may approve (state ``reviewed``; :func:`check_may_approve`: never his own, nor those he
+    mentors or reviewed) and his mentees' daily logs not yet reviewed (the mentor of the log's
+    date reviews it).  Candidates are read by index (mentees of the pairs open on the date, the
+    evaluations of the leading group he sits in); each is then put to the step's own check."""
+    from sqlalchemy import and_, or_, select
+
+    from services.scoring.daily_logs import check_may_review_log
+    from services.scoring.models import DailyLog, MentorSpan
+
+    ctx, s = repository.Ctx(uow), uow.session
+    as_of = ctx.on = data.get("as_of") or repository.today()
+    me = data["person"]
+    ctx.prefetch([me])
+    person = ctx.person(me)
+    group = person.agency if steps.is_leading_group_member(person, person.agency if person else None) \
+        else None
+    mentees = set(s.scalars(select(MentorSpan.mentee).where(
+        MentorSpan.mentor == me, MentorSpan.cancelled.is_(False), MentorSpan.start <= as_of,
+        or_(MentorSpan.end.is_(None), MentorSpan.end >= as_of))))
+    # a section's supervising leaders and a mentorless subject's leading group review too
+    who = [Evaluation.subject.in_(sorted(mentees))] if mentees else []
+    if group:
+        who.append(Evaluation.evaluator == group)
+        who.append(and_(Evaluation.kind == "section", Evaluation.agency == group))
+    candidates = list(s.scalars(select(Evaluation).where(
+        Evaluation.state == steps.SUBMITTED, or_(*who)).order_by(Evaluation.month, Evaluation.subject))) \
+        if who else []
+    ctx.prefetch({e.subject for e in candidates if e.kind == "officer"})
+    review = [evaluation_dict(s, e, trail=False) for e in candidates if _allowed(check_may_review, ctx, me, e)]
+    approve = []
+    if group:
+        rows = list(s.scalars(select(Evaluation).where(
+            Evaluation.state == steps.REVIEWED, Evaluation.evaluator == group)
+            .order_by(Evaluation.month, Evaluation.subject)))
+        ctx.prefetch({e.subject for e in rows if e.kind == "officer"})
+        approve = [evaluation_dict(s, e, trail=False) for e in rows if _allowed(check_may_approve, ctx, me, e)]
+    logs = []
+    for lg in s.scalars(select(DailyLog).where(DailyLog.reviewed_on.is_(None), DailyLog.mentor == me)
+                        .order_by(DailyLog.on_date, DailyLog.person)):
+        if _allowed(lambda c, a, x: check_may_review_log(c, a, x.person, x.on_date), ctx, me, lg):
+            logs.append({"person": lg.person, "date": lg.on_date.isoformat(), "text": lg.text})
+    return {"person": me, "as_of": as_of.isoformat(), "review": review, "approve": approve, "logs": logs}

@@ -32,6 +32,8 @@ Monthly evaluation (M§五(二)4: submitted → reviewed → approved → on_not
   "by_agency": {agency: {"due", "filed_on_time", "overdue", "rate"}}}``
 Daily logs: ``write_daily_logs(LogBatch)``, ``review_daily_logs(LogReviewBatch)``,
 ``unreviewed_logs(UnreviewedQuery)``.
+What waits for a person: ``waiting_for(WaitingFor)`` -> ``{"person", "as_of", "review": [EVALUATION],
+"approve": [EVALUATION], "logs": [{"person", "date", "text"}]}`` (the step's own checks decide).
 Ranking: ``rank_month(BodyMonth)`` / ``ranking_of_month(BodyMonthQuery)`` -> ``{"evaluator",
 "month", "groups": {group: [{"subject", "score", "rank", "class"}]}, "owed": [subject]}``;
 ``submit_rectification(RectificationIn)``, ``file_rectification(RectificationFile)``,
@@ -268,6 +270,11 @@ class LogReviewIn(BaseSchema):
 
 class LogReviewBatch(_AsOf):
     reviews = _batch(LogReviewIn)
+
+
+class WaitingFor(_AsOf):
+    """``waiting_for``: what waits for a person on the date (to review, to approve, logs)."""
+    person = Id(**_id)
 
 
 class UnreviewedQuery(_AsOf):

@@ -1,0 +1,68 @@
+"""``scoring.waiting_for``: what waits for a person, decided by the steps' own checks (the mentor of
+the act's date reviews, a member of the leading group approves but never his own, his mentee's nor
+one he reviewed; the mentor of the log's date reviews the log)."""
+import pytest
+
+pytestmark = pytest.mark.timeout(90)
+
+FEB = "2026-02"
+ON = "2026-03-02"
+
+
+def _submit(rpc, subject, actor=None):
+    return rpc.scoring.submit_self_assessment({"actor": actor or subject, "subject": subject, "month": FEB,
+                                               "as_of": ON, "item_scores": {}})
+
+
+def _ids(rows):
+    return sorted(r["id"] for r in rows)
+
+
+def test_waiting_for_a_mentor_and_a_member_of_the_leading_group(city):
+    with city.rpc() as rpc:
+        for subject in ("o1", "o2", "o3", "c1", "l2"):
+            _submit(rpc, subject)
+        # c1 mentors o1 and o2 (not o3, c2's mentee), and may not review himself
+        c1 = rpc.scoring.waiting_for({"person": "c1", "as_of": ON})
+        assert _ids(c1["review"]) == ["officer:o1:2026-02", "officer:o2:2026-02"]
+        assert c1["approve"] == [] and c1["logs"] == []
+        assert c1["review"][0]["state"] == "submitted" and c1["review"][0]["subject"] == "o1"
+        assert _ids(rpc.scoring.waiting_for({"person": "c2", "as_of": ON})["review"]) == ["officer:o3:2026-02"]
+        # l1 mentors c1; h (head, no mentor of his own) mentors l2
+        assert _ids(rpc.scoring.waiting_for({"person": "l1", "as_of": ON})["review"]) == ["officer:c1:2026-02"]
+        assert _ids(rpc.scoring.waiting_for({"person": "h", "as_of": ON})["review"]) == ["officer:l2:2026-02"]
+        for subject, mentor in (("o1", "c1"), ("o3", "c2"), ("c1", "l1"), ("l2", "h")):
+            rpc.scoring.review({"actor": mentor, "subject": subject, "month": FEB, "as_of": ON})
+        assert rpc.scoring.waiting_for({"person": "c1", "as_of": ON})["review"][0]["subject"] == "o2"
+        # approval: members of ps's leading group (h, l1, l2, l3), never their own, nor the
+        # evaluation they mentor or reviewed
+        approve = {p: _ids(rpc.scoring.waiting_for({"person": p, "as_of": ON})["approve"])
+                   for p in ("h", "l1", "l2", "l3", "c1", "o1")}
+        every = ["officer:c1:2026-02", "officer:l2:2026-02", "officer:o1:2026-02", "officer:o3:2026-02"]
+        assert approve["l3"] == every
+        assert approve["l1"] == [e for e in every if e != "officer:c1:2026-02"]        # mentors c1
+        assert approve["l2"] == [e for e in every if e != "officer:l2:2026-02"]        # his own
+        assert approve["h"] == [e for e in every if e != "officer:l2:2026-02"]         # reviewed l2
+        assert approve["c1"] == approve["o1"] == []                                    # not members
+        # what the list offers, the step takes
+        for ev in rpc.scoring.waiting_for({"person": "l3", "as_of": ON})["approve"]:
+            rpc.scoring.approve({"actor": "l3", "subject": ev["subject"], "month": FEB, "as_of": ON})
+        assert rpc.scoring.waiting_for({"person": "l3", "as_of": ON})["approve"] == []
+        assert rpc.scoring.waiting_for({"person": "l1", "as_of": ON})["approve"] == []
+
+
+def test_the_mentees_logs_wait_until_reviewed(city):
+    with city.rpc() as rpc:
+        rpc.scoring.write_daily_logs({"as_of": "2026-03-06", "logs": [
+            {"person": "o1", "date": "2026-03-05", "text": "办结案件2件"},
+            {"person": "o2", "date": "2026-03-06", "text": "走访群众"},
+            {"person": "o3", "date": "2026-03-05", "text": "值班"},
+            {"person": "c1", "date": "2026-03-05", "text": "带班"}]})
+        logs = rpc.scoring.waiting_for({"person": "c1", "as_of": "2026-03-06"})["logs"]
+        assert [(x["person"], x["date"], x["text"]) for x in logs] == [
+            ("o1", "2026-03-05", "办结案件2件"), ("o2", "2026-03-06", "走访群众")]
+        rpc.scoring.review_daily_logs({"as_of": "2026-03-06", "reviews": [
+            {"actor": "c1", "person": "o1", "date": "2026-03-05"}]})
+        logs = rpc.scoring.waiting_for({"person": "c1", "as_of": "2026-03-06"})["logs"]
+        assert [x["person"] for x in logs] == ["o2"]
+        assert [x["person"] for x in rpc.scoring.waiting_for({"person": "l1"})["logs"]] == ["c1"]
