@@ -208,7 +208,7 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
     @rpc
     def waiting_for(self, payload):
         """Evaluations a person may review or approve on the date, and his mentees' logs."""
-        return workflow.waiting_for(self.db, load(c.WaitingFor(), payload))
+        return workflow.waiting_for(self.db, load(scoring_contract.WaitingFor(), payload))
 
     @rpc
     def overdue_evaluations(self, payload=None):

@@ -319,6 +319,9 @@ def waiting_for(uow, data) -> dict:
     logs = []
     for lg in s.scalars(select(DailyLog).where(DailyLog.reviewed_on.is_(None), DailyLog.mentor == me)
                         .order_by(DailyLog.on_date, DailyLog.person)):
-        if _allowed(lambda c, a, x: check_may_review_log(c, a, x.person, x.on_date), ctx, me, lg):
+        def log_check(ctx_, actor, log):
+            check_may_review_log(ctx_, actor, log.person, log.on_date)
+
+        if _allowed(log_check, ctx, me, lg):
             logs.append({"person": lg.person, "date": lg.on_date.isoformat(), "text": lg.text})
     return {"person": me, "as_of": as_of.isoformat(), "review": review, "approve": approve, "logs": logs}
