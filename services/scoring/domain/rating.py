@@ -576,19 +576,11 @@ def rate_officer(o: Officer, snap: Snapshot, proposals=(), failures=()) -> Subje
             bonus, entries = honours_bonus(o.honours, M_OFFICER_HONOURS, city)
             score += bonus
             explanation.extend(entries)
-        for _name, p in proposals:
-            for rule, pts, text in p.points:
-                score += Fraction(pts)
-                explanation.append(Entry(rule, pts, text))
-    dq = officer_disqualification_reasons(o, city)
-    dq_entries = _status_entries(M_OFFICER_DISQUALIFIED, "disqualified", dq)
-    for _name, p in proposals:
-        for code, rule, text in p.disqualify:
-            if code not in dq:
-                dq.append(code)
-                dq_entries.append(Entry(rule, None, text or f"disqualified: {code}"))
-    if dq:
-        return SubjectResult(o.id, DISQUALIFIED, score, None, dq, explanation + dq_entries)
+        score = _proposed_points(score, explanation, proposals)
+    disqualified = _disqualified(o.id, score, explanation, officer_disqualification_reasons(o, city),
+                                 M_OFFICER_DISQUALIFIED, proposals)
+    if disqualified is not None:
+        return disqualified
     nr = officer_not_rated_reasons(o, snap.period, snap.rating_date, city)
     if nr:
         entries = [Entry(M_MONTHLY if c == "no_monthly_scores" else M_NOT_RATED, None,
@@ -599,25 +591,40 @@ def rate_officer(o: Officer, snap: Snapshot, proposals=(), failures=()) -> Subje
     return SubjectResult(o.id, RATED, score, stars, [], explanation)
 
 
+def _proposed_points(score, explanation: list, proposals) -> Fraction:
+    """``score`` plus the points the adaptations propose (plug-ins, packs), each explained."""
+    for _name, p in proposals:
+        for rule, pts, text in p.points:
+            score += Fraction(pts)
+            explanation.append(Entry(rule, pts, text))
+    return score
+
+
+def _disqualified(subject_id, score, explanation: list, dq: list, rule_ref, proposals):
+    """The subject's result when it is disqualified (the city's reasons ``dq`` and those the
+    adaptations propose, each once and explained); None when it is not."""
+    dq_entries = _status_entries(rule_ref, "disqualified", dq)
+    for _name, p in proposals:
+        for code, rule, text in p.disqualify:
+            if code not in dq:
+                dq.append(code)
+                dq_entries.append(Entry(rule, None, text or f"disqualified: {code}"))
+    if not dq:
+        return None
+    return SubjectResult(subject_id, DISQUALIFIED, score, None, dq, explanation + dq_entries)
+
+
 def rate_section(s: Section, snap: Snapshot, proposals=(), failures=()) -> SubjectResult:
     """M§五(二)1(1): score + honours, disqualification, stars by the same cut-offs."""
     rules, city = snap.rules, snap.rules.city
     bonus, entries = honours_bonus(s.honours, M_SECTION_HONOURS, city)
     score = Fraction(s.score) + bonus
     explanation = list(failures) + entries
-    for _name, p in proposals:
-        for rule, pts, text in p.points:
-            score += Fraction(pts)
-            explanation.append(Entry(rule, pts, text))
-    dq = section_disqualification_reasons(s, city)
-    dq_entries = _status_entries(M_SECTION_DISQUALIFIED, "disqualified", dq)
-    for _name, p in proposals:
-        for code, rule, text in p.disqualify:
-            if code not in dq:
-                dq.append(code)
-                dq_entries.append(Entry(rule, None, text or f"disqualified: {code}"))
-    if dq:
-        return SubjectResult(s.id, DISQUALIFIED, score, None, dq, explanation + dq_entries)
+    score = _proposed_points(score, explanation, proposals)
+    disqualified = _disqualified(s.id, score, explanation, section_disqualification_reasons(s, city),
+                                 M_SECTION_DISQUALIFIED, proposals)
+    if disqualified is not None:
+        return disqualified
     stars = stars_by_cutoffs(score, rules)
     explanation.append(Entry(rules.cutoffs_rule, None, f"{stars} stars by the cut-offs"))
     return SubjectResult(s.id, RATED, score, stars, [], explanation)

@@ -87,10 +87,10 @@ def test_bad_input_is_refused_and_changes_nothing(city):
             _submit(rpc, month="2026-13")
         assert err.value.field == "month"
         with pytest.raises(NotFound):
-            rpc.scoring.object({"actor": "o2", "subject": "o1", "month": FEB, "text": "x"})
+            rpc.scoring.raise_objection({"actor": "o2", "subject": "o1", "month": FEB, "text": "x"})
         _submit(rpc)
         with pytest.raises(Conflict):                                    # objection before notice
-            rpc.scoring.object({"actor": "o2", "subject": "o1", "month": FEB, "text": "x"})
+            rpc.scoring.raise_objection({"actor": "o2", "subject": "o1", "month": FEB, "text": "x"})
         assert rpc.scoring.evaluation({"subject": "o1", "month": FEB})["objections"] == 0
 
 

@@ -58,15 +58,20 @@ def test_prometheus_scrapes_every_service_and_loads_the_rules():
     assert targets >= {f"{s}:9100" for s in SERVICES}
 
 
-def test_prometheus_config_passes_promtool(tmp_path):
+def _promtool_check_config(config: str, tmp_path) -> None:
+    """``promtool check config`` of infra/``config``; promtool resolves rule_files relative to the
+    config, so it checks a copy beside a copy of alerts.yml."""
     promtool = _tool("promtool")
-    # promtool resolves rule_files relative to the config: check a copy beside a copy of alerts.yml
-    text = (INFRA / "prometheus.yml").read_text().replace("/etc/prometheus/alerts.yml", "alerts.yml")
+    text = (INFRA / config).read_text().replace("/etc/prometheus/alerts.yml", "alerts.yml")
     (tmp_path / "prometheus.yml").write_text(text)
     shutil.copy(INFRA / "alerts.yml", tmp_path / "alerts.yml")
     out = subprocess.run([promtool, "check", "config", "prometheus.yml"], cwd=tmp_path, capture_output=True,
                          text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_prometheus_config_passes_promtool(tmp_path):
+    _promtool_check_config("prometheus.yml", tmp_path)
 
 
 def test_grafana_dashboard_loads_and_every_panel_queries_prometheus():
@@ -213,13 +218,7 @@ def test_production_compose_has_three_broker_nodes_two_instances_of_each_service
 
 
 def test_production_prometheus_config_passes_promtool(tmp_path):
-    promtool = _tool("promtool")
-    text = (INFRA / "prometheus.prod.yml").read_text().replace("/etc/prometheus/alerts.yml", "alerts.yml")
-    (tmp_path / "prometheus.yml").write_text(text)
-    shutil.copy(INFRA / "alerts.yml", tmp_path / "alerts.yml")
-    out = subprocess.run([promtool, "check", "config", "prometheus.yml"], cwd=tmp_path, capture_output=True,
-                         text=True)
-    assert out.returncode == 0, out.stdout + out.stderr
+    _promtool_check_config("prometheus.prod.yml", tmp_path)
 
 
 def test_alert_rules_watch_the_broker_cluster():
