@@ -16,6 +16,14 @@ The officer's pages (issue 22 item 1):
 * ``POST /console/self-assessment/{month}`` — sends it (``scoring.submit_self_assessment``, CSRF
   checked); a refusal comes back on the form, naming the field.
 
+The mentor's pages (issue 22 item 2), fed by ``scoring.waiting_for`` (what the steps' own checks
+would accept of this person):
+
+* ``GET /console/mentor`` — the mentees' evaluations waiting for review, their unreviewed daily logs;
+* ``GET|POST /console/mentor/review/{subject}/{month}`` — review one (further deductions, a reason
+  for each; ``scoring.review``); an evaluation not waiting for this person answers 404;
+* ``POST /console/mentor/logs`` — mark the checked logs reviewed (``scoring.review_daily_logs``).
+
 Not signed in: a page answers 303 to ``/auth/login?next=…``.
 """
 from __future__ import annotations
@@ -63,9 +71,10 @@ def _check_month(month: str) -> str:
     return month
 
 
-def deductions_from_form(template: dict, form: dict) -> tuple[list, dict]:
-    """The deductions a self-assessment form states: ``deduct.<item>`` points (0 or empty: none) and
-    ``reason.<item>``, which a deduction must have.  Returns ``(deductions, errors by field)``."""
+def deductions_from_form(template: dict, form: dict, prefix: str = "self") -> tuple[list, dict]:
+    """The deductions a self-assessment (or a review) form states: ``deduct.<item>`` points (0 or
+    empty: none) and ``reason.<item>``, which a deduction must have; ids ``<prefix>.<item>``.
+    Returns ``(deductions, errors by field)``."""
     deductions, errors = [], {}
     for dimension in template["dimensions"]:
         for item in dimension["items"]:
@@ -92,7 +101,7 @@ def deductions_from_form(template: dict, form: dict) -> tuple[list, dict]:
             if len(reason) > MAX_REASON:
                 errors[f"reason.{item['id']}"] = f"理由至多 {MAX_REASON} 字 (at most {MAX_REASON} characters)"
                 continue
-            deductions.append({"id": f"self.{item['id']}", "items": [item["id"]], "points": str(points),
+            deductions.append({"id": f"{prefix}.{item['id']}", "items": [item["id"]], "points": str(points),
                                "note": reason})
     return deductions, errors
 
@@ -213,7 +222,9 @@ def home(self, request, person):
     by_month = {m["month"]: m for m in months}
     rating = _maybe(self, person, "scoring.explanation", {"subject": me})
     training = _maybe(self, person, "training.results_of", {"person_id": me}) or {}
+    waiting = _maybe(self, person, "scoring.waiting_for", {"person": me})
     return _render(self, "console/home.html", me=me, staff=staff, month=month, current=by_month.get(month),
+                   waiting=waiting,
                    saved=request.args.get("saved") == month,
                    months=[m for m in months if m["month"].startswith(str(today.year))], rating=rating,
                    training=training.get("results", []), STATE_LABELS=STATE_LABELS,
@@ -279,10 +290,150 @@ def self_assessment_post(self, request, person, month):
                    csrf=csrf_token(person.session) if person.session is not None else "")
 
 
+# ------------------------------------------------------------------------------------------------
+# the mentor (issue 22 item 2)
+
+
+def _field_error(err: LianbaoError, form: dict, errors: dict) -> None:
+    """A refusal of the service beside the field it names, or above the form."""
+    field = err.field if err.field and err.field != "None" else ""
+    if field in form or field == "note":
+        errors[field] = err.message
+    else:
+        errors["_form"] = f"{field}: {err.message}" if field else err.message
+
+
+def _csrf(person) -> str:
+    from services.gateway.signin import csrf_token
+
+    return csrf_token(person.session) if person.session is not None else ""
+
+
+def _mentor_page(self, person, status=200, **extra):
+    me = person.person
+    staff = _maybe(self, person, "roster.get_staff", {"person": me}) or {}
+    waiting = _call(self, person, "scoring.waiting_for", {"person": me})
+    context = dict(me=me, staff=staff, waiting=waiting, log_errors={}, reviewed_logs=0, saved=None,
+                   chosen=set(), comment="",
+                   STATE_LABELS=STATE_LABELS, csrf=_csrf(person))
+    context.update(extra)
+    return _render(self, "console/mentor.html", status, **context)
+
+
+@guarded
+def mentor_home(self, request, person):
+    """The mentor's page: the mentees' evaluations waiting for review, their daily logs."""
+    saved = request.args.get("reviewed")
+    return _mentor_page(self, person, saved=saved if saved and len(saved) < 200 else None,
+                        reviewed_logs=int(request.args.get("logs") or 0)
+                        if (request.args.get("logs") or "").isdigit() else 0)
+
+
+def _waiting_review(self, person, subject: str, month: str) -> dict:
+    """The evaluation of ``subject``'s ``month`` if it waits for this person's review (else 404:
+    another mentor's mentee is refused like a missing page)."""
+    _check_month(month)
+    waiting = _call(self, person, "scoring.waiting_for", {"person": person.person})
+    for ev in waiting["review"]:
+        if ev["subject"] == subject and ev["month"] == month:
+            return ev
+    raise ConsoleProblem(404, "页面不存在", f"subject: no evaluation of {subject[:100]} for {month} waits "
+                                          "for your review")
+
+
+def _review_context(self, person, ev: dict) -> dict:
+    template = _call(self, person, "scoring.template",
+                     {"kind": ev["kind"], "month": ev["month"], **({"agency": ev["agency"]} if ev["agency"] else {})})
+    subject_staff = _maybe(self, person, "roster.get_staff", {"person": ev["subject"]}) or {}
+    return dict(me=person.person, staff=_maybe(self, person, "roster.get_staff", {"person": person.person}) or {},
+                ev=ev, criteria=template, subject_staff=subject_staff, STATE_LABELS=STATE_LABELS,
+                csrf=_csrf(person))
+
+
+@guarded
+def review_get(self, request, person, subject, month):
+    """The review form of a mentee's month."""
+    ev = _waiting_review(self, person, subject, month)
+    return _render(self, "console/review.html", form={}, errors={}, **_review_context(self, person, ev))
+
+
+@guarded
+def review_post(self, request, person, subject, month):
+    """Review a mentee's month: further deductions, a reason for each (``scoring.review``)."""
+    from services.gateway.public_pages import _form
+    from services.gateway.signin import check_csrf
+
+    form = _form(request)
+    check_csrf(request, person, form)
+    ev = _waiting_review(self, person, subject, month)
+    context = _review_context(self, person, ev)
+    deductions, errors = deductions_from_form(context["criteria"], form, prefix="review")
+    note = (form.get("note") or "").strip()
+    if len(note) > MAX_REASON:
+        errors["note"] = f"说明至多 {MAX_REASON} 字 (at most {MAX_REASON} characters)"
+    if not errors:
+        try:
+            _call(self, person, "scoring.review",
+                  {"actor": person.person, "subject": ev["subject"], "kind": ev["kind"], "month": ev["month"],
+                   "deductions": deductions, **({"note": note} if note else {})})
+        except LianbaoError as err:
+            _field_error(err, form, errors)
+        else:
+            return Response("", status=303, headers={
+                "Location": f"/console/mentor?reviewed={quote(ev['subject'])}:{quote(ev['month'])}",
+                "Cache-Control": "no-store"})
+    return _render(self, "console/review.html", 400, form=form, errors=errors, **context)
+
+
+@guarded
+def logs_post(self, request, person):
+    """Mark the checked daily logs of the mentees reviewed (``scoring.review_daily_logs``)."""
+    from services.gateway.public_pages import _form
+    from services.gateway.signin import check_csrf
+
+    form = _form(request)
+    check_csrf(request, person, form)
+    chosen = [value for name, value in sorted(form.items()) if name.startswith("log.") and value]
+    comment = (form.get("comment") or "").strip()
+    errors = {}
+    if not chosen:
+        errors["log"] = "请勾选要标记为已审阅的日志 (choose at least one log)"
+    if len(comment) > MAX_REASON:
+        errors["comment"] = f"评语至多 {MAX_REASON} 字 (at most {MAX_REASON} characters)"
+    reviews = []
+    for value in chosen:
+        who, _, day = value.partition("|")
+        if not who or len(day) != 10:
+            errors["log"] = f"不是一条日志 (not a log: {value[:40]!r})"
+            break
+        reviews.append({"actor": person.person, "person": who, "date": day, **({"comment": comment} if comment else {})})
+    if not errors:
+        # only logs that wait for this person: another's are refused before anything is written
+        waiting = {(lg["person"], lg["date"]) for lg in
+                   _call(self, person, "scoring.waiting_for", {"person": person.person})["logs"]}
+        strange = [r for r in reviews if (r["person"], r["date"]) not in waiting]
+        if strange:
+            errors["log"] = (f"{strange[0]['person']} {strange[0]['date']}: 这条日志不在待审阅之列 "
+                             "(not a log waiting for your review)")
+    if not errors:
+        out = _call(self, person, "scoring.review_daily_logs", {"reviews": reviews})
+        if out.get("errors"):
+            first = out["errors"][0]
+            errors["log"] = f"{first.get('field') or 'log'}: {first.get('message') or first.get('error')}"
+        else:
+            return Response("", status=303, headers={"Location": f"/console/mentor?logs={len(reviews)}",
+                                                     "Cache-Control": "no-store"})
+    return _mentor_page(self, person, 400, log_errors=errors, chosen=set(chosen), comment=comment)
+
+
 def entry_points() -> dict:
     """The nameko entry points of the console, to merge into the gateway's class."""
     return {
         "console_home": http("GET", "/console")(home),
         "console_self_get": http("GET", "/console/self-assessment/<month>")(self_assessment_get),
         "console_self_post": http("POST", "/console/self-assessment/<month>")(self_assessment_post),
+        "console_mentor": http("GET", "/console/mentor")(mentor_home),
+        "console_review_get": http("GET", "/console/mentor/review/<subject>/<month>")(review_get),
+        "console_review_post": http("POST", "/console/mentor/review/<subject>/<month>")(review_post),
+        "console_logs_post": http("POST", "/console/mentor/logs")(logs_post),
     }
