@@ -111,11 +111,110 @@ def build_document(routes, title: str = "lianbao gateway", version: str = "0") -
             "operationId": "gateway_health", "summary": "The gateway's own liveness", "security": [],
             "tags": ["gateway"], "responses": {"200": {"description": "{service, version, status}",
                                                        "content": {"application/json": {"schema": {"type": "object"}}}}}}})
+    _signin_paths(spec, error_ref)
     spec.path(path="/openapi.json", operations={"get": {
         "operationId": "openapi", "summary": "This document", "security": [], "tags": ["gateway"],
         "responses": {"200": {"description": "the OpenAPI document",
                               "content": {"application/json": {"schema": {"type": "object"}}}}}}})
     return _ecma_patterns(spec.to_dict())
+
+
+def _obj(properties: dict, required=()) -> dict:
+    return {"type": "object", "properties": properties, "required": list(required)}
+
+
+_STR = {"type": "string"}
+_INT = {"type": "integer"}
+
+
+def _signin_paths(spec, error_ref) -> None:
+    """People's sign-in (:mod:`services.gateway.signin`): not generated from the route table (they
+    are the gateway's own), described here by hand; a test checks every ``/auth`` entry point of the
+    gateway has its operation in the document."""
+    from services.gateway.signin import CSRF_HEADER, SESSION_COOKIE
+
+    spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
+                                                 "description": "a browser session opened by POST /auth/login; "
+                                                                "anything but GET also needs the header "
+                                                                f"`{CSRF_HEADER}` (the session's `csrf`)"})
+
+    def problems(*statuses):
+        return {str(s): {"description": text, "content": {"application/json": {"schema": error_ref}}}
+                for s, text in ((s, SIGNIN_STATUS.get(s) or STATUS_TEXT[s]) for s in statuses)}
+
+    session = _obj({"person": _STR, "via": {"type": "string", "enum": ["password", "oidc"]}, "next": _STR,
+                    "expires_at": {**_INT, "description": "epoch seconds (the absolute end; 30 min idle ends "
+                                                          "it sooner)"},
+                    "csrf": {**_STR, "description": f"send as `{CSRF_HEADER}` with every command"}},
+                   ["person", "via", "expires_at", "csrf"])
+    html = {"text/html": {"schema": _STR}}
+    redirect = {"description": "a browser's form: redirected to `next` (a path of this site)",
+                "headers": {"Location": {"schema": _STR}}}
+    spec.path(path="/auth/login", operations={
+        "get": {"operationId": "auth_login_form", "summary": "The sign-in form (HTML)", "security": [],
+                "tags": ["sign-in"],
+                "parameters": [{"in": "query", "name": "next", "required": False, "schema": _STR,
+                                "description": "where to go once signed in (a path of this site)"}],
+                "responses": {"200": {"description": "the form, and its CSRF cookie", "content": html}}},
+        "post": {"operationId": "auth_login", "summary": "Sign in with a login and a password",
+                 "security": [], "tags": ["sign-in"],
+                 "description": "Opens a session (an HttpOnly, SameSite=Lax cookie; Secure behind TLS). "
+                                "With `Accept: application/json` the answer is JSON, else a redirect. Five "
+                                "failures lock the login, twenty the address, for 15 minutes.",
+                 "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
+                     "schema": _obj({"login": _STR, "password": {**_STR, "format": "password"},
+                                     "csrf": {**_STR, "description": "the form's token (its cookie's value)"},
+                                     "next": _STR}, ["login", "password", "csrf"])}}},
+                 "responses": {"200": {"description": "signed in", "content": {"application/json": {
+                     "schema": session}}}, "303": redirect, **problems(400, 401, 403, 413, 415, 429)}}})
+    spec.path(path="/auth/logout", operations={"post": {
+        "operationId": "auth_logout", "summary": "End the session", "security": [{"session": []}],
+        "tags": ["sign-in"],
+        "responses": {"200": {"description": "signed out", "content": {"application/json": {
+            "schema": _obj({"signed_out": {"type": "boolean"}}, ["signed_out"])}}},
+                      "303": redirect, **problems(401, 403)}}})
+    spec.path(path="/auth/token", operations={"post": {
+        "operationId": "auth_token", "summary": "A 15-minute bearer token for the signed-in person",
+        "security": [{"session": []}], "tags": ["sign-in"],
+        "description": "For a program acting for the person (`Authorization: Bearer lbp_…`).",
+        "responses": {"200": {"description": "the token (shown once)", "content": {"application/json": {
+            "schema": _obj({"token": _STR, "token_type": {"type": "string", "enum": ["Bearer"]},
+                            "expires_in": _INT, "person": _STR},
+                           ["token", "token_type", "expires_in", "person"])}}}, **problems(401, 403)}}})
+    spec.path(path="/auth/me", operations={"get": {
+        "operationId": "auth_me", "summary": "Who is signed in", "tags": ["sign-in"],
+        "security": [{"session": []}, {"bearer": []}],
+        "responses": {"200": {"description": "the person", "content": {"application/json": {
+            "schema": _obj({"person": _STR, "kind": {"type": "string", "enum": ["person"]},
+                            "via": {"type": "string", "enum": ["session", "bearer", "oidc"]},
+                            "expires_at": {**_INT, "nullable": True},
+                            "csrf": {**_STR, "description": "a session only"}},
+                           ["person", "kind", "via"])}}}, **problems(401)}}})
+    spec.path(path="/auth/oidc/start", operations={"get": {
+        "operationId": "auth_oidc_start", "summary": "Sign in at the city's identity provider (OpenID "
+                                                     "Connect, authorization code with PKCE)",
+        "security": [], "tags": ["sign-in"],
+        "parameters": [{"in": "query", "name": "next", "required": False, "schema": _STR}],
+        "responses": {"302": {"description": "to the identity provider", "headers": {"Location": {"schema": _STR}}},
+                      **problems(404, 429, 502)}}})
+    spec.path(path="/auth/oidc/callback", operations={"get": {
+        "operationId": "auth_oidc_callback", "summary": "The identity provider's answer", "security": [],
+        "tags": ["sign-in"],
+        "parameters": [{"in": "query", "name": "code", "required": True, "schema": _STR},
+                       {"in": "query", "name": "state", "required": True, "schema": _STR}],
+        "responses": {"303": redirect, **problems(400, 401, 404)}}})
+
+
+SIGNIN_STATUS = {
+    400: "a field is missing or bad (`field` names it)",
+    401: "not signed in, or the login, password or identity provider's token is refused",
+    403: "the CSRF token does not match",
+    404: "OpenID Connect is not configured",
+    413: "the form is too large",
+    415: "send the form as application/x-www-form-urlencoded",
+    429: "too many failed sign-ins (`Retry-After`)",
+    502: "the identity provider is unreachable",
+}
 
 
 def _ecma_patterns(node):

@@ -203,3 +203,20 @@ def test_the_campaigns_of_the_tokens_units_a_page_at_a_time(gw):
     params = {p["name"]: p for p in op["parameters"]}
     assert set(params) == {"limit", "after"} and all(p["in"] == "query" for p in params.values())
     assert (params["limit"]["schema"]["minimum"], params["limit"]["schema"]["maximum"]) == (1, 500)
+
+
+def test_the_sign_in_endpoints_are_in_the_openapi_document(gw):
+    """Every ``/auth`` entry point of the gateway has its operation in the document (issue 21)."""
+    from services.gateway.signin import entry_points
+
+    doc = requests.get(f"{gw}/openapi.json", timeout=10).json()
+    served = {(handler.method.lower(), handler.url) for fn in entry_points().values()
+              for handler in getattr(fn, "nameko_entrypoints", ())}
+    documented = {(method, path) for path, ops in doc["paths"].items() for method in ops
+                  if path.startswith("/auth/")}
+    assert served and served == documented
+    assert doc["components"]["securitySchemes"]["session"]["in"] == "cookie"
+    login = doc["paths"]["/auth/login"]["post"]
+    assert login["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]["required"] == [
+        "login", "password", "csrf"]
+    assert set(login["responses"]) >= {"200", "303", "400", "401", "403", "429"}

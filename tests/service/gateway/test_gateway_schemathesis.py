@@ -34,7 +34,8 @@ def test_schemathesis_finds_no_server_error(start_gateway, tmp_path):
         capture_output=True, text=True, timeout=280)
     tail = out.stdout[-6000:] + out.stderr[-2000:]
     assert out.returncode == 0, tail
-    assert " passed" in out.stdout and "failed" not in out.stdout, tail
+    # (its warnings may say "Authentication failed" of the sign-in endpoints a system token cannot use)
+    assert " passed" in out.stdout and not re.search(r"\d+ failed|❌", out.stdout), tail
     counts = re.search(r"(\d+) generated, (\d+) passed", out.stdout)
     assert counts and int(counts.group(1)) >= 200 and counts.group(1) == counts.group(2), tail
 
