@@ -1,5 +1,5 @@
-"""The officer's console in a real browser (issue 22 item 1): Playwright driving Debian's chromium.
-An officer signs in, finds the month to self-assess on his home page, deducts points on the month's
+"""The officer's and the mentor's console in a real browser (issue 22 items 1-2): Playwright
+driving Debian's chromium.  An officer signs in, finds the month to self-assess on his home page, deducts points on the month's
 template, is told a deduction needs its reason, gives it, and sees the month submitted with its
 score; another officer sees his month on notice.  A screenshot of every page goes to the artifacts
 folder."""
@@ -75,3 +75,48 @@ def test_an_officer_sees_his_month_on_notice_and_signs_out(site, browser_page, s
     _on(page, "#login", f"{url}/auth/login")
     page.goto(f"{url}/console")
     _on(page, "#login", f"{url}/auth/login?next=%2Fconsole")
+
+
+def test_a_mentor_reviews_his_mentees_month_and_daily_log(site, browser_page, shot):
+    """Issue 22 item 2: the officer's month, then his mentor's review with a reason for the
+    deduction he adds, and the mentee's daily log marked reviewed; no JavaScript; screenshots at 1366×768."""
+    from datetime import date, timedelta
+
+    url = site.url
+    month = public_city.open_month()
+    day = (date.today() - timedelta(days=1)).isoformat()
+    site.rpc("scoring", "submit_self_assessment", {"actor": "o3", "subject": "o3", "month": month,
+                                                   "as_of": date.today().isoformat(), "item_scores": {}})
+    site.rpc("scoring", "write_daily_logs", {"as_of": date.today().isoformat(),
+                                             "logs": [{"person": "o3", "date": day, "text": "走访辖区商户3家"}]})
+    site.account("chief2", "c2", PASSWORD)
+    page = browser_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    _sign_in(page, url, "chief2")
+    expect(page.locator("#nav-mentor")).to_have_text("联带审核 (2)")
+    page.click("#nav-mentor")
+    _on(page, "#to-review", f"{url}/console/mentor")
+    expect(page.locator(f"tr[data-log='o3|{day}']")).to_contain_text("走访辖区商户3家")
+    shot(page, "mentor_waiting", full_page=True)
+
+    page.click(f"[id='review-o3-{month}']")
+    _on(page, "#review-form", f"{url}/console/mentor/review/o3/{month}")
+    page.fill("[id='deduct.performance.daily_log']", "1")
+    page.click("#submit")
+    expect(page.locator("[data-field='reason.performance.daily_log']")).to_contain_text("理由")
+    shot(page, "mentor_review_reason_missing", full_page=True)
+    assert site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})["state"] == "submitted"
+
+    page.fill("[id='reason.performance.daily_log']", "日志漏记一天")
+    page.click("#submit")
+    _on(page, "#reviewed", f"{url}/console/mentor?reviewed=o3:{month}")
+    expect(page.locator("#no-review")).to_be_visible()
+    ev = site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})
+    assert (ev["state"], ev["score"], ev["trail"][-1]["actor"]) == ("reviewed", 99.0, "c2")
+
+    page.check("#log-0")
+    page.fill("#comment", "内容具体")
+    page.click("#logs-submit")
+    _on(page, "#logs-reviewed", f"{url}/console/mentor?logs=1")
+    expect(page.locator("#no-logs")).to_be_visible()
+    shot(page, "mentor_done", full_page=True)
+    assert site.rpc("scoring", "waiting_for", {"person": "c2"})["logs"] == []
