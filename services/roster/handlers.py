@@ -374,6 +374,24 @@ def _tree_changed(uow, before: tree_rules.Tree, after: tree_rules.Tree, closed: 
     publish_evaluators(uow, after, posts)
 
 
+def _check_supervisors(session, after: tree_rules.Tree, opened: list, field: str) -> None:
+    """A section that moves to another agency leaves its supervising leader (分管, M§四2: a leader
+    supervises sections of his own agency only): refused while a leader whose agency is not the
+    section's new one still supervises it on or after the move (change his post first)."""
+    for v in opened:
+        if v.unit.kind != SECTION:
+            continue
+        rows = session.scalars(select(PostRow).where(
+            PostRow.supervises.like(f"%{v.id}%"), or_(PostRow.end.is_(None), PostRow.end >= v.start)))
+        for row in rows:
+            post = _post(row)
+            day = max(post.start, v.start)
+            if v.id in post.supervises and \
+                    tree_rules.agency_on(after, post.unit, day) != tree_rules.agency_on(after, v.id, day):
+                raise Conflict(f"{post.person} supervises {v.id} on {day} from another agency: "
+                               "change that leader's supervised sections first", field)
+
+
 def _unit_in(u: dict) -> Unit:
     return Unit(id=u["id"], name=u["name"], kind=u["kind"], parent=u["parent"],
                 agency_type=u["agency_type"], rank=u["rank"], supervising_unit=u["supervising_unit"])
@@ -425,6 +443,8 @@ def save_units(uow, data, today: date | None = None) -> dict:
     if opened_all:
         _check_tree(after, min(v.start for v in opened_all),
                     {v.id: f"units[{seen[v.id]}]." for v in opened_all})
+        _check_supervisors(session, after, [v for v in opened_all if before.history(v.id)],
+                           "units")
         save_versions(session, closed_all, opened_all)
         _tree_changed(uow, before, after, closed_all, opened_all, effective)
     day = effective or today
@@ -447,6 +467,7 @@ def _change_one(uow, unit_id: str, effective: date, change) -> dict:
     after = before.with_changes(closed, opened)
     if opened:
         _check_tree(after, effective, {unit_id: ""})
+        _check_supervisors(session, after, opened, "unit")
         save_versions(session, closed, opened)
         _tree_changed(uow, before, after, closed, opened, effective)
     return {"unit": unit_dict(new, after.view(effective)), "changed": bool(opened),

@@ -19,7 +19,8 @@ Units and staff
   change without it takes effect today; a change dated before a unit's latest change is a Conflict
   ``units[i].effective``. The tree must hold its rules on every day from the change on.
 * ``move_unit(MoveUnit)`` -> ``{"unit": UNIT, "versions": [VERSION], "changed"}``: a unit under another
-  parent from ``effective`` (a section to another agency, an agency to another committee)
+  parent from ``effective`` (a section to another agency, an agency to another committee); a section
+  still supervised (分管) by a leader of another agency then is a Conflict ``unit``
 * ``rename_unit(RenameUnit)`` -> the same, the name from ``effective``
 * ``dissolve_unit(DissolveUnit)`` -> ``{"unit", "dissolved", "versions": [VERSION], "changed"}``: the
   unit exists until the day before ``effective``; refused (Conflict ``unit``) while a unit sits under

@@ -17,6 +17,11 @@ wait_for = partial(waiting.wait_for, timeout=15.0)
 def test_a_section_moved_to_another_agency_mid_month(roster):
     """刑侦大队 (o1, o2, c) moves from the county bureau to the county justice bureau on 15 March."""
     with roster.rpc() as rpc:
+        with pytest.raises(Exception) as err:     # l (the bureau's) still supervises it
+            rpc.roster.move_unit({"unit": "c_ps_s1", "parent": "c_just",
+                                  "effective": "2026-03-15"})
+        assert "unit" in str(err.value) and "supervises" in str(err.value)
+        rpc.roster.change_staff({"person": "l", "supervises": [], "effective": "2026-03-15"})
         out = rpc.roster.move_unit({"unit": "c_ps_s1", "parent": "c_just",
                                     "effective": "2026-03-15"})
         assert out["changed"] is True
@@ -42,6 +47,7 @@ def test_a_section_moved_to_another_agency_mid_month(roster):
         assert (section["group"], section["supervisors"]) == ("c_ps", ["l"])
         section = rpc.roster.evaluator_of_section({"unit": "c_ps_s1", "date": "2026-03-31"})
         assert (section["group"], section["supervisors"]) == ("c_just", [])
+
         cov = rpc.roster.mentoring_coverage({"date": "2026-03-31", "unit": "cnty"})
         assert cov["by_agency"]["c_just"]["officer"]["total"] == 2
         assert rpc.roster.get_units({"under": "c_ps", "date": "2026-03-14"})["units"][1]["id"] \
@@ -114,20 +120,23 @@ def test_a_move_publishes_the_versions_and_the_people_whose_agency_changes(embed
     with suite.rpc() as rpc:
         rpc.roster.save_units({"units": CITY_UNITS})
         rpc.roster.create_staff({"staff": CITY_STAFF})
+        rpc.roster.change_staff({"person": "l", "supervises": [], "effective": "2026-03-15"})
         assert wait_for(lambda: any(k == "evaluators_resolved" for k, _ in roster_probe.RECEIVED))
         roster_probe.RECEIVED.clear()
         rpc.roster.move_unit({"unit": "c_ps_s1", "parent": "c_just", "effective": "2026-03-15"})
 
         def of(kind):
             return [e for k, e in roster_probe.RECEIVED if k == kind]
-        assert wait_for(lambda: of("units_saved") and len(of("staff_changed")) == 3
+        def moved_people():      # (l's own change may come in after the clear: not moved)
+            return [e for e in of("staff_changed") if e["staff"][0]["agency"] == "c_just"]
+        assert wait_for(lambda: of("units_saved") and len(moved_people()) == 3
                         and of("evaluators_resolved")), roster_probe.RECEIVED
         saved = of("units_saved")[0]
         assert saved["effective"] == "2026-03-15"
         assert [(u["since"], u["until"], u["agency"]) for u in saved["units"]] == [
             ("1900-01-01", "2026-03-14", "c_ps"), ("2026-03-15", None, "c_just")]
         moved = sorted((e["staff"][0]["id"], e["staff"][0]["agency"], e["staff"][0]["since"],
-                        e["effective"]) for e in of("staff_changed"))
+                        e["effective"]) for e in moved_people())
         assert moved == [(p, "c_just", "2026-03-15", "2026-03-15") for p in ("c", "o1", "o2")]
         spans = {p["person"]: p["spans"] for e in of("evaluators_resolved") for p in e["people"]}
         assert [(s["start"], s["group"]) for s in spans["o1"]] == [
