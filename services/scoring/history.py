@@ -7,9 +7,10 @@ Application layer (loads rows, calls :mod:`services.scoring.domain.asof`); no ru
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, insert, or_, select
 
 from shared.errors import NotFound
 from services.scoring import models
@@ -50,6 +51,67 @@ def save_post(s, person: str, start: date, agency: str, section, position: str, 
         for k, v in values.items():
             setattr(cur, k, v)
     s.flush()
+
+
+EARLIEST = date(1900, 1, 1)     # the roster's "as far back as it goes" (a unit without a date)
+
+
+def save_unit_version(s, unit: dict) -> None:
+    """A version of a unit from the roster's ``units_saved`` (``since`` absent: an event from
+    before the tree was dated, taken as the unit since always). Keyed by unit and ``since``, so
+    the history is the same whatever order the events come in."""
+    since = _d(unit.get("since")) or EARLIEST
+    values = dict(until=_d(unit.get("until")), kind=unit["kind"], parent=unit.get("parent"),
+                  agency=unit.get("agency") or unit["id"], name=unit.get("name"))
+    cur = s.get(models.UnitVersion, (unit["id"], since))
+    if cur is None:
+        s.add(models.UnitVersion(id=unit["id"], since=since, **values))
+    else:
+        for k, v in values.items():
+            setattr(cur, k, v)
+    s.flush()
+
+
+def load_unit(s, unit: dict) -> None:
+    """A unit loaded into the read model (``save_units``, a bulk load): its latest version takes
+    the content given (the first one since always when the unit has none)."""
+    latest = s.scalars(select(models.UnitVersion).where(models.UnitVersion.id == unit["id"])
+                       .order_by(models.UnitVersion.since.desc()).limit(1)).first()
+    values = dict(kind=unit["kind"], parent=unit.get("parent"), agency=unit["agency"],
+                  name=unit.get("name"))
+    if latest is None:
+        s.add(models.UnitVersion(id=unit["id"], since=EARLIEST, until=None, **values))
+    else:
+        for k, v in values.items():
+            setattr(latest, k, v)
+
+
+def units_on(s, day: date, kind: str | None = None) -> dict:
+    """``{unit: asof.UnitVersion}`` of the tree on ``day`` (SPEC §9), with the read model's own
+    evaluator of a unit where one was loaded."""
+    q = select(models.UnitVersion)
+    if kind is not None:
+        q = q.where(models.UnitVersion.kind == kind)
+    versions: dict = defaultdict(list)
+    for r in s.scalars(q):
+        versions[r.id].append(asof.UnitVersion(r.id, r.since, r.until, r.kind, r.parent, r.agency,
+                                               r.name))
+    tree = asof.tree_on(versions, day)
+    evaluators = dict(s.execute(select(models.Unit.id, models.Unit.evaluator)
+                                .where(models.Unit.evaluator.is_not(None))).all())
+    return {uid: (replace(v, evaluator=evaluators[uid]) if uid in evaluators else v)
+            for uid, v in tree.items()}
+
+
+def unit_on(s, uid: str, day: date):
+    """One unit as it was on ``day`` (None: it did not exist then)."""
+    versions = [asof.UnitVersion(r.id, r.since, r.until, r.kind, r.parent, r.agency, r.name)
+                for r in s.scalars(select(models.UnitVersion).where(models.UnitVersion.id == uid))]
+    version = asof.unit_on(versions, day)
+    if version is None:
+        return None
+    evaluator = s.scalars(select(models.Unit.evaluator).where(models.Unit.id == uid)).first()
+    return replace(version, evaluator=evaluator) if evaluator else version
 
 
 def latest_post(s, person: str):
@@ -309,8 +371,8 @@ def due_of_body(s, evaluator: str, month: str) -> set:
     hist = History(s)
     hist.load(ids)
     out = {("officer", pid) for pid in ids if hist.on_team(pid, last)}
-    out.update(("section", uid) for uid in s.scalars(select(models.Unit.id).where(
-        models.Unit.kind == "section", func.coalesce(models.Unit.evaluator, models.Unit.agency) == evaluator)))
+    out.update(("section", uid) for uid, u in units_on(s, last, "section").items()
+               if u.body == evaluator)      # the sections of the body on the month's last day
     return out
 
 

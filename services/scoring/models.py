@@ -76,6 +76,20 @@ class Unit(Base):
     evaluator = Column(String(ID))
 
 
+class UnitVersion(Base):
+    """The roster's unit tree through time (``units_saved`` versions, SPEC §9): a unit's kind,
+    parent and agency from ``since`` to ``until`` (inclusive; null = open). ``units`` keeps the
+    latest."""
+    __tablename__ = "unit_versions"
+    id = Column(String(ID), primary_key=True)
+    since = Column(Date, primary_key=True)
+    until = Column(Date)
+    kind = Column(String(20), nullable=False)
+    parent = Column(String(ID))
+    agency = Column(String(ID), nullable=False, index=True)
+    name = Column(String(200))
+
+
 class Spell(Base):
     __tablename__ = "spells"
     id = Column(String(ID), primary_key=True)

@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from shared.contracts.rating import period_months
 from services.scoring import history, repository
-from services.scoring.models import Evaluation, EvaluatorSpan, Person, Rating, Unit
+from services.scoring.models import Evaluation, EvaluatorSpan, Person, Rating
 from services.scoring.domain import deadlines
 from services.scoring.domain import workflow
 
@@ -29,10 +29,9 @@ def due_subjects(s, month: str, agency: str | None = None) -> dict:
         body = evaluators.get(pid, ag)
         if agency is None or body == agency:
             out[("officer", pid)] = body
-    qs = select(Unit.id, Unit.agency).where(Unit.kind == "section")
-    if agency:
-        qs = qs.where(Unit.agency == agency)
-    out.update({("section", uid): ag for uid, ag in s.execute(qs)})
+    # each section in the agency it belongs to on the month's last day (SPEC §9)
+    out.update({("section", uid): u.agency for uid, u in history.units_on(s, last, "section").items()
+                if agency is None or u.agency == agency})
     return out
 
 
@@ -105,14 +104,17 @@ def _filed_on_time(s, month: str) -> list:
                 .where(S.start <= last, or_(S.end.is_(None), S.end >= last), Person.joined <= last,
                        or_(Person.left_on.is_(None), Person.left_on > last))
                 .group_by(S.grp))
-    sections = (select(Unit.agency, func.count(), on_time).select_from(Unit)
-                .outerjoin(E, and_(E.month == month, E.kind == "section", E.subject == Unit.id))
-                .where(Unit.kind == "section").group_by(Unit.agency))
     out: dict = {}
-    for q in (officers, sections):
-        for ag, due, filed in s.execute(q):
-            d, f = out.get(ag, (0, 0))
-            out[ag] = (d + int(due), f + int(filed or 0))
+    for ag, due, filed in s.execute(officers):
+        d, f = out.get(ag, (0, 0))
+        out[ag] = (d + int(due), f + int(filed or 0))
+    # the sections of each agency on the month's last day (SPEC §9: the tree is dated)
+    sections = history.units_on(s, last, "section")
+    filed = set(s.scalars(select(E.subject).where(E.month == month, E.kind == "section",
+                                                  E.filed_on.is_not(None), E.late.is_(False))))
+    for uid, u in sections.items():
+        d, f = out.get(u.agency, (0, 0))
+        out[u.agency] = (d + 1, f + (uid in filed))
     return [(ag, d, f) for ag, (d, f) in out.items()]
 
 

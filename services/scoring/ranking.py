@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 
 from shared.errors import NotFound
 from services.scoring import history, repository
-from services.scoring.models import Evaluation, Person, Ranking, Rectification, Unit
+from services.scoring.models import Evaluation, Person, Ranking, Rectification
 from services.scoring.domain import asof
 from services.scoring.domain import ranking as rank_rules
 from services.scoring.domain import workflow
@@ -18,9 +18,9 @@ from services.scoring.workflow import check_body_member
 def _group_members(s, evaluator, group, month):
     """The evaluator's subjects of ``group`` for ``month``: the officers whose evaluation of the
     month it holds (its evaluator on the month's last day, SPEC §9), by their position that day."""
-    if group == "units":
-        return "section", list(s.scalars(select(Unit.id).where(
-            Unit.kind == "section", func.coalesce(Unit.evaluator, Unit.agency) == evaluator)))
+    if group == "units":        # the body's sections on the month's last day (SPEC §9)
+        sections = history.units_on(s, asof.month_last_day(month), "section")
+        return "section", sorted(uid for uid, u in sections.items() if u.body == evaluator)
     subjects = list(s.scalars(select(Evaluation.subject).where(
         Evaluation.kind == "officer", Evaluation.month == month,
         Evaluation.evaluator == evaluator)))

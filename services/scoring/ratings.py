@@ -24,10 +24,13 @@ from services.scoring.domain.payload import rate_payload, rate_trusted
 from services.scoring.facts import ban_cases
 
 
-def _scope_units(s, scope):
-    parents = dict(s.execute(select(Unit.id, Unit.parent)).all())
+def _scope_units(s, scope, day):
+    """``scope`` and the units under it in the tree of ``day`` (SPEC §9: the period's last day)."""
+    parents = {uid: u.parent for uid, u in history.units_on(s, day).items()}
     if scope not in parents and scope != "city":
-        raise NotFound(f"no unit {scope} in the read model", "scope")
+        known = s.scalars(select(Unit.id).where(Unit.id == scope)).first()
+        raise NotFound(f"no unit {scope} in the read model" + (f" on {day}" if known else ""),
+                       "scope")
     if scope == "city":
         return set(parents)
     return assemble.units_under(scope, parents)
@@ -38,7 +41,7 @@ def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
     tables: filed monthly scores, the read models, honours, facts, absences, agency evaluations."""
     s = uow.session
     start, end, months = assemble.period_bounds(period)
-    units = _scope_units(s, scope)
+    units = _scope_units(s, scope, end)
     # SPEC §9: each person as on the period's last day (post, mentor), whatever changed since
     moved = history.posts_changed_after(s, end)
     hist = history.History(s)
@@ -54,9 +57,9 @@ def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
         if ag in units:
             people.append(assemble.PersonRow(pid, ag, sec, pos, joined, mentors.get(pid), left,
                                              name))
-    sections = [(uid, ag) for uid, ag in s.execute(
-        select(Unit.id, Unit.agency).where(Unit.kind == "section").order_by(Unit.id))
-        if uid in units]
+    # each section in the agency it belongs to on the period's last day (SPEC §9)
+    sections = [(uid, u.agency) for uid, u in sorted(history.units_on(s, end, "section").items())
+                if uid in units]
     ids = {p.id for p in people}
     section_ids = {sid for sid, _ in sections}
     facts = assemble.Facts()

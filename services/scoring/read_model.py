@@ -42,14 +42,27 @@ def upsert_people(uow, data) -> dict:
     return {"created": created, "changed": changed, "unchanged": unchanged}
 
 
+def _upsert_units(s, units, evaluators=True) -> list:
+    outcomes = []
+    for u in units:
+        values = dict(kind=u["kind"], parent=u.get("parent"),
+                      agency=rules.unit_agency(u["id"], u["kind"], u.get("parent"), u.get("agency")),
+                      name=u.get("name"))
+        if evaluators:
+            values["evaluator"] = u.get("evaluator")
+        outcomes.append((repository.upsert(s, Unit, u["id"], values), dict(u, **values)))
+    return outcomes
+
+
 def save_units(uow, data) -> dict:
+    """A bulk load of the units (``units`` keeps the latest; each unit's latest version takes the
+    content given: a load does not date anything)."""
     s = uow.session
-    outcomes = [repository.upsert(s, Unit, u["id"], dict(
-        kind=u["kind"], parent=u.get("parent"),
-        agency=rules.unit_agency(u["id"], u["kind"], u.get("parent"), u.get("agency")),
-        name=u.get("name"), evaluator=u.get("evaluator"))) for u in data["units"]]
+    outcomes = _upsert_units(s, data["units"])
+    for _, u in outcomes:
+        history.load_unit(s, u)
     s.flush()
-    return repository.counts(outcomes)
+    return repository.counts([o for o, _ in outcomes])
 
 
 def record_spells(uow, data) -> dict:
@@ -69,10 +82,16 @@ def record_spells(uow, data) -> dict:
 
 # -- roster and survey events (each applied through the inbox by the service) ----------------
 def on_units_saved(uow, event) -> None:
-    units = [{"id": u["id"], "kind": u["kind"], "parent": u.get("parent"), "agency": u.get("agency"),
-              "name": u.get("name")} for u in event.get("units", [])]
-    if units:
-        save_units(uow, {"units": units})
+    """The roster's versions of its units (SPEC §9: the tree is dated): each kept with its dates;
+    ``units`` takes the open one (the latest)."""
+    s = uow.session
+    for u in event.get("units", []):
+        history.save_unit_version(s, u)
+    latest = [{"id": u["id"], "kind": u["kind"], "parent": u.get("parent"),
+               "agency": u.get("agency"), "name": u.get("name")}
+              for u in event.get("units", []) if u.get("until") is None]
+    _upsert_units(s, latest)
+    s.flush()
 
 
 def on_staff(uow, event) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select
 from shared.errors import Conflict, LianbaoError, NotFound
 from services.scoring import history
 from services.scoring.models import (
-    CriteriaPack, Evaluation, EvaluationLog, Person, Rating, RatingResultChunk, Unit)
+    CriteriaPack, Evaluation, EvaluationLog, Person, Rating, RatingResultChunk)
 from services.scoring.domain import asof, composite, criteria
 
 CHUNK = 250                 # subjects per row of rating_result_chunks (at most)
@@ -134,10 +134,13 @@ class Ctx:
     def prefetch(self, ids):
         self.hist.load(ids)
 
-    def unit(self, uid):
-        if uid not in self.units:
-            self.units[uid] = self.s.get(Unit, uid)
-        return self.units[uid]
+    def unit(self, uid, day: date | None = None):
+        """The unit as it was on ``day`` (default: the act's date; SPEC §9, the tree is dated),
+        or None when it did not exist then."""
+        key = (uid, day or self.day)
+        if key not in self.units:
+            self.units[key] = history.unit_on(self.s, uid, key[1])
+        return self.units[key]
 
     def section_chiefs(self, sid):
         if sid not in self.chiefs:
@@ -161,10 +164,13 @@ class Ctx:
             span = self.hist.month_evaluator(subject, month)
             post = self.hist.post(subject, last)
             return post.agency, span.value, self.hist.mentor(subject, self.day), ()
-        u = self.unit(subject)
+        # a section's month counts for its agency on the month's last day (SPEC §9)
+        day = asof.month_last_day(month) if month is not None else None
+        u = self.unit(subject, day)
         if u is None or u.kind != "section":
-            raise NotFound(f"no section {subject} in the roster read model", "subject")
-        return u.agency, u.evaluator or u.agency, None, self.section_chiefs(subject)
+            raise NotFound(f"no section {subject} in the roster read model on "
+                           f"{day or self.day}", "subject")
+        return u.agency, u.body, None, self.section_chiefs(subject)
 
     def reviewers(self, kind, subject, strict=True) -> tuple:
         """Who may review on the act's date: an officer's mentor then (none: the evaluator's
@@ -173,10 +179,11 @@ class Ctx:
         if kind == "officer":
             mentor = self.hist.mentor(subject, self.day)
             return (mentor,) if mentor else ()
-        u = self.unit(subject)
+        u = self.unit(subject)          # the section's agency on the act's date (SPEC §9)
         key = ("supervisors", subject)
         if key not in self.chiefs:
-            self.chiefs[key] = self.hist.section_supervisors(subject, u.agency, self.day)
+            self.chiefs[key] = [] if u is None else \
+                self.hist.section_supervisors(subject, u.agency, self.day)
         supervisors = self.chiefs[key]
         if not strict:
             return tuple(supervisors)

@@ -42,6 +42,46 @@ def covers(start: date, end: date | None, day: date) -> bool:
     return start <= day and (end is None or day <= end)
 
 
+@dataclass(frozen=True)
+class UnitVersion:
+    """A unit of the roster's tree from ``since`` to ``until`` (inclusive; None = open), as the
+    roster's ``units_saved`` events give it (SPEC §9: the tree is dated too)."""
+    id: str
+    since: date
+    until: date | None
+    kind: str
+    parent: str | None
+    agency: str
+    name: str | None = None
+    evaluator: str | None = None      # a loaded read model's own evaluator (else the agency's)
+
+    @property
+    def body(self) -> str:
+        """The leading group evaluating the unit (a section: its agency's)."""
+        return self.evaluator or self.agency
+
+
+def unit_on(versions: Iterable[UnitVersion], day: date) -> UnitVersion | None:
+    """The version of a unit on ``day``: the latest starting on or before it, unless it ended
+    before (the unit was dissolved); None when the unit did not exist that day."""
+    version = latest_on(versions, day, start=lambda v: v.since)
+    if version is None or (version.until is not None and version.until < day):
+        return None
+    return version
+
+
+def tree_on(versions: dict[str, list[UnitVersion]], day: date) -> dict[str, UnitVersion]:
+    """Every unit as it was on ``day`` (SPEC §9): a section moved on the 15th belongs to its new
+    agency from that day, so a month read on its last day counts it there; a unit dissolved
+    during the month is absent on its last day (not evaluated for the month)."""
+    out = {}
+    for uid, mine in versions.items():
+        version = unit_on(mine, day)
+        if version is not None:
+            out[uid] = version
+    return out
+
+
 def month_last_day(month: str) -> date:
     year, mon = int(month[:4]), int(month[5:7])
     return date(year, mon, calendar.monthrange(year, mon)[1])

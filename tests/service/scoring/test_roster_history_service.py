@@ -218,3 +218,57 @@ def test_targets_answer_as_of_a_date(town):
         assert crimes("2026-05-01") == 1
         sc = rpc.scoring.targets({"year": 2026, "as_of": "2026-03-15"})
         assert sc["as_of"] == "2026-03-15" and sc["year"] == 2026
+
+
+def test_a_past_period_re_rated_after_its_section_moved_gives_the_same_result(town):
+    """Issue 20: the unit tree is dated too. 刑侦大队 (s1) moves to the city bureau after the
+    half-year; the half-year re-rated gives the same rating (its sections and people counted in the
+    agencies of its last day)."""
+    with town.rpc() as rpc:
+        for n in range(1, 7):
+            month, nxt = f"2026-{n:02d}", f"2026-{n + 1:02d}"
+            on = f"{nxt}-02"
+            submit(rpc, "s1", month, on, kind="section", actor="c")
+            rpc.scoring.review({"actor": "l", "subject": "s1", "kind": "section", "month": month,
+                                "as_of": on})
+            rpc.scoring.approve({"actor": "l2", "subject": "s1", "kind": "section",
+                                 "month": month, "as_of": on})
+            submit(rpc, "o1", month, on)
+            rpc.scoring.review({"actor": "c", "subject": "o1", "month": month, "as_of": on,
+                                "item_scores": {"diligence.public": 8}})
+            rpc.scoring.approve({"actor": "l2", "subject": "o1", "month": month, "as_of": on})
+            assert rpc.scoring.publish_notice({"actor": "l2", "evaluator": "c_ps", "month": month,
+                                               "as_of": on})["posted"] == 2
+            assert rpc.scoring.file_month({"actor": "l2", "evaluator": "c_ps", "month": month,
+                                           "as_of": f"{nxt}-09"})["filed"] == 2
+        first = rpc.scoring.run_rating({"period": "2026H1", "scope": "city",
+                                        "rating_date": "2026-07-08"})
+        assert "s1" in {x["id"] for x in first["result"]["sections"]}     # rated with its agency
+        rpc.roster.change_staff({"person": "l", "supervises": [], "effective": "2026-08-01"})
+        rpc.roster.move_unit({"unit": "s1", "parent": "m_ps", "effective": "2026-08-01"})
+    town.wait_quiet(timeout=30)
+    with town.rpc() as rpc:
+        # the move reached scoring: August's section month is the city bureau's
+        aug = submit(rpc, "s1", "2026-08", "2026-09-01", kind="section", actor="c")
+        assert (aug["agency"], aug["evaluator"]) == ("m_ps", "m_ps")
+        again = rpc.scoring.run_rating({"period": "2026H1", "scope": "city",
+                                        "rating_date": "2026-07-08"})
+        assert again["unchanged"] is True and again["rating_id"] == first["rating_id"]
+
+
+@pytest.mark.parametrize("day, march", [("2026-03-01", "m_ps"), ("2026-03-15", "m_ps"),
+                                        ("2026-03-31", "m_ps"), ("2026-04-01", "c_ps")])
+def test_a_section_moved_on_the_first_the_fifteenth_and_the_last_day(town, day, march):
+    """SPEC §9 as for a person's transfer: the section's month counts for the agency it belongs to
+    on the month's last day, and so do its people's."""
+    with town.rpc() as rpc:
+        rpc.roster.change_staff({"person": "l", "supervises": [], "effective": day})
+        rpc.roster.move_unit({"unit": "s1", "parent": "m_ps", "effective": day})
+    town.wait_quiet(timeout=30)
+    with town.rpc() as rpc:
+        feb = submit(rpc, "s1", "2026-02", "2026-03-02", kind="section", actor="c")
+        assert (feb["agency"], feb["evaluator"]) == ("c_ps", "c_ps")
+        got = submit(rpc, "s1", "2026-03", "2026-04-02", kind="section", actor="c")
+        assert (got["agency"], got["evaluator"]) == (march, march)
+        officer = submit(rpc, "o1", "2026-03", "2026-04-02")
+        assert (officer["agency"], officer["evaluator"]) == (march, march)
