@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import os
 import time
+from datetime import date
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -152,16 +153,35 @@ def _posts_of(uow, people=None) -> dict:
     return out
 
 
+EARLIEST = date(1900, 1, 1)      # the roster's "as far back as it goes" (a unit without a date)
+
+
+def _units_on(uow, day: date) -> dict:
+    """``{unit: UnitVersion}`` of the roster's tree on ``day`` (issue 20: the tree is dated); a
+    unit of the read model without any version (loaded before) as it is now."""
+    V, U = models.RosterUnitVersionRow, models.RosterUnitRow
+    versions: dict = {}
+    for r in uow.session.scalars(select(V)):
+        versions.setdefault(r.id, []).append(dated.UnitVersion(r.id, r.since, r.until, r.kind,
+                                                               r.parent, r.agency, r.name))
+    out = dated.tree_on(versions, day)
+    for r in uow.session.scalars(select(U)):
+        if r.id not in versions:
+            out[r.id] = dated.UnitVersion(r.id, EARLIEST, None, r.kind, r.parent, r.agency, r.name)
+    return out
+
+
 def _roster_subjects(uow, owner: str, period: str) -> list[dict]:
     """Subjects from the roster read model: the owner committee's agencies, their sections and the
-    staff in them on the period's last day (the dated read model, SPEC §9)."""
-    U, S, P = models.RosterUnitRow, models.RosterStaffRow, models.RosterPostRow
-    agencies = uow.session.execute(select(U).where(U.kind == "agency", U.parent == owner)
-                                   .order_by(U.id)).scalars().all()
-    ids = [a.id for a in agencies]
-    sections = uow.session.execute(select(U).where(U.kind == "section", U.agency.in_(ids))
-                                   .order_by(U.id)).scalars().all() if ids else []
+    staff in them on the period's last day (the dated read model, SPEC §9; the tree of that day)."""
+    S, P = models.RosterStaffRow, models.RosterPostRow
     last = dated.period_last_day(period)
+    tree = _units_on(uow, last)
+    agencies = sorted((u for u in tree.values() if u.kind == "agency" and u.parent == owner),
+                      key=lambda u: u.id)
+    ids = [a.id for a in agencies]
+    sections = sorted((u for u in tree.values() if u.kind == "section" and u.agency in ids),
+                      key=lambda u: u.id)
     candidates = set(uow.session.scalars(select(P.person).where(P.agency.in_(ids)))) if ids else set()
     posts = _posts_of(uow, candidates)
     there = sorted(p for p in candidates if dated.agency_on(posts.get(p, ()), last) in ids)
@@ -178,8 +198,7 @@ def _check_within_owner(uow, owner: str, period: str, subjects: dict) -> None:
     of the roster read model under another committee, or an officer whose post on the period's
     last day is in another committee's agency, is refused naming the subject.  Subjects the read
     model does not know are the caller's own list (kept as given)."""
-    U = models.RosterUnitRow
-    units = {u.id: u for u in uow.session.execute(select(U)).scalars()}
+    units = _units_on(uow, dated.period_last_day(period))     # the tree of the period's last day
     if owner not in units:
         return                         # a read model without the owner: nothing to check against
 
@@ -632,7 +651,20 @@ def rates_xlsx(uow, data) -> dict:
 # -- roster read model -------------------------------------------------------------------------------
 
 def on_units_saved(uow, event) -> None:
+    """The roster's versions of its units, each kept with its dates (``since`` absent: an event
+    from before the tree was dated, the unit since always); ``roster_units`` takes the open one."""
+    V = models.RosterUnitVersionRow
     for unit in event.get("units", []):
+        since = date.fromisoformat(unit["since"]) if unit.get("since") else EARLIEST
+        version = uow.session.get(V, (unit["id"], since))
+        if version is None:
+            version = V(id=unit["id"], since=since)
+            uow.session.add(version)
+        version.until = date.fromisoformat(unit["until"]) if unit.get("until") else None
+        version.name, version.kind = unit.get("name") or "", unit["kind"]
+        version.parent, version.agency = unit.get("parent"), unit.get("agency") or unit["id"]
+        if unit.get("until") is not None:
+            continue                  # a closed version: the latest row keeps the open one
         row = uow.session.get(models.RosterUnitRow, unit["id"])
         if row is None:
             row = models.RosterUnitRow(id=unit["id"])
@@ -705,12 +737,15 @@ def target_results(uow, year: int, agency: str | None = None, as_of=None) -> lis
     if as_of is not None:
         q = q.where(models.CampaignRow.created_at <= datetime.combine(as_of, dtime.max))
     rows = session.scalars(q).all()
-    unit_agency = dict(session.execute(select(models.RosterUnitRow.id, models.RosterUnitRow.agency)).all())
     posts = _posts_of(uow) if rows else {}
+    trees: dict = {}
     # each officer in the agency he was in on the campaign period's last day (SPEC §9)
     pooled: dict = {}
     for row in rows:
         last = dated.period_last_day(row.period)
+        if last not in trees:         # the agency of a unit on the period's last day (issue 20)
+            trees[last] = {uid: u.agency for uid, u in _units_on(uow, last).items()}
+        unit_agency = trees[last]
         report = _rates(uow, row)
         subjects = domain.event_subjects(report)
         agency_of = {}

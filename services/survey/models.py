@@ -62,6 +62,20 @@ class RosterUnitRow(Base):
     agency = Column(String(100), nullable=False, index=True)
 
 
+class RosterUnitVersionRow(Base):
+    """The roster's unit tree through time (``units_saved`` versions, issue 20): a unit's kind,
+    parent and agency from ``since`` to ``until`` (inclusive; null = open). ``roster_units`` keeps
+    the latest."""
+    __tablename__ = "roster_unit_versions"
+    id = Column(String(100), primary_key=True)
+    since = Column(Date, primary_key=True)
+    until = Column(Date, nullable=True)
+    name = Column(String(200), nullable=False, default="")
+    kind = Column(String(20), nullable=False)
+    parent = Column(String(100), nullable=True)
+    agency = Column(String(100), nullable=False, index=True)
+
+
 class RosterStaffRow(Base):
     """Read model of the roster's staff (``staff_joined``/``staff_changed``/``staff_left``)."""
     __tablename__ = "roster_staff"

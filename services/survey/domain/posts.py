@@ -5,8 +5,9 @@ person's agency on the last day of its period (30 June for H1, 31 December for H
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from shared.dated import latest_on
 
@@ -24,4 +25,37 @@ def agency_on(posts: Iterable[tuple[date, str]], day: date) -> str | None:
     return post[1] if post else None
 
 
-__all__ = ["agency_on", "period_last_day"]
+@dataclass(frozen=True)
+class UnitVersion:
+    """A unit of the roster's tree from ``since`` to ``until`` (inclusive; None = open), as the
+    roster's ``units_saved`` gives it (issue 20: the tree is dated too)."""
+    id: str
+    since: date
+    until: date | None
+    kind: str
+    parent: str | None
+    agency: str
+    name: str = ""
+
+
+def unit_on(versions: Iterable[UnitVersion], day: date) -> UnitVersion | None:
+    """The unit on ``day``: its latest version starting on or before it, unless that one ended
+    before (dissolved); None when the unit did not exist then."""
+    version = latest_on(versions, day, start=attrgetter("since"))
+    if version is None or (version.until is not None and version.until < day):
+        return None
+    return version
+
+
+def tree_on(versions: dict[str, list[UnitVersion]], day: date) -> dict[str, UnitVersion]:
+    """Every unit as it was on ``day``: a campaign reads its agencies and sections, and which
+    agency a section counts for (target 8), on its period's last day, as it reads its officers."""
+    out = {}
+    for uid, mine in versions.items():
+        version = unit_on(mine, day)
+        if version is not None:
+            out[uid] = version
+    return out
+
+
+__all__ = ["UnitVersion", "agency_on", "period_last_day", "tree_on", "unit_on"]

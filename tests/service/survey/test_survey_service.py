@@ -317,3 +317,38 @@ def test_target_8_counts_an_officer_in_the_agency_of_each_campaigns_period(surve
         assert rpc.survey.create_campaign({"campaign_id": "c9", "period": "2026H1",
                                            "owner": "county-1"})["subjects"] == {"agency": 2, "section": 0,
                                                                                  "officer": 1}
+
+
+def test_target_8_counts_a_section_in_the_agency_it_belonged_to_at_each_periods_end(survey):
+    """Issue 20: the unit tree is dated too. s1 moves from a1 to a2 on 1 August (the roster's new
+    version arriving before the closed one): its forms of the first half year count for a1, those of
+    the second for a2; a campaign built from the roster lists it under the agencies of its end."""
+    from tests.service.survey.conftest import form
+
+    survey.dispatch("roster", "units_saved", {"event_id": "u7", "units": [
+        {"id": "county-1", "name": "县委政法委", "kind": "committee", "parent": None, "agency": "county-1"},
+        {"id": "a1", "name": "县公安局", "kind": "agency", "parent": "county-1", "agency": "a1"},
+        {"id": "a2", "name": "县法院", "kind": "agency", "parent": "county-1", "agency": "a2"},
+        {"id": "x9", "name": "外县局", "kind": "agency", "parent": "county-9", "agency": "x9"}]})
+    survey.dispatch("roster", "units_saved", {"event_id": "u8", "effective": "2026-08-01", "units": [
+        {"id": "s1", "name": "刑侦大队", "kind": "section", "parent": "a2", "agency": "a2",
+         "since": "2026-08-01", "until": None}]})
+    survey.dispatch("roster", "units_saved", {"event_id": "u9", "units": [
+        {"id": "s1", "name": "刑侦大队", "kind": "section", "parent": "a1", "agency": "a1",
+         "since": "1900-01-01", "until": "2026-07-31"}]})
+    survey.wait_quiet(timeout=30)
+    with survey.rpc() as rpc:
+        rpc.survey.submit_batch({"campaign_id": "c1", "batch_id": "h1", "forms": [
+            form("f1", "s1", answers="S" * 35)]})
+        h2 = rpc.survey.create_campaign({"campaign_id": "c8", "period": "2026H2", "owner": "county-1"})
+        assert h2["subjects"] == {"agency": 2, "section": 1, "officer": 0}
+        rpc.survey.submit_batch({"campaign_id": "c8", "batch_id": "h2", "forms": [
+            form("g1", "s1", answers="D" * 35)]})
+        for campaign in ("c1", "c8"):
+            rpc.survey.close_campaign({"campaign_id": campaign})
+        by_agency = {t["agency"]: t for t in rpc.survey.targets({"year": 2026})["targets"]}
+        assert (by_agency["a1"]["value"], by_agency["a2"]["value"]) == (1.0, 0.0)
+        assert by_agency["city"]["value"] == 0.5
+        # a section not yet moved at a campaign's end lies under its agency of that day
+        assert rpc.survey.create_campaign({"campaign_id": "c9", "period": "2026H1",
+                                           "owner": "county-1"})["subjects"]["section"] == 1
