@@ -109,3 +109,32 @@ def test_a_transfer_keeps_each_result_and_month_in_the_agency_of_its_date(embedd
         assert [u["unit_id"] for u in may["units"] if any(p["person_id"] == "off9" for p in u["people"])] == ["crim"]
         june = rpc.training.study_report({"month": "2026-06"})
         assert [u["unit_id"] for u in june["units"] if any(p["person_id"] == "off9" for p in u["people"])] == ["civil"]
+
+
+def test_a_section_moved_to_another_agency_keeps_each_result_in_the_agency_of_its_date(
+        embedded_suite):
+    """Issue 20: the unit tree is dated too. 刑侦支队 moves from the bureau to the court on 1 June;
+    the roster tells training its people's agency from that day (``staff_changed``, ``since``), so a
+    result of March, entered after the move, still counts for the bureau and one of July for the
+    court."""
+    suite = embedded_suite(classes=[service_class("roster"), service_class("training")],
+                           TRAINING_TODAY="2026-11-23", OUTBOX_POLL_SECONDS=0.1)
+    with suite.rpc() as rpc:
+        rpc.roster.save_units({"units": TWO_AGENCIES})
+        rpc.roster.create_staff({"staff": STAFF})
+        rpc.training.register_courses({"courses": COURSES})
+        wait_for(lambda: _known(rpc, "off9"))
+        rpc.roster.move_unit({"unit": "crim", "parent": "court", "effective": "2026-06-01"})
+        wait_for(lambda: (_known(rpc, "off9") or {}).get("agency_id") == "court")
+        assert (_known(rpc, "off9")["unit_id"]) == "crim"
+        rpc.training.record_result({"person_id": "off9", "course_id": "drill", "date": "2026-03-10",
+                                    "result": "fail"})
+        rpc.training.record_result({"person_id": "off9", "course_id": "pre", "date": "2026-07-01",
+                                    "result": "pass"})
+
+        def skills(agency):
+            out = rpc.training.targets({"year": 2026, "agency": agency, "as_of": "2026-11-23"})
+            return [(t["detail"]["passed"], t["detail"]["taken"]) for t in out["targets"]]
+
+        assert skills("psb") == [(0, 1)]          # March: the section was the bureau's
+        assert skills("court") == [(1, 1)]        # July: the court's
