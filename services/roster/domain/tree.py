@@ -19,14 +19,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
 
 from shared.errors import Conflict, NotFound, ValidationFailed
 
 from .dates import ONE_DAY, covers
-from .model import SECTION, Unit
+from .model import COMMITTEE, SECTION, Unit
 from .units import _check_no_cycle, check_unit, owning_body
 
 EARLIEST = date(1900, 1, 1)    # "as far back as the roster goes": a unit saved without a date
@@ -50,13 +50,31 @@ def same_content(a: Unit, b: Unit) -> bool:
 
 
 class Tree:
-    """Every version of every unit; ``on(day)`` is the tree of that day (``id -> Unit``)."""
+    """Every version of every unit; ``on(day)`` is the tree of that day (``id -> Unit``).
+
+    The tree is constant between two change days, so the tree of a day is built once per such
+    stretch (a batch of people with thousands of join dates reads a handful of trees)."""
+
+    SEGMENTS_KEPT = 64
 
     def __init__(self, versions: Iterable[UnitVersion]):
         self.versions: dict[str, list[UnitVersion]] = {}
-        for v in sorted(versions, key=lambda v: (v.id, v.start)):
+        # committees first: the city committee is looked up for every person (a tree of a day
+        # keeps this order)
+        for v in sorted(versions, key=lambda v: (v.unit.kind != COMMITTEE, v.id, v.start)):
             self.versions.setdefault(v.id, []).append(v)
-        self._on = lru_cache(maxsize=64)(self._tree_on)
+        self._days: list[date] | None = None
+        self._segments: dict = {}
+
+    def _segment(self, day: date) -> int:
+        return bisect_right(self.change_days(), day) - 1
+
+    def _cached(self, key, build):
+        if key not in self._segments:
+            if len(self._segments) >= self.SEGMENTS_KEPT:
+                self._segments.pop(next(iter(self._segments)))
+            self._segments[key] = build()
+        return self._segments[key]
 
     def _tree_on(self, day: date) -> dict[str, Unit]:
         out = {}
@@ -68,18 +86,19 @@ class Tree:
         return out
 
     def on(self, day: date) -> dict[str, Unit]:
-        return self._on(day)
+        """The tree of ``day`` (shared between callers: never change it)."""
+        return self._cached(("on", self._segment(day)), lambda: self._tree_on(day))
 
     def latest(self) -> dict[str, Unit]:
         """Every unit as its latest version says (dissolved ones included): for display only."""
-        return {uid: versions[-1].unit for uid, versions in self.versions.items()}
+        return self._cached("latest", lambda: {uid: versions[-1].unit
+                                               for uid, versions in self.versions.items()})
 
     def view(self, day: date) -> dict[str, Unit]:
         """The tree of ``day`` over the latest versions (a record of a unit that did not exist on
         ``day`` is still shown, never a KeyError): for display only, never for a rule."""
-        out = self.latest()
-        out.update(self.on(day))
-        return out
+        return self._cached(("view", self._segment(day)),
+                            lambda: {**self.latest(), **self.on(day)})
 
     def dissolved(self, unit_id: str) -> date | None:
         """The day a unit stopped existing (its latest version is closed), None when it exists."""
@@ -89,7 +108,13 @@ class Tree:
         return None
 
     def change_days(self) -> list[date]:
-        """The days on which the tree may differ from the day before."""
+        """The days on which the tree may differ from the day before (computed once: a tree is
+        never changed in place, :meth:`with_changes` makes a new one)."""
+        if self._days is None:
+            self._days = self._change_days()
+        return list(self._days)
+
+    def _change_days(self) -> list[date]:
         days = set()
         for versions in self.versions.values():
             for v in versions:
