@@ -24,6 +24,9 @@ would accept of this person):
   for each; ``scoring.review``); an evaluation not waiting for this person answers 404;
 * ``POST /console/mentor/logs`` — mark the checked logs reviewed (``scoring.review_daily_logs``).
 
+Approval (issue 22 item 3, first part): ``GET|POST /console/approve`` — the evaluations waiting for
+this member of the leading group, the checked ones approved at once (``scoring.approve_batch``).
+
 Not signed in: a page answers 303 to ``/auth/login?next=…``.
 """
 from __future__ import annotations
@@ -426,6 +429,63 @@ def logs_post(self, request, person):
     return _mentor_page(self, person, 400, log_errors=errors, chosen=set(chosen), comment=comment)
 
 
+# ------------------------------------------------------------------------------------------------
+# a member of the leading group: approval (issue 22 item 3, first part)
+
+
+def _approve_page(self, person, status=200, **extra):
+    me = person.person
+    staff = _maybe(self, person, "roster.get_staff", {"person": me}) or {}
+    waiting = _call(self, person, "scoring.waiting_for", {"person": me})
+    context = dict(me=me, staff=staff, waiting=waiting, errors={}, chosen=set(), approved=0, note="",
+                   STATE_LABELS=STATE_LABELS, csrf=_csrf(person))
+    context.update(extra)
+    return _render(self, "console/approve.html", status, **context)
+
+
+@guarded
+def approve_get(self, request, person):
+    """Evaluations waiting for this person's approval (a member of the evaluating leading group)."""
+    done = request.args.get("approved") or ""
+    return _approve_page(self, person, approved=int(done) if done.isdigit() and len(done) < 6 else 0)
+
+
+@guarded
+def approve_post(self, request, person):
+    """Approve the checked evaluations (``scoring.approve_batch``), all or none."""
+    from services.gateway.public_pages import _form
+    from services.gateway.signin import check_csrf
+
+    form = _form(request)
+    check_csrf(request, person, form)
+    chosen = [value for name, value in sorted(form.items()) if name.startswith("ev.") and value]
+    note = (form.get("note") or "").strip()
+    errors = {}
+    if not chosen:
+        errors["ev"] = "请勾选要审定的考核 (choose at least one evaluation)"
+    if len(note) > MAX_REASON:
+        errors["note"] = f"意见至多 {MAX_REASON} 字 (at most {MAX_REASON} characters)"
+    if not errors:
+        # only evaluations waiting for this person: one that is not refuses the form, nothing written
+        waiting = {ev["id"]: ev for ev in _call(self, person, "scoring.waiting_for",
+                                                {"person": person.person})["approve"]}
+        strange = [value for value in chosen if value not in waiting]
+        if strange:
+            errors["ev"] = f"{strange[0][:120]}: 不在待审定之列 (not an evaluation waiting for your approval)"
+    if not errors:
+        items = [{"actor": person.person, "subject": waiting[v]["subject"], "kind": waiting[v]["kind"],
+                  "month": waiting[v]["month"], **({"note": note} if note else {})} for v in chosen]
+        out = _call(self, person, "scoring.approve_batch", {"items": items})
+        if out.get("errors"):
+            first = out["errors"][0]
+            errors["ev"] = (f"{chosen[first['index']]}: {first.get('field') or ''} "
+                            f"{first.get('message') or first.get('error')}")
+        else:
+            return Response("", status=303, headers={"Location": f"/console/approve?approved={len(items)}",
+                                                     "Cache-Control": "no-store"})
+    return _approve_page(self, person, 400, errors=errors, chosen=set(chosen), note=note)
+
+
 def entry_points() -> dict:
     """The nameko entry points of the console, to merge into the gateway's class."""
     return {
@@ -436,4 +496,6 @@ def entry_points() -> dict:
         "console_review_get": http("GET", "/console/mentor/review/<subject>/<month>")(review_get),
         "console_review_post": http("POST", "/console/mentor/review/<subject>/<month>")(review_post),
         "console_logs_post": http("POST", "/console/mentor/logs")(logs_post),
+        "console_approve_get": http("GET", "/console/approve")(approve_get),
+        "console_approve_post": http("POST", "/console/approve")(approve_post),
     }

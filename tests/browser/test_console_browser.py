@@ -120,3 +120,29 @@ def test_a_mentor_reviews_his_mentees_month_and_daily_log(site, browser_page, sh
     expect(page.locator("#no-logs")).to_be_visible()
     shot(page, "mentor_done", full_page=True)
     assert site.rpc("scoring", "waiting_for", {"person": "c2"})["logs"] == []
+
+
+def test_a_member_of_the_leading_group_approves_the_checked_evaluations(site, browser_page, shot):
+    """Issue 22 item 3 (approval): l3 finds the reviewed month of o3 waiting, checks it, approves."""
+    from datetime import date
+
+    url = site.url
+    month = public_city.open_month()
+    today = date.today().isoformat()
+    for subject, mentor in (("o3", "c2"), ("l3", "h")):
+        site.rpc("scoring", "submit_self_assessment", {"actor": subject, "subject": subject, "month": month,
+                                                       "as_of": today, "item_scores": {}})
+        site.rpc("scoring", "review", {"actor": mentor, "subject": subject, "month": month, "as_of": today})
+    site.account("leader3", "l3", PASSWORD)
+    page = browser_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    _sign_in(page, url, "leader3")
+    page.click("#nav-approve")
+    _on(page, "#to-approve", f"{url}/console/approve")
+    assert page.locator("tr[data-evaluation]").count() == 1          # not his own month
+    page.check("#ev-0")
+    shot(page, "approve_waiting", full_page=True)
+    page.click("#approve-submit")
+    _on(page, "#approved", f"{url}/console/approve?approved=1")
+    shot(page, "approve_done", full_page=True)
+    ev = site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})
+    assert (ev["state"], ev["trail"][-1]["actor"]) == ("approved", "l3")
