@@ -43,6 +43,7 @@ from werkzeug.wrappers import Response
 from shared.errors import LianbaoError, NotFound
 
 from services.gateway.problems import GatewayProblem
+from services.gateway.public_pages import PagesProblem
 from services.gateway.tokens import Caller
 
 log = logging.getLogger(__name__)
@@ -180,6 +181,8 @@ def guarded(handler):
                 return redirect
             return handler(self, request, person, **path)
         except ConsoleProblem as err:
+            return _render(self, "console/message.html", err.status, title=err.title, message=err.message)
+        except PagesProblem as err:          # the form itself: too long, a field twice, not UTF-8
             return _render(self, "console/message.html", err.status, title=err.title, message=err.message)
         except LianbaoError as err:
             return _render(self, "console/message.html", err.http_status, title="无法处理",

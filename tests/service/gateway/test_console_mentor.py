@@ -98,6 +98,10 @@ def test_a_mentor_marks_his_mentees_daily_logs_reviewed(console):
     assert r.status_code == 403
     r = s.post(f"{url}/console/mentor/logs", data={"csrf": csrf}, allow_redirects=False, timeout=30)
     assert r.status_code == 400 and 'data-field="log"' in r.text
+    # a field given twice is not a form of the page: 400, not the console failing
+    r = s.post(f"{url}/console/mentor/logs", data=[("csrf", csrf), ("log.0", f"o3|{day}"), ("log.0", f"o3|{day}")],
+               allow_redirects=False, timeout=30)
+    assert r.status_code == 400 and "log.0" in r.text
     # one log that is not his among his own: refused whole, nothing written
     r = s.post(f"{url}/console/mentor/logs", data={"csrf": csrf, "log.0": f"o3|{day}", "log.1": f"o1|{day}"},
                allow_redirects=False, timeout=30)
