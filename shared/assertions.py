@@ -485,11 +485,17 @@ def signed_event_dispatcher(config: dict):
 
 def payload_actor(args, kwargs) -> Actor:
     """The test harness's default identity of a call: its payload's one ``actor`` field as a person;
-    no such field: the operator."""
+    a batch whose items name their actors (``items[].actor``): the system ``test`` acting for the
+    persons of every unit (kind ``persons``, as a county's office system keying its officers' work);
+    no actor named: the operator."""
     payload = args[0] if args and isinstance(args[0], dict) else kwargs
     named = payload.get("actor") if isinstance(payload, dict) else None
     if isinstance(named, str) and named:
         return Actor(named, "person")
+    if isinstance(payload, dict) and any(isinstance(v, list) and any(isinstance(i, dict) and i.get("actor")
+                                                                     for i in v)
+                                         for v in payload.values()):
+        return Actor("test", "persons", ALL_UNITS)
     return Actor("test", "operator", ALL_UNITS)
 
 

@@ -49,7 +49,7 @@ from nameko.timer import timer  # noqa: F401  (re-exported)
 
 from shared import db as _db
 from shared.amqp import transient_reply_queues
-from shared import assertions, idempotency
+from shared import access, assertions, idempotency
 from shared.errors import Conflict, Forbidden, LianbaoError, Unauthenticated, ValidationFailed
 from shared.identity import VERIFIED_KEY, Actor, caller_id
 from shared.schemas import find_bad_text
@@ -182,10 +182,31 @@ class SuiteRpc(VerifiedActorHeaders, Rpc):
             named = payload.get("actor") if isinstance(payload, dict) else None
             if actor.kind == "person" and named is not None and named != actor.sub:
                 raise Forbidden(f"{actor.sub} may not act as {named}", "actor")
-            if actor.kind == "persons" and not named:
-                raise ValidationFailed(f"{actor.sub} acts for its persons: the payload must name the person",
+            if actor.kind == "persons" and not access.named_actors(payload):
+                raise ValidationFailed(f"{actor.sub} acts for its persons: the payload must name the person"
+                                       " (its actor, or its items' actors)",
                                        "actor")
         return actor
+
+    def _enforce(self, actor: Actor, args, kwargs) -> None:
+        """The policy table (:func:`shared.access.decide`) for this call.  The row is
+        ``<policy name>.<method>``: the service class's ``policy_name`` (the suite's five services set
+        it, so a renamed copy in a test keeps its rules), else the running service's name.  Only a
+        class that says ``policy_open = True`` (test services outside the suite) is not asked."""
+        cls = self.container.service_cls
+        if getattr(cls, "policy_open", False) is True:
+            return
+        name = getattr(cls, "policy_name", None) or self.container.service_name
+        payload = args[0] if args and isinstance(args[0], dict) else kwargs
+        resolver_cls = getattr(cls, "policy_access", None) or access.Resolver
+        database = _database_of(self.container)
+        if actor.kind in ("operator", "service") or database is None:
+            access.decide(f"{name}.{self.method_name}", actor, payload, resolver_cls(None),
+                          auditors=access.auditors_of(self.container.config))
+            return
+        with database.sessionmaker() as session:
+            access.decide(f"{name}.{self.method_name}", actor, payload, resolver_cls(session),
+                          auditors=access.auditors_of(self.container.config))
 
     def _refuse(self, message, exc) -> None:
         try:
@@ -216,6 +237,19 @@ class SuiteRpc(VerifiedActorHeaders, Rpc):
             field, problem = found
             field = field.split("]", 1)[1].lstrip(".") if field.startswith("[") else field
             self._refuse(message, ValidationFailed(problem, field or "_payload"))
+            return
+        # may this actor make this call at all, about what it names? (the policy table, deny by default)
+        try:
+            self._enforce(message._lianbao_actor, args, kwargs)
+        except Forbidden as exc:
+            log.warning("%s.%s refused: %s", self.container.service_name, self.method_name, exc)
+            self._refuse(message, exc)
+            return
+        except Exception as exc:  # the read model could not be asked: refuse rather than guess
+            log.exception("%s.%s: could not decide by the policy table", self.container.service_name,
+                          self.method_name)
+            self._refuse(message, Forbidden(f"{self.method_name}: could not decide who may "
+                                            f"({type(exc).__name__}); refused", "actor"))
             return
         key = self._key(self.unpack_message_headers(message))
         database = _database_of(self.container)

@@ -67,6 +67,7 @@ class Scope:
 
     ``kind``: ``unit`` (the field holds a unit id: agency, section or committee), ``person`` (a
     person id: the unit of the person's post on the day), ``campaign`` (a campaign id: its owner),
+    ``referral`` / ``task`` (a record of scoring's follow-ups: the unit of its evaluating body),
     ``city`` (the whole city: only actors of every unit).  ``paths``: the payload fields holding it
     (``items[].subject``: every item's ``subject``).  A path that is absent from a payload leaves
     the call unscoped for that path: a read of everything, answered within the reader's units by
@@ -127,6 +128,11 @@ def _c(*paths):
     return Scope("campaign", paths)
 
 
+def _rec(kind, *paths):
+    """A record of the service (``referral``, ``task``): the unit of its evaluating body."""
+    return Scope(kind, paths)
+
+
 _TABLE: list[Rule] = []
 
 
@@ -158,7 +164,8 @@ _w("roster.change_staff", (COMMITTEE_OFFICE, SYSTEM, OPERATOR), _p("person"),
 _r("roster.get_staff", scope=_p("person"))
 _r("roster.members_of", scope=_u("unit"))
 _r("roster.people_of_agency", scope=_u("agency"))
-_w("roster.import_roster", (COMMITTEE_OFFICE, SYSTEM, OPERATOR), _u("rows[].unit"))
+_w("roster.import_roster", (COMMITTEE_OFFICE, SYSTEM, OPERATOR), CITY,
+   "a whole roster (rows keyed by their headers): a system of the whole city only")
 _w("roster.record_spell", (HEAD, COMMITTEE_OFFICE, SYSTEM, OPERATOR), _p("person"))
 _w("roster.end_spell", (HEAD, COMMITTEE_OFFICE, SYSTEM, OPERATOR), None,
    "the spell's person lies within the writer's units (checked by the roster)")
@@ -172,7 +179,7 @@ _w("roster.reassign_mentor", (LEADER, HEAD, COMMITTEE_OFFICE, SYSTEM, OPERATOR),
 _w("roster.unassign_mentor", (LEADER, HEAD, COMMITTEE_OFFICE, SYSTEM, OPERATOR), _p("mentee"))
 _r("roster.mentor_of", scope=_p("person"))
 _r("roster.mentees_of", scope=_p("person"))
-_r("roster.mentoring_coverage", scope=_u("agency"))
+_r("roster.mentoring_coverage", scope=_u("unit"))
 _r("roster.evaluator_of", scope=_p("person"))
 _r("roster.evaluator_of_section", scope=_u("unit"))
 _w("roster.return_to_team", (HEAD, COMMITTEE_OFFICE, OPERATOR), _p("person"),
@@ -217,7 +224,7 @@ _r("scoring.waiting_for", scope=_p("person"),
    note="what the person may review or approve and the mentees' logs (the steps' own checks)")
 _r("scoring.overdue_evaluations", scope=_u("agency"))
 _r("scoring.targets", scope=_u("agency"))
-_w("scoring.write_daily_logs", STAFF + (PERSONS,), _p("logs[].person"),
+_w("scoring.write_daily_logs", STAFF + (PERSONS, OPERATOR), _p("logs[].person"),
    separation="own only: a person writes their own daily log")
 _w("scoring.review_daily_logs", STAFF + (PERSONS,), _p("reviews[].person"),
    separation="the person's mentor, never the person")
@@ -229,9 +236,9 @@ _w("scoring.submit_rectification", STAFF + (PERSONS,), _p("subject"), separation
 _w("scoring.file_rectification", LEADING + (PERSONS,), _p("subject"),
    separation="a member of the evaluator, not on their own rectification")
 _r("scoring.rectifications", scope=_u("evaluator"))
-_w("scoring.record_honours", (COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _p("honours[].person"),
+_w("scoring.record_honours", (COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _p("honours[].subject"),
    separation="nobody records their own honours")
-_w("scoring.record_facts", (COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _p("facts[].person"),
+_w("scoring.record_facts", (COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _p("facts[].subject"),
    separation="nobody records facts on themself")
 _w("scoring.record_absences", (COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _p("absences[].person"),
    separation="nobody records their own absences")
@@ -243,23 +250,25 @@ _r("scoring.snapshot", scope=_u("scope"))
 _r("scoring.unit_results", scope=_u("unit"))
 _r("scoring.explanation", scope=_p("subject"))
 # follow-ups (followups.py)
-_w("scoring.load_calendar", (COMMITTEE_OFFICE, OPERATOR), CITY, "the working-day calendar")
+_w("scoring.load_calendar", COMMITTEE + (OPERATOR,), None,
+   "the working-day calendar (the State Council's holidays), about no unit; any committee staff "
+   "(checked by scoring)")
 _r("scoring.calendar_year")
 _r("scoring.calendar_status")
 _r("scoring.working_days")
-_r("scoring.referrals", scope=_u("agency"))
-_r("scoring.referrals_export", scope=_u("agency"))
-_w("scoring.record_referral_minutes", (COMMITTEE_MEMBER, COMMITTEE_OFFICE), _p("subject"),
+_r("scoring.referrals", scope=_u("evaluator"))
+_r("scoring.referrals_export", scope=_u("evaluator"))
+_w("scoring.record_referral_minutes", (COMMITTEE_MEMBER, COMMITTEE_OFFICE), _rec("referral", "referral_id"),
    separation="not on one's own referral")
 _w("scoring.name_helpers", LEADING + (PERSONS,), _p("subject"),
    separation="a member of the evaluator; helpers (三帮一) are never the subject, nor named by the subject")
 _w("scoring.record_study_class", LEADING + (PERSONS,), _p("subject"),
    separation="a member of the evaluator; not for oneself")
-_r("scoring.poor_followups", scope=_u("agency"))
-_r("scoring.followup_tasks", scope=_u("agency"))
-_w("scoring.complete_task", LEADING + (COMMITTEE_OFFICE, PERSONS), _p("subject"),
+_r("scoring.poor_followups", scope=_u("evaluator"))
+_r("scoring.followup_tasks", scope=_u("evaluator"))
+_w("scoring.complete_task", LEADING + (COMMITTEE_OFFICE, PERSONS), _rec("task", "task_id"),
    separation="not on one's own follow-up")
-_r("scoring.recognition_results", scope=_u("committee"))
+_r("scoring.recognition_results", scope=_u("owner"))
 # packs (packs_service.py): an agency's leading group adapts its own rules
 _w("scoring.register_pack", (HEAD, LEADER, COMMITTEE_OFFICE, OPERATOR), _u("agency"))
 _r("scoring.validate_pack", scope=_u("agency"), note="checks a pack; nothing stored")
@@ -306,36 +315,37 @@ _w("training.register_courses", (COMMITTEE_OFFICE, OPERATOR), CITY)
 _r("training.list_courses")
 _w("training.record_result", (COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _p("person_id"),
    separation="nobody records their own result")
-_w("training.import_results", (COMMITTEE_OFFICE, SYSTEM, OPERATOR), _p("rows[].person_id"),
+_w("training.import_results", (COMMITTEE_OFFICE, SYSTEM, OPERATOR), CITY,
+   "a whole spreadsheet (rows keyed by their headers): a system of the whole city only",
    separation="nobody records their own result")
 _r("training.results_of", scope=_p("person_id"))
 _w("training.record_study", (COMMITTEE_OFFICE, HEAD, LEADER, SYSTEM, OPERATOR), _p("entries[].person_id"))
-_r("training.study_report", scope=_u("agency"))
+_r("training.study_report", scope=_u("unit_id"))
 _w("training.record_session", (COMMITTEE_OFFICE, HEAD, LEADER, SYSTEM, OPERATOR), _u("unit_id"))
-_r("training.central_group_report", scope=_u("unit_id"))
+_r("training.central_group_report", note="every central group of the quarter")
 _r("training.can_take_post", scope=_p("person_id"))
 _w("training.set_frontline_post", (COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _p("person_id"),
    separation="nobody sets their own post")
-_r("training.frontline_report", scope=_u("agency"))
-_r("training.rotation_report", scope=_u("agency"))
+_r("training.frontline_report", note="the whole city's frontline posts")
+_r("training.rotation_report", scope=_u("unit_id"))
 _r("training.certifications", scope=_p("person_id"))
 _r("training.allowances_of", scope=_p("person_id"))
 _w("training.run_allowances", (COMMITTEE_OFFICE, OPERATOR), CITY)
 _w("training.check_certifications", (COMMITTEE_OFFICE, OPERATOR), CITY)
-_r("training.pass_rate", scope=_u("agency"))
+_r("training.pass_rate", note="the city's pass rate")
 _r("training.targets", scope=_u("agency"))
 
 # -- rewards: the ledger ---------------------------------------------------------------------------
 _w("rewards.settle", (OPERATOR,), CITY,
    "settles a rating given directly (a replay by the operator); ratings published by scoring settle "
    "through its event")
-_r("rewards.ledger", scope=_u("agency"))
+_r("rewards.ledger", scope=_u("paying_unit"))
 _r("rewards.reconcile", scope=CITY)
 _r("rewards.verify_chain", scope=CITY)
 _r("rewards.notice", scope=CITY)
 _w("rewards.set_schedule", (COMMITTEE_OFFICE, OPERATOR), _u("agency"))
 _r("rewards.schedules", scope=_u("agency"))
-_r("rewards.tasks", scope=_u("agency"))
+_r("rewards.tasks", note="the tasks of every agency (filtered by the gateway)")
 _w("rewards.complete_task", (HEAD, LEADER, COMMITTEE_OFFICE, SYSTEM, OPERATOR), None,
    "the task's agency lies within the writer's units (checked by rewards)",
    separation="nobody completes a task about their own money")

@@ -41,6 +41,12 @@ class Who(DependencyProvider):
 
 class ServiceBase:
     name = "base"
+    #: the service's rows in the policy table (``<policy_name>.<method>``; default its name), the
+    #: resolver of its read model (:class:`shared.access.Resolver`), and ``policy_open = True`` for a
+    #: test service outside the suite (the table is not asked: never for a service of the suite)
+    policy_name = None
+    policy_access = None
+    policy_open = False
     metrics = Metrics()
     who = Who()
 

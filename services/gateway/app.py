@@ -238,7 +238,7 @@ def _check_scope(route: Route, caller, upstream, request_data: dict) -> None:
                     scope.payload[0][1] if scope.payload else "_path")
     try:
         answer = upstream.call(scope.target, (payload,), caller=caller)
-    except NotFound:
+    except (NotFound, Forbidden):   # a service refusing a foreign scope (the policy table): as if absent
         raise not_found(resource) from None
     except ValidationFailed as err:
         raise ValidationFailed(err.message, resource) from None

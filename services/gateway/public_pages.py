@@ -37,14 +37,15 @@ from shared.errors import Conflict, LianbaoError, NotFound, RuleViolation, Valid
 from shared.schemas import id_problem, text_problem
 
 from services.gateway.public import RateLimiter, TicketProblem, Tickets, qr_svg
-from services.gateway.tokens import Caller
+from services.gateway.tokens import GATEWAY, Caller
 
 log = logging.getLogger(__name__)
 
 PUBLIC_SYSTEM = "public"
 PUBLIC_ACTOR = "public"
-#: who the public pages call as: the system ``public``, signed by the gateway (docs/trust.md)
-PUBLIC_CALLER = Caller(PUBLIC_SYSTEM, PUBLIC_ACTOR, "*")
+#: who the public pages call as: the gateway itself (``service:gateway``, the role the policy table
+#: gives the public's objections and forms), the system ``public`` in its idempotency keys (docs/trust.md)
+PUBLIC_CALLER = Caller(PUBLIC_SYSTEM, PUBLIC_ACTOR, "*", GATEWAY)
 #: what the public pages may ask of the services, and nothing else (the gateway refuses the rest
 #: before any call)
 PUBLIC_OPERATIONS = frozenset({

@@ -19,6 +19,10 @@ from shared.identity import ALL_UNITS, Actor
 from shared.schemas import load
 
 
+#: the kind of the gateway's own caller (its public pages), never a token file's
+GATEWAY = "gateway"
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who calls through the gateway: a calling system (its token) or a signed-in person."""
@@ -79,5 +83,7 @@ def assertion_for(caller: Caller) -> Actor:
     """Who the gateway asserts to the services for an authenticated caller."""
     if caller.kind == "person":   # a signed-in person (sub = the roster person id): the roster gives roles
         return Actor(caller.actor, "person")
+    if caller.kind == GATEWAY:    # the gateway's own public pages: the role service:gateway of the table
+        return Actor("gateway", "service", ALL_UNITS)
     units = ALL_UNITS if caller.agencies == contract.ALL_AGENCIES else frozenset(caller.agencies)
     return Actor(caller.system, caller.kind, units)

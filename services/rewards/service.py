@@ -15,6 +15,7 @@ from shared.errors import Forbidden
 from shared.schemas import load
 from shared.service import ServiceBase
 
+from services.rewards.access import RewardsAccess
 from services.rewards import handlers, models
 
 log = logging.getLogger(__name__)
@@ -27,10 +28,9 @@ LINES_COUNTER = ("lianbao_rewards_ledger_lines_written_total", "Ledger lines wri
 
 class RewardsService(ServiceBase):
     name = "rewards"
+    policy_name = "rewards"          # its rows of the policy table, whatever a test renames it to
+    policy_access = RewardsAccess
     db = Database(models.Base)
-
-    #: who may settle a rating by RPC (docs/trust.md); the event is settled only when scoring signed it
-    SETTLE_BY = (("service", scoring_events.SERVICE), ("operator", None))
 
     # -- settlement ------------------------------------------------------------------------------
     @event_handler(scoring_events.SERVICE, scoring_events.RATING_PUBLISHED)
@@ -44,11 +44,7 @@ class RewardsService(ServiceBase):
 
     @rpc
     def settle(self, rating):
-        who = self.who
-        if who is None or not any(who.kind == kind and (sub is None or who.sub == sub)
-                                  for kind, sub in self.SETTLE_BY):
-            raise Forbidden(f"{who.kind + ':' + who.sub if who else 'nobody'} may not settle a rating: "
-                            "only scoring or an operator", "_actor")
+        # who may: the policy table's row rewards.settle (an operator's replay), enforced by the entry point
         return self._settled(handlers.settle_rating(self.db, load_rating(rating, direct=True)))
 
     @event_handler(training.SERVICE, training.ALLOWANCE_DUE)

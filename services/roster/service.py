@@ -15,6 +15,7 @@ from shared.metrics import TargetGauges
 from shared.schemas import load
 from shared.service import ServiceBase
 
+from services.roster.access import RosterAccess
 from services.roster import handlers, models
 
 GAUGE_SECONDS = 60
@@ -22,6 +23,8 @@ GAUGE_SECONDS = 60
 
 class RosterService(ServiceBase):
     name = "roster"
+    policy_name = "roster"          # its rows of the policy table, whatever a test renames it to
+    policy_access = RosterAccess
     db = Database(models.Base)
     # targets 2, 4, 5, 6, 7 on /metrics, computed at scrape time (shared/metrics.py)
     target_gauges = TargetGauges(lambda uow, year, today: handlers.target_results(uow, year))

@@ -21,6 +21,7 @@ from shared.errors import LianbaoError
 from shared.schemas import load
 from shared.service import ServiceBase
 
+from services.scoring.access import ScoringAccess
 from services.scoring import (daily_logs, facts, models, monitoring, ranking, ratings, read_model,
                               results, templates, workflow)
 from services.scoring.followups import FollowupsMixin
@@ -42,6 +43,8 @@ def _single(result):
 
 class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase):
     name = "scoring"
+    policy_name = "scoring"          # its rows of the policy table, whatever a test renames it to
+    policy_access = ScoringAccess
     db = Database(models.Base)
     # target 1 on /metrics, computed at scrape time; last year's until its annual rating is stored
     target_gauges = TargetGauges(lambda uow, year, today: monitoring.target_results(uow, year, today),

@@ -14,11 +14,14 @@ from shared.identity import caller_id
 from shared.schemas import load
 from shared.service import ServiceBase
 
+from services.survey.access import SurveyAccess
 from services.survey import handlers, models
 
 
 class SurveyService(ServiceBase):
     name = "survey"
+    policy_name = "survey"          # its rows of the policy table, whatever a test renames it to
+    policy_access = SurveyAccess
     db = Database(models.Base)
     # target 8 on /metrics, computed at scrape time (shared/metrics.py)
     target_gauges = TargetGauges(lambda uow, year, today: handlers.target_results(uow, year))

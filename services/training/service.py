@@ -18,6 +18,7 @@ from shared.metrics import TargetGauges
 from shared.schemas import load
 from shared.service import ServiceBase
 
+from services.training.access import TrainingAccess
 from services.training import handlers, models
 from services.training.domain.allround import DEFAULT_REMINDER_DAYS
 from services.training.domain.calendar import Month
@@ -32,6 +33,8 @@ def _today_of(config) -> date:
 
 class TrainingService(ServiceBase):
     name = training_contract.SERVICE
+    policy_name = "training"          # its rows of the policy table, whatever a test renames it to
+    policy_access = TrainingAccess
     db = Database(models.Base)
     # target 3 on /metrics, computed at scrape time (this service's today: TRAINING_TODAY)
     target_gauges = TargetGauges(lambda uow, year, today: handlers.target_results(uow, year),

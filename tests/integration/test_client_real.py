@@ -49,6 +49,7 @@ class CallerData(DependencyProvider):
 class ClientTarget(ServiceBase):
     """Renamed per test (``client_target_<tag>``): test runs sharing the broker never share its queue."""
     name = "client_target"
+    policy_open = True    # a test service outside the suite: not in the policy table
     db = Database(TargetBase)
     caller = CallerData()
 

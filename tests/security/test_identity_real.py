@@ -137,11 +137,14 @@ def test_a_forged_rating_event_is_dead_lettered_and_rewards_pays_nothing(suite):
 
 def test_settle_by_a_calling_system_is_refused_and_writes_nothing(suite):
     payload = rating()
-    for who in (dict(as_system="k1", units={"ps"}), dict(as_person="o1"), dict(as_service="survey")):
+    # the policy table: an operator's replay only (scoring's ratings settle through its signed event)
+    for who in (dict(as_system="k1", units={"ps"}), dict(as_person="o1"), dict(as_service="survey"),
+                dict(as_service="scoring")):
         with suite.rpc(**who) as rpc:
-            with pytest.raises(Forbidden):
+            with pytest.raises(Forbidden) as refused:
                 rpc.rewards.settle(payload)
+            assert refused.value.field == "actor" and refused.value.message.startswith("rewards.settle:")
     assert ledger(suite) == []
-    with suite.rpc(as_service="scoring") as rpc:   # control
+    with suite.rpc(as_operator="ops") as rpc:   # control
         assert rpc.rewards.settle(payload)["settled"]
     assert ledger(suite)

@@ -33,6 +33,7 @@ class NotePayload(BaseSchema):
 
 class SenderService(ServiceBase):
     name = "probe_sender"
+    policy_open = True    # a test service outside the suite: not in the policy table
     db = Database(SenderBase)
 
     @rpc
@@ -54,6 +55,7 @@ class SenderService(ServiceBase):
 
 class ReceiverService(ServiceBase):
     name = "probe_receiver"
+    policy_open = True    # a test service outside the suite: not in the policy table
     db = Database(ReceiverBase)
 
     @event_handler("probe_sender", "noted")

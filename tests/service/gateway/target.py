@@ -56,6 +56,7 @@ class CallerData(DependencyProvider):
 
 class GwTarget(ServiceBase):
     name = "gw_target"
+    policy_open = True    # a test service outside the suite: not in the policy table
     db = Database(Base)
     caller = CallerData()
 

@@ -153,7 +153,7 @@ def test_training_reads(started):
 
 
 def test_survey_subjects_closing_and_publishing(started):
-    gw, _ = started
+    gw, suite = started
     county = auth("county")
     body = {"campaign_id": "c1", "period": "2026H1", "owner": "cnty", "subjects": city.SUBJECTS}
     assert requests.post(f"{gw}/survey/campaigns", json=body, headers=county, timeout=30).status_code == 200
@@ -169,8 +169,13 @@ def test_survey_subjects_closing_and_publishing(started):
     assert requests.post(f"{gw}/survey/campaigns/c1/close", headers=auth("other"), timeout=30).status_code == 404
     r = requests.post(f"{gw}/survey/campaigns/c1/close", headers=county, timeout=30)
     assert r.status_code == 200 and r.json()["status"] == "closed", r.text
+    # publishing rates is the committee's (or the operator's), never a calling system's: the policy
+    # table, enforced by the survey service, answers 403 through the gateway
     r = requests.post(f"{gw}/survey/campaigns/c1/publish", headers=county, timeout=30)
-    assert r.status_code == 200 and r.json()["campaign_id"] == "c1", r.text
+    assert r.status_code == 403 and r.json()["field"] == "actor", r.text
+    assert r.json()["message"].startswith("survey.publish_rates: system county"), r.text
+    with suite.rpc(as_operator="ops") as rpc:      # the control: the operator publishes
+        assert rpc.survey.publish_rates({"campaign_id": "c1"})["campaign_id"] == "c1"
 
 
 def test_rewards_reads_a_page_at_a_time_for_a_city_token(started):

@@ -15,6 +15,7 @@ def _keep(event_type, event):
 
 class RosterProbe:
     name = "roster_probe"
+    policy_open = True    # a test service outside the suite: not in the policy table
 
     @rpc
     def received(self):

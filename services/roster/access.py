@@ -1,0 +1,42 @@
+"""What the roster knows for the policy table (``shared.access``): the truth — its units and each
+person's posts through time."""
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from shared.access import Resolver
+
+from services.roster import models as m
+
+BODIES = ("agency", "committee")
+
+
+class RosterAccess(Resolver):
+    def unit(self, unit_id):
+        row = self.session.get(m.UnitRow, unit_id) if isinstance(unit_id, str) else None
+        return None if row is None else (row.kind, row.parent)
+
+    def post_of(self, person_id, day):
+        if not isinstance(person_id, str):
+            return None
+        post = self.session.scalars(
+            select(m.PostRow).where(m.PostRow.person == person_id, m.PostRow.start <= day,
+                                    or_(m.PostRow.end.is_(None), m.PostRow.end >= day))
+            .order_by(m.PostRow.start.desc()).limit(1)).first()
+        if post is not None:
+            unit, position = post.unit, post.position
+        else:
+            has_posts = self.session.scalars(select(m.PostRow.start).where(m.PostRow.person == person_id)
+                                             .limit(1)).first()
+            staff = self.session.get(m.StaffRow, person_id)
+            if has_posts is not None or staff is None:
+                return None
+            unit, position = staff.unit, staff.position
+        section = None
+        for u in self.ancestry(unit):
+            kind = (self._unit(u) or (None, None))[0]
+            if kind in BODIES:
+                return u, section, position
+            if section is None:
+                section = u
+        return unit, None, position

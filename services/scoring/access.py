@@ -1,0 +1,40 @@
+"""What scoring knows for the policy table (``shared.access``): its own read model of the roster
+(``units``, ``person_posts`` through time, ``people``), never another service."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from shared.access import Resolver
+
+from services.scoring import followup_models as fm
+from services.scoring import models as m
+
+
+class ScoringAccess(Resolver):
+    def unit(self, unit_id):
+        row = self.session.get(m.Unit, unit_id) if isinstance(unit_id, str) else None
+        return None if row is None else (row.kind, row.parent)
+
+    def post_of(self, person_id, day):
+        if not isinstance(person_id, str):
+            return None
+        person = self.session.get(m.Person, person_id)
+        if person is not None and person.left_on is not None and person.left_on <= day:
+            return None
+        post = self.session.scalars(select(m.PersonPost).where(m.PersonPost.person == person_id,
+                                                               m.PersonPost.start <= day)
+                                    .order_by(m.PersonPost.start.desc()).limit(1)).first()
+        if post is not None:
+            return post.agency, post.section, post.position
+        if person is None or person.agency is None:
+            return None
+        has_posts = self.session.scalars(select(m.PersonPost.start).where(m.PersonPost.person == person_id)
+                                         .limit(1)).first()
+        if has_posts is not None:   # posted only after the day: not yet in post then
+            return None
+        return person.agency, person.section, person.position
+
+    def unit_of_record(self, kind, record_id):
+        model = {"referral": fm.Referral, "task": fm.FollowupTask}.get(kind)
+        row = self.session.get(model, record_id) if model is not None and isinstance(record_id, str) else None
+        return None if row is None else row.evaluator

@@ -1,0 +1,32 @@
+"""What the survey knows for the policy table (``shared.access``): its read model of the roster's
+units and posts (no positions: persons have no role here, they read), and its campaigns' owners."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from shared.access import Resolver
+
+from services.survey import models as m
+
+
+class SurveyAccess(Resolver):
+    def unit(self, unit_id):
+        row = self.session.get(m.RosterUnitRow, unit_id) if isinstance(unit_id, str) else None
+        return None if row is None else (row.kind, row.parent)
+
+    def post_of(self, person_id, day):
+        if not isinstance(person_id, str):
+            return None
+        post = self.session.scalars(select(m.RosterPostRow).where(m.RosterPostRow.person == person_id,
+                                                                  m.RosterPostRow.start <= day)
+                                    .order_by(m.RosterPostRow.start.desc()).limit(1)).first()
+        if post is not None:
+            return post.agency, (post.unit if post.unit != post.agency else None), None
+        staff = self.session.get(m.RosterStaffRow, person_id)
+        if staff is None or staff.left:
+            return None
+        return staff.agency, (staff.unit if staff.unit != staff.agency else None), None
+
+    def owner_of_campaign(self, campaign_id):
+        row = self.session.get(m.CampaignRow, campaign_id) if isinstance(campaign_id, str) else None
+        return None if row is None else row.owner

@@ -1,0 +1,266 @@
+"""The policy table, enforced: may this verified actor make this call? (issue 18 item 2, SPEC §8)
+
+One decision for every RPC of every service, taken by the suite's RPC entry point
+(:class:`shared.entrypoints.SuiteRpc`) after the actor is verified and before the idempotency recall
+or any worker: :func:`decide`.  It reads the row of ``<service>.<method>`` in
+:mod:`shared.policy` (an RPC missing from the table is refused: deny by default) and decides by the
+actor's kind:
+
+* ``operator`` — the role ``operator``;
+* ``service``  — the role ``service:<name>`` (the calling service signs as itself);
+* ``system`` / ``persons`` — the role ``system`` / ``persons``, and what the call is about (the row's
+  scope: unit, person, campaign paths into the payload, or the whole city) must lie within the
+  actor's units (a unit lies within them when it, or a unit above it, is one of them); a ``persons``
+  system also covers the person it acts for (the payload's ``actor``s);
+* ``person``   — the person's roles **from the service's own read model on the day of the act**
+  (officer, chief, leader, head of an agency; a committee's leaders and head are committee members,
+  its other staff the committee's office; auditors named by config ``AUDITORS``), each covering the
+  person's agency (or committee) and every unit below it; a person acts only as themself (every
+  ``actor`` the payload names, also in its lists, is the person).
+
+A READ row is open to every role, within its units; a WRITE row lists its roles.  Refusals are
+:class:`~shared.errors.Forbidden` naming ``actor``, the message starting with the rule id
+(:func:`shared.policy.check` words them).
+
+What a service knows about people, units and campaigns comes from a :class:`Resolver` its own
+``access.py`` defines (``services/<svc>/access.py``, over the service's own tables): no service asks
+another.  A service that knows nothing of people (rewards) gives persons no role: they only read.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from shared import policy
+from shared.errors import Forbidden
+from shared.identity import ALL_UNITS, Actor
+
+COMMITTEE = "committee"
+#: position in an agency → role; in a committee the leading posts are members, the others its office
+AGENCY_ROLES = {"officer": policy.OFFICER, "chief": policy.CHIEF, "leader": policy.LEADER,
+                "head": policy.HEAD}
+COMMITTEE_ROLES = {"officer": policy.COMMITTEE_OFFICE, "chief": policy.COMMITTEE_OFFICE,
+                   "leader": policy.COMMITTEE_MEMBER, "head": policy.COMMITTEE_MEMBER}
+DAY_FIELDS = ("as_of", "date", "day")
+#: rows whose payload names, at these paths, whose own record it is: a person writes only their own
+OWN = {"scoring.write_daily_logs": ("logs[].person",)}
+MAX_DEPTH = 32
+
+
+class Resolver:
+    """What one service knows (its own read model), through three lookups a service's
+    ``access.py`` overrides; this base knows nothing (every lookup ``None``).  ``session`` is a
+    short-lived SQLAlchemy session of the service's database (or None)."""
+
+    def __init__(self, session=None):
+        self.session = session
+        self._units: dict = {}
+        self._posts: dict = {}
+
+    # -- what a service overrides -----------------------------------------------------------------
+    def unit(self, unit_id: str):
+        """``(kind, parent)`` of a unit, or None when the service does not know it."""
+        return None
+
+    def post_of(self, person_id: str, day: dt.date):
+        """``(agency, section or None, position)`` of the person's post on ``day``, or None."""
+        return None
+
+    def owner_of_campaign(self, campaign_id: str):
+        """The unit owning a campaign, or None."""
+        return None
+
+    def unit_of_record(self, kind: str, record_id: str):
+        """The unit a record of the service (a scope kind of its own: ``referral``, ``task``) is
+        about, or None."""
+        return None
+
+    # -- derived, the same for every service ------------------------------------------------------
+    def _unit(self, unit_id):
+        if unit_id not in self._units:
+            self._units[unit_id] = self.unit(unit_id)
+        return self._units[unit_id]
+
+    def ancestry(self, unit_id: str) -> list:
+        """``[unit, its parent, …, the root]`` (just ``[unit]`` for a unit the service does not know)."""
+        chain = [unit_id]
+        found = self._unit(unit_id)
+        while found is not None and found[1] and found[1] not in chain and len(chain) < MAX_DEPTH:
+            chain.append(found[1])
+            found = self._unit(found[1])
+        return chain
+
+    def is_root(self, unit_id: str) -> bool:
+        found = self._unit(unit_id)
+        return found is not None and not found[1]
+
+    def _post(self, person_id, day):
+        key = (person_id, day)
+        if key not in self._posts:
+            self._posts[key] = self.post_of(person_id, day)
+        return self._posts[key]
+
+    def unit_of_person(self, person_id: str, day: dt.date):
+        """The unit of the person's post on ``day``; an evaluated unit (a section) is its own."""
+        post = self._post(person_id, day)
+        if post is None:
+            return person_id if self._unit(person_id) is not None else None
+        return post[1] or post[0]
+
+    def roles_of(self, person_id: str, day: dt.date) -> dict:
+        """``{role: units it covers}`` of a person on ``day`` (empty: not in the read model then)."""
+        post = self._post(person_id, day)
+        if post is None:
+            return {}
+        agency, _section, position = post
+        kind = (self._unit(agency) or (None, None))[0]
+        role = (COMMITTEE_ROLES if kind == COMMITTEE else AGENCY_ROLES).get(position)
+        return {role: frozenset({agency})} if role else {}
+
+
+def day_of(payload) -> dt.date:
+    """The day of the act: the payload's ``as_of`` (or ``date``, ``day``), never after today."""
+    today = dt.date.today()
+    if isinstance(payload, dict):
+        for name in DAY_FIELDS:
+            value = payload.get(name)
+            if isinstance(value, str) and len(value) >= 10:
+                try:
+                    return min(dt.date.fromisoformat(value[:10]), today)
+                except ValueError:
+                    pass
+    return today
+
+
+def values_at(payload, path: str) -> list:
+    """The values at ``path`` (``a``, ``items[].subject``) of a payload; absent: []."""
+    found = [payload]
+    for part in path.split("."):
+        listed = part.endswith("[]")
+        name = part[:-2] if listed else part
+        nxt = []
+        for item in found:
+            value = item.get(name) if isinstance(item, dict) else None
+            if value is None:
+                continue
+            if listed:
+                nxt.extend(value if isinstance(value, list) else ())
+            else:
+                nxt.append(value)
+        found = nxt
+    return [v for v in found if v is not None]
+
+
+def named_actors(payload) -> list:
+    """Every ``actor`` a payload names: its own, and its lists' items' (batches)."""
+    if not isinstance(payload, dict):
+        return []
+    out = []
+    if payload.get("actor") is not None:
+        out.append(payload["actor"])
+    for value in payload.values():
+        if isinstance(value, list):
+            out.extend(item["actor"] for item in value if isinstance(item, dict) and item.get("actor") is not None)
+    return out
+
+
+def _targets(rule, payload, resolver: Resolver, day):
+    """``[(where, unit or None)]``: what the call is about, as units (None: unknown to the service)."""
+    scope = rule.scope
+    if scope is None or scope.kind == "city":
+        return []
+    out = []
+    for path in scope.paths:
+        for value in values_at(payload, path):
+            where = f"{path.replace('[]', '')} {value!r}"
+            if not isinstance(value, str):
+                out.append((where, None))
+            elif scope.kind == "unit":
+                out.append((where, value))
+            elif scope.kind == "person":
+                out.append((where, resolver.unit_of_person(value, day)))
+            elif scope.kind == "campaign":
+                out.append((where, resolver.owner_of_campaign(value)))
+            else:
+                out.append((where, resolver.unit_of_record(scope.kind, value)))
+    return out
+
+
+def _covered(units, unit, resolver: Resolver) -> bool:
+    if units == ALL_UNITS:
+        return True
+    return any(u in units for u in resolver.ancestry(unit))
+
+
+def _outside(rule, payload, resolver: Resolver, units, day, extra=()) -> str | None:
+    """What the call is about that lies outside ``units`` (a text naming it), or None."""
+    if units == ALL_UNITS:
+        return None
+    if rule.scope is not None and rule.scope.kind == "city":
+        if not any(resolver.is_root(u) for u in units):
+            return "the whole city"
+    for where, unit in list(_targets(rule, payload, resolver, day)) + list(extra):
+        if unit is None:
+            if rule.access == policy.WRITE:   # a write names what it is about: unknown is not within
+                return f"{where} (unknown here)"
+            continue
+        if not _covered(units, unit, resolver):
+            return where
+    return None
+
+
+def decide(op: str, actor: Actor, payload, resolver: Resolver, *, auditors=frozenset()) -> str:
+    """The role allowing ``actor`` to call ``op`` with ``payload``; :class:`Forbidden` (field
+    ``actor``, message starting with ``op``) otherwise.  Nothing is written either way."""
+    rule = policy.rule_of(op)
+    who = f"{actor.kind} {actor.sub}"
+    if actor.kind == "operator":
+        return policy.check(op, (policy.OPERATOR,), who=who)
+    if actor.kind == "service":
+        return policy.check(op, (policy.service_role(actor.sub),), who=who)
+    day = day_of(payload)
+    if actor.kind in ("system", "persons"):
+        role = policy.SYSTEM if actor.kind == "system" else policy.PERSONS
+        allowed = policy.check(op, (role,), who=who)
+        if actor.units == ALL_UNITS:
+            return allowed
+        extra = ()
+        if actor.kind == "persons":   # and the persons it acts for are its units' persons
+            extra = [(f"actor {p!r}", resolver.unit_of_person(p, day) if isinstance(p, str) else None)
+                     for p in named_actors(payload)]
+        where = _outside(rule, payload, resolver, actor.units, day, extra)
+        if where is not None:
+            policy.check(op, (role,), who=who, in_scope=False, where=where)
+        return allowed
+    # a person: roles from the read model on the day of the act; acting only as themself
+    for named in named_actors(payload):
+        if named != actor.sub:
+            raise Forbidden(f"{op}: person {actor.sub} may not act as {named}", "actor")
+    for path in OWN.get(op, ()):
+        for named in values_at(payload, path):
+            if named != actor.sub:
+                raise Forbidden(f"{op}: person {actor.sub} writes only their own ({path.replace('[]', '')} "
+                                f"{named!r})", "actor")
+    roles = {policy.AUDITOR: ALL_UNITS} if actor.sub in auditors else resolver.roles_of(actor.sub, day)
+    allowed = policy.check(op, tuple(roles), who=who)
+    units = set()
+    for role, covered in roles.items():
+        if rule.access == policy.READ or role in rule.roles:
+            if covered == ALL_UNITS:
+                return allowed
+            units |= covered
+    where = _outside(rule, payload, resolver, frozenset(units), day)
+    if where is not None:
+        policy.check(op, tuple(roles), who=who, in_scope=False, where=where)
+    return allowed
+
+
+def auditors_of(config) -> frozenset:
+    """Persons who audit (read everything, write nothing): config ``AUDITORS`` (env
+    ``LIANBAO_AUDITORS``), a list or comma-separated person ids.  The roster has no auditor post."""
+    raw = (config or {}).get("AUDITORS") or ()
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    return frozenset(str(x).strip() for x in raw if str(x).strip())
+
+
+__all__ = ["Resolver", "decide", "day_of", "values_at", "named_actors", "auditors_of"]

@@ -1,0 +1,172 @@
+"""The policy table, enforced (shared/access.py): the decision for each kind of actor, with a small
+read model standing in for a service's (issue 18 item 2)."""
+import datetime as dt
+
+import pytest
+
+from shared import access, policy
+from shared.errors import Forbidden
+from shared.identity import ALL_UNITS, Actor
+
+#: city ─ k1 (committee) ─ a1 (agency) ─ s1 (section); city ─ k2 ─ a2
+UNITS = {"city": ("committee", None), "k1": ("committee", "city"), "a1": ("agency", "k1"),
+         "s1": ("section", "a1"), "k2": ("committee", "city"), "a2": ("agency", "k2"),
+         "s2": ("section", "a2")}
+#: person → [(start, agency, section, position)]
+POSTS = {
+    "o1": [("2020-01-01", "a1", "s1", "officer")],
+    "c1": [("2020-01-01", "a1", "s1", "chief")],
+    "l1": [("2020-01-01", "a1", None, "leader")],
+    "l2": [("2020-01-01", "a2", None, "leader")],
+    "h1": [("2020-01-01", "a1", None, "head")],
+    "m1": [("2020-01-01", "k1", None, "leader")],       # a member of k1's committee
+    "f0": [("2020-01-01", "city", None, "officer")],    # the city committee's office
+    "o2": [("2020-01-01", "a2", "s2", "officer")],
+    # o1's colleague promoted to leader of a1 on 2026-03-01
+    "p1": [("2020-01-01", "a1", "s1", "officer"), ("2026-03-01", "a1", None, "leader")],
+}
+CAMPAIGNS = {"c-a1": "a1", "c-a2": "a2"}
+
+
+class Model(access.Resolver):
+    def unit(self, unit_id):
+        return UNITS.get(unit_id)
+
+    def post_of(self, person_id, day):
+        found = [p for p in POSTS.get(person_id, ()) if dt.date.fromisoformat(p[0]) <= day]
+        return found[-1][1:] if found else None
+
+    def owner_of_campaign(self, campaign_id):
+        return CAMPAIGNS.get(campaign_id)
+
+
+def decide(op, actor, payload, **kw):
+    return access.decide(op, actor, payload, Model(), **kw)
+
+
+def refused(op, actor, payload, **kw) -> str:
+    with pytest.raises(Forbidden) as err:
+        decide(op, actor, payload, **kw)
+    assert err.value.field == "actor"
+    assert err.value.message.startswith(op)
+    return err.value.message
+
+
+def person(pid):
+    return Actor(pid, "person")
+
+
+APPROVE = {"actor": "l1", "subject": "o1", "month": "2026-02", "as_of": "2026-03-03"}
+
+
+def test_a_leader_approves_within_his_agency_and_not_in_another():
+    assert decide("scoring.approve", person("l1"), APPROVE) == policy.LEADER
+    # the boundary: a leader of a1 acting on a2's officer
+    text = refused("scoring.approve", person("l1"), {**APPROVE, "subject": "o2"})
+    assert "subject 'o2' lies outside" in text
+    # the leader of a2 on a1's officer, likewise
+    refused("scoring.approve", person("l2"), {**APPROVE, "actor": "l2"})
+
+
+def test_an_officer_or_a_chief_may_not_approve_and_the_message_names_the_rule():
+    text = refused("scoring.approve", person("o1"), {**APPROVE, "actor": "o1", "subject": "o1"})
+    assert "(officer) may not" in text and "leader" in text
+    refused("scoring.approve", person("c1"), {**APPROVE, "actor": "c1"})
+
+
+def test_a_committee_member_covers_the_units_below_his_committee_only():
+    assert decide("scoring.approve", person("m1"), {**APPROVE, "actor": "m1"}) == policy.COMMITTEE_MEMBER
+    refused("scoring.approve", person("m1"), {**APPROVE, "actor": "m1", "subject": "o2"})
+
+
+def test_roles_are_those_of_the_day_of_the_act():
+    before = {"actor": "p1", "subject": "o1", "month": "2026-01", "as_of": "2026-02-10"}
+    refused("scoring.approve", person("p1"), before)                      # an officer then
+    assert decide("scoring.approve", person("p1"), {**before, "as_of": "2026-03-02"}) == policy.LEADER
+    # a date after today is today
+    assert access.day_of({"as_of": "2999-01-01"}) == dt.date.today()
+
+
+def test_a_person_acts_only_as_themself_even_inside_a_batch():
+    batch = {"items": [{"actor": "l1", "subject": "o1", "month": "2026-02"},
+                       {"actor": "h1", "subject": "c1", "month": "2026-02"}]}
+    assert "may not act as h1" in refused("scoring.approve_batch", person("l1"), batch)
+    own = {"logs": [{"person": "o1", "date": "2026-03-05", "text": "x"},
+                    {"person": "o2", "date": "2026-03-05", "text": "y"}]}
+    assert "writes only their own" in refused("scoring.write_daily_logs", person("o1"), own)
+    assert decide("scoring.write_daily_logs", person("o1"), {"logs": own["logs"][:1]}) == policy.OFFICER
+
+
+def test_an_auditor_reads_everything_and_writes_nothing():
+    auditors = frozenset({"aud"})
+    assert decide("scoring.evaluation", person("aud"), {"subject": "o2", "month": "2026-02"},
+                  auditors=auditors) == policy.AUDITOR
+    assert decide("rewards.reconcile", person("aud"), {}, auditors=auditors) == policy.AUDITOR
+    for op in ("scoring.approve", "survey.submit_form", "rewards.set_schedule"):
+        assert "reads only" in refused(op, person("aud"), {"actor": "aud", "subject": "o1"},
+                                       auditors=auditors)
+
+
+def test_reads_by_any_role_within_units():
+    assert decide("scoring.evaluation", person("o1"), {"subject": "o1", "month": "2026-02"}) == policy.OFFICER
+    assert decide("roster.members_of", person("o1"), {"unit": "s1"}) == policy.OFFICER
+    refused("roster.members_of", person("o1"), {"unit": "s2"})
+    assert decide("survey.get_campaign", Actor("k1", "system", {"k1"}), {"campaign_id": "c-a1"})
+    refused("survey.get_campaign", Actor("k1", "system", {"k1"}), {"campaign_id": "c-a2"})
+    # a read of something the service does not know is left to the service (its NotFound)
+    assert decide("scoring.evaluation", Actor("k1", "system", {"k1"}), {"subject": "nobody"})
+    # a person the service knows nothing of has no role: not even a read
+    refused("scoring.evaluation", person("stranger"), {"subject": "o1"})
+
+
+def test_a_calling_system_writes_only_within_its_units():
+    k1 = Actor("k1-sys", "system", {"k1"})
+    assert decide("survey.create_campaign", k1, {"owner": "a1"}) == policy.SYSTEM   # below k1
+    assert "owner 'a2' lies outside" in refused("survey.create_campaign", k1, {"owner": "a2"})
+    assert decide("survey.submit_form", k1, {"campaign_id": "c-a1"}) == policy.SYSTEM
+    refused("survey.submit_form", k1, {"campaign_id": "c-a2"})
+    refused("scoring.record_honours", k1, {"honours": [{"subject": "o1"}, {"subject": "o2"}]})
+    # a write about something unknown here is not within its units
+    assert "unknown here" in refused("survey.submit_form", k1, {"campaign_id": "c-none"})
+    # not its role at all
+    refused("scoring.run_rating", k1, {"scope": "a1"})
+    # the whole city: only a system of every unit (or of the root)
+    refused("roster.save_units", Actor("k1-sys", "system", {"k1"}), {"units": []})
+    everywhere = Actor("city-sys", "system", ALL_UNITS)
+    assert decide("scoring.record_honours", everywhere, {"honours": [{"subject": "o2"}]}) == policy.SYSTEM
+
+
+def test_a_system_acting_for_persons_covers_them_and_their_subjects():
+    office = Actor("k1-office", "persons", {"k1"})
+    payload = {"actor": "o1", "subject": "o1", "month": "2026-02"}
+    assert decide("scoring.submit_self_assessment", office, payload) == policy.PERSONS
+    assert "actor 'o2'" in refused("scoring.submit_self_assessment", office,
+                                   {**payload, "actor": "o2", "subject": "o1"})
+    refused("scoring.submit_self_assessment", office, {**payload, "actor": "o2", "subject": "o2"})
+    refused("scoring.run_rating", office, {"actor": "o1", "scope": "a1"})
+
+
+def test_services_and_operators_by_their_roles():
+    assert decide("scoring.upsert_people", Actor("roster", "service", ALL_UNITS), {}) == "service:roster"
+    assert "service survey" in refused("scoring.upsert_people", Actor("survey", "service", ALL_UNITS), {})
+    assert decide("scoring.public_object", Actor("gateway", "service", ALL_UNITS), {}) == "service:gateway"
+    assert decide("rewards.settle", Actor("ops", "operator", ALL_UNITS), {}) == policy.OPERATOR
+    refused("rewards.settle", Actor("scoring", "service", ALL_UNITS), {})
+    # every service reads
+    assert decide("survey.get_rates", Actor("scoring", "service", ALL_UNITS), {"campaign_id": "c-a2"})
+
+
+def test_an_rpc_missing_from_the_table_is_refused_by_name():
+    for actor in (Actor("ops", "operator", ALL_UNITS), person("h1"), Actor("roster", "service", ALL_UNITS)):
+        text = refused("scoring.drop_everything", actor, {})
+        assert "not in the policy table" in text
+
+
+def test_payload_paths():
+    payload = {"items": [{"subject": "a"}, {"subject": "b"}, {"x": 1}], "unit": "u"}
+    assert access.values_at(payload, "items[].subject") == ["a", "b"]
+    assert access.values_at(payload, "unit") == ["u"]
+    assert access.values_at(payload, "missing[].x") == []
+    assert access.named_actors({"actor": "a", "items": [{"actor": "b"}, {"actor": None}], "n": 1}) == ["a", "b"]
+    assert access.auditors_of({"AUDITORS": "a, b,"}) == {"a", "b"}
+    assert access.auditors_of({}) == frozenset()
