@@ -175,4 +175,13 @@ def test_the_gateway_asserts_the_system_it_authenticated():
     assert assertion_for(book.caller("Bearer " + "t" * 20)) == Actor("k1-office", "system", {"k1"})
     assert assertion_for(book.caller("Bearer " + "u" * 20)) == Actor("k1-keying", "persons", {"k1"})
     assert assertion_for(book.caller("Bearer " + "v" * 20)).units == ALL_UNITS
-    assert assertion_for(PUBLIC_CALLER) == Actor("public", "system", ALL_UNITS)
+    # the public pages: the gateway itself, the role the policy table gives the public's forms
+    assert assertion_for(PUBLIC_CALLER) == Actor("gateway", "service", ALL_UNITS)
+    # a token file cannot make a caller of that kind
+    from shared.contracts import gateway as contract
+    from shared.errors import ValidationFailed
+    from shared.schemas import load
+
+    with pytest.raises(ValidationFailed):
+        load(contract.TokenFile(), {"systems": [{"system": "x", "actor": "x", "token": "w" * 20,
+                                                 "agencies": "*", "kind": "gateway"}]})
