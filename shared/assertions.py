@@ -149,7 +149,9 @@ class Keyring:
 # per-process keyrings: each process holds its own private key and every public key
 
 
-GATEWAY_SIGNS = ("system:*", "persons:*", "person")
+#: the gateway: the callers it authenticates, and itself for its public pages (the policy table's
+#: ``service:gateway``: the public's objections and forms)
+GATEWAY_SIGNS = ("system:*", "persons:*", "person", "service:gateway")
 OPERATOR_SIGNS = ("operator",)
 
 
@@ -181,8 +183,11 @@ def _covered(pattern: str, allowed) -> bool:
 
 
 def _actors_of(process: str) -> list:
-    return [Actor(process if process not in ("gateway", "operator") else "x", p.partition(":")[0])
-            for p in process_signs(process)]
+    out = []
+    for pattern in process_signs(process):
+        kind, _, sub = pattern.partition(":")
+        out.append(Actor(sub if sub and sub != "*" else "x", kind))
+    return out
 
 
 def keyring_for(entries: list[dict], names) -> list[dict]:
