@@ -200,7 +200,10 @@ def _outside(rule, payload, resolver: Resolver, units, day, extra=()) -> str | N
             return "the whole city"
     for where, unit in list(_targets(rule, payload, resolver, day)) + list(extra):
         if unit is None:
-            if rule.access == policy.WRITE:   # a write names what it is about: unknown is not within
+            # a write about a unit or person the service does not know is not within anyone's units (it
+            # could be created); a campaign or record it does not know is the service's NotFound
+            if rule.access == policy.WRITE and (rule.scope is None or rule.scope.kind in ("unit", "person")
+                                                or where.startswith("actor ")):
                 return f"{where} (unknown here)"
             continue
         if not _covered(units, unit, resolver):

@@ -126,8 +126,10 @@ def test_a_calling_system_writes_only_within_its_units():
     assert decide("survey.submit_form", k1, {"campaign_id": "c-a1"}) == policy.SYSTEM
     refused("survey.submit_form", k1, {"campaign_id": "c-a2"})
     refused("scoring.record_honours", k1, {"honours": [{"subject": "o1"}, {"subject": "o2"}]})
-    # a write about something unknown here is not within its units
-    assert "unknown here" in refused("survey.submit_form", k1, {"campaign_id": "c-none"})
+    # a write about a person unknown here is not within its units; an unknown campaign is the service's
+    # NotFound
+    assert "unknown here" in refused("scoring.record_honours", k1, {"honours": [{"subject": "nobody"}]})
+    assert decide("survey.submit_form", k1, {"campaign_id": "c-none"}) == policy.SYSTEM
     # not its role at all
     refused("scoring.run_rating", k1, {"scope": "a1"})
     # the whole city: only a system of every unit (or of the root)
