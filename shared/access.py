@@ -243,6 +243,11 @@ def decide(op: str, actor: Actor, payload, resolver: Resolver, *, auditors=froze
             if named != actor.sub:
                 raise Forbidden(f"{op}: person {actor.sub} writes only their own ({path.replace('[]', '')} "
                                 f"{named!r})", "actor")
+    # anyone reads what is about themself (the service answers, or says it does not know them)
+    if rule.access == policy.READ and rule.scope is not None and rule.scope.kind == "person":
+        about = [v for path in rule.scope.paths for v in values_at(payload, path)]
+        if about and all(v == actor.sub for v in about):
+            return "self"
     roles = {policy.AUDITOR: ALL_UNITS} if actor.sub in auditors else resolver.roles_of(actor.sub, day)
     allowed = policy.check(op, tuple(roles), who=who)
     units = set()

@@ -13,7 +13,11 @@ BODIES = ("agency", "committee")
 
 class RosterAccess(Resolver):
     def unit(self, unit_id):
-        row = self.session.get(m.UnitRow, unit_id) if isinstance(unit_id, str) else None
+        """The unit's latest version (the tree as it stands)."""
+        if not isinstance(unit_id, str):
+            return None
+        row = self.session.scalars(select(m.UnitVersionRow).where(m.UnitVersionRow.id == unit_id)
+                                   .order_by(m.UnitVersionRow.start.desc()).limit(1)).first()
         return None if row is None else (row.kind, row.parent)
 
     def post_of(self, person_id, day):

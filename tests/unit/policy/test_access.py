@@ -108,15 +108,19 @@ def test_an_auditor_reads_everything_and_writes_nothing():
 
 
 def test_reads_by_any_role_within_units():
-    assert decide("scoring.evaluation", person("o1"), {"subject": "o1", "month": "2026-02"}) == policy.OFFICER
+    assert decide("scoring.evaluation", person("o1"), {"subject": "o1", "month": "2026-02"}) == "self"
+    assert decide("scoring.evaluation", person("o1"), {"subject": "c1", "month": "2026-02"}) == policy.OFFICER
+    refused("scoring.evaluation", person("o1"), {"subject": "o2", "month": "2026-02"})
     assert decide("roster.members_of", person("o1"), {"unit": "s1"}) == policy.OFFICER
     refused("roster.members_of", person("o1"), {"unit": "s2"})
     assert decide("survey.get_campaign", Actor("k1", "system", {"k1"}), {"campaign_id": "c-a1"})
     refused("survey.get_campaign", Actor("k1", "system", {"k1"}), {"campaign_id": "c-a2"})
     # a read of something the service does not know is left to the service (its NotFound)
     assert decide("scoring.evaluation", Actor("k1", "system", {"k1"}), {"subject": "nobody"})
-    # a person the service knows nothing of has no role: not even a read
+    # a person the service knows nothing of has no role: not even a read, except about themself
     refused("scoring.evaluation", person("stranger"), {"subject": "o1"})
+    assert decide("roster.get_staff", person("stranger"), {"person": "stranger"}) == "self"
+    refused("roster.get_staff", person("stranger"), {"person": "o1"})
 
 
 def test_a_calling_system_writes_only_within_its_units():
