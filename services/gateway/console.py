@@ -40,7 +40,7 @@ from nameko.exceptions import RemoteError
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
-from shared.errors import LianbaoError, NotFound
+from shared.errors import Forbidden, LianbaoError, NotFound
 
 from services.gateway.problems import GatewayProblem
 from services.gateway.public_pages import PagesProblem
@@ -155,10 +155,12 @@ def _call(service, person, target: str, payload: dict):
 
 
 def _maybe(service, person, target: str, payload: dict):
-    """The answer, or None when the service has nothing (NotFound) or is not running."""
+    """The answer, or None when the service has nothing (NotFound), the person may not see it there
+    (Forbidden: the policy table, e.g. a service whose read model does not know the person), or the
+    service is not running."""
     try:
         return _call(service, person, target, payload)
-    except NotFound:
+    except (NotFound, Forbidden):
         return None
     except GatewayProblem as err:
         if err.status == 503:       # e.g. training not deployed: the page shows the rest
