@@ -393,6 +393,19 @@ def review_post(self, request, person, subject, month):
     return _render(self, "console/review.html", 400, form=form, errors=errors, **context)
 
 
+def _checked(form: dict, prefix: str, none_chosen: str, text_field: str, text_label: str):
+    """The boxes checked on a list form (fields ``<prefix>.<n>``, their values), its free text, and
+    the errors by field: none checked, or the text too long."""
+    chosen = [value for name, value in sorted(form.items()) if name.startswith(prefix + ".") and value]
+    text = (form.get(text_field) or "").strip()
+    errors = {}
+    if not chosen:
+        errors[prefix] = none_chosen
+    if len(text) > MAX_REASON:
+        errors[text_field] = f"{text_label}至多 {MAX_REASON} 字 (at most {MAX_REASON} characters)"
+    return chosen, text, errors
+
+
 @guarded
 def logs_post(self, request, person):
     """Mark the checked daily logs of the mentees reviewed (``scoring.review_daily_logs``)."""
@@ -401,13 +414,8 @@ def logs_post(self, request, person):
 
     form = _form(request)
     check_csrf(request, person, form)
-    chosen = [value for name, value in sorted(form.items()) if name.startswith("log.") and value]
-    comment = (form.get("comment") or "").strip()
-    errors = {}
-    if not chosen:
-        errors["log"] = "请勾选要标记为已审阅的日志 (choose at least one log)"
-    if len(comment) > MAX_REASON:
-        errors["comment"] = f"评语至多 {MAX_REASON} 字 (at most {MAX_REASON} characters)"
+    chosen, comment, errors = _checked(form, "log", "请勾选要标记为已审阅的日志 (choose at least one log)",
+                                       "comment", "评语")
     reviews = []
     for value in chosen:
         who, _, day = value.partition("|")
@@ -463,13 +471,8 @@ def approve_post(self, request, person):
 
     form = _form(request)
     check_csrf(request, person, form)
-    chosen = [value for name, value in sorted(form.items()) if name.startswith("ev.") and value]
-    note = (form.get("note") or "").strip()
-    errors = {}
-    if not chosen:
-        errors["ev"] = "请勾选要审定的考核 (choose at least one evaluation)"
-    if len(note) > MAX_REASON:
-        errors["note"] = f"意见至多 {MAX_REASON} 字 (at most {MAX_REASON} characters)"
+    chosen, note, errors = _checked(form, "ev", "请勾选要审定的考核 (choose at least one evaluation)",
+                                    "note", "意见")
     if not errors:
         # only evaluations waiting for this person: one that is not refuses the form, nothing written
         waiting = {ev["id"]: ev for ev in _call(self, person, "scoring.waiting_for",
