@@ -55,10 +55,13 @@ class Resolver:
         self.session = session
         self._units: dict = {}
         self._posts: dict = {}
+        #: the day of the act (set by :func:`decide`): the unit tree is read as it was then
+        self.day: dt.date | None = None
 
     # -- what a service overrides -----------------------------------------------------------------
     def unit(self, unit_id: str):
-        """``(kind, parent)`` of a unit, or None when the service does not know it."""
+        """``(kind, parent)`` of a unit on :attr:`day` (its latest version when the service keeps
+        no version of that day, or no day is set), or None when the service does not know it."""
         return None
 
     def post_of(self, person_id: str, day: dt.date):
@@ -221,6 +224,7 @@ def decide(op: str, actor: Actor, payload, resolver: Resolver, *, auditors=froze
     if actor.kind == "service":
         return policy.check(op, (policy.service_role(actor.sub),), who=who)
     day = day_of(payload)
+    resolver.day = day          # the tree of the day of the act (a section moved since lies where it was)
     if actor.kind in ("system", "persons"):
         role = policy.SYSTEM if actor.kind == "system" else policy.PERSONS
         allowed = policy.check(op, (role,), who=who)

@@ -147,12 +147,16 @@ class UnitOfWork:
         self._on_published = on_published
         self.published: list[str] = []
         self.done = False
+        #: who acts, as verified by the entry point (``kind:sub``; None for a timer): what audit
+        #: trails record beside the actor a payload names (a system acting for its persons, say)
+        self.signed_by: str | None = None
 
     # -- the session ---------------------------------------------------------------------------
     @property
     def session(self) -> Session:
         if self._session is None:
             self._session = self._sessionmaker()
+            self._session.info["signed_by"] = self.signed_by   # for the audit trails of this work
         return self._session
 
     # -- delivery --------------------------------------------------------------------------------
@@ -274,7 +278,11 @@ class Database(DependencyProvider):
                           provider=self)
 
     def get_dependency(self, worker_ctx):
+        from shared.identity import current
+
         uow = self.unit_of_work(f"{self.container.service_name}.{worker_ctx.entrypoint.method_name}")
+        actor = current(worker_ctx)
+        uow.signed_by = f"{actor.kind}:{actor.sub}"[:200] if actor is not None else None
         units[worker_ctx] = uow
         return uow
 

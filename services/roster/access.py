@@ -13,11 +13,18 @@ BODIES = ("agency", "committee")
 
 class RosterAccess(Resolver):
     def unit(self, unit_id):
-        """The unit's latest version (the tree as it stands)."""
+        """The unit's version on the day of the act (else its latest: the tree as it stands)."""
         if not isinstance(unit_id, str):
             return None
-        row = self.session.scalars(select(m.UnitVersionRow).where(m.UnitVersionRow.id == unit_id)
-                                   .order_by(m.UnitVersionRow.start.desc()).limit(1)).first()
+        versions = select(m.UnitVersionRow).where(m.UnitVersionRow.id == unit_id)
+        if self.day is not None:
+            row = self.session.scalars(versions.where(
+                m.UnitVersionRow.start <= self.day,
+                or_(m.UnitVersionRow.end.is_(None), m.UnitVersionRow.end >= self.day))
+                .order_by(m.UnitVersionRow.start.desc()).limit(1)).first()
+            if row is not None:
+                return row.kind, row.parent
+        row = self.session.scalars(versions.order_by(m.UnitVersionRow.start.desc()).limit(1)).first()
         return None if row is None else (row.kind, row.parent)
 
     def post_of(self, person_id, day):

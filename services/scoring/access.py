@@ -2,7 +2,7 @@
 (``units``, ``person_posts`` through time, ``people``), never another service."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from shared.access import Resolver
 
@@ -12,7 +12,16 @@ from services.scoring import models as m
 
 class ScoringAccess(Resolver):
     def unit(self, unit_id):
-        row = self.session.get(m.Unit, unit_id) if isinstance(unit_id, str) else None
+        if not isinstance(unit_id, str):
+            return None
+        if self.day is not None:    # the roster's tree on the day of the act (unit_versions)
+            version = self.session.scalars(
+                select(m.UnitVersion).where(m.UnitVersion.id == unit_id, m.UnitVersion.since <= self.day,
+                                            or_(m.UnitVersion.until.is_(None), m.UnitVersion.until >= self.day))
+                .order_by(m.UnitVersion.since.desc()).limit(1)).first()
+            if version is not None:
+                return version.kind, version.parent
+        row = self.session.get(m.Unit, unit_id)
         return None if row is None else (row.kind, row.parent)
 
     def post_of(self, person_id, day):

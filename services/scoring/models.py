@@ -145,6 +145,9 @@ class EvaluationLog(Base):
     evaluation_id = Column(String(250), nullable=False, index=True)
     action = Column(String(20), nullable=False)
     actor = Column(String(ID), nullable=False)
+    # who the entry point verified (kind:sub): the actor itself for a person, the calling system
+    # for a system acting for its persons, the operator for an import; null before it was recorded
+    signed_by = Column(String(200))
     on_date = Column(Date, nullable=False)
     from_state = Column(String(20))
     to_state = Column(String(20), nullable=False)

@@ -214,12 +214,16 @@ def known_person(uow, pid):
 # -- evaluations and their trail -------------------------------------------------------------
 def add_log(s, ev_id, action, actor, on, frm, to, note=None, dig=None):
     s.add(EvaluationLog(evaluation_id=ev_id, action=action, actor=actor, on_date=on,
-                        from_state=frm, to_state=to, note=note, digest=dig))
+                        from_state=frm, to_state=to, note=note, digest=dig,
+                        signed_by=s.info.get("signed_by")))
 
 
 def add_logs(s, logs) -> None:
+    """Steps of the trail, each with who the entry point verified (the session's ``signed_by``)
+    beside the actor its payload names."""
     if logs:
-        s.execute(insert(EvaluationLog), logs)
+        signed_by = s.info.get("signed_by")
+        s.execute(insert(EvaluationLog), [{**row, "signed_by": signed_by} for row in logs])
 
 
 def last_log(s, ev_id):

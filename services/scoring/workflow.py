@@ -9,7 +9,7 @@ from sqlalchemy import insert
 
 from shared.errors import Conflict, Forbidden, NotFound
 from services.scoring import history, repository
-from services.scoring.models import Evaluation, EvaluationLog
+from services.scoring.models import Evaluation
 from services.scoring.domain import asof, criteria, deadlines
 from services.scoring.domain import workflow as steps
 
@@ -71,7 +71,7 @@ def submit_self_assessments(uow, data) -> dict:
     out = repository.batch(items, one)
     if new_rows:
         s.execute(insert(Evaluation), new_rows)
-        s.execute(insert(EvaluationLog), logs)
+        repository.add_logs(s, logs)
     return out
 
 
@@ -254,7 +254,7 @@ def evaluation_dict(s, e, trail=True) -> dict:
            "filed_on": repository.iso(e.filed_on), "late": bool(e.late), "objections": e.objections}
     if trail:
         out["trail"] = [{"action": r.action, "actor": r.actor, "on": r.on_date.isoformat(),
-                         "from": r.from_state, "to": r.to_state, "note": r.note}
+                         "from": r.from_state, "to": r.to_state, "note": r.note, "signed_by": r.signed_by}
                         for r in repository.trail(s, e.id)]
     return out
 

@@ -2,7 +2,7 @@
 units and posts (no positions: persons have no role here, they read), and its campaigns' owners."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from shared.access import Resolver
 
@@ -11,7 +11,16 @@ from services.survey import models as m
 
 class SurveyAccess(Resolver):
     def unit(self, unit_id):
-        row = self.session.get(m.RosterUnitRow, unit_id) if isinstance(unit_id, str) else None
+        if not isinstance(unit_id, str):
+            return None
+        if self.day is not None:    # the roster's tree on the day of the act
+            V = m.RosterUnitVersionRow
+            version = self.session.scalars(
+                select(V).where(V.id == unit_id, V.since <= self.day, or_(V.until.is_(None), V.until >= self.day))
+                .order_by(V.since.desc()).limit(1)).first()
+            if version is not None:
+                return version.kind, version.parent
+        row = self.session.get(m.RosterUnitRow, unit_id)
         return None if row is None else (row.kind, row.parent)
 
     def post_of(self, person_id, day):

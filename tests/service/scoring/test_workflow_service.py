@@ -142,3 +142,20 @@ def test_a_late_filing_is_flagged_and_counts_against_the_implementation_rate(cit
         text = metrics_of(city.container("scoring")).render().decode()
         assert 'lianbao_scoring_overdue_evaluations{agency="ps"} 12.0' in text
         assert 'lianbao_management_implementation_rate{agency="ps"} 0.0' in text
+
+
+def test_every_step_of_the_trail_records_who_the_entry_point_verified(city):
+    """Issue 18 item 3: beside the actor the payload names, each step keeps the verified identity of
+    the call — the person himself, or the calling system that acts for its persons."""
+    with city.rpc(as_person="o1") as rpc:
+        _submit(rpc)
+    with city.rpc(as_persons="ps-office", units={"ps"}) as rpc:   # the bureau's system keys o2's own
+        _submit(rpc, subject="o2")
+    with city.rpc(as_person="c1") as rpc:
+        rpc.scoring.review({"actor": "c1", "subject": "o1", "month": FEB, "as_of": "2026-03-02"})
+    with city.rpc() as rpc:
+        one = rpc.scoring.evaluation({"subject": "o1", "month": FEB})["trail"]
+        two = rpc.scoring.evaluation({"subject": "o2", "month": FEB})["trail"]
+    assert [(t["action"], t["actor"], t["signed_by"]) for t in one] == [
+        ("submit", "o1", "person:o1"), ("review", "c1", "person:c1")]
+    assert [(t["action"], t["actor"], t["signed_by"]) for t in two] == [("submit", "o2", "persons:ps-office")]
