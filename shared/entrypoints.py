@@ -168,11 +168,21 @@ class SuiteRpc(VerifiedActorHeaders, Rpc):
                         f"another request to {self.container.service_name}.{self.method_name}: send a new "
                         "key for a new request", IDEMPOTENCY_HEADER)
 
+    def _reads_only(self) -> bool:
+        """Whether this RPC only reads (its policy row): a system acting for its persons reads within
+        its units without naming a person; everything it writes names the person it acts for."""
+        from shared import policy
+
+        cls = self.container.service_cls
+        name = getattr(cls, "policy_name", None) or self.container.service_name
+        rule = policy.TABLE.get(f"{name}.{self.method_name}")
+        return rule is not None and rule.access == policy.READ
+
     def _verify(self, body, message) -> Actor:
         """Who acts: the verified actor of the call's signed assertion (context data
         ``lianbao.auth``).  Raises :class:`Unauthenticated` (missing, expired, forged, unknown key,
         wrong audience) or, for a person naming another person as the payload's ``actor``,
-        :class:`Forbidden`; for a system acting for its persons, the payload must name the person."""
+        :class:`Forbidden`; for a system acting for its persons, a write's payload must name the person."""
         headers = self.unpack_message_headers(message)
         actor = assertions.verifier_of(self.container.config).actor(headers.get(assertions.AUTH_KEY))
         if actor.kind in ("person", "persons"):
@@ -182,7 +192,7 @@ class SuiteRpc(VerifiedActorHeaders, Rpc):
             named = payload.get("actor") if isinstance(payload, dict) else None
             if actor.kind == "person" and named is not None and named != actor.sub:
                 raise Forbidden(f"{actor.sub} may not act as {named}", "actor")
-            if actor.kind == "persons" and not access.named_actors(payload):
+            if actor.kind == "persons" and not access.named_actors(payload) and not self._reads_only():
                 raise ValidationFailed(f"{actor.sub} acts for its persons: the payload must name the person"
                                        " (its actor, or its items' actors)",
                                        "actor")
@@ -320,6 +330,16 @@ class SuiteEventHandler(VerifiedActorHeaders, EventHandler):
                                binding(queue.exchange, routing_key=queue.routing_key),
                                binding(retry_exchange(self.container.service_name),
                                        routing_key=queue.name)])
+
+    def _reads_only(self) -> bool:
+        """Whether this RPC only reads (its policy row): a system acting for its persons reads within
+        its units without naming a person; everything it writes names the person it acts for."""
+        from shared import policy
+
+        cls = self.container.service_cls
+        name = getattr(cls, "policy_name", None) or self.container.service_name
+        rule = policy.TABLE.get(f"{name}.{self.method_name}")
+        return rule is not None and rule.access == policy.READ
 
     def _verify(self, body, message) -> Actor:
         """The publishing service, from the event's signature (header ``lianbao-auth``): it must

@@ -2,7 +2,7 @@
 
 The gateway forwards who it authenticated as a signed assertion (:func:`assertion_for`,
 ``docs/trust.md``): a calling system as kind ``system`` scoped to its units, or, for an entry with
-``kind: persons``, as a system acting for the persons of its units (every payload names the person).
+``kind: persons``, as a system acting for the persons of its units (every write names the person).
 """
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ TOKENS = {
     "city": "city-token-0123456789abcdef",
     "county": "county-token-0123456789abcdef",
     "other": "other-token-0123456789abcdef",
+    "office": "office-token-0123456789abcdef",   # a bureau's office system acting for its persons
 }
 
 
@@ -19,6 +20,7 @@ def write_tokens(path):
         {"system": "county", "actor": "county-office",
          "token_sha256": hashlib.sha256(TOKENS["county"].encode()).hexdigest(), "agencies": ["cnty", "c_ps"]},
         {"system": "other", "actor": "other-office", "token": TOKENS["other"], "agencies": ["m_ps"]},
+        {"system": "ps-office", "actor": "ps-office", "token": TOKENS["office"], "agencies": "*", "kind": "persons"},
     ]
     path.write_text(yaml.safe_dump({"systems": systems}, allow_unicode=True))
     return path
