@@ -53,7 +53,7 @@ def save_post(s, person: str, start: date, agency: str, section, position: str, 
     s.flush()
 
 
-EARLIEST = date(1900, 1, 1)     # the roster's "as far back as it goes" (a unit without a date)
+EARLIEST = asof.EARLIEST        # the roster's "as far back as it goes" (a unit without a date)
 
 
 def save_unit_version(s, unit: dict) -> None:
@@ -72,18 +72,29 @@ def save_unit_version(s, unit: dict) -> None:
     s.flush()
 
 
-def load_unit(s, unit: dict) -> None:
-    """A unit loaded into the read model (``save_units``, a bulk load): its latest version takes
-    the content given (the first one since always when the unit has none)."""
-    latest = s.scalars(select(models.UnitVersion).where(models.UnitVersion.id == unit["id"])
-                       .order_by(models.UnitVersion.since.desc()).limit(1)).first()
-    values = dict(kind=unit["kind"], parent=unit.get("parent"), agency=unit["agency"],
-                  name=unit.get("name"))
-    if latest is None:
-        s.add(models.UnitVersion(id=unit["id"], since=EARLIEST, until=None, **values))
-    else:
-        for k, v in values.items():
-            setattr(latest, k, v)
+def load_unit(s, unit: dict, effective: date | None = None) -> str:
+    """A unit loaded into the read model (``save_units``, a bulk load), dated like a change of the
+    roster's tree (:func:`asof.load_version`): "created", "changed" or "unchanged"."""
+    rows = {r.since: r for r in s.scalars(select(models.UnitVersion)
+                                          .where(models.UnitVersion.id == unit["id"]))}
+    versions = [asof.UnitVersion(r.id, r.since, r.until, r.kind, r.parent, r.agency, r.name)
+                for r in rows.values()]
+    new = asof.UnitVersion(unit["id"], EARLIEST, None, unit["kind"], unit.get("parent"),
+                           unit["agency"], unit.get("name"))
+    closed, opened = asof.load_version(versions, new, effective)
+    for v in closed:
+        row = rows[v.since]
+        if opened and opened[0].since == v.since:
+            s.delete(row)
+            s.flush()
+        else:
+            row.until = v.until
+    for v in opened:
+        s.add(models.UnitVersion(id=v.id, since=v.since, until=v.until, kind=v.kind,
+                                 parent=v.parent, agency=v.agency, name=v.name))
+    if not opened:
+        return "unchanged"
+    return "created" if not versions else "changed"
 
 
 def units_on(s, day: date, kind: str | None = None) -> dict:
@@ -112,6 +123,13 @@ def unit_on(s, uid: str, day: date):
         return None
     evaluator = s.scalars(select(models.Unit.evaluator).where(models.Unit.id == uid)).first()
     return replace(version, evaluator=evaluator) if evaluator else version
+
+
+def latest_unit(s, uid: str):
+    """The unit's latest version in the read model (None: unknown)."""
+    s.flush()
+    return s.scalars(select(models.UnitVersion).where(models.UnitVersion.id == uid)
+                     .order_by(models.UnitVersion.since.desc()).limit(1)).first()
 
 
 def latest_post(s, person: str):

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import insert, select
 
+from shared.errors import Conflict, ValidationFailed
 from services.scoring import history, repository
 from services.scoring.models import Person, Satisfaction, Spell, Unit
 from services.scoring.domain import read_model as rules
@@ -55,14 +56,27 @@ def _upsert_units(s, units, evaluators=True) -> list:
 
 
 def save_units(uow, data) -> dict:
-    """A bulk load of the units (``units`` keeps the latest; each unit's latest version takes the
-    content given: a load does not date anything)."""
+    """A bulk load of the units, dated as the roster dates its tree (SPEC §9): a unit new to the
+    read model exists from ``effective`` (from 1900-01-01 without it), a changed one takes its new
+    content from ``effective`` (required), its earlier versions kept. ``units`` keeps the latest
+    (the read model's own ``evaluator`` of a unit is not dated)."""
     s = uow.session
-    outcomes = _upsert_units(s, data["units"])
-    for _, u in outcomes:
-        history.load_unit(s, u)
+    effective = data.get("effective")
+    outcomes = []
+    for i, u in enumerate(data["units"]):
+        values = dict(u, agency=rules.unit_agency(u["id"], u["kind"], u.get("parent"), u.get("agency")))
+        try:
+            outcome = history.load_unit(s, values, effective)
+        except (ValidationFailed, Conflict) as err:
+            field = "effective" if err.field == "effective" else f"units[{i}].{err.field}"
+            raise type(err)(err.message, field) from None
+        latest = history.latest_unit(s, u["id"])
+        row = repository.upsert(s, Unit, u["id"], dict(kind=latest.kind, parent=latest.parent,
+                                                       agency=latest.agency, name=latest.name,
+                                                       evaluator=u.get("evaluator")))
+        outcomes.append(outcome if outcome != "unchanged" or row != "changed" else "changed")
     s.flush()
-    return repository.counts([o for o, _ in outcomes])
+    return repository.counts(outcomes)
 
 
 def record_spells(uow, data) -> dict:

@@ -14,7 +14,13 @@ Read model (also fed by roster's events and survey's ``satisfaction_rates_publis
   ``evaluator`` field is refused, and evaluators come only from the roster's
   ``evaluators_resolved`` events (until the first one, a loaded person is evaluated by his agency's
   leading group; a later load never replaces what the roster resolved)
-* ``save_units(SaveUnits)`` -> ``{"created", "changed", "unchanged"}``
+* ``save_units(SaveUnits)`` -> ``{"created", "changed", "unchanged"}``: a bulk load of the units,
+  dated as the roster dates its tree (its ``save_units``): a unit new to the read model exists from
+  ``effective`` (from 1900-01-01 without one), a changed unit takes its new content from
+  ``effective`` (required: ValidationFailed ``effective``), the version it replaces kept until the
+  day before; a change dated before a unit's latest version is a Conflict ``effective``, another
+  kind a Conflict ``units[i].kind``.  In a deployment the roster's ``units_saved`` keeps the same
+  versions.
 * ``record_spells(RecordSpells)`` -> ``{"created", "changed", "unchanged"}``
 
 Monthly evaluation (M§五(二)4: submitted → reviewed → approved → on_notice → filed)
@@ -120,6 +126,7 @@ class UnitIn(BaseSchema):
 
 class SaveUnits(BaseSchema):
     units = _batch(UnitIn)
+    effective = fields.Date(load_default=None, allow_none=True)
 
 
 class SpellIn(BaseSchema):

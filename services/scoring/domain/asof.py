@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from shared.dated import latest_on
-from shared.errors import Conflict, Forbidden
+from shared.errors import Conflict, Forbidden, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,50 @@ def unit_on(versions: Iterable[UnitVersion], day: date) -> UnitVersion | None:
     if version is None or (version.until is not None and version.until < day):
         return None
     return version
+
+
+EARLIEST = date(1900, 1, 1)     # the roster's "as far back as it goes" (a unit without a date)
+CONTENT = ("kind", "parent", "agency", "name")
+
+
+def load_version(versions: Iterable[UnitVersion], new: UnitVersion, effective: date | None
+                 ) -> tuple[list[UnitVersion], list[UnitVersion]]:
+    """A unit loaded into the read model by ``save_units`` (a bulk load), dated as the roster dates
+    a change of its tree (its ``save_units``): ``(closed or replaced, opened)``, both empty when
+    the content is the same. ``new`` carries the content (its ``since``/``until`` are ignored).
+    A unit new to the read model exists from ``effective``, or from :data:`EARLIEST` without one;
+    a changed unit takes the new content from ``effective`` (its version open that day ends the
+    day before; the same day replaces it); a dissolved unit loaded again exists again from
+    ``effective``. Refused: a change without a date (ValidationFailed ``effective``), a change
+    dated on or before the end of a dissolved unit or before the unit's latest change (Conflict
+    ``effective``: history is not rewritten), another kind (Conflict ``kind``)."""
+    ordered = sorted(versions, key=lambda v: v.since)
+    if not ordered:
+        return [], [replace(new, since=effective or EARLIEST, until=None)]
+    last = ordered[-1]
+    if last.kind != new.kind:
+        raise Conflict(f"unit {new.id!r} is a {last.kind}; its kind cannot change (a unit of "
+                       "another kind is a new unit)", "kind")
+    if last.until is not None:
+        if effective is None:
+            raise ValidationFailed(f"unit {new.id!r} ended on {last.until}; loading it again needs "
+                                   "the date it exists again from", "effective")
+        if effective <= last.until:
+            raise Conflict(f"unit {new.id!r} existed until {last.until}; history is not rewritten",
+                           "effective")
+        return [], [replace(new, since=effective, until=None)]
+    if all(getattr(last, k) == getattr(new, k) for k in CONTENT):
+        return [], []
+    if effective is None:
+        raise ValidationFailed(f"unit {new.id!r} is known: a change needs the date it takes "
+                               "effect (the roster's tree is dated, SPEC §9)", "effective")
+    if effective < last.since:
+        raise Conflict(f"unit {new.id!r} has a later version from {last.since}; history is not "
+                       "rewritten", "effective")
+    if effective == last.since:
+        return [last], [replace(new, since=effective, until=None)]
+    return [replace(last, until=effective - timedelta(days=1))], [replace(new, since=effective,
+                                                                          until=None)]
 
 
 def tree_on(versions: dict[str, list[UnitVersion]], day: date) -> dict[str, UnitVersion]:

@@ -2,7 +2,7 @@
 ``rate_snapshot`` is the engine behind RPC."""
 import pytest
 
-from shared.errors import ValidationFailed
+from shared.errors import Conflict, ValidationFailed
 from tests.service.scoring.conftest import PEOPLE, wait_for
 
 pytestmark = pytest.mark.timeout(90)
@@ -112,3 +112,29 @@ def test_no_caller_types_an_evaluator_in_and_a_later_load_keeps_the_rosters(city
         # a person the roster has not resolved yet is his agency's (the default until it does)
         assert rpc.scoring.submit_self_assessment({"actor": "l1", "subject": "l1", "month": "2026-03",
                                                    "as_of": "2026-04-01"})["evaluator"] == "ps"
+
+
+def test_save_units_dates_a_move_as_the_roster_does(city):
+    """scoring.save_units (a bulk load of the read model) dates a change like the roster's tree
+    (SPEC §9): 刑侦大队 (s1) loaded under the county court from 15 March counts for it in March
+    (read on the month's last day), for the bureau in February; a change without a date, or dated
+    before the unit's latest version, is refused naming ``effective``."""
+    with city.rpc() as rpc:
+        court = {"id": "ct", "kind": "agency", "parent": "cnty", "name": "津市市人民法院"}
+        assert rpc.scoring.save_units({"units": [court]})["created"] == 1
+        moved = {"id": "s1", "kind": "section", "parent": "ct", "agency": "ct", "name": "刑侦大队"}
+        with pytest.raises(ValidationFailed) as err:
+            rpc.scoring.save_units({"units": [moved]})
+        assert err.value.field == "effective"
+        assert rpc.scoring.save_units({"units": [moved], "effective": "2026-03-15"})["changed"] == 1
+        assert rpc.scoring.save_units({"units": [moved], "effective": "2026-03-15"})["unchanged"] == 1
+        with pytest.raises(Conflict) as err:
+            rpc.scoring.save_units({"units": [dict(moved, parent="ps", agency="ps")],
+                                    "effective": "2026-03-01"})
+        assert err.value.field == "effective"
+        # the sections due of each agency, read on the month's last day
+        def due(month, agency):
+            out = rpc.scoring.overdue_evaluations({"month": month, "as_of": "2026-06-30"})
+            return {o["subject"] for o in out["overdue"] if o.get("agency") == agency}
+        assert "s1" in due("2026-02", "ps") and "s1" not in due("2026-02", "ct")
+        assert "s1" in due("2026-03", "ct") and "s1" not in due("2026-03", "ps")

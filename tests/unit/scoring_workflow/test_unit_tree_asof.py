@@ -1,11 +1,13 @@
 """Scoring's read model of the dated unit tree (SPEC §9, issue 20): a section's agency on a day
 from the roster's versions; a section moved on the 1st, the 15th or the last day of a month counts
 for its new agency that month (read on its last day); a unit dissolved during a month is absent."""
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from services.scoring.domain.asof import UnitVersion, month_last_day, tree_on, unit_on
+from services.scoring.domain.asof import UnitVersion, load_version, month_last_day, tree_on, unit_on
+from shared.errors import Conflict, ValidationFailed
 
 EARLIEST = date(1900, 1, 1)
 
@@ -41,3 +43,52 @@ def test_versions_in_any_order_and_a_loaded_evaluator():
     assert unit_on([later, first], date(2026, 4, 30)).body == "x"
     assert unit_on([later, first], date(2026, 5, 1)).body == "a2"
     assert unit_on([later], date(2026, 4, 30)) is None         # not known before its first version
+
+
+# -- scoring.save_units, a bulk load of the read model, dated as the roster dates its tree ----------
+def _unit(parent, name="刑侦大队", kind="section"):
+    return UnitVersion("s1", EARLIEST, None, kind, parent, parent, name)
+
+
+def test_a_unit_new_to_the_read_model_exists_as_far_back_as_the_roster_goes_or_from_its_date():
+    assert load_version([], _unit("ps"), None) == ([], [_unit("ps")])
+    assert load_version([], _unit("ps"), date(2026, 3, 15))[1][0].since == date(2026, 3, 15)
+
+
+@pytest.mark.parametrize("day, march", [(date(2026, 3, 1), "ct"), (date(2026, 3, 15), "ct"),
+                                        (date(2026, 3, 31), "ct"), (date(2026, 4, 1), "ps")])
+def test_a_section_loaded_under_another_agency_on_the_1st_15th_or_last_day(day, march):
+    closed, opened = load_version([_unit("ps")], _unit("ct"), day)
+    assert closed == [replace(_unit("ps"), until=date.fromordinal(day.toordinal() - 1))]
+    versions = {"s1": closed + opened}
+    assert tree_on(versions, month_last_day("2026-02"))["s1"].agency == "ps"
+    assert tree_on(versions, month_last_day("2026-03"))["s1"].agency == march
+
+
+def test_the_same_content_again_is_no_change_and_a_same_day_change_replaces_that_version():
+    assert load_version([_unit("ps")], _unit("ps"), None) == ([], [])
+    moved = replace(_unit("ct"), since=date(2026, 3, 15))
+    first = replace(_unit("ps"), until=date(2026, 3, 14))
+    closed, opened = load_version([first, moved], _unit("ct", "刑侦一大队"), date(2026, 3, 15))
+    assert closed == [moved] and opened == [replace(_unit("ct", "刑侦一大队"), since=date(2026, 3, 15))]
+
+
+def test_a_change_needs_its_date_and_never_rewrites_history_nor_the_kind():
+    with pytest.raises(ValidationFailed) as err:
+        load_version([_unit("ps")], _unit("ct"), None)
+    assert err.value.field == "effective"
+    later = [replace(_unit("ps"), until=date(2026, 3, 14)), replace(_unit("ct"), since=date(2026, 3, 15))]
+    with pytest.raises(Conflict) as err:
+        load_version(later, _unit("ps"), date(2026, 3, 1))
+    assert err.value.field == "effective"
+    with pytest.raises(Conflict) as err:
+        load_version([_unit("ps")], _unit("ps", kind="agency"), date(2026, 3, 1))
+    assert err.value.field == "kind"
+
+
+def test_a_unit_ended_in_the_read_model_is_loaded_again_only_from_a_later_day():
+    ended = [replace(_unit("ps"), until=date(2026, 3, 31))]
+    with pytest.raises(Conflict):
+        load_version(ended, _unit("ps"), date(2026, 3, 31))
+    assert load_version(ended, _unit("ps"), date(2026, 4, 1)) == (
+        [], [replace(_unit("ps"), since=date(2026, 4, 1))])
