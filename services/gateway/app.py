@@ -221,7 +221,7 @@ def _check_scope(route: Route, caller, upstream, request_data: dict) -> None:
     404 on every route (the lookup's NotFound), never an empty 200."""
     scope = route.scope
     everything = caller.agencies == contract.ALL_AGENCIES
-    if scope.kind in ("any", "filter") or (everything and scope.kind in ("paths", "all")):
+    if scope.kind in ("any", "filter", "policy") or (everything and scope.kind in ("paths", "all")):
         return
     if scope.kind == "all":
         raise Forbidden(f"{caller.system} may not see every unit (only a \"*\" token may do this)", "_token")

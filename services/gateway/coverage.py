@@ -26,14 +26,11 @@ REASONS: dict[str, str] = {
     "scoring.upsert_people": READ_MODEL, "scoring.save_units": READ_MODEL, "scoring.record_spells": READ_MODEL,
     "training.upsert_people": READ_MODEL,
     "rewards.settle": EVENT,
+    "scoring.object": ("the old name of `scoring.raise_objection` (routed: POST "
+                       "/scoring/people/{person}/evaluations/{month}/objections), kept for one release"),
     "scoring.public_notice": PUBLIC, "scoring.public_object": PUBLIC, "survey.submit_form": PUBLIC,
     **{f"scoring.{name}": COMMAND for name in (
-        "submit_self_assessment", "submit_self_assessments", "review", "review_batch", "approve",
-        "approve_batch", "raise_objection", "object",
-        "publish_notice", "file_month", "write_daily_logs", "review_daily_logs",
-        "rank_month", "submit_rectification", "file_rectification", "record_honours", "record_facts",
-        "record_absences", "record_agency_evaluation", "run_rating", "register_criteria_pack",
-        "register_pack", "name_helpers", "record_study_class", "record_referral_minutes", "complete_task",
+        "register_criteria_pack", "register_pack", "name_helpers", "record_study_class", "record_referral_minutes", "complete_task",
         "record_subject_data")},
     **{f"roster.{name}": COMMAND for name in (
         "save_units", "move_unit", "rename_unit", "dissolve_unit", "create_staff", "change_staff", "record_spell", "end_spell", "assign_mentor",

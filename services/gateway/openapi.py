@@ -2,6 +2,8 @@
 (apispec's MarshmallowPlugin, which works with marshmallow 4)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
@@ -12,7 +14,8 @@ from shared.schemas import ID_MAX, ID_MESSAGE
 STATUS_TEXT = {
     400: "bad input: `field` names the JSON path at fault",
     401: "missing or unknown bearer token",
-    403: "the token may not see a unit the request body names (`field` names where)",
+    403: "the caller may not do this (the policy table: `field` is `actor`), or the token may not see a "
+         "unit the request names (`field` names where)",
     404: "the entity (or route) does not exist, or is outside the token's units (the same answer)",
     409: "conflicts with the current state",
     413: "body too large (GATEWAY_MAX_BODY for JSON, GATEWAY_MAX_UPLOAD for an upload)",
@@ -218,10 +221,13 @@ SIGNIN_STATUS = {
 
 
 def _ecma_patterns(node):
-    """Python's ``\\A``/``\\Z`` anchors are not ECMA-262 (OpenAPI's regex dialect): ``^``/``$``."""
+    """Python's ``\\A``/``\\Z`` anchors are not ECMA-262 (OpenAPI's regex dialect): ``^``/``$``; a
+    Decimal bound is a JSON number."""
     if isinstance(node, dict):
         return {k: (v.replace("\\A", "^").replace("\\Z", "$") if k == "pattern" and isinstance(v, str)
                     else _ecma_patterns(v)) for k, v in node.items()}
     if isinstance(node, list):
         return [_ecma_patterns(v) for v in node]
+    if isinstance(node, Decimal):   # a Score's bounds (apispec serialises them with the field)
+        return int(node) if node == node.to_integral_value() else float(node)
     return node

@@ -319,5 +319,85 @@ REWARDS = [
           "{schedules: [schedule]}", scope=Scope.at("agency"), tag="rewards"),
 ]
 
+
+
+# -- the commands of issue 21: any verified caller reaches the service, whose policy table decides ---
+POLICY = Scope.policy()
+WRITE_ERRORS = (400, 403, 404, 409, 422)
+IDEMPOTENT = ("Send an `Idempotency-Key` header to make a retry safe (the first answer is returned, "
+              "the effect happens once). ")
+ACTOR = "`actor` names the person who acts (a signed-in person: themself). "
+
+
+def _write(path, target, summary, response, body, *, build=None, description="", tag=None, operation=None):
+    return Route("POST", path, target, summary, response, body=body, scope=POLICY,
+                 tag=tag or target.split(".", 1)[0], errors=WRITE_ERRORS, build=build,
+                 description=IDEMPOTENT + description, operation=operation)
+
+
+_EVALUATION_PATH = "/scoring/people/{person}/evaluations/{month}"
+_subject = _rename(person="subject")
+EVALUATION_DOC = ("EVALUATION: {id, kind, subject, month, state, score, self_score, items, deductions, "
+                  "evaluator, notice_end, filed_on, late, objections}")
+BATCH_DOC = "{done: n, results: [...], errors: [{index, field, error, message}]} (a bad item does not stop the others)"
+
+SCORING_WRITES = [
+    _write(f"{_EVALUATION_PATH}/self-assessment", "scoring.submit_self_assessment",
+           "Submit a month's self-assessment (the subject, or the chief of the subject section)",
+           EVALUATION_DOC + " in state `submitted`", scoring.SubmitOne(exclude=("subject", "month")),
+           build=_subject, description=ACTOR + "`kind` is `officer` (default) or `section`."),
+    _write(f"{_EVALUATION_PATH}/review", "scoring.review", "Review a month's evaluation (the subject's mentor)",
+           EVALUATION_DOC + " in state `reviewed`", scoring.ReviewOne(exclude=("subject", "month")),
+           build=_subject, description=ACTOR),
+    _write(f"{_EVALUATION_PATH}/approval", "scoring.approve",
+           "Approve a month's evaluation (another member of the evaluating leading group)",
+           EVALUATION_DOC + " in state `approved`", scoring.StepOne(exclude=("subject", "month")),
+           build=_subject, description=ACTOR),
+    _write(f"{_EVALUATION_PATH}/objections", "scoring.raise_objection",
+           "Object to an evaluation on public notice (staff; never one's own)",
+           EVALUATION_DOC + ": back in review, the objection in its trail",
+           scoring.Objection(exclude=("subject", "month")), build=_subject, description=ACTOR),
+    _write("/scoring/self-assessments", "scoring.submit_self_assessments", "Submit self-assessments in a batch",
+           BATCH_DOC, scoring.SubmitBatch(), description="Each item names its `actor`."),
+    _write("/scoring/reviews", "scoring.review_batch", "Review evaluations in a batch", BATCH_DOC,
+           scoring.ReviewBatch(), description="Each item names its `actor`."),
+    _write("/scoring/approvals", "scoring.approve_batch", "Approve evaluations in a batch", BATCH_DOC,
+           scoring.StepBatch(), description="Each item names its `actor`."),
+    _write("/scoring/evaluators/{evaluator}/notices/{month}", "scoring.publish_notice",
+           "Post an evaluating body's month on public notice (three working days)",
+           "{posted: n, notice_start, notice_end}", scoring.BodyMonth(exclude=("evaluator", "month")),
+           description=ACTOR),
+    _write("/scoring/evaluators/{evaluator}/filings/{month}", "scoring.file_month",
+           "File an evaluating body's month once its notice has ended", "{filed, late, waiting: [id]}",
+           scoring.BodyMonth(exclude=("evaluator", "month")), description=ACTOR),
+    _write("/scoring/evaluators/{evaluator}/rankings/{month}", "scoring.rank_month",
+           "Rank a filed month (good, middle, poor) and store it for the notice",
+           "{evaluator, month, groups: {group: [{subject, score, rank, class}]}, owed: [subject]}",
+           scoring.BodyMonth(exclude=("evaluator", "month")), description=ACTOR),
+    _write("/scoring/daily-logs", "scoring.write_daily_logs", "Write daily logs (each person their own)",
+           "{created, unchanged, errors}", scoring.LogBatch()),
+    _write("/scoring/daily-logs/reviews", "scoring.review_daily_logs",
+           "Review daily logs (the person's mentor)", "{reviewed, unchanged, errors}", scoring.LogReviewBatch()),
+    _write("/scoring/rectifications", "scoring.submit_rectification",
+           "Submit a rectification of a poor month (the subject)", "the rectification",
+           scoring.RectificationIn(), description=ACTOR),
+    _write("/scoring/rectifications/filings", "scoring.file_rectification",
+           "File a rectification (a member of the evaluating body)", "the rectification, filed",
+           scoring.RectificationFile(), description=ACTOR),
+    _write("/scoring/honours", "scoring.record_honours", "Record honours (rating facts)",
+           "{created, changed, unchanged}", scoring.RecordHonours()),
+    _write("/scoring/facts", "scoring.record_facts", "Record facts that veto or lower a rating",
+           "{created, changed, unchanged}", scoring.RecordFacts()),
+    _write("/scoring/absences", "scoring.record_absences", "Record unexcused absences",
+           "{created, changed, unchanged}", scoring.RecordAbsences()),
+    _write("/scoring/agencies/{agency}/evaluations", "scoring.record_agency_evaluation",
+           "Record an agency's year-end evaluation (the committee)", "the agency evaluation with its class",
+           scoring.AgencyEvaluationIn(exclude=("agency",)), description=ACTOR),
+    _write("/scoring/ratings", "scoring.run_rating", "Run and publish a rating of a period and scope (the committee)",
+           "{rating_id, published, unchanged, skipped, result}", scoring.RunRating(),
+           description="A rating is published as it is stored (rewards settles it through the event); "
+                       "the same data again is `unchanged`."),
+]
+
 ROUTES = (HEALTH + SURVEY + SURVEY_MORE + TRAINING + TRAINING_READS + TRAINING_REPORTS + ROSTER + ROSTER_READS + SCORING
-          + SCORING_READS + REWARDS)
+          + SCORING_READS + REWARDS + SCORING_WRITES)

@@ -38,6 +38,13 @@ class Scope:
         return cls("paths", tuple(paths))
 
     @classmethod
+    def policy(cls) -> "Scope":
+        """A command of the policy table: any verified caller gets through the gateway (a calling
+        system, a system acting for its persons, a signed-in person); the service decides, by the
+        table and the units of the verified caller, and refuses with 403 naming ``actor``."""
+        return cls("policy")
+
+    @classmethod
     def everything(cls) -> "Scope":
         """Only a token that sees every unit (``*``): rows of any unit (roster, training imports)."""
         return cls("all")
@@ -53,6 +60,9 @@ class Scope:
     def describe(self) -> str:
         if self.kind == "any":
             return "any calling system"
+        if self.kind == "policy":
+            return ("whoever the policy table lets do it (docs/reference/policy.md), decided by the "
+                    "service: a refusal is a 403 naming `actor`")
         if self.kind == "all":
             return "a token that sees every unit (`*`)"
         if self.kind == "filter":
