@@ -21,8 +21,8 @@ from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.schemas import load
 from services.scoring.followup_models import (CalendarYear, FollowupTask, PoorHelpers, RecognitionResult,
                                               Referral, StudyClassAttendance)
-from services.scoring import models
-from services.scoring.domain import deadlines, exports, followups
+from services.scoring import history, models
+from services.scoring.domain import asof, deadlines, exports, followups
 from services.scoring.domain import workflow
 from services.scoring.domain import workdays
 
@@ -269,17 +269,18 @@ def after_ranking(uow, evaluator: str, month: str, as_of: date | None = None) ->
     return out
 
 
-def _name(s, group, subject):
+def _name(s, group, subject, month=None):
+    """A referred unit named as on its ranked month's last day (SPEC §9), a person by his name."""
     if group == "units":
-        u = s.get(models.Unit, subject)
-        return u.name if u else None
+        return history.unit_names_on(s, [subject], asof.month_last_day(month)).get(subject) \
+            if month else (getattr(s.get(models.Unit, subject), "name", None))
     p = s.get(models.Person, subject)
     return p.name if p else None
 
 
 def referral_dict(s, r) -> dict:
     return {"id": r.id, "evaluator": r.evaluator, "month": r.month, "group": r.grp,
-            "subject": r.subject, "name": _name(s, r.grp, r.subject), "class": r.klass,
+            "subject": r.subject, "name": _name(s, r.grp, r.subject, r.month), "class": r.klass,
             "state": r.state, "meeting_date": _iso(r.meeting_date), "minutes": r.minutes,
             "addressees": r.addressees or [], "recorded_by": r.recorded_by}
 

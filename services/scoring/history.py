@@ -125,6 +125,25 @@ def unit_on(s, uid: str, day: date):
     return replace(version, evaluator=evaluator) if evaluator else version
 
 
+def unit_names_on(s, ids, day: date) -> dict:
+    """``{unit: name}`` of the units among ``ids`` as named on ``day`` (:func:`asof.name_on`);
+    a unit without a named version: its latest name in ``units``."""
+    versions: dict = defaultdict(list)
+    latest: dict = {}
+    for chunk in _chunks(ids):
+        for r in s.scalars(select(models.UnitVersion).where(models.UnitVersion.id.in_(chunk))):
+            versions[r.id].append(asof.UnitVersion(r.id, r.since, r.until, r.kind, r.parent,
+                                                   r.agency, r.name))
+        latest.update(s.execute(select(models.Unit.id, models.Unit.name)
+                                .where(models.Unit.id.in_(chunk))).all())
+    out = {}
+    for uid in set(versions) | set(latest):
+        name = asof.name_on(versions.get(uid, ()), day) or latest.get(uid)
+        if name:
+            out[uid] = name
+    return out
+
+
 def latest_unit(s, uid: str):
     """The unit's latest version in the read model (None: unknown)."""
     s.flush()

@@ -13,18 +13,21 @@ from shared.entrypoints import rpc
 from shared.errors import Conflict, NotFound
 from shared.schemas import load
 
-from services.scoring import repository
+from services.scoring import history, repository
 from services.scoring import models
 from services.scoring import public_models
+from services.scoring.domain import asof
 from services.scoring.domain import public_notice as rules
 from services.scoring.domain import workflow
 
 
-def _names(s, ids) -> dict:
+def _names(s, ids, month: str) -> dict:
+    """Names of the units and people among ``ids`` on a month's notice: a unit as it was named on
+    the month's last day (SPEC §9: the day the month is read), a person by his name."""
     ids = [i for i in set(ids) if i]
     if not ids:
         return {}
-    out = dict(s.execute(select(models.Unit.id, models.Unit.name).where(models.Unit.id.in_(ids))).all())
+    out = history.unit_names_on(s, ids, asof.month_last_day(month))
     out.update({k: v for k, v in s.execute(select(models.Person.id, models.Person.name)
                                            .where(models.Person.id.in_(ids))).all() if k not in out})
     return out
@@ -34,24 +37,24 @@ def _posted(s, evaluator: str, month: str) -> list[rules.Posted]:
     rows = s.scalars(select(models.Evaluation).where(models.Evaluation.evaluator == evaluator,
                                                      models.Evaluation.month == month,
                                                      models.Evaluation.notice_end.is_not(None))).all()
-    names = _names(s, [r.subject for r in rows] + [r.agency for r in rows])
+    names = _names(s, [r.subject for r in rows] + [r.agency for r in rows], month)
     return [rules.Posted(r.kind, r.subject, names.get(r.subject) or r.subject,
                          names.get(r.agency) or (r.agency or ""),
                          None if r.score is None else float(r.score), r.state, r.notice_start, r.notice_end)
             for r in rows]
 
 
-def _evaluator_name(s, evaluator: str) -> str:
+def _evaluator_name(s, evaluator: str, month: str) -> str:
     unit = s.get(models.Unit, evaluator)
     if unit is None:
         raise NotFound(f"no evaluating body {evaluator!r}", "evaluator")
-    return unit.name or evaluator
+    return _names(s, [evaluator], month).get(evaluator) or evaluator
 
 
 def public_notice(uow, data) -> dict:
     s = uow.session
     as_of = data.get("as_of") or repository.today()
-    name = _evaluator_name(s, data["evaluator"])
+    name = _evaluator_name(s, data["evaluator"], data["month"])
     view = rules.notice_view(_posted(s, data["evaluator"], data["month"]), as_of)
     return {"evaluator": data["evaluator"], "evaluator_name": name, "month": data["month"],
             "as_of": as_of.isoformat(), **view}
@@ -78,7 +81,7 @@ def public_object(uow, data) -> dict:
                 existing.contact) != body:
             raise Conflict("this objection_id was used for another objection", "objection_id")
         return {"objection_id": existing.id, "received": True, "replayed": True}
-    _evaluator_name(s, data["evaluator"])
+    _evaluator_name(s, data["evaluator"], data["month"])
     posted = {(p.kind, p.subject): p for p in _posted(s, data["evaluator"], data["month"])}
     entry = posted.get((data["kind"], data["subject"]))
     if entry is None or not entry.is_open(as_of):
@@ -103,9 +106,9 @@ def objections(uow, data) -> dict:
     if data.get("state"):
         q = q.where(public_models.PublicObjection.state == data["state"])
     rows = s.scalars(q.order_by(public_models.PublicObjection.received_at, public_models.PublicObjection.id)).all()
-    names = _names(s, [r.subject for r in rows])
+    names = {m: _names(s, [r.subject for r in rows if r.month == m], m) for m in {r.month for r in rows}}
     return {"evaluator": data["evaluator"],
-            "objections": [_objection_dict(r, names.get(r.subject)) for r in rows]}
+            "objections": [_objection_dict(r, names[r.month].get(r.subject)) for r in rows]}
 
 
 def answer_objection(uow, data) -> dict:
@@ -120,7 +123,7 @@ def answer_objection(uow, data) -> dict:
     answer = rules.check_answer(data["answer"])
     if row.state == rules.ANSWERED:
         if (row.answer, row.upheld, row.answered_by) == (answer, data["upheld"], data["actor"]):
-            return _objection_dict(row, _names(s, [row.subject]).get(row.subject))
+            return _objection_dict(row, _names(s, [row.subject], row.month).get(row.subject))
         raise Conflict(f"answered already by {row.answered_by} on {row.answered_on}", "objection_id")
     ctx = repository.Ctx(uow, as_of)
     workflow.check_evaluator_member(ctx.person(data["actor"]), data["actor"], row.evaluator, workflow.OBJECT)
@@ -140,7 +143,7 @@ def answer_objection(uow, data) -> dict:
     row.state, row.answer, row.upheld = rules.ANSWERED, answer, data["upheld"]
     row.answered_by, row.answered_on, row.reopened = data["actor"], as_of, reopened
     s.flush()
-    return _objection_dict(row, _names(s, [row.subject]).get(row.subject))
+    return _objection_dict(row, _names(s, [row.subject], row.month).get(row.subject))
 
 
 class PublicNoticeMixin:

@@ -114,6 +114,17 @@ def load_version(versions: Iterable[UnitVersion], new: UnitVersion, effective: d
                                                                           until=None)]
 
 
+def name_on(versions: Iterable[UnitVersion], day: date) -> str | None:
+    """The unit's name as on ``day`` (SPEC §9: a notice, a referral names the unit as it was named
+    on the day its month or period is read, its last day); a unit that no longer existed that day
+    keeps the name it had last, one not yet created the name it was created with."""
+    ordered = sorted(versions, key=lambda v: v.since)
+    if not ordered:
+        return None
+    version = latest_on(ordered, day, start=lambda v: v.since) or ordered[0]
+    return version.name
+
+
 def tree_on(versions: dict[str, list[UnitVersion]], day: date) -> dict[str, UnitVersion]:
     """Every unit as it was on ``day`` (SPEC §9): a section moved on the 15th belongs to its new
     agency from that day, so a month read on its last day counts it there; a unit dissolved

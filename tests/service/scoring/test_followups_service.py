@@ -87,6 +87,12 @@ def test_referrals_helpers_study_class_and_the_collective_talk(city):
         units = {(r["month"], r["subject"]) for r in rpc.scoring.referrals({"month": "2026-02"})["referrals"]
                  if r["group"] == "units"}
         assert ("2026-02", "s3") in units
+        # 法制大队 renamed from 1 March: February's referral names it as it was named then (SPEC §9)
+        rpc.scoring.save_units({"units": [{"id": "s3", "kind": "section", "parent": "ps", "agency": "ps",
+                                           "name": "法制监督大队"}], "effective": "2026-03-01"})
+        names = {(r["month"], r["subject"]): r["name"] for r in rpc.scoring.referrals({})["referrals"]}
+        assert names[("2026-02", "s3")] == "法制大队"
+        assert names.get(("2026-03", "s3"), "法制监督大队") == "法制监督大队"
         rid = "leaders:l3:2026-02"
         with pytest.raises(Forbidden):                     # the agency's leader is not the committee
             rpc.scoring.record_referral_minutes({"actor": "l1", "referral_id": rid,

@@ -109,3 +109,18 @@ def test_no_objection_after_the_window(city):
             rpc.scoring.public_object(_objection(as_of="2026-03-11"))
         assert err.value.field == "subject"
         assert rpc.scoring.objections({"evaluator": "ps"})["objections"] == []
+
+
+@pytest.mark.parametrize("day, name", [("2026-02-01", "津市市公安分局"), ("2026-02-15", "津市市公安分局"),
+                                       ("2026-02-28", "津市市公安分局"), ("2026-03-01", "津市市公安局")])
+def test_the_notice_names_the_bureau_as_it_was_named_on_the_months_last_day(city, day, name):
+    """SPEC §9: a month is read on its last day, and so is the name of its units on its notice; the
+    bureau renamed on 1 March is still 津市市公安局 on February's notice read on 6 March (before, the
+    latest name)."""
+    with city.rpc() as rpc:
+        rpc.scoring.save_units({"units": [{"id": "ps", "kind": "agency", "parent": "cnty",
+                                           "name": "津市市公安分局"}], "effective": day})
+        _post_o1(rpc)
+        page = rpc.scoring.public_notice({"evaluator": "ps", "month": FEB, "as_of": "2026-03-06"})
+        assert page["evaluator_name"] == name
+        assert [(e["name"], e["unit"]) for e in page["entries"]] == [("干警1", name)]

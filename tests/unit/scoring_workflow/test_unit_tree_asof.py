@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from services.scoring.domain.asof import UnitVersion, load_version, month_last_day, tree_on, unit_on
+from services.scoring.domain.asof import UnitVersion, load_version, month_last_day, name_on, tree_on, unit_on
 from shared.errors import Conflict, ValidationFailed
 
 EARLIEST = date(1900, 1, 1)
@@ -92,3 +92,19 @@ def test_a_unit_ended_in_the_read_model_is_loaded_again_only_from_a_later_day():
         load_version(ended, _unit("ps"), date(2026, 3, 31))
     assert load_version(ended, _unit("ps"), date(2026, 4, 1)) == (
         [], [replace(_unit("ps"), since=date(2026, 4, 1))])
+
+
+@pytest.mark.parametrize("day, march_name", [(date(2026, 3, 1), "刑侦一大队"), (date(2026, 3, 15), "刑侦一大队"),
+                                             (date(2026, 3, 31), "刑侦一大队"), (date(2026, 4, 1), "刑侦大队")])
+def test_a_unit_is_named_as_on_the_months_last_day(day, march_name):
+    renamed = [replace(_unit("ps"), until=date.fromordinal(day.toordinal() - 1)),
+               replace(_unit("ps", "刑侦一大队"), since=day)]
+    assert name_on(renamed, month_last_day("2026-02")) == "刑侦大队"
+    assert name_on(renamed, month_last_day("2026-03")) == march_name
+
+
+def test_a_unit_gone_keeps_its_last_name_and_one_not_yet_created_its_first():
+    gone = [replace(_unit("ps", "禁毒大队"), until=date(2026, 3, 14))]
+    assert name_on(gone, date(2026, 3, 31)) == "禁毒大队"
+    assert name_on([replace(_unit("ps", "新大队"), since=date(2026, 5, 1))], date(2026, 3, 31)) == "新大队"
+    assert name_on([], date(2026, 3, 31)) is None
