@@ -44,6 +44,7 @@ from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import EventHandler
 from nameko.messaging import QueueConsumer
+from nameko.exceptions import IncorrectSignature, MalformedRequest
 from nameko.rpc import Rpc, RpcConsumer
 from nameko.timer import timer  # noqa: F401  (re-exported)
 
@@ -226,6 +227,25 @@ class SuiteRpc(VerifiedActorHeaders, Rpc):
                         self.container.service_name, self.method_name, exc_info=True)
 
     def handle_message(self, body, message):
+        """Admit the call in a green thread of its own: verifying the signature, asking the policy
+        table (a read of the service's database) and recalling an idempotent answer must not hold up
+        the queue consumer, which delivers every RPC of this service.  How many are admitted at once is
+        bounded by the consumer's prefetch (the container's ``max_workers``): a message is acked only
+        when it is answered."""
+        self.container.spawn_managed_thread(
+            functools.partial(self._admit, body, message),
+            identifier=f"admit {self.container.service_name}.{self.method_name}")
+
+    def _admit(self, body, message):
+        try:
+            self._admit_or_refuse(body, message)
+        except (MalformedRequest, IncorrectSignature) as exc:  # the caller's mistake: answered, not logged
+            self._refuse(message, exc)
+        except Exception as exc:  # never let a managed thread die: nameko would kill the container
+            log.exception("%s.%s: could not admit the call", self.container.service_name, self.method_name)
+            self._refuse(message, exc)
+
+    def _admit_or_refuse(self, body, message):
         # who acts, first: an unsigned, expired or forged call is refused before anything else
         try:
             message._lianbao_actor = self._verify(body, message)
@@ -275,7 +295,7 @@ class SuiteRpc(VerifiedActorHeaders, Rpc):
                     return
                 self._reply_direct(message, stored["response"])  # a retry: the first answer
                 return
-        super().handle_message(body, message)
+        super().handle_message(body, message)  # malformed or mis-signed: raises, answered by _admit
 
     def handle_result(self, message, worker_ctx, result, exc_info):
         key = self._key(worker_ctx.context_data)
