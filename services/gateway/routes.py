@@ -129,7 +129,7 @@ SCORING = [
     Route("GET", "/scoring/people/{person}/waiting", "scoring.waiting_for",
           "What waits for a person: evaluations to review (as mentor), to approve (as a member of the "
           "leading group), the mentees' daily logs not yet reviewed",
-          "{person, as_of, review: [evaluation], approve: [evaluation], logs: [{person, date, text}]}",
+          "{person, as_of, group, review: [evaluation], approve: [evaluation], logs: [{person, date, text}]}",
           query=scoring.WaitingFor(exclude=("person",)), scope=STAFF_AGENCY, tag="scoring"),
     Route("GET", "/scoring/people/{person}/explanation", "scoring.explanation",
           "The explanation of a person's latest rating (or of a period's)",

@@ -282,7 +282,7 @@ def waiting_for(uow, data) -> dict:
     review (state ``submitted``; as the review step decides, :func:`check_may_review`), those he
     may approve (state ``reviewed``; :func:`check_may_approve`: never his own, nor those he
     mentors or reviewed) and his mentees' daily logs not yet reviewed (the mentor of the log's
-    date reviews it).  Candidates are read by index (mentees of the pairs open on the date, the
+    date reviews it); ``group``: the body whose leading group he sits in on the date (None: none).  Candidates are read by index (mentees of the pairs open on the date, the
     evaluations of the leading group he sits in); each is then put to the step's own check."""
     from sqlalchemy import and_, or_, select
 
@@ -324,4 +324,5 @@ def waiting_for(uow, data) -> dict:
 
         if _allowed(log_check, ctx, me, lg):
             logs.append({"person": lg.person, "date": lg.on_date.isoformat(), "text": lg.text})
-    return {"person": me, "as_of": as_of.isoformat(), "review": review, "approve": approve, "logs": logs}
+    return {"person": me, "as_of": as_of.isoformat(), "group": group, "review": review, "approve": approve,
+            "logs": logs}

@@ -44,6 +44,8 @@ def test_waiting_for_a_mentor_and_a_member_of_the_leading_group(city):
         assert approve["l2"] == [e for e in every if e != "officer:l2:2026-02"]        # his own
         assert approve["h"] == [e for e in every if e != "officer:l2:2026-02"]         # reviewed l2
         assert approve["c1"] == approve["o1"] == []                                    # not members
+        groups = {p: rpc.scoring.waiting_for({"person": p, "as_of": ON})["group"] for p in ("h", "l3", "c1", "o1")}
+        assert groups == {"h": "ps", "l3": "ps", "c1": None, "o1": None}               # the body he sits in
         # what the list offers, the step takes
         for ev in rpc.scoring.waiting_for({"person": "l3", "as_of": ON})["approve"]:
             rpc.scoring.approve({"actor": "l3", "subject": ev["subject"], "month": FEB, "as_of": ON})
