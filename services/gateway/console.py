@@ -506,4 +506,169 @@ def entry_points() -> dict:
         "console_logs_post": http("POST", "/console/mentor/logs")(logs_post),
         "console_approve_get": http("GET", "/console/approve")(approve_get),
         "console_approve_post": http("POST", "/console/approve")(approve_post),
+        "console_group": http("GET", "/console/group")(group_get),
+        "console_group_notice": http("POST", "/console/group/notice")(group_notice),
+        "console_group_file": http("POST", "/console/group/file")(group_file),
+        "console_group_rank": http("POST", "/console/group/rank")(group_rank),
+        "console_group_answer": http("POST", "/console/group/objections/<objection_id>")(group_answer),
     }
+
+
+# ------------------------------------------------------------------------------------------------
+# a member of the leading group: the body's month (issue 22 item 3): notice and objections,
+# filing by the 15th, the good/middle/poor ranking and the rectifications owed, the unit's stars
+
+RANK_GROUPS = {"units": "部门 (科室)", "leaders": "班子成员", "reserve": "后备干部"}
+RANK_CLASSES = {"good": "好", "middle": "中", "poor": "差"}
+RECT_STATES = {"owed": "待提交", "submitted": "已提交, 待备案", "filed": "已备案"}
+NOTICE_STATES = {"open": "公示中", "closed": "公示已结束", "not_started": "尚未开始", "none": "未发布公示"}
+MAX_ANSWER = 2000
+_GROUP_COUNTS = ("posted", "filed", "late", "waiting", "ranked", "answered")
+
+
+def filing_deadline(month: str) -> date:
+    """上报备案 by the 15th of the month after (M§五(二)4); scoring says it too (``deadline``)."""
+    y, m = int(month[:4]), int(month[5:7])
+    return date(y + (m == 12), 1 if m == 12 else m + 1, 15)
+
+
+def _group_of(self, person) -> dict:
+    """What waits for the person, with the body whose leading group he sits in on the day; a person
+    in no leading group is refused like a missing page."""
+    waiting = _call(self, person, "scoring.waiting_for", {"person": person.person})
+    if not waiting.get("group"):
+        raise ConsoleProblem(404, "页面不存在", "group: you sit in no leading group today "
+                                          "(不是领导小组成员)")
+    return waiting
+
+
+def _group_month(request, today: date) -> str:
+    return _check_month((request.args.get("month") or month_just_over(today))[:20])
+
+
+def _latest_results(self, person, unit: str, today: date):
+    """The unit's results in the latest rating that covers it (this year's, its half, last year's)."""
+    for period in (f"{today.year}", f"{today.year}H1", f"{today.year - 1}", f"{today.year - 1}H1"):
+        found = _maybe(self, person, "scoring.unit_results", {"unit": unit, "period": period})
+        if found:
+            return found
+    return None
+
+
+def _group_page(self, person, month: str, status=200, **extra):
+    waiting = _group_of(self, person)
+    group, today = waiting["group"], _today(self)
+    progress = _maybe(self, person, "scoring.overdue_evaluations", {"agency": group, "month": month}) or {}
+    deadline = date.fromisoformat(progress["deadline"]) if progress.get("deadline") else filing_deadline(month)
+    notice = _maybe(self, person, "scoring.public_notice", {"evaluator": group, "month": month}) or {}
+    objections = (_maybe(self, person, "scoring.objections", {"evaluator": group, "month": month})
+                  or {}).get("objections", [])
+    ranking = _maybe(self, person, "scoring.ranking_of_month", {"evaluator": group, "month": month}) or {}
+    rects = (_maybe(self, person, "scoring.rectifications", {"evaluator": group, "month": month})
+             or {}).get("rectifications", [])
+    results = _latest_results(self, person, group, today)
+    stars: dict = {}
+    for o in (results or {}).get("officers", []):
+        stars[o.get("stars") or 0] = stars.get(o.get("stars") or 0, 0) + 1
+    context = dict(me=person.person, staff=_maybe(self, person, "roster.get_staff", {"person": person.person}) or {},
+                   waiting=waiting, group=group, group_name=notice.get("evaluator_name") or group, month=month,
+                   today=today, deadline=deadline, days_left=(deadline - today).days,
+                   counts=(progress.get("by_agency") or {}).get(group), notice=notice, objections=objections,
+                   ranking=ranking.get("groups") or {}, rects=rects, results=results,
+                   agency=next(iter((results or {}).get("agencies") or []), None), stars=sorted(stars.items()),
+                   errors={}, answer_errors={}, answer_form={}, done={}, until="", RANK_GROUPS=RANK_GROUPS, RANK_CLASSES=RANK_CLASSES,
+                   RECT_STATES=RECT_STATES, NOTICE_STATES=NOTICE_STATES, STATE_LABELS=STATE_LABELS,
+                   STATUS_LABELS=STATUS_LABELS, csrf=_csrf(person))
+    context.update(extra)
+    return _render(self, "console/group.html", status, **context)
+
+
+@guarded
+def group_get(self, request, person):
+    """The body's month for a member of its leading group."""
+    month = _group_month(request, _today(self))
+    done = {k: int(v) for k in _GROUP_COUNTS if (v := request.args.get(k) or "").isdigit() and len(v) < 7}
+    return _group_page(self, person, month, done=done, until=(request.args.get("until") or "")[:10])
+
+
+def _group_post(self, request, person, action: str):
+    """A step of the body's month by the signed-in member: the service decides (a member of the
+    body, never on his own evaluation); its refusal is shown beside the step's button."""
+    from services.gateway.public_pages import _form
+    from services.gateway.signin import check_csrf
+
+    form = _form(request)
+    check_csrf(request, person, form)
+    month = _check_month((form.get("month") or "")[:7])
+    waiting = _group_of(self, person)
+    group = waiting["group"]
+    payload = {"actor": person.person, "evaluator": group, "month": month}
+    try:
+        out = _call(self, person, action, payload)
+    except LianbaoError as err:
+        field = err.field if err.field and err.field != "None" else ""
+        return _group_page(self, person, month, err.http_status if err.http_status < 500 else 400,
+                           errors={action: f"{field}: {err.message}" if field else err.message})
+    if action == "scoring.publish_notice":
+        query = f"posted={out['posted']}&until={out['notice_end']}"
+    elif action == "scoring.file_month":
+        query = f"filed={out['filed']}&late={out['late']}&waiting={len(out['waiting']) + out['not_ready']}"
+    else:
+        query = f"ranked={sum(len(v) for v in (out.get('groups') or {}).values())}"
+    return Response("", status=303, headers={"Location": f"/console/group?month={month}&{query}",
+                                             "Cache-Control": "no-store"})
+
+
+@guarded
+def group_notice(self, request, person):
+    """Post the month's approved evaluations on notice (``scoring.publish_notice``)."""
+    return _group_post(self, request, person, "scoring.publish_notice")
+
+
+@guarded
+def group_file(self, request, person):
+    """File the month's evaluations whose notice has ended (``scoring.file_month``)."""
+    return _group_post(self, request, person, "scoring.file_month")
+
+
+@guarded
+def group_rank(self, request, person):
+    """Rank the month: good / middle / poor (``scoring.rank_month``)."""
+    return _group_post(self, request, person, "scoring.rank_month")
+
+
+@guarded
+def group_answer(self, request, person, objection_id):
+    """Answer an objection of the public to the body's notice (``scoring.answer_objection``)."""
+    from services.gateway.public_pages import _form
+    from services.gateway.signin import check_csrf
+
+    form = _form(request)
+    check_csrf(request, person, form)
+    month = _check_month((form.get("month") or "")[:7])
+    waiting = _group_of(self, person)
+    answer = (form.get("answer") or "").strip()
+    upheld = form.get("upheld")
+    errors = {}
+    if not answer:
+        errors["answer"] = "请写明答复 (an answer is needed)"
+    elif len(answer) > MAX_ANSWER:
+        errors["answer"] = f"答复至多 {MAX_ANSWER} 字 (at most {MAX_ANSWER} characters)"
+    if upheld not in ("yes", "no"):
+        errors["upheld"] = "请选择异议是否成立 (upheld: yes or no)"
+    if not errors:
+        try:
+            _call(self, person, "scoring.answer_objection",
+                  {"actor": person.person, "evaluator": waiting["group"], "objection_id": objection_id,
+                   "answer": answer, "upheld": upheld == "yes"})
+        except LianbaoError as err:
+            field = err.field if err.field and err.field != "None" else ""
+            if field == "objection_id" and err.http_status == 404:
+                raise ConsoleProblem(404, "页面不存在", f"objection_id: {err.message}")
+            errors["answer" if field == "answer" else "_form"] = \
+                f"{field}: {err.message}" if field and field != "answer" else err.message
+        else:
+            return Response("", status=303, headers={"Location": f"/console/group?month={month}&answered=1",
+                                                     "Cache-Control": "no-store"})
+    return _group_page(self, person, month, 400, answer_errors={objection_id: errors},
+                       answer_form={objection_id: {"answer": answer, "upheld": upheld}})

@@ -146,3 +146,72 @@ def test_a_member_of_the_leading_group_approves_the_checked_evaluations(site, br
     shot(page, "approve_done", full_page=True)
     ev = site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})
     assert (ev["state"], ev["trail"][-1]["actor"]) == ("approved", "l3")
+
+
+def test_a_member_of_the_leading_group_posts_answers_files_and_ranks(site, browser_page, shot):
+    """Issue 22 item 3: l3 posts o3's approved month on notice, answers the public's objection, then
+    in February files the month (late: after the 15th) and ranks it; the poor one owes a plan."""
+    from datetime import date
+
+    url = site.url
+    month, feb = public_city.open_month(), public_city.CLOSED_MONTH
+    today = date.today().isoformat()
+    site.rpc("scoring", "submit_self_assessment", {"actor": "o3", "subject": "o3", "month": month,
+                                                   "as_of": today, "item_scores": {}})
+    site.rpc("scoring", "review", {"actor": "c2", "subject": "o3", "month": month, "as_of": today})
+    site.rpc("scoring", "approve", {"actor": "l1", "subject": "o3", "month": month, "as_of": today})
+    for subject, study, approver in (("l1", 8, "l2"), ("l2", 7, "l3"), ("l3", 6, "l1")):
+        site.rpc("scoring", "submit_self_assessment", {"actor": subject, "subject": subject, "month": feb,
+                                                       "as_of": "2026-03-02", "item_scores": {"political.study": study}})
+        site.rpc("scoring", "review", {"actor": "h", "subject": subject, "month": feb, "as_of": "2026-03-02"})
+        site.rpc("scoring", "approve", {"actor": approver, "subject": subject, "month": feb, "as_of": "2026-03-02"})
+    site.rpc("scoring", "public_object", {"objection_id": "obj-0001-o1", "evaluator": "ps", "month": month,
+                                          "subject": "o1", "text": "该同志本月有迟到情况", "contact": "13800000000"})
+    site.account("leader3", "l3", PASSWORD)
+    page = browser_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    _sign_in(page, url, "leader3")
+    page.click("#nav-group")
+    _on(page, "#filing", f"{url}/console/group")
+    expect(page.locator("#notice-state")).to_have_text("公示中")
+    shot(page, "group_month", full_page=True)
+
+    page.click("#notice-submit")
+    _on(page, "#posted", f"{url}/console/group?month={month}&posted=1&until="
+        + site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})["notice_end"])
+    expect(page.locator("#notice-entries tr[data-subject='o3']")).to_be_visible()
+
+    page.fill("#answer-0", "经核实, 已按规定扣分")
+    page.click("#answer-submit-0")
+    expect(page.locator("[data-field='upheld']")).to_contain_text("是否成立")
+    expect(page.locator("#answer-0")).to_have_value("经核实, 已按规定扣分")
+    page.check("#upheld-no-0")
+    page.click("#answer-submit-0")
+    _on(page, "#answered", f"{url}/console/group?month={month}&answered=1")
+    expect(page.locator("tr[data-objection='obj-0001-o1']")).to_contain_text("不成立")
+    shot(page, "group_notice_answered", full_page=True)
+
+    page.fill("#month", feb)
+    page.click("#month-go")
+    _on(page, "#ranking-none", f"{url}/console/group?month={feb}")
+    expect(page.locator("#days-left")).to_contain_text("已逾期")
+    page.click("#file-submit")
+    _on(page, "#filed", f"{url}/console/group?month={feb}&filed=1&late=1&waiting=3")
+    expect(page.locator("#filed")).to_contain_text("1 份逾期")
+    page.click("#rank-submit")
+    _on(page, "#ranked", f"{url}/console/group?month={feb}&ranked=3")
+    expect(page.locator("table[data-group='leaders'] tr[data-subject='l3']")).to_contain_text("差")
+    expect(page.locator("#rectifications tr[data-subject='l3']")).to_contain_text("待提交")
+    shot(page, "group_filed_and_ranked", full_page=True)
+    assert site.rpc("scoring", "evaluation", {"subject": "o1", "month": feb})["state"] == "filed"
+
+
+def test_an_officer_is_refused_the_leading_groups_page(site, browser_page, shot):
+    url = site.url
+    site.account("zhang3", "o3", PASSWORD)
+    page = browser_page(**DESKTOP)
+    _sign_in(page, url, "zhang3")
+    assert page.locator("#nav-group").count() == 0
+    page.goto(f"{url}/console/group")
+    page.wait_for_selector("p.error")
+    expect(page.locator("h1")).to_have_text("页面不存在")
+    shot(page, "group_refused_officer")

@@ -1,0 +1,132 @@
+"""The leading group's page over HTTP (issue 22 item 3): a member of the body's leading group posts
+the month's notice, answers the public's objections, files the month by the 15th, ranks it good /
+middle / poor and sees the rectifications the poor owe; a person in no leading group is refused
+like a missing page, and the page never names another body."""
+from datetime import date
+
+import pytest
+
+from services.gateway.console import filing_deadline
+from services.gateway.signin import SignInKit
+from tests.service.gateway import city, public_city
+from tests.service.gateway.test_console import PASSWORD, _evaluation, _form_fields, signed_in
+
+pytestmark = pytest.mark.timeout(180)
+FEB = public_city.CLOSED_MONTH
+
+
+def leaders_month(rpc, month, on):
+    """The three leaders' month, self-assessed, reviewed by the head, approved by another leader:
+    l1 100, l2 99, l3 98 (so ranked good, middle, poor)."""
+    for subject, study, approver in (("l1", 8, "l2"), ("l2", 7, "l3"), ("l3", 6, "l1")):
+        rpc.scoring.submit_self_assessment({"actor": subject, "subject": subject, "month": month, "as_of": on,
+                                            "item_scores": {"political.study": study}})
+        rpc.scoring.review({"actor": "h", "subject": subject, "month": month, "as_of": on})
+        rpc.scoring.approve({"actor": approver, "subject": subject, "month": month, "as_of": on})
+
+
+@pytest.fixture
+def console(start_gateway):
+    url, suite = start_gateway(city.classes(), GATEWAY_PUBLIC_SECRET="test-secret-of-the-console-pages")
+    public_city.load(suite, campaign=False)
+    kit = next(dep for container in suite.runner.containers for dep in container.dependencies
+               if isinstance(dep, SignInKit))
+    kit.store.add("leader3", "l3", PASSWORD)
+    kit.store.add("zhang3", "o3", PASSWORD)
+    kit.store.add("county", "cs", PASSWORD)
+    month = public_city.open_month()
+    today = date.today().isoformat()
+    with suite.rpc() as rpc:
+        rpc.scoring.submit_self_assessment({"actor": "o3", "subject": "o3", "month": month, "as_of": today,
+                                            "item_scores": {}})
+        rpc.scoring.review({"actor": "c2", "subject": "o3", "month": month, "as_of": today})
+        rpc.scoring.approve({"actor": "l1", "subject": "o3", "month": month, "as_of": today})
+        leaders_month(rpc, FEB, "2026-03-02")
+    return url, suite, month
+
+
+def test_a_member_posts_the_notice_answers_an_objection_files_and_ranks(console):
+    url, suite, month = console
+    s, _ = signed_in(url, "leader3")
+    home = s.get(f"{url}/console", timeout=30)
+    assert 'id="nav-group">领导小组' in home.text
+    page = s.get(f"{url}/console/group", timeout=30)
+    assert page.status_code == 200 and f"{month} 月度考评" in page.text
+    assert f'<strong id="deadline">{filing_deadline(month)}</strong>' in page.text
+    days = (filing_deadline(month) - date.today()).days
+    assert (f"距期限还有 {days} 天" if days > 0 else "今天是最后一天" if days == 0 else f"已逾期 {-days} 天") in page.text
+    assert 'data-subject="o1"' in page.text and 'data-subject="o3"' not in page.text    # o3 approved only
+    csrf = _form_fields(page.text)["csrf"]
+
+    r = s.post(f"{url}/console/group/notice", data={"csrf": csrf, "month": month}, allow_redirects=False,
+               timeout=30)
+    assert r.status_code == 303 and r.headers["Location"].startswith(f"/console/group?month={month}&posted=1&until=")
+    assert _evaluation(suite, "o3", month)["state"] == "on_notice"
+    page = s.get(f"{url}{r.headers['Location']}", timeout=30)
+    assert 'id="posted"' in page.text and 'data-subject="o3"' in page.text
+
+    with suite.rpc() as rpc:
+        rpc.scoring.public_object({"objection_id": "obj-0001-o1", "evaluator": "ps", "month": month,
+                                   "subject": "o1", "text": "该同志本月有迟到情况", "contact": "13800000000"})
+    page = s.get(f"{url}/console/group", timeout=30)
+    assert 'data-objection="obj-0001-o1"' in page.text and "该同志本月有迟到情况" in page.text
+    r = s.post(f"{url}/console/group/objections/obj-0001-o1", data={"csrf": csrf, "month": month,
+                                                                     "answer": "经核实, 已按规定扣分"},
+               allow_redirects=False, timeout=30)
+    assert r.status_code == 400 and 'data-field="upheld"' in r.text and "经核实, 已按规定扣分" in r.text
+    r = s.post(f"{url}/console/group/objections/obj-0001-o1",
+               data={"csrf": csrf, "month": month, "answer": "经核实, 已按规定扣分", "upheld": "no"},
+               allow_redirects=False, timeout=30)
+    assert r.status_code == 303 and r.headers["Location"] == f"/console/group?month={month}&answered=1"
+    page = s.get(f"{url}/console/group", timeout=30)
+    assert "已答复" in page.text and "不成立: 经核实, 已按规定扣分" in page.text
+    assert _evaluation(suite, "o1", month)["state"] == "on_notice"                      # not upheld
+    # another body's objection id: like a missing page
+    r = s.post(f"{url}/console/group/objections/obj-9999-xx",
+               data={"csrf": csrf, "month": month, "answer": "x", "upheld": "no"}, allow_redirects=False, timeout=30)
+    assert r.status_code == 404
+
+    # February: o1's notice ran out on 10 March, not filed: filed now, and late
+    r = s.post(f"{url}/console/group/file", data={"csrf": csrf, "month": FEB}, allow_redirects=False, timeout=30)
+    assert r.status_code == 303 and r.headers["Location"] == f"/console/group?month={FEB}&filed=1&late=1&waiting=3"
+    assert _evaluation(suite, "o1", FEB)["state"] == "filed"
+    r = s.post(f"{url}/console/group/rank", data={"csrf": csrf, "month": FEB}, allow_redirects=False, timeout=30)
+    assert r.status_code == 303 and r.headers["Location"] == f"/console/group?month={FEB}&ranked=3"
+    page = s.get(f"{url}/console/group?month={FEB}", timeout=30)
+    assert 'data-group="leaders"' in page.text
+    for subject, klass in (("l1", "good"), ("l2", "middle"), ("l3", "poor")):
+        assert f'<tr data-subject="{subject}"><td class="n">' in page.text
+        assert f'class="class-{klass}"' in page.text
+    assert '<table id="rectifications">' in page.text and "待提交" in page.text
+
+
+def test_a_step_refused_by_the_service_is_shown_beside_its_button(console):
+    url, suite, month = console
+    s, _ = signed_in(url, "leader3")
+    csrf = _form_fields(s.get(f"{url}/console/group", timeout=30).text)["csrf"]
+    # the open month's notice ends in three working days: nothing to file yet, said so
+    r = s.post(f"{url}/console/group/file", data={"csrf": csrf, "month": month}, allow_redirects=False, timeout=30)
+    assert r.status_code == 303 and "filed=0" in r.headers["Location"]
+    r = s.post(f"{url}/console/group/notice", data={"month": month}, allow_redirects=False, timeout=30)
+    assert r.status_code == 403                                                          # no CSRF token
+    r = s.post(f"{url}/console/group/notice", data={"csrf": csrf, "month": "2026-13"}, allow_redirects=False,
+               timeout=30)
+    assert r.status_code == 404
+
+
+def test_a_person_in_no_leading_group_is_refused_and_another_body_sees_only_its_own(console):
+    url, suite, month = console
+    officer, _ = signed_in(url, "zhang3")
+    assert 'id="nav-group"' not in officer.get(f"{url}/console", timeout=30).text
+    r = officer.get(f"{url}/console/group", timeout=30)
+    assert r.status_code == 404 and "不是领导小组成员" in r.text
+    csrf = _form_fields(officer.get(f"{url}/console", timeout=30).text)["csrf"]
+    r = officer.post(f"{url}/console/group/notice", data={"csrf": csrf, "month": month}, allow_redirects=False,
+                     timeout=30)
+    assert r.status_code == 404
+    # the county committee's head sits in the county's leading group: his page is the county's month
+    county, _ = signed_in(url, "county")
+    page = county.get(f"{url}/console/group", timeout=30)
+    assert page.status_code == 200
+    assert 'data-subject="o1"' not in page.text and 'data-subject="o3"' not in page.text
+    assert "津市市公安局 ·" not in page.text
