@@ -279,6 +279,7 @@ _r("scoring.preview_pack", scope=_u("agency"), note="a dry run; nothing stored")
 _r("scoring.rate_adapted", scope=_u("agency"), note="rates a snapshot given; nothing stored")
 # the public notice (public.py)
 _r("scoring.public_notice", note="the public notice of a month: who, score, window")
+_r("scoring.public_period_notice", note="the public notice of a half-year or annual rating: who, score, stars, window")
 _w("scoring.public_object", ("service:gateway", OPERATOR), _u("evaluator"),
    "the public's objection, forwarded by the gateway")
 _r("scoring.objections", scope=_u("evaluator"))

@@ -28,7 +28,8 @@ REASONS: dict[str, str] = {
     "rewards.settle": EVENT,
     "scoring.object": ("the old name of `scoring.raise_objection` (routed: POST "
                        "/scoring/people/{person}/evaluations/{month}/objections), kept for one release"),
-    "scoring.public_notice": PUBLIC, "scoring.public_object": PUBLIC, "survey.submit_form": PUBLIC,
+    "scoring.public_notice": PUBLIC, "scoring.public_period_notice": PUBLIC,
+    "scoring.public_object": PUBLIC, "survey.submit_form": PUBLIC,
     **{f"scoring.{name}": COMMAND for name in (
         "register_criteria_pack", "register_pack", "name_helpers", "record_study_class", "record_referral_minutes", "complete_task",
         "record_subject_data")},

@@ -49,7 +49,7 @@ PUBLIC_CALLER = Caller(PUBLIC_SYSTEM, PUBLIC_ACTOR, "*", GATEWAY)
 #: what the public pages may ask of the services, and nothing else (the gateway refuses the rest
 #: before any call)
 PUBLIC_OPERATIONS = frozenset({
-    "scoring.public_notice", "scoring.public_object",
+    "scoring.public_notice", "scoring.public_period_notice", "scoring.public_object",
     "survey.get_campaign", "survey.get_questionnaire", "survey.campaign_subjects", "survey.submit_form",
 })
 MAX_FORM_BODY = 32 * 1024          # a public form's urlencoded body, bytes
@@ -213,15 +213,35 @@ def guarded(handler):
 # the notice and its objections
 
 
+def is_period(text: str) -> bool:
+    """A half-year (``2026H1``) or a year (``2026``) rather than a month (``2026-02``)."""
+    return "-" not in text
+
+
+def period_text(period: str) -> str:
+    return f"{period[:4]}年上半年星级初评" if period.endswith("H1") else f"{period}年度星级总评"
+
+
+def _notice(self, evaluator: str, month: str) -> dict:
+    """The notice of a month (an evaluating body's) or of a period (a unit's rating), one shape."""
+    if not is_period(month):
+        return _call(self, "scoring.public_notice", {"evaluator": evaluator, "month": month})
+    notice = _call(self, "scoring.public_period_notice", {"unit": evaluator, "period": month})
+    return dict(notice, evaluator=notice["unit"], evaluator_name=notice["unit_name"], month=notice["period"])
+
+
 def _notice_page(self, request, evaluator, month, *, status=200, errors=None, values=None, done=None):
     kit = self.public_kit
-    notice = _call(self, "scoring.public_notice", {"evaluator": evaluator, "month": month})
+    notice = _notice(self, evaluator, month)
     ticket = question = None
     if notice["status"] == "open" and done is None:
         ticket, t = kit.tickets.issue(f"notice:{evaluator}:{month}", "obj-" + secrets.token_hex(12))
         question = t.question
+    period = is_period(month)
+    heading = f"{period_text(month)}结果公示" if period else f"{month} 月度考评结果公示"
     return _page(kit, "public/notice.html", status, notice=notice, ticket=ticket, question=question,
-                 errors=errors or {}, values=values or {}, done=done)
+                 errors=errors or {}, values=values or {}, done=done, period=period, heading=heading,
+                 period_text=period_text(month) if period else "")
 
 
 @guarded

@@ -251,6 +251,9 @@ class Rating(Base):
     skipped = Column(JSON, nullable=False)
     event_id = Column(String(64))
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    #: the public notice (公示) of its results: the rating day, then three working days (issue 23)
+    notice_start = Column(Date)
+    notice_end = Column(Date)
     __table_args__ = (Index("ix_ratings_period_scope", "period", "scope"),)
 
 

@@ -51,6 +51,66 @@ def _evaluator_name(s, evaluator: str, month: str) -> str:
     return _names(s, [evaluator], month).get(evaluator) or evaluator
 
 
+def _period_posted(uow, unit: str, period: str):
+    """The latest rating of ``period`` that rated ``unit``'s people or sections, its notice window
+    and the unit's results as the notice shows them: ``(rating, start, end, [PeriodEntry])``;
+    ``(None, None, None, [])`` when no rating of the period covers the unit."""
+    import json
+
+    s = uow.session
+    for r in repository.ratings_of_period(s, period):
+        rows = []
+        for entries, results in repository.result_chunks_of_unit(s, r.rating_id, unit):
+            entries, items = json.loads(entries), None
+            for i, e in enumerate(entries):
+                if e[1] in ("officer", "section") and unit in (e[2], e[3]):
+                    items = items if items is not None else json.loads(results)
+                    rows.append((e, items[i]))
+        if not rows:
+            continue
+        names = _names(s, [e[0] for e, _ in rows] + [e[2] for e, _ in rows] + [e[3] for e, _ in rows],
+                       last_month(period))
+        shown = []
+        for e, item in rows:
+            kind = e[1]
+            where = e[0] if kind == "section" else (e[3] or e[2])
+            shown.append(rules.PeriodEntry(
+                kind, e[0], names.get(e[0]) or e[0], names.get(where) or (where or ""),
+                None if item.get("score") is None else float(item["score"]),
+                item.get("status"), item.get("stars"), rules.published_result(kind, item)))
+        start, end = r.notice_start, r.notice_end
+        if start is None:           # rated before the window was kept: posted on the rating day
+            from services.scoring.ratings import rating_notice_end
+            start, end = r.rating_date, rating_notice_end(uow, r.rating_date)
+        return r, start, end, shown
+    return None, None, None, []
+
+
+def public_period_notice(uow, data) -> dict:
+    """The notice (公示) of a half-year or annual rating for a unit: who, score, stars as the
+    Method publishes them, the window's dates; nothing after the window."""
+    s = uow.session
+    as_of = data.get("as_of") or repository.today()
+    name = _evaluator_name(s, data["unit"], last_month(data["period"]))
+    rating, start, end, entries = _period_posted(uow, data["unit"], data["period"])
+    view = rules.period_notice_view(entries, start, end, as_of)
+    return {"unit": data["unit"], "unit_name": name, "period": data["period"],
+            "rating_id": rating.rating_id if rating is not None else None,
+            "as_of": as_of.isoformat(), **view}
+
+
+def _is_period(text: str) -> bool:
+    return "-" not in text
+
+
+def last_month(notice_of: str) -> str:
+    """The month whose last day names the units of a notice: the month itself, a half-year's June,
+    a year's December (a rating reads everyone on the period's last day)."""
+    if not _is_period(notice_of):
+        return notice_of
+    return f"{notice_of[:4]}-06" if notice_of.endswith("H1") else f"{notice_of}-12"
+
+
 def public_notice(uow, data) -> dict:
     s = uow.session
     as_of = data.get("as_of") or repository.today()
@@ -81,10 +141,16 @@ def public_object(uow, data) -> dict:
                 existing.contact) != body:
             raise Conflict("this objection_id was used for another objection", "objection_id")
         return {"objection_id": existing.id, "received": True, "replayed": True}
-    _evaluator_name(s, data["evaluator"], data["month"])
-    posted = {(p.kind, p.subject): p for p in _posted(s, data["evaluator"], data["month"])}
-    entry = posted.get((data["kind"], data["subject"]))
-    if entry is None or not entry.is_open(as_of):
+    _evaluator_name(s, data["evaluator"], last_month(data["month"]))
+    if _is_period(data["month"]):      # a half-year's or a year's notice: the unit's rated results
+        _rating, start, end, entries = _period_posted(uow, data["evaluator"], data["month"])
+        on_notice = rules.period_status(start, end, as_of) == "open" and any(
+            (e.kind, e.subject) == (data["kind"], data["subject"]) for e in entries)
+    else:
+        posted = {(p.kind, p.subject): p for p in _posted(s, data["evaluator"], data["month"])}
+        entry = posted.get((data["kind"], data["subject"]))
+        on_notice = entry is not None and entry.is_open(as_of)
+    if not on_notice:
         raise Conflict("this person or section is not on notice today (公示已结束 or never posted)",
                        "subject")
     row = public_models.PublicObjection(id=data["objection_id"], evaluator=data["evaluator"], month=data["month"],
@@ -152,6 +218,10 @@ class PublicNoticeMixin:
     @rpc
     def public_notice(self, payload):
         return public_notice(self.db, load(scoring_contract.PublicNoticeQuery(), payload))
+
+    @rpc
+    def public_period_notice(self, payload):
+        return public_period_notice(self.db, load(scoring_contract.PublicPeriodNoticeQuery(), payload))
 
     @rpc
     def public_object(self, payload):

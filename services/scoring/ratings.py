@@ -208,11 +208,22 @@ def _run_rating(uow, data) -> dict:
                "disqualified_last_year": [o["id"] for o in snapshot["officers"]
                                           if o.get("disqualified_last_year")]}
     event_id = uow.publish(scoring_events.RATING_PUBLISHED, payload)
+    notice_end = rating_notice_end(uow, rating_date)
     s.add(Rating(rating_id=rating_id, period=period, scope=scope, version=version,
                  rating_date=rating_date, digest=dig, snapshot=text, skipped=skipped,
-                 event_id=event_id))
+                 event_id=event_id, notice_start=rating_date, notice_end=notice_end))
     return {"rating_id": rating_id, "published": True, "unchanged": False, "skipped": skipped,
-            "event_id": event_id, "result": result}
+            "event_id": event_id, "result": result, "notice_start": rating_date.isoformat(),
+            "notice_end": notice_end.isoformat()}
+
+
+def rating_notice_end(uow, posted: date) -> date:
+    """公示监督 of a period's results (M§五(二)4): posted on the rating day, open for the next three
+    working days of the office's calendar, as a month's notice."""
+    from services.scoring.domain import deadlines
+    from services.scoring.followups import work_calendar
+
+    return deadlines.notice_end(posted, calendar=work_calendar(uow))
 
 
 def rate_snapshot(uow, snapshot) -> dict:

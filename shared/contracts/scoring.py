@@ -441,10 +441,20 @@ class PublicNoticeQuery(_AsOf):
     month = fields.String(**_month)
 
 
+#: a notice's month (YYYY-MM) or a rating's period (YYYYH1 half-year, YYYY annual)
+_notice_of = dict(validate=validate.Regexp(r"^\d{4}(-(0[1-9]|1[0-2])|H1)?$",
+                                           error="Not a month (YYYY-MM) nor a period (YYYY or YYYYH1)."))
+
+
+class PublicPeriodNoticeQuery(_AsOf):
+    unit = Id(**_id)                 # the agency whose officers and sections were rated
+    period = fields.String(**_period)
+
+
 class PublicObjectionIn(_AsOf):
     objection_id = Id(required=True, validate=validate.Length(min=8, max=100))
-    evaluator = Id(**_id)
-    month = fields.String(**_month)
+    evaluator = Id(**_id)            # a period's notice: the unit whose notice it is
+    month = fields.String(required=True, **_notice_of)   # or the period of a rating's notice
     kind = fields.String(load_default="officer", validate=validate.OneOf(SUBJECT_KINDS))
     subject = Id(**_id)
     # checked again by the domain (plain text: no markup, no control characters)
@@ -456,8 +466,7 @@ class PublicObjectionIn(_AsOf):
 
 class ObjectionsQuery(BaseSchema):
     evaluator = Id(**_id)
-    month = fields.String(load_default=None, allow_none=True,
-                          validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Not a month (YYYY-MM)."))
+    month = fields.String(load_default=None, allow_none=True, **_notice_of)
     state = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(OBJECTION_STATES))
 
 

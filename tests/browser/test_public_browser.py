@@ -262,3 +262,32 @@ def test_the_office_follows_a_campaign_and_gets_the_rates_once_closed(site, brow
         page.click("#xlsx")
     assert download.value.suggested_filename == "survey_c1.xlsx"
     assert open(download.value.path(), "rb").read(2) == b"PK"
+
+
+def test_a_half_years_notice_with_stars_takes_an_objection_on_a_phone_and_closes(site, browser_page, shot):
+    url = site.url
+    page = browser_page(**PHONE)
+    page.goto(f"{url}/public/notice/ps/{public_city.OPEN_PERIOD}")
+    page.wait_for_selector("#entries")
+    assert "2026年上半年星级初评结果公示" in page.locator("h1").inner_text()
+    first = page.locator("#entries tbody tr").first.inner_text()
+    assert "干警1" in first and "★★★★★" in first and "五星级" in first
+    shot(page, "period_notice_open_phone", full_page=True)
+    shown = time.monotonic()
+    page.select_option("#about", "officer:o1")
+    page.fill("#text", "该同志上半年有一次通报批评, 五星级不实")
+    page.fill("#contact", "someone@example.cn")
+    page.fill("#check", _answer_check(page))
+    time.sleep(max(0.0, MIN_SECONDS + 0.2 - (time.monotonic() - shown)))
+    page.click("button[type=submit]")
+    page.wait_for_selector("#done")
+    assert page.url.endswith(f"/public/notice/ps/{public_city.OPEN_PERIOD}")
+    shot(page, "period_notice_objection_received_phone", full_page=True)
+    queue = [o for o in _objections(url) if o["month"] == public_city.OPEN_PERIOD]
+    assert [(o["subject"], o["contact"], o["state"]) for o in queue] == [("o1", "someone@example.cn", "open")]
+
+    page.goto(f"{url}/public/notice/ps/{public_city.CLOSED_PERIOD}")
+    page.wait_for_selector("#closed")
+    assert "公示已结束" in page.locator("#closed").inner_text()
+    assert page.locator("form").count() == 0 and page.locator("#entries").count() == 0
+    shot(page, "period_notice_closed_phone", full_page=True)

@@ -117,3 +117,72 @@ def notice_view(posted: list[Posted], on: date) -> dict:
         return {"status": "not_started" if on < last.start else "closed",
                 "start": last.start.isoformat(), "end": last.end.isoformat(), "entries": []}
     return {"status": "none", "start": None, "end": None, "entries": []}
+
+
+# ------------------------------------------------------------------------------------------------
+# the half-year and annual notices (半年初评 / 年终总评, M§五(二)4: 公示监督 before 批复通报)
+
+STAR_WORDS = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五"}
+STATUS_WORDS = {"not_rated": "不参加评星", "disqualified": "取消评星资格"}
+CLASS_WORDS = {1: "一类", 2: "二类", 3: "三类"}
+
+
+def published_result(kind: str, item: dict) -> str:
+    """What the notice says of one result, as the Method publishes it: ``四星级`` for a rated
+    officer or section (★ the stars), ``不参加评星`` / ``取消评星资格`` for the others (never the
+    reason: that is the subject's own), an agency's class (``一类`` …, ``先进单位``)."""
+    if kind == "agency":
+        text = CLASS_WORDS.get(item.get("class"), f"{item.get('class')}类")
+        if item.get("veto"):
+            return text + " 一票否决"
+        if item.get("veto_warning"):
+            return text + " 一票否决预告"
+        return text + (" 先进单位" if item.get("advanced") else "")
+    status = item.get("status")
+    if status == "rated":
+        stars = item.get("stars")
+        if stars not in STAR_WORDS:
+            raise ValueError(f"a rated result without stars 1-5: {stars!r}")
+        return f"{STAR_WORDS[stars]}星级"
+    if status not in STATUS_WORDS:
+        raise ValueError(f"unknown rating status {status!r}")
+    return STATUS_WORDS[status]
+
+
+@dataclass(frozen=True)
+class PeriodEntry:
+    """One result of a period's rating as the unit's notice shows it."""
+    kind: str           # officer | section | agency
+    subject: str
+    name: str
+    unit: str           # the section's (or the agency's) name
+    score: float | None
+    status: str | None  # rated | not_rated | disqualified (None for an agency)
+    stars: int | None
+    result: str         # :func:`published_result`
+
+
+def period_status(start: date | None, end: date | None, on: date) -> str:
+    """``open`` from the posting day through the window's last day, ``not_started`` before,
+    ``closed`` after, ``none`` when the period was never rated (no window)."""
+    if start is None or end is None:
+        return "none"
+    if on < start:
+        return "not_started"
+    return "open" if on <= end else "closed"
+
+
+def period_notice_view(entries: list[PeriodEntry], start: date | None, end: date | None,
+                       on: date) -> dict:
+    """The public page of a unit's period notice on day ``on``: while ``open`` the entries (sections
+    and the agency first, then officers; by unit, best score first), with stars as published; at
+    any other time no entry (nothing of it stays public after the window)."""
+    status = period_status(start, end, on)
+    window = {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
+    if status != "open":
+        return {"status": status, **window, "entries": []}
+    order = {"agency": 0, "section": 1, "officer": 2}
+    shown = sorted(entries, key=lambda e: (order.get(e.kind, 3), e.unit, -(e.score or 0), e.name, e.subject))
+    return {"status": "open", **window, "entries": [
+        {"kind": e.kind, "subject": e.subject, "name": e.name, "unit": e.unit, "score": e.score,
+         "stars": e.stars if e.status == "rated" else None, "result": e.result} for e in shown]}

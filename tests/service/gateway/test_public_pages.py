@@ -185,3 +185,29 @@ def test_each_address_is_rate_limited(start_gateway):
     views = [requests.get(f"{url}/public/survey/c1", timeout=30) for _ in range(6)]
     assert [v.status_code for v in views] == [200] * 5 + [429]
     assert int(views[-1].headers["Retry-After"]) >= 1 and "请求过于频繁" in views[-1].text
+
+
+def test_a_units_half_year_notice_shows_stars_takes_an_objection_and_closes(gateway):
+    url, _ = gateway
+    page = requests.get(f"{url}/public/notice/ps/{public_city.OPEN_PERIOD}", timeout=30)
+    assert page.status_code == 200, page.text
+    assert "2026年上半年星级初评结果公示" in page.text and "公示期" in page.text
+    row = re.search(r"<tr><td>干警1</td><td>[^<]+</td><td class=\"n\">([0-9.]+)</td>"
+                    r"<td class=\"stars\"><span aria-hidden=\"true\">(★*)</span> (\S+)</td></tr>", page.text)
+    assert row is not None, page.text
+    assert row.group(3) == "五星级" and row.group(2) == "★★★★★" and float(row.group(1)) >= 95
+    assert "不参加评星" in page.text and "13800001111" not in page.text
+    ticket, answer = _ticket(page.text)
+    time.sleep(0.6)
+    body = {"ticket": ticket, "check": answer, "about": "officer:o1", "text": "星级评定与实际不符",
+            "contact": "13800001111"}
+    sent = requests.post(f"{url}/public/notice/ps/{public_city.OPEN_PERIOD}", data=body, timeout=30)
+    assert sent.status_code == 200 and "异议已收到" in sent.text, sent.text
+    assert requests.post(f"{url}/public/notice/ps/{public_city.OPEN_PERIOD}", data=body,
+                         timeout=30).status_code == 200                 # sent twice: stored once
+    queue = _objections(url)
+    assert [(o["month"], o["subject"], o["text"]) for o in queue] == [
+        (public_city.OPEN_PERIOD, "o1", "星级评定与实际不符")]
+    closed = requests.get(f"{url}/public/notice/ps/{public_city.CLOSED_PERIOD}", timeout=30)
+    assert closed.status_code == 200 and "公示已结束" in closed.text and "2026-01-08" in closed.text
+    assert "<form" not in closed.text and "干警1" not in closed.text

@@ -124,3 +124,71 @@ def test_the_notice_names_the_bureau_as_it_was_named_on_the_months_last_day(city
         page = rpc.scoring.public_notice({"evaluator": "ps", "month": FEB, "as_of": "2026-03-06"})
         assert page["evaluator_name"] == name
         assert [(e["name"], e["unit"]) for e in page["entries"]] == [("干警1", name)]
+
+# -- the half-year's notice (公示 of a period's rating) ---------------------------------------------
+
+H1 = "2026H1"
+
+
+def _rate_h1(rpc):
+    from tests.service.scoring.conftest import drive_month
+    drive_month(rpc, "2026-05", {"o2": {"performance.targets": 4}}, submit_on="2026-06-02",
+                file_on="2026-06-09")
+    # rated on Friday 3 July 2026: the notice runs Monday 6 to Wednesday 8 July
+    return rpc.scoring.run_rating({"period": H1, "scope": "cnty", "rating_date": "2026-07-03"})
+
+
+def test_a_half_years_notice_shows_stars_during_its_three_working_days_and_nothing_after(city):
+    with city.rpc() as rpc:
+        before = rpc.scoring.public_period_notice({"unit": "ps", "period": H1, "as_of": "2026-07-01"})
+        assert (before["status"], before["entries"], before["rating_id"]) == ("none", [], None)
+        rated = _rate_h1(rpc)
+        assert (rated["notice_start"], rated["notice_end"]) == ("2026-07-03", "2026-07-08")
+        page = rpc.scoring.public_period_notice({"unit": "ps", "period": H1, "as_of": "2026-07-06"})
+        assert (page["status"], page["start"], page["end"], page["unit_name"]) == (
+            "open", "2026-07-03", "2026-07-08", "津市市公安局")
+        by_id = {e["subject"]: e for e in page["entries"]}
+        results = {o["id"]: o for o in rated["result"]["officers"] + rated["result"]["sections"]}
+        assert set(by_id) == set(results) - {"cs", "cl"}              # the county committee's own: not ps's
+        for subject, entry in by_id.items():
+            item = results[subject]
+            if item["status"] == "rated":
+                words = {5: "五星级", 4: "四星级", 3: "三星级", 2: "二星级", 1: "一星级"}
+                assert (entry["stars"], entry["result"]) == (item["stars"], words[item["stars"]])
+            else:
+                assert entry["stars"] is None and entry["result"] == {
+                    "not_rated": "不参加评星", "disqualified": "取消评星资格"}[item["status"]]
+        assert by_id["o4"]["result"] == "不参加评星"           # joined in March 2026
+        assert by_id["o1"]["unit"] == "刑侦大队" and by_id["s1"]["kind"] == "section"
+        assert "reasons" not in by_id["o1"] and "explanation" not in by_id["o1"]
+        last = rpc.scoring.public_period_notice({"unit": "ps", "period": H1, "as_of": "2026-07-08"})
+        assert last["status"] == "open"
+        after = rpc.scoring.public_period_notice({"unit": "ps", "period": H1, "as_of": "2026-07-09"})
+        assert (after["status"], after["entries"], after["end"]) == ("closed", [], "2026-07-08")
+        section = rpc.scoring.public_period_notice({"unit": "s1", "period": H1, "as_of": "2026-07-06"})
+        assert {e["subject"] for e in section["entries"]} == {"s1", "c1", "o1", "o2"}
+
+
+def test_an_objection_to_a_half_years_notice_reaches_the_units_leading_group_in_its_window_only(city):
+    with city.rpc() as rpc:
+        _rate_h1(rpc)
+        obj = _objection(objection_id="obj-h1-00000001", month=H1, as_of="2026-07-07")
+        assert rpc.scoring.public_object(obj)["replayed"] is False
+        assert rpc.scoring.public_object(obj)["replayed"] is True          # sent twice: stored once
+        with pytest.raises(Conflict) as err:                               # not on this notice
+            rpc.scoring.public_object(_objection(objection_id="obj-h1-00000002", month=H1,
+                                                 subject="cs", as_of="2026-07-07"))
+        assert err.value.field == "subject"
+        with pytest.raises(Conflict):                                      # after the window
+            rpc.scoring.public_object(_objection(objection_id="obj-h1-00000003", month=H1,
+                                                 as_of="2026-07-09"))
+        with pytest.raises(ValidationFailed) as err:
+            rpc.scoring.public_object(_objection(objection_id="obj-h1-00000004", month="2026H2"))
+        assert err.value.field == "month"
+        queue = rpc.scoring.objections({"evaluator": "ps", "month": H1})["objections"]
+        assert [(o["objection_id"], o["month"], o["name"]) for o in queue] == [
+            ("obj-h1-00000001", H1, "干警1")]
+        answer = rpc.scoring.answer_objection({"objection_id": "obj-h1-00000001", "evaluator": "ps",
+                                               "actor": "l2", "answer": "经复核, 得分无误",
+                                               "upheld": False, "as_of": "2026-07-08"})
+        assert (answer["state"], answer["reopened"]) == ("answered", False)
