@@ -1,7 +1,8 @@
 """Reading a user's file: every problem is a :class:`BadFile` naming the file, line and column.
 
 The commands that read a file (``lianbao packs check|preview|register``, ``lianbao rate``,
-``lianbao import roster|forms|training``) go through these readers; :func:`lianbao.cli.main` turns a
+``lianbao import roster|forms|training``, ``lianbao calendar load``) go through these readers;
+:func:`lianbao.cli.main` turns a
 :class:`BadFile` into one line on standard error and exit 2, never a traceback.
 
 * :func:`decode` — UTF-8 (a BOM is allowed); another encoding is refused at the first bad byte,

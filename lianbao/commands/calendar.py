@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from pathlib import Path
 
 from lianbao.commands._groups import group
 
@@ -37,14 +36,11 @@ def register(subparsers):
 
 
 def read_file(path: str) -> dict:
-    """JSON or YAML (dates as text or YAML dates, turned to ISO text)."""
-    text = Path(path).read_text(encoding="utf-8")
-    if path.endswith(".json"):
-        doc = json.loads(text)
-    else:
-        import yaml
+    """JSON or YAML (dates as text or YAML dates, turned to ISO text); a bad file is a BadFile
+    naming its line and column (issue 19 item 6), never a traceback."""
+    from lianbao.commands._files import load_document
 
-        doc = yaml.safe_load(text)
+    doc = load_document(path)
 
     def iso(v):
         if isinstance(v, date):
@@ -61,8 +57,13 @@ def run_load(args) -> int:
     from lianbao.commands._rpc import cluster_proxy
     from shared.errors import LianbaoError
 
+    from lianbao.commands._files import BadFile
+
     try:
         doc = read_file(args.file)
+    except BadFile as e:          # it names the file, the line and the column
+        print(f"lianbao calendar load: {e}", file=sys.stderr)
+        return 2
     except (OSError, ValueError) as e:
         print(f"lianbao calendar load: {args.file}: {e}", file=sys.stderr)
         return 2

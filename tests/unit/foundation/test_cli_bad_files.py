@@ -51,6 +51,16 @@ def test_rate_refuses_a_bad_file_naming_line_and_column(tmp_path, capsys, name):
     assert code == 2 and where.replace(", column", " column") in err.replace(", column", " column"), err
 
 
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_calendar_load_refuses_a_bad_file_naming_line_and_column(tmp_path, capsys, name):
+    content, where = BAD[name]
+    path = tmp_path / name
+    path.write_bytes(content)
+    code, err = _run(["calendar", "load", str(path), "--actor", "staff1"], capsys)
+    assert code == 2 and where in err and name in err, err
+    assert "pwned" not in err
+
+
 @pytest.mark.parametrize("name", sorted(CSV))
 @pytest.mark.parametrize("command", [["import", "roster"], ["import", "training"],
                                      ["import", "forms", "--campaign", "c1"]])
