@@ -51,6 +51,15 @@ def print_summary(s: dict) -> None:
     print(f"reconciliation: missing {r.get('missing', 0)}, extra {r.get('extra', 0)}, "
           f"different {r.get('different', 0)}; hash chain: {'intact' if s['hash_chain'].get('ok') else s['hash_chain']}")
     print(f"mentoring coverage (officers, 31 Dec): {s['mentoring_coverage']}")
+    reorg = s["notes"].get("reorganisation")
+    if reorg:
+        ev = reorg.get("evaluators", {})
+        notices = reorg.get("notices", {})
+        months = sorted(ev)
+        print(f"the tree through time: section {reorg['section']} moved {reorg['from']} → {reorg['to']} on "
+              f"{reorg['moved_on']}, renamed {reorg['name']} on {reorg['renamed_on']}; evaluated by "
+              + ", ".join(f"{ev[m]['evaluator']} ({m})" for m in months)
+              + "; named on the notices " + ", ".join(f"{n['name']} ({m})" for m, n in sorted(notices.items())[:2]))
     print()
     targets = sorted((t for t in s["targets"] if "target" in t), key=lambda t: t["target"])
     if targets:

@@ -77,7 +77,11 @@ class Demo:
         self.notes: dict = {}
         self.staff = {s["id"]: s for s in city.staff}
         self.mentor_of = {mentee: mentor for mentor, mentee in city.pairs}
-        self.mentor_since: dict = {}   # mentee -> (first day, new mentor, previous mentor)
+        self.mentor_changes: dict = {}  # mentee -> [(first day, new mentor, previous mentor)]
+        # the dated tree (SPEC §9): what the demo's reorganisation changed, with the day it did
+        self.section_moves: dict = {}    # section -> (day, old agency)
+        self.evaluator_changes: dict = {}  # person -> (day, old evaluating body)
+        self.leader_changes: dict = {}   # section -> (day, old supervising leader)
         self.pair_start: dict = {}     # mentee -> first day of the first pair
         self.sections = {s["id"]: s["agency"] for s in city.sections}
         self.agency_head = {}
@@ -303,6 +307,89 @@ class Demo:
                                           "still_without": after["officer"]["without"][:10]}
         self.suite.wait_quiet(timeout=600)
 
+    # -- the tree through time (SPEC §9): a section moves to another agency, then is renamed ----------
+    def reorganisation_plan(self):
+        """A section of a county procuratorate (the county's last one with a court beside it, away
+        from the agencies whose adaptations the demo feeds) moves to the county court on 15 June
+        and is renamed on 1 July: (section, from, to, moved on, renamed on, new name)."""
+        adapted = {DEMO_PACK_AGENCY, "k1ps", "k2ps", "k1ct"}
+        for cid in reversed(self.city.committees):
+            src, dest = f"{cid}pr", f"{cid}ct"
+            if src in self.agency_leaders and dest in self.agency_leaders and not {src, dest} & adapted:
+                sections = sorted(sid for sid, agency in self.sections.items() if agency == src)
+                if len(sections) >= 2 and self.agency_head.get(dest):
+                    return (sections[-1], src, dest, date(self.year, 6, 15).isoformat(),
+                            date(self.year, 7, 1).isoformat(), "立案庭")
+        return None
+
+    def reorganise(self):
+        """The roster's ``move_unit`` and ``rename_unit`` (the leading groups first hand over the
+        section's 分管: the roster refuses a section supervised from another agency); the chiefs'
+        mentor becomes the new agency's leader from the same day. Scoring, survey, training and
+        rewards learn it from the roster's events: from June the section and its people are
+        evaluated, rated and paid by the court (a month is read on its last day)."""
+        plan = self.reorganisation_plan()
+        if plan is None:
+            return
+        sid, src, dest, moved_on, renamed_on, name = plan
+        old_leader = self.leader_of_section[sid]
+        new_leader = self.agency_leaders[dest][0]
+        with self._timed("reorganisation"), self.rpc() as rpc:
+            keep = [x for x in self.staff[old_leader]["supervises"] if x != sid]
+            cut = rpc.roster.change_staff({"person": old_leader, "effective": moved_on, "supervises": keep})
+            self.staff[old_leader]["supervises"] = keep
+            rpc.roster.move_unit({"unit": sid, "parent": dest, "effective": moved_on})
+            more = self.staff[new_leader]["supervises"] + [sid]
+            rpc.roster.change_staff({"person": new_leader, "effective": moved_on, "supervises": more})
+            self.staff[new_leader]["supervises"] = more
+            unassigned = {u["mentee"] for u in cut["unassigned"]}
+            for chief in self.section_chiefs[sid]:
+                call = rpc.roster.assign_mentor if chief in unassigned else rpc.roster.reassign_mentor
+                call({"mentor": new_leader, "mentee": chief, "start": moved_on})
+                self._new_mentor(chief, new_leader, moved_on)
+            rpc.roster.rename_unit({"unit": sid, "name": name, "effective": renamed_on})
+            history = rpc.roster.unit_history({"unit": sid})["versions"]
+        self.section_moves[sid] = (moved_on, src)
+        self.sections[sid] = dest
+        self.leader_changes[sid] = (moved_on, old_leader)
+        self.leader_of_section[sid] = new_leader
+        people = [s["id"] for s in self.city.staff if s["unit"] == sid]
+        for pid in people:
+            if self.evaluator[pid] == src:
+                self.evaluator_changes[pid] = (moved_on, src)
+                self.evaluator[pid] = dest
+            self.city.agency_of[pid] = dest
+        self.city.agency_of[sid] = dest
+        self.notes["reorganisation"] = {
+            "section": sid, "from": src, "to": dest, "moved_on": moved_on, "renamed_on": renamed_on,
+            "name": name, "people": len(people), "supervised_by": [old_leader, new_leader],
+            "versions": [(v["since"], v["until"], v["parent"], v["name"]) for v in history]}
+        self.suite.wait_quiet(timeout=600)
+
+    def _notice_name(self, rpc, month, notice_on):
+        """The moved section's name on its body's notice of ``month`` (posted after the move)."""
+        seen = self.notes.get("reorganisation")
+        if not seen:
+            return
+        sid = seen["section"]
+        body = self._body(sid, "section", month)
+        page = rpc.scoring.public_notice({"evaluator": body, "month": month, "as_of": notice_on})
+        seen.setdefault("notices", {})[month] = {
+            "evaluator": body, "posted_on": notice_on,
+            "name": next((e["name"] for e in page["entries"] if e["subject"] == sid), None)}
+
+    def reorganisation_seen(self, rpc) -> dict:
+        """What scoring made of the reorganisation: the section's evaluating body in May, June and
+        July (as the demo expects it from the dated tree)."""
+        seen = self.notes.get("reorganisation")
+        if not seen:
+            return {}
+        sid = seen["section"]
+        return {month: {"evaluator": rpc.scoring.evaluation({"subject": sid, "kind": "section",
+                                                             "month": month})["evaluator"],
+                        "expected": self._body(sid, "section", month)}
+                for month in (f"{self.year}-05", f"{self.year}-06", f"{self.year}-07")}
+
     # -- 3. satisfaction surveys -------------------------------------------------------------------
     def _answers(self, p: float) -> str:
         out = []
@@ -404,32 +491,60 @@ class Demo:
         return out
 
     def _new_mentor(self, mentee, mentor, first_day):
-        self.mentor_since[mentee] = (first_day, mentor, self.mentor_of.get(mentee))
+        self.mentor_changes.setdefault(mentee, []).append((first_day, mentor, self.mentor_of.get(mentee)))
         self.mentor_of[mentee] = mentor
 
     def _mentor_on(self, mentee, day: str):
-        """The mentor on ``day`` (scoring checks the mentor of the act's date)."""
+        """The mentor on ``day`` (scoring checks the mentor of the act's date): the latest change
+        from on or before it, else the first mentor."""
         if day < self.pair_start.get(mentee, ""):
             return None
-        change = self.mentor_since.get(mentee)
-        if change is not None and day < change[0]:
-            return change[2]
-        return self.mentor_of.get(mentee)
+        changes = sorted(self.mentor_changes.get(mentee, ()), key=lambda c: c[0])
+        if not changes:
+            return self.mentor_of.get(mentee)
+        started = [c for c in changes if c[0] <= day]
+        return started[-1][1] if started else changes[0][2]
 
-    def _reviewer(self, subject, kind, day):
+    # -- the dated tree, as the demo changed it (the roster and scoring read the same dates) -----
+    @staticmethod
+    def _last_day(month: str) -> str:
+        y, m = int(month[:4]), int(month[5:7])
+        return (date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1)).isoformat()
+
+    def _section_agency(self, sid, day: str):
+        move = self.section_moves.get(sid)
+        return move[1] if move is not None and day < move[0] else self.sections[sid]
+
+    def _evaluator_on(self, person, day: str):
+        change = self.evaluator_changes.get(person)
+        return change[1] if change is not None and day < change[0] else self.evaluator[person]
+
+    def _leader_of_section(self, sid, day: str):
+        change = self.leader_changes.get(sid)
+        return change[1] if change is not None and day < change[0] else self.leader_of_section[sid]
+
+    def _body(self, subject, kind, month: str):
+        """The leading group evaluating ``subject`` for ``month``: the one of the month's last day
+        (SPEC §9, a section moved on the 15th counts for its new agency that month)."""
+        last = self._last_day(month)
+        return self._section_agency(subject, last) if kind == "section" else self._evaluator_on(subject, last)
+
+    def _reviewer(self, subject, kind, day, month):
+        """The section's supervising leader (分管领导) or the person's mentor on the review's day;
+        a person without one is reviewed by another member of the month's evaluating body."""
         if kind == "section":
-            return self.leader_of_section[subject]
+            return self._leader_of_section(subject, day)
         mentor = self._mentor_on(subject, day)
         if mentor:
             return mentor
-        body = self.evaluator[subject]
+        body = self._body(subject, kind, month)
         return next(m for m in self.body_members[body] if m != subject)
 
-    def _approver(self, subject, kind, day):
-        """A member of the evaluating body who is neither the subject nor its reviewer (the mentor
-        reviews, someone else approves)."""
-        body = self.sections[subject] if kind == "section" else self.evaluator[subject]
-        reviewer = self._reviewer(subject, kind, day)
+    def _approver(self, subject, kind, day, month):
+        """A member of the month's evaluating body who is neither the subject nor its reviewer (the
+        mentor reviews, someone else approves)."""
+        body = self._body(subject, kind, month)
+        reviewer = self._reviewer(subject, kind, day, month)
         members = [m for m in self.body_members[body] if m not in (subject, reviewer)]
         return members[0] if members else next(m for m in self.body_members[body] if m != subject)
 
@@ -495,10 +610,10 @@ class Demo:
                                   "item_scores": scores})
                 for step, method, make in (
                         ("submit", "submit_self_assessments", lambda it: it),
-                        ("review", "review_batch", lambda it: {"actor": self._reviewer(it["subject"], it["kind"], submit_on),
+                        ("review", "review_batch", lambda it: {"actor": self._reviewer(it["subject"], it["kind"], submit_on, month),
                                                                "subject": it["subject"], "kind": it["kind"],
                                                                "month": month}),
-                        ("approve", "approve_batch", lambda it: {"actor": self._approver(it["subject"], it["kind"], submit_on),
+                        ("approve", "approve_batch", lambda it: {"actor": self._approver(it["subject"], it["kind"], submit_on, month),
                                                                  "subject": it["subject"], "kind": it["kind"],
                                                                  "month": month})):
                     for batch in _batches([make(it) for it in items], 5000):
@@ -508,15 +623,16 @@ class Demo:
                             self.error_kinds[f"{step}: {e['message'][:60]}"] += 1
                 for body in bodies:
                     self._body_step(rpc, "publish_notice", body, month=month, as_of=notice_on)
+                self._notice_name(rpc, month, notice_on)
                 # objections during the notice: back to review, reviewed and approved again
                 for subject, kind in self.rng.sample([x for x in subjects if x[1] == "officer"], 3):
                     rpc.scoring.raise_objection({"actor": subject, "subject": subject, "kind": kind,
                                                  "month": month, "text": "对扣分有异议", "as_of": notice_on})
-                    rpc.scoring.review({"actor": self._reviewer(subject, kind, notice_on), "subject": subject, "kind": kind,
-                                        "month": month, "as_of": notice_on})
-                    rpc.scoring.approve({"actor": self._approver(subject, kind, notice_on), "subject": subject, "kind": kind,
-                                         "month": month, "as_of": notice_on})
-                    body = self.evaluator[subject]
+                    rpc.scoring.review({"actor": self._reviewer(subject, kind, notice_on, month), "subject": subject,
+                                        "kind": kind, "month": month, "as_of": notice_on})
+                    rpc.scoring.approve({"actor": self._approver(subject, kind, notice_on, month), "subject": subject,
+                                         "kind": kind, "month": month, "as_of": notice_on})
+                    body = self._body(subject, kind, month)
                     self._body_step(rpc, "publish_notice", body, month=month, as_of=notice_on)
                     objections += 1
                 # the notice's three working days on China's calendar (after National Day, a make-up
@@ -647,7 +763,9 @@ class Demo:
     def run_year(self):
         self.load_roster()
         self.seed_evaluators()
-        self.evaluations(list(range(1, 9)))     # January to August, evaluated February to September
+        self.evaluations(list(range(1, 6)))     # January to May, evaluated February to June
+        self.reorganise()                       # 15 June: a section to another agency; 1 July: renamed
+        self.evaluations(list(range(6, 9)))     # June to August, evaluated July to September
         self.training()                         # the year's training; failed retraining in September
         self.repair_mentoring()                 # 1 October: new chiefs and mentors where needed
         self.evaluations(list(range(9, 13)))    # September to December
@@ -740,6 +858,8 @@ class Demo:
                 statement = rpc.training.allowances_of({"person_id": holder, "year": y, "as_of": f"{y}-12-31"})
                 out["training"]["allowances_of_a_holder"] = {"person": holder, "months": len(statement["months"]),
                                                               "total": statement["total"]}
+            if self.notes.get("reorganisation"):
+                self.notes["reorganisation"]["evaluators"] = self.reorganisation_seen(rpc)
         self.notes["rules_round_2"] = out
 
     # -- 7. what the year produced -------------------------------------------------------------------
