@@ -6,6 +6,7 @@ outbox (``uow.publish``) in the same transaction. No rules here: they are in ``d
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
@@ -27,7 +28,7 @@ from services.roster.domain.staff import check_new_person, check_staff
 from services.roster.domain.units import get_unit, level_of, owning_body, \
     units_under
 from services.roster.models import (BanViolationRow, CaseRow, DisciplineFactRow, PairRow, PostRow,
-                                    SpellRow, StaffRow, UnitVersionRow)
+                                    SpellRow, StaffRow, TreeStampRow, UnitVersionRow)
 from shared.contracts import roster as contract
 from shared.errors import Conflict, LianbaoError, NotFound, ValidationFailed
 
@@ -302,8 +303,31 @@ def _version_values(v: tree_rules.UnitVersion) -> dict:
                 end=v.end)
 
 
+#: per database (engine): (stamp, tree) of the tree this process read last
+_TREES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+TREE_WRITTEN = "roster.tree_written"
+
+
 def load_tree(session) -> tree_rules.Tree:
-    """The unit tree through time (SPEC §9): every version of every unit."""
+    """The unit tree through time (SPEC §9): every version of every unit.
+
+    The stamp is read first, then the versions: a tree kept under a stamp is never older than the
+    stamp says.  A transaction that has changed the tree itself reads it whole and keeps nothing (its
+    change may yet be rolled back)."""
+    if session.info.get(TREE_WRITTEN):
+        return _read_tree(session)
+    engine = session.get_bind()
+    stamp = session.scalar(select(TreeStampRow.stamp).where(TreeStampRow.id == 1))
+    kept = _TREES.get(engine)
+    if stamp is not None and kept is not None and kept[0] == stamp:
+        return kept[1]
+    tree = _read_tree(session)
+    if stamp is not None:
+        _TREES[engine] = (stamp, tree)
+    return tree
+
+
+def _read_tree(session) -> tree_rules.Tree:
     return tree_rules.Tree(_version(r) for r in session.scalars(select(UnitVersionRow)))
 
 
@@ -323,6 +347,9 @@ def save_versions(session, closed: list, opened: list) -> None:
         [_version_values(v) for v in opened]
     if rows:
         session.execute(insert(UnitVersionRow), rows)
+    if rows or closed:
+        session.info[TREE_WRITTEN] = True
+        session.execute(update(TreeStampRow).where(TreeStampRow.id == 1).values(stamp=new_id()))
 
 
 def _tree_changed(uow, before: tree_rules.Tree, after: tree_rules.Tree, closed: list,

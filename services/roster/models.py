@@ -22,6 +22,15 @@ class UnitVersionRow(Base):
     supervising_unit = Column(String(100), nullable=True)
 
 
+class TreeStampRow(Base):
+    """One row: a fresh value written with every change of ``unit_versions``, in the same transaction.
+    A process keeps the tree it last read beside the stamp it read first, and reads the tree again
+    only when the stamp differs (the roster's reads of a person's unit read the whole tree)."""
+    __tablename__ = "unit_tree_stamp"
+    id = Column(Integer, primary_key=True)
+    stamp = Column(String(32), nullable=False)
+
+
 class StaffRow(Base):
     __tablename__ = "staff"
     id = Column(String(100), primary_key=True)

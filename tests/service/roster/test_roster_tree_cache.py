@@ -1,0 +1,75 @@
+"""The dated unit tree kept per process under the stamp of unit_tree_stamp (issue 24): a read reuses
+the tree it read last while nobody changed it, and reads it again after a committed change; a
+transaction that changed the tree sees its own change and leaves nothing behind if rolled back."""
+from datetime import date
+
+from alembic import command
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+from services.roster import handlers
+from services.roster.domain.model import Unit
+from services.roster.domain.tree import UnitVersion
+from shared.migrate import alembic_config
+
+CITY = UnitVersion(Unit("city", "市委政法委", "committee"), date(1900, 1, 1))
+AGENCY = UnitVersion(Unit("m_ps", "市公安局", "agency", "city", "public_security", "division"),
+                     date(2026, 3, 1))
+
+
+def _engine(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path}/roster.db")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config("roster", conn), "head")
+    return engine
+
+
+def test_a_tree_is_read_again_only_after_a_committed_change(tmp_path):
+    engine = _engine(tmp_path)
+    session = sessionmaker(engine)
+    with session.begin() as s:
+        handlers.save_versions(s, [], [CITY])
+    with session() as s:
+        first = handlers.load_tree(s)
+        assert set(first.on(date(2026, 1, 1))) == {"city"}
+    with session() as s:
+        assert handlers.load_tree(s) is first                 # nothing changed: the same tree
+    with session.begin() as s:
+        handlers.save_versions(s, [], [AGENCY])
+    with session() as s:
+        again = handlers.load_tree(s)
+        assert again is not first
+        assert set(again.on(date(2026, 3, 1))) == {"city", "m_ps"}
+    engine.dispose()
+
+
+def test_a_writing_transaction_sees_its_change_and_a_rollback_leaves_the_kept_tree(tmp_path):
+    engine = _engine(tmp_path)
+    session = sessionmaker(engine)
+    with session.begin() as s:
+        handlers.save_versions(s, [], [CITY])
+    with session() as s:
+        kept = handlers.load_tree(s)
+    with session() as s:
+        handlers.save_versions(s, [], [AGENCY])
+        mine = handlers.load_tree(s)                          # its own change, read whole
+        assert mine is not kept and "m_ps" in mine.on(date(2026, 3, 1))
+        assert handlers.load_tree(s) is not mine              # … and never kept
+        s.rollback()
+    with session() as s:
+        assert handlers.load_tree(s) is kept                  # the rollback changed nothing
+        assert "m_ps" not in handlers.load_tree(s).on(date(2026, 3, 1))
+    engine.dispose()
+
+
+def test_each_database_keeps_its_own_tree(tmp_path):
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    one, two = _engine(tmp_path / "one"), _engine(tmp_path / "two")
+    with sessionmaker(one).begin() as s:
+        handlers.save_versions(s, [], [CITY])
+    with sessionmaker(one)() as s, sessionmaker(two)() as t:
+        assert set(handlers.load_tree(s).on(date(2026, 1, 1))) == {"city"}
+        assert handlers.load_tree(t).on(date(2026, 1, 1)) == {}
+    one.dispose()
+    two.dispose()
