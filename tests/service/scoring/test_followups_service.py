@@ -233,3 +233,15 @@ def test_a_recognition_poll_is_kept_with_the_half_year(embedded_suite):
         with pytest.raises(ValidationFailed) as err:
             rpc.scoring.recognition_results({"period": "2026-06"})
         assert err.value.field == "period"
+
+
+def test_a_run_carries_over_into_the_new_year_and_a_missing_month_breaks_it(city):
+    """SPEC §3.1: December 2025 and January 2026 poor are twice running (a referral in January);
+    October 2025 poor, November not ranked, December poor: no referral in December."""
+    with city.rpc() as rpc:
+        for month, nxt in (("2025-10", "2025-11"), ("2025-12", "2026-01"), ("2026-01", "2026-02")):
+            drive_month(rpc, month, {"l3": LOW}, submit_on=f"{nxt}-02", file_on=f"{nxt}-09")
+            rpc.scoring.rank_month({"actor": "l1", "evaluator": "ps", "month": month, "as_of": f"{nxt}-10"})
+        poor = {r["month"] for r in rpc.scoring.referrals({"evaluator": "ps"})["referrals"]
+                if (r["group"], r["subject"], r["class"]) == ("leaders", "l3", "poor")}
+        assert poor == {"2026-01"}

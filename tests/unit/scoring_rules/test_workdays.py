@@ -29,6 +29,13 @@ def test_a_notice_posted_2025_09_30_closes_after_the_holiday_on_a_make_up_saturd
     assert notice_end(date(2025, 9, 30)) == date(2025, 10, 11)  # 9, 10, 11 October
 
 
+def test_a_notice_posted_on_the_holidays_last_day_or_the_day_after_it():
+    assert notice_end(date(2025, 10, 8)) == date(2025, 10, 11)  # 9, 10, 11 (make-up Saturday)
+    assert notice_end(date(2025, 10, 9)) == date(2025, 10, 13)  # 10, 11 (Sat), 13 (Sunday 12 off)
+    assert review_due(date(2025, 9, 30)) == date(2025, 10, 9)   # a log of the day before: after it
+    assert review_due(date(2025, 10, 9)) == date(2025, 10, 10)
+
+
 def test_a_notice_posted_on_a_make_up_sunday_does_not_count_its_posting_day():
     assert notice_end(date(2025, 9, 28)) == date(2025, 10, 9)   # 29, 30 September, 9 October
 
