@@ -67,7 +67,8 @@ class Scope:
 
     ``kind``: ``unit`` (the field holds a unit id: agency, section or committee), ``person`` (a
     person id: the unit of the person's post on the day), ``campaign`` (a campaign id: its owner),
-    ``referral`` / ``task`` (a record of scoring's follow-ups: the unit of its evaluating body),
+    ``referral`` / ``task`` / ``spell`` (a record of the service: the unit of a follow-up's evaluating body, a
+    reward task's paying unit, the unit of a spell's person when it began),
     ``city`` (the whole city: only actors of every unit).  ``paths``: the payload fields holding it
     (``items[].subject``: every item's ``subject``).  A path that is absent from a payload leaves
     the call unscoped for that path: a read of everything, answered within the reader's units by
@@ -129,7 +130,8 @@ def _c(*paths):
 
 
 def _rec(kind, *paths):
-    """A record of the service (``referral``, ``task``): the unit of its evaluating body."""
+    """A record of the service (``referral``, ``task``: the unit of its evaluating body; ``spell``: the
+    unit of the spell's person when it began)."""
     return Scope(kind, paths)
 
 
@@ -167,8 +169,8 @@ _r("roster.people_of_agency", scope=_u("agency"))
 _w("roster.import_roster", (COMMITTEE_OFFICE, SYSTEM, OPERATOR), CITY,
    "a whole roster (rows keyed by their headers): a system of the whole city only")
 _w("roster.record_spell", (HEAD, COMMITTEE_OFFICE, SYSTEM, OPERATOR), _p("person"))
-_w("roster.end_spell", (HEAD, COMMITTEE_OFFICE, SYSTEM, OPERATOR), None,
-   "the spell's person lies within the writer's units (checked by the roster)")
+_w("roster.end_spell", (HEAD, COMMITTEE_OFFICE, SYSTEM, OPERATOR), _rec("spell", "spell_id"),
+   "the spell's person, where their post was when it began")
 _r("roster.spells_of", scope=_p("person"))
 _w("roster.assign_mentor", (LEADER, HEAD, COMMITTEE_OFFICE, SYSTEM, OPERATOR), _p("mentee", "mentor"),
    separation="nobody assigns their own mentor")
@@ -347,8 +349,8 @@ _r("rewards.notice", scope=CITY)
 _w("rewards.set_schedule", (COMMITTEE_OFFICE, OPERATOR), _u("agency"))
 _r("rewards.schedules", scope=_u("agency"))
 _r("rewards.tasks", note="the tasks of every agency (filtered by the gateway)")
-_w("rewards.complete_task", (HEAD, LEADER, COMMITTEE_OFFICE, SYSTEM, OPERATOR), None,
-   "the task's agency lies within the writer's units (checked by rewards)",
+_w("rewards.complete_task", (HEAD, LEADER, COMMITTEE_OFFICE, SYSTEM, OPERATOR), _rec("task", "key"),
+   "the task's paying unit (a task without one: a writer of every unit only)",
    separation="nobody completes a task about their own money")
 
 TABLE: dict[str, Rule] = {}

@@ -6,7 +6,7 @@ service validates with), so the REST API, its document and the services cannot d
 from __future__ import annotations
 
 from shared.config import SERVICES
-from shared.contracts import gateway, packs, rating, roster, scoring, survey, training
+from shared.contracts import followups, gateway, packs, rating, rewards, roster, scoring, survey, training
 
 from services.gateway.routing import Export, Route, Scope
 from services.gateway.uploads import Upload
@@ -399,5 +399,122 @@ SCORING_WRITES = [
                        "the same data again is `unchanged`."),
 ]
 
+
+SCORING_MORE = [
+    _write("/scoring/agencies/{agency}/packs", "scoring.register_pack",
+           "Register a rule pack for an agency (its leading group or the committee's office)",
+           "the pack version registered (the same pack again: unchanged)", packs.RegisterPack(exclude=("agency",)),
+           tag="rule packs", description="The pack is checked first (a bad one: 400 with every violation "
+                                         "by field in `details`)."),
+    _write("/scoring/agencies/{agency}/criteria-packs", "scoring.register_criteria_pack",
+           "Register an agency's monthly evaluation criteria (the committee's office)", "the template in force",
+           scoring.CriteriaPack(exclude=("agency",)), tag="rule packs"),
+    _write("/scoring/agencies/{agency}/subject-data/{period}", "scoring.record_subject_data",
+           "Record the facts an agency's rule pack or plug-ins rate on", "{agency, period, subjects, ...}",
+           packs.SubjectDataSchema(exclude=("agency", "period")), tag="rule packs"),
+    Route("POST", "/scoring/agencies/{agency}/packs/rate", "scoring.rate_adapted",
+          "Rate a snapshot with the agency's rule pack and plug-ins (nothing is stored)",
+          "the rating result with the adaptation applied", body=packs.RateAdapted(exclude=("agency",)),
+          scope=Scope.at("agency"), tag="rule packs", errors=(400, 404, 422)),
+    Route("GET", "/scoring/units/{scope}/snapshots/{period}", "scoring.snapshot",
+          "The stored snapshot a period's rating of a unit was computed from",
+          "{rating_id, period, scope, rating_date, snapshot}", query=gateway.SnapshotDateQuery(),
+          scope=Scope.at("scope"), tag="scoring"),
+    Route("GET", "/scoring/evaluators/{evaluator}/referrals.xlsx", "scoring.referrals_export",
+          "An evaluating body's referrals as a workbook (streamed)", "an .xlsx workbook",
+          query=followups.ReferralExport(exclude=("evaluator", "format")), scope=Scope.at("evaluator"),
+          export=Export("xlsx"), tag="scoring"),
+    _write(f"{_EVALUATION_PATH}/helpers", "scoring.name_helpers",
+           "Name the three helpers (三帮一) of a poor month", "the follow-up of the subject's month",
+           followups.NameHelpers(exclude=("subject", "month")), build=_subject, description=ACTOR),
+    _write(f"{_EVALUATION_PATH}/study-classes", "scoring.record_study_class",
+           "Record a study class attended (or not) after a poor month", "the follow-up of the subject's month",
+           followups.StudyClassIn(exclude=("subject", "month")), build=_subject, description=ACTOR),
+    _write("/scoring/referrals/{referral_id}/minutes", "scoring.record_referral_minutes",
+           "Record the committee meeting's minutes of a referral", "the referral, minuted",
+           followups.ReferralMinutes(exclude=("referral_id",)), description=ACTOR),
+    _write("/scoring/tasks/{task_id}/done", "scoring.complete_task",
+           "Record a follow-up task (collective talk) as held", "the task, done",
+           followups.CompleteTask(exclude=("task_id",)), description=ACTOR),
+]
+
+_mentee = _rename(person="mentee")
+ROSTER_WRITES = [
+    _write("/roster/units", "roster.save_units", "Save units of the tree (the committee's office)",
+           "{created, changed, unchanged}", roster.SaveUnits()),
+    _write("/roster/units/{unit}/move", "roster.move_unit", "Move a unit under another parent from a date",
+           "the unit's new version", roster.MoveUnit(exclude=("unit",))),
+    _write("/roster/units/{unit}/rename", "roster.rename_unit", "Rename a unit from a date", "the unit's new version",
+           roster.RenameUnit(exclude=("unit",))),
+    _write("/roster/units/{unit}/dissolve", "roster.dissolve_unit", "Dissolve a unit from a date",
+           "the unit, dissolved", roster.DissolveUnit(exclude=("unit",))),
+    Route("GET", "/roster/units/{unit}/history", "roster.unit_history", "A unit's dated versions",
+          "{unit, versions: [{effective, name, parent, kind, ...}]}", scope=Scope.at("unit"), tag="roster"),
+    Route("GET", "/roster/units/{unit}/evaluator", "roster.evaluator_of_section",
+          "Who evaluates a section's month on a date", "{unit, date, group, rule, ...}",
+          query=roster.UnitOnOptionalDate(exclude=("unit",)), scope=Scope.at("unit"), tag="roster"),
+    _write("/roster/people", "roster.create_staff", "Add people to the roster", "{created, unchanged, ...}",
+           roster.CreateStaff()),
+    _write("/roster/people/{person}/changes", "roster.change_staff", "Change a person's post from a date",
+           "the person's new version", roster.ChangeStaff(exclude=("person",))),
+    _write("/roster/people/{person}/spells", "roster.record_spell", "Record a spell (leave, secondment, ...)",
+           "the spell with its `spell_id`", roster.RecordSpell(exclude=("person",))),
+    _write("/roster/spells/{spell_id}/end", "roster.end_spell", "End a spell on a date", "the spell, ended",
+           roster.EndSpell(exclude=("spell_id",))),
+    _write("/roster/people/{person}/mentor", "roster.assign_mentor", "Assign a person's mentor from a date",
+           "{mentor, mentee, start}", roster.AssignMentor(exclude=("mentee",)), build=_mentee),
+    _write("/roster/people/{person}/mentor/reassign", "roster.reassign_mentor",
+           "Give a person another mentor from a date", "{mentor, mentee, start}",
+           roster.AssignMentor(exclude=("mentee",)), build=_mentee, operation="roster_reassign_mentor"),
+    _write("/roster/people/{person}/mentor/end", "roster.unassign_mentor", "End a person's mentoring on a date",
+           "{mentee, date}", roster.UnassignMentor(exclude=("mentee",)), build=_mentee),
+    _write("/roster/mentors", "roster.assign_mentors", "Assign mentors in a batch", "{assigned, unchanged, errors}",
+           roster.AssignMentors()),
+    _write("/roster/people/{person}/return-to-team", "roster.return_to_team",
+           "Return a removed person to the team (a post from a date)", "the person", roster.ReturnToTeam(exclude=("person",))),
+    _write("/roster/people/{person}/cases", "roster.record_ban_violation",
+           "Record a violation of one of the ten bans", "the case, and its consequences",
+           roster.RecordBanViolation(exclude=("person",))),
+    _write("/roster/discipline-facts", "roster.record_discipline_fact", "Record a discipline fact",
+           "the fact with its `fact_id`", roster.RecordDisciplineFact()),
+    _write("/roster/discipline-facts/{fact_id}/investigation", "roster.investigate",
+           "Record that a discipline fact was investigated", "the fact", roster.Investigate(exclude=("fact_id",))),
+]
+
+_unit_id = _rename(unit="unit_id")
+TRAINING_WRITES = [
+    _write("/training/courses", "training.register_courses", "Register courses", "{created, changed, unchanged}",
+           training.RegisterCourses()),
+    _write("/training/people/{person_id}/results", "training.record_result", "Record a person's training result",
+           "the result", training.RecordResult(exclude=("person_id",))),
+    _write("/training/study-days", "training.record_study", "Record study days", "{created, unchanged, errors}",
+           training.RecordStudy()),
+    _write("/training/units/{unit}/sessions", "training.record_session",
+           "Record a unit's central-group study session", "the session",
+           training.RecordSession(exclude=("unit_id",)), build=_unit_id),
+    _write("/training/people/{person_id}/frontline-post", "training.set_frontline_post",
+           "Set a person's front-line post", "the post", training.FrontlinePost(exclude=("person_id",))),
+    Route("POST", "/training/certifications/check", "training.check_certifications",
+          "Check every certification (expiries, revocations) now", "{checked, expired, ...}",
+          scope=POLICY, tag="training", errors=WRITE_ERRORS, no_args=True),
+    Route("POST", "/training/allowances/{month}/run", "training.run_allowances",
+          "Run a month's all-round officer allowances (to rewards' ledger)", "{month, paid, ...}",
+          scope=POLICY, tag="training", errors=WRITE_ERRORS),
+]
+
+SURVEY_WRITES = [
+    _write("/survey/questionnaires", "survey.define_questionnaire", "Define a questionnaire (a new version)",
+           "{key, version, items}", survey.DefineQuestionnaire()),
+    _write("/survey/campaigns/{campaign_id}/questionnaire", "survey.set_campaign_questionnaire",
+           "Set the questionnaire of a campaign not yet receiving forms", "the campaign",
+           survey.SetCampaignQuestionnaire(exclude=("campaign_id",))),
+]
+
+REWARDS_WRITES = [
+    _write("/rewards/tasks/{key}/done", "rewards.complete_task", "Record a talk or rectification task as done",
+           "the task", rewards.CompleteTask(exclude=("key",)), operation="rewards_complete_task"),
+]
+
 ROUTES = (HEALTH + SURVEY + SURVEY_MORE + TRAINING + TRAINING_READS + TRAINING_REPORTS + ROSTER + ROSTER_READS + SCORING
-          + SCORING_READS + REWARDS + SCORING_WRITES)
+          + SCORING_READS + REWARDS + SCORING_WRITES + SCORING_MORE + ROSTER_WRITES
+          + TRAINING_WRITES + SURVEY_WRITES + REWARDS_WRITES)

@@ -5,4 +5,12 @@ from shared.access import Resolver
 
 
 class RewardsAccess(Resolver):
-    pass
+    def unit_of_record(self, kind, record_id):
+        """A task (``rewards.complete_task``): its paying unit; "" for a task without one (within
+        no writer's units but every unit's), None for a task rewards does not know (its NotFound)."""
+        from services.rewards.models import RewardTask
+
+        if kind != "task" or not isinstance(record_id, str):
+            return None
+        row = self.session.get(RewardTask, record_id)
+        return None if row is None else (row.paying_unit or "")

@@ -51,3 +51,10 @@ class RosterAccess(Resolver):
             if section is None:
                 section = u
         return unit, None, position
+
+    def unit_of_record(self, kind, record_id):
+        """A spell (``roster.end_spell``): the unit of its person's post on the day it began."""
+        if kind != "spell" or not isinstance(record_id, str):
+            return None
+        row = self.session.get(m.SpellRow, record_id)
+        return None if row is None else self.unit_of_person(row.person, row.start)

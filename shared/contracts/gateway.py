@@ -190,3 +190,8 @@ class FollowupTasksQuery(BaseSchema):
 class PassRateQuery(BaseSchema):
     start = IsoDate(load_default=None, allow_none=True)
     end = IsoDate(required=True)
+
+
+class SnapshotDateQuery(BaseSchema):
+    """``GET /scoring/units/{scope}/snapshots/{period}``: the rating of that day (default: the latest)."""
+    rating_date = IsoDate(load_default=None, allow_none=True)
