@@ -17,7 +17,8 @@ Usage in a service::
             return handlers.create_unit(self.db, data)   # self.db is a UnitOfWork
 
 A :class:`UnitOfWork` gives ``session`` (SQLAlchemy 2 ``Session``), ``publish(event_type, payload)``
-(an outbox row in the same transaction), ``already_handled(event)`` (inbox, same transaction) and
+(an outbox row in the same transaction), ``already_handled(event)`` (inbox, same transaction: the
+event entry point asks it for every handler) and
 ``recall``/``remember`` (idempotency keys, by caller and key, with the request's hash:
 :mod:`shared.idempotency`).  The suite's own entry points
 (:mod:`shared.entrypoints`) commit it **before** the RPC reply is sent or the event is acked, so a
@@ -285,6 +286,12 @@ class Database(DependencyProvider):
         uow.signed_by = f"{actor.kind}:{actor.sub}"[:200] if actor is not None else None
         units[worker_ctx] = uow
         return uow
+
+    def worker_setup(self, worker_ctx):
+        # an event's entry point makes its handler run once per event, in this unit of work (the inbox)
+        inbox = getattr(worker_ctx.entrypoint, "inbox", None)
+        if inbox is not None:
+            inbox(worker_ctx, units[worker_ctx])
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):
         complete(worker_ctx, result, exc_info)

@@ -11,7 +11,11 @@
 * :func:`event_handler` — committed before the ack; a handler that raises is retried
   ``EVENT_MAX_ATTEMPTS`` times (re-published with an attempt count), then moved to the dead-letter
   queue ``lianbao.dlq`` with the error and its original queue, where ``lianbao dlq list|replay`` finds it.  It never loops
-  forever and never vanishes.  Handlers still use the inbox (``self.db.already_handled(event)``).
+  forever and never vanishes.  Before any handler runs, the entry point loads the event with its
+  schema (:mod:`shared.contracts.events`: a bad event takes the same retry and dead-letter path as a
+  failed handler, its error naming the field) and the handler receives the loaded payload; the
+  inbox (``already_handled``) is checked in the worker's unit of work, so the record that the event
+  was handled commits with the handler's effect, and a delivery seen before runs nothing.
   Retries go through the service's own direct exchange ``lianbao.retry.<service>`` (bound to each
   of its event queues by the queue's name) and dead letters through ``lianbao.dlx``: never through
   the default exchange, so a service's broker user needs no right to publish into any queue
@@ -36,6 +40,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import sys
 import traceback
 
 import eventlet
@@ -51,6 +56,7 @@ from nameko.timer import timer  # noqa: F401  (re-exported)
 from shared import db as _db
 from shared.amqp import transient_reply_queues
 from shared import access, assertions, idempotency
+from shared.contracts import events as events_contract
 from shared.errors import Conflict, Forbidden, LianbaoError, Unauthenticated, ValidationFailed
 from shared.identity import VERIFIED_KEY, Actor, caller_id
 from shared.schemas import find_bad_text
@@ -337,7 +343,9 @@ rpc = SuiteRpc.decorator
 
 
 class SuiteEventHandler(VerifiedActorHeaders, EventHandler):
-    """nameko's event handler with commit-before-ack, bounded retries and a dead-letter queue."""
+    """nameko's event handler with commit-before-ack, bounded retries and a dead-letter queue; every
+    event verified (who published it), loaded with its schema and deduplicated (the inbox) before
+    the handler runs."""
 
     queue_consumer = SuiteQueueConsumer()
 
@@ -350,16 +358,6 @@ class SuiteEventHandler(VerifiedActorHeaders, EventHandler):
                                binding(queue.exchange, routing_key=queue.routing_key),
                                binding(retry_exchange(self.container.service_name),
                                        routing_key=queue.name)])
-
-    def _reads_only(self) -> bool:
-        """Whether this RPC only reads (its policy row): a system acting for its persons reads within
-        its units without naming a person; everything it writes names the person it acts for."""
-        from shared import policy
-
-        cls = self.container.service_cls
-        name = getattr(cls, "policy_name", None) or self.container.service_name
-        rule = policy.TABLE.get(f"{name}.{self.method_name}")
-        return rule is not None and rule.access == policy.READ
 
     def _verify(self, body, message) -> Actor:
         """The publishing service, from the event's signature (header ``lianbao-auth``): it must
@@ -386,19 +384,51 @@ class SuiteEventHandler(VerifiedActorHeaders, EventHandler):
                 return
             self.queue_consumer.ack_message(message)
             return
+        # the payload against its schema, before any worker: a bad event takes the failed handler's
+        # path (retries, then the dead-letter queue), its error naming the field
+        try:
+            body = events_contract.load_event(self.source_service, self.event_type, body)
+        except ValidationFailed as exc:
+            log.warning("%s.%s: an invalid %s event: %s", self.container.service_name, self.method_name,
+                        self.event_type, exc)
+            self._failed(message, sys.exc_info())
+            return
         super().handle_message(body, message)
+
+    def inbox(self, worker_ctx, uow) -> None:
+        """The inbox, for the worker about to run (called by :class:`shared.db.Database` when it has
+        given the worker its unit of work): the handler runs only if this handler has not handled
+        the event's ``event_id`` before, and the record that it did joins the handler's transaction.
+        A failure of the check itself is the handler's failure (retried, then dead-lettered)."""
+        service = worker_ctx.service
+        handler = getattr(service, self.method_name)
+
+        @functools.wraps(handler)
+        def run_once(event, *args, **kwargs):
+            if uow.already_handled(event):
+                return None
+            return handler(event, *args, **kwargs)
+
+        setattr(service, self.method_name, run_once)    # this worker's instance only
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         result, exc_info = _db.complete(worker_ctx, result, exc_info)
         if exc_info is not None:
-            try:
-                self._retry_or_dead_letter(message, exc_info)
-            except Exception:  # could not re-route: keep it in the queue rather than lose it
-                log.exception("could not re-route a failed event; requeueing")
-                self.queue_consumer.requeue_message(message)
-                return result, exc_info
-        self.queue_consumer.ack_message(message)
+            self._failed(message, exc_info)
+        else:
+            self.queue_consumer.ack_message(message)
         return result, exc_info
+
+    def _failed(self, message, exc_info) -> None:
+        """A failed event: re-routed (retried, or dead-lettered) and acked; one that cannot be
+        re-routed is requeued rather than lost."""
+        try:
+            self._retry_or_dead_letter(message, exc_info)
+        except Exception:
+            log.exception("could not re-route a failed event; requeueing")
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
 
     def _publisher(self):
         return Publisher(self.container.config[AMQP_URI_CONFIG_KEY], serializer="json")

@@ -38,9 +38,7 @@ class RewardsService(ServiceBase):
         # the entry point dead-letters any rating_published not signed by scoring; said again here
         if self.who is None or (self.who.kind, self.who.sub) != ("service", scoring_events.SERVICE):
             raise Forbidden("a rating is settled only when scoring published it", "_origin")
-        if self.db.already_handled(event):
-            return
-        self._settled(handlers.settle_rating(self.db, load_rating(event)))
+        self._settled(handlers.settle_rating(self.db, event))
 
     @rpc
     def settle(self, rating):
@@ -49,10 +47,7 @@ class RewardsService(ServiceBase):
 
     @event_handler(training.SERVICE, training.ALLOWANCE_DUE)
     def on_allowance_due(self, event):
-        if self.db.already_handled(event):
-            return
-        data = load(training.AllowanceDueEvent(), event)
-        if handlers.record_allowance(self.db, data)["written"]:
+        if handlers.record_allowance(self.db, event)["written"]:
             self._count("allowance", 1)
 
     def _settled(self, result):

@@ -161,9 +161,7 @@ class RosterService(ServiceBase):
     # -- events consumed ----------------------------------------------------------------------------
     @event_handler(training_contract.SERVICE, training_contract.RETRAINING_FAILED)
     def on_retraining_failed(self, event):
-        if self.db.already_handled(event):
-            return
-        handlers.retraining_failed(self.db, load(training_contract.RetrainingFailedEvent(), event))
+        handlers.retraining_failed(self.db, event)
 
     # -- metrics ----------------------------------------------------------------------------------
     @rpc

@@ -619,9 +619,7 @@ class FollowupsMixin:
 
     @event_handler(survey_contract.SERVICE, survey_contract.RECOGNITION_POLL_PUBLISHED)
     def on_recognition_poll(self, event):
-        if self.db.already_handled(event):
-            return
-        on_recognition_poll(self.db, load(survey_contract.RecognitionPollEvent(), event))
+        on_recognition_poll(self.db, event)
 
     @rpc
     def recognition_results(self, payload):

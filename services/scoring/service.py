@@ -71,70 +71,48 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
 
     @event_handler(roster_contract.SERVICE, roster_contract.UNITS_SAVED)
     def on_units_saved(self, event):
-        if self.db.already_handled(event):
-            return
         read_model.on_units_saved(self.db, event)
 
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_JOINED)
     def on_staff_joined(self, event):
-        if self.db.already_handled(event):
-            return
         read_model.on_staff(self.db, event)
 
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_CHANGED)
     def on_staff_changed(self, event):
-        if self.db.already_handled(event):
-            return
         read_model.on_staff(self.db, event)
 
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_LEFT)
     def on_staff_left(self, event):
-        if self.db.already_handled(event):
-            return
         read_model.on_staff_left(self.db, event)
 
     @event_handler(roster_contract.SERVICE, roster_contract.STATUS_SPELL_RECORDED)
     def on_spell_recorded(self, event):
-        if self.db.already_handled(event):
-            return
         read_model.on_spell(self.db, event)
 
     @event_handler(roster_contract.SERVICE, roster_contract.STATUS_SPELL_CHANGED)
     def on_spell_changed(self, event):
-        if self.db.already_handled(event):
-            return
         read_model.on_spell(self.db, event)
 
     @event_handler(roster_contract.SERVICE, roster_contract.EVALUATORS_RESOLVED)
     def on_evaluators_resolved(self, event):
         """Who evaluates each person on each date, as the roster resolved it (M§五(二)3)."""
-        if self.db.already_handled(event):
-            return
         read_model.on_evaluators_resolved(self.db, event)
 
     @event_handler(roster_contract.SERVICE, roster_contract.MENTOR_ASSIGNED)
     def on_mentor_assigned(self, event):
-        if self.db.already_handled(event):
-            return
         read_model.on_mentor_assigned(self.db, event)
 
     @event_handler(roster_contract.SERVICE, roster_contract.MENTOR_UNASSIGNED)
     def on_mentor_unassigned(self, event):
-        if self.db.already_handled(event):
-            return
         read_model.on_mentor_unassigned(self.db, event)
 
     @event_handler(roster_contract.SERVICE, roster_contract.BAN_VIOLATED)
     def on_ban_violated(self, event):
         """A confirmed ban violation (M§三(三)): the cases against the person and the mentor."""
-        if self.db.already_handled(event):
-            return
         facts.on_ban_violated(self.db, event)
 
     @event_handler(survey_contract.SERVICE, survey_contract.SATISFACTION_RATES_PUBLISHED)
     def on_satisfaction_rates(self, event):
-        if self.db.already_handled(event):
-            return
         read_model.on_satisfaction_rates(self.db, event)
 
     # -- criteria ------------------------------------------------------------------------------

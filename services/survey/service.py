@@ -158,26 +158,18 @@ class SurveyService(ServiceBase):
     # -- the roster's read model ---------------------------------------------------------------
     @event_handler(roster_contract.SERVICE, roster_contract.UNITS_SAVED)
     def on_units_saved(self, event):
-        if self.db.already_handled(event):
-            return
         handlers.on_units_saved(self.db, event)
 
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_JOINED)
     def on_staff_joined(self, event):
-        if self.db.already_handled(event):
-            return
         handlers.on_staff(self.db, event)
 
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_CHANGED)
     def on_staff_changed(self, event):
-        if self.db.already_handled(event):
-            return
         handlers.on_staff(self.db, event)
 
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_LEFT)
     def on_staff_left(self, event):
-        if self.db.already_handled(event):
-            return
         handlers.on_staff_left(self.db, event)
 
 

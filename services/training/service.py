@@ -58,20 +58,14 @@ class TrainingService(ServiceBase):
 
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_JOINED)
     def on_staff_joined(self, event):
-        if self.db.already_handled(event):
-            return
         handlers.staff_from_roster(self.db, event["staff"], event.get("effective"))
 
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_CHANGED)
     def on_staff_changed(self, event):
-        if self.db.already_handled(event):
-            return
         handlers.staff_from_roster(self.db, event["staff"], event.get("effective"))
 
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_LEFT)
     def on_staff_left(self, event):
-        if self.db.already_handled(event):
-            return
         handlers.staff_left(self.db, event)
 
     # -- courses and results -----------------------------------------------------------------

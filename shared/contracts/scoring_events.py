@@ -202,6 +202,9 @@ class RatingPublishedBody(RatingPublished):
     event_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
 
 
+EVENT_SCHEMAS = {RATING_PUBLISHED: RatingPublished}
+
+
 def load_rating(payload, direct: bool = False) -> dict:
     """Validate a published rating; raise ``ValidationFailed`` naming the field."""
     return load(RatingPublishedBody() if direct else RatingPublished(), payload)

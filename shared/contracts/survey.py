@@ -242,3 +242,9 @@ class RecognitionPollEvent(BaseSchema):
     final = fields.Boolean(required=True)
     questionnaire = fields.Nested(QuestionnaireChoice, required=True)
     results = fields.List(fields.Nested(RecognitionResult), required=True)
+
+
+EVENT_SCHEMAS = {
+    SATISFACTION_RATES_PUBLISHED: SatisfactionRatesPublished,
+    RECOGNITION_POLL_PUBLISHED: RecognitionPollEvent,
+}

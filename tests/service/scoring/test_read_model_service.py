@@ -56,10 +56,11 @@ def _review(rpc):
 
 def test_satisfaction_counts_a_final_publication_is_not_replaced_by_a_draft(city):
     def event(eid, final, satisfied):
+        counts = {"forms": satisfied + 10, "satisfied": satisfied, "basic": 0, "dissatisfied": 10,
+                  "answered": satisfied + 10, "rate": None, "below_60": False, "meets_target": False}
         return {"event_id": eid, "occurred_at": "x", "campaign_id": "c1", "period": "2026H1",
-                "owner": "cnty", "final": final,
-                "subjects": [{"id": "o1", "kind": "officer", "satisfied": satisfied, "basic": 0,
-                              "dissatisfied": 10}]}
+                "owner": "cnty", "final": final, "questionnaire": {"key": "std", "version": 1},
+                "totals": counts, "subjects": [dict(counts, id="o1", kind="officer")]}
     city.dispatch("survey", "satisfaction_rates_published", event("s-1", True, 30))
     city.dispatch("survey", "satisfaction_rates_published", event("s-2", False, 1))
     with city.rpc() as rpc:

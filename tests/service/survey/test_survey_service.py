@@ -16,6 +16,17 @@ pytestmark = pytest.mark.timeout(60)
 MIXED = "S" * 6 + "B" * 6 + "D" * 6 + "N" * 6 + "S" * 6 + "SBDNS"   # S14 B7 D7 N7
 
 
+def units_out(units):
+    """Units as the roster publishes them (``shared.contracts.roster.UnitOut``)."""
+    return [{"level": "county", **unit} for unit in units]
+
+
+def staff_out(staff):
+    """Staff as the roster publishes them (``shared.contracts.roster.StaffOut``)."""
+    return [{"position": "officer", "joined": "2020-01-01", "titles": [], "supervises": [], **person}
+            for person in staff]
+
+
 def batch(batch_id, forms, **extra):
     return {"campaign_id": "c1", "batch_id": batch_id, "forms": forms, **extra}
 
@@ -230,15 +241,16 @@ def test_metrics_count_received_rejected_by_reason(survey):
 
 
 def test_campaign_subjects_from_the_roster_read_model(survey):
-    survey.dispatch("roster", "units_saved", {"event_id": "u1", "units": [
+    survey.dispatch("roster", "units_saved", {"event_id": "u1", "units": units_out([
         {"id": "k2", "name": "县委政法委", "kind": "committee", "parent": None, "agency": "k2"},
         {"id": "a9", "name": "县法院", "kind": "agency", "parent": "k2", "agency": "a9"},
-        {"id": "s9", "name": "民一庭", "kind": "section", "parent": "a9", "agency": "a9"}]})
-    survey.dispatch("roster", "staff_joined", {"event_id": "p1", "staff": [
+        {"id": "s9", "name": "民一庭", "kind": "section", "parent": "a9", "agency": "a9"}])})
+    survey.dispatch("roster", "staff_joined", {"event_id": "p1", "staff": staff_out([
         {"id": "o9", "name": "王五", "unit": "s9", "agency": "a9"},
-        {"id": "o8", "name": "赵六", "unit": "s9", "agency": "a9"}]})
+        {"id": "o8", "name": "赵六", "unit": "s9", "agency": "a9"}])})
     survey.dispatch("roster", "staff_left", {"event_id": "p2", "person": "o8",
-                                             "kind": "transferred_out", "date": "2026-02-01"})
+                                             "kind": "transferred_out", "date": "2026-02-01",
+                                             "spell_id": "sp-o8"})
     with survey.rpc() as rpc:
         deadline = eventlet.hubs.get_hub().clock() + 10
         while True:
@@ -289,16 +301,16 @@ def test_target_8_counts_an_officer_in_the_agency_of_each_campaigns_period(surve
     """Issue 20 item 1: survey's read model of the roster is dated: o1, moved from a1 to a2 on
     1 August (the change arriving before the joining), counts in a1 for the first half year and in
     a2 for the second; a campaign built from the roster lists who is in the agencies at its end."""
-    survey.dispatch("roster", "units_saved", {"event_id": "u8", "units": [
+    survey.dispatch("roster", "units_saved", {"event_id": "u8", "units": units_out([
         {"id": "county-1", "name": "县委政法委", "kind": "committee", "parent": None, "agency": "county-1"},
         {"id": "a1", "name": "县公安局", "kind": "agency", "parent": "county-1", "agency": "a1"},
-        {"id": "a2", "name": "县法院", "kind": "agency", "parent": "county-1", "agency": "a2"}]})
-    survey.dispatch("roster", "staff_changed", {"event_id": "m8", "effective": "2026-08-01", "staff": [
+        {"id": "a2", "name": "县法院", "kind": "agency", "parent": "county-1", "agency": "a2"}])})
+    survey.dispatch("roster", "staff_changed", {"event_id": "m8", "effective": "2026-08-01", "staff": staff_out([
         {"id": "o1", "name": "张三", "unit": "a2", "agency": "a2", "joined": "2020-01-01",
-         "since": "2026-08-01"}]})
-    survey.dispatch("roster", "staff_joined", {"event_id": "j8", "staff": [
+         "since": "2026-08-01"}])})
+    survey.dispatch("roster", "staff_joined", {"event_id": "j8", "staff": staff_out([
         {"id": "o1", "name": "张三", "unit": "a1", "agency": "a1", "joined": "2020-01-01",
-         "since": "2020-01-01"}]})
+         "since": "2020-01-01"}])})
     survey.wait_quiet(timeout=30)
     with survey.rpc() as rpc:
         rpc.survey.submit_batch({"campaign_id": "c1", "batch_id": "h1", "forms": [
@@ -325,17 +337,17 @@ def test_target_8_counts_a_section_in_the_agency_it_belonged_to_at_each_periods_
     the second for a2; a campaign built from the roster lists it under the agencies of its end."""
     from tests.service.survey.conftest import form
 
-    survey.dispatch("roster", "units_saved", {"event_id": "u7", "units": [
+    survey.dispatch("roster", "units_saved", {"event_id": "u7", "units": units_out([
         {"id": "county-1", "name": "县委政法委", "kind": "committee", "parent": None, "agency": "county-1"},
         {"id": "a1", "name": "县公安局", "kind": "agency", "parent": "county-1", "agency": "a1"},
         {"id": "a2", "name": "县法院", "kind": "agency", "parent": "county-1", "agency": "a2"},
-        {"id": "x9", "name": "外县局", "kind": "agency", "parent": "county-9", "agency": "x9"}]})
-    survey.dispatch("roster", "units_saved", {"event_id": "u8", "effective": "2026-08-01", "units": [
+        {"id": "x9", "name": "外县局", "kind": "agency", "parent": "county-9", "agency": "x9"}])})
+    survey.dispatch("roster", "units_saved", {"event_id": "u8", "effective": "2026-08-01", "units": units_out([
         {"id": "s1", "name": "刑侦大队", "kind": "section", "parent": "a2", "agency": "a2",
-         "since": "2026-08-01", "until": None}]})
-    survey.dispatch("roster", "units_saved", {"event_id": "u9", "units": [
+         "since": "2026-08-01", "until": None}])})
+    survey.dispatch("roster", "units_saved", {"event_id": "u9", "units": units_out([
         {"id": "s1", "name": "刑侦大队", "kind": "section", "parent": "a1", "agency": "a1",
-         "since": "1900-01-01", "until": "2026-07-31"}]})
+         "since": "1900-01-01", "until": "2026-07-31"}])})
     survey.wait_quiet(timeout=30)
     with survey.rpc() as rpc:
         rpc.survey.submit_batch({"campaign_id": "c1", "batch_id": "h1", "forms": [
