@@ -70,6 +70,20 @@ def city(embedded_suite):
     return suite
 
 
+def satisfaction_published(event_id, campaign_id, period, owner, final, counts):
+    """survey's ``satisfaction_rates_published`` as survey publishes it (its contract's every field);
+    ``counts``: {subject id: (satisfied, basic, dissatisfied)}, each an officer."""
+    def rate(satisfied, basic, dissatisfied):
+        forms = satisfied + basic + dissatisfied
+        return {"forms": forms, "satisfied": satisfied, "basic": basic, "dissatisfied": dissatisfied,
+                "answered": forms, "rate": None, "below_60": False, "meets_target": False}
+    totals = rate(*(sum(c[i] for c in counts.values()) for i in range(3)))
+    return {"event_id": event_id, "occurred_at": "2026-06-30T00:00:00Z", "campaign_id": campaign_id,
+            "period": period, "owner": owner, "final": final,
+            "questionnaire": {"key": "std", "version": 1}, "totals": totals,
+            "subjects": [dict(rate(*c), id=sid, kind="officer") for sid, c in counts.items()]}
+
+
 def resolve_evaluators(suite, people, groups, resolved_at="2000-01-01T00:00:00"):
     """The roster's ``evaluators_resolved`` for ``groups`` {person: group} (from the join date), as
     the roster publishes it; waits until scoring has it."""

@@ -3,7 +3,7 @@
 import pytest
 
 from shared.errors import Conflict, ValidationFailed
-from tests.service.scoring.conftest import PEOPLE, wait_for
+from tests.service.scoring.conftest import PEOPLE, satisfaction_published, wait_for
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -56,11 +56,7 @@ def _review(rpc):
 
 def test_satisfaction_counts_a_final_publication_is_not_replaced_by_a_draft(city):
     def event(eid, final, satisfied):
-        counts = {"forms": satisfied + 10, "satisfied": satisfied, "basic": 0, "dissatisfied": 10,
-                  "answered": satisfied + 10, "rate": None, "below_60": False, "meets_target": False}
-        return {"event_id": eid, "occurred_at": "x", "campaign_id": "c1", "period": "2026H1",
-                "owner": "cnty", "final": final, "questionnaire": {"key": "std", "version": 1},
-                "totals": counts, "subjects": [dict(counts, id="o1", kind="officer")]}
+        return satisfaction_published(eid, "c1", "2026H1", "cnty", final, {"o1": (satisfied, 0, 10)})
     city.dispatch("survey", "satisfaction_rates_published", event("s-1", True, 30))
     city.dispatch("survey", "satisfaction_rates_published", event("s-2", False, 1))
     with city.rpc() as rpc:
@@ -139,3 +135,20 @@ def test_save_units_dates_a_move_as_the_roster_does(city):
             return {o["subject"] for o in out["overdue"] if o.get("agency") == agency}
         assert "s1" in due("2026-02", "ps") and "s1" not in due("2026-02", "ct")
         assert "s1" in due("2026-03", "ct") and "s1" not in due("2026-03", "ps")
+
+
+def test_an_event_that_breaks_its_contract_is_dead_lettered_naming_the_field(city):
+    """The event entry point loads every event with its schema before the handler: a staff_joined
+    without a position never reaches scoring's read model, and its dead letter names the field."""
+    from shared.dlq import list_dead_letters
+
+    city.dispatch("roster", "staff_joined", {"event_id": "e-bad", "staff": [
+        {"id": "n9", "name": "新警", "unit": "s1", "agency": "ps", "section": "s1",
+         "joined": "2026-01-05", "titles": [], "supervises": []}]})          # no position
+    letters = wait_for(lambda: list_dead_letters(city.config), timeout=60)
+    assert [(letter["routing_key"], letter["body"]["event_id"]) for letter in letters] == [
+        ("staff_joined", "e-bad")]
+    assert letters[0]["error"].startswith("shared.errors.ValidationFailed: staff[0].position:")
+    with city.rpc() as rpc:
+        snap = rpc.scoring.snapshot({"period": "2026H1", "scope": "ps", "rating_date": "2026-07-08"})
+        assert all(o["id"] != "n9" for o in snap["officers"])

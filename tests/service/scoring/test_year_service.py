@@ -4,7 +4,7 @@ the same snapshot, and the query RPCs."""
 import pytest
 
 from services.scoring.domain.payload import rate_payload
-from tests.service.scoring.conftest import RatingListener, drive_month, wait_for
+from tests.service.scoring.conftest import RatingListener, drive_month, satisfaction_published, wait_for
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -49,11 +49,8 @@ def test_a_year_of_a_small_city(city):
             "standards": {"structures": 16, "mentoring": 15, "joint_work": 14, "rules_and_bans": 16,
                           "central_tasks": 15, "effectiveness": 14},
             "awards": [{"kind": "unit_commended", "level": "provincial"}]})
-        city.dispatch("survey", "satisfaction_rates_published", {
-            "event_id": "sat-2026H1", "occurred_at": "2026-06-30T00:00:00Z",
-            "campaign_id": "c2026h1", "period": "2026H1", "owner": "cnty", "final": True,
-            "subjects": [{"id": "o1", "kind": "officer", "satisfied": 40, "basic": 5,
-                          "dissatisfied": 5}]})
+        city.dispatch("survey", "satisfaction_rates_published", satisfaction_published(
+            "sat-2026H1", "c2026h1", "2026H1", "cnty", True, {"o1": (40, 5, 5)}))
 
         drive_year(rpc)
 
