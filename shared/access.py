@@ -7,6 +7,9 @@ or any worker: :func:`decide`.  It reads the row of ``<service>.<method>`` in
 actor's kind:
 
 * ``operator`` — the role ``operator``;
+* ``public``   — the role ``public`` (the gateway's public pages): only the rows naming it, reads
+  included; no units (what the page may touch is the domain's: a notice on notice that day, an open
+  campaign);
 * ``service``  — the role ``service:<name>`` (the calling service signs as itself);
 * ``system`` / ``persons`` — the role ``system`` / ``persons``, and what the call is about (the row's
   scope: unit, person, campaign paths into the payload, or the whole city) must lie within the
@@ -221,6 +224,8 @@ def decide(op: str, actor: Actor, payload, resolver: Resolver, *, auditors=froze
     who = f"{actor.kind} {actor.sub}"
     if actor.kind == "operator":
         return policy.check(op, (policy.OPERATOR,), who=who)
+    if actor.kind == "public":
+        return policy.check(op, (policy.PUBLIC,), who=who)
     if actor.kind == "service":
         return policy.check(op, (policy.service_role(actor.sub),), who=who)
     day = day_of(payload)

@@ -46,7 +46,7 @@ DEFAULT_SECONDS = 300
 LEEWAY = 5                                 # clock skew allowed between hosts (s)
 CACHE_SIZE = 10000
 STATUSES = ("active", "retired")
-DEFAULT_SIGNS = ("service:*", "operator", "system:*", "persons:*", "person")
+DEFAULT_SIGNS = ("service:*", "operator", "system:*", "persons:*", "person", "public")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -149,9 +149,9 @@ class Keyring:
 # per-process keyrings: each process holds its own private key and every public key
 
 
-#: the gateway: the callers it authenticates, and itself for its public pages (the policy table's
-#: ``service:gateway``: the public's objections and forms)
-GATEWAY_SIGNS = ("system:*", "persons:*", "person", "service:gateway")
+#: the gateway: the callers it authenticates, itself (``service:gateway``), and its public pages
+#: (kind ``public``: the policy table's role ``public``, the public's notices, objections and forms)
+GATEWAY_SIGNS = ("system:*", "persons:*", "person", "service:gateway", "public")
 OPERATOR_SIGNS = ("operator",)
 
 

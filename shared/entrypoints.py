@@ -217,7 +217,7 @@ class SuiteRpc(VerifiedActorHeaders, Rpc):
         payload = args[0] if args and isinstance(args[0], dict) else kwargs
         resolver_cls = getattr(cls, "policy_access", None) or access.Resolver
         database = _database_of(self.container)
-        if actor.kind in ("operator", "service") or database is None:
+        if actor.kind in ("operator", "service", "public") or database is None:
             access.decide(f"{name}.{self.method_name}", actor, payload, resolver_cls(None),
                           auditors=access.auditors_of(self.container.config))
             return

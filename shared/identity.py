@@ -14,14 +14,17 @@ Kinds:
                   office system keying its officers' monthly work); the person it acts for is
                   named in the payload and must lie within ``units``;
 * ``service``  — one of the suite's own services (``sub`` its name: roster, scoring, ...);
-* ``operator`` — an operator running ``lianbao …`` with the operator key of the deployment.
+* ``operator`` — an operator running ``lianbao …`` with the operator key of the deployment;
+* ``public``   — the gateway's public pages (no sign-in: the notice, its objections, the online
+                  satisfaction form); ``sub`` is ``gateway``; it may call only the rows of the policy
+                  table that name the role ``public``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 ALL_UNITS = "*"
-KINDS = ("person", "system", "persons", "service", "operator")
+KINDS = ("person", "system", "persons", "service", "operator", "public")
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,14 @@ READ, WRITE = "read", "write"
 OFFICER, CHIEF, LEADER, HEAD = "officer", "chief", "leader", "head"
 COMMITTEE_MEMBER, COMMITTEE_OFFICE, AUDITOR = "committee_member", "committee_office", "auditor"
 SYSTEM, PERSONS, OPERATOR = "system", "persons", "operator"
+#: the public pages of the gateway (no sign-in): only the rows naming it, reads included
+PUBLIC = "public"
 SERVICE = "service"  # written service:<name>
 
 #: the roles of the table, in the order the matrix prints them
 PERSON_ROLES = (OFFICER, CHIEF, LEADER, HEAD, COMMITTEE_MEMBER, COMMITTEE_OFFICE, AUDITOR)
 SERVICES = ("roster", "scoring", "survey", "training", "rewards", "gateway")
-ROLES = PERSON_ROLES + (SYSTEM, PERSONS) + tuple(f"{SERVICE}:{s}" for s in SERVICES) + (OPERATOR,)
+ROLES = PERSON_ROLES + (SYSTEM, PERSONS) + tuple(f"{SERVICE}:{s}" for s in SERVICES) + (OPERATOR, PUBLIC)
 
 ROLE_TEXT = {
     OFFICER: "an officer (民警/辅警) of the roster",
@@ -49,6 +51,7 @@ ROLE_TEXT = {
     SYSTEM: "a calling system, within its units",
     PERSONS: "a calling system acting for the persons of its units",
     OPERATOR: "an operator (`lianbao …` with the operator key)",
+    PUBLIC: "the gateway's public pages (no sign-in): only the operations naming it, reads included",
 }
 
 #: the staff roles: anyone of the roster acting for themself (the domain says on what)
@@ -57,8 +60,9 @@ STAFF = (OFFICER, CHIEF, LEADER, HEAD, COMMITTEE_MEMBER, COMMITTEE_OFFICE)
 LEADING = (LEADER, HEAD, COMMITTEE_MEMBER)
 #: the committee: its members and its office
 COMMITTEE = (COMMITTEE_MEMBER, COMMITTEE_OFFICE)
-#: everyone may read, within their units (an auditor reads everything, writes nothing)
-READERS = ROLES
+#: everyone may read, within their units (an auditor reads everything, writes nothing); the public
+#: reads only the rows that name it
+READERS = tuple(r for r in ROLES if r != PUBLIC)
 
 
 @dataclass(frozen=True)
@@ -280,9 +284,10 @@ _w("scoring.record_subject_data", (HEAD, LEADER, COMMITTEE_OFFICE, SYSTEM, OPERA
 _r("scoring.preview_pack", scope=_u("agency"), note="a dry run; nothing stored")
 _r("scoring.rate_adapted", scope=_u("agency"), note="rates a snapshot given; nothing stored")
 # the public notice (public.py)
-_r("scoring.public_notice", note="the public notice of a month: who, score, window")
-_r("scoring.public_period_notice", note="the public notice of a half-year or annual rating: who, score, stars, window")
-_w("scoring.public_object", ("service:gateway", OPERATOR), _u("evaluator"),
+_r("scoring.public_notice", READERS + (PUBLIC,), note="the public notice of a month: who, score, window")
+_r("scoring.public_period_notice", READERS + (PUBLIC,),
+   note="the public notice of a half-year or annual rating: who, score, stars, window")
+_w("scoring.public_object", (PUBLIC, OPERATOR), _u("evaluator"),
    "the public's objection, forwarded by the gateway")
 _r("scoring.objections", scope=_u("evaluator"))
 _w("scoring.answer_objection", LEADING + (PERSONS,), _u("evaluator"),
@@ -290,20 +295,20 @@ _w("scoring.answer_objection", LEADING + (PERSONS,), _u("evaluator"),
 
 # -- survey: campaigns, forms, rates ---------------------------------------------------------------
 _w("survey.define_questionnaire", (COMMITTEE_OFFICE, OPERATOR), CITY)
-_r("survey.get_questionnaire")
+_r("survey.get_questionnaire", READERS + (PUBLIC,))
 _w("survey.create_campaign", (COMMITTEE_MEMBER, COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _u("owner"),
    "its subjects lie within the owner's units (checked by the survey)")
-_r("survey.get_campaign", scope=_c("campaign_id"))
+_r("survey.get_campaign", READERS + (PUBLIC,), scope=_c("campaign_id"))
 _r("survey.list_campaigns", note="a page of campaigns; a calling system sees only its units' (the gateway passes `owners`)")
 _r("survey.campaign_owner", scope=_c("campaign_id"))
 _w("survey.set_campaign_questionnaire", (COMMITTEE_MEMBER, COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR),
    _c("campaign_id"))
 _w("survey.close_campaign", (COMMITTEE_MEMBER, COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _c("campaign_id"))
-_w("survey.submit_form", (COMMITTEE_OFFICE, SYSTEM, "service:gateway", OPERATOR), _c("campaign_id"),
-   "a form posted by a system of the campaign's units, the office, or the gateway's public form")
+_w("survey.submit_form", (COMMITTEE_OFFICE, SYSTEM, PUBLIC, OPERATOR), _c("campaign_id"),
+   "a form posted by a system of the campaign's units, the office, or the public's online form")
 _w("survey.submit_batch", (COMMITTEE_OFFICE, SYSTEM, "service:gateway", OPERATOR), _c("campaign_id"))
 _r("survey.progress", scope=_c("campaign_id"))
-_r("survey.campaign_subjects", scope=_c("campaign_id"))
+_r("survey.campaign_subjects", READERS + (PUBLIC,), scope=_c("campaign_id"))
 _r("survey.serials_used", scope=_c("campaign_id"))
 _r("survey.get_rates", scope=_c("campaign_id"))
 _w("survey.publish_rates", COMMITTEE + (OPERATOR,), _c("campaign_id"),
@@ -376,7 +381,7 @@ def role_allowed(op: str, role: str) -> bool:
     rule = TABLE.get(op)
     if rule is None:
         return False
-    if rule.access == READ:
+    if rule.access == READ and role != PUBLIC:
         return True
     return role in rule.roles
 
@@ -391,7 +396,7 @@ def check(op: str, roles, *, who: str = "", in_scope: bool = True, where: str = 
     Returns the role that allowed it."""
     rule = rule_of(op)
     roles = tuple(roles)
-    allowing = [r for r in roles if r in rule.roles or rule.access == READ]
+    allowing = [r for r in roles if r in rule.roles or (rule.access == READ and r != PUBLIC)]
     if rule.access == WRITE and AUDITOR in roles and not allowing:
         raise Forbidden(f"{op}: {who or 'an auditor'} reads only", "actor")
     if not allowing:
@@ -407,7 +412,7 @@ def check(op: str, roles, *, who: str = "", in_scope: bool = True, where: str = 
 def as_rows() -> list[dict]:
     """The table as plain rows (``lianbao policy --json``, the reference page)."""
     return [{"op": r.op, "access": r.access, "roles": [x for x in ROLES if x in r.roles] if r.access == WRITE
-             else ["everyone (within their units)"],
+             else ["everyone (within their units)"] + ([PUBLIC] if PUBLIC in r.roles else []),
              "scope": r.scope.text() if r.scope else "", "note": r.note, "separation": r.separation}
             for r in TABLE.values()]
 
@@ -422,12 +427,13 @@ def markdown() -> str:
     lines = ["# The policy table: who may do what", "",
              "Every RPC of the five services, who may call it and within which units (SPEC §8, DESIGN §6).",
              "An RPC missing from this table is refused.  Reads are open to every verified actor within",
-             "their units (an auditor reads everything and writes nothing); writes list their roles.",
+             "their units (an auditor reads everything and writes nothing; the gateway's public pages,",
+             "role `public`, only what names them); writes list their roles.",
              "The scope names the payload fields that say which unit, person or campaign the call is about:",
              "a calling system must cover it with its units, a person's roles on the day of the act must lie",
              "within it.  *Separation* is the domain's own check on top (nobody acts on their own evaluation).",
              "", "## Roles", "", "| role | who |", "|---|---|"]
-    for role in PERSON_ROLES + (SYSTEM, PERSONS, OPERATOR):
+    for role in PERSON_ROLES + (SYSTEM, PERSONS, OPERATOR, PUBLIC):
         lines.append(f"| `{role}` | {ROLE_TEXT[role]} |")
     lines.append("| `service:<name>` | one of the suite's own services, signing as itself |")
     lines += ["", "## Operations", ""]
@@ -437,7 +443,8 @@ def markdown() -> str:
         for r in TABLE.values():
             if r.service != svc:
                 continue
-            who = ", ".join(f"`{x}`" for x in ROLES if x in r.roles) if r.access == WRITE else "everyone"
+            who = (", ".join(f"`{x}`" for x in ROLES if x in r.roles) if r.access == WRITE
+                   else "everyone, `public`" if PUBLIC in r.roles else "everyone")
             extra = "; ".join(x for x in (r.note, r.separation and f"separation: {r.separation}") if x)
             scope = r.scope.text() if r.scope else ""
             lines.append(f"| `{r.method}` | {r.access} | {who} | {scope} | {extra} |")

@@ -43,8 +43,8 @@ log = logging.getLogger(__name__)
 
 PUBLIC_SYSTEM = "public"
 PUBLIC_ACTOR = "public"
-#: who the public pages call as: the gateway itself (``service:gateway``, the role the policy table
-#: gives the public's objections and forms), the system ``public`` in its idempotency keys (docs/trust.md)
+#: who the public pages call as: kind ``public`` (the policy table's role ``public``: the services
+#: allow it only the rows naming it), the system ``public`` in its idempotency keys (docs/trust.md)
 PUBLIC_CALLER = Caller(PUBLIC_SYSTEM, PUBLIC_ACTOR, "*", GATEWAY)
 #: what the public pages may ask of the services, and nothing else (the gateway refuses the rest
 #: before any call)

@@ -83,7 +83,7 @@ def assertion_for(caller: Caller) -> Actor:
     """Who the gateway asserts to the services for an authenticated caller."""
     if caller.kind == "person":   # a signed-in person (sub = the roster person id): the roster gives roles
         return Actor(caller.actor, "person")
-    if caller.kind == GATEWAY:    # the gateway's own public pages: the role service:gateway of the table
-        return Actor("gateway", "service", ALL_UNITS)
+    if caller.kind == GATEWAY:    # the gateway's own public pages: the role public of the table
+        return Actor("gateway", "public")
     units = ALL_UNITS if caller.agencies == contract.ALL_AGENCIES else frozenset(caller.agencies)
     return Actor(caller.system, caller.kind, units)

@@ -192,3 +192,23 @@ def test_an_objection_to_a_half_years_notice_reaches_the_units_leading_group_in_
                                                "actor": "l2", "answer": "经复核, 得分无误",
                                                "upheld": False, "as_of": "2026-07-08"})
         assert (answer["state"], answer["reopened"]) == ("answered", False)
+
+
+def test_the_public_caller_gets_its_rows_and_nothing_else_from_the_service_itself(city):
+    """The policy's role ``public`` (the gateway's public pages), enforced by scoring's entry point:
+    the notice and an objection, never the queue with its contacts nor an evaluation's detail."""
+    from shared.identity import Actor
+
+    with city.rpc() as rpc:
+        _post_o1(rpc)
+    with city.rpc(identity=Actor("gateway", "public")) as public:
+        assert public.scoring.public_notice({"evaluator": "ps", "month": FEB, "as_of": "2026-03-06"}
+                                            )["status"] == "open"
+        assert public.scoring.public_object(_objection())["received"] is True
+        for method, payload in (("objections", {"evaluator": "ps"}),
+                                ("evaluation", {"subject": "o1", "month": FEB}),
+                                ("answer_objection", {"objection_id": "obj-0001-abcdef", "evaluator": "ps",
+                                                      "actor": "l2", "answer": "x", "upheld": False})):
+            with pytest.raises(Forbidden) as err:
+                getattr(public.scoring, method)(payload)
+            assert err.value.field == "actor" and err.value.message.startswith(f"scoring.{method}:")

@@ -176,7 +176,7 @@ def test_the_gateway_asserts_the_system_it_authenticated():
     assert assertion_for(book.caller("Bearer " + "u" * 20)) == Actor("k1-keying", "persons", {"k1"})
     assert assertion_for(book.caller("Bearer " + "v" * 20)).units == ALL_UNITS
     # the public pages: the gateway itself, the role the policy table gives the public's forms
-    assert assertion_for(PUBLIC_CALLER) == Actor("gateway", "service", ALL_UNITS)
+    assert assertion_for(PUBLIC_CALLER) == Actor("gateway", "public")      # the policy's role public
     # a token file cannot make a caller of that kind
     from shared.contracts import gateway as contract
     from shared.errors import ValidationFailed

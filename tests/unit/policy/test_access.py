@@ -155,7 +155,7 @@ def test_a_system_acting_for_persons_covers_them_and_their_subjects():
 def test_services_and_operators_by_their_roles():
     assert decide("scoring.upsert_people", Actor("roster", "service", ALL_UNITS), {}) == "service:roster"
     assert "service survey" in refused("scoring.upsert_people", Actor("survey", "service", ALL_UNITS), {})
-    assert decide("scoring.public_object", Actor("gateway", "service", ALL_UNITS), {}) == "service:gateway"
+    assert "service gateway" in refused("scoring.public_object", Actor("gateway", "service", ALL_UNITS), {})
     assert decide("rewards.settle", Actor("ops", "operator", ALL_UNITS), {}) == policy.OPERATOR
     refused("rewards.settle", Actor("scoring", "service", ALL_UNITS), {})
     # every service reads
@@ -176,3 +176,26 @@ def test_payload_paths():
     assert access.named_actors({"actor": "a", "items": [{"actor": "b"}, {"actor": None}], "n": 1}) == ["a", "b"]
     assert access.auditors_of({"AUDITORS": "a, b,"}) == {"a", "b"}
     assert access.auditors_of({}) == frozenset()
+
+
+#: what the gateway's public pages may call: written out again, independently of the table
+PUBLIC_ROWS = {"scoring.public_notice", "scoring.public_period_notice", "scoring.public_object",
+               "survey.get_campaign", "survey.get_questionnaire", "survey.campaign_subjects",
+               "survey.submit_form"}
+
+
+@pytest.mark.parametrize("op", sorted(policy.TABLE))
+def test_the_public_may_call_only_its_rows_reads_included(op):
+    public = Actor("gateway", "public")
+    if op in PUBLIC_ROWS:
+        assert decide(op, public, {}) == policy.PUBLIC
+    else:
+        message = refused(op, public, {})
+        assert message.startswith(f"{op}:") and "public gateway" in message
+
+
+def test_no_other_role_takes_the_publics_place():
+    assert {op for op, r in policy.TABLE.items() if policy.PUBLIC in r.roles} == PUBLIC_ROWS
+    assert policy.PUBLIC not in policy.READERS
+    assert "service gateway" in refused("survey.submit_form", Actor("gateway", "service", ALL_UNITS),
+                                        {"campaign_id": "c-a1"})
