@@ -16,11 +16,11 @@ pytestmark = [pytest.mark.broker, pytest.mark.timeout(240)]
 FEB = "2026-02"
 #: a second county for the survey: k1 and k2 under the city
 SURVEY_UNITS = [
-    {"id": "city", "name": "市委政法委", "kind": "committee", "parent": None, "agency": "city"},
-    {"id": "k1", "name": "一县委政法委", "kind": "committee", "parent": "city", "agency": "k1"},
-    {"id": "k2", "name": "二县委政法委", "kind": "committee", "parent": "city", "agency": "k2"},
-    {"id": "k1ps", "name": "一县公安局", "kind": "agency", "parent": "k1", "agency": "k1ps"},
-    {"id": "k2ps", "name": "二县公安局", "kind": "agency", "parent": "k2", "agency": "k2ps"},
+    {"id": "city", "name": "市委政法委", "kind": "committee", "parent": None, "agency": "city", "level": "city"},
+    {"id": "k1", "name": "一县委政法委", "kind": "committee", "parent": "city", "agency": "k1", "level": "county"},
+    {"id": "k2", "name": "二县委政法委", "kind": "committee", "parent": "city", "agency": "k2", "level": "county"},
+    {"id": "k1ps", "name": "一县公安局", "kind": "agency", "parent": "k1", "agency": "k1ps", "level": "county"},
+    {"id": "k2ps", "name": "二县公安局", "kind": "agency", "parent": "k2", "agency": "k2ps", "level": "county"},
 ]
 RAN: list = []
 
