@@ -16,7 +16,8 @@ from shared.schemas import load
 from shared.service import ServiceBase
 
 from services.roster.access import RosterAccess
-from services.roster import handlers, models
+from services.roster import (conversions, discipline, evaluators, importing, mentoring, models, spells,
+                             staff, units)
 
 GAUGE_SECONDS = 60
 
@@ -27,141 +28,141 @@ class RosterService(ServiceBase):
     policy_access = RosterAccess
     db = Database(models.Base)
     # targets 2, 4, 5, 6, 7 on /metrics, computed at scrape time (shared/metrics.py)
-    target_gauges = TargetGauges(lambda uow, year, today: handlers.target_results(uow, year))
+    target_gauges = TargetGauges(lambda uow, year, today: discipline.target_results(uow, year))
 
     # -- units and staff ------------------------------------------------------------------------
     @rpc
     def save_units(self, payload):
-        return handlers.save_units(self.db, load(roster_contract.SaveUnits(), payload))
+        return units.save_units(self.db, load(roster_contract.SaveUnits(), payload))
 
     @rpc
     def get_units(self, payload=None):
-        return handlers.get_units(self.db, load(roster_contract.UnitsQuery(), payload or {}))
+        return units.get_units(self.db, load(roster_contract.UnitsQuery(), payload or {}))
 
     @rpc
     def move_unit(self, payload):
-        return handlers.move_unit(self.db, load(roster_contract.MoveUnit(), payload))
+        return units.move_unit(self.db, load(roster_contract.MoveUnit(), payload))
 
     @rpc
     def rename_unit(self, payload):
-        return handlers.rename_unit(self.db, load(roster_contract.RenameUnit(), payload))
+        return units.rename_unit(self.db, load(roster_contract.RenameUnit(), payload))
 
     @rpc
     def dissolve_unit(self, payload):
-        return handlers.dissolve_unit(self.db, load(roster_contract.DissolveUnit(), payload))
+        return units.dissolve_unit(self.db, load(roster_contract.DissolveUnit(), payload))
 
     @rpc
     def unit_history(self, payload):
-        return handlers.unit_history(self.db, load(roster_contract.UnitRef(), payload))
+        return units.unit_history(self.db, load(roster_contract.UnitRef(), payload))
 
     @rpc
     def create_staff(self, payload):
-        return handlers.create_staff(self.db, load(roster_contract.CreateStaff(), payload))
+        return staff.create_staff(self.db, load(roster_contract.CreateStaff(), payload))
 
     @rpc
     def change_staff(self, payload):
-        return handlers.change_staff(self.db, load(roster_contract.ChangeStaff(), payload))
+        return staff.change_staff(self.db, load(roster_contract.ChangeStaff(), payload))
 
     @rpc
     def get_staff(self, payload):
-        return handlers.get_staff(self.db, load(roster_contract.PersonRef(), payload))
+        return staff.get_staff(self.db, load(roster_contract.PersonRef(), payload))
 
     @rpc
     def members_of(self, payload):
-        return handlers.members_of(self.db, load(roster_contract.UnitOnDate(), payload))
+        return staff.members_of(self.db, load(roster_contract.UnitOnDate(), payload))
 
     @rpc
     def people_of_agency(self, payload):
-        return handlers.people_of_agency(self.db, load(roster_contract.AgencyOnDate(), payload))
+        return staff.people_of_agency(self.db, load(roster_contract.AgencyOnDate(), payload))
 
     @rpc
     def import_roster(self, payload):
-        return handlers.import_roster(self.db, load(roster_contract.ImportRoster(), payload))
+        return importing.import_roster(self.db, load(roster_contract.ImportRoster(), payload))
 
     # -- status spells ----------------------------------------------------------------------------
     @rpc
     def record_spell(self, payload):
-        return handlers.record_spell(self.db, load(roster_contract.RecordSpell(), payload))
+        return spells.record_spell(self.db, load(roster_contract.RecordSpell(), payload))
 
     @rpc
     def end_spell(self, payload):
-        return handlers.end_spell(self.db, load(roster_contract.EndSpell(), payload))
+        return spells.end_spell(self.db, load(roster_contract.EndSpell(), payload))
 
     @rpc
     def spells_of(self, payload):
-        return handlers.spells_of(self.db, load(roster_contract.PersonRef(), payload))
+        return spells.spells_of(self.db, load(roster_contract.PersonRef(), payload))
 
     # -- mentoring --------------------------------------------------------------------------------
     @rpc
     def assign_mentor(self, payload):
-        return handlers.assign_mentor(self.db, load(roster_contract.AssignMentor(), payload))
+        return mentoring.assign_mentor(self.db, load(roster_contract.AssignMentor(), payload))
 
     @rpc
     def assign_mentors(self, payload):
-        return handlers.assign_mentors(self.db, load(roster_contract.AssignMentors(), payload))
+        return mentoring.assign_mentors(self.db, load(roster_contract.AssignMentors(), payload))
 
     @rpc
     def reassign_mentor(self, payload):
-        return handlers.reassign_mentor(self.db, load(roster_contract.AssignMentor(), payload))
+        return mentoring.reassign_mentor(self.db, load(roster_contract.AssignMentor(), payload))
 
     @rpc
     def unassign_mentor(self, payload):
-        return handlers.unassign_mentor(self.db, load(roster_contract.UnassignMentor(), payload))
+        return mentoring.unassign_mentor(self.db, load(roster_contract.UnassignMentor(), payload))
 
     @rpc
     def mentor_of(self, payload):
-        return handlers.mentor_of(self.db, load(roster_contract.PersonOnDate(), payload))
+        return mentoring.mentor_of(self.db, load(roster_contract.PersonOnDate(), payload))
 
     @rpc
     def mentees_of(self, payload):
-        return handlers.mentees_of(self.db, load(roster_contract.PersonOnDate(), payload))
+        return mentoring.mentees_of(self.db, load(roster_contract.PersonOnDate(), payload))
 
     @rpc
     def mentoring_coverage(self, payload):
-        return handlers.mentoring_coverage(self.db, load(roster_contract.CoverageQuery(), payload))
+        return mentoring.mentoring_coverage(self.db, load(roster_contract.CoverageQuery(), payload))
 
     # -- evaluators and bans ----------------------------------------------------------------------
     @rpc
     def evaluator_of(self, payload):
-        return handlers.evaluator_of(self.db, load(roster_contract.PersonOnDate(), payload))
+        return evaluators.evaluator_of(self.db, load(roster_contract.PersonOnDate(), payload))
 
     @rpc
     def evaluator_of_section(self, payload):
-        return handlers.evaluator_of_section(self.db, load(roster_contract.UnitOnOptionalDate(), payload))
+        return evaluators.evaluator_of_section(self.db, load(roster_contract.UnitOnOptionalDate(), payload))
 
     @rpc
     def return_to_team(self, payload):
-        return handlers.return_to_team(self.db, load(roster_contract.ReturnToTeam(), payload))
+        return spells.return_to_team(self.db, load(roster_contract.ReturnToTeam(), payload))
 
     @rpc
     def record_ban_violation(self, payload):
-        return handlers.record_ban_violation(self.db, load(roster_contract.RecordBanViolation(), payload))
+        return discipline.record_ban_violation(self.db, load(roster_contract.RecordBanViolation(), payload))
 
     @rpc
     def cases_of(self, payload):
-        return handlers.cases_of(self.db, load(roster_contract.PersonRef(), payload))
+        return discipline.cases_of(self.db, load(roster_contract.PersonRef(), payload))
 
     # -- team discipline (M§一2, 4-7) ------------------------------------------------------------
     @rpc
     def record_discipline_fact(self, payload):
-        return handlers.record_discipline_fact(self.db, load(roster_contract.RecordDisciplineFact(), payload))
+        return discipline.record_discipline_fact(self.db, load(roster_contract.RecordDisciplineFact(), payload))
 
     @rpc
     def investigate(self, payload):
-        return handlers.investigate(self.db, load(roster_contract.Investigate(), payload))
+        return discipline.investigate(self.db, load(roster_contract.Investigate(), payload))
 
     @rpc
     def discipline_facts(self, payload=None):
-        return handlers.discipline_facts(self.db, load(roster_contract.DisciplineQuery(), payload or {}))
+        return discipline.discipline_facts(self.db, load(roster_contract.DisciplineQuery(), payload or {}))
 
     @rpc
     def targets(self, payload=None):
-        return handlers.targets(self.db, load(targets_contract.TargetsQuery(), payload or {}), date.today())
+        return discipline.targets(self.db, load(targets_contract.TargetsQuery(), payload or {}), date.today())
 
     # -- events consumed ----------------------------------------------------------------------------
     @event_handler(training_contract.SERVICE, training_contract.RETRAINING_FAILED)
     def on_retraining_failed(self, event):
-        handlers.retraining_failed(self.db, event)
+        spells.retraining_failed(self.db, event)
 
     # -- metrics ----------------------------------------------------------------------------------
     @rpc
@@ -175,18 +176,18 @@ class RosterService(ServiceBase):
         self._set_gauges()
 
     def _set_gauges(self):
-        figures = handlers.gauges(self.db, date.today())
+        figures = mentoring.gauges(self.db, date.today())
         ratio = self.metrics.gauge("lianbao_mentoring_coverage_ratio",
                                    "Share of officers on the team with a mentor (M§四3)",
                                    ["agency"])
         for agency, share in figures["coverage"].items():
             ratio.labels(agency).set(float(share) if share is not None else float("nan"))
-        staff = self.metrics.gauge("lianbao_roster_staff", "Staff on the roster by status today",
-                                   ["status"])
+        by_status = self.metrics.gauge("lianbao_roster_staff", "Staff on the roster by status today",
+                                       ["status"])
         for status in roster_contract.STATUSES:
-            staff.labels(status).set(figures["status"].get(status, 0))
-        results = handlers.target_results(self.db, date.today().year)
-        return {"coverage": {a: handlers._share(s) for a, s in figures["coverage"].items()},
+            by_status.labels(status).set(figures["status"].get(status, 0))
+        results = discipline.target_results(self.db, date.today().year)
+        return {"coverage": {a: conversions.share(s) for a, s in figures["coverage"].items()},
                 "status": figures["status"], "targets": [r.as_dict() for r in results]}
 
 

@@ -7,7 +7,7 @@ from alembic import command
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
-from services.roster import handlers
+from services.roster import repository
 from services.roster.domain.model import Unit
 from services.roster.domain.tree import UnitVersion
 from shared.migrate import alembic_config
@@ -28,16 +28,16 @@ def test_a_tree_is_read_again_only_after_a_committed_change(tmp_path):
     engine = _engine(tmp_path)
     session = sessionmaker(engine)
     with session.begin() as s:
-        handlers.save_versions(s, [], [CITY])
+        repository.save_versions(s, [], [CITY])
     with session() as s:
-        first = handlers.load_tree(s)
+        first = repository.load_tree(s)
         assert set(first.on(date(2026, 1, 1))) == {"city"}
     with session() as s:
-        assert handlers.load_tree(s) is first                 # nothing changed: the same tree
+        assert repository.load_tree(s) is first                 # nothing changed: the same tree
     with session.begin() as s:
-        handlers.save_versions(s, [], [AGENCY])
+        repository.save_versions(s, [], [AGENCY])
     with session() as s:
-        again = handlers.load_tree(s)
+        again = repository.load_tree(s)
         assert again is not first
         assert set(again.on(date(2026, 3, 1))) == {"city", "m_ps"}
     engine.dispose()
@@ -47,18 +47,18 @@ def test_a_writing_transaction_sees_its_change_and_a_rollback_leaves_the_kept_tr
     engine = _engine(tmp_path)
     session = sessionmaker(engine)
     with session.begin() as s:
-        handlers.save_versions(s, [], [CITY])
+        repository.save_versions(s, [], [CITY])
     with session() as s:
-        kept = handlers.load_tree(s)
+        kept = repository.load_tree(s)
     with session() as s:
-        handlers.save_versions(s, [], [AGENCY])
-        mine = handlers.load_tree(s)                          # its own change, read whole
+        repository.save_versions(s, [], [AGENCY])
+        mine = repository.load_tree(s)                          # its own change, read whole
         assert mine is not kept and "m_ps" in mine.on(date(2026, 3, 1))
-        assert handlers.load_tree(s) is not mine              # … and never kept
+        assert repository.load_tree(s) is not mine              # … and never kept
         s.rollback()
     with session() as s:
-        assert handlers.load_tree(s) is kept                  # the rollback changed nothing
-        assert "m_ps" not in handlers.load_tree(s).on(date(2026, 3, 1))
+        assert repository.load_tree(s) is kept                  # the rollback changed nothing
+        assert "m_ps" not in repository.load_tree(s).on(date(2026, 3, 1))
     engine.dispose()
 
 
@@ -67,9 +67,9 @@ def test_each_database_keeps_its_own_tree(tmp_path):
     (tmp_path / "two").mkdir()
     one, two = _engine(tmp_path / "one"), _engine(tmp_path / "two")
     with sessionmaker(one).begin() as s:
-        handlers.save_versions(s, [], [CITY])
+        repository.save_versions(s, [], [CITY])
     with sessionmaker(one)() as s, sessionmaker(two)() as t:
-        assert set(handlers.load_tree(s).on(date(2026, 1, 1))) == {"city"}
-        assert handlers.load_tree(t).on(date(2026, 1, 1)) == {}
+        assert set(repository.load_tree(s).on(date(2026, 1, 1))) == {"city"}
+        assert repository.load_tree(t).on(date(2026, 1, 1)) == {}
     one.dispose()
     two.dispose()
