@@ -72,3 +72,34 @@ def test_the_image_installs_the_runtime_lock_only_and_make_and_ci_both():
     for name in ("Makefile", ".ci/run"):
         text = (ROOT / name).read_text()
         assert "-r requirements.lock -r requirements-test.lock" in text, name
+
+
+def test_every_package_the_code_imports_is_an_input():
+    """A third-party module imported by the services, shared/ or the ``lianbao`` command comes from
+    a package requirements.in names (the demo's from requirements-test.in): none arrives only
+    because another package happens to pull it in."""
+    import ast
+    import sys
+    from importlib.metadata import packages_distributions
+
+    runtime = set(_requirements(ROOT / "requirements.in"))
+    demo = set(_requirements(ROOT / "requirements-test.in"))
+    distributions = packages_distributions()
+    missing = []
+    for folder in ("services", "shared", "lianbao"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                for top in {name.split(".")[0] for name in names}:
+                    if top in sys.stdlib_module_names or top in ("services", "shared", "lianbao"):
+                        continue
+                    owners = {_norm(d) for d in distributions.get(top, [top])}
+                    allowed = runtime | (demo if "demo" in path.parts else set())
+                    if not owners & allowed:
+                        missing.append(f"{path.relative_to(ROOT)}: {top}")
+    assert missing == []
