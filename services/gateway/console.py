@@ -232,12 +232,20 @@ def home(self, request, person):
     training = _maybe(self, person, "training.results_of", {"person_id": me}) or {}
     waiting = _maybe(self, person, "scoring.waiting_for", {"person": me})
     return _render(self, "console/home.html", me=me, staff=staff, month=month, current=by_month.get(month),
-                   waiting=waiting,
+                   waiting=waiting, board_link=_works_in_committee(self, person, staff),
                    saved=request.args.get("saved") == month,
                    months=[m for m in months if m["month"].startswith(str(today.year))], rating=rating,
                    training=training.get("results", []), STATE_LABELS=STATE_LABELS,
                    STATUS_LABELS=STATUS_LABELS,
                    csrf=csrf_token(person.session) if person.session is not None else "")
+
+
+def _works_in_committee(self, person, staff: dict) -> bool:
+    """Whether the person's post is in a committee (its office or members): the board's link."""
+    if not staff.get("agency"):
+        return False
+    units = (_maybe(self, person, "roster.get_units", {"under": staff["agency"]}) or {}).get("units", [])
+    return any(u["id"] == staff["agency"] and u["kind"] == "committee" for u in units)
 
 
 def _template_of(self, person, month: str, agency: str | None) -> dict:
@@ -511,6 +519,7 @@ def entry_points() -> dict:
         "console_group_file": http("POST", "/console/group/file")(group_file),
         "console_group_rank": http("POST", "/console/group/rank")(group_rank),
         "console_group_answer": http("POST", "/console/group/objections/<objection_id>")(group_answer),
+        "console_board": http("GET", "/console/board")(board),
     }
 
 
@@ -672,3 +681,70 @@ def group_answer(self, request, person, objection_id):
                                                      "Cache-Control": "no-store"})
     return _group_page(self, person, month, 400, answer_errors={objection_id: errors},
                        answer_form={objection_id: {"answer": answer, "upheld": upheld}})
+
+
+# ------------------------------------------------------------------------------------------------
+# the committee's office: the city board (issue 22 item 4, first part)
+
+#: which service computes which of the eight targets (shared.targets.OWNERS), asked once each
+TARGET_SERVICES = ("scoring", "roster", "training", "survey")
+
+
+def _committee_of(self, person) -> tuple[dict, list]:
+    """The committee the signed-in person works in (the roster's post today) and the units under
+    it; anyone else is refused like a missing page."""
+    staff = _maybe(self, person, "roster.get_staff", {"person": person.person}) or {}
+    body = staff.get("agency")
+    units = (_maybe(self, person, "roster.get_units", {"under": body}) or {}).get("units", []) if body else []
+    top = next((u for u in units if u["id"] == body), None)
+    if top is None or top["kind"] != "committee":
+        raise ConsoleProblem(404, "页面不存在", "committee: you work in no committee's office today "
+                                              "(不是政法委机关人员)")
+    return staff, units
+
+
+def _bar(counts: dict, total: int) -> list:
+    """CSS bar segments ``(stars, count, percent)`` of a stars distribution, most stars first."""
+    return [(n, c, round(100 * c / total, 1)) for n, c in sorted(counts.items(), reverse=True) if c] if total else []
+
+
+@guarded
+def board(self, request, person):
+    """The city board of a committee's office: filing against the 15th per agency (who is late), the
+    eight targets per agency, stars per agency as a chart, agency classes."""
+    from shared import targets as method_targets
+
+    staff, units = _committee_of(self, person)
+    today = _today(self)
+    month = _check_month((request.args.get("month") or month_just_over(today))[:20])
+    deadline = filing_deadline(month)
+    agencies = [u for u in units if u["kind"] == "agency"]
+    rows = []
+    for ag in agencies:
+        progress = _maybe(self, person, "scoring.overdue_evaluations", {"agency": ag["id"], "month": month}) or {}
+        counts = (progress.get("by_agency") or {}).get(ag["id"])
+        targets = {}
+        for service in TARGET_SERVICES:
+            found = _maybe(self, person, f"{service}.targets", {"agency": ag["id"], "year": int(month[:4])})
+            for t in (found or {}).get("targets", []):
+                if t.get("agency") == ag["id"] and method_targets.OWNERS.get(t["target"]) == service:
+                    targets[t["target"]] = t
+        results = _latest_results(self, person, ag["id"], today)
+        stars: dict = {}
+        for o in (results or {}).get("officers", []):
+            if o.get("status") == "rated":
+                stars[o.get("stars") or 0] = stars.get(o.get("stars") or 0, 0) + 1
+        rated = sum(stars.values())
+        rows.append({"unit": ag, "counts": counts, "late": progress.get("overdue", []), "targets": targets,
+                     "results": results, "agency": next(iter((results or {}).get("agencies") or []), None),
+                     "bar": _bar(stars, rated), "rated": rated,
+                     "average": round(sum(n * c for n, c in stars.items()) / rated, 2) if rated else None})
+    done = sum(1 for r in rows if r["counts"] and r["counts"]["due"] and
+               r["counts"]["filed_on_time"] + r["counts"]["filed_late"] == r["counts"]["due"])
+    top = max((r["average"] or 0 for r in rows), default=0) or 1
+    return _render(self, "console/board.html", me=person.person, staff=staff, board_link=True,
+                   waiting=_maybe(self, person, "scoring.waiting_for", {"person": person.person}),
+                   committee=next(u for u in units if u["id"] == staff["agency"]), month=month, deadline=deadline,
+                   days_left=(deadline - today).days, rows=rows, done=done, top=top,
+                   TARGETS=method_targets.TARGETS, TARGET_LABELS=method_targets.LABELS,
+                   STATE_LABELS=dict(STATE_LABELS, missing="未填报"), csrf=_csrf(person))

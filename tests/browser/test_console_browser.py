@@ -215,3 +215,50 @@ def test_an_officer_is_refused_the_leading_groups_page(site, browser_page, shot)
     page.wait_for_selector("p.error")
     expect(page.locator("h1")).to_have_text("页面不存在")
     shot(page, "group_refused_officer")
+
+
+class _SiteRpc:
+    """``rpc.service.method(payload)`` over the site's pipe (for the test helpers that drive a month)."""
+
+    def __init__(self, site, service=None):
+        self._site, self._service = site, service
+
+    def __getattr__(self, name):
+        if self._service is None:
+            return _SiteRpc(self._site, name)
+        return lambda payload: self._site.rpc(self._service, name, payload)
+
+
+def test_the_committee_office_reads_the_board(site, browser_page, shot):
+    """Issue 22 item 4: the county committee's office sees its agencies' filing against the 15th
+    (who is late), the eight targets, the stars per agency as bars and the agencies' classes; another
+    county's bureau is not on it; an agency's head is refused the board."""
+    from tests.service.gateway.test_console_board import load_roster, rate_the_year
+
+    url = site.url
+    rpc = _SiteRpc(site)
+    load_roster(rpc)
+    rate_the_year(rpc)
+    site.account("office1", "co1", PASSWORD)
+    site.account("head", "h", PASSWORD)
+    page = browser_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    _sign_in(page, url, "office1")
+    page.click("#nav-board")
+    _on(page, "#filing-table", f"{url}/console/board")
+    page.fill("#month", public_city.CLOSED_MONTH)
+    page.click("#month-go")
+    _on(page, "#late", f"{url}/console/board?month={public_city.CLOSED_MONTH}")
+    expect(page.locator("#late tr[data-late='o1']")).to_contain_text("津市市公安局")
+    expect(page.locator("#targets-table tr[data-agency='ps'] td[data-target='1_management_rate']")).to_contain_text("未达标")
+    expect(page.locator("#stars-chart tr[data-agency='ps'] .bar span")).to_have_count(2)
+    expect(page.locator("#classes-table tr[data-agency='court']")).to_contain_text("未评定")
+    assert page.locator("tr[data-agency='ps2']").count() == 0
+    shot(page, "board", full_page=True)
+
+    other = browser_page(**DESKTOP)
+    _sign_in(other, url, "head")
+    assert other.locator("#nav-board").count() == 0
+    other.goto(f"{url}/console/board")
+    other.wait_for_selector("p.error")
+    expect(other.locator("h1")).to_have_text("页面不存在")
+    shot(other, "board_refused_head")
