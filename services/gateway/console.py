@@ -532,7 +532,7 @@ RANK_CLASSES = {"good": "好", "middle": "中", "poor": "差"}
 RECT_STATES = {"owed": "待提交", "submitted": "已提交, 待备案", "filed": "已备案"}
 NOTICE_STATES = {"open": "公示中", "closed": "公示已结束", "not_started": "尚未开始", "none": "未发布公示"}
 MAX_ANSWER = 2000
-_GROUP_COUNTS = ("posted", "filed", "late", "waiting", "ranked", "answered")
+_GROUP_COUNTS = ("posted", "filed", "late", "waiting", "left", "ranked", "answered")
 
 
 def filing_deadline(month: str) -> date:
@@ -621,7 +621,8 @@ def _group_post(self, request, person, action: str):
     if action == "scoring.publish_notice":
         query = f"posted={out['posted']}&until={out['notice_end']}"
     elif action == "scoring.file_month":
-        query = f"filed={out['filed']}&late={out['late']}&waiting={len(out['waiting']) + out['not_ready']}"
+        query = (f"filed={out['filed']}&late={out['late']}&waiting={len(out['waiting']) + out['not_ready']}"
+                 f"&left={len(out['left_for_another_member'])}")
     else:
         query = f"ranked={sum(len(v) for v in (out.get('groups') or {}).values())}"
     return Response("", status=303, headers={"Location": f"/console/group?month={month}&{query}",

@@ -150,7 +150,8 @@ def test_a_member_of_the_leading_group_approves_the_checked_evaluations(site, br
 
 def test_a_member_of_the_leading_group_posts_answers_files_and_ranks(site, browser_page, shot):
     """Issue 22 item 3: l3 posts o3's approved month on notice, answers the public's objection, then
-    in February files the month (late: after the 15th) and ranks it; the poor one owes a plan."""
+    in February files the leaders' month (late: after the 15th; his own left to another member) and
+    ranks it; the poor one owes a plan."""
     from datetime import date
 
     url = site.url
@@ -165,6 +166,7 @@ def test_a_member_of_the_leading_group_posts_answers_files_and_ranks(site, brows
                                                        "as_of": "2026-03-02", "item_scores": {"political.study": study}})
         site.rpc("scoring", "review", {"actor": "h", "subject": subject, "month": feb, "as_of": "2026-03-02"})
         site.rpc("scoring", "approve", {"actor": approver, "subject": subject, "month": feb, "as_of": "2026-03-02"})
+    site.rpc("scoring", "publish_notice", {"actor": "h", "evaluator": "ps", "month": feb, "as_of": "2026-03-02"})
     site.rpc("scoring", "public_object", {"objection_id": "obj-0001-o1", "evaluator": "ps", "month": month,
                                           "subject": "o1", "text": "该同志本月有迟到情况", "contact": "13800000000"})
     site.account("leader3", "l3", PASSWORD)
@@ -195,14 +197,14 @@ def test_a_member_of_the_leading_group_posts_answers_files_and_ranks(site, brows
     _on(page, "#ranking-none", f"{url}/console/group?month={feb}")
     expect(page.locator("#days-left")).to_contain_text("已逾期")
     page.click("#file-submit")
-    _on(page, "#filed", f"{url}/console/group?month={feb}&filed=1&late=1&waiting=3")
-    expect(page.locator("#filed")).to_contain_text("1 份逾期")
+    _on(page, "#filed", f"{url}/console/group?month={feb}&filed=2&late=2&waiting=0&left=1")
+    expect(page.locator("#filed")).to_contain_text("2 份逾期")
     page.click("#rank-submit")
     _on(page, "#ranked", f"{url}/console/group?month={feb}&ranked=3")
     expect(page.locator("table[data-group='leaders'] tr[data-subject='l3']")).to_contain_text("差")
     expect(page.locator("#rectifications tr[data-subject='l3']")).to_contain_text("待提交")
     shot(page, "group_filed_and_ranked", full_page=True)
-    assert site.rpc("scoring", "evaluation", {"subject": "o1", "month": feb})["state"] == "filed"
+    assert site.rpc("scoring", "evaluation", {"subject": "l1", "month": feb})["state"] == "filed"
 
 
 def test_an_officer_is_refused_the_leading_groups_page(site, browser_page, shot):
@@ -248,7 +250,8 @@ def test_the_committee_office_reads_the_board(site, browser_page, shot):
     page.fill("#month", public_city.CLOSED_MONTH)
     page.click("#month-go")
     _on(page, "#late", f"{url}/console/board?month={public_city.CLOSED_MONTH}")
-    expect(page.locator("#late tr[data-late='o1']")).to_contain_text("津市市公安局")
+    expect(page.locator("#late tr[data-late='o3']")).to_contain_text("津市市公安局")
+    assert page.locator("#late tr[data-late='o1']").count() == 0           # filed on 11 March
     expect(page.locator("#targets-table tr[data-agency='ps'] td[data-target='1_management_rate']")).to_contain_text("未达标")
     expect(page.locator("#stars-chart tr[data-agency='ps'] .bar span")).to_have_count(2)
     expect(page.locator("#classes-table tr[data-agency='court']")).to_contain_text("未评定")

@@ -81,8 +81,8 @@ def test_the_office_sees_its_agencies_filing_targets_stars_and_classes(console):
     assert f'<strong id="deadline">{filing_deadline(FEB)}</strong>' in page.text and "期限已过" in page.text
     assert '<tr data-agency="ps">' in page.text and '<tr data-agency="court">' in page.text
     assert 'data-agency="ps2"' not in page.text and "澧县" not in page.text          # another county's
-    # February: o1 filed nothing yet; every due subject of the bureau is late
-    assert '<tr data-late="o1">' in page.text
+    # February: o1 filed on 11 March, on time; every other due subject of the bureau is late
+    assert '<tr data-late="o3">' in page.text and 'data-late="o1"' not in page.text
     assert "0 / 2 个单位全部备案" in page.text
     # the eight targets: a column each per agency; the bureau's target 1 missed (nothing filed on time)
     assert page.text.count('data-target="1_management_rate"') == 2
@@ -103,7 +103,7 @@ def test_another_committee_sees_only_its_own_and_an_agency_head_is_refused(conso
     other, _ = signed_in(url, "office2")
     page = other.get(f"{url}/console/board?month={FEB}", timeout=60)
     assert page.status_code == 200 and '<tr data-agency="ps2">' in page.text
-    assert 'data-agency="ps"' not in page.text and "津市市公安局" not in page.text and 'data-late="o1"' not in page.text
+    assert 'data-agency="ps"' not in page.text and "津市市公安局" not in page.text and 'data-late="o3"' not in page.text
     head, _ = signed_in(url, "head")
     assert 'id="nav-board"' not in head.get(f"{url}/console", timeout=30).text
     r = head.get(f"{url}/console/board", timeout=30)

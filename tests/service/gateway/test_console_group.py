@@ -16,13 +16,14 @@ FEB = public_city.CLOSED_MONTH
 
 
 def leaders_month(rpc, month, on):
-    """The three leaders' month, self-assessed, reviewed by the head, approved by another leader:
-    l1 100, l2 99, l3 98 (so ranked good, middle, poor)."""
+    """The three leaders' month, self-assessed, reviewed by the head, approved by another leader
+    (l1 100, l2 99, l3 98: so ranked good, middle, poor), posted by the head the same day."""
     for subject, study, approver in (("l1", 8, "l2"), ("l2", 7, "l3"), ("l3", 6, "l1")):
         rpc.scoring.submit_self_assessment({"actor": subject, "subject": subject, "month": month, "as_of": on,
                                             "item_scores": {"political.study": study}})
         rpc.scoring.review({"actor": "h", "subject": subject, "month": month, "as_of": on})
         rpc.scoring.approve({"actor": approver, "subject": subject, "month": month, "as_of": on})
+    rpc.scoring.publish_notice({"actor": "h", "evaluator": "ps", "month": month, "as_of": on})
 
 
 @pytest.fixture
@@ -86,10 +87,13 @@ def test_a_member_posts_the_notice_answers_an_objection_files_and_ranks(console)
                data={"csrf": csrf, "month": month, "answer": "x", "upheld": "no"}, allow_redirects=False, timeout=30)
     assert r.status_code == 404
 
-    # February: o1's notice ran out on 10 March, not filed: filed now, and late
+    # February: the leaders' notice ran out in March, not filed: l1's and l2's filed now, and late;
+    # l3's own is left for another member
     r = s.post(f"{url}/console/group/file", data={"csrf": csrf, "month": FEB}, allow_redirects=False, timeout=30)
-    assert r.status_code == 303 and r.headers["Location"] == f"/console/group?month={FEB}&filed=1&late=1&waiting=3"
-    assert _evaluation(suite, "o1", FEB)["state"] == "filed"
+    assert r.status_code == 303
+    assert r.headers["Location"] == f"/console/group?month={FEB}&filed=2&late=2&waiting=0&left=1"
+    assert [_evaluation(suite, p, FEB)["state"] for p in ("l1", "l2", "l3")] == ["filed", "filed", "on_notice"]
+    assert "本人的考核, 由其他成员备案" in s.get(f"{url}{r.headers['Location']}", timeout=30).text
     r = s.post(f"{url}/console/group/rank", data={"csrf": csrf, "month": FEB}, allow_redirects=False, timeout=30)
     assert r.status_code == 303 and r.headers["Location"] == f"/console/group?month={FEB}&ranked=3"
     page = s.get(f"{url}/console/group?month={FEB}", timeout=30)
