@@ -435,7 +435,29 @@ def _notice_version(session, period: str) -> tuple:
 def notice(uow, period: str) -> dict:
     session = uow.session
     key = (str(session.get_bind().url), period)
-    return NOTICES.get(key, _notice_version(session, period), lambda: _notice(uow, period))
+    version = _notice_version(session, period)
+    return NOTICES.get(key, version, lambda: _stored_notice(uow, period, version))
+
+
+def _stored_notice(uow, period: str, version: tuple) -> dict:
+    """The notice of ``version``: the stored one if it is of this version (another process, or
+    before a restart, computed it), else computed and stored (an upsert)."""
+    session = uow.session
+    text_version = "notice-1|" + "|".join(str(v) for v in version)     # notice-N: the stored format
+    stored = session.execute(select(models.StoredNotice.notice).where(
+        models.StoredNotice.period == period, models.StoredNotice.version == text_version)).scalar()
+    if stored is not None:
+        return stored
+    computed = _notice(uow, period)
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    values = {"period": period, "version": text_version, "notice": computed, "computed_at": utcnow()}
+    stmt = upsert(models.StoredNotice).values(**values)
+    session.execute(stmt.on_conflict_do_update(index_elements=[models.StoredNotice.period],
+                                               set_={k: v for k, v in values.items() if k != "period"}))
+    return computed
 
 
 def _notice(uow, period: str) -> dict:

@@ -111,5 +111,16 @@ class RewardTask(Base):
     revoked = Column(Date, nullable=True)
 
 
+class StoredNotice(Base):
+    """A period's public notice, computed once per version of its data and stored (issue 19): the
+    version is the ledger's last sequence number and the period's received ratings (count, latest).
+    An export whose version matches reads this row and only serialises it."""
+    __tablename__ = "stored_notice"
+    period = Column(String(10), primary_key=True)
+    version = Column(String(200), nullable=False)
+    notice = Column(JSON, nullable=False)
+    computed_at = Column(DateTime, nullable=False, default=utcnow)
+
+
 Index("ix_reward_task_open_due", RewardTask.done, RewardTask.due)
 Index("ix_received_rating_period_scope", ReceivedRating.period, ReceivedRating.scope)

@@ -94,3 +94,34 @@ def test_a_periods_notice_is_computed_once_per_version_of_its_data(rewards):
         assert wait_for(lambda: rpc.rewards.ledger({"kind": "allowance"})["total"] == 1)
         second = rpc.rewards.notice({"period": "2026"})
     assert second != first and handlers.NOTICES.computed - before == 2
+
+
+def test_a_periods_notice_is_stored_per_version_and_read_by_a_process_that_never_computed_it(
+        rewards, monkeypatch):
+    """Stored (stored_notice): with the memory cache empty (a restart, another worker) the notice
+    of a known version is read, not computed; a new ledger line is a new version."""
+    from services.rewards import handlers
+
+    calls = []
+    compute = handlers._notice
+
+    def counted(uow, period):
+        calls.append(period)
+        return compute(uow, period)
+
+    monkeypatch.setattr(handlers, "_notice", counted)
+    with rewards.rpc() as rpc:
+        rpc.rewards.settle(two_agency_rating())
+        first = rpc.rewards.notice({"period": "2026"})
+        handlers.NOTICES.clear()
+        assert rpc.rewards.notice({"period": "2026"}) == first and calls == ["2026"]
+    rewards.dispatch("training", "allowance_due", {
+        "event_id": "e-stored", "allowance_id": "o1:2026-06", "person_id": "o1", "unit_id": "s1",
+        "agency_id": "a1", "month": "2026-06", "amount": 50, "reason": "all_round_officer"})
+    with rewards.rpc() as rpc:
+        assert wait_for(lambda: rpc.rewards.ledger({"kind": "allowance"})["total"] == 1)
+        handlers.NOTICES.clear()
+        second = rpc.rewards.notice({"period": "2026"})
+        handlers.NOTICES.clear()
+        assert rpc.rewards.notice({"period": "2026"}) == second != first
+    assert calls == ["2026", "2026"]
