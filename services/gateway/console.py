@@ -230,14 +230,32 @@ def home(self, request, person):
     by_month = {m["month"]: m for m in months}
     rating = _maybe(self, person, "scoring.explanation", {"subject": me})
     training = _maybe(self, person, "training.results_of", {"person_id": me}) or {}
+    study = _study_of(self, person, month)
+    allowances = _maybe(self, person, "training.allowances_of",
+                        {"person_id": me, "year": today.year, "as_of": today.isoformat()})
     waiting = _maybe(self, person, "scoring.waiting_for", {"person": me})
     return _render(self, "console/home.html", me=me, staff=staff, month=month, current=by_month.get(month),
                    waiting=waiting, board_link=_works_in_committee(self, person, staff),
                    saved=request.args.get("saved") == month,
                    months=[m for m in months if m["month"].startswith(str(today.year))], rating=rating,
-                   training=training.get("results", []), STATE_LABELS=STATE_LABELS,
+                   training=training.get("results", []), study=study, allowances=allowances,
+                   STATE_LABELS=STATE_LABELS,
                    STATUS_LABELS=STATUS_LABELS,
                    csrf=csrf_token(person.session) if person.session is not None else "")
+
+
+def _study_of(self, person, month: str) -> dict | None:
+    """The person's own line of the month's study report (M§三(四)1(1): at least 2 days a month):
+    training reports per unit; the page keeps the person's line only."""
+    me = (_maybe(self, person, "training.get_person", {"person_id": person.person}) or {})
+    if not me.get("unit_id"):
+        return None
+    report = _maybe(self, person, "training.study_report", {"month": month, "unit_id": me["unit_id"]}) or {}
+    for unit in report.get("units", []):
+        for line in unit.get("people", []):
+            if line.get("person_id") == person.person:
+                return dict(line, month=month, required_days=report.get("required_days"))
+    return None
 
 
 def _works_in_committee(self, person, staff: dict) -> bool:

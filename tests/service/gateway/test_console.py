@@ -132,5 +132,30 @@ def test_an_officer_sees_the_months_of_the_year_and_that_his_month_is_on_notice(
     assert home.status_code == 200 and 'id="this-month-state">公示中' in home.text
     if month.startswith(str(__import__("datetime").date.today().year)):
         assert f'data-month="{month}"' in home.text
-    assert 'id="rating-none"' in home.text            # no rating run yet
+    # the public city rates 2026H1 today (public_city.OPEN_PERIOD): o1's latest rating, explained
+    assert '<div class="card" id="rating">' in home.text and f"{public_city.OPEN_PERIOD} · " in home.text
+    assert '<table id="explanation">' in home.text
     assert "修改自评" not in home.text                   # past submitted: no more changes here
+
+
+def test_an_officer_sees_his_own_study_days_and_allowance_months(console):
+    """Issue 22 item 1: the month's study days (training's report of his unit, his line only: o4's
+    days in the same section are not on his page) and the year's allowance months."""
+    url, suite = console
+    month = public_city.open_month()
+    with suite.rpc() as rpc:
+        rpc.training.upsert_people({"people": [
+            {"id": "o3", "unit_id": "s2", "agency_id": "ps", "position": "officer", "joined": "2020-01-01"},
+            {"id": "o4", "unit_id": "s2", "agency_id": "ps", "position": "officer", "joined": "2020-01-01"}]})
+        rpc.training.record_study({"entries": [{"person_id": "o3", "date": f"{month}-03"},
+                                               {"person_id": "o4", "date": f"{month}-03"},
+                                               {"person_id": "o4", "date": f"{month}-04"}]})
+    s, _ = signed_in(url, "zhang3")
+    page = s.get(f"{url}/console", timeout=30)
+    assert page.status_code == 200
+    study = page.text.split('<p id="study">')[1].split("</p>")[0]
+    assert f"{month}: 学习 <strong>1</strong> 天 (每月至少 2 天)" in study and "还差 1 天" in study
+    assert "o4" not in page.text.split("<h2>学习日</h2>")[1]
+    assert 'id="allowances-none"' in page.text          # no all-round title: no allowance month
+    other, _ = signed_in(url, "gan1")                   # o1: not in training's read model
+    assert 'id="study-none"' in other.get(f"{url}/console", timeout=30).text
