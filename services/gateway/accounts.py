@@ -60,6 +60,15 @@ signin_secret = Table(
     Column("ends", Float, nullable=False),
 )
 
+oidc_flow = Table(
+    "oidc_flow", metadata,
+    Column("digest", String(64), primary_key=True),       # sha256 hex of the state
+    Column("verifier", String(128), nullable=False),      # the PKCE verifier, sent with the code
+    Column("nonce", String(64), nullable=False),
+    Column("next", String(2000), nullable=False),
+    Column("at", Float, nullable=False, index=True),      # started (epoch seconds)
+)
+
 signin_failure = Table(
     "signin_failure", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -286,6 +295,28 @@ class AccountStore:
             with self.engine.begin() as conn:
                 conn.execute(update(signin_secret).where(signin_secret.c.digest == key).values(last_used=now))
         return SignedIn(row["person"], kind, row["via"], row["login"], row["ends"], raw)
+
+    # -- OpenID Connect sign-ins under way (kept in the database: any gateway process finishes them)
+    def start_flow(self, state: str, verifier: str, nonce: str, next_path: str, ttl: float,
+                   most: int) -> bool:
+        """Keep a started sign-in; False (nothing kept) when ``most`` are already under way."""
+        now = self.clock()
+        with self.engine.begin() as conn:
+            conn.execute(delete(oidc_flow).where(oidc_flow.c.at < now - ttl))
+            if conn.execute(select(func.count()).select_from(oidc_flow)).scalar() >= most:
+                return False
+            conn.execute(insert(oidc_flow).values(digest=digest(state), verifier=verifier, nonce=nonce,
+                                                  next=next_path, at=now))
+        return True
+
+    def take_flow(self, state: str) -> dict | None:
+        """The sign-in started with ``state``, removed (a state is good for one callback only)."""
+        key = digest(state)
+        with self.engine.begin() as conn:
+            row = conn.execute(select(oidc_flow).where(oidc_flow.c.digest == key)).mappings().first()
+            if row is None or conn.execute(delete(oidc_flow).where(oidc_flow.c.digest == key)).rowcount != 1:
+                return None
+        return dict(row)
 
     def end(self, raw: str) -> None:
         with self.engine.begin() as conn:

@@ -32,7 +32,6 @@ import hashlib
 import hmac
 import logging
 import secrets
-import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -55,6 +54,7 @@ OIDC_COOKIE = "lianbao_oidc"
 CSRF_HEADER = "X-CSRF-Token"
 MAX_FORM = 8 * 1024
 OIDC_FLOW_TTL = 600          # seconds a started OIDC sign-in may take
+OIDC_FLOWS_MOST = 10_000     # OIDC sign-ins under way at once (kept in the gateway's database)
 DEFAULT_NEXT = "/auth/me"
 
 
@@ -88,7 +88,6 @@ class SignInKit(DependencyProvider):
         self.store = AccountStore(self.engine, Hasher())
         self.secure = _truthy(config.get("GATEWAY_SECURE_COOKIES") or "")
         self.oidc = Oidc.from_config(config, str(config.get("GATEWAY_PUBLIC_URL") or ""))
-        self.flows: dict[str, dict] = {}
         from services.gateway.public_pages import _env
 
         self.env = _env()
@@ -369,11 +368,6 @@ def oidc_start(self, request):
     kit = self.signin
     oidc = _oidc(kit)
     next_path = local_next(request.args.get("next"))
-    now = time.time()
-    for state in [s for s, f in kit.flows.items() if f["at"] < now - OIDC_FLOW_TTL]:
-        del kit.flows[state]
-    if len(kit.flows) > 10_000:
-        raise GatewayProblem(429, "too_many_attempts", "too many sign-ins under way: try again shortly", "_address")
     state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     verifier, challenge = pkce_pair()
     try:
@@ -383,7 +377,8 @@ def oidc_start(self, request):
     except Exception as exc:
         raise GatewayProblem(502, "upstream_error", f"the identity provider is unreachable: {exc}",
                           "OIDC_ISSUER") from None
-    kit.flows[state] = {"verifier": verifier, "nonce": nonce, "next": next_path, "at": now}
+    if not kit.store.start_flow(state, verifier, nonce, next_path, OIDC_FLOW_TTL, OIDC_FLOWS_MOST):
+        raise GatewayProblem(429, "too_many_attempts", "too many sign-ins under way: try again shortly", "_address")
     response = Response("", status=302, headers={"Location": url, "Cache-Control": "no-store"})
     _cookie(kit, response, OIDC_COOKIE, state, OIDC_FLOW_TTL, path="/auth/oidc")
     return response
@@ -403,11 +398,12 @@ def oidc_callback(self, request):
     if not code:
         raise GatewayProblem(400, "validation_failed", "code is required", "code")
     cookie_state = request.cookies.get(OIDC_COOKIE) or ""
-    flow = kit.flows.get(state)
-    if flow is None or not hmac.compare_digest(cookie_state.encode("utf-8", "replace"), state.encode("utf-8", "replace")):
+    if not hmac.compare_digest(cookie_state.encode("utf-8", "replace"), state.encode("utf-8", "replace")):
         raise GatewayProblem(400, "validation_failed", "unknown or expired state (start the sign-in again)", "state")
-    del kit.flows[state]
-    if flow["at"] < time.time() - OIDC_FLOW_TTL:
+    flow = kit.store.take_flow(state)
+    if flow is None:
+        raise GatewayProblem(400, "validation_failed", "unknown or expired state (start the sign-in again)", "state")
+    if flow["at"] < kit.clock() - OIDC_FLOW_TTL:
         raise GatewayProblem(400, "validation_failed", "the sign-in took too long (start again)", "state")
     try:
         claims = oidc.exchange(code, flow["verifier"], flow["nonce"])

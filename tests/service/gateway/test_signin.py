@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from services.gateway.accounts import signin_secret
+from services.gateway.accounts import oidc_flow, signin_secret
 from services.gateway.app import make_gateway
 from services.gateway.routing import Route, Scope
 from services.gateway.signin import SignInKit
@@ -46,7 +46,7 @@ def idp():
 
 @pytest.fixture
 def site(embedded_suite, tokens_file, idp):
-    def start(**extra):
+    def start(accounts=True, **extra):
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         config = {"GATEWAY_TOKENS": str(tokens_file), "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
@@ -57,8 +57,9 @@ def site(embedded_suite, tokens_file, idp):
                    if isinstance(dep, SignInKit))
         clock = Clock()
         kit.clock = clock
-        kit.store.add("wang", "p1", PASSWORD)
-        kit.store.add("li", "p2", PASSWORD)
+        if accounts:
+            kit.store.add("wang", "p1", PASSWORD)
+            kit.store.add("li", "p2", PASSWORD)
         return base, kit, clock
     return start
 
@@ -331,10 +332,33 @@ def test_a_wrong_pkce_verifier_or_code_is_refused(gw, idp):
     r = s.get(f"{base}/auth/oidc/start", allow_redirects=False, timeout=10)
     state = parse_qs(urlparse(r.headers["Location"]).query)["state"][0]
     callback = requests.get(r.headers["Location"], allow_redirects=False, timeout=10).headers["Location"]
-    kit.flows[state]["verifier"] = "x" * 64          # as if an attacker held the code without the verifier
+    with kit.engine.begin() as conn:                 # as if an attacker held the code without the verifier
+        conn.execute(update(oidc_flow).where(oidc_flow.c.digest == hashlib.sha256(state.encode()).hexdigest())
+                     .values(verifier="x" * 64))
     r = s.get(callback, allow_redirects=False, timeout=10)
     assert r.status_code == 401 and r.json()["field"] == "code"
     assert me(s, base).status_code == 401
+
+
+def test_a_sign_in_started_on_one_gateway_process_finishes_on_another(site, tmp_path):
+    """Two gateway processes behind one address (the production compose runs two) share the database
+    of sign-ins: the provider's callback may reach either; a state is still good once only."""
+    shared = f"sqlite:///{tmp_path}/gateway-shared.db"
+    one, kit, _ = site(GATEWAY_DB_URL=shared)
+    two, _, _ = site(accounts=False, GATEWAY_DB_URL=shared, GATEWAY_PUBLIC_URL=one)
+    s = requests.Session()
+    r = s.get(f"{one}/auth/oidc/start", params={"next": "/console"}, allow_redirects=False, timeout=10)
+    assert r.status_code == 302
+    with kit.engine.connect() as conn:                # only the state's digest is kept
+        state = parse_qs(urlparse(r.headers["Location"]).query)["state"][0]
+        assert conn.execute(select(oidc_flow.c.digest)).scalars().all() == \
+            [hashlib.sha256(state.encode()).hexdigest()]
+    callback = urlparse(requests.get(r.headers["Location"], allow_redirects=False, timeout=10).headers["Location"])
+    done = s.get(f"{two}{callback.path}?{callback.query}", allow_redirects=False, timeout=10)
+    assert done.status_code == 303 and done.headers["Location"] == "/console"
+    assert me(s, two).json()["person"] == me(s, one).json()["person"] == "p1"   # the provider's default person
+    again = s.get(f"{one}{callback.path}?{callback.query}", allow_redirects=False, timeout=10)
+    assert again.status_code == 400 and again.json()["field"] == "state"
 
 
 def test_without_oidc_configured_its_routes_say_so(site):
