@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 
 from shared.access import Resolver
 
-from services.roster import models as m
+from services.roster.models import PostRow, SpellRow, StaffRow, UnitVersionRow
 
 BODIES = ("agency", "committee")
 
@@ -16,30 +16,30 @@ class RosterAccess(Resolver):
         """The unit's version on the day of the act (else its latest: the tree as it stands)."""
         if not isinstance(unit_id, str):
             return None
-        versions = select(m.UnitVersionRow).where(m.UnitVersionRow.id == unit_id)
+        versions = select(UnitVersionRow).where(UnitVersionRow.id == unit_id)
         if self.day is not None:
             row = self.session.scalars(versions.where(
-                m.UnitVersionRow.start <= self.day,
-                or_(m.UnitVersionRow.end.is_(None), m.UnitVersionRow.end >= self.day))
-                .order_by(m.UnitVersionRow.start.desc()).limit(1)).first()
+                UnitVersionRow.start <= self.day,
+                or_(UnitVersionRow.end.is_(None), UnitVersionRow.end >= self.day))
+                .order_by(UnitVersionRow.start.desc()).limit(1)).first()
             if row is not None:
                 return row.kind, row.parent
-        row = self.session.scalars(versions.order_by(m.UnitVersionRow.start.desc()).limit(1)).first()
+        row = self.session.scalars(versions.order_by(UnitVersionRow.start.desc()).limit(1)).first()
         return None if row is None else (row.kind, row.parent)
 
     def post_of(self, person_id, day):
         if not isinstance(person_id, str):
             return None
         post = self.session.scalars(
-            select(m.PostRow).where(m.PostRow.person == person_id, m.PostRow.start <= day,
-                                    or_(m.PostRow.end.is_(None), m.PostRow.end >= day))
-            .order_by(m.PostRow.start.desc()).limit(1)).first()
+            select(PostRow).where(PostRow.person == person_id, PostRow.start <= day,
+                                    or_(PostRow.end.is_(None), PostRow.end >= day))
+            .order_by(PostRow.start.desc()).limit(1)).first()
         if post is not None:
             unit, position = post.unit, post.position
         else:
-            has_posts = self.session.scalars(select(m.PostRow.start).where(m.PostRow.person == person_id)
+            has_posts = self.session.scalars(select(PostRow.start).where(PostRow.person == person_id)
                                              .limit(1)).first()
-            staff = self.session.get(m.StaffRow, person_id)
+            staff = self.session.get(StaffRow, person_id)
             if has_posts is not None or staff is None:
                 return None
             unit, position = staff.unit, staff.position
@@ -56,5 +56,5 @@ class RosterAccess(Resolver):
         """A spell (``roster.end_spell``): the unit of its person's post on the day it began."""
         if kind != "spell" or not isinstance(record_id, str):
             return None
-        row = self.session.get(m.SpellRow, record_id)
+        row = self.session.get(SpellRow, record_id)
         return None if row is None else self.unit_of_person(row.person, row.start)

@@ -6,8 +6,8 @@ from sqlalchemy import or_, select
 
 from shared.access import Resolver
 
-from services.scoring import followup_models as fm
-from services.scoring import models as m
+from services.scoring.followup_models import FollowupTask, Referral
+from services.scoring.models import Person, PersonPost, Unit, UnitVersion
 
 
 class ScoringAccess(Resolver):
@@ -16,34 +16,34 @@ class ScoringAccess(Resolver):
             return None
         if self.day is not None:    # the roster's tree on the day of the act (unit_versions)
             version = self.session.scalars(
-                select(m.UnitVersion).where(m.UnitVersion.id == unit_id, m.UnitVersion.since <= self.day,
-                                            or_(m.UnitVersion.until.is_(None), m.UnitVersion.until >= self.day))
-                .order_by(m.UnitVersion.since.desc()).limit(1)).first()
+                select(UnitVersion).where(UnitVersion.id == unit_id, UnitVersion.since <= self.day,
+                                            or_(UnitVersion.until.is_(None), UnitVersion.until >= self.day))
+                .order_by(UnitVersion.since.desc()).limit(1)).first()
             if version is not None:
                 return version.kind, version.parent
-        row = self.session.get(m.Unit, unit_id)
+        row = self.session.get(Unit, unit_id)
         return None if row is None else (row.kind, row.parent)
 
     def post_of(self, person_id, day):
         if not isinstance(person_id, str):
             return None
-        person = self.session.get(m.Person, person_id)
+        person = self.session.get(Person, person_id)
         if person is not None and person.left_on is not None and person.left_on <= day:
             return None
-        post = self.session.scalars(select(m.PersonPost).where(m.PersonPost.person == person_id,
-                                                               m.PersonPost.start <= day)
-                                    .order_by(m.PersonPost.start.desc()).limit(1)).first()
+        post = self.session.scalars(select(PersonPost).where(PersonPost.person == person_id,
+                                                               PersonPost.start <= day)
+                                    .order_by(PersonPost.start.desc()).limit(1)).first()
         if post is not None:
             return post.agency, post.section, post.position
         if person is None or person.agency is None:
             return None
-        has_posts = self.session.scalars(select(m.PersonPost.start).where(m.PersonPost.person == person_id)
+        has_posts = self.session.scalars(select(PersonPost.start).where(PersonPost.person == person_id)
                                          .limit(1)).first()
         if has_posts is not None:   # posted only after the day: not yet in post then
             return None
         return person.agency, person.section, person.position
 
     def unit_of_record(self, kind, record_id):
-        model = {"referral": fm.Referral, "task": fm.FollowupTask}.get(kind)
+        model = {"referral": Referral, "task": FollowupTask}.get(kind)
         row = self.session.get(model, record_id) if model is not None and isinstance(record_id, str) else None
         return None if row is None else row.evaluator

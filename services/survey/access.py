@@ -6,7 +6,8 @@ from sqlalchemy import or_, select
 
 from shared.access import Resolver
 
-from services.survey import models as m
+from services.survey.models import (CampaignRow, RosterPostRow, RosterStaffRow, RosterUnitRow,
+                                    RosterUnitVersionRow)
 
 
 class SurveyAccess(Resolver):
@@ -14,28 +15,28 @@ class SurveyAccess(Resolver):
         if not isinstance(unit_id, str):
             return None
         if self.day is not None:    # the roster's tree on the day of the act
-            V = m.RosterUnitVersionRow
+            V = RosterUnitVersionRow
             version = self.session.scalars(
                 select(V).where(V.id == unit_id, V.since <= self.day, or_(V.until.is_(None), V.until >= self.day))
                 .order_by(V.since.desc()).limit(1)).first()
             if version is not None:
                 return version.kind, version.parent
-        row = self.session.get(m.RosterUnitRow, unit_id)
+        row = self.session.get(RosterUnitRow, unit_id)
         return None if row is None else (row.kind, row.parent)
 
     def post_of(self, person_id, day):
         if not isinstance(person_id, str):
             return None
-        post = self.session.scalars(select(m.RosterPostRow).where(m.RosterPostRow.person == person_id,
-                                                                  m.RosterPostRow.start <= day)
-                                    .order_by(m.RosterPostRow.start.desc()).limit(1)).first()
+        post = self.session.scalars(select(RosterPostRow).where(RosterPostRow.person == person_id,
+                                                                  RosterPostRow.start <= day)
+                                    .order_by(RosterPostRow.start.desc()).limit(1)).first()
         if post is not None:
             return post.agency, (post.unit if post.unit != post.agency else None), None
-        staff = self.session.get(m.RosterStaffRow, person_id)
+        staff = self.session.get(RosterStaffRow, person_id)
         if staff is None or staff.left:
             return None
         return staff.agency, (staff.unit if staff.unit != staff.agency else None), None
 
     def owner_of_campaign(self, campaign_id):
-        row = self.session.get(m.CampaignRow, campaign_id) if isinstance(campaign_id, str) else None
+        row = self.session.get(CampaignRow, campaign_id) if isinstance(campaign_id, str) else None
         return None if row is None else row.owner

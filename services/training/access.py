@@ -7,15 +7,15 @@ from sqlalchemy import select
 
 from shared.access import Resolver
 
-from services.training import models as m
+from services.training.models import Person, PersonPost
 
 
 class TrainingAccess(Resolver):
     def unit(self, unit_id):
         if not isinstance(unit_id, str):
             return None
-        agency = self.session.scalars(select(m.Person.agency_id).where(m.Person.unit_id == unit_id,
-                                                                        m.Person.agency_id.is_not(None))
+        agency = self.session.scalars(select(Person.agency_id).where(Person.unit_id == unit_id,
+                                                                        Person.agency_id.is_not(None))
                                       .limit(1)).first()
         if agency is not None and agency != unit_id:
             return "section", agency
@@ -24,12 +24,12 @@ class TrainingAccess(Resolver):
     def post_of(self, person_id, day):
         if not isinstance(person_id, str):
             return None
-        person = self.session.get(m.Person, person_id)
+        person = self.session.get(Person, person_id)
         if person is not None and person.left_on is not None and person.left_on <= day:
             return None
-        post = self.session.scalars(select(m.PersonPost).where(m.PersonPost.person_id == person_id,
-                                                               m.PersonPost.start <= day)
-                                    .order_by(m.PersonPost.start.desc()).limit(1)).first()
+        post = self.session.scalars(select(PersonPost).where(PersonPost.person_id == person_id,
+                                                               PersonPost.start <= day)
+                                    .order_by(PersonPost.start.desc()).limit(1)).first()
         row = post or person
         if row is None:
             return None

@@ -12,7 +12,7 @@ from nameko.standalone.events import get_event_exchange
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from rewards_ratings import officer, rating_payload, section
-from shared import assertions as a
+from shared import assertions
 from shared.dlq import list_dead_letters
 from shared.errors import Unauthenticated
 from shared.identity import ALL_UNITS, Actor
@@ -29,19 +29,21 @@ def rating(scope):
 
 def forged(ring_path, actor, **extra):
     """A token for ``actor`` made with the one private key of the keyring at ``ring_path``."""
-    (key,) = [k for k in a.Keyring(a.read_entries(ring_path)).keys.values() if k.private is not None]
+    (key,) = [k for k in assertions.Keyring(assertions.read_entries(ring_path)).keys.values()
+              if k.private is not None]
     now = int(time.time())
-    claims = {**a.actor_claims(actor), "aud": a.AUDIENCE, "iat": now, "exp": now + 300, **extra}
-    return jwt.encode(claims, key.private, algorithm=a.ALGORITHM, headers={"kid": key.kid})
+    claims = {**assertions.actor_claims(actor), "aud": assertions.AUDIENCE, "iat": now, "exp": now + 300,
+              **extra}
+    return jwt.encode(claims, key.private, algorithm=assertions.ALGORITHM, headers={"kid": key.kid})
 
 
 @pytest.fixture
 def deployment(private_config, tmp_path):
-    keys = a.deployment_keys()
+    keys = assertions.deployment_keys()
     paths = {}
-    for process in a.processes():
+    for process in assertions.processes():
         paths[process] = tmp_path / "keyrings" / f"{process}.yml"
-        a.write_entries(paths[process], a.keyring_for(keys, process))
+        assertions.write_entries(paths[process], assertions.keyring_for(keys, process))
     rewards_config = dict(private_config, AUTH_KEYRING=str(paths["rewards"]))
     suite = Suite(rewards_config, names=("rewards",)).start()
     try:
@@ -52,7 +54,7 @@ def deployment(private_config, tmp_path):
 
 def ledger(configs):
     with ClusterRpcProxy(configs["operator"], timeout=20) as proxy:
-        signed = a.SignedProxy(proxy, configs["operator"], Actor("auditor", "operator", ALL_UNITS))
+        signed = assertions.SignedProxy(proxy, configs["operator"], Actor("auditor", "operator", ALL_UNITS))
         return signed.rewards.ledger({"limit": 10000})["lines"]
 
 
@@ -62,21 +64,21 @@ def test_a_process_with_survey_s_key_cannot_pass_for_scoring_or_an_operator(depl
     body = rating("forged")
     # through the suite's own signer: survey's keyring has no key for scoring, nor for an operator
     with pytest.raises(Unauthenticated):
-        a.event_headers(survey, "scoring", "rating_published", body)
+        assertions.event_headers(survey, "scoring", "rating_published", body)
     with pytest.raises(Unauthenticated):
-        a.signed_context(survey, Actor("ops", "operator", ALL_UNITS))
+        assertions.signed_context(survey, Actor("ops", "operator", ALL_UNITS))
     # forged with its own private key: the event is dead-lettered, the call refused
     exchange = get_event_exchange("scoring", survey)
     Publisher(survey["AMQP_URI"], serializer="json").publish(
         body, exchange=exchange, routing_key="rating_published", declare=[exchange],
-        headers={a.EVENT_AUTH_HEADER: forged(paths["survey"], Actor("scoring", "service"),
-                                             eh=a.event_hash("scoring", "rating_published", body))})
+        headers={assertions.EVENT_AUTH_HEADER: forged(paths["survey"], Actor("scoring", "service"),
+                                             eh=assertions.event_hash("scoring", "rating_published", body))})
     letters = wait_for(lambda: [x for x in list_dead_letters(survey) if "Unauthenticated" in str(x.get("error"))],
                        timeout=60)
     assert [x["body"]["rating_id"] for x in letters] == [body["rating_id"]]
     assert "may not sign for service:scoring" in letters[0]["error"]
     token = forged(paths["survey"], Actor("ops", "operator", ALL_UNITS))
-    with ClusterRpcProxy(survey, timeout=20, context_data={a.AUTH_KEY: token}) as proxy:
+    with ClusterRpcProxy(survey, timeout=20, context_data={assertions.AUTH_KEY: token}) as proxy:
         with pytest.raises(Unauthenticated) as refused:
             proxy.rewards.settle(rating("forged-settle"))
     assert refused.value.field == "kid"
@@ -84,6 +86,6 @@ def test_a_process_with_survey_s_key_cannot_pass_for_scoring_or_an_operator(depl
     assert ledger(configs) == []
     # the control: scoring's own keyring signs a rating, and rewards settles it
     good = rating("k1")
-    a.signed_event_dispatcher(configs["scoring"])("scoring", "rating_published", good)
+    assertions.signed_event_dispatcher(configs["scoring"])("scoring", "rating_published", good)
     lines = wait_for(lambda: ledger(configs), timeout=60)
     assert lines and {x["source"] for x in lines} == {good["rating_id"]}

@@ -243,15 +243,15 @@ def test_secrets_init_gives_each_process_its_own_keyring_and_both_compose_files_
     keyrings hold one private key each, and no container mounts the deployment's full keyring."""
     import tempfile
 
-    from shared import assertions as a
+    from shared import assertions
 
     with tempfile.TemporaryDirectory() as tmp:
         secrets_init.write(Path(tmp))
-        master = a.read_entries(Path(tmp) / ".secrets" / "keyring.yml")
+        master = assertions.read_entries(Path(tmp) / ".secrets" / "keyring.yml")
         assert stat.S_IMODE((Path(tmp) / ".secrets" / "keyring.yml").stat().st_mode) == 0o600
-        for process in a.processes():
-            ring = a.read_entries(Path(tmp) / ".secrets" / "keyrings" / f"{process}.yml")
-            assert [e["signs"] for e in ring if e.get("private")] == [list(a.process_signs(process))]
+        for process in assertions.processes():
+            ring = assertions.read_entries(Path(tmp) / ".secrets" / "keyrings" / f"{process}.yml")
+            assert [e["signs"] for e in ring if e.get("private")] == [list(assertions.process_signs(process))]
             assert {e["kid"] for e in ring} == {e["kid"] for e in master}
     for name in ("docker-compose.yml", "docker-compose.prod.yml"):
         compose = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
