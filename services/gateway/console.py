@@ -343,11 +343,29 @@ def _csrf(person) -> str:
     return csrf_token(person.session) if person.session is not None else ""
 
 
+POSITION_LABELS = {"officer": "干警", "chief": "负责人", "leader": "班子成员", "head": "一把手"}
+
+
+def _unpaired(self, person, staff: dict) -> dict | None:
+    """Who in the mentor's unit (his section, or his agency for a leader or head) has no current
+    pairing today, by position (``roster.mentoring_coverage``: those without a counting mentor)."""
+    unit = staff.get("section") or staff.get("agency")
+    if not unit:
+        return None
+    found = _maybe(self, person, "roster.mentoring_coverage", {"unit": unit, "date": _today(self).isoformat()})
+    if found is None:
+        return None
+    return {"unit": unit, "without": [(pos, found[pos]["without"]) for pos in POSITION_LABELS
+                                      if isinstance(found.get(pos), dict) and found[pos].get("without")],
+            "total": sum(found[pos]["total"] for pos in POSITION_LABELS if isinstance(found.get(pos), dict))}
+
+
 def _mentor_page(self, person, status=200, **extra):
     me = person.person
     staff = _maybe(self, person, "roster.get_staff", {"person": me}) or {}
     waiting = _call(self, person, "scoring.waiting_for", {"person": me})
     context = dict(me=me, staff=staff, waiting=waiting, log_errors={}, reviewed_logs=0, saved=None,
+                   unpaired=_unpaired(self, person, staff), POSITION_LABELS=POSITION_LABELS,
                    chosen=set(), comment="",
                    STATE_LABELS=STATE_LABELS, csrf=_csrf(person))
     context.update(extra)

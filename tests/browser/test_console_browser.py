@@ -265,3 +265,23 @@ def test_the_committee_office_reads_the_board(site, browser_page, shot):
     other.wait_for_selector("p.error")
     expect(other.locator("h1")).to_have_text("页面不存在")
     shot(other, "board_refused_head")
+
+
+def test_a_mentor_sees_who_has_no_current_pairing(site, browser_page, shot):
+    """Issue 22 item 2: c2's section in the roster: o3 paired with him, o4 not."""
+    from tests.service.gateway.test_console_board import ROSTER_UNITS
+
+    url = site.url
+    site.rpc("roster", "save_units", {"units": ROSTER_UNITS, "effective": "2000-01-01"})
+    site.rpc("roster", "create_staff", {"staff": [
+        {"id": "c2", "name": "大队长2", "unit": "s2", "position": "chief", "joined": "2010-01-01"},
+        {"id": "o3", "name": "干警3", "unit": "s2", "position": "officer", "joined": "2020-01-01"},
+        {"id": "o4", "name": "干警4", "unit": "s2", "position": "officer", "joined": "2020-01-01"}]})
+    site.rpc("roster", "assign_mentor", {"mentor": "c2", "mentee": "o3", "start": "2020-01-01"})
+    site.account("chief2", "c2", PASSWORD)
+    page = browser_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    _sign_in(page, url, "chief2")
+    page.goto(f"{url}/console/mentor")
+    _on(page, "#unpaired", f"{url}/console/mentor")
+    expect(page.locator("#unpaired tr[data-position='officer']")).to_have_text("干警o4")
+    shot(page, "mentor_unpaired", full_page=True)

@@ -116,3 +116,32 @@ def test_a_mentor_marks_his_mentees_daily_logs_reviewed(console):
         assert [lg["person"] for lg in rpc.scoring.waiting_for({"person": "c1"})["logs"]] == ["o1"]
     page = s.get(f"{url}/console/mentor?logs=1", timeout=30)
     assert 'id="logs-reviewed"' in page.text and 'id="no-logs"' in page.text
+
+
+def test_a_mentor_sees_who_in_his_section_has_no_current_pairing(console):
+    """Issue 22 item 2: the roster's pairs of the day; o4 (s2) has none, o3 is c2's mentee; o2 has
+    none either but sits in another section: not on c2's page."""
+    from tests.service.gateway.test_console_board import ROSTER_UNITS
+
+    url, suite = console
+    staff = [{"id": "c2", "name": "大队长2", "unit": "s2", "position": "chief", "joined": "2010-01-01"},
+             {"id": "o3", "name": "干警3", "unit": "s2", "position": "officer", "joined": "2020-01-01"},
+             {"id": "o4", "name": "干警4", "unit": "s2", "position": "officer", "joined": "2020-01-01"},
+             {"id": "o2", "name": "干警2", "unit": "s1", "position": "officer", "joined": "2020-01-01"}]
+    with suite.rpc() as rpc:
+        rpc.roster.save_units({"units": ROSTER_UNITS, "effective": "2000-01-01"})
+        rpc.roster.create_staff({"staff": staff})
+        rpc.roster.assign_mentor({"mentor": "c2", "mentee": "o3", "start": "2020-01-01"})
+    s, _ = signed_in(url, "chief2")
+    page = s.get(f"{url}/console/mentor", timeout=30)
+    assert page.status_code == 200
+    unpaired = page.text.split('<table id="unpaired">')[1].split("</table>")[0]
+    assert '<tr data-position="officer"><td>干警</td><td><span data-person="o4">o4</span></td></tr>' in unpaired
+    assert 'data-person="o3"' not in unpaired and 'data-person="o2"' not in unpaired
+    assert '<tr data-position="chief">' in unpaired            # c2 himself: no mentor in the roster
+    with suite.rpc() as rpc:
+        rpc.roster.assign_mentor({"mentor": "c2", "mentee": "o4", "start": "2020-01-01"})
+    assert 'data-person="o4"' not in s.get(f"{url}/console/mentor", timeout=30).text
+    # a person the roster does not know (c1): nothing listed, said so
+    other, _ = signed_in(url, "chief1")
+    assert 'id="unpaired-unknown"' in other.get(f"{url}/console/mentor", timeout=30).text
