@@ -11,7 +11,10 @@ human check, per-address rate limits, and QR codes.
   second copy of a serial), so re-submitting the same page counts nothing twice.
 * **Rate limits.** A sliding window per client address: at most ``limit`` requests per
   ``window`` seconds for each kind of request (pages shown, forms sent).  Kept in the gateway's
-  memory: several gateways behind a balancer each count their own (documented in the README).
+  database (:class:`SharedRateLimiter`, table ``public_hit``): every gateway process of a deployment
+  counts against the same figures.  The client address is the connection's, or, behind a proxy the
+  deployment names (``GATEWAY_TRUSTED_PROXIES``), the one that proxy puts in ``X-Forwarded-For``
+  (:func:`client_address`); a header from anyone else is ignored.
 * **QR codes.** SVG drawn on the server with ``segno`` (pure Python): no external service.
 
 Pure Python: no nameko.
@@ -143,6 +146,105 @@ class RateLimiter:
         if len(self._seen) >= self.max_keys:      # every address active: forget the oldest half
             for key in sorted(self._seen, key=lambda k: self._seen[k][-1])[: self.max_keys // 2]:
                 del self._seen[key]
+
+
+class SharedRateLimiter:
+    """:class:`RateLimiter`'s rule kept in a database table, so every gateway process of a
+    deployment counts the same requests: at most ``limit`` events of ``kind`` per ``window`` seconds
+    per address.
+
+    An event is first recorded (its own transaction), then the address's events of the window up
+    to and including it are counted; over the limit, it is deleted again and refused.  Two gateways
+    counting at once each see the other's committed row: at worst both refuse the last place, never
+    both take it (the limit is never exceeded).  Refused events leave no row, so a flood does not
+    grow the table; rows older than the window are deleted as the address comes back, and every
+    ``prune_every`` events for every address."""
+
+    def __init__(self, engine, kind: str, limit: int, window: float, clock=time.time,
+                 prune_every: int = 1000):
+        from sqlalchemy import MetaData
+
+        self.engine, self.kind, self.limit, self.window, self.clock = engine, kind, limit, window, clock
+        self.prune_every, self._calls = prune_every, 0
+        metadata = MetaData()
+        self.table = _hit_table(metadata)
+        metadata.create_all(engine)
+
+    def allow(self, key: str) -> tuple[bool, float]:
+        from sqlalchemy import and_, delete, func, insert, select
+
+        t, now, key = self.table, self.clock(), key[:100]
+        since = now - self.window
+        with self.engine.begin() as conn:
+            conn.execute(delete(t).where(and_(t.c.kind == self.kind, t.c.address == key, t.c.at <= since)))
+            row_id = conn.execute(insert(t).values(kind=self.kind, address=key, at=now)).inserted_primary_key[0]
+        with self.engine.begin() as conn:
+            count, oldest = conn.execute(select(func.count(), func.min(t.c.at)).where(
+                t.c.kind == self.kind, t.c.address == key, t.c.at > since, t.c.id <= row_id)).one()
+            if count > self.limit:
+                conn.execute(delete(t).where(t.c.id == row_id))
+                return False, max(0.0, (oldest or now) + self.window - now)
+        self._calls += 1
+        if self._calls % self.prune_every == 0:
+            with self.engine.begin() as conn:
+                conn.execute(delete(t).where(t.c.at <= since))
+        return True, 0.0
+
+
+def _hit_table(metadata):
+    from sqlalchemy import Column, Float, Index, Integer, String, Table
+
+    return Table("public_hit", metadata,
+                 Column("id", Integer, primary_key=True, autoincrement=True),
+                 Column("kind", String(10), nullable=False),         # view | post
+                 Column("address", String(100), nullable=False),
+                 Column("at", Float, nullable=False),                 # epoch seconds
+                 Index("ix_public_hit_kind_address_at", "kind", "address", "at"))
+
+
+def trusted_networks(text) -> tuple:
+    """``GATEWAY_TRUSTED_PROXIES``: addresses or networks (``10.0.0.5``, ``10.0.0.0/24``), comma or
+    space separated; ValueError naming the entry that is neither."""
+    import ipaddress
+
+    out = []
+    for item in str(text or "").replace(",", " ").split():
+        try:
+            out.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"GATEWAY_TRUSTED_PROXIES: {item!r} is not an address or a network") from None
+    return tuple(out)
+
+
+def _trusted(address: str, networks) -> bool:
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
+
+
+def client_address(remote: str | None, forwarded: str | None, networks) -> str:
+    """The client's address: the connection's, unless the connection comes from a trusted proxy;
+    then the right-most address of ``X-Forwarded-For`` that is not itself a trusted proxy (each
+    proxy appends the address it saw; the ones left of the first untrusted hop are the client's
+    own say, never believed).  A garbled header from a trusted proxy: the proxy's address."""
+    import ipaddress
+
+    remote = (remote or "unknown")[:100]
+    if not networks or not forwarded or not _trusted(remote, networks):
+        return remote
+    hops = [h.strip() for h in forwarded[:2000].split(",")]
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return remote
+        if not _trusted(hop, networks):
+            return hop
+    return hops[0] if hops and hops[0] else remote
 
 
 def qr_svg(url: str, scale: int = 4) -> str:

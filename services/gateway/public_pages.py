@@ -36,7 +36,8 @@ from werkzeug.wrappers import Response
 from shared.errors import Conflict, LianbaoError, NotFound, RuleViolation, ValidationFailed
 from shared.schemas import id_problem, text_problem
 
-from services.gateway.public import RateLimiter, TicketProblem, Tickets, qr_svg
+from services.gateway.public import (SharedRateLimiter, TicketProblem, Tickets, client_address, qr_svg,
+                                     trusted_networks)
 from services.gateway.tokens import GATEWAY, Caller
 
 log = logging.getLogger(__name__)
@@ -98,10 +99,23 @@ class PublicKit(DependencyProvider):
         self.tickets = Tickets(secret.encode("utf-8"),
                                min_seconds=float(config.get("GATEWAY_FORM_MIN_SECONDS") or 0),
                                max_age=7200)
-        self.views = RateLimiter(int(config.get("GATEWAY_PUBLIC_VIEWS") or 120), window)
-        self.posts = RateLimiter(int(config.get("GATEWAY_PUBLIC_POSTS") or 10), window)
+        from shared.config import database_url
+        from shared.db import ensure_database, make_engine
+
+        url = str(config.get("GATEWAY_DB_URL") or "") or database_url("gateway", config)
+        ensure_database(url)
+        self.engine = make_engine(url)
+        self.views = SharedRateLimiter(self.engine, "view", int(config.get("GATEWAY_PUBLIC_VIEWS") or 120), window)
+        self.posts = SharedRateLimiter(self.engine, "post", int(config.get("GATEWAY_PUBLIC_POSTS") or 10), window)
+        self.proxies = trusted_networks(config.get("GATEWAY_TRUSTED_PROXIES"))
         self.public_url = str(config.get("GATEWAY_PUBLIC_URL") or "").rstrip("/")
         self.env = _env()
+
+    def stop(self):
+        self.engine.dispose()
+
+    def kill(self):
+        self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
         return self
@@ -122,13 +136,13 @@ def _page(kit, template: str, status: int = 200, headers=None, **context) -> Res
     return Response(body, status=status, headers=headers, content_type=HTML)
 
 
-def _address(request) -> str:
-    return request.remote_addr or "unknown"
+def _address(kit, request) -> str:
+    return client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), kit.proxies)
 
 
 def _limit(kit, request, post: bool) -> None:
     limiter = kit.posts if post else kit.views
-    allowed, wait = limiter.allow(_address(request))
+    allowed, wait = limiter.allow(_address(kit, request))
     if not allowed:
         raise PagesProblem(429, "请求过于频繁",
                            f"本地址请求过于频繁, 请 {int(wait) + 1} 秒后再试 (too many requests from this "

@@ -87,6 +87,9 @@ class SignInKit(DependencyProvider):
         self.engine = make_engine(url)
         self.store = AccountStore(self.engine, Hasher())
         self.secure = _truthy(config.get("GATEWAY_SECURE_COOKIES") or "")
+        from services.gateway.public import trusted_networks
+
+        self.proxies = trusted_networks(config.get("GATEWAY_TRUSTED_PROXIES"))
         self.oidc = Oidc.from_config(config, str(config.get("GATEWAY_PUBLIC_URL") or ""))
         from services.gateway.public_pages import _env
 
@@ -205,8 +208,13 @@ def _read_form(request) -> dict:
     return {k: v[0] for k, v in parsed.items()}
 
 
-def _address(request) -> str:
-    return (request.remote_addr or "unknown")[:100]
+def _address(request, kit=None) -> str:
+    """The client's address for the lockout: the connection's, or the one a trusted proxy
+    (``GATEWAY_TRUSTED_PROXIES``) forwards."""
+    from services.gateway.public import client_address
+
+    return client_address(request.remote_addr, request.headers.get("X-Forwarded-For"),
+                          getattr(kit, "proxies", ()))
 
 
 def _guard(fn):
@@ -298,7 +306,7 @@ def login_post(self, request):
     if len(login) > 100 or len(password) > 1024:
         return refuse(400, "login" if len(login) > 100 else "password", "too long", "validation_failed")
     try:
-        person = kit.store.authenticate(login, password, _address(request))
+        person = kit.store.authenticate(login, password, _address(request, kit))
     except Locked as lock:
         wait = max(1, int(lock.wait) + 1)
         what = ("this login" if lock.what == "login" else "this address")

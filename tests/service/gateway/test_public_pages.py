@@ -211,3 +211,29 @@ def test_a_units_half_year_notice_shows_stars_takes_an_objection_and_closes(gate
     closed = requests.get(f"{url}/public/notice/ps/{public_city.CLOSED_PERIOD}", timeout=30)
     assert closed.status_code == 200 and "公示已结束" in closed.text and "2026-01-08" in closed.text
     assert "<form" not in closed.text and "干警1" not in closed.text
+
+
+def test_x_forwarded_for_counts_only_from_a_trusted_proxy(start_gateway):
+    # no proxy trusted: a client varying X-Forwarded-For is still one address
+    url, suite = start_gateway(city.classes(), GATEWAY_PUBLIC_VIEWS=3,
+                               GATEWAY_PUBLIC_SECRET="test-secret-of-the-public-pages")
+    public_city.load(suite, notices=False, periods=False)
+    codes = [requests.get(f"{url}/public/survey/c1/links", headers={"X-Forwarded-For": f"203.0.113.{n}"},
+                          timeout=30).status_code for n in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_count(start_gateway):
+    url, suite = start_gateway(city.classes(), GATEWAY_PUBLIC_VIEWS=2, GATEWAY_TRUSTED_PROXIES="127.0.0.1",
+                               GATEWAY_PUBLIC_SECRET="test-secret-of-the-public-pages")
+    public_city.load(suite, notices=False, periods=False)
+
+    def view(client, forged=""):
+        xff = f"{forged}, {client}" if forged else client
+        return requests.get(f"{url}/public/survey/c1/links", headers={"X-Forwarded-For": xff},
+                            timeout=30).status_code
+
+    assert [view("203.0.113.1") for _ in range(3)] == [200, 200, 429]
+    assert [view("203.0.113.2") for _ in range(2)] == [200, 200]         # another client: its own count
+    # the client's own say (left of what the proxy appended) is never believed
+    assert view("203.0.113.1", forged="198.51.100.99") == 429
