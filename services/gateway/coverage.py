@@ -12,12 +12,15 @@ OPERATOR = "operator plumbing: on the CLI (`lianbao …`) and `/metrics`, not fo
 READ_MODEL = "a read model fed by the roster's events; no caller loads it"
 EVENT = "fed by an event of another service (scoring's `rating_published`)"
 PUBLIC = "served by the public pages (`/public/…`, rate limited, no token)"
+TIMER = ("run by training's hourly timer (this month and the last for allowances); the operator may run it "
+         "again over RPC")
 LATER = "not routed yet"
 
 #: why an RPC has no route (an RPC of this list that gets a route leaves it)
 REASONS: dict[str, str] = {
     **{f"{service}.targets": OPERATOR for service in ("roster", "scoring", "survey", "training")},
     "roster.refresh_metrics": OPERATOR,
+    "training.check_certifications": TIMER, "training.run_allowances": TIMER,
     "scoring.load_calendar": OPERATOR,
     "scoring.upsert_people": READ_MODEL, "scoring.save_units": READ_MODEL, "scoring.record_spells": READ_MODEL,
     "training.upsert_people": READ_MODEL,

@@ -422,7 +422,7 @@ SCORING_MORE = [
           scope=Scope.at("scope"), tag="scoring"),
     Route("GET", "/scoring/evaluators/{evaluator}/referrals.xlsx", "scoring.referrals_export",
           "An evaluating body's referrals as a workbook (streamed)", "an .xlsx workbook",
-          query=followups.ReferralExport(exclude=("evaluator", "format")), scope=Scope.at("evaluator"),
+          query=gateway.ReferralExportQuery(), scope=Scope.at("evaluator"),
           export=Export("xlsx"), tag="scoring"),
     _write(f"{_EVALUATION_PATH}/helpers", "scoring.name_helpers",
            "Name the three helpers (三帮一) of a poor month", "the follow-up of the subject's month",
@@ -494,12 +494,6 @@ TRAINING_WRITES = [
            training.RecordSession(exclude=("unit_id",)), build=_unit_id),
     _write("/training/people/{person_id}/frontline-post", "training.set_frontline_post",
            "Set a person's front-line post", "the post", training.FrontlinePost(exclude=("person_id",))),
-    Route("POST", "/training/certifications/check", "training.check_certifications",
-          "Check every certification (expiries, revocations) now", "{checked, expired, ...}",
-          scope=POLICY, tag="training", errors=WRITE_ERRORS, no_args=True),
-    Route("POST", "/training/allowances/{month}/run", "training.run_allowances",
-          "Run a month's all-round officer allowances (to rewards' ledger)", "{month, paid, ...}",
-          scope=POLICY, tag="training", errors=WRITE_ERRORS),
 ]
 
 SURVEY_WRITES = [
@@ -511,8 +505,9 @@ SURVEY_WRITES = [
 ]
 
 REWARDS_WRITES = [
-    _write("/rewards/tasks/{key}/done", "rewards.complete_task", "Record a talk or rectification task as done",
-           "the task", rewards.CompleteTask(exclude=("key",)), operation="rewards_complete_task"),
+    _write("/rewards/tasks/done", "rewards.complete_task", "Record a talk or rectification task as done",
+           "the task", rewards.CompleteTask(), operation="rewards_complete_task",
+           description="The task's `key` is in the body (a ledger line's key holds `|`, no path id)."),
 ]
 
 ROUTES = (HEALTH + SURVEY + SURVEY_MORE + TRAINING + TRAINING_READS + TRAINING_REPORTS + ROSTER + ROSTER_READS + SCORING

@@ -195,3 +195,11 @@ class PassRateQuery(BaseSchema):
 class SnapshotDateQuery(BaseSchema):
     """``GET /scoring/units/{scope}/snapshots/{period}``: the rating of that day (default: the latest)."""
     rating_date = IsoDate(load_default=None, allow_none=True)
+
+
+class ReferralExportQuery(BaseSchema):
+    """``GET /scoring/evaluators/{evaluator}/referrals.xlsx`` (the query's strings typed)."""
+    month = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    year = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1949, max=2999))
+    state = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(("open", "minuted", "withdrawn")))
+    include_withdrawn = fields.Boolean(load_default=False)
