@@ -55,6 +55,39 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+#: the length of a ``signed_by`` column: ``kind:sub`` of the verified actor (shared.identity)
+SIGNED_LENGTH = 200
+_SIGNED_KEY = "lianbao.signed_by"
+
+
+def signed_by(session) -> str | None:
+    """Who the entry point verified for the work of ``session`` (``kind:sub``: ``person:o1``,
+    ``persons:ps-office``, ``operator:ops``, ``service:scoring`` for an event it published), None
+    for a timer: what a step records beside the actor its payload names (issue 18 item 3)."""
+    return session.info.get("signed_by")
+
+
+def _signed_default(context):
+    return context.connection.info.get(_SIGNED_KEY)
+
+
+def signed_column(*, on_update: bool = True) -> Column:
+    """A ``signed_by`` column filled from the session's verified actor when a row is inserted
+    (ORM or bulk ``insert()``) and, with ``on_update``, whenever it is updated: the identity of whoever
+    wrote the row last. A record of several steps keeps the first with ``on_update=False`` and
+    each later step in a column of its own, set with :func:`signed_by`. Null for rows written before
+    it was recorded and by timers."""
+    return Column(String(SIGNED_LENGTH), nullable=True, default=_signed_default,
+                  onupdate=_signed_default if on_update else None)
+
+
+@event.listens_for(Session, "after_begin")
+def _carry_signed_by(session, _transaction, connection):
+    """The column defaults of :func:`signed_column` see only the connection: hand it the session's
+    verified actor at the start of each transaction (None when the session has none)."""
+    connection.info[_SIGNED_KEY] = session.info.get("signed_by")
+
+
 def make_base():
     """A new declarative base whose metadata holds the outbox, inbox and idempotency tables."""
 
@@ -110,11 +143,13 @@ def make_engine(url: str):
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
+        _forget_signed_by_on_checkin(engine)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg2://" + url[len("postgresql://"):]
     engine = create_engine(url, pool_size=10, max_overflow=10)
     ping_when_idle(engine)
+    _forget_signed_by_on_checkin(engine)
     return engine
 
 
@@ -148,6 +183,14 @@ def ping_when_idle(engine) -> None:
         except Exception as exc:  # the pool discards it and hands out another
             raise DisconnectionError(f"a pooled connection idle for {time.monotonic() - since:.0f} s "
                                      f"is gone: {exc}") from exc
+
+
+def _forget_signed_by_on_checkin(engine) -> None:
+    """A pooled connection forgets the verified actor of its last session when it is returned, so
+    a write outside a session (no ``after_begin``) never inherits someone else's."""
+    @event.listens_for(engine, "checkin")
+    def _forget(_dbapi_conn, record):
+        record.info.pop(_SIGNED_KEY, None)
 
 
 def ensure_database(url: str) -> None:

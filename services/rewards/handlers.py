@@ -14,7 +14,7 @@ from shared.canonical import canonical_bytes
 from shared.contracts.rating import period_months
 from shared.contracts.rewards import RATING_SETTLED
 from shared.contracts.scoring_events import dump_rating, load_rating, rating_version
-from shared.db import utcnow
+from shared.db import signed_by, utcnow
 from shared.errors import Conflict, NotFound
 from shared.versioned_cache import VersionedCache
 from services.rewards import models
@@ -274,6 +274,7 @@ def _follow_tasks(session, rev: revision.Revision, on: date) -> None:
             task = session.get(models.RewardTask, row["key"])
             if task is not None:
                 task.revoked = revoke(_task_of(task), on).revoked
+                task.revoked_signed_by = signed_by(session)
     for line in rev.issued:
         task = task_for(line)
         if task is not None and session.get(models.RewardTask, task.key) is None:
@@ -413,7 +414,7 @@ def complete_task(uow, data: dict) -> dict:
     if row is None:
         raise NotFound(f"no task {data['key']}", "key")
     task = complete(_task_of(row), data["done"])
-    row.done = task.done
+    row.done, row.done_signed_by = task.done, signed_by(uow.session)
     uow.session.flush()
     return _task_dict(row, task.done)
 

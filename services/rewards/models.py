@@ -19,7 +19,7 @@
 from sqlalchemy import (JSON, Column, Date, DateTime, Index, Integer, String, Text,
                         UniqueConstraint)
 
-from shared.db import make_base, utcnow
+from shared.db import SIGNED_LENGTH, make_base, signed_column, utcnow
 
 Base = make_base()
 
@@ -39,6 +39,7 @@ class ReceivedRating(Base):
     disagreements = Column(JSON, nullable=False)     # [{"subject", "kind", "in"}]
     event_id = Column(String(100), nullable=True)
     received_at = Column(DateTime, nullable=False, default=utcnow)
+    signed_by = signed_column(on_update=False)   # who the entry point verified for the settlement: service:scoring for its event, operator:… for a replay
 
 
 class RatingSubject(Base):
@@ -47,6 +48,7 @@ class RatingSubject(Base):
     subject = Column(String(100), primary_key=True)
     scope = Column(String(100), nullable=False)
     rating_id = Column(String(200), nullable=False, index=True)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class ReceivedAllowance(Base):
@@ -58,6 +60,7 @@ class ReceivedAllowance(Base):
     amount = Column(Integer, nullable=False)
     event_id = Column(String(100), nullable=True)
     received_at = Column(DateTime, nullable=False, default=utcnow)
+    signed_by = signed_column(on_update=False)   # who the entry point verified for the allowance received (service:training)
 
 
 class LedgerLine(Base):
@@ -80,6 +83,9 @@ class LedgerLine(Base):
     recorded_at = Column(String(32), nullable=False)
     prev_hash = Column(String(64), nullable=False)
     hash = Column(String(64), nullable=False)
+    # who the entry point verified for the settlement that wrote the line (not hashed: the chain
+    # stays what it was; null for lines of before it was recorded)
+    signed_by = signed_column(on_update=False)   # who the entry point verified for the line written
 
 
 class LedgerHead(Base):
@@ -96,6 +102,7 @@ class RewardSchedule(Base):
     officer = Column(JSON, nullable=False)            # {"1": 0, ..., "5": 1000}
     section_per_head = Column(JSON, nullable=False)
     registered_at = Column(DateTime, nullable=False, default=utcnow)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class RewardTask(Base):
@@ -109,6 +116,9 @@ class RewardTask(Base):
     due = Column(Date, nullable=False)
     done = Column(Date, nullable=True)
     revoked = Column(Date, nullable=True)
+    signed_by = signed_column(on_update=False)   # who the entry point verified for the task opened (the settlement)
+    done_signed_by = Column(String(SIGNED_LENGTH))   # who the entry point verified for the task done
+    revoked_signed_by = Column(String(SIGNED_LENGTH))   # who the entry point verified for the task revoked (a later settlement)
 
 
 class StoredNotice(Base):

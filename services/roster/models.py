@@ -1,7 +1,7 @@
 """Tables of the roster service (its own database)."""
 from sqlalchemy import Column, Date, Index, Integer, String, Text
 
-from shared.db import make_base
+from shared.db import make_base, signed_column
 
 Base = make_base()
 
@@ -20,6 +20,7 @@ class UnitVersionRow(Base):
     agency_type = Column(String(40), nullable=True)
     rank = Column(String(40), nullable=True)
     supervising_unit = Column(String(100), nullable=True)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class TreeStampRow(Base):
@@ -40,6 +41,7 @@ class StaffRow(Base):
     joined = Column(Date, nullable=False)
     titles = Column(Text, nullable=False, default="")        # ';'-joined, sorted
     supervises = Column(Text, nullable=False, default="")    # ';'-joined, sorted
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class PostRow(Base):
@@ -53,6 +55,7 @@ class PostRow(Base):
     position = Column(String(20), nullable=False)
     titles = Column(Text, nullable=False, default="")
     supervises = Column(Text, nullable=False, default="")
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class SpellRow(Base):
@@ -65,6 +68,7 @@ class SpellRow(Base):
     leave_kind = Column(String(20), nullable=True)
     host_unit = Column(String(100), nullable=True)
     note = Column(Text, nullable=True)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class PairRow(Base):
@@ -74,6 +78,7 @@ class PairRow(Base):
     mentee = Column(String(100), nullable=False, index=True)
     start = Column(Date, nullable=False)
     end = Column(Date, nullable=True)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class BanViolationRow(Base):
@@ -85,6 +90,7 @@ class BanViolationRow(Base):
     confirmed_on = Column(Date, nullable=False)
     mentor = Column(String(100), nullable=True)
     note = Column(Text, nullable=True)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class CaseRow(Base):
@@ -93,6 +99,7 @@ class CaseRow(Base):
     violation = Column(String(64), nullable=False, index=True)
     person = Column(String(100), nullable=False, index=True)
     role = Column(String(20), nullable=False)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 Index("ix_spells_kind_person", SpellRow.kind, SpellRow.person)
@@ -111,3 +118,4 @@ class DisciplineFactRow(Base):
     reported_on = Column(Date, nullable=False)
     investigated_on = Column(Date, nullable=True)
     note = Column(Text, nullable=True)
+    signed_by = signed_column()      # who the entry point verified when the row was last written

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from shared.db import signed_by
 from shared.errors import Conflict, NotFound
 from services.scoring import repository
 from services.scoring.models import DailyLog, Person
@@ -28,7 +29,7 @@ def write_daily_logs(uow, data) -> dict:
                 return "unchanged"
             if cur.reviewed_on is not None:
                 raise Conflict("the log of this day is already reviewed", "date")
-            cur.text = lg["text"]
+            cur.text, cur.signed_by = lg["text"], signed_by(s)   # who wrote it last
             return f"{lg['person']}:{lg['date']}"
         s.add(DailyLog(person=lg["person"], on_date=lg["date"], text=lg["text"],
                        mentor=ctx.hist.mentor(lg["person"], lg["date"])))   # the mentor that day
@@ -58,6 +59,7 @@ def review_daily_logs(uow, data) -> dict:
         if cur.reviewed_by == rv["actor"]:
             return "unchanged"
         cur.reviewed_by, cur.reviewed_on, cur.comment = rv["actor"], as_of, rv.get("comment")
+        cur.reviewed_signed_by = signed_by(s)     # who the entry point verified (issue 18 item 3)
         return f"{rv['person']}:{rv['date']}"
 
     return repository.batch(data["reviews"], one)

@@ -10,6 +10,7 @@ from survey.  Created by the migration ``f3b1a9c7d2e4``; importing this module r
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, Numeric, String, Text
 
 from services.scoring.models import Base
+from shared.db import SIGNED_LENGTH, signed_column
 
 ID = 100
 
@@ -23,6 +24,7 @@ class CalendarYear(Base):
     version = Column(Integer, nullable=False)
     loaded_by = Column(String(ID), nullable=False)
     loaded_on = Column(Date, nullable=False)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class Referral(Base):
@@ -39,6 +41,8 @@ class Referral(Base):
     addressees = Column(JSON)
     recorded_by = Column(String(ID))
     recorded_on = Column(Date)
+    signed_by = signed_column(on_update=False)   # who the entry point verified for the referral opened (the ranking)
+    recorded_signed_by = Column(String(SIGNED_LENGTH))   # who the entry point verified for the minutes recorded
 
 
 class PoorHelpers(Base):
@@ -49,6 +53,7 @@ class PoorHelpers(Base):
     helpers = Column(JSON, nullable=False)
     named_by = Column(String(ID), nullable=False)
     named_on = Column(Date, nullable=False)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class StudyClassAttendance(Base):
@@ -62,6 +67,7 @@ class StudyClassAttendance(Base):
     attendee = Column(String(ID), nullable=False)
     attended = Column(Boolean, nullable=False)
     recorded_by = Column(String(ID), nullable=False)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class FollowupTask(Base):
@@ -77,6 +83,8 @@ class FollowupTask(Base):
     done_on = Column(Date)
     done_by = Column(String(ID))
     record = Column(Text)
+    signed_by = signed_column(on_update=False)   # who the entry point verified for the task opened (the ranking)
+    done_signed_by = Column(String(SIGNED_LENGTH))   # who the entry point verified for the task done
 
 
 class RecognitionResult(Base):

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from shared.contracts import followups as followups_contract
 from shared.contracts import survey as survey_contract
+from shared.db import signed_by
 from shared.entrypoints import event_handler, rpc, timer
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.schemas import load
@@ -354,7 +355,7 @@ def record_minutes(uow, data) -> dict:
     if not same:
         r.state, r.meeting_date, r.minutes, r.addressees = (followups.MINUTED, meeting,
                                                             data["minutes"], addressees)
-        r.recorded_by, r.recorded_on = data["actor"], as_of
+        r.recorded_by, r.recorded_on, r.recorded_signed_by = data["actor"], as_of, signed_by(s)
     return referral_dict(s, r)
 
 
@@ -492,6 +493,7 @@ def complete_task(uow, data) -> dict:
         return task_dict(t, as_of)
     t.state, t.done_on, t.done_by, t.record = (followups.TASK_DONE, data["held_on"], data["actor"],
                                                data["record"])
+    t.done_signed_by = signed_by(s)
     return task_dict(t, as_of)
 
 

@@ -8,7 +8,7 @@ Read models (fed by roster and survey events, or seeded by batch RPCs): ``people
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Index, Integer, Numeric,
                         String, Text)
 
-from shared.db import make_base, utcnow
+from shared.db import SIGNED_LENGTH, make_base, signed_column, utcnow
 
 Base = make_base()
 ID = 100
@@ -165,6 +165,8 @@ class DailyLog(Base):
     reviewed_by = Column(String(ID))
     reviewed_on = Column(Date)
     comment = Column(Text)
+    signed_by = signed_column(on_update=False)   # who the entry point verified for the log written
+    reviewed_signed_by = Column(String(SIGNED_LENGTH))   # who the entry point verified for the review
 
 
 class Ranking(Base):
@@ -176,6 +178,7 @@ class Ranking(Base):
     score = Column(SCORE, nullable=False)
     rank = Column(Integer, nullable=False)
     klass = Column(String(10), nullable=False)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class Rectification(Base):
@@ -191,6 +194,9 @@ class Rectification(Base):
     submitted_on = Column(Date)
     filed_by = Column(String(ID))
     filed_on = Column(Date)
+    signed_by = signed_column(on_update=False)   # who the entry point verified for the rectification owed (the ranking)
+    submitted_signed_by = Column(String(SIGNED_LENGTH))   # who the entry point verified for the plan submitted
+    filed_signed_by = Column(String(SIGNED_LENGTH))   # who the entry point verified for the plan filed (approved)
 
 
 class Honour(Base):
@@ -200,6 +206,7 @@ class Honour(Base):
     title = Column(String(200), nullable=False)
     level = Column(String(20), nullable=False)
     on_date = Column(Date, nullable=False)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class SubjectFact(Base):
@@ -210,12 +217,14 @@ class SubjectFact(Base):
     kind = Column(String(40), nullable=False)
     on_date = Column(Date, nullable=False)
     note = Column(Text)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class Absence(Base):
     __tablename__ = "absences"
     person = Column(String(ID), primary_key=True)
     on_date = Column(Date, primary_key=True)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class AgencyEvaluation(Base):
@@ -228,6 +237,7 @@ class AgencyEvaluation(Base):
     criticisms = Column(Integer, nullable=False, default=0)
     previous_class = Column(Integer)
     recorded_by = Column(String(ID))
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class CriteriaPack(Base):
@@ -254,6 +264,7 @@ class Rating(Base):
     #: the public notice (公示) of its results: the rating day, then three working days (issue 23)
     notice_start = Column(Date)
     notice_end = Column(Date)
+    signed_by = signed_column(on_update=False)   # who the entry point verified for the rating run
     __table_args__ = (Index("ix_ratings_period_scope", "period", "scope"),)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shared.contracts import scoring as scoring_contract
 from shared.entrypoints import rpc
+from shared.db import signed_by
 from shared.errors import Conflict, NotFound
 from shared.schemas import load
 
@@ -208,6 +209,7 @@ def answer_objection(uow, data) -> dict:
             reopened = True
     row.state, row.answer, row.upheld = rules.ANSWERED, answer, data["upheld"]
     row.answered_by, row.answered_on, row.reopened = data["actor"], as_of, reopened
+    row.answered_signed_by = signed_by(s)
     s.flush()
     return _objection_dict(row, _names(s, [row.subject], row.month).get(row.subject))
 

@@ -4,7 +4,7 @@ Created by the migration ``a1c3e5f7b9d2``; importing this module registers the t
 """
 from sqlalchemy import Boolean, Column, Date, DateTime, Index, String, Text
 
-from shared.db import utcnow
+from shared.db import SIGNED_LENGTH, signed_column, utcnow
 from services.scoring.models import Base
 
 ID = 100
@@ -27,4 +27,6 @@ class PublicObjection(Base):
     answered_by = Column(String(ID))
     answered_on = Column(Date)
     reopened = Column(Boolean, nullable=False, default=False)
+    signed_by = signed_column(on_update=False)   # who the entry point verified for the objection received (service:gateway)
+    answered_signed_by = Column(String(SIGNED_LENGTH))   # who the entry point verified for the answer
     __table_args__ = (Index("ix_public_objections_evaluator_month", "evaluator", "month"),)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import delete, insert, select
 
+from shared.db import signed_by
 from shared.errors import NotFound
 from services.scoring import history, repository
 from services.scoring.models import Evaluation, Person, Ranking, Rectification
@@ -119,6 +120,7 @@ def submit_rectification(uow, data) -> dict:
     r.state = rank_rules.next_rectification_state(r.state, "submit")
     r.explanation, r.plan = data["explanation"], data["plan"]
     r.submitted_by, r.submitted_on = data["actor"], data.get("as_of") or repository.today()
+    r.submitted_signed_by = signed_by(s)
     return rectification_dict(r)
 
 
@@ -134,6 +136,7 @@ def file_rectification(uow, data) -> dict:
         return rectification_dict(r)
     r.state = rank_rules.next_rectification_state(r.state, "file")
     r.filed_by, r.filed_on = data["actor"], data.get("as_of") or repository.today()
+    r.filed_signed_by = signed_by(s)
     return rectification_dict(r)
 
 

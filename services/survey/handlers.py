@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from shared.contracts.survey import RECOGNITION_POLL_PUBLISHED, SATISFACTION_RATES_PUBLISHED
-from shared.db import utcnow
+from shared.db import signed_by, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.idempotency import CALLER_LENGTH, KEY_LENGTH, bounded, request_hash
 from shared.identity import UNVERIFIED_CALLER
@@ -308,6 +308,7 @@ def set_campaign_questionnaire(uow, data) -> dict:
         domain.ensure_questionnaire_can_change(1 if _has_forms(uow, row.id) else 0)
         campaign_rules.ensure_open_for_forms(row_to_campaign(row))
         row.questionnaire_key, row.questionnaire_version = q.key, q.version
+        row.set_signed_by = signed_by(uow.session)
     return _campaign_dict(uow, row)
 
 
@@ -364,11 +365,11 @@ def _insert_new_forms(uow, campaign_id: str, forms) -> list[str]:
     session = uow.session
     if session.get_bind().dialect.name == "postgresql":
         rows = session.execute(text(
-            "INSERT INTO forms (campaign_id, serial, subject, grp, answers) "
-            "SELECT :cid, * FROM unnest(CAST(:serials AS text[]), CAST(:subjects AS text[]), "
+            "INSERT INTO forms (campaign_id, serial, subject, grp, answers, signed_by) "
+            "SELECT :cid, *, :signed FROM unnest(CAST(:serials AS text[]), CAST(:subjects AS text[]), "
             "CAST(:grps AS smallint[]), CAST(:answers AS text[])) "
             "ON CONFLICT DO NOTHING RETURNING serial"),
-            {"cid": campaign_id, "serials": [f.serial for f in forms],
+            {"cid": campaign_id, "signed": signed_by(session), "serials": [f.serial for f in forms],
              "subjects": [f.subject for f in forms], "grps": [GROUP_INDEX[f.group] for f in forms],
              "answers": [f.answers for f in forms]})
         return [r[0] for r in rows]
@@ -676,6 +677,7 @@ def publish_rates(uow, data) -> dict:
                        "campaign_id")
     rates = dict(_stored_rates(uow, row, _data_version(uow, row)))
     rates["event_id"] = _publish(uow, rates)
+    row.published_signed_by = signed_by(uow.session)
     return rates
 
 
@@ -685,6 +687,7 @@ def close_campaign(uow, data) -> dict:
     changed = campaign_rules.close_campaign(camp)
     if changed:
         row.status, row.closed_at = camp.status, utcnow()
+        row.closed_signed_by = signed_by(uow.session)
         uow.session.flush()
     # the final rates, computed here once and stored: every later export of them only serialises
     rates = dict(_stored_rates(uow, row, _data_version(uow, row)))

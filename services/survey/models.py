@@ -6,7 +6,7 @@ happens when rates are asked for, so intake is a single bulk INSERT per batch.
 """
 from sqlalchemy import JSON, Column, Date, DateTime, Integer, SmallInteger, String
 
-from shared.db import make_base, utcnow
+from shared.db import SIGNED_LENGTH, make_base, signed_column, utcnow
 
 Base = make_base()
 
@@ -17,6 +17,7 @@ class QuestionnaireRow(Base):
     version = Column(Integer, primary_key=True)
     items = Column(JSON, nullable=False)            # [{"dimension", "text"}]
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class CampaignRow(Base):
@@ -32,6 +33,10 @@ class CampaignRow(Base):
     status = Column(String(10), nullable=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     closed_at = Column(DateTime, nullable=True)
+    signed_by = signed_column(on_update=False)   # who the entry point verified for the campaign opened (its questionnaire set: set_by)
+    set_signed_by = Column(String(SIGNED_LENGTH))   # who the entry point verified for the questionnaire set
+    closed_signed_by = Column(String(SIGNED_LENGTH))   # who the entry point verified for the close
+    published_signed_by = Column(String(SIGNED_LENGTH))   # who the entry point verified for the last publish_rates
 
 
 class CampaignSubjectRow(Base):
@@ -50,6 +55,7 @@ class FormRow(Base):
     subject = Column(String(100), nullable=False)
     grp = Column(SmallInteger, nullable=False)
     answers = Column(String(200), nullable=False)
+    signed_by = signed_column(on_update=False)   # who the entry point verified for the batch that brought the form
 
 
 class CampaignFormCountRow(Base):

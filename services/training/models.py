@@ -1,7 +1,7 @@
 """Tables of the training service (its own database)."""
 from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Integer, String, UniqueConstraint)
 
-from shared.db import make_base, utcnow
+from shared.db import make_base, signed_column, utcnow
 
 Base = make_base()
 
@@ -35,6 +35,7 @@ class Course(Base):
     kind = Column(String(30), nullable=False)
     title = Column(String(200), nullable=False, default="")
     modules = Column(JSON, nullable=False, default=list)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class Result(Base):
@@ -48,6 +49,7 @@ class Result(Base):
     taken_on = Column(Date, nullable=False)
     passed = Column(Boolean, nullable=False)
     recorded_at = Column(DateTime, nullable=False, default=utcnow)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class StudyDay(Base):
@@ -55,6 +57,7 @@ class StudyDay(Base):
     __tablename__ = "study_days"
     person_id = Column(String(100), primary_key=True)
     day = Column(Date, primary_key=True)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class Session(Base):
@@ -63,6 +66,7 @@ class Session(Base):
     unit_id = Column(String(100), primary_key=True)
     start = Column(Date, primary_key=True)
     days = Column(Integer, nullable=False)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class FrontlinePost(Base):
@@ -71,6 +75,7 @@ class FrontlinePost(Base):
     person_id = Column(String(100), primary_key=True)
     start = Column(Date, nullable=False)
     left_on = Column(Date, nullable=True)
+    signed_by = signed_column()      # who the entry point verified when the row was last written
 
 
 class Announcement(Base):

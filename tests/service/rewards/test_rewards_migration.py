@@ -11,7 +11,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import insert, select, text
+from sqlalchemy import column, insert, select, table, text
 from sqlalchemy.orm import sessionmaker
 
 from shared.contracts.scoring_events import dump_rating
@@ -63,8 +63,10 @@ def write_old_ledger(conn):
                                   " VALUES (:k, :s, :kind, '2025', :o, :d)"),
                              {"k": row["key"], "s": task.subject, "kind": task.kind,
                               "o": task.opened, "d": task.due})
-    table = models.LedgerLine.__table__
-    conn.execute(insert(table), [{c: r[c] for c in r if c in table.c} for r in rows])
+    # the columns of the ledger before the revision (the model's later ones, signed_by, not yet)
+    columns = [c for c in rows[0] if c in models.LedgerLine.__table__.c]
+    conn.execute(insert(table("ledger_line", *(column(c) for c in columns))),
+                 [{c: r[c] for c in columns} for r in rows])
     conn.execute(text("UPDATE ledger_head SET seq = :s, hash = :h WHERE id = 1"),
                  {"s": seq, "h": prev})
     return rows
