@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 
 from shared import policy
-from shared.errors import Forbidden
+from shared.errors import Forbidden, NotFound
 from shared.identity import ALL_UNITS, Actor
 
 COMMITTEE = "committee"
@@ -185,7 +185,7 @@ def _targets(rule, payload, resolver: Resolver, day):
             elif scope.kind == "person":
                 out.append((where, resolver.unit_of_person(value, day)))
             elif scope.kind == "campaign":
-                out.append((where, resolver.owner_of_campaign(value)))
+                out.append((where, resolver.owner_of_campaign(value), missing_campaign(value, path)))
             else:
                 out.append((where, resolver.unit_of_record(scope.kind, value)))
     return out
@@ -204,7 +204,7 @@ def _outside(rule, payload, resolver: Resolver, units, day, extra=()) -> str | N
     if rule.scope is not None and rule.scope.kind == "city":
         if not any(resolver.is_root(u) for u in units):
             return "the whole city"
-    for where, unit in list(_targets(rule, payload, resolver, day)) + list(extra):
+    for where, unit, *hidden in list(_targets(rule, payload, resolver, day)) + list(extra):
         if unit is None:
             # a write about a unit or person the service does not know is not within anyone's units (it
             # could be created); a campaign or record it does not know is the service's NotFound
@@ -213,8 +213,17 @@ def _outside(rule, payload, resolver: Resolver, units, day, extra=()) -> str | N
                 return f"{where} (unknown here)"
             continue
         if not _covered(units, unit, resolver):
+            if hidden:     # a campaign outside one's units answers exactly as a missing one
+                raise hidden[0]
             return where
     return None
+
+
+def missing_campaign(campaign_id, field: str = "campaign_id") -> NotFound:
+    """The answer to a campaign that does not exist, and to one outside the caller's units (issue 18,
+    issue 19 item 5): the same error, message and field, so a caller cannot tell them apart.  The
+    survey's own lookup raises this very error."""
+    return NotFound(f"no campaign {campaign_id!r}", field.replace("[]", ""))
 
 
 def decide(op: str, actor: Actor, payload, resolver: Resolver, *, auditors=frozenset()) -> str:
@@ -280,4 +289,4 @@ def auditors_of(config) -> frozenset:
     return frozenset(str(x).strip() for x in raw if str(x).strip())
 
 
-__all__ = ["Resolver", "decide", "day_of", "values_at", "named_actors", "auditors_of"]
+__all__ = ["Resolver", "decide", "day_of", "values_at", "named_actors", "auditors_of", "missing_campaign"]

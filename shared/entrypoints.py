@@ -57,7 +57,8 @@ from shared import db as _db
 from shared.amqp import transient_reply_queues
 from shared import access, assertions, idempotency
 from shared.contracts import events as events_contract
-from shared.errors import Conflict, Forbidden, LianbaoError, Unauthenticated, ValidationFailed
+from shared.errors import (Conflict, Forbidden, LianbaoError, NotFound, Unauthenticated,
+                           ValidationFailed)
 from shared.identity import VERIFIED_KEY, Actor, caller_id
 from shared.schemas import find_bad_text
 
@@ -277,7 +278,7 @@ class SuiteRpc(VerifiedActorHeaders, Rpc):
         # may this actor make this call at all, about what it names? (the policy table, deny by default)
         try:
             self._enforce(message._lianbao_actor, args, kwargs)
-        except Forbidden as exc:
+        except (Forbidden, NotFound) as exc:     # NotFound: a campaign outside one's units, as if missing
             log.warning("%s.%s refused: %s", self.container.service_name, self.method_name, exc)
             self._refuse(message, exc)
             return

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from shared.contracts.survey import RECOGNITION_POLL_PUBLISHED, SATISFACTION_RATES_PUBLISHED
+from shared.access import missing_campaign
 from shared.db import signed_by, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.idempotency import CALLER_LENGTH, KEY_LENGTH, bounded, request_hash
@@ -98,7 +99,7 @@ def _campaign(uow, campaign_id: str, lock: str | None = None):
         stmt = stmt.with_for_update(read=(lock == "share"))
     row = uow.session.execute(stmt).scalar()
     if row is None:
-        raise NotFound(f"no campaign {campaign_id!r}", "campaign_id")
+        raise missing_campaign(campaign_id)     # the policy's answer to a foreign campaign too
     return row
 
 
@@ -752,17 +753,19 @@ def on_staff(uow, event) -> None:
                                    or person.get("joined") or "1900-01-01")
         if (pid, start) in have:
             uow.session.execute(P.__table__.update().where(P.person == pid, P.start == start)
-                                .values(agency=person["agency"], unit=person["unit"]))
+                                .values(agency=person["agency"], unit=person["unit"],
+                                        position=person.get("position")))
         else:
-            uow.session.add(P(person=pid, start=start, agency=person["agency"], unit=person["unit"]))
+            uow.session.add(P(person=pid, start=start, agency=person["agency"], unit=person["unit"],
+                              position=person.get("position")))
             have.add((pid, start))
     uow.session.flush()
     latest, rows = {}, {}
     for part in _id_parts(p["id"] for p in staff):
-        for pid, start, agency, unit in uow.session.execute(
-                select(P.person, P.start, P.agency, P.unit).where(P.person.in_(part))):
+        for pid, start, agency, unit, position in uow.session.execute(
+                select(P.person, P.start, P.agency, P.unit, P.position).where(P.person.in_(part))):
             if pid not in latest or start > latest[pid][0]:
-                latest[pid] = (start, agency, unit)
+                latest[pid] = (start, agency, unit, position)
         rows.update((r.id, r) for r in uow.session.execute(select(S).where(S.id.in_(part))).scalars())
     for person in staff:
         pid = person["id"]
@@ -770,8 +773,8 @@ def on_staff(uow, event) -> None:
         if row is None:
             row = rows[pid] = S(id=pid)
             uow.session.add(row)
-        _start, agency, unit = latest[pid]
-        row.name, row.agency, row.unit = person.get("name") or "", agency, unit
+        _start, agency, unit, position = latest[pid]
+        row.name, row.agency, row.unit, row.position = person.get("name") or "", agency, unit, position
 
 
 def on_staff_left(uow, event) -> None:

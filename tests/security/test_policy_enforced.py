@@ -6,7 +6,7 @@ nothing runs, nothing is written; each is followed by its control (the right rol
 import pytest
 
 from shared.entrypoints import rpc
-from shared.errors import Forbidden
+from shared.errors import Forbidden, NotFound
 from shared.identity import ALL_UNITS, Actor
 from shared.runner import Suite, service_class
 from tests.service.scoring.conftest import EVALUATORS, PEOPLE, UNITS, resolve_evaluators
@@ -126,10 +126,16 @@ def test_a_system_of_one_unit_writes_nothing_about_another(city):
     k1 = Actor("k1-sys", "system", frozenset({"k1"}))
     with city.rpc(identity=k1) as rpc:
         # forms into k2's campaign, a campaign owned by k2, honours of a person of another unit
-        refused(rpc.survey.submit_form, {"campaign_id": "k2-h1", "form": form}, "survey.submit_form",
-                "campaign_id 'k2-h1' lies outside system k1-sys's units")
-        refused(rpc.survey.submit_batch, {"campaign_id": "k2-h1", "batch_id": "b1", "forms": [form]},
-                "survey.submit_batch")
+        # k2's campaign answers k1's system exactly as a campaign that does not exist (issue 19 item 5)
+        for call, payload in ((rpc.survey.submit_form, {"form": form}),
+                              (rpc.survey.submit_batch, {"batch_id": "b1", "forms": [form]}),
+                              (rpc.survey.get_rates, {}), (rpc.survey.progress, {})):
+            answers = []
+            for campaign in ("k2-h1", "k2-none"):
+                with pytest.raises(NotFound) as err:
+                    call({**payload, "campaign_id": campaign})
+                answers.append((type(err.value), err.value.field, err.value.message.replace(campaign, "?")))
+            assert answers[0] == answers[1] == (NotFound, "campaign_id", "no campaign '?'"), answers
         refused(rpc.survey.create_campaign, {"campaign_id": "k1-evil", "period": "2026H2", "owner": "k2",
                                              "subjects": [{"id": "k2ps", "kind": "agency", "name": "x"}]},
                 "survey.create_campaign", "owner 'k2' lies outside")

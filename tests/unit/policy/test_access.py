@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from shared import access, policy
-from shared.errors import Forbidden
+from shared.errors import Forbidden, NotFound
 from shared.identity import ALL_UNITS, Actor
 
 #: city ─ k1 (committee) ─ a1 (agency) ─ s1 (section); city ─ k2 ─ a2
@@ -50,6 +50,16 @@ def refused(op, actor, payload, **kw) -> str:
     assert err.value.field == "actor"
     assert err.value.message.startswith(op)
     return err.value.message
+
+
+def hidden(op, actor, campaign_id):
+    """A campaign outside the actor's units answers exactly as a missing one (issue 19 item 5): the
+    survey's NotFound, its message and field, not a Forbidden naming the rule."""
+    with pytest.raises(NotFound) as err:
+        decide(op, actor, {"campaign_id": campaign_id})
+    missing = access.missing_campaign(campaign_id)
+    assert (type(err.value), err.value.message, err.value.field) == (NotFound, missing.message, missing.field)
+    assert (err.value.message, err.value.field) == (f"no campaign {campaign_id!r}", "campaign_id")
 
 
 def person(pid):
@@ -114,7 +124,7 @@ def test_reads_by_any_role_within_units():
     assert decide("roster.members_of", person("o1"), {"unit": "s1"}) == policy.OFFICER
     refused("roster.members_of", person("o1"), {"unit": "s2"})
     assert decide("survey.get_campaign", Actor("k1", "system", {"k1"}), {"campaign_id": "c-a1"})
-    refused("survey.get_campaign", Actor("k1", "system", {"k1"}), {"campaign_id": "c-a2"})
+    hidden("survey.get_campaign", Actor("k1", "system", {"k1"}), "c-a2")
     # a read of something the service does not know is left to the service (its NotFound)
     assert decide("scoring.evaluation", Actor("k1", "system", {"k1"}), {"subject": "nobody"})
     # a person the service knows nothing of has no role: not even a read, except about themself
@@ -128,7 +138,7 @@ def test_a_calling_system_writes_only_within_its_units():
     assert decide("survey.create_campaign", k1, {"owner": "a1"}) == policy.SYSTEM   # below k1
     assert "owner 'a2' lies outside" in refused("survey.create_campaign", k1, {"owner": "a2"})
     assert decide("survey.submit_form", k1, {"campaign_id": "c-a1"}) == policy.SYSTEM
-    refused("survey.submit_form", k1, {"campaign_id": "c-a2"})
+    hidden("survey.submit_form", k1, "c-a2")
     refused("scoring.record_honours", k1, {"honours": [{"subject": "o1"}, {"subject": "o2"}]})
     # a write about a person unknown here is not within its units; an unknown campaign is the service's
     # NotFound
