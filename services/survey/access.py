@@ -1,5 +1,7 @@
 """What the survey knows for the policy table (``shared.access``): its read model of the roster's
-units and posts (no positions: persons have no role here, they read), and its campaigns' owners."""
+units and posts with their positions (a person's role here, as in scoring: a committee's leaders are
+its members, its other staff its office; an agency's head; posts kept before positions were have none:
+no role), and its campaigns' owners."""
 from __future__ import annotations
 
 from sqlalchemy import or_, select
@@ -31,11 +33,11 @@ class SurveyAccess(Resolver):
                                                                   RosterPostRow.start <= day)
                                     .order_by(RosterPostRow.start.desc()).limit(1)).first()
         if post is not None:
-            return post.agency, (post.unit if post.unit != post.agency else None), None
+            return post.agency, (post.unit if post.unit != post.agency else None), post.position
         staff = self.session.get(RosterStaffRow, person_id)
         if staff is None or staff.left:
             return None
-        return staff.agency, (staff.unit if staff.unit != staff.agency else None), None
+        return staff.agency, (staff.unit if staff.unit != staff.agency else None), staff.position
 
     def owner_of_campaign(self, campaign_id):
         row = self.session.get(CampaignRow, campaign_id) if isinstance(campaign_id, str) else None

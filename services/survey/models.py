@@ -111,6 +111,7 @@ class RosterStaffRow(Base):
     agency = Column(String(100), nullable=False, index=True)
     unit = Column(String(100), nullable=False)
     left = Column(String(20), nullable=True)        # transferred_out / dismissed
+    position = Column(String(20), nullable=True)    # the latest post's position
 
 
 class RosterPostRow(Base):
@@ -121,3 +122,4 @@ class RosterPostRow(Base):
     start = Column(Date, primary_key=True)
     agency = Column(String(100), nullable=False, index=True)
     unit = Column(String(100), nullable=False)
+    position = Column(String(20), nullable=True)    # the post's position: a person's role here (policy)

@@ -1,0 +1,47 @@
+"""Persons have the role of their post in the survey (issue 18, the policy table): the survey keeps
+the roster's positions, so a county committee's office closes its campaign and an officer may not;
+a campaign above one's units answers as a missing one."""
+import eventlet
+import pytest
+
+from shared.errors import Forbidden, NotFound, ValidationFailed
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def _fed(survey):
+    survey.dispatch("roster", "units_saved", {"event_id": "u1", "units": [
+        {"id": "k2", "name": "县委政法委", "kind": "committee", "parent": None, "agency": "k2"},
+        {"id": "a9", "name": "县法院", "kind": "agency", "parent": "k2", "agency": "a9"},
+        {"id": "s9", "name": "民一庭", "kind": "section", "parent": "a9", "agency": "a9"}]})
+    survey.dispatch("roster", "staff_joined", {"event_id": "p1", "staff": [
+        {"id": "kc", "name": "办公室主任", "unit": "k2", "agency": "k2", "position": "chief", "joined": "2020-01-01"},
+        {"id": "ah", "name": "院长", "unit": "a9", "agency": "a9", "position": "head", "joined": "2020-01-01"},
+        {"id": "ao", "name": "王五", "unit": "s9", "agency": "a9", "position": "officer", "joined": "2020-01-01"}]})
+    deadline = eventlet.hubs.get_hub().clock() + 10
+    with survey.rpc(as_operator="ops") as rpc:
+        while True:
+            try:
+                out = rpc.survey.create_campaign({"campaign_id": "c9", "period": "2026H2", "owner": "k2"})
+                if out["subjects"] == {"agency": 1, "section": 1, "officer": 2}:
+                    return
+            except ValidationFailed:
+                pass
+            assert eventlet.hubs.get_hub().clock() < deadline, "read model not fed"
+            eventlet.sleep(0.05)
+
+
+def test_the_committee_office_closes_its_campaign_an_officer_may_not(survey):
+    _fed(survey)
+    with survey.rpc(as_person="ao") as rpc:           # an officer: not his role
+        with pytest.raises(Forbidden) as err:
+            rpc.survey.close_campaign({"campaign_id": "c9"})
+        assert err.value.field == "actor" and "officer" in err.value.message
+    with survey.rpc(as_person="ah") as rpc:           # the court's head: k2's campaign lies above his units
+        with pytest.raises(NotFound) as err:
+            rpc.survey.close_campaign({"campaign_id": "c9"})
+        assert (err.value.message, err.value.field) == ("no campaign 'c9'", "campaign_id")
+    with survey.rpc(as_operator="ops") as rpc:
+        assert rpc.survey.get_campaign({"campaign_id": "c9"})["status"] == "open"   # nothing written
+    with survey.rpc(as_person="kc") as rpc:           # the control: k2's committee office
+        assert rpc.survey.close_campaign({"campaign_id": "c9"})["already_closed"] is False
