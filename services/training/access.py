@@ -1,19 +1,27 @@
 """What training knows for the policy table (``shared.access``): its read model of the team
-(``people``, ``person_posts`` through time).  It keeps no unit tree: a unit's parent is known only
-as the agency of the people posted in it, and no unit is known as a committee."""
+(``people``, ``person_posts`` through time) and the roster's unit tree (``unit_versions``, from
+``units_saved``) on the day of the act: a committee's leaders are its members, its other staff its
+office.  A unit the tree does not hold is known only as the agency of the people posted in it."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from shared.access import Resolver
 
-from services.training.models import Person, PersonPost
+from services.training.models import Person, PersonPost, UnitVersion
 
 
 class TrainingAccess(Resolver):
     def unit(self, unit_id):
         if not isinstance(unit_id, str):
             return None
+        V = UnitVersion
+        q = select(V).where(V.id == unit_id)
+        if self.day is not None:
+            q = q.where(V.since <= self.day, or_(V.until.is_(None), V.until >= self.day))
+        version = self.session.scalars(q.order_by(V.since.desc()).limit(1)).first()
+        if version is not None:
+            return version.kind, version.parent
         agency = self.session.scalars(select(Person.agency_id).where(Person.unit_id == unit_id,
                                                                         Person.agency_id.is_not(None))
                                       .limit(1)).first()

@@ -188,6 +188,19 @@ def staff_from_roster(uow, staff: list[dict], effective: str | None = None) -> d
     return _save_people(uow, people)
 
 
+def units_from_roster(uow, units: list) -> None:
+    """The roster's versions of its units (``units_saved``), each kept with its dates (``since``
+    absent: the unit since always): the tree the policy table reads (committees, ancestry)."""
+    for unit in units:
+        since = date.fromisoformat(unit["since"]) if unit.get("since") else date(1900, 1, 1)
+        row = uow.session.get(models.UnitVersion, (unit["id"], since))
+        if row is None:
+            row = models.UnitVersion(id=unit["id"], since=since)
+            uow.session.add(row)
+        row.until = date.fromisoformat(unit["until"]) if unit.get("until") else None
+        row.kind, row.parent = unit["kind"], unit.get("parent")
+
+
 def staff_left(uow, event: dict) -> None:
     """roster ``staff_left``: the person is off the team from ``date`` (transferred out or
     dismissed); unknown people are ignored (nothing to keep)."""

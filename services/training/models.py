@@ -29,6 +29,18 @@ class PersonPost(Base):
     position = Column(String(20), nullable=False)
 
 
+class UnitVersion(Base):
+    """The roster's unit tree through time (``units_saved``), for the policy table only: a unit's
+    kind and parent from ``since`` to ``until`` (inclusive; null = open), so that a committee's staff
+    have the committee's roles here and a unit lies below its agency and committee."""
+    __tablename__ = "unit_versions"
+    id = Column(String(100), primary_key=True)
+    since = Column(Date, primary_key=True)
+    until = Column(Date, nullable=True)
+    kind = Column(String(20), nullable=False)
+    parent = Column(String(100), nullable=True)
+
+
 class Course(Base):
     __tablename__ = "courses"
     id = Column(String(100), primary_key=True)

@@ -64,6 +64,12 @@ class TrainingService(ServiceBase):
     def on_staff_changed(self, event):
         handlers.staff_from_roster(self.db, event["staff"], event.get("effective"))
 
+    @event_handler(roster_contract.SERVICE, roster_contract.UNITS_SAVED)
+    def on_units_saved(self, event):
+        if self.db.already_handled(event):
+            return
+        handlers.units_from_roster(self.db, event["units"])
+
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_LEFT)
     def on_staff_left(self, event):
         handlers.staff_left(self.db, event)
