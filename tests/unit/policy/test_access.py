@@ -209,3 +209,19 @@ def test_no_other_role_takes_the_publics_place():
     assert policy.PUBLIC not in policy.READERS
     assert "service gateway" in refused("survey.submit_form", Actor("gateway", "service", ALL_UNITS),
                                         {"campaign_id": "c-a1"})
+
+
+def test_the_city_wide_reports_and_tasks_are_read_by_the_city_only():
+    """Training's frontline, central-group and pass-rate reports and rewards' tasks cover every unit:
+    read by a system of the city (a root unit, or every unit), the city committee's staff, an auditor,
+    the operator and the services; a county's system, a county committee's member or an agency's
+    officer is refused naming the whole city (before, every verified actor read them)."""
+    for op in ("training.frontline_report", "training.central_group_report", "training.pass_rate",
+               "rewards.tasks"):
+        assert decide(op, Actor("city-sys", "system", {"city"}), {}) == policy.SYSTEM
+        assert decide(op, Actor("city-sys", "system", ALL_UNITS), {}) == policy.SYSTEM
+        assert decide(op, person("f0"), {}) == policy.COMMITTEE_OFFICE
+        assert decide(op, person("aud"), {}, auditors=frozenset({"aud"})) == policy.AUDITOR
+        assert decide(op, Actor("ops", "operator", ALL_UNITS), {}) == policy.OPERATOR
+        for actor in (Actor("k1-sys", "system", {"k1"}), person("m1"), person("o1")):
+            assert "the whole city" in refused(op, actor, {})
