@@ -66,8 +66,6 @@ class TrainingService(ServiceBase):
 
     @event_handler(roster_contract.SERVICE, roster_contract.UNITS_SAVED)
     def on_units_saved(self, event):
-        if self.db.already_handled(event):
-            return
         handlers.units_from_roster(self.db, event["units"])
 
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_LEFT)

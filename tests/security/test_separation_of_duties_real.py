@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from shared.db import Database
+from shared.identity import Actor
 from shared.errors import Forbidden
 from shared.runner import Suite, service_class
 from tests.service.scoring.conftest import EVALUATORS, PEOPLE, UNITS, resolve_evaluators
@@ -140,7 +141,7 @@ def test_nobody_answers_a_public_objection_to_their_own_evaluation(city_real):
         posted = rpc.scoring.publish_notice({"actor": "l2", "evaluator": "ps", "month": FEB,
                                              "as_of": "2026-03-05"})
     assert posted["posted"] == 2
-    with city_real.rpc(as_service="gateway") as rpc:
+    with city_real.rpc(identity=Actor("gateway", "public")) as rpc:   # the public page's form
         rpc.scoring.public_object({"objection_id": "obj-l1-0001", "evaluator": "ps", "month": FEB,
                                    "subject": "l1", "text": "分管工作存在问题", "contact": "13800001111",
                                    "as_of": "2026-03-09"})
@@ -157,4 +158,4 @@ def test_nobody_answers_a_public_objection_to_their_own_evaluation(city_real):
         done = rpc.scoring.answer_objection({**answer, "actor": "l3"})
     assert (done["state"], done["answered_by"]) == ("answered", "l3")
     row = _row(city_real, PublicObjection, "obj-l1-0001")
-    assert (row.answered_by, row.answered_signed_by, row.signed_by) == ("l3", "person:l3", "service:gateway")
+    assert (row.answered_by, row.answered_signed_by, row.signed_by) == ("l3", "person:l3", "public:gateway")

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from shared.db import Database
+from shared.identity import Actor
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -45,7 +46,7 @@ def test_a_public_objection_records_the_gateway_that_took_it_and_who_answered_as
         rpc.scoring.review({"actor": "c1", "subject": "o1", "month": FEB, "as_of": "2026-03-02"})
         rpc.scoring.approve({"actor": "l1", "subject": "o1", "month": FEB, "as_of": "2026-03-03"})
         rpc.scoring.publish_notice({"actor": "l1", "evaluator": "ps", "month": FEB, "as_of": "2026-03-05"})
-    with city.rpc(as_service="gateway") as rpc:                     # the public page's form
+    with city.rpc(identity=Actor("gateway", "public")) as rpc:      # the public page's form
         rpc.scoring.public_object({"objection_id": "obj-0001-abcdef", "evaluator": "ps", "month": FEB,
                                    "subject": "o1", "text": "扣分事实有误", "contact": "13800001111",
                                    "as_of": "2026-03-09"})
@@ -56,4 +57,4 @@ def test_a_public_objection_records_the_gateway_that_took_it_and_who_answered_as
     assert done["answered_by"] == "l2"
     [row] = _rows(city, PublicObjection, PublicObjection.id == "obj-0001-abcdef")
     assert (row.signed_by, row.answered_by, row.answered_signed_by) == (
-        "service:gateway", "l2", "persons:ps-office")
+        "public:gateway", "l2", "persons:ps-office")

@@ -11,13 +11,16 @@ pytestmark = pytest.mark.timeout(60)
 
 def _fed(survey):
     survey.dispatch("roster", "units_saved", {"event_id": "u1", "units": [
-        {"id": "k2", "name": "县委政法委", "kind": "committee", "parent": None, "agency": "k2"},
-        {"id": "a9", "name": "县法院", "kind": "agency", "parent": "k2", "agency": "a9"},
-        {"id": "s9", "name": "民一庭", "kind": "section", "parent": "a9", "agency": "a9"}]})
+        {"id": "k2", "name": "县委政法委", "kind": "committee", "parent": None, "agency": "k2", "level": "county"},
+        {"id": "a9", "name": "县法院", "kind": "agency", "parent": "k2", "agency": "a9", "level": "county"},
+        {"id": "s9", "name": "民一庭", "kind": "section", "parent": "a9", "agency": "a9", "level": "county"}]})
     survey.dispatch("roster", "staff_joined", {"event_id": "p1", "staff": [
-        {"id": "kc", "name": "办公室主任", "unit": "k2", "agency": "k2", "position": "chief", "joined": "2020-01-01"},
-        {"id": "ah", "name": "院长", "unit": "a9", "agency": "a9", "position": "head", "joined": "2020-01-01"},
-        {"id": "ao", "name": "王五", "unit": "s9", "agency": "a9", "position": "officer", "joined": "2020-01-01"}]})
+        {"id": "kc", "name": "办公室主任", "unit": "k2", "agency": "k2", "position": "chief", "joined": "2020-01-01",
+         "titles": [], "supervises": []},
+        {"id": "ah", "name": "院长", "unit": "a9", "agency": "a9", "position": "head", "joined": "2020-01-01",
+         "titles": [], "supervises": []},
+        {"id": "ao", "name": "王五", "unit": "s9", "agency": "a9", "position": "officer", "joined": "2020-01-01",
+         "titles": [], "supervises": []}]})
     deadline = eventlet.hubs.get_hub().clock() + 10
     with survey.rpc(as_operator="ops") as rpc:
         while True:
