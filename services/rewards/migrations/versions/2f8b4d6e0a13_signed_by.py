@@ -7,7 +7,7 @@ identity of the call that wrote it (``kind:sub``: ``person:m1``, ``persons:ps-of
 keep null: nobody verified them.
 
 Revision ID: 2f8b4d6e0a13
-Revises: 1d7e0c4a9b21
+Revises: 2b4d6f8a0c1e
 Create Date: 2026-11-29 05:20:00
 """
 from alembic import op
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '2f8b4d6e0a13'
-down_revision = '1d7e0c4a9b21'
+down_revision = '2b4d6f8a0c1e'
 branch_labels = None
 depends_on = None
 
