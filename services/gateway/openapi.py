@@ -85,7 +85,8 @@ def build_document(routes, title: str = "lianbao gateway", version: str = "0") -
                                                     "answer is returned, the effect happens once",
                                      "schema": {"type": "string", "minLength": 1, "maxLength": 200}})
         if route.export is None:
-            ok = {"description": route.response, "content": {"application/json": {"schema": {}}}}
+            ok = {"description": route.response, "content": {"application/json": {
+                "schema": route.answer if route.answer is not None else {"type": "object"}}}}
         elif route.export.kind == "xlsx":
             ok = {"description": route.response,
                   "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {

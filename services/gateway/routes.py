@@ -167,7 +167,7 @@ ROSTER_READS = [
           "{units: [{id, name, kind, parent, agency_type, rank, supervising_unit, agency, level}]}", query=roster.UnitsQuery(), tag="roster"),
     Route("GET", "/roster/people/{person}", "roster.get_staff", "A person of the roster",
           "{id, name, unit, agency, section, position, joined, titles, supervises}", scope=STAFF_AGENCY,
-          tag="roster"),
+          tag="roster", answer=gateway.StaffAnswer()),
     Route("GET", "/roster/people/{person}/spells", "roster.spells_of", "A person's spells (leave, secondment, ...)",
           "{person, spells: [spell]}", scope=STAFF_AGENCY, tag="roster"),
     Route("GET", "/roster/people/{person}/mentor", "roster.mentor_of", "A person's mentor on a date",
@@ -329,10 +329,11 @@ IDEMPOTENT = ("Send an `Idempotency-Key` header to make a retry safe (the first 
 ACTOR = "`actor` names the person who acts (a signed-in person: themself). "
 
 
-def _write(path, target, summary, response, body, *, build=None, description="", tag=None, operation=None):
+def _write(path, target, summary, response, body, *, build=None, description="", tag=None, operation=None,
+           answer=None):
     return Route("POST", path, target, summary, response, body=body, scope=POLICY,
                  tag=tag or target.split(".", 1)[0], errors=WRITE_ERRORS, build=build,
-                 description=IDEMPOTENT + description, operation=operation)
+                 description=IDEMPOTENT + description, operation=operation, answer=answer)
 
 
 _EVALUATION_PATH = "/scoring/people/{person}/evaluations/{month}"
@@ -486,7 +487,7 @@ TRAINING_WRITES = [
     _write("/training/courses", "training.register_courses", "Register courses", "{created, changed, unchanged}",
            training.RegisterCourses()),
     _write("/training/people/{person_id}/results", "training.record_result", "Record a person's training result",
-           "the result", training.RecordResult(exclude=("person_id",))),
+           "{result, events}", training.RecordResult(exclude=("person_id",)), answer=gateway.RecordResultAnswer()),
     _write("/training/study-days", "training.record_study", "Record study days", "{created, unchanged, errors}",
            training.RecordStudy()),
     _write("/training/units/{unit}/sessions", "training.record_session",

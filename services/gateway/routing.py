@@ -100,6 +100,7 @@ class Route:
                                       # ValidationFailed naming the field); default: load(body)
     upload: object | None = None   # services.gateway.uploads.Upload: a streamed CSV/NDJSON body
     operation: str | None = None   # the OpenAPI operationId when two routes share a target
+    answer: Schema | None = None   # the typed schema of a 200 answer (None: an object described in words)
 
     @property
     def params(self) -> list[str]:

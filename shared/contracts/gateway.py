@@ -20,7 +20,7 @@ one entry per calling system, see ``infra/gateway-tokens.example.yml``::
 """
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from shared.schemas import BaseSchema, Id, IsoDate
 
@@ -203,3 +203,36 @@ class ReferralExportQuery(BaseSchema):
     year = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1949, max=2999))
     state = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(("open", "minuted", "withdrawn")))
     include_withdrawn = fields.Boolean(load_default=False)
+
+
+# -- typed answers of the gateway's routes (issue 21 item 3: a generated client reads them as models) --
+class _Answer(Schema):
+    """An answer's documented fields; a service may add more (additionalProperties)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+class StaffAnswer(_Answer):
+    id = fields.String(required=True)
+    name = fields.String(allow_none=True)
+    unit = fields.String(required=True)
+    agency = fields.String(required=True)
+    section = fields.String(allow_none=True, metadata={"description": "the section (null: the person sits in an agency or a committee)"})
+    position = fields.String(required=True, validate=validate.OneOf(("head", "leader", "chief", "officer")))
+    joined = fields.Date(required=True)
+    titles = fields.List(fields.String(), required=True)
+    supervises = fields.List(fields.String(), required=True)
+
+
+class TrainingResultAnswer(_Answer):
+    person_id = fields.String(required=True)
+    course_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    date = fields.Date(required=True)
+    result = fields.String(required=True, validate=validate.OneOf(("pass", "fail")))
+
+
+class RecordResultAnswer(_Answer):
+    result = fields.Nested(TrainingResultAnswer, required=True)
+    events = fields.List(fields.Dict(), required=True, metadata={"description": "what the result set off (rotation failed, certification, ...)"})
