@@ -92,3 +92,19 @@ def test_postgres_one_batch_id_two_requests_at_once_one_taken_one_refused(pg):
     assert len(taken) == 1 and len(refused) == 1, outs
     assert taken[0]["accepted"] == 200 and refused[0].field == "batch_id"
     assert run(pg, handlers.get_campaign, {"campaign_id": "c1"})["forms_received"] == 200
+
+
+def test_the_bulk_intake_records_who_the_entry_point_verified_on_each_form(pg):
+    """Issue 18 item 3 on PostgreSQL's unnest path: each new form keeps the unit of work's verified
+    caller (``signed_by``), the forms of another caller's batch theirs."""
+    from sqlalchemy import select
+
+    for caller, serials in (("system:k", ("F1", "F2")), ("public:gateway", ("F3",))):
+        with UnitOfWork(pg, models.Base) as uow:
+            uow.signed_by = caller
+            intake(caller)(uow, batch(f"b-{caller}", [form(s) for s in serials]))
+            uow.commit()
+    with pg() as s:
+        rows = s.execute(select(models.FormRow.serial, models.FormRow.signed_by)
+                         .order_by(models.FormRow.serial)).all()
+    assert [tuple(r) for r in rows] == [("F1", "system:k"), ("F2", "system:k"), ("F3", "public:gateway")]
