@@ -201,7 +201,8 @@ def _outside(rule, payload, resolver: Resolver, units, day, extra=()) -> str | N
     """What the call is about that lies outside ``units`` (a text naming it), or None."""
     if units == ALL_UNITS:
         return None
-    if rule.scope is not None and rule.scope.kind == "city":
+    named = rule.scope is not None and any(values_at(payload, p) for p in rule.scope.paths)
+    if rule.scope is not None and (rule.scope.kind == "city" or (rule.scope.else_city and not named)):
         if not any(resolver.is_root(u) for u in units):
             return "the whole city"
     for where, unit, *hidden in list(_targets(rule, payload, resolver, day)) + list(extra):

@@ -76,14 +76,17 @@ class Scope:
     ``city`` (the whole city: only actors of every unit).  ``paths``: the payload fields holding it
     (``items[].subject``: every item's ``subject``).  A path that is absent from a payload leaves
     the call unscoped for that path: a read of everything, answered within the reader's units by
-    the service (reads) — a write always names what it writes about."""
+    the service (reads) — a write always names what it writes about.  ``else_city``: a read naming
+    none of its paths is about the whole city (``city``), one naming them about those units."""
     kind: str
     paths: tuple = ()
+    else_city: bool = False
 
     def text(self) -> str:
         if self.kind == "city":
             return "city (every unit)"
-        return f"{self.kind}: " + ", ".join(self.paths)
+        text = f"{self.kind}: " + ", ".join(self.paths)
+        return text + " (else the city)" if self.else_city else text
 
 
 CITY = Scope("city")
@@ -355,7 +358,8 @@ _r("rewards.verify_chain", scope=CITY)
 _r("rewards.notice", scope=CITY)
 _w("rewards.set_schedule", (COMMITTEE_OFFICE, OPERATOR), _u("agency"))
 _r("rewards.schedules", scope=_u("agency"))
-_r("rewards.tasks", scope=CITY, note="the tasks of every agency")
+_r("rewards.tasks", scope=Scope("unit", ("paying_unit",), else_city=True),
+   note="one agency's tasks (paying_unit), else every agency's")
 _w("rewards.complete_task", (HEAD, LEADER, COMMITTEE_OFFICE, SYSTEM, OPERATOR), _rec("task", "key"),
    "the task's paying unit (a task without one: a writer of every unit only)",
    separation="nobody completes a task about their own money")

@@ -393,7 +393,7 @@ def overdue_counts(uow, today: date) -> dict:
 def tasks(uow, data: dict) -> dict:
     today = data.get("today") or date.today()
     stmt = select(models.RewardTask).order_by(models.RewardTask.due, models.RewardTask.key)
-    for name in ("period", "subject", "kind"):
+    for name in ("period", "subject", "kind", "paying_unit"):
         if data.get(name):
             stmt = stmt.where(getattr(models.RewardTask, name) == data[name])
     if data["status"] == "open":

@@ -116,6 +116,8 @@ class TaskQuery(BaseSchema):
                                                   "rectification")))
     status = fields.String(load_default="all", validate=validate.OneOf(TASK_STATUSES))
     today = fields.Date(load_default=None, allow_none=True)
+    # the tasks one agency pays for (a county's reader names its own); none: every agency's (the city's)
+    paying_unit = fields.String(**_opt)
 
 
 class CompleteTask(BaseSchema):

@@ -25,3 +25,23 @@ def test_lines_and_tasks_record_the_verified_actor_of_each_step(rewards):
         done = tasks["2026|o2|warning_talk|1"]
         assert (done.done.isoformat(), done.done_signed_by) == ("2027-02-01", "system:a1-office")
         assert {t.done_signed_by for k, t in tasks.items() if k != done.key} == {None}
+
+
+def test_an_agencys_system_reads_its_own_tasks_not_every_agencys(rewards):
+    """rewards.tasks is the city's unless it names a paying unit (issue 18): an agency's system reads
+    the tasks its agency pays for, and is refused the list of every agency's."""
+    from shared.errors import Forbidden
+
+    with rewards.rpc(as_operator="ops") as rpc:
+        rpc.rewards.settle(full_rating())
+        every = rpc.rewards.tasks({})["tasks"]
+    assert len(every) == 4 and {t["paying_unit"] for t in every} == {"a1"}
+    with rewards.rpc(as_system="a1-office", units={"a1"}) as rpc:
+        with pytest.raises(Forbidden) as err:
+            rpc.rewards.tasks({})
+        assert err.value.field == "actor" and "the whole city" in err.value.message
+        assert rpc.rewards.tasks({"paying_unit": "a1"})["tasks"] == every
+    with rewards.rpc(as_system="a2-office", units={"a2"}) as rpc:
+        with pytest.raises(Forbidden) as err:
+            rpc.rewards.tasks({"paying_unit": "a1"})
+        assert "paying_unit 'a1' lies outside" in err.value.message

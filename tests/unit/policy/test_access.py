@@ -217,7 +217,7 @@ def test_the_city_wide_reports_and_tasks_are_read_by_the_city_only():
     the operator and the services; a county's system, a county committee's member or an agency's
     officer is refused naming the whole city (before, every verified actor read them)."""
     for op in ("training.frontline_report", "training.central_group_report", "training.pass_rate",
-               "rewards.tasks"):
+               "rewards.tasks"):      # rewards.tasks naming no paying unit
         assert decide(op, Actor("city-sys", "system", {"city"}), {}) == policy.SYSTEM
         assert decide(op, Actor("city-sys", "system", ALL_UNITS), {}) == policy.SYSTEM
         assert decide(op, person("f0"), {}) == policy.COMMITTEE_OFFICE
@@ -225,3 +225,14 @@ def test_the_city_wide_reports_and_tasks_are_read_by_the_city_only():
         assert decide(op, Actor("ops", "operator", ALL_UNITS), {}) == policy.OPERATOR
         for actor in (Actor("k1-sys", "system", {"k1"}), person("m1"), person("o1")):
             assert "the whole city" in refused(op, actor, {})
+
+
+def test_one_agencys_tasks_are_read_within_ones_units():
+    """rewards.tasks naming a paying unit is about that unit: read by a system, a committee or the
+    staff whose units hold it, refused (naming it) to another county's."""
+    one = {"paying_unit": "a1"}
+    assert decide("rewards.tasks", Actor("k1-sys", "system", {"k1"}), one) == policy.SYSTEM
+    assert decide("rewards.tasks", person("m1"), one) == policy.COMMITTEE_MEMBER
+    assert decide("rewards.tasks", person("o1"), one) == policy.OFFICER
+    for actor in (Actor("k2-sys", "system", {"k2"}), person("l2")):
+        assert "paying_unit 'a1' lies outside" in refused("rewards.tasks", actor, one)
