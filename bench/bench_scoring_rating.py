@@ -55,6 +55,9 @@ def populate(engine, n: int, seed: int = 20270108) -> None:
         units += [(f"s{i}", "section", f"a{i // PER_AGENCY % n_agencies}",
                    f"a{i // PER_AGENCY % n_agencies}") for i in range(n_sections)]
         copy_rows(conn, "units", ("id", "kind", "parent", "agency"), units)
+        # the tree through time (SPEC §9): the rating reads the units of the period's last day
+        copy_rows(conn, "unit_versions", ("id", "since", "kind", "parent", "agency"),
+                  [(uid, "1900-01-01", kind, parent, agency) for uid, kind, parent, agency in units])
         people = []
         for i in range(n):
             sec = i // PER_SECTION % n_sections
@@ -145,6 +148,8 @@ def main(argv=None) -> int:
             t = time.perf_counter()
             out = rating()
             figure = min(figure, time.perf_counter() - t)
+        # every officer rated: a bench that rates nothing measures nothing
+        assert len(out["result"]["officers"]) == n, len(out["result"]["officers"])
         stars = [o["stars"] for o in out["result"]["officers"] if o["stars"] is not None]
         print(f"baseline SELECT of {n * 12:,} scores into Python: {base:.3f} s")
         print(f"run_rating (assemble + rate + store + outbox, committed): {figure:.3f} s = "

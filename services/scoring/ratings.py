@@ -128,8 +128,11 @@ def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
 def _officer_monthly_pg(s, months) -> dict:
     """Filed officer scores of the months, ``{officer: {month: score}}`` in calendar order, as one
     JSON document aggregated by PostgreSQL (one parse instead of a Python loop over every row).
-    Scores go through float8, whose shortest text is the float's repr: parsed as Decimal they are
-    the numbers the snapshot's JSON text gives back (:func:`assemble.exact_number`)."""
+    Scores go through float8, whose shortest text is the float's repr: a whole score is an int, any
+    other a float, exactly the numbers the snapshot's JSON text gives back.  They stay floats in the
+    snapshot (its JSON text is dumped by the C encoder, no Python call per number);
+    :func:`services.scoring.domain.payload.rate_trusted` makes each float the Decimal of its repr,
+    as the contract's validator does (:func:`assemble.exact_number`)."""
     from sqlalchemy import text as sql
 
     doc = s.execute(sql(
@@ -138,16 +141,7 @@ def _officer_monthly_pg(s, months) -> dict:
         " FROM evaluations WHERE kind = 'officer' AND state = :filed"
         " AND month >= :first AND month <= :last GROUP BY subject) x"),
         {"filed": workflow.FILED, "first": months[0], "last": months[-1]}).scalar()
-    return json.loads(doc, parse_float=_Decimals().__getitem__) if doc else {}
-
-
-class _Decimals(dict):
-    """``Decimal(text)`` made once per distinct text (scores repeat: a few thousand distinct
-    values among a million; Decimals are immutable, so sharing them changes nothing)."""
-
-    def __missing__(self, text):
-        value = self[text] = Decimal(text)
-        return value
+    return json.loads(doc) if doc else {}
 
 
 def run_rating(uow, data) -> dict:

@@ -382,9 +382,10 @@ def cross_reference_problem(data) -> tuple | None:
     section_agency = {s["id"]: s["agency"] for s in data.get("sections") or ()}
     months = frozenset(period_months(data["period"]))
     for i, o in enumerate(officers):
-        for key in o["monthly"]:
-            if key not in months:
-                return ("officers", i, "monthly", key), OUTSIDE
+        if not o["monthly"].keys() <= months:
+            for key in o["monthly"]:
+                if key not in months:
+                    return ("officers", i, "monthly", key), OUTSIDE
         if o.get("mentor") is not None and o["mentor"] not in officer_ids:
             return ("officers", i, "mentor"), f"No officer {o['mentor']!r} in the snapshot."
         sec = o.get("section")
@@ -636,6 +637,138 @@ def _officer(check, o, path):
     return out
 
 
+_DEC_CACHE: dict = {}      # float -> Decimal(repr(float)); a city's scores have few distinct values
+_DATE_CACHE: dict = {}     # "YYYY-MM-DD" -> date, for strings the strict rule accepted
+_CACHE_MAX = 200_000
+
+
+def _good_text(v) -> bool:
+    return type(v) is str and v != "" and (v.isascii() or _text_ok(v))
+
+
+def _date_fast(v):
+    """The date of a well-formed ``YYYY-MM-DD`` string, else None (the slow path then says why)."""
+    d = _DATE_CACHE.get(v) if type(v) is str else None
+    if d is None:
+        try:
+            d = _parse_date(v)
+        except ValueError:
+            return None
+        if len(_DATE_CACHE) < _CACHE_MAX:
+            _DATE_CACHE[v] = d
+    return d
+
+
+def exact_float(v: float) -> Decimal:
+    """``Decimal(repr(v))``, what a JSON float becomes (:func:`_number`), one object per distinct
+    value (Decimals are immutable: sharing them changes nothing)."""
+    d = _DEC_CACHE.get(v) if v else None          # 0.0 and -0.0 compare equal: never cached
+    if d is None:
+        d = Decimal(repr(v))
+        if v and len(_DEC_CACHE) < _CACHE_MAX:
+            _DEC_CACHE[v] = d
+    return d
+
+
+def _officer_fast(o):
+    """The normalised officer when it is valid in every field, else None: the caller then runs
+    :func:`_officer`, which finds and names every problem.  Returns exactly what :func:`_officer`
+    returns for a valid officer (a test holds the two equal); it never accepts what that refuses."""
+    if type(o) is not dict or not o.keys() <= _OFFICER:
+        return None
+    oid, agency = o.get("id"), o.get("agency")
+    if not (_good_text(oid) and _good_text(agency)):
+        return None
+    section, mentor = o.get("section"), o.get("mentor")
+    if (section is not None and not _good_text(section)) or \
+            (mentor is not None and not _good_text(mentor)):
+        return None
+    joined = _date_fast(o.get("joined"))
+    monthly = o.get("monthly")
+    if joined is None or type(monthly) is not dict:
+        return None
+    if not monthly.keys() <= _MONTH_OK:
+        return None
+    clean = {}
+    cached = _DEC_CACHE.get
+    for key, v in monthly.items():
+        t = type(v)
+        if t is float:
+            if not 0.0 <= v <= 100.0:
+                return None
+            x = cached(v)
+            if x is None:
+                x = exact_float(v)
+        elif t is int and 0 <= v <= 100:
+            x = v
+        else:
+            return None
+        clean[key] = x
+    honours = []
+    if "honours" in o:
+        given = o["honours"]
+        if type(given) is not list:
+            return None
+        for h in given:
+            if type(h) is not dict or not h.keys() <= _HONOUR:
+                return None
+            title, level = h.get("title"), h.get("level")
+            if not _good_text(title) or type(level) is not str or level not in LEVELS:
+                return None
+            honours.append({"title": title, "level": level})
+    leave = []
+    if "leave" in o:
+        given = o["leave"]
+        if type(given) is not list:
+            return None
+        for x in given:
+            if type(x) is not dict or not x.keys() <= _LEAVE:
+                return None
+            kind = x.get("kind")
+            start, end = _date_fast(x.get("from")), _date_fast(x.get("to"))
+            if type(kind) is not str or kind not in LEAVE_KINDS or start is None or end is None \
+                    or end < start:
+                return None
+            leave.append({"kind": kind, "from": start, "to": end})
+        if leave_overlap(leave) is not None:
+            return None
+    absent = o.get("unexcused_absence_days", 0)
+    if type(absent) is not int or absent < 0:
+        return None
+    sat = o.get("satisfaction")
+    if sat is not None:
+        if type(sat) is not dict or not sat.keys() <= _SAT:
+            return None
+        a, b, c = sat.get("satisfied"), sat.get("basic"), sat.get("dissatisfied")
+        if type(a) is not int or type(b) is not int or type(c) is not int or a < 0 or b < 0 or c < 0:
+            return None
+        sat = {"satisfied": a, "basic": b, "dissatisfied": c}
+    facts = []
+    if "facts" in o:
+        given = o["facts"]
+        if type(given) is not list:
+            return None
+        for f in given:
+            if type(f) is not str or f not in OFFICER_FACTS:
+                return None
+        facts = list(given)
+    dly = o.get("disqualified_last_year", False)
+    if type(dly) is not bool:
+        return None
+    return {"id": oid, "agency": agency, "section": section, "mentor": mentor, "joined": joined,
+            "monthly": clean, "honours": honours, "leave": leave,
+            "unexcused_absence_days": absent, "satisfaction": sat, "facts": facts,
+            "disqualified_last_year": dly}
+
+
+def _officers(check, items):
+    out = []
+    for i, item in enumerate(items):
+        valid = _officer_fast(item)
+        out.append(valid if valid is not None else _officer(check, item, f"officers[{i}]"))
+    return out
+
+
 def _section(check, s, path):
     if not _obj(check, s, path, _SECTION):
         return None
@@ -750,7 +883,8 @@ def validate_snapshot(payload) -> dict:
     out["period"] = period
     out["rating_date"] = _date(check, payload, "rating_date", "")
     out["rules"] = _rules(check, payload.get("rules", _Invalid))
-    for coll, fn in (("officers", _officer), ("sections", _section), ("agencies", _agency)):
+    out["officers"] = _officers(check, _list_at(check, payload, "officers", ""))
+    for coll, fn in (("sections", _section), ("agencies", _agency)):
         items = _list_at(check, payload, coll, "")
         out[coll] = [fn(check, item, f"{coll}[{i}]") for i, item in enumerate(items)]
     check.raise_if_any()

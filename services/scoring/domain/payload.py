@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from shared.contracts.rating import validate_snapshot
+from shared.contracts.rating import exact_float, validate_snapshot
 from shared.gc_pause import without_gc
 from services.scoring.domain.rating import rate
 from services.scoring.domain.snapshot import snapshot_from_validated
@@ -28,6 +28,12 @@ def rate_payload(payload, *, extensions=None) -> dict:
 def _officer(o: dict) -> dict:
     out = dict(o)
     out["joined"] = date.fromisoformat(o["joined"])
+    monthly = o["monthly"]
+    for v in monthly.values():
+        if type(v) is float:        # as the validator reads a JSON float: the Decimal of its repr
+            out["monthly"] = {k: exact_float(v) if type(v) is float else v
+                              for k, v in monthly.items()}
+            break
     if "leave" in o:
         out["leave"] = [{"kind": x["kind"], "from": date.fromisoformat(x["from"]),
                          "to": date.fromisoformat(x["to"])} for x in o["leave"]]
@@ -38,7 +44,8 @@ def rate_trusted(snapshot: dict, *, extensions=None) -> dict:
     """Rate a snapshot assembled by the scoring service from its own tables
     (:func:`services.scoring.domain.assemble.assemble_snapshot`): officers and sections are already
     valid (ids unique, references inside, months of the period, numbers as the JSON text gives them
-    back: int when whole, else the Decimal of the float's repr).  What came from outside is
+    back: int when whole, else the Decimal of the float's repr; a monthly score may also be that
+    float, made the Decimal of its repr here, as the validator does).  What came from outside is
     validated as for any snapshot: period, rating date, ``rules`` (the caller's and the packs'),
     agencies.  The result equals :func:`rate_payload` of the snapshot's JSON text (tests hold it)."""
     head = {k: snapshot[k] for k in ("period", "rating_date", "rules", "agencies") if k in snapshot}

@@ -120,10 +120,13 @@ class RatingResult:
 
 def round2(value) -> float:
     """Round half-up (away from zero on .5) to 2 decimals, exactly, for output (RATING.md §2)."""
-    x = Fraction(value)
-    n, d = abs(x.numerator) * 100, x.denominator
+    try:
+        num, d = value.as_integer_ratio()    # int, Fraction, Decimal, float: exact, d > 0
+    except AttributeError:
+        num, d = Fraction(value).as_integer_ratio()
+    n = abs(num) * 100
     q = (2 * n + d) // (2 * d)
-    return (q if x >= 0 else -q) / 100
+    return (q if num >= 0 else -q) / 100
 
 
 def money(value):
@@ -195,9 +198,9 @@ def is_low_satisfaction(sat: Satisfaction | None, city: CityDefaults = CITY) -> 
 def stars_by_cutoffs(score: Fraction, rules: Rules) -> int:
     """Stars by the cut-offs, M§四6(5) (按相关星级考评标准), defaults SPEC §3.2: ≥95 ★5, ≥90 ★4,
     ≥80 ★3, ≥70 ★2, else ★1; compared on the exact, unrounded score (or ``rules.cutoffs``)."""
-    num, den = score.numerator, score.denominator
-    for stars, cut in rules.cutoff_fractions:
-        if num * cut.denominator >= cut.numerator * den:       # score >= cut, exactly
+    num, den = score.as_integer_ratio()
+    for stars, cut_num, cut_den in rules.cutoff_ratios:
+        if num * cut_den >= cut_num * den:       # score >= cut, exactly
             return stars
     return 1
 

@@ -130,6 +130,11 @@ class Rules:
         """(stars, Fraction) pairs from ★5 down to ★2, for exact comparison."""
         return tuple((s, Fraction(self.cutoffs[s])) for s in (5, 4, 3, 2))
 
+    @cached_property
+    def cutoff_ratios(self) -> tuple:
+        """(stars, numerator, denominator) of :attr:`cutoff_fractions`, for integer comparison."""
+        return tuple((s, *cut.as_integer_ratio()) for s, cut in self.cutoff_fractions)
+
     @property
     def cutoffs_rule(self) -> str:
         return "rules.cutoffs" if self.cutoffs_adapted else "SPEC §3.2 default cut-offs"

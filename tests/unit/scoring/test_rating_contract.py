@@ -215,3 +215,35 @@ def test_contract_vocabulary_equals_the_domain_defaults():
 def test_result_is_plain_json():
     result = rate_payload(base())
     assert json.loads(json.dumps(result, allow_nan=False)) == result
+
+
+@pytest.mark.parametrize("name, change, path", [b for b in BAD if b[2].startswith("officers[0].")],
+                         ids=[b[0] for b in BAD if b[2].startswith("officers[0].")])
+def test_fast_officer_path_refuses_what_the_full_check_refuses(name, change, path):
+    """The officer fast path (speed, issue 24) never accepts an officer with a problem in its own
+    fields: it returns None and the full check names the problem."""
+    o = mutate(change)["officers"][0]
+    check = contract._Check()
+    full = contract._officer(check, copy.deepcopy(o), "officers[0]")
+    if check.problems:
+        assert contract._officer_fast(copy.deepcopy(o)) is None
+    else:       # a cross-reference problem (month outside the period): the officer itself is valid
+        assert contract._officer_fast(copy.deepcopy(o)) == full
+
+
+def test_fast_officer_path_returns_what_the_full_check_returns():
+    cases = base()["officers"] + [
+        officer("o3", monthly={"2026-01": 94.2, "2026-02": 94.2, "2026-03": 0.0, "2026-04": -0.0,
+                               "2026-05": 100, "2026-06": 100.0, "2026-07": 0},
+                leave=[{"kind": "sick", "from": "2026-02-01", "to": "2026-02-10"},
+                       {"kind": "personal", "from": "2026-03-01", "to": "2026-03-01"}],
+                facts=["secret_leak"], unexcused_absence_days=3, disqualified_last_year=True),
+        officer("o4", section=None, mentor=None, monthly={})]
+    for o in cases:
+        check = contract._Check()
+        full = contract._officer(check, copy.deepcopy(o), "officers[0]")
+        assert not check.problems
+        fast = contract._officer_fast(copy.deepcopy(o))
+        assert fast == full
+        assert [type(v) for v in fast["monthly"].values()] == [type(v) for v in full["monthly"].values()]
+        assert [str(v) for v in fast["monthly"].values()] == [str(v) for v in full["monthly"].values()]
