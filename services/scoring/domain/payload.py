@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from shared.contracts.rating import exact_float, validate_snapshot
+from shared.contracts.rating import _DEC_CACHE as _DECIMALS, exact_float, validate_snapshot
 from shared.gc_pause import without_gc
 from services.scoring.domain.rating import rate
 from services.scoring.domain.snapshot import snapshot_from_validated
@@ -31,7 +31,8 @@ def _officer(o: dict) -> dict:
     monthly = o["monthly"]
     for v in monthly.values():
         if type(v) is float:        # as the validator reads a JSON float: the Decimal of its repr
-            out["monthly"] = {k: exact_float(v) if type(v) is float else v
+            known = _DECIMALS.get       # a hit is never Decimal zero (zero is not cached)
+            out["monthly"] = {k: (known(v) or exact_float(v)) if type(v) is float else v
                               for k, v in monthly.items()}
             break
     if "leave" in o:

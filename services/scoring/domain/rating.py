@@ -225,6 +225,8 @@ def officer_fact_reasons(facts) -> list:
     secret leak, disciplinary sanction, other mechanisms): each disqualifies, reason = its name,
     in input order, each once."""
     out = []
+    if not facts:
+        return out
     for f in facts:
         if f in OFFICER_FACTS and f not in out:
             out.append(f)
@@ -252,6 +254,8 @@ def joined_less_than_a_year(joined: date, rating_date: date, city: CityDefaults 
 
 def leave_days_in_period(leave, period: Period, kinds) -> int:
     """Calendar days of leave of the given kinds, both ends included, only inside the period."""
+    if not leave:
+        return 0
     first, last = period.first_day, period.last_day
     total = 0
     for spell in leave:
@@ -606,6 +610,8 @@ def _proposed_points(score, explanation: list, proposals) -> Fraction:
 def _disqualified(subject_id, score, explanation: list, dq: list, rule_ref, proposals):
     """The subject's result when it is disqualified (the city's reasons ``dq`` and those the
     adaptations propose, each once and explained); None when it is not."""
+    if not dq and not proposals:
+        return None
     dq_entries = _status_entries(rule_ref, "disqualified", dq)
     for _name, p in proposals:
         for code, rule, text in p.disqualify:
