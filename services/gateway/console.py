@@ -231,6 +231,8 @@ def home(self, request, person):
     rating = _maybe(self, person, "scoring.explanation", {"subject": me})
     training = _maybe(self, person, "training.results_of", {"person_id": me}) or {}
     study = _study_of(self, person, month)
+    logs_month = f"{today.year:04d}-{today.month:02d}"
+    logs = (_maybe(self, person, "scoring.daily_logs_of", {"person": me, "month": logs_month}) or {}).get("logs", [])
     allowances = _maybe(self, person, "training.allowances_of",
                         {"person_id": me, "year": today.year, "as_of": today.isoformat()})
     waiting = _maybe(self, person, "scoring.waiting_for", {"person": me})
@@ -239,6 +241,7 @@ def home(self, request, person):
                    saved=request.args.get("saved") == month,
                    months=[m for m in months if m["month"].startswith(str(today.year))], rating=rating,
                    training=training.get("results", []), study=study, allowances=allowances,
+                   logs=logs, logs_month=logs_month,
                    STATE_LABELS=STATE_LABELS,
                    STATUS_LABELS=STATUS_LABELS,
                    csrf=csrf_token(person.session) if person.session is not None else "")

@@ -126,6 +126,10 @@ SCORING = [
           "A person's monthly evaluations of a year",
           "{subject, kind, year, months: [{month, state, score, late, ...}]}",
           query=gateway.PersonYearQuery(), scope=STAFF_AGENCY, tag="scoring"),
+    Route("GET", "/scoring/people/{person}/daily-logs", "scoring.daily_logs_of",
+          "A person's daily logs of a month, each with its mentor and review",
+          "{person, month, logs: [{date, text, mentor, reviewed_by, reviewed_on, comment}]}",
+          query=scoring.LogsOf(exclude=("person",)), scope=STAFF_AGENCY, tag="scoring"),
     Route("GET", "/scoring/people/{person}/waiting", "scoring.waiting_for",
           "What waits for a person: evaluations to review (as mentor), to approve (as a member of the "
           "leading group), the mentees' daily logs not yet reviewed",

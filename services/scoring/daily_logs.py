@@ -3,6 +3,8 @@ the working days the rules allow; the unreviewed ones past due.  Rules:
 :mod:`services.scoring.domain.daily_logs`."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from shared.db import signed_by
@@ -63,6 +65,22 @@ def review_daily_logs(uow, data) -> dict:
         return f"{rv['person']}:{rv['date']}"
 
     return repository.batch(data["reviews"], one)
+
+
+def daily_logs_of(uow, data) -> dict:
+    """A person's daily logs of ``month`` (工作日志), each with its mentor and review (who, when,
+    the comment), by date."""
+    from services.scoring.domain import asof
+
+    month = data["month"]
+    first = date(int(month[:4]), int(month[5:7]), 1)
+    rows = uow.session.scalars(select(DailyLog).where(
+        DailyLog.person == data["person"], DailyLog.on_date.between(first, asof.month_last_day(month)))
+        .order_by(DailyLog.on_date))
+    return {"person": data["person"], "month": month,
+            "logs": [{"date": lg.on_date.isoformat(), "text": lg.text, "mentor": lg.mentor,
+                      "reviewed_by": lg.reviewed_by, "reviewed_on": repository.iso(lg.reviewed_on),
+                      "comment": lg.comment} for lg in rows]}
 
 
 def unreviewed_logs(uow, data) -> dict:

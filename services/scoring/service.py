@@ -228,6 +228,11 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
         return daily_logs.review_daily_logs(self.db, load(scoring_contract.LogReviewBatch(), payload))
 
     @rpc
+    def daily_logs_of(self, payload):
+        """A person's own daily logs of a month, with their review."""
+        return daily_logs.daily_logs_of(self.db, load(scoring_contract.LogsOf(), payload))
+
+    @rpc
     def unreviewed_logs(self, payload=None):
         return daily_logs.unreviewed_logs(self.db, load(scoring_contract.UnreviewedQuery(), payload or {}))
 

@@ -284,6 +284,13 @@ class WaitingFor(_AsOf):
     person = Id(**_id)
 
 
+class LogsOf(BaseSchema):
+    """``daily_logs_of``: a person's own daily logs of a month, with their review."""
+    person = Id(**_id)
+    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$",
+                                                                  error="Not a month (YYYY-MM)."))
+
+
 class UnreviewedQuery(_AsOf):
     mentor = Id(**_opt_id)
     agency = Id(**_opt_id)

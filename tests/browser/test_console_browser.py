@@ -285,3 +285,29 @@ def test_a_mentor_sees_who_has_no_current_pairing(site, browser_page, shot):
     _on(page, "#unpaired", f"{url}/console/mentor")
     expect(page.locator("#unpaired tr[data-position='officer']")).to_have_text("干警o4")
     shot(page, "mentor_unpaired", full_page=True)
+
+
+def test_an_officer_reads_his_daily_logs_and_study_days_on_a_phone(site, browser_page, shot):
+    """Issue 22 item 1: the officer's own daily logs of the month (one reviewed by his mentor) and his
+    study days, at phone width; another officer's log is not on his page."""
+    from datetime import date
+
+    url = site.url
+    today = date.today()
+    month = public_city.open_month()
+    site.rpc("scoring", "write_daily_logs", {"as_of": today.isoformat(), "logs": [
+        {"person": "o3", "date": today.isoformat(), "text": "走访辖区商户3家"},
+        {"person": "o4", "date": today.isoformat(), "text": "别人的日志"}]})
+    site.rpc("scoring", "review_daily_logs", {"as_of": today.isoformat(), "reviews": [
+        {"actor": "c2", "person": "o3", "date": today.isoformat(), "comment": "内容具体"}]})
+    site.rpc("training", "upsert_people", {"people": [
+        {"id": "o3", "unit_id": "s2", "agency_id": "ps", "position": "officer", "joined": "2020-01-01"}]})
+    site.rpc("training", "record_study", {"entries": [{"person_id": "o3", "date": f"{month}-03"},
+                                                      {"person_id": "o3", "date": f"{month}-10"}]})
+    site.account("zhang3", "o3", PASSWORD)
+    page = browser_page(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
+    _sign_in(page, url, "zhang3")
+    expect(page.locator(f"#daily-logs tr[data-log='{today.isoformat()}']")).to_contain_text("已审阅")
+    expect(page.locator("#daily-logs")).not_to_contain_text("别人的日志")
+    expect(page.locator("#study")).to_contain_text("已达标")
+    shot(page, "officer_home_phone", full_page=True)

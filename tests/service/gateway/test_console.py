@@ -159,3 +159,27 @@ def test_an_officer_sees_his_own_study_days_and_allowance_months(console):
     assert 'id="allowances-none"' in page.text          # no all-round title: no allowance month
     other, _ = signed_in(url, "gan1")                   # o1: not in training's read model
     assert 'id="study-none"' in other.get(f"{url}/console", timeout=30).text
+
+
+def test_an_officer_reads_his_own_daily_logs_of_the_month(console):
+    """Issue 22 item 1: this month's logs of the signed-in officer with their review; another's are not
+    on his page."""
+    from datetime import date, timedelta
+
+    url, suite = console
+    today = date.today()
+    days = [today.replace(day=1), today] if today.day > 1 else [today]
+    with suite.rpc() as rpc:
+        rpc.scoring.write_daily_logs({"as_of": today.isoformat(), "logs": [
+            *({"person": "o3", "date": d.isoformat(), "text": f"日志{d.day}"} for d in days),
+            {"person": "o1", "date": today.isoformat(), "text": "别人的日志"},
+            {"person": "o3", "date": (today.replace(day=1) - timedelta(days=1)).isoformat(), "text": "上月"}]})
+        rpc.scoring.review_daily_logs({"as_of": today.isoformat(), "reviews": [
+            {"actor": "c2", "person": "o3", "date": days[0].isoformat(), "comment": "内容具体"}]})
+    s, _ = signed_in(url, "zhang3")
+    page = s.get(f"{url}/console", timeout=30).text
+    table = page.split('<table id="daily-logs">')[1].split("</table>")[0]
+    assert [f'data-log="{d.isoformat()}"' in table for d in days] == [True] * len(days)
+    assert "已审阅</span> c2" in table and "内容具体" in table
+    assert "别人的日志" not in page and "上月" not in table
+    assert table.count("<tr data-log=") == len(days)

@@ -68,3 +68,21 @@ def test_the_mentees_logs_wait_until_reviewed(city):
         logs = rpc.scoring.waiting_for({"person": "c1", "as_of": "2026-03-06"})["logs"]
         assert [x["person"] for x in logs] == ["o2"]
         assert [x["person"] for x in rpc.scoring.waiting_for({"person": "l1"})["logs"]] == ["c1"]
+
+
+def test_a_persons_own_daily_logs_of_a_month_with_their_review(city):
+    """``scoring.daily_logs_of``: o1's logs of March by date, the reviewed one with who, when and the
+    comment; February's and o2's are not in it."""
+    with city.rpc() as rpc:
+        rpc.scoring.write_daily_logs({"as_of": "2026-03-06", "logs": [
+            {"person": "o1", "date": "2026-03-05", "text": "办结案件2件"},
+            {"person": "o1", "date": "2026-03-02", "text": "学习"},
+            {"person": "o1", "date": "2026-02-27", "text": "二月"},
+            {"person": "o2", "date": "2026-03-05", "text": "走访群众"}]})
+        rpc.scoring.review_daily_logs({"as_of": "2026-03-06", "reviews": [
+            {"actor": "c1", "person": "o1", "date": "2026-03-05", "comment": "内容具体"}]})
+        out = rpc.scoring.daily_logs_of({"person": "o1", "month": "2026-03"})
+        assert [(x["date"], x["text"], x["mentor"], x["reviewed_by"], x["reviewed_on"], x["comment"])
+                for x in out["logs"]] == [("2026-03-02", "学习", "c1", None, None, None),
+                                          ("2026-03-05", "办结案件2件", "c1", "c1", "2026-03-06", "内容具体")]
+        assert rpc.scoring.daily_logs_of({"person": "o1", "month": "2026-04"})["logs"] == []
