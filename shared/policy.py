@@ -299,7 +299,7 @@ _w("scoring.answer_objection", LEADING + (PERSONS,), _u("evaluator"),
 
 # -- survey: campaigns, forms, rates ---------------------------------------------------------------
 _w("survey.define_questionnaire", (COMMITTEE_OFFICE, SYSTEM, OPERATOR), CITY,
-   "a system of the whole city only (the survey knows no persons' posts: the office's platform defines them)")
+   "a calling system of the whole city only (the office's platform)")
 _r("survey.get_questionnaire", READERS + (PUBLIC,))
 _w("survey.create_campaign", (COMMITTEE_MEMBER, COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _u("owner"),
    "its subjects lie within the owner's units (checked by the survey)")
@@ -325,7 +325,7 @@ _r("survey.rates_xlsx", scope=_c("campaign_id"))
 _w("training.upsert_people", ("service:roster", OPERATOR), CITY, "read model fed by the roster")
 _r("training.get_person", scope=_p("person_id"))
 _w("training.register_courses", (COMMITTEE_OFFICE, SYSTEM, OPERATOR), CITY,
-   "a system of the whole city only (training knows no committee: its office registers through its platform)")
+   "a calling system of the whole city only (the office's platform)")
 _r("training.list_courses")
 _w("training.record_result", (COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _p("person_id"),
    separation="nobody records their own result")

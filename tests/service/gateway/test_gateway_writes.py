@@ -248,7 +248,7 @@ def test_the_training_commands_over_http(small_city):
 
 
 def test_the_survey_commands_over_http(small_city):
-    gw, _ = small_city
+    gw, suite = small_city
     items = [{"dimension": d, "text": f"{d}题"} for d in ("morality", "ability", "diligence", "results",
                                                           "integrity", "learning")]
     refused(call(gw, "POST", "/survey/questionnaires", {"key": "q2026", "items": items}, "county"))
@@ -257,7 +257,9 @@ def test_the_survey_commands_over_http(small_city):
     body = {"campaign_id": "c1", "period": "2026H1", "owner": "cnty", "subjects": city.SUBJECTS}
     ok(call(gw, "POST", "/survey/campaigns", body, "county"))
     chosen = {"questionnaire": {"key": "q2026", "version": defined["version"]}}
-    refused(call(gw, "POST", "/survey/campaigns/c1/questionnaire", chosen, "other"))   # not its units' campaign
+    r = call(gw, "POST", "/survey/campaigns/c1/questionnaire", chosen, "other")   # not its units' campaign: missing
+    assert r.status_code == 404 and r.json()["field"] == "campaign_id", r.text
+    refused(call(gw, "POST", "/survey/campaigns/c1/questionnaire", chosen, person_bearer(gw, suite, "o1")))  # an officer
     bad(call(gw, "POST", "/survey/campaigns/c1/questionnaire", {"questionnaire": {"key": "q2026", "version": 0}},
              "county"), "questionnaire.version")
     assert ok(call(gw, "POST", "/survey/campaigns/c1/questionnaire", chosen, "county"))["questionnaire"]["key"] == "q2026"
