@@ -12,12 +12,18 @@ with a human check, :mod:`services.gateway.public`):
 * ``GET /public/survey/{campaign_id}/links`` and ``/qr.svg?group=`` — the form's link and QR code,
   per campaign and per respondent group.
 
-For clerks and the committee's office (the page is a shell; its data comes from the token routes
-with the bearer token the clerk enters, kept in the tab's sessionStorage):
+For the committee's office, signed in at the gateway (``/auth/login``; not signed in: 303 to
+``/auth/login?next=…``).  A page is a shell; its data comes from the token routes, called by the
+browser as the person (the session cookie, and ``X-CSRF-Token`` on anything but GET); the survey's
+policy decides by the person's roles (a campaign outside them answers 404, as a missing one):
 
+* ``GET /office/survey`` — the campaigns of the units the person's post covers;
 * ``GET /office/survey/{campaign_id}/keying`` — keying paper forms with the keyboard alone;
 * ``GET /office/survey/{campaign_id}/progress`` — forms per subject and group as they arrive,
-  rates once closed, the XLSX export;
+  rates once closed, the XLSX export.
+
+Still with a bearer token typed on the page (kept in the tab's sessionStorage):
+
 * ``GET /office/objections/{evaluator}`` — the leading group's queue of objections, answered there.
 """
 from __future__ import annotations
@@ -425,20 +431,68 @@ def survey_qr(self, request, campaign_id):
 
 
 # ------------------------------------------------------------------------------------------------
-# the clerks' and the office's pages (shells; their data through the token routes)
+# the committee office's pages of its campaigns: signed in at the gateway (a session), every datum
+# through the token routes as the person (session cookie + X-CSRF-Token); the survey's policy decides
+# by the person's roles in its read model (a campaign outside them: the missing one's 404)
 
 
-@guarded
-def office_keying(self, request, campaign_id):
+def _person_caller(person) -> Caller:
+    return Caller(f"person:{person.person}", person.person, frozenset(), kind="person")
+
+
+def signed_in(handler):
+    """An office page: a session first (else 303 to ``/auth/login?next=…``), then the page as the
+    person, its problems as pages."""
+    def run(self, request, **path):
+        from services.gateway.console import _signed_in
+
+        person, redirect = _signed_in(self, request)
+        if redirect is not None:
+            return redirect
+        return guarded(lambda service, req, **p: handler(service, req, person, **p))(self, request, **path)
+    run.__name__ = handler.__name__
+    return run
+
+
+def _session_context(person) -> dict:
+    from services.gateway.signin import csrf_token
+
+    return {"session": True, "person": person.person,
+            "csrf": csrf_token(person.session) if person.session is not None else ""}
+
+
+def _own_campaign(self, person, campaign_id: str) -> dict:
+    """The campaign, asked as the person: one outside their units answers as a missing one."""
     _check_path(campaign_id=campaign_id)
+    return self.upstream.call("survey.get_campaign", ({"campaign_id": campaign_id},),
+                              caller=_person_caller(person))
+
+
+@signed_in
+def office_campaigns(self, request, person):
+    """The campaigns of the units the signed-in person's post covers (``survey.list_campaigns`` as them)."""
+    campaigns, after = [], None
+    for _ in range(20):                        # at most 20 pages of 500
+        page = self.upstream.call("survey.list_campaigns", ({"limit": 500, **({"after": after} if after else {})},),
+                                  caller=_person_caller(person))
+        campaigns += page["campaigns"]
+        after = page.get("next")
+        if not after:
+            break
+    return _page(self.public_kit, "office/campaigns.html", campaigns=campaigns, **_session_context(person))
+
+
+@signed_in
+def office_keying(self, request, person, campaign_id):
+    _own_campaign(self, person, campaign_id)
     return _page(self.public_kit, "office/keying.html", campaign_id=campaign_id,
-                 groups=list(GROUP_LABELS.items())[:10])
+                 groups=list(GROUP_LABELS.items())[:10], **_session_context(person))
 
 
-@guarded
-def office_progress(self, request, campaign_id):
-    _check_path(campaign_id=campaign_id)
-    return _page(self.public_kit, "office/progress.html", campaign_id=campaign_id)
+@signed_in
+def office_progress(self, request, person, campaign_id):
+    _own_campaign(self, person, campaign_id)
+    return _page(self.public_kit, "office/progress.html", campaign_id=campaign_id, **_session_context(person))
 
 
 @guarded
@@ -457,6 +511,7 @@ def entry_points() -> dict:
         "page_survey_post": http("POST", "/public/survey/<campaign_id>")(survey_post),
         "page_survey_links": http("GET", "/public/survey/<campaign_id>/links")(survey_links),
         "page_survey_qr": http("GET", "/public/survey/<campaign_id>/qr.svg")(survey_qr),
+        "page_office_campaigns": http("GET", "/office/survey")(office_campaigns),
         "page_office_keying": http("GET", "/office/survey/<campaign_id>/keying")(office_keying),
         "page_office_progress": http("GET", "/office/survey/<campaign_id>/progress")(office_progress),
         "page_office_objections": http("GET", "/office/objections/<evaluator>")(office_objections),

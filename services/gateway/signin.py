@@ -21,8 +21,10 @@ Routes:
 On the JSON routes a person is a caller of kind ``person`` (:class:`shared.identity.Actor`, sub = the
 person id) — by the session cookie (and then, for anything but GET, the ``X-CSRF-Token`` header),
 an ``lbp_`` bearer token or an OIDC bearer JWT.  The gateway only authenticates: what a person may
-do is the policy's (the trust issue); until the services decide it, a person's calls name no unit
-the gateway's scope check lets through (only routes open to any caller answer).
+do is the policy's (the trust issue): a person has no units at the gateway, so its own scope check
+lets a person through the routes open to any caller, the policy's, and those whose unit a service
+looks up (asked as the person, the service's policy decides: a campaign outside the person's units
+is the missing one's 404); routes naming units in the request stay refused.
 
 Page code uses :func:`person_of`, :func:`csrf_token` and :func:`check_csrf`.
 """

@@ -301,6 +301,35 @@ def list_campaigns(uow, data) -> dict:
     return {"campaigns": campaigns, "next": rows[-1].id if more else None}
 
 
+def owners_of_person(uow, person: str, auditors=frozenset(), given=None) -> list | None:
+    """The units whose campaigns a signed-in person lists: what the roles of their post today cover
+    (their agency or committee and every unit below it, in the roster's tree as the survey keeps it),
+    within ``given`` if given; None (every unit) for an auditor.  A person without a post here: none."""
+    if person in auditors:
+        return given
+    from services.survey.access import SurveyAccess
+
+    today = date.today()
+    resolver = SurveyAccess(uow.session)
+    resolver.day = today
+    covered = set()
+    for units in resolver.roles_of(person, today).values():
+        covered |= set(units)
+    children: dict = {}
+    R = models.RosterUnitRow
+    for unit_id, parent in uow.session.execute(select(R.id, R.parent)):
+        children.setdefault(parent, []).append(unit_id)
+    out, todo = set(), list(covered)
+    while todo:
+        unit = todo.pop()
+        if unit not in out:
+            out.add(unit)
+            todo.extend(children.get(unit, ()))
+    if given is not None:
+        out &= set(given)
+    return sorted(out)
+
+
 def set_campaign_questionnaire(uow, data) -> dict:
     row = _campaign(uow, data["campaign_id"], lock="update")
     choice = data["questionnaire"]

@@ -77,7 +77,15 @@ class SurveyService(ServiceBase):
 
     @rpc
     def list_campaigns(self, payload=None):
-        return handlers.list_campaigns(self.db, load(contract.CampaignsQuery(), payload or {}))
+        data = load(contract.CampaignsQuery(), payload or {})
+        who = self.who
+        if who is not None and who.kind == "person":     # a person lists the campaigns of their units
+            from shared.access import auditors_of
+
+            data["owners"] = handlers.owners_of_person(self.db, who.sub,
+                                                       auditors_of(self.db.provider.container.config),
+                                                       data.get("owners"))
+        return handlers.list_campaigns(self.db, data)
 
     @rpc
     def campaign_owner(self, payload):

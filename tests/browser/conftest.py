@@ -96,6 +96,14 @@ class Site:
             raise AssertionError(f"account {login}: {line.strip()}")
         return json.loads(line[3:])
 
+    def event(self, service: str, event_type: str, payload: dict) -> None:
+        """Publish an event as ``service`` (e.g. the roster's ``staff_joined``, for the survey's read model)."""
+        self.proc.stdin.write(json.dumps(["event", service, event_type, payload]) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line.startswith("OK "):
+            raise AssertionError(f"event {service}.{event_type}: {line.strip()}")
+
     def close(self):
         try:
             self.proc.stdin.close()

@@ -6,7 +6,8 @@ starts the five services and the gateway (embedded), loads the public pages' cit
 (:mod:`tests.service.gateway.public_city`), prints ``READY``, then answers commands read from
 stdin, one JSON line each: ``["rpc", service, method, payload]`` -> ``OK <json>`` or
 ``ERR <message>``; ``["account", login, person, password]`` adds a sign-in account of the gateway
-(the console's tests).  End of input stops the suite.
+(the console's tests); ``["event", service, type, payload]`` publishes an event as that service
+(roster's staff events reach the survey's read model).  End of input stops the suite.
 """
 import warnings
 
@@ -48,7 +49,12 @@ def main(port: str, tokens: str, folder: str) -> None:
                 break
             try:
                 command = json.loads(line)
-                if command[0] == "account":
+                if command[0] == "event":           # a roster event, as the roster would publish it
+                    _, source, event_type, payload = command
+                    suite.dispatch(source, event_type, payload)
+                    suite.wait_quiet(timeout=60)     # handled by every service that listens
+                    answer = None
+                elif command[0] == "account":
                     _, login, person, password = command
                     answer = _signin_kit(suite).store.add(login, person, password)
                 else:

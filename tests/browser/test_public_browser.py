@@ -6,6 +6,7 @@ answer is lost is sent again and counted once; an objection reaches the leading 
 answered there; hostile input is refused with a message and nothing stored.  A screenshot of every
 page goes to the artifacts folder."""
 import time
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -32,6 +33,45 @@ def _progress(url):
 def _objections(url):
     return requests.get(f"{url}/scoring/objections", params={"evaluator": "ps"}, headers=auth("city"),
                         timeout=30).json()["objections"]
+
+
+# the county committee's office keys and follows its campaign c1 (owner cnty), signed in at the gateway:
+# the roster's events give the survey its tree and the posts (its read model decides the roles)
+PASSWORD = "correct horse battery"
+TREE = [{"id": "city", "name": "市委政法委", "kind": "committee", "parent": None, "agency": "city", "level": "city"},
+        {"id": "cnty", "name": "津市市委政法委", "kind": "committee", "parent": "city", "agency": "cnty",
+         "level": "county"},
+        {"id": "ps", "name": "津市市公安局", "kind": "agency", "parent": "cnty", "agency": "ps", "level": "county"},
+        {"id": "s1", "name": "刑侦大队", "kind": "section", "parent": "ps", "agency": "ps", "level": "county"}]
+POSTS = [{"id": "ko", "name": "委机关干部", "unit": "cnty", "agency": "cnty", "position": "officer",
+          "joined": "2015-01-01", "titles": [], "supervises": []},
+         {"id": "h", "name": "局长", "unit": "ps", "agency": "ps", "position": "head", "joined": "2000-01-01",
+          "titles": [], "supervises": []}]
+
+
+def _office(site):
+    """The survey fed with the tree and the posts; accounts of the committee's office clerk (``office1``,
+    person ko) and of the bureau's head (``head1``, person h: his units lie below the campaign's owner)."""
+    site.event("roster", "units_saved", {"event_id": "office-units", "units": TREE})
+    site.event("roster", "staff_joined", {"event_id": "office-posts", "staff": POSTS})
+    site.account("office1", "ko", PASSWORD)
+    site.account("head1", "h", PASSWORD)
+
+
+def _on(page, selector, url):
+    # never Playwright's wait_for_url (it can wait forever under eventlet): an element, then the address
+    page.wait_for_selector(selector)
+    assert page.url == url, page.url
+
+
+def _sign_in(page, url, path, login, ready="#work:not([hidden])"):
+    """Open an office page: not signed in, it sends the browser to the sign-in page and back."""
+    page.goto(f"{url}{path}")
+    _on(page, "#login", f"{url}/auth/login?next={quote(path, safe='')}")
+    page.fill("#login", login)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    _on(page, ready, f"{url}{path}")
 
 
 def _answer_check(page):
@@ -67,11 +107,9 @@ def test_a_respondent_answers_on_a_phone_and_the_same_form_again_is_not_counted(
 
 def test_a_clerk_keys_ten_forms_with_the_keyboard_alone(site, browser_page, shot, capsys):
     url = site.url
+    _office(site)
     page = browser_page(**DESKTOP)
-    page.goto(f"{url}/office/survey/c1/keying")
-    page.keyboard.type(TOKENS["city"])
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#work:not([hidden])")
+    _sign_in(page, url, "/office/survey/c1/keying", "office1")
     expect(page.locator("#serial")).to_be_focused()
     keying = {"1": "S", "2": "B", "3": "D", "0": "N"}
     codes = "1230" * 8 + "112"                       # the 35 answers as typed (numpad)
@@ -132,10 +170,9 @@ def test_a_batch_whose_answer_is_lost_is_sent_again_and_counted_once(site, brows
         else:
             route.continue_()
 
+    _office(site)
     page.route("**/survey/campaigns/c1/batches", lose_the_answer)
-    page.goto(f"{url}/office/survey/c1/keying")
-    page.fill("#token", TOKENS["city"])
-    page.keyboard.press("Enter")
+    _sign_in(page, url, "/office/survey/c1/keying", "office1")
     expect(page.locator("#serial")).to_be_focused()
     for text in ("L-01", "s1", "0", "1" * 35):
         page.keyboard.type(text)
@@ -246,9 +283,8 @@ def test_the_office_follows_a_campaign_and_gets_the_rates_once_closed(site, brow
     page.goto(f"{url}/public/survey/c1/links")
     assert page.locator(".qr svg").count() == 11
     shot(page, "survey_links_qr", full_page=True)
-    page.goto(f"{url}/office/survey/c1/progress")
-    page.fill("#token", TOKENS["city"])
-    page.keyboard.press("Enter")
+    _office(site)
+    _sign_in(page, url, "/office/survey/c1/progress", "office1")
     expect(page.locator("#forms")).to_have_text("12")
     assert page.locator("#state").inner_text() == "进行中" and page.locator("#rate").inner_text() == "—"
     shot(page, "progress_open", full_page=True)
@@ -291,3 +327,48 @@ def test_a_half_years_notice_with_stars_takes_an_objection_on_a_phone_and_closes
     assert "公示已结束" in page.locator("#closed").inner_text()
     assert page.locator("form").count() == 0 and page.locator("#entries").count() == 0
     shot(page, "period_notice_closed_phone", full_page=True)
+
+
+def test_the_office_signs_in_finds_its_campaign_and_another_units_head_is_refused(site, browser_page, shot):
+    """Signed in, the county committee's office lists its campaign and keys a form through the token routes
+    as itself (session cookie + X-CSRF-Token; a POST without the header is refused); the bureau's head, whose
+    units lie below the campaign's owner, lists nothing, gets the missing campaign's page, and his batch
+    (sent with his own CSRF token) is the missing campaign's 404: nothing counted."""
+    url = site.url
+    _office(site)
+    page = browser_page(**DESKTOP)
+    _sign_in(page, url, "/office/survey", "office1", ready="#campaigns")
+    assert page.locator("#campaigns tbody tr").count() == 1
+    assert page.locator("#campaigns tbody tr").first.get_attribute("data-id") == "c1"
+    shot(page, "office_campaigns", full_page=True)
+    page.click("#campaigns a:has-text('录入')")
+    _on(page, "#work:not([hidden])", f"{url}/office/survey/c1/keying")
+    for text in ("K-01", "ps", "6", "1230" * 8 + "112"):
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+    page.keyboard.press("Control+Enter")            # send now
+    expect(page.locator("#accepted")).to_have_text("1", timeout=30_000)
+    shot(page, "office_keyed_signed_in", full_page=True)
+    assert _progress(url)["forms"] == 1
+    no_csrf = page.evaluate("""async () => (await fetch("/survey/campaigns/c1/batches", {method: "POST",
+        headers: {"Content-Type": "application/json"}, body: JSON.stringify({batch_id: "no-csrf",
+        forms: [{serial: "K-99", subject: "ps", group: "parents", answers: "S".repeat(35)}]})})).status""")
+    assert no_csrf == 403 and _progress(url)["forms"] == 1
+    page.goto(f"{url}/office/survey/c1/progress")
+    expect(page.locator("#forms")).to_have_text("1")
+
+    other = browser_page(**DESKTOP)
+    _sign_in(other, url, "/office/survey", "head1", ready="#none")
+    assert other.locator("#campaigns").count() == 0
+    status = other.evaluate("""async () => (await fetch("/survey/campaigns/c1/batches", {method: "POST",
+        headers: {"Content-Type": "application/json", "X-CSRF-Token": lianbao.csrf}, body: JSON.stringify({
+        batch_id: "foreign", forms: [{serial: "H-01", subject: "ps", group: "parents",
+        answers: "S".repeat(35)}]})})).status""")
+    assert status == 404
+    other.goto(f"{url}/office/survey/c1/keying")
+    other.wait_for_selector("h1")
+    assert other.url == f"{url}/office/survey/c1/keying"
+    assert "页面不存在" in other.locator("h1").inner_text()
+    assert other.locator("#serial").count() == 0
+    shot(other, "office_refused_outside_units", full_page=True)
+    assert _progress(url)["forms"] == 1

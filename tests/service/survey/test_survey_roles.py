@@ -48,3 +48,16 @@ def test_the_committee_office_closes_its_campaign_an_officer_may_not(survey):
         assert rpc.survey.get_campaign({"campaign_id": "c9"})["status"] == "open"   # nothing written
     with survey.rpc(as_person="kc") as rpc:           # the control: k2's committee office
         assert rpc.survey.close_campaign({"campaign_id": "c9"})["already_closed"] is False
+
+
+def test_a_person_lists_the_campaigns_of_the_units_their_post_covers(survey):
+    _fed(survey)
+    with survey.rpc(as_operator="ops") as rpc:
+        rpc.survey.create_campaign({"campaign_id": "c8", "period": "2026H2", "owner": "a9",
+                                    "subjects": [{"id": "a9", "kind": "agency", "name": "县法院"}]})
+    with survey.rpc(as_person="kc") as rpc:           # k2's office: k2 and the court below it
+        assert [c["campaign_id"] for c in rpc.survey.list_campaigns({})["campaigns"]] == ["c8", "c9"]
+        # asking for other owners gives no more than the post covers
+        assert [c["campaign_id"] for c in rpc.survey.list_campaigns({"owners": ["a9", "zz"]})["campaigns"]] == ["c8"]
+    with survey.rpc(as_person="ah") as rpc:           # the court's head: the court's only, not k2's above it
+        assert [c["campaign_id"] for c in rpc.survey.list_campaigns({})["campaigns"]] == ["c8"]
