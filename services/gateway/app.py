@@ -363,8 +363,9 @@ def handle(service, route: Route, request, path_values: dict) -> Response:
         body = _parse_body(route, request, service.limits.json_body)
         request_data = {**query, **(body if isinstance(body, dict) else {}), **path_values}
         _check_scope(route, caller, service.upstream, request_data)
-        if route.scope.kind == "filter" and caller.agencies != contract.ALL_AGENCIES:
+        if route.scope.kind == "filter" and caller.agencies != contract.ALL_AGENCIES and caller.kind != "person":
             query = {**query, route.scope.paths[0]: sorted(caller.agencies)}   # only the token's units
+        # (a person: the service answers within the units the person's post covers)
         if route.upload is not None:
             return json_response(200, _upload(service, route, request, caller, query, path_values))
         if route.no_args:

@@ -22,7 +22,8 @@ class Scope:
       service: the RPC payload maps its keys to request keys; the unit is at ``path`` of the answer
       (a null unit is visible to ``*`` tokens only);
     * ``Scope.filtered("owners")`` — a list of any token: the RPC is given the token's units at
-      ``owners`` (nothing for a ``*`` token) and answers only what is theirs.
+      ``owners`` (nothing for a ``*`` token) and answers only what is theirs; for a signed-in person
+      nothing is given and the service answers within the units the person's post covers.
     """
     kind: str
     paths: tuple = ()

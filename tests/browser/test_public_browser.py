@@ -341,6 +341,8 @@ def test_the_office_signs_in_finds_its_campaign_and_another_units_head_is_refuse
     assert page.locator("#campaigns tbody tr").count() == 1
     assert page.locator("#campaigns tbody tr").first.get_attribute("data-id") == "c1"
     shot(page, "office_campaigns", full_page=True)
+    listed = page.evaluate("async () => (await (await fetch('/survey/campaigns')).json()).campaigns")
+    assert [c["campaign_id"] for c in listed] == ["c1"]       # the HTTP route too, as the person
     page.click("#campaigns a:has-text('录入')")
     _on(page, "#work:not([hidden])", f"{url}/office/survey/c1/keying")
     for text in ("K-01", "ps", "6", "1230" * 8 + "112"):
@@ -360,6 +362,7 @@ def test_the_office_signs_in_finds_its_campaign_and_another_units_head_is_refuse
     other = browser_page(**DESKTOP)
     _sign_in(other, url, "/office/survey", "head1", ready="#none")
     assert other.locator("#campaigns").count() == 0
+    assert other.evaluate("async () => (await (await fetch('/survey/campaigns')).json()).campaigns") == []
     status = other.evaluate("""async () => (await fetch("/survey/campaigns/c1/batches", {method: "POST",
         headers: {"Content-Type": "application/json", "X-CSRF-Token": lianbao.csrf}, body: JSON.stringify({
         batch_id: "foreign", forms: [{serial: "H-01", subject: "ps", group: "parents",
