@@ -237,3 +237,12 @@ def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_count(start_ga
     assert [view("203.0.113.2") for _ in range(2)] == [200, 200]         # another client: its own count
     # the client's own say (left of what the proxy appended) is never believed
     assert view("203.0.113.1", forged="198.51.100.99") == 429
+
+
+@pytest.mark.parametrize("path", ["/office/survey", "/office/survey/c1/keying", "/office/survey/c1/progress"])
+def test_the_office_pages_send_a_caller_without_a_session_to_sign_in(gateway, path):
+    url, _ = gateway
+    for headers in ({}, auth("city")):          # a calling system's token is no sign-in for a page
+        r = requests.get(f"{url}{path}", headers=headers, allow_redirects=False, timeout=30)
+        assert r.status_code == 303, r.text
+        assert r.headers["Location"] == "/auth/login?next=" + path.replace("/", "%2F")
