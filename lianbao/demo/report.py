@@ -50,6 +50,8 @@ def print_summary(s: dict) -> None:
     r = s["reconciliation"]
     print(f"reconciliation: missing {r.get('missing', 0)}, extra {r.get('extra', 0)}, "
           f"different {r.get('different', 0)}; hash chain: {'intact' if s['hash_chain'].get('ok') else s['hash_chain']}")
+    dead = s.get("dead_letters", {})
+    print(f"dead letters: {dead.get('count', 0)}" + "".join(f"\n  {n}× {e}" for e, n in dead.get("errors", {}).items()))
     print(f"mentoring coverage (officers, 31 Dec): {s['mentoring_coverage']}")
     reorg = s["notes"].get("reorganisation")
     if reorg:

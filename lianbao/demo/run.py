@@ -18,6 +18,7 @@ import eventlet
 from lianbao.demo.city import City, build_city
 
 YEAR = 2025  # a year that is wholly in the past: ratings in July 2025 and January 2026
+DEAD_LETTERS_READ = 100_000          # how many dead letters the summary reads at the most
 
 # agencies' adaptations (对接): the two example plug-ins, bound by the services' allow-list, and a
 # rule pack registered by the city public-security bureau's leading group
@@ -222,6 +223,8 @@ class Demo:
             for s in self.city.staff:
                 if s["position"] not in ("chief", "officer"):
                     continue
+                if s["joined"] > date(y, 4, 15).isoformat():
+                    continue                    # joins after the course: his pre-service training counts
                 joined_year = int(s["joined"][:4])
                 due = s["position"] == "chief" or (y - joined_year) % 3 == 0
                 if due:
@@ -239,7 +242,8 @@ class Demo:
                                 self.demoted.add(s["id"])
                 skills.append({"person_id": s["id"], "course_id": f"SK{y}", "date": date(y, 11, 20).isoformat(),
                                "result": "pass" if self.rng.random() < 0.965 else "fail"})
-            officers = [s for s in self.city.staff if s["position"] == "officer"]
+            officers = [s for s in self.city.staff if s["position"] == "officer"
+                        and s["joined"] <= date(y, 3, 15).isoformat()]      # on the team by the assessment
             self.certified = [s["id"] for s in self.rng.sample(officers, max(1, len(officers) // 60))]
             assessments = [{"person_id": p, "course_id": f"AR{y}", "date": date(y, 3, 15).isoformat(),
                             "result": "pass"} for p in self.certified]
@@ -761,6 +765,11 @@ class Demo:
 
     # -- the year, in order -------------------------------------------------------------------------
     def run_year(self):
+        from shared.dlq import list_dead_letters
+
+        # the dead-letter queue is the broker's (a real one may hold older letters): this year's are
+        # those that come after
+        self.dead_at_start = len(list_dead_letters(self.suite.config, limit=DEAD_LETTERS_READ))
         self.load_roster()
         self.seed_evaluators()
         self.evaluations(list(range(1, 6)))     # January to May, evaluated February to June
@@ -891,6 +900,10 @@ class Demo:
                 offset += 5000
             targets = self._targets(rpc)
             coverage = rpc.roster.mentoring_coverage({"date": date(y, 12, 31).isoformat()})
+        from shared.dlq import list_dead_letters
+
+        # an event no service could take: a defect
+        dead = list_dead_letters(self.suite.config, limit=DEAD_LETTERS_READ)[getattr(self, "dead_at_start", 0):]
         by_kind = defaultdict(lambda: {"lines": 0, "amount": 0})
         by_unit = defaultdict(lambda: {"lines": 0, "amount": 0})
         seen = set()
@@ -924,6 +937,8 @@ class Demo:
                        "lines": len(seen), "amount": sum(v["amount"] for v in by_kind.values())},
             "reconciliation": {k: (len(v) if isinstance(v, list) else v) for k, v in self.reconciliation.items()},
             "hash_chain": self.chain,
+            "dead_letters": {"count": len(dead),
+                             "errors": dict(Counter(f"{d['queue']}: {d['error']}" for d in dead).most_common(5))},
             "mentoring_coverage": coverage["officer"]["share"],
             "targets": targets,
             "notes": self.notes,

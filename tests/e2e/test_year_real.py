@@ -46,6 +46,7 @@ def test_rewards_reconciliation_finds_no_difference_and_the_chain_is_intact(year
     assert rec["expected"] == rec["ledger"] > 0
     assert summary["hash_chain"]["ok"] is True
     assert summary["notes"]["workflow_item_errors"] == 0
+    assert summary["dead_letters"] == {"count": 0, "errors": {}}     # every event taken by its service
 
 
 #: what the Method pays (M§五(二)5(2)① 1000 yuan per five-star officer, M§五(二)5(1)① 300 yuan per
