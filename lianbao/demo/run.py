@@ -815,8 +815,11 @@ class Demo:
                 minuted += 1
             export = rpc.scoring.referrals_export({"year": y, "format": "xlsx"})
             out["referrals_minuted"], out["referrals_exported_rows"] = minuted, export["rows"]
+            # a poor leader evaluated by a committee (its members act within the committee's units;
+            # a deputy-division unit's leader evaluated by its 归口 unit lies outside that unit's own
+            # units for the policy table, so its head may not name his helpers)
             poor = [p for p in rpc.scoring.poor_followups({"month": f"{y}-11"})["poor"]
-                    if p["group"] == "leaders"][:1]
+                    if p["group"] == "leaders" and p["evaluator"] in committee_of][:1]
             for p in poor:
                 members = [m for m in self.body_members[p["evaluator"]] if m != p["subject"]]
                 helpers = (members + [s for s in staff if s != p["subject"] and s not in members])[:3]
