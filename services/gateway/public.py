@@ -153,10 +153,12 @@ class SharedRateLimiter:
     deployment counts the same requests: at most ``limit`` events of ``kind`` per ``window`` seconds
     per address.
 
-    An event is first recorded (its own transaction), then the address's events of the window up
-    to and including it are counted; over the limit, it is deleted again and refused.  Two gateways
-    counting at once each see the other's committed row: at worst both refuse the last place, never
-    both take it (the limit is never exceeded).  Refused events leave no row, so a flood does not
+    An event is first recorded (its own transaction), then every committed event of the address in
+    the window is counted, its own included; over the limit, it is deleted again and refused.  Of two
+    gateways counting at once, the one counting last sees the other's committed row: at worst both
+    refuse the last place, never both take it (the limit is never exceeded).  Not only the rows up to
+    its own id: PostgreSQL hands out ids in insert order, not commit order, so a later id may be
+    committed and counted before an earlier one.  Refused events leave no row, so a flood does not
     grow the table; rows older than the window are deleted as the address comes back, and every
     ``prune_every`` events for every address."""
 
@@ -180,7 +182,7 @@ class SharedRateLimiter:
             row_id = conn.execute(insert(t).values(kind=self.kind, address=key, at=now)).inserted_primary_key[0]
         with self.engine.begin() as conn:
             count, oldest = conn.execute(select(func.count(), func.min(t.c.at)).where(
-                t.c.kind == self.kind, t.c.address == key, t.c.at > since, t.c.id <= row_id)).one()
+                t.c.kind == self.kind, t.c.address == key, t.c.at > since)).one()
             if count > self.limit:
                 conn.execute(delete(t).where(t.c.id == row_id))
                 return False, max(0.0, (oldest or now) + self.window - now)

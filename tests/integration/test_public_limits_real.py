@@ -34,3 +34,29 @@ def test_two_gateways_on_postgresql_let_through_exactly_the_limit(real_config):
         assert len(conn.execute(gateways[0].table.select()).fetchall()) == 10
     for g in gateways:
         g.engine.dispose()
+
+
+def test_a_later_id_committed_first_still_counts_against_an_earlier_one(real_config):
+    """PostgreSQL hands out ids in the order the inserts ask, not in the order they commit: gateway
+    B may take a later id, commit and count while A's earlier row is not yet committed.  If A then
+    counted only the rows up to its own id it would miss B's, and both would take the last place."""
+    from sqlalchemy import event
+
+    url = database_url("gateway", real_config)
+    ensure_database(url)
+    a, b = (SharedRateLimiter(make_engine(url), "post", 3, 600.0) for _ in range(2))
+    for _ in range(2):                           # two places of three taken
+        assert a.allow("203.0.113.9")[0]
+    raced = []
+
+    @event.listens_for(a.engine, "commit")
+    def b_counts_before_a_commits(conn):       # A's row is inserted (its id taken), not yet committed
+        if not raced:
+            raced.append(b.allow("203.0.113.9")[0])
+
+    first = a.allow("203.0.113.9")[0]
+    assert raced and [first, raced[0]].count(True) <= 1     # the third place taken once at most
+    with a.engine.connect() as conn:
+        assert len(conn.execute(a.table.select()).fetchall()) == 3
+    for g in (a, b):
+        g.engine.dispose()
