@@ -80,6 +80,11 @@ class Resolver:
         about, or None."""
         return None
 
+    def evaluator_of(self, person_id: str, day: dt.date):
+        """The body (a unit) that evaluates the person on ``day``, where the service knows it (M§五(二)3:
+        a deputy-division unit's leaders by its 归口 unit, say), or None."""
+        return None
+
     # -- derived, the same for every service ------------------------------------------------------
     def _unit(self, unit_id):
         if unit_id not in self._units:
@@ -183,7 +188,10 @@ def _targets(rule, payload, resolver: Resolver, day):
             elif scope.kind == "unit":
                 out.append((where, value))
             elif scope.kind == "person":
-                out.append((where, resolver.unit_of_person(value, day)))
+                unit, body = resolver.unit_of_person(value, day), resolver.evaluator_of(value, day)
+                # a person is within reach of his own units' people and of the body that evaluates him
+                out.append((where, unit if body is None or unit is None or body == unit
+                            else frozenset({unit, body})))
             elif scope.kind == "campaign":
                 out.append((where, resolver.owner_of_campaign(value), missing_campaign(value, path)))
             else:
@@ -192,8 +200,11 @@ def _targets(rule, payload, resolver: Resolver, day):
 
 
 def _covered(units, unit, resolver: Resolver) -> bool:
+    """Whether ``unit`` (or, for a frozenset of them, any one) lies within ``units``."""
     if units == ALL_UNITS:
         return True
+    if isinstance(unit, frozenset):
+        return any(_covered(units, one, resolver) for one in unit)
     return any(u in units for u in resolver.ancestry(unit))
 
 

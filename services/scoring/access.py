@@ -7,7 +7,7 @@ from sqlalchemy import or_, select
 from shared.access import Resolver
 
 from services.scoring.followup_models import FollowupTask, Referral
-from services.scoring.models import Person, PersonPost, Unit, UnitVersion
+from services.scoring.models import EvaluatorSpan, Person, PersonPost, Unit, UnitVersion
 
 
 class ScoringAccess(Resolver):
@@ -47,3 +47,16 @@ class ScoringAccess(Resolver):
         model = {"referral": Referral, "task": FollowupTask}.get(kind)
         row = self.session.get(model, record_id) if model is not None and isinstance(record_id, str) else None
         return None if row is None else row.evaluator
+
+    def evaluator_of(self, person_id, day):
+        """The roster's answer for the day (``evaluators_resolved``), else the read model's own."""
+        if not isinstance(person_id, str):
+            return None
+        span = self.session.scalars(
+            select(EvaluatorSpan.grp).where(EvaluatorSpan.person == person_id, EvaluatorSpan.start <= day,
+                                            or_(EvaluatorSpan.end.is_(None), EvaluatorSpan.end >= day))
+            .order_by(EvaluatorSpan.start.desc(), EvaluatorSpan.resolved_at.desc()).limit(1)).first()
+        if span is not None:
+            return span
+        person = self.session.get(Person, person_id)
+        return None if person is None else person.evaluator

@@ -26,6 +26,9 @@ POSTS = {
     "p1": [("2020-01-01", "a1", "s1", "officer"), ("2026-03-01", "a1", None, "leader")],
 }
 CAMPAIGNS = {"c-a1": "a1", "c-a2": "a2"}
+#: person → the body evaluating him (M§五(二)3): a2's deputy "d2" is evaluated by a1, its 归口 unit
+EVALUATORS = {"d2": "a1"}
+POSTS["d2"] = [("2020-01-01", "a2", None, "leader")]
 
 
 class Model(access.Resolver):
@@ -38,6 +41,9 @@ class Model(access.Resolver):
 
     def owner_of_campaign(self, campaign_id):
         return CAMPAIGNS.get(campaign_id)
+
+    def evaluator_of(self, person_id, day):
+        return EVALUATORS.get(person_id)
 
 
 def decide(op, actor, payload, **kw):
@@ -76,6 +82,17 @@ def test_a_leader_approves_within_his_agency_and_not_in_another():
     assert "subject 'o2' lies outside" in text
     # the leader of a2 on a1's officer, likewise
     refused("scoring.approve", person("l2"), {**APPROVE, "actor": "l2"})
+
+
+def test_the_body_that_evaluates_a_person_reaches_him_outside_its_units():
+    """A leader of a deputy-division unit is evaluated by its 归口 unit's leading group, which lies
+    elsewhere in the tree: that body's members act on him; other outsiders still may not."""
+    on_d2 = {**APPROVE, "subject": "d2"}
+    assert decide("scoring.approve", person("l1"), on_d2) == policy.LEADER      # a1 evaluates d2
+    assert decide("scoring.name_helpers", person("l1"), {**on_d2, "helpers": []}) == policy.LEADER
+    assert decide("scoring.approve", person("l2"), {**on_d2, "actor": "l2"}) == policy.LEADER  # his own unit
+    text = refused("scoring.approve", person("l1"), {**APPROVE, "subject": "o2"})   # a2's officer: not a1's
+    assert "subject 'o2' lies outside" in text
 
 
 def test_an_officer_or_a_chief_may_not_approve_and_the_message_names_the_rule():
