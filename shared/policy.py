@@ -304,7 +304,7 @@ _r("survey.get_questionnaire", READERS + (PUBLIC,))
 _w("survey.create_campaign", (COMMITTEE_MEMBER, COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _u("owner"),
    "its subjects lie within the owner's units (checked by the survey)")
 _r("survey.get_campaign", READERS + (PUBLIC,), scope=_c("campaign_id"))
-_r("survey.list_campaigns", note="a page of campaigns; a calling system sees only its units' (the gateway passes `owners`), a person those of the units their post covers")
+_r("survey.list_campaigns", note="a page of campaigns; the survey lists a calling system's units' and those below them (within any `owners` it sends), a person's those of the units their post covers")
 _r("survey.campaign_owner", scope=_c("campaign_id"))
 _w("survey.set_campaign_questionnaire", (COMMITTEE_MEMBER, COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR),
    _c("campaign_id"))

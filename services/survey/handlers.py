@@ -315,6 +315,12 @@ def owners_of_person(uow, person: str, auditors=frozenset(), given=None) -> list
     covered = set()
     for units in resolver.roles_of(person, today).values():
         covered |= set(units)
+    return units_below(uow, covered, given)
+
+
+def units_below(uow, covered, given=None) -> list:
+    """``covered`` and every unit below them (the roster's tree as the survey keeps it), within
+    ``given`` if given."""
     children: dict = {}
     R = models.RosterUnitRow
     for unit_id, parent in uow.session.execute(select(R.id, R.parent)):

@@ -10,7 +10,7 @@ from shared.db import Database
 from shared.entrypoints import event_handler, rpc
 from shared.metrics import TargetGauges
 from shared.errors import Conflict, RuleViolation, ValidationFailed
-from shared.identity import caller_id
+from shared.identity import ALL_UNITS, caller_id
 from shared.schemas import load
 from shared.service import ServiceBase
 
@@ -85,6 +85,9 @@ class SurveyService(ServiceBase):
             data["owners"] = handlers.owners_of_person(self.db, who.sub,
                                                        auditors_of(self.db.provider.container.config),
                                                        data.get("owners"))
+        elif who is not None and who.kind in ("system", "persons") and who.units != ALL_UNITS:
+            # a calling system lists its units' campaigns, whatever ``owners`` it sends
+            data["owners"] = handlers.units_below(self.db, who.units, data.get("owners"))
         return handlers.list_campaigns(self.db, data)
 
     @rpc

@@ -61,3 +61,22 @@ def test_a_person_lists_the_campaigns_of_the_units_their_post_covers(survey):
         assert [c["campaign_id"] for c in rpc.survey.list_campaigns({"owners": ["a9", "zz"]})["campaigns"]] == ["c8"]
     with survey.rpc(as_person="ah") as rpc:           # the court's head: the court's only, not k2's above it
         assert [c["campaign_id"] for c in rpc.survey.list_campaigns({})["campaigns"]] == ["c8"]
+
+
+def test_a_calling_system_lists_its_units_campaigns_whatever_owners_it_sends(survey):
+    """Called directly (not through the gateway, which passes ``owners``), a county's system lists the
+    campaigns of its units and the units below them, never another county's."""
+    _fed(survey)
+    with survey.rpc(as_operator="ops") as rpc:
+        rpc.survey.create_campaign({"campaign_id": "c8", "period": "2026H2", "owner": "a9",
+                                    "subjects": [{"id": "a9", "kind": "agency", "name": "县法院"}]})
+        rpc.survey.create_campaign({"campaign_id": "x1", "period": "2026H2", "owner": "elsewhere",
+                                    "subjects": [{"id": "zz", "kind": "agency", "name": "外县法院"}]})
+    with survey.rpc(as_system="k2-system", units={"k2"}) as rpc:
+        assert [c["campaign_id"] for c in rpc.survey.list_campaigns({})["campaigns"]] == ["c8", "c9"]
+        assert [c["campaign_id"] for c in
+                rpc.survey.list_campaigns({"owners": ["elsewhere", "a9"]})["campaigns"]] == ["c8"]
+    with survey.rpc(as_system="court-system", units={"a9"}) as rpc:
+        assert [c["campaign_id"] for c in rpc.survey.list_campaigns({})["campaigns"]] == ["c8"]
+    with survey.rpc(as_system="city-system") as rpc:          # the whole city ("*")
+        assert {"c8", "c9", "x1"} <= {c["campaign_id"] for c in rpc.survey.list_campaigns({})["campaigns"]}
