@@ -24,7 +24,8 @@ policy decides by the person's roles (a campaign outside them answers 404, as a 
 
 Still with a bearer token typed on the page (kept in the tab's sessionStorage):
 
-* ``GET /office/objections/{evaluator}`` — the leading group's queue of objections, answered there.
+* ``GET /office/objections/{evaluator}`` — signed in: to the console's page of the person's leading group
+  (``/console/group``), where the notice's objections are answered.
 """
 from __future__ import annotations
 
@@ -495,10 +496,13 @@ def office_progress(self, request, person, campaign_id):
     return _page(self.public_kit, "office/progress.html", campaign_id=campaign_id, **_session_context(person))
 
 
-@guarded
-def office_objections(self, request, evaluator):
+@signed_in
+def office_objections(self, request, person, evaluator):
+    """The leading group answers its notice's objections in the console, signed in (``/console/group``:
+    the body whose leading group the person sits in, and no other): this address of the office's old
+    queue takes a signed-in person there."""
     _check_path(evaluator=evaluator)
-    return _page(self.public_kit, "office/objections.html", evaluator=evaluator)
+    return Response("", status=303, headers={"Location": "/console/group", "Cache-Control": "no-store"})
 
 
 def entry_points() -> dict:

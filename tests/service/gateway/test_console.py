@@ -183,3 +183,14 @@ def test_an_officer_reads_his_own_daily_logs_of_the_month(console):
     assert "已审阅</span> c2" in table and "内容具体" in table
     assert "别人的日志" not in page and "上月" not in table
     assert table.count("<tr data-log=") == len(days)
+
+
+def test_the_office_objections_address_takes_a_signed_in_person_to_the_console(console):
+    """The leading group answers its notice's objections in the console (/console/group), signed in; the
+    office's old address of the queue takes a person there, never to a page of its own."""
+    url, _ = console
+    r = requests.get(f"{url}/office/objections/ps", allow_redirects=False, timeout=30)
+    assert r.status_code == 303 and r.headers["Location"] == "/auth/login?next=%2Foffice%2Fobjections%2Fps"
+    s, _ = signed_in(url, "gan1")
+    r = s.get(f"{url}/office/objections/ps", allow_redirects=False, timeout=30)
+    assert r.status_code == 303 and r.headers["Location"] == "/console/group"

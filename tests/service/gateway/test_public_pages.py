@@ -239,7 +239,8 @@ def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_count(start_ga
     assert view("203.0.113.1", forged="198.51.100.99") == 429
 
 
-@pytest.mark.parametrize("path", ["/office/survey", "/office/survey/c1/keying", "/office/survey/c1/progress"])
+@pytest.mark.parametrize("path", ["/office/survey", "/office/survey/c1/keying", "/office/survey/c1/progress",
+                                  "/office/objections/ps"])
 def test_the_office_pages_send_a_caller_without_a_session_to_sign_in(gateway, path):
     url, _ = gateway
     for headers in ({}, auth("city")):          # a calling system's token is no sign-in for a page
