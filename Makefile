@@ -53,7 +53,7 @@ NO_TEST_FAILS = || { code=$$?; [ $$code -ne 5 ] || echo "make $@: pytest collect
 
 ## All tests: unit, service (embedded), integration and end-to-end (real RabbitMQ and PostgreSQL).
 test: venv
-	$(PY) -m pytest -m "not slow" -q $(NO_TEST_FAILS)
+	$(PY) -m pytest -m "not slow" -q --durations=25 $(NO_TEST_FAILS)
 
 ## The slow fault-injection runs (kill -9, broker restarts) on the real broker.
 test-reliability: venv
