@@ -109,3 +109,31 @@ def _drop_databases(tag: str) -> None:
         pass
     finally:
         engine.dispose()
+
+
+#: the two databases a migration test runs on: the PostgreSQL one is marked ``broker``, so it is
+#: skipped outside CI without a server and fails in CI (see ``pytest_collection_modifyitems``)
+DATABASE_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.broker)]
+
+
+@pytest.fixture(params=DATABASE_KINDS)
+def engine_of(request, tmp_path):
+    """``engine_of(service)``: a fresh, empty database of the service, on SQLite and then on
+    PostgreSQL (``lianbao_t<uuid>_<service>``, dropped afterwards)."""
+    from shared.db import ensure_database, make_engine
+
+    tag, made = "t" + uuid.uuid4().hex[:10], []
+
+    def make(service: str):
+        url = (f"sqlite:///{tmp_path}/{service}.db" if request.param == "sqlite"
+               else f"{PG_URL}/lianbao_{tag}_{service}")
+        ensure_database(url)
+        made.append(make_engine(url))
+        return made[-1]
+
+    yield make
+    for engine in made:
+        engine.dispose()
+    if request.param == "postgresql":
+        _drop_databases(tag)
+

@@ -2,43 +2,22 @@
 item 6) on SQLite and PostgreSQL: the rows written before survive under the caller ``legacy`` (where no
 caller of today can reach them), the models agree with the migrated table, and the downgrade keeps one
 row per key."""
-import os
-import uuid
-
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, inspect, text
 
-from shared.db import ensure_database, make_engine
 from shared.migrate import alembic_config, metadata_of
-from tests.conftest import PG_URL, _drop_databases, broker_available
 
 pytestmark = pytest.mark.timeout(180)
 BEFORE = {"rewards": "7f3a9c2d5b1e", "roster": "b7c1d2e3f4a5", "scoring": "a1c3e5f7b9d2",
           "survey": "c7e1a3f5b9d2", "training": "5b2d9e4c7a10"}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engines(request, tmp_path):
-    made, tag = {}, "t" + uuid.uuid4().hex[:10]
-    if request.param == "postgresql" and not broker_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL not reachable; in CI it must be")
-        pytest.skip("PostgreSQL not reachable")
-    for service in BEFORE:
-        if request.param == "sqlite":
-            made[service] = make_engine(f"sqlite:///{tmp_path}/{service}.db")
-        else:
-            url = f"{PG_URL}/lianbao_{tag}_{service}"
-            ensure_database(url)
-            made[service] = make_engine(url)
-    yield made
-    for engine in made.values():
-        engine.dispose()
-    if request.param == "postgresql":
-        _drop_databases(tag)
+@pytest.fixture
+def engines(engine_of):
+    return {service: engine_of(service) for service in BEFORE}
 
 
 @pytest.mark.parametrize("service", sorted(BEFORE))

@@ -4,8 +4,6 @@ people (8 paid twice, as issue 18 found).  After the upgrade: k2's rating is ref
 reversed at the end of the chain, the chain verifies, reconciliation is clean, nobody is paid twice,
 the duplicate talks are revoked, and the models agree with the migrated schema."""
 import json
-import os
-import uuid
 
 import pytest
 from alembic import command
@@ -15,14 +13,13 @@ from sqlalchemy import column, insert, select, table, text
 from sqlalchemy.orm import sessionmaker
 
 from shared.contracts.scoring_events import dump_rating
-from shared.db import UnitOfWork, ensure_database, make_engine
+from shared.db import UnitOfWork
 from shared.migrate import alembic_config
 from services.rewards import handlers, models
 from services.rewards.domain.chain import GENESIS, chain
 from services.rewards.domain.settlement import settle
 from services.rewards.domain.tasks import task_for
 from rewards_ratings import agency, officer, rating, section
-from tests.conftest import PG_URL, _drop_databases, broker_available
 
 pytestmark = pytest.mark.timeout(120)
 BEFORE = "03cbd58068b8"
@@ -72,22 +69,9 @@ def write_old_ledger(conn):
     return rows
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path}/rewards.db")
-    else:
-        if not broker_available():
-            if os.environ.get("CI") == "true":
-                pytest.fail("PostgreSQL not reachable; in CI it must be")
-            pytest.skip("PostgreSQL not reachable (outside CI only)")
-        tag = "t" + uuid.uuid4().hex[:10]
-        url = f"{PG_URL}/lianbao_{tag}_rewards"
-        ensure_database(url)
-        eng = make_engine(url)
-        request.addfinalizer(lambda: _drop_databases(tag))
-    yield eng
-    eng.dispose()
+@pytest.fixture
+def engine(engine_of):
+    return engine_of("rewards")
 
 
 def test_existing_double_payments_are_reversed_by_the_migration(engine):

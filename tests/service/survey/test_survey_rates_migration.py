@@ -1,40 +1,22 @@
 """The migration that stores rates per version (revision e5b7d9f1a3c5, issue 19) on a survey database
 written before it: each campaign's forms are counted once into ``campaign_form_counts`` (none for a
 campaign without any: read as 0), ``campaign_rates`` starts empty, and the models agree with the migrated schema."""
-import os
-import uuid
-
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from shared.db import ensure_database, make_engine
 from shared.migrate import alembic_config
 from services.survey import models
-from tests.conftest import PG_URL, _drop_databases, broker_available
 
 pytestmark = pytest.mark.timeout(120)
 BEFORE = "d4f6a8c0e2b4"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path}/survey.db")
-    else:
-        if not broker_available():
-            if os.environ.get("CI") == "true":
-                pytest.fail("PostgreSQL not reachable; in CI it must be")
-            pytest.skip("PostgreSQL not reachable (outside CI only)")
-        tag = "t" + uuid.uuid4().hex[:10]
-        url = f"{PG_URL}/lianbao_{tag}_survey"
-        ensure_database(url)
-        eng = make_engine(url)
-        request.addfinalizer(lambda: _drop_databases(tag))
-    yield eng
-    eng.dispose()
+@pytest.fixture
+def engine(engine_of):
+    return engine_of("survey")
 
 
 def test_the_forms_of_each_campaign_are_counted_once(engine):
