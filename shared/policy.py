@@ -256,6 +256,8 @@ _w("scoring.record_agency_evaluation", COMMITTEE + (OPERATOR,), _u("agency"),
    separation="not by a member of the agency evaluated")
 _w("scoring.run_rating", COMMITTEE + (OPERATOR,), _u("scope"),
    "ratings are run and published by the committee (SPEC §8)")
+_r("scoring.preview_rating", scope=_u("scope"),
+   note="what run_rating would publish now, with its digest (a dry run; nothing stored)")
 _r("scoring.snapshot", scope=_u("scope"))
 _r("scoring.unit_results", scope=_u("unit"))
 _r("scoring.explanation", scope=_p("subject"))

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from shared.contracts import scoring_events
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound
 from shared.gc_pause import without_gc
 from services.scoring import history, packs_service, repository
 from services.scoring.models import (
@@ -160,7 +160,9 @@ def run_rating(uow, data) -> dict:
     return without_gc(lambda: _run_rating(uow, data))
 
 
-def _run_rating(uow, data) -> dict:
+def _prepare(uow, data):
+    """What a run of ``data`` would store: ``(snapshot, skipped, people, stored document, its JSON
+    text (the digest's), rating date)``; nothing written."""
     s = uow.session
     period, scope = data["period"], data["scope"]
     rating_date = data.get("rating_date") or repository.today()
@@ -172,16 +174,54 @@ def _run_rating(uow, data) -> dict:
     stored = composite.build(snapshot, adapted, cases) if adapted or cases else snapshot
     text = json.dumps(stored, ensure_ascii=False, separators=(",", ":"),
                       default=assemble.json_number)
+    return snapshot, skipped, people, stored, text, rating_date
+
+
+def _rate(uow, snapshot, stored):
+    """``(result, adaptations used)`` of the prepared document, as ``run_rating`` stores it."""
+    if stored is not snapshot:
+        return composite.rate_composite(stored, packs_service.plugin_host(uow), trusted=True)
+    return rate_trusted(snapshot), []
+
+
+def preview_rating(uow, data) -> dict:
+    """The rating ``run_rating`` would store and publish for these facts, now (the same assembly,
+    rule packs and plug-ins, the same engine), with its ``digest``; nothing stored or published.
+    ``published``: the rating of the period and scope stored last (``rating_id``, ``digest``), so
+    a preview equal to it says that publishing would change nothing; ``subjects``: each officer's
+    and section's agency and name (the result names only ids).  Hand the digest to
+    ``run_rating`` to publish exactly what was looked at."""
+    return without_gc(lambda: _preview_rating(uow, data))
+
+
+def _preview_rating(uow, data) -> dict:
+    snapshot, skipped, people, stored, text, rating_date = _prepare(uow, data)
     dig = hashlib.sha256(text.encode()).hexdigest()
+    last = repository.latest_rating(uow.session, data["period"], data["scope"])
+    result, _used = _rate(uow, snapshot, stored)
+    by_id = {p.id: p for p in people}
+    subjects = {o["id"]: {"agency": o["agency"], "name": getattr(by_id.get(o["id"]), "name", None)}
+                for o in snapshot["officers"]}
+    subjects.update({x["id"]: {"agency": x["agency"], "name": None} for x in snapshot["sections"]})
+    return {"period": data["period"], "scope": data["scope"], "rating_date": rating_date.isoformat(),
+            "digest": dig, "skipped": skipped, "unchanged": last is not None and last.digest == dig,
+            "published": None if last is None else {"rating_id": last.rating_id, "digest": last.digest},
+            "subjects": subjects, "result": result}
+
+
+def _run_rating(uow, data) -> dict:
+    s = uow.session
+    period, scope = data["period"], data["scope"]
+    snapshot, skipped, people, stored, text, rating_date = _prepare(uow, data)
+    dig = hashlib.sha256(text.encode()).hexdigest()
+    if data.get("digest") and data["digest"] != dig:
+        raise Conflict(f"the facts of {period} for {scope} changed since the preview ({data['digest'][:12]}…): "
+                       "look at the new preview before publishing", "digest")
     last = repository.latest_rating(s, period, scope)
     if last is not None and last.digest == dig:
         return {"rating_id": last.rating_id, "published": False, "unchanged": True,
                 "skipped": last.skipped, "result": repository.stored_result(s, last.rating_id)}
-    if stored is not snapshot:
-        result, used = composite.rate_composite(stored, packs_service.plugin_host(uow),
-                                                trusted=True)
-    else:
-        result, used = rate_trusted(snapshot), []
+    result, used = _rate(uow, snapshot, stored)
     version = (last.version + 1) if last is not None else 1
     rating_id = f"{period}:{scope}:{version}"
     repository.store_results(s, rating_id, snapshot, result)

@@ -280,6 +280,11 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
         return ratings.run_rating(self.db, load(scoring_contract.RunRating(), payload))
 
     @rpc
+    def preview_rating(self, payload):
+        """What ``run_rating`` would publish now, with its digest; nothing stored."""
+        return ratings.preview_rating(self.db, load(scoring_contract.PreviewRating(), payload))
+
+    @rpc
     def snapshot(self, payload):
         return ratings.snapshot(self.db, load(scoring_contract.SnapshotQuery(), payload))
 

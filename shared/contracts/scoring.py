@@ -47,7 +47,9 @@ Ranking: ``rank_month(BodyMonth)`` / ``ranking_of_month(BodyMonthQuery)`` -> ``{
 Rating facts: ``record_honours``, ``record_facts``, ``record_absences``,
 ``record_agency_evaluation(AgencyEvaluationIn)``.
 Ratings: ``run_rating(RunRating)`` -> ``{"rating_id", "published", "unchanged", "skipped",
-"result"}``; ``snapshot(SnapshotQuery)``; ``rate_snapshot(snapshot)`` (RATING.md);
+"result"}`` (``digest``: only the rating previewed, else 409); ``preview_rating(PreviewRating)`` ->
+``{"period", "scope", "rating_date", "digest", "skipped", "unchanged", "published", "result"}`` (nothing
+stored); ``snapshot(SnapshotQuery)``; ``rate_snapshot(snapshot)`` (RATING.md);
 ``person_history(PersonHistory)``, ``unit_results(UnitResults)``, ``explanation(ExplanationQuery)``.
 """
 from __future__ import annotations
@@ -392,6 +394,15 @@ _period = dict(required=True, validate=validate.Regexp(r"^\d{4}(H1)?$",
 
 
 class RunRating(BaseSchema):
+    period = fields.String(**_period)
+    scope = Id(**_id)
+    rating_date = fields.Date(load_default=None, allow_none=True)
+    rules = fields.Dict(load_default=None, allow_none=True)
+    #: the digest of the preview looked at (``preview_rating``): publish only that rating (else 409)
+    digest = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+
+
+class PreviewRating(BaseSchema):
     period = fields.String(**_period)
     scope = Id(**_id)
     rating_date = fields.Date(load_default=None, allow_none=True)

@@ -10,7 +10,7 @@ import pytest
 from services.scoring import packs_service
 from services.scoring.domain import composite
 from services.scoring.domain.payload import rate_payload
-from shared.errors import RuleViolation
+from shared.errors import NotFound, RuleViolation
 from shared.runner import service_class
 from tests.conftest import PG_URL, _drop_databases
 from tests.service.scoring.conftest import RatingListener, resolve_evaluators, wait_for
@@ -238,3 +238,37 @@ def test_a_mentoring_pair_across_adapted_agencies_is_refused(adapted_city):
                                     "rating_date": "2027-01-08"})
         assert err.value.field == "mentor"
         assert "r1 (pro) is mentored by cps" in err.value.details[0]["message"]
+
+
+def test_the_preview_is_what_run_rating_publishes_and_a_stale_preview_is_refused(adapted_city):
+    """The office's preview (issue 22 item 4): the same assembly, pack and plug-in as run_rating,
+    nothing stored; run_rating given the preview's digest publishes exactly that, and refuses
+    (409, naming digest) once the facts changed since."""
+    from shared.errors import Conflict
+
+    with adapted_city.rpc() as rpc:
+        drive_year(rpc)
+        for agency, points in (("ps", 16), ("court", 15), ("pro", 14)):
+            rpc.scoring.record_agency_evaluation(_agency_evaluation(agency, points))
+        rpc.scoring.register_pack({"agency": "ps", "pack": PACK})
+        query = {"period": "2026", "scope": "city", "rating_date": "2027-01-08"}
+        seen = rpc.scoring.preview_rating(query)
+        assert seen["published"] is None and seen["unchanged"] is False and len(seen["digest"]) == 64
+        assert by_id(seen["result"])["p2"]["stars"] == 4                      # the pack's cut-offs
+        assert seen["subjects"]["p2"]["agency"] == "ps"
+        with pytest.raises(NotFound):                                         # nothing stored
+            rpc.scoring.snapshot({"rating_id": "2026:city:1"})
+        assert RatingListener.received == []
+
+        published = rpc.scoring.run_rating({**query, "digest": seen["digest"]})
+        assert published["published"] and published["result"] == seen["result"]
+        again = rpc.scoring.preview_rating(query)
+        assert again["unchanged"] and again["published"] == {"rating_id": "2026:city:1",
+                                                             "digest": seen["digest"]}
+
+        rpc.scoring.register_pack({"agency": "ps", "pack": {**PACK, "version": 2,
+                                                            "rules": {"cutoffs": {"5": 94}}}})
+        with pytest.raises(Conflict) as err:                                  # looked at v1's
+            rpc.scoring.run_rating({**query, "digest": seen["digest"]})
+        assert err.value.field == "digest"
+        assert rpc.scoring.preview_rating(query)["unchanged"] is False
