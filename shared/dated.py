@@ -3,11 +3,16 @@ until the next post's start, so the post of a day is the latest one starting on 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, timedelta
 from operator import attrgetter
-from typing import TypeVar
+from typing import Literal, TypeVar
+
+from shared.errors import Conflict, ValidationFailed
 
 T = TypeVar("T")
+
+EARLIEST = date(1900, 1, 1)    # "as far back as the roster goes": a unit saved without a date
+Step = Literal["create", "recreate", "same", "replace", "end"]
 
 
 def latest_on(items: Iterable[T], day: date, start: Callable[[T], date] = attrgetter("start")) -> T | None:
@@ -20,4 +25,42 @@ def latest_on(items: Iterable[T], day: date, start: Callable[[T], date] = attrge
     return best
 
 
-__all__ = ["latest_on"]
+def change_from(unit: str, last_start: date | None, last_end: date | None, effective: date | None,
+                unchanged: bool) -> tuple[Step, date | None]:
+    """How a unit's dated history takes its content saved from ``effective`` (SPEC §9), given its
+    latest version (``last_start`` to ``last_end``, inclusive, None = open; ``last_start`` None:
+    no version yet) and whether the content is ``unchanged``: ``(step, start of the new version)``.
+
+    - ``create``: a new unit exists from ``effective``, or from :data:`EARLIEST` without one;
+    - ``recreate``: a dissolved unit saved again exists again from ``effective`` (required, after
+      its end); its closed versions stay;
+    - ``same``: the content is the same (start None: nothing changes);
+    - ``replace``: a change dated on the latest version's start replaces it;
+    - ``end``: the latest version ends the day before ``effective``, the new one starts then.
+
+    Refused: a re-creation or a change without a date (ValidationFailed ``effective``), a
+    re-creation dated on or before the end, a change dated before the latest start (Conflict
+    ``effective``: history is not rewritten). The roster's ``save_units`` and scoring's read model
+    loading them apply this one rule."""
+    if last_start is None:
+        return "create", effective or EARLIEST
+    if last_end is not None:        # dissolved: saved again is a re-creation
+        if effective is None:
+            raise ValidationFailed(f"unit {unit!r} was dissolved on {last_end + timedelta(days=1)}; "
+                                   "its re-creation needs the date it takes effect", "effective")
+        if effective <= last_end:
+            raise Conflict(f"unit {unit!r} existed until {last_end}; history is not rewritten",
+                           "effective")
+        return "recreate", effective
+    if unchanged:
+        return "same", None
+    if effective is None:
+        raise ValidationFailed(f"unit {unit!r} exists: a change needs the date it takes effect",
+                               "effective")
+    if effective < last_start:
+        raise Conflict(f"unit {unit!r} has a later change from {last_start}; history is not "
+                       "rewritten", "effective")
+    return ("replace" if effective == last_start else "end"), effective
+
+
+__all__ = ["EARLIEST", "change_from", "latest_on"]

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import delete, insert, or_, select
 
+from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
 from shared.errors import NotFound
 from services.scoring import models
 from services.scoring.domain import asof
@@ -51,9 +52,6 @@ def save_post(s, person: str, start: date, agency: str, section, position: str, 
         for k, v in values.items():
             setattr(cur, k, v)
     s.flush()
-
-
-EARLIEST = asof.EARLIEST        # the roster's "as far back as it goes" (a unit without a date)
 
 
 def save_unit_version(s, unit: dict) -> None:

@@ -23,13 +23,13 @@ from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import date
 
+from shared.dated import EARLIEST, change_from
 from shared.errors import Conflict, NotFound, ValidationFailed
 
 from .dates import ONE_DAY, covers
 from .model import COMMITTEE, SECTION, Unit
 from .units import _check_no_cycle, check_unit, owning_body
 
-EARLIEST = date(1900, 1, 1)    # "as far back as the roster goes": a unit saved without a date
 CONTENT = ("name", "kind", "parent", "agency_type", "rank", "supervising_unit")
 
 
@@ -150,33 +150,22 @@ def change_unit(versions: list[UnitVersion], new: Unit, effective: date | None
     ``EARLIEST``; a dissolved unit saved again is re-created from ``effective`` (required).
     Refused: a kind change (Conflict ``kind``: a unit of another kind is a new unit), a change
     dated before the latest version's start (Conflict ``effective``), a change of an existing unit
-    without a date (ValidationFailed ``effective``)."""
+    without a date (ValidationFailed ``effective``). The dating rule is
+    :func:`shared.dated.change_from`, which scoring's read model applies too."""
     ordered = sorted(versions, key=lambda v: v.start)
-    if not ordered:
-        return [], [UnitVersion(new, effective or EARLIEST)]
-    last = ordered[-1]
-    if last.unit.kind != new.kind:
+    last = ordered[-1] if ordered else None
+    if last is not None and last.unit.kind != new.kind:
         raise Conflict(f"unit {new.id!r} is a {last.unit.kind}; its kind cannot change (a unit of "
                        "another kind is a new unit: dissolve this one, create the other)", "kind")
-    if last.end is not None:        # dissolved: saved again is a re-creation
-        if effective is None:
-            raise ValidationFailed(f"unit {new.id!r} was dissolved on {last.end + ONE_DAY}; its "
-                                   "re-creation needs the date it takes effect", "effective")
-        if effective <= last.end:
-            raise Conflict(f"unit {new.id!r} existed until {last.end}; history is not rewritten",
-                           "effective")
-        return [], [UnitVersion(new, effective)]
-    if same_content(last.unit, new):
+    step, start = change_from(new.id, last and last.start, last and last.end, effective,
+                              last is not None and same_content(last.unit, new))
+    if step == "same":
         return [], []
-    if effective is None:
-        raise ValidationFailed(f"unit {new.id!r} exists: a change needs the date it takes effect",
-                               "effective")
-    if effective < last.start:
-        raise Conflict(f"unit {new.id!r} has a later change from {last.start}; history is not "
-                       "rewritten", "effective")
-    if effective == last.start:
-        return [last], [UnitVersion(new, effective, last.end)]
-    return [replace(last, end=effective - ONE_DAY)], [UnitVersion(new, effective)]
+    if step == "replace":
+        return [last], [UnitVersion(new, start, last.end)]
+    if step == "end":
+        return [replace(last, end=start - ONE_DAY)], [UnitVersion(new, start)]
+    return [], [UnitVersion(new, start)]        # create, recreate
 
 
 def dissolve(versions: list[UnitVersion], day: date) -> UnitVersion | None:

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from shared.dated import latest_on
-from shared.errors import Conflict, Forbidden, ValidationFailed
+from shared.dated import change_from, latest_on
+from shared.errors import Conflict, Forbidden
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,6 @@ def unit_on(versions: Iterable[UnitVersion], day: date) -> UnitVersion | None:
     return version
 
 
-EARLIEST = date(1900, 1, 1)     # the roster's "as far back as it goes" (a unit without a date)
 CONTENT = ("kind", "parent", "agency", "name")
 
 
@@ -82,36 +81,26 @@ def load_version(versions: Iterable[UnitVersion], new: UnitVersion, effective: d
     A unit new to the read model exists from ``effective``, or from :data:`EARLIEST` without one;
     a changed unit takes the new content from ``effective`` (its version open that day ends the
     day before; the same day replaces it); a dissolved unit loaded again exists again from
-    ``effective``. Refused: a change without a date (ValidationFailed ``effective``), a change
-    dated on or before the end of a dissolved unit or before the unit's latest change (Conflict
-    ``effective``: history is not rewritten), another kind (Conflict ``kind``)."""
+    ``effective``: the roster's rule, :func:`shared.dated.change_from`. Refused: a change without a
+    date (ValidationFailed ``effective``), a change dated on or before the end of a dissolved unit
+    or before the unit's latest change (Conflict ``effective``: history is not rewritten), another
+    kind (Conflict ``kind``)."""
     ordered = sorted(versions, key=lambda v: v.since)
-    if not ordered:
-        return [], [replace(new, since=effective or EARLIEST, until=None)]
-    last = ordered[-1]
-    if last.kind != new.kind:
+    last = ordered[-1] if ordered else None
+    if last is not None and last.kind != new.kind:
         raise Conflict(f"unit {new.id!r} is a {last.kind}; its kind cannot change (a unit of "
                        "another kind is a new unit)", "kind")
-    if last.until is not None:
-        if effective is None:
-            raise ValidationFailed(f"unit {new.id!r} ended on {last.until}; loading it again needs "
-                                   "the date it exists again from", "effective")
-        if effective <= last.until:
-            raise Conflict(f"unit {new.id!r} existed until {last.until}; history is not rewritten",
-                           "effective")
-        return [], [replace(new, since=effective, until=None)]
-    if all(getattr(last, k) == getattr(new, k) for k in CONTENT):
+    step, start = change_from(new.id, last and last.since, last and last.until, effective,
+                              last is not None and all(getattr(last, k) == getattr(new, k)
+                                                       for k in CONTENT))
+    if step == "same":
         return [], []
-    if effective is None:
-        raise ValidationFailed(f"unit {new.id!r} is known: a change needs the date it takes "
-                               "effect (the roster's tree is dated, SPEC §9)", "effective")
-    if effective < last.since:
-        raise Conflict(f"unit {new.id!r} has a later version from {last.since}; history is not "
-                       "rewritten", "effective")
-    if effective == last.since:
-        return [last], [replace(new, since=effective, until=None)]
-    return [replace(last, until=effective - timedelta(days=1))], [replace(new, since=effective,
-                                                                          until=None)]
+    opened = [replace(new, since=start, until=None)]
+    if step == "replace":
+        return [last], opened
+    if step == "end":
+        return [replace(last, until=start - timedelta(days=1))], opened
+    return [], opened        # create, recreate
 
 
 def name_on(versions: Iterable[UnitVersion], day: date) -> str | None:
