@@ -374,15 +374,82 @@ def _intake_context(uow, row):
     return ctx
 
 
-def _insert_forms(uow, campaign_id: str, forms) -> list[str]:
-    """The serials that were new; the campaign's count of forms (its data version) follows them."""
-    new = _insert_new_forms(uow, campaign_id, forms)
+def _insert_forms(uow, row, forms) -> list[str]:
+    """The serials that were new; the campaign's count of forms (its data version) and its tallies
+    follow them, in the same transaction."""
+    new = _insert_new_forms(uow, row.id, forms)
     if new:
         C = models.CampaignFormCountRow
-        stmt = _upsert(uow)(C).values(campaign_id=campaign_id, forms=len(new))
+        stmt = _upsert(uow)(C).values(campaign_id=row.id, forms=len(new))
         uow.session.execute(stmt.on_conflict_do_update(
             index_elements=[C.campaign_id], set_={"forms": C.forms + stmt.excluded.forms}))
+        _add_to_tallies(uow, row, forms, new)
     return new
+
+
+def _add_to_tallies(uow, row, forms, new_serials) -> None:
+    """Add the forms an insert found new (``new_serials``; a batch delivered again adds none) to
+    the campaign's tallies: one upsert adding counts per subject, group and dimension, in key order
+    (two batches of the campaign take the rows' locks in the same order; they already queue on the
+    campaign's count row before)."""
+    new = set(new_serials)
+    fresh = [(f.subject, f.group, f.answers) for f in forms if f.serial in new]
+    cells, _ = domain.tally_forms(fresh, _campaign_questionnaire(uow, row))
+    forms_of: dict = {}
+    for subject, group, _ in fresh:
+        forms_of[(subject, group)] = forms_of.get((subject, group), 0) + 1
+    values = sorted(({"campaign_id": row.id, "subject": c.subject, "grp": GROUP_INDEX[c.group],
+                      "dimension": c.dimension, "forms": forms_of[(c.subject, c.group)],
+                      "satisfied": c.satisfied, "basic": c.basic, "dissatisfied": c.dissatisfied}
+                     for c in cells), key=lambda v: (v["subject"], v["grp"], v["dimension"]))
+    T = models.CampaignTallyRow
+    for i in range(0, len(values), 1000):      # SQLite's limit of bound parameters per statement
+        stmt = _upsert(uow)(T).values(values[i:i + 1000])
+        uow.session.execute(stmt.on_conflict_do_update(
+            index_elements=[T.campaign_id, T.subject, T.grp, T.dimension],
+            set_={k: getattr(T, k) + getattr(stmt.excluded, k)
+                  for k in ("forms", "satisfied", "basic", "dissatisfied")}))
+
+
+def _campaign_questionnaire(uow, row) -> Questionnaire:
+    """The campaign's questionnaire (frozen once forms arrive); cached per provider like the intake
+    context."""
+    provider = getattr(uow, "provider", None)
+    cache = provider.__dict__.setdefault("_survey_intake_cache", {}) if provider is not None else {}
+    key = ("questionnaire", row.questionnaire_key, row.questionnaire_version)
+    if key not in cache:
+        if len(cache) > 256:
+            cache.clear()
+        cache[key] = _questionnaire(_questionnaire_row(uow, row.questionnaire_key,
+                                                       row.questionnaire_version))
+    return cache[key]
+
+
+def tallied(uow, row) -> tuple[list, dict]:
+    """The campaign's cells and forms received per subject, from its tallies (a few rows per
+    subject and group, whatever the number of forms)."""
+    T = models.CampaignTallyRow
+    cells, forms_of = [], {}
+    for subject, grp, dim, forms, s, b, d in uow.session.execute(
+            select(T.subject, T.grp, T.dimension, T.forms, T.satisfied, T.basic, T.dissatisfied)
+            .where(T.campaign_id == row.id)):
+        group = ALL_GROUPS[grp]
+        cells.append(domain.Cell(subject, group, dim, s, b, d))
+        forms_of[(subject, group)] = forms
+    received: dict = {}
+    for (subject, _), n in forms_of.items():
+        received[subject] = received.get(subject, 0) + n
+    return cells, received
+
+
+def recounted(uow, row) -> tuple[list, dict]:
+    """The campaign's cells and forms received per subject, counted from every form (the old way:
+    the baseline without the export cache, and what the tallies must always equal)."""
+    stmt = (select(models.FormRow.subject, models.FormRow.grp, models.FormRow.answers)
+            .where(models.FormRow.campaign_id == row.id).execution_options(yield_per=500))
+    groups = ALL_GROUPS
+    rows = _yielding((s, groups[g], a) for s, g, a in uow.session.execute(stmt))
+    return domain.tally_forms(rows, _campaign_questionnaire(uow, row), chunk=1000)
 
 
 def _upsert(uow):
@@ -498,7 +565,7 @@ def submit_batch(uow, data, caller: str) -> dict:
             accepted = new
         elif strict:
             savepoint = uow.session.begin_nested()
-            new, dups = form_rules.split_new_and_duplicates(good, _insert_forms(uow, cid, good))
+            new, dups = form_rules.split_new_and_duplicates(good, _insert_forms(uow, row, good))
             if dups:
                 savepoint.rollback()
                 errors = errors + dups
@@ -506,7 +573,7 @@ def submit_batch(uow, data, caller: str) -> dict:
                 savepoint.commit()
                 accepted, committed = new, True
         else:
-            new, dups = form_rules.split_new_and_duplicates(good, _insert_forms(uow, cid, good))
+            new, dups = form_rules.split_new_and_duplicates(good, _insert_forms(uow, row, good))
             errors = errors + dups
             accepted, committed = new, True
     errors.sort(key=lambda e: e.index)
@@ -537,7 +604,7 @@ def submit_form(uow, data) -> dict:
         cls = Conflict if err["reason"] == form_rules.DUPLICATE_SERIAL else ValidationFailed
         raise cls(err["message"], field, [err])
     form = data["form"]
-    inserted = _insert_forms(uow, data["campaign_id"], [form_rules.Form(
+    inserted = _insert_forms(uow, _campaign(uow, data["campaign_id"]), [form_rules.Form(
         0, form["serial"], form["subject"], form["group"], form["answers"])])
     if not inserted:  # a concurrent copy won between the check and the insert
         raise Conflict("serial already received in this campaign", "form.serial")
@@ -594,11 +661,7 @@ def serials_used(uow, data) -> dict:
 def _rates(uow, row) -> dict:
     q = _questionnaire(_questionnaire_row(uow, row.questionnaire_key, row.questionnaire_version))
     subjects = _subjects(uow, row.id)
-    stmt = (select(models.FormRow.subject, models.FormRow.grp, models.FormRow.answers)
-            .where(models.FormRow.campaign_id == row.id).execution_options(yield_per=500))
-    groups = ALL_GROUPS
-    rows = _yielding((s, groups[g], a) for s, g, a in uow.session.execute(stmt))
-    cells, received = domain.tally_forms(rows, q, chunk=1000)
+    cells, received = tallied(uow, row) if EXPORT_CACHE else recounted(uow, row)
     present = tuple(d for d in domain.DIMENSIONS if d in set(q.dimensions))
     # the report (exact fractions for every subject, dimension and group) is pure CPU: off the loop
     report = off_loop(domain.rate_report, {sid: kind for sid, kind, _ in subjects}, cells, received,

@@ -1,8 +1,8 @@
 """Tables of the survey service (its own database).
 
 A form is ONE row: its serial (unique per campaign: the primary key), subject, respondent group
-(index into the ten groups) and answers packed one code a character (``S B D N``).  Counting
-happens when rates are asked for, so intake is a single bulk INSERT per batch.
+(index into the ten groups) and answers packed one code a character (``S B D N``).  Each insert
+of forms also adds them to the campaign's tallies (``campaign_tallies``), from which rates are made.
 """
 from sqlalchemy import JSON, Column, Date, DateTime, Integer, SmallInteger, String
 
@@ -66,6 +66,22 @@ class CampaignFormCountRow(Base):
     __tablename__ = "campaign_form_counts"
     campaign_id = Column(String(100), primary_key=True)
     forms = Column(Integer, nullable=False)
+
+
+class CampaignTallyRow(Base):
+    """A campaign's pooled answers per subject, respondent group and dimension, kept by every insert
+    of forms in its transaction (issue 19: no export reads the forms): ``forms`` is the forms of the
+    subject and group (the same on each dimension's row), the three counts those of the dimension.
+    Only the forms an insert found new are added, so a batch delivered twice adds nothing."""
+    __tablename__ = "campaign_tallies"
+    campaign_id = Column(String(100), primary_key=True)
+    subject = Column(String(100), primary_key=True)
+    grp = Column(SmallInteger, primary_key=True)
+    dimension = Column(String(20), primary_key=True)
+    forms = Column(Integer, nullable=False)
+    satisfied = Column(Integer, nullable=False)
+    basic = Column(Integer, nullable=False)
+    dissatisfied = Column(Integer, nullable=False)
 
 
 class CampaignRatesRow(Base):

@@ -1,0 +1,102 @@
+"""A campaign's tallies (issue 19: no export reads all forms) always equal a recount of its forms:
+after batches with duplicates, a batch delivered twice (its id again: replayed; its forms under
+another id: all duplicates), a strict batch rolled back, a single form, and once the campaign is
+closed; the rates made from them are exactly those made from the forms. On SQLite and PostgreSQL."""
+import functools
+import random
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from shared.db import UnitOfWork
+from shared.errors import LianbaoError
+
+from services.survey import handlers, models
+from tests.service.survey.conftest import SUBJECTS
+
+pytestmark = pytest.mark.timeout(120)
+
+GROUPS = ["parents", "case_parties", "officers"]
+
+
+@pytest.fixture
+def sm(engine_of):
+    engine = engine_of("survey")
+    models.Base.metadata.create_all(engine)
+    sm = sessionmaker(engine, expire_on_commit=False)
+    run(sm, handlers.create_campaign, {"campaign_id": "c1", "period": "2026H1", "owner": "k",
+                                       "subjects": SUBJECTS, "groups": GROUPS, "questionnaire": None})
+    return sm
+
+
+def run(sm, handler, data):
+    with UnitOfWork(sm, models.Base) as uow:
+        out = handler(uow, data)
+        uow.commit()
+    return out
+
+
+def intake(sm, batch_id, forms, strict=False):
+    return run(sm, functools.partial(handlers.submit_batch, caller="system:k"),
+               {"campaign_id": "c1", "batch_id": batch_id, "forms": forms, "strict": strict,
+                "dry_run": False})
+
+
+def forms(rng, serials):
+    return [{"serial": s, "subject": rng.choice(SUBJECTS)["id"], "group": rng.choice(GROUPS),
+             "answers": "".join(rng.choice("SSSBBDN") for _ in range(35))} for s in serials]
+
+
+def both_ways(sm, monkeypatch):
+    """(tallied, recounted) of c1, each as {(subject, group, dimension): counts} and forms per
+    subject, and the rates made each way."""
+    def norm(cells_received):
+        cells, received = cells_received
+        return ({(c.subject, c.group, c.dimension): (c.satisfied, c.basic, c.dissatisfied)
+                 for c in cells}, dict(received))
+
+    with UnitOfWork(sm, models.Base) as uow:
+        row = handlers._campaign(uow, "c1")
+        tallied, recounted = norm(handlers.tallied(uow, row)), norm(handlers.recounted(uow, row))
+        rates = handlers._rates(uow, row)
+        monkeypatch.setattr(handlers, "EXPORT_CACHE", False)     # the old way: from every form
+        old_rates = handlers._rates(uow, row)
+        monkeypatch.setattr(handlers, "EXPORT_CACHE", True)
+    return tallied, recounted, rates, old_rates
+
+
+def assert_tallies_match(sm, monkeypatch, forms_expected):
+    tallied, recounted, rates, old_rates = both_ways(sm, monkeypatch)
+    assert tallied == recounted
+    assert sum(recounted[1].values()) == forms_expected
+    assert rates == old_rates
+    assert rates["totals"]["forms"] == forms_expected
+
+
+def test_tallies_equal_a_recount_through_duplicates_replays_and_close(sm, monkeypatch):
+    rng = random.Random(19)
+    assert_tallies_match(sm, monkeypatch, 0)
+    b1 = forms(rng, [f"F{i}" for i in range(300)])
+    assert intake(sm, "b1", b1)["accepted"] == 300
+    assert_tallies_match(sm, monkeypatch, 300)
+    b2 = b1[:50] + forms(rng, [f"G{i}" for i in range(200)])      # 50 serials already received
+    out = intake(sm, "b2", b2)
+    assert (out["accepted"], out["duplicates"]) == (200, 50)
+    assert_tallies_match(sm, monkeypatch, 500)
+    assert intake(sm, "b1", b1)["replayed"] is True                # delivered twice: replayed
+    again = intake(sm, "b1-again", b1)                             # its forms again: duplicates
+    assert (again["accepted"], again["duplicates"]) == (0, 300)
+    assert_tallies_match(sm, monkeypatch, 500)
+    strict = intake(sm, "b3", forms(rng, ["H1", "H2"]) + b1[:1], strict=True)
+    assert (strict["accepted"], strict["committed"]) == (0, False)  # rolled back, tallies too
+    assert_tallies_match(sm, monkeypatch, 500)
+    one = forms(rng, ["S1"])[0]
+    run(sm, handlers.submit_form, {"campaign_id": "c1", "form": one})
+    assert_tallies_match(sm, monkeypatch, 501)
+    closed = run(sm, handlers.close_campaign, {"campaign_id": "c1"})
+    assert closed["final"] is True and closed["totals"]["forms"] == 501
+    with pytest.raises(LianbaoError):                              # closed: nothing more counted
+        intake(sm, "b4", forms(rng, ["K1"]))
+    assert_tallies_match(sm, monkeypatch, 501)
+    _, _, rates, old_rates = both_ways(sm, monkeypatch)
+    assert rates["final"] is True and rates == old_rates
