@@ -238,6 +238,7 @@ def home(self, request, person):
     waiting = _maybe(self, person, "scoring.waiting_for", {"person": me})
     return _render(self, "console/home.html", me=me, staff=staff, month=month, current=by_month.get(month),
                    waiting=waiting, board_link=_works_in_committee(self, person, staff),
+                   audit_link=me in getattr(self.signin, "auditors", frozenset()),
                    saved=request.args.get("saved") == month,
                    months=[m for m in months if m["month"].startswith(str(today.year))], rating=rating,
                    training=training.get("results", []), study=study, allowances=allowances,

@@ -93,6 +93,9 @@ class SignInKit(DependencyProvider):
 
         self.proxies = trusted_networks(config.get("GATEWAY_TRUSTED_PROXIES"))
         self.oidc = Oidc.from_config(config, str(config.get("GATEWAY_PUBLIC_URL") or ""))
+        from shared.access import auditors_of
+
+        self.auditors = auditors_of(config)       # the console's auditor pages (console_audit)
         from services.gateway.public_pages import _env
 
         self.env = _env()
