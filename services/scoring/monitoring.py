@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from shared.contracts.rating import period_months
 from services.scoring import history, repository
@@ -100,7 +100,9 @@ def _filed_on_time(s, month: str) -> list:
     # SPEC §9: due when on the team on the month's last day, for the evaluator of that day
     officers = (select(S.grp, func.count(), on_time).select_from(S)
                 .join(Person, Person.id == S.person)
-                .outerjoin(E, and_(E.month == month, E.kind == "officer", E.subject == S.person))
+                # joined by the evaluation's key (kind:subject:month, :func:`repository.eval_id`):
+                # on (month, kind) SQLite scans the whole month for every person
+                .outerjoin(E, E.id == literal("officer:") + S.person + literal(f":{month}"))
                 .where(S.start <= last, or_(S.end.is_(None), S.end >= last), Person.joined <= last,
                        or_(Person.left_on.is_(None), Person.left_on > last))
                 .group_by(S.grp))
