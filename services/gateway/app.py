@@ -440,12 +440,13 @@ def make_gateway(routes, name: str = contract.SERVICE, title: str = "lianbao gat
         "openapi": http("GET", "/openapi.json")(openapi),
         "health": rpc(health),
     }
-    from services.gateway import console, console_audit, public_pages, signin
+    from services.gateway import console, console_audit, console_office, public_pages, signin
 
     namespace.update(public_pages.entry_points())
     namespace.update(signin.entry_points())
     namespace.update(console.entry_points())
     namespace.update(console_audit.entry_points())
+    namespace.update(console_office.entry_points())
     if ("GET", "/health") not in seen:
         namespace["own_health"] = http("GET", "/health")(own_health)
     for index, route in enumerate(routes):

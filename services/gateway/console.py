@@ -784,6 +784,7 @@ def board(self, request, person):
                r["counts"]["filed_on_time"] + r["counts"]["filed_late"] == r["counts"]["due"])
     top = max((r["average"] or 0 for r in rows), default=0) or 1
     return _render(self, "console/board.html", me=person.person, staff=staff, board_link=True,
+                   office=staff.get("position") in ("officer", "chief"),        # the committee's office
                    waiting=_maybe(self, person, "scoring.waiting_for", {"person": person.person}),
                    committee=next(u for u in units if u["id"] == staff["agency"]), month=month, deadline=deadline,
                    days_left=(deadline - today).days, rows=rows, done=done, top=top,

@@ -1,0 +1,182 @@
+"""The committee office's own pages of the console (issue 22 item 4, beside the city board of
+:mod:`services.gateway.console`): for a person whose post today is in a committee's office (the
+roster's position ``officer`` or ``chief`` in a unit of kind ``committee``: the policy table's role
+``committee_office``); anyone else, a committee's members included, is answered 404 like a missing
+page.  Every datum comes from the services asked as the person, who decide.
+
+* ``GET /console/office/rating?period=&rating_date=`` — the half-year or annual rating of the
+  person's committee: without a period, the form; with one, the preview (``scoring.preview_rating``:
+  what publishing would store now, nothing stored): per agency how many officers get how many
+  stars, who is disqualified or not rated, the agency's class; every officer with his stars, score
+  and reasons;
+* ``POST /console/office/rating`` — publish the rating looked at (``scoring.run_rating`` with the
+  preview's digest: if the facts changed since, the service refuses and the page says so beside the
+  button).
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import quote
+
+from werkzeug.wrappers import Response
+
+from shared.errors import LianbaoError
+
+from services.gateway.console import (ConsoleProblem, STATUS_LABELS, _call, _committee_of, _csrf, _maybe,
+                                      _render, _today, guarded)
+
+PERIOD_RE = re.compile(r"^\d{4}(H1)?$")
+OFFICE_POSITIONS = ("officer", "chief")
+STAR_LEVELS = (5, 4, 3, 2, 1)
+#: the engine's reason codes (docs/rating.md), as the office reads them; a fact's own name stays as it is
+REASON_LABELS = {"quota": "五星名额所限", "mentee_disqualified": "联带对象被取消评星资格",
+                 "low_satisfaction": "群众满意率低于 60%", "three_months_below_60": "3 个月及以上低于 60 分",
+                 "absence": "无故缺勤 5 天及以上", "joined_less_than_a_year": "入队不满一年",
+                 "long_leave": "病事假超过 90 天", "no_monthly_scores": "没有月度考评分"}
+
+
+def _office_of(self, person) -> tuple[dict, list, dict]:
+    """``(staff, units under the committee, the committee)`` of a person of a committee's office;
+    anyone else (an agency's people, the committee's members) 404."""
+    staff, units = _committee_of(self, person)
+    if staff.get("position") not in OFFICE_POSITIONS:
+        raise ConsoleProblem(404, "页面不存在", "committee_office: this page is the committee office's "
+                                              "(不是政法委机关工作人员)")
+    return staff, units, next(u for u in units if u["id"] == staff["agency"])
+
+
+def _context(self, person, staff, committee, **extra) -> dict:
+    context = dict(me=person.person, staff=staff, committee=committee, board_link=True,
+                   waiting=_maybe(self, person, "scoring.waiting_for", {"person": person.person}),
+                   csrf=_csrf(person), STATUS_LABELS=STATUS_LABELS, STAR_LEVELS=STAR_LEVELS,
+                   REASON_LABELS=REASON_LABELS)
+    context.update(extra)
+    return context
+
+
+# ------------------------------------------------------------------------------------------------
+# the half-year or annual rating: run -> preview -> publish
+
+
+def periods_offered(today: date) -> list[tuple[str, str]]:
+    """The periods the form offers: this year's half and year, last year's."""
+    y = today.year
+    return [(f"{y}H1", f"{y} 年上半年 (半年初评)"), (f"{y}", f"{y} 年度 (年终总评)"),
+            (f"{y - 1}", f"{y - 1} 年度 (年终总评)"), (f"{y - 1}H1", f"{y - 1} 年上半年 (半年初评)")]
+
+
+def _rating_form(args: dict) -> tuple[dict, dict]:
+    """The form's fields and their errors (beside the field)."""
+    form = {"period": (args.get("period") or "").strip()[:10], "rating_date": (args.get("rating_date") or "").strip()[:10]}
+    errors = {}
+    if not PERIOD_RE.match(form["period"]):
+        errors["period"] = "请选择考评期间: 年度 (如 2026) 或上半年 (如 2026H1) (period: YYYY or YYYYH1)"
+    if form["rating_date"]:
+        try:
+            date.fromisoformat(form["rating_date"])
+        except ValueError:
+            errors["rating_date"] = "评定日期须为日期 (rating_date: YYYY-MM-DD)"
+    return form, errors
+
+
+def _by_agency(preview: dict, units: list) -> list[dict]:
+    """Per agency of the preview: its officers (stars, status) counted, its own result, in the
+    tree's order; officers of an agency the tree does not list come last under their id."""
+    result, subjects = preview["result"], preview.get("subjects") or {}
+    names = {u["id"]: u["name"] for u in units}
+    agencies = {a["id"]: a for a in result.get("agencies", [])}
+    rows: dict = {}
+    for o in result.get("officers", []):
+        ag = (subjects.get(o["id"]) or {}).get("agency") or ""
+        row = rows.setdefault(ag, {"id": ag, "name": names.get(ag, ag), "officers": [],
+                                   "stars": {n: 0 for n in STAR_LEVELS}, "disqualified": 0, "not_rated": 0})
+        row["officers"].append(dict(o, name=(subjects.get(o["id"]) or {}).get("name")))
+        if o["status"] == "rated":
+            row["stars"][o.get("stars") or 0] = row["stars"].get(o.get("stars") or 0, 0) + 1
+        else:
+            row[o["status"]] = row.get(o["status"], 0) + 1
+    for ag in agencies:
+        rows.setdefault(ag, {"id": ag, "name": names.get(ag, ag), "officers": [],
+                             "stars": {n: 0 for n in STAR_LEVELS}, "disqualified": 0, "not_rated": 0})
+    order = {u["id"]: i for i, u in enumerate(units)}
+    out = sorted(rows.values(), key=lambda r: (order.get(r["id"], len(order)), r["id"]))
+    for r in out:
+        r["agency"] = agencies.get(r["id"])
+        r["officers"].sort(key=lambda o: (-(o.get("stars") or 0), o["status"] != "rated", o["id"]))
+    return out
+
+
+def _rating_page(self, person, form: dict, errors: dict, status: int = 200, published: dict | None = None):
+    staff, units, committee = _office_of(self, person)
+    preview = None
+    if form.get("period") and not errors:
+        payload = {"period": form["period"], "scope": committee["id"]}
+        if form.get("rating_date"):
+            payload["rating_date"] = form["rating_date"]
+        try:
+            preview = _call(self, person, "scoring.preview_rating", payload)
+        except LianbaoError as err:
+            field = err.field if err.field in ("period", "rating_date") else "_form"
+            errors = dict(errors, **{field: f"{err.message}" if field != "_form" else
+                                     (f"{err.field}: {err.message}" if err.field else err.message)})
+            status = max(status, 400 if err.http_status < 500 else err.http_status)
+    return _render(self, "console/office_rating.html", status, **_context(
+        self, person, staff, committee, form=form, errors=errors, preview=preview,
+        agencies=_by_agency(preview, units) if preview else [], published=published,
+        periods=periods_offered(_today(self))))
+
+
+@guarded
+def rating_get(self, request, person):
+    """The rating form, and with a period the preview of what publishing would store."""
+    published = None
+    if request.args.get("published"):
+        published = {"rating_id": request.args["published"][:200],
+                     "notice_end": (request.args.get("until") or "")[:10]}
+    if "period" not in request.args:            # the form, not yet sent
+        return _rating_page(self, person, {"period": "", "rating_date": ""}, {}, published=published)
+    form, errors = _rating_form(request.args)
+    return _rating_page(self, person, form, errors, 400 if errors else 200, published=published)
+
+
+@guarded
+def rating_post(self, request, person):
+    """Publish the rating previewed (``scoring.run_rating`` with its digest)."""
+    from services.gateway.public_pages import _form
+    from services.gateway.signin import check_csrf
+
+    body = _form(request)
+    check_csrf(request, person, body)
+    form, errors = _rating_form(body)
+    digest = (body.get("digest") or "").strip()
+    if not re.match(r"^[0-9a-f]{64}$", digest):
+        errors["digest"] = "请先查看预览, 再发布 (digest: publish the preview you looked at)"
+    staff, units, committee = _office_of(self, person)
+    if errors:
+        return _rating_page(self, person, form, errors, 400)
+    payload = {"period": form["period"], "scope": committee["id"], "digest": digest}
+    if form["rating_date"]:
+        payload["rating_date"] = form["rating_date"]
+    try:
+        out = _call(self, person, "scoring.run_rating", payload)
+    except LianbaoError as err:
+        field = err.field if err.field in ("period", "rating_date", "digest") else "digest"
+        message = err.message if err.field == field else (f"{err.field}: {err.message}" if err.field else err.message)
+        return _rating_page(self, person, form, {field: message}, err.http_status if err.http_status < 500 else 400)
+    query = f"period={quote(form['period'])}&published={quote(out['rating_id'])}"
+    if form["rating_date"]:
+        query += f"&rating_date={quote(form['rating_date'])}"
+    if out.get("notice_end"):
+        query += f"&until={quote(out['notice_end'])}"
+    return Response("", status=303, headers={"Location": f"/console/office/rating?{query}",
+                                             "Cache-Control": "no-store"})
+
+
+def entry_points() -> dict:
+    from nameko.web.handlers import http
+
+    return {
+        "console_office_rating": http("GET", "/console/office/rating")(rating_get),
+        "console_office_rating_post": http("POST", "/console/office/rating")(rating_post),
+    }

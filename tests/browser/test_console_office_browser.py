@@ -1,0 +1,85 @@
+"""The committee office's pages in a real browser (issue 22 item 4): Playwright driving Debian's
+chromium at 1366×768, keyboard only where a person would type.  The county committee's office runs
+the annual rating, is told beside the field that a period is needed, looks at the preview (who gets
+how many stars in each agency), publishes it; an agency's head is refused the page like a missing
+one.  A screenshot of every page goes to the artifacts folder."""
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_console_browser import PASSWORD, _on, _sign_in, _SiteRpc  # noqa: F401
+
+pytestmark = pytest.mark.timeout(300)
+
+WIDE = {"viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
+
+
+def test_the_office_runs_previews_and_publishes_the_annual_rating(site, browser_page, shot):
+    from tests.service.gateway.test_console_board import load_roster
+    from tests.service.gateway.test_console_office import year_ready
+
+    url = site.url
+    rpc = _SiteRpc(site)
+    load_roster(rpc)
+    year_ready(rpc)
+    site.account("office1", "co1", PASSWORD)
+    page = browser_page(**WIDE)
+    _sign_in(page, url, "office1")
+    page.click("#nav-board")
+    _on(page, "#filing-table", f"{url}/console/board")
+    page.click("#office-rating")
+    _on(page, "#rating-form", f"{url}/console/office/rating")
+    shot(page, "office_rating_form", full_page=True)
+
+    # keyboard only: no period chosen, Enter in the date field runs the form
+    page.focus("#rating_date")
+    page.keyboard.type("2026-11-20")
+    page.keyboard.press("Enter")
+    _on(page, "[data-field='period']", f"{url}/console/office/rating?period=&rating_date=2026-11-20")
+    expect(page.locator("[data-field='period']")).to_contain_text("考评期间")
+    expect(page.locator("#rating_date")).to_have_value("2026-11-20")               # kept as typed
+    shot(page, "office_rating_period_missing", full_page=True)
+
+    page.focus("#period")
+    page.keyboard.press("ArrowDown")            # 2026 年上半年
+    page.keyboard.press("ArrowDown")            # 2026 年度
+    expect(page.locator("#period")).to_have_value("2026")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.locator("#preview-submit")).to_be_focused()
+    page.keyboard.press("Enter")
+    _on(page, "#preview", f"{url}/console/office/rating?period=2026&rating_date=2026-11-20")
+    row = page.locator("#preview-table tr[data-agency='ps']")
+    expect(row.locator("td[data-stars='5']")).to_have_text("8")
+    expect(row.locator("td[data-stars='4']")).to_have_text("1")
+    page.focus("#detail-ps summary")
+    page.keyboard.press("Enter")                # open the bureau's officers
+    expect(page.locator("tr[data-officer='o2']")).to_be_visible()
+    shot(page, "office_rating_preview", full_page=True)
+    with pytest.raises(AssertionError):        # nothing stored by the preview
+        site.rpc("scoring", "unit_results", {"unit": "ps", "period": "2026"})
+
+    page.focus("#publish-submit")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#published")
+    assert page.url.startswith(f"{url}/console/office/rating?period=2026&published=2026%3Acnty%3A1"
+                               "&rating_date=2026-11-20&until="), page.url
+    expect(page.locator("#published")).to_contain_text("2026:cnty:1")
+    expect(page.locator("#unchanged")).to_be_visible()
+    shot(page, "office_rating_published", full_page=True)
+    stored = site.rpc("scoring", "unit_results", {"unit": "ps", "period": "2026"})
+    assert stored["rating_id"] == "2026:cnty:1"
+
+
+def test_an_agency_head_is_refused_the_offices_rating_page(site, browser_page, shot):
+    from tests.service.gateway.test_console_board import load_roster
+
+    url = site.url
+    load_roster(_SiteRpc(site))
+    site.account("head", "h", PASSWORD)
+    page = browser_page(**WIDE)
+    _sign_in(page, url, "head")
+    page.goto(f"{url}/console/office/rating?period=2026")
+    page.wait_for_selector("p.error")
+    expect(page.locator("h1")).to_have_text("页面不存在")
+    assert page.locator("#preview").count() == 0
+    shot(page, "office_rating_refused_head")
