@@ -233,6 +233,8 @@ _r("scoring.waiting_for", scope=_p("person"),
    note="what the person may review or approve and the mentees' logs (the steps' own checks)")
 _r("scoring.overdue_evaluations", scope=_u("agency"))
 _r("scoring.targets", scope=_u("agency"))
+_r("scoring.committee_board", scope=_u("committee"),
+   note="a committee's agencies in one call: filing against the 15th, target 1, the latest ratings' stars")
 _w("scoring.write_daily_logs", STAFF + (PERSONS, OPERATOR), _p("logs[].person"),
    separation="own only: a person writes their own daily log")
 _w("scoring.review_daily_logs", STAFF + (PERSONS,), _p("reviews[].person"),

@@ -752,7 +752,9 @@ def _bar(counts: dict, total: int) -> list:
 @guarded
 def board(self, request, person):
     """The city board of a committee's office: filing against the 15th per agency (who is late), the
-    eight targets per agency, stars per agency as a chart, agency classes."""
+    eight targets per agency, stars per agency as a chart, agency classes.  Four calls for the data
+    (``scoring.committee_board``, then ``roster``, ``training`` and ``survey`` ``.targets``) whatever
+    the number of agencies."""
     from shared import targets as method_targets
 
     staff, units = _committee_of(self, person)
@@ -760,24 +762,30 @@ def board(self, request, person):
     month = _check_month((request.args.get("month") or month_just_over(today))[:20])
     deadline = filing_deadline(month)
     agencies = [u for u in units if u["kind"] == "agency"]
+    wanted = {ag["id"] for ag in agencies}
+    # a handful of calls whatever the number of agencies: scoring's board of the committee (filing,
+    # target 1, the latest stars), then each other owner's targets once, kept to the committee's agencies
+    found = _maybe(self, person, "scoring.committee_board", {"committee": staff["agency"], "month": month}) or {}
+    boards = {a["agency"]: a for a in found.get("agencies", [])}
+    targets: dict = {}
+    for service in TARGET_SERVICES:
+        if service == "scoring":
+            continue
+        answer = _maybe(self, person, f"{service}.targets", {"year": int(month[:4])})
+        for t in (answer or {}).get("targets", []):
+            if t.get("agency") in wanted and method_targets.OWNERS.get(t["target"]) == service:
+                targets.setdefault(t["agency"], {})[t["target"]] = t
     rows = []
     for ag in agencies:
-        progress = _maybe(self, person, "scoring.overdue_evaluations", {"agency": ag["id"], "month": month}) or {}
-        counts = (progress.get("by_agency") or {}).get(ag["id"])
-        targets = {}
-        for service in TARGET_SERVICES:
-            found = _maybe(self, person, f"{service}.targets", {"agency": ag["id"], "year": int(month[:4])})
-            for t in (found or {}).get("targets", []):
-                if t.get("agency") == ag["id"] and method_targets.OWNERS.get(t["target"]) == service:
-                    targets[t["target"]] = t
-        results = _latest_results(self, person, ag["id"], today)
-        stars: dict = {}
-        for o in (results or {}).get("officers", []):
-            if o.get("status") == "rated":
-                stars[o.get("stars") or 0] = stars.get(o.get("stars") or 0, 0) + 1
+        b = boards.get(ag["id"]) or {}
+        mine = dict(targets.get(ag["id"], {}))
+        if b.get("target_1"):
+            mine[b["target_1"]["target"]] = b["target_1"]
+        rating = b.get("rating") or {}
+        stars = {int(n): c for n, c in (rating.get("stars") or {}).items()}
         rated = sum(stars.values())
-        rows.append({"unit": ag, "counts": counts, "late": progress.get("overdue", []), "targets": targets,
-                     "results": results, "agency": next(iter((results or {}).get("agencies") or []), None),
+        rows.append({"unit": ag, "counts": b.get("filing"), "late": b.get("overdue", []), "targets": mine,
+                     "results": rating or None, "agency": rating.get("agency"),
                      "bar": _bar(stars, rated), "rated": rated,
                      "average": round(sum(n * c for n, c in stars.items()) / rated, 2) if rated else None})
     done = sum(1 for r in rows if r["counts"] and r["counts"]["due"] and

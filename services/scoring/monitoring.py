@@ -152,3 +152,51 @@ def targets(uow, data, as_of: date) -> dict:
     year = data.get("year") or as_of.year
     return {"year": year, "as_of": as_of.isoformat(),
             "targets": [r.as_dict() for r in target_results(uow, year, as_of, data.get("agency"))]}
+
+
+def committee_board(uow, data) -> dict:
+    """The city board of a committee's office in one call (issue 22 item 4): for every agency under
+    ``committee`` in the tree of ``as_of``, the month's filing against the 15th (due, filed on time,
+    filed late, overdue, and who is late), target 1 of the month's year, and the latest rating
+    covering the agency (this year's, its half, last year's, last year's half): its rated officers
+    by stars and the agency's own result.  Nothing of a unit outside the committee."""
+    from services.scoring import results
+    from services.scoring.domain import assemble
+    from shared.errors import NotFound
+
+    s = uow.session
+    as_of = data.get("as_of") or repository.today()
+    committee = data["committee"]
+    tree = history.units_on(s, as_of)
+    if committee not in tree:
+        raise NotFound(f"no unit {committee} in the read model on {as_of}", "committee")
+    under = assemble.units_under(committee, {uid: u.parent for uid, u in tree.items()})
+    agencies = sorted(uid for uid in under if tree[uid].kind == "agency")
+    progress = overdue_evaluations(uow, {"as_of": as_of, "month": data.get("month")})
+    month = progress["month"]
+    year = int(month[:4])
+    wanted = set(agencies)
+    rates = {t.agency: t.as_dict() for t in target_results(uow, year, as_of) if t.agency in wanted}
+    out = []
+    for ag in agencies:
+        found = None
+        for period in (f"{year}", f"{year}H1", f"{year - 1}", f"{year - 1}H1"):
+            try:
+                found = results.unit_results(uow, {"unit": ag, "period": period})
+                break
+            except NotFound:
+                continue
+        stars: dict = {}
+        for o in (found or {}).get("officers", []):
+            if o.get("status") == "rated":
+                stars[str(o.get("stars") or 0)] = stars.get(str(o.get("stars") or 0), 0) + 1
+        own = next((a for a in (found or {}).get("agencies", []) if a.get("id") == ag), None)
+        out.append({"agency": ag, "filing": progress["by_agency"].get(ag),
+                    "overdue": [x for x in progress["overdue"] if x["agency"] == ag],
+                    "target_1": rates.get(ag),
+                    "rating": None if found is None else {
+                        "period": found["period"], "rating_id": found["rating_id"], "stars": stars,
+                        "rated": sum(stars.values()), "agency": own}})
+    return {"committee": committee, "month": month, "deadline": progress["deadline"],
+            "deadline_passed": progress["deadline_passed"], "as_of": progress["as_of"], "year": year,
+            "agencies": out}

@@ -197,6 +197,11 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
         self._set_gauges(report)
         return report
 
+    @rpc
+    def committee_board(self, payload):
+        """A committee's agencies in one call: filing against the 15th, target 1, latest stars."""
+        return monitoring.committee_board(self.db, load(scoring_contract.CommitteeBoard(), payload))
+
     @timer(interval=OVERDUE_TIMER_SECONDS, eager=True)
     def flag_overdue(self):
         self._set_gauges(monitoring.flag_overdue(self.db, date.today()))

@@ -259,6 +259,13 @@ class OverdueQuery(_AsOf):
     agency = Id(**_opt_id)
 
 
+class CommitteeBoard(_AsOf):
+    """The board of a committee's office (``committee_board``): its agencies' month and latest ratings."""
+    committee = Id(**_id)
+    month = fields.String(load_default=None, allow_none=True,
+                          validate=validate.Regexp(r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$", error="Not a month (YYYY-MM)."))
+
+
 # -- daily logs ----------------------------------------------------------------------------------
 class LogIn(BaseSchema):
     person = Id(**_id)

@@ -110,3 +110,36 @@ def test_another_committee_sees_only_its_own_and_an_agency_head_is_refused(conso
     assert r.status_code == 404 and "不是政法委机关人员" in r.text
     officer, _ = signed_in(url, "zhang3")              # unknown to the roster
     assert officer.get(f"{url}/console/board", timeout=30).status_code == 404
+
+
+def test_the_board_asks_a_handful_of_calls_whatever_the_number_of_agencies(console, monkeypatch):
+    """Issue 22 item 4: the board's data is one call to scoring's committee board and one to each
+    other owner of targets, never one per agency: ten more agencies under the committee, the same
+    calls (their rows 无数据 until scoring's tree has them)."""
+    from services.gateway import app
+
+    url, suite, _ = console
+    calls = []
+    real = app._Upstream.call
+
+    def counted(self, target, args=(), **kw):
+        calls.append((target, dict(args[0]) if args and isinstance(args[0], dict) else None))
+        return real(self, target, args, **kw)
+
+    monkeypatch.setattr(app._Upstream, "call", counted)
+    s, _ = signed_in(url, "office1")
+    assert s.get(f"{url}/console/board?month={FEB}", timeout=60).status_code == 200
+    first = sorted(target for target, _ in calls)
+    assert first == sorted(["roster.get_staff", "roster.get_units", "scoring.committee_board", "roster.targets",
+                            "training.targets", "survey.targets", "scoring.waiting_for"]), first
+    assert not any((payload or {}).get("agency") or (payload or {}).get("unit") for _, payload in calls)
+
+    with suite.rpc() as rpc:
+        rpc.roster.save_units({"units": ROSTER_UNITS + [
+            {"id": f"extra{i}", "name": f"单位{i}", "kind": "agency", "parent": "cnty", "agency_type": "court"}
+            for i in range(10)], "effective": "2000-01-01"})
+    calls.clear()
+    page = s.get(f"{url}/console/board?month={FEB}", timeout=60)
+    assert page.status_code == 200 and page.text.count('<tr data-agency="extra') == 4 * 10
+    assert sorted(target for target, _ in calls) == first
+    assert '<td data-target="1_management_rate"><span class="missed">未达标</span>' in page.text   # still the bureau's
