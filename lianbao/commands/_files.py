@@ -10,7 +10,8 @@ The commands that read a file (``lianbao packs check|preview|register``, ``lianb
 * :func:`load_yaml` — ``yaml.safe_load`` (no ``!!python`` tags, no object construction) with its
   error marks;
 * :func:`load_json` — strict JSON (no NaN, no key twice) with its line and column;
-* :func:`csv_rows` — CSV rows, strict quoting, with the line where the parser gave up.
+* :func:`csv_rows` — CSV rows, strict quoting, with the line where the parser gave up;
+  :func:`iter_csv_rows` the same one row at a time (a large import never holds the file).
 """
 from __future__ import annotations
 
@@ -109,9 +110,54 @@ def load_document(path):
     return load_json(path) if str(path).lower().endswith(".json") else load_yaml(path)
 
 
+def text_lines(path, digest=None):
+    """``(number, line)`` of a UTF-8 text file read one line at a time (the file is never held
+    whole; a BOM is allowed): the same refusals as :func:`decode`, at the first bad byte or control
+    character, with its line and column. ``digest`` (a hashlib object) is fed every byte read."""
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise BadFile(path, f"cannot read: {exc.strerror or exc}") from None
+    with fh:
+        for number, raw in enumerate(fh, start=1):
+            if digest is not None:
+                digest.update(raw)
+            shift = 0
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw, shift = raw[3:], 3
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise BadFile(path, f"not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                              number, exc.start + shift + 1) from None
+            bad = _CONTROL.search(line)
+            if bad is not None:
+                raise BadFile(path, f"control character U+{ord(bad.group()):04X}", number, bad.start() + 1)
+            yield number, line
+
+
+def iter_csv_rows(path, digest=None):
+    """The rows of a CSV file (UTF-8), strict quoting, read line by line (bounded memory: one row
+    at a time); a bad byte, a control character or a parse error is a BadFile at its line."""
+    last = [""]
+
+    def lines():
+        for _, line in text_lines(path, digest):
+            last[0] = line
+            yield line
+
+    reader = csv.reader(lines(), strict=True)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        text = last[0].rstrip("\r\n")
+        raise BadFile(path, f"not valid CSV: {exc}", max(1, reader.line_num), len(text) + 1) from None
+
+
 def csv_rows(path, text: str | None = None):
     """The rows of a CSV file (UTF-8), strict quoting; a parse error is a BadFile at its line."""
-    text = read_text(path) if text is None else text
+    if text is None:
+        return list(iter_csv_rows(path))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows = []
     try:
@@ -137,13 +183,21 @@ def xlsx_workbook(path):
         raise BadFile(path, f"not an XLSX workbook: {exc}") from None
 
 
-def check_rows_file(path) -> None:
-    """A quick look at a rows file before anything is sent: a CSV decodes and parses, an XLSX
-    opens (its cells are read later)."""
+def check_rows_file(path, digest=None) -> int:
+    """A look at a rows file before anything is sent, in bounded memory: a CSV decodes and parses
+    to its end (its rows counted, not kept), an XLSX opens (its cells are read later). Returns the
+    number of CSV lines read (0 for a workbook); ``digest`` is fed the CSV's bytes."""
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
-        csv_rows(path)
-    elif suffix in (".xlsx", ".xlsm"):
+        rows = 0
+        for _ in iter_csv_rows(path, digest):
+            rows += 1
+        return rows
+    if suffix in (".xlsx", ".xlsm"):
         xlsx_workbook(path).close()
-    else:
-        raise BadFile(path, "not a .csv or .xlsx file")
+        if digest is not None:
+            with open(path, "rb") as fh:
+                for piece in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(piece)
+        return 0
+    raise BadFile(path, "not a .csv or .xlsx file")

@@ -11,7 +11,10 @@ changes nothing.
   good forms taken; exit 1 if any form was refused, 0 if none.
 * ``--strict``: every batch is checked first (dry run); if any form would be refused nothing is
   sent (exit 1).  ``--dry-run``: check only.
-* A file that cannot be read or lacks columns: exit 2.
+* A file that cannot be read or lacks columns: exit 2, before any form is sent.
+* The file is read as it goes (first checked to its end, then read again batch by batch): a
+  1,000,000-form file is never held whole; its serials are kept as 20-byte digests for the
+  first-copy rule.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ import json
 import sys
 from pathlib import Path
 
-from lianbao.commands._files import BadFile, csv_rows, xlsx_workbook
+from lianbao.commands._files import BadFile, iter_csv_rows, xlsx_workbook
 
 EXIT_OK, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -48,13 +51,18 @@ class _Raw:  # argparse formatter keeping the description's line breaks
         return argparse.RawDescriptionHelpFormatter(*args, **kwargs)
 
 
-def _rows(path: Path):
-    """(file line, {column: cell}) for each data row, header names lower-cased."""
+def _rows(path: Path, digest=None):
+    """(file line, {column: cell}) for each data row, header names lower-cased; ``digest`` (hashlib)
+    is fed the file's bytes."""
     if path.suffix.lower() == ".xlsx":
         wb = xlsx_workbook(path)
         it = wb.worksheets[0].iter_rows(values_only=True)
+        if digest is not None:
+            with open(path, "rb") as fh:
+                for piece in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(piece)
     elif path.suffix.lower() == ".csv":
-        it = iter(csv_rows(path))
+        it = iter_csv_rows(path, digest)
     else:
         raise BadFile(path, "only .csv and .xlsx are read")
     header = next(it, None)
@@ -77,19 +85,27 @@ def _cell(value) -> str:
 
 def read_forms(path: Path, cells: dict | None = None):
     """Forms of a file: ``([(line, form)], [local problems])``; raises BadFile for a bad layout.
+    (All at once: :func:`iter_forms` is the same one form at a time.)"""
+    problems: list = []
+    return list(iter_forms(path, problems, cells)), problems
 
-    Local problem: a later row repeating a serial of the file.  A form with cells that are not
-    answers is still sent (each such cell as ``?``), so the survey reports every fault of it; the
-    message naming the cells as written goes into ``cells`` {line: message}.
-    """
+
+def _serial_hash(serial: str) -> tuple[int, int]:
+    """A serial as the two 64-bit halves of its 128-bit digest (what the file's serials are kept as)."""
+    d = hashlib.blake2b(serial.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return int.from_bytes(d[:8], "little"), int.from_bytes(d[8:], "little")
+
+
+def _forms_of(path: Path, cells: dict | None = None, digest=None):
+    """``(line, form, counted)`` for each row of a file, read as it goes; raises BadFile for a bad
+    layout. ``counted``: the row takes part in the file's first-copy rule (its answers are answers
+    and its serial is given)."""
     from services.survey.domain.forms import pack_cells
     from services.survey.domain.vocabulary import GROUP_LABELS
 
     by_label = {label: code for code, label in GROUP_LABELS.items()}
-    forms, problems = [], []
-    seen: dict[str, int] = {}     # first copy wins inside the file too (SPEC §4)
     columns = None
-    for line, row in _rows(path):
+    for line, row in _rows(path, digest):
         if columns is None:
             keys = set(row)
             missing = [c for c in ("serial", "subject", "group") if c not in keys]
@@ -111,37 +127,101 @@ def read_forms(path: Path, cells: dict | None = None):
             if bad is not None:
                 if cells is not None:
                     cells[line] = bad
-                forms.append((line, form))      # refused by the survey, with its other faults
+                yield line, form, False   # refused by the survey, with its other faults
                 continue
-        earlier = seen.get(form["serial"])
-        if earlier is not None and form["serial"]:
+        yield line, form, bool(form["serial"])
+
+
+def repeated_serials(path: Path, digest=None, rows: list | None = None) -> dict[int, int]:
+    """``{line: line of the first copy}`` for every row of the file repeating an earlier row's serial
+    (SPEC §4: the first copy wins inside the file too), in bounded memory: one pass keeping each
+    serial as a 128-bit digest and its line in flat arrays (about 20 bytes a form), sorted once.
+    The pass reads the whole file: a bad byte, CSV fault or layout anywhere is a BadFile here;
+    ``digest`` is fed its bytes, ``rows`` (a list) gets the number of rows read."""
+    from array import array
+
+    import numpy as np
+
+    lo, hi, lines = array("Q"), array("Q"), array("Q")
+    read = 0
+    for line, form, counted in _forms_of(path, digest=digest):
+        read += 1
+        if counted:
+            a, b = _serial_hash(form["serial"])
+            lo.append(a)
+            hi.append(b)
+            lines.append(line)
+    if rows is not None:
+        rows.append(read)
+    if len(lines) < 2:
+        return {}
+    lo, hi = np.frombuffer(lo, dtype=np.uint64), np.frombuffer(hi, dtype=np.uint64)
+    at = np.frombuffer(lines, dtype=np.uint64)
+    order = np.lexsort((at, lo, hi))                # by serial, then by line
+    lo, hi, at = lo[order], hi[order], at[order]
+    same = np.concatenate(([False], (lo[1:] == lo[:-1]) & (hi[1:] == hi[:-1])))
+    if not same.any():
+        return {}
+    first = np.maximum.accumulate(np.where(same, 0, np.arange(len(at))))
+    return {int(at[i]): int(at[first[i]]) for i in np.nonzero(same)[0]}
+
+
+def iter_forms(path: Path, problems: list, cells: dict | None = None, repeated: dict | None = None):
+    """``(line, form)`` for each form of a file, read as it goes (one row at a time); raises
+    BadFile for a bad layout.
+
+    Local problem (appended to ``problems``): a later row repeating a serial of the file
+    (``repeated``, from :func:`repeated_serials`; found here when not given). A form with cells that
+    are not answers is still given (each such cell as ``?``), so the survey reports every fault of
+    it; the message naming the cells as written goes into ``cells`` {line: message}.
+    """
+    if repeated is None:
+        repeated = repeated_serials(path)
+    for line, form, counted in _forms_of(path, cells):
+        earlier = repeated.get(line) if counted else None
+        if earlier is not None:
             problems.append({"line": line, "serial": form["serial"], "field": "serial",
                              "reason": "duplicate_serial",
                              "message": f"serial already given at line {earlier} of this file"})
             continue
-        seen[form["serial"]] = line
-        forms.append((line, form))
-    return forms, problems
+        yield line, form
+
+
+def _chunks(forms, size: int):
+    chunk = []
+    for item in forms:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def import_forms(path, campaign: str, proxy_factory, strict=False, dry_run=False, batch_size=2000,
                  progress=True) -> dict:
-    """Send a file's forms; returns the summary (``errors`` carry the file line)."""
+    """Send a file's forms; returns the summary (``errors`` carry the file line).
+
+    The file is read as it goes, ``batch_size`` forms at a time (a 1,000,000-form file is never
+    held whole): first checked to its end without a broker (a bad byte or CSV fault is exit 2,
+    nothing sent), then read again and sent batch by batch (``--strict`` and ``--dry-run``: a
+    checking pass of dry runs first, then, if nothing was refused, a pass for real)."""
     path = Path(path)
-    cells: dict = {}
-    forms, problems = read_forms(path, cells)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:20]
-    chunks = [forms[i:i + batch_size] for i in range(0, len(forms), batch_size)]
-    summary = {"file": str(path), "campaign_id": campaign, "forms": len(forms) + len(problems),
-               "accepted": 0, "rejected": len(problems), "duplicates": 0, "committed": False,
-               "strict": strict, "dry_run": dry_run, "errors": list(problems)}
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise BadFile(path, "only .csv and .xlsx are read")
+    digest, rows = hashlib.sha256(), []
+    repeated = repeated_serials(path, digest, rows)   # the whole file checked before any broker
+    digest = digest.hexdigest()[:20]
+    summary = {"file": str(path), "campaign_id": campaign, "forms": 0,
+               "accepted": 0, "rejected": 0, "duplicates": 0, "committed": False,
+               "strict": strict, "dry_run": dry_run, "errors": []}
 
     def send(proxy, chunk, n, check_only):
         return proxy.survey.submit_batch({
             "campaign_id": campaign, "batch_id": f"file:{digest}:{batch_size}:{n}",
             "strict": strict, "dry_run": check_only, "forms": [f for _, f in chunk]})
 
-    def record(chunk, out):
+    def record(chunk, out, cells):
         """Every fault of each refused form, one error each with the form's line (issue 26)."""
         summary["accepted"] += out["accepted"]
         summary["rejected"] += out["rejected"]
@@ -153,25 +233,36 @@ def import_forms(path, campaign: str, proxy_factory, strict=False, dry_run=False
                 summary["errors"].append({"line": line, "serial": err["serial"], "field": field,
                                           "reason": fault["reason"], "message": message})
 
-    bar = _bar(len(forms), progress)
+    def one_pass(proxy, check_only):
+        """Read the file once more, sending its batches; returns the count of forms read."""
+        problems: list = []
+        cells: dict = {}
+        forms = 0
+        for n, chunk in enumerate(_chunks(iter_forms(path, problems, cells, repeated), batch_size)):
+            record(chunk, send(proxy, chunk, n, check_only), cells)
+            cells.clear()       # the lines of this batch only
+            forms += len(chunk)
+            bar.update(len(chunk))
+        summary["errors"].extend(problems)
+        summary["rejected"] += len(problems)
+        summary["forms"] = forms + len(problems)
+        return forms
+
+    bar = _bar(rows[0], progress)
     try:
         with proxy_factory() as proxy:
             if strict or dry_run:
-                for n, chunk in enumerate(chunks):
-                    record(chunk, send(proxy, chunk, n, True))
-                    bar.update(len(chunk))
+                one_pass(proxy, True)
                 if strict and summary["errors"]:
                     summary["accepted"] = 0
                 send_for_real = not (dry_run or summary["errors"])
                 if send_for_real:
-                    summary.update(accepted=0, rejected=len(problems))
+                    summary.update(accepted=0, rejected=0)
                     bar.reset()
             else:
                 send_for_real = True
             if send_for_real:
-                for n, chunk in enumerate(chunks):
-                    record(chunk, send(proxy, chunk, n, False))
-                    bar.update(len(chunk))
+                one_pass(proxy, False)
                 summary["committed"] = True
     finally:
         bar.close()

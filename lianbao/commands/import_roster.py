@@ -4,8 +4,10 @@ Columns (row 1; English or Chinese): id 工号, name 姓名, unit 单位, positi
 officer or 一把手/班子成员/中层骨干/干警), joined 入队日期 (YYYY-MM-DD), titles 职衔 and supervises
 分管科室 (``;``-separated). Units must already exist (``roster.save_units``).
 
-``--dry-run`` reports every bad row by row number and column and writes nothing; a real run is all
-or nothing (one transaction in the service); importing the same file again changes nothing.
+The file is read as it goes and sent 5,000 rows at a time. ``--dry-run`` reports every bad row by
+row number and column and writes nothing; a real run checks every batch first and writes only if no
+row is refused (all or nothing); importing the same file again changes nothing (and finishes an
+import that was interrupted).
 Exit codes: 0 done, 2 bad file or bad rows (nothing written), 1 the service failed.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from lianbao.commands._groups import group
 
 IMPORT_TIMEOUT = 900.0
+BATCH_ROWS = 5000          # rows per call, as the gateway's streamed uploads
 
 
 def register(subparsers):
@@ -47,9 +50,9 @@ def _cell(value) -> str:
 
 
 def _rows_csv(path: Path):
-    from lianbao.commands._files import csv_rows
+    from lianbao.commands._files import iter_csv_rows
 
-    yield from csv_rows(path)
+    yield from iter_csv_rows(path)
 
 
 def _rows_xlsx(path: Path, sheet: str | None):
@@ -66,9 +69,11 @@ def _rows_xlsx(path: Path, sheet: str | None):
         book.close()
 
 
-def read_rows(path: Path, sheet: str | None = None, progress: bool = True):
-    """(header, rows as dicts, their row numbers in the file). Blank rows are skipped; row 1 is
-    the header."""
+def iter_rows(path: Path, sheet: str | None = None, header: list | None = None):
+    """``(row number, row as a dict)`` for each data row, read as it goes (a CSV line by line, a
+    workbook with openpyxl's read-only reader): the file is never held whole. Blank rows are
+    skipped; row 1 is the header, put into ``header`` (a list) when given; a file without one is a
+    ValueError."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         source = _rows_csv(path)
@@ -78,49 +83,108 @@ def read_rows(path: Path, sheet: str | None = None, progress: bool = True):
         from lianbao.commands._files import BadFile
 
         raise BadFile(path, "not a .csv or .xlsx file")
-    from tqdm import tqdm
-
-    header: list[str] | None = None
-    rows, numbers = [], []
-    bar = tqdm(desc="reading", unit=" rows", disable=not progress, file=sys.stderr)
+    names: list[str] | None = None
     for number, raw in enumerate(source, start=1):
         cells = [_cell(v) for v in raw]
-        if header is None:
-            header = [c for c in cells]
-            while header and not header[-1]:
-                header.pop()
+        if names is None:
+            names = [c for c in cells]
+            while names and not names[-1]:
+                names.pop()
+            if header is not None:
+                header[:] = names
             continue
         if not any(cells):
             continue
-        if len(cells) > len(header) and any(cells[len(header):]):
-            cells = cells[:len(header)] + ["<extra cells>"]
-            row = dict(zip(header + ["_extra"], cells))
+        if len(cells) > len(names) and any(cells[len(names):]):
+            cells = cells[:len(names)] + ["<extra cells>"]
+            yield number, dict(zip(names + ["_extra"], cells))
         else:
-            row = dict(zip(header, cells + [""] * (len(header) - len(cells))))
+            yield number, dict(zip(names, cells + [""] * (len(names) - len(cells))))
+    if names is None:
+        raise ValueError(f"{path.name}: empty file (no header row)")
+
+
+def read_rows(path: Path, sheet: str | None = None, progress: bool = True):
+    """(header, rows as dicts, their row numbers in the file), all at once (the training import's
+    one batch). Blank rows are skipped; row 1 is the header."""
+    from tqdm import tqdm
+
+    header: list[str] = []
+    rows, numbers = [], []
+    bar = tqdm(desc="reading", unit=" rows", disable=not progress, file=sys.stderr)
+    for number, row in iter_rows(path, sheet, header):
         rows.append(row)
         numbers.append(number)
         bar.update(1)
     bar.close()
-    if header is None:
-        raise ValueError(f"{path.name}: empty file (no header row)")
     return header, rows, numbers
 
 
+def batches_of(path: Path, sheet: str | None, size: int):
+    """``(rows, their numbers)`` ``size`` rows at a time; a header alone gives one row of blanks
+    (the service then checks the header)."""
+    header: list[str] = []
+    rows, numbers, sent = [], [], False
+    for number, row in iter_rows(path, sheet, header):
+        rows.append(row)
+        numbers.append(number)
+        if len(rows) >= size:
+            yield rows, numbers
+            rows, numbers, sent = [], [], True
+    if rows or not sent:
+        yield (rows, numbers) if rows else ([dict.fromkeys(header, "")], [2])
+
+
+def _first_lines():
+    """The person named twice in a file, in any two batches (the gateway's upload check)."""
+    from services.gateway.uploads import Upload, _FirstLines
+    from shared.contracts.roster import roster_column
+
+    return _FirstLines(Upload("rows", "all_or_nothing", BATCH_ROWS, "row_numbers", unique=("id",),
+                              unique_label="person", column=roster_column))
+
+
 def import_file(proxy, path: Path, dry_run: bool = False, effective: str | None = None,
-                sheet: str | None = None, progress: bool = True) -> dict:
-    """Read ``path`` and send it to ``roster.import_roster`` as one all-or-nothing batch."""
+                sheet: str | None = None, progress: bool = True, batch_size: int | None = None) -> dict:
+    """Read ``path`` as it goes and send it to ``roster.import_roster`` ``batch_size`` rows at a time
+    (bounded memory): every batch is checked first (dry runs; a person given twice in the file, in
+    any two batches, is refused at the later row); only if no row is refused are the batches sent
+    again for real. The import is idempotent by content, so one interrupted in its second pass is
+    finished by running it again."""
     from tqdm import tqdm
 
-    header, rows, numbers = read_rows(path, sheet, progress)
-    if not rows:  # a header alone: let the service check the header
-        rows, numbers = [dict.fromkeys(header, "")], [2]
-    bar = tqdm(total=1, desc="importing" if not dry_run else "checking", unit=" batch",
-               disable=not progress, file=sys.stderr)
-    report = proxy.roster.import_roster({"rows": rows, "row_numbers": numbers,
-                                         "dry_run": dry_run, "effective": effective})
-    bar.update(1)
-    bar.close()
-    return report
+    size = batch_size or BATCH_ROWS
+
+    def one_pass(check_only: bool) -> dict:
+        total = {"dry_run": dry_run, "committed": True, "rows": 0, "created": 0, "changed": 0,
+                 "unchanged": 0, "errors": []}
+        seen, first = set(), _first_lines() if check_only else None
+        bar = tqdm(desc="checking" if check_only else "importing", unit=" rows",
+                   disable=not progress, file=sys.stderr)
+        for rows, numbers in batches_of(path, sheet, size):
+            report = proxy.roster.import_roster({"rows": rows, "row_numbers": numbers,
+                                                 "dry_run": check_only, "effective": effective})
+            total["committed"] = total["committed"] and bool(report.get("committed"))
+            for key in ("rows", "created", "changed", "unchanged"):
+                total[key] += report.get(key) or 0
+            for err in report["errors"]:       # a bad header: told by each batch, listed once
+                mark = (err.get("row"), err.get("column"), err.get("message"))
+                if err.get("row") is None and mark in seen:
+                    continue
+                seen.add(mark)
+                total["errors"].append(err)
+            if first is not None:
+                first.check(rows, numbers, report, total["errors"])
+            bar.update(len(rows))
+        bar.close()
+        if check_only or total["errors"]:
+            total["committed"] = False
+        return total
+
+    checked = one_pass(True)
+    if dry_run or checked["errors"]:
+        return checked
+    return one_pass(False)
 
 
 def print_report(report: dict, out=None, noun: str = "bad rows") -> None:

@@ -75,3 +75,31 @@ def test_xlsx_with_date_cells_imports(roster_units, tmp_path):
 def test_cli_refuses_a_missing_file(capsys):
     assert main(["import", "roster", "/nonexistent/roster.csv", "--no-progress"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_the_file_goes_in_batches_checked_first_all_or_nothing(roster_units, tmp_path):
+    """Read as it goes, two rows a call: bad rows in any batch leave every batch unwritten (the
+    good batches before them too); a person given again in a later batch is refused at its row;
+    a good file goes in whole, and again changes nothing."""
+    with roster_units.rpc() as rpc:
+        report = import_file(rpc, DATA / "bad.csv", progress=False, batch_size=2)
+        # row 7 gives a1 of row 2 again, in another batch: refused as the same person (in one
+        # batch the service refuses it for its other unit)
+        assert [(e["row"], e["column"]) for e in report["errors"]] == [
+            (3, "unit"), (4, "joined"), (5, "position"), (6, "unit"), (7, "id"), (8, "titles")]
+        assert not report["committed"]
+        with pytest.raises(NotFound):
+            rpc.roster.get_staff({"person": "a1"})     # row 2, in the first batch: not written
+        lines = (DATA / "good.csv").read_text(encoding="utf-8-sig").splitlines()
+        twice = tmp_path / "twice.csv"
+        twice.write_text("\n".join(lines + [lines[1]]) + "\n", encoding="utf-8")
+        report = import_file(rpc, twice, progress=False, batch_size=2)
+        assert [(e["row"], e["column"], e["reason"]) for e in report["errors"]] == [
+            (len(lines) + 1, "id", "duplicate")]
+        assert "as line 2" in report["errors"][0]["message"] and not report["committed"]
+        with pytest.raises(NotFound):
+            rpc.roster.get_staff({"person": lines[1].split(",")[0]})
+        first = import_file(rpc, DATA / "good.csv", progress=False, batch_size=2)
+        assert (first["committed"], first["errors"], first["rows"], first["created"]) == (True, [], 7, 7)
+        again = import_file(rpc, DATA / "good.csv", progress=False, batch_size=2)
+        assert (again["committed"], again["created"], again["changed"], again["unchanged"]) == (True, 0, 0, 7)

@@ -84,3 +84,36 @@ def test_every_fault_of_a_form_is_reported_with_its_field(survey, tmp_path):
         (2, "F1", "answers", "bad_answers")]
     answers = out["errors"][2]["message"]
     assert "item 3: '很好'" in answers and "item 10: 'x'" in answers      # the cells as written
+
+
+def _packed(tmp_path, rows, tail=b""):
+    path = tmp_path / "forms.csv"
+    body = "serial,subject,group,answers\n" + "".join(f"{s},o1,parents,{'S' * 35}\n" for s in rows)
+    path.write_bytes(body.encode("utf-8") + tail)
+    return path
+
+
+def test_a_serial_repeated_in_a_later_batch_is_refused_at_its_line_naming_the_first(survey, tmp_path):
+    """The file is read a batch at a time; the first-copy rule still spans the whole file (the
+    repeats of a serial in later batches, strict and dry runs included: no form was sent then)."""
+    path = _packed(tmp_path, ["F1", "F2", "F3", "F4", "F2", "F5", "F1", "F2"])
+    assert cmd.repeated_serials(path) == {6: 3, 8: 2, 9: 3}
+    for kwargs in ({"dry_run": True}, {"strict": True}, {}):
+        out = cmd.import_forms(path, "c1", survey.rpc, batch_size=2, progress=False, **kwargs)
+        assert [(e["line"], e["serial"], e["message"]) for e in out["errors"]] == [
+            (6, "F2", "serial already given at line 3 of this file"),
+            (8, "F1", "serial already given at line 2 of this file"),
+            (9, "F2", "serial already given at line 3 of this file")], kwargs
+        assert (out["forms"], out["duplicates"]) == (8, 3)
+    assert (out["accepted"], out["committed"]) == (5, True)
+    with survey.rpc() as rpc:
+        assert rpc.survey.get_campaign({"campaign_id": "c1"})["forms_received"] == 5
+
+
+def test_a_bad_byte_on_the_last_line_is_refused_before_any_form_is_sent(tmp_path):
+    path = _packed(tmp_path, [f"F{i}" for i in range(5000)], tail="F9,o1,干警\n".encode("gbk"))
+
+    def no_broker():
+        raise AssertionError("a broker was asked for")
+    with pytest.raises(cmd.BadFile, match="line 5002, column 7"):
+        cmd.import_forms(path, "c1", no_broker, batch_size=100, progress=False)
