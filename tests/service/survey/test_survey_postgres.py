@@ -125,3 +125,21 @@ def test_postgres_concurrent_batches_of_one_campaign_keep_tallies_equal_to_a_rec
         tallied, recounted = handlers.tallied(uow, row), handlers.recounted(uow, row)
     assert sorted(tallied[0], key=repr) == sorted(recounted[0], key=repr) and tallied[1] == recounted[1]
     assert sum(tallied[1].values()) == 900
+
+
+def test_serials_with_the_array_literals_own_characters_are_stored_as_sent(pg):
+    """The PostgreSQL path binds each column as one array literal (issue 24 item 4): a serial with a
+    comma, a quote, a backslash, braces, a blank or the word NULL is stored as it was sent, and a
+    second batch repeating one of them (the unique violation: the ON CONFLICT path) keeps the first."""
+    from sqlalchemy import select
+
+    odd = ['a,b', 'x"y', 'back\\slash', '{br}', 'sp ace', 'NULL', '"', '\\', '""']
+    first = run(pg, intake(), batch("odd", [form(s) for s in odd]))
+    assert (first["accepted"], first["rejected"]) == (len(odd), 0)
+    again = run(pg, intake(), batch("odd2", [form('x"y', answers="D" * 35), form("new")]))
+    assert again["accepted"] == 1 and [e["serial"] for e in again["errors"]] == ['x"y']
+    with pg() as s:
+        rows = dict(s.execute(select(models.FormRow.serial, models.FormRow.answers)).all())
+    assert sorted(rows) == sorted(odd + ["new"]) and rows['x"y'] == "S" * 35
+    rates = run(pg, handlers.get_rates, {"campaign_id": "c1"})
+    assert rates["totals"]["forms"] == len(odd) + 1
