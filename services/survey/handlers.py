@@ -9,6 +9,7 @@ import base64
 import os
 import time
 from datetime import date
+from operator import add
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -389,26 +390,17 @@ def _insert_forms(uow, row, forms) -> list[str]:
 
 def _add_to_tallies(uow, row, forms, new_serials) -> None:
     """Add the forms an insert found new (``new_serials``; a batch delivered again adds none) to
-    the campaign's tallies: one upsert adding counts per subject, group and dimension, in key order
-    (two batches of the campaign take the rows' locks in the same order; they already queue on the
-    campaign's count row before)."""
+    the campaign's tallies: their counts per subject, group and dimension as one appended row
+    (``campaign_tally_parts``), in the insert's transaction (a strict batch rolled back takes it
+    with it).  No row is shared with another batch: batches of a campaign do not wait on each
+    other's commit for their tallies (issue 24 item 4)."""
     new = set(new_serials)
-    fresh = [(f.subject, f.group, f.answers) for f in forms if f.serial in new]
-    cells, _ = domain.tally_forms(fresh, _campaign_questionnaire(uow, row))
-    forms_of: dict = {}
-    for subject, group, _ in fresh:
-        forms_of[(subject, group)] = forms_of.get((subject, group), 0) + 1
-    values = sorted(({"campaign_id": row.id, "subject": c.subject, "grp": GROUP_INDEX[c.group],
-                      "dimension": c.dimension, "forms": forms_of[(c.subject, c.group)],
-                      "satisfied": c.satisfied, "basic": c.basic, "dissatisfied": c.dissatisfied}
-                     for c in cells), key=lambda v: (v["subject"], v["grp"], v["dimension"]))
-    T = models.CampaignTallyRow
-    for i in range(0, len(values), 1000):      # SQLite's limit of bound parameters per statement
-        stmt = _upsert(uow)(T).values(values[i:i + 1000])
-        uow.session.execute(stmt.on_conflict_do_update(
-            index_elements=[T.campaign_id, T.subject, T.grp, T.dimension],
-            set_={k: getattr(T, k) + getattr(stmt.excluded, k)
-                  for k in ("forms", "satisfied", "basic", "dissatisfied")}))
+    fresh = [(f.subject, f.group, f.answers) for f in forms if f.serial in new] \
+        if len(new) < len(forms) else [(f.subject, f.group, f.answers) for f in forms]
+    dims, pooled = domain.tally_by_key(fresh, _campaign_questionnaire(uow, row))
+    counts = [[subject, GROUP_INDEX[group], *c] for (subject, group), c in pooled.items()]
+    uow.session.execute(insert(models.CampaignTallyPartRow).values(
+        campaign_id=row.id, dimensions=list(dims), counts=counts))
 
 
 def _campaign_questionnaire(uow, row) -> Questionnaire:
@@ -426,20 +418,44 @@ def _campaign_questionnaire(uow, row) -> Questionnaire:
 
 
 def tallied(uow, row) -> tuple[list, dict]:
-    """The campaign's cells and forms received per subject, from its tallies (a few rows per
-    subject and group, whatever the number of forms)."""
+    """The campaign's cells and forms received per subject, from its tallies: the rows the
+    migration tallied (``campaign_tallies``) plus every insert's part (a few rows per subject and
+    group an insert, whatever the number of forms)."""
+    dims = tuple(domain.dimension_runs(_campaign_questionnaire(uow, row)))
+    slot = {dim: 1 + 3 * i for i, dim in enumerate(dims)}
+    width = 1 + 3 * len(dims)
+    pooled: dict = {}
+
+    def vector(subject, group):
+        v = pooled.get((subject, group))
+        if v is None:
+            v = pooled[(subject, group)] = [0] * width
+        return v
+
     T = models.CampaignTallyRow
-    cells, forms_of = [], {}
     for subject, grp, dim, forms, s, b, d in uow.session.execute(
             select(T.subject, T.grp, T.dimension, T.forms, T.satisfied, T.basic, T.dissatisfied)
             .where(T.campaign_id == row.id)):
-        group = ALL_GROUPS[grp]
-        cells.append(domain.Cell(subject, group, dim, s, b, d))
-        forms_of[(subject, group)] = forms
-    received: dict = {}
-    for (subject, _), n in forms_of.items():
-        received[subject] = received.get(subject, 0) + n
-    return cells, received
+        v = vector(subject, ALL_GROUPS[grp])
+        v[0] = forms                       # the forms of the subject and group, on each dimension's row
+        base = slot[dim]
+        v[base], v[base + 1], v[base + 2] = s, b, d
+    P = models.CampaignTallyPartRow
+    for part_dims, counts in uow.session.execute(
+            select(P.dimensions, P.counts).where(P.campaign_id == row.id).order_by(P.id)):
+        same = tuple(part_dims) == dims
+        for subject, grp, *c in counts:
+            v = vector(subject, ALL_GROUPS[grp])
+            if same:
+                v[:] = map(add, v, c)
+                continue
+            v[0] += c[0]
+            for i, dim in enumerate(part_dims):
+                base = slot[dim]
+                v[base] += c[1 + 3 * i]
+                v[base + 1] += c[2 + 3 * i]
+                v[base + 2] += c[3 + 3 * i]
+    return domain.cells_of(dims, pooled)
 
 
 def recounted(uow, row) -> tuple[list, dict]:
@@ -449,7 +465,7 @@ def recounted(uow, row) -> tuple[list, dict]:
             .where(models.FormRow.campaign_id == row.id).execution_options(yield_per=500))
     groups = ALL_GROUPS
     rows = _yielding((s, groups[g], a) for s, g, a in uow.session.execute(stmt))
-    return domain.tally_forms(rows, _campaign_questionnaire(uow, row), chunk=1000)
+    return domain.tally_forms(rows, _campaign_questionnaire(uow, row))
 
 
 def _upsert(uow):

@@ -2,9 +2,10 @@
 
 A form is ONE row: its serial (unique per campaign: the primary key), subject, respondent group
 (index into the ten groups) and answers packed one code a character (``S B D N``).  Each insert
-of forms also adds them to the campaign's tallies (``campaign_tallies``), from which rates are made.
+of forms also adds them to the campaign's tallies (one ``campaign_tally_parts`` row an insert, beside
+``campaign_tallies``, the forms of before), from which rates are made.
 """
-from sqlalchemy import JSON, Column, Date, DateTime, Integer, SmallInteger, String
+from sqlalchemy import JSON, BigInteger, Column, Date, DateTime, Integer, SmallInteger, String
 
 from shared.db import SIGNED_LENGTH, make_base, signed_column, utcnow
 
@@ -82,6 +83,20 @@ class CampaignTallyRow(Base):
     satisfied = Column(Integer, nullable=False)
     basic = Column(Integer, nullable=False)
     dissatisfied = Column(Integer, nullable=False)
+
+
+class CampaignTallyPartRow(Base):
+    """The tallies one insert of forms added to its campaign, in its transaction (issue 24 item 4):
+    one row, appended, so that batches of a campaign committing at once take no common row (an
+    upsert of every subject, group and dimension a batch touches was five rows a form, all locked
+    until commit); a campaign's tallies are its ``campaign_tallies`` rows (the forms tallied by the
+    migration) plus all its parts.  ``counts``: ``[[subject, grp, forms, satisfied, basic,
+    dissatisfied of the first of ``dimensions``, … of the next, …]]``."""
+    __tablename__ = "campaign_tally_parts"
+    id = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    campaign_id = Column(String(100), nullable=False, index=True)
+    dimensions = Column(JSON, nullable=False)
+    counts = Column(JSON, nullable=False)
 
 
 class CampaignRatesRow(Base):

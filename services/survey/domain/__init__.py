@@ -11,6 +11,6 @@ from .questionnaire import (DEFAULT_KEY, Questionnaire, default_questionnaire,  
                             validate_items)
 from .rates import (Cell, Counts, below_disqualification_line, counts_dict,  # noqa: F401
                     event_subjects, format_rate, pool_by_agency, meets_team_target, rate_report,
-                    satisfaction_rate, tally_answers, tally_forms)
+                    satisfaction_rate, tally_answers, tally_by_key, tally_forms, cells_of)
 from .vocabulary import (ANSWER_CODES, DIMENSIONS, RESPONDENT_GROUPS,  # noqa: F401
                          SUBJECT_KINDS)

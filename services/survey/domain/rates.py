@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from operator import add
 
 from .questionnaire import Questionnaire, dimension_runs
 from .vocabulary import BASIC, DIMENSIONS, DISSATISFIED, RESPONDENT_GROUPS, SATISFIED
@@ -100,51 +101,71 @@ class Cell:
     dissatisfied: int
 
 
-def tally_forms(forms, questionnaire: Questionnaire, chunk: int = 50000
-                ) -> tuple[list[Cell], dict[str, int]]:
-    """Pool forms ``(subject, group, answers)`` into cells and forms received per subject.
+#: the counts of distinct answer strings, per layout of the questionnaire (bounded: cleared when full)
+_VECTORS: dict = {}
+_VECTORS_MAX = 1 << 16
 
-    Same counts as :func:`tally_answers` summed form by form (SPEC §4: rates pool all answers), but
-    fast at campaign scale: forms are grouped by (subject, group) a chunk at a time, and each
-    dimension's slices of a group are joined and counted once.
-    """
+
+def _layout(questionnaire: Questionnaire) -> tuple[tuple[str, ...], tuple[tuple[int, int, int], ...]]:
+    """(dimensions present, ``(slot, start, end)`` of each run): where a form's answers are counted."""
     runs = [(dim, start, start + length)
             for dim, dim_runs in dimension_runs(questionnaire).items() for start, length in dim_runs]
-    dims = list(dict.fromkeys(dim for dim, _, _ in runs))
+    dims = tuple(dict.fromkeys(dim for dim, _, _ in runs))
     slot = {dim: i for i, dim in enumerate(dims)}
+    return dims, tuple((1 + 3 * slot[dim], start, end) for dim, start, end in runs)
+
+
+def tally_by_key(forms, questionnaire: Questionnaire
+                 ) -> tuple[tuple[str, ...], dict[tuple[str, str], list[int]]]:
+    """Pool forms ``(subject, group, answers)`` per subject and group: ``(dimensions, {(subject,
+    group): [forms, satisfied, basic, dissatisfied of the first dimension, … of the next, …]})``.
+
+    The same counts as :func:`tally_answers` summed form by form (SPEC §4: rates pool all answers).
+    Each distinct answer string is counted once (a public answers alike: most strings repeat) and
+    its counts are added to its subject and group in one step, so a form costs about the same
+    whether its subject and group have one form or thousands (a batch spreads over thousands)."""
+    dims, plan = _layout(questionnaire)
+    vectors = _VECTORS.get(plan)
+    if vectors is None or len(vectors) >= _VECTORS_MAX:
+        vectors = _VECTORS[plan] = {}
+    width = 1 + 3 * len(dims)
     acc: dict[tuple[str, str], list[int]] = {}
-    received: dict[str, int] = {}
-
-    def flush(pending: dict[tuple[str, str], list[str]]) -> None:
-        for key, answer_list in pending.items():
-            counts = acc.get(key)
-            if counts is None:
-                counts = acc[key] = [0] * (3 * len(dims))
-            received[key[0]] = received.get(key[0], 0) + len(answer_list)
-            for dim, start, end in runs:
-                joined = "".join([a[start:end] for a in answer_list])
-                base = 3 * slot[dim]
-                counts[base] += joined.count(SATISFIED)
-                counts[base + 1] += joined.count(BASIC)
-                counts[base + 2] += joined.count(DISSATISFIED)
-
-    pending: dict[tuple[str, str], list[str]] = {}
-    size = 0
     for subject, group, answers in forms:
+        counts = vectors.get(answers)
+        if counts is None:
+            c = [0] * width
+            c[0] = 1
+            for base, start, end in plan:
+                part = answers[start:end]
+                c[base] += part.count(SATISFIED)
+                c[base + 1] += part.count(BASIC)
+                c[base + 2] += part.count(DISSATISFIED)
+            counts = tuple(c)
+            if len(vectors) < _VECTORS_MAX:
+                vectors[answers] = counts
         key = (subject, group)
-        bucket = pending.get(key)
-        if bucket is None:
-            pending[key] = [answers]
+        pooled = acc.get(key)
+        if pooled is None:
+            acc[key] = list(counts)
         else:
-            bucket.append(answers)
-        size += 1
-        if size >= chunk:
-            flush(pending)
-            pending, size = {}, 0
-    flush(pending)
-    cells = [Cell(subject, group, dim, c[3 * i], c[3 * i + 1], c[3 * i + 2])
-             for (subject, group), c in acc.items() for i, dim in enumerate(dims)]
+            pooled[:] = map(add, pooled, counts)
+    return dims, acc
+
+
+def cells_of(dims, pooled: dict[tuple[str, str], list[int]]) -> tuple[list[Cell], dict[str, int]]:
+    """The cells and forms received per subject of :func:`tally_by_key`'s pooled counts."""
+    cells = [Cell(subject, group, dim, c[1 + 3 * i], c[2 + 3 * i], c[3 + 3 * i])
+             for (subject, group), c in pooled.items() for i, dim in enumerate(dims)]
+    received: dict[str, int] = {}
+    for (subject, _), c in pooled.items():
+        received[subject] = received.get(subject, 0) + c[0]
     return cells, received
+
+
+def tally_forms(forms, questionnaire: Questionnaire) -> tuple[list[Cell], dict[str, int]]:
+    """Pool forms ``(subject, group, answers)`` into cells and forms received per subject
+    (:func:`tally_by_key`, as cells)."""
+    return cells_of(*tally_by_key(forms, questionnaire))
 
 
 def counts_dict(counts: Counts) -> dict:

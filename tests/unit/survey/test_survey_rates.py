@@ -102,19 +102,30 @@ def test_event_lines_carry_the_counts_the_rating_snapshot_needs():
                         "meets_target": False}
 
 
-def test_tally_forms_matches_form_by_form_counting_across_chunks():
+@pytest.mark.parametrize("layout", ["default", "interleaved"])
+def test_tally_forms_matches_form_by_form_counting(layout):
+    """Each distinct answer string is counted once and added to its subject and group: the counts
+    are those of form-by-form counting, with repeated strings, on a questionnaire whose dimensions
+    come in several runs, and again when the strings were counted before (issue 24 item 4)."""
     import random
+    from services.survey.domain.questionnaire import Questionnaire
+    q = Q if layout == "default" else Questionnaire(
+        "mixed", 1, tuple(Q.dimensions[(i * 7) % 35] for i in range(35)), ())
     rnd = random.Random(7)
+    pool = ["".join(rnd.choice("SBDN") for _ in range(35)) for _ in range(15)]
     forms = [(f"o{rnd.randrange(3)}", rnd.choice(["parents", "officers"]),
-              "".join(rnd.choice("SBDN") for _ in range(35))) for _ in range(200)]
-    cells, received = tally_forms(forms, Q, chunk=17)
+              rnd.choice(pool) if rnd.random() < 0.7 else "".join(rnd.choice("SBDN") for _ in range(35)))
+             for _ in range(200)]
     expected = {}
     for subject, group, answers in forms:
-        for dim, c in tally_answers(answers, Q).items():
+        for dim, c in tally_answers(answers, q).items():
             e = expected.setdefault((subject, group, dim), [0, 0, 0])
             e[0] += c.satisfied
             e[1] += c.basic
             e[2] += c.dissatisfied
-    got = {(c.subject, c.group, c.dimension): [c.satisfied, c.basic, c.dissatisfied] for c in cells}
-    assert got == expected
-    assert sum(received.values()) == 200
+    for _ in range(2):
+        cells, received = tally_forms(forms, q)
+        got = {(c.subject, c.group, c.dimension): [c.satisfied, c.basic, c.dissatisfied] for c in cells}
+        assert got == expected
+        assert sum(received.values()) == 200
+        assert received == {s: sum(1 for f in forms if f[0] == s) for s in {f[0] for f in forms}}
