@@ -11,6 +11,7 @@ import json
 import math
 import re
 import unicodedata
+from itertools import chain
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 
@@ -41,9 +42,61 @@ def _key_path(prefix: str, key) -> str:
     return f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{key}" if prefix else str(key))
 
 
+def _clean(value, depth: int) -> bool:
+    """True when :func:`find_bad_text` would find nothing in ``value`` (no path built on the way: a
+    batch of 5,000 forms is 20,000 strings); False when it may find something (it then names it).
+    A container whose keys and values are all printable strings costs two C-level passes."""
+    if type(value) is dict:
+        if depth >= MAX_DEPTH:
+            return False
+        try:                                   # the usual object: printable strings throughout
+            if all(map(str.isprintable, value)) and all(map(str.isprintable, value.values())):
+                return True
+        except TypeError:                      # a key or value is no string: look at each
+            pass
+        for key, item in value.items():
+            if isinstance(key, str) and text_problem(key) is not None:
+                return False
+            if isinstance(item, str):
+                if text_problem(item) is not None:
+                    return False
+            elif isinstance(item, (dict, list, tuple)) and not _clean(item, depth + 1):
+                return False
+        return True
+    if type(value) in (list, tuple):
+        if depth >= MAX_DEPTH:
+            return False
+        if value and depth + 1 < MAX_DEPTH and set(map(type, value)) == {dict}:
+            try:                               # a list of flat objects (a batch): one pass each way
+                if (all(map(str.isprintable, chain.from_iterable(value)))
+                        and all(map(str.isprintable, chain.from_iterable(map(dict.values, value))))):
+                    return True
+            except TypeError:
+                pass
+        for item in value:
+            if type(item) is dict:
+                if not _clean(item, depth + 1):
+                    return False
+            elif isinstance(item, str):
+                if text_problem(item) is not None:
+                    return False
+            elif isinstance(item, (dict, list, tuple)) and not _clean(item, depth + 1):
+                return False
+        return True
+    if isinstance(value, str):
+        return text_problem(value) is None
+    return not isinstance(value, (dict, list, tuple))   # a subclass: the full walk decides
+
+
 def find_bad_text(value, path: str = "", depth: int = 0):
     """The first ``(path, message)`` of a string (key or value) with a control character or a lone
     surrogate, or of nesting deeper than :data:`MAX_DEPTH`, in a JSON-like value; None if clean."""
+    if depth == 0 and _clean(value, 0):
+        return None
+    return _find_bad_text(value, path, depth)
+
+
+def _find_bad_text(value, path: str = "", depth: int = 0):
     if isinstance(value, str):
         problem = text_problem(value)
         return None if problem is None else (path or "_body", problem)
@@ -56,7 +109,7 @@ def find_bad_text(value, path: str = "", depth: int = 0):
                 if problem is not None:
                     return (_key_path(path, ascii(key)[1:-1]), f"Bad key: {problem}")
             if isinstance(item, (str, dict, list, tuple)):
-                found = find_bad_text(item, _key_path(path, key), depth + 1)
+                found = _find_bad_text(item, _key_path(path, key), depth + 1)
                 if found is not None:
                     return found
         return None
@@ -65,7 +118,7 @@ def find_bad_text(value, path: str = "", depth: int = 0):
             return ("_body", f"Nested deeper than {MAX_DEPTH} levels (at {path[:60] or 'the top'}).")
         for index, item in enumerate(value):
             if isinstance(item, (str, dict, list, tuple)):
-                found = find_bad_text(item, _key_path(path, index), depth + 1)
+                found = _find_bad_text(item, _key_path(path, index), depth + 1)
                 if found is not None:
                     return found
     return None

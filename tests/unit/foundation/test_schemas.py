@@ -94,3 +94,38 @@ def test_absent_field_survives_nameko_serialisation_as_none():
     assert again.field is None and again.details is None
     named = deserialize(serialize(Conflict("already filed", "month")))
     assert named.field == "month"
+
+
+BATCH = [{"serial": f"K-{i:05d}", "subject": "o1", "group": "parents", "answers": "SBDN" * 8 + "SSS"}
+         for i in range(3000)]
+
+
+@pytest.mark.parametrize("where, bad, found", [
+    (None, None, None),                                              # clean: the fast passes say so
+    ("answers", "S\x01", ("[0].forms[2999].answers", "Control character U+0001 at position 1.")),
+    ("subject", "o\x7f", ("[0].forms[2999].subject", "Control character U+007F at position 1.")),
+    ("answers", {"x": ["\x02"]}, ("[0].forms[2999].answers.x[0]", "Control character U+0002 at position 0.")),
+    ("answers", 7, None),                                            # no string: nothing to refuse
+    ("k\ud800", "v", ("[0].forms[2999].k\\ud800", "Bad key: Unpaired surrogate U+D800 at position 1.")),
+])
+def test_bad_text_in_a_batch_is_named_as_before(where, bad, found):
+    """The entry point's check of every string (issue 24 item 4: a batch of 5,000 forms checked in
+    a few C-level passes) names the same first fault, with the same path, as the full walk."""
+    from shared.schemas import find_bad_text
+
+    forms = [dict(f) for f in BATCH]
+    if where is not None:
+        forms[2999][where] = bad
+    assert find_bad_text([{"campaign_id": "c1", "batch_id": "b1", "forms": forms}]) == found
+
+
+def test_nesting_deeper_than_the_limit_is_refused_even_in_a_list_of_objects():
+    from shared.schemas import MAX_DEPTH, find_bad_text
+
+    value = leaf = []
+    for _ in range(MAX_DEPTH):
+        inner = []
+        leaf.append({"a": inner})
+        leaf = inner
+    assert find_bad_text(value)[1].startswith(f"Nested deeper than {MAX_DEPTH} levels")
+    assert find_bad_text([[{"a": "b"}]]) is None
