@@ -307,6 +307,8 @@ def http_page(document: dict | None = None) -> str:
                         used.append(name)
                 elif param.get("in") == "path":
                     parts.append(f"Path parameter `{param['name']}`.\n\n")
+                elif param.get("in") == "query":
+                    parts.append(f"Query `{param['name']}` (optional): {param.get('description', '')}.\n\n")
                 elif param.get("in") == "header":
                     parts.append(f"Header `{param['name']}` (optional): {param.get('description', '')}.\n\n")
             body = (op.get("requestBody") or {}).get("content", {}).get("application/json", {}).get("schema")
@@ -318,6 +320,11 @@ def http_page(document: dict | None = None) -> str:
             ok = op.get("responses", {}).get("200", {})
             kinds = ", ".join(ok.get("content", {}))
             parts.append(f"Answers: {statuses}. A 200 is {kinds}: {ok.get('description', '')}.\n")
+            answer = ok.get("content", {}).get("application/json", {}).get("schema")
+            if answer:
+                parts.append(f"\nAnswer: {_json_type(answer, components)}"
+                             + (" (free-form)" if answer.get("x-free-form") else "") + ".\n")
+                _refs(answer, used)
     parts.append("\n## Schemas\n")
     index = 0
     while index < len(used):           # the schemas named above, and those they name, each once

@@ -36,6 +36,7 @@ from shared.metrics import Metrics
 from shared.schemas import check_text, id_problem, load, strict_json_loads, text_problem
 from shared.service import VERSION
 
+from services.gateway import paging
 from services.gateway.openapi import build_document
 from services.gateway.problems import GatewayProblem
 from services.gateway.routing import Route, values_at
@@ -186,8 +187,8 @@ def _check_path(path_values: dict) -> None:
             raise ValidationFailed(problem, name)
 
 
-def _parse_query(route: Route, request) -> dict:
-    given = {k: v for k, v in request.args.items(multi=False)}
+def _parse_query(route: Route, request, paged: bool = False) -> dict:
+    given = {k: v for k, v in request.args.items(multi=False) if not (paged and k in paging.PARAMS)}
     for name, value in given.items():
         problem = text_problem(name) or text_problem(value)
         if problem is not None:
@@ -359,7 +360,11 @@ def handle(service, route: Route, request, path_values: dict) -> Response:
     try:
         caller = authenticate(service, request, route.method)
         _check_path(path_values)
-        query = _parse_query(route, request)
+        items = paging.list_of(route)
+        query = _parse_query(route, request, paged=items is not None)
+        if items is not None:
+            limit = paging.take_limit(request.args)
+            offset, binding = paging.start(route, request.args.get("cursor"), query, path_values)
         body = _parse_body(route, request, service.limits.json_body)
         request_data = {**query, **(body if isinstance(body, dict) else {}), **path_values}
         _check_scope(route, caller, service.upstream, request_data)
@@ -383,6 +388,8 @@ def handle(service, route: Route, request, path_values: dict) -> Response:
                                        else f"{caller.system}:{key.strip()}")
         if route.export is not None:
             return _export(route, result)
+        if items is not None:
+            result = paging.page(result, items, limit, offset, binding)
         return json_response(200, result)
     except LianbaoError as err:
         # nameko serialises a None field/details as the string "None" (safe_for_serialization)

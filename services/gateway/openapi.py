@@ -8,6 +8,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 
+from services.gateway import paging
+from services.gateway.answers import answer_of
 from shared.contracts import gateway as contract
 from shared.schemas import ID_MAX, ID_MESSAGE
 
@@ -84,9 +86,16 @@ def build_document(routes, title: str = "lianbao gateway", version: str = "0") -
                                      "description": "makes a retry of this command safe: the first "
                                                     "answer is returned, the effect happens once",
                                      "schema": {"type": "string", "minLength": 1, "maxLength": 200}})
+        items = paging.list_of(route)
+        if items is not None:
+            op["parameters"].extend(paging.query_parameters())
         if route.export is None:
-            ok = {"description": route.response, "content": {"application/json": {
-                "schema": route.answer if route.answer is not None else {"type": "object"}}}}
+            answer = answer_of(route)
+            if items is not None:
+                answer = paging.page_answer_schema(route, answer)
+            ok = {"description": route.response + (f" — a page of `{items}`: see `limit`, `cursor` and `next`"
+                                                   if items is not None else ""),
+                  "content": {"application/json": {"schema": answer}}}
         elif route.export.kind == "xlsx":
             ok = {"description": route.response,
                   "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {

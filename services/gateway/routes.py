@@ -294,7 +294,7 @@ SURVEY_MORE = [
     Route("GET", "/survey/questionnaires/{key}", "survey.get_questionnaire", "A questionnaire (latest or a version)",
           "{key, version, items: [{number, dimension, text}]}", query=gateway.QuestionnaireQuery(), tag="survey"),
     Route("GET", "/survey/campaigns/{campaign_id}/subjects", "survey.campaign_subjects",
-          "The subjects of a campaign (agencies and sections)", "{campaign_id, subjects: [{subject, kind, name}]}",
+          "The subjects of a campaign (agencies and sections)", "{campaign_id, subjects: [{id, kind, name}]}",
           scope=CAMPAIGN_OWNER, tag="survey"),
     Route("POST", "/survey/campaigns/{campaign_id}/close", "survey.close_campaign", "Close a campaign",
           "the campaign's final rates (status closed)", scope=CAMPAIGN_OWNER, tag="survey", errors=(404, 409)),

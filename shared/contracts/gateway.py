@@ -236,3 +236,45 @@ class TrainingResultAnswer(_Answer):
 class RecordResultAnswer(_Answer):
     result = fields.Nested(TrainingResultAnswer, required=True)
     events = fields.List(fields.Dict(), required=True, metadata={"description": "what the result set off (rotation failed, certification, ...)"})
+
+
+def _open(schema_cls: type) -> type:
+    """A service's output schema as an answer: its fields, and whatever a newer service adds."""
+    return type(schema_cls.__name__, (schema_cls,), {"Meta": type("Meta", (), {"unknown": INCLUDE}),
+                                                     "__module__": schema_cls.__module__})
+
+
+def _contract_answers() -> dict:
+    """RPC -> the schema of its answer, built from the services' own output contracts (the rest
+    of the routes state their shape in the route table: :mod:`services.gateway.answers`)."""
+    from shared.contracts import roster, scoring_events, survey
+
+    unit, staff, spell = _open(roster.UnitOut), _open(roster.StaffOut), _open(roster.SpellOut)
+
+    class UnitsAnswer(_Answer):
+        units = fields.List(fields.Nested(unit), required=True)
+
+    class SpellsAnswer(_Answer):
+        person = fields.String(required=True)
+        spells = fields.List(fields.Nested(spell), required=True)
+
+    class MemberAnswer(staff):
+        status = fields.String(metadata={"description": "the person's status on the date"})
+
+    class MembersAnswer(_Answer):
+        unit = fields.String(required=True)
+        date = fields.Date(required=True)
+        members = fields.List(fields.Nested(MemberAnswer), required=True)
+
+    class RecognitionAnswer(_Answer):
+        period = fields.String(required=True)
+        results = fields.List(fields.Nested(_open(survey.RecognitionResult)), required=True)
+
+    for cls in (UnitsAnswer, SpellsAnswer, MemberAnswer, MembersAnswer, RecognitionAnswer):
+        cls.__module__ = __name__
+    return {"roster.get_units": UnitsAnswer, "roster.spells_of": SpellsAnswer,
+            "roster.members_of": MembersAnswer, "scoring.recognition_results": RecognitionAnswer,
+            "scoring.rate_snapshot": _open(scoring_events.RatingResult)}
+
+
+CONTRACT_ANSWERS = _contract_answers()

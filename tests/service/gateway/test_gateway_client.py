@@ -56,3 +56,65 @@ def test_a_generated_client_reads_and_writes_with_typed_answers(start_gateway, t
     assert again.to_dict() == answer.to_dict()                              # the retry: the first answer
     refused = record_result.sync(person_id="m1", client=client, body=body)  # not the county's person
     assert isinstance(refused, models.GatewayError) and refused.field == "actor", refused
+
+
+def test_a_generated_client_reads_list_routes_page_by_page_and_other_answers_as_models(start_gateway, tmp_path,
+                                                                                         monkeypatch):
+    """A wider sample: list routes (units walked with ``limit`` and ``next``, a unit's members, a
+    person's spells, the courses, a campaign's subjects), a shape read from the route table (the
+    chain's check), a contract's answer, a free-form answer (a campaign) and a list's bad cursor."""
+    gw, suite = start_gateway(city.classes())
+    with suite.rpc() as rpc:
+        rpc.roster.save_units({"units": city.UNITS})
+        rpc.roster.create_staff({"staff": city.STAFF})
+        rpc.training.upsert_people({"people": city.PEOPLE})
+        rpc.survey.create_campaign({"campaign_id": "c1", "period": "2026H1", "owner": "cnty",
+                                    "subjects": city.SUBJECTS})
+    with suite.rpc(as_operator="ops") as rpc:
+        rpc.training.register_courses({"courses": [{"id": "drill", "kind": "skills", "title": "实战技能"}]})
+    api, models, client = _generated(gw, tmp_path, monkeypatch, TOKENS["city"])
+
+    units, cursor = [], None
+    while True:
+        page = api("roster", "roster_get_units").sync(client=client, limit=2, **({"cursor": cursor} if cursor else {}))
+        assert isinstance(page, models.GatewayUnitsAnswerPage), page
+        assert len(page.units) <= 2
+        units += page.units
+        if not page.next_:
+            break
+        cursor = page.next_
+    assert sorted(u.id for u in units) == sorted(u["id"] for u in city.UNITS)
+    assert {u.id: u.kind for u in units}["c_ps"] == "agency"
+
+    members = api("roster", "roster_members_of").sync(unit="c_ps_s1", client=client, date=dt.date(2026, 1, 1))
+    assert sorted(m.id for m in members.members) == ["c", "o1"] and members.next_ is None
+    spells = api("roster", "roster_spells_of").sync(person="o1", client=client)
+    assert spells.person == "o1" and spells.spells == []
+    courses = api("training", "training_list_courses").sync(client=client)
+    assert [c["id"] for c in courses.courses] == ["drill"]
+    subjects = api("survey", "survey_campaign_subjects").sync(campaign_id="c1", client=client)
+    assert [s.id for s in subjects.subjects] == ["c_ps"] and subjects.next_ is None
+    chain = api("rewards", "rewards_verify_chain").sync(client=client)
+    assert chain.ok is True and chain.lines == 0
+    campaign = api("survey", "survey_get_campaign").sync(campaign_id="c1", client=client)
+    assert campaign.to_dict()["campaign_id"] == "c1" and campaign.to_dict()["owner"] == "cnty"
+    refused = api("roster", "roster_get_units").sync(client=client, cursor="nonsense")
+    assert isinstance(refused, models.GatewayError) and refused.field == "cursor"
+
+
+def _generated(gw, tmp_path, monkeypatch, token):
+    (tmp_path / "openapi.json").write_bytes(requests.get(f"{gw}/openapi.json", timeout=30).content)
+    bin_dir = Path(sys.executable).parent
+    monkeypatch.setenv("PATH", f"{bin_dir}:{__import__('os').environ.get('PATH', '')}")
+    out = subprocess.run([str(bin_dir / "openapi-python-client"), "generate", "--path", str(tmp_path / "openapi.json"),
+                          "--output-path", str(tmp_path / "lianbao_gateway_client2"), "--meta", "none"],
+                         capture_output=True, text=True, timeout=240)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
+    monkeypatch.syspath_prepend(str(tmp_path))
+    client_pkg = importlib.import_module("lianbao_gateway_client2")
+    models = importlib.import_module("lianbao_gateway_client2.models")
+
+    def api(tag, operation):
+        return importlib.import_module(f"lianbao_gateway_client2.api.{tag}.{operation}")
+
+    return api, models, client_pkg.AuthenticatedClient(base_url=gw, token=token)

@@ -96,15 +96,15 @@ def test_scoring_calendar_template_followups_and_packs(started):
     r = get(gw, "/scoring/working-days", start="2026-10-01", end="2026-10-09")
     assert r.status_code == 200 and r.json()["working_days"] == ["2026-10-08", "2026-10-09"], r.text   # National Day week
     assert get(gw, "/scoring/working-days", start="2026-10-01").json()["field"] == "end"
-    assert get(gw, "/scoring/evaluators/c_ps/referrals", year="2026").json() == {"count": 0, "referrals": []}
+    assert get(gw, "/scoring/evaluators/c_ps/referrals", year="2026").json() == {"count": 0, "referrals": [], "next": None}
     assert get(gw, "/scoring/evaluators/m_ps/referrals").status_code == 404
     assert get(gw, "/scoring/evaluators/c_ps/poor-followups/2026-03").json()["poor"] == []
     r = get(gw, "/scoring/evaluators/c_ps/followup-tasks")
     assert r.status_code == 400 and r.json()["field"] == "as_of"
     assert get(gw, "/scoring/evaluators/c_ps/followup-tasks", as_of="2026-03-01").json()["tasks"] == []
-    assert get(gw, "/scoring/owners/cnty/recognition/2026H1").json() == {"period": "2026H1", "results": []}
+    assert get(gw, "/scoring/owners/cnty/recognition/2026H1").json() == {"period": "2026H1", "results": [], "next": None}
     assert get(gw, "/scoring/owners/cnty/recognition/2026").json()["field"] == "period"
-    assert get(gw, "/scoring/agencies/c_ps/packs").json() == {"agency": "c_ps", "versions": []}
+    assert get(gw, "/scoring/agencies/c_ps/packs").json() == {"agency": "c_ps", "versions": [], "next": None}
     r = get(gw, "/scoring/agencies/c_ps/packs/2026")
     assert r.status_code == 200 and r.json()["pack"] is None
     pack = yaml.safe_load((Path(__file__).parents[3] / "docs" / "examples" / "pack.yml").read_text(encoding="utf-8"))
