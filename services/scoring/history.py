@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import delete, insert, or_, select
 
@@ -235,6 +236,16 @@ def seed(s, pid: str, values: dict) -> None:
 
 
 # -- questions ---------------------------------------------------------------------------------
+class PersonRow(NamedTuple):
+    """What the questions read of a person's row in ``people``."""
+    id: str
+    agency: str | None
+    section: str | None
+    position: str
+    joined: date
+    left_on: date | None
+
+
 class History:
     """The dated read model of many people at once (a batch loads each person once)."""
 
@@ -252,20 +263,27 @@ class History:
         if not need:
             return
         s = self.s
+        P, PP, M, E, S = (models.Person, models.PersonPost, models.MentorSpan, models.EvaluatorSpan,
+                          models.Spell)
+        # rows as plain tuples, not ORM objects (a batch reads thousands of people)
         for chunk in _chunks(need):
-            for p in s.scalars(select(models.Person).where(models.Person.id.in_(chunk))):
-                self.people[p.id] = p
-            for r in s.scalars(select(models.PersonPost).where(models.PersonPost.person.in_(chunk))):
-                self.posts[r.person].append(asof.Post(r.start, r.agency, r.section, r.position,
-                                                      _split(r.supervises)))
-            for r in s.scalars(select(models.MentorSpan).where(models.MentorSpan.mentee.in_(chunk),
-                                                               models.MentorSpan.cancelled.is_(False))):
-                self.mentors[r.mentee].append(asof.Span(r.start, r.end, r.mentor))
-            for r in s.scalars(select(models.EvaluatorSpan).where(models.EvaluatorSpan.person.in_(chunk))):
-                self.evaluators[r.person].append(asof.Span(r.start, r.end, r.grp, r.rule))
-            for r in s.scalars(select(models.Spell).where(models.Spell.person.in_(chunk),
-                                                          models.Spell.kind.in_(EXITS))):
-                self.exits[r.person].append((r.start, r.end))
+            for r in s.execute(select(P.id, P.agency, P.section, P.position, P.joined, P.left_on)
+                               .where(P.id.in_(chunk))):
+                self.people[r.id] = PersonRow(*r)
+            for person, start, agency, section, position, supervises in s.execute(
+                    select(PP.person, PP.start, PP.agency, PP.section, PP.position, PP.supervises)
+                    .where(PP.person.in_(chunk))):
+                self.posts[person].append(asof.Post(start, agency, section, position, _split(supervises)))
+            for mentee, start, end, mentor in s.execute(
+                    select(M.mentee, M.start, M.end, M.mentor)
+                    .where(M.mentee.in_(chunk), M.cancelled.is_(False))):
+                self.mentors[mentee].append(asof.Span(start, end, mentor))
+            for person, start, end, grp, rule in s.execute(
+                    select(E.person, E.start, E.end, E.grp, E.rule).where(E.person.in_(chunk))):
+                self.evaluators[person].append(asof.Span(start, end, grp, rule))
+            for person, start, end in s.execute(select(S.person, S.start, S.end)
+                                                .where(S.person.in_(chunk), S.kind.in_(EXITS))):
+                self.exits[person].append((start, end))
         for pid in need:
             p = self.people.get(pid)
             if p is not None and p.left_on is not None and \

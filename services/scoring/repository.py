@@ -151,6 +151,21 @@ class Ctx:
         """A section's chiefs on the act's date (an officer: none)."""
         return self.section_chiefs(subject) if kind == "section" else ()
 
+    def is_chief(self, pid, sid) -> bool:
+        """Whether ``pid`` is among :meth:`section_chiefs` of ``sid`` (the same answer, read from
+        the person's own dated posts: no query per section)."""
+        h, day = self.hist, self.day
+        h.load([pid])
+        if not any(p.section == sid and p.position == "chief" for p in h.posts.get(pid, ())):
+            return False
+        post = h.post(pid, day)
+        return bool(post and post.section == sid and post.position == "chief" and h.on_team(pid, day))
+
+    def actor_chiefs(self, actor, kind, subject) -> tuple:
+        """For the separation of duties (:func:`workflow.is_own`): ``(actor,)`` when ``subject``
+        is a section ``actor`` is a chief of on the act's date, else ``()``."""
+        return (actor,) if kind == "section" and self.is_chief(actor, subject) else ()
+
     def subject_info(self, kind, subject, month=None):
         """(agency, evaluator, mentor, chiefs) of a subject, or NotFound.  With ``month``: the
         agency of the post held on the month's last day and the roster's evaluator of that day

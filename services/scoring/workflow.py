@@ -80,7 +80,7 @@ def check_may_review(ctx, actor, e) -> None:
     naming ``actor``, if not): not his own; the subject's mentor then (a section: one of its
     supervising leaders then; no mentor: a member of the evaluator's leading group).  The review
     step and :func:`waiting_for` both ask this."""
-    steps.check_not_own(actor, e.kind, e.subject, steps.REVIEW, ctx.chiefs_of(e.kind, e.subject))
+    steps.check_not_own(actor, e.kind, e.subject, steps.REVIEW, ctx.actor_chiefs(actor, e.kind, e.subject))
     reviewers = ctx.reviewers(e.kind, e.subject)
     if len(reviewers) > 1:
         asof.check_reviewer_of(actor, reviewers, e.subject, ctx.day)
@@ -94,7 +94,7 @@ def check_may_approve(ctx, actor, e) -> None:
     evaluator's leading group, not on his own, neither its mentor nor its reviewer.  The approval
     step and :func:`waiting_for` both ask this."""
     steps.check_evaluator_member(ctx.person(actor), actor, e.evaluator, steps.APPROVE)
-    steps.check_not_own(actor, e.kind, e.subject, steps.APPROVE, ctx.chiefs_of(e.kind, e.subject))
+    steps.check_not_own(actor, e.kind, e.subject, steps.APPROVE, ctx.actor_chiefs(actor, e.kind, e.subject))
     reviewers = ctx.reviewers(e.kind, e.subject, strict=False)
     steps.check_approver_is_not_reviewer(actor, e.reviewed_by,
                                          steps.responsible_reviewer(actor, reviewers))
@@ -163,7 +163,7 @@ def _own_left_out(ctx, actor, rows):
     evaluation (or his section's) is left for another member of the leading group; the rest go on."""
     keep, own = [], []
     for e in rows:
-        (own if steps.is_own(actor, e.kind, e.subject, ctx.chiefs_of(e.kind, e.subject))
+        (own if steps.is_own(actor, e.kind, e.subject, ctx.actor_chiefs(actor, e.kind, e.subject))
          else keep).append(e)
     return keep, sorted(e.id for e in own)
 
