@@ -2,7 +2,7 @@
 PY ?= .venv/bin/python
 VENV_STAMP := .venv/.installed
 
-.PHONY: venv lock FORCE docs demo demo-real check test test-reliability test-ha bench bench-quick up health compose-check clean
+.PHONY: venv lock FORCE docs demo console demo-real check test test-reliability test-ha bench bench-quick up health compose-check clean
 
 PLUGIN_PROJECTS := $(wildcard plugins/*/pyproject.toml)
 
@@ -35,6 +35,11 @@ lock:
 ## The main job on the embedded default: no broker, SQLite, all five services in one process.
 demo: venv
 	$(PY) -m lianbao demo --out out/demo
+
+## After make demo: the console over the demo's year (the five services and the gateway in this
+## process on out/demo/data), an account printed for each role; PORT=8000 by default; Ctrl-C stops it.
+console: venv
+	$(PY) -m lianbao console --demo --out out/demo --port $${PORT:-8000}
 
 ## The same on RabbitMQ and PostgreSQL (BROKER_URL and DATABASE_URL_TEMPLATE may be overridden;
 ## by default each run gets fresh databases lianbao_demo<timestamp>_<service>).

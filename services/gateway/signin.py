@@ -73,6 +73,18 @@ class Person:
         return self.actor.sub
 
 
+def clock_from(day: str, started: float | None = None):
+    """A clock that reads ``day`` (at the time of day it is now) and runs on from there: the
+    console's today over the demo's year (config ``CONSOLE_AS_OF``, set by ``lianbao console --demo``)."""
+    import time
+    from datetime import date, datetime
+
+    started = time.time() if started is None else started
+    now = datetime.fromtimestamp(started)
+    offset = datetime.combine(date.fromisoformat(day), now.time()).timestamp() - started
+    return lambda: time.time() + offset
+
+
 def _truthy(value) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
@@ -96,6 +108,8 @@ class SignInKit(DependencyProvider):
         from shared.access import auditors_of
 
         self.auditors = auditors_of(config)       # the console's auditor pages (console_audit)
+        if config.get("CONSOLE_AS_OF"):           # lianbao console --demo: the demo year's today
+            self.clock = clock_from(str(config["CONSOLE_AS_OF"]))
         from services.gateway.public_pages import _env
 
         self.env = _env()

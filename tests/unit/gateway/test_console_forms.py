@@ -51,3 +51,21 @@ def test_a_submitted_month_comes_back_as_it_was_sent_and_a_reviewed_one_does_not
             "trail": [{"note": "值班"}]}
     assert form_of(sent) == {"deduct.political.study": "2", "reason.political.study": "缺勤", "note": "值班"}
     assert form_of({**sent, "state": "reviewed"}) == {} and form_of(None) == {}
+
+
+
+def test_the_consoles_clock_reads_the_day_it_is_set_to_and_runs_on():
+    """config CONSOLE_AS_OF (lianbao console --demo): the day given, at the time of day it was
+    started, running on from there."""
+    import time
+    from datetime import datetime
+
+    from services.gateway.signin import clock_from
+
+    started = time.time()
+    clock = clock_from("2025-12-20", started)
+    first, now = clock(), time.time()
+    expected = datetime.combine(datetime(2025, 12, 20).date(), datetime.fromtimestamp(started).time()).timestamp()
+    assert expected <= first <= expected + (now - started) + 1e-3
+    time.sleep(0.01)
+    assert clock() > first
