@@ -173,10 +173,140 @@ def rating_post(self, request, person):
                                              "Cache-Control": "no-store"})
 
 
+# ------------------------------------------------------------------------------------------------
+# an agency's rule pack: checked, previewed (who changes stars and why), then adopted
+
+MAX_PACK = 50_000           # characters of a pack document typed or pasted in
+
+
+def parse_pack_text(text: str) -> tuple[dict | None, str | None]:
+    """The pack document of the textarea (YAML, of which JSON is a part), or the error to show."""
+    import yaml
+
+    if not text.strip():
+        return None, "请粘贴规则包 (YAML 或 JSON) (pack: the document is needed)"
+    if len(text) > MAX_PACK:
+        return None, f"规则包至多 {MAX_PACK} 字 (pack: at most {MAX_PACK} characters)"
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (第 {mark.line + 1} 行)" if mark is not None else ""
+        return None, f"不是有效的 YAML / JSON{where} (pack: not YAML or JSON)"
+    if not isinstance(doc, dict):
+        return None, "规则包须为一个映射 (pack: a mapping, YAML or JSON object)"
+    return _plain(doc), None
+
+
+def _plain(value):
+    """YAML's dates and the like as text (a pack names periods, never dates)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _pack_context(self, person, staff, committee, agencies, form, errors, **extra):
+    agency = form.get("agency") or ""
+    history = _maybe(self, person, "scoring.pack_history", {"agency": agency}) if agency else None
+    defaults = dict(agencies=agencies, form=form, errors=errors, history=history,
+                    agency_name=next((a["name"] for a in agencies if a["id"] == agency), agency),
+                    periods=periods_offered(_today(self)), preview=None, problems=[], adopted=None, reviewed="")
+    return _context(self, person, staff, committee, **{**defaults, **extra})
+
+
+def _pack_form(self, person, args) -> tuple:
+    staff, units, committee = _office_of(self, person)
+    agencies = [u for u in units if u["kind"] == "agency"]
+    form = {"agency": (args.get("agency") or "").strip()[:100], "period": (args.get("period") or "").strip()[:10],
+            "pack": args.get("pack") or ""}
+    errors = {}
+    if form["agency"] and form["agency"] not in {a["id"] for a in agencies}:
+        raise ConsoleProblem(404, "页面不存在", f"agency: {form['agency'][:100]} is not an agency of "
+                                              f"{committee['name']} (不是本委所辖单位)")
+    return staff, committee, agencies, form, errors
+
+
+@guarded
+def packs_get(self, request, person):
+    """The rule pack form of an agency, with its pack history."""
+    staff, committee, agencies, form, errors = _pack_form(self, person, request.args)
+    if not form["period"]:
+        form["period"] = str(_today(self).year)
+    adopted = None
+    if request.args.get("adopted"):
+        adopted = {"version": request.args["adopted"][:10], "created": request.args.get("created") == "1"}
+    return _render(self, "console/office_packs.html", **_pack_context(
+        self, person, staff, committee, agencies, form, errors, adopted=adopted))
+
+
+@guarded
+def packs_post(self, request, person):
+    """Check and preview the pack (``action=preview``), or adopt the pack previewed (``action=adopt``)."""
+    import hashlib
+
+    from services.gateway.public_pages import _form
+    from services.gateway.signin import check_csrf
+
+    body = _form(request)
+    check_csrf(request, person, body)
+    staff, committee, agencies, form, errors = _pack_form(self, person, body)
+    action = body.get("action")
+    if not form["agency"]:
+        errors["agency"] = "请选择单位 (agency: choose the agency whose pack this is)"
+    if not PERIOD_RE.match(form["period"]):
+        errors["period"] = "请选择预览期间: 年度或上半年 (period: YYYY or YYYYH1)"
+    doc, problem = parse_pack_text(form["pack"])
+    if problem:
+        errors["pack"] = problem
+    digest = hashlib.sha256(form["pack"].encode()).hexdigest()
+    if action == "adopt" and (body.get("reviewed") or "") != digest:
+        errors["adopt"] = "规则包在预览后改过, 请重新预览再采用 (pack: preview the document you adopt)"
+    if action not in ("preview", "adopt"):
+        errors["_form"] = "action: preview or adopt"
+    context = lambda status, **kw: _render(self, "console/office_packs.html", status, **_pack_context(  # noqa: E731
+        self, person, staff, committee, agencies, form, errors, **kw))
+    if errors:
+        return context(400)
+    try:
+        _call(self, person, "scoring.validate_pack", {"agency": form["agency"], "pack": doc})
+    except LianbaoError as err:
+        problems = [{"field": d.get("field"), "message": d.get("message")} for d in (err.details or [])] \
+            or [{"field": err.field, "message": err.message}]
+        errors["pack"] = f"规则包有 {len(problems)} 处问题, 未采用 (the pack breaks its rules: nothing stored)"
+        return _render(self, "console/office_packs.html", err.http_status if err.http_status < 500 else 400,
+                       **_pack_context(self, person, staff, committee, agencies, form, errors, problems=problems))
+    if action == "adopt":
+        try:
+            out = _call(self, person, "scoring.register_pack",
+                        {"agency": form["agency"], "pack": doc, "registered_by": person.person})
+        except LianbaoError as err:
+            errors["adopt"] = f"{err.field}: {err.message}" if err.field else err.message
+            return context(err.http_status if err.http_status < 500 else 400)
+        return Response("", status=303, headers={
+            "Location": f"/console/office/packs?agency={quote(form['agency'])}&period={quote(form['period'])}"
+                        f"&adopted={out['version']}&created={int(bool(out['created']))}",
+            "Cache-Control": "no-store"})
+    try:
+        snapshot = _call(self, person, "scoring.snapshot", {"period": form["period"], "scope": form["agency"]})
+        preview = _call(self, person, "scoring.preview_pack", {"agency": form["agency"], "period": form["period"],
+                                                              "pack": doc, "snapshot": snapshot})
+    except LianbaoError as err:
+        field = err.field if err.field in ("period", "agency") else "pack"
+        errors[field] = f"{err.field}: {err.message}" if err.field and err.field != field else err.message
+        return context(err.http_status if err.http_status < 500 else 400)
+    return context(200, preview=preview, reviewed=digest)
+
+
 def entry_points() -> dict:
     from nameko.web.handlers import http
 
     return {
         "console_office_rating": http("GET", "/console/office/rating")(rating_get),
         "console_office_rating_post": http("POST", "/console/office/rating")(rating_post),
+        "console_office_packs": http("GET", "/console/office/packs")(packs_get),
+        "console_office_packs_post": http("POST", "/console/office/packs")(packs_post),
     }

@@ -70,7 +70,7 @@ def test_the_office_runs_previews_and_publishes_the_annual_rating(site, browser_
     assert stored["rating_id"] == "2026:cnty:1"
 
 
-def test_an_agency_head_is_refused_the_offices_rating_page(site, browser_page, shot):
+def test_an_agency_head_is_refused_the_offices_pages(site, browser_page, shot):
     from tests.service.gateway.test_console_board import load_roster
 
     url = site.url
@@ -78,8 +78,64 @@ def test_an_agency_head_is_refused_the_offices_rating_page(site, browser_page, s
     site.account("head", "h", PASSWORD)
     page = browser_page(**WIDE)
     _sign_in(page, url, "head")
-    page.goto(f"{url}/console/office/rating?period=2026")
-    page.wait_for_selector("p.error")
-    expect(page.locator("h1")).to_have_text("页面不存在")
-    assert page.locator("#preview").count() == 0
-    shot(page, "office_rating_refused_head")
+    for address in ("/console/office/rating?period=2026", "/console/office/packs?agency=ps"):
+        page.goto(url + address)
+        page.wait_for_selector("p.error")
+        expect(page.locator("h1")).to_have_text("页面不存在")
+        assert page.locator("#preview").count() == 0
+    shot(page, "office_pages_refused_head")
+
+
+def test_the_office_reviews_a_rule_pack_and_adopts_it_with_the_keyboard(site, browser_page, shot):
+    """A pack breaking the guardrails: every problem beside the field, nothing stored; the right
+    one previewed (o3 loses his fifth star, and why), then adopted."""
+    from tests.service.gateway.test_console_board import load_roster
+    from tests.service.gateway.test_console_office import PACK_YAML, year_ready
+
+    url = site.url
+    rpc = _SiteRpc(site)
+    load_roster(rpc)
+    year_ready(rpc)
+    site.account("office1", "co1", PASSWORD)
+    page = browser_page(**WIDE)
+    _sign_in(page, url, "office1")
+    page.goto(f"{url}/console/office/rating")
+    page.wait_for_selector("#office-packs")
+    page.focus("#office-packs")
+    page.keyboard.press("Enter")
+    _on(page, "#pack-form", f"{url}/console/office/packs")
+
+    page.focus("#agency")
+    page.keyboard.press("ArrowDown")            # 津市市人民法院
+    page.keyboard.press("ArrowDown")            # 津市市公安局
+    expect(page.locator("#agency")).to_have_value("ps")
+    page.keyboard.press("Tab")                  # the period: this year
+    page.keyboard.press("Tab")
+    expect(page.locator("#pack")).to_be_focused()
+    page.keyboard.type(PACK_YAML.replace("{5: 98, 4: 91}", "{5: 80, 4: 91}"))
+    page.keyboard.press("Tab")
+    expect(page.locator("#preview-submit")).to_be_focused()
+    page.keyboard.press("Enter")
+    _on(page, "#pack-problems", f"{url}/console/office/packs")
+    expect(page.locator("#pack-problems li").first).to_contain_text("pack.rules.cutoffs")
+    expect(page.locator("#pack")).to_have_value(PACK_YAML.replace("{5: 98, 4: 91}", "{5: 80, 4: 91}"))
+    shot(page, "office_pack_refused", full_page=True)
+
+    page.focus("#pack")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(PACK_YAML)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    _on(page, "#preview", f"{url}/console/office/packs")
+    expect(page.locator("#changes tr[data-subject='o3']")).to_contain_text("pack:ps/v1:rules.cutoffs")
+    expect(page.locator("#change-count")).to_have_text("1 个对象有变化")
+    shot(page, "office_pack_preview", full_page=True)
+    assert site.rpc("scoring", "pack_history", {"agency": "ps"})["versions"] == []
+
+    page.focus("#adopt-submit")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#adopted")
+    assert page.url.endswith("/console/office/packs?agency=ps&period=2026&adopted=1&created=1"), page.url
+    expect(page.locator("#history tr[data-version='1']")).to_contain_text("co1")
+    shot(page, "office_pack_adopted", full_page=True)
+    assert site.rpc("scoring", "pack_history", {"agency": "ps"})["versions"][0]["registered_by"] == "co1"

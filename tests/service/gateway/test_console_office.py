@@ -103,3 +103,69 @@ def test_only_the_office_of_the_committee_may_and_only_its_own_agencies(office):
     r = other.post(f"{url}/console/office/rating", data={"csrf": csrf, "period": "2026", "digest": "a" * 64},
                    allow_redirects=False, timeout=60)
     assert r.status_code in (400, 409) and _rating(suite) is None
+
+
+PACK_YAML = """\
+format: lianbao-rule-pack/1
+version: 1
+effective_from: "2026"
+title: 公安局星级标准
+rules:
+  cutoffs: {5: 98, 4: 91}
+"""
+
+
+def _post_pack(s, url, csrf, **fields):
+    return s.post(f"{url}/console/office/packs", data={"csrf": csrf, "agency": "ps", "period": "2026", **fields},
+                  allow_redirects=False, timeout=60)
+
+
+def test_the_office_reviews_an_agencys_rule_pack_then_adopts_it(office):
+    """Issue 22 item 4: a pack that breaks the city's guardrails is refused beside the field with
+    every problem; a good one is previewed (who changes stars and why, against the city's rules) with
+    nothing stored; adopted, it is the agency's version 1, registered by the office's person."""
+    url, suite = office
+    s, csrf = signed_in(url, "office1")
+    page = s.get(f"{url}/console/office/packs?agency=ps", timeout=30)
+    assert page.status_code == 200 and 'id="pack-form"' in page.text and 'id="no-versions"' in page.text
+
+    bad_yaml = _post_pack(s, url, csrf, pack="rules: [", action="preview")
+    assert bad_yaml.status_code == 400 and re.search(r'data-field="pack">[^<]*YAML', bad_yaml.text)
+    bad = _post_pack(s, url, csrf, pack=PACK_YAML.replace("{5: 98, 4: 91}", "{5: 80, 4: 91}"), action="preview")
+    assert bad.status_code == 422 and 'data-problem="pack.rules.cutoffs' in bad.text and 'id="preview"' not in bad.text
+
+    seen = _post_pack(s, url, csrf, pack=PACK_YAML, action="preview")
+    assert seen.status_code == 200, seen.text
+    # January: o3's 97 had five stars under the city's 95, four at 98 (o2's 94 keeps four, 100 keeps five)
+    assert '<span id="change-count">1 个对象有变化</span>' in seen.text
+    row = seen.text.split('<tr data-subject="o3">')[1].split("</tr>")[0]
+    assert "5 星 · 97.0 分" in row and "4 星 · 97.0 分" in row and "pack:ps/v1:rules.cutoffs" in row
+    assert "不再适用: 5 stars by the cut-offs" in row
+    assert "现行 10100 元 → 报来 9100 元" in seen.text
+    with suite.rpc() as rpc:
+        assert rpc.scoring.pack_history({"agency": "ps"})["versions"] == []          # nothing stored
+    reviewed = re.search(r'name="reviewed" value="([0-9a-f]{64})"', seen.text).group(1)
+
+    edited = _post_pack(s, url, csrf, pack=PACK_YAML + "# changed\n", reviewed=reviewed, action="adopt")
+    assert edited.status_code == 400 and 'data-field="adopt"' in edited.text
+    done = _post_pack(s, url, csrf, pack=PACK_YAML, reviewed=reviewed, action="adopt")
+    assert done.status_code == 303 and "adopted=1&created=1" in done.headers["Location"]
+    with suite.rpc() as rpc:
+        version = rpc.scoring.pack_history({"agency": "ps"})["versions"][0]
+    assert (version["version"], version["registered_by"], version["document"]["rules"]["cutoffs"]["5"]) == (1, "co1", 98)
+    after = s.get(url + done.headers["Location"], timeout=30)
+    assert 'id="adopted"' in after.text and '<tr data-version="1">' in after.text
+
+
+def test_only_the_office_reviews_packs_and_only_of_its_agencies(office):
+    url, suite = office
+    head, csrf = signed_in(url, "head")
+    assert head.get(f"{url}/console/office/packs?agency=ps", timeout=30).status_code == 404
+    r = _post_pack(head, url, csrf, pack=PACK_YAML, action="preview")
+    assert r.status_code == 404 and 'id="preview"' not in r.text
+    other, csrf2 = signed_in(url, "office2")
+    assert other.get(f"{url}/console/office/packs?agency=ps", timeout=30).status_code == 404
+    r = _post_pack(other, url, csrf2, pack=PACK_YAML, reviewed="0" * 64, action="adopt")
+    assert r.status_code == 404
+    with suite.rpc() as rpc:
+        assert rpc.scoring.pack_history({"agency": "ps"})["versions"] == []
