@@ -418,9 +418,14 @@ def _campaign_questionnaire(uow, row) -> Questionnaire:
 
 
 def tallied(uow, row) -> tuple[list, dict]:
-    """The campaign's cells and forms received per subject, from its tallies: the rows the
-    migration tallied (``campaign_tallies``) plus every insert's part (a few rows per subject and
-    group an insert, whatever the number of forms)."""
+    """The campaign's cells and forms received per subject, from its tallies (:func:`_tallied`)."""
+    return domain.cells_of(*_tallied(uow, row))
+
+
+def _tallied(uow, row) -> tuple[tuple, dict]:
+    """The campaign's pooled counts per subject and group (:func:`domain.tally_by_key`) from its
+    tallies: the rows the migration tallied (``campaign_tallies``) plus every insert's part (a few
+    rows per subject and group an insert, whatever the number of forms)."""
     dims = tuple(domain.dimension_runs(_campaign_questionnaire(uow, row)))
     slot = {dim: 1 + 3 * i for i, dim in enumerate(dims)}
     width = 1 + 3 * len(dims)
@@ -455,17 +460,21 @@ def tallied(uow, row) -> tuple[list, dict]:
                 v[base] += c[1 + 3 * i]
                 v[base + 1] += c[2 + 3 * i]
                 v[base + 2] += c[3 + 3 * i]
-    return domain.cells_of(dims, pooled)
+    return dims, pooled
 
 
 def recounted(uow, row) -> tuple[list, dict]:
     """The campaign's cells and forms received per subject, counted from every form (the old way:
     the baseline without the export cache, and what the tallies must always equal)."""
+    return domain.cells_of(*_recounted(uow, row))
+
+
+def _recounted(uow, row) -> tuple[tuple, dict]:
     stmt = (select(models.FormRow.subject, models.FormRow.grp, models.FormRow.answers)
             .where(models.FormRow.campaign_id == row.id).execution_options(yield_per=500))
     groups = ALL_GROUPS
     rows = _yielding((s, groups[g], a) for s, g, a in uow.session.execute(stmt))
-    return domain.tally_forms(rows, _campaign_questionnaire(uow, row))
+    return domain.tally_by_key(rows, _campaign_questionnaire(uow, row))
 
 
 def _upsert(uow):
@@ -704,10 +713,10 @@ def serials_used(uow, data) -> dict:
 def _rates(uow, row) -> dict:
     q = _questionnaire(_questionnaire_row(uow, row.questionnaire_key, row.questionnaire_version))
     subjects = _subjects(uow, row.id)
-    cells, received = tallied(uow, row) if EXPORT_CACHE else recounted(uow, row)
+    dims, pooled = _tallied(uow, row) if EXPORT_CACHE else _recounted(uow, row)
     present = tuple(d for d in domain.DIMENSIONS if d in set(q.dimensions))
-    # the report (exact fractions for every subject, dimension and group) is pure CPU: off the loop
-    report = off_loop(domain.rate_report, {sid: kind for sid, kind, _ in subjects}, cells, received,
+    # the report (exact counts for every subject, dimension and group) is pure CPU: off the loop
+    report = off_loop(domain.rate_report_pooled, {sid: kind for sid, kind, _ in subjects}, dims, pooled,
                       dimensions=present, groups=tuple(row.groups),
                       names={sid: name for sid, _, name in subjects})
     return {"campaign_id": row.id, "kind": row.kind or SATISFACTION, "period": row.period,

@@ -9,8 +9,8 @@ from .forms import (REASONS, Form, FormError, answer_code, check_batch, check_fo
 from .questionnaire import (DEFAULT_KEY, Questionnaire, default_questionnaire,  # noqa: F401
                             dimension_runs, ensure_questionnaire_can_change, next_version,
                             validate_items)
-from .rates import (Cell, Counts, below_disqualification_line, counts_dict,  # noqa: F401
+from .rates import (Cell, Counts, below_disqualification_line, cells_of, counts_dict,  # noqa: F401
                     event_subjects, format_rate, pool_by_agency, meets_team_target, rate_report,
-                    satisfaction_rate, tally_answers, tally_by_key, tally_forms, cells_of)
+                    rate_report_pooled, satisfaction_rate, tally_answers, tally_by_key, tally_forms)
 from .vocabulary import (ANSWER_CODES, DIMENSIONS, RESPONDENT_GROUPS,  # noqa: F401
                          SUBJECT_KINDS)

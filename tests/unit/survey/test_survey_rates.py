@@ -129,3 +129,23 @@ def test_tally_forms_matches_form_by_form_counting(layout):
         assert got == expected
         assert sum(received.values()) == 200
         assert received == {s: sum(1 for f in forms if f[0] == s) for s in {f[0] for f in forms}}
+
+
+def test_the_report_of_pooled_counts_is_the_report_of_cells():
+    """rate_report_pooled (per subject and group, integer verdicts) gives exactly rate_report's
+    report (per cell, exact fractions): rates rounded half-up, the 60% and 90% lines on the line
+    itself, subjects and groups without forms, a subject outside the campaign ignored (issue 24 item 4)."""
+    import random
+    from services.survey.domain import rate_report_pooled, tally_by_key
+    rnd = random.Random(11)
+    subjects = {"a1": "agency", "s1": "section", "o1": "officer", "o2": "officer", "o3": "officer"}
+    groups = ("parents", "officers", "case_parties")
+    forms = [(rnd.choice(["a1", "s1", "o1", "o2", "x9"]), rnd.choice(groups[:2]),
+              "".join(rnd.choice("SSSBBDN") for _ in range(35))) for _ in range(300)]
+    forms += [("o2", "parents", "S" * 18 + "D" * 12 + "N" * 5)] * 3      # exactly 60% on o2's forms
+    forms += [("s1", "officers", "S" * 27 + "D" * 3 + "N" * 5)] * 2      # exactly 90%
+    cells, received = tally_forms(forms, Q)
+    expected = rate_report(subjects, cells, received, groups=groups, names={"o1": "张三"})
+    got = rate_report_pooled(subjects, *tally_by_key(forms, Q), groups=groups, names={"o1": "张三"})
+    assert got == expected
+    assert [r["forms"] for r in got["subjects"]][-1] == 0 and got["subjects"][-1]["rate"] is None
