@@ -1,7 +1,7 @@
 """The committee office's pages in a real browser (issue 22 item 4): Playwright driving Debian's
 chromium at 1366×768, keyboard only where a person would type.  The county committee's office runs
 the annual rating, is told beside the field that a period is needed, looks at the preview (who gets
-how many stars in each agency), publishes it; an agency's head is refused the page like a missing
+how many stars in each agency), publishes it, and the officer reads his stars on his home; an agency's head is refused the page like a missing
 one.  A screenshot of every page goes to the artifacts folder."""
 import pytest
 from playwright.sync_api import expect
@@ -68,6 +68,15 @@ def test_the_office_runs_previews_and_publishes_the_annual_rating(site, browser_
     shot(page, "office_rating_published", full_page=True)
     stored = site.rpc("scoring", "unit_results", {"unit": "ps", "period": "2026"})
     assert stored["rating_id"] == "2026:cnty:1"
+
+    # the officer reads the stars the office published, and why, on his own home
+    site.account("zhang3", "o3", PASSWORD)
+    officer = browser_page(**WIDE)
+    _sign_in(officer, url, "zhang3")
+    expect(officer.locator("#rating")).to_contain_text("2026")
+    expect(officer.locator("#rating")).to_contain_text("(5 星)")
+    expect(officer.locator("#rating")).to_contain_text("97.0 分")
+    shot(officer, "officer_reads_the_published_stars", full_page=True)
 
 
 def test_an_agency_head_is_refused_the_offices_pages(site, browser_page, shot):
