@@ -41,18 +41,36 @@ def _chunks(ids):
 
 
 # -- events from the roster -------------------------------------------------------------------
-def save_post(s, person: str, start: date, agency: str, section, position: str, supervises=()):
-    """A post from ``start`` (events of one person may come in any order: each post is keyed by
-    its start, so the history is the same whatever the order)."""
-    cur = s.get(models.PersonPost, (person, start))
+def staff_rows(s, ids) -> tuple:
+    """What :func:`services.scoring.read_model.on_staff` reads of ``ids`` at once: ``({person:
+    Person}, {person: {start: PersonPost}}, {person: the mentor of the latest open pair}``
+    (:func:`current_mentor`)."""
+    people, posts, mentors = {}, defaultdict(dict), {}
+    M = models.MentorSpan
+    for chunk in _chunks(ids):
+        people.update((p.id, p) for p in s.scalars(select(models.Person).where(models.Person.id.in_(chunk))))
+        for r in s.scalars(select(models.PersonPost).where(models.PersonPost.person.in_(chunk))):
+            posts[r.person][r.start] = r
+        for mentee, mentor in s.execute(select(M.mentee, M.mentor).where(
+                M.mentee.in_(chunk), M.end.is_(None), M.cancelled.is_(False)).order_by(M.start)):
+            mentors[mentee] = mentor
+    return people, posts, mentors
+
+
+def put_post(s, posts: dict, person: str, start: date, agency: str, section, position: str,
+             supervises=()) -> None:
+    """A post from ``start``, on rows read by :func:`staff_rows` (``posts`` kept up to date).
+    Events of one person may come in any order: each post is keyed by its start, so the history
+    is the same whatever the order."""
+    cur = posts[person].get(start)
     values = dict(agency=agency, section=section, position=position,
                   supervises=";".join(sorted(supervises or ())))
     if cur is None:
-        s.add(models.PersonPost(person=person, start=start, **values))
+        posts[person][start] = models.PersonPost(person=person, start=start, **values)
+        s.add(posts[person][start])
     else:
         for k, v in values.items():
             setattr(cur, k, v)
-    s.flush()
 
 
 def save_unit_version(s, unit: dict) -> None:
@@ -148,11 +166,6 @@ def latest_unit(s, uid: str):
     s.flush()
     return s.scalars(select(models.UnitVersion).where(models.UnitVersion.id == uid)
                      .order_by(models.UnitVersion.since.desc()).limit(1)).first()
-
-
-def latest_post(s, person: str):
-    return s.scalars(select(models.PersonPost).where(models.PersonPost.person == person)
-                     .order_by(models.PersonPost.start.desc()).limit(1)).first()
 
 
 def pair_assigned(s, event) -> None:

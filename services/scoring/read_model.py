@@ -111,21 +111,30 @@ def on_units_saved(uow, event) -> None:
 def on_staff(uow, event) -> None:
     """staff_joined / staff_changed: position, unit, join date.  The evaluator stays as the roster
     resolved it when it was seeded (``evaluator_source = roster``); otherwise the default rule
-    "其余人员分别由所在局院领导小组考评" (the person's agency) applies."""
+    "其余人员分别由所在局院领导小组考评" (the person's agency) applies.
+
+    The event's people are read at once (their rows, posts and open mentoring pairs: a few
+    queries for the whole event, not five a person) and written at one flush."""
     s = uow.session
-    for st in event.get("staff", []):
-        cur = s.get(Person, st["id"])
+    staff = event.get("staff", [])
+    if not staff:
+        return
+    people, posts, mentors = history.staff_rows(s, [st["id"] for st in staff])
+    for st in staff:
+        pid = st["id"]
+        cur = people.get(pid)
         joined = date.fromisoformat(st["joined"])
         since = date.fromisoformat(st.get("since") or event.get("effective") or st["joined"])
-        history.save_post(s, st["id"], since, st["agency"], st.get("section"), st["position"],
-                          st.get("supervises") or ())
-        latest = history.latest_post(s, st["id"])      # events may come in any order
+        history.put_post(s, posts, pid, since, st["agency"], st.get("section"), st["position"],
+                         st.get("supervises") or ())
+        latest = posts[pid][max(posts[pid])]      # events may come in any order
         if cur is None:
-            s.add(Person(id=st["id"], name=st.get("name"), agency=latest.agency,
-                         section=latest.section, position=latest.position, joined=joined,
-                         mentor=history.current_mentor(s, st["id"]),
-                         evaluator=rules.default_evaluator(latest.agency),
-                         evaluator_source=rules.DEFAULT, reserve=False))
+            people[pid] = Person(id=pid, name=st.get("name"), agency=latest.agency,
+                                 section=latest.section, position=latest.position, joined=joined,
+                                 mentor=mentors.get(pid),
+                                 evaluator=rules.default_evaluator(latest.agency),
+                                 evaluator_source=rules.DEFAULT, reserve=False)
+            s.add(people[pid])
         else:
             cur.name, cur.agency, cur.section = st.get("name"), latest.agency, latest.section
             cur.position, cur.joined = latest.position, joined
