@@ -380,11 +380,12 @@ def _insert_forms(uow, row, forms) -> list[str]:
     follow them, in the same transaction."""
     new = _insert_new_forms(uow, row.id, forms)
     if new:
+        _add_to_tallies(uow, row, forms, new)
+        # last: the count row is the one row every batch of the campaign updates, locked until commit
         C = models.CampaignFormCountRow
         stmt = _upsert(uow)(C).values(campaign_id=row.id, forms=len(new))
         uow.session.execute(stmt.on_conflict_do_update(
             index_elements=[C.campaign_id], set_={"forms": C.forms + stmt.excluded.forms}))
-        _add_to_tallies(uow, row, forms, new)
     return new
 
 
