@@ -6,12 +6,13 @@ publish in the same transaction (outbox).  No rules here, no nameko.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import time
 from datetime import date
 from operator import add
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import String, func, insert, select, text, type_coerce
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
@@ -439,16 +440,17 @@ def _tallied(uow, row) -> tuple[tuple, dict]:
         return v
 
     T = models.CampaignTallyRow
-    for subject, grp, dim, forms, s, b, d in uow.session.execute(
+    conn = uow.session.connection()        # Core: plain rows, no ORM loading (issue 19)
+    for subject, grp, dim, forms, s, b, d in conn.execute(
             select(T.subject, T.grp, T.dimension, T.forms, T.satisfied, T.basic, T.dissatisfied)
-            .where(T.campaign_id == row.id)):
+            .where(T.campaign_id == row.id)).all():
         v = vector(subject, ALL_GROUPS[grp])
         v[0] = forms                       # the forms of the subject and group, on each dimension's row
         base = slot[dim]
         v[base], v[base + 1], v[base + 2] = s, b, d
     P = models.CampaignTallyPartRow
-    for part_dims, counts in uow.session.execute(
-            select(P.dimensions, P.counts).where(P.campaign_id == row.id).order_by(P.id)):
+    for part_dims, counts in conn.execute(
+            select(P.dimensions, P.counts).where(P.campaign_id == row.id).order_by(P.id)).all():
         same = tuple(part_dims) == dims
         for subject, grp, *c in counts:
             v = vector(subject, ALL_GROUPS[grp])
@@ -787,8 +789,9 @@ def _version_text(version: tuple) -> str:
 def _store_rates(uow, campaign_id: str, version: tuple, rates: dict) -> None:
     """Keep ``rates`` as the campaign's stored rates of ``version`` (an upsert: two workers storing
     the same version at once both succeed)."""
-    values = {"campaign_id": campaign_id, "version": _version_text(version), "rates": rates,
-              "computed_at": utcnow()}
+    encoded = off_loop(json.dumps, rates, ensure_ascii=False)   # 500 subjects' rates: off the loop
+    values = {"campaign_id": campaign_id, "version": _version_text(version),
+              "rates": type_coerce(encoded, String()), "computed_at": utcnow()}
     stmt = _upsert(uow)(models.CampaignRatesRow).values(**values)
     uow.session.execute(stmt.on_conflict_do_update(
         index_elements=[models.CampaignRatesRow.campaign_id],

@@ -5,6 +5,7 @@ import uuid
 
 import eventlet
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
 from shared.db import UnitOfWork, ensure_database, make_engine
@@ -66,6 +67,10 @@ def test_postgres_duplicates_across_batches_and_strict_rollback(pg):
     assert (other["accepted"], other.get("replayed")) == (1, None)
     rates = run(pg, handlers.get_rates, {"campaign_id": "c1"})
     assert rates["totals"]["forms"] == 4 and rates["totals"]["rate"] == "1.0000"
+    handlers.RATES.clear()                          # the stored version (json), read back
+    assert run(pg, handlers.get_rates, {"campaign_id": "c1"}) == rates
+    with pg() as s:
+        assert s.execute(text("SELECT json_typeof(rates) FROM campaign_rates")).scalar() == "object"
 
 
 def test_postgres_the_same_batch_sent_twice_at_once_is_taken_once(pg):
