@@ -421,6 +421,19 @@ SCORING_MORE = [
           "Rate a snapshot with the agency's rule pack and plug-ins (nothing is stored)",
           "the rating result with the adaptation applied", body=packs.RateAdapted(exclude=("agency",)),
           scope=Scope.at("agency"), tag="rule packs", errors=(400, 404, 422)),
+    _write("/scoring/ratings/preview", "scoring.preview_rating",
+           "What a rating run would publish now (nothing stored): the result, its digest, each subject's "
+           "agency and name, and whether it equals the rating stored last",
+           "{period, scope, rating_date, digest, skipped, unchanged, published (null: none stored yet; else "
+           "{rating_id, digest}), subjects: {subject: {agency, name}}, result}",
+           scoring.PreviewRating(), operation="scoring_preview_rating",
+           description="Send the preview's `digest` to POST /scoring/ratings to publish exactly that rating "
+                       "(409 naming `digest` once the facts changed since). "),
+    Route("GET", "/scoring/committees/{committee}/board", "scoring.committee_board",
+          "A committee's agencies in one answer: the month's filing against the 15th, target 1, the latest stars",
+          "{committee, month, deadline, deadline_passed, as_of, year, agencies: [{agency, filing, overdue: "
+          "[evaluation], target_1, rating}]}", query=scoring.CommitteeBoard(exclude=("committee",)),
+          scope=POLICY, tag="scoring", errors=(400, 403, 404)),
     Route("GET", "/scoring/units/{scope}/snapshots/{period}", "scoring.snapshot",
           "The stored snapshot a period's rating of a unit was computed from",
           "{rating_id, period, scope, rating_date, snapshot}", query=gateway.SnapshotDateQuery(),

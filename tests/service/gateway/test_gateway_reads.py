@@ -207,3 +207,24 @@ def test_every_rpc_has_a_route_or_a_reason_and_the_reasons_are_not_stale():
         assert name not in routed, f"{name} has a route and a reason not to"
     listed = dict(unrouted(ROUTES))
     assert set(listed) == names - routed
+
+
+def test_a_committees_board_and_a_rating_preview(started):
+    """The two RPCs scoring gained last (committee_board, preview_rating): routed, the service's
+    policy deciding (a county system sees its committee's board, not another's)."""
+    gw, _ = started
+    r = get(gw, "/scoring/committees/cnty/board", month="2026-03", as_of="2026-03-20")
+    assert r.status_code == 200, r.text
+    assert r.json()["committee"] == "cnty" and r.json()["month"] == "2026-03" and r.json()["next"] is None
+    assert isinstance(r.json()["agencies"], list)
+    r = get(gw, "/scoring/committees/city/board", month="2026-03")
+    assert r.status_code in (403, 404) and r.json()["field"], r.text
+    r = get(gw, "/scoring/committees/cnty/board", month="2026-13")
+    assert r.status_code == 400 and r.json()["field"] == "month"
+    r = requests.post(f"{gw}/scoring/ratings/preview", json={"period": "2026", "scope": "c_ps"},
+                      headers=auth("city"), timeout=60)
+    assert r.status_code == 200, r.text
+    assert r.json()["scope"] == "c_ps" and len(r.json()["digest"]) == 64 and r.json()["published"] is None
+    r = requests.post(f"{gw}/scoring/ratings/preview", json={"period": "2026", "scope": "c_ps", "x": 1},
+                      headers=auth("city"), timeout=60)
+    assert r.status_code == 400 and r.json()["field"] == "x"
