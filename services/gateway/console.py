@@ -559,6 +559,7 @@ def entry_points() -> dict:
         "console_group_file": http("POST", "/console/group/file")(group_file),
         "console_group_rank": http("POST", "/console/group/rank")(group_rank),
         "console_group_answer": http("POST", "/console/group/objections/<objection_id>")(group_answer),
+        "console_group_rect": http("POST", "/console/group/rectifications/<subject>")(group_rectification),
         "console_board": http("GET", "/console/board")(board),
     }
 
@@ -625,7 +626,8 @@ def _group_page(self, person, month: str, status=200, **extra):
                    counts=(progress.get("by_agency") or {}).get(group), notice=notice, objections=objections,
                    ranking=ranking.get("groups") or {}, rects=rects, results=results,
                    agency=next(iter((results or {}).get("agencies") or []), None), stars=sorted(stars.items()),
-                   errors={}, answer_errors={}, answer_form={}, done={}, until="", RANK_GROUPS=RANK_GROUPS, RANK_CLASSES=RANK_CLASSES,
+                   errors={}, answer_errors={}, answer_form={}, done={}, until="",
+                   rect_errors={}, rect_form={}, rect_done="", RANK_GROUPS=RANK_GROUPS, RANK_CLASSES=RANK_CLASSES,
                    RECT_STATES=RECT_STATES, NOTICE_STATES=NOTICE_STATES, STATE_LABELS=STATE_LABELS,
                    STATUS_LABELS=STATUS_LABELS, csrf=_csrf(person))
     context.update(extra)
@@ -637,7 +639,14 @@ def group_get(self, request, person):
     """The body's month for a member of its leading group."""
     month = _group_month(request, _today(self))
     done = {k: int(v) for k in _GROUP_COUNTS if (v := request.args.get(k) or "").isdigit() and len(v) < 7}
-    return _group_page(self, person, month, done=done, until=(request.args.get("until") or "")[:10])
+    rect = (request.args.get("rect") or "")[:120]
+    rect_done = ""
+    if rect:
+        action, _, subject = rect.partition(":")
+        rect_done = {"submitted": f"{subject} 的整改措施已提交, 等待备案。",
+                     "filed": f"{subject} 的整改措施已备案。"}.get(action, "")
+    return _group_page(self, person, month, done=done, until=(request.args.get("until") or "")[:10],
+                       rect_done=rect_done)
 
 
 def _group_post(self, request, person, action: str):
@@ -722,6 +731,57 @@ def group_answer(self, request, person, objection_id):
                                                      "Cache-Control": "no-store"})
     return _group_page(self, person, month, 400, answer_errors={objection_id: errors},
                        answer_form={objection_id: {"answer": answer, "upheld": upheld}})
+
+
+MAX_PLAN = 4000
+
+
+@guarded
+def group_rectification(self, request, person, subject):
+    """The rectification the poor-ranked owe (M§五(二)5): the subject (a leader of the group, poor in
+    the leaders' ranking) submits his explanation and plan (``scoring.submit_rectification``, both
+    required, checked beside the field); another member files a submitted one
+    (``scoring.file_rectification``: never one's own).  The service decides who may."""
+    from services.gateway.public_pages import _form
+    from services.gateway.signin import check_csrf
+
+    form = _form(request)
+    check_csrf(request, person, form)
+    month = _check_month((form.get("month") or "")[:7])
+    waiting = _group_of(self, person)
+    action = form.get("action")
+    if action not in ("submit", "file"):
+        raise ConsoleProblem(400, "无法处理", "action: submit or file")
+    owed = (_maybe(self, person, "scoring.rectifications", {"evaluator": waiting["group"], "month": month})
+            or {}).get("rectifications", [])
+    if not any(r["subject"] == subject for r in owed):         # not the body's: like a missing page
+        raise ConsoleProblem(404, "页面不存在", f"subject: {subject[:100]} owes no rectification to "
+                                              f"{waiting['group']} for {month}")
+    payload = {"actor": person.person, "evaluator": waiting["group"], "month": month, "subject": subject}
+    errors, kept = {}, {}
+    if action == "submit":
+        kept = {"explanation": (form.get("explanation") or "").strip(), "plan": (form.get("plan") or "").strip()}
+        for field, label in (("explanation", "原因说明"), ("plan", "整改措施")):
+            if not kept[field]:
+                errors[field] = f"请填写{label} (the {field} is needed)"
+            elif len(kept[field]) > MAX_PLAN:
+                errors[field] = f"{label}至多 {MAX_PLAN} 字 (at most {MAX_PLAN} characters)"
+        payload.update(kept)
+    if not errors:
+        try:
+            _call(self, person, "scoring.submit_rectification" if action == "submit" else "scoring.file_rectification",
+                  payload)
+        except LianbaoError as err:
+            field = err.field if err.field and err.field != "None" else ""
+            if field in ("explanation", "plan"):
+                errors[field] = err.message
+            else:
+                errors["_form"] = f"{field}: {err.message}" if field else err.message
+        else:
+            done = "submitted" if action == "submit" else "filed"
+            return Response("", status=303, headers={
+                "Location": f"/console/group?month={month}&rect={done}:{quote(subject)}", "Cache-Control": "no-store"})
+    return _group_page(self, person, month, 400, rect_errors={subject: errors}, rect_form={subject: kept})
 
 
 # ------------------------------------------------------------------------------------------------

@@ -134,3 +134,61 @@ def test_a_person_in_no_leading_group_is_refused_and_another_body_sees_only_its_
     assert page.status_code == 200
     assert 'data-subject="o1"' not in page.text and 'data-subject="o3"' not in page.text
     assert "津市市公安局 ·" not in page.text
+
+
+def test_the_poor_ranked_leader_submits_his_plan_and_another_member_files_it(console):
+    """M§五(二)5: l3, poor among the leaders in February, gives the reason and his plan on the group's
+    page (both required, said beside the field); he may not file his own; l1 files it."""
+    url, suite, _ = console
+    with suite.rpc() as rpc:
+        rpc.scoring.file_month({"actor": "l1", "evaluator": "ps", "month": FEB, "as_of": "2026-03-11"})
+        rpc.scoring.file_month({"actor": "l2", "evaluator": "ps", "month": FEB, "as_of": "2026-03-11"})
+        rpc.scoring.rank_month({"actor": "l1", "evaluator": "ps", "month": FEB, "as_of": "2026-03-12"})
+    kit = next(dep for container in suite.runner.containers for dep in container.dependencies
+               if isinstance(dep, SignInKit))
+    kit.store.add("leader1", "l1", PASSWORD)
+    s, _ = signed_in(url, "leader3")
+    page = s.get(f"{url}/console/group?month={FEB}", timeout=30)
+    assert 'id="rect-form-0"' in page.text and 'id="rect-file-0"' not in page.text
+    csrf = _form_fields(page.text)["csrf"]
+    base = {"csrf": csrf, "month": FEB, "action": "submit"}
+    r = s.post(f"{url}/console/group/rectifications/l3", data=dict(base, explanation="学习不够"),
+               allow_redirects=False, timeout=30)
+    assert r.status_code == 400 and 'data-field="plan"' in r.text and "学习不够" in r.text
+    rect = lambda: next(x for x in suite_rpc(suite).scoring.rectifications({"evaluator": "ps", "month": FEB})  # noqa: E731
+                        ["rectifications"] if x["subject"] == "l3")
+    assert rect()["state"] == "owed"
+    r = s.post(f"{url}/console/group/rectifications/l3",
+               data=dict(base, explanation="学习不够", plan="每周集中学习一次"), allow_redirects=False, timeout=30)
+    assert r.status_code == 303 and r.headers["Location"] == f"/console/group?month={FEB}&rect=submitted:l3"
+    assert (rect()["state"], rect()["plan"]) == ("submitted", "每周集中学习一次")
+    r = s.post(f"{url}/console/group/rectifications/l3", data={"csrf": csrf, "month": FEB, "action": "file"},
+               allow_redirects=False, timeout=30)
+    assert r.status_code == 400 and 'data-field="_form"' in r.text and rect()["state"] == "submitted"
+
+    s1, _ = signed_in(url, "leader1")
+    page = s1.get(f"{url}/console/group?month={FEB}", timeout=30)
+    assert 'id="rect-file-0"' in page.text and 'id="rect-form-0"' not in page.text
+    csrf1 = _form_fields(page.text)["csrf"]
+    r = s1.post(f"{url}/console/group/rectifications/l3", data={"csrf": csrf1, "month": FEB, "action": "file"},
+                allow_redirects=False, timeout=30)
+    assert r.status_code == 303 and r.headers["Location"] == f"/console/group?month={FEB}&rect=filed:l3"
+    assert rect()["state"] == "filed"
+    assert "l3 的整改措施已备案" in s1.get(f"{url}{r.headers['Location']}", timeout=30).text
+    r = s1.post(f"{url}/console/group/rectifications/nobody", data={"csrf": csrf1, "month": FEB, "action": "file"},
+                allow_redirects=False, timeout=30)
+    assert r.status_code == 404 and "页面不存在" in r.text
+
+
+class suite_rpc:     # noqa: N801 — a one-call proxy: ``suite_rpc(suite).scoring.method(payload)``
+    def __init__(self, suite, service=None):
+        self._suite, self._service = suite, service
+
+    def __getattr__(self, name):
+        if self._service is None:
+            return suite_rpc(self._suite, name)
+
+        def call(payload):
+            with self._suite.rpc() as rpc:
+                return getattr(getattr(rpc, self._service), name)(payload)
+        return call
