@@ -117,13 +117,13 @@ def load_unit(s, unit: dict, effective: date | None = None) -> str:
 def units_on(s, day: date, kind: str | None = None) -> dict:
     """``{unit: asof.UnitVersion}`` of the tree on ``day`` (SPEC §9), with the read model's own
     evaluator of a unit where one was loaded."""
-    q = select(models.UnitVersion)
+    V = models.UnitVersion
+    q = select(V.id, V.since, V.until, V.kind, V.parent, V.agency, V.name)     # rows, not objects
     if kind is not None:
-        q = q.where(models.UnitVersion.kind == kind)
+        q = q.where(V.kind == kind)
     versions: dict = defaultdict(list)
-    for r in s.scalars(q):
-        versions[r.id].append(asof.UnitVersion(r.id, r.since, r.until, r.kind, r.parent, r.agency,
-                                               r.name))
+    for r in s.execute(q):
+        versions[r[0]].append(asof.UnitVersion(*r))
     tree = asof.tree_on(versions, day)
     evaluators = dict(s.execute(select(models.Unit.id, models.Unit.evaluator)
                                 .where(models.Unit.evaluator.is_not(None))).all())

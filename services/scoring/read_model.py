@@ -187,13 +187,19 @@ def on_satisfaction_rates(uow, event) -> None:
     final = bool(event.get("final"))
     if not final:
         return
-    for subj in event.get("subjects", []):
-        cur = s.get(Satisfaction, (event["campaign_id"], subj["id"]))
+    subjects = event.get("subjects", [])
+    stored = {}         # the campaign's rows already kept, read at once (not one query a subject)
+    for part in repository.chunks(sorted({subj["id"] for subj in subjects})):
+        stored.update((r.subject, r) for r in s.scalars(select(Satisfaction).where(
+            Satisfaction.campaign_id == event["campaign_id"], Satisfaction.subject.in_(part))))
+    for subj in subjects:
+        cur = stored.get(subj["id"])
         if cur is None:
-            s.add(Satisfaction(campaign_id=event["campaign_id"], subject=subj["id"],
-                               period=event["period"], satisfied=subj["satisfied"],
-                               basic=subj["basic"], dissatisfied=subj["dissatisfied"],
-                               final=final))
+            stored[subj["id"]] = Satisfaction(campaign_id=event["campaign_id"], subject=subj["id"],
+                                              period=event["period"], satisfied=subj["satisfied"],
+                                              basic=subj["basic"], dissatisfied=subj["dissatisfied"],
+                                              final=final)
+            s.add(stored[subj["id"]])
         elif final or not cur.final:
             cur.satisfied, cur.basic, cur.dissatisfied = (subj["satisfied"], subj["basic"],
                                                           subj["dissatisfied"])
