@@ -153,7 +153,10 @@ def concurrent(config, op: Operation, way: str, seconds: float) -> float:
     return done[0] / (time.perf_counter() - start_at[0])
 
 
-def seed(config) -> None:
+def seed(config, procs) -> None:
+    """The roster first (the gateway asks it whose a person is) and, once scoring has taken the
+    roster's events, scoring's own small city (an upsert over what the events wrote: the two at once
+    would insert the same person twice), a campaign and twelve months of the officer evaluated."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
     from shared.assertions import SignedProxy, payload_actor
@@ -166,6 +169,8 @@ def seed(config) -> None:
                                           **({"agency_type": "public_security"} if u["kind"] == "agency" else {})}
                                          for u in UNITS]})
         rpc.roster.create_staff({"staff": staff})
+    wait_idle(procs)
+    with proxy(config, signed=True) as rpc:
         rpc.scoring.save_units({"units": UNITS})
         rpc.scoring.upsert_people({"people": PEOPLE})
         rpc.survey.create_campaign({"campaign_id": "c1", "period": "2026H1", "owner": "bk",
@@ -223,7 +228,7 @@ def main(argv=None) -> int:
             except requests.RequestException:
                 pass
             eventlet.sleep(0.5)
-        seed(config)
+        seed(config, procs)
         print(f"  seeded; the services settled after {wait_idle(procs):.0f} s")
         ops = operations(url)
         lat = sequential(config, ops, rounds, n)
