@@ -239,16 +239,20 @@ class UnitOfWork:
         return self._session
 
     # -- delivery --------------------------------------------------------------------------------
-    def publish(self, event_type: str, payload: dict) -> str:
+    def publish(self, event_type: str, payload: dict, dumps=None) -> str:
         """Record an event in the outbox, in this transaction; the relay sends it after commit.
 
         The payload gets an ``event_id`` (unless it has one) that consumers use for their inbox.
+        ``dumps``: the payload's JSON text from the payload, for a large event whose values are
+        known (a rating's results: :func:`shared.fastjson.dumps`); by default ``json.dumps`` with
+        anything else as its ``str``.
         """
         payload = dict(payload)
         event_id = payload.setdefault("event_id", uuid.uuid4().hex)
         payload.setdefault("occurred_at", utcnow().isoformat(timespec="seconds") + "Z")
         self.session.add(self._base.Outbox(event_id=event_id, event_type=event_type,
-                                           payload=json.dumps(payload, ensure_ascii=False, default=str)))
+                                           payload=(dumps(payload) if dumps is not None else
+                                                    json.dumps(payload, ensure_ascii=False, default=str))))
         self.published.append(event_id)
         return event_id
 

@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import func, insert, select
 
+from shared import fastjson
 from shared.errors import Conflict, LianbaoError, NotFound
 from services.scoring import history
 from services.scoring.models import (
@@ -334,8 +335,8 @@ def store_results(s, rating_id, snapshot, result) -> None:
                 rating_id=rating_id, chunk=len(rows), agency=ag,
                 subjects=SEP + SEP.join(e[0] for e in entries) + SEP,
                 sections=SEP + SEP.join(sorted({e[3] for e in entries if e[3] is not None})) + SEP,
-                entries=json.dumps(entries, ensure_ascii=False),
-                results=json.dumps([r for _e, r in part], ensure_ascii=False)))
+                entries=fastjson.dumps(entries),
+                results=fastjson.dumps([r for _e, r in part])))
     if rows:
         s.execute(insert(RatingResultChunk), rows)
 

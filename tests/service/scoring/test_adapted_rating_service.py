@@ -154,6 +154,10 @@ def test_a_city_rating_with_a_pack_and_a_plugin(adapted_city):
             "hps", "lps", "cps", "p1", "p2", "p3"}
         assert [a["id"] for a in parts[None]["snapshot"]["agencies"]] == ["court", "pro", "ps"]
         assert parts["ps"]["snapshot"]["agencies"] == []
+        # each officer's months in calendar order, whatever order the database aggregated them in
+        for part in snap["parts"]:
+            for o in part["snapshot"]["officers"]:
+                assert list(o["monthly"]) == sorted(o["monthly"]), o["id"]
 
         # re-rating the stored snapshot gives the published result exactly: the service, and the
         # engine alone with the same plug-ins
