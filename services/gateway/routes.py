@@ -124,7 +124,7 @@ def _person_as_subject(merged: dict) -> tuple:
 SCORING = [
     Route("GET", "/scoring/people/{person}/history", "scoring.person_history",
           "A person's monthly evaluations of a year",
-          "{subject, kind, year, months: [{month, state, score, late, ...}]}",
+          "{subject, kind, months: [{month, state, score, late, ...}]}",
           query=gateway.PersonYearQuery(), scope=STAFF_AGENCY, tag="scoring"),
     Route("GET", "/scoring/people/{person}/daily-logs", "scoring.daily_logs_of",
           "A person's daily logs of a month, each with its mentor and review",
@@ -240,7 +240,8 @@ SCORING_READS = [
           build=_person_as_subject),
     Route("GET", "/scoring/evaluators/{evaluator}/rankings/{month}", "scoring.ranking_of_month",
           "An evaluating body's ranking of a month",
-          "{evaluator, month, groups: {group: [{subject, score, rank, class}]}, owed: [subject]}",
+          "{evaluator, month, groups: {group: [{subject, score, rank, class}]}, rectifications (owed by "
+          "the month's poor): [{subject, group, state}]}",
           scope=Scope.at("evaluator"), tag="scoring"),
     Route("GET", "/scoring/evaluators/{evaluator}/rectifications", "scoring.rectifications",
           "An evaluating body's rectifications (owed, submitted, filed)", "{rectifications: [rectification]}",
@@ -377,7 +378,8 @@ SCORING_WRITES = [
            scoring.BodyMonth(exclude=("evaluator", "month")), description=ACTOR),
     _write("/scoring/evaluators/{evaluator}/rankings/{month}", "scoring.rank_month",
            "Rank a filed month (good, middle, poor) and store it for the notice",
-           "{evaluator, month, groups: {group: [{subject, score, rank, class}]}, owed: [subject]}",
+           "{evaluator, month, groups: {group: [{subject, score, rank, class}]}, rectifications (owed by "
+          "the month's poor): [{subject, group, state}]}",
            scoring.BodyMonth(exclude=("evaluator", "month")), description=ACTOR),
     _write("/scoring/daily-logs", "scoring.write_daily_logs", "Write daily logs (each person their own)",
            "{created, unchanged, errors}", scoring.LogBatch()),
@@ -436,7 +438,8 @@ SCORING_MORE = [
           scope=POLICY, tag="scoring", errors=(400, 403, 404)),
     Route("GET", "/scoring/units/{scope}/snapshots/{period}", "scoring.snapshot",
           "The stored snapshot a period's rating of a unit was computed from",
-          "{rating_id, period, scope, rating_date, snapshot}", query=gateway.SnapshotDateQuery(),
+          "the snapshot of RATING.md §1: {period, rating_date, officers: [officer], sections: [section], "
+          "agencies: [agency], ...}", query=gateway.SnapshotDateQuery(),
           scope=Scope.at("scope"), tag="scoring"),
     Route("GET", "/scoring/evaluators/{evaluator}/referrals.xlsx", "scoring.referrals_export",
           "An evaluating body's referrals as a workbook (streamed)", "an .xlsx workbook",
