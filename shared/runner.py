@@ -12,6 +12,7 @@ polling interval (1 s) makes every call wait, so it is set to 1 ms.
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import signal
@@ -73,6 +74,17 @@ def _prepare(config: dict) -> None:
         patch_memory_transport()
 
 
+def freeze_startup_heap() -> int:
+    """Move every object alive once the services have started (modules, classes, the containers:
+    some 120,000) out of the cyclic garbage collector's reach (``gc.freeze``), so that a full
+    collection, which a busy service runs every few requests, no longer walks them all again
+    (issue 24 item 4: 25-85 ms a collection under a batch intake).  They live as long as the
+    process anyway; what is allocated afterwards is collected as before.  Returns how many."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def run_forever(names, config: dict, on_ready=None) -> None:
     """Run the named services in this process until SIGTERM or SIGINT.  ``on_ready()``, if given,
     runs in its own green thread once the containers have started (``lianbao up`` reports there)."""
@@ -91,6 +103,7 @@ def run_forever(names, config: dict, on_ready=None) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     runner.start()
+    freeze_startup_heap()
     log.warning("lianbao: %s running on %s", ", ".join(names), broker_hosts(config["AMQP_URI"]))
     if on_ready is not None:
         eventlet.spawn(on_ready)

@@ -61,3 +61,23 @@ def test_add_years_keeps_the_day_and_29_february_becomes_28_february():
 def test_the_months_of_a_period_in_calendar_order():
     assert period_months("2026") == tuple(f"2026-{m:02d}" for m in range(1, 13))
     assert period_months("2026H1") == ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06")
+
+
+def test_the_startup_heap_is_frozen_out_of_the_collectors_reach():
+    """``lianbao up`` freezes what is alive once its services have started (issue 24 item 4): a
+    full collection no longer walks it; garbage made afterwards is still collected."""
+    import gc
+
+    from shared.runner import freeze_startup_heap
+
+    try:
+        before = gc.get_freeze_count()
+        kept = [[] for _ in range(1000)]
+        assert freeze_startup_heap() >= before + 1000
+        cycle = []
+        cycle.append(cycle)
+        del cycle
+        assert gc.collect() >= 1                   # the cycle made after the freeze is still collected
+        del kept
+    finally:
+        gc.unfreeze()
