@@ -30,7 +30,7 @@ NOT_PAGED = frozenset({   # RPC method names
     "list_campaigns", "ledger",                                    # paged by the service
     "template", "get_questionnaire", "explanation", "person_history",   # parts of one document
     "allowances_of", "ranking_of_month", "calendar_year", "working_days",
-    "progress",            # one campaign's counts, read whole by the office's progress page
+    "progress", "get_rates", "get_campaign",   # one campaign, its counts and rates (the office reads them whole)
 })
 
 

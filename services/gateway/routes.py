@@ -25,7 +25,9 @@ STAFF_AGENCY = Scope.lookup("roster.get_staff", {"person": "person"}, "agency")
 
 HEALTH = [
     Route("GET", f"/health/{name}", f"{name}.health", f"Health of the {name} service",
-          "name, version, status, database reachability and outbox backlog", tag="health",
+          "{service, version, status, database (reachable), database_kind, outbox_backlog: n, "
+          "outbox_oldest_age_seconds, outbox_published: n}: name, version, status, database reachability and "
+          "outbox backlog", tag="health",
           errors=(), no_args=True)
     for name in SERVICES
 ]
@@ -41,7 +43,9 @@ SURVEY = [
           description="Paged: `limit` (1 to 500, default 100) campaigns whose id comes after `after`. "
                       "A bad `limit` or `after` is a 400 naming it."),
     Route("GET", "/survey/campaigns/{campaign_id}", "survey.get_campaign", "A campaign",
-          "the campaign: period, owner, questionnaire, subjects, counts", scope=CAMPAIGN_OWNER,
+          "{campaign_id, kind, period, owner, title, status, groups: [group], questionnaire: {key, version}, "
+          "subjects: {kind: n}, forms_received: n, closed_at}: the campaign, its subjects and forms counted",
+          scope=CAMPAIGN_OWNER,
           tag="survey"),
     Route("POST", "/survey/campaigns/{campaign_id}/batches", "survey.submit_batch",
           "Send a batch of paper or online forms",
@@ -63,7 +67,10 @@ SURVEY = [
                       "`<upload>:<n>`: sending the same upload again counts nothing twice."),
     Route("GET", "/survey/campaigns/{campaign_id}/rates", "survey.get_rates",
           "Satisfaction rates of a campaign",
-          "per subject, per dimension, per respondent group, and totals (rates as decimal strings)",
+          "{campaign_id, kind, period, owner, status, final, questionnaire: {key, version}, subjects: [{id, kind, "
+          "name, forms, satisfied, basic, dissatisfied, answered, rate, below_60, meets_target, dimensions: "
+          "{dimension: {satisfied, basic, dissatisfied, answered, rate, below_60, meets_target}}, ...}], totals, "
+          "...}: per subject, per dimension, per respondent group, and totals (rates as decimal strings)",
           scope=CAMPAIGN_OWNER, tag="survey"),
     Route("GET", "/survey/campaigns/{campaign_id}/rates.xlsx", "survey.rates_xlsx",
           "Satisfaction rates as a workbook (streamed)", "an .xlsx workbook, one sheet per subject kind",
@@ -189,7 +196,8 @@ ROSTER_READS = [
           "{unit, date, members: [{id, name, unit, agency, section, position, joined, titles, supervises, status}]}", query=roster.UnitOnDate(exclude=("unit",)), scope=Scope.at("unit"),
           tag="roster"),
     Route("GET", "/roster/units/{unit}/coverage", "roster.mentoring_coverage",
-          "Mentoring coverage of a unit on a date", "per position {total, covered, share, without: [person]}, and the date",
+          "Mentoring coverage of a unit on a date", "{unit, date, by_agency: {agency: {position: {total, covered, share, without: [person]}}}, ...}: and "
+          "at the top, per position, {total, covered, share, without: [person]}",
           query=roster.CoverageQuery(exclude=("unit",)), scope=Scope.at("unit"), tag="roster"),
     Route("GET", "/roster/agencies/{agency}/discipline-facts", "roster.discipline_facts",
           "An agency's discipline facts (of a year, of a kind)", "{facts: [fact]}",
