@@ -160,6 +160,8 @@ def main(argv=None) -> int:
             print(f"  figure {fmt(result.get('figure'), result.get('unit', 's'))}, baseline "
                   f"{fmt(result.get('baseline'), result.get('unit', 's'))}, ratio {result.get('ratio')}, "
                   f"{'met' if result.get('met') else 'missed'} ({result['wall']:.0f} s)", flush=True)
+            if result.get("extra"):     # the run's other figures (latencies, rates), as the script gave them
+                print(f"    extra {json.dumps(result['extra'], ensure_ascii=False)}", flush=True)
         rows.append(summarise(script.stem, runs))
     print()
     for line in table(rows):
