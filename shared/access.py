@@ -27,7 +27,7 @@ A READ row is open to every role, within its units; a WRITE row lists its roles.
 
 What a service knows about people, units and campaigns comes from a :class:`Resolver` its own
 ``access.py`` defines (``services/<svc>/access.py``, over the service's own tables): no service asks
-another.  A service that knows nothing of people (rewards) gives persons no role: they only read.
+another.  A service that knows nothing of a person gives him no role there.
 """
 from __future__ import annotations
 

@@ -360,7 +360,8 @@ _w("rewards.settle", (OPERATOR,), CITY,
 _r("rewards.ledger", scope=_u("paying_unit"))
 _r("rewards.reconcile", scope=CITY)
 _r("rewards.verify_chain", scope=CITY)
-_r("rewards.notice", scope=CITY)
+_r("rewards.notice", scope=Scope("unit", ("unit",), else_city=True),
+   note="the paying units under one unit (a committee's agencies), else every paying unit's (the city's)")
 _w("rewards.set_schedule", (COMMITTEE_OFFICE, OPERATOR), _u("agency"))
 _r("rewards.schedules", scope=_u("agency"))
 _r("rewards.tasks", scope=Scope("unit", ("paying_unit",), else_city=True),

@@ -11,7 +11,10 @@ page.  Every datum comes from the services asked as the person, who decide.
   and reasons;
 * ``POST /console/office/rating`` — publish the rating looked at (``scoring.run_rating`` with the
   preview's digest: if the facts changed since, the service refuses and the page says so beside the
-  button).
+  button);
+* ``GET|POST /console/office/packs`` — an agency's rule pack checked, previewed, adopted;
+* ``GET /console/office/notices`` and ``/console/office/notices/{period}.xlsx|.csv`` — the period's
+  notice of results and rewards of the committee's agencies, as rewards stored it.
 """
 from __future__ import annotations
 
@@ -301,6 +304,105 @@ def packs_post(self, request, person):
     return context(200, preview=preview, reviewed=digest)
 
 
+# ------------------------------------------------------------------------------------------------
+# the period's notices (公示) of results and rewards, as rewards stored them: XLSX and CSV
+
+
+def _notice(self, person, period: str, committee: dict) -> dict:
+    if not PERIOD_RE.match(period or ""):
+        raise ConsoleProblem(404, "页面不存在", f"period: {period[:20]!r} is not a period (YYYY or YYYYH1)")
+    return _call(self, person, "rewards.notice", {"period": period, "unit": committee["id"]})
+
+
+@guarded
+def notices_get(self, request, person):
+    """The periods whose notice of the committee's agencies can be downloaded."""
+    staff, units, committee = _office_of(self, person)
+    rows = []
+    for period, label in periods_offered(_today(self)):
+        found = _maybe(self, person, "rewards.notice", {"period": period, "unit": committee["id"]})
+        rows.append({"period": period, "label": label, "notice": found,
+                     "subjects": sum(len(r) for r in (found or {}).get("sheets", {}).values())})
+    names = {u["id"]: u["name"] for u in units}
+    return _render(self, "console/office_notices.html", **_context(self, person, staff, committee, rows=rows,
+                                                                   names=names))
+
+
+def notice_xlsx(notice: dict, names: dict) -> bytes:
+    """The notice as a workbook: a sheet per paying unit (named by the unit's name) and the payout
+    summary, as ``lianbao export notice`` writes it."""
+    import io
+
+    from openpyxl import Workbook
+
+    from lianbao.commands.export_notice import SUMMARY_SHEET, sheet_title
+    from shared.spreadsheet import safe_row
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    taken: set = set()
+    for unit, rows in notice["sheets"].items():
+        ws = wb.create_sheet(sheet_title(names.get(unit, unit), taken))
+        ws.append(safe_row([f"{notice['period']} 公示 — {names.get(unit, unit)} ({unit})"]))
+        ws.append(safe_row(notice["headers"]))
+        for row in rows:
+            ws.append(safe_row(row))
+    ws = wb.create_sheet(SUMMARY_SHEET)
+    ws.append(safe_row(notice["summary_headers"]))
+    for row in notice["summary"]:
+        ws.append(safe_row(row))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def notice_csv(notice: dict) -> bytes:
+    """The notice as one CSV (UTF-8 with BOM, for spreadsheet programs): the paying unit, then the
+    notice's columns."""
+    import csv
+    import io
+
+    from shared.spreadsheet import safe_row
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(safe_row(["发放单位", *notice["headers"]]))
+    for unit, rows in notice["sheets"].items():
+        for row in rows:
+            writer.writerow(safe_row(["" if v is None else v for v in (unit, *row)]))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _download(self, request, person, period: str, kind: str):
+    staff, units, committee = _office_of(self, person)
+    try:
+        notice = _notice(self, person, period, committee)
+    except LianbaoError as err:
+        if err.http_status == 404:
+            raise ConsoleProblem(404, "没有公示", f"{period[:10]}: 本期还没有结算的评星结果 ({err.message})") from None
+        raise
+    names = {u["id"]: u["name"] for u in units}
+    body = notice_xlsx(notice, names) if kind == "xlsx" else notice_csv(notice)
+    media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if kind == "xlsx"
+             else "text/csv; charset=utf-8")
+    name = f"notice_{period}_{committee['id']}.{kind}"
+    return Response(body, status=200, content_type=media, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff"})
+
+
+@guarded
+def notice_xlsx_get(self, request, person, period):
+    """The period's notice of the committee's agencies as a workbook."""
+    return _download(self, request, person, period, "xlsx")
+
+
+@guarded
+def notice_csv_get(self, request, person, period):
+    """The period's notice of the committee's agencies as CSV."""
+    return _download(self, request, person, period, "csv")
+
+
 def entry_points() -> dict:
     from nameko.web.handlers import http
 
@@ -309,4 +411,7 @@ def entry_points() -> dict:
         "console_office_rating_post": http("POST", "/console/office/rating")(rating_post),
         "console_office_packs": http("GET", "/console/office/packs")(packs_get),
         "console_office_packs_post": http("POST", "/console/office/packs")(packs_post),
+        "console_office_notices": http("GET", "/console/office/notices")(notices_get),
+        "console_office_notice_xlsx": http("GET", "/console/office/notices/<period>.xlsx")(notice_xlsx_get),
+        "console_office_notice_csv": http("GET", "/console/office/notices/<period>.csv")(notice_csv_get),
     }

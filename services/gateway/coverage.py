@@ -29,8 +29,8 @@ REASONS: dict[str, str] = {
                        "/scoring/people/{person}/evaluations/{month}/objections), kept for one release"),
     "scoring.public_notice": PUBLIC, "scoring.public_period_notice": PUBLIC,
     "scoring.public_object": PUBLIC, "survey.submit_form": PUBLIC,
-    "rewards.set_schedule": ("the operator's only (`lianbao`): its row names the committee's office too, but "
-                             "rewards knows no persons, so no caller through the gateway could be allowed"),
+    "rewards.set_schedule": ("the operator's only (`lianbao`) for now: its row names the committee's office too "
+                             "(rewards knows persons' posts from the roster's events), no route was added yet"),
     "survey.campaign_owner": ("the gateway's own scope lookup (whose a campaign is); a caller reads the "
                               "campaign: GET /survey/campaigns/{campaign_id}"),
 }

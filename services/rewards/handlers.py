@@ -433,11 +433,20 @@ def _notice_version(session, period: str) -> tuple:
     return (last_seq, ratings[0], str(ratings[1]))
 
 
-def notice(uow, period: str) -> dict:
+def notice(uow, period: str, unit: str | None = None) -> dict:
     session = uow.session
     key = (str(session.get_bind().url), period)
     version = _notice_version(session, period)
-    return NOTICES.get(key, version, lambda: _stored_notice(uow, period, version))
+    whole = NOTICES.get(key, version, lambda: _stored_notice(uow, period, version))
+    if unit is None:
+        return whole
+    from services.rewards import roster_view
+
+    mine = roster_view.under(session, unit, date.today())
+    sheets = {u: rows for u, rows in whole["sheets"].items() if u in mine}
+    if not sheets:
+        raise NotFound(f"nothing settled for {period} under {unit}", "period")
+    return dict(whole, unit=unit, sheets=sheets, summary=[r for r in whole["summary"] if r and r[0] in mine])
 
 
 def _stored_notice(uow, period: str, version: tuple) -> dict:

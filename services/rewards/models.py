@@ -14,7 +14,11 @@
 * ``ledger_head`` — one row (id 1): the chain's last seq and hash; locked (SELECT … FOR UPDATE) by
   every append, which serialises concurrent settlements on PostgreSQL (SQLite has one writer);
 * ``reward_schedule`` — agencies' adapted amounts (对接), from a year on;
-* ``reward_task`` — talks and rectifications with due, done and revoked dates.
+* ``reward_task`` — talks and rectifications with due, done and revoked dates;
+* ``unit_versions``, ``person_posts``, ``people_left`` — the roster's unit tree and persons' posts
+  through time (``units_saved``, ``staff_joined``/``staff_changed``, ``staff_left``), for the policy
+  table only: a person has the role of his post here, within his unit (issue 22: the committee's
+  office reads its agencies' notice).
 """
 from sqlalchemy import (JSON, Column, Date, DateTime, Index, Integer, String, Text,
                         UniqueConstraint)
@@ -130,6 +134,34 @@ class StoredNotice(Base):
     version = Column(String(200), nullable=False)
     notice = Column(JSON, nullable=False)
     computed_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class UnitVersion(Base):
+    """A unit's kind and parent from ``since`` to ``until`` (inclusive; null = open), as the roster
+    saved it."""
+    __tablename__ = "unit_versions"
+    id = Column(String(100), primary_key=True)
+    since = Column(Date, primary_key=True)
+    until = Column(Date, nullable=True)
+    kind = Column(String(20), nullable=False)
+    parent = Column(String(100), nullable=True)
+
+
+class PersonPost(Base):
+    """A person's post from ``start`` (unit, agency, position) until the next one starts."""
+    __tablename__ = "person_posts"
+    person_id = Column(String(100), primary_key=True)
+    start = Column(Date, primary_key=True)
+    unit_id = Column(String(100), nullable=False)
+    agency_id = Column(String(100), nullable=True)
+    position = Column(String(20), nullable=False)
+
+
+class PersonLeft(Base):
+    """The day a person left the team (the roster's ``staff_left``): no post from then on."""
+    __tablename__ = "people_left"
+    person_id = Column(String(100), primary_key=True)
+    left_on = Column(Date, nullable=False)
 
 
 Index("ix_reward_task_open_due", RewardTask.done, RewardTask.due)

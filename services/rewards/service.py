@@ -1,12 +1,14 @@
 """The rewards service: a thin nameko shell (validate → handler → dict); rules live in the domain.
 
-Consumes ``scoring.rating_published`` and ``training.allowance_due``; publishes ``rating_settled``.
+Consumes ``scoring.rating_published`` and ``training.allowance_due``, and the roster's unit and staff
+events for the policy table (:mod:`services.rewards.roster_view`); publishes ``rating_settled``.
 RPC and payloads: :mod:`shared.contracts.rewards`.
 """
 import logging
 from datetime import date
 
 from shared.contracts import rewards as contract
+from shared.contracts import roster as roster_contract
 from shared.contracts import scoring_events, training
 from shared.contracts.scoring_events import load_rating
 from shared.db import Database
@@ -16,7 +18,7 @@ from shared.schemas import load
 from shared.service import ServiceBase
 
 from services.rewards.access import RewardsAccess
-from services.rewards import handlers, models
+from services.rewards import handlers, models, roster_view
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +78,27 @@ class RewardsService(ServiceBase):
 
     @rpc
     def notice(self, query):
-        return handlers.notice(self.db, load(contract.PeriodQuery(), query)["period"])
+        """A period's notice: every paying unit's sheet, or with ``unit`` those of the paying units
+        under it in the roster's tree today (and the payout summary's rows of those)."""
+        data = load(contract.NoticeQuery(), query)
+        return handlers.notice(self.db, data["period"], data.get("unit"))
+
+    # -- the roster's tree and posts, for the policy table -----------------------------------------
+    @event_handler(roster_contract.SERVICE, roster_contract.UNITS_SAVED)
+    def on_units_saved(self, event):
+        roster_view.units_saved(self.db, event["units"])
+
+    @event_handler(roster_contract.SERVICE, roster_contract.STAFF_JOINED)
+    def on_staff_joined(self, event):
+        roster_view.staff_posts(self.db, event["staff"], event.get("effective"))
+
+    @event_handler(roster_contract.SERVICE, roster_contract.STAFF_CHANGED)
+    def on_staff_changed(self, event):
+        roster_view.staff_posts(self.db, event["staff"], event.get("effective"))
+
+    @event_handler(roster_contract.SERVICE, roster_contract.STAFF_LEFT)
+    def on_staff_left(self, event):
+        roster_view.staff_left(self.db, event)
 
     # -- schedules -------------------------------------------------------------------------------
     @rpc

@@ -86,6 +86,12 @@ class PeriodQuery(BaseSchema):
     period = fields.String(required=True, validate=validate.Regexp(PERIOD_RE))
 
 
+class NoticeQuery(BaseSchema):
+    period = fields.String(required=True, validate=validate.Regexp(PERIOD_RE))
+    #: the paying units under this unit only (a committee: its agencies); none: every paying unit
+    unit = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+
+
 class Empty(BaseSchema):
     pass
 

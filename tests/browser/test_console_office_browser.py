@@ -148,3 +148,53 @@ def test_the_office_reviews_a_rule_pack_and_adopts_it_with_the_keyboard(site, br
     expect(page.locator("#history tr[data-version='1']")).to_contain_text("co1")
     shot(page, "office_pack_adopted", full_page=True)
     assert site.rpc("scoring", "pack_history", {"agency": "ps"})["versions"][0]["registered_by"] == "co1"
+
+
+def test_the_office_downloads_the_notice_with_the_keyboard(site, browser_page, shot):
+    """The period's notice of the committee's agencies, as rewards stored it: XLSX and CSV
+    downloads kept with the screenshots."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.browser.conftest import ARTIFACTS
+    from tests.service.gateway.test_console_board import load_roster
+    from tests.service.gateway.test_console_office import year_ready
+    from tests.waiting import wait_for
+
+    url = site.url
+    rpc = _SiteRpc(site)
+    load_roster(rpc)
+    year_ready(rpc)
+    site.rpc("scoring", "run_rating", {"period": "2026", "scope": "cnty", "rating_date": "2026-11-20"})
+
+    def settled():
+        try:
+            return site.rpc("rewards", "notice", {"period": "2026"})
+        except AssertionError:
+            return None
+    wait_for(settled, timeout=60)
+    site.account("office1", "co1", PASSWORD)
+    page = browser_page(**WIDE)
+    _sign_in(page, url, "office1")
+    page.goto(f"{url}/console/board")
+    page.wait_for_selector("#office-notices")
+    page.focus("#office-notices")
+    page.keyboard.press("Enter")
+    _on(page, "#notices", f"{url}/console/office/notices")
+    expect(page.locator("#notices tr[data-period='2026']")).to_contain_text("津市市公安局")
+    shot(page, "office_notices", full_page=True)
+
+    page.focus("#xlsx-2026")
+    with page.expect_download() as got:
+        page.keyboard.press("Enter")
+    download = got.value
+    assert download.suggested_filename == "notice_2026_cnty.xlsx"
+    path = ARTIFACTS / "test_the_office_downloads_the_notice_with_the_keyboard__notice_2026_cnty.xlsx"
+    download.save_as(path)
+    assert "津市市公安局" in load_workbook(io.BytesIO(path.read_bytes())).sheetnames
+    page.focus("#csv-2026")
+    with page.expect_download() as got:
+        page.keyboard.press("Enter")
+    text = got.value.path().read_bytes().decode("utf-8-sig")
+    assert text.startswith("发放单位,") and "\nps,o3," in text.replace("\r\n", "\n")

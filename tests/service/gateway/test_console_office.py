@@ -169,3 +169,69 @@ def test_only_the_office_reviews_packs_and_only_of_its_agencies(office):
     assert r.status_code == 404
     with suite.rpc() as rpc:
         assert rpc.scoring.pack_history({"agency": "ps"})["versions"] == []
+
+
+def _settled(suite, period="2026"):
+    """Wait for rewards to settle the rating scoring published (its event)."""
+    from tests.waiting import wait_for
+
+    def notice():
+        with suite.rpc(as_operator="ops") as rpc:
+            try:
+                return rpc.rewards.notice({"period": period})
+            except Exception as err:             # NotFound until the event is handled
+                if "nothing settled" in str(err):
+                    return None
+                raise
+    return wait_for(notice, timeout=60)
+
+
+def test_the_office_downloads_its_agencies_notice_as_xlsx_and_csv(office):
+    """Issue 22 item 4: the period's notice of results and rewards as rewards stored it, for the
+    committee's agencies only; rewards decides (it keeps the roster's tree and posts): another
+    county's office is refused the county's notice at rewards itself, an officer too."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from shared.errors import Forbidden
+
+    url, suite = office
+    with suite.rpc() as rpc:
+        rpc.scoring.run_rating({"period": "2026", "scope": "cnty", "rating_date": "2026-11-20"})
+    whole = _settled(suite)
+    suite.wait_quiet(timeout=30)
+    s, _ = signed_in(url, "office1")
+    page = s.get(f"{url}/console/office/notices", timeout=60)
+    assert page.status_code == 200 and 'id="xlsx-2026"' in page.text and 'id="csv-2026"' in page.text
+    assert 'id="xlsx-2025H1"' not in page.text and 'id="xlsx-2025"' in page.text   # 2025H1: nothing settled
+
+    book = s.get(f"{url}/console/office/notices/2026.xlsx", timeout=60)
+    assert book.status_code == 200 and book.headers["Content-Disposition"].endswith('notice_2026_cnty.xlsx"')
+    wb = load_workbook(io.BytesIO(book.content))
+    assert wb.sheetnames == ["津市市委政法委", "津市市公安局", "发放汇总"]      # by the roster's names
+    ps = wb["津市市公安局"]
+    assert [c.value for c in ps[2]] == whole["headers"]
+    assert sorted(r[0].value for r in ps.iter_rows(min_row=3)) == sorted(r[0] for r in whole["sheets"]["ps"])
+    table = s.get(f"{url}/console/office/notices/2026.csv", timeout=60)
+    assert table.status_code == 200 and table.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(table.content.decode("utf-8-sig"))))
+    assert rows[0] == ["发放单位", *whole["headers"]] and {r[0] for r in rows[1:]} == {"cnty", "ps"}
+    assert any(r[1] == "o3" for r in rows[1:])
+    assert s.get(f"{url}/console/office/notices/2025H1.csv", timeout=30).status_code == 404
+    assert s.get(f"{url}/console/office/notices/2026H2.csv", timeout=30).status_code == 404
+
+    other, _ = signed_in(url, "office2")
+    assert other.get(f"{url}/console/office/notices/2026.xlsx", timeout=30).status_code == 404
+    assert 'id="xlsx-2026"' not in other.get(f"{url}/console/office/notices", timeout=60).text
+    head, _ = signed_in(url, "head")
+    assert head.get(f"{url}/console/office/notices/2026.csv", timeout=30).status_code == 404
+    for person in ("co2", "o3"):                   # rewards itself: outside their units
+        with suite.rpc(as_person=person) as rpc:
+            with pytest.raises(Forbidden):
+                rpc.rewards.notice({"period": "2026", "unit": "cnty"})
+    with suite.rpc(as_person="co1") as rpc:
+        assert list(rpc.rewards.notice({"period": "2026", "unit": "cnty"})["sheets"]) == ["cnty", "ps"]
+        with pytest.raises(Forbidden):              # the whole city's: the city's only
+            rpc.rewards.notice({"period": "2026"})

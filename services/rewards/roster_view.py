@@ -1,0 +1,92 @@
+"""The roster's unit tree and persons' posts as rewards keeps them, for the policy table only
+(issue 22: the committee's office reads its agencies' notice).  Fed by the roster's events:
+``units_saved`` (each unit's dated versions), ``staff_joined`` / ``staff_changed`` (a post from its
+``since``, the event's ``effective``, else the join date; events of a person may come in any
+order: a post is keyed by its start), ``staff_left`` (no post from that day)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import or_, select
+
+from services.rewards import models
+
+EARLIEST = date(1900, 1, 1)
+
+
+def _d(value):
+    return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
+
+
+def units_saved(uow, units: list) -> None:
+    for unit in units:
+        since = _d(unit.get("since")) or EARLIEST
+        row = uow.session.get(models.UnitVersion, (unit["id"], since))
+        if row is None:
+            row = models.UnitVersion(id=unit["id"], since=since)
+            uow.session.add(row)
+        row.until = _d(unit.get("until"))
+        row.kind, row.parent = unit["kind"], unit.get("parent")
+
+
+def staff_posts(uow, staff: list, effective: str | None = None) -> None:
+    for s in staff:
+        start = _d(s.get("since") or effective or s.get("joined")) or EARLIEST
+        row = uow.session.get(models.PersonPost, (s["id"], start))
+        if row is None:
+            row = models.PersonPost(person_id=s["id"], start=start)
+            uow.session.add(row)
+        row.unit_id, row.agency_id, row.position = s["unit"], s.get("agency"), s["position"]
+        left = uow.session.get(models.PersonLeft, s["id"])
+        if left is not None and left.left_on <= start:      # back on the team since
+            uow.session.delete(left)
+
+
+def staff_left(uow, event: dict) -> None:
+    row = uow.session.get(models.PersonLeft, event["person"])
+    if row is None:
+        uow.session.add(models.PersonLeft(person_id=event["person"], left_on=_d(event["date"])))
+    else:
+        row.left_on = _d(event["date"])
+
+
+def unit_on(session, unit_id: str, day: date | None):
+    """``(kind, parent)`` of the unit's version on ``day`` (its latest without one), or None."""
+    V = models.UnitVersion
+    q = select(V).where(V.id == unit_id)
+    if day is not None:
+        q = q.where(V.since <= day, or_(V.until.is_(None), V.until >= day))
+    version = session.scalars(q.order_by(V.since.desc()).limit(1)).first()
+    return None if version is None else (version.kind, version.parent)
+
+
+def post_on(session, person_id: str, day: date):
+    """``(agency, section or None, position)`` of the person's post on ``day``, or None."""
+    left = session.get(models.PersonLeft, person_id)
+    if left is not None and left.left_on <= day:
+        return None
+    post = session.scalars(select(models.PersonPost).where(models.PersonPost.person_id == person_id,
+                                                           models.PersonPost.start <= day)
+                           .order_by(models.PersonPost.start.desc()).limit(1)).first()
+    if post is None:
+        return None
+    agency = post.agency_id or post.unit_id
+    return agency, (post.unit_id if post.unit_id != agency else None), post.position
+
+
+def under(session, unit_id: str, day: date) -> set:
+    """``unit_id`` and the units below it in the tree of ``day``."""
+    V = models.UnitVersion
+    parents = {}
+    for v in session.scalars(select(V).where(V.since <= day, or_(V.until.is_(None), V.until >= day))):
+        parents[v.id] = v.parent
+    children: dict = {}
+    for uid, parent in parents.items():
+        children.setdefault(parent, []).append(uid)
+    out, todo = set(), [unit_id]
+    while todo:
+        u = todo.pop()
+        if u not in out:
+            out.add(u)
+            todo.extend(children.get(u, ()))
+    return out
