@@ -96,6 +96,14 @@ class Site:
             raise AssertionError(f"account {login}: {line.strip()}")
         return json.loads(line[3:])
 
+    def today(self, day: str) -> None:
+        """Scoring's today and the console's clock move to ``day`` (a notice's working days pass)."""
+        self.proc.stdin.write(json.dumps(["today", day]) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line.startswith("OK "):
+            raise AssertionError(f"today {day}: {line.strip()}")
+
     def event(self, service: str, event_type: str, payload: dict) -> None:
         """Publish an event as ``service`` (e.g. the roster's ``staff_joined``, for the survey's read model)."""
         self.proc.stdin.write(json.dumps(["event", service, event_type, payload]) + "\n")

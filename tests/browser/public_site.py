@@ -7,7 +7,9 @@ starts the five services and the gateway (embedded), loads the public pages' cit
 stdin, one JSON line each: ``["rpc", service, method, payload]`` -> ``OK <json>`` or
 ``ERR <message>``; ``["account", login, person, password]`` adds a sign-in account of the gateway
 (the console's tests); ``["event", service, type, payload]`` publishes an event as that service
-(roster's staff events reach the survey's read model).  End of input stops the suite.
+(roster's staff events reach the survey's read model); ``["today", "YYYY-MM-DD"]`` moves the
+scoring service's today and the console's clock to that day (a notice's working days pass: the
+month's walk files it).  ``AUDITORS`` is ``aud``.  End of input stops the suite.
 """
 import warnings
 
@@ -38,7 +40,7 @@ def main(port: str, tokens: str, folder: str) -> None:
     reset_memory_broker()
     suite = Suite(embedded_config(folder, WEB_SERVER_ADDRESS=f"127.0.0.1:{port}", GATEWAY_TOKENS=tokens,
                                   GATEWAY_PUBLIC_SECRET="browser-test-secret-0123456789",
-                                  GATEWAY_FORM_MIN_SECONDS=1, OUTBOX_POLL_SECONDS=0.2),
+                                  GATEWAY_FORM_MIN_SECONDS=1, OUTBOX_POLL_SECONDS=0.2, AUDITORS="aud"),
                   classes=city.classes()).start()
     try:
         public_city.load(suite)
@@ -54,6 +56,16 @@ def main(port: str, tokens: str, folder: str) -> None:
                     suite.dispatch(source, event_type, payload)
                     suite.wait_quiet(timeout=60)     # handled by every service that listens
                     answer = None
+                elif command[0] == "today":           # days pass for scoring and the console
+                    from datetime import date
+
+                    from services.gateway.signin import clock_from
+                    from services.scoring import repository
+
+                    _, day = command
+                    repository.today = lambda: date.fromisoformat(day)
+                    _signin_kit(suite).clock = clock_from(day)
+                    answer = day
                 elif command[0] == "account":
                     _, login, person, password = command
                     answer = _signin_kit(suite).store.add(login, person, password)
