@@ -396,7 +396,7 @@ class AgencyEvaluationIn(BaseSchema):
 
 
 # -- ratings -------------------------------------------------------------------------------------
-_period = dict(required=True, validate=validate.Regexp(r"^\d{4}(H1)?$",
+_period = dict(required=True, validate=validate.Regexp(r"^(19|2\d)\d{2}(H1)?$",   # (no year 0: a date of it fails)
                                                        error="Not a period (YYYY or YYYYH1)."))
 
 

@@ -247,3 +247,20 @@ def test_fast_officer_path_returns_what_the_full_check_returns():
         assert fast == full
         assert [type(v) for v in fast["monthly"].values()] == [type(v) for v in full["monthly"].values()]
         assert [str(v) for v in fast["monthly"].values()] == [str(v) for v in full["monthly"].values()]
+
+
+def test_a_rating_period_of_year_zero_is_refused_by_name():
+    """schemathesis on the real broker sent ``0000`` to POST /scoring/ratings/preview: the RPC took it
+    and failed making a date of year 0 (a 502); the contract refuses it (400 naming ``period``)."""
+    import pytest as _pytest
+
+    from shared.contracts import scoring as scoring_contract
+    from shared.errors import ValidationFailed
+    from shared.schemas import load
+
+    for schema in (scoring_contract.PreviewRating(), scoring_contract.RunRating()):
+        for period in ("0000", "0999H1", "1899"):
+            with _pytest.raises(ValidationFailed) as refused:
+                load(schema, {"period": period, "scope": "c_ps"})
+            assert refused.value.field == "period"
+        assert load(schema, {"period": "2026H1", "scope": "c_ps"})["period"] == "2026H1"
