@@ -34,10 +34,21 @@ def chunks(items: list, size: int):
         yield items[i:i + size]
 
 
+def columns(model, names) -> list:
+    """``model``'s columns ``names``, each labelled by its attribute's name: selected as plain
+    rows (not ORM objects) that the ``*_from_row`` conversions read like the objects."""
+    return [getattr(model, name).label(name) for name in names]
+
+
+STAFF_COLUMNS = ("id", "name", "unit", "position", "joined", "titles", "supervises")
+POST_COLUMNS = ("person", "start", "end", "unit", "position", "titles", "supervises")
+PAIR_COLUMNS = ("id", "mentor", "mentee", "start", "end")
+
+
 def load_posts(session, person_ids: Iterable[str]) -> dict[str, list]:
     out: dict[str, list] = defaultdict(list)
     for chunk in chunks(sorted(set(person_ids)), IN_CHUNK):
-        for row in session.scalars(select(PostRow).where(PostRow.person.in_(chunk))
+        for row in session.execute(select(*columns(PostRow, POST_COLUMNS)).where(PostRow.person.in_(chunk))
                                    .order_by(PostRow.person, PostRow.start)):
             out[row.person].append(post_from_row(row))
     return out
@@ -109,7 +120,7 @@ def load_spells(session, person_ids: Iterable[str] | None = None, kinds=None) ->
 def load_staff(session, ids: Iterable[str]) -> dict[str, Staff]:
     out = {}
     for chunk in chunks(sorted(set(ids)), IN_CHUNK):
-        for row in session.scalars(select(StaffRow).where(StaffRow.id.in_(chunk))):
+        for row in session.execute(select(*columns(StaffRow, STAFF_COLUMNS)).where(StaffRow.id.in_(chunk))):
             out[row.id] = staff_from_row(row)
     return out
 
@@ -160,9 +171,9 @@ def mentor_map(session, mentee_ids: list[str], day: date, statuses: Statuses) ->
     """mentee → effective mentor on ``day``, for many mentees at once."""
     pairs = []
     for chunk in chunks(sorted(set(mentee_ids)), IN_CHUNK):
-        stmt = select(PairRow).where(PairRow.mentee.in_(chunk), PairRow.start <= day,
-                                     or_(PairRow.end.is_(None), PairRow.end >= day))
-        pairs.extend(pair_from_row(r) for r in session.scalars(stmt))
+        stmt = select(*columns(PairRow, PAIR_COLUMNS)).where(PairRow.mentee.in_(chunk), PairRow.start <= day,
+                                                             or_(PairRow.end.is_(None), PairRow.end >= day))
+        pairs.extend(pair_from_row(r) for r in session.execute(stmt))
     statuses.preload(p.mentor for p in pairs)
     return {p.mentee: p.mentor for p in pairs if statuses.mentor_counts(p.mentor, day)}
 

@@ -270,6 +270,7 @@ class History:
         self.evaluators: dict = defaultdict(list)
         self.exits: dict = defaultdict(list)
         self.loaded: set = set()
+        self.candidates: dict = {}      # (section, position) -> people ever posted there
 
     def load(self, ids) -> None:
         need = [i for i in set(ids) if i and i not in self.loaded]
@@ -361,10 +362,25 @@ class History:
                 out.add(pid)
         return out
 
+    def load_sections(self, sections, position: str) -> None:
+        """:meth:`section_people`'s candidates of many sections read at once (a batch's
+        sections: one query and one :meth:`load` for all, not one of each a section)."""
+        PP = models.PersonPost
+        found: dict = defaultdict(set)
+        for chunk in _chunks(sections):
+            for section, pid in self.s.execute(select(PP.section, PP.person).where(
+                    PP.section.in_(chunk), PP.position == position)):
+                found[section].add(pid)
+            for section in chunk:
+                self.candidates[(section, position)] = found.get(section, set())
+        self.load(set().union(*found.values()) if found else ())
+
     def section_people(self, section: str, day: date, position: str) -> list:
         """People of ``position`` in ``section`` on ``day``."""
-        ids = set(self.s.scalars(select(models.PersonPost.person).where(
-            models.PersonPost.section == section, models.PersonPost.position == position)))
+        ids = self.candidates.get((section, position))
+        if ids is None:
+            ids = set(self.s.scalars(select(models.PersonPost.person).where(
+                models.PersonPost.section == section, models.PersonPost.position == position)))
         self.load(ids)
         out = []
         for pid in sorted(ids):

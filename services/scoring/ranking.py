@@ -22,9 +22,9 @@ def _group_members(s, evaluator, group, month):
     if group == "units":        # the body's sections on the month's last day (SPEC §9)
         sections = history.units_on(s, asof.month_last_day(month), "section")
         return "section", sorted(uid for uid, u in sections.items() if u.body == evaluator)
-    subjects = list(s.scalars(select(Evaluation.subject).where(
-        Evaluation.kind == "officer", Evaluation.month == month,
-        Evaluation.evaluator == evaluator)))
+    # by (evaluator, month), the kind kept here: on (month, kind) SQLite scans the whole month
+    subjects = [subj for subj, kind in s.execute(select(Evaluation.subject, Evaluation.kind).where(
+        Evaluation.month == month, Evaluation.evaluator == evaluator)) if kind == "officer"]
     if group == "reserve":
         reserve = set()
         for part in repository.chunks(subjects):
@@ -60,10 +60,9 @@ def rank_month(uow, data) -> dict:
         if not members:
             continue
         scores = {}
-        for part in repository.chunks(members):
+        for part in repository.chunks(members):      # by key (kind:subject:month)
             for subj, score in s.execute(select(Evaluation.subject, Evaluation.score).where(
-                    Evaluation.kind == kind, Evaluation.month == month,
-                    Evaluation.subject.in_(part),
+                    Evaluation.id.in_([repository.eval_id(kind, m, month) for m in part]),
                     Evaluation.state.in_(RANKABLE))):
                 scores[subj] = Decimal(score)
         ranked = rank_rules.rank_subjects(scores)

@@ -31,6 +31,7 @@ def _batch_context(uow, data):
     as_of = ctx.on = data.get("as_of") or repository.today()
     items = data["items"]
     ctx.prefetch([i["subject"] for i in items if i["kind"] == "officer"] + [i["actor"] for i in items])
+    ctx.hist.load_sections({i["subject"] for i in items if i["kind"] == "section"}, "chief")
     return ctx, uow.session, as_of, items, repository.load_evaluations(uow.session, items)
 
 
