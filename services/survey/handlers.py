@@ -12,6 +12,7 @@ import time
 from datetime import date
 from operator import add
 
+import orjson
 from sqlalchemy import String, func, insert, select, text, type_coerce
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -401,8 +402,12 @@ def _add_to_tallies(uow, row, forms, new_serials) -> None:
         if len(new) < len(forms) else [(f.subject, f.group, f.answers) for f in forms]
     dims, pooled = domain.tally_by_key(fresh, _campaign_questionnaire(uow, row))
     counts = [[subject, GROUP_INDEX[group], *c] for (subject, group), c in pooled.items()]
-    uow.session.execute(insert(models.CampaignTallyPartRow).values(
-        campaign_id=row.id, dimensions=list(dims), counts=counts))
+    # the JSON text written by orjson and bound as text (the column reads it back as JSON on both
+    # databases): the ORM's JSON binding of 3,000 rows of counts was a fifth of a batch's time
+    uow.session.execute(text("INSERT INTO campaign_tally_parts (campaign_id, dimensions, counts) "
+                             "VALUES (:cid, :dims, :counts)"),
+                        {"cid": row.id, "dims": orjson.dumps(list(dims)).decode(),
+                         "counts": orjson.dumps(counts).decode()})
 
 
 def _campaign_questionnaire(uow, row) -> Questionnaire:
