@@ -243,9 +243,74 @@ def home(self, request, person):
                    months=[m for m in months if m["month"].startswith(str(today.year))], rating=rating,
                    training=training.get("results", []), study=study, allowances=allowances,
                    logs=logs, logs_month=logs_month,
+                   rects=_owed_rectifications(self, person, staff, (waiting or {}).get("group")),
+                   rect_saved=(request.args.get("rect") or "")[:120],
                    STATE_LABELS=STATE_LABELS,
                    STATUS_LABELS=STATUS_LABELS,
                    csrf=csrf_token(person.session) if person.session is not None else "")
+
+
+def _owed_rectifications(self, person, staff: dict, group: str | None) -> list:
+    """The rectifications the person owes or has given (M§五(二)5), not yet filed: his own (a leader
+    or a reserve cadre ranked poor) and, for a section's chief, his section's; asked of the bodies
+    that may rank him (``scoring.rectifications`` of his agency, and of the body whose leading group
+    he sits in)."""
+    mine = {person.person} | ({staff["section"]} if staff.get("position") == "chief" and staff.get("section") else set())
+    owed = []
+    for evaluator in sorted({staff.get("agency"), group} - {None}):
+        found = _maybe(self, person, "scoring.rectifications", {"evaluator": evaluator}) or {}
+        owed += [r for r in found.get("rectifications", [])
+                 if r["subject"] in mine and r["state"] in ("owed", "submitted")]
+    return owed
+
+
+def _owed_one(self, person, month: str, subject: str) -> tuple[dict, dict]:
+    """``(staff, rectification)`` of ``subject``'s ``month`` owed by the person, else 404."""
+    _check_month(month)
+    staff = _maybe(self, person, "roster.get_staff", {"person": person.person}) or {}
+    group = (_maybe(self, person, "scoring.waiting_for", {"person": person.person}) or {}).get("group")
+    for r in _owed_rectifications(self, person, staff, group):
+        if r["month"] == month and r["subject"] == subject:
+            return staff, r
+    raise ConsoleProblem(404, "页面不存在", f"subject: {subject[:100]} owes you no rectification for {month}")
+
+
+@guarded
+def rectification_get(self, request, person, month, subject):
+    """The form of a rectification the person owes: the reason and the plan."""
+    staff, rect = _owed_one(self, person, month, subject)
+    return _render(self, "console/rectification.html", me=person.person, staff=staff, rect=rect, errors={},
+                   form={"explanation": rect.get("explanation") or "", "plan": rect.get("plan") or ""},
+                   csrf=_csrf(person))
+
+
+@guarded
+def rectification_post(self, request, person, month, subject):
+    """Give the reason and the plan (``scoring.submit_rectification``: the subject, or the section's chief)."""
+    from services.gateway.public_pages import _form
+    from services.gateway.signin import check_csrf
+
+    form = _form(request)
+    check_csrf(request, person, form)
+    staff, rect = _owed_one(self, person, month, subject)
+    kept = {"explanation": (form.get("explanation") or "").strip(), "plan": (form.get("plan") or "").strip()}
+    errors = {}
+    for field, label in (("explanation", "原因说明"), ("plan", "整改措施")):
+        if not kept[field]:
+            errors[field] = f"请填写{label} (the {field} is needed)"
+        elif len(kept[field]) > 4000:
+            errors[field] = f"{label}至多 4000 字 (at most 4000 characters)"
+    if not errors:
+        try:
+            _call(self, person, "scoring.submit_rectification",
+                  {"actor": person.person, "evaluator": rect["evaluator"], "month": month, "subject": subject, **kept})
+        except LianbaoError as err:
+            _field_error(err, kept, errors)
+        else:
+            return Response("", status=303, headers={"Location": f"/console?rect={quote(subject)}:{month}",
+                                                     "Cache-Control": "no-store"})
+    return _render(self, "console/rectification.html", 400, me=person.person, staff=staff, rect=rect,
+                   errors=errors, form=kept, csrf=_csrf(person))
 
 
 def _study_of(self, person, month: str) -> dict | None:
@@ -548,6 +613,8 @@ def entry_points() -> dict:
         "console_home": http("GET", "/console")(home),
         "console_self_get": http("GET", "/console/self-assessment/<month>")(self_assessment_get),
         "console_self_post": http("POST", "/console/self-assessment/<month>")(self_assessment_post),
+        "console_rect_get": http("GET", "/console/rectification/<month>/<subject>")(rectification_get),
+        "console_rect_post": http("POST", "/console/rectification/<month>/<subject>")(rectification_post),
         "console_mentor": http("GET", "/console/mentor")(mentor_home),
         "console_review_get": http("GET", "/console/mentor/review/<subject>/<month>")(review_get),
         "console_review_post": http("POST", "/console/mentor/review/<subject>/<month>")(review_post),

@@ -192,3 +192,38 @@ class suite_rpc:     # noqa: N801 — a one-call proxy: ``suite_rpc(suite).scori
             with self._suite.rpc() as rpc:
                 return getattr(getattr(rpc, self._service), name)(payload)
         return call
+
+
+def test_the_poor_ranked_finds_his_plan_owed_on_his_home_and_gives_it(console):
+    """His home lists the rectification he owes (a leader here; a section's chief his section's), its
+    form checks both fields beside them, scoring stores it; a person owing nothing gets 404."""
+    url, suite, _ = console
+    with suite.rpc() as rpc:
+        for actor in ("l1", "l2"):
+            rpc.scoring.file_month({"actor": actor, "evaluator": "ps", "month": FEB, "as_of": "2026-03-11"})
+        rpc.scoring.rank_month({"actor": "l1", "evaluator": "ps", "month": FEB, "as_of": "2026-03-12"})
+    s, _ = signed_in(url, "leader3")
+    home = s.get(f"{url}/console", timeout=30).text
+    assert f'href="/console/rectification/{FEB}/l3"' in home and "待提交" in home
+    page = s.get(f"{url}/console/rectification/{FEB}/l3", timeout=30)
+    assert page.status_code == 200 and 'id="rect-form"' in page.text
+    csrf = _form_fields(page.text)["csrf"]
+    r = s.post(f"{url}/console/rectification/{FEB}/l3", data={"csrf": csrf, "plan": "每周集中学习一次"},
+               allow_redirects=False, timeout=30)
+    assert r.status_code == 400 and 'data-field="explanation"' in r.text and "每周集中学习一次" in r.text
+    r = s.post(f"{url}/console/rectification/{FEB}/l3",
+               data={"csrf": csrf, "explanation": "学习不够", "plan": "每周集中学习一次"}, allow_redirects=False,
+               timeout=30)
+    assert r.status_code == 303 and r.headers["Location"] == f"/console?rect=l3:{FEB}"
+    with suite.rpc() as rpc:
+        [rect] = [x for x in rpc.scoring.rectifications({"evaluator": "ps", "month": FEB})["rectifications"]
+                  if x["subject"] == "l3"]
+    assert (rect["state"], rect["explanation"]) == ("submitted", "学习不够")
+    assert "整改措施已提交" in s.get(f"{url}{r.headers['Location']}", timeout=30).text
+
+    officer, ocsrf = signed_in(url, "zhang3")
+    assert "/console/rectification/" not in officer.get(f"{url}/console", timeout=30).text
+    assert officer.get(f"{url}/console/rectification/{FEB}/l3", timeout=30).status_code == 404
+    r = officer.post(f"{url}/console/rectification/{FEB}/l3",
+                     data={"csrf": ocsrf, "explanation": "x", "plan": "y"}, allow_redirects=False, timeout=30)
+    assert r.status_code == 404
