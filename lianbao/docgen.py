@@ -83,7 +83,7 @@ def _type(field, nested: list) -> str:
             lo = "(" if field.lo_open else "["
             rng = f" in {lo}{_num(field.lo)}, {_num(field.hi)}]" if field.hi is not None else f" ≥ {_num(field.lo)}"
         return "number" + rng
-    words = {"Text": "text (non-empty)", "StrictDate": "date `YYYY-MM-DD`", "Count": "whole number ≥ 0",
+    words = {"Text": "text (non-empty)", "Count": "whole number ≥ 0",
              "StrictInteger": "integer", "StrictBoolean": "boolean", "MonthKey": "month `YYYY-MM`",
              "CutoffKey": "star level", "Ident": "identifier (`a-z0-9_`, starting with a letter)",
              "Period": "period `YYYY` or `YYYYH1`", "IsoDate": "date `YYYY-MM-DD`", "Raw": "any"}

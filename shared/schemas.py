@@ -11,6 +11,7 @@ import json
 import math
 import re
 import unicodedata
+from datetime import date
 from itertools import chain
 
 from marshmallow import RAISE, Schema, ValidationError, fields
@@ -279,21 +280,34 @@ class StrictInteger(fields.Integer):
         return super()._validated(value)
 
 
-class IsoDate(fields.String):
-    """An ISO date (``YYYY-MM-DD``) kept as a string: the handler parses it, the schema makes sure it
-    parses and names the field when it does not."""
+NOT_DATE = "Not a valid date (YYYY-MM-DD)."
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+
+
+def parse_iso_date(value) -> date:
+    """A date ``YYYY-MM-DD`` (nothing else ISO 8601 allows); raise ValueError(:data:`NOT_DATE`)."""
+    if type(value) is not str or not _DATE_RE.match(value):
+        raise ValueError(NOT_DATE)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(NOT_DATE) from None
+
+
+class IsoDate(fields.Field):
+    """The one date field of the contracts: ``YYYY-MM-DD`` on the wire, a ``datetime.date`` once
+    loaded (handlers never parse it again); a date dumps as its ISO string. Refused with
+    :data:`NOT_DATE`: another ISO 8601 form (``20260101``, a time), a non-string, a day that does
+    not exist."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        from datetime import date
-
-        out = super()._deserialize(value, attr, data, **kwargs)
         try:
-            if len(out) != 10:
-                raise ValueError
-            date.fromisoformat(out)
-        except ValueError:
-            raise ValidationError(f"Not a date (YYYY-MM-DD): {out!r}.") from None
-        return out
+            return parse_iso_date(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.isoformat()
 
 
 class RowList(fields.Field):

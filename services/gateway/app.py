@@ -197,8 +197,8 @@ def _parse_query(route: Route, request, paged: bool = False) -> dict:
         if given:
             raise ValidationFailed("Unknown field.", sorted(given)[0])
         return {}
-    loaded = load(route.query, given)
-    return {k: loaded[k] for k in given}   # typed (a year is a number), only what was given
+    wire = route.query.dump(load(route.query, given))   # checked, then typed as JSON sends it:
+    return {k: wire[k] for k in given}                  # a year a number, a date its ISO string
 
 
 def not_found(param: str) -> NotFound:

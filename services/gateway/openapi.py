@@ -11,7 +11,7 @@ from apispec.ext.marshmallow.common import resolve_schema_cls
 from services.gateway import paging
 from services.gateway.answers import answer_of
 from shared.contracts import gateway as contract
-from shared.schemas import ID_MAX, ID_MESSAGE
+from shared.schemas import ID_MAX, ID_MESSAGE, IsoDate
 
 STATUS_TEXT = {
     400: "bad input: `field` names the JSON path at fault",
@@ -43,10 +43,9 @@ def _schema_name(schema) -> str | None:
 
 def _field_types(plugin: MarshmallowPlugin) -> None:
     """Give the contracts' own field classes a type where their base class says too little."""
-    from shared.contracts import rating, roster
+    from shared.contracts import rating
 
-    for cls, kind, fmt in ((rating.StrictDate, "string", "date"), (rating.MonthKey, "string", None),
-                           (roster.IsoDate, "string", "date")):
+    for cls, kind, fmt in ((IsoDate, "string", "date"), (rating.MonthKey, "string", None)):
         plugin.map_to_openapi_type(cls, kind, fmt)
 
 

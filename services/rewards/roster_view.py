@@ -2,7 +2,8 @@
 (issue 22: the committee's office reads its agencies' notice).  Fed by the roster's events:
 ``units_saved`` (each unit's dated versions), ``staff_joined`` / ``staff_changed`` (a post from its
 ``since``, the event's ``effective``, else the join date; events of a person may come in any
-order: a post is keyed by its start), ``staff_left`` (no post from that day)."""
+order: a post is keyed by its start), ``staff_left`` (no post from that day); their dates are
+``datetime.date`` as the event's schema loads them."""
 from __future__ import annotations
 
 from datetime import date
@@ -10,22 +11,17 @@ from datetime import date
 from sqlalchemy import insert, or_, select
 
 from services.rewards import models
-
-EARLIEST = date(1900, 1, 1)
-
-
-def _d(value):
-    return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
+from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
 
 
 def units_saved(uow, units: list) -> None:
     for unit in units:
-        since = _d(unit.get("since")) or EARLIEST
+        since = unit.get("since") or EARLIEST
         row = uow.session.get(models.UnitVersion, (unit["id"], since))
         if row is None:
             row = models.UnitVersion(id=unit["id"], since=since)
             uow.session.add(row)
-        row.until = _d(unit.get("until"))
+        row.until = unit.get("until")
         row.kind, row.parent = unit["kind"], unit.get("parent")
 
 
@@ -34,7 +30,7 @@ def _chunks(ids: list, size: int = 500):
         yield ids[i:i + size]
 
 
-def staff_posts(uow, staff: list, effective: str | None = None) -> None:
+def staff_posts(uow, staff: list, effective: date | None = None) -> None:
     """The posts of a staff event, read and written in bulk (an event holds up to a batch of the
     roster's people)."""
     session = uow.session
@@ -47,7 +43,7 @@ def staff_posts(uow, staff: list, effective: str | None = None) -> None:
             left[r.person_id] = r
     new = {}
     for s in staff:
-        start = _d(s.get("since") or effective or s.get("joined")) or EARLIEST
+        start = s.get("since") or effective or s.get("joined") or EARLIEST
         values = {"unit_id": s["unit"], "agency_id": s.get("agency"), "position": s["position"]}
         row = have.get((s["id"], start))
         if row is not None:
@@ -65,9 +61,9 @@ def staff_posts(uow, staff: list, effective: str | None = None) -> None:
 def staff_left(uow, event: dict) -> None:
     row = uow.session.get(models.PersonLeft, event["person"])
     if row is None:
-        uow.session.add(models.PersonLeft(person_id=event["person"], left_on=_d(event["date"])))
+        uow.session.add(models.PersonLeft(person_id=event["person"], left_on=event["date"]))
     else:
-        row.left_on = _d(event["date"])
+        row.left_on = event["date"]
 
 
 def unit_on(session, unit_id: str, day: date | None):

@@ -10,7 +10,7 @@ from services.roster.domain import coverage as coverage_rules
 from services.roster.domain import discipline as discipline_rules
 from services.roster.domain import history as history_rules
 from services.roster.domain import tree as tree_rules
-from services.roster.domain.dates import iso, parse_date
+from services.roster.domain.dates import iso
 from services.roster.domain.model import Pair, SECTION, Spell, Staff, Unit
 from services.roster.domain.units import level_of, owning_body
 from services.roster.models import DisciplineFactRow, PairRow, PostRow, SpellRow, UnitVersionRow
@@ -107,7 +107,7 @@ def unit_in(u: dict) -> Unit:
 
 def staff_in(d: dict, field: str) -> Staff:
     return Staff(id=d["id"], name=d["name"], unit=d["unit"], position=d["position"],
-                 joined=parse_date(d["joined"], f"{field}.joined"),
+                 joined=d["joined"],
                  titles=frozenset(d.get("titles") or ()),
                  supervises=tuple(sorted(set(d.get("supervises") or ()))))
 

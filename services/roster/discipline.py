@@ -19,7 +19,6 @@ from services.roster.domain import history as history_rules
 from services.roster.domain import mentoring as mentoring_rules
 from services.roster.domain import spells as spell_rules
 from services.roster.domain import tree as tree_rules
-from services.roster.domain.dates import parse_date, parse_optional_date
 from services.roster.domain.model import AGENCY, COMMITTEE, SUSPENSION
 from services.roster.domain.units import owning_body
 from services.roster.models import BanViolationRow, CaseRow, DisciplineFactRow, SpellRow
@@ -34,8 +33,8 @@ def record_ban_violation(uow, data) -> dict:
     session = uow.session
     units = load_tree(session)
     person = load_person(session, data["person"])
-    occurred = parse_date(data["occurred_on"], "occurred_on")
-    confirmed = parse_date(data["confirmed_on"], "confirmed_on")
+    occurred = data["occurred_on"]
+    confirmed = data["confirmed_on"]
     same = session.scalars(select(BanViolationRow).where(
         BanViolationRow.person == person.id, BanViolationRow.ban == data["ban"],
         BanViolationRow.occurred_on == occurred)).first()
@@ -104,7 +103,7 @@ def record_discipline_fact(uow, data) -> dict:
     """Record a fact once: the same kind, person or unit and day again answers the first record."""
     session = uow.session
     person = load_person(session, data["person"]) if data.get("person") else None
-    occurred = parse_date(data["occurred_on"], "occurred_on")
+    occurred = data["occurred_on"]
     tree = load_tree(session)
     units = tree.view(occurred)     # the tree on the day of the fact (SPEC §9)
     if person is not None:      # the person's unit on the day of the fact (SPEC §9)
@@ -114,7 +113,7 @@ def record_discipline_fact(uow, data) -> dict:
                                f"{data['unit']}", "unit")
     unit = units[person.unit] if person is not None else (
         tree_rules.get_on(tree, data["unit"], occurred, "unit") if data.get("unit") else None)
-    reported = parse_optional_date(data.get("reported_on"), "reported_on") or occurred
+    reported = data.get("reported_on") or occurred
     year = discipline_rules.check_fact(data["kind"], person, unit is not None, data.get("year"), occurred,
                                  reported)
     for row in session.scalars(select(DisciplineFactRow).where(
@@ -126,7 +125,7 @@ def record_discipline_fact(uow, data) -> dict:
         id=new_id(), kind=data["kind"], agency=owning_body(units, unit).id, unit=unit.id,
         person=person.id if person else None, year=year, occurred_on=occurred, reported_on=reported,
         note=data.get("note"))
-    on = parse_optional_date(data.get("investigated_on"), "investigated_on")
+    on = data.get("investigated_on")
     if on is not None:
         fact = discipline_rules.investigate(fact, on)
     session.add(DisciplineFactRow(**{k: getattr(fact, k) for k in (
@@ -142,7 +141,7 @@ def investigate(uow, data) -> dict:
     if row is None:
         raise NotFound(f"unknown discipline fact {data['fact_id']!r}", "fact_id")
     before = fact_from_row(row)
-    after = discipline_rules.investigate(before, parse_date(data["investigated_on"], "investigated_on"))
+    after = discipline_rules.investigate(before, data["investigated_on"])
     if after == before:
         return {"fact": fact_dict(after), "replayed": True}
     row.investigated_on = after.investigated_on
@@ -193,7 +192,7 @@ def _ban_facts(session, tree, year: int) -> list:
 
 
 def targets(uow, data, today: date) -> dict:
-    today = parse_date(data["as_of"], "as_of") if data.get("as_of") else today
+    today = data.get("as_of") or today
     year = data.get("year") or today.year
     results = target_results(uow, year, data.get("agency"), today)
     return {"year": year, "as_of": today.isoformat(), "targets": [r.as_dict() for r in results]}

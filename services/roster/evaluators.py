@@ -16,7 +16,7 @@ from services.roster.domain import history as history_rules
 from services.roster.domain import mentoring as mentoring_rules
 from services.roster.domain import spells as spell_rules
 from services.roster.domain import tree as tree_rules
-from services.roster.domain.dates import iso, parse_date, parse_optional_date
+from services.roster.domain.dates import iso
 from services.roster.domain.model import SECTION
 from services.roster.repository import (chunks, ids_on, load_person, load_posts, load_spells, load_staff,
                                         load_tree, pairs_of, staff_as_of, Statuses)
@@ -56,7 +56,7 @@ def _now_stamp() -> str:
 def evaluator_of(uow, data) -> dict:
     session = uow.session
     load_person(session, data["person"])
-    day = parse_date(data["date"], "date")
+    day = data["date"]
     units = load_tree(session).view(day)            # the tree of that day (SPEC §9)
     person = staff_as_of(session, [data["person"]], day)[data["person"]]
     statuses = Statuses(session, {person.id: person})
@@ -77,7 +77,7 @@ def evaluator_of_section(uow, data) -> dict:
     M§四2: its reviewers) on ``date`` (default today); ``supervisors`` empty: the section has none
     then (said so, never guessed)."""
     session = uow.session
-    day = parse_optional_date(data.get("date"), "date") or date.today()
+    day = data.get("date") or date.today()
     tree = load_tree(session)
     unit = tree_rules.get_on(tree, data["unit"], day, "unit")    # the tree of that day (SPEC §9)
     units = tree.on(day)

@@ -14,7 +14,6 @@ from services.roster.conversions import pair_from_row, post_values, staff_from_r
 from services.roster.domain import history as history_rules
 from services.roster.domain import importing as import_rules
 from services.roster.domain import mentoring as mentoring_rules
-from services.roster.domain.dates import parse_optional_date
 from services.roster.evaluators import publish_evaluators
 from services.roster.mentoring import apply_cuts
 from services.roster.models import PairRow, PostRow, StaffRow
@@ -33,7 +32,7 @@ def import_roster(uow, data, today: date | None = None) -> dict:
                                                      data["first_row"] + len(rows)))
     if len(numbers) != len(rows):
         raise ValidationFailed("row_numbers must match rows one to one", "row_numbers")
-    effective = parse_optional_date(data.get("effective"), "effective") or today or date.today()
+    effective = data.get("effective") or today or date.today()
     header_errors = []
     keys: list[str] = []
     for row in rows[:1]:

@@ -17,7 +17,7 @@ from services.roster.domain import coverage as coverage_rules
 from services.roster.domain import history as history_rules
 from services.roster.domain import mentoring as mentoring_rules
 from services.roster.domain import spells as spell_rules
-from services.roster.domain.dates import iso, parse_date
+from services.roster.domain.dates import iso
 from services.roster.domain.model import EXIT_KINDS, Pair, SUSPENSION
 from services.roster.domain.units import get_unit, owning_body, units_under
 from services.roster.models import PairRow
@@ -46,7 +46,7 @@ def _assign(uow, data, reassign: bool) -> dict:
     session = uow.session
     load_person(session, data["mentor"], "mentor")
     load_person(session, data["mentee"], "mentee")
-    start = parse_date(data["start"], "start")
+    start = data["start"]
     units = load_tree(session).view(start)          # the tree then
     as_then = staff_as_of(session, [data["mentor"], data["mentee"]], start)   # the chain then
     mentor, mentee = as_then[data["mentor"]], as_then[data["mentee"]]
@@ -104,7 +104,7 @@ def assign_mentors(uow, data) -> dict:
             mentee = people.get(it["mentee"])
             if mentee is None:
                 raise NotFound(f"unknown person {it['mentee']!r}", "mentee")
-            start = parse_date(it["start"], "start")
+            start = it["start"]
             mentor = history_rules.staff_on(mentor, posts.get(mentor.id, []), start)   # the chain then
             mentee = history_rules.staff_on(mentee, posts.get(mentee.id, []), start)
             pairs = existing[mentee.id]
@@ -135,7 +135,7 @@ def reassign_mentor(uow, data) -> dict:
 def unassign_mentor(uow, data) -> dict:
     session = uow.session
     mentee = load_person(session, data["mentee"], "mentee")
-    day = parse_date(data["date"], "date")
+    day = data["date"]
     pairs = pairs_of(session, mentee.id, as_mentor=False, as_mentee=True)
     cuts = mentoring_rules.pairs_to_cut(pairs, mentee.id, day, None, as_mentor=False, as_mentee=True)
     if not cuts:
@@ -146,7 +146,7 @@ def unassign_mentor(uow, data) -> dict:
 def mentor_of(uow, data) -> dict:
     session = uow.session
     person = load_person(session, data["person"])
-    day = parse_date(data["date"], "date")
+    day = data["date"]
     statuses = Statuses(session, {person.id: person})
     mentor = mentoring_rules.effective_mentor(pairs_of(session, person.id, as_mentor=False),
                                         person.id, day, statuses.mentor_counts)
@@ -156,7 +156,7 @@ def mentor_of(uow, data) -> dict:
 def mentees_of(uow, data) -> dict:
     session = uow.session
     person = load_person(session, data["person"])
-    day = parse_date(data["date"], "date")
+    day = data["date"]
     statuses = Statuses(session, {person.id: person})
     mentees = mentoring_rules.mentees_on(pairs_of(session, person.id, as_mentee=False), person.id, day)\
         if statuses.mentor_counts(person.id, day) else []
@@ -176,7 +176,7 @@ def _coverage_scope(session, units, unit_id, day):
 
 def mentoring_coverage(uow, data) -> dict:
     session = uow.session
-    day = parse_date(data["date"], "date")
+    day = data["date"]
     units = load_units(session, day)                # the tree of that day (SPEC §9)
     staff, statuses, mentors = _coverage_scope(session, units, data["unit"], day)
     total = coverage_rules.coverage(staff, day, statuses.on_team, lambda p, d: mentors.get(p))

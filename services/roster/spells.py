@@ -17,7 +17,7 @@ from services.roster.domain import mentoring as mentoring_rules
 from services.roster.domain import spells as spell_rules
 from services.roster.domain import staff as staff_rules
 from services.roster.domain import tree as tree_rules
-from services.roster.domain.dates import ONE_DAY, parse_date, parse_optional_date
+from services.roster.domain.dates import ONE_DAY
 from services.roster.domain.model import EXIT_KINDS, Spell, Staff, SUSPENSION
 from services.roster.evaluators import publish_evaluators
 from services.roster.mentoring import apply_cuts
@@ -34,8 +34,8 @@ def record_spell(uow, data) -> dict:
     units = load_tree(session)
     person = load_person(session, data["person"])
     spell = Spell(id=new_id(), person=person.id, kind=data["kind"],
-                  start=parse_date(data["start"], "start"),
-                  end=parse_optional_date(data["end"], "end"), leave_kind=data["leave_kind"],
+                  start=data["start"],
+                  end=data["end"], leave_kind=data["leave_kind"],
                   host_unit=data["host_unit"], note=data["note"])
     return save_spell(uow, units, person, spell)
 
@@ -100,7 +100,7 @@ def end_spell(uow, data) -> dict:
         raise Conflict(f"{spell.kind} has no end", "spell_id")
     units = load_tree(session)
     person = staff_as_of(session, [spell.person], spell.start)[spell.person]
-    changed = replace(spell, end=parse_date(data["end"], "end"))
+    changed = replace(spell, end=data["end"])
     others = load_spells(session, [person.id]).get(person.id, [])
     _check_host(changed, units)
     spell_rules.check_spell(changed, person, units.view(spell.start), others)
@@ -118,7 +118,7 @@ def return_to_team(uow, data) -> dict:
     session = uow.session
     tree = load_tree(session)
     old = load_person(session, data["person"])
-    day = parse_date(data["date"], "date")
+    day = data["date"]
     units = tree.view(day)
     mine = load_spells(session, [old.id]).get(old.id, [])
     ended = history_rules.return_to_team(mine, day)
@@ -157,7 +157,7 @@ def retraining_failed(uow, event: dict) -> dict:
     if row is None:
         return {"ignored": "unknown person"}
     person = staff_from_row(row)
-    day = parse_date(event["effective_date"], "effective_date")
+    day = event["effective_date"]
     mine = load_spells(session, [person.id]).get(person.id, [])
     if spell_rules.exit_of(mine) is not None:
         return {"ignored": "already off the team"}
@@ -168,5 +168,5 @@ def retraining_failed(uow, event: dict) -> dict:
         spell = Spell(id=new_id(), person=person.id, kind="transferred_out", start=day,
                       note="retraining failed (M§三(四)1(3))")
         return save_spell(uow, load_tree(session), person, spell)
-    return change_staff(uow, {"person": person.id, "effective": day.isoformat(),
+    return change_staff(uow, {"person": person.id, "effective": day,
                               "position": outcome.position, "supervises": []})

@@ -17,7 +17,7 @@ from services.roster.domain import history as history_rules
 from services.roster.domain import mentoring as mentoring_rules
 from services.roster.domain import spells as spell_rules
 from services.roster.domain import tree as tree_rules
-from services.roster.domain.dates import iso, parse_date
+from services.roster.domain.dates import iso
 from services.roster.domain.model import EXIT_KINDS, SECTION, Staff, SUSPENSION
 from services.roster.domain.staff import check_new_person, check_staff
 from services.roster.domain.units import units_under
@@ -99,14 +99,14 @@ def change_staff(uow, data) -> dict:
     session = uow.session
     tree = load_tree(session)
     old = load_person(session, data["person"])
-    effective = parse_date(data["effective"], "effective")
+    effective = data["effective"]
     units = tree.view(effective)
     changes = {}
     for key in ("name", "unit", "position"):
         if key in data:
             changes[key] = data[key]
     if "joined" in data:
-        changes["joined"] = parse_date(data["joined"], "joined")
+        changes["joined"] = data["joined"]
     if "titles" in data:
         changes["titles"] = frozenset(data["titles"])
     if "supervises" in data:
@@ -155,7 +155,7 @@ def _move_first_post(session, posts: list, joined: date) -> list:
 
 def members_of(uow, data) -> dict:
     session = uow.session
-    day = parse_date(data["date"], "date")
+    day = data["date"]
     tree = load_tree(session)
     unit = tree_rules.get_on(tree, data["unit"], day, "unit")     # the tree of that day (SPEC §9)
     units = tree.view(day)
@@ -174,7 +174,7 @@ def members_of(uow, data) -> dict:
 def people_of_agency(uow, data) -> dict:
     """Everything a scoring read needs for a whole agency at once."""
     session = uow.session
-    day = parse_date(data["date"], "date")
+    day = data["date"]
     tree = load_tree(session)
     agency = tree_rules.get_on(tree, data["agency"], day, "agency")   # the tree of that day
     if agency.kind == SECTION:

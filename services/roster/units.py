@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 from services.roster.conversions import post_from_row, staff_dict, unit_dict, unit_in, version_dict
 from services.roster.domain import history as history_rules
 from services.roster.domain import tree as tree_rules
-from services.roster.domain.dates import covers, iso, ONE_DAY, parse_date, parse_optional_date
+from services.roster.domain.dates import covers, iso, ONE_DAY
 from services.roster.domain.model import SECTION, Staff
 from services.roster.domain.units import get_unit, units_under
 from services.roster.evaluators import publish_evaluators
@@ -113,7 +113,7 @@ def save_units(uow, data, today: date | None = None) -> dict:
     goes; a change without it: from today). Unchanged units are left alone."""
     session = uow.session
     before = load_tree(session)
-    effective = parse_optional_date(data.get("effective"), "effective")
+    effective = data.get("effective")
     today = today or date.today()
     batch = [unit_in(u) for u in data["units"]]
     seen: dict[str, int] = {}
@@ -172,12 +172,12 @@ def _change_one(uow, unit_id: str, effective: date, change) -> dict:
 
 def move_unit(uow, data) -> dict:
     """A unit under another parent from ``effective`` (SPEC §9: the tree is dated)."""
-    effective = parse_date(data["effective"], "effective")
+    effective = data["effective"]
     return _change_one(uow, data["unit"], effective, lambda u: replace(u, parent=data["parent"]))
 
 
 def rename_unit(uow, data) -> dict:
-    effective = parse_date(data["effective"], "effective")
+    effective = data["effective"]
     return _change_one(uow, data["unit"], effective, lambda u: replace(u, name=data["name"]))
 
 
@@ -187,7 +187,7 @@ def dissolve_unit(uow, data) -> dict:
     session = uow.session
     before = load_tree(session)
     unit_id = data["unit"]
-    day = parse_date(data["effective"], "effective")
+    day = data["effective"]
     closed = tree_rules.dissolve(before.history(unit_id), day)
     if closed is None:
         return {"unit": unit_id, "dissolved": day.isoformat(), "changed": False,
@@ -224,7 +224,7 @@ def unit_history(uow, data) -> dict:
 
 
 def get_units(uow, data, today: date | None = None) -> dict:
-    day = parse_optional_date(data.get("date"), "date") or today or date.today()
+    day = data.get("date") or today or date.today()
     units = load_units(uow.session, day)
     ids = units_under(units, get_unit(units, data["under"], "under").id) if data["under"]\
         else set(units)

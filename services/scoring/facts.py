@@ -3,7 +3,6 @@ agencies' annual evaluations, and the ban cases (M§三(三)) roster reports.  E
 once (the same id with other content is a Conflict)."""
 from __future__ import annotations
 
-from datetime import date
 
 from sqlalchemy import select
 
@@ -62,8 +61,7 @@ def on_ban_violated(uow, event) -> None:
     what they do to the ratings).  A case already recorded is left as it is."""
     s = uow.session
     common = dict(violation_id=event["violation_id"], violator=event["person"], ban=event["ban"],
-                  occurred_on=date.fromisoformat(event["occurred_on"]),
-                  confirmed_on=date.fromisoformat(event["confirmed_on"]))
+                  occurred_on=event["occurred_on"], confirmed_on=event["confirmed_on"])
     cases = [(event["person_case_id"], event["person"], bans.VIOLATOR)]
     if event.get("mentor") and event.get("mentor_case_id"):
         cases.append((event["mentor_case_id"], event["mentor"], bans.MENTOR))

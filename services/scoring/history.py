@@ -24,12 +24,6 @@ LEADING = ("head", "leader")
 EXITS = ("transferred_out", "dismissed")
 
 
-def _d(value):
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
-
-
 def _split(text):
     return tuple(t for t in (text or "").split(";") if t)
 
@@ -77,8 +71,8 @@ def save_unit_version(s, unit: dict) -> None:
     """A version of a unit from the roster's ``units_saved`` (``since`` absent: an event from
     before the tree was dated, taken as the unit since always). Keyed by unit and ``since``, so
     the history is the same whatever order the events come in."""
-    since = _d(unit.get("since")) or EARLIEST
-    values = dict(until=_d(unit.get("until")), kind=unit["kind"], parent=unit.get("parent"),
+    since = unit.get("since") or EARLIEST
+    values = dict(until=unit.get("until"), kind=unit["kind"], parent=unit.get("parent"),
                   agency=unit.get("agency") or unit["id"], name=unit.get("name"))
     cur = s.get(models.UnitVersion, (unit["id"], since))
     if cur is None:
@@ -172,16 +166,16 @@ def pair_assigned(s, event) -> None:
     cur = s.get(models.MentorSpan, event["pair_id"])
     if cur is None:       # an unassignment that came first keeps its end
         s.add(models.MentorSpan(pair_id=event["pair_id"], mentor=event["mentor"], mentee=event["mentee"],
-                                start=_d(event["start"]), end=_d(event.get("end")), cancelled=False))
+                                start=event["start"], end=event.get("end"), cancelled=False))
     s.flush()
 
 
 def pair_unassigned(s, event) -> None:
-    end = _d(event.get("end"))
+    end = event.get("end")
     cur = s.get(models.MentorSpan, event["pair_id"])
     if cur is None:
         cur = models.MentorSpan(pair_id=event["pair_id"], mentor=event["mentor"],
-                                mentee=event["mentee"], start=_d(event["start"]), cancelled=False)
+                                mentee=event["mentee"], start=event["start"], cancelled=False)
         s.add(cur)
     if end is None:
         cur.cancelled = True
@@ -212,7 +206,7 @@ def evaluators_resolved(s, event) -> int:
     fresh = [p for p in people if stored.get(p["person"], "") <= stamp]
     for chunk in _chunks([p["person"] for p in fresh]):
         s.execute(delete(models.EvaluatorSpan).where(models.EvaluatorSpan.person.in_(chunk)))
-    rows = [dict(person=p["person"], start=_d(x["start"]), end=_d(x.get("end")), grp=x["group"],
+    rows = [dict(person=p["person"], start=x["start"], end=x.get("end"), grp=x["group"],
                  rule=x["rule"], resolved_at=stamp) for p in fresh for x in p["spans"]]
     if rows:
         s.execute(insert(models.EvaluatorSpan), rows)

@@ -148,7 +148,7 @@ def annual_rating_filed(uow, year: int) -> bool:
 
 
 def targets(uow, data, as_of: date) -> dict:
-    as_of = date.fromisoformat(data["as_of"]) if data.get("as_of") else as_of
+    as_of = data.get("as_of") or as_of
     year = data.get("year") or as_of.year
     return {"year": year, "as_of": as_of.isoformat(),
             "targets": [r.as_dict() for r in target_results(uow, year, as_of, data.get("agency"))]}

@@ -3,7 +3,6 @@ and satisfaction rates, as RPCs (the seed) and as the events that keep it curren
 once, through the inbox, by the service).  Rules: :mod:`services.scoring.domain.read_model`."""
 from __future__ import annotations
 
-from datetime import date
 
 from sqlalchemy import insert, select
 
@@ -123,8 +122,8 @@ def on_staff(uow, event) -> None:
     for st in staff:
         pid = st["id"]
         cur = people.get(pid)
-        joined = date.fromisoformat(st["joined"])
-        since = date.fromisoformat(st.get("since") or event.get("effective") or st["joined"])
+        joined = st["joined"]
+        since = st.get("since") or event.get("effective") or joined
         history.put_post(s, posts, pid, since, st["agency"], st.get("section"), st["position"],
                          st.get("supervises") or ())
         latest = posts[pid][max(posts[pid])]      # events may come in any order
@@ -150,15 +149,14 @@ def on_evaluators_resolved(uow, event) -> None:
 
 
 def on_staff_left(uow, event) -> None:
-    repository.known_person(uow, event["person"]).left_on = date.fromisoformat(event["date"])
+    repository.known_person(uow, event["person"]).left_on = event["date"]
 
 
 def on_spell(uow, event) -> None:
     sp = event["spell"]
     record_spells(uow, {"spells": [{
         "id": sp["id"], "person": sp["person"], "kind": sp["kind"], "leave_kind": sp.get("leave_kind"),
-        "start": date.fromisoformat(sp["start"]),
-        "end": date.fromisoformat(sp["end"]) if sp.get("end") else None}]})
+        "start": sp["start"], "end": sp.get("end")}]})
 
 
 def on_mentor_assigned(uow, event) -> None:

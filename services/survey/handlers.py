@@ -17,6 +17,7 @@ from sqlalchemy import String, func, insert, select, text, type_coerce
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
 from shared.contracts.survey import RECOGNITION_POLL_PUBLISHED, SATISFACTION_RATES_PUBLISHED
 from shared.access import missing_campaign
 from shared.db import signed_by, utcnow
@@ -158,7 +159,6 @@ def _posts_of(uow, people=None) -> dict:
     return out
 
 
-EARLIEST = date(1900, 1, 1)      # the roster's "as far back as it goes" (a unit without a date)
 
 
 def _units_on(uow, day: date) -> dict:
@@ -877,12 +877,12 @@ def on_units_saved(uow, event) -> None:
     from before the tree was dated, the unit since always); ``roster_units`` takes the open one."""
     V = models.RosterUnitVersionRow
     for unit in event.get("units", []):
-        since = date.fromisoformat(unit["since"]) if unit.get("since") else EARLIEST
+        since = unit.get("since") or EARLIEST
         version = uow.session.get(V, (unit["id"], since))
         if version is None:
             version = V(id=unit["id"], since=since)
             uow.session.add(version)
-        version.until = date.fromisoformat(unit["until"]) if unit.get("until") else None
+        version.until = unit.get("until")
         version.name, version.kind = unit.get("name") or "", unit["kind"]
         version.parent, version.agency = unit.get("parent"), unit.get("agency") or unit["id"]
         if unit.get("until") is not None:
@@ -899,8 +899,6 @@ def on_staff(uow, event) -> None:
     """staff_joined / staff_changed: each record is a post from its ``since`` (else the event's
     ``effective``, else the join date), kept as dated history; the staff row shows the latest
     post (events of one person may come in any order)."""
-    from datetime import date
-
     P, S = models.RosterPostRow, models.RosterStaffRow
     staff = event.get("staff", [])
     have = set()
@@ -908,8 +906,7 @@ def on_staff(uow, event) -> None:
         have.update(uow.session.execute(select(P.person, P.start).where(P.person.in_(part))).all())
     for person in staff:
         pid = person["id"]
-        start = date.fromisoformat(person.get("since") or event.get("effective")
-                                   or person.get("joined") or "1900-01-01")
+        start = person.get("since") or event.get("effective") or person.get("joined") or EARLIEST
         if (pid, start) in have:
             uow.session.execute(P.__table__.update().where(P.person == pid, P.start == start)
                                 .values(agency=person["agency"], unit=person["unit"],
@@ -992,9 +989,7 @@ def target_results(uow, year: int, agency: str | None = None, as_of=None) -> lis
 
 
 def targets(uow, data, today) -> dict:
-    from datetime import date
-
-    today = date.fromisoformat(data["as_of"]) if data.get("as_of") else today
+    today = data.get("as_of") or today
     year = data.get("year") or today.year
     return {"year": year, "as_of": today.isoformat(),
             "targets": [r.as_dict() for r in target_results(

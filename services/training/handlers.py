@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from sqlalchemy import delete, insert, select
 
+from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
 from shared.contracts import training as contract
 from shared.errors import Conflict, RuleViolation, ValidationFailed
 
@@ -25,10 +26,6 @@ from services.training.domain.results import (Certified, RecheckPassed, TitleRev
                                               known_person)
 
 CHUNK = 500
-
-
-def _d(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
 
 
 def _iso(day: date | None) -> str | None:
@@ -83,8 +80,8 @@ def _save_people(uow, people: list[dict]) -> dict:
     new_rows = []
     for pid, p in incoming.items():
         values = {"unit_id": p["unit_id"], "agency_id": p.get("agency_id"),
-                  "position": p["position"], "joined": _d(p.get("joined")),
-                  "left_on": _d(p.get("left_on")), "status": p.get("status", "active")}
+                  "position": p["position"], "joined": p.get("joined"),
+                  "left_on": p.get("left_on"), "status": p.get("status", "active")}
         row = existing.get(pid)
         if row is None:
             new_rows.append({"id": pid, **values})
@@ -109,7 +106,7 @@ def upsert_people(uow, data) -> dict:
     for part in _chunks(incoming):
         uow.session.execute(delete(models.PersonPost).where(models.PersonPost.person_id.in_(part)))
     uow.session.execute(insert(models.PersonPost), [
-        {"person_id": pid, "start": _d(p.get("joined")) or date(1900, 1, 1), "unit_id": p["unit_id"],
+        {"person_id": pid, "start": p.get("joined") or EARLIEST, "unit_id": p["unit_id"],
          "agency_id": p.get("agency_id"), "position": p["position"]} for pid, p in incoming.items()])
     return out
 
@@ -165,7 +162,7 @@ def staff_from_roster(uow, staff: list[dict], effective: str | None = None) -> d
             have[(r.person_id, r.start)] = r
     new_posts = {}
     for s in staff:
-        start = _d(s.get("since") or effective or s.get("joined")) or date(1900, 1, 1)
+        start = s.get("since") or effective or s.get("joined") or EARLIEST
         values = {"unit_id": s["unit"], "agency_id": s.get("agency"), "position": s["position"]}
         row = have.get((s["id"], start))
         if row is not None:
@@ -192,12 +189,12 @@ def units_from_roster(uow, units: list) -> None:
     """The roster's versions of its units (``units_saved``), each kept with its dates (``since``
     absent: the unit since always): the tree the policy table reads (committees, ancestry)."""
     for unit in units:
-        since = date.fromisoformat(unit["since"]) if unit.get("since") else date(1900, 1, 1)
+        since = unit.get("since") or EARLIEST
         row = uow.session.get(models.UnitVersion, (unit["id"], since))
         if row is None:
             row = models.UnitVersion(id=unit["id"], since=since)
             uow.session.add(row)
-        row.until = date.fromisoformat(unit["until"]) if unit.get("until") else None
+        row.until = unit.get("until")
         row.kind, row.parent = unit["kind"], unit.get("parent")
 
 
@@ -206,7 +203,7 @@ def staff_left(uow, event: dict) -> None:
     dismissed); unknown people are ignored (nothing to keep)."""
     row = uow.session.get(models.Person, event["person"])
     if row is not None:
-        row.left_on = _d(event["date"])
+        row.left_on = event["date"]
         row.status = event["kind"]
 
 
@@ -347,7 +344,7 @@ def record_result(uow, data, today: date) -> dict:
     """One result: checked by the rules, saved once, its consequences published."""
     person = known_person(_people(uow, [data["person_id"]]), data["person_id"])
     course = known_course(_courses(uow), data["course_id"])
-    new = Result(person.id, course.id, course.kind, _d(data["date"]), data["result"] == "pass")
+    new = Result(person.id, course.id, course.kind, data["date"], data["result"] == "pass")
     history = _history(uow, [person.id])[person.id]
     check_new_result(history, new, today)
     events = consequences(history, new, person)
@@ -386,7 +383,7 @@ def record_study(uow, data, today: date) -> dict:
     for i, e in enumerate(entries):
         if e["person_id"] not in people:
             raise ValidationFailed(f"unknown person {e['person_id']!r}", f"entries[{i}].person_id")
-        day = _d(e["date"])
+        day = e["date"]
         if day > today:
             raise ValidationFailed(f"{e['date']} is in the future", f"entries[{i}].date")
         wanted.add((e["person_id"], day))
@@ -429,7 +426,7 @@ def _session_dict(s: study.Session) -> dict:
 
 
 def record_session(uow, data, today: date) -> dict:
-    start = _d(data["start"])
+    start = data["start"]
     if start > today:
         raise ValidationFailed(f"{data['start']} is in the future", "start")
     row = uow.session.get(models.Session, (data["unit_id"], start))
@@ -463,7 +460,7 @@ def can_take_post(uow, data) -> dict:
     """M§三(四)1(2): may the new entrant take a post on the date? Only after passing pre-service."""
     person_id = data["person_id"]
     known_person(_people(uow, [person_id]), person_id)
-    day = _d(data["date"])
+    day = data["date"]
     history = _history(uow, [person_id])[person_id]
     passed_on = preservice.passed_pre_service_on(history, day)
     return {"person_id": person_id, "date": day.isoformat(), "allowed": passed_on is not None,
@@ -480,7 +477,7 @@ def _frontline_dict(row: models.FrontlinePost, on: date) -> dict:
 
 def set_frontline_post(uow, data, today: date) -> dict:
     known_person(_people(uow, [data["person_id"]]), data["person_id"])
-    start, left_on = _d(data["start"]), _d(data.get("left_on"))
+    start, left_on = data["start"], data.get("left_on")
     if left_on is not None and left_on <= start:
         raise ValidationFailed("left_on must come after start", "left_on")
     row = uow.session.get(models.FrontlinePost, data["person_id"])
@@ -492,7 +489,7 @@ def set_frontline_post(uow, data, today: date) -> dict:
 
 
 def frontline_report(uow, data) -> dict:
-    on = _d(data["as_of"])
+    on = data["as_of"]
     rows = uow.session.execute(select(models.FrontlinePost).order_by(models.FrontlinePost.person_id))
     return {"as_of": on.isoformat(), "people": [_frontline_dict(r, on) for r in rows.scalars()]}
 
@@ -501,7 +498,7 @@ def frontline_report(uow, data) -> dict:
 def rotation_report(uow, data) -> dict:
     """M§三(四)1(3): everyone with the year's rotation duty and where they stand (passed, not due,
     due, overdue, failed, retraining failed), those who meet the rule as well as the others."""
-    as_of = _d(data["as_of"])
+    as_of = data["as_of"]
     on = min(as_of, date(data["year"], 12, 31))       # the post held then (SPEC §9)
     people = [p for p in _people_on(uow, on).values()
               if p.position in rotation.ROTATION_POSITIONS
@@ -538,7 +535,7 @@ def _spells(uow, as_of: date, person_id=None) -> dict:
 
 
 def certifications(uow, data) -> dict:
-    as_of = _d(data["as_of"])
+    as_of = data["as_of"]
     out = []
     for pid, spells in _spells(uow, as_of, data.get("person_id")).items():
         for s in spells:
@@ -583,7 +580,7 @@ def run_allowances(uow, month_text: str, today: date) -> dict:
 def allowances_of(uow, data) -> dict:
     """M§三(四)1(5), read only: the months of ``year`` begun by ``as_of`` that earn the 50-yuan
     allowance, with their amounts and whether each was already announced to rewards."""
-    pid, as_of = data["person_id"], _d(data["as_of"])
+    pid, as_of = data["person_id"], data["as_of"]
     people = _people(uow, [pid])
     known_person(people, pid)
     spells = _spells(uow, as_of, pid).get(pid, [])
@@ -626,8 +623,8 @@ def _rate_dict(r: passrate.PassRate) -> dict:
 
 def pass_rate(uow, data) -> dict:
     """M§一3: the skills pass rate per unit and city-wide over [start, end] (the request's dates)."""
-    end = _d(data["end"])
-    start = _d(data.get("start")) or date(end.year, 1, 1)
+    end = data["end"]
+    start = data.get("start") or date(end.year, 1, 1)
     if end < start:
         raise ValidationFailed("end comes before start", "end")
     results = [r for rs in _history(uow).values() for r in rs]
@@ -646,7 +643,7 @@ def target_results(uow, year: int, agency: str | None = None, as_of: date | None
 
 
 def targets(uow, data, today: date) -> dict:
-    today = date.fromisoformat(data["as_of"]) if data.get("as_of") else today
+    today = data.get("as_of") or today
     year = data.get("year") or today.year
     return {"year": year, "as_of": today.isoformat(),
             "targets": [r.as_dict() for r in target_results(uow, year, data.get("agency"), today)]}

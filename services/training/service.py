@@ -159,14 +159,14 @@ class TrainingService(ServiceBase):
     @timer(interval=HOUR)
     def certifications_timer(self):
         handlers.check_certifications(self.db, self._today(), self._lead_days())
-        self._set_pass_rate_gauges(handlers.pass_rate(self.db, {"end": self._today().isoformat()}))
+        self._set_pass_rate_gauges(handlers.pass_rate(self.db, {"end": self._today()}))
 
     # -- pass rate --------------------------------------------------------------------------------------
     @rpc
     def pass_rate(self, payload=None):
         data = load(training_contract.PassRateQuery(), payload or {})
         out = handlers.pass_rate(self.db, data)
-        if data.get("start") is None and str(data["end"]) == self._today().isoformat():  # the gauge's own period
+        if data.get("start") is None and data["end"] == self._today():  # the gauge's own period
             self._set_pass_rate_gauges(out)
         return out
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from shared.schemas import BaseSchema, Id, StrictInteger
+from shared.schemas import BaseSchema, Id, IsoDate, StrictInteger
 
 _id = dict(required=True, validate=validate.Length(min=1, max=100))
 _opt_id = dict(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
@@ -50,7 +50,7 @@ _text = dict(required=True, validate=validate.Length(min=1, max=20000))
 
 
 class _AsOf(BaseSchema):
-    as_of = fields.Date(load_default=None, allow_none=True)
+    as_of = IsoDate(load_default=None, allow_none=True)
 
 
 class LoadCalendar(_AsOf):
@@ -67,8 +67,8 @@ class AsOfQuery(_AsOf):
 
 
 class WorkingDaysQuery(BaseSchema):
-    start = fields.Date(required=True)
-    end = fields.Date(required=True)
+    start = IsoDate(required=True)
+    end = IsoDate(required=True)
 
 
 class ReferralQuery(BaseSchema):
@@ -87,7 +87,7 @@ class ReferralExport(ReferralQuery):
 class ReferralMinutes(_AsOf):
     actor = Id(**_id)
     referral_id = fields.String(required=True, validate=validate.Length(min=1, max=250))
-    meeting_date = fields.Date(required=True)
+    meeting_date = IsoDate(required=True)
     minutes = fields.String(**_text)
     addressees = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
                              load_default=None, validate=validate.Length(min=1, max=20))
@@ -108,7 +108,7 @@ class NameHelpers(_PoorRef):
 class StudyClassIn(_PoorRef):
     class_id = Id(**_id)
     class_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    held_on = fields.Date(required=True)
+    held_on = IsoDate(required=True)
     attendee = Id(**_opt_id)
     attended = fields.Boolean(required=True)
 
@@ -119,7 +119,7 @@ class PoorFollowupQuery(BaseSchema):
 
 
 class TaskQuery(BaseSchema):
-    as_of = fields.Date(required=True)
+    as_of = IsoDate(required=True)
     evaluator = Id(**_opt_id)
     month = fields.String(**_opt_month)
     state = fields.String(load_default=None, allow_none=True,
@@ -129,7 +129,7 @@ class TaskQuery(BaseSchema):
 class CompleteTask(_AsOf):
     actor = Id(**_id)
     task_id = fields.String(required=True, validate=validate.Length(min=1, max=250))
-    held_on = fields.Date(required=True)
+    held_on = IsoDate(required=True)
     record = fields.String(**_text)
 
 

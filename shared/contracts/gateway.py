@@ -220,7 +220,7 @@ class StaffAnswer(_Answer):
     agency = fields.String(required=True)
     section = fields.String(allow_none=True, metadata={"description": "the section (null: the person sits in an agency or a committee)"})
     position = fields.String(required=True, validate=validate.OneOf(("head", "leader", "chief", "officer")))
-    joined = fields.Date(required=True)
+    joined = IsoDate(required=True)
     titles = fields.List(fields.String(), required=True)
     supervises = fields.List(fields.String(), required=True)
 
@@ -229,7 +229,7 @@ class TrainingResultAnswer(_Answer):
     person_id = fields.String(required=True)
     course_id = fields.String(required=True)
     kind = fields.String(required=True)
-    date = fields.Date(required=True)
+    date = IsoDate(required=True)
     result = fields.String(required=True, validate=validate.OneOf(("pass", "fail")))
 
 
@@ -263,7 +263,7 @@ def _contract_answers() -> dict:
 
     class MembersAnswer(_Answer):
         unit = fields.String(required=True)
-        date = fields.Date(required=True)
+        date = IsoDate(required=True)
         members = fields.List(fields.Nested(MemberAnswer), required=True)
 
     class RecognitionAnswer(_Answer):

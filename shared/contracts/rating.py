@@ -19,14 +19,14 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import date
 from decimal import Decimal
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.errors import ValidationFailed
 from shared.gc_pause import gc_paused
-from shared.schemas import BaseSchema, StrictInteger, load
+from shared.schemas import BaseSchema, IsoDate, StrictInteger, load
+from shared.schemas import parse_iso_date as _parse_date
 
 # --------------------------------------------------------------------------------------------
 # vocabulary (RATING.md §1, §3, §4) — kept equal to services.scoring.domain.defaults by a test
@@ -63,12 +63,10 @@ NOT_NUMBER = "Not a valid number."
 NOT_FINITE = "Special numeric values (nan or infinity) are not permitted."
 NOT_INTEGER = "Not a valid integer."
 NOT_BOOLEAN = "Not a valid boolean."
-NOT_DATE = "Not a valid date (YYYY-MM-DD)."
 NOT_MONTH = "Not a valid month (YYYY-MM)."
 NOT_PERIOD = "Period must be YYYY or YYYYH1."
 OUTSIDE = "Month outside the period."
 
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 _MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])\Z", re.ASCII)
 _PERIOD_RE = re.compile(r"\d{4}(H1)?\Z", re.ASCII)
 
@@ -97,16 +95,6 @@ def _text_ok(s: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _parse_date(v):
-    """A date ``YYYY-MM-DD`` (nothing else ISO 8601 allows); raise ValueError with the message."""
-    if type(v) is not str or not _DATE_RE.match(v):
-        raise ValueError(NOT_DATE)
-    try:
-        return date.fromisoformat(v)
-    except ValueError:
-        raise ValueError(NOT_DATE) from None
 
 
 def _number(v):
@@ -140,19 +128,6 @@ class Text(fields.String):
         if not _text_ok(value):
             raise ValidationError(NOT_TEXT)
         return value
-
-
-class StrictDate(fields.Field):
-    """``YYYY-MM-DD`` only."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return _parse_date(value)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else value.isoformat()
 
 
 class ExactNumber(fields.Field):
@@ -210,8 +185,8 @@ class HonourSchema(BaseSchema):
 class LeaveSchema(BaseSchema):
     kind = fields.String(required=True,
                          validate=validate.OneOf(LEAVE_KINDS, error=one_of(LEAVE_KINDS)))
-    from_ = StrictDate(required=True, data_key="from", attribute="from")
-    to = StrictDate(required=True)
+    from_ = IsoDate(required=True, data_key="from", attribute="from")
+    to = IsoDate(required=True)
 
     @validates_schema
     def _order(self, data, **kwargs):
@@ -230,7 +205,7 @@ class OfficerSchema(BaseSchema):
     agency = Text(required=True)
     section = Text(load_default=None, allow_none=True)
     mentor = Text(load_default=None, allow_none=True)
-    joined = StrictDate(required=True)
+    joined = IsoDate(required=True)
     monthly = fields.Dict(keys=MonthKey(), values=ExactNumber(Decimal(0), Decimal(100)),
                           required=True)
     honours = _list(fields.Nested(HonourSchema))
@@ -314,7 +289,7 @@ class SnapshotSchema(BaseSchema):
     the officer's own agency."""
 
     period = fields.String(required=True, validate=validate.Regexp(_PERIOD_RE, error=NOT_PERIOD))
-    rating_date = StrictDate(required=True)
+    rating_date = IsoDate(required=True)
     rules = fields.Nested(RulesSchema, load_default=dict)
     officers = _list(fields.Nested(OfficerSchema))
     sections = _list(fields.Nested(SectionSchema))

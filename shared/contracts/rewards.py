@@ -53,7 +53,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from shared.contracts.scoring_events import PERIOD_RE
-from shared.schemas import BaseSchema, Id, StrictInteger
+from shared.schemas import BaseSchema, Id, IsoDate, StrictInteger
 
 SERVICE = "rewards"
 RATING_SETTLED = "rating_settled"
@@ -121,11 +121,11 @@ class TaskQuery(BaseSchema):
                          validate=validate.OneOf(("warning_talk", "admonishment_talk",
                                                   "rectification")))
     status = fields.String(load_default="all", validate=validate.OneOf(TASK_STATUSES))
-    today = fields.Date(load_default=None, allow_none=True)
+    today = IsoDate(load_default=None, allow_none=True)
     # the tasks one agency pays for (a county's reader names its own); none: every agency's (the city's)
     paying_unit = fields.String(**_opt)
 
 
 class CompleteTask(BaseSchema):
     key = fields.String(required=True, validate=validate.Length(min=1, max=400))
-    done = fields.Date(required=True)
+    done = IsoDate(required=True)

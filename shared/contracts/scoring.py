@@ -56,7 +56,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas import BaseSchema, Id, StrictInteger
+from shared.schemas import BaseSchema, Id, IsoDate, StrictInteger
 
 SERVICE = "scoring"
 MAX_BATCH = 200_000
@@ -103,14 +103,14 @@ class PersonIn(BaseSchema):
     agency = Id(**_id)
     section = Id(**_opt_id)
     position = fields.String(required=True, validate=validate.OneOf(POSITIONS))
-    joined = fields.Date(required=True)
+    joined = IsoDate(required=True)
     mentor = Id(**_opt_id)
     # no ``evaluator``: who evaluates a person reaches scoring only from the roster's
     # ``evaluators_resolved`` events (issue 27); the field is refused by name (unknown field)
     supervises = fields.List(Id(validate=validate.Length(min=1, max=100)),
                              load_default=list)   # a leader's sections (分管: their reviewer)
     reserve = fields.Boolean(load_default=False)
-    left_on = fields.Date(load_default=None, allow_none=True)
+    left_on = IsoDate(load_default=None, allow_none=True)
 
 
 class UpsertPeople(BaseSchema):
@@ -128,7 +128,7 @@ class UnitIn(BaseSchema):
 
 class SaveUnits(BaseSchema):
     units = _batch(UnitIn)
-    effective = fields.Date(load_default=None, allow_none=True)
+    effective = IsoDate(load_default=None, allow_none=True)
 
 
 class SpellIn(BaseSchema):
@@ -137,8 +137,8 @@ class SpellIn(BaseSchema):
     kind = fields.String(required=True, validate=validate.OneOf(SPELL_KINDS))
     leave_kind = fields.String(load_default=None, allow_none=True,
                                validate=validate.OneOf(LEAVE_KINDS))
-    start = fields.Date(required=True)
-    end = fields.Date(load_default=None, allow_none=True)
+    start = IsoDate(required=True)
+    end = IsoDate(load_default=None, allow_none=True)
 
 
 class RecordSpells(BaseSchema):
@@ -202,7 +202,7 @@ class StepItem(Ref):
 
 
 class _AsOf(BaseSchema):
-    as_of = fields.Date(load_default=None, allow_none=True)
+    as_of = IsoDate(load_default=None, allow_none=True)
 
 
 class SubmitBatch(_AsOf):
@@ -218,15 +218,15 @@ class StepBatch(_AsOf):
 
 
 class SubmitOne(SubmitItem):
-    as_of = fields.Date(load_default=None, allow_none=True)
+    as_of = IsoDate(load_default=None, allow_none=True)
 
 
 class ReviewOne(ReviewItem):
-    as_of = fields.Date(load_default=None, allow_none=True)
+    as_of = IsoDate(load_default=None, allow_none=True)
 
 
 class StepOne(StepItem):
-    as_of = fields.Date(load_default=None, allow_none=True)
+    as_of = IsoDate(load_default=None, allow_none=True)
 
 
 class Objection(StepOne):
@@ -269,7 +269,7 @@ class CommitteeBoard(_AsOf):
 # -- daily logs ----------------------------------------------------------------------------------
 class LogIn(BaseSchema):
     person = Id(**_id)
-    date = fields.Date(required=True)
+    date = IsoDate(required=True)
     text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
 
 
@@ -280,7 +280,7 @@ class LogBatch(_AsOf):
 class LogReviewIn(BaseSchema):
     actor = Id(**_id)
     person = Id(**_id)
-    date = fields.Date(required=True)
+    date = IsoDate(required=True)
     comment = fields.String(**_text)
 
 
@@ -313,7 +313,7 @@ class RectificationIn(BaseSchema):
     subject = Id(**_id)
     explanation = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     plan = fields.String(required=True, validate=validate.Length(min=1, max=4000))
-    as_of = fields.Date(load_default=None, allow_none=True)
+    as_of = IsoDate(load_default=None, allow_none=True)
 
 
 class RectificationFile(BaseSchema):
@@ -321,7 +321,7 @@ class RectificationFile(BaseSchema):
     evaluator = Id(**_id)
     month = fields.String(**_month)
     subject = Id(**_id)
-    as_of = fields.Date(load_default=None, allow_none=True)
+    as_of = IsoDate(load_default=None, allow_none=True)
 
 
 class RectificationQuery(BaseSchema):
@@ -338,7 +338,7 @@ class HonourIn(BaseSchema):
     subject = Id(**_id)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
-    date = fields.Date(required=True)
+    date = IsoDate(required=True)
 
 
 class RecordHonours(BaseSchema):
@@ -350,7 +350,7 @@ class FactIn(BaseSchema):
     subject = Id(**_id)
     subject_kind = fields.String(load_default="officer", validate=validate.OneOf(SUBJECT_KINDS))
     kind = fields.String(required=True, validate=validate.OneOf(FACT_KINDS))
-    date = fields.Date(required=True)
+    date = IsoDate(required=True)
     note = fields.String(**_text)
 
     @validates_schema
@@ -369,7 +369,7 @@ class RecordFacts(BaseSchema):
 
 class AbsenceIn(BaseSchema):
     person = Id(**_id)
-    date = fields.Date(required=True)
+    date = IsoDate(required=True)
 
 
 class RecordAbsences(BaseSchema):
@@ -403,7 +403,7 @@ _period = dict(required=True, validate=validate.Regexp(r"^(19|2\d)\d{2}(H1)?$", 
 class RunRating(BaseSchema):
     period = fields.String(**_period)
     scope = Id(**_id)
-    rating_date = fields.Date(load_default=None, allow_none=True)
+    rating_date = IsoDate(load_default=None, allow_none=True)
     rules = fields.Dict(load_default=None, allow_none=True)
     #: the digest of the preview looked at (``preview_rating``): publish only that rating (else 409)
     digest = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
@@ -412,7 +412,7 @@ class RunRating(BaseSchema):
 class PreviewRating(BaseSchema):
     period = fields.String(**_period)
     scope = Id(**_id)
-    rating_date = fields.Date(load_default=None, allow_none=True)
+    rating_date = IsoDate(load_default=None, allow_none=True)
     rules = fields.Dict(load_default=None, allow_none=True)
 
 
@@ -421,7 +421,7 @@ class SnapshotQuery(BaseSchema):
     period = fields.String(load_default=None, allow_none=True,
                            validate=validate.Regexp(r"^\d{4}(H1)?$"))
     scope = Id(**_opt_id)
-    rating_date = fields.Date(load_default=None, allow_none=True)
+    rating_date = IsoDate(load_default=None, allow_none=True)
 
     @validates_schema
     def _one_way(self, data, **kwargs):

@@ -48,7 +48,7 @@ from datetime import date
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from shared.schemas import BaseSchema, FiniteFloat, Id, StrictInteger, load
+from shared.schemas import BaseSchema, FiniteFloat, Id, IsoDate, StrictInteger, load
 
 SERVICE = "scoring"
 RATING_PUBLISHED = "rating_published"
@@ -158,7 +158,7 @@ class RatingPublished(BaseSchema):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     scope = Id(**_id)
     version = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=1))
-    rating_date = fields.Date(required=True)
+    rating_date = IsoDate(required=True)
     result = fields.Nested(RatingResult, required=True)
     subjects = fields.Dict(keys=fields.String(), values=fields.Nested(SubjectInfo),
                            load_default=dict)

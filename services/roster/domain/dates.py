@@ -1,4 +1,5 @@
-"""Dates of the roster: ISO strings at the boundary, ``datetime.date`` inside.
+"""Dates of the roster: ISO strings on the wire, ``datetime.date`` inside (the contracts'
+:class:`shared.schemas.IsoDate` loads them; :func:`parse_date` reads a spreadsheet row's cell).
 
 Pure helpers, no framework.  The six-month mark of a secondment lives here because it is a
 calendar computation (SPEC §2, "Readings where the Method is silent").
@@ -16,7 +17,8 @@ ONE_DAY = timedelta(days=1)
 
 
 def parse_date(value, field: str) -> date:
-    """An ISO date ``YYYY-MM-DD``; anything else is a ValidationFailed naming ``field``."""
+    """An imported row's ISO date ``YYYY-MM-DD`` (a cell may carry spaces around it); anything else
+    is a ValidationFailed naming ``field``."""
     if isinstance(value, date):
         return value
     if not isinstance(value, str) or not _ISO.match(value.strip()):
@@ -25,12 +27,6 @@ def parse_date(value, field: str) -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise ValidationFailed(f"not a date (YYYY-MM-DD): {value!r}", field) from None
-
-
-def parse_optional_date(value, field: str) -> date | None:
-    if value is None or (isinstance(value, str) and value.strip() == ""):
-        return None
-    return parse_date(value, field)
 
 
 def iso(value: date | None) -> str | None:

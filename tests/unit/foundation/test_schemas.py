@@ -1,11 +1,13 @@
 """The base schema and the error table: unknown field, wrong type → an error naming the field."""
 import math
+from datetime import date
 
 import pytest
 from marshmallow import fields
 
 from shared.errors import Conflict, ValidationFailed, rebuild
-from shared.schemas import BaseSchema, FiniteFloat, StrictInteger, flatten_errors, load, strict_json_loads
+from shared.schemas import (NOT_DATE, BaseSchema, FiniteFloat, IsoDate, StrictInteger, flatten_errors, load,
+                            strict_json_loads)
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -129,3 +131,23 @@ def test_nesting_deeper_than_the_limit_is_refused_even_in_a_list_of_objects():
         leaf = inner
     assert find_bad_text(value)[1].startswith(f"Nested deeper than {MAX_DEPTH} levels")
     assert find_bad_text([[{"a": "b"}]]) is None
+
+
+class Dated(BaseSchema):
+    day = IsoDate(required=True)
+    until = IsoDate(load_default=None, allow_none=True)
+
+
+def test_a_date_is_loaded_once_as_a_date_and_dumped_as_its_iso_string():
+    loaded = load(Dated(), {"day": "2026-02-28", "until": None})
+    assert loaded == {"day": date(2026, 2, 28), "until": None}
+    assert Dated().dump(loaded) == {"day": "2026-02-28", "until": None}
+
+
+@pytest.mark.parametrize("bad", ["2026-02-30", "20260228", "2026-2-28", "2026-02-28T00:00", " 2026-02-28",
+                                 "２０２６-02-28", 20260228, None, ["2026-02-28"]])
+def test_a_date_is_yyyy_mm_dd_and_nothing_else(bad):
+    with pytest.raises(ValidationFailed) as err:
+        load(Dated(), {"day": bad})
+    assert err.value.field == "day"
+    assert err.value.message == (NOT_DATE if bad is not None else "Field may not be null.")

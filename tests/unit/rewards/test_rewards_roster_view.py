@@ -1,6 +1,7 @@
 """Rewards' view of the roster (issue 22 item 4), for the policy table only: the posts of a person
 through time from the staff events (in any order), no post once he left and again once he is back,
-the units under a committee on a day; and the roles the policy reads from them."""
+the units under a committee on a day; and the roles the policy reads from them. Dates as the events'
+schemas load them."""
 from datetime import date
 from types import SimpleNamespace
 
@@ -14,12 +15,12 @@ UNITS = [{"id": "city", "kind": "committee", "parent": None},
          {"id": "k1", "kind": "committee", "parent": "city"},
          {"id": "a1", "kind": "agency", "parent": "k1"},
          {"id": "s1", "kind": "section", "parent": "a1"},
-         {"id": "a2", "kind": "agency", "parent": "k1", "until": "2026-06-30"},
-         {"id": "a2", "kind": "agency", "parent": "city", "since": "2026-07-01"}]
+         {"id": "a2", "kind": "agency", "parent": "k1", "until": date(2026, 6, 30)},
+         {"id": "a2", "kind": "agency", "parent": "city", "since": date(2026, 7, 1)}]
 
 
 def _staff(pid, unit, agency, position, **extra):
-    return {"id": pid, "unit": unit, "agency": agency, "position": position, "joined": "2020-01-01", **extra}
+    return {"id": pid, "unit": unit, "agency": agency, "position": position, "joined": date(2020, 1, 1), **extra}
 
 
 def test_posts_units_and_roles_from_the_roster_events():
@@ -29,17 +30,17 @@ def test_posts_units_and_roles_from_the_roster_events():
         uow = SimpleNamespace(session=session)
         roster_view.units_saved(uow, UNITS)
         # a move dated 1 March arrives before the join
-        roster_view.staff_posts(uow, [_staff("p", "k1", "k1", "officer")], effective="2026-03-01")
+        roster_view.staff_posts(uow, [_staff("p", "k1", "k1", "officer")], effective=date(2026, 3, 1))
         roster_view.staff_posts(uow, [_staff("p", "s1", "a1", "officer"), _staff("q", "a1", "a1", "head")])
         session.flush()
         assert roster_view.post_on(session, "p", date(2025, 5, 1)) == ("a1", "s1", "officer")
         assert roster_view.post_on(session, "p", date(2026, 3, 1)) == ("k1", None, "officer")
         assert roster_view.post_on(session, "nobody", date(2026, 3, 1)) is None
-        roster_view.staff_left(uow, {"person": "q", "date": "2026-04-01"})
+        roster_view.staff_left(uow, {"person": "q", "date": date(2026, 4, 1)})
         session.flush()
         assert roster_view.post_on(session, "q", date(2026, 3, 31)) == ("a1", None, "head")
         assert roster_view.post_on(session, "q", date(2026, 4, 1)) is None
-        roster_view.staff_posts(uow, [_staff("q", "a1", "a1", "leader")], effective="2026-05-01")
+        roster_view.staff_posts(uow, [_staff("q", "a1", "a1", "leader")], effective=date(2026, 5, 1))
         session.flush()
         assert roster_view.post_on(session, "q", date(2026, 5, 2)) == ("a1", None, "leader")
         # the tree of the day: a2 moved from k1 to the city on 1 July
