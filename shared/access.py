@@ -36,6 +36,7 @@ import datetime as dt
 from shared import policy
 from shared.errors import Forbidden, NotFound
 from shared.identity import ALL_UNITS, Actor
+from shared.schemas import renamed
 
 COMMITTEE = "committee"
 #: position in an agency → role; in a committee the leading posts are members, the others its office
@@ -243,6 +244,7 @@ def decide(op: str, actor: Actor, payload, resolver: Resolver, *, auditors=froze
     ``actor``, message starting with ``op``) otherwise.  Nothing is written either way."""
     rule = policy.rule_of(op)
     who = f"{actor.kind} {actor.sub}"
+    payload = renamed(payload)      # an old name of an id (one release) is checked as its name now
     if actor.kind == "operator":
         return policy.check(op, (policy.OPERATOR,), who=who)
     if actor.kind == "public":

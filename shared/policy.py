@@ -327,27 +327,27 @@ _r("survey.rates_xlsx", scope=_c("campaign_id"))
 
 # -- training: courses, results, study, frontline posts, allowances -------------------------------
 _w("training.upsert_people", ("service:roster", OPERATOR), CITY, "read model fed by the roster")
-_r("training.get_person", scope=_p("person_id"))
+_r("training.get_person", scope=_p("person"))
 _w("training.register_courses", (COMMITTEE_OFFICE, SYSTEM, OPERATOR), CITY,
    "a calling system of the whole city only (the office's platform)")
 _r("training.list_courses")
-_w("training.record_result", (COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _p("person_id"),
+_w("training.record_result", (COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _p("person"),
    separation="nobody records their own result")
 _w("training.import_results", (COMMITTEE_OFFICE, SYSTEM, OPERATOR), CITY,
    "a whole spreadsheet (rows keyed by their headers): a system of the whole city only",
    separation="nobody records their own result")
-_r("training.results_of", scope=_p("person_id"))
-_w("training.record_study", (COMMITTEE_OFFICE, HEAD, LEADER, SYSTEM, OPERATOR), _p("entries[].person_id"))
+_r("training.results_of", scope=_p("person"))
+_w("training.record_study", (COMMITTEE_OFFICE, HEAD, LEADER, SYSTEM, OPERATOR), _p("entries[].person"))
 _r("training.study_report", scope=_u("unit_id"))
 _w("training.record_session", (COMMITTEE_OFFICE, HEAD, LEADER, SYSTEM, OPERATOR), _u("unit_id"))
 _r("training.central_group_report", scope=CITY, note="every central group of the quarter")
-_r("training.can_take_post", scope=_p("person_id"))
-_w("training.set_frontline_post", (COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _p("person_id"),
+_r("training.can_take_post", scope=_p("person"))
+_w("training.set_frontline_post", (COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _p("person"),
    separation="nobody sets their own post")
 _r("training.frontline_report", scope=CITY, note="the whole city's frontline posts")
 _r("training.rotation_report", scope=_u("unit_id"))
-_r("training.certifications", scope=_p("person_id"))
-_r("training.allowances_of", scope=_p("person_id"))
+_r("training.certifications", scope=_p("person"))
+_r("training.allowances_of", scope=_p("person"))
 _w("training.run_allowances", (COMMITTEE_OFFICE, OPERATOR), CITY)
 _w("training.check_certifications", (COMMITTEE_OFFICE, OPERATOR), CITY)
 _r("training.pass_rate", scope=CITY, note="the city's pass rate")

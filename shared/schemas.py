@@ -182,9 +182,45 @@ def _add_text_check(field) -> None:
             _add_text_check(inner)
 
 
+# -- one name per id: an old name still read for one release --------------------------------------
+# old key -> the name now. ``person_id`` (training's contracts until #17) is read as ``person``, the
+# name of every other contract and of the HTTP routes; to be removed in the release after.
+RENAMED = {"person_id": "person"}
+
+
+def _both_given(old: str, new: str) -> str:
+    return f"{old!r} is the old name of {new!r} (still read for one release): give {new!r} only."
+
+
+def renamed(value):
+    """``value`` (a payload, an event, any JSON-like value) with every old key of :data:`RENAMED`
+    under its name now, at any depth; what the policy table reads, so an old name is checked as the
+    new one is. Nothing is copied when no old name is given (the value itself comes back); an object
+    giving both names keeps both (its schema refuses it)."""
+    if isinstance(value, list):
+        items = [renamed(item) for item in value]
+        return value if all(a is b for a, b in zip(items, value)) else items
+    if not isinstance(value, dict):
+        return value
+    out = value
+    for key, item in value.items():
+        if isinstance(item, (dict, list)):
+            new_item = renamed(item)
+            if new_item is not item:
+                if out is value:
+                    out = dict(value)
+                out[key] = new_item
+    for old, new in RENAMED.items():
+        if old in out and new not in out:
+            out = {(new if key == old else key): item for key, item in out.items()}
+    return out
+
+
 class BaseSchema(Schema):
     """Unknown fields are refused; every string field refuses control characters and lone
-    surrogates (:func:`text_problem`), so every service refuses them alike."""
+    surrogates (:func:`text_problem`), so every service refuses them alike. A schema with a field
+    named as :data:`RENAMED` names it reads the old name too (for one release); both at once are
+    refused, naming the old one."""
 
     class Meta:
         unknown = RAISE
@@ -192,6 +228,30 @@ class BaseSchema(Schema):
     def on_bind_field(self, field_name, field_obj):
         super().on_bind_field(field_name, field_obj)
         _add_text_check(field_obj)
+
+    def load(self, data, *, many=None, partial=None, unknown=None):
+        renames = self.__dict__.get("_renames")
+        if renames is None:        # once per schema object: the old names its fields still read
+            wire = {f.data_key or name for name, f in self.load_fields.items()}
+            renames = self._renames = tuple((old, new) for old, new in RENAMED.items()
+                                            if new in wire and old not in wire)
+        if renames:
+            many = self.many if many is None else many
+            data = ([_new_names(item, renames, i) for i, item in enumerate(data)]
+                    if many and isinstance(data, list) else _new_names(data, renames))
+        return super().load(data, many=many, partial=partial, unknown=unknown)
+
+
+def _new_names(data, renames, index=None):
+    if not isinstance(data, dict):
+        return data
+    for old, new in renames:
+        if old in data:
+            if new in data:
+                message = {old: [_both_given(old, new)]}
+                raise ValidationError(message if index is None else {index: message})
+            data = {(new if key == old else key): item for key, item in data.items()}
+    return data
 
 
 def _join(prefix: str, key) -> str:

@@ -229,12 +229,12 @@ def home(self, request, person):
         months += history.get("months", [])
     by_month = {m["month"]: m for m in months}
     rating = _maybe(self, person, "scoring.explanation", {"subject": me})
-    training = _maybe(self, person, "training.results_of", {"person_id": me}) or {}
+    training = _maybe(self, person, "training.results_of", {"person": me}) or {}
     study = _study_of(self, person, month)
     logs_month = f"{today.year:04d}-{today.month:02d}"
     logs = (_maybe(self, person, "scoring.daily_logs_of", {"person": me, "month": logs_month}) or {}).get("logs", [])
     allowances = _maybe(self, person, "training.allowances_of",
-                        {"person_id": me, "year": today.year, "as_of": today.isoformat()})
+                        {"person": me, "year": today.year, "as_of": today.isoformat()})
     waiting = _maybe(self, person, "scoring.waiting_for", {"person": me})
     return _render(self, "console/home.html", me=me, staff=staff, month=month, current=by_month.get(month),
                    waiting=waiting, board_link=_works_in_committee(self, person, staff),
@@ -316,7 +316,7 @@ def rectification_post(self, request, person, month, subject):
 def _study_of(self, person, month: str) -> dict | None:
     """The person's own line of the month's study report (M§三(四)1(1): at least 2 days a month):
     training reports per unit; the page keeps the person's line only."""
-    me = (_maybe(self, person, "training.get_person", {"person_id": person.person}) or {})
+    me = (_maybe(self, person, "training.get_person", {"person": person.person}) or {})
     if not me.get("unit_id"):
         return None
     report = _maybe(self, person, "training.study_report", {"month": month, "unit_id": me["unit_id"]}) or {}

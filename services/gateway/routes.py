@@ -19,7 +19,7 @@ UPLOAD_DOC = ("The body is `text/csv` (a header row naming the columns, then one
 
 # whose a campaign is: one row by its key (get_campaign counts the forms: not on every request)
 CAMPAIGN_OWNER = Scope.lookup("survey.campaign_owner", {"campaign_id": "campaign_id"}, "owner")
-PERSON_AGENCY = Scope.lookup("training.get_person", {"person_id": "person_id"}, "agency_id")
+PERSON_AGENCY = Scope.lookup("training.get_person", {"person": "person"}, "agency_id")
 # a person's agency from the roster (the owner of staff)
 STAFF_AGENCY = Scope.lookup("roster.get_staff", {"person": "person"}, "agency")
 
@@ -98,7 +98,7 @@ TRAINING = [
           description=UPLOAD_DOC.format(n=5000) + "Every batch is checked first; nothing is written "
                       "unless every row is good (a result given twice in the upload, in any batch, is "
                       "refused at its line, however its date is written). Columns as `lianbao import training`."),
-    Route("GET", "/training/people/{person_id}/results", "training.results_of",
+    Route("GET", "/training/people/{person}/results", "training.results_of",
           "A person's training results", "{person_id, results: [result]} (pass / fail per course)",
           scope=PERSON_AGENCY, tag="training"),
 ]
@@ -269,17 +269,17 @@ SCORING_READS = [
 TRAINING_READS = [
     Route("GET", "/training/courses", "training.list_courses", "The registered courses",
           "{courses: [course]}", tag="training", no_args=True),
-    Route("GET", "/training/people/{person_id}", "training.get_person", "A person as training knows them",
+    Route("GET", "/training/people/{person}", "training.get_person", "A person as training knows them",
           "{id, unit_id, agency_id, position, joined, left_on, status}", scope=PERSON_AGENCY, tag="training"),
-    Route("GET", "/training/people/{person_id}/certifications", "training.certifications",
+    Route("GET", "/training/people/{person}/certifications", "training.certifications",
           "A person's certifications on a date", "{as_of, certifications: [certification]}",
-          query=training.CertQuery(exclude=("person_id",)), scope=PERSON_AGENCY, tag="training"),
-    Route("GET", "/training/people/{person_id}/allowances", "training.allowances_of",
+          query=training.CertQuery(exclude=("person",)), scope=PERSON_AGENCY, tag="training"),
+    Route("GET", "/training/people/{person}/allowances", "training.allowances_of",
           "A person's allowance months and amounts of a year (read only)", "{person_id, year, as_of, amount_each, months: [month], total}",
           query=gateway.AllowanceYearQuery(), scope=PERSON_AGENCY, tag="training"),
-    Route("GET", "/training/people/{person_id}/can-take-post", "training.can_take_post",
+    Route("GET", "/training/people/{person}/can-take-post", "training.can_take_post",
           "Whether a person may take a post on a date (pre-service training)", "{person_id, date, allowed, passed_on, reason}",
-          query=training.PersonOnDate(exclude=("person_id",)), scope=PERSON_AGENCY, tag="training"),
+          query=training.PersonOnDate(exclude=("person",)), scope=PERSON_AGENCY, tag="training"),
     Route("GET", "/training/units/{unit}/study", "training.study_report", "A unit's study days of a month",
           "{month, required_days, required, met_count, shortfall_count, units: [{unit_id, people: [{person_id, position, days, met, missing}]}]}", query=training.StudyQuery(exclude=("unit_id",)),
           scope=Scope.at("unit"), tag="training", build=_rename(unit="unit_id")),
@@ -514,15 +514,15 @@ _unit_id = _rename(unit="unit_id")
 TRAINING_WRITES = [
     _write("/training/courses", "training.register_courses", "Register courses", "{created, changed, unchanged}",
            training.RegisterCourses()),
-    _write("/training/people/{person_id}/results", "training.record_result", "Record a person's training result",
-           "{result, events}", training.RecordResult(exclude=("person_id",)), answer=gateway.RecordResultAnswer()),
+    _write("/training/people/{person}/results", "training.record_result", "Record a person's training result",
+           "{result, events}", training.RecordResult(exclude=("person",)), answer=gateway.RecordResultAnswer()),
     _write("/training/study-days", "training.record_study", "Record study days", "{created, unchanged, errors}",
            training.RecordStudy()),
     _write("/training/units/{unit}/sessions", "training.record_session",
            "Record a unit's central-group study session", "the session",
            training.RecordSession(exclude=("unit_id",)), build=_unit_id),
-    _write("/training/people/{person_id}/frontline-post", "training.set_frontline_post",
-           "Set a person's front-line post", "the post", training.FrontlinePost(exclude=("person_id",))),
+    _write("/training/people/{person}/frontline-post", "training.set_frontline_post",
+           "Set a person's front-line post", "the post", training.FrontlinePost(exclude=("person",))),
 ]
 
 SURVEY_WRITES = [

@@ -288,12 +288,12 @@ def record_allowance(uow, event: dict) -> dict:
     """One 50-yuan line per officer per month (M§三(四)1(5)); a second event changes nothing."""
     session = uow.session
     paying_unit = event.get("agency_id") or event.get("unit_id")
-    line = allowance_line(event["person_id"], paying_unit, event["month"], event["amount"])
+    line = allowance_line(event["person"], paying_unit, event["month"], event["amount"])
     head = _lock_head(session)
-    key = f"{event['person_id']}:{event['month']}"
+    key = f"{event['person']}:{event['month']}"
     if session.get(models.ReceivedAllowance, key) is not None:
         return {"allowance_id": key, "written": 0, "already": True}
-    session.add(models.ReceivedAllowance(allowance_id=key, officer=event["person_id"],
+    session.add(models.ReceivedAllowance(allowance_id=key, officer=event["person"],
                                          month=event["month"], paying_unit=paying_unit,
                                          amount=event["amount"], event_id=event.get("event_id")))
     rows = _append(session, head, [line])

@@ -153,7 +153,7 @@ def retraining_failed(uow, event: dict) -> dict:
     transferred out, from ``effective_date``. Unknown people and people already off the team are
     left alone (nothing to do); anything else that refuses goes to the dead-letter queue."""
     session = uow.session
-    row = session.get(StaffRow, event["person_id"])
+    row = session.get(StaffRow, event["person"])
     if row is None:
         return {"ignored": "unknown person"}
     person = staff_from_row(row)

@@ -303,7 +303,7 @@ def _publish_domain_events(uow, events, people: dict) -> list[str]:
             if event_id is None:
                 continue
             uow.publish(contract.RETRAINING_FAILED, {
-                "event_id": event_id, "person_id": ev.person_id, "position": ev.position,
+                "event_id": event_id, "person": ev.person_id, "position": ev.position,
                 "effect": ev.effect, "effective_date": ev.effective_date.isoformat(),
                 "first_failed_on": ev.first_failed_on.isoformat(), "course_id": ev.course_id,
                 "unit_id": person.unit_id if person else None,
@@ -313,14 +313,14 @@ def _publish_domain_events(uow, events, people: dict) -> list[str]:
             uow.publish(contract.CERTIFIED, {
                 "event_id": contract.stable_event_id(contract.CERTIFIED,
                                                      f"{ev.person_id}:{ev.certified_on}"),
-                "person_id": ev.person_id, "certified_on": ev.certified_on.isoformat(),
+                "person": ev.person_id, "certified_on": ev.certified_on.isoformat(),
                 "recheck_due": ev.recheck_due.isoformat()})
             published.append(contract.CERTIFIED)
         elif isinstance(ev, RecheckPassed):
             uow.publish(contract.RECHECK_PASSED, {
                 "event_id": contract.stable_event_id(contract.RECHECK_PASSED,
                                                      f"{ev.person_id}:{ev.passed_on}"),
-                "person_id": ev.person_id, "certified_on": ev.certified_on.isoformat(),
+                "person": ev.person_id, "certified_on": ev.certified_on.isoformat(),
                 "passed_on": ev.passed_on.isoformat(),
                 "next_recheck_due": ev.next_recheck_due.isoformat()})
             published.append(contract.RECHECK_PASSED)
@@ -335,14 +335,14 @@ def _revoke(uow, person_id, certified_on: date, revoked_on: date, reason: str) -
     if event_id is None:
         return False
     uow.publish(contract.CERTIFICATION_REVOKED, {
-        "event_id": event_id, "person_id": person_id, "certified_on": certified_on.isoformat(),
+        "event_id": event_id, "person": person_id, "certified_on": certified_on.isoformat(),
         "revoked_on": revoked_on.isoformat(), "reason": reason})
     return True
 
 
 def record_result(uow, data, today: date) -> dict:
     """One result: checked by the rules, saved once, its consequences published."""
-    person = known_person(_people(uow, [data["person_id"]]), data["person_id"])
+    person = known_person(_people(uow, [data["person"]]), data["person"])
     course = known_course(_courses(uow), data["course_id"])
     new = Result(person.id, course.id, course.kind, data["date"], data["result"] == "pass")
     history = _history(uow, [person.id])[person.id]
@@ -378,15 +378,15 @@ def results_of(uow, person_id: str) -> dict:
 def record_study(uow, data, today: date) -> dict:
     """Study days (a set per person): unknown people and future days are refused, by entry."""
     entries = data["entries"]
-    people = _people(uow, {e["person_id"] for e in entries})
+    people = _people(uow, {e["person"] for e in entries})
     wanted = set()
     for i, e in enumerate(entries):
-        if e["person_id"] not in people:
-            raise ValidationFailed(f"unknown person {e['person_id']!r}", f"entries[{i}].person_id")
+        if e["person"] not in people:
+            raise ValidationFailed(f"unknown person {e['person']!r}", f"entries[{i}].person")
         day = e["date"]
         if day > today:
             raise ValidationFailed(f"{e['date']} is in the future", f"entries[{i}].date")
-        wanted.add((e["person_id"], day))
+        wanted.add((e["person"], day))
     have = set()
     for part in _chunks({p for p, _ in wanted}):
         rows = uow.session.execute(select(models.StudyDay.person_id, models.StudyDay.day)
@@ -458,7 +458,7 @@ def central_group_report(uow, data) -> dict:
 # -- pre-service and front line --------------------------------------------------------------------
 def can_take_post(uow, data) -> dict:
     """M§三(四)1(2): may the new entrant take a post on the date? Only after passing pre-service."""
-    person_id = data["person_id"]
+    person_id = data["person"]
     known_person(_people(uow, [person_id]), person_id)
     day = data["date"]
     history = _history(uow, [person_id])[person_id]
@@ -476,13 +476,13 @@ def _frontline_dict(row: models.FrontlinePost, on: date) -> dict:
 
 
 def set_frontline_post(uow, data, today: date) -> dict:
-    known_person(_people(uow, [data["person_id"]]), data["person_id"])
+    known_person(_people(uow, [data["person"]]), data["person"])
     start, left_on = data["start"], data.get("left_on")
     if left_on is not None and left_on <= start:
         raise ValidationFailed("left_on must come after start", "left_on")
-    row = uow.session.get(models.FrontlinePost, data["person_id"])
+    row = uow.session.get(models.FrontlinePost, data["person"])
     if row is None:
-        row = models.FrontlinePost(person_id=data["person_id"])
+        row = models.FrontlinePost(person_id=data["person"])
         uow.session.add(row)
     row.start, row.left_on = start, left_on
     return _frontline_dict(row, today)
@@ -537,7 +537,7 @@ def _spells(uow, as_of: date, person_id=None) -> dict:
 def certifications(uow, data) -> dict:
     as_of = data["as_of"]
     out = []
-    for pid, spells in _spells(uow, as_of, data.get("person_id")).items():
+    for pid, spells in _spells(uow, as_of, data.get("person")).items():
         for s in spells:
             out.append({"person_id": pid, "certified_on": s.certified_on.isoformat(),
                         "next_recheck": None if s.revoked_on else s.next_recheck.isoformat(),
@@ -567,7 +567,7 @@ def run_allowances(uow, month_text: str, today: date) -> dict:
             continue
         person = people.get(pid)
         uow.publish(contract.ALLOWANCE_DUE, {
-            "event_id": event_id, "allowance_id": key, "person_id": pid,
+            "event_id": event_id, "allowance_id": key, "person": pid,
             "unit_id": person.unit_id if person else None,
             "agency_id": person.agency_id if person else None,
             "month": str(month), "amount": allround.ALLOWANCE_YUAN,
@@ -580,7 +580,7 @@ def run_allowances(uow, month_text: str, today: date) -> dict:
 def allowances_of(uow, data) -> dict:
     """M§三(四)1(5), read only: the months of ``year`` begun by ``as_of`` that earn the 50-yuan
     allowance, with their amounts and whether each was already announced to rewards."""
-    pid, as_of = data["person_id"], data["as_of"]
+    pid, as_of = data["person"], data["as_of"]
     people = _people(uow, [pid])
     known_person(people, pid)
     spells = _spells(uow, as_of, pid).get(pid, [])
@@ -608,7 +608,7 @@ def check_certifications(uow, today: date, lead_days: int) -> dict:
             event_id = _announce(uow, contract.RECHECK_REMINDER, f"{pid}:{due.isoformat()}")
             if event_id is not None:
                 uow.publish(contract.RECHECK_REMINDER, {
-                    "event_id": event_id, "person_id": pid,
+                    "event_id": event_id, "person": pid,
                     "certified_on": spells[-1].certified_on.isoformat(),
                     "recheck_due": due.isoformat(), "lead_days": lead_days})
                 reminded.append(pid)

@@ -54,7 +54,7 @@ class TrainingService(ServiceBase):
 
     @rpc
     def get_person(self, payload):
-        return handlers.get_person(self.db, load(training_contract.PersonRef(), payload)["person_id"])
+        return handlers.get_person(self.db, load(training_contract.PersonRef(), payload)["person"])
 
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_JOINED)
     def on_staff_joined(self, event):
@@ -92,7 +92,7 @@ class TrainingService(ServiceBase):
 
     @rpc
     def results_of(self, payload):
-        return handlers.results_of(self.db, load(training_contract.PersonRef(), payload)["person_id"])
+        return handlers.results_of(self.db, load(training_contract.PersonRef(), payload)["person"])
 
     # -- study --------------------------------------------------------------------------------
     @rpc

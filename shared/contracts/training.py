@@ -17,7 +17,7 @@ Courses
 
 Results (pass / fail)
 * ``record_result(RecordResult)`` -> ``{"result": RESULT, "events": [event type]}``; unknown person
-  or course: NotFound ``person_id`` / ``course_id``; a date after today: ValidationFailed ``date``; a
+  or course: NotFound ``person`` / ``course_id``; a date after today: ValidationFailed ``date``; a
   pass recorded twice, a second result of a course on one day, a retraining not after its
   training: Conflict; a recheck without the title: RuleViolation
 * ``import_results(ImportResults)`` -> ``{"dry_run", "committed", "rows", "created", "unchanged",
@@ -144,11 +144,11 @@ class UpsertPeople(BaseSchema):
 
 
 class PersonRef(BaseSchema):
-    person_id = Id(**_id)
+    person = Id(**_id)
 
 
 class PersonOnDate(BaseSchema):
-    person_id = Id(**_id)
+    person = Id(**_id)
     date = IsoDate(required=True)          # the caller's date: never the service's clock
 
 
@@ -170,7 +170,7 @@ class Empty(BaseSchema):
 
 
 class RecordResult(BaseSchema):
-    person_id = Id(**_id)
+    person = Id(**_id)
     course_id = Id(**_id)
     date = IsoDate(required=True)
     result = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
@@ -217,7 +217,7 @@ class ImportResults(BaseSchema):
 
 
 class StudyEntry(BaseSchema):
-    person_id = Id(**_id)
+    person = Id(**_id)
     date = IsoDate(required=True)
 
 
@@ -242,7 +242,7 @@ class QuarterQuery(BaseSchema):
 
 
 class FrontlinePost(BaseSchema):
-    person_id = Id(**_id)
+    person = Id(**_id)
     start = IsoDate(required=True)
     left_on = IsoDate(load_default=None, allow_none=True)
 
@@ -259,12 +259,12 @@ class RotationQuery(BaseSchema):
 
 class CertQuery(BaseSchema):
     as_of = IsoDate(required=True)
-    person_id = Id(**_opt_id)
+    person = Id(**_opt_id)
 
 
 class AllowanceQuery(BaseSchema):
     """A person's allowance months and amounts of a year as of a date, read only (nothing paid)."""
-    person_id = Id(**_id)
+    person = Id(**_id)
     year = StrictInteger(required=True, validate=validate.Range(min=1900, max=9999))
     as_of = IsoDate(required=True)
 
@@ -288,7 +288,7 @@ class RetrainingFailedEvent(_Event):
     """M§三(四)1(3) 补训仍不合格: the roster removes a chief from the post (``removed_from_post``)
     or transfers an officer out of the team (``transferred_out``) from ``effective_date`` on (the
     failed retraining's date). Published once per failed retraining."""
-    person_id = fields.String(required=True)
+    person = fields.String(required=True)
     position = fields.String(required=True, validate=validate.OneOf(("chief", "officer")))
     effect = fields.String(required=True, validate=validate.OneOf(EFFECTS))
     effective_date = IsoDate(required=True)
@@ -303,7 +303,7 @@ class AllowanceDueEvent(_Event):
     one day. ``allowance_id`` (``person:YYYY-MM``) is unique per (officer, month); ``event_id`` is
     derived from it, so a re-run publishes the same id. The paying unit is ``agency_id`` (所在单位)."""
     allowance_id = fields.String(required=True)
-    person_id = fields.String(required=True)
+    person = fields.String(required=True)
     unit_id = fields.String(allow_none=True)
     agency_id = fields.String(allow_none=True)
     month = MonthField(required=True)
@@ -312,20 +312,20 @@ class AllowanceDueEvent(_Event):
 
 
 class CertifiedEvent(_Event):
-    person_id = fields.String(required=True)
+    person = fields.String(required=True)
     certified_on = IsoDate(required=True)
     recheck_due = IsoDate(required=True)
 
 
 class RecheckPassedEvent(_Event):
-    person_id = fields.String(required=True)
+    person = fields.String(required=True)
     certified_on = IsoDate(required=True)
     passed_on = IsoDate(required=True)
     next_recheck_due = IsoDate(required=True)
 
 
 class RecheckReminderEvent(_Event):
-    person_id = fields.String(required=True)
+    person = fields.String(required=True)
     certified_on = IsoDate(required=True)
     recheck_due = IsoDate(required=True)
     lead_days = StrictInteger(required=True)
@@ -334,7 +334,7 @@ class RecheckReminderEvent(_Event):
 class CertificationRevokedEvent(_Event):
     """``revoked_on`` is the first day without the title (a failed recheck's date, or the day
     after a recheck date that passed without a pass)."""
-    person_id = fields.String(required=True)
+    person = fields.String(required=True)
     certified_on = IsoDate(required=True)
     revoked_on = IsoDate(required=True)
     reason = fields.String(required=True, validate=validate.OneOf(REVOKE_REASONS))

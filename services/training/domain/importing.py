@@ -126,7 +126,7 @@ def check_import(rows, people: dict, courses: dict, history: dict, today: date) 
                 try:
                     found.append(lookup(table, _text(row.get(key))))
                 except LianbaoError as err:
-                    problems.append(RowProblem(number, err.field, err.message))
+                    problems.append(RowProblem(number, key, err.message))   # by column
         out.problems.extend(problems)
         if not problems:
             parsed.append((number, fields_, *found))

@@ -29,7 +29,7 @@ def known_person(people: dict, person_id: str) -> Person:
     """Results are for people the roster told training about."""
     person = people.get(person_id)
     if person is None:
-        raise NotFound(f"unknown person {person_id!r}", "person_id")
+        raise NotFound(f"unknown person {person_id!r}", "person")
     return person
 
 

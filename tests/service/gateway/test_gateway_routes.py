@@ -98,7 +98,7 @@ def test_a_persons_training_results(gw, started):
     foreign = requests.get(f"{gw}/training/people/m1/results", headers=auth("county"), timeout=30)
     assert requests.get(f"{gw}/training/people/m1/results", headers=auth("other"), timeout=30).status_code == 200
     r = requests.get(f"{gw}/training/people/nobody/results", headers=auth("county"), timeout=30)
-    assert r.status_code == 404 and r.json()["field"] == "person_id"
+    assert r.status_code == 404 and r.json()["field"] == "person"
     assert (foreign.status_code, foreign.content) == (r.status_code, r.content)
 
 

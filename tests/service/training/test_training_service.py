@@ -12,7 +12,28 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def result(person, course, day, outcome):
-    return {"person_id": person, "course_id": course, "date": day, "result": outcome}
+    return {"person_id": person, "course_id": course, "date": day, "result": outcome}   # a file's row too
+
+
+def test_the_old_name_person_id_is_still_read_for_one_release(training):
+    """#17: training's contracts say ``person`` as every other does; ``person_id`` is read as it for
+    one release (a payload, a batch's entries), both at once refused naming the old one."""
+    suite = training()
+    with suite.rpc() as rpc:
+        new = {"person": "off1", "course_id": "drill", "date": "2026-05-01", "result": "pass"}
+        assert rpc.training.record_result(new)["result"]["person_id"] == "off1"    # answers: unchanged
+        old = {"person_id": "off2", "course_id": "drill", "date": "2026-05-02", "result": "pass"}
+        assert rpc.training.record_result(old)["result"]["person_id"] == "off2"
+        for pid, day in (("off1", "2026-05-01"), ("off2", "2026-05-02")):
+            assert [r["date"] for r in rpc.training.results_of({"person": pid})["results"]] == [day]
+            assert [r["date"] for r in rpc.training.results_of({"person_id": pid})["results"]] == [day]
+        with pytest.raises(ValidationFailed) as err:
+            rpc.training.results_of({"person": "off1", "person_id": "off1"})
+        assert err.value.field == "person_id"
+        with pytest.raises(ValidationFailed) as err:
+            rpc.training.record_study({"entries": [{"person": "off1", "date": "2026-05-04"},
+                                                   {"person_id": "off1", "person": "off1", "date": "2026-05-05"}]})
+        assert err.value.field == "entries[1].person_id"
 
 
 def test_bad_results_are_clear_errors_and_nothing_is_written_twice(training):
@@ -20,7 +41,7 @@ def test_bad_results_are_clear_errors_and_nothing_is_written_twice(training):
     with suite.rpc() as rpc:
         with pytest.raises(NotFound) as err:
             rpc.training.record_result(result("ghost", "drill", "2026-05-01", "pass"))
-        assert err.value.field == "person_id"
+        assert err.value.field == "person"
         with pytest.raises(NotFound) as err:
             rpc.training.record_result(result("off1", "nocourse", "2026-05-01", "pass"))
         assert err.value.field == "course_id"
@@ -81,7 +102,7 @@ def test_failed_retraining_reaches_the_roster_as_an_event(training):
         assert counts["retraining_failed"] == 2
     events = wait_for(lambda: len(received(training_contract.RETRAINING_FAILED)) == 2
                       and received(training_contract.RETRAINING_FAILED))
-    got = {e["person_id"]: e for e in events}
+    got = {e["person"]: e for e in events}
     for e in events:
         training_contract.RetrainingFailedEvent().load(e)
     assert (got["chief1"]["effect"], got["chief1"]["effective_date"]) == ("removed_from_post",
@@ -168,7 +189,7 @@ def test_reminder_before_the_recheck_with_configured_lead_time(training):
         assert rpc.training.check_certifications()["reminded"] == ["off1"]
         assert rpc.training.check_certifications()["reminded"] == []
     reminder = wait_for(lambda: received(training_contract.RECHECK_REMINDER))[0]
-    assert (reminder["person_id"], reminder["recheck_due"], reminder["lead_days"]) == (
+    assert (reminder["person"], reminder["recheck_due"], reminder["lead_days"]) == (
         "off1", "2026-12-13", 20)
 
 
@@ -213,7 +234,7 @@ def test_study_exactly_two_days_and_shortfalls_per_unit(training):
         assert len(everyone) == report["required"] == report["met_count"] + report["shortfall_count"]
         with pytest.raises(ValidationFailed) as err:
             rpc.training.record_study({"entries": [{"person_id": "ghost", "date": "2026-10-05"}]})
-        assert err.value.field == "entries[0].person_id"
+        assert err.value.field == "entries[0].person"
         rpc.training.record_session({"unit_id": "a1", "start": "2026-07-06", "days": 2})
         rpc.training.record_session({"unit_id": "a1", "start": "2026-08-06", "days": 2})
         q3 = rpc.training.central_group_report({"quarter": "2026-Q3"})
@@ -294,7 +315,7 @@ def test_timers_publish_allowances_and_revocations_once(training):
     eventlet.sleep(0.3)
     assert sorted(e["allowance_id"] for e in received(training_contract.ALLOWANCE_DUE)) == [
         "off2:2026-10", "off2:2026-11"]
-    assert [(e["person_id"], e["revoked_on"]) for e in received(training_contract.CERTIFICATION_REVOKED)] == [
+    assert [(e["person"], e["revoked_on"]) for e in received(training_contract.CERTIFICATION_REVOKED)] == [
         ("off1", "2026-06-02")]
     assert 'lianbao_training_skills_pass_rate' in metrics_of(container).render().decode()
 

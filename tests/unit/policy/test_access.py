@@ -253,3 +253,17 @@ def test_one_agencys_tasks_are_read_within_ones_units():
     assert decide("rewards.tasks", person("o1"), one) == policy.OFFICER
     for actor in (Actor("k2-sys", "system", {"k2"}), person("l2")):
         assert "paying_unit 'a1' lies outside" in refused("rewards.tasks", actor, one)
+
+
+def test_an_old_name_of_an_id_is_checked_as_its_name_now():
+    """``person_id`` (training's name until #17, read for one release) reaches the same decision as
+    ``person``: an old name is no way around the policy."""
+    on_o1 = {"person": "o1", "as_of": "2026-03-03", "year": 2026}
+    assert decide("training.allowances_of", person("l1"), on_o1) == policy.LEADER
+    assert decide("training.allowances_of", person("l1"), {"person_id": "o1", "as_of": "2026-03-03",
+                                                           "year": 2026}) == policy.LEADER
+    for payload in ({"person": "o2", "as_of": "2026-03-03", "year": 2026},
+                    {"person_id": "o2", "as_of": "2026-03-03", "year": 2026}):
+        assert "lies outside" in refused("training.allowances_of", person("l1"), payload)
+    study = {"entries": [{"person_id": "o1", "date": "2026-03-02"}, {"person_id": "o2", "date": "2026-03-02"}]}
+    assert "lies outside" in refused("training.record_study", person("l1"), study)

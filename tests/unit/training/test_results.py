@@ -23,7 +23,7 @@ def test_result_dated_in_the_future_is_refused():
 def test_result_for_unknown_person_or_course_is_refused(officer, courses):
     with pytest.raises(NotFound) as err:
         known_person({"p1": officer}, "nobody")
-    assert err.value.field == "person_id"
+    assert err.value.field == "person"
     with pytest.raises(NotFound) as err:
         known_course(courses, "nocourse")
     assert err.value.field == "course_id"
