@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 
 from services.rewards import models
 from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
+from shared.roster_posts import chunks, post_start, save_posts
 
 
 def units_saved(uow, units: list) -> None:
@@ -25,37 +26,20 @@ def units_saved(uow, units: list) -> None:
         row.kind, row.parent = unit["kind"], unit.get("parent")
 
 
-def _chunks(ids: list, size: int = 500):
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
-
-
 def staff_posts(uow, staff: list, effective: date | None = None) -> None:
     """The posts of a staff event, read and written in bulk (an event holds up to a batch of the
-    roster's people)."""
+    roster's people); a person marked gone is back on the team from a post that starts on or after
+    the day he left."""
     session = uow.session
-    ids = sorted({s["id"] for s in staff})
-    have, left = {}, {}
-    for part in _chunks(ids):
-        for r in session.scalars(select(models.PersonPost).where(models.PersonPost.person_id.in_(part))):
-            have[(r.person_id, r.start)] = r
+    save_posts(session, models.PersonPost, staff, effective)
+    left = {}
+    for part in chunks({s["id"] for s in staff}):
         for r in session.scalars(select(models.PersonLeft).where(models.PersonLeft.person_id.in_(part))):
             left[r.person_id] = r
-    new = {}
     for s in staff:
-        start = s.get("since") or effective or s.get("joined") or EARLIEST
-        values = {"unit_id": s["unit"], "agency_id": s.get("agency"), "position": s["position"]}
-        row = have.get((s["id"], start))
-        if row is not None:
-            for k, v in values.items():
-                setattr(row, k, v)
-        else:
-            new[(s["id"], start)] = {"person_id": s["id"], "start": start, **values}
         gone = left.get(s["id"])
-        if gone is not None and gone.left_on <= start:       # back on the team since
+        if gone is not None and gone.left_on <= post_start(s, effective):   # back on the team since
             session.delete(left.pop(s["id"]))
-    if new:
-        session.execute(insert(models.PersonPost), list(new.values()))
 
 
 def staff_left(uow, event: dict) -> None:

@@ -12,6 +12,7 @@ from fractions import Fraction
 from sqlalchemy import delete, insert, select
 
 from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
+from shared.roster_posts import save_posts
 from shared.contracts import training as contract
 from shared.errors import Conflict, RuleViolation, ValidationFailed
 
@@ -156,22 +157,7 @@ def staff_from_roster(uow, staff: list[dict], effective: str | None = None) -> d
     (exit status and date are kept as they were)."""
     ids = [s["id"] for s in staff]
     current = _people(uow, ids)
-    have = {}
-    for part in _chunks(ids):
-        for r in uow.session.execute(select(models.PersonPost).where(models.PersonPost.person_id.in_(part))).scalars():
-            have[(r.person_id, r.start)] = r
-    new_posts = {}
-    for s in staff:
-        start = s.get("since") or effective or s.get("joined") or EARLIEST
-        values = {"unit_id": s["unit"], "agency_id": s.get("agency"), "position": s["position"]}
-        row = have.get((s["id"], start))
-        if row is not None:
-            for k, v in values.items():
-                setattr(row, k, v)
-        else:
-            new_posts[(s["id"], start)] = {"person_id": s["id"], "start": start, **values}
-    if new_posts:
-        uow.session.execute(insert(models.PersonPost), list(new_posts.values()))
+    save_posts(uow.session, models.PersonPost, staff, effective)
     uow.session.flush()
     posts = _posts(uow, ids)
     people = []
