@@ -227,3 +227,81 @@ def test_the_poor_ranked_finds_his_plan_owed_on_his_home_and_gives_it(console):
     r = officer.post(f"{url}/console/rectification/{FEB}/l3",
                      data={"csrf": ocsrf, "explanation": "x", "plan": "y"}, allow_redirects=False, timeout=30)
     assert r.status_code == 404
+
+
+def sections_month(rpc, month, on):
+    """The three sections' month, self-assessed by their chiefs, reviewed by the leader who
+    supervises the section, approved by another leader (s1 100, s2 99, s3 98: so ranked good,
+    middle, poor), posted by the head the same day."""
+    for section, chief, rules, reviewer, approver in (("s1", "c1", 10, "l1", "l2"), ("s2", "c2", 9, "l2", "l3"),
+                                                      ("s3", "c3", 8, "l3", "l1")):
+        rpc.scoring.submit_self_assessment({"actor": chief, "subject": section, "kind": "section", "month": month,
+                                            "as_of": on, "item_scores": {"management.rules": rules}})
+        rpc.scoring.review({"actor": reviewer, "subject": section, "kind": "section", "month": month, "as_of": on})
+        rpc.scoring.approve({"actor": approver, "subject": section, "kind": "section", "month": month, "as_of": on})
+    rpc.scoring.publish_notice({"actor": "h", "evaluator": "ps", "month": month, "as_of": on})
+
+
+def test_the_chief_of_a_poor_ranked_section_finds_its_plan_on_his_home_and_gives_it(console):
+    """M§五(二)5 for a section: s3, poor among the sections in February, owes a plan; its chief c3
+    (the roster has him in s3) finds it on his home, gives it there, another member (l1) files it;
+    c1, the chief of another section, is not shown it and gets 404 like a missing page."""
+    from tests.service.gateway.test_console_board import ROSTER_UNITS
+
+    url, suite, _ = console
+    kit = next(dep for container in suite.runner.containers for dep in container.dependencies
+               if isinstance(dep, SignInKit))
+    kit.store.add("chief3", "c3", PASSWORD)
+    kit.store.add("chief1", "c1", PASSWORD)
+    kit.store.add("leader1", "l1", PASSWORD)
+    with suite.rpc() as rpc:
+        rpc.roster.save_units({"units": ROSTER_UNITS, "effective": "2000-01-01"})
+        rpc.roster.create_staff({"staff": [
+            {"id": "c1", "name": "大队长1", "unit": "s1", "position": "chief", "joined": "2010-01-01"},
+            {"id": "c3", "name": "大队长3", "unit": "s3", "position": "chief", "joined": "2010-01-01"}]})
+        sections_month(rpc, FEB, "2026-03-02")
+        for actor in ("l1", "l2"):
+            rpc.scoring.file_month({"actor": actor, "evaluator": "ps", "month": FEB, "as_of": "2026-03-11"})
+        rpc.scoring.rank_month({"actor": "l1", "evaluator": "ps", "month": FEB, "as_of": "2026-03-12"})
+        owed = [(x["subject"], x["state"]) for x in rpc.scoring.rectifications({"evaluator": "ps", "month": FEB})
+                ["rectifications"]]
+    assert ("s3", "owed") in owed and not any(s in ("s1", "s2", "c3") for s, _ in owed)
+
+    s, _ = signed_in(url, "chief3")
+    home = s.get(f"{url}/console", timeout=30).text
+    assert 'id="rectifications"' in home and f'data-rect="s3|{FEB}"' in home
+    assert f'href="/console/rectification/{FEB}/s3"' in home and "待提交" in home
+    page = s.get(f"{url}/console/rectification/{FEB}/s3", timeout=30)
+    assert page.status_code == 200 and 'id="rect-form"' in page.text and "s3 · 2026-02 整改措施" in page.text
+    csrf = _form_fields(page.text)["csrf"]
+    r = s.post(f"{url}/console/rectification/{FEB}/s3", data={"csrf": csrf, "explanation": "案件质量不高"},
+               allow_redirects=False, timeout=30)
+    assert r.status_code == 400 and 'data-field="plan"' in r.text and "案件质量不高" in r.text
+    r = s.post(f"{url}/console/rectification/{FEB}/s3",
+               data={"csrf": csrf, "explanation": "案件质量不高", "plan": "每案双人复核"}, allow_redirects=False,
+               timeout=30)
+    assert r.status_code == 303 and r.headers["Location"] == f"/console?rect=s3:{FEB}"
+    rect = lambda: next(x for x in suite_rpc(suite).scoring.rectifications({"evaluator": "ps", "month": FEB})  # noqa: E731
+                        ["rectifications"] if x["subject"] == "s3")
+    assert (rect()["state"], rect()["explanation"], rect()["plan"]) == ("submitted", "案件质量不高", "每案双人复核")
+    home = s.get(f"{url}{r.headers['Location']}", timeout=30).text
+    assert "整改措施已提交" in home and "已提交, 待备案" in home and "修改整改措施" in home
+
+    # the chief of another section: not on his home, 404 for the page and the form
+    other, ocsrf = signed_in(url, "chief1")
+    assert "/console/rectification/" not in other.get(f"{url}/console", timeout=30).text
+    assert other.get(f"{url}/console/rectification/{FEB}/s3", timeout=30).status_code == 404
+    r = other.post(f"{url}/console/rectification/{FEB}/s3",
+                   data={"csrf": ocsrf, "explanation": "x", "plan": "y"}, allow_redirects=False, timeout=30)
+    assert r.status_code == 404 and rect()["plan"] == "每案双人复核"
+
+    # another member of the body files it on the group's page; then it is gone from the chief's home
+    s1, _ = signed_in(url, "leader1")
+    page = s1.get(f"{url}/console/group?month={FEB}", timeout=30)
+    csrf1 = _form_fields(page.text)["csrf"]
+    r = s1.post(f"{url}/console/group/rectifications/s3", data={"csrf": csrf1, "month": FEB, "action": "file"},
+                allow_redirects=False, timeout=30)
+    assert r.status_code == 303 and r.headers["Location"] == f"/console/group?month={FEB}&rect=filed:s3"
+    assert rect()["state"] == "filed"
+    assert "/console/rectification/" not in s.get(f"{url}/console", timeout=30).text
+    assert s.get(f"{url}/console/rectification/{FEB}/s3", timeout=30).status_code == 404
