@@ -104,22 +104,6 @@ def iter_rows(path: Path, sheet: str | None = None, header: list | None = None):
         raise ValueError(f"{path.name}: empty file (no header row)")
 
 
-def read_rows(path: Path, sheet: str | None = None, progress: bool = True):
-    """(header, rows as dicts, their row numbers in the file), all at once (the training import's
-    one batch). Blank rows are skipped; row 1 is the header."""
-    from tqdm import tqdm
-
-    header: list[str] = []
-    rows, numbers = [], []
-    bar = tqdm(desc="reading", unit=" rows", disable=not progress, file=sys.stderr)
-    for number, row in iter_rows(path, sheet, header):
-        rows.append(row)
-        numbers.append(number)
-        bar.update(1)
-    bar.close()
-    return header, rows, numbers
-
-
 def batches_of(path: Path, sheet: str | None, size: int):
     """``(rows, their numbers)`` ``size`` rows at a time; a header alone gives one row of blanks
     (the service then checks the header)."""
@@ -135,37 +119,32 @@ def batches_of(path: Path, sheet: str | None, size: int):
         yield (rows, numbers) if rows else ([dict.fromkeys(header, "")], [2])
 
 
-def _first_lines():
-    """The person named twice in a file, in any two batches (the gateway's upload check)."""
-    from services.gateway.uploads import Upload, _FirstLines
-    from shared.contracts.roster import roster_column
-
-    return _FirstLines(Upload("rows", "all_or_nothing", BATCH_ROWS, "row_numbers", unique=("id",),
-                              unique_label="person", column=roster_column))
-
-
-def import_file(proxy, path: Path, dry_run: bool = False, effective: str | None = None,
-                sheet: str | None = None, progress: bool = True, batch_size: int | None = None) -> dict:
-    """Read ``path`` as it goes and send it to ``roster.import_roster`` ``batch_size`` rows at a time
-    (bounded memory): every batch is checked first (dry runs; a person given twice in the file, in
-    any two batches, is refused at the later row); only if no row is refused are the batches sent
-    again for real. The import is idempotent by content, so one interrupted in its second pass is
-    finished by running it again."""
+def import_in_batches(call, path: Path, upload, dry_run: bool = False, sheet: str | None = None,
+                      progress: bool = True, batch_size: int | None = None, extra: dict | None = None,
+                      counts: tuple = ("rows", "created", "changed", "unchanged")) -> dict:
+    """Read ``path`` as it goes and send it to ``call`` (a service's all-or-nothing import of rows)
+    ``batch_size`` rows at a time (bounded memory): every batch is checked first (dry runs; a row
+    naming the same person or result as one of an earlier batch, ``upload.unique`` as the gateway's
+    streamed uploads check it, is refused at its later row); only if no row is refused are the
+    batches sent again for real. The imports are idempotent by content, so one interrupted in its
+    second pass is finished by running it again. ``extra``: more of each call's payload; ``counts``:
+    the report's numbers summed over the batches."""
     from tqdm import tqdm
+
+    from services.gateway.uploads import _FirstLines
 
     size = batch_size or BATCH_ROWS
 
     def one_pass(check_only: bool) -> dict:
-        total = {"dry_run": dry_run, "committed": True, "rows": 0, "created": 0, "changed": 0,
-                 "unchanged": 0, "errors": []}
-        seen, first = set(), _first_lines() if check_only else None
+        total = {"dry_run": dry_run, "committed": True, **dict.fromkeys(counts, 0), "errors": []}
+        seen = set()
+        first = _FirstLines(upload) if check_only and upload.unique else None
         bar = tqdm(desc="checking" if check_only else "importing", unit=" rows",
                    disable=not progress, file=sys.stderr)
         for rows, numbers in batches_of(path, sheet, size):
-            report = proxy.roster.import_roster({"rows": rows, "row_numbers": numbers,
-                                                 "dry_run": check_only, "effective": effective})
+            report = call({**(extra or {}), "rows": rows, "row_numbers": numbers, "dry_run": check_only})
             total["committed"] = total["committed"] and bool(report.get("committed"))
-            for key in ("rows", "created", "changed", "unchanged"):
+            for key in counts:
                 total[key] += report.get(key) or 0
             for err in report["errors"]:       # a bad header: told by each batch, listed once
                 mark = (err.get("row"), err.get("column"), err.get("message"))
@@ -185,6 +164,17 @@ def import_file(proxy, path: Path, dry_run: bool = False, effective: str | None 
     if dry_run or checked["errors"]:
         return checked
     return one_pass(False)
+
+
+def import_file(proxy, path: Path, dry_run: bool = False, effective: str | None = None,
+                sheet: str | None = None, progress: bool = True, batch_size: int | None = None) -> dict:
+    """``path`` to ``roster.import_roster`` in batches, checked in full first
+    (:func:`import_in_batches`; a person given twice in the file, in any two batches, is refused at
+    the later row)."""
+    from services.gateway.uploads import ROSTER_ROWS
+
+    return import_in_batches(lambda body: proxy.roster.import_roster(body), path, ROSTER_ROWS,
+                             dry_run, sheet, progress, batch_size, extra={"effective": effective})
 
 
 def print_report(report: dict, out=None, noun: str = "bad rows") -> None:

@@ -4,8 +4,11 @@ Columns (row 1; English or Chinese): person_id 工号, course_id 课程, date �
 result 结果 (pass/fail or 合格/不合格); other columns are ignored. People and courses must be known to
 the training service.
 
-``--dry-run`` reports every bad row by row number and column and writes nothing; a real run is all
-or nothing (one transaction in the service); importing the same file again changes nothing.
+The file is read as it goes and sent 5,000 rows at a time. ``--dry-run`` reports every bad row by
+row number and column and writes nothing; a real run checks every batch first and writes only if no
+row is refused (all or nothing; a result, person, course and day, given twice in the file is refused
+at its later row, whatever batch each is in and however the day is written); importing the same
+file again changes nothing (and finishes an import that was interrupted).
 Exit codes: 0 done, 2 bad file or bad rows (nothing written).
 """
 from __future__ import annotations
@@ -15,7 +18,7 @@ import argparse
 from pathlib import Path
 
 from lianbao.commands._groups import group
-from lianbao.commands.import_roster import read_rows, run_import
+from lianbao.commands.import_roster import import_in_batches, run_import
 
 
 def register(subparsers):
@@ -30,13 +33,14 @@ def register(subparsers):
 
 
 def import_file(proxy, path: Path, dry_run: bool = False, sheet: str | None = None,
-                progress: bool = True) -> dict:
-    """Read ``path`` and send it to ``training.import_results`` as one all-or-nothing batch."""
-    header, rows, numbers = read_rows(path, sheet, progress)
-    if not rows:  # a header alone: let the service check the header
-        rows, numbers = [dict.fromkeys(header, "")], [2]
-    return proxy.training.import_results({"rows": rows, "row_numbers": numbers,
-                                          "dry_run": dry_run})
+                progress: bool = True, batch_size: int | None = None) -> dict:
+    """``path`` to ``training.import_results`` in batches, every batch checked before any is written
+    (:func:`lianbao.commands.import_roster.import_in_batches`, with the gateway's rule of a result
+    given twice: ``services.gateway.uploads.TRAINING_RESULTS``)."""
+    from services.gateway.uploads import TRAINING_RESULTS
+
+    return import_in_batches(lambda body: proxy.training.import_results(body), path, TRAINING_RESULTS,
+                             dry_run, sheet, progress, batch_size, counts=("rows", "created", "unchanged"))
 
 
 def run(args) -> int:

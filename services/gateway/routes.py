@@ -9,7 +9,7 @@ from shared.config import SERVICES
 from shared.contracts import followups, gateway, packs, rating, rewards, roster, scoring, survey, training
 
 from services.gateway.routing import Export, Route, Scope
-from services.gateway.uploads import Upload
+from services.gateway.uploads import ROSTER_ROWS, TRAINING_RESULTS, Upload
 
 UPLOAD_DOC = ("The body is `text/csv` (a header row naming the columns, then one row per line), "
               "`application/x-ndjson` (one JSON object per line) or an XLSX workbook "
@@ -90,11 +90,7 @@ TRAINING = [
           "Upload training results in bulk (CSV or NDJSON, streamed; all or nothing)",
           "the import report summed over the batches: rows, created, unchanged, errors by file line",
           query=gateway.RowsUpload(), scope=Scope.everything(), tag="training",
-          errors=(400, 413, 415), upload=Upload("rows", "all_or_nothing", 5000, "row_numbers",
-                                                unique=("person_id", "course_id", "date"), unique_field="date",
-                                                unique_label="result",
-                                                column=training.result_column,
-                                                canonical=(("date", training.result_day),)),
+          errors=(400, 413, 415), upload=TRAINING_RESULTS,
           description=UPLOAD_DOC.format(n=5000) + "Every batch is checked first; nothing is written "
                       "unless every row is good (a result given twice in the upload, in any batch, is "
                       "refused at its line, however its date is written). Columns as `lianbao import training`."),
@@ -108,9 +104,7 @@ ROSTER = [
           "Upload roster rows in bulk (CSV or NDJSON, streamed; all or nothing)",
           "the import report summed over the batches: rows, created, changed, unchanged, errors by file line",
           query=gateway.RosterRowsUpload(), scope=Scope.everything(), tag="roster",
-          errors=(400, 413, 415), upload=Upload("rows", "all_or_nothing", 5000, "row_numbers",
-                                                unique=("id",), unique_label="person",
-                                                column=roster.roster_column),
+          errors=(400, 413, 415), upload=ROSTER_ROWS,
           description=UPLOAD_DOC.format(n=5000) + "Every batch is checked first; nothing is written "
                       "unless every row is good (a person given twice in the upload, in any batch, is "
                       "refused at its line). Columns as `lianbao import roster`."),

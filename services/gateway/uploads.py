@@ -25,6 +25,8 @@ import io
 import tempfile
 from dataclasses import dataclass
 
+from shared.contracts.roster import roster_column
+from shared.contracts.training import result_column, result_day
 from shared.errors import ValidationFailed
 from shared.schemas import find_bad_text, strict_json_loads
 
@@ -48,6 +50,16 @@ class Upload:
     column: object = None         # header -> column name, as the target reads it (工号 → person_id)
     canonical: tuple = ()         # (column, parse): one value written two ways (a date) is one key;
                                   # parse gives the value (None: not one, the target reports it)
+
+
+#: the roster's and training's streamed rows (``POST /roster/staff``, ``POST /training/results``, and
+#: ``lianbao import roster|training``, which check a file's batches the same way): a person, or a
+#: result (person, course and day, however the day is written), once per upload
+ROSTER_ROWS = Upload("rows", "all_or_nothing", 5000, "row_numbers", unique=("id",), unique_label="person",
+                     column=roster_column)
+TRAINING_RESULTS = Upload("rows", "all_or_nothing", 5000, "row_numbers", unique=("person_id", "course_id", "date"),
+                          unique_field="date", unique_label="result", column=result_column,
+                          canonical=(("date", result_day),))
 
 
 class UploadProblem(Exception):

@@ -54,3 +54,89 @@ def test_xlsx_rows_keep_their_spreadsheet_numbers(training, tmp_path):
         report = import_file(rpc, path, dry_run=True, progress=False)
     assert [(e["row"], e["column"]) for e in report["errors"]] == [(4, "date")]
     assert report["created"] == 1 and report["committed"] is False
+
+
+class _Counting:
+    """The proxy with each ``training.import_results`` call noted: (rows, dry_run)."""
+
+    def __init__(self, rpc):
+        self.rpc, self.calls = rpc, []
+        self.training = self
+
+    def import_results(self, body):
+        self.calls.append((len(body["rows"]), body["dry_run"]))
+        return self.rpc.training.import_results(body)
+
+
+GOOD = ["off1,drill,2026-03-01,pass", "off2,drill,2026-03-02,pass", "chief1,drill,2026-03-03,fail",
+        "head1,drill,2026-03-04,pass", "off1,drill,2025-03-01,pass"]
+
+
+def _file(tmp_path, lines, header="person_id,course_id,date,result"):
+    path = tmp_path / "results.csv"
+    path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_file_goes_in_batches_checked_first_then_written(training, tmp_path):
+    """Two rows a call: every batch checked (dry runs), then every batch written; again unchanged."""
+    path = _file(tmp_path, GOOD)
+    suite = training()
+    with suite.rpc() as rpc:
+        spy = _Counting(rpc)
+        report = import_file(spy, path, progress=False, batch_size=2)
+        assert spy.calls == [(2, True), (2, True), (1, True), (2, False), (2, False), (1, False)]
+        assert (report["committed"], report["errors"], report["rows"], report["created"]) == (True, [], 5, 5)
+        assert "changed" not in report
+        assert [(r["date"], r["result"]) for r in rpc.training.results_of({"person_id": "off1"})["results"]] == [
+            ("2025-03-01", "pass"), ("2026-03-01", "pass")]
+        again = import_file(rpc, path, progress=False, batch_size=2)
+        assert (again["committed"], again["created"], again["unchanged"]) == (True, 0, 5)
+
+
+def test_a_bad_row_in_the_last_batch_writes_no_batch(training, tmp_path):
+    path = _file(tmp_path, GOOD + ["ghost,drill,2026-03-01,pass"])
+    suite = training()
+    with suite.rpc() as rpc:
+        spy = _Counting(rpc)
+        report = import_file(spy, path, progress=False, batch_size=2)
+        assert all(dry for _, dry in spy.calls) and len(spy.calls) == 3
+        assert [(e["row"], e["column"]) for e in report["errors"]] == [(7, "person_id")]
+        assert report["committed"] is False and report["created"] == 5
+        for person in ("off1", "off2", "chief1"):      # rows of the first batches: not written
+            assert rpc.training.results_of({"person_id": person})["results"] == []
+
+
+def test_cli_in_batches_refuses_a_bad_last_line_before_anything_is_written(training, cli_env, capsys,
+                                                                           tmp_path, monkeypatch):
+    import lianbao.commands.import_roster as imports
+
+    monkeypatch.setattr(imports, "BATCH_ROWS", 2)
+    suite = training()
+    path = _file(tmp_path, GOOD + ["off2,nocourse,2026-03-05,pass"], header="工号,课程,日期,结果")
+    assert main(["import", "training", str(path), "--no-progress"]) == 2
+    out = capsys.readouterr().out
+    assert "row 7, column course_id" in out and "5 rows: created 5" not in out
+    assert "6 rows: created 5, unchanged 0, 1 problems (nothing written)" in out
+    path.write_text(path.read_text(encoding="utf-8") + "off1,drill,2026-03-0\x00,pass\n", encoding="utf-8")
+    assert main(["import", "training", str(path), "--no-progress"]) == 2
+    assert "line 8, column 21: control character U+0000" in capsys.readouterr().err
+    with suite.rpc() as rpc:
+        assert rpc.training.results_of({"person_id": "off1"})["results"] == []
+    path = _file(tmp_path, GOOD, header="工号,课程,日期,结果")
+    assert main(["import", "training", str(path), "--no-progress"]) == 0
+    assert "5 rows: created 5, unchanged 0, 0 problems (committed)" in capsys.readouterr().out
+
+
+def test_a_result_given_again_in_a_later_batch_is_refused_at_its_line(training, tmp_path):
+    """The gateway's rule (``TRAINING_RESULTS``): the same person, course and day in two batches,
+    the day written another way (ISO week), refused at the later line; nothing written."""
+    path = _file(tmp_path, GOOD + ["off1,drill,2026-W09-7,pass"])
+    suite = training()
+    with suite.rpc() as rpc:
+        report = import_file(rpc, path, progress=False, batch_size=2)
+        assert [(e["row"], e["column"], e.get("reason")) for e in report["errors"]] == [(7, "date", "duplicate")]
+        assert "as line 2" in report["errors"][0]["message"] and report["committed"] is False
+        assert rpc.training.results_of({"person_id": "off1"})["results"] == []
+        dry = import_file(rpc, path, dry_run=True, progress=False, batch_size=2)
+        assert [(e["row"], e["column"]) for e in dry["errors"]] == [(7, "date")] and dry["dry_run"]
