@@ -1,12 +1,14 @@
-"""Peak memory of `lianbao import forms` and `lianbao import roster` on a large file (issue 19 item 2:
+"""Peak memory of `lianbao import forms`, `lianbao import roster` and `lianbao import training` on a large file (issue 19 item 2:
 bounded memory: the file is read as it goes and sent in batches).
 
 Each import runs in a fresh child process against a stub service that answers every batch as taken
 (so the figure is the command's own: reading, checking and batching the file, not the services');
 the child's peak resident memory (``ru_maxrss``) and wall time are printed. The files are generated:
-``--forms N`` forms (default 1,000,000; 35 packed answers each, 500 subjects) and ``--roster N`` rows
-(default 200,000). ``--code DIR``: import the commands from another checkout (e.g. a worktree of an
-older commit, for the figure before). ``--quick``: 100,000 forms, 20,000 rows.
+``--forms N`` forms (default 1,000,000; 35 packed answers each, 500 subjects), ``--roster N`` rows
+(default 200,000) and ``--training N`` results (default 200,000; each a person, course and day once).
+``--only KIND``: that import alone (repeatable). ``--code DIR``: import the commands from another
+checkout (e.g. a worktree of an older commit, for the figure before). ``--quick``: 100,000 forms,
+20,000 rows each.
 """
 from __future__ import annotations
 
@@ -36,8 +38,15 @@ class _Roster:
                 "changed": 0, "unchanged": 0, "errors": []}
 
 
+class _Training:
+    def import_results(self, data):
+        n = len(data["rows"])
+        return {"dry_run": data["dry_run"], "committed": not data["dry_run"], "rows": n, "created": n,
+                "unchanged": 0, "errors": []}
+
+
 class _Proxy:
-    survey, roster = _Survey(), _Roster()
+    survey, roster, training = _Survey(), _Roster(), _Training()
 
     def __enter__(self):
         return self
@@ -54,9 +63,9 @@ def child(kind: str, path: str) -> None:
         out = import_forms(Path(path), "c1", _Proxy, progress=False)
         done = out["accepted"]
     else:
-        from lianbao.commands.import_roster import import_file
+        from importlib import import_module
 
-        out = import_file(_Proxy(), Path(path), progress=False)
+        out = import_module(f"lianbao.commands.import_{kind}").import_file(_Proxy(), Path(path), progress=False)
         done = out["created"]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"done": done, "peak_mb": round(peak, 1), "seconds": round(time.perf_counter() - t0, 2)}))
@@ -77,6 +86,18 @@ def write_roster(path: Path, n: int) -> None:
                              for i in range(start, min(n, start + 10000))))
 
 
+def write_training(path: Path, n: int) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("工号,课程,日期,结果\n")
+        for start in range(0, n, 10000):
+            fh.write("".join(f"p{i // 20:07d},c{i % 20},2026-03-{1 + i % 28:02d},合格\n"
+                             for i in range(start, min(n, start + 10000))))
+
+
+WRITERS = {"forms": write_forms, "roster": write_roster, "training": write_training}
+UNITS = {"forms": "forms", "roster": "rows", "training": "results"}
+
+
 def measure(kind: str, path: Path, code: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(code)}
     out = subprocess.run([sys.executable, __file__, "--child", kind, str(path)], env=env, cwd=code,
@@ -93,6 +114,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--forms", type=int, default=1_000_000)
     ap.add_argument("--roster", type=int, default=200_000)
+    ap.add_argument("--training", type=int, default=200_000)
+    ap.add_argument("--only", action="append", choices=sorted(WRITERS), help="this import alone (repeatable)")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--code", type=Path, default=ROOT)
     ap.add_argument("--child", nargs=2, metavar=("KIND", "FILE"), help=argparse.SUPPRESS)
@@ -100,20 +123,25 @@ def main(argv=None) -> int:
     if args.child:
         child(*args.child)
         return 0
-    forms, rows = (100_000, 20_000) if args.quick else (args.forms, args.roster)
+    sizes = ({"forms": 100_000, "roster": 20_000, "training": 20_000} if args.quick else
+             {"forms": args.forms, "roster": args.roster, "training": args.training})
+    kinds = args.only or list(WRITERS)
+    got, parts = {}, []
     with tempfile.TemporaryDirectory() as tmp:
-        fpath, rpath = Path(tmp) / "forms.csv", Path(tmp) / "roster.csv"
-        write_forms(fpath, forms)
-        write_roster(rpath, rows)
-        f = measure("forms", fpath, args.code.resolve())
-        r = measure("roster", rpath, args.code.resolve())
-        print(f"import forms: {forms:,} forms ({fpath.stat().st_size / 2**20:.0f} MB): peak {f['peak_mb']} MB, "
-              f"{f['seconds']} s; import roster: {rows:,} rows ({rpath.stat().st_size / 2**20:.0f} MB): "
-              f"peak {r['peak_mb']} MB, {r['seconds']} s (code {args.code}; load {load()})")
-    assert f["done"] == forms and r["done"] == rows, (f, r)
-    print("BENCH " + json.dumps({"name": "cli_import_memory", "forms": forms, "roster_rows": rows,
-                                 "unit": "MB", "forms_peak_mb": f["peak_mb"], "forms_s": f["seconds"],
-                                 "roster_peak_mb": r["peak_mb"], "roster_s": r["seconds"],
+        for kind in kinds:
+            path = Path(tmp) / f"{kind}.csv"
+            WRITERS[kind](path, sizes[kind])
+            got[kind] = measure(kind, path, args.code.resolve())
+            parts.append(f"import {kind}: {sizes[kind]:,} {UNITS[kind]} ({path.stat().st_size / 2**20:.0f} MB): "
+                         f"peak {got[kind]['peak_mb']} MB, {got[kind]['seconds']} s")
+            path.unlink()
+    print("; ".join(parts) + f" (code {args.code}; load {load()})")
+    assert all(got[k]["done"] == sizes[k] for k in kinds), got
+    figures = {}
+    for kind in kinds:
+        figures.update({f"{kind}_n": sizes[kind], f"{kind}_peak_mb": got[kind]["peak_mb"],
+                        f"{kind}_s": got[kind]["seconds"]})
+    print("BENCH " + json.dumps({"name": "cli_import_memory", "unit": "MB", **figures,
                                  "code": str(args.code), "load": load()}, ensure_ascii=False))
     return 0
 
