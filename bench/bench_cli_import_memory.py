@@ -71,30 +71,22 @@ def child(kind: str, path: str) -> None:
     print(json.dumps({"done": done, "peak_mb": round(peak, 1), "seconds": round(time.perf_counter() - t0, 2)}))
 
 
-def write_forms(path: Path, n: int) -> None:
+def write_csv(path: Path, n: int, header: str, line) -> None:
+    """``header`` then ``line(i)`` for i in 0..n-1, written 10,000 lines at a time."""
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write("serial,subject,group,answers\n")
+        fh.write(header + "\n")
         for start in range(0, n, 10000):
-            fh.write("".join(f"F{i:07d},o{i % 500},parents,{'SSBSD' * 7}\n" for i in range(start, min(n, start + 10000))))
+            fh.write("".join(line(i) + "\n" for i in range(start, min(n, start + 10000))))
 
 
-def write_roster(path: Path, n: int) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write("工号,姓名,单位,职务,入队日期,职衔,分管科室\n")
-        for start in range(0, n, 10000):
-            fh.write("".join(f"p{i:07d},干警{i},c_ps_s{i % 40},干警,2020-01-01,,\n"
-                             for i in range(start, min(n, start + 10000))))
-
-
-def write_training(path: Path, n: int) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write("工号,课程,日期,结果\n")
-        for start in range(0, n, 10000):
-            fh.write("".join(f"p{i // 20:07d},c{i % 20},2026-03-{1 + i % 28:02d},合格\n"
-                             for i in range(start, min(n, start + 10000))))
-
-
-WRITERS = {"forms": write_forms, "roster": write_roster, "training": write_training}
+WRITERS = {
+    "forms": lambda path, n: write_csv(path, n, "serial,subject,group,answers",
+                                       lambda i: f"F{i:07d},o{i % 500},parents,{'SSBSD' * 7}"),
+    "roster": lambda path, n: write_csv(path, n, "工号,姓名,单位,职务,入队日期,职衔,分管科室",
+                                        lambda i: f"p{i:07d},干警{i},c_ps_s{i % 40},干警,2020-01-01,,"),
+    "training": lambda path, n: write_csv(path, n, "工号,课程,日期,结果",     # 20 courses a person
+                                          lambda i: f"p{i // 20:07d},c{i % 20},2026-03-{1 + i % 28:02d},合格"),
+}
 UNITS = {"forms": "forms", "roster": "rows", "training": "results"}
 
 
