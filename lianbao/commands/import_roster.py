@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import argparse
 
-import csv
+import hashlib
+import json
 import sys
+import tempfile
+from contextlib import contextmanager
 from datetime import date, datetime
+from itertools import groupby
 from pathlib import Path
 
 from lianbao.commands._groups import group
@@ -119,36 +123,80 @@ def batches_of(path: Path, sheet: str | None, size: int):
         yield (rows, numbers) if rows else ([dict.fromkeys(header, "")], [2])
 
 
+@contextmanager
+def grouped_batches(path: Path, sheet: str | None, size: int, group, buckets: int = 64):
+    """A maker of batches (as :func:`batches_of`) that keep every row naming the same ``group(row)``
+    (a person) in one batch, so rules on one person's rows are checked together, whatever their
+    distance in the file: the file is read once as it goes into ``buckets`` temporary files by the
+    key's hash; a batch is then made of whole groups of one bucket at a time (one bucket in memory,
+    a group larger than ``size`` a batch of its own). Rows without a key are not grouped. Both
+    passes of an import read the same buckets, so they send the same batches."""
+    with tempfile.TemporaryDirectory(prefix="lianbao-import-") as tmp:
+        header: list[str] = []
+        files: dict = {}
+        try:
+            for number, row in iter_rows(path, sheet, header):
+                key = group(row)
+                slot = (hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()[0]
+                        if key else number) % buckets
+                if slot not in files:
+                    files[slot] = open(Path(tmp) / f"{slot}.jsonl", "w", encoding="utf-8")
+                files[slot].write(json.dumps([key, number, row], ensure_ascii=False) + "\n")
+        finally:
+            for fh in files.values():
+                fh.close()
+
+        def batches():
+            rows, numbers = [], []
+            for slot in sorted(files):
+                with open(Path(tmp) / f"{slot}.jsonl", encoding="utf-8") as fh:
+                    entries = sorted((json.loads(line) for line in fh), key=lambda e: (not e[0], e[0], e[1]))
+                for _, run in groupby(entries, key=lambda e: e[0] or e[1]):
+                    run = list(run)
+                    if rows and len(rows) + len(run) > size:
+                        yield rows, numbers
+                        rows, numbers = [], []
+                    rows += [e[2] for e in run]
+                    numbers += [e[1] for e in run]
+            if rows or not files:
+                yield (rows, numbers) if rows else ([dict.fromkeys(header, "")], [2])
+
+        yield batches
+
+
 def import_in_batches(call, path: Path, upload, dry_run: bool = False, sheet: str | None = None,
                       progress: bool = True, batch_size: int | None = None, extra: dict | None = None,
-                      counts: tuple = ("rows", "created", "changed", "unchanged")) -> dict:
+                      counts: tuple = ("rows", "created", "changed", "unchanged"), group=None) -> dict:
     """Read ``path`` as it goes and send it to ``call`` (a service's all-or-nothing import of rows)
     ``batch_size`` rows at a time (bounded memory): every batch is checked first (dry runs; a row
     naming the same person or result as one of an earlier batch, ``upload.unique`` as the gateway's
     streamed uploads check it, is refused at its later row); only if no row is refused are the
     batches sent again for real. The imports are idempotent by content, so one interrupted in its
     second pass is finished by running it again. ``extra``: more of each call's payload; ``counts``:
-    the report's numbers summed over the batches."""
+    the report's numbers summed over the batches; ``group``: a row's key (a person) whose rows go in
+    one batch (:func:`grouped_batches`; the errors are then listed by row)."""
     from tqdm import tqdm
 
     from services.gateway.uploads import _FirstLines
 
     size = batch_size or BATCH_ROWS
 
-    def one_pass(check_only: bool) -> dict:
+    def one_pass(check_only: bool, batches) -> dict:
         total = {"dry_run": dry_run, "committed": True, **dict.fromkeys(counts, 0), "errors": []}
         seen = set()
-        first = _FirstLines(upload) if check_only and upload.unique else None
+        # a row repeating one of an earlier batch (the gateway's check); grouped, a person's rows
+        # are all in one batch, where the service itself refuses a repeat
+        first = _FirstLines(upload) if check_only and upload.unique and group is None else None
         bar = tqdm(desc="checking" if check_only else "importing", unit=" rows",
                    disable=not progress, file=sys.stderr)
-        for rows, numbers in batches_of(path, sheet, size):
+        for rows, numbers in batches():
             report = call({**(extra or {}), "rows": rows, "row_numbers": numbers, "dry_run": check_only})
             total["committed"] = total["committed"] and bool(report.get("committed"))
             for key in counts:
                 total[key] += report.get(key) or 0
             for err in report["errors"]:       # a bad header: told by each batch, listed once
                 mark = (err.get("row"), err.get("column"), err.get("message"))
-                if err.get("row") is None and mark in seen:
+                if mark in seen:
                     continue
                 seen.add(mark)
                 total["errors"].append(err)
@@ -156,14 +204,17 @@ def import_in_batches(call, path: Path, upload, dry_run: bool = False, sheet: st
                 first.check(rows, numbers, report, total["errors"])
             bar.update(len(rows))
         bar.close()
+        total["errors"].sort(key=lambda e: (e.get("row") is not None, e.get("row") or 0))
         if check_only or total["errors"]:
             total["committed"] = False
         return total
 
-    checked = one_pass(True)
-    if dry_run or checked["errors"]:
-        return checked
-    return one_pass(False)
+    if group is None:
+        checked = one_pass(True, lambda: batches_of(path, sheet, size))
+        return checked if dry_run or checked["errors"] else one_pass(False, lambda: batches_of(path, sheet, size))
+    with grouped_batches(path, sheet, size, group) as batches:
+        checked = one_pass(True, batches)
+        return checked if dry_run or checked["errors"] else one_pass(False, batches)
 
 
 def import_file(proxy, path: Path, dry_run: bool = False, effective: str | None = None,

@@ -4,7 +4,8 @@ Columns (row 1; English or Chinese): person_id 工号, course_id 课程, date �
 result 结果 (pass/fail or 合格/不合格); other columns are ignored. People and courses must be known to
 the training service.
 
-The file is read as it goes and sent 5,000 rows at a time. ``--dry-run`` reports every bad row by
+The file is read as it goes and sent 5,000 rows at a time, each person's rows in one batch (so the
+rules on one person's results are checked together). ``--dry-run`` reports every bad row by
 row number and column and writes nothing; a real run checks every batch first and writes only if no
 row is refused (all or nothing; a result, person, course and day, given twice in the file is refused
 at its later row, whatever batch each is in and however the day is written); importing the same
@@ -36,11 +37,18 @@ def import_file(proxy, path: Path, dry_run: bool = False, sheet: str | None = No
                 progress: bool = True, batch_size: int | None = None) -> dict:
     """``path`` to ``training.import_results`` in batches, every batch checked before any is written
     (:func:`lianbao.commands.import_roster.import_in_batches`, with the gateway's rule of a result
-    given twice: ``services.gateway.uploads.TRAINING_RESULTS``)."""
+    given twice: ``services.gateway.uploads.TRAINING_RESULTS``). A person's rows go in one batch
+    (the rules on one person's results, a course passed once a year, the rotation and all-round
+    sequences, are checked together in the first pass, however far apart the rows are)."""
     from services.gateway.uploads import TRAINING_RESULTS
 
+    def person(row) -> str:
+        named = {TRAINING_RESULTS.column(k): v for k, v in row.items()}
+        return str(named.get("person_id") or "").strip()
+
     return import_in_batches(lambda body: proxy.training.import_results(body), path, TRAINING_RESULTS,
-                             dry_run, sheet, progress, batch_size, counts=("rows", "created", "unchanged"))
+                             dry_run, sheet, progress, batch_size, counts=("rows", "created", "unchanged"),
+                             group=person)
 
 
 def run(args) -> int:

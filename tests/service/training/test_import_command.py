@@ -79,13 +79,16 @@ def _file(tmp_path, lines, header="person_id,course_id,date,result"):
 
 
 def test_the_file_goes_in_batches_checked_first_then_written(training, tmp_path):
-    """Two rows a call: every batch checked (dry runs), then every batch written; again unchanged."""
+    """Two rows a call (off1's two rows together): every batch checked (dry runs), then the same
+    batches written; again unchanged."""
     path = _file(tmp_path, GOOD)
     suite = training()
     with suite.rpc() as rpc:
         spy = _Counting(rpc)
         report = import_file(spy, path, progress=False, batch_size=2)
-        assert spy.calls == [(2, True), (2, True), (1, True), (2, False), (2, False), (1, False)]
+        assert [dry for _, dry in spy.calls] == [True] * 3 + [False] * 3
+        sizes = [n for n, _ in spy.calls]
+        assert sizes[:3] == sizes[3:] and sorted(sizes[:3]) == [1, 2, 2]
         assert (report["committed"], report["errors"], report["rows"], report["created"]) == (True, [], 5, 5)
         assert "changed" not in report
         assert [(r["date"], r["result"]) for r in rpc.training.results_of({"person_id": "off1"})["results"]] == [
@@ -128,15 +131,31 @@ def test_cli_in_batches_refuses_a_bad_last_line_before_anything_is_written(train
     assert "5 rows: created 5, unchanged 0, 0 problems (committed)" in capsys.readouterr().out
 
 
-def test_a_result_given_again_in_a_later_batch_is_refused_at_its_line(training, tmp_path):
-    """The gateway's rule (``TRAINING_RESULTS``): the same person, course and day in two batches,
-    the day written another way (ISO week), refused at the later line; nothing written."""
+def test_a_result_given_again_far_apart_is_refused_at_its_line(training, tmp_path):
+    """The same person, course and day five rows apart (in batches of one row), the day written
+    another way (ISO week), is refused at the later line; nothing written."""
     path = _file(tmp_path, GOOD + ["off1,drill,2026-W09-7,pass"])
     suite = training()
     with suite.rpc() as rpc:
-        report = import_file(rpc, path, progress=False, batch_size=2)
-        assert [(e["row"], e["column"], e.get("reason")) for e in report["errors"]] == [(7, "date", "duplicate")]
-        assert "as line 2" in report["errors"][0]["message"] and report["committed"] is False
+        report = import_file(rpc, path, progress=False, batch_size=1)
+        assert [(e["row"], e["column"]) for e in report["errors"]] == [(7, "date")]
+        assert "row 2" in report["errors"][0]["message"] and report["committed"] is False
         assert rpc.training.results_of({"person_id": "off1"})["results"] == []
-        dry = import_file(rpc, path, dry_run=True, progress=False, batch_size=2)
+        dry = import_file(rpc, path, dry_run=True, progress=False, batch_size=1)
         assert [(e["row"], e["column"]) for e in dry["errors"]] == [(7, "date")] and dry["dry_run"]
+
+
+def test_a_rule_on_one_persons_rows_far_apart_is_checked_before_anything_is_written(training, tmp_path):
+    """off1 passes drill twice in 2026, rows 2 and 7, in batches of one row: a person's rows go in one
+    batch, so the check refuses row 7 and no batch is written (before, the first pass took each row
+    alone and the second wrote row 2, then refused row 7)."""
+    path = _file(tmp_path, GOOD + ["off1,drill,2026-05-01,pass"])
+    suite = training()
+    with suite.rpc() as rpc:
+        spy = _Counting(rpc)
+        report = import_file(spy, path, progress=False, batch_size=1)
+        assert all(dry for _, dry in spy.calls)
+        assert [(e["row"], e["column"]) for e in report["errors"]] == [(7, "course_id")]
+        assert "already passed drill in 2026" in report["errors"][0]["message"]
+        for person in ("off1", "off2", "chief1", "head1"):
+            assert rpc.training.results_of({"person_id": person})["results"] == []
