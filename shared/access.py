@@ -294,6 +294,24 @@ def decide(op: str, actor: Actor, payload, resolver: Resolver, *, auditors=froze
     return allowed
 
 
+def targets_within(answer: dict, query: dict, resolver: Resolver) -> dict:
+    """A ``targets`` answer (:mod:`shared.contracts.targets`) kept to ``query["committee"]``: only the
+    units under it (itself included) in the service's own tree of the answer's ``as_of``, as
+    ``resolver`` (the service's ``policy_access`` over its own tables) knows it; no ``city`` row.
+    Without a committee the answer as it is (the policy table let only the city's callers ask it so).
+    A committee the service does not know that day: ``NotFound`` (field ``committee``)."""
+    committee = query.get("committee")
+    if committee is None:
+        return answer
+    resolver.day = dt.date.fromisoformat(str(answer["as_of"])[:10])
+    found = resolver.unit(committee)
+    if found is None:
+        raise NotFound(f"no unit {committee!r} on {resolver.day.isoformat()}", "committee")
+    kept = [t for t in answer["targets"]
+            if t["agency"] != "city" and committee in resolver.ancestry(t["agency"])]
+    return dict(answer, targets=kept)
+
+
 def auditors_of(config) -> frozenset:
     """Persons who audit (read everything, write nothing): config ``AUDITORS`` (env
     ``LIANBAO_AUDITORS``), a list or comma-separated person ids.  The roster has no auditor post."""
@@ -303,4 +321,4 @@ def auditors_of(config) -> frozenset:
     return frozenset(str(x).strip() for x in raw if str(x).strip())
 
 
-__all__ = ["Resolver", "decide", "day_of", "values_at", "named_actors", "auditors_of", "missing_campaign"]
+__all__ = ["Resolver", "decide", "targets_within", "day_of", "values_at", "named_actors", "auditors_of", "missing_campaign"]

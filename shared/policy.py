@@ -142,6 +142,13 @@ def _rec(kind, *paths):
     return Scope(kind, paths)
 
 
+#: the ``targets`` RPC of each owner of a target (M§一): about the agency it names, or the committee
+#: (the agencies under it on the day), else the whole city (every agency and ``city``): only the city's
+#: callers read that (a system of the root or of every unit, the city committee's staff, auditors,
+#: operators); a county committee reads its own agencies by naming itself
+TARGETS_SCOPE = Scope("unit", ("agency", "committee"), else_city=True)
+TARGETS_NOTE = "one agency, or the committee's agencies on the day; naming neither: the whole city's"
+
 _TABLE: list[Rule] = []
 
 
@@ -200,7 +207,7 @@ _w("roster.record_discipline_fact", (HEAD, COMMITTEE_MEMBER, COMMITTEE_OFFICE, O
    _u("unit"), separation="nobody records a fact on themself")
 _w("roster.investigate", (COMMITTEE_MEMBER, COMMITTEE_OFFICE, OPERATOR), CITY)
 _r("roster.discipline_facts", scope=_u("agency"))
-_r("roster.targets", scope=_u("agency"))
+_r("roster.targets", scope=TARGETS_SCOPE, note=TARGETS_NOTE)
 _w("roster.refresh_metrics", (OPERATOR,), CITY, "recomputes the target gauges")
 
 # -- scoring: the monthly workflow, daily logs, rectifications, the annual rating ----------------
@@ -232,7 +239,7 @@ _r("scoring.person_history", scope=_p("person"))
 _r("scoring.waiting_for", scope=_p("person"),
    note="what the person may review or approve and the mentees' logs (the steps' own checks)")
 _r("scoring.overdue_evaluations", scope=_u("agency"))
-_r("scoring.targets", scope=_u("agency"))
+_r("scoring.targets", scope=TARGETS_SCOPE, note=TARGETS_NOTE)
 _r("scoring.committee_board", scope=_u("committee"),
    note="a committee's agencies in one call: filing against the 15th, target 1, the latest ratings' stars")
 _w("scoring.write_daily_logs", STAFF + (PERSONS, OPERATOR), _p("logs[].person"),
@@ -322,7 +329,7 @@ _r("survey.serials_used", scope=_c("campaign_id"))
 _r("survey.get_rates", scope=_c("campaign_id"))
 _w("survey.publish_rates", COMMITTEE + (OPERATOR,), _c("campaign_id"),
    "publishes a closed campaign's rates to scoring")
-_r("survey.targets", scope=_u("agency"))
+_r("survey.targets", scope=TARGETS_SCOPE, note=TARGETS_NOTE)
 _r("survey.rates_xlsx", scope=_c("campaign_id"))
 
 # -- training: courses, results, study, frontline posts, allowances -------------------------------
@@ -351,7 +358,7 @@ _r("training.allowances_of", scope=_p("person"))
 _w("training.run_allowances", (COMMITTEE_OFFICE, OPERATOR), CITY)
 _w("training.check_certifications", (COMMITTEE_OFFICE, OPERATOR), CITY)
 _r("training.pass_rate", scope=CITY, note="the city's pass rate")
-_r("training.targets", scope=_u("agency"))
+_r("training.targets", scope=TARGETS_SCOPE, note=TARGETS_NOTE)
 
 # -- rewards: the ledger ---------------------------------------------------------------------------
 _w("rewards.settle", (OPERATOR,), CITY,

@@ -880,8 +880,8 @@ def _bar(counts: dict, total: int) -> list:
 def board(self, request, person):
     """The city board of a committee's office: filing against the 15th per agency (who is late), the
     eight targets per agency, stars per agency as a chart, agency classes.  Four calls for the data
-    (``scoring.committee_board``, then ``roster``, ``training`` and ``survey`` ``.targets``) whatever
-    the number of agencies."""
+    (``scoring.committee_board``, then ``roster``, ``training`` and ``survey`` ``.targets`` of the
+    committee) whatever the number of agencies."""
     from shared import targets as method_targets
 
     staff, units = _committee_of(self, person)
@@ -891,14 +891,16 @@ def board(self, request, person):
     agencies = [u for u in units if u["kind"] == "agency"]
     wanted = {ag["id"] for ag in agencies}
     # a handful of calls whatever the number of agencies: scoring's board of the committee (filing,
-    # target 1, the latest stars), then each other owner's targets once, kept to the committee's agencies
+    # target 1, the latest stars), then each other owner's targets of the committee once (the owner
+    # answers only the agencies under it: the policy table lets the office name its own committee,
+    # never read the whole city's), kept to the agencies of the roster's tree
     found = _maybe(self, person, "scoring.committee_board", {"committee": staff["agency"], "month": month}) or {}
     boards = {a["agency"]: a for a in found.get("agencies", [])}
     targets: dict = {}
     for service in TARGET_SERVICES:
         if service == "scoring":
             continue
-        answer = _maybe(self, person, f"{service}.targets", {"year": int(month[:4])})
+        answer = _maybe(self, person, f"{service}.targets", {"year": int(month[:4]), "committee": staff["agency"]})
         for t in (answer or {}).get("targets", []):
             if t.get("agency") in wanted and method_targets.OWNERS.get(t["target"]) == service:
                 targets.setdefault(t["agency"], {})[t["target"]] = t

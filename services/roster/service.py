@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from shared.access import targets_within
 from shared.contracts import roster as roster_contract
 from shared.contracts import targets as targets_contract
 from shared.contracts import training as training_contract
@@ -157,7 +158,9 @@ class RosterService(ServiceBase):
 
     @rpc
     def targets(self, payload=None):
-        return discipline.targets(self.db, load(targets_contract.TargetsQuery(), payload or {}), date.today())
+        query = load(targets_contract.TargetsQuery(), payload or {})
+        return targets_within(discipline.targets(self.db, query, date.today()), query,
+                              self.policy_access(self.db.session))
 
     # -- events consumed ----------------------------------------------------------------------------
     @event_handler(training_contract.SERVICE, training_contract.RETRAINING_FAILED)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from shared.access import targets_within
 from shared.contracts import roster as roster_contract
 from shared.contracts import scoring as scoring_contract
 from shared.contracts import survey as survey_contract
@@ -210,7 +211,9 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
     def targets(self, payload=None):
         """Target 1 of the Method per agency and city-wide (:mod:`shared.contracts.targets`); only
         answers (the gauges are computed at scrape time by ``target_gauges``)."""
-        return monitoring.targets(self.db, load(targets_contract.TargetsQuery(), payload or {}), date.today())
+        query = load(targets_contract.TargetsQuery(), payload or {})
+        return targets_within(monitoring.targets(self.db, query, date.today()), query,
+                              self.policy_access(self.db.session))
 
     def _set_gauges(self, report):
         overdue = self.metrics.gauge("lianbao_scoring_overdue_evaluations",

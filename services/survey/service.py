@@ -3,6 +3,7 @@
 RPC names and payloads: :mod:`shared.contracts.survey`.  Events consumed: the roster's
 ``units_saved``, ``staff_joined``, ``staff_changed``, ``staff_left`` (read model of subjects).
 """
+from shared.access import targets_within
 from shared.contracts import roster as roster_contract
 from shared.contracts import survey as contract
 from shared.contracts import targets as targets_contract
@@ -160,7 +161,9 @@ class SurveyService(ServiceBase):
         answers (the gauges are computed at scrape time by ``target_gauges``)."""
         from datetime import date
 
-        return handlers.targets(self.db, load(targets_contract.TargetsQuery(), payload or {}), date.today())
+        query = load(targets_contract.TargetsQuery(), payload or {})
+        return targets_within(handlers.targets(self.db, query, date.today()), query,
+                              self.policy_access(self.db.session))
 
     @rpc
     def rates_xlsx(self, payload):

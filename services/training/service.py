@@ -9,6 +9,7 @@ from datetime import date
 
 from nameko.dependency_providers import Config
 
+from shared.access import targets_within
 from shared.contracts import roster as roster_contract
 from shared.contracts import targets as targets_contract
 from shared.contracts import training as training_contract
@@ -174,7 +175,9 @@ class TrainingService(ServiceBase):
     def targets(self, payload=None):
         """Target 3 of the Method per agency and city-wide (:mod:`shared.contracts.targets`); only
         answers (the gauges are computed at scrape time by ``target_gauges``)."""
-        return handlers.targets(self.db, load(targets_contract.TargetsQuery(), payload or {}), self._today())
+        query = load(targets_contract.TargetsQuery(), payload or {})
+        return targets_within(handlers.targets(self.db, query, self._today()), query,
+                              self.policy_access(self.db.session))
 
     def _set_pass_rate_gauges(self, out: dict) -> None:
         gauge = self.metrics.gauge("lianbao_training_skills_pass_rate",

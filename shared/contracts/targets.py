@@ -8,7 +8,13 @@ survey (8).  ``lianbao targets`` calls ``<owner>.targets(TargetsQuery)`` on each
   (a share 0..1, 4 places) | int (a count) | null (no data), "met": bool | null (no data),
   "label", "unit": "rate" | "count", "detail": {figures behind the value}}`` — built with
   :meth:`shared.targets.TargetResult.as_dict`.  Without ``agency``: every agency and ``city``;
-  with it, that agency only (``city``: the city-wide figure only).  ``as_of`` (default today):
+  with it, that agency only (``city``: the city-wide figure only).  With ``committee``: only the
+  units under that committee in the owner's tree of ``as_of`` (its agencies, and the committee itself
+  where the owner counts it as a body), no ``city`` row; a committee the owner does not know that day
+  is ``NotFound`` (field ``committee``).  The policy table (:data:`shared.policy.TARGETS_SCOPE`) lets a
+  caller name an agency or a committee within its units; naming neither is a read of the whole city,
+  the city's callers' only (``lianbao targets``, the city committee's office; a county committee's
+  office names its committee, as the console's board does).  ``as_of`` (default today):
   the answer from the facts known on that date (what was recorded, reported, tested or surveyed
   by then), so that a question about a past date gives the same answer whenever it is asked;
   ``year`` defaults to the year of ``as_of``.
@@ -26,6 +32,7 @@ RPC = "targets"
 
 class TargetsQuery(BaseSchema):
     agency = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
+    committee = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
     year = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=2000, max=2100))
     as_of = IsoDate(load_default=None, allow_none=True)
 

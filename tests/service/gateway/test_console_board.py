@@ -133,6 +133,8 @@ def test_the_board_asks_a_handful_of_calls_whatever_the_number_of_agencies(conso
     assert first == sorted(["roster.get_staff", "roster.get_units", "scoring.committee_board", "roster.targets",
                             "training.targets", "survey.targets", "scoring.waiting_for"]), first
     assert not any((payload or {}).get("agency") or (payload or {}).get("unit") for _, payload in calls)
+    # each owner's targets of the office's committee, never the whole city's
+    assert [payload.get("committee") for target, payload in calls if target.endswith(".targets")] == ["cnty"] * 3
 
     with suite.rpc() as rpc:
         rpc.roster.save_units({"units": ROSTER_UNITS + [
@@ -143,3 +145,49 @@ def test_the_board_asks_a_handful_of_calls_whatever_the_number_of_agencies(conso
     assert page.status_code == 200 and page.text.count('<tr data-agency="extra') == 4 * 10
     assert sorted(target for target, _ in calls) == first
     assert '<td data-target="1_management_rate"><span class="missed">未达标</span>' in page.text   # still the bureau's
+
+
+#: the units under each county committee in ROSTER_UNITS (itself included: the roster counts a
+#: committee as a body of targets 2, 4-7)
+UNDER = {"cnty": {"cnty", "ps", "court"}, "cnty2": {"cnty2", "ps2"}}
+OWNERS = ("roster", "scoring", "training", "survey")
+
+
+def test_each_owner_answers_a_county_office_its_own_agencies_targets_only(console):
+    """The scope leak closed: a county committee's office reads each owner's targets of its own
+    committee (the agencies under it on the day, no city row), is refused the whole city's and another
+    county's (``Forbidden`` naming it, as any unit outside one's units); the city's caller (the
+    operator, as ``lianbao targets``; a system of the root) still gets every agency and the city."""
+    from shared.errors import Forbidden
+
+    _, suite, _ = console
+    suite.wait_quiet(timeout=60)            # the roster's staff reached every read model
+    with suite.rpc(as_operator="ops") as rpc:
+        city_wide = {o: getattr(rpc, o).targets({"year": 2026})["targets"] for o in OWNERS}
+    with suite.rpc(as_system="city-sys", units={"city"}) as rpc:
+        assert {o: getattr(rpc, o).targets({"year": 2026})["targets"] for o in OWNERS} == city_wide
+    for owner in OWNERS:
+        assert "city" in {t["agency"] for t in city_wide[owner]}, owner
+    assert {"ps", "ps2", "court", "city"} <= {t["agency"] for t in city_wide["roster"]}
+    for login, committee, other in (("co1", "cnty", "cnty2"), ("co2", "cnty2", "cnty")):
+        with suite.rpc(as_person=login) as rpc:
+            for owner in OWNERS:
+                targets = getattr(rpc, owner).targets
+                got = targets({"year": 2026, "committee": committee})["targets"]
+                assert got == [t for t in city_wide[owner] if t["agency"] in UNDER[committee]], (owner, login)
+                with pytest.raises(Forbidden) as refused:
+                    targets({"year": 2026})
+                assert refused.value.message.startswith(f"{owner}.targets:") and "the whole city" in refused.value.message
+                with pytest.raises(Forbidden) as refused:
+                    targets({"year": 2026, "committee": other})
+                assert f"committee {other!r}" in refused.value.message
+                with pytest.raises(Forbidden):
+                    targets({"year": 2026, "agency": "ps2" if committee == "cnty" else "ps"})
+    # the bureau's own figures reach its county's office: the roster's five and scoring's target 1
+    with suite.rpc(as_person="co1") as rpc:
+        assert {t["target"] for t in rpc.roster.targets({"year": 2026, "committee": "cnty"})["targets"]
+                if t["agency"] == "ps"} == {"2_no_incompetent_leaders", "4_no_cadre_selection_violations",
+                                            "5_no_dereliction_cases", "6_no_officer_crimes",
+                                            "7_violations_investigated"}
+        assert [t["target"] for t in rpc.scoring.targets({"year": 2026, "committee": "cnty"})["targets"]
+                if t["agency"] == "ps"] == ["1_management_rate"]

@@ -244,6 +244,47 @@ def test_the_city_wide_reports_and_tasks_are_read_by_the_city_only():
             assert "the whole city" in refused(op, actor, {})
 
 
+def test_the_targets_are_read_per_committee_and_the_whole_citys_by_the_city_only():
+    """Each owner's ``targets`` (M§一) naming neither an agency nor a committee answers every agency of
+    the city: read by the city's callers only (a system of the root or of every unit, the city
+    committee's office, an auditor, the operator); a county's system, a county committee's office or
+    member, an agency's staff is refused naming the whole city.  A county reads its own by naming its
+    committee (the board of its office does); another county's committee is refused, naming it, like
+    any unit outside one's units (the table's convention: a campaign alone answers as a missing one)."""
+    k1_office = {"k1o": [("2020-01-01", "k1", None, "officer")]}
+    POSTS.update(k1_office)
+    try:
+        assert decide("roster.targets", person("k1o"), {"committee": "k1"}) == policy.COMMITTEE_OFFICE
+        for op in ("roster.targets", "scoring.targets", "survey.targets", "training.targets"):
+            city_wide = {"year": 2026}
+            assert decide(op, Actor("city-sys", "system", {"city"}), city_wide) == policy.SYSTEM
+            assert decide(op, Actor("all-sys", "system", ALL_UNITS), city_wide) == policy.SYSTEM
+            assert decide(op, person("f0"), city_wide) == policy.COMMITTEE_OFFICE
+            assert decide(op, person("aud"), city_wide, auditors=frozenset({"aud"})) == policy.AUDITOR
+            assert decide(op, Actor("ops", "operator", ALL_UNITS), city_wide) == policy.OPERATOR
+            for actor in (Actor("k1-sys", "system", {"k1"}), person("k1o"), person("m1"), person("l1")):
+                assert "the whole city" in refused(op, actor, city_wide)
+            # one's own committee, or one of its agencies
+            own = {"year": 2026, "committee": "k1"}
+            assert decide(op, person("k1o"), own) == policy.COMMITTEE_OFFICE
+            assert decide(op, person("m1"), own) == policy.COMMITTEE_MEMBER
+            assert decide(op, Actor("k1-sys", "system", {"k1"}), own) == policy.SYSTEM
+            assert decide(op, person("f0"), own) == policy.COMMITTEE_OFFICE
+            assert decide(op, person("k1o"), {"year": 2026, "agency": "a1"}) == policy.COMMITTEE_OFFICE
+            # another county's committee or agency: refused, naming it
+            for payload, named in (({"year": 2026, "committee": "k2"}, "committee 'k2'"),
+                                   ({"year": 2026, "agency": "a2"}, "agency 'a2'"),
+                                   ({"year": 2026, "agency": "a1", "committee": "k2"}, "committee 'k2'")):
+                for actor in (person("k1o"), Actor("k1-sys", "system", {"k1"})):
+                    assert f"{named} lies outside" in refused(op, actor, payload)
+            # an agency's staff: its own agency, not its committee
+            assert decide(op, person("l1"), {"agency": "a1"}) == policy.LEADER
+            assert "committee 'k1' lies outside" in refused(op, person("l1"), {"committee": "k1"})
+    finally:
+        for pid in k1_office:
+            POSTS.pop(pid)
+
+
 def test_one_agencys_tasks_are_read_within_ones_units():
     """rewards.tasks naming a paying unit is about that unit: read by a system, a committee or the
     staff whose units hold it, refused (naming it) to another county's."""
@@ -267,3 +308,22 @@ def test_an_old_name_of_an_id_is_checked_as_its_name_now():
         assert "lies outside" in refused("training.allowances_of", person("l1"), payload)
     study = {"entries": [{"person_id": "o1", "date": "2026-03-02"}, {"person_id": "o2", "date": "2026-03-02"}]}
     assert "lies outside" in refused("training.record_study", person("l1"), study)
+
+
+def test_a_targets_answer_is_kept_to_the_committee_named():
+    """``shared.access.targets_within``, which each owner's ``targets`` applies: the units under the
+    committee (itself included) in the service's own tree of the answer's day, no city row; the answer
+    as it is when no committee is named; a committee the service does not know: NotFound."""
+    rows = [{"target": "t", "agency": a, "value": 1} for a in ("a1", "a2", "k1", "k2", "city", "gone")]
+    answer = {"year": 2026, "as_of": "2026-03-03", "targets": rows}
+    assert access.targets_within(answer, {"agency": None, "committee": None}, Model()) is answer
+    resolver = Model()
+    kept = access.targets_within(answer, {"committee": "k1"}, resolver)
+    assert [t["agency"] for t in kept["targets"]] == ["a1", "k1"]
+    assert resolver.day == dt.date(2026, 3, 3)
+    assert [t["agency"] for t in access.targets_within(answer, {"committee": "k2"}, Model())["targets"]] == ["a2", "k2"]
+    assert [t["agency"] for t in access.targets_within(answer, {"committee": "city"}, Model())["targets"]] == [
+        "a1", "a2", "k1", "k2"]
+    with pytest.raises(NotFound) as err:
+        access.targets_within(answer, {"committee": "k9"}, Model())
+    assert err.value.field == "committee"
