@@ -14,13 +14,9 @@ from __future__ import annotations
 
 import argparse
 
-import hashlib
-import json
 import sys
-import tempfile
 from contextlib import contextmanager
 from datetime import date, datetime
-from itertools import groupby
 from pathlib import Path
 
 from lianbao.commands._groups import group
@@ -124,42 +120,21 @@ def batches_of(path: Path, sheet: str | None, size: int):
 
 
 @contextmanager
-def grouped_batches(path: Path, sheet: str | None, size: int, group, buckets: int = 64):
-    """A maker of batches (as :func:`batches_of`) that keep every row naming the same ``group(row)``
-    (a person) in one batch, so rules on one person's rows are checked together, whatever their
-    distance in the file: the file is read once as it goes into ``buckets`` temporary files by the
-    key's hash; a batch is then made of whole groups of one bucket at a time (one bucket in memory,
-    a group larger than ``size`` a batch of its own). Rows without a key are not grouped. Both
-    passes of an import read the same buckets, so they send the same batches."""
-    with tempfile.TemporaryDirectory(prefix="lianbao-import-") as tmp:
-        header: list[str] = []
-        files: dict = {}
-        try:
-            for number, row in iter_rows(path, sheet, header):
-                key = group(row)
-                slot = (hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()[0]
-                        if key else number) % buckets
-                if slot not in files:
-                    files[slot] = open(Path(tmp) / f"{slot}.jsonl", "w", encoding="utf-8")
-                files[slot].write(json.dumps([key, number, row], ensure_ascii=False) + "\n")
-        finally:
-            for fh in files.values():
-                fh.close()
+def grouped_batches(path: Path, sheet: str | None, size: int, group):
+    """A maker of batches (as :func:`batches_of`) keeping every row of one ``group(row)`` (a person)
+    in one batch: :func:`shared.grouping.grouped_batches` (the file read once into temporary files by
+    the key's hash), a header alone one row of blanks."""
+    from shared.grouping import grouped_batches as grouped
 
+    header: list[str] = []
+    with grouped(iter_rows(path, sheet, header), size, group) as made:
         def batches():
-            rows, numbers = [], []
-            for slot in sorted(files):
-                with open(Path(tmp) / f"{slot}.jsonl", encoding="utf-8") as fh:
-                    entries = sorted((json.loads(line) for line in fh), key=lambda e: (not e[0], e[0], e[1]))
-                for _, run in groupby(entries, key=lambda e: e[0] or e[1]):
-                    run = list(run)
-                    if rows and len(rows) + len(run) > size:
-                        yield rows, numbers
-                        rows, numbers = [], []
-                    rows += [e[2] for e in run]
-                    numbers += [e[1] for e in run]
-            if rows or not files:
-                yield (rows, numbers) if rows else ([dict.fromkeys(header, "")], [2])
+            sent = False
+            for batch in made():
+                sent = True
+                yield batch
+            if not sent:
+                yield [dict.fromkeys(header, "")], [2]
 
         yield batches
 

@@ -38,17 +38,13 @@ def import_file(proxy, path: Path, dry_run: bool = False, sheet: str | None = No
     """``path`` to ``training.import_results`` in batches, every batch checked before any is written
     (:func:`lianbao.commands.import_roster.import_in_batches`, with the gateway's rule of a result
     given twice: ``services.gateway.uploads.TRAINING_RESULTS``). A person's rows go in one batch
-    (the rules on one person's results, a course passed once a year, the rotation and all-round
+    (``TRAINING_RESULTS.group``, as the gateway's upload; the rules on one person's results, a course passed once a year, the rotation and all-round
     sequences, are checked together in the first pass, however far apart the rows are)."""
     from services.gateway.uploads import TRAINING_RESULTS
 
-    def person(row) -> str:
-        named = {TRAINING_RESULTS.column(k): v for k, v in row.items()}
-        return str(named.get("person_id") or "").strip()
-
     return import_in_batches(lambda body: proxy.training.import_results(body), path, TRAINING_RESULTS,
                              dry_run, sheet, progress, batch_size, counts=("rows", "created", "unchanged"),
-                             group=person)
+                             group=TRAINING_RESULTS.group_of)
 
 
 def run(args) -> int:

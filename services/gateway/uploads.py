@@ -11,7 +11,9 @@ time. A workbook's row number is its line: its errors name them as a CSV's do.
   upload id replays the first answers: nothing is counted twice); a bad form is reported and the
   others are taken.
 * ``all_or_nothing`` (roster, training): every batch is checked first (``dry_run``); only if no row
-  is refused are the batches sent again for real. The imports are idempotent by content, so an
+  is refused are the batches sent again for real. Training's rows go a person's in one batch
+  (``Upload.group``, :mod:`shared.grouping`), so the target's rules on one person's results are
+  checked in the first pass however far apart the rows are. The imports are idempotent by content, so an
   upload interrupted in its second pass is finished by sending it again.
 
 Errors are reported with the row's line in the file (at most :data:`MAX_ERRORS` listed, all counted).
@@ -50,16 +52,26 @@ class Upload:
     column: object = None         # header -> column name, as the target reads it (工号 → person_id)
     canonical: tuple = ()         # (column, parse): one value written two ways (a date) is one key;
                                   # parse gives the value (None: not one, the target reports it)
+    group: str | None = None      # the column whose rows go in one batch (a person: the target's rules
+                                  # on one person's rows see them together; shared.grouping)
+
+    def group_of(self, row: dict) -> str:
+        """The row's ``group`` column (its header alias resolved), stripped; "" when blank."""
+        named = {self.column(k): v for k, v in row.items()} if self.column else row
+        value = named.get(self.group)
+        return "" if value is None else str(value).strip()
 
 
 #: the roster's and training's streamed rows (``POST /roster/staff``, ``POST /training/results``, and
 #: ``lianbao import roster|training``, which check a file's batches the same way): a person, or a
-#: result (person, course and day, however the day is written), once per upload
+#: result (person, course and day, however the day is written), once per upload; a person's training
+#: results in one batch (the rules on one person's results: a course passed once a year, pre-service
+#: once, the rotation and all-round sequences, are checked by the target within a batch)
 ROSTER_ROWS = Upload("rows", "all_or_nothing", 5000, "row_numbers", unique=("id",), unique_label="person",
                      column=roster_column)
 TRAINING_RESULTS = Upload("rows", "all_or_nothing", 5000, "row_numbers", unique=("person_id", "course_id", "date"),
                           unique_field="date", unique_label="result", column=result_column,
-                          canonical=(("date", result_day),))
+                          canonical=(("date", result_day),), group="person_id")
 
 
 class UploadProblem(Exception):
@@ -250,8 +262,8 @@ def _key_of(row: dict, upload: "Upload") -> bytes | None:
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def _batches(fileobj, kind, size, errors):
-    batch, lines = [], []
+def _good_rows(fileobj, kind, errors):
+    """``(line, row)`` for each good row; a bad one is put in ``errors``."""
     for line, row, problem in rows_of(fileobj, kind):
         if problem is None:
             bad = find_bad_text(row)
@@ -260,6 +272,12 @@ def _batches(fileobj, kind, size, errors):
         if problem is not None:
             errors.append({"line": line, "field": problem[0], "reason": "bad_row", "message": problem[1]})
             continue
+        yield line, row
+
+
+def _batches(fileobj, kind, size, errors):
+    batch, lines = [], []
+    for line, row in _good_rows(fileobj, kind, errors):
         batch.append(row)
         lines.append(line)
         if len(batch) >= size:
@@ -341,11 +359,38 @@ class _FirstLines:
 
 
 def run_all_or_nothing(call, upload: Upload, fileobj, kind: str, payload: dict, dry_run: bool) -> dict:
+    """Every batch checked, then (no row refused, not ``dry_run``) every batch written. With
+    ``upload.group`` a group's rows (a person's) are sent in one batch, whatever their distance in the
+    file (:func:`shared.grouping.grouped_batches`: the body read once into temporary files by the
+    person's hash, both passes sending the same batches); its rows' repeats are then told by the
+    target, and the errors are listed by line."""
+    if upload.group is None:
+        def batches(errors):
+            fileobj.seek(0)
+            return _batches(fileobj, kind, upload.batch_size, errors)
+
+        return _all_or_nothing(call, upload, batches, payload, dry_run)
+    from shared.grouping import grouped_batches
+
+    fileobj.seek(0)
+    bad_rows: list = []
+    with grouped_batches(_good_rows(fileobj, kind, bad_rows), upload.batch_size, upload.group_of) as grouped:
+        def batches(errors):
+            for err in bad_rows:
+                errors.append(err)
+            return grouped()
+
+        return _all_or_nothing(call, upload, batches, payload, dry_run, by_line=True)
+
+
+def _all_or_nothing(call, upload: Upload, batches_of, payload: dict, dry_run: bool, by_line: bool = False) -> dict:
     def one_pass(check_only: bool):
-        fileobj.seek(0)
         errors, totals, batches, committed = _Errors(), {}, 0, True
-        first_lines = _FirstLines(upload) if check_only and upload.unique and upload.line_key else None
-        for batch, lines in _batches(fileobj, kind, upload.batch_size, errors):
+        # a row repeating one of an earlier batch; grouped, a person's rows are in one batch, where the
+        # target itself refuses a repeat
+        first_lines = (_FirstLines(upload) if check_only and upload.unique and upload.line_key
+                       and upload.group is None else None)
+        for batch, lines in batches_of(errors):
             body = {**payload, upload.rows_key: batch, "dry_run": check_only}
             if upload.line_key:
                 body[upload.line_key] = lines
@@ -359,13 +404,19 @@ def run_all_or_nothing(call, upload: Upload, fileobj, kind: str, payload: dict, 
                 first_lines.check(batch, lines, report, errors)
         return errors, totals, batches, committed
 
+    def listed(errors) -> list:
+        out = list(errors)
+        if by_line:
+            out.sort(key=lambda e: (e.get("line") or e.get("row") or 0))
+        return out
+
     errors, totals, batches, _ = one_pass(True)
     if errors.count or dry_run or not batches:
         return {**totals, "dry_run": dry_run, "committed": False, "batches": batches, "bad_rows": errors.count,
-                "errors": list(errors), "errors_listed": len(errors)}
+                "errors": listed(errors), "errors_listed": len(errors)}
     errors, totals, batches, committed = one_pass(False)
     return {**totals, "dry_run": False, "committed": committed and not errors.count, "batches": batches,
-            "bad_rows": errors.count, "errors": list(errors), "errors_listed": len(errors)}
+            "bad_rows": errors.count, "errors": listed(errors), "errors_listed": len(errors)}
 
 
 def check_upload_id(value) -> str:

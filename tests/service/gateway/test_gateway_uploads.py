@@ -114,7 +114,8 @@ def test_training_rows_refused_by_file_line_write_nothing(started):
     for query in ("?dry_run=true", ""):
         r = requests.post(f"{url}/training/results{query}", data=body, headers=headers, timeout=60)
         assert r.status_code == 200, r.text
-        assert r.json()["committed"] is False and r.json()["batches"] == 2
+        # o1's four rows: one batch (a person's rows together, more than the batch size of 3)
+        assert r.json()["committed"] is False and r.json()["batches"] == 1
         assert [(e["row"], e["column"]) for e in r.json()["errors"]] == [(n, "course_id") for n in (2, 3, 4, 5)]
     r = requests.get(f"{url}/training/people/o1/results", headers=auth("city"), timeout=30)
     assert r.json()["results"] == []
@@ -144,7 +145,7 @@ def test_a_result_repeated_in_a_later_batch_is_refused_at_its_line(started):
         rpc.training.upsert_people({"people": city.PEOPLE})
         rpc.training.register_courses({"courses": [{"id": f"drill{n}", "kind": "skills", "title": "岗位练兵"}
                                                    for n in range(1, 6)]})
-    # batches of 3: lines 2-4 and 5-7; line 7 repeats the result of line 3 (o1, drill2, 1 March)
+    # batches of 3, but o1's six rows go in one; line 7 repeats the result of line 3 (o1, drill2, 1 March)
     rows = [f"o1,drill{n},2026-03-01,pass" for n in range(1, 6)] + ["o1,drill2,2026-03-01,fail"]
     body = ("person_id,course_id,date,result\n" + "\n".join(rows) + "\n").encode()
     r = requests.post(f"{url}/training/results", data=body, headers={**auth("city"), "Content-Type": "text/csv"},
@@ -152,10 +153,37 @@ def test_a_result_repeated_in_a_later_batch_is_refused_at_its_line(started):
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["committed"] is False
-    assert [(e["row"], e["column"], e["reason"]) for e in out["errors"]] == [(7, "date", "duplicate")]
-    assert "line 3" in out["errors"][0]["message"]
+    # o1's rows go in one batch (shared.grouping): the target names the first
+    assert [(e["row"], e["column"]) for e in out["errors"]] == [(7, "date")], out["errors"]
+    assert "the same result as row 3" in out["errors"][0]["message"]
     r = requests.get(f"{url}/training/people/o1/results", headers=auth("city"), timeout=30)
     assert r.json()["results"] == []
+
+
+def test_a_rule_on_one_persons_results_far_apart_is_checked_before_anything_is_written(started):
+    """Issue 19: o1 passes drill1 twice in 2026, on lines 2 and 13, with ten other people's results
+    between (batches of 3 here). A person's rows go in one batch (shared.grouping), so the check pass
+    refuses line 13 and nothing is written (before, each batch passed its check alone, then the write
+    pass wrote line 2 and the batches after it before refusing line 13)."""
+    url, suite = started
+    others = [f"p{n}" for n in range(10)]
+    with suite.rpc() as rpc:
+        rpc.training.upsert_people({"people": city.PEOPLE + [{**city.PEOPLE[0], "id": p} for p in others]})
+        rpc.training.register_courses({"courses": [{"id": "drill1", "kind": "skills", "title": "岗位练兵"}]})
+    rows = (["o1,drill1,2026-03-01,pass"] + [f"{p},drill1,2026-03-02,pass" for p in others]
+            + ["o1,drill1,2026-05-01,pass"])
+    body = ("person_id,course_id,date,result\n" + "\n".join(rows) + "\n").encode()
+    headers = {**auth("city"), "Content-Type": "text/csv"}
+    for query in ("?dry_run=true", ""):
+        r = requests.post(f"{url}/training/results{query}", data=body, headers=headers, timeout=60)
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert out["committed"] is False and out["bad_rows"] == 1, out
+        assert [(e["row"], e["column"]) for e in out["errors"]] == [(13, "course_id")], out["errors"]
+        assert "already passed drill1 in 2026" in out["errors"][0]["message"]
+    with suite.rpc() as rpc:
+        for person in ["o1", *others]:
+            assert rpc.training.results_of({"person_id": person})["results"] == [], person
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -216,8 +244,8 @@ def test_training_rows_as_a_workbook_with_date_cells_and_chinese_headers(started
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["committed"] is False
-    assert [(e["row"], e["column"], e["reason"]) for e in out["errors"]] == [(6, "date", "duplicate")]
-    assert "line 3" in out["errors"][0]["message"] and "2026-03-01" in out["errors"][0]["message"]
+    assert [(e["row"], e["column"]) for e in out["errors"]] == [(6, "date")], out["errors"]
+    assert "the same result as row 3" in out["errors"][0]["message"]
     r = requests.post(f"{url}/training/results", data=_workbook(rows[:5]), headers=headers, timeout=60)
     assert (r.status_code, r.json()["committed"], r.json()["created"]) == (200, True, 4), r.text
     results = requests.get(f"{url}/training/people/o1/results", headers=auth("city"), timeout=30).json()["results"]
@@ -226,7 +254,8 @@ def test_training_rows_as_a_workbook_with_date_cells_and_chinese_headers(started
 
 def test_the_same_result_with_its_date_written_two_ways_in_two_batches_is_refused(started):
     """Issue 19: a date is one day however it is written (2026-03-01, 2026-W09-7); the target catches
-    that within one batch, the gateway across the batches of one upload (batches of 3 here)."""
+    that within one batch, and a person's rows go in one batch (batches of 3 here, o1's five rows
+    together)."""
     url, suite = started
     with suite.rpc() as rpc:
         rpc.training.upsert_people({"people": city.PEOPLE})
@@ -239,8 +268,8 @@ def test_the_same_result_with_its_date_written_two_ways_in_two_batches_is_refuse
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["committed"] is False
-    assert [(e["row"], e["column"], e["reason"]) for e in out["errors"]] == [(6, "date", "duplicate")]
-    assert "line 3" in out["errors"][0]["message"]
+    assert [(e["row"], e["column"]) for e in out["errors"]] == [(6, "date")], out["errors"]
+    assert "the same result as row 3" in out["errors"][0]["message"]
     # within one batch the service itself says so (the same rule: shared.contracts.training.result_day)
     one = ("person_id,course_id,date,result\no1,dd3,2026-03-01,pass\no1,dd3,2026-W09-7,pass\n").encode()
     r = requests.post(f"{url}/training/results", data=one, headers={**auth("city"), "Content-Type": "text/csv"},
