@@ -225,6 +225,12 @@ _w("scoring.review", STAFF + (PERSONS,), _p("subject"),
    separation="the subject's mentor (联带责任人), never the subject")
 _w("scoring.approve_batch", LEADING + (PERSONS,), _p("items[].subject"), separation=NOT_OWN)
 _w("scoring.approve", LEADING + (PERSONS,), _p("subject"), separation=NOT_OWN)
+_w("scoring.send_back_batch", LEADING + (PERSONS,), _p("items[].subject"),
+   "an evaluation waiting for approval back to the mentor's review, with a reason (退回)",
+   separation=NOT_OWN)
+_w("scoring.send_back", LEADING + (PERSONS,), _p("subject"),
+   "an evaluation waiting for approval back to the mentor's review, with a reason (退回)",
+   separation=NOT_OWN)
 _w("scoring.publish_notice", LEADING + (PERSONS,), _u("evaluator"),
    separation="a member of the evaluator; not when the notice holds their own evaluation")
 _w("scoring.raise_objection", STAFF + (PERSONS, "service:gateway"), _p("subject"),

@@ -200,11 +200,10 @@ def answer_objection(uow, data) -> dict:
     if data["upheld"]:
         e = s.get(models.Evaluation, repository.eval_id(row.kind, row.subject, row.month))
         if e is not None and e.state == workflow.ON_NOTICE:
-            to = workflow.next_state(e.state, workflow.OBJECT)
-            e.state, e.objections = to, e.objections + 1
-            e.reviewed_by = e.approved_by = None
-            e.notice_start = e.notice_end = None
-            repository.add_log(s, e.id, workflow.OBJECT, data["actor"], as_of, workflow.ON_NOTICE, to,
+            for name, value in workflow.reopen_review(e.state, workflow.OBJECT).items():
+                setattr(e, name, value)
+            e.objections += 1
+            repository.add_log(s, e.id, workflow.OBJECT, data["actor"], as_of, workflow.ON_NOTICE, e.state,
                                f"public objection {row.id}: {row.text}"[:4000])
             reopened = True
     row.state, row.answer, row.upheld = rules.ANSWERED, answer, data["upheld"]

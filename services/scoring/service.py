@@ -160,6 +160,18 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
         return workflow.evaluation(self.db, item)
 
     @rpc
+    def send_back_batch(self, payload):
+        """退回: evaluations waiting for approval back to the mentor's review, with a reason."""
+        return workflow.send_back_batch(self.db, load(scoring_contract.SendBackBatch(), payload))
+
+    @rpc
+    def send_back(self, payload):
+        item = load(scoring_contract.SendBackOne(), payload)
+        as_of = item.pop("as_of")
+        _single(workflow.send_back_batch(self.db, {"items": [item], "as_of": as_of}))
+        return workflow.evaluation(self.db, item)
+
+    @rpc
     def publish_notice(self, payload):
         return workflow.publish_notice(self.db, load(scoring_contract.BodyMonth(), payload))
 

@@ -155,6 +155,34 @@ def approve_batch(uow, data) -> dict:
     return out
 
 
+def send_back_batch(uow, data) -> dict:
+    """退回: whoever may approve an evaluation waiting for approval (:func:`check_may_approve`:
+    a member of its evaluator's leading group, not his own, his mentee's or one he reviewed) sends
+    it back to review with a reason instead; the review reopens as for an upheld objection
+    (:func:`services.scoring.domain.workflow.reopen_review`), the trail records the step."""
+    ctx, s, as_of, items, evals = _batch_context(uow, data)
+    logs = []
+
+    def one(i, it):
+        e = repository.require_evaluation(evals, it)
+        reason = steps.check_send_back_reason(it.get("reason"))
+        last = repository.last_log(s, e.id) if e.state == steps.SUBMITTED else None
+        if last is not None and steps.is_same_send_back(e.state, last.action, last.actor, last.note,
+                                                        it["actor"], reason):
+            return "unchanged"
+        changes = steps.reopen_review(e.state, steps.SEND_BACK)
+        check_may_approve(ctx, it["actor"], e)
+        for name, value in changes.items():
+            setattr(e, name, value)
+        logs.append(dict(evaluation_id=e.id, action=steps.SEND_BACK, actor=it["actor"], on_date=as_of,
+                         from_state=steps.REVIEWED, to_state=e.state, note=reason))
+        return e.id
+
+    out = repository.batch(items, one)
+    repository.add_logs(s, logs)
+    return out
+
+
 def check_body_member(ctx, actor, evaluator, step):
     steps.check_evaluator_member(ctx.person(actor), actor, evaluator, step)
 
@@ -200,14 +228,14 @@ def raise_objection(uow, data) -> dict:
     if (e.state == steps.SUBMITTED and last and last.action == steps.OBJECT and last.actor == data["actor"]
             and last.note == data["text"]):
         return evaluation_dict(s, e)     # the same objection again
-    to = steps.next_state(e.state, steps.OBJECT)
+    changes = steps.reopen_review(e.state, steps.OBJECT)
     steps.check_objector(data["actor"], data["subject"])
     if not deadlines.notice_is_open(e.notice_start, e.notice_end, as_of):
         raise Conflict(f"the notice ran from {e.notice_start} to {e.notice_end}", "as_of")
-    e.state, e.objections = to, e.objections + 1
-    e.reviewed_by = e.approved_by = None
-    e.notice_start = e.notice_end = None
-    repository.add_log(s, e.id, steps.OBJECT, data["actor"], as_of, steps.ON_NOTICE, to, data["text"])
+    for name, value in changes.items():
+        setattr(e, name, value)
+    e.objections += 1
+    repository.add_log(s, e.id, steps.OBJECT, data["actor"], as_of, steps.ON_NOTICE, e.state, data["text"])
     s.flush()
     return evaluation_dict(s, e)
 

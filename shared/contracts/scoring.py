@@ -28,6 +28,9 @@ Monthly evaluation (M§五(二)4: submitted → reviewed → approved → on_not
 * ``submit_self_assessments(SubmitBatch)`` / ``submit_self_assessment(SubmitItem + as_of)``
 * ``review_batch(ReviewBatch)`` / ``review(ReviewItem + as_of)``
 * ``approve_batch(StepBatch)`` / ``approve(StepItem + as_of)``
+* ``send_back_batch(SendBackBatch)`` / ``send_back(SendBackItem + as_of)``: an evaluation waiting for
+  approval (``reviewed``) back to review (``submitted``) with its ``reason`` (required), by whoever
+  may approve it (the same checks); the same send-back again is ``unchanged``
 * ``publish_notice(BodyMonth)`` -> ``{"posted": n, "notice_start", "notice_end"}``
 * ``object(Objection)`` -> EVALUATION (back to ``submitted``, objection in the trail)
 * ``file_month(BodyMonth)`` -> ``{"filed", "late", "waiting": [id]}``
@@ -201,6 +204,10 @@ class StepItem(Ref):
     note = fields.String(**_text)
 
 
+class SendBackItem(Ref):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
 class _AsOf(BaseSchema):
     as_of = IsoDate(load_default=None, allow_none=True)
 
@@ -215,6 +222,14 @@ class ReviewBatch(_AsOf):
 
 class StepBatch(_AsOf):
     items = _batch(StepItem)
+
+
+class SendBackBatch(_AsOf):
+    items = _batch(SendBackItem)
+
+
+class SendBackOne(SendBackItem):
+    as_of = IsoDate(load_default=None, allow_none=True)
 
 
 class SubmitOne(SubmitItem):

@@ -3,19 +3,21 @@
 
 States: ``submitted`` (self-assessed, awaiting the mentor) → ``reviewed`` → ``approved`` →
 ``on_notice`` → ``filed``.  An objection during the notice sends it back to ``submitted`` (the
-review starts again) with the objection recorded.  Each transition names who may make it.
+review starts again) with the objection recorded; so does a member of the leading group who sends
+an evaluation waiting for approval back (退回) with a reason.  Each transition names who may make it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.errors import Conflict, Forbidden
+from shared.errors import Conflict, Forbidden, ValidationFailed
 
 SUBMITTED, REVIEWED, APPROVED, ON_NOTICE, FILED = (
     "submitted", "reviewed", "approved", "on_notice", "filed")
 STATES = (SUBMITTED, REVIEWED, APPROVED, ON_NOTICE, FILED)
-SUBMIT, REVIEW, APPROVE, NOTICE, OBJECT, FILE = (
-    "submit", "review", "approve", "notice", "object", "file")
+SUBMIT, REVIEW, APPROVE, NOTICE, OBJECT, FILE, SEND_BACK = (
+    "submit", "review", "approve", "notice", "object", "file", "send_back")
+REASON_MAX = 4000
 
 # action -> (states it may start from, state it leads to)
 TRANSITIONS = {
@@ -24,10 +26,14 @@ TRANSITIONS = {
     NOTICE: ((APPROVED,), ON_NOTICE),
     OBJECT: ((ON_NOTICE,), SUBMITTED),
     FILE: ((ON_NOTICE,), FILED),
+    SEND_BACK: ((REVIEWED,), SUBMITTED),
 }
+#: the steps that reopen the review (back to ``submitted``): the state they leave is undone
+REOPENING = (OBJECT, SEND_BACK)
 STEP_NAMES = {SUBMIT: "自评申报", REVIEW: "联带责任人审核", APPROVE: "考核审批", NOTICE: "公示监督",
               OBJECT: "公示异议", FILE: "上报备案", "log_review": "工作日志审核",
-              "rectification": "整改备案", "answer": "异议答复", "helpers": "三帮一", "study": "学习班"}
+              "rectification": "整改备案", "answer": "异议答复", "helpers": "三帮一", "study": "学习班",
+              SEND_BACK: "退回审核"}
 LEADING_POSITIONS = ("head", "leader")
 
 
@@ -47,6 +53,37 @@ def next_state(state: str | None, action: str) -> str:
         raise Conflict(f"{STEP_NAMES[action]} needs state {' or '.join(starts)}, "
                        f"the evaluation is {state}", "state")
     return to
+
+
+def reopen_review(state: str | None, action: str) -> dict:
+    """An upheld objection (``object``, during the notice) or a send-back (``send_back``, before
+    approval) reopens the review: the evaluation goes back to ``submitted`` (refused, Conflict
+    naming ``state``, from any other state than the step's own) and what the review, the approval
+    and the notice recorded is undone, so the mentor reviews again and another member approves.
+    Answers the fields to set."""
+    if action not in REOPENING:
+        raise ValueError(f"{action} does not reopen the review")
+    return {"state": next_state(state, action), "reviewed_by": None, "approved_by": None,
+            "notice_start": None, "notice_end": None}
+
+
+def check_send_back_reason(reason) -> str:
+    """退回: a send-back says why (the reason goes to the trail and the mentor reads it): required,
+    not blank, at most :data:`REASON_MAX` characters (ValidationFailed naming ``reason``)."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValidationFailed("退回须写明理由 (a send-back needs its reason)", "reason")
+    reason = reason.strip()
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(f"at most {REASON_MAX} characters", "reason")
+    return reason
+
+
+def is_same_send_back(state: str | None, last_action: str | None, last_actor: str | None,
+                      last_note: str | None, actor: str, reason: str) -> bool:
+    """The same send-back again (the evaluation is back in review and the last step of its trail
+    is this actor's send-back with this reason): answered as done, no second step."""
+    return (state == SUBMITTED and last_action == SEND_BACK and last_actor == actor
+            and last_note == reason)
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,59 @@ def test_check_approver_the_mentor_or_the_reviewer_does_not_also_approve():
         check_approver_is_not_reviewer("l1", None, "l1")      # the mentor, even before a review
     with pytest.raises(Forbidden):
         check_approver_is_not_reviewer("cs", "cs", None)      # a head's reviewer (no mentor)
+
+
+# -- 退回: a member of the leading group sends an evaluation waiting for approval back to review ----
+
+def test_send_back_leads_from_waiting_for_approval_back_to_review():
+    from services.scoring.domain.workflow import SEND_BACK
+    assert next_state(REVIEWED, SEND_BACK) == SUBMITTED
+
+
+@pytest.mark.parametrize("state", [SUBMITTED, APPROVED, ON_NOTICE, FILED, None])
+def test_send_back_only_from_waiting_for_approval_a_conflict_naming_the_state(state):
+    from services.scoring.domain.workflow import SEND_BACK
+    with pytest.raises(Conflict) as e:
+        next_state(state, SEND_BACK)
+    assert e.value.field == "state"
+    assert (state or "None") in str(e.value) or "already filed" in str(e.value)
+
+
+def test_reopen_review_undoes_review_approval_and_notice_for_both_reopening_steps():
+    from services.scoring.domain.workflow import SEND_BACK, reopen_review
+    assert reopen_review(REVIEWED, SEND_BACK) == reopen_review(ON_NOTICE, OBJECT) == {
+        "state": SUBMITTED, "reviewed_by": None, "approved_by": None,
+        "notice_start": None, "notice_end": None}
+    with pytest.raises(Conflict):
+        reopen_review(APPROVED, SEND_BACK)      # approved: too late to send back
+    with pytest.raises(Conflict):
+        reopen_review(REVIEWED, OBJECT)         # no objection before the notice
+    with pytest.raises(ValueError):
+        reopen_review(REVIEWED, APPROVE)
+
+
+@pytest.mark.parametrize("reason", [None, "", "   \n", 7])
+def test_send_back_needs_a_reason_a_field_error_naming_reason(reason):
+    from shared.errors import ValidationFailed
+    from services.scoring.domain.workflow import check_send_back_reason
+    with pytest.raises(ValidationFailed) as e:
+        check_send_back_reason(reason)
+    assert e.value.field == "reason"
+
+
+def test_send_back_reason_trimmed_and_limited():
+    from shared.errors import ValidationFailed
+    from services.scoring.domain.workflow import REASON_MAX, check_send_back_reason
+    assert check_send_back_reason("  扣分理由不充分 ") == "扣分理由不充分"
+    with pytest.raises(ValidationFailed) as e:
+        check_send_back_reason("x" * (REASON_MAX + 1))
+    assert e.value.field == "reason"
+
+
+def test_the_same_send_back_again_is_recognised_another_is_not():
+    from services.scoring.domain.workflow import SEND_BACK, is_same_send_back
+    assert is_same_send_back(SUBMITTED, SEND_BACK, "l2", "why", "l2", "why")
+    assert not is_same_send_back(SUBMITTED, SEND_BACK, "l2", "why", "l3", "why")       # another member
+    assert not is_same_send_back(SUBMITTED, SEND_BACK, "l2", "why", "l2", "other")     # another reason
+    assert not is_same_send_back(SUBMITTED, OBJECT, "l2", "why", "l2", "why")          # an objection
+    assert not is_same_send_back(REVIEWED, SEND_BACK, "l2", "why", "l2", "why")        # reviewed again since
