@@ -24,8 +24,10 @@ would accept of this person):
   for each; ``scoring.review``); an evaluation not waiting for this person answers 404;
 * ``POST /console/mentor/logs`` — mark the checked logs reviewed (``scoring.review_daily_logs``).
 
-Approval (issue 22 item 3, first part): ``GET|POST /console/approve`` — the evaluations waiting for
-this member of the leading group, the checked ones approved at once (``scoring.approve_batch``).
+Approval (issue 22 item 3): ``GET|POST /console/approve`` — the evaluations waiting for this member
+of the leading group, the checked ones approved at once (``scoring.approve_batch``) or sent back to
+the mentor's review with a reason (``action=send_back``, ``scoring.send_back_batch``); one alone
+from its row (``GET /console/approve?back=<id>``: a form for that one and its reason).
 
 Not signed in: a page answers 303 to ``/auth/login?next=…``.
 """
@@ -563,27 +565,67 @@ def _approve_page(self, person, status=200, **extra):
     me = person.person
     staff = _maybe(self, person, "roster.get_staff", {"person": me}) or {}
     waiting = _call(self, person, "scoring.waiting_for", {"person": me})
-    context = dict(me=me, staff=staff, waiting=waiting, errors={}, chosen=set(), approved=0, note="",
-                   STATE_LABELS=STATE_LABELS, csrf=_csrf(person))
+    context = dict(me=me, staff=staff, waiting=waiting, errors={}, chosen=set(), approved=0, sent_back=0,
+                   note="", reason="", back=None, STATE_LABELS=STATE_LABELS, csrf=_csrf(person))
     context.update(extra)
+    # the one evaluation sent back from its row: only one still waiting for this person
+    context["back"] = next((ev for ev in waiting["approve"] if ev["id"] == context["back"]), None)
     return _render(self, "console/approve.html", status, **context)
+
+
+def _count(request, name) -> int:
+    done = request.args.get(name) or ""
+    return int(done) if done.isdigit() and len(done) < 6 else 0
 
 
 @guarded
 def approve_get(self, request, person):
-    """Evaluations waiting for this person's approval (a member of the evaluating leading group)."""
-    done = request.args.get("approved") or ""
-    return _approve_page(self, person, approved=int(done) if done.isdigit() and len(done) < 6 else 0)
+    """Evaluations waiting for this person's approval (a member of the evaluating leading group);
+    ``back``: the one to send back from its row."""
+    return _approve_page(self, person, approved=_count(request, "approved"),
+                         sent_back=_count(request, "sent_back"), back=request.args.get("back"))
+
+
+def _send_back(self, person, form):
+    """Send the checked evaluations (or the one of its row) back to the mentor's review with the
+    reason (``scoring.send_back_batch``), all or none; the errors beside their field."""
+    chosen, reason, errors = _checked(form, "ev", "请勾选要退回的考核 (choose at least one evaluation)",
+                                      "reason", "退回理由")
+    if not reason and "reason" not in errors:
+        errors["reason"] = "请写明退回理由 (a send-back needs its reason)"
+    back = form.get("back") or None
+    if not errors:
+        waiting = {ev["id"]: ev for ev in _call(self, person, "scoring.waiting_for",
+                                                {"person": person.person})["approve"]}
+        strange = [value for value in chosen if value not in waiting]
+        if strange:
+            errors["ev"] = f"{strange[0][:120]}: 不在待审定之列 (not an evaluation waiting for your approval)"
+    if not errors:
+        items = [{"actor": person.person, "subject": waiting[v]["subject"], "kind": waiting[v]["kind"],
+                  "month": waiting[v]["month"], "reason": reason} for v in chosen]
+        out = _call(self, person, "scoring.send_back_batch", {"items": items})
+        if out.get("errors"):
+            first = out["errors"][0]
+            field = "reason" if first.get("field") == "reason" else "ev"
+            errors[field] = (("" if field == "reason" else f"{chosen[first['index']]}: {first.get('field') or ''} ")
+                             + f"{first.get('message') or first.get('error')}")
+        else:
+            return Response("", status=303, headers={"Location": f"/console/approve?sent_back={len(items)}",
+                                                     "Cache-Control": "no-store"})
+    return _approve_page(self, person, 400, errors=errors, chosen=set(chosen), reason=reason, back=back)
 
 
 @guarded
 def approve_post(self, request, person):
-    """Approve the checked evaluations (``scoring.approve_batch``), all or none."""
+    """Approve the checked evaluations (``scoring.approve_batch``), all or none; with
+    ``action=send_back``, send them back instead (:func:`_send_back`)."""
     from services.gateway.public_pages import _form
     from services.gateway.signin import check_csrf
 
     form = _form(request)
     check_csrf(request, person, form)
+    if form.get("action") == "send_back":
+        return _send_back(self, person, form)
     chosen, note, errors = _checked(form, "ev", "请勾选要审定的考核 (choose at least one evaluation)",
                                     "note", "意见")
     if not errors:

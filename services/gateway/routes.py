@@ -132,7 +132,8 @@ SCORING = [
           "{person, month, logs: [{date, text, mentor, reviewed_by, reviewed_on, comment}]}",
           query=scoring.LogsOf(exclude=("person",)), scope=STAFF_AGENCY, tag="scoring"),
     Route("GET", "/scoring/people/{person}/waiting", "scoring.waiting_for",
-          "What waits for a person: evaluations to review (as mentor), to approve (as a member of the "
+          "What waits for a person: evaluations to review (as mentor; each with `sent_back`, who sent it "
+          "back from the approval, when and why, or null), to approve (as a member of the "
           "leading group), the mentees' daily logs not yet reviewed",
           "{person, as_of, group, review: [evaluation], approve: [evaluation], logs: [{person, date, text}]}",
           query=scoring.WaitingFor(exclude=("person",)), scope=STAFF_AGENCY, tag="scoring"),

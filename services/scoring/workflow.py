@@ -306,9 +306,20 @@ def _allowed(check, ctx, actor, e) -> bool:
     return True
 
 
+def _with_send_back(s, e) -> dict:
+    """An evaluation waiting for review, with ``sent_back`` ({by, on, reason}) when its last step
+    sent it back from the approval (the mentor reads why), else None."""
+    out = evaluation_dict(s, e, trail=False)
+    last = repository.last_log(s, e.id)
+    out["sent_back"] = ({"by": last.actor, "on": last.on_date.isoformat(), "reason": last.note}
+                        if last is not None and last.action == steps.SEND_BACK else None)
+    return out
+
+
 def waiting_for(uow, data) -> dict:
     """What waits for ``person`` on the date (``as_of``, default today): the evaluations he may
-    review (state ``submitted``; as the review step decides, :func:`check_may_review`), those he
+    review (state ``submitted``; as the review step decides, :func:`check_may_review`; each with
+    ``sent_back`` when a member sent it back from the approval: by, on, reason), those he
     may approve (state ``reviewed``; :func:`check_may_approve`: never his own, nor those he
     mentors or reviewed) and his mentees' daily logs not yet reviewed (the mentor of the log's
     date reviews it); ``group``: the body whose leading group he sits in on the date (None: none).  Candidates are read by index (mentees of the pairs open on the date, the
@@ -337,7 +348,7 @@ def waiting_for(uow, data) -> dict:
         Evaluation.state == steps.SUBMITTED, or_(*who)).order_by(Evaluation.month, Evaluation.subject))) \
         if who else []
     ctx.prefetch({e.subject for e in candidates if e.kind == "officer"})
-    review = [evaluation_dict(s, e, trail=False) for e in candidates if _allowed(check_may_review, ctx, me, e)]
+    review = [_with_send_back(s, e) for e in candidates if _allowed(check_may_review, ctx, me, e)]
     approve = []
     if group:
         rows = list(s.scalars(select(Evaluation).where(

@@ -41,8 +41,9 @@ Monthly evaluation (M§五(二)4: submitted → reviewed → approved → on_not
   "by_agency": {agency: {"due", "filed_on_time", "overdue", "rate"}}}``
 Daily logs: ``write_daily_logs(LogBatch)``, ``review_daily_logs(LogReviewBatch)``,
 ``unreviewed_logs(UnreviewedQuery)``.
-What waits for a person: ``waiting_for(WaitingFor)`` -> ``{"person", "as_of", "review": [EVALUATION],
-"approve": [EVALUATION], "logs": [{"person", "date", "text"}]}`` (the step's own checks decide).
+What waits for a person: ``waiting_for(WaitingFor)`` -> ``{"person", "as_of", "review": [EVALUATION +
+"sent_back": {"by", "on", "reason"} or None], "approve": [EVALUATION], "logs": [{"person", "date",
+"text"}]}`` (the step's own checks decide).
 Ranking: ``rank_month(BodyMonth)`` / ``ranking_of_month(BodyMonthQuery)`` -> ``{"evaluator",
 "month", "groups": {group: [{"subject", "score", "rank", "class"}]}, "owed": [subject]}``;
 ``submit_rectification(RectificationIn)``, ``file_rectification(RectificationFile)``,

@@ -49,7 +49,9 @@ def test_one_sent_back_goes_to_the_mentors_review_recorded_once_and_is_reviewed_
                                         "person:l2")
         assert [t["action"] for t in trail] == ["submit", "review", "send_back"]
         # back in the mentor's list, and no longer in the approver's
-        assert [e["subject"] for e in rpc.scoring.waiting_for({"person": "c1", "as_of": ON})["review"]] == ["o1"]
+        review = rpc.scoring.waiting_for({"person": "c1", "as_of": ON})["review"]
+        assert [(e["subject"], e["sent_back"]) for e in review] == [
+            ("o1", {"by": "l2", "on": ON, "reason": "扣分理由不充分"})]
         assert rpc.scoring.waiting_for({"person": "l2", "as_of": ON})["approve"] == []
         # the mentor reviews again, another member approves
         rpc.scoring.review({"actor": "c1", "subject": "o1", "month": FEB, "as_of": ON})
