@@ -148,6 +148,42 @@ def test_a_member_of_the_leading_group_approves_the_checked_evaluations(site, br
     assert (ev["state"], ev["trail"][-1]["actor"]) == ("approved", "l3")
 
 
+
+def test_a_member_sends_one_back_from_its_row_with_the_keyboard_and_the_mentor_sees_why(site, browser_page, shot):
+    """Issue 22 item 3 (send back): l3 opens 退回… on o3's row, writes the reason, sends it; o3's
+    month waits again at his mentor c2's with who sent it back and why."""
+    from datetime import date
+
+    url = site.url
+    month = public_city.open_month()
+    today = date.today().isoformat()
+    site.rpc("scoring", "submit_self_assessment", {"actor": "o3", "subject": "o3", "month": month,
+                                                   "as_of": today, "item_scores": {}})
+    site.rpc("scoring", "review", {"actor": "c2", "subject": "o3", "month": month, "as_of": today})
+    site.account("leader3", "l3", PASSWORD)
+    site.account("chief2", "c2", PASSWORD)
+    page = browser_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    _sign_in(page, url, "leader3")
+    page.click("#nav-approve")
+    _on(page, "#to-approve", f"{url}/console/approve")
+    page.focus("#back-0")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#send-back-one")
+    page.focus("#back-reason")
+    page.keyboard.type("扣分依据不足")
+    shot(page, "send_back_one", full_page=True)
+    page.focus("#send-back-one-submit")
+    page.keyboard.press("Enter")
+    _on(page, "#sent-back", f"{url}/console/approve?sent_back=1")
+    ev = site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})
+    assert (ev["state"], ev["trail"][-1]["action"], ev["trail"][-1]["note"]) == ("submitted", "send_back", "扣分依据不足")
+    mentor = browser_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    _sign_in(mentor, url, "chief2")
+    mentor.goto(f"{url}/console/mentor")
+    mentor.wait_for_selector(f'[data-sent-back="officer:o3:{month}"]')
+    expect(mentor.locator(f'[data-sent-back="officer:o3:{month}"]')).to_contain_text("扣分依据不足")
+    shot(mentor, "send_back_at_the_mentor", full_page=True)
+
 def test_a_member_of_the_leading_group_posts_answers_files_and_ranks(site, browser_page, shot):
     """Issue 22 item 3: l3 posts o3's approved month on notice, answers the public's objection, then
     in February files the leaders' month (late: after the 15th; his own left to another member) and
