@@ -92,7 +92,7 @@ def _decode(cursor: str) -> tuple[int, str]:
         if not isinstance(offset, int) or offset < 0 or not isinstance(binding, str):
             raise ValueError
         return offset, binding
-    except Exception:
+    except (ValueError, KeyError, TypeError):   # bad base64, bad UTF-8 or JSON, not {"o", "b"}
         raise ValidationFailed("not a cursor of this list (send the `next` of its previous page)",
                                "cursor") from None
 
