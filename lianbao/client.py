@@ -15,7 +15,7 @@ Python program::
                 idempotency_key="office-b-7")
         lb.survey.get_campaign({"campaign_id": "c1"}, idempotent=True)   # a read: retried, no key
         try:
-            lb.training.results_of({"person_id": "p-9"}, idempotent=True)
+            lb.training.results_of({"person": "p-9"}, idempotent=True)
         except NotFound as err:
             print(err.field, err.message)
 

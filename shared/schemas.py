@@ -184,7 +184,7 @@ def _add_text_check(field) -> None:
 
 # -- one name per id: an old name still read for one release --------------------------------------
 # old key -> the name now. ``person_id`` (training's contracts until #17) is read as ``person``, the
-# name of every other contract and of the HTTP routes; to be removed in the release after.
+# name of every other contract and of the HTTP routes; read until 0.2.0 (docs/changes.md).
 RENAMED = {"person_id": "person"}
 
 

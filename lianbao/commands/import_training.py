@@ -1,8 +1,9 @@
 """``lianbao import training FILE``: import training results from CSV or XLSX.
 
-Columns (row 1; English or Chinese): person_id 工号, course_id 课程, date 日期 (YYYY-MM-DD) and
+Columns (row 1; English or Chinese): person 工号, course_id 课程, date 日期 (YYYY-MM-DD) and
 result 结果 (pass/fail or 合格/不合格); other columns are ignored. People and courses must be known to
-the training service.
+the training service. The old column name person_id is still read as person until 0.2.0 (a file
+giving both is refused, naming person_id).
 
 The file is read as it goes and sent 5,000 rows at a time, each person's rows in one batch (so the
 rules on one person's results are checked together). ``--dry-run`` reports every bad row by

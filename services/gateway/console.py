@@ -324,7 +324,7 @@ def _study_of(self, person, month: str) -> dict | None:
     report = _maybe(self, person, "training.study_report", {"month": month, "unit_id": me["unit_id"]}) or {}
     for unit in report.get("units", []):
         for line in unit.get("people", []):
-            if line.get("person_id") == person.person:
+            if line.get("person") == person.person:
                 return dict(line, month=month, required_days=report.get("required_days"))
     return None
 

@@ -95,8 +95,8 @@ TRAINING = [
                       "unless every row is good (a result given twice in the upload, in any batch, is "
                       "refused at its line, however its date is written). Columns as `lianbao import training`."),
     Route("GET", "/training/people/{person}/results", "training.results_of",
-          "A person's training results", "{person_id, results: [result]} (pass / fail per course)",
-          scope=PERSON_AGENCY, tag="training"),
+          "A person's training results", "{person, person_id, results: [result]} (pass / fail per course; person_id deprecated)",
+          scope=PERSON_AGENCY, tag="training", answer=gateway.TrainingResultsAnswer()),
 ]
 
 ROSTER = [
@@ -268,19 +268,21 @@ TRAINING_READS = [
           "{id, unit_id, agency_id, position, joined, left_on, status}", scope=PERSON_AGENCY, tag="training"),
     Route("GET", "/training/people/{person}/certifications", "training.certifications",
           "A person's certifications on a date", "{as_of, certifications: [certification]}",
-          query=training.CertQuery(exclude=("person",)), scope=PERSON_AGENCY, tag="training"),
+          query=training.CertQuery(exclude=("person",)), scope=PERSON_AGENCY, tag="training",
+          answer=gateway.CertificationsAnswer()),
     Route("GET", "/training/people/{person}/allowances", "training.allowances_of",
-          "A person's allowance months and amounts of a year (read only)", "{person_id, year, as_of, amount_each, months: [month], total}",
-          query=gateway.AllowanceYearQuery(), scope=PERSON_AGENCY, tag="training"),
+          "A person's allowance months and amounts of a year (read only)", "{person, person_id, year, as_of, amount_each, months: [month], total} (person_id deprecated)",
+          query=gateway.AllowanceYearQuery(), scope=PERSON_AGENCY, tag="training", answer=gateway.AllowancesAnswer()),
     Route("GET", "/training/people/{person}/can-take-post", "training.can_take_post",
-          "Whether a person may take a post on a date (pre-service training)", "{person_id, date, allowed, passed_on, reason}",
-          query=training.PersonOnDate(exclude=("person",)), scope=PERSON_AGENCY, tag="training"),
+          "Whether a person may take a post on a date (pre-service training)", "{person, person_id, date, allowed, passed_on, reason} (person_id deprecated)",
+          query=training.PersonOnDate(exclude=("person",)), scope=PERSON_AGENCY, tag="training",
+          answer=gateway.CanTakePostAnswer()),
     Route("GET", "/training/units/{unit}/study", "training.study_report", "A unit's study days of a month",
-          "{month, required_days, required, met_count, shortfall_count, units: [{unit_id, people: [{person_id, position, days, met, missing}]}]}", query=training.StudyQuery(exclude=("unit_id",)),
-          scope=Scope.at("unit"), tag="training", build=_rename(unit="unit_id")),
+          "{month, required_days, required, met_count, shortfall_count, units: [{unit_id, people: [{person, person_id, position, days, met, missing}], shortfalls: [...]}]} (person_id deprecated)", query=training.StudyQuery(exclude=("unit_id",)),
+          scope=Scope.at("unit"), tag="training", build=_rename(unit="unit_id"), answer=gateway.StudyReportAnswer()),
     Route("GET", "/training/units/{unit}/rotation", "training.rotation_report", "A unit's rotation of a year",
           "{year, as_of, counts, people: [person]}", query=gateway.RotationQuery(), scope=Scope.at("unit"), tag="training",
-          build=_rename(unit="unit_id")),
+          build=_rename(unit="unit_id"), answer=gateway.RotationReportAnswer()),
 ]
 
 TRAINING_REPORTS = [
@@ -289,7 +291,7 @@ TRAINING_REPORTS = [
           query=training.QuarterQuery(), scope=Scope.everything(), tag="training"),
     Route("GET", "/training/reports/frontline", "training.frontline_report",
           "Front-line posts and who holds them (every unit)", "{as_of, people: [person]}", query=training.AsOf(),
-          scope=Scope.everything(), tag="training"),
+          scope=Scope.everything(), tag="training", answer=gateway.FrontlineReportAnswer()),
     Route("GET", "/training/reports/pass-rate", "training.pass_rate", "Pass rates between two dates (every unit)",
           "{start, end, target, city: {passed, taken, rate, meets_target}, units: [...]}", query=gateway.PassRateQuery(), scope=Scope.everything(), tag="training"),
 ]
@@ -526,7 +528,8 @@ TRAINING_WRITES = [
            "Record a unit's central-group study session", "the session",
            training.RecordSession(exclude=("unit_id",)), build=_unit_id),
     _write("/training/people/{person}/frontline-post", "training.set_frontline_post",
-           "Set a person's front-line post", "the post", training.FrontlinePost(exclude=("person",))),
+           "Set a person's front-line post", "the post", training.FrontlinePost(exclude=("person",)),
+           answer=gateway.FrontlineAnswer()),
 ]
 
 SURVEY_WRITES = [

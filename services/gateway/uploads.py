@@ -49,7 +49,7 @@ class Upload:
     unique: tuple = ()            # the columns naming a row (a person, a result): once per upload
     unique_field: str | None = None   # the column a repeated row is reported on
     unique_label: str = "row"
-    column: object = None         # header -> column name, as the target reads it (工号 → person_id)
+    column: object = None         # header -> column name, as the target reads it (工号 → person)
     canonical: tuple = ()         # (column, parse): one value written two ways (a date) is one key;
                                   # parse gives the value (None: not one, the target reports it)
     group: str | None = None      # the column whose rows go in one batch (a person: the target's rules
@@ -69,9 +69,9 @@ class Upload:
 #: once, the rotation and all-round sequences, are checked by the target within a batch)
 ROSTER_ROWS = Upload("rows", "all_or_nothing", 5000, "row_numbers", unique=("id",), unique_label="person",
                      column=roster_column)
-TRAINING_RESULTS = Upload("rows", "all_or_nothing", 5000, "row_numbers", unique=("person_id", "course_id", "date"),
+TRAINING_RESULTS = Upload("rows", "all_or_nothing", 5000, "row_numbers", unique=("person", "course_id", "date"),
                           unique_field="date", unique_label="result", column=result_column,
-                          canonical=(("date", result_day),), group="person_id")
+                          canonical=(("date", result_day),), group="person")
 
 
 class UploadProblem(Exception):

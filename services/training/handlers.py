@@ -240,7 +240,7 @@ def _result(row: models.Result) -> Result:
 
 
 def _result_dict(r: Result) -> dict:
-    return {"person_id": r.person_id, "course_id": r.course_id, "kind": r.kind,
+    return {**contract.person_keys(r.person_id), "course_id": r.course_id, "kind": r.kind,
             "date": r.on.isoformat(), "result": "pass" if r.passed else "fail"}
 
 
@@ -356,7 +356,7 @@ def import_results(uow, data, today: date) -> dict:
 
 def results_of(uow, person_id: str) -> dict:
     known_person(_people(uow, [person_id]), person_id)
-    return {"person_id": person_id,
+    return {**contract.person_keys(person_id),
             "results": [_result_dict(r) for r in _history(uow, [person_id])[person_id]]}
 
 
@@ -397,7 +397,7 @@ def study_report(uow, data) -> dict:
     lines = study.study_lines(people, days, month)
     units = defaultdict(list)
     for s in lines:
-        units[s.unit_id].append({"person_id": s.person_id, "position": s.position,
+        units[s.unit_id].append({**contract.person_keys(s.person_id), "position": s.position,
                                  "days": s.days, "met": s.met, "missing": s.missing})
     return {"month": str(month), "required_days": study.MIN_STUDY_DAYS_PER_MONTH,
             "required": len(lines), "met_count": sum(1 for s in lines if s.met),
@@ -449,14 +449,14 @@ def can_take_post(uow, data) -> dict:
     day = data["date"]
     history = _history(uow, [person_id])[person_id]
     passed_on = preservice.passed_pre_service_on(history, day)
-    return {"person_id": person_id, "date": day.isoformat(), "allowed": passed_on is not None,
+    return {**contract.person_keys(person_id), "date": day.isoformat(), "allowed": passed_on is not None,
             "passed_on": _iso(passed_on),
             "reason": None if passed_on else "pre-service training not passed (M§三(四)1(2))"}
 
 
 def _frontline_dict(row: models.FrontlinePost, on: date) -> dict:
     st = preservice.frontline_status(row.start, row.left_on, on)
-    return {"person_id": row.person_id, "start": row.start.isoformat(),
+    return {**contract.person_keys(row.person_id), "start": row.start.isoformat(),
             "left_on": _iso(row.left_on), "completes_on": st.completes_on.isoformat(),
             "status": st.status}
 
@@ -495,7 +495,7 @@ def rotation_report(uow, data) -> dict:
     for p in sorted(people, key=lambda p: (p.unit_id, p.id)):
         st = rotation.rotation_status(p, history.get(p.id, []), data["year"], as_of)
         counts[st.status] += 1
-        listed.append({"person_id": st.person_id, "unit_id": st.unit_id,
+        listed.append({**contract.person_keys(st.person_id), "unit_id": st.unit_id,
                        "position": st.position, "status": st.status,
                        "met": st.status in study.ROTATION_MET,
                        "due_year": st.due_year, "last_pass": _iso(st.last_pass),
@@ -525,7 +525,7 @@ def certifications(uow, data) -> dict:
     out = []
     for pid, spells in _spells(uow, as_of, data.get("person")).items():
         for s in spells:
-            out.append({"person_id": pid, "certified_on": s.certified_on.isoformat(),
+            out.append({**contract.person_keys(pid), "certified_on": s.certified_on.isoformat(),
                         "next_recheck": None if s.revoked_on else s.next_recheck.isoformat(),
                         "rechecks": [d.isoformat() for d in s.rechecks],
                         "revoked_on": _iso(s.revoked_on), "reason": s.reason,
@@ -576,7 +576,7 @@ def allowances_of(uow, data) -> dict:
         models.Announcement.kind == contract.ALLOWANCE_DUE, models.Announcement.key.in_(keys)))) if keys else set()
     months = [{"month": str(mo), "amount": amount,
                "announced": contract.allowance_id(pid, str(mo)) in announced} for mo, amount in lines]
-    return {"person_id": pid, "year": data["year"], "as_of": as_of.isoformat(),
+    return {**contract.person_keys(pid), "year": data["year"], "as_of": as_of.isoformat(),
             "amount_each": allround.ALLOWANCE_YUAN, "months": months,
             "total": sum(x["amount"] for x in months)}
 

@@ -225,8 +225,16 @@ class StaffAnswer(_Answer):
     supervises = fields.List(fields.String(), required=True)
 
 
-class TrainingResultAnswer(_Answer):
-    person_id = fields.String(required=True)
+class _PersonNamed(_Answer):
+    """A training answer naming a person: ``person``, and its deprecated old name beside it for one
+    release (``shared.contracts.training.person_keys``; docs/changes.md)."""
+    person = fields.String(required=True)
+    person_id = fields.String(required=True, metadata={
+        "deprecated": True,
+        "description": "the same as `person`: deprecated, answered until 0.2.0 (docs/changes.md)"})
+
+
+class TrainingResultAnswer(_PersonNamed):
     course_id = fields.String(required=True)
     kind = fields.String(required=True)
     date = IsoDate(required=True)
@@ -236,6 +244,118 @@ class TrainingResultAnswer(_Answer):
 class RecordResultAnswer(_Answer):
     result = fields.Nested(TrainingResultAnswer, required=True)
     events = fields.List(fields.Dict(), required=True, metadata={"description": "what the result set off (rotation failed, certification, ...)"})
+
+
+class TrainingResultsAnswer(_PersonNamed):
+    results = fields.List(fields.Nested(TrainingResultAnswer), required=True)
+
+
+class CertificationAnswer(_PersonNamed):
+    certified_on = IsoDate(required=True)
+    next_recheck = IsoDate(required=True, allow_none=True, metadata={"description": "null once revoked"})
+    rechecks = fields.List(IsoDate(), required=True)
+    revoked_on = IsoDate(required=True, allow_none=True)
+    reason = fields.String(required=True, allow_none=True)
+    holds = fields.Boolean(required=True, metadata={"description": "whether the title holds on `as_of`"})
+
+
+class CertificationsAnswer(_Answer):
+    as_of = IsoDate(required=True)
+    certifications = fields.List(fields.Nested(CertificationAnswer), required=True)
+
+
+class AllowanceMonthAnswer(_Answer):
+    month = fields.String(required=True)
+    amount = fields.Integer(required=True)
+    announced = fields.Boolean(required=True)
+
+
+class AllowancesAnswer(_PersonNamed):
+    year = fields.Integer(required=True)
+    as_of = IsoDate(required=True)
+    amount_each = fields.Integer(required=True)
+    months = fields.List(fields.Nested(AllowanceMonthAnswer), required=True)
+    total = fields.Integer(required=True)
+
+
+class CanTakePostAnswer(_PersonNamed):
+    date = IsoDate(required=True)
+    allowed = fields.Boolean(required=True)
+    passed_on = IsoDate(required=True, allow_none=True)
+    reason = fields.String(required=True, allow_none=True)
+
+
+class StudyLineAnswer(_PersonNamed):
+    position = fields.String(required=True)
+    days = fields.Integer(required=True)
+    met = fields.Boolean(required=True)
+    missing = fields.Integer(required=True)
+
+
+class StudyUnitAnswer(_Answer):
+    unit_id = fields.String(required=True)
+    people = fields.List(fields.Nested(StudyLineAnswer), required=True)
+    shortfalls = fields.List(fields.Nested(StudyLineAnswer), required=True, metadata={"description": "the people not met"})
+
+
+class StudyReportAnswer(_Answer):
+    month = fields.String(required=True)
+    required_days = fields.Integer(required=True)
+    required = fields.Integer(required=True)
+    met_count = fields.Integer(required=True)
+    shortfall_count = fields.Integer(required=True)
+    units = fields.List(fields.Nested(StudyUnitAnswer), required=True)
+
+
+class RotationLineAnswer(_PersonNamed):
+    unit_id = fields.String(required=True)
+    position = fields.String(required=True)
+    status = fields.String(required=True)
+    met = fields.Boolean(required=True)
+    due_year = fields.Integer(required=True, allow_none=True)
+    last_pass = IsoDate(required=True, allow_none=True)
+    retraining_due_by = IsoDate(required=True, allow_none=True)
+    effect = fields.String(required=True, allow_none=True)
+
+
+class RotationReportAnswer(_Answer):
+    year = fields.Integer(required=True)
+    as_of = IsoDate(required=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                         metadata={"description": "people per status"})
+    people = fields.List(fields.Nested(RotationLineAnswer), required=True)
+
+
+class FrontlineAnswer(_PersonNamed):
+    start = IsoDate(required=True)
+    left_on = IsoDate(required=True, allow_none=True)
+    completes_on = IsoDate(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("serving", "completed", "cut_short")))
+
+
+class FrontlineReportAnswer(_Answer):
+    as_of = IsoDate(required=True)
+    people = fields.List(fields.Nested(FrontlineAnswer), required=True)
+
+
+def _keep_name(cls: type, name: str) -> type:
+    """``cls`` under the name its answer had when the route table's text described it
+    (``training.ResultsOfAnswer``): typed now, the same name in /openapi.json, so a generated
+    client's model keeps its name."""
+    service, _, cls.__name__ = name.partition(".")
+    cls.__qualname__ = cls.__name__
+    cls.__module__ = f"answers.{service}"
+    return cls
+
+
+for _cls, _name in ((TrainingResultsAnswer, "training.ResultsOfAnswer"),
+                    (CertificationsAnswer, "training.CertificationsAnswer"),
+                    (AllowancesAnswer, "training.AllowancesOfAnswer"),
+                    (CanTakePostAnswer, "training.CanTakePostAnswer"),
+                    (StudyReportAnswer, "training.StudyReportAnswer"),
+                    (RotationReportAnswer, "training.RotationReportAnswer"),
+                    (FrontlineReportAnswer, "training.FrontlineReportAnswer")):
+    _keep_name(_cls, _name)
 
 
 def _open(schema_cls: type) -> type:

@@ -3,7 +3,9 @@
 RPC (service ``training``); every payload is one dict validated by the schema named beside it.
 Dates are ISO strings (``YYYY-MM-DD``), months ``YYYY-MM``, quarters ``YYYY-Qn``. Rates travel as
 decimal strings rounded half-up to 4 places (``"0.9500"``) beside the exact counts; null when
-nobody sat a test. Money is whole yuan (int).
+nobody sat a test. Money is whole yuan (int). An answer names a person ``person`` (RESULT =
+``{"person", "course_id", "kind", "date", "result"}``); for one release it also carries ``person_id``
+with the same value, deprecated (:func:`person_keys`; docs/changes.md).
 
 People (the read model; also fed by roster's ``staff_joined`` / ``staff_changed`` / ``staff_left``)
 * ``upsert_people(UpsertPeople)`` -> ``{"created", "changed", "unchanged"}`` (batch)
@@ -21,34 +23,35 @@ Results (pass / fail)
   pass recorded twice, a second result of a course on one day, a retraining not after its
   training: Conflict; a recheck without the title: RuleViolation
 * ``import_results(ImportResults)`` -> ``{"dry_run", "committed", "rows", "created", "unchanged",
-  "errors": [{"row", "column", "message"}]}`` (rows: objects with ``person_id``, ``course_id``,
+  "errors": [{"row", "column", "message"}]}`` (rows: objects with ``person``, ``course_id``,
   ``date``, ``result`` pass|fail|合格|不合格; numbered by ``row_numbers`` or from ``first_row``): any bad row → nothing written (a dry run never
   writes); the same rows again → created 0
-* ``results_of(PersonRef)`` -> ``{"person_id", "results": [RESULT]}``
+* ``results_of(PersonRef)`` -> ``{"person", "results": [RESULT]}``
 
 Study (M§三(四)1(1))
 * ``record_study(RecordStudy)`` -> ``{"recorded", "unchanged"}`` (days are a set: re-sending is harmless)
 * ``study_report(StudyQuery)`` -> ``{"month", "required_days": 2, "required", "shortfall_count",
-  "units": [{"unit_id", "shortfalls": [{"person_id", "position", "days", "missing"}]}]}``
+  "units": [{"unit_id", "people": [{"person", "position", "days", "met", "missing"}],
+  "shortfalls": [the same, not met]}]}``
 * ``record_session(RecordSession)`` -> SESSION (central study group; same session again unchanged)
 * ``central_group_report(QuarterQuery)`` -> ``{"quarter", "units": [{"unit_id", "met",
   "sessions": [SESSION]}]}``
 
 Pre-service (M§三(四)1(2))
-* ``can_take_post(PersonOnDate)`` -> ``{"person_id", "date", "allowed", "passed_on", "reason"}``
+* ``can_take_post(PersonOnDate)`` -> ``{"person", "date", "allowed", "passed_on", "reason"}``
   (the roster asks before a new entrant takes a post)
 * ``set_frontline_post(FrontlinePost)`` -> FRONTLINE; ``frontline_report(AsOf)`` -> ``{"as_of",
-  "people": [FRONTLINE]}`` with FRONTLINE = ``{"person_id", "start", "left_on", "completes_on",
+  "people": [FRONTLINE]}`` with FRONTLINE = ``{"person", "start", "left_on", "completes_on",
   "status": serving|completed|cut_short}``
 
 Rotation (M§三(四)1(3))
 * ``rotation_report(RotationQuery)`` -> ``{"year", "as_of", "counts": {status: n}, "people":
-  [{"person_id", "unit_id", "position", "status", "due_year", "last_pass", "retraining_due_by",
+  [{"person", "unit_id", "position", "status", "due_year", "last_pass", "retraining_due_by",
   "effect"}]}``; status: passed | due | overdue | failed | retraining_overdue | retraining_failed |
   not_due (not_due people are counted, not listed)
 
 All-round officer (M§三(四)1(5))
-* ``certifications(CertQuery)`` -> ``{"as_of", "certifications": [{"person_id", "certified_on",
+* ``certifications(CertQuery)`` -> ``{"as_of", "certifications": [{"person", "certified_on",
   "next_recheck", "rechecks", "revoked_on", "reason", "holds"}]}``
 * ``run_allowances(AllowanceMonth)`` -> ``{"month", "published", "already", "amount_each": 50,
   "people": [id]}``: publishes one ``allowance_due`` per holder of the month, once ever per
@@ -98,6 +101,17 @@ MAX_BATCH = 200_000
 _id = dict(required=True, validate=validate.Length(min=1, max=100))
 _opt_id = dict(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
 _NS = uuid.UUID("5b0c7a4e-7d1b-4a8e-9a57-6c1f0e3d2b90")
+
+
+#: the release that drops ``person_id`` from training's answers and results files (docs/changes.md)
+PERSON_ID_GOES_IN = "0.2.0"
+
+
+def person_keys(person: str) -> dict:
+    """A training answer's person: ``person``, as every contract names a person, and ``person_id``
+    with the same value, deprecated: kept for one release (0.1.0), gone in
+    :data:`PERSON_ID_GOES_IN` (#17 item 3)."""
+    return {"person": person, "person_id": person}
 
 
 def allowance_id(person_id: str, month: str) -> str:
@@ -178,8 +192,11 @@ class RecordResult(BaseSchema):
 
 # The columns of a results file (``import_results`` rows, ``lianbao import training``, the gateway's
 # streamed upload): English names or their Chinese aliases, and the one rule of a row's date.
-RESULT_COLUMNS = ("person_id", "course_id", "date", "result")
-RESULT_HEADER_ALIASES = {"工号": "person_id", "人员编号": "person_id", "课程": "course_id",
+RESULT_COLUMNS = ("person", "course_id", "date", "result")
+#: a results file's deprecated column: read as ``person`` for one release (gone in PERSON_ID_GOES_IN);
+#: a file giving both is refused, naming it
+OLD_RESULT_COLUMNS = {"person_id": "person"}
+RESULT_HEADER_ALIASES = {"工号": "person", "人员编号": "person", "person_id": "person", "课程": "course_id",
                          "课程编号": "course_id", "日期": "date", "考核日期": "date", "结果": "result",
                          "考核结果": "result"}
 
@@ -203,7 +220,7 @@ def result_day(text: str):
 
 
 class ImportResults(BaseSchema):
-    rows = RowList(MAX_BATCH, required=True)       # objects with person_id, course_id, date, result
+    rows = RowList(MAX_BATCH, required=True)       # objects with person, course_id, date, result
     first_row = StrictInteger(load_default=2, validate=validate.Range(min=1))
     row_numbers = fields.List(StrictInteger(validate=validate.Range(min=1)), load_default=None,
                               allow_none=True)   # the file's row numbers (blank lines skipped)

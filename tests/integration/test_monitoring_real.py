@@ -184,7 +184,7 @@ def month_form(serial, subject, answers, group="parents"):
 
 def allowance(i):
     return {"event_id": f"alw-mon-{i}", "allowance_id": f"o1:{YEAR - 10 - i // 12}-{i % 12 + 1:02d}",
-            "person_id": "o1", "unit_id": "a1_s1", "agency_id": "a1", "month": f"{YEAR - 10 - i // 12}-{i % 12 + 1:02d}",
+            "person": "o1", "unit_id": "a1_s1", "agency_id": "a1", "month": f"{YEAR - 10 - i // 12}-{i % 12 + 1:02d}",
             "amount": 50, "reason": "all_round_officer"}
 
 

@@ -44,7 +44,7 @@ def rating(scope: int, period: str, officers: int = 12, sections: int = 3) -> di
 
 def allowance(officer: str, agency: str, month: str) -> dict:
     return {"event_id": f"allowance:{officer}:{month}", "allowance_id": f"{officer}:{month}",
-            "person_id": officer, "unit_id": None, "agency_id": agency, "month": month,
+            "person": officer, "unit_id": None, "agency_id": agency, "month": month,
             "amount": 50, "reason": "all_round_officer"}
 
 
@@ -63,5 +63,5 @@ def expected_keys(ratings, allowances) -> set[str]:
     for payload in ratings:
         keys.update(line.key for line in settle(load_rating(dict(payload))))
     for a in allowances:
-        keys.add(allowance_line(a["person_id"], a["agency_id"], a["month"], a["amount"]).key)
+        keys.add(allowance_line(a["person"], a["agency_id"], a["month"], a["amount"]).key)
     return keys

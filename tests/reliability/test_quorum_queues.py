@@ -45,7 +45,7 @@ def test_with_quorum_every_suite_queue_is_a_quorum_queue_and_publishers_confirm(
             # an event through the outbox relay (a publisher) to a handler: allowance → ledger
             rpc.rewards.health()
         suite.dispatch("training", "allowance_due", {
-            "event_id": "allowance:o1:2026-01", "allowance_id": "o1:2026-01", "person_id": "o1",
+            "event_id": "allowance:o1:2026-01", "allowance_id": "o1:2026-01", "person": "o1",
             "unit_id": None, "agency_id": "a1", "month": "2026-01", "amount": 50,
             "reason": "all_round_officer"})
 

@@ -1,7 +1,9 @@
 """Checking a file of training results (pure): every bad row by row number and column.
 
-A file has a header row (row 1) with the columns ``person_id``, ``course_id``, ``date`` (ISO) and
+A file has a header row (row 1) with the columns ``person``, ``course_id``, ``date`` (ISO) and
 ``result`` (``pass``/``fail``, or 合格/不合格); data rows are numbered as in a spreadsheet, from 2.
+The old column name ``person_id`` is still read as ``person`` for one release (#17); a header giving
+both is refused at row 1, naming ``person_id``.
 A dry run reports every problem and writes nothing; a real run writes all rows or none. A row that
 is on record already, identically, is ``unchanged``, so importing the same file twice changes
 nothing.
@@ -11,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from shared.contracts.training import RESULT_COLUMNS, RESULT_HEADER_ALIASES, result_column, result_day
+from shared.contracts.training import (OLD_RESULT_COLUMNS, PERSON_ID_GOES_IN, RESULT_COLUMNS,
+                                       RESULT_HEADER_ALIASES, result_column, result_day)
 from shared.errors import LianbaoError
 
 from .model import Result
@@ -55,6 +58,21 @@ def missing_columns(header) -> list[str]:
     return [c for c in COLUMNS if c not in {column_name(h) for h in header if h is not None}]
 
 
+def both_names(header) -> list[RowProblem]:
+    """A deprecated column (``person_id``) given beside a column read as its new name (``person``,
+    工号, 人员编号): refused at row 1, naming the old one (which value would count is not the file's
+    to leave unsaid)."""
+    header = {h for h in header if h is not None}
+    out = []
+    for old, new in OLD_RESULT_COLUMNS.items():
+        others = sorted(h for h in header if h != old and column_name(h) == new)
+        if old in header and others:
+            out.append(RowProblem(1, old, f"{old!r} is the old name of {new!r} (read until "
+                                          f"{PERSON_ID_GOES_IN}) and the file gives {others[0]!r} too: "
+                                          f"give {new!r} only"))
+    return out
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -77,7 +95,7 @@ def parse_row(number: int, row: dict) -> tuple[dict | None, list[RowProblem]]:
     """One row's fields, or its problems (each named by row number and column)."""
     problems = []
     values = {c: _text(row.get(c)) for c in COLUMNS}
-    for column in ("person_id", "course_id"):
+    for column in ("person", "course_id"):
         if not values[column]:
             problems.append(RowProblem(number, column, "missing"))
     day = _parse_date(row.get("date"), values["date"])
@@ -88,7 +106,7 @@ def parse_row(number: int, row: dict) -> tuple[dict | None, list[RowProblem]]:
         problems.append(RowProblem(number, "result", f"not pass/fail: {values['result']!r}"))
     if problems:
         return None, problems
-    return {"person_id": values["person_id"], "course_id": values["course_id"], "on": day,
+    return {"person": values["person"], "course_id": values["course_id"], "on": day,
             "passed": outcome}, []
 
 
@@ -99,16 +117,21 @@ def normalise(rows) -> list[tuple[int, dict]]:
 
 def person_ids(rows) -> set[str]:
     """The people a file names (to load only them)."""
-    return {_text(row.get("person_id")) for _, row in normalise(rows)} - {""}
+    return {_text(row.get("person")) for _, row in normalise(rows)} - {""}
 
 
 def check_import(rows, people: dict, courses: dict, history: dict, today: date) -> ImportCheck:
     """All rows against the rules: ``rows`` are ``(number, dict)``; ``history`` maps a person to
     the results on record. A required column absent from every row is reported once, at row 1
-    (the header), and no row is checked. Blank rows are skipped. Every problem of a row is
+    (the header), and no row is checked; so is a header giving ``person`` and its old name
+    ``person_id`` both (:func:`both_names`). Blank rows are skipped. Every problem of a row is
     reported (format, unknown person, unknown course); rows are then applied in date order (then
     file order), so a retraining may follow its training in the same file."""
     out = ImportCheck()
+    clash = both_names({k for _, row in rows for k in row})
+    if clash:
+        out.problems.extend(clash)
+        return out
     rows = normalise(rows)
     header = {k for _, row in rows for k in row}
     if rows and missing_columns(header):
@@ -120,7 +143,7 @@ def check_import(rows, people: dict, courses: dict, history: dict, today: date) 
             continue  # a blank line of the file
         fields_, problems = parse_row(number, row)
         found = []
-        for lookup, table, key in ((known_person, people, "person_id"),
+        for lookup, table, key in ((known_person, people, "person"),
                                    (known_course, courses, "course_id")):
             if _text(row.get(key)):
                 try:

@@ -51,7 +51,8 @@ def test_a_generated_client_reads_and_writes_with_typed_answers(start_gateway, t
                                            result=models.TrainingRecordResultBodyResult.PASS)
     answer = record_result.sync(person="o1", client=client, body=body, idempotency_key="r-o1-drill")
     assert isinstance(answer, models.GatewayRecordResultAnswer), answer
-    assert (answer.result.person_id, answer.result.date, answer.result.result) == ("o1", dt.date(2026, 3, 2), "pass")
+    assert (answer.result.person, answer.result.date, answer.result.result) == ("o1", dt.date(2026, 3, 2), "pass")
+    assert answer.result.person_id == "o1"          # deprecated, answered until 0.2.0
     again = record_result.sync(person="o1", client=client, body=body, idempotency_key="r-o1-drill")
     assert again.to_dict() == answer.to_dict()                              # the retry: the first answer
     refused = record_result.sync(person="m1", client=client, body=body)  # not the county's person

@@ -94,7 +94,7 @@ def test_a_persons_training_results(gw, started):
     with started[1].rpc() as rpc:
         assert rpc.training.upsert_people({"people": city.PEOPLE})["created"] == 2
     r = requests.get(f"{gw}/training/people/o1/results", headers=auth("county"), timeout=30)
-    assert r.status_code == 200 and r.json() == {"person_id": "o1", "results": [], "next": None}
+    assert r.status_code == 200 and r.json() == {"person": "o1", "person_id": "o1", "results": [], "next": None}
     foreign = requests.get(f"{gw}/training/people/m1/results", headers=auth("county"), timeout=30)
     assert requests.get(f"{gw}/training/people/m1/results", headers=auth("other"), timeout=30).status_code == 200
     r = requests.get(f"{gw}/training/people/nobody/results", headers=auth("county"), timeout=30)

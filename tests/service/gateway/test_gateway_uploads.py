@@ -121,6 +121,34 @@ def test_training_rows_refused_by_file_line_write_nothing(started):
     assert r.json()["results"] == []
 
 
+def test_training_rows_name_their_person_person_or_the_old_person_id_never_both(started):
+    """#17 item 3: the file's column is ``person``; ``person_id`` is still read until 0.2.0; a file
+    giving both is refused at its header (row 1), naming ``person_id``, and nothing is written."""
+    url, suite = started
+    with suite.rpc() as rpc:
+        rpc.training.upsert_people({"people": city.PEOPLE})
+        rpc.training.register_courses({"courses": [{"id": "drill1", "kind": "skills", "title": "岗位练兵"}]})
+    headers = {**auth("city"), "Content-Type": "text/csv"}
+
+    def upload(text, query=""):
+        r = requests.post(f"{url}/training/results{query}", data=text.encode(), headers=headers, timeout=60)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    both = upload("person,person_id,course_id,date,result\no1,o1,drill1,2026-03-01,pass\n")
+    assert both["committed"] is False
+    assert [(e["row"], e["column"]) for e in both["errors"]] == [(1, "person_id")], both["errors"]
+    assert "give 'person' only" in both["errors"][0]["message"]
+    assert requests.get(f"{url}/training/people/o1/results", headers=auth("city"), timeout=30).json()["results"] == []
+    new = upload("person,course_id,date,result\no1,drill1,2026-03-01,pass\n")
+    old = upload("person_id,course_id,date,result\nm1,drill1,2026-03-02,pass\n")
+    assert (new["committed"], new["created"], old["committed"], old["created"]) == (True, 1, True, 1), (new["errors"], old["errors"])
+    for person, day in (("o1", "2026-03-01"), ("m1", "2026-03-02")):
+        answer = requests.get(f"{url}/training/people/{person}/results", headers=auth("city"), timeout=30).json()
+        assert (answer["person"], answer["person_id"]) == (person, person)
+        assert [(r["person"], r["person_id"], r["date"]) for r in answer["results"]] == [(person, person, day)]
+
+
 def test_a_person_repeated_in_a_later_batch_is_refused_at_its_line(started):
     """Issue 19: the same id twice in one upload is caught whatever batch each is in (batches of 3
     here): reported at the later line, naming the first, and nothing is written."""
@@ -147,7 +175,7 @@ def test_a_result_repeated_in_a_later_batch_is_refused_at_its_line(started):
                                                    for n in range(1, 6)]})
     # batches of 3, but o1's six rows go in one; line 7 repeats the result of line 3 (o1, drill2, 1 March)
     rows = [f"o1,drill{n},2026-03-01,pass" for n in range(1, 6)] + ["o1,drill2,2026-03-01,fail"]
-    body = ("person_id,course_id,date,result\n" + "\n".join(rows) + "\n").encode()
+    body = ("person,course_id,date,result\n" + "\n".join(rows) + "\n").encode()
     r = requests.post(f"{url}/training/results", data=body, headers={**auth("city"), "Content-Type": "text/csv"},
                       timeout=60)
     assert r.status_code == 200, r.text
@@ -172,7 +200,7 @@ def test_a_rule_on_one_persons_results_far_apart_is_checked_before_anything_is_w
         rpc.training.register_courses({"courses": [{"id": "drill1", "kind": "skills", "title": "岗位练兵"}]})
     rows = (["o1,drill1,2026-03-01,pass"] + [f"{p},drill1,2026-03-02,pass" for p in others]
             + ["o1,drill1,2026-05-01,pass"])
-    body = ("person_id,course_id,date,result\n" + "\n".join(rows) + "\n").encode()
+    body = ("person,course_id,date,result\n" + "\n".join(rows) + "\n").encode()
     headers = {**auth("city"), "Content-Type": "text/csv"}
     for query in ("?dry_run=true", ""):
         r = requests.post(f"{url}/training/results{query}", data=body, headers=headers, timeout=60)

@@ -15,7 +15,7 @@ def test_cli_dry_run_reports_every_bad_row_by_number_and_column(training, cli_en
     assert main(["import", "training", str(DATA / "results_bad.csv"), "--dry-run",
                  "--no-progress"]) == 2
     out = capsys.readouterr().out
-    assert "row 3, column person_id: unknown person 'ghost'" in out
+    assert "row 3, column person: unknown person 'ghost'" in out
     assert "row 4, column course_id" in out and "row 4, column date" in out
     assert "row 4, column result" in out and "row 5, column date" in out
     assert "dry run, nothing written" in out
@@ -34,6 +34,27 @@ def test_cli_real_run_all_or_nothing_then_same_file_changes_nothing(training, cl
     with suite.rpc() as rpc:
         assert [r["result"] for r in rpc.training.results_of({"person_id": "off2"})["results"]] == [
             "fail", "pass"]
+
+
+def test_cli_reads_the_old_person_id_column_and_refuses_both(training, cli_env, capsys, tmp_path):
+    """#17 item 3: a results file's column is ``person``; the old ``person_id`` is still read until
+    0.2.0; a file giving both is refused at its header, naming ``person_id``, nothing written."""
+    suite = training()
+    both = _file(tmp_path, ["off1,off1,drill,2026-03-01,pass"], header="person,person_id,course_id,date,result")
+    assert main(["import", "training", str(both), "--no-progress"]) == 2
+    out = capsys.readouterr().out
+    assert "row 1, column person_id: 'person_id' is the old name of 'person'" in out and "nothing written" in out
+    old = _file(tmp_path, ["off1,drill,2026-03-01,pass", "ghost,drill,2026-03-01,pass"],
+                header="person_id,course_id,date,result")
+    assert main(["import", "training", str(old), "--no-progress"]) == 2
+    assert "row 3, column person: unknown person 'ghost'" in capsys.readouterr().out
+    with suite.rpc() as rpc:
+        assert rpc.training.results_of({"person": "off1"})["results"] == []
+    old.write_text("person_id,course_id,date,result\noff1,drill,2026-03-01,pass\n", encoding="utf-8")
+    assert main(["import", "training", str(old), "--no-progress"]) == 0
+    assert "created 1" in capsys.readouterr().out
+    with suite.rpc() as rpc:
+        assert [r["date"] for r in rpc.training.results_of({"person": "off1"})["results"]] == ["2026-03-01"]
 
 
 def test_xlsx_rows_keep_their_spreadsheet_numbers(training, tmp_path):
@@ -72,7 +93,7 @@ GOOD = ["off1,drill,2026-03-01,pass", "off2,drill,2026-03-02,pass", "chief1,dril
         "head1,drill,2026-03-04,pass", "off1,drill,2025-03-01,pass"]
 
 
-def _file(tmp_path, lines, header="person_id,course_id,date,result"):
+def _file(tmp_path, lines, header="person,course_id,date,result"):
     path = tmp_path / "results.csv"
     path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
     return path
@@ -104,7 +125,7 @@ def test_a_bad_row_in_the_last_batch_writes_no_batch(training, tmp_path):
         spy = _Counting(rpc)
         report = import_file(spy, path, progress=False, batch_size=2)
         assert all(dry for _, dry in spy.calls) and len(spy.calls) == 3
-        assert [(e["row"], e["column"]) for e in report["errors"]] == [(7, "person_id")]
+        assert [(e["row"], e["column"]) for e in report["errors"]] == [(7, "person")]
         assert report["committed"] is False and report["created"] == 5
         for person in ("off1", "off2", "chief1"):      # rows of the first batches: not written
             assert rpc.training.results_of({"person_id": person})["results"] == []

@@ -21,9 +21,9 @@ def test_the_old_name_person_id_is_still_read_for_one_release(training):
     suite = training()
     with suite.rpc() as rpc:
         new = {"person": "off1", "course_id": "drill", "date": "2026-05-01", "result": "pass"}
-        assert rpc.training.record_result(new)["result"]["person_id"] == "off1"    # answers: unchanged
+        assert rpc.training.record_result(new)["result"]["person"] == "off1"
         old = {"person_id": "off2", "course_id": "drill", "date": "2026-05-02", "result": "pass"}
-        assert rpc.training.record_result(old)["result"]["person_id"] == "off2"
+        assert rpc.training.record_result(old)["result"]["person"] == "off2"
         for pid, day in (("off1", "2026-05-01"), ("off2", "2026-05-02")):
             assert [r["date"] for r in rpc.training.results_of({"person": pid})["results"]] == [day]
             assert [r["date"] for r in rpc.training.results_of({"person_id": pid})["results"]] == [day]
@@ -34,6 +34,47 @@ def test_the_old_name_person_id_is_still_read_for_one_release(training):
             rpc.training.record_study({"entries": [{"person": "off1", "date": "2026-05-04"},
                                                    {"person_id": "off1", "person": "off1", "date": "2026-05-05"}]})
         assert err.value.field == "entries[1].person_id"
+
+
+def _people_named(answer) -> list:
+    """Every object of an answer that names a person (``person`` or ``person_id``), at any depth."""
+    if isinstance(answer, list):
+        return [x for item in answer for x in _people_named(item)]
+    if not isinstance(answer, dict):
+        return []
+    own = [answer] if {"person", "person_id"} & set(answer) else []
+    return own + [x for value in answer.values() for x in _people_named(value)]
+
+
+def test_every_answer_naming_a_person_says_person_and_the_old_person_id_beside_it(training):
+    """#17 item 3: training's answers name a person ``person``, as every contract does, and carry the
+    deprecated ``person_id`` with the same value until 0.2.0 (docs/changes.md)."""
+    suite = training(today="2026-11-23")
+    with suite.rpc() as rpc:
+        rpc.training.record_result(result("off2", "ar", "2026-03-15", "pass"))
+        rpc.training.record_result(result("chief1", "rot", "2026-03-10", "pass"))
+        rpc.training.record_study({"entries": [{"person": "off1", "date": "2026-10-05"}]})
+        answers = {
+            "record_result": rpc.training.record_result(result("new1", "pre", "2026-09-20", "pass")),
+            "results_of": rpc.training.results_of({"person": "off2"}),
+            "certifications": rpc.training.certifications({"person": "off2", "as_of": "2026-11-23"}),
+            "allowances_of": rpc.training.allowances_of({"person": "off2", "year": 2026, "as_of": "2026-12-31"}),
+            "can_take_post": rpc.training.can_take_post({"person": "new1", "date": "2026-11-23"}),
+            "set_frontline_post": rpc.training.set_frontline_post({"person": "new1", "start": "2025-11-23"}),
+            "frontline_report": rpc.training.frontline_report({"as_of": "2026-11-23"}),
+            "study_report": rpc.training.study_report({"month": "2026-10"}),
+            "rotation_report": rpc.training.rotation_report({"year": 2026, "as_of": "2026-11-23"}),
+        }
+    expected = {"record_result": 1, "results_of": 2, "certifications": 1, "allowances_of": 1,
+                "can_take_post": 1, "set_frontline_post": 1, "frontline_report": 1}
+    for name, answer in answers.items():
+        named = _people_named(answer)
+        assert len(named) >= expected.get(name, 2), (name, answer)
+        for obj in named:
+            assert obj["person"] == obj["person_id"] and obj["person"], (name, obj)
+    assert answers["results_of"]["person"] == "off2" and answers["results_of"]["results"][0]["person"] == "off2"
+    assert [c["person"] for c in answers["certifications"]["certifications"]] == ["off2"]
+    assert answers["record_result"]["result"]["person"] == "new1"
 
 
 def test_bad_results_are_clear_errors_and_nothing_is_written_twice(training):
@@ -78,12 +119,12 @@ def test_rotation_failure_then_retraining_pass_publishes_nothing(training):
     with suite.rpc() as rpc:
         rpc.training.record_result(result("chief1", "rot", "2026-03-10", "fail"))
         report = rpc.training.rotation_report({"year": 2026, "as_of": "2026-04-01"})
-        assert {p["person_id"]: p["status"] for p in report["people"]}["chief1"] == "failed"
+        assert {p["person"]: p["status"] for p in report["people"]}["chief1"] == "failed"
         assert report["people"][0]["retraining_due_by"] == "2026-12-31"
         out = rpc.training.record_result(result("chief1", "retrain", "2026-06-01", "pass"))
         assert out["events"] == []
         report = rpc.training.rotation_report({"year": 2026, "as_of": "2026-11-23"})
-        assert {p["person_id"]: p["status"] for p in report["people"]}["chief1"] == "passed"
+        assert {p["person"]: p["status"] for p in report["people"]}["chief1"] == "passed"
     eventlet.sleep(0.3)
     assert received(training_contract.RETRAINING_FAILED) == []
 
@@ -202,7 +243,7 @@ def test_import_dry_run_all_or_nothing_and_same_file_twice(training):
     with suite.rpc() as rpc:
         dry = rpc.training.import_results({"rows": bad, "dry_run": True})
         assert (dry["committed"], dry["created"]) == (False, 3)
-        assert [(e["row"], e["column"]) for e in dry["errors"]] == [(5, "person_id"), (6, "date")]
+        assert [(e["row"], e["column"]) for e in dry["errors"]] == [(5, "person"), (6, "date")]
         real = rpc.training.import_results({"rows": bad})
         assert real["committed"] is False and len(real["errors"]) == 2
         assert rpc.training.results_of({"person_id": "off1"})["results"] == []
@@ -225,11 +266,11 @@ def test_study_exactly_two_days_and_shortfalls_per_unit(training):
         assert again == {"recorded": 0, "unchanged": 1}
         report = rpc.training.study_report({"month": "2026-10"})
         assert report["required"] == 5
-        short = [{"person_id": "new1", "position": "officer", "days": 0, "met": False, "missing": 2},
-                 {"person_id": "off2", "position": "officer", "days": 1, "met": False, "missing": 1}]
+        short = [{"person": "new1", "person_id": "new1", "position": "officer", "days": 0, "met": False, "missing": 2},
+                 {"person": "off2", "person_id": "off2", "position": "officer", "days": 1, "met": False, "missing": 1}]
         assert [u["shortfalls"] for u in report["units"] if u["shortfalls"]] == [short]
         # everyone owing the month is listed with their days, those who meet the rule too
-        everyone = {p["person_id"]: (p["days"], p["met"]) for u in report["units"] for p in u["people"]}
+        everyone = {p["person"]: (p["days"], p["met"]) for u in report["units"] for p in u["people"]}
         assert everyone["off1"] == (2, True) and everyone["chief1"] == (2, True)
         assert len(everyone) == report["required"] == report["met_count"] + report["shortfall_count"]
         with pytest.raises(ValidationFailed) as err:
@@ -371,7 +412,7 @@ def test_the_rotation_report_lists_everyone_met_or_not(training):
     with suite.rpc() as rpc:
         rpc.training.record_result(result("chief1", "rot", "2026-03-10", "pass"))
         report = rpc.training.rotation_report({"year": 2026, "as_of": "2026-11-23"})
-        people = {p["person_id"]: (p["status"], p["met"]) for p in report["people"]}
+        people = {p["person"]: (p["status"], p["met"]) for p in report["people"]}
         assert people["chief1"] == ("passed", True)
         assert sum(report["counts"].values()) == len(report["people"])
         # every chief and officer is listed, the not-due and the passed as well as the others

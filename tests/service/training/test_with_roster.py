@@ -106,9 +106,9 @@ def test_a_transfer_keeps_each_result_and_month_in_the_agency_of_its_date(embedd
         assert {u["unit_id"]: (u["passed"], u["taken"]) for u in rates["units"]} == {
             "crim": (0, 1), "civil": (1, 1)}
         may = rpc.training.study_report({"month": "2026-05"})
-        assert [u["unit_id"] for u in may["units"] if any(p["person_id"] == "off9" for p in u["people"])] == ["crim"]
+        assert [u["unit_id"] for u in may["units"] if any(p["person"] == "off9" for p in u["people"])] == ["crim"]
         june = rpc.training.study_report({"month": "2026-06"})
-        assert [u["unit_id"] for u in june["units"] if any(p["person_id"] == "off9" for p in u["people"])] == ["civil"]
+        assert [u["unit_id"] for u in june["units"] if any(p["person"] == "off9" for p in u["people"])] == ["civil"]
 
 
 def test_a_section_moved_to_another_agency_keeps_each_result_in_the_agency_of_its_date(

@@ -45,7 +45,7 @@ def test_a_dead_letter_is_one_line_with_its_id_queue_type_attempts_and_error():
 
 
 @pytest.mark.parametrize("what, columns", [("roster", ("工号", "joined", "supervises")),
-                                           ("training", ("person_id", "course_id", "结果")),
+                                           ("training", ("person 工号", "person_id", "course_id", "结果")),
                                            ("forms", ("serial", "subject", "answers"))])
 def test_import_help_lists_the_columns(what, columns):
     out = io.StringIO()

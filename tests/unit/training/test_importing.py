@@ -13,7 +13,7 @@ TODAY = d("2026-11-23")
 
 
 def row(person, course, on, result):
-    return {"person_id": person, "course_id": course, "date": on, "result": result}
+    return {"person": person, "course_id": course, "date": on, "result": result}
 
 
 @pytest.fixture
@@ -22,14 +22,16 @@ def people():
 
 
 def test_import_header_needs_the_four_columns():
-    assert missing_columns(["person_id", "date", "extra"]) == ["course_id", "result"]
-    assert missing_columns(["result", "date", "course_id", "person_id"]) == []
+    assert missing_columns(["person", "date", "extra"]) == ["course_id", "result"]
+    assert missing_columns(["result", "date", "course_id", "person"]) == []
+    assert missing_columns(["result", "date", "course_id", "person_id"]) == []     # the old name (until 0.2.0)
+    assert missing_columns(["result", "date", "course_id", "工号"]) == []
 
 
 def test_import_row_values_are_checked_by_column():
     fields, problems = parse_row(7, row("", "rot", "2026-02-30", "maybe"))
     assert fields is None
-    assert [(p.row, p.column) for p in problems] == [(7, "person_id"), (7, "date"), (7, "result")]
+    assert [(p.row, p.column) for p in problems] == [(7, "person"), (7, "date"), (7, "result")]
     fields, problems = parse_row(2, row("p1", "rot", datetime(2026, 3, 1, 0, 0), "合格"))
     assert problems == [] and fields["on"] == d("2026-03-01") and fields["passed"] is True
 
@@ -44,7 +46,7 @@ def test_import_reports_every_bad_row(people, courses):
     out = check_import(rows, people, courses, {}, TODAY)
     assert not out.ok
     assert [(p.row, p.column) for p in out.problems] == [
-        (3, "person_id"), (4, "course_id"), (5, "date"), (7, "date")]
+        (3, "person"), (4, "course_id"), (5, "date"), (7, "date")]
     assert [n for n, _ in out.created] == [2, 6]
 
 
@@ -101,4 +103,33 @@ def test_import_person_ids_read_through_chinese_headers():
 
 def test_import_unknown_person_and_course_both_reported(people, courses):
     out = check_import([(2, row("ghost", "nocourse", "2026-03-01", "pass"))], people, courses, {}, TODAY)
-    assert [(p.row, p.column) for p in out.problems] == [(2, "person_id"), (2, "course_id")]
+    assert [(p.row, p.column) for p in out.problems] == [(2, "person"), (2, "course_id")]
+
+
+def _old(r):
+    """The row as a file with the deprecated column ``person_id`` gives it."""
+    return {("person_id" if k == "person" else k): v for k, v in r.items()}
+
+
+def test_import_reads_the_old_person_id_column_as_person(people, courses):
+    """#17 item 3: a file of the old format is checked and created exactly as one naming ``person``."""
+    new = [(2, row("p1", "rot", "2026-03-01", "pass")), (3, row("ghost", "rot", "2026-03-01", "pass"))]
+    old = [(n, _old(r)) for n, r in new]
+    assert "person_id" in old[0][1] and "person" not in old[0][1]
+    a, b = (check_import(rows, people, courses, {}, TODAY) for rows in (new, old))
+    assert [(p.row, p.column, p.message) for p in b.problems] == [(p.row, p.column, p.message) for p in a.problems]
+    assert [(p.row, p.column) for p in b.problems] == [(3, "person")]
+    ok = check_import(old[:1], people, courses, {}, TODAY)
+    assert ok.ok and [(n, r.person_id, r.course_id) for n, r in ok.created] == [(2, "p1", "rot")]
+
+
+@pytest.mark.parametrize("other", ["person", "工号", "人员编号"])
+def test_import_refuses_a_file_naming_person_twice_naming_person_id(people, courses, other):
+    """Both the old column and the new (or its Chinese alias): refused at the header, naming
+    ``person_id``, no row checked or created, whichever row order."""
+    rows = [(2, {other: "p1", "person_id": "p2", "course_id": "rot", "date": "2026-03-01", "result": "pass"}),
+            (3, {other: "p2", "person_id": "p2", "course_id": "rot", "date": "2026-03-01", "result": "pass"})]
+    out = check_import(rows, people, courses, {}, TODAY)
+    assert not out.ok and out.created == [] and out.unchanged == []
+    assert [(p.row, p.column) for p in out.problems] == [(1, "person_id")]
+    assert "give 'person' only" in out.problems[0].message and repr(other) in out.problems[0].message
