@@ -17,6 +17,12 @@ from lianbao.demo.city import City
 
 YEAR = 2025  # a year that is wholly in the past: ratings in July 2025 and January 2026
 
+# agencies' adaptations (对接): the two example plug-ins, bound by the services' allow-list, and a
+# rule pack registered by the city public-security bureau's leading group
+DEMO_PLUGINS = ("psb-clearance@lianbao-plugin-psb-clearance==0.1.0=k1ps|k2ps,"
+                "court-reversals@lianbao-plugin-court-reversals==0.1.0=k1ct")
+DEMO_PACK_AGENCY = "cps"
+
 
 @dataclass
 class DemoState:

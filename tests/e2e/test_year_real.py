@@ -5,7 +5,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from lianbao.demo.city import build_city
-from lianbao.demo.run import DEMO_PACK_AGENCY, DEMO_PLUGINS, Demo
+from lianbao.demo.run import DEMO_PACK_AGENCY, DEMO_PLUGINS, run_year
+from lianbao.demo.state import new_state
+from lianbao.demo.summary import summary as year_summary
 from shared.runner import Suite
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(600)]
@@ -30,9 +32,8 @@ def year(tmp_path_factory):
     city = build_city(staff=300, seed=11)
     suite = Suite(config).start()
     try:
-        demo = Demo(suite, city, seed=11, progress=False)
-        demo.run_year()
-        summary = demo.summary()
+        demo = run_year(new_state(suite, city, seed=11, progress=False))
+        summary = year_summary(demo)
         yield demo, summary, suite
     finally:
         suite.stop()

@@ -5,23 +5,25 @@ court (a month is read on its last day), the notices name the section as it was 
 last day, and the rewards' ledger pays its people from the court and reconciles."""
 import pytest
 
+from lianbao.demo import months, ratings, reorganisation, setup
 from lianbao.demo.city import build_city
-from lianbao.demo.run import Demo
+from lianbao.demo.state import new_state
 
 pytestmark = pytest.mark.timeout(600)
 
 
 def test_a_section_moved_on_the_15th_and_renamed_on_the_1st(embedded_suite):
     suite = embedded_suite()
-    demo = Demo(suite, build_city(staff=300, seed=11, year=2025), seed=11, progress=False, year=2025)
-    sid, src, dest, moved_on, renamed_on, name = demo.reorganisation_plan()
+    demo = new_state(suite, build_city(staff=300, seed=11, year=2025), seed=11, progress=False, year=2025)
+    sid, src, dest, moved_on, renamed_on, name = reorganisation.reorganisation_plan(demo)
     assert (src[-2:], dest[-2:], moved_on, renamed_on) == ("pr", "ct", "2025-06-15", "2025-07-01")
-    demo.load_roster()
-    demo.seed_evaluators()
-    demo.evaluations([5])
+    setup.load_roster(demo)
+    setup.seed_evaluators(demo)
+    months.draw_profiles(demo)
+    months.evaluations(demo, [5])
     old_name = next(u["name"] for u in demo.city.units if u["id"] == sid)
-    demo.reorganise()
-    demo.evaluations([6, 7])
+    reorganisation.reorganise(demo)
+    months.evaluations(demo, [6, 7])
     assert demo.notes["workflow_item_errors"] == 0, demo.notes["workflow_error_kinds"]
     seen = demo.notes["reorganisation"]
     assert [list(v[2:]) for v in seen["versions"]] == [[src, old_name], [dest, old_name], [dest, name]]
@@ -29,14 +31,14 @@ def test_a_section_moved_on_the_15th_and_renamed_on_the_1st(embedded_suite):
     assert {m: (n["evaluator"], n["name"]) for m, n in seen["notices"].items()} == {
         "2025-06": (dest, old_name), "2025-07": (dest, name)}
     with suite.rpc() as rpc:
-        assert demo.reorganisation_seen(rpc) == {
+        assert reorganisation.reorganisation_seen(demo, rpc) == {
             "2025-05": {"evaluator": src, "expected": src},
             "2025-06": {"evaluator": dest, "expected": dest},
             "2025-07": {"evaluator": dest, "expected": dest}}
         chief = demo.section_chiefs[sid][0]
         assert rpc.roster.mentor_of({"person": chief, "date": "2025-06-14"})["mentor"] == seen["supervised_by"][0]
         assert rpc.roster.mentor_of({"person": chief, "date": "2025-06-15"})["mentor"] == seen["supervised_by"][1]
-    demo.ratings()
+    ratings.ratings(demo)
     rec = demo.reconciliation
     assert [len(rec[k]) if isinstance(rec[k], list) else rec[k] for k in ("missing", "extra", "different")] == [0, 0, 0]
     assert demo.chain["ok"] is True

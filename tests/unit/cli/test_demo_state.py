@@ -1,10 +1,11 @@
 """The demo's state and the dated-tree questions it answers locally (who reviews, who approves, which
-body evaluates a month), the same dates scoring reads."""
+body evaluates a month), the same dates scoring reads; and how it reads training's certifications."""
 import pytest
 
 from lianbao.demo import dated
 from lianbao.demo.city import City
 from lianbao.demo.state import new_state
+from lianbao.demo.training import cert_person
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -71,3 +72,8 @@ def test_a_person_without_a_mentor_is_reviewed_by_another_member_of_his_body():
     assert dated.reviewer(state, "la", "officer", "2025-03-02", "2025-02") == "ha"
     assert dated.approver(state, "la", "officer", "2025-03-02", "2025-02") == "ha"   # the only other member
 
+
+@pytest.mark.parametrize("cert, person", [({"person_id": "p1"}, "p1"), ({"person": "p2"}, "p2"),
+                                          ({"person": "p3", "person_id": "p3"}, "p3")])
+def test_a_certification_names_its_person_by_either_name(cert, person):
+    assert cert_person(cert) == person
