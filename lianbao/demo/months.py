@@ -72,14 +72,7 @@ def acted_by(state: DemoState, who, day: str, month: str):
 def evaluations(state: DemoState, months):
     """The monthly workflow for ``months`` (evaluated early in the next month, in order)."""
     y = state.year
-    officer_items = [("political.study", 8), ("political.discipline", 12), ("integrity.bans", 10),
-                     ("integrity.clean", 10), ("performance.targets", 12), ("performance.daily_log", 8),
-                     ("fairness.enforcement", 12), ("fairness.openness", 8), ("diligence.conduct", 10),
-                     ("diligence.public", 10)]
-    section_items = [("cooperation.team", 10), ("cooperation.joint", 10), ("quality.training", 10),
-                     ("quality.staff", 10), ("management.rules", 10), ("management.mentoring", 10),
-                     ("enforcement.quality", 10), ("enforcement.targets", 10), ("satisfaction.review", 10),
-                     ("satisfaction.complaints", 10)]
+    officer_items, section_items = state.criteria["officer"], state.criteria["section"]
     bodies = sorted(set(state.evaluator.values()) | set(state.sections.values()))
     late_bodies = state.late_bodies
     objections = errors = 0

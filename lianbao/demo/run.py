@@ -14,26 +14,9 @@ import time
 from functools import partial
 from pathlib import Path
 
-from lianbao.demo import (
-    facts,
-    followups,
-    mentoring,
-    months,
-    ratings,
-    reorganisation,
-    setup,
-    summary,
-    surveys,
-    training,
-)
+from lianbao.demo import facts, followups, mentoring, months, ratings, reorganisation, setup, summary, surveys, training
 from lianbao.demo.city import build_city
-from lianbao.demo.state import (
-    DEMO_PACK_AGENCY,
-    DEMO_PLUGINS,
-    YEAR,
-    DemoState,
-    new_state,
-)
+from lianbao.demo.state import DEMO_PACK_AGENCY, DEMO_PLUGINS, YEAR, DemoState, new_state
 
 __all__ = ["DEMO_PACK_AGENCY", "DEMO_PLUGINS", "YEAR", "YEAR_STEPS", "run_demo", "run_year"]
 
@@ -50,6 +33,7 @@ YEAR_STEPS = (
     count_dead_letters,
     setup.load_roster,
     setup.seed_evaluators,
+    setup.load_criteria,                        # the template's items, from scoring.template
     months.draw_profiles,
     partial(months.evaluations, months=list(range(1, 6))),   # January to May, evaluated February to June
     reorganisation.reorganise,                  # 15 June: a section to another agency; 1 July: renamed

@@ -1,4 +1,5 @@
-"""The year's set-up: the roster (units, staff, mentoring pairs) and who evaluates whom."""
+"""The year's set-up: the roster (units, staff, mentoring pairs), who evaluates whom, and the
+criteria the monthly evaluations score against (scoring's own template)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -57,3 +58,11 @@ def seed_evaluators(state: DemoState):
         if s["position"] in ("head", "leader"):
             state.body_members[s["unit"]].append(s["id"])
 
+
+def load_criteria(state: DemoState):
+    """The city's template of each subject kind as scoring serves it (``scoring.template``): the
+    items, in order, and their maxima. The demo spreads each month's lost points over them."""
+    with state.suite.rpc() as rpc:
+        for kind in ("officer", "section"):
+            template = rpc.scoring.template({"kind": kind})
+            state.criteria[kind] = [(i["id"], i["max"]) for d in template["dimensions"] for i in d["items"]]

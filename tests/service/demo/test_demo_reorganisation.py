@@ -8,6 +8,7 @@ import pytest
 from lianbao.demo import months, ratings, reorganisation, setup
 from lianbao.demo.city import build_city
 from lianbao.demo.state import new_state
+from services.scoring.domain.criteria import city_template
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -19,6 +20,10 @@ def test_a_section_moved_on_the_15th_and_renamed_on_the_1st(embedded_suite):
     assert (src[-2:], dest[-2:], moved_on, renamed_on) == ("pr", "ct", "2025-06-15", "2025-07-01")
     setup.load_roster(demo)
     setup.seed_evaluators(demo)
+    setup.load_criteria(demo)
+    # the self-assessments score the items scoring serves, with their maxima (no copy in the demo)
+    assert demo.criteria["officer"] == [(i.id, float(i.max)) for i in city_template("officer").items()]
+    assert demo.criteria["section"] == [(i.id, float(i.max)) for i in city_template("section").items()]
     months.draw_profiles(demo)
     months.evaluations(demo, [5])
     old_name = next(u["name"] for u in demo.city.units if u["id"] == sid)
