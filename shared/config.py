@@ -60,6 +60,10 @@ def load_config(path=None, env=None, overrides: dict | None = None) -> dict:
     config = _expand(raw, env)
     if overrides:
         config = merge(config, overrides)
+    # the bus's JSON codec (shared.wire), installed here: after eventlet's patches, before any call
+    from shared import wire
+
+    wire.install()
     return config
 
 

@@ -55,7 +55,7 @@ from nameko.timer import timer  # noqa: F401  (re-exported)
 
 from shared import db as _db
 from shared.amqp import transient_reply_queues
-from shared import access, assertions, idempotency
+from shared import access, assertions, idempotency, wire
 from shared.contracts import events as events_contract
 from shared.errors import (Conflict, Forbidden, LianbaoError, NotFound, Unauthenticated,
                            ValidationFailed)
@@ -63,6 +63,7 @@ from shared.identity import VERIFIED_KEY, Actor, caller_id
 from shared.schemas import find_bad_text
 
 transient_reply_queues()
+wire.install()          # every service decodes the bus's JSON with orjson where the values are the same
 log = logging.getLogger(__name__)
 
 IDEMPOTENCY_HEADER = "idempotency_key"

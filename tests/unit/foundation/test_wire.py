@@ -1,0 +1,115 @@
+"""shared.wire: the bus's JSON codec reads and writes the same values as kombu's own ``json``."""
+import json
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings, strategies as st
+from kombu.serialization import dumps as kombu_dumps, loads as kombu_loads, registry
+from kombu.utils import json as kombu_json
+
+from shared import wire
+
+
+def same(body):
+    got, want = wire.loads(body), kombu_json.loads(body)
+    assert got == want
+    assert repr(got) == repr(want)           # the same types too (an int stays an int)
+    return got
+
+
+def test_a_batch_of_forms():
+    forms = [{"serial": f"K0-{i:07d}", "subject": "k0-o1", "group": "parents", "answers": "SBDN" * 8 + "SSS"}
+             for i in range(50)]
+    body = json.dumps({"args": [{"campaign_id": "c", "batch_id": "b1", "forms": forms}], "kwargs": {}})
+    assert same(body.encode())["args"][0]["forms"] == forms
+    assert same(body) == same(memoryview(body.encode())) == same(bytearray(body.encode()))
+
+
+def test_kombu_typed_values_still_come_back_typed():
+    doc = {"when": datetime(2026, 11, 29, 12, 0), "day": date(2026, 1, 2), "amount": Decimal("1.10"),
+           "id": uuid.UUID(int=5), "raw": b"\xff\x00"}
+    body = kombu_json.dumps(doc).encode()
+    assert same(body) == doc
+
+
+def test_what_orjson_reads_otherwise_goes_to_kombu():
+    for body in (b'{"big": 123456789012345678901234567890}', b'[-9223372036854775809]',
+                 b'[18446744073709551616]', b'[1e400]', b'[NaN, Infinity, -Infinity]',
+                 b'{"id": "9999999999999999999"}', b'{"__type__": "x"}',
+                 b'{"__type__": "nope", "__value__": 1}'):
+        if body == b'[1e400]':
+            assert wire.loads(body) == [float("inf")] == kombu_json.loads(body)
+        elif b"NaN" in body:
+            assert repr(wire.loads(body)) == repr(kombu_json.loads(body))
+        elif b"nope" in body:
+            with pytest.raises(Exception) as mine:
+                wire.loads(body)
+            with pytest.raises(Exception) as theirs:
+                kombu_json.loads(body)
+            assert type(mine.value) is type(theirs.value)
+        else:
+            same(body)
+    assert wire.loads(b'{"s": "\\ud800"}') == {"s": "\ud800"}
+
+
+def test_bad_json_fails_as_before():
+    for body in (b"{", b"[1,]", b"\xff"):
+        with pytest.raises(ValueError):
+            wire.loads(body)
+
+
+def test_installed_for_kombus_json_content_type():
+    wire.install()
+    wire.install()
+    assert registry._decoders["application/json"] is wire.loads
+    content_type, encoding, body = kombu_dumps({"a": [1, "é"]}, serializer="json")
+    assert (content_type, encoding) == ("application/json", "utf-8")
+    assert body == wire.dumps({"a": [1, "é"]})
+    assert kombu_loads(body, content_type, encoding) == {"a": [1, "é"]}
+    assert kombu_loads(body.encode("utf-8"), content_type, encoding) == {"a": [1, "é"]}
+
+
+floats = st.floats(allow_nan=False, allow_infinity=False)
+scalars = st.none() | st.booleans() | st.integers(-2 ** 70, 2 ** 70) | floats | st.text()
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                      | st.dictionaries(st.text(), inner, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values, st.booleans())
+def test_same_values_as_kombus_decoder(value, ascii_only):
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    same(text)
+    try:
+        body = text.encode("utf-8")
+    except UnicodeEncodeError:           # a lone surrogate written raw: not UTF-8, no message body
+        return
+    same(body)
+
+
+def test_a_batch_is_written_by_orjson_and_reads_back_the_same():
+    forms = [{"serial": f"K0-{i:07d}", "subject": "说明", "group": "parents", "n": i, "ok": None, "t": True}
+             for i in range(100)]
+    payload = {"args": [{"campaign_id": "c", "forms": forms}], "kwargs": {}}
+    assert wire._plain(payload)
+    text = wire.dumps(payload)
+    assert "说明" in text                                      # orjson's spelling (kombu's is \\u8bf4…)
+    assert kombu_json.loads(text) == kombu_json.loads(kombu_json.dumps(payload)) == payload
+
+
+@pytest.mark.parametrize("value", [
+    {"x": 1.5}, {"x": float("nan")}, {"x": [float("inf")]}, {"x": (1, 2)}, {"x": date(2026, 1, 2)},
+    {"x": Decimal("1.10")}, {"x": uuid.UUID(int=3)}, {"x": b"raw"}, {1: "int key"}, {"x": 2 ** 70},
+    {"x": "\ud800"}, [{"a": 1}, {"a": {"b": datetime(2026, 1, 1)}}], [{"a": 1}, {2: 1}],
+])
+def test_anything_else_is_written_by_kombus_encoder(value):
+    assert wire.dumps(value) == kombu_json.dumps(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values)
+def test_written_values_read_back_as_kombus_text_does(value):
+    text = wire.dumps(value)
+    assert repr(kombu_json.loads(text)) == repr(kombu_json.loads(kombu_json.dumps(value)))
