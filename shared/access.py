@@ -244,13 +244,13 @@ def decide(op: str, actor: Actor, payload, resolver: Resolver, *, auditors=froze
     ``actor``, message starting with ``op``) otherwise.  Nothing is written either way."""
     rule = policy.rule_of(op)
     who = f"{actor.kind} {actor.sub}"
-    payload = renamed(payload)      # an old name of an id (one release) is checked as its name now
     if actor.kind == "operator":
         return policy.check(op, (policy.OPERATOR,), who=who)
     if actor.kind == "public":
         return policy.check(op, (policy.PUBLIC,), who=who)
     if actor.kind == "service":
         return policy.check(op, (policy.service_role(actor.sub),), who=who)
+    payload = renamed(payload)      # an old name of an id (one release) is checked as its name now
     day = day_of(payload)
     resolver.day = day          # the tree of the day of the act (a section moved since lies where it was)
     if actor.kind in ("system", "persons"):

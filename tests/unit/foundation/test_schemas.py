@@ -190,3 +190,16 @@ def test_the_policy_reads_old_names_as_new_ones_and_nothing_is_copied_without_th
     assert given == {"entries": [{"person_id": "p2"}], "note": {"x": 1}}      # the payload is left as it is
     clean = {"entries": [{"person": "p2"}], "note": {"x": 1}}
     assert renamed(clean) is clean
+
+
+def test_a_long_list_of_flat_objects_is_renamed_like_any_other():
+    forms = [{"serial": f"s{i}", "person": "p1", "n": i, "ok": None} for i in range(1000)]
+    assert renamed(forms) is forms                                  # nothing to rename: the list itself
+    old = forms[:500] + [{"serial": "x", "person_id": "p9"}] + forms[500:]
+    assert renamed(old)[500] == {"serial": "x", "person": "p9"}       # one old name deep in a long list
+    assert renamed(old)[:500] == forms[:500]
+    nested = forms + [{"inner": {"person_id": "p3"}}]
+    assert renamed(nested)[-1] == {"inner": {"person": "p3"}}         # an object inside one: still walked
+    listed = forms + [{"inner": [{"person_id": "p4"}]}]
+    assert renamed(listed)[-1] == {"inner": [{"person": "p4"}]}
+    assert renamed([]) == [] and renamed([1, "a"]) == [1, "a"]
