@@ -37,6 +37,7 @@ from services.survey.domain.vocabulary import ALL_GROUPS, RECOGNITION, SATISFACT
 from services.survey.report import workbook_bytes   # openpyxl (numpy, PIL) loaded at start, not in a request
 
 GROUP_INDEX = {g: i for i, g in enumerate(ALL_GROUPS)}
+GROUP_TEXT = {g: str(i) for g, i in GROUP_INDEX.items()}       # a group as its index in an array literal
 
 
 # -- questionnaires ----------------------------------------------------------------------------------
@@ -377,9 +378,9 @@ def _intake_context(uow, row):
     return ctx
 
 
-def _insert_forms(uow, row, forms) -> list[str]:
-    """The serials that were new; the campaign's count of forms (its data version) and its tallies
-    follow them, in the same transaction."""
+def _insert_forms(uow, row, forms: form_rules.Batch) -> list[str]:
+    """The serials that were new (of a batch's valid forms, as columns); the campaign's count of
+    forms (its data version) and its tallies follow them, in the same transaction."""
     new = _insert_new_forms(uow, row.id, forms)
     if new:
         _add_to_tallies(uow, row, forms, new)
@@ -391,16 +392,15 @@ def _insert_forms(uow, row, forms) -> list[str]:
     return new
 
 
-def _add_to_tallies(uow, row, forms, new_serials) -> None:
+def _add_to_tallies(uow, row, forms: form_rules.Batch, new_serials) -> None:
     """Add the forms an insert found new (``new_serials``; a batch delivered again adds none) to
     the campaign's tallies: their counts per subject, group and dimension as one appended row
     (``campaign_tally_parts``), in the insert's transaction (a strict batch rolled back takes it
     with it).  No row is shared with another batch: batches of a campaign do not wait on each
     other's commit for their tallies (issue 24 item 4)."""
-    new = set(new_serials)
-    fresh = [(f.subject, f.group, f.answers) for f in forms if f.serial in new] \
-        if len(new) < len(forms) else [(f.subject, f.group, f.answers) for f in forms]
-    dims, pooled = domain.tally_by_key(fresh, _campaign_questionnaire(uow, row))
+    fresh = forms if len(new_serials) == len(forms) else forms.only(set(new_serials))
+    dims, pooled = domain.tally_columns(fresh.subjects, fresh.groups, fresh.answers,
+                                        _campaign_questionnaire(uow, row))
     counts = [[subject, GROUP_INDEX[group], *c] for (subject, group), c in pooled.items()]
     # the JSON text written by orjson and bound as text (the column reads it back as JSON on both
     # databases): the ORM's JSON binding of 3,000 rows of counts was a fifth of a batch's time
@@ -510,7 +510,7 @@ _PG_INSERT_FORMS = ("INSERT INTO forms (campaign_id, serial, subject, grp, answe
                     "CAST(:grps AS smallint[]), CAST(:answers AS text[]))")
 
 
-def _insert_new_forms(uow, campaign_id: str, forms) -> list[str]:
+def _insert_new_forms(uow, campaign_id: str, forms: form_rules.Batch) -> list[str]:
     """The serials that were new, inserted by one set-based statement.
 
     PostgreSQL: a plain ``INSERT … SELECT FROM unnest(arrays)`` in a savepoint first (the usual
@@ -523,14 +523,14 @@ def _insert_new_forms(uow, campaign_id: str, forms) -> list[str]:
     session = uow.session
     if session.get_bind().dialect.name == "postgresql":
         params = {"cid": campaign_id, "signed": signed_by(session),
-                  "serials": _pg_text_array([f.serial for f in forms]),
-                  "subjects": _pg_text_array([f.subject for f in forms]),
-                  "grps": "{" + ",".join([str(GROUP_INDEX[f.group]) for f in forms]) + "}",
-                  "answers": _pg_text_array([f.answers for f in forms])}
+                  "serials": _pg_text_array(forms.serials),
+                  "subjects": _pg_text_array(forms.subjects),
+                  "grps": "{" + ",".join(map(GROUP_TEXT.__getitem__, forms.groups)) + "}",
+                  "answers": _pg_text_array(forms.answers)}
         try:
             with session.begin_nested():
                 session.execute(text(_PG_INSERT_FORMS), params)
-            return [f.serial for f in forms]
+            return forms.serials
         except IntegrityError as err:
             if getattr(err.orig, "pgcode", None) != "23505":      # not a taken serial: the error stands
                 raise
@@ -539,7 +539,7 @@ def _insert_new_forms(uow, campaign_id: str, forms) -> list[str]:
     stmt = (sqlite_insert(models.FormRow).on_conflict_do_nothing()
             .returning(models.FormRow.serial))
     rows = session.execute(stmt, [{"campaign_id": campaign_id, "serial": f.serial, "subject": f.subject,
-                                   "grp": GROUP_INDEX[f.group], "answers": f.answers} for f in forms])
+                                   "grp": GROUP_INDEX[f.group], "answers": f.answers} for f in forms.forms()])
     return [r[0] for r in rows]
 
 
@@ -614,18 +614,18 @@ def submit_batch(uow, data, caller: str) -> dict:
             return {**first, "replayed": True}
     subjects, groups, item_count = _intake_context(uow, row)
     raw = data["forms"]
-    good, errors = form_rules.check_batch(raw, subjects, groups, item_count)
-    accepted: list = []
+    good, errors = form_rules.check_batch_columns(raw, subjects, groups, item_count)
+    accepted = form_rules.Batch([], [], [], [], [])
     committed = False
     if not (strict and errors):
         if dry_run:
-            new, dups = form_rules.split_new_and_duplicates(
-                good, set(f.serial for f in good) - set(_existing_serials(uow, cid, (f.serial for f in good))))
+            new, dups = form_rules.split_new_batch(
+                good, set(good.serials) - set(_existing_serials(uow, cid, good.serials)))
             errors = errors + dups
             accepted = new
         elif strict:
             savepoint = uow.session.begin_nested()
-            new, dups = form_rules.split_new_and_duplicates(good, _insert_forms(uow, row, good))
+            new, dups = form_rules.split_new_batch(good, _insert_forms(uow, row, good))
             if dups:
                 savepoint.rollback()
                 errors = errors + dups
@@ -633,17 +633,17 @@ def submit_batch(uow, data, caller: str) -> dict:
                 savepoint.commit()
                 accepted, committed = new, True
         else:
-            new, dups = form_rules.split_new_and_duplicates(good, _insert_forms(uow, row, good))
+            new, dups = form_rules.split_new_batch(good, _insert_forms(uow, row, good))
             errors = errors + dups
             accepted, committed = new, True
     errors.sort(key=lambda e: e.index)
     if strict and errors:
-        accepted, committed = [], False
+        accepted, committed = form_rules.Batch([], [], [], [], []), False
     result = {
         "campaign_id": cid, "batch_id": bid, "received": len(raw),
         "accepted": len(accepted), "rejected": len(errors),
         "duplicates": sum(1 for e in errors if e.reason == form_rules.DUPLICATE_SERIAL),
-        "blank": sum(1 for f in accepted if form_rules.is_blank(f.answers)),
+        "blank": form_rules.blank_count(accepted.answers, item_count),
         "strict": strict, "dry_run": dry_run, "committed": committed and not dry_run,
         "errors": [e.to_dict() for e in errors],
         "seconds": round(time.perf_counter() - started, 4),
@@ -664,8 +664,8 @@ def submit_form(uow, data) -> dict:
         cls = Conflict if err["reason"] == form_rules.DUPLICATE_SERIAL else ValidationFailed
         raise cls(err["message"], field, [err])
     form = data["form"]
-    inserted = _insert_forms(uow, _campaign(uow, data["campaign_id"]), [form_rules.Form(
-        0, form["serial"], form["subject"], form["group"], form["answers"])])
+    inserted = _insert_forms(uow, _campaign(uow, data["campaign_id"]), form_rules.Batch(
+        [0], [form["serial"]], [form["subject"]], [form["group"]], [form["answers"]]))
     if not inserted:  # a concurrent copy won between the check and the insert
         raise Conflict("serial already received in this campaign", "form.serial")
     return {"campaign_id": data["campaign_id"], "serial": form["serial"], "accepted": True,

@@ -5,12 +5,13 @@ No nameko, no SQLAlchemy: every rule of SPEC §4 / seed 001 §一2 lives here an
 from .campaign import (CLOSED, OPEN, Campaign, close_campaign, ensure_open_for_forms,  # noqa: F401
                        validate_groups, validate_period, validate_subjects)
 from .forms import (REASONS, Form, FormError, answer_code, check_batch, check_form,  # noqa: F401
-                    is_blank, pack_answers, pack_cells, split_new_and_duplicates, strict_accepts)
+                    Batch, blank_count, check_batch_columns, is_blank, pack_answers, pack_cells,
+                    split_new_and_duplicates, split_new_batch, strict_accepts)
 from .questionnaire import (DEFAULT_KEY, Questionnaire, default_questionnaire,  # noqa: F401
                             dimension_runs, ensure_questionnaire_can_change, next_version,
                             validate_items)
 from .rates import (Cell, Counts, below_disqualification_line, cells_of, counts_dict,  # noqa: F401
                     event_subjects, format_rate, pool_by_agency, meets_team_target, rate_report,
-                    rate_report_pooled, satisfaction_rate, tally_answers, tally_by_key, tally_forms)
+                    rate_report_pooled, satisfaction_rate, tally_answers, tally_by_key, tally_columns, tally_forms)
 from .vocabulary import (ANSWER_CODES, DIMENSIONS, RESPONDENT_GROUPS,  # noqa: F401
                          SUBJECT_KINDS)

@@ -18,6 +18,7 @@ form would dominate the intake time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 from .vocabulary import ANSWER_CODES, ANSWER_LABELS, UNKNOWN
 
@@ -160,9 +161,96 @@ def check_batch(raw_forms, subjects, groups, item_count: int) -> tuple[list[Form
     return good, errors
 
 
+class Batch:
+    """The valid forms of a batch as columns, in batch order: ``serials[i]`` is the form at
+    ``indexes[i]`` of the batch (a column each: one insert, one tally, no object per form)."""
+    __slots__ = ("answers", "groups", "indexes", "serials", "subjects")
+
+    def __init__(self, indexes: list, serials: list, subjects: list, groups: list, answers: list):
+        self.indexes, self.serials, self.subjects, self.groups, self.answers = \
+            indexes, serials, subjects, groups, answers
+
+    @classmethod
+    def of(cls, forms) -> Batch:
+        forms = list(forms)
+        return cls([f.index for f in forms], [f.serial for f in forms], [f.subject for f in forms],
+                   [f.group for f in forms], [f.answers for f in forms])
+
+    def __len__(self) -> int:            # the number of forms (not of columns)
+        return len(self.serials)
+
+    def forms(self) -> list[Form]:
+        return list(map(Form, self.indexes, self.serials, self.subjects, self.groups, self.answers))
+
+    def only(self, serials) -> Batch:
+        """The forms whose serial is in ``serials``, in batch order."""
+        keep = [i for i, serial in enumerate(self.serials) if serial in serials]
+        if len(keep) == len(self.serials):
+            return self
+        return Batch(*([column[i] for i in keep] for column in
+                       (self.indexes, self.serials, self.subjects, self.groups, self.answers)))
+
+
+_FIELDS_OF = itemgetter("serial", "subject", "group", "answers")
+
+
+def _all_valid(raw_forms, subjects, groups, item_count: int) -> Batch | None:
+    """The batch as columns when every form is valid and every serial distinct, decided by passes
+    over whole columns (issue 24 item 4): exactly the forms :func:`check_form` takes, each check
+    the same (a field of another type than ``str``, an extra or missing field, a repeated serial
+    or any fault: None, and the batch is checked form by form)."""
+    n = len(raw_forms)
+    if n == 0 or set(map(type, raw_forms)) != {dict} or set(map(len, raw_forms)) != {len(FORM_FIELDS)}:
+        return None
+    try:
+        serials, subjects_, groups_, answers = map(list, zip(*map(_FIELDS_OF, raw_forms)))
+    except KeyError:
+        return None
+    if not (set(map(type, serials)) == set(map(type, subjects_)) == set(map(type, groups_))
+            == set(map(type, answers)) == {str}):
+        return None
+    if not (0 < min(map(len, serials)) and max(map(len, serials)) <= SERIAL_MAX
+            and serials == list(map(str.strip, serials)) and "".join(serials).isprintable()
+            and len(set(serials)) == n):
+        return None
+    if not (set(subjects_).issubset(subjects) and set(groups_).issubset(groups)):
+        return None
+    if set(map(len, answers)) != {item_count} or "".join(answers).strip(_CODES):
+        return None
+    return Batch(list(range(n)), serials, subjects_, groups_, answers)
+
+
+def check_batch_columns(raw_forms, subjects, groups, item_count: int) -> tuple[Batch, list[FormError]]:
+    """:func:`check_batch` with the valid forms as a :class:`Batch`: a batch whose forms are all
+    valid is checked column by column, any other form by form (the same forms taken, the same
+    errors)."""
+    batch = _all_valid(raw_forms, subjects, groups, item_count)
+    if batch is not None:
+        return batch, []
+    good, errors = check_batch(raw_forms, subjects, groups, item_count)
+    return Batch.of(good), errors
+
+
 def duplicate_error(form: Form, message: str = "serial already received in this campaign") -> FormError:
     """A later copy of a serial, identical or not, is a duplicate (SPEC §4 "first copy wins")."""
     return FormError(form.index, form.serial, f"forms[{form.index}].serial", DUPLICATE_SERIAL, message)
+
+
+def split_new_batch(candidates: Batch, inserted_serials) -> tuple[Batch, list[FormError]]:
+    """:func:`split_new_and_duplicates` on a :class:`Batch`: the batch itself when every serial
+    was new (the usual case), else the new ones and a duplicate error for each other."""
+    inserted = set(inserted_serials)
+    if len(inserted) == len(candidates) and inserted.issuperset(candidates.serials):
+        return candidates, []
+    new, dups = split_new_and_duplicates(candidates.forms(), inserted)
+    return Batch.of(new), dups
+
+
+def blank_count(answers, item_count: int) -> int:
+    """How many of a checked batch's answers (each ``item_count`` codes) are blank (:func:`is_blank`)."""
+    if not set(map(len, answers)) <= {item_count}:
+        return sum(map(is_blank, answers))
+    return answers.count(UNKNOWN * item_count)
 
 
 def split_new_and_duplicates(candidates: list[Form], inserted_serials) -> tuple[list[Form], list[FormError]]:

@@ -152,6 +152,50 @@ def tally_by_key(forms, questionnaire: Questionnaire
     return dims, acc
 
 
+def tally_columns(subjects, groups, answers, questionnaire: Questionnaire
+                  ) -> tuple[tuple[str, ...], dict[tuple[str, str], list[int]]]:
+    """:func:`tally_by_key` of the forms given as three columns (``subjects[i]``, ``groups[i]``,
+    ``answers[i]``): the same dimensions and counts, the keys in the order they first appear.
+
+    Counted over the columns at once (issue 24 item 4): each distinct answer string's counts are a
+    row of a table kept per questionnaire layout (made once, as :func:`tally_by_key` makes them),
+    the batch's rows are taken from it by index, and added up per subject and group in one step."""
+    import numpy as np
+
+    dims, plan = _layout(questionnaire)
+    width = 1 + 3 * len(dims)
+    n = len(answers)
+    if n == 0:
+        return dims, {}
+    entry = _TABLES.get(plan)
+    if entry is None or len(entry[0]) >= _VECTORS_MAX:
+        entry = _TABLES[plan] = [{}, np.zeros((0, width), dtype=np.int64)]
+    index, table = entry
+    new = dict.fromkeys(answers).keys() - index.keys()
+    if new:
+        new = list(new)
+        rows = np.zeros((len(new), width), dtype=np.int64)
+        rows[:, 0] = 1
+        for r, text in enumerate(new):
+            for base, start, end in plan:
+                part = text[start:end]
+                rows[r, base] += part.count(SATISFIED)
+                rows[r, base + 1] += part.count(BASIC)
+                rows[r, base + 2] += part.count(DISSATISFIED)
+        index.update(zip(new, range(len(index), len(index) + len(new))))
+        table = entry[1] = np.concatenate([table, rows])
+    per_form = table[np.fromiter(map(index.__getitem__, answers), dtype=np.intp, count=n)]
+    keys = list(zip(subjects, groups))
+    slot = dict(zip(dict.fromkeys(keys), range(n)))
+    ids = np.fromiter(map(slot.__getitem__, keys), dtype=np.intp, count=n)
+    pooled = np.zeros((len(slot), width), dtype=np.int64)
+    np.add.at(pooled, ids, per_form)
+    return dims, dict(zip(slot, pooled.tolist()))
+
+
+_TABLES: dict = {}      # layout -> [{answers: row}, counts of each row] (tally_columns)
+
+
 def cells_of(dims, pooled: dict[tuple[str, str], list[int]]) -> tuple[list[Cell], dict[str, int]]:
     """The cells and forms received per subject of :func:`tally_by_key`'s pooled counts."""
     cells = [Cell(subject, group, dim, c[1 + 3 * i], c[2 + 3 * i], c[3 + 3 * i])

@@ -157,3 +157,40 @@ def test_every_fault_of_a_form_is_listed_with_its_field_the_first_as_the_forms_o
     good = check_form({"serial": "A1", "subject": "o1", "group": "parents", "answers": "S" * 35},
                       0, SUBJECTS, GROUPS, 35)
     assert good.serial == "A1" and not hasattr(good, "faults")
+
+
+def _columns(batch):
+    return (batch.indexes, batch.serials, batch.subjects, batch.groups, batch.answers)
+
+
+@pytest.mark.parametrize("raws", [
+    [form("A"), form("B", subject="s1", group="officers", answers="SBDN" * 8 + "NNN"), form("C")],
+    [form("A"), form("B"), form("A")],                                    # a serial twice
+    [form("A"), form("B", subject="zz")], [form("A"), form("B", group="nobody")],
+    [form("A"), form("B", answers="S" * 34)], [form("A"), form("B", answers="S" * 34 + "X")],
+    [form("A"), form("B", answers="s" * 35)], [form("A"), form(" B")], [form("A"), form("B\n")],
+    [form("A"), form("")], [form("A"), form("x" * 65)], [form("A"), form("x" * 64)],
+    [form("A"), form(17)], [form("A"), form("B", extra=1)], [form("A"), {"serial": "B"}],
+    [form("A"), ["not", "a", "form"]], [form("A"), form("B", subject=None)],
+    [form("A"), {"serial": "B", "subject": "o1", "group": "parents", "answer": GOOD}],
+])
+def test_a_batch_checked_by_columns_takes_what_form_by_form_takes(raws):
+    from services.survey.domain import Batch, check_batch_columns
+    good, errors = check_batch(raws, SUBJECTS, GROUPS, 35)
+    batch, column_errors = check_batch_columns(raws, SUBJECTS, GROUPS, 35)
+    assert _columns(batch) == _columns(Batch.of(good))
+    assert batch.forms() == good and len(batch) == len(good)
+    assert column_errors == errors
+
+
+def test_new_forms_of_a_batch_and_its_blank_ones():
+    from services.survey.domain import blank_count, check_batch_columns, split_new_batch
+    batch, _ = check_batch_columns([form("A"), form("B", answers="N" * 35), form("C")], SUBJECTS, GROUPS, 35)
+    same, dups = split_new_batch(batch, ["A", "B", "C"])
+    assert same is batch and dups == []
+    new, dups = split_new_batch(batch, ["A", "C"])
+    assert new.serials == ["A", "C"] and new.indexes == [0, 2]
+    assert [(e.serial, e.reason, e.field) for e in dups] == [("B", DUPLICATE_SERIAL, "forms[1].serial")]
+    assert batch.only({"B"}).answers == ["N" * 35]
+    assert blank_count(batch.answers, 35) == 1 == sum(map(is_blank, batch.answers))
+    assert blank_count(["N", "NN", "S"], 35) == 2 == sum(map(is_blank, ["N", "NN", "S"]))

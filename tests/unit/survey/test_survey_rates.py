@@ -149,3 +149,27 @@ def test_the_report_of_pooled_counts_is_the_report_of_cells():
     got = rate_report_pooled(subjects, *tally_by_key(forms, Q), groups=groups, names={"o1": "张三"})
     assert got == expected
     assert [r["forms"] for r in got["subjects"]][-1] == 0 and got["subjects"][-1]["rate"] is None
+
+
+def test_tally_over_columns_equals_form_by_form():
+    """tally_columns (the intake's tally, issue 24 item 4) gives tally_by_key's dimensions, keys in
+    the same order and the same counts, on a checked batch and on anything else."""
+    import random
+
+    from services.survey.domain import Questionnaire, tally_by_key, tally_columns
+    rnd = random.Random(24)
+    forms = [(rnd.choice(["a1", "s1", "o1", "o2"]), rnd.choice(["parents", "officers"]),
+              "".join(rnd.choice("SBDN") for _ in range(35))) for _ in range(500)]
+    forms += [("o1", "parents", "N" * 35)] * 3 + [("o1", "parents", "S" * 35)]
+    from services.survey.domain import DIMENSIONS
+    split = Questionnaire("split", 1, tuple(DIMENSIONS[i % 3] for i in range(35)))   # runs interleaved
+    for q in (Q, split):
+        for sample in (forms, forms[:1], forms[:0],
+                       forms[:5] + [("o2", "officers", "SB")],              # unequal lengths
+                       forms[:5] + [("o2", "officers", "满" * 35)]):          # not ASCII
+            columns = [list(c) for c in zip(*sample)] or [[], [], []]
+            expected = tally_by_key(sample, q)
+            got = tally_columns(*columns, q)
+            assert got == expected
+            assert list(got[1]) == list(expected[1])
+            assert all(type(v) is int for c in got[1].values() for v in c)
