@@ -499,10 +499,10 @@ def _pg_text_array(values) -> str:
     hold a comma, a brace or a blank); a quote or backslash escaped.  One string per column, bound
     as one parameter: psycopg2 adapts a Python list element by element, which cost more than the
     insert itself (issue 24 item 4)."""
-    joined = '","'.join(values)
-    if '"' in joined or "\\" in joined:
-        joined = '","'.join(v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
-    return '{"' + joined + '"}'
+    plain = "".join(values)              # the separator holds quotes: look for them in the values
+    if '"' in plain or "\\" in plain:
+        return '{"' + '","'.join(v.replace("\\", "\\\\").replace('"', '\\"') for v in values) + '"}'
+    return '{"' + '","'.join(values) + '"}'
 
 
 _PG_INSERT_FORMS = ("INSERT INTO forms (campaign_id, serial, subject, grp, answers, signed_by) "
