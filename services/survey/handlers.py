@@ -10,10 +10,10 @@ import json
 import os
 import time
 from datetime import date
-from operator import add
+from operator import itemgetter
 
 import orjson
-from sqlalchemy import String, func, insert, select, text, type_coerce
+from sqlalchemy import String, Text, cast, func, insert, select, text, type_coerce
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
@@ -454,20 +454,25 @@ def _tallied(uow, row) -> tuple[tuple, dict]:
         base = slot[dim]
         v[base], v[base + 1], v[base + 2] = s, b, d
     P = models.CampaignTallyPartRow
+    keys: list = []
+    rows: list = []
+    # the counts as text, read by orjson (not by the driver's standard JSON decoding)
     for part_dims, counts in conn.execute(
-            select(P.dimensions, P.counts).where(P.campaign_id == row.id).order_by(P.id)).all():
-        same = tuple(part_dims) == dims
+            select(P.dimensions, cast(P.counts, Text)).where(P.campaign_id == row.id).order_by(P.id)).all():
+        counts = orjson.loads(counts)
+        if tuple(part_dims) == dims:            # the usual part: its rows are added all at once below
+            keys += zip(map(itemgetter(0), counts), map(ALL_GROUPS.__getitem__, map(itemgetter(1), counts)))
+            rows += map(itemgetter(slice(2, None)), counts)
+            continue
         for subject, grp, *c in counts:
             v = vector(subject, ALL_GROUPS[grp])
-            if same:
-                v[:] = map(add, v, c)
-                continue
             v[0] += c[0]
             for i, dim in enumerate(part_dims):
                 base = slot[dim]
                 v[base] += c[1 + 3 * i]
                 v[base + 1] += c[2 + 3 * i]
                 v[base + 2] += c[3 + 3 * i]
+    domain.add_pooled(pooled, keys, rows, width)
     return dims, pooled
 
 

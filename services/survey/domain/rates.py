@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain, count
 from operator import add
 
 from .questionnaire import Questionnaire, dimension_runs
@@ -194,6 +195,25 @@ def tally_columns(subjects, groups, answers, questionnaire: Questionnaire
 
 
 _TABLES: dict = {}      # layout -> [{answers: row}, counts of each row] (tally_columns)
+
+
+def add_pooled(pooled: dict[tuple[str, str], list[int]], keys, rows, width: int) -> None:
+    """Add ``rows[i]`` (``width`` counts laid out as :func:`tally_by_key`'s) to ``pooled[keys[i]]``,
+    in place; a key not there yet starts at zero and comes after the keys already there, in the
+    order it first appears.  One step over all rows (the tally parts of a campaign: thousands of
+    rows an insert), the same sums as adding them one by one."""
+    import numpy as np
+
+    if not keys:
+        return
+    slot = dict(zip(dict.fromkeys(chain(pooled, keys)), count()))
+    sums = np.zeros((len(slot), width), dtype=np.int64)
+    if pooled:
+        sums[:len(pooled)] = np.array(list(pooled.values()), dtype=np.int64).reshape(len(pooled), width)
+    ids = np.fromiter(map(slot.__getitem__, keys), dtype=np.intp, count=len(keys))
+    np.add.at(sums, ids, np.array(rows, dtype=np.int64).reshape(len(keys), width))
+    pooled.clear()
+    pooled.update(zip(slot, sums.tolist()))
 
 
 def cells_of(dims, pooled: dict[tuple[str, str], list[int]]) -> tuple[list[Cell], dict[str, int]]:

@@ -173,3 +173,24 @@ def test_tally_over_columns_equals_form_by_form():
             assert got == expected
             assert list(got[1]) == list(expected[1])
             assert all(type(v) is int for c in got[1].values() for v in c)
+
+
+def test_pooled_rows_added_at_once_equal_added_one_by_one():
+    from operator import add
+
+    from services.survey.domain import add_pooled
+    pooled = {("o1", "parents"): [1, 2, 3, 4], ("s1", "officers"): [5, 0, 0, 5]}
+    keys = [("o2", "parents"), ("o1", "parents"), ("o2", "parents"), ("a1", "officers")]
+    rows = [[1, 1, 0, 0], [2, 0, 2, 0], [3, 1, 1, 1], [1, 0, 0, 1]]
+    expected = {k: list(v) for k, v in pooled.items()}
+    for k, r in zip(keys, rows):
+        expected[k] = list(map(add, expected.get(k, [0] * 4), r))
+    add_pooled(pooled, keys, rows, 4)
+    assert pooled == expected
+    assert list(pooled) == [("o1", "parents"), ("s1", "officers"), ("o2", "parents"), ("a1", "officers")]
+    assert all(type(v) is int for c in pooled.values() for v in c)
+    empty: dict = {}
+    add_pooled(empty, keys[:1], rows[:1], 4)
+    assert empty == {("o2", "parents"): [1, 1, 0, 0]}
+    add_pooled(empty, [], [], 4)
+    assert empty == {("o2", "parents"): [1, 1, 0, 0]}
