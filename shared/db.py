@@ -238,6 +238,25 @@ class UnitOfWork:
             self._session.info["signed_by"] = self.signed_by   # for the audit trails of this work
         return self._session
 
+    @property
+    def engine(self):
+        """The engine this unit of work's sessions are bound to (what per-process caches key on)."""
+        return self._sessionmaker.kw["bind"]
+
+    def read(self, statement, params=None) -> list:
+        """The rows of one read-only ``statement`` (built once, at import: SQLAlchemy then reuses its
+        compiled form without coercing or keying it again).  Inside a transaction this unit of work
+        has begun (it wrote, or read through ``session``), through that transaction, which sees its
+        own writes.  Otherwise on a pooled connection in autocommit, handed back at once: no
+        ``BEGIN`` and no ``COMMIT``, two of a read RPC's database round trips (issue 24 item 2).  Each
+        such statement sees the data committed when it starts, as the first statement of a
+        transaction would; a read that needs several statements to agree reads them in one
+        statement, or through ``session``."""
+        if self._session is not None:
+            return self._session.execute(statement, params).all()
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            return conn.execute(statement, params).all()
+
     # -- delivery --------------------------------------------------------------------------------
     def publish(self, event_type: str, payload: dict, dumps=None) -> str:
         """Record an event in the outbox, in this transaction; the relay sends it after commit.

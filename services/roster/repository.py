@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date
 from collections import defaultdict
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 
 from services.roster.conversions import (fact_from_row, pair_from_row, post_from_row, post_values,
                                          spell_from_row, staff_from_row, version_from_row, version_values)
@@ -81,12 +81,6 @@ def staff_as_of(session, ids: Iterable[str], day: date) -> dict[str, Staff]:
     people = load_staff(session, ids)
     posts = load_posts(session, people)
     return {pid: history_rules.staff_on(s, posts.get(pid, []), day) for pid, s in people.items()}
-
-
-def since_of(session, ids: Iterable[str]) -> dict[str, date]:
-    """The first day of each person's latest post."""
-    return {pid: max(p.start for p in posts) for pid, posts in load_posts(session, ids).items()
-            if posts}
 
 
 def load_units(session, day: date | None = None) -> dict[str, Unit]:
@@ -204,6 +198,42 @@ def load_tree(session) -> tree_rules.Tree:
 
 def _read_tree(session) -> tree_rules.Tree:
     return tree_rules.Tree(version_from_row(r) for r in session.scalars(select(UnitVersionRow)))
+
+
+def tree_under(uow, stamp: str | None) -> tree_rules.Tree:
+    """The unit tree kept under ``stamp`` (read by the caller *before* this: a tree kept under a
+    stamp is never older than the stamp says), else read whole through ``uow.read`` and kept; as
+    :func:`load_tree`, for a read that has its stamp already (:func:`person_record`)."""
+    if uow._session is not None and uow._session.info.get(TREE_WRITTEN):
+        return _read_tree(uow._session)
+    engine = uow.engine
+    kept = _TREES.get(engine)
+    if stamp is not None and kept is not None and kept[0] == stamp:
+        return kept[1]
+    tree = tree_rules.Tree(version_from_row(r) for r in uow.read(_ALL_VERSIONS))
+    if stamp is not None:
+        _TREES[engine] = (stamp, tree)
+    return tree
+
+
+_ALL_VERSIONS = select(UnitVersionRow)
+_POSTS_SINCE = (select(func.max(PostRow.start)).where(PostRow.person == StaffRow.id)
+                .correlate(StaffRow).scalar_subquery())
+_TREE_STAMP = select(TreeStampRow.stamp).where(TreeStampRow.id == 1).scalar_subquery()
+#: a person's record, the first day of their latest post and the tree's stamp: one statement, one
+#: round trip (three before: the ORM's ``get``, the posts, the stamp), built once
+_PERSON_RECORD = select(*columns(StaffRow, STAFF_COLUMNS), _POSTS_SINCE.label("since"),
+                        _TREE_STAMP.label("stamp")).where(StaffRow.id == bindparam("person"))
+
+
+def person_record(uow, person_id: str, field: str = "person") -> tuple[Staff, date | None, str | None]:
+    """``(the person, the first day of their latest post or None, the tree's stamp)`` in one
+    statement; :class:`NotFound` naming ``field`` for an unknown person."""
+    rows = uow.read(_PERSON_RECORD, {"person": person_id})
+    if not rows:
+        raise NotFound(f"unknown person {person_id!r}", field)
+    row = rows[0]
+    return staff_from_row(row), row.since, row.stamp
 
 
 def save_versions(session, closed: list, opened: list) -> None:

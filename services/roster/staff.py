@@ -25,8 +25,8 @@ from services.roster.evaluators import publish_evaluators
 from services.roster.mentoring import apply_cuts
 from services.roster.models import PostRow, SpellRow, StaffRow
 from services.roster.repository import (chunks, ids_on, load_person, load_posts, load_spells, load_staff,
-                                        load_tree, mentor_map, pairs_of, save_posts, since_of,
-                                        staff_as_of, Statuses)
+                                        load_tree, mentor_map, pairs_of, person_record, save_posts,
+                                        staff_as_of, Statuses, tree_under)
 from shared.contracts import roster as contract
 from shared.errors import Conflict, LianbaoError, ValidationFailed
 
@@ -89,10 +89,8 @@ def create_staff(uow, data) -> dict:
 def get_staff(uow, data) -> dict:
     """The current record (the latest post), its agency as the tree has it today (or, for a
     post starting later, on its first day)."""
-    session = uow.session
-    person = load_person(session, data["person"])
-    since = since_of(session, [person.id]).get(person.id, person.joined)
-    return staff_dict(person, load_tree(session).view(max(since, date.today())))
+    person, since, stamp = person_record(uow, data["person"])
+    return staff_dict(person, tree_under(uow, stamp).view(max(since or person.joined, date.today())))
 
 
 def change_staff(uow, data) -> dict:

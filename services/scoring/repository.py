@@ -9,7 +9,7 @@ import hashlib
 import json
 from datetime import date
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 
 from shared import fastjson
 from shared.errors import Conflict, LianbaoError, NotFound
@@ -286,13 +286,23 @@ def count_evaluations(s, evaluator, month, states) -> int:
         Evaluation.state.in_(states)))
 
 
-def months_of(s, subject, kind, year=None) -> list:
-    """A subject's evaluations (of ``year``, or all), in calendar order."""
-    q = select(Evaluation).where(Evaluation.subject == subject,
-                                 Evaluation.kind == kind)
+#: what a month of a person's history shows (:func:`services.scoring.workflow.evaluation_dict`), as
+#: plain rows; built once (SQLAlchemy reuses the compiled statement)
+_HISTORY_COLUMNS = [getattr(Evaluation, name).label(name) for name in (
+    "id", "kind", "subject", "month", "state", "score", "self_score", "item_scores", "deductions", "agency",
+    "evaluator", "template_version", "notice_end", "filed_on", "late", "objections")]
+_HISTORY = (select(*_HISTORY_COLUMNS).where(Evaluation.subject == bindparam("subject"),
+                                            Evaluation.kind == bindparam("kind"))
+            .order_by(Evaluation.month))
+_HISTORY_OF_YEAR = _HISTORY.where(Evaluation.month.like(bindparam("months")))
+
+
+def history_rows(uow, subject, kind, year=None) -> list:
+    """A subject's evaluations (of ``year``, or all), in calendar order: plain rows, one statement
+    (``uow.read``: no transaction of its own)."""
     if year:
-        q = q.where(Evaluation.month.like(f"{year}-%"))
-    return list(s.scalars(q.order_by(Evaluation.month)))
+        return uow.read(_HISTORY_OF_YEAR, {"subject": subject, "kind": kind, "months": f"{year}-%"})
+    return uow.read(_HISTORY, {"subject": subject, "kind": kind})
 
 
 # -- ratings and their stored results --------------------------------------------------------

@@ -293,9 +293,9 @@ def evaluation(uow, data) -> dict:
 
 
 def person_history(uow, data) -> dict:
-    rows = repository.months_of(uow.session, data["person"], data["kind"], data.get("year"))
+    rows = repository.history_rows(uow, data["person"], data["kind"], data.get("year"))
     return {"subject": data["person"], "kind": data["kind"],
-            "months": [evaluation_dict(uow.session, e, trail=False) for e in rows]}
+            "months": [evaluation_dict(None, e, trail=False) for e in rows]}
 
 
 def _allowed(check, ctx, actor, e) -> bool:

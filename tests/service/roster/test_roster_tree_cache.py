@@ -7,7 +7,13 @@ from alembic import command
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
+import pytest
+from sqlalchemy import insert
+
 from services.roster import repository
+from services.roster.models import Base, PostRow, StaffRow
+from shared.db import UnitOfWork
+from shared.errors import NotFound
 from services.roster.domain.model import Unit
 from services.roster.domain.tree import UnitVersion
 from shared.migrate import alembic_config
@@ -73,3 +79,38 @@ def test_each_database_keeps_its_own_tree(tmp_path):
         assert repository.load_tree(t).on(date(2026, 1, 1)) == {}
     one.dispose()
     two.dispose()
+
+
+def test_a_person_record_reads_the_stamp_with_the_person_and_the_kept_tree_serves_it(tmp_path):
+    """``get_staff``'s one statement: the person, the first day of their latest post and the
+    tree's stamp; the tree kept under that stamp is reused, and read again after a committed change."""
+    engine = _engine(tmp_path)
+    session = sessionmaker(engine, expire_on_commit=False)
+    with session.begin() as s:
+        repository.save_versions(s, [], [CITY, AGENCY])
+        s.execute(insert(StaffRow), [{"id": "p1", "name": "甲", "unit": "m_ps", "position": "officer",
+                                      "joined": date(2026, 3, 2), "titles": "", "supervises": ""},
+                                     {"id": "p2", "name": "乙", "unit": "m_ps", "position": "officer",
+                                      "joined": date(2026, 3, 2), "titles": "", "supervises": ""}])
+        s.execute(insert(PostRow), [{"person": "p1", "start": date(2026, 3, 2), "end": date(2026, 4, 30),
+                                     "unit": "m_ps", "position": "officer", "titles": "", "supervises": ""},
+                                    {"person": "p1", "start": date(2026, 5, 1), "end": None,
+                                     "unit": "m_ps", "position": "chief", "titles": "", "supervises": ""}])
+    with UnitOfWork(session, Base) as uow:
+        person, since, stamp = repository.person_record(uow, "p1")
+        assert (person.id, person.unit, since) == ("p1", "m_ps", date(2026, 5, 1))
+        first = repository.tree_under(uow, stamp)
+        assert "m_ps" in first.on(date(2026, 3, 1))
+        assert repository.person_record(uow, "p2")[1] is None        # no post rows: no date
+        assert repository.tree_under(uow, repository.person_record(uow, "p2")[2]) is first
+        with pytest.raises(NotFound) as err:
+            repository.person_record(uow, "nobody", "mentor")
+        assert err.value.field == "mentor"
+        assert uow._session is None                                    # read without a transaction
+    with session.begin() as s:
+        repository.save_versions(s, [], [UnitVersion(Unit("m_ps2", "二局", "agency", "city",
+                                                          "public_security", "division"), date(2026, 3, 1))])
+    with UnitOfWork(session, Base) as uow:
+        again = repository.tree_under(uow, repository.person_record(uow, "p1")[2])
+        assert again is not first and "m_ps2" in again.on(date(2026, 3, 1))
+    engine.dispose()

@@ -1,0 +1,54 @@
+"""``UnitOfWork.read`` (issue 24 item 2): a read outside a transaction runs in autocommit on a
+pooled connection handed back at once, and the pool gets back a transactional connection; inside
+a transaction the unit of work began, the read goes through it and sees its own writes.  On SQLite
+and PostgreSQL."""
+from sqlalchemy import Column, Integer, String, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.db import UnitOfWork, make_base
+
+Base = make_base()
+
+
+class Thing(Base):
+    __tablename__ = "things"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(20), nullable=False)
+
+
+ALL = select(Thing.id, Thing.name).order_by(Thing.id)
+
+
+def _uow(engine) -> UnitOfWork:
+    return UnitOfWork(sessionmaker(engine, expire_on_commit=False), Base)
+
+
+def test_a_read_outside_a_transaction_opens_none_and_leaves_the_pool_transactional(engine_of):
+    engine = engine_of("uowread")
+    Base.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.execute(insert(Thing), [{"id": 1, "name": "one"}])
+        s.commit()
+    with _uow(engine) as uow:
+        assert [tuple(r) for r in uow.read(ALL)] == [(1, "one")]
+        assert uow._session is None                       # no session, no transaction of its own
+        assert engine.pool.checkedout() == 0              # the connection is back in the pool
+    with Session(engine) as s:                            # the same pooled connection, transactional again
+        s.execute(insert(Thing), [{"id": 2, "name": "two"}])
+        s.rollback()
+    with _uow(engine) as uow:
+        assert [r.id for r in uow.read(ALL)] == [1]       # the rollback took the row with it
+    engine.dispose()
+
+
+def test_a_read_inside_the_transaction_sees_its_own_writes_and_a_rollback_drops_them(engine_of):
+    engine = engine_of("uowread")
+    Base.metadata.create_all(engine)
+    with _uow(engine) as uow:
+        uow.session.execute(insert(Thing), [{"id": 3, "name": "three"}])
+        assert [r.name for r in uow.read(select(Thing.name))] == ["three"]
+        uow.rollback()
+    with _uow(engine) as uow:
+        assert uow.read(ALL) == []
+        assert uow.engine is engine
+    engine.dispose()
