@@ -254,8 +254,18 @@ class UnitOfWork:
         statement, or through ``session``."""
         if self._session is not None:
             return self._session.execute(statement, params).all()
-        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            return conn.execute(statement, params).all()
+        with self.engine.connect() as conn:
+            if self.engine.dialect.name != "postgresql":    # SQLite: a SELECT begins no transaction
+                return conn.execute(statement, params).all()
+            # psycopg2's own switch, set and reset on the client alone: SQLAlchemy's AUTOCOMMIT
+            # isolation level resets through ``set_isolation_level``, a round trip of its own
+            raw = conn.connection.dbapi_connection
+            raw.autocommit = True
+            try:
+                return conn.execute(statement, params).all()
+            finally:
+                if not raw.closed:      # the pool gets back a transactional connection
+                    raw.autocommit = False
 
     # -- delivery --------------------------------------------------------------------------------
     def publish(self, event_type: str, payload: dict, dumps=None) -> str:

@@ -2,7 +2,9 @@
 pooled connection handed back at once, and the pool gets back a transactional connection; inside
 a transaction the unit of work began, the read goes through it and sees its own writes.  On SQLite
 and PostgreSQL."""
-from sqlalchemy import Column, Integer, String, insert, select
+import pytest
+from sqlalchemy import Column, Integer, String, insert, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import UnitOfWork, make_base
@@ -51,4 +53,17 @@ def test_a_read_inside_the_transaction_sees_its_own_writes_and_a_rollback_drops_
     with _uow(engine) as uow:
         assert uow.read(ALL) == []
         assert uow.engine is engine
+    engine.dispose()
+
+
+def test_a_failed_read_also_leaves_the_pool_transactional(engine_of):
+    engine = engine_of("uowread")
+    Base.metadata.create_all(engine)
+    with _uow(engine) as uow, pytest.raises(DBAPIError):
+        uow.read(text("SELECT * FROM no_such_table"))
+    with Session(engine) as s:
+        s.execute(insert(Thing), [{"id": 4, "name": "four"}])
+        s.rollback()
+    with _uow(engine) as uow:
+        assert uow.read(ALL) == []
     engine.dispose()
