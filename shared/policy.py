@@ -22,7 +22,7 @@ log or rectification, see :func:`services.scoring.domain.workflow.check_not_own`
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from shared.errors import Forbidden
 

@@ -4,7 +4,6 @@ workflow transition), and when the copies arrive at the same time."""
 import eventlet
 import pytest
 
-from shared.runner import service_class
 from tests.reliability.ratings_year import rating
 from tests.service.scoring.conftest import PEOPLE, UNITS
 

@@ -7,7 +7,6 @@ attack is tried by the person himself and by the bureau's system keying it for h
 (``Forbidden`` naming ``actor``), nothing is written (the record and who-signed columns as before),
 and a colleague then succeeds (the control), the record keeping who the entry point verified."""
 import pytest
-from sqlalchemy import select
 
 from shared.db import Database
 from shared.identity import Actor

@@ -23,7 +23,7 @@ from shared.errors import Conflict, ValidationFailed
 
 from .dates import ONE_DAY, add_months, covers
 from .evaluator import evaluator_of
-from .model import EXIT_KINDS, SECONDMENT, Spell, Staff, Unit
+from .model import EXIT_KINDS, SECONDMENT, Spell, Staff
 
 
 @dataclass(frozen=True)

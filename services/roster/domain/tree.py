@@ -18,7 +18,7 @@
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import date

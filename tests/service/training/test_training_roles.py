@@ -1,7 +1,6 @@
 """A committee's office has its role in training (issue 18, the policy table): training keeps the
 roster's unit tree (``units_saved``), so the county committee's office records a result of an
 officer of a bureau below it, the office of another county may not, nor may an officer."""
-import eventlet
 import pytest
 
 from shared.errors import Forbidden

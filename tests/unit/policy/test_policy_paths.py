@@ -1,7 +1,6 @@
 """Every scope path of the policy table names a field of its RPC's payload schema: a path that names
 nothing would leave the call unscoped, silently (the table's paths were wrong for 25 rows before the
 table was enforced)."""
-import importlib
 import inspect
 import re
 
