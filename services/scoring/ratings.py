@@ -48,8 +48,9 @@ def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
     hist = history.History(s)
     hist.load(moved)
     mentors = history.mentors_on(s, end)
+    rows = s.connection().execute     # plain rows: no ORM result processing of 100,000s of rows
     people = []
-    for pid, ag, sec, pos, joined, _mentor, left, name in s.execute(select(
+    for pid, ag, sec, pos, joined, _mentor, left, name in rows(select(
             Person.id, Person.agency, Person.section, Person.position, Person.joined,
             Person.mentor, Person.left_on, Person.name).order_by(Person.id)):
         if pid in moved:
@@ -72,7 +73,7 @@ def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
     if s.get_bind().dialect.name == "postgresql":
         facts.monthly = monthly = _officer_monthly_pg(s, months)
         q = q.where(Evaluation.kind != "officer")
-    for kind, subj, month, score in s.execute(q):
+    for kind, subj, month, score in rows(q):
         if kind == "officer":
             if subj in ids:
                 monthly.setdefault(subj, {})[month] = exact(score)
@@ -92,7 +93,7 @@ def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
             Absence.on_date >= start, Absence.on_date <= end).group_by(Absence.person)):
         if person in ids:
             facts.absence[person] = n
-    for subj, sat, bas, dis in s.execute(select(
+    for subj, sat, bas, dis in rows(select(
             Satisfaction.subject, func.sum(Satisfaction.satisfied), func.sum(Satisfaction.basic),
             func.sum(Satisfaction.dissatisfied)).where(
             Satisfaction.period.in_(assemble.survey_periods(period))).group_by(Satisfaction.subject)):

@@ -116,9 +116,12 @@ class Facts:
 
 
 def officer_entry(p: PersonRow, facts: Facts, start: date, end: date, months, officer_ids,
-                  section_ids) -> dict:
+                  section_ids, month_set=None) -> dict:
     scores = facts.monthly.get(p.id, {})
-    monthly = {m: scores[m] for m in months if m in scores}      # in calendar order
+    if scores.keys() <= (month_set or frozenset(months)) and list(scores) == sorted(scores):
+        monthly = scores            # already months of the period in calendar order: as it is
+    else:
+        monthly = {m: scores[m] for m in months if m in scores}      # in calendar order
     o = {"id": p.id, "agency": p.agency, "joined": p.joined.isoformat(), "monthly": monthly}
     if p.section and p.section in section_ids and section_ids[p.section] == p.agency:
         o["section"] = p.section
@@ -174,7 +177,8 @@ def assemble_snapshot(period: str, rating_date: date, people, sections, facts: F
         section_list.append(s)
         section_ids[sid] = agency
     officer_ids = {p.id for p in people}
-    officers = [officer_entry(p, facts, start, end, months, officer_ids, section_ids)
+    month_set = frozenset(months)       # in calendar order, which is their sorted order
+    officers = [officer_entry(p, facts, start, end, months, officer_ids, section_ids, month_set)
                 for p in people]
     snapshot = {"period": period, "rating_date": rating_date.isoformat(),
                 "officers": officers, "sections": section_list, "agencies": list(agencies)}

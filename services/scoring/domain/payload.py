@@ -13,7 +13,8 @@ from datetime import date
 from shared.contracts.rating import _DEC_CACHE as _DECIMALS, exact_float, validate_snapshot
 from shared.gc_pause import without_gc
 from services.scoring.domain.rating import rate
-from services.scoring.domain.snapshot import snapshot_from_validated
+from services.scoring.domain.snapshot import (Honour, Leave, Officer, Satisfaction,
+                                              snapshot_from_validated)
 
 
 def rate_payload(payload, *, extensions=None) -> dict:
@@ -25,19 +26,31 @@ def rate_payload(payload, *, extensions=None) -> dict:
                                     extensions=extensions).to_dict())
 
 
-def _officer(o: dict) -> dict:
-    out = dict(o)
-    out["joined"] = date.fromisoformat(o["joined"])
-    monthly = o["monthly"]
-    for v in monthly.values():
-        if type(v) is float:        # as the validator reads a JSON float: the Decimal of its repr
-            known = _DECIMALS.get       # a hit is never Decimal zero (zero is not cached)
-            out["monthly"] = {k: (known(v) or exact_float(v)) if type(v) is float else v
-                              for k, v in monthly.items()}
-            break
-    if "leave" in o:
-        out["leave"] = [{"kind": x["kind"], "from": date.fromisoformat(x["from"]),
-                         "to": date.fromisoformat(x["to"])} for x in o["leave"]]
+def _officers(officers) -> list:
+    """The engine's officers of assembled officer dicts, in one pass (no normalised dict in
+    between): what :func:`snapshot_from_validated` makes of the validator's officer, a JSON float
+    of ``monthly`` the Decimal of its repr as the validator reads it, a date string the date."""
+    known = _DECIMALS.get           # a hit is never Decimal zero (zero is not cached)
+    iso = date.fromisoformat
+    out = []
+    append = out.append
+    for o in officers:
+        monthly = o["monthly"]
+        for v in monthly.values():
+            if type(v) is float:
+                monthly = {k: (known(v) or exact_float(v)) if type(v) is float else v
+                           for k, v in monthly.items()}
+                break
+        get = o.get
+        honours, leave, sat, facts = get("honours"), get("leave"), get("satisfaction"), get("facts")
+        append(Officer(
+            o["id"], o["agency"], iso(o["joined"]), monthly, get("section"), get("mentor"),
+            tuple(Honour(h["title"], h["level"]) for h in honours) if honours else (),
+            tuple(Leave(x["kind"], iso(x["from"]), iso(x["to"])) for x in leave) if leave else (),
+            get("unexcused_absence_days", 0),
+            None if sat is None else Satisfaction(sat["satisfied"], sat["basic"],
+                                                  sat["dissatisfied"]),
+            tuple(facts) if facts else (), get("disqualified_last_year", False)))
     return out
 
 
@@ -53,8 +66,9 @@ def rate_trusted(snapshot: dict, *, extensions=None) -> dict:
 
     def run():
         valid = validate_snapshot(head)
-        valid["officers"] = [_officer(o) for o in snapshot.get("officers") or ()]
         valid["sections"] = list(snapshot.get("sections") or ())
-        return rate(snapshot_from_validated(valid), extensions=extensions).to_dict()
+        snap = snapshot_from_validated(valid)
+        snap.officers = _officers(snapshot.get("officers") or ())
+        return rate(snap, extensions=extensions).to_dict()
 
     return without_gc(run)

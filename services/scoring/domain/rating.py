@@ -212,6 +212,8 @@ def stars_by_cutoffs(score: Fraction, rules: Rules) -> int:
 def has_three_months_below_60(monthly: dict, city: CityDefaults = CITY) -> bool:
     """年内累计三个月月考评低于60分, M§五(二)1(2)③: three or more monthly scores below 60."""
     low = city.low_month_score
+    if city.low_months > 0 and (not monthly or min(monthly.values()) >= low):
+        return False        # none below (the common case, found in C): fewer than low_months
     return sum(1 for v in monthly.values() if v < low) >= city.low_months
 
 
@@ -594,7 +596,7 @@ def rate_officer(o: Officer, snap: Snapshot, proposals=(), failures=()) -> Subje
                          f"not rated: {c}") for c in nr]
         return SubjectResult(o.id, NOT_RATED, score, None, nr, explanation + entries)
     stars = stars_by_cutoffs(score, rules)
-    explanation.append(Entry(rules.cutoffs_rule, None, f"{stars} stars by the cut-offs"))
+    explanation.append(rules.stars_entries[stars])
     return SubjectResult(o.id, RATED, score, stars, [], explanation)
 
 

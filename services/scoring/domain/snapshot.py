@@ -135,6 +135,15 @@ class Rules:
         """(stars, numerator, denominator) of :attr:`cutoff_fractions`, for integer comparison."""
         return tuple((s, *cut.as_integer_ratio()) for s, cut in self.cutoff_fractions)
 
+    @cached_property
+    def stars_entries(self) -> dict:
+        """stars -> the explanation line "N stars by the cut-offs" (an Entry is immutable: one
+        object per rule and stars, shared by every subject given those stars)."""
+        from services.scoring.domain.rating import Entry
+
+        return {s: Entry(self.cutoffs_rule, None, f"{s} stars by the cut-offs")
+                for s in (5, 4, 3, 2, 1)}
+
     @property
     def cutoffs_rule(self) -> str:
         return "rules.cutoffs" if self.cutoffs_adapted else "SPEC §3.2 default cut-offs"
