@@ -4,6 +4,7 @@ as ``rating_published``.  Storage of the results: :mod:`services.scoring.reposit
 :mod:`services.scoring.results`."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from datetime import date
@@ -11,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from shared import fastjson
+from shared import fastjson, offload
 from shared.contracts import scoring_events
 from shared.errors import Conflict, NotFound
 from shared.gc_pause import without_gc
@@ -42,6 +43,27 @@ def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
     tables: filed monthly scores, the read models, honours, facts, absences, agency evaluations."""
     s = uow.session
     start, end, months = assemble.period_bounds(period)
+    officer_monthly = None
+    if s.get_bind().dialect.name == "postgresql":
+        officer_monthly = _officer_monthly_pg(s, months)     # aggregated meanwhile, see there
+    try:
+        people, sections, facts, agencies = _read(s, period, scope, start, end, months,
+                                                  officer_monthly is None)
+    except BaseException:
+        if officer_monthly is not None:
+            with contextlib.suppress(Exception):
+                officer_monthly()           # its connection back to the pool; the error is ours
+        raise
+    if officer_monthly is not None:
+        facts.monthly = officer_monthly()
+    snapshot, skipped = assemble.assemble_snapshot(period, rating_date, people, sections, facts,
+                                                   agencies, rules)
+    return snapshot, skipped, people
+
+
+def _read(s, period, scope, start, end, months, officer_scores: bool):
+    """``(people, sections, facts, agencies)`` of the period in ``scope`` (the officers' monthly
+    scores only when ``officer_scores``)."""
     units = _scope_units(s, scope, end)
     # SPEC §9: each person as on the period's last day (post, mentor), whatever changed since
     moved = history.posts_changed_after(s, end)
@@ -68,11 +90,18 @@ def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
     q = select(Evaluation.kind, Evaluation.subject, Evaluation.month, Evaluation.score).where(
         Evaluation.state == workflow.FILED, Evaluation.month >= months[0],
         Evaluation.month <= months[-1])
+    if not officer_scores:
+        q = q.where(Evaluation.kind != "officer")
+    agencies = _read_facts(s, period, scope, start, end, units, ids, section_ids, facts, q)
+    return people, sections, facts, agencies
+
+
+def _read_facts(s, period, scope, start, end, units, ids, section_ids, facts, q) -> list:
+    """The facts of the period into ``facts`` (scores by the query ``q``, honours, leave, absence,
+    satisfaction, facts, last year's result); returns the agencies' entries."""
+    rows = s.connection().execute
     monthly, smonthly = facts.monthly, facts.section_monthly
     exact = assemble.exact_number
-    if s.get_bind().dialect.name == "postgresql":
-        facts.monthly = monthly = _officer_monthly_pg(s, months)
-        q = q.where(Evaluation.kind != "officer")
     for kind, subj, month, score in rows(q):
         if kind == "officer":
             if subj in ids:
@@ -122,12 +151,17 @@ def build_snapshot(uow, period: str, scope: str, rating_date: date, rules=None):
                     a.agency, a.grp, {k: Decimal(v) for k, v in a.standards.items()}, a.awards,
                     a.criticisms, agency_eval.previous_class_of(a.previous_class,
                                                                 last_class.get(a.agency))))
-    snapshot, skipped = assemble.assemble_snapshot(period, rating_date, people, sections, facts,
-                                                   agencies, rules)
-    return snapshot, skipped, people
+    return agencies
 
 
-def _officer_monthly_pg(s, months) -> dict:
+_OFFICER_MONTHLY_SQL = (
+    "SELECT json_object_agg(subject, m)::text FROM ("
+    " SELECT subject, json_object_agg(month, score::float8) AS m"
+    " FROM evaluations WHERE kind = 'officer' AND state = %(filed)s"
+    " AND month >= %(first)s AND month <= %(last)s GROUP BY subject) x")
+
+
+def _officer_monthly_pg(s, months):
     """Filed officer scores of the months, ``{officer: {month: score}}``, as one JSON document
     aggregated by PostgreSQL (one parse instead of a Python loop over every row); each officer's
     months in the order PostgreSQL met them (:func:`assemble.officer_entry` puts them in calendar
@@ -136,16 +170,45 @@ def _officer_monthly_pg(s, months) -> dict:
     other a float, exactly the numbers the snapshot's JSON text gives back.  They stay floats in the
     snapshot (its JSON text is dumped by the C encoder, no Python call per number);
     :func:`services.scoring.domain.payload.rate_trusted` makes each float the Decimal of its repr,
-    as the contract's validator does (:func:`assemble.exact_number`)."""
-    from sqlalchemy import text as sql
+    as the contract's validator does (:func:`assemble.exact_number`).
 
-    doc = s.execute(sql(
-        "SELECT json_object_agg(subject, m)::text FROM ("
-        " SELECT subject, json_object_agg(month, score::float8) AS m"
-        " FROM evaluations WHERE kind = 'officer' AND state = :filed"
-        " AND month >= :first AND month <= :last GROUP BY subject) x"),
-        {"filed": workflow.FILED, "first": months[0], "last": months[-1]}).scalar()
-    return fastjson.loads(doc) if doc else {}
+    Returns ``wait``: ``wait()`` gives the document.  When this transaction has written nothing,
+    the query runs on a second connection (:func:`shared.offload.started`: a green thread under
+    eventlet, else a native one), in a transaction that imports this
+    one's snapshot of the database (``pg_export_snapshot``): it sees exactly what this transaction
+    sees now, and PostgreSQL aggregates while the rest of the snapshot is read and assembled here.
+    Otherwise (this transaction's own writes would be invisible there) it runs here, at once.
+    ``wait()`` must be called (it gives the second connection back)."""
+    params = {"filed": workflow.FILED, "first": months[0], "last": months[-1]}
+    conn = s.connection()
+    if conn.exec_driver_sql("SELECT txid_current_if_assigned()").scalar() is not None:
+        doc = conn.exec_driver_sql(_OFFICER_MONTHLY_SQL, params).scalar()
+        result = fastjson.loads(doc) if doc else {}
+        return lambda: result
+    exported = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
+    raw = s.get_bind().raw_connection()     # checked out here, by the caller
+
+    def read():
+        cur = raw.cursor()
+        try:
+            cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cur.execute("SET TRANSACTION SNAPSHOT %s", (exported,))
+            cur.execute(_OFFICER_MONTHLY_SQL, params)
+            doc = cur.fetchone()[0]
+        finally:
+            cur.close()
+            raw.rollback()
+        return fastjson.loads(doc) if doc else {}
+
+    waiting = offload.started(read)
+
+    def wait():
+        try:
+            return waiting()
+        finally:
+            raw.close()             # back to the pool
+
+    return wait
 
 
 def run_rating(uow, data) -> dict:
