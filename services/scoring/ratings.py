@@ -191,7 +191,7 @@ def _officer_monthly_pg(s, months):
     def read():
         cur = raw.cursor()
         try:
-            cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             cur.execute("SET TRANSACTION SNAPSHOT %s", (exported,))
             cur.execute(_OFFICER_MONTHLY_SQL, params)
             doc = cur.fetchone()[0]
