@@ -40,6 +40,7 @@ from services.gateway import paging
 from services.gateway.openapi import build_document
 from services.gateway.problems import GatewayProblem
 from services.gateway.routing import Route, values_at
+from services.gateway.scope_cache import POST_SECONDS, ScopeCache
 from services.gateway.tokens import Caller, TokenBook, assertion_for
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,18 @@ class Limits(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self
+
+
+class ScopeUnits(DependencyProvider):
+    """The units lookup scopes answered, kept for the next request (:mod:`services.gateway.scope_cache`);
+    a person's post for ``GATEWAY_SCOPE_SECONDS`` (default 5; 0: asked on every request)."""
+
+    def setup(self):
+        seconds = self.container.config.get("GATEWAY_SCOPE_SECONDS")
+        self.cache = ScopeCache(POST_SECONDS if seconds in (None, "") else float(seconds))
+
+    def get_dependency(self, worker_ctx):
+        return self.cache
 
 
 class Upstream(DependencyProvider):
@@ -216,10 +229,12 @@ def _resource_fields(route: Route) -> dict:
     return out
 
 
-def _check_scope(route: Route, caller, upstream, request_data: dict) -> None:
+def _check_scope(route: Route, caller, upstream, request_data: dict, cache: ScopeCache | None = None) -> None:
     """Forbidden unless the caller may see the units the request concerns.  A lookup scope is
     asked even for a token that sees every unit: the resource must exist, so an unknown one is a
-    404 on every route (the lookup's NotFound), never an empty 200."""
+    404 on every route (the lookup's NotFound), never an empty 200.  A calling system's lookup may
+    be answered by the unit ``cache`` kept from an earlier answer (the route's ``keep``): the unit is
+    then checked against the caller's units as an answer just asked would be."""
     scope = route.scope
     everything = caller.agencies == contract.ALL_AGENCIES
     if scope.kind in ("any", "filter", "policy") or (everything and scope.kind in ("paths", "all")):
@@ -237,6 +252,14 @@ def _check_scope(route: Route, caller, upstream, request_data: dict) -> None:
     payload = {key: request_data.get(source) for key, source in scope.payload}
     resource = next((source for _, source in scope.payload if source in route.params),
                     scope.payload[0][1] if scope.payload else "_path")
+    # a signed-in person's lookup is the service's policy deciding on the person's roles: never kept
+    key = (ScopeCache.key(scope.target, payload)
+           if cache is not None and scope.keep and caller.kind != "person" else None)
+    unit = cache.get(scope.keep, key) if key is not None else None
+    if unit is not None:
+        if not caller.may_see(unit):
+            raise not_found(resource)
+        return
     try:
         answer = upstream.call(scope.target, (payload,), caller=caller)
     except (NotFound, Forbidden):   # a service refusing a foreign scope (the policy table): as if absent
@@ -254,13 +277,17 @@ def _check_scope(route: Route, caller, upstream, request_data: dict) -> None:
         log.warning("gateway: the scope lookup %s failed: %s", scope.target, err.exc_type)
         raise GatewayProblem(502, contract.SCOPE_LOOKUP_FAILED,
                              f"the scope lookup {scope.target} failed: {err.exc_type}", resource) from None
-    if everything or caller.kind == "person":
+    if caller.kind == "person":
         # a signed-in person has no units at the gateway: the lookup above was decided by the service's
         # policy with the person's roles in its own read model (foreign: the missing resource's 404),
         # and the call itself is decided there again
         return
     units = values_at(answer, scope.paths[0])
     unit = units[0] if units else None
+    if key is not None:
+        cache.put(scope.keep, key, unit)
+    if everything:
+        return
     if not isinstance(unit, str) or not caller.may_see(unit):
         raise not_found(resource)
 
@@ -367,7 +394,7 @@ def handle(service, route: Route, request, path_values: dict) -> Response:
             offset, binding = paging.start(route, request.args.get("cursor"), query, path_values)
         body = _parse_body(route, request, service.limits.json_body)
         request_data = {**query, **(body if isinstance(body, dict) else {}), **path_values}
-        _check_scope(route, caller, service.upstream, request_data)
+        _check_scope(route, caller, service.upstream, request_data, getattr(service, "scope_units", None))
         if route.scope.kind == "filter" and caller.agencies != contract.ALL_AGENCIES and caller.kind != "person":
             query = {**query, route.scope.paths[0]: sorted(caller.agencies)}   # only the token's units
         # (a person: the service answers within the units the person's post covers)
@@ -440,6 +467,7 @@ def make_gateway(routes, name: str = contract.SERVICE, title: str = "lianbao gat
         "name": name,
         "tokens": Tokens(),
         "upstream": Upstream(),
+        "scope_units": ScopeUnits(),
         "limits": Limits(),
         "metrics": Metrics(),
         "routes": routes,

@@ -17,11 +17,12 @@ UPLOAD_DOC = ("The body is `text/csv` (a header row naming the columns, then one
               "header row; a row's number is its line), of any size: it is streamed to disk "
               "and sent on in batches of {n} rows, never held whole. ")
 
-# whose a campaign is: one row by its key (get_campaign counts the forms: not on every request)
-CAMPAIGN_OWNER = Scope.lookup("survey.campaign_owner", {"campaign_id": "campaign_id"}, "owner")
-PERSON_AGENCY = Scope.lookup("training.get_person", {"person": "person"}, "agency_id")
-# a person's agency from the roster (the owner of staff)
-STAFF_AGENCY = Scope.lookup("roster.get_staff", {"person": "person"}, "agency")
+# whose a campaign is: one row by its key (get_campaign counts the forms: not on every request); a
+# campaign's owner never changes, so the gateway keeps it (services.gateway.scope_cache)
+CAMPAIGN_OWNER = Scope.lookup("survey.campaign_owner", {"campaign_id": "campaign_id"}, "owner", keep="owner")
+PERSON_AGENCY = Scope.lookup("training.get_person", {"person": "person"}, "agency_id", keep="post")
+# a person's agency from the roster (the owner of staff), kept GATEWAY_SCOPE_SECONDS (a transfer)
+STAFF_AGENCY = Scope.lookup("roster.get_staff", {"person": "person"}, "agency", keep="post")
 
 HEALTH = [
     Route("GET", f"/health/{name}", f"{name}.health", f"Health of the {name} service",

@@ -29,6 +29,7 @@ class Scope:
     paths: tuple = ()
     target: str | None = None
     payload: tuple = ()
+    keep: str = ""     # a lookup's unit kept by the gateway (services.gateway.scope_cache): owner, post
 
     @classmethod
     def any(cls) -> "Scope":
@@ -55,8 +56,15 @@ class Scope:
         return cls("filter", (key,))
 
     @classmethod
-    def lookup(cls, target: str, payload: dict, path: str) -> "Scope":
-        return cls("lookup", (path,), target, tuple(payload.items()))
+    def lookup(cls, target: str, payload: dict, path: str, keep: str = "") -> "Scope":
+        """``keep``: how the unit answered may be kept for the next request
+        (:mod:`services.gateway.scope_cache`): ``owner`` (it never changes), ``post`` (a person's,
+        kept a few seconds); none: asked on every request."""
+        from services.gateway.scope_cache import KINDS
+
+        if keep and keep not in KINDS:
+            raise ValueError(f"keep: one of {KINDS}")
+        return cls("lookup", (path,), target, tuple(payload.items()), keep)
 
     def describe(self) -> str:
         if self.kind == "any":

@@ -169,6 +169,51 @@ def test_a_persons_scoring_history_and_explanation(gw, started):
     assert r.status_code == 404 and r.json()["error"] == "not_found"      # not rated yet
 
 
+def test_a_kept_scope_still_refuses_another_countys_token_the_same_way(gw, started, monkeypatch):
+    """Issue 21 item 5: the person's agency and the campaign's owner the lookups answered are kept,
+    so the next request makes one RPC; another county's token is refused from the kept unit with
+    the same 404 as an unknown person or campaign, and a missing one is asked every time."""
+    from services.gateway import app
+
+    with started[1].rpc() as rpc:
+        rpc.roster.save_units({"units": city.UNITS})
+        rpc.roster.create_staff({"staff": city.STAFF})
+    calls = []
+    real = app._Upstream.call
+
+    def counted(self, target, args=(), **kw):
+        calls.append(target)
+        return real(self, target, args, **kw)
+
+    monkeypatch.setattr(app._Upstream, "call", counted)
+    county, other, everyone = auth("county"), auth("other"), auth("city")
+    for headers in (county, everyone, county):
+        r = requests.get(f"{gw}/scoring/people/o1/history?year=2026", headers=headers, timeout=30)
+        assert r.status_code == 200 and r.json()["subject"] == "o1", r.text
+    assert calls == ["roster.get_staff"] + ["scoring.person_history"] * 3
+    foreign = requests.get(f"{gw}/scoring/people/o1/history?year=2026", headers=other, timeout=30)
+    unknown = [requests.get(f"{gw}/scoring/people/nobody/history?year=2026", headers=other, timeout=30)
+               for _ in range(2)]
+    assert foreign.status_code == 404 and {(r.status_code, r.content) for r in unknown} == {
+        (foreign.status_code, foreign.content)}
+    assert calls[4:] == ["roster.get_staff"] * 2          # o1 refused from the kept unit; nobody asked twice
+
+    body = {"campaign_id": "k9", "period": "2026H1", "owner": "cnty", "subjects": city.SUBJECTS}
+    assert requests.post(f"{gw}/survey/campaigns", json=body, headers=county, timeout=30).status_code == 200
+    del calls[:]
+    batch = {"batch_id": "b1", "forms": [city.form("f1")]}
+    for n in range(2):
+        r = requests.post(f"{gw}/survey/campaigns/k9/batches", headers=county, timeout=30,
+                          json={"batch_id": f"b{n}", "forms": [city.form(f"f{n}")]})
+        assert r.status_code == 200 and r.json()["accepted"] == 1, r.text
+    assert calls == ["survey.campaign_owner", "survey.submit_batch", "survey.submit_batch"]
+    foreign = requests.post(f"{gw}/survey/campaigns/k9/batches", json=batch, headers=other, timeout=30)
+    unknown = requests.post(f"{gw}/survey/campaigns/none/batches", json=batch, headers=other, timeout=30)
+    assert foreign.status_code == 404 and (foreign.status_code, foreign.content) == (unknown.status_code,
+                                                                                     unknown.content)
+    assert calls[3:] == ["survey.campaign_owner"]          # k9 refused from the kept owner, nothing sent
+
+
 def test_the_campaigns_of_the_tokens_units_a_page_at_a_time(gw):
     county, other, everyone = auth("county"), auth("other"), auth("city")
     for cid, owner, headers in (("k1", "cnty", county), ("k2", "c_ps", county), ("k3", "m_ps", other),
