@@ -33,10 +33,10 @@ from shared.contracts import gateway as contract
 from shared.entrypoints import rpc
 from shared.errors import Forbidden, LianbaoError, NotFound, ValidationFailed
 from shared.metrics import Metrics
-from shared.schemas import check_text, id_problem, load, strict_json_loads, text_problem
+from shared.schemas import check_text, id_problem, load, text_problem
 from shared.service import VERSION
 
-from services.gateway import paging
+from services.gateway import fastjson_body, paging
 from services.gateway.openapi import build_document
 from services.gateway.problems import GatewayProblem
 from services.gateway.routing import Route, values_at
@@ -143,8 +143,7 @@ class _Upstream:
 
 
 def json_response(status: int, body, headers=None) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False), status=status, headers=headers,
-                    content_type=JSON_TYPE)
+    return Response(fastjson_body.dumps(body), status=status, headers=headers, content_type=JSON_TYPE)
 
 
 def read_body(request, limit: int) -> bytes:
@@ -178,7 +177,7 @@ def _parse_body(route: Route, request, limit: int):
         return {}
     raw = read_body(request, limit)
     try:
-        body = strict_json_loads(raw.decode("utf-8"))
+        body = fastjson_body.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed(f"not valid JSON: {exc}", "_body") from None
     except RecursionError:
