@@ -383,14 +383,16 @@ def authenticate(service, request, method: str = "GET"):
 
 
 def handle(service, route: Route, request, path_values: dict) -> Response:
+    keyed = False
     try:
         caller = authenticate(service, request, route.method)
         _check_path(path_values)
         items = paging.list_of(route)
         query = _parse_query(route, request, paged=items is not None)
+        keyed = items is not None and paging.in_service(route)
         if items is not None:
             limit = paging.take_limit(request.args)
-            offset, binding = paging.start(route, request.args.get("cursor"), query, path_values)
+            offset, binding = paging.start(route, request.args.get("cursor"), query, path_values, keyed)
         body = _parse_body(route, request, service.limits.json_body)
         request_data = {**query, **(body if isinstance(body, dict) else {}), **path_values}
         _check_scope(route, caller, service.upstream, request_data, getattr(service, "scope_units", None))
@@ -405,6 +407,8 @@ def handle(service, route: Route, request, path_values: dict) -> Response:
             args = route.build(request_data)
         else:
             args = ({**body, **query, **path_values},)
+        if keyed:       # the service reads this page alone (paging.IN_SERVICE)
+            args = ({**args[0], "limit": limit, **({} if offset is None else {"after": offset})},)
         key = request.headers.get("Idempotency-Key")
         if key is not None and (not key.strip() or len(key) > 200 or text_problem(key)):
             raise ValidationFailed("Idempotency-Key must have 1 to 200 printable characters",
@@ -414,13 +418,17 @@ def handle(service, route: Route, request, path_values: dict) -> Response:
                                        else f"{caller.system}:{key.strip()}")
         if route.export is not None:
             return _export(route, result)
-        if items is not None:
+        if keyed:
+            result = paging.service_page(result, items, binding)
+        elif items is not None:
             result = paging.page(result, items, limit, offset, binding)
         return json_response(200, result)
     except LianbaoError as err:
         # nameko serialises a None field/details as the string "None" (safe_for_serialization)
         err.field = None if err.field == "None" else err.field
         err.details = None if err.details == "None" else err.details
+        if keyed and isinstance(err, ValidationFailed) and err.field == "after":   # a made-up cursor's key
+            err = paging.bad_cursor()
         if isinstance(err, NotFound) and err.field in _resource_fields(route):
             err = not_found(_resource_fields(route)[err.field])
         return json_response(err.http_status, err.to_dict())

@@ -5,7 +5,10 @@ route: the gateway answers ``limit`` of its elements from the cursor on, the res
 the service gave it, and ``next``, the cursor of the next page (null on the last). A cursor is
 opaque: it is bound to the route, its path and its query (a cursor of another list is a 400 naming
 ``cursor``). The service is asked again for each page: a list that changes between two pages may
-shift under the cursor.
+shift under the cursor.  The long lists of :data:`IN_SERVICE` (a unit's members, a person's training
+results) are paged in their service: it reads only the page, by key after the last element of the
+previous page (the cursor holds that key), so an element added or removed before the cursor moves
+nothing; the elements and their order are those of the whole list sliced.
 
 Not paged: the routes that page in the service already (``GET /survey/campaigns``: ``after``/``next``;
 the ledgers: ``offset``/``limit``/``total``), and those whose list is a part of one document rather
@@ -25,6 +28,11 @@ from shared.errors import ValidationFailed
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 PARAMS = ("cursor", "limit")
+
+#: lists the service pages itself (RPC method names): the gateway sends ``limit`` and ``after`` (the
+#: key its cursor holds) and the service reads that page alone by key and answers ``next``, the key of
+#: the page's last element (null on the last page), which the gateway sends on as a cursor
+IN_SERVICE = frozenset({"members_of", "results_of"})
 
 NOT_PAGED = frozenset({   # RPC method names
     "list_campaigns", "ledger",                                    # paged by the service
@@ -83,11 +91,21 @@ def take_limit(args: dict) -> int:
     return limit
 
 
-def _decode(cursor: str) -> tuple[int, str]:
+def in_service(route) -> bool:
+    """Whether the route's service pages its list itself (:data:`IN_SERVICE`)."""
+    return route.build is None and route.target.split(".", 1)[1] in IN_SERVICE
+
+
+def _decode(cursor: str, keyed: bool = False) -> tuple:
     try:
         if len(cursor) > 200:
             raise ValueError
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if keyed:
+            key, binding = data["k"], data["b"]
+            if not isinstance(key, str) or not isinstance(binding, str):
+                raise ValueError
+            return key, binding
         offset, binding = data["o"], data["b"]
         if not isinstance(offset, int) or offset < 0 or not isinstance(binding, str):
             raise ValueError
@@ -102,12 +120,13 @@ def _encode(offset: int, binding: str) -> str:
                                                separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def start(route, cursor: str | None, query: dict, path_values: dict) -> tuple[int, str]:
-    """The offset a cursor stands for (0 without one), and the list's binding."""
+def start(route, cursor: str | None, query: dict, path_values: dict, keyed: bool = False) -> tuple:
+    """The offset a cursor stands for (0 without one), or for a list its service pages
+    (``keyed``) the key to read after (None without one); and the list's binding."""
     binding = _binding(route, query, path_values)
     if cursor is None:
-        return 0, binding
-    offset, bound = _decode(cursor)
+        return (None if keyed else 0), binding
+    offset, bound = _decode(cursor, keyed)
     if bound != binding:
         raise ValidationFailed("the cursor is of another list (another route, path or query)", "cursor")
     return offset, binding
@@ -121,3 +140,17 @@ def page(result, key: str, limit: int, offset: int, binding: str):
     end = offset + limit
     return {**result, key: items[offset:end], "next": _encode(end, binding) if end < len(items) else None}
 
+
+
+def service_page(result, key: str, binding: str):
+    """A page the service read (:data:`IN_SERVICE`): its ``next`` key sent on as the list's cursor."""
+    if not isinstance(result, dict) or not isinstance(result.get(key), list):
+        return result
+    following = result.get("next")
+    return {**result, "next": None if following is None else
+            base64.urlsafe_b64encode(json.dumps({"k": following, "b": binding}, ensure_ascii=False,
+                                                separators=(",", ":")).encode()).decode().rstrip("=")}
+
+
+def bad_cursor() -> ValidationFailed:
+    return ValidationFailed("not a cursor of this list (send the `next` of its previous page)", "cursor")

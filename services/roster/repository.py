@@ -66,14 +66,24 @@ def save_posts(session, closed: list, new: list) -> None:
         session.execute(insert(PostRow), rows)
 
 
-def ids_on(session, unit_ids: Iterable[str], day: date) -> list[str]:
-    """People whose post on ``day`` is in one of ``unit_ids`` (SPEC §9: as the roster was)."""
+def ids_on(session, unit_ids: Iterable[str], day: date, after: str | None = None,
+           limit: int | None = None) -> list[str]:
+    """People whose post on ``day`` is in one of ``unit_ids`` (SPEC §9: as the roster was), in id
+    order; with ``after``/``limit``: only the first ``limit`` ids after ``after`` (a keyed read,
+    :mod:`shared.keyset`)."""
+    from shared.keyset import code_point
+
+    person = code_point(PostRow.person, session)
     out = set()
     for chunk in chunks(sorted(set(unit_ids)), IN_CHUNK):
-        out.update(session.scalars(select(PostRow.person).where(
-            PostRow.unit.in_(chunk), PostRow.start <= day,
-            or_(PostRow.end.is_(None), PostRow.end >= day))))
-    return sorted(out)
+        stmt = select(PostRow.person).where(PostRow.unit.in_(chunk), PostRow.start <= day,
+                                            or_(PostRow.end.is_(None), PostRow.end >= day))
+        if after is not None:
+            stmt = stmt.where(person > after)
+        if limit is not None:
+            stmt = stmt.distinct().order_by(person).limit(limit)
+        out.update(session.scalars(stmt))
+    return sorted(out)[:limit] if limit is not None else sorted(out)
 
 
 def staff_as_of(session, ids: Iterable[str], day: date) -> dict[str, Staff]:

@@ -70,7 +70,7 @@ class RosterService(ServiceBase):
 
     @rpc
     def members_of(self, payload):
-        return staff.members_of(self.db, load(roster_contract.UnitOnDate(), payload))
+        return staff.members_of(self.db, load(roster_contract.MembersPage(), payload))
 
     @rpc
     def people_of_agency(self, payload):

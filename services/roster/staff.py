@@ -27,6 +27,7 @@ from services.roster.models import PostRow, SpellRow, StaffRow
 from services.roster.repository import (chunks, ids_on, load_person, load_posts, load_spells, load_staff,
                                         load_tree, mentor_map, pairs_of, person_record, save_posts,
                                         staff_as_of, Statuses, tree_under)
+from shared import keyset
 from shared.contracts import roster as contract
 from shared.errors import Conflict, LianbaoError, ValidationFailed
 
@@ -158,7 +159,26 @@ def members_of(uow, data) -> dict:
     unit = tree_rules.get_on(tree, data["unit"], day, "unit")     # the tree of that day (SPEC §9)
     units = tree.view(day)
     ids = units_under(tree.on(day), unit.id) if data["include_subunits"] else {unit.id}
-    staff = list(staff_as_of(session, ids_on(session, ids, day), day).values())
+    limit = data.get("limit")
+    if limit is None:
+        return {"unit": unit.id, "date": day.isoformat(), "members": _members(session, ids_on(session, ids, day),
+                                                                              day, units)}
+    # a page (issue 21 item 3): the ids after ``after`` read by key, a read at a time until the page
+    # and one more member are found (those not on the team that day are skipped, as in the whole list)
+    members, after = [], data.get("after")
+    while len(members) <= limit:
+        batch = ids_on(session, ids, day, after=after, limit=limit + 1 - len(members))
+        if not batch:
+            break
+        members.extend(_members(session, batch, day, units))
+        after = batch[-1]
+    page, following = keyset.split(members, limit, lambda m: m["id"])
+    return {"unit": unit.id, "date": day.isoformat(), "members": page, "next": following}
+
+
+def _members(session, ids: list, day, units) -> list:
+    """The members among ``ids`` on ``day``, in id order (those not on the team that day left out)."""
+    staff = list(staff_as_of(session, ids, day).values())
     spells = load_spells(session, [s.id for s in staff])
     members = []
     for s in sorted(staff, key=lambda s: s.id):
@@ -166,7 +186,7 @@ def members_of(uow, data) -> dict:
         if status in ("not_joined", "transferred_out", "dismissed"):
             continue
         members.append(dict(staff_dict(s, units), status=status))
-    return {"unit": unit.id, "date": day.isoformat(), "members": members}
+    return members
 
 
 def people_of_agency(uow, data) -> dict:

@@ -354,10 +354,30 @@ def import_results(uow, data, today: date) -> dict:
             "errors": [p.to_dict() for p in outcome.problems]}
 
 
-def results_of(uow, person_id: str) -> dict:
+def results_of(uow, person_id: str, after: str | None = None, limit: int | None = None) -> dict:
+    """A person's results in the order taken (day, then as recorded); with ``limit``, the page after
+    ``after`` (a key ``YYYY-MM-DD/<row>``) read by key, and ``next``."""
     known_person(_people(uow, [person_id]), person_id)
-    return {**contract.person_keys(person_id),
-            "results": [_result_dict(r) for r in _history(uow, [person_id])[person_id]]}
+    if limit is None:
+        return {**contract.person_keys(person_id),
+                "results": [_result_dict(r) for r in _history(uow, [person_id])[person_id]]}
+    from sqlalchemy import and_, or_
+
+    from shared import keyset
+
+    R = models.Result
+    stmt = select(R).where(R.person_id == person_id)
+    if after is not None:
+        day, row = after.split("/")
+        try:
+            day = date.fromisoformat(day)
+        except ValueError:
+            raise ValidationFailed("not a key of this list", "after") from None
+        stmt = stmt.where(or_(R.taken_on > day, and_(R.taken_on == day, R.id > int(row))))
+    rows = uow.session.execute(stmt.order_by(R.taken_on, R.id).limit(limit + 1)).scalars().all()
+    page, following = keyset.split(rows, limit, lambda r: f"{r.taken_on.isoformat()}/{r.id}")
+    return {**contract.person_keys(person_id), "results": [_result_dict(_result(r)) for r in page],
+            "next": following}
 
 
 # -- study ---------------------------------------------------------------------------------------

@@ -93,7 +93,8 @@ class TrainingService(ServiceBase):
 
     @rpc
     def results_of(self, payload):
-        return handlers.results_of(self.db, load(training_contract.PersonRef(), payload)["person"])
+        data = load(training_contract.ResultsPage(), payload)
+        return handlers.results_of(self.db, data["person"], data["after"], data["limit"])
 
     # -- study --------------------------------------------------------------------------------
     @rpc

@@ -33,8 +33,10 @@ Units and staff
   ``staff_changed`` (their post from the change, ``since`` the change's day) and
   ``evaluators_resolved``; a month is read on its last day (SPEC §9), so a section moved during a
   month counts for its new agency that month, a unit dissolved during a month is not evaluated for it
-* ``members_of(UnitOnDate)`` -> ``{"unit", "date", "members": [STAFF + "status"]}``: on the team on
-  the date (joined, not transferred out or dismissed), optionally with the units below
+* ``members_of(MembersPage)`` -> ``{"unit", "date", "members": [STAFF + "status"]}``: on the team on
+  the date (joined, not transferred out or dismissed), optionally with the units below, in id order;
+  with ``limit``: those whose id comes after ``after``, at most ``limit``, and ``next`` (the id to
+  send as ``after`` for the next page, null on the last), read by key
 * ``people_of_agency(AgencyOnDate)`` -> ``{"agency", "date", "people": [PERSON_OF_AGENCY]}``: every
   person of the agency and its sections who joined by the date, with position, section, join date,
   status and mentor on the date, and all their spells (leave, secondment, suspension, exit)
@@ -253,6 +255,13 @@ class UnitOnDate(BaseSchema):
     unit = Id(**_id)
     date = IsoDate(required=True)
     include_subunits = fields.Boolean(load_default=False)
+
+
+class MembersPage(UnitOnDate):
+    """``members_of``: with ``limit``, a page of the members whose id comes after ``after`` (and
+    ``next``: the ``after`` of the next page, null on the last); without, every member."""
+    after = Id(load_default=None)
+    limit = StrictInteger(load_default=None, validate=validate.Range(min=1, max=500))
 
 
 class AgencyOnDate(BaseSchema):

@@ -26,7 +26,9 @@ Results (pass / fail)
   "errors": [{"row", "column", "message"}]}`` (rows: objects with ``person``, ``course_id``,
   ``date``, ``result`` pass|fail|合格|不合格; numbered by ``row_numbers`` or from ``first_row``): any bad row → nothing written (a dry run never
   writes); the same rows again → created 0
-* ``results_of(PersonRef)`` -> ``{"person", "results": [RESULT]}``
+* ``results_of(ResultsPage)`` -> ``{"person", "results": [RESULT]}`` in the order taken; with
+  ``limit``: at most ``limit`` results after ``after`` and ``next`` (the ``after`` of the next page,
+  opaque; null on the last), read by key
 
 Study (M§三(四)1(1))
 * ``record_study(RecordStudy)`` -> ``{"recorded", "unchanged"}`` (days are a set: re-sending is harmless)
@@ -159,6 +161,12 @@ class UpsertPeople(BaseSchema):
 
 class PersonRef(BaseSchema):
     person = Id(**_id)
+
+
+class ResultsPage(PersonRef):
+    after = fields.String(load_default=None, validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}/\d{1,18}$",
+                                                                      error="not a key of this list"))
+    limit = StrictInteger(load_default=None, validate=validate.Range(min=1, max=500))
 
 
 class PersonOnDate(BaseSchema):

@@ -71,3 +71,70 @@ def test_every_list_route_documents_its_page(start_gateway):
         key = paging.list_of(route)
         assert answer["properties"]["next"]["nullable"] is True, route.path
         assert answer["properties"][key]["type"] == "array", route.path
+
+
+def test_a_units_members_and_a_persons_results_are_paged_in_their_service(start_gateway, monkeypatch):
+    """Issue 21 item 3: the roster and training read only the page asked (``after``, ``limit``); the
+    pages walked are the whole list, in its order, once; those not on the team that day are skipped
+    as in the whole list; a made-up key in a cursor is a 400 naming ``cursor``."""
+    import base64
+    import json
+
+    from services.gateway import app
+
+    gw, suite = start_gateway(city.classes())
+    late = {"id": "o0", "name": "新警", "unit": "c_ps_s1", "position": "officer", "joined": "2026-06-01"}
+    more = [{"id": f"o{n}", "name": f"干警{n}", "unit": "c_ps_s1", "position": "officer", "joined": "2021-01-01"}
+            for n in range(2, 6)]
+    courses = [{"id": f"k{n}", "kind": "skills", "title": f"课程{n}"} for n in range(3)]
+    with suite.rpc() as rpc:
+        rpc.roster.save_units({"units": city.UNITS})
+        rpc.roster.create_staff({"staff": city.STAFF + more + [late]})
+        rpc.training.upsert_people({"people": city.PEOPLE})
+        rpc.training.register_courses({"courses": courses})
+        for course, day, result in (("k0", "2024-03-01", "pass"), ("k1", "2024-03-01", "fail"),
+                                    ("k2", "2024-03-01", "pass"), ("k1", "2025-05-02", "pass"),
+                                    ("k0", "2023-01-09", "fail")):
+            rpc.training.record_result({"person": "o1", "course_id": course, "date": day, "result": result})
+    sent = []
+    real = app._Upstream.call
+
+    def counted(self, target, args=(), **kw):
+        sent.append((target, dict(args[0]) if args and isinstance(args[0], dict) else None))
+        return real(self, target, args, **kw)
+
+    monkeypatch.setattr(app._Upstream, "call", counted)
+
+    def walk(path, key, params):
+        whole = requests.get(f"{gw}{path}", params=params, headers=auth("city"), timeout=30).json()
+        assert whole["next"] is None, whole
+        seen, cursor = [], None
+        while True:
+            r = requests.get(f"{gw}{path}", params={**params, "limit": 2, **({"cursor": cursor} if cursor else {})},
+                             headers=auth("city"), timeout=30)
+            assert r.status_code == 200 and len(r.json()[key]) <= 2, r.text
+            seen += r.json()[key]
+            cursor = r.json()["next"]
+            if cursor is None:
+                return whole[key], seen
+
+    whole, seen = walk("/roster/units/c_ps/members", "members", {"date": "2026-03-01", "include_subunits": "true"})
+    assert seen == whole and [m["id"] for m in whole] == ["c", "h", "l", "o1", "o2", "o3", "o4", "o5"]
+    asked = [p for t, p in sent if t == "roster.members_of"]
+    assert [(p["limit"], p.get("after")) for p in asked] == [(100, None), (2, None), (2, "h"), (2, "o1"), (2, "o3")]
+    whole, seen = walk("/training/people/o1/results", "results", {})
+    assert seen == whole and [(r["date"], r["course_id"]) for r in whole] == [
+        ("2023-01-09", "k0"), ("2024-03-01", "k0"), ("2024-03-01", "k1"), ("2024-03-01", "k2"), ("2025-05-02", "k1")]
+    assert all(p["limit"] in (2, 100) for t, p in sent if t == "training.results_of")
+
+    binding = json.loads(base64.urlsafe_b64decode(cursor_of(gw) + "==="))["b"]
+    for key in ("2024-13-40/1", "x", 7):
+        made_up = base64.urlsafe_b64encode(json.dumps({"k": key, "b": binding}).encode()).decode()
+        r = requests.get(f"{gw}/training/people/o1/results", params={"cursor": made_up}, headers=auth("city"),
+                         timeout=30)
+        assert r.status_code == 400 and r.json()["field"] == "cursor", (key, r.text)
+
+
+def cursor_of(gw):
+    return requests.get(f"{gw}/training/people/o1/results", params={"limit": 1}, headers=auth("city"),
+                        timeout=30).json()["next"]

@@ -50,3 +50,29 @@ def test_pages_and_cursors():
             paging.take_limit({"limit": limit})
         assert refused.value.field == "limit"
     assert paging.take_limit({}) == paging.DEFAULT_LIMIT and paging.take_limit({"limit": "500"}) == 500
+
+
+def test_a_list_its_service_pages_carries_the_services_key_in_its_cursor():
+    route = _route("{unit, members: [member]}", target="roster.members_of")
+    assert paging.in_service(route) and not paging.in_service(_route("{unit, things: [t]}"))
+    assert paging.start(route, None, {"date": "2026-01-01"}, {"unit": "u"}, keyed=True)[0] is None
+    _, binding = paging.start(route, None, {"date": "2026-01-01"}, {"unit": "u"}, keyed=True)
+    page = paging.service_page({"unit": "u", "members": [{"id": "a"}], "next": "a"}, "members", binding)
+    assert page["members"] == [{"id": "a"}] and page["unit"] == "u"
+    assert paging.start(route, page["next"], {"date": "2026-01-01"}, {"unit": "u"}, keyed=True) == ("a", binding)
+    with pytest.raises(ValidationFailed) as err:                 # bound to its list as an offset cursor is
+        paging.start(route, page["next"], {"date": "2026-02-01"}, {"unit": "u"}, keyed=True)
+    assert err.value.field == "cursor"
+    offset_cursor = paging.page({"members": [1, 2]}, "members", 1, 0, binding)["next"]
+    with pytest.raises(ValidationFailed):                        # an offset is no key
+        paging.start(route, offset_cursor, {"date": "2026-01-01"}, {"unit": "u"}, keyed=True)
+    last = paging.service_page({"unit": "u", "members": [], "next": None}, "members", binding)
+    assert last["next"] is None
+
+
+def test_a_keyed_page_is_the_first_limit_rows_and_the_last_ones_key_when_more_follow():
+    from shared.keyset import split
+
+    assert split([1, 2, 3], 2, str) == ([1, 2], "2")
+    assert split([1, 2], 2, str) == ([1, 2], None)
+    assert split([], 2, str) == ([], None)
