@@ -76,7 +76,7 @@ def ids_on(session, unit_ids: Iterable[str], day: date, after: str | None = None
     person = code_point(PostRow.person, session)
     out = set()
     for chunk in chunks(sorted(set(unit_ids)), IN_CHUNK):
-        stmt = select(PostRow.person).where(PostRow.unit.in_(chunk), PostRow.start <= day,
+        stmt = select(person).where(PostRow.unit.in_(chunk), PostRow.start <= day,
                                             or_(PostRow.end.is_(None), PostRow.end >= day))
         if after is not None:
             stmt = stmt.where(person > after)
