@@ -193,7 +193,10 @@ class SuiteRpc(VerifiedActorHeaders, Rpc):
         wrong audience) or, for a person naming another person as the payload's ``actor``,
         :class:`Forbidden`; for a system acting for its persons, a write's payload must name the person."""
         headers = self.unpack_message_headers(message)
-        actor = assertions.verifier_of(self.container.config).actor(headers.get(assertions.AUTH_KEY))
+        verifier = self.__dict__.get("_verifier")
+        if verifier is None:    # this container's, found once (finding it resolves the keyring's path)
+            verifier = self._verifier = assertions.verifier_of(self.container.config)
+        actor = verifier.actor(headers.get(assertions.AUTH_KEY))
         if actor.kind in ("person", "persons"):
             args = body.get("args", ()) if isinstance(body, dict) else ()
             payload = args[0] if args and isinstance(args[0], dict) else (
