@@ -5,10 +5,12 @@
    services' own output schemas, e.g. ``roster.UnitOut`` in ``{units: [unit]}``);
 3. else the shape the route table already states in its ``response`` text, ``{a, b: [{c, d}],
    e: {key: n}}``: parsed into a marshmallow schema with those properties (an array is an array,
-   an object an object, ``n`` an integer, ``bool`` a boolean; a bare name any JSON value), named
-   ``<service>.<Operation>Answer``;
-4. else (prose: "the rating result of RATING.md §5") a documented free-form object: its
-   description says what it holds and that its keys are not enumerated.
+   an object an object; a type word after a name types it: ``n``, ``number``, ``bool``, ``str``,
+   ``date``, ``dt``, ``obj``, ``?`` for nullable; a bare name has the type of
+   :data:`shared.contracts.gateway.ANSWER_TYPES`, or its RPC's own in ``ANSWER_TYPES_OF``: a name
+   with no type is a :class:`ShapeError`, found when the document is built), the top level's
+   properties required, named ``<service>.<Operation>Answer``;
+4. else (prose only) a documented free-form object: no route has one now (a unit test keeps it so).
 
 Every answer schema lets a service add properties (``additionalProperties: true``): a newer
 service may answer more than an older client knows. A list answer is paged at the gateway
@@ -21,6 +23,7 @@ import re
 from marshmallow import INCLUDE, Schema, fields
 
 from shared.contracts import gateway as contract
+from shared.schemas import IsoDate
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FREE_FORM = "x-free-form"
@@ -106,33 +109,60 @@ def parse_shape(response: str):
     return shape
 
 
-def _field(shape, name: str, nested: int):
+_ITEM_TYPES = {"n": "int", "bool": "bool", "date": "date", "month": "str", "year": "int", "serial": "str",
+               "id": "str", "source": "str", "group": "str", "person": "str", "number": "num", "number?": "num?",
+               "str": "str", "str?": "str?", "date?": "date?", "n?": "int?", "dt?": "dt?",
+               "bool?": "bool?", "obj?": "obj?"}
+
+
+def typed_field(spec: str, **kwargs):
+    """A field of a type named in :data:`shared.contracts.gateway.ANSWER_TYPES` (``str``, ``date?``,
+    ``arr<obj>``...)."""
+    if spec.endswith("?"):
+        return typed_field(spec[:-1], allow_none=True, **kwargs)
+    if spec.startswith("arr<"):
+        return fields.List(typed_field(spec[4:-1]), **kwargs)
+    if spec == "dec":
+        return fields.String(metadata={"description": "a decimal number as text", "format": "decimal"},
+                             **kwargs)
+    if spec == "obj":
+        return fields.Dict(keys=fields.String(), **kwargs)
+    return {"str": fields.String, "date": IsoDate, "dt": fields.DateTime, "int": fields.Integer, "num": fields.Float,
+            "bool": fields.Boolean}[spec](**kwargs)
+
+
+def _field(shape, name: str, nested: int, key: str = "", types=None):
+    types = contract.ANSWER_TYPES if types is None else types
     if shape is None:
-        return fields.Raw(allow_none=True)
+        spec = types.get(key)
+        if spec is None:
+            raise ShapeError(f"no type for {key!r}: add it to shared.contracts.gateway.ANSWER_TYPES")
+        field = typed_field(spec)
+        field.lianbao_part = True      # not the answer's list (the table names that one `[…]`)
+        return field
     kind, inner = shape
     if kind == "word":
-        if inner == "n":
-            return fields.Integer()
-        if inner == "bool":
-            return fields.Boolean()
-        return fields.Raw(allow_none=True)
+        spec = _ITEM_TYPES.get(inner)
+        return typed_field(spec) if spec else fields.Dict(keys=fields.String())
     if kind == "array":
-        return fields.List(_field(inner, name + "Item", nested + 1))
+        return fields.List(_field(inner, name + "Item", nested + 1, key, types))
     entries = [(k, v) for k, v in inner if k != "..."]
     if nested and len(entries) == 1 and entries[0][1] is not None and len(inner) == 1:
         # {group: n}, {agency: {…}}: a map keyed by the placeholder
         key, value = entries[0]
-        return fields.Dict(keys=fields.String(), values=_field(value, name + "Value", nested + 1),
+        return fields.Dict(keys=fields.String(), values=_field(value, name + "Value", nested + 1, key, types),
                            metadata={"description": f"keyed by {key}"})
-    return fields.Nested(_schema(name, entries, nested))
+    return fields.Nested(_schema(name, entries, nested, types))
 
 
-def _schema(name: str, entries, nested: int = 0) -> type:
+def _schema(name: str, entries, nested: int = 0, types=None) -> type:
     attrs = {"Meta": type("Meta", (), {"unknown": INCLUDE})}
     for key, shape in entries:
         if key == "..." or not _NAME.match(key):
             continue
-        attrs[key] = _field(shape, name + _camel(key), nested + 1)
+        attrs[key] = _field(shape, name + _camel(key), nested + 1, key, types)
+        if nested == 0:
+            attrs[key].required = True
     service, _, cls = name.partition(".")
     schema = type(cls, (Schema,), attrs)
     schema.__module__ = f"answers.{service}"
@@ -165,7 +195,8 @@ def answer_of(route):
     if shape is None:
         return {"type": "object", "additionalProperties": True, FREE_FORM: True,
                 "description": f"free-form: {route.response} (its keys are not enumerated here)"}
-    return _schema(answer_name(route), shape[1])
+    types = {**contract.ANSWER_TYPES, **contract.ANSWER_TYPES_OF.get(route.target, {})}
+    return _schema(answer_name(route), shape[1], 0, types)
 
 
 def list_key(schema) -> str | None:
@@ -173,5 +204,6 @@ def list_key(schema) -> str | None:
     if isinstance(schema, dict):
         return None
     declared = (schema if isinstance(schema, type) else type(schema))._declared_fields
-    lists = [name for name, f in declared.items() if isinstance(f, fields.List)]
+    lists = [name for name, f in declared.items() if isinstance(f, fields.List)
+             and not getattr(f, "lianbao_part", False)]
     return lists[0] if len(lists) == 1 else None

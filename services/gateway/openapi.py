@@ -45,7 +45,8 @@ def _field_types(plugin: MarshmallowPlugin) -> None:
     """Give the contracts' own field classes a type where their base class says too little."""
     from shared.contracts import rating
 
-    for cls, kind, fmt in ((IsoDate, "string", "date"), (rating.MonthKey, "string", None)):
+    for cls, kind, fmt in ((IsoDate, "string", "date"), (rating.MonthKey, "string", None),
+                           (rating.ExactNumber, "number", None)):
         plugin.map_to_openapi_type(cls, kind, fmt)
 
 

@@ -17,6 +17,17 @@ UPLOAD_DOC = ("The body is `text/csv` (a header row naming the columns, then one
               "header row; a row's number is its line), of any size: it is streamed to disk "
               "and sent on in batches of {n} rows, never held whole. ")
 
+CAMPAIGN_DOC = ("{campaign_id, kind, period, owner, title, status, groups: [group], questionnaire: {key, version: n}, "
+                "subjects: {kind: n}, forms_received: n, closed_at: dt?}")
+RATES_DOC = ("{campaign_id, kind, period, owner, status, final, questionnaire: {key, version: n}, subjects: [{id, kind, "
+             "name, forms, satisfied, basic, dissatisfied, answered, rate, below_60, meets_target, dimensions: "
+             "{dimension: {satisfied, basic, dissatisfied, answered, rate, below_60, meets_target}}, ...}], totals, "
+             "...}")
+FOLLOWUP_DOC = ("{evaluator, month, subject, group, rectification: {state, explanation: str?, plan: str?}, "
+                "helpers: [person], helpers_named: bool, study_classes: [{class_id: str, class_name: str, "
+                "held_on: date, attendee: str, attended: bool}], collective_talk: obj?}")
+RECTIFICATION_DOC = "{evaluator, month, subject, group, state, explanation: str?, plan: str?, submitted_on: date?, filed_on}"
+
 # whose a campaign is: one row by its key (get_campaign counts the forms: not on every request); a
 # campaign's owner never changes, so the gateway keeps it (services.gateway.scope_cache)
 CAMPAIGN_OWNER = Scope.lookup("survey.campaign_owner", {"campaign_id": "campaign_id"}, "owner", keep="owner")
@@ -35,7 +46,7 @@ HEALTH = [
 
 SURVEY = [
     Route("POST", "/survey/campaigns", "survey.create_campaign", "Open a satisfaction campaign",
-          "the campaign (the same payload again gives the same answer)",
+          CAMPAIGN_DOC + " (`created`; the same payload again gives the same answer)",
           body=survey.CreateCampaign(), scope=Scope.at("owner"), tag="survey", errors=(400, 409)),
     Route("GET", "/survey/campaigns", "survey.list_campaigns", "The campaigns of the token's units (a page)",
           "{campaigns: [{campaign_id, kind, period, owner, title, status, groups, questionnaire, closed_at}], "
@@ -44,8 +55,7 @@ SURVEY = [
           description="Paged: `limit` (1 to 500, default 100) campaigns whose id comes after `after`. "
                       "A bad `limit` or `after` is a 400 naming it."),
     Route("GET", "/survey/campaigns/{campaign_id}", "survey.get_campaign", "A campaign",
-          "{campaign_id, kind, period, owner, title, status, groups: [group], questionnaire: {key, version}, "
-          "subjects: {kind: n}, forms_received: n, closed_at}: the campaign, its subjects and forms counted",
+          CAMPAIGN_DOC + ": the campaign, its subjects and forms counted",
           scope=CAMPAIGN_OWNER,
           tag="survey"),
     Route("POST", "/survey/campaigns/{campaign_id}/batches", "survey.submit_batch",
@@ -60,7 +70,8 @@ SURVEY = [
                       "with another request is a 409 naming `idempotency_key`)."),
     Route("POST", "/survey/campaigns/{campaign_id}/forms", "survey.submit_batch",
           "Upload forms in bulk (CSV or NDJSON, streamed)",
-          "totals over the batches (received, accepted, rejected, duplicates), `batches`, and the refused "
+          "{received: n, accepted: n, rejected: n, duplicates: n, upload: str, batches: n, bad_rows: n, "
+          "errors: [error], errors_listed: n}: totals over the batches, `batches`, and the refused "
           "forms with their line in the file (at most 1000 listed, `bad_rows` counts all)",
           query=gateway.FormsUpload(), scope=CAMPAIGN_OWNER, tag="survey", errors=(400, 404, 409, 413, 415, 422),
           upload=Upload("forms", "items", batch_size=5000), operation="survey_upload_forms",
@@ -68,10 +79,7 @@ SURVEY = [
                       "`<upload>:<n>`: sending the same upload again counts nothing twice."),
     Route("GET", "/survey/campaigns/{campaign_id}/rates", "survey.get_rates",
           "Satisfaction rates of a campaign",
-          "{campaign_id, kind, period, owner, status, final, questionnaire: {key, version}, subjects: [{id, kind, "
-          "name, forms, satisfied, basic, dissatisfied, answered, rate, below_60, meets_target, dimensions: "
-          "{dimension: {satisfied, basic, dissatisfied, answered, rate, below_60, meets_target}}, ...}], totals, "
-          "...}: per subject, per dimension, per respondent group, and totals (rates as decimal strings)",
+          RATES_DOC + ": per subject, per dimension, per respondent group, and totals (rates as decimal strings)",
           scope=CAMPAIGN_OWNER, tag="survey"),
     Route("GET", "/survey/campaigns/{campaign_id}/rates.xlsx", "survey.rates_xlsx",
           "Satisfaction rates as a workbook (streamed)", "an .xlsx workbook, one sheet per subject kind",
@@ -89,7 +97,8 @@ SURVEY = [
 TRAINING = [
     Route("POST", "/training/results", "training.import_results",
           "Upload training results in bulk (CSV or NDJSON, streamed; all or nothing)",
-          "the import report summed over the batches: rows, created, unchanged, errors by file line",
+          "{rows: n, created: n, unchanged: n, batches: n, bad_rows: n, dry_run, committed, errors: [error], "
+          "errors_listed: n}: the import report summed over the batches, errors by file line",
           query=gateway.RowsUpload(), scope=Scope.everything(), tag="training",
           errors=(400, 413, 415), upload=TRAINING_RESULTS,
           description=UPLOAD_DOC.format(n=5000) + "Every batch is checked first; nothing is written "
@@ -103,7 +112,8 @@ TRAINING = [
 ROSTER = [
     Route("POST", "/roster/staff", "roster.import_roster",
           "Upload roster rows in bulk (CSV or NDJSON, streamed; all or nothing)",
-          "the import report summed over the batches: rows, created, changed, unchanged, errors by file line",
+          "{rows: n, created: n, changed: n, unchanged: n, batches: n, bad_rows: n, dry_run, committed, "
+          "errors: [error], errors_listed: n}: the import report summed over the batches, errors by file line",
           query=gateway.RosterRowsUpload(), scope=Scope.everything(), tag="roster",
           errors=(400, 413, 415), upload=ROSTER_ROWS,
           description=UPLOAD_DOC.format(n=5000) + "Every batch is checked first; nothing is written "
@@ -156,8 +166,9 @@ SCORING = [
           query=scoring.ObjectionsQuery(), scope=Scope.at("evaluator"), tag="scoring"),
     Route("POST", "/scoring/objections/{objection_id}/answer", "scoring.answer_objection",
           "Answer an objection of the public (a member of the body's leading group)",
-          "the objection, answered; upheld while on notice: the evaluation is back in review "
-          "(`reopened`)", body=scoring.AnswerObjectionIn(exclude=("objection_id",)),
+          "{objection_id, evaluator, month, kind, subject, name, text, contact, received_on, state, answer, "
+          "upheld: bool?, answered_by, answered_on, reopened}: the objection, answered; upheld while on notice: "
+          "the evaluation is back in review (`reopened`)", body=scoring.AnswerObjectionIn(exclude=("objection_id",)),
           scope=Scope.at("evaluator"), tag="scoring", errors=(400, 403, 404, 409)),
 ]
 
@@ -230,12 +241,15 @@ SCORING_READS = [
           "The rule pack in force for an agency and a period", "{agency, period, pack (null: none), rules, plugins}",
           scope=Scope.at("agency"), tag="rule packs"),
     Route("POST", "/scoring/agencies/{agency}/packs/check", "scoring.validate_pack",
-          "Check a rule pack (nothing is stored)", "the pack checked; a bad one is 400 with every violation by field in `details`",
+          "Check a rule pack (nothing is stored)", "{ok, label, notes: [note]}: the pack checked; a bad one is 400 with every violation by field in `details`",
           body=packs.RegisterPack(exclude=("agency",)), scope=Scope.at("agency"), tag="rule packs",
           errors=(400, 422)),
     Route("POST", "/scoring/agencies/{agency}/packs/preview", "scoring.preview_pack",
           "Preview a rule pack on a period's snapshot (nothing is stored)",
-          "the rating with and without the pack, side by side", body=packs.PreviewPack(exclude=("agency",)),
+          "{agency, period, base: str, candidate: str, rated: {officers: n, sections: n}, changes: [{kind, id, "
+          "changes: [str], before: obj, after: obj, why: [obj], no_longer: [obj]}], settlement: {added: [obj], "
+          "removed: [obj], money: obj}, notes: [{field, message}], incidents: [obj]}: the rating with and without "
+          "the pack, side by side", body=packs.PreviewPack(exclude=("agency",)),
           scope=Scope.at("agency"), tag="rule packs", errors=(400, 404, 422)),
     Route("GET", "/scoring/people/{person}/evaluations/{month}", "scoring.evaluation",
           "A person's monthly evaluation with its trail",
@@ -252,13 +266,14 @@ SCORING_READS = [
           query=scoring.RectificationQuery(exclude=("evaluator",)), scope=Scope.at("evaluator"), tag="scoring"),
     Route("GET", "/scoring/agencies/{agency}/overdue", "scoring.overdue_evaluations",
           "An agency's overdue monthly evaluations",
-          "{month, deadline, as_of, deadline_passed, overdue: [{kind, subject, agency, state, filed_on}], by_agency: {agency: {due, filed_on_time, overdue, rate}}}",
+          "{month, deadline, as_of, deadline_passed, overdue: [{kind, subject, agency, state, filed_on}], by_agency: {agency: {due: n, filed_on_time: n, overdue: n, rate: number?}}}",
           query=gateway.OverdueQuery(), scope=Scope.at("agency"), tag="scoring"),
     Route("GET", "/scoring/agencies/{agency}/unreviewed-logs", "scoring.unreviewed_logs",
           "Daily logs of an agency not yet reviewed by the mentor", "{as_of, count, logs: [log], by_mentor: {mentor: n}}",
           query=gateway.UnreviewedQuery(), scope=Scope.at("agency"), tag="scoring"),
     Route("GET", "/scoring/units/{unit}/results/{period}", "scoring.unit_results",
-          "A unit's rating results of a period (stars, statuses)", "the unit's results in the latest rating of the period that rated it (404 `unit` before any)",
+          "A unit's rating results of a period (stars, statuses)", "{unit, period, rating_id, officers: [result], sections: [result], agencies: [result]}: the unit's results in "
+          "the latest rating of the period that rated it (404 `unit` before any)",
           scope=Scope.at("unit"), tag="scoring"),
 ]
 
@@ -288,7 +303,7 @@ TRAINING_READS = [
 
 TRAINING_REPORTS = [
     Route("GET", "/training/reports/central-group", "training.central_group_report",
-          "The central groups' study of a quarter (every unit)", "{quarter, groups: [group]}",
+          "The central groups' study of a quarter (every unit)", "{quarter, units: [{unit_id, met: bool, longest_session_days: n, sessions: [session]}]}",
           query=training.QuarterQuery(), scope=Scope.everything(), tag="training"),
     Route("GET", "/training/reports/frontline", "training.frontline_report",
           "Front-line posts and who holds them (every unit)", "{as_of, people: [person]}", query=training.AsOf(),
@@ -304,9 +319,9 @@ SURVEY_MORE = [
           "The subjects of a campaign (agencies and sections)", "{campaign_id, subjects: [{id, kind, name}]}",
           scope=CAMPAIGN_OWNER, tag="survey"),
     Route("POST", "/survey/campaigns/{campaign_id}/close", "survey.close_campaign", "Close a campaign",
-          "the campaign's final rates (status closed)", scope=CAMPAIGN_OWNER, tag="survey", errors=(404, 409)),
+          RATES_DOC + ": the campaign's final rates (status closed; `event_id`, `already_closed`)", scope=CAMPAIGN_OWNER, tag="survey", errors=(404, 409)),
     Route("POST", "/survey/campaigns/{campaign_id}/publish", "survey.publish_rates",
-          "Publish a closed campaign's rates (to scoring)", "the published rates", scope=CAMPAIGN_OWNER,
+          "Publish a closed campaign's rates (to scoring)", RATES_DOC + ": the published rates (`event_id`)", scope=CAMPAIGN_OWNER,
           tag="survey", errors=(404, 409, 422)),
 ]
 
@@ -351,7 +366,8 @@ _EVALUATION_PATH = "/scoring/people/{person}/evaluations/{month}"
 _subject = _rename(person="subject")
 EVALUATION_DOC = ("EVALUATION: {id, kind, subject, month, state, score, self_score, items, deductions, "
                   "evaluator, notice_end, filed_on, late, objections}")
-BATCH_DOC = "{done: n, results: [...], errors: [{index, field, error, message}]} (a bad item does not stop the others)"
+BATCH_DOC = ("{done: n, unchanged: n, ids: [id], errors: [{index, field, error, message}]} (a bad item does not "
+             "stop the others; `ids` the evaluations done)")
 
 SCORING_WRITES = [
     _write(f"{_EVALUATION_PATH}/self-assessment", "scoring.submit_self_assessment",
@@ -397,23 +413,23 @@ SCORING_WRITES = [
           "the month's poor): [{subject, group, state}]}",
            scoring.BodyMonth(exclude=("evaluator", "month")), description=ACTOR),
     _write("/scoring/daily-logs", "scoring.write_daily_logs", "Write daily logs (each person their own)",
-           "{created, unchanged, errors}", scoring.LogBatch()),
+           "{done: n, unchanged: n, ids: [id], errors: [{index, field, error, message}]}", scoring.LogBatch()),
     _write("/scoring/daily-logs/reviews", "scoring.review_daily_logs",
-           "Review daily logs (the person's mentor)", "{reviewed, unchanged, errors}", scoring.LogReviewBatch()),
+           "Review daily logs (the person's mentor)", "{done: n, unchanged: n, ids: [id], errors: [{index, field, error, message}]}", scoring.LogReviewBatch()),
     _write("/scoring/rectifications", "scoring.submit_rectification",
-           "Submit a rectification of a poor month (the subject)", "the rectification",
+           "Submit a rectification of a poor month (the subject)", RECTIFICATION_DOC,
            scoring.RectificationIn(), description=ACTOR),
     _write("/scoring/rectifications/filings", "scoring.file_rectification",
-           "File a rectification (a member of the evaluating body)", "the rectification, filed",
+           "File a rectification (a member of the evaluating body)", RECTIFICATION_DOC + ": filed",
            scoring.RectificationFile(), description=ACTOR),
     _write("/scoring/honours", "scoring.record_honours", "Record honours (rating facts)",
-           "{created, changed, unchanged}", scoring.RecordHonours()),
+           "{created, unchanged}", scoring.RecordHonours()),
     _write("/scoring/facts", "scoring.record_facts", "Record facts that veto or lower a rating",
-           "{created, changed, unchanged}", scoring.RecordFacts()),
+           "{created, unchanged}", scoring.RecordFacts()),
     _write("/scoring/absences", "scoring.record_absences", "Record unexcused absences",
-           "{created, changed, unchanged}", scoring.RecordAbsences()),
+           "{created, unchanged}", scoring.RecordAbsences()),
     _write("/scoring/agencies/{agency}/evaluations", "scoring.record_agency_evaluation",
-           "Record an agency's year-end evaluation (the committee)", "the agency evaluation with its class",
+           "Record an agency's year-end evaluation (the committee)", "{agency, year, score: number}: the agency evaluation with its class",
            scoring.AgencyEvaluationIn(exclude=("agency",)), description=ACTOR),
     _write("/scoring/ratings", "scoring.run_rating", "Run and publish a rating of a period and scope (the committee)",
            "{rating_id, published, unchanged, skipped, result}", scoring.RunRating(),
@@ -425,18 +441,20 @@ SCORING_WRITES = [
 SCORING_MORE = [
     _write("/scoring/agencies/{agency}/packs", "scoring.register_pack",
            "Register a rule pack for an agency (its leading group or the committee's office)",
-           "the pack version registered (the same pack again: unchanged)", packs.RegisterPack(exclude=("agency",)),
+           "{agency, version: n, effective_from, created: bool, label, notes: [note]}: the pack version registered "
+           "(the same pack again: `created` false)", packs.RegisterPack(exclude=("agency",)),
            tag="rule packs", description="The pack is checked first (a bad one: 400 with every violation "
                                          "by field in `details`)."),
     _write("/scoring/agencies/{agency}/criteria-packs", "scoring.register_criteria_pack",
-           "Register an agency's monthly evaluation criteria (the committee's office)", "the template in force",
+           "Register an agency's monthly evaluation criteria (the committee's office)", "{kind, version, total, sources, dimensions: [{id, label, max, items: [{id, label, max}]}]}: the "
+           "template in force",
            scoring.CriteriaPack(exclude=("agency",)), tag="rule packs"),
     _write("/scoring/agencies/{agency}/subject-data/{period}", "scoring.record_subject_data",
-           "Record the facts an agency's rule pack or plug-ins rate on", "{agency, period, subjects, ...}",
+           "Record the facts an agency's rule pack or plug-ins rate on", "{agency, period, recorded: n}",
            packs.SubjectDataSchema(exclude=("agency", "period")), tag="rule packs"),
     Route("POST", "/scoring/agencies/{agency}/packs/rate", "scoring.rate_adapted",
           "Rate a snapshot with the agency's rule pack and plug-ins (nothing is stored)",
-          "the rating result with the adaptation applied", body=packs.RateAdapted(exclude=("agency",)),
+          "{result, adaptation}: the rating result with the adaptation applied", body=packs.RateAdapted(exclude=("agency",)),
           scope=Scope.at("agency"), tag="rule packs", errors=(400, 404, 422)),
     _write("/scoring/ratings/preview", "scoring.preview_rating",
            "What a rating run would publish now (nothing stored): the result, its digest, each subject's "
@@ -461,16 +479,18 @@ SCORING_MORE = [
           query=gateway.ReferralExportQuery(), scope=Scope.at("evaluator"),
           export=Export("xlsx"), tag="scoring"),
     _write(f"{_EVALUATION_PATH}/helpers", "scoring.name_helpers",
-           "Name the three helpers (三帮一) of a poor month", "the follow-up of the subject's month",
+           "Name the three helpers (三帮一) of a poor month", FOLLOWUP_DOC + ": the follow-up of the subject's month",
            followups.NameHelpers(exclude=("subject", "month")), build=_subject, description=ACTOR),
     _write(f"{_EVALUATION_PATH}/study-classes", "scoring.record_study_class",
-           "Record a study class attended (or not) after a poor month", "the follow-up of the subject's month",
+           "Record a study class attended (or not) after a poor month", FOLLOWUP_DOC + ": the follow-up of the subject's month",
            followups.StudyClassIn(exclude=("subject", "month")), build=_subject, description=ACTOR),
     _write("/scoring/referrals/{referral_id}/minutes", "scoring.record_referral_minutes",
-           "Record the committee meeting's minutes of a referral", "the referral, minuted",
+           "Record the committee meeting's minutes of a referral", "{id, evaluator, month, group, subject, name, class, state, meeting_date: date?, minutes: str?, "
+           "addressees: [str], recorded_by: str?}: the referral, minuted",
            followups.ReferralMinutes(exclude=("referral_id",)), description=ACTOR),
     _write("/scoring/tasks/{task_id}/done", "scoring.complete_task",
-           "Record a follow-up task (collective talk) as held", "the task, done",
+           "Record a follow-up task (collective talk) as held", "{id, kind, evaluator, month, subject, opened_on: date, due: date, state, done_on, done_by: str?, "
+           "record: str?, overdue: bool}: the task, done",
            followups.CompleteTask(exclude=("task_id",)), description=ACTOR),
 ]
 
@@ -479,71 +499,72 @@ ROSTER_WRITES = [
     _write("/roster/units", "roster.save_units", "Save units of the tree (the committee's office)",
            "{created, changed, unchanged}", roster.SaveUnits()),
     _write("/roster/units/{unit}/move", "roster.move_unit", "Move a unit under another parent from a date",
-           "the unit's new version", roster.MoveUnit(exclude=("unit",))),
-    _write("/roster/units/{unit}/rename", "roster.rename_unit", "Rename a unit from a date", "the unit's new version",
+           "{unit, changed, versions}: the unit's new version, and all its versions", roster.MoveUnit(exclude=("unit",))),
+    _write("/roster/units/{unit}/rename", "roster.rename_unit", "Rename a unit from a date", "{unit, changed, versions}: the unit's new version, and all its versions",
            roster.RenameUnit(exclude=("unit",))),
     _write("/roster/units/{unit}/dissolve", "roster.dissolve_unit", "Dissolve a unit from a date",
-           "the unit, dissolved", roster.DissolveUnit(exclude=("unit",))),
+           "{unit, dissolved, changed: bool, versions: [version]}: the unit, dissolved", roster.DissolveUnit(exclude=("unit",))),
     Route("GET", "/roster/units/{unit}/history", "roster.unit_history", "A unit's dated versions",
-          "{unit, versions: [{effective, name, parent, kind, ...}]}", scope=Scope.at("unit"), tag="roster"),
+          "{unit, versions: [{id, name, kind, parent, since, until, ...}], dissolved}", scope=Scope.at("unit"), tag="roster"),
     Route("GET", "/roster/units/{unit}/evaluator", "roster.evaluator_of_section",
           "Who evaluates a section's month on a date", "{unit, date, group, rule, ...}",
           query=roster.UnitOnOptionalDate(exclude=("unit",)), scope=Scope.at("unit"), tag="roster"),
     _write("/roster/people", "roster.create_staff", "Add people to the roster", "{created, unchanged, ...}",
            roster.CreateStaff()),
     _write("/roster/people/{person}/changes", "roster.change_staff", "Change a person's post from a date",
-           "the person's new version", roster.ChangeStaff(exclude=("person",))),
+           "{staff, unassigned, changed}: the person's new version, the mentoring it ended", roster.ChangeStaff(exclude=("person",))),
     _write("/roster/people/{person}/spells", "roster.record_spell", "Record a spell (leave, secondment, ...)",
-           "the spell with its `spell_id`", roster.RecordSpell(exclude=("person",))),
-    _write("/roster/spells/{spell_id}/end", "roster.end_spell", "End a spell on a date", "the spell, ended",
+           "{spell, unassigned}: the spell with its `id`, the mentoring it ended", roster.RecordSpell(exclude=("person",))),
+    _write("/roster/spells/{spell_id}/end", "roster.end_spell", "End a spell on a date", "{spell}: the spell, ended",
            roster.EndSpell(exclude=("spell_id",))),
     _write("/roster/people/{person}/mentor", "roster.assign_mentor", "Assign a person's mentor from a date",
-           "{mentor, mentee, start}", roster.AssignMentor(exclude=("mentee",)), build=_mentee),
+           "{pair: {pair_id, mentor, mentee, start, end}} (`replayed`: the same command again)", roster.AssignMentor(exclude=("mentee",)), build=_mentee),
     _write("/roster/people/{person}/mentor/reassign", "roster.reassign_mentor",
-           "Give a person another mentor from a date", "{mentor, mentee, start}",
+           "Give a person another mentor from a date", "{pair: {pair_id, mentor, mentee, start, end}, unassigned: [pair ended, with its reason]}",
            roster.AssignMentor(exclude=("mentee",)), build=_mentee, operation="roster_reassign_mentor"),
     _write("/roster/people/{person}/mentor/end", "roster.unassign_mentor", "End a person's mentoring on a date",
-           "{mentee, date}", roster.UnassignMentor(exclude=("mentee",)), build=_mentee),
-    _write("/roster/mentors", "roster.assign_mentors", "Assign mentors in a batch", "{assigned, unchanged, errors}",
+           "{unassigned: [pair ended, with its reason]}", roster.UnassignMentor(exclude=("mentee",)), build=_mentee),
+    _write("/roster/mentors", "roster.assign_mentors", "Assign mentors in a batch", "{assigned, replayed: n, errors: [{index, field, message}]}",
            roster.AssignMentors()),
     _write("/roster/people/{person}/return-to-team", "roster.return_to_team",
-           "Return a removed person to the team (a post from a date)", "the person", roster.ReturnToTeam(exclude=("person",))),
+           "Return a removed person to the team (a post from a date)", "{staff, exit}: the person, and the spell that ended", roster.ReturnToTeam(exclude=("person",))),
     _write("/roster/people/{person}/cases", "roster.record_ban_violation",
-           "Record a violation of one of the ten bans", "the case, and its consequences",
+           "Record a violation of one of the ten bans", "{violation, suspension, cases: [case], unassigned: [pair]}: the case, and its consequences",
            roster.RecordBanViolation(exclude=("person",))),
     _write("/roster/discipline-facts", "roster.record_discipline_fact", "Record a discipline fact",
-           "the fact with its `fact_id`", roster.RecordDisciplineFact()),
+           "{fact}: the fact with its `id`", roster.RecordDisciplineFact()),
     _write("/roster/discipline-facts/{fact_id}/investigation", "roster.investigate",
-           "Record that a discipline fact was investigated", "the fact", roster.Investigate(exclude=("fact_id",))),
+           "Record that a discipline fact was investigated", "{fact}: the fact", roster.Investigate(exclude=("fact_id",))),
 ]
 
 _unit_id = _rename(unit="unit_id")
 TRAINING_WRITES = [
-    _write("/training/courses", "training.register_courses", "Register courses", "{created, changed, unchanged}",
+    _write("/training/courses", "training.register_courses", "Register courses", "{created, unchanged, courses: [course]}",
            training.RegisterCourses()),
     _write("/training/people/{person}/results", "training.record_result", "Record a person's training result",
            "{result, events}", training.RecordResult(exclude=("person",)), answer=gateway.RecordResultAnswer()),
-    _write("/training/study-days", "training.record_study", "Record study days", "{created, unchanged, errors}",
+    _write("/training/study-days", "training.record_study", "Record study days", "{recorded, unchanged}",
            training.RecordStudy()),
     _write("/training/units/{unit}/sessions", "training.record_session",
-           "Record a unit's central-group study session", "the session",
+           "Record a unit's central-group study session", "{unit_id, start, days: n, end}: the session",
            training.RecordSession(exclude=("unit_id",)), build=_unit_id),
     _write("/training/people/{person}/frontline-post", "training.set_frontline_post",
-           "Set a person's front-line post", "the post", training.FrontlinePost(exclude=("person",)),
-           answer=gateway.FrontlineAnswer()),
+           "Set a person's front-line post", "{person, person_id, start, left_on, completes_on, status}: the post",
+           training.FrontlinePost(exclude=("person",)), answer=gateway.FrontlineAnswer()),
 ]
 
 SURVEY_WRITES = [
     _write("/survey/questionnaires", "survey.define_questionnaire", "Define a questionnaire (a new version)",
            "{key, version, items}", survey.DefineQuestionnaire()),
     _write("/survey/campaigns/{campaign_id}/questionnaire", "survey.set_campaign_questionnaire",
-           "Set the questionnaire of a campaign not yet receiving forms", "the campaign",
+           "Set the questionnaire of a campaign not yet receiving forms", CAMPAIGN_DOC,
            survey.SetCampaignQuestionnaire(exclude=("campaign_id",))),
 ]
 
 REWARDS_WRITES = [
     _write("/rewards/tasks/done", "rewards.complete_task", "Record a talk or rectification task as done",
-           "the task", rewards.CompleteTask(), operation="rewards_complete_task",
+           "{key, subject, kind, period, paying_unit, opened, due: date, done: date, revoked, overdue: bool}: the task",
+           rewards.CompleteTask(), operation="rewards_complete_task",
            description="The task's `key` is in the body (a ledger line's key holds `|`, no path id)."),
 ]
 

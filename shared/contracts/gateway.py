@@ -367,7 +367,7 @@ def _open(schema_cls: type) -> type:
 def _contract_answers() -> dict:
     """RPC -> the schema of its answer, built from the services' own output contracts (the rest
     of the routes state their shape in the route table: :mod:`services.gateway.answers`)."""
-    from shared.contracts import roster, scoring_events, survey
+    from shared.contracts import rating, roster, scoring_events, survey
 
     unit, staff, spell = _open(roster.UnitOut), _open(roster.StaffOut), _open(roster.SpellOut)
 
@@ -390,11 +390,148 @@ def _contract_answers() -> dict:
         period = fields.String(required=True)
         results = fields.List(fields.Nested(_open(survey.RecognitionResult)), required=True)
 
-    for cls in (UnitsAnswer, SpellsAnswer, MemberAnswer, MembersAnswer, RecognitionAnswer):
+    pair_out = _open(roster.PairOut)
+
+    class PairAnswer(_Answer):
+        pair = fields.Nested(pair_out, required=True)
+        replayed = fields.Boolean(metadata={"description": "the same command again: nothing changed"})
+
+    class CutPair(pair_out):
+        reason = fields.String(required=True, metadata={"description": "unassigned or reassigned"})
+
+    class ReassignAnswer(PairAnswer):
+        unassigned = fields.List(fields.Nested(CutPair), required=True)
+
+    class UnassignAnswer(_Answer):
+        unassigned = fields.List(fields.Nested(CutPair), required=True)
+
+    unit_out, staff_out, spell_out = unit, staff, spell
+
+    class UnitVersion(unit):
+        since = IsoDate(required=True)
+        until = IsoDate(required=True, allow_none=True)
+
+    class UnitHistory(_Answer):
+        unit = fields.String(required=True)
+        versions = fields.List(fields.Nested(UnitVersion), required=True)
+        dissolved = IsoDate(required=True, allow_none=True)
+
+    class UnitChange(_Answer):
+        unit = fields.Nested(unit_out, required=True)
+        changed = fields.Boolean(required=True)
+        versions = fields.List(fields.Nested(UnitVersion), required=True)
+
+    class UnitDissolved(_Answer):
+        unit = fields.String(required=True)
+        dissolved = IsoDate(required=True)
+        changed = fields.Boolean(required=True)
+        versions = fields.List(fields.Nested(UnitVersion), required=True)
+
+    class StaffChange(_Answer):
+        staff = fields.Nested(staff_out, required=True)
+        unassigned = fields.List(fields.Nested(CutPair), required=True)
+        changed = fields.Boolean(required=True)
+
+    class SpellAnswer(_Answer):
+        spell = fields.Nested(spell_out, required=True)
+        unassigned = fields.List(fields.Nested(CutPair), metadata={"description": "mentoring the spell ended"})
+
+    class StaffSince(staff):
+        since = IsoDate(metadata={"description": "the day of this version"})
+
+    class ReturnAnswer(_Answer):
+        staff = fields.Nested(StaffSince, required=True)
+        exit = fields.Nested(spell_out, required=True, metadata={"description": "the spell that ended"})
+
+    class CaseAnswer(_Answer):
+        violation = fields.Dict(keys=fields.String(), required=True)
+        suspension = fields.Nested(spell_out, allow_none=True)
+        cases = fields.List(fields.Dict(keys=fields.String()), required=True)
+        unassigned = fields.List(fields.Nested(CutPair), required=True)
+
+    for cls in (UnitsAnswer, SpellsAnswer, MemberAnswer, MembersAnswer, RecognitionAnswer, PairAnswer, CutPair,
+                ReassignAnswer, UnassignAnswer, UnitVersion, UnitHistory, UnitChange, UnitDissolved, StaffChange, SpellAnswer,
+                StaffSince, ReturnAnswer, CaseAnswer):
         cls.__module__ = __name__
     return {"roster.get_units": UnitsAnswer, "roster.spells_of": SpellsAnswer,
             "roster.members_of": MembersAnswer, "scoring.recognition_results": RecognitionAnswer,
-            "scoring.rate_snapshot": _open(scoring_events.RatingResult)}
+            "scoring.rate_snapshot": _open(scoring_events.RatingResult), "roster.assign_mentor": PairAnswer,
+            "roster.reassign_mentor": ReassignAnswer, "roster.unassign_mentor": UnassignAnswer,
+            "scoring.snapshot": rating.SnapshotSchema, "roster.unit_history": UnitHistory, "roster.move_unit": UnitChange, "roster.rename_unit": UnitChange, "roster.dissolve_unit": UnitDissolved,
+            "roster.change_staff": StaffChange, "roster.record_spell": SpellAnswer, "roster.end_spell": SpellAnswer,
+            "roster.return_to_team": ReturnAnswer, "roster.record_ban_violation": CaseAnswer}
 
 
 CONTRACT_ANSWERS = _contract_answers()
+
+
+# -- the types of the answers' properties (issue 21 item 3) ---------------------------------------------
+# The route table states each answer's shape (``{a, b: [{c}]}``, :mod:`services.gateway.answers`);
+# the type of a property named there is the one below: ``str``, ``date`` (YYYY-MM-DD), ``int``, ``num``,
+# ``bool``, ``dec`` (a decimal as a string), ``obj``, ``arr<T>``; ``?``: the service may answer null.
+# A name whose type differs between answers has its RPC's own entry in ANSWER_TYPES_OF.
+ANSWER_TYPES = {
+    **dict.fromkeys(("agency", "agency_id", "campaign_id", "class", "committee", "database", "database_kind",
+                     "digest", "dimension", "error", "evaluator", "field", "id", "key", "kind", "label", "level",
+                     "mark", "mentee", "message", "month", "objection_id", "owner", "period", "person_id",
+                     "position", "quarter", "rule", "scope", "serial", "service", "source", "state", "status",
+                     "subject", "text", "title", "unit", "unit_id", "rating_id", "batch_id", "contact",
+                     "template_version", "event_id", "effective_from", "paying_unit", "version",
+                     "study classes", "referral_id", "task_id"), "str"),
+    **dict.fromkeys(("agency_type", "answer", "answered_by", "comment", "group", "mentor", "name", "person",
+                     "reason", "reviewed_by", "section", "supervising_unit", "parent", "rank"), "str?"),
+    **dict.fromkeys(("as_of", "date", "deadline", "effective", "joined", "notice_end_if_posted_on_start",
+                     "notice_start", "rating_date", "received_on", "start", "today", "completes_on", "opened",
+                     "dissolved"), "date"),
+    **dict.fromkeys(("answered_on", "end", "filed_on", "left_on", "notice_end", "passed_on", "reviewed_on",
+                     "revoked", "done_on"), "date?"),
+    **dict.fromkeys(("closed_at",), "dt?"),
+    **dict.fromkeys(("allowances", "amount_each", "answered", "assigned", "basic", "count", "covered",
+                     "dissatisfied", "expected", "filed", "filed_on_time", "forms", "index", "last_seq", "ledger",
+                     "met_count", "number", "passed", "ratings", "required", "required_days", "reversals",
+                     "satisfied", "shortfall_count", "taken", "year", "days", "reviewed", "created", "changed",
+                     "unchanged", "forms_received", "outbox_backlog", "outbox_published", "posted", "not_ready",
+                     "recorded", "replayed", "received", "accepted", "rejected", "duplicates", "blank",
+                     "done", "rows", "bad_rows", "objections", "total", "due", "batches", "errors_listed"), "int"),
+    **dict.fromkeys(("stars",), "int?"),
+    **dict.fromkeys(("next",), "str?"),
+    **dict.fromkeys(("outbox_oldest_age_seconds", "self_score", "max", "seconds"), "num"),
+    **dict.fromkeys(("points", "score"), "num?"),
+    **dict.fromkeys(("share", "target"), "dec"),
+    **dict.fromkeys(("rate",), "dec?"),
+    **dict.fromkeys(("allowed", "below_60", "deadline_passed", "final", "met", "ok", "upheld", "reopened",
+                     "strict", "dry_run", "committed", "already_closed", "late"), "bool"),
+    **dict.fromkeys(("meets_target",), "bool?"),
+    **dict.fromkeys(("counts", "filing", "questionnaire", "rules", "target_1", "totals", "result", "items",
+                     "by_agency", "by_mentor", "sources", "subjects", "groups", "city", "adaptation", "exit", "violation",
+                     "fact"), "obj"),
+    **dict.fromkeys(("pack", "rating", "secondment", "daily_logs", "six_month_mark", "published", "suspension"),
+                   "obj?"),
+    **dict.fromkeys(("deductions", "different", "errors", "extra", "helpers", "plugins", "problems",
+                     "reasons", "skipped", "trail", "missing", "overdue", "lines", "ids", "notes",
+                     "unassigned", "waiting", "not_filed", "not_posted", "left_for_another_member", "warnings",
+                     "calendar_missing_years", "supervisors"), "arr<obj>"),
+    **dict.fromkeys(("supervises", "titles", "headers"), "arr<str>"),
+}
+ANSWER_TYPES_OF = {
+    "scoring.template": {"version": "str", "total": "num", "sources": "arr<str>", "items": "arr<obj>"},
+    "scoring.register_criteria_pack": {"total": "num", "sources": "arr<str>"},
+    "survey.get_questionnaire": {"version": "int", "items": "arr<obj>"},
+    "survey.define_questionnaire": {"version": "int", "items": "arr<obj>"},
+    "survey.get_campaign": {"groups": "arr<str>", "version": "int"},
+    "survey.get_rates": {"version": "int"},
+    "survey.list_campaigns": {"groups": "arr<str>"},
+    "survey.progress": {"items": "int"},
+    "rewards.verify_chain": {"lines": "int"},
+    "rewards.reconcile": {"lines": "int", "missing": "arr<obj>"},
+    "rewards.tasks": {"overdue": "int"},
+    "scoring.followup_tasks": {"overdue": "int"},
+    "scoring.committee_board": {"overdue": "arr<obj>"},
+    "scoring.overdue_evaluations": {"overdue": "arr<obj>"},
+    "scoring.calendar_status": {"missing": "arr<int>"},
+    "scoring.working_days": {"sources": "obj"},
+    "scoring.file_month": {"late": "int", "waiting": "arr<str>"},
+    "scoring.evaluation": {"items": "obj"},
+    "scoring.run_rating": {"published": "bool", "unchanged": "bool"},
+    "scoring.preview_rating": {"unchanged": "bool"},
+}

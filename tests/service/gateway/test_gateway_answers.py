@@ -68,3 +68,35 @@ def test_every_get_route_answers_as_its_schema_says(start_gateway):
         problems += [(path, list(e.path), e.message[:200]) for e in errors[:3]]
     assert not problems, "\n".join(map(str, problems))
     assert len(checked) >= 55, (len(checked), checked)
+
+
+def test_the_answer_checker_of_every_gateway_test_reports_a_wrong_answer():
+    """The check every gateway test runs (``conftest.answers_as_documented``) can fail: a wrong type,
+    a missing required property, a bad date and an undocumented JSON answer are each reported."""
+    from tests.service.gateway.conftest import AnswerChecker
+
+    class Answer:
+        def __init__(self, body, status=200, kind="application/json"):
+            self.status_code, self.headers, self.body = status, {"Content-Type": kind}, body
+
+        def json(self):
+            return self.body
+
+    schema = {"type": "object", "required": ["n", "on"],
+              "properties": {"n": {"type": "integer"}, "on": {"type": "string", "format": "date"}}}
+    doc = {"paths": {"/things/{id}": {"get": {"responses": {"200": {"content": {"application/json": {
+               "schema": {"$ref": "#/components/schemas/T"}}}}}}},
+                     "/file": {"get": {"responses": {"200": {"content": {"text/csv": {}}}}}}},
+           "components": {"schemas": {"T": schema}}}
+    checker = AnswerChecker(lambda url: Answer(doc))
+    checker.bases.append("http://gw")
+    checker.check("GET", "http://gw/things/a", Answer({"n": 1, "on": "2026-03-02"}))
+    assert checker.problems == [] and checker.checked == {("GET", "/things/{id}")}
+    checker.check("GET", "http://gw/things/a", Answer({"n": "1", "on": "2026-13-45"}))
+    checker.check("GET", "http://gw/things/b", Answer({"on": "2026-03-02"}))
+    checker.check("GET", "http://gw/file", Answer({"x": 1}))
+    checker.check("GET", "http://gw/things/c", Answer({"n": "x"}, status=404))      # an error: not this check
+    checker.check("GET", "http://other/things/a", Answer({"n": "x"}))                # not a gateway of the test
+    found = [p[2:] for p in checker.problems]
+    assert found == [(["n"], "'1' is not of type 'integer'"), (["on"], "'2026-13-45' is not a 'date'"),
+                     ([], "'n' is a required property"), ("answered JSON, documented as no JSON",)], found
