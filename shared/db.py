@@ -260,6 +260,7 @@ class UnitOfWork:
             # psycopg2's own switch, set and reset on the client alone: SQLAlchemy's AUTOCOMMIT
             # isolation level resets through ``set_isolation_level``, a round trip of its own
             raw = conn.connection.dbapi_connection
+            raw.rollback()      # the pool's ping after an idle spell opened a transaction; else free
             raw.autocommit = True
             try:
                 return conn.execute(statement, params).all()

@@ -7,6 +7,7 @@ from sqlalchemy import Column, Integer, String, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared import db
 from shared.db import UnitOfWork, make_base
 
 Base = make_base()
@@ -66,4 +67,24 @@ def test_a_failed_read_also_leaves_the_pool_transactional(engine_of):
         s.rollback()
     with _uow(engine) as uow:
         assert uow.read(ALL) == []
+    engine.dispose()
+
+
+def test_a_read_on_a_connection_the_pool_has_just_pinged(engine_of, monkeypatch):
+    """The pool pings a connection idle for ``PING_AFTER_SECONDS`` (a ``SELECT 1``, which opens a
+    transaction on PostgreSQL) before handing it out: the read still runs, and leaves it transactional."""
+    monkeypatch.setattr(db, "PING_AFTER_SECONDS", 0.0)      # every pooled connection counts as idle
+    engine = engine_of("uowread")
+    Base.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.execute(insert(Thing), [{"id": 5, "name": "five"}])
+        s.commit()
+    for _ in range(2):
+        with _uow(engine) as uow:
+            assert [r.id for r in uow.read(ALL)] == [5]
+    with Session(engine) as s:
+        s.execute(insert(Thing), [{"id": 6, "name": "six"}])
+        s.rollback()
+    with _uow(engine) as uow:
+        assert [r.id for r in uow.read(ALL)] == [5]
     engine.dispose()
