@@ -4,8 +4,8 @@ On RabbitMQ and PostgreSQL, each service (roster, scoring, survey) and the gatew
 its own, started by this script, two operations, each called both ways in the same run:
 
 * a person's history: ``GET /scoring/people/bo/history?year=2025`` (twelve months evaluated) beside
-  ``scoring.person_history`` signed as the operator (the gateway signs as its calling system, and
-  first asks the roster whose the person is: the route's scope);
+  ``scoring.person_history`` signed as the operator (the gateway signs as its calling system; whose the
+  person is, the route's scope, it asks the roster once and keeps for ``GATEWAY_SCOPE_SECONDS``);
 * a batch of forms: ``POST /survey/campaigns/c1/batches`` (``FORMS`` new forms a call, each call a
   new ``batch_id``) beside ``survey.submit_batch`` of a batch of the same size.
 
