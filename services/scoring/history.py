@@ -125,15 +125,34 @@ def units_on(s, day: date, kind: str | None = None) -> dict:
             for uid, v in tree.items()}
 
 
-def unit_on(s, uid: str, day: date):
-    """One unit as it was on ``day`` (None: it did not exist then)."""
-    versions = [asof.UnitVersion(r.id, r.since, r.until, r.kind, r.parent, r.agency, r.name)
-                for r in s.scalars(select(models.UnitVersion).where(models.UnitVersion.id == uid))]
+def unit_versions_of(s, ids) -> dict:
+    """``{unit: ([asof.UnitVersion], evaluator or None)}`` of ``ids`` (each of them, known or
+    not), read at once: what :func:`version_on` needs."""
+    V = models.UnitVersion
+    out = {uid: ([], None) for uid in set(ids)}
+    for chunk in _chunks(ids):
+        for r in s.execute(select(V.id, V.since, V.until, V.kind, V.parent, V.agency, V.name)
+                           .where(V.id.in_(chunk))):
+            out[r[0]][0].append(asof.UnitVersion(*r))
+        for uid, evaluator in s.execute(select(models.Unit.id, models.Unit.evaluator)
+                                        .where(models.Unit.id.in_(chunk))):
+            out[uid] = (out[uid][0], evaluator)
+    return out
+
+
+def version_on(versions, evaluator, day: date):
+    """The unit of ``versions`` as it was on ``day`` with the read model's evaluator if one was
+    loaded (None: it did not exist then)."""
     version = asof.unit_on(versions, day)
     if version is None:
         return None
-    evaluator = s.scalars(select(models.Unit.evaluator).where(models.Unit.id == uid)).first()
     return replace(version, evaluator=evaluator) if evaluator else version
+
+
+def unit_on(s, uid: str, day: date):
+    """One unit as it was on ``day`` (None: it did not exist then)."""
+    versions, evaluator = unit_versions_of(s, [uid])[uid]
+    return version_on(versions, evaluator, day)
 
 
 def unit_names_on(s, ids, day: date) -> dict:
@@ -264,6 +283,8 @@ class History:
         self.evaluators: dict = defaultdict(list)
         self.exits: dict = defaultdict(list)
         self.loaded: set = set()
+        self.team_loaded: set = set()   # people whose row and exits are read (:meth:`load_team`)
+        self.posts_loaded: set = set()  # ... and their posts (:meth:`load_posts`)
         self.candidates: dict = {}      # (section, position) -> people ever posted there
 
     def load(self, ids) -> None:
@@ -271,17 +292,10 @@ class History:
         if not need:
             return
         s = self.s
-        P, PP, M, E, S = (models.Person, models.PersonPost, models.MentorSpan, models.EvaluatorSpan,
-                          models.Spell)
+        M, E = models.MentorSpan, models.EvaluatorSpan
+        self.load_posts(need)
         # rows as plain tuples, not ORM objects (a batch reads thousands of people)
         for chunk in _chunks(need):
-            for r in s.execute(select(P.id, P.agency, P.section, P.position, P.joined, P.left_on)
-                               .where(P.id.in_(chunk))):
-                self.people[r.id] = PersonRow(*r)
-            for person, start, agency, section, position, supervises in s.execute(
-                    select(PP.person, PP.start, PP.agency, PP.section, PP.position, PP.supervises)
-                    .where(PP.person.in_(chunk))):
-                self.posts[person].append(asof.Post(start, agency, section, position, _split(supervises)))
             for mentee, start, end, mentor in s.execute(
                     select(M.mentee, M.start, M.end, M.mentor)
                     .where(M.mentee.in_(chunk), M.cancelled.is_(False))):
@@ -289,6 +303,34 @@ class History:
             for person, start, end, grp, rule in s.execute(
                     select(E.person, E.start, E.end, E.grp, E.rule).where(E.person.in_(chunk))):
                 self.evaluators[person].append(asof.Span(start, end, grp, rule))
+        self.loaded.update(need)
+
+    def load_posts(self, ids) -> None:
+        """The people's posts, rows and exits (part of :meth:`load`): what :meth:`post` asks
+        (the ranking needs no more of a whole body)."""
+        need = [i for i in set(ids) if i and i not in self.posts_loaded]
+        if not need:
+            return
+        PP = models.PersonPost
+        for chunk in _chunks(need):
+            for person, start, agency, section, position, supervises in self.s.execute(
+                    select(PP.person, PP.start, PP.agency, PP.section, PP.position, PP.supervises)
+                    .where(PP.person.in_(chunk))):
+                self.posts[person].append(asof.Post(start, agency, section, position, _split(supervises)))
+        self.load_team(need)
+        self.posts_loaded.update(need)
+
+    def load_team(self, ids) -> None:
+        """The people's rows and exits only: what :meth:`on_team` asks (part of :meth:`load`;
+        :func:`due_of_body` needs no more of a whole body)."""
+        need = [i for i in set(ids) if i and i not in self.team_loaded]
+        if not need:
+            return
+        s, P, S = self.s, models.Person, models.Spell
+        for chunk in _chunks(need):
+            for r in s.execute(select(P.id, P.agency, P.section, P.position, P.joined, P.left_on)
+                               .where(P.id.in_(chunk))):
+                self.people[r.id] = PersonRow(*r)
             for person, start, end in s.execute(select(S.person, S.start, S.end)
                                                 .where(S.person.in_(chunk), S.kind.in_(EXITS))):
                 self.exits[person].append((start, end))
@@ -297,14 +339,14 @@ class History:
             if p is not None and p.left_on is not None and \
                     not any(start == p.left_on for start, _ in self.exits[pid]):
                 self.exits[pid].append((p.left_on, None))
-        self.loaded.update(need)
+        self.team_loaded.update(need)
 
     def known(self, pid) -> bool:
         self.load([pid])
         return pid in self.people or bool(self.posts.get(pid))
 
     def post(self, pid, day: date):
-        self.load([pid])
+        self.load_posts([pid])
         post = asof.post_on(self.posts.get(pid, ()), day)
         if post is None:
             p = self.people.get(pid)
@@ -320,6 +362,11 @@ class History:
 
     def on_team(self, pid, day: date) -> bool:
         self.load([pid])
+        return self.team_on(pid, day)
+
+    def team_on(self, pid, day: date) -> bool:
+        """:meth:`on_team` on what :meth:`load_team` read."""
+        self.load_team([pid])
         p = self.people.get(pid)
         joined = p.joined if p is not None else None
         return asof.on_team(joined, self.exits.get(pid, ()), day)
@@ -445,8 +492,8 @@ def due_of_body(s, evaluator: str, month: str) -> set:
         models.EvaluatorSpan.grp == evaluator, models.EvaluatorSpan.start <= last,
         or_(models.EvaluatorSpan.end.is_(None), models.EvaluatorSpan.end >= last))))
     hist = History(s)
-    hist.load(ids)
-    out = {("officer", pid) for pid in ids if hist.on_team(pid, last)}
+    hist.load_team(ids)
+    out = {("officer", pid) for pid in ids if hist.team_on(pid, last)}
     out.update(("section", uid) for uid, u in units_on(s, last, "section").items()
                if u.body == evaluator)      # the sections of the body on the month's last day
     return out

@@ -32,7 +32,7 @@ def _group_members(s, evaluator, group, month):
                 Person.id.in_(part), Person.reserve.is_(True))))
         return "officer", sorted(reserve)
     hist = history.History(s)
-    hist.load(subjects)
+    hist.load_posts(subjects)       # what ``post`` reads, not the whole dated history
     last = asof.month_last_day(month)
     wanted = rank_rules.positions_of(group)
     out = []

@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
+from types import SimpleNamespace
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
 
 from shared import fastjson
 from shared.errors import Conflict, LianbaoError, NotFound
@@ -104,6 +105,28 @@ def template_for(uow, kind: str, agency: str | None, month: str | None = None):
     return criteria.extend_template(base, pack.pack if pack else None)
 
 
+def packs_of_kind(s, kind: str) -> dict:
+    """``{agency: [(version, effective_from, pack)]}``: every rule pack of ``kind``, read at once
+    (a batch asks :func:`template_for`'s question of many agencies; :func:`template_from`)."""
+    out: dict = {}
+    for agency, version, effective_from, pack in s.execute(select(
+            CriteriaPack.agency, CriteriaPack.version, CriteriaPack.effective_from,
+            CriteriaPack.pack).where(CriteriaPack.kind == kind)):
+        out.setdefault(agency, []).append((version, effective_from, pack))
+    return out
+
+
+def template_from(packs: dict, kind: str, agency: str | None, month: str | None = None):
+    """:func:`template_for`'s answer from :func:`packs_of_kind`'s rows: the agency's pack of the
+    highest version in force in ``month`` (``effective_from <= month``)."""
+    base = criteria.city_template(kind)
+    if not agency:
+        return base
+    rows = [r for r in packs.get(agency, ()) if not month or r[1] <= month]
+    pack = max(rows, key=lambda r: r[0])[2] if rows else None
+    return criteria.extend_template(base, pack)
+
+
 def eval_id(kind: str, subject: str, month: str) -> str:
     return f"{kind}:{subject}:{month}"
 
@@ -121,6 +144,8 @@ class Ctx:
         self.units: dict = {}
         self.chiefs: dict = {}
         self.templates: dict = {}
+        self.packs: dict = {}
+        self.unit_versions: dict = {}       # unit -> ([asof.UnitVersion], evaluator or None)
 
     @property
     def day(self) -> date:
@@ -135,12 +160,21 @@ class Ctx:
     def prefetch(self, ids):
         self.hist.load(ids)
 
+    def load_units(self, ids) -> None:
+        """The dated versions of the units ``ids`` read at once (a batch's sections), for
+        :meth:`unit`."""
+        need = [u for u in set(ids) if u and u not in self.unit_versions]
+        if need:
+            self.unit_versions.update(history.unit_versions_of(self.s, need))
+
     def unit(self, uid, day: date | None = None):
         """The unit as it was on ``day`` (default: the act's date; SPEC §9, the tree is dated),
-        or None when it did not exist then."""
+        or None when it did not exist then (:func:`history.unit_on`'s answer)."""
         key = (uid, day or self.day)
         if key not in self.units:
-            self.units[key] = history.unit_on(self.s, uid, key[1])
+            self.load_units([uid])
+            versions, evaluator = self.unit_versions[uid]
+            self.units[key] = history.version_on(versions, evaluator, key[1])
         return self.units[key]
 
     def section_chiefs(self, sid):
@@ -208,7 +242,9 @@ class Ctx:
     def template(self, kind, agency, month):
         key = (kind, agency, month)
         if key not in self.templates:
-            self.templates[key] = template_for(self.uow, kind, agency, month)
+            if kind not in self.packs:
+                self.packs[kind] = packs_of_kind(self.s, kind)
+            self.templates[key] = template_from(self.packs[kind], kind, agency, month)
         return self.templates[key]
 
     def members(self, group):
@@ -252,13 +288,34 @@ def trail(s, ev_id) -> list:
         EvaluationLog.evaluation_id == ev_id).order_by(EvaluationLog.id)))
 
 
+EVALUATION_COLUMNS = tuple(c.key for c in Evaluation.__table__.columns)
+
+
+def _record(row):
+    """An evaluation read as a plain record (its columns as attributes, not an ORM object: a
+    batch reads thousands), written back by :func:`save_evaluations`."""
+    return SimpleNamespace(**row._mapping)
+
+
 def load_evaluations(s, items) -> dict:
-    """``{id: Evaluation}`` of the items' evaluations that exist."""
+    """``{id: record}`` of the items' evaluations that exist (:func:`_record`)."""
     out = {}
+    cols = [getattr(Evaluation, c) for c in EVALUATION_COLUMNS]
     for part in chunks([eval_id(i["kind"], i["subject"], i["month"]) for i in items]):
-        for e in s.scalars(select(Evaluation).where(Evaluation.id.in_(part))):
-            out[e.id] = e
+        for row in s.execute(select(*cols).where(Evaluation.id.in_(part))):
+            out[row.id] = _record(row)
     return out
+
+
+def save_evaluations(s, records, fields) -> None:
+    """``fields`` of the evaluation records (:func:`load_evaluations`, :func:`evaluations_of`)
+    written back in one UPDATE by primary key for all (executemany); a record given twice is
+    written once, as it is last."""
+    if not records:
+        return
+    by_id = {r.id: r for r in records}
+    s.execute(update(Evaluation), [{"id": i, **{f: getattr(r, f) for f in fields}}
+                                   for i, r in by_id.items()])
 
 
 def require_evaluation(evals, it):
@@ -275,9 +332,11 @@ def get_evaluation(s, it):
 
 
 def evaluations_of(s, evaluator, month, states) -> list:
-    return list(s.scalars(select(Evaluation).where(
+    """The body's evaluations of ``month`` in ``states``, as records (:func:`_record`)."""
+    cols = [getattr(Evaluation, c) for c in EVALUATION_COLUMNS]
+    return [_record(row) for row in s.execute(select(*cols).where(
         Evaluation.evaluator == evaluator, Evaluation.month == month,
-        Evaluation.state.in_(states))))
+        Evaluation.state.in_(states)))]
 
 
 def count_evaluations(s, evaluator, month, states) -> int:

@@ -31,7 +31,9 @@ def _batch_context(uow, data):
     as_of = ctx.on = data.get("as_of") or repository.today()
     items = data["items"]
     ctx.prefetch([i["subject"] for i in items if i["kind"] == "officer"] + [i["actor"] for i in items])
-    ctx.hist.load_sections({i["subject"] for i in items if i["kind"] == "section"}, "chief")
+    sections = {i["subject"] for i in items if i["kind"] == "section"}
+    ctx.hist.load_sections(sections, "chief")
+    ctx.load_units(sections)
     return ctx, uow.session, as_of, items, repository.load_evaluations(uow.session, items)
 
 
@@ -104,7 +106,7 @@ def check_may_approve(ctx, actor, e) -> None:
 def review_batch(uow, data) -> dict:
     """联带责任人审核: the subject's mentor confirms or corrects the scores and adds deductions."""
     ctx, s, as_of, items, evals = _batch_context(uow, data)
-    logs = []
+    logs, changed = [], []
 
     def one(i, it):
         e = repository.require_evaluation(evals, it)
@@ -125,11 +127,13 @@ def review_batch(uow, data) -> dict:
         e.deductions = facts
         e.score = criteria.total_score(scores)
         e.state, e.reviewed_by = to, it["actor"]
+        changed.append(e)
         logs.append(dict(evaluation_id=e.id, action=steps.REVIEW, actor=it["actor"], on_date=as_of,
                          from_state=steps.SUBMITTED, to_state=to, note=it.get("note"), digest=dig))
         return e.id
 
     out = repository.batch(items, one)
+    repository.save_evaluations(s, changed, ("item_scores", "deductions", "score", "state", "reviewed_by"))
     repository.add_logs(s, logs)
     return out
 
@@ -137,7 +141,7 @@ def review_batch(uow, data) -> dict:
 def approve_batch(uow, data) -> dict:
     """考核审批: a member of the subject's evaluator (leading group) approves the score."""
     ctx, s, as_of, items, evals = _batch_context(uow, data)
-    logs = []
+    logs, changed = [], []
 
     def one(i, it):
         e = repository.require_evaluation(evals, it)
@@ -146,11 +150,13 @@ def approve_batch(uow, data) -> dict:
         to = steps.next_state(e.state, steps.APPROVE)
         check_may_approve(ctx, it["actor"], e)
         e.state, e.approved_by = to, it["actor"]
+        changed.append(e)
         logs.append(dict(evaluation_id=e.id, action=steps.APPROVE, actor=it["actor"], on_date=as_of,
                          from_state=steps.REVIEWED, to_state=to, note=it.get("note")))
         return e.id
 
     out = repository.batch(items, one)
+    repository.save_evaluations(s, changed, ("state", "approved_by"))
     repository.add_logs(s, logs)
     return out
 
@@ -161,7 +167,7 @@ def send_back_batch(uow, data) -> dict:
     it back to review with a reason instead; the review reopens as for an upheld objection
     (:func:`services.scoring.domain.workflow.reopen_review`), the trail records the step."""
     ctx, s, as_of, items, evals = _batch_context(uow, data)
-    logs = []
+    logs, changed = [], []
 
     def one(i, it):
         e = repository.require_evaluation(evals, it)
@@ -174,11 +180,13 @@ def send_back_batch(uow, data) -> dict:
         check_may_approve(ctx, it["actor"], e)
         for name, value in changes.items():
             setattr(e, name, value)
+        changed.append(e)
         logs.append(dict(evaluation_id=e.id, action=steps.SEND_BACK, actor=it["actor"], on_date=as_of,
                          from_state=steps.REVIEWED, to_state=e.state, note=reason))
         return e.id
 
     out = repository.batch(items, one)
+    repository.save_evaluations(s, changed, tuple(steps.reopen_review(steps.REVIEWED, steps.SEND_BACK)))
     repository.add_logs(s, logs)
     return out
 
@@ -211,6 +219,7 @@ def publish_notice(uow, data) -> dict:
         e.state, e.notice_start, e.notice_end = steps.ON_NOTICE, as_of, end
         logs.append(dict(evaluation_id=e.id, action=steps.NOTICE, actor=data["actor"], on_date=as_of,
                          from_state=steps.APPROVED, to_state=steps.ON_NOTICE, note=f"until {end}"))
+    repository.save_evaluations(s, rows, ("state", "notice_start", "notice_end"))
     repository.add_logs(s, logs)
     s.flush()
     skipped = history.skipped_items(s, data["evaluator"], data["month"], (steps.APPROVED,),
@@ -248,7 +257,7 @@ def file_month(uow, data) -> dict:
     check_body_member(ctx, data["actor"], data["evaluator"], steps.FILE)
     rows = repository.evaluations_of(s, data["evaluator"], data["month"], (steps.ON_NOTICE,))
     rows, own = _own_left_out(ctx, data["actor"], rows)
-    filed, late, waiting, logs = 0, 0, [], []
+    filed, late, waiting, logs, changed = 0, 0, [], [], []
     for e in rows:
         if not deadlines.notice_has_ended(e.notice_end, as_of):
             waiting.append(e.id)
@@ -257,9 +266,11 @@ def file_month(uow, data) -> dict:
         e.late = deadlines.is_filed_late(e.month, as_of)
         filed += 1
         late += e.late
+        changed.append(e)
         logs.append(dict(evaluation_id=e.id, action=steps.FILE, actor=data["actor"], on_date=as_of,
                          from_state=steps.ON_NOTICE, to_state=steps.FILED,
                          note="late" if e.late else None))
+    repository.save_evaluations(s, changed, ("state", "filed_on", "late"))
     repository.add_logs(s, logs)
     not_ready = repository.count_evaluations(s, data["evaluator"], data["month"],
                                              (steps.SUBMITTED, steps.REVIEWED, steps.APPROVED))

@@ -1,0 +1,115 @@
+"""#24 item 5: the workflow's batched reads and writes answer what the one-at-a-time ones did:
+the rule packs of a kind read once (:func:`repository.template_from`) pick the pack
+:func:`repository.template_for` picks; units read at once (``Ctx.load_units``) are those of
+:func:`history.unit_on`; a person's posts alone (``History.load_posts``) give the post a whole
+load gives; evaluations read as records and written back by primary key in one statement."""
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import create_engine, insert, select
+from sqlalchemy.orm import Session
+
+from services.scoring import history, repository
+from services.scoring.models import (Base, CriteriaPack, Evaluation, EvaluationLog, Person, PersonPost,
+                                     Spell, Unit, UnitVersion)
+
+EARLIEST = date(1900, 1, 1)
+
+
+@pytest.fixture
+def s():
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        yield session
+
+
+def pack(agency, version, extra):
+    return {"agency": agency, "version": version,
+            "items": [{"dimension": "political", "id": extra, "label": extra, "max": 2}],
+            "maxima": {"political.study": 6}}
+
+
+def test_the_packs_of_a_kind_read_once_pick_the_pack_the_query_picks(s):
+    s.execute(insert(CriteriaPack), [
+        dict(agency="a1", kind="officer", version=1, effective_from="2025-01", pack=pack("a1", 1, "x1")),
+        dict(agency="a1", kind="officer", version=3, effective_from="2025-06", pack=pack("a1", 3, "x3")),
+        dict(agency="a1", kind="officer", version=2, effective_from="2025-03", pack=pack("a1", 2, "x2")),
+        dict(agency="a2", kind="officer", version=1, effective_from="2025-09", pack=pack("a2", 1, "y1")),
+        dict(agency="a1", kind="section", version=9, effective_from="2025-01", pack={}),
+    ])
+    uow = SimpleNamespace(session=s)
+    packs = repository.packs_of_kind(s, "officer")
+    seen = set()
+    for agency in ("a1", "a2", "a3", None):
+        for month in ("2024-12", "2025-01", "2025-02", "2025-03", "2025-05", "2025-06", "2025-12", None):
+            want = repository.template_for(uow, "officer", agency, month)
+            assert repository.template_from(packs, "officer", agency, month) == want, (agency, month)
+            seen.add(want.version)
+    assert len(seen) == 5          # the city's and a1's three and a2's: every case met
+
+
+def test_units_read_at_once_are_those_read_one_by_one(s):
+    s.execute(insert(UnitVersion), [
+        dict(id="s1", since=EARLIEST, until=date(2025, 6, 14), kind="section", parent="a1", agency="a1",
+             name="one"),
+        dict(id="s1", since=date(2025, 6, 15), until=None, kind="section", parent="a2", agency="a2",
+             name="one"),
+        dict(id="s2", since=EARLIEST, until=date(2025, 3, 31), kind="section", parent="a1", agency="a1",
+             name="two"),
+        dict(id="a1", since=EARLIEST, until=None, kind="agency", parent=None, agency="a1", name="A"),
+    ])
+    s.execute(insert(Unit), [dict(id="a1", kind="agency", agency="a1", evaluator="city"),
+                             dict(id="s1", kind="section", agency="a2", evaluator=None)])
+    ctx = repository.Ctx(SimpleNamespace(session=s), on=date(2025, 7, 1))
+    ctx.load_units(["s1", "s2", "a1", "nope"])
+    for day in (date(2025, 1, 1), date(2025, 4, 1), date(2025, 6, 14), date(2025, 6, 15), None):
+        for uid in ("s1", "s2", "a1", "nope"):
+            assert ctx.unit(uid, day) == history.unit_on(s, uid, day or ctx.day), (uid, day)
+    assert ctx.unit("a1").evaluator == "city" and ctx.unit("s1").agency == "a2"
+    assert ctx.unit("s2") is None
+
+
+def test_posts_alone_give_the_post_a_whole_load_gives(s):
+    s.execute(insert(Person), [
+        dict(id="p1", agency="a1", section="s1", position="officer", joined=date(2024, 1, 1)),
+        dict(id="p2", agency="a1", section=None, position="leader", joined=date(2024, 1, 1),
+             left_on=date(2025, 5, 1)),
+        dict(id="p3", agency="a2", section=None, position="head", joined=date(2024, 1, 1))])
+    s.execute(insert(PersonPost), [
+        dict(person="p1", start=date(2024, 1, 1), agency="a1", section="s1", position="officer"),
+        dict(person="p1", start=date(2025, 3, 1), agency="a1", section=None, position="leader",
+             supervises="s1;s2"),
+        dict(person="p2", start=date(2024, 1, 1), agency="a1", section=None, position="leader")])
+    s.execute(insert(Spell), [dict(id="x", person="p1", kind="dismissed", start=date(2025, 8, 1))])
+    whole, posts = history.History(s), history.History(s)
+    whole.load(["p1", "p2", "p3"])
+    posts.load_posts(["p1", "p2", "p3"])
+    for pid in ("p1", "p2", "p3", "p4"):
+        for day in (date(2024, 6, 1), date(2025, 3, 1), date(2025, 9, 1)):
+            assert posts.post(pid, day) == whole.post(pid, day)
+            assert posts.team_on(pid, day) == whole.on_team(pid, day), (pid, day)
+    assert posts.loaded == set()          # posts only: the rest of the history not read
+    assert whole.on_team("p2", date(2025, 5, 2)) is False and whole.on_team("p1", date(2025, 8, 1)) is False
+
+
+def test_evaluations_read_as_records_and_written_back_in_one_statement(s):
+    row = dict(kind="officer", subject="p1", month="2025-01", agency="a1", evaluator="a1",
+               state="submitted", template_version="t", item_scores={"given": {"a": "1"}},
+               deductions=[], self_score=90, score=90, late=False, objections=0)
+    s.execute(insert(Evaluation), [dict(row, id="officer:p1:2025-01"),
+                                   dict(row, id="officer:p2:2025-01", subject="p2")])
+    evals = repository.load_evaluations(s, [{"kind": "officer", "subject": p, "month": "2025-01"}
+                                            for p in ("p1", "p2", "p3")])
+    assert sorted(evals) == ["officer:p1:2025-01", "officer:p2:2025-01"]
+    e = evals["officer:p1:2025-01"]
+    assert e.item_scores == {"given": {"a": "1"}} and e.state == "submitted"
+    e.state, e.reviewed_by, e.item_scores = "reviewed", "m1", {"given": {"a": "2"}}
+    repository.save_evaluations(s, [e, e], ("state", "reviewed_by", "item_scores"))
+    got = s.execute(select(Evaluation.id, Evaluation.state, Evaluation.reviewed_by, Evaluation.item_scores)
+                    .order_by(Evaluation.id)).all()
+    assert [tuple(r) for r in got] == [("officer:p1:2025-01", "reviewed", "m1", {"given": {"a": "2"}}),
+                                      ("officer:p2:2025-01", "submitted", None, {"given": {"a": "1"}})]
+    repository.save_evaluations(s, [], ("state",))        # nothing to write: no statement
+    assert s.scalar(select(EvaluationLog.id)) is None
