@@ -92,7 +92,7 @@ def followups(state: DemoState):
             "allowances_of_a_holder": None}
         for cert in rpc.training.certifications({"as_of": f"{y}-12-31"})["certifications"][:1]:
             holder = cert_person(cert)
-            statement = rpc.training.allowances_of({"person_id": holder, "year": y, "as_of": f"{y}-12-31"})
+            statement = rpc.training.allowances_of({"person": holder, "year": y, "as_of": f"{y}-12-31"})
             out["training"]["allowances_of_a_holder"] = {"person": holder, "months": len(statement["months"]),
                                                           "total": statement["total"]}
         if state.notes.get("reorganisation"):

@@ -8,9 +8,9 @@ from lianbao.demo.state import DemoState, batches, timed
 
 
 def cert_person(cert: dict) -> str:
-    """The person a certification of training's names (its answers carry ``person_id`` and, from
-    #17's rename, ``person`` too)."""
-    return cert.get("person", cert.get("person_id"))
+    """The person a certification of training's names: ``person`` (#17; the deprecated
+    ``person_id`` beside it goes in 0.2.0)."""
+    return cert["person"]
 
 
 def training(state: DemoState):
@@ -28,7 +28,7 @@ def training(state: DemoState):
             for m in range(1, 13):
                 days = (3, 10) if rng.random() > 0.02 else (3,)
                 for d in days:
-                    entries.append({"person_id": s["id"], "date": date(y, m, d).isoformat()})
+                    entries.append({"person": s["id"], "date": date(y, m, d).isoformat()})
         bar = state.progress.bar(len(entries), "training: study days")
         for batch in batches(entries, 50_000):
             rpc.training.record_study({"entries": batch})
@@ -54,23 +54,23 @@ def training(state: DemoState):
             due = s["position"] == "chief" or (y - joined_year) % 3 == 0
             if due:
                 fail = rng.random() < 0.03
-                rows.append({"person_id": s["id"], "course_id": f"ROT{y}",
+                rows.append({"person": s["id"], "course_id": f"ROT{y}",
                              "date": date(y, 4, 15).isoformat(), "result": "fail" if fail else "pass"})
                 if fail:
                     again = rng.random() < 0.7
-                    rows.append({"person_id": s["id"], "course_id": f"ROT{y}",
+                    rows.append({"person": s["id"], "course_id": f"ROT{y}",
                                  "date": date(y, 9, 15).isoformat(), "result": "pass" if again else "fail"})
                     if not again:
                         if s["position"] == "officer":
                             state.transferred[s["id"]] = date(y, 9, 15)
                         else:
                             state.demoted.add(s["id"])
-            skills.append({"person_id": s["id"], "course_id": f"SK{y}", "date": date(y, 11, 20).isoformat(),
+            skills.append({"person": s["id"], "course_id": f"SK{y}", "date": date(y, 11, 20).isoformat(),
                            "result": "pass" if rng.random() < 0.965 else "fail"})
         officers = [s for s in city.staff if s["position"] == "officer"
                     and s["joined"] <= date(y, 3, 15).isoformat()]      # on the team by the assessment
         state.certified = [s["id"] for s in rng.sample(officers, max(1, len(officers) // 60))]
-        assessments = [{"person_id": p, "course_id": f"AR{y}", "date": date(y, 3, 15).isoformat(),
+        assessments = [{"person": p, "course_id": f"AR{y}", "date": date(y, 3, 15).isoformat(),
                         "result": "pass"} for p in state.certified]
         result = rpc.training.import_results({"rows": rows + skills + assessments})
         assert result["committed"], result["errors"][:5]
