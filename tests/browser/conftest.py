@@ -1,5 +1,8 @@
-"""Browser fixtures (the public pages, the console): Playwright on Debian's chromium, a screenshot
-helper writing to tests/browser/artifacts/ (git-ignored)."""
+"""Browser fixtures and helpers, one set for every browser test (the public pages, the console):
+the suite and its gateway in a child process (``site``), one Playwright chromium for the session
+(Debian's), a page in a context of its own (``browser_page``), a person's page signed in
+(``person_page``: the account, the page, the sign-in), the screenshot helper writing to
+tests/browser/artifacts/ (git-ignored), the window sizes, and waiting for a page (``on``)."""
 import json
 import os
 import re
@@ -7,11 +10,79 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
+from tests.service.gateway.conftest import PASSWORD  # noqa: F401 (one password for every test account)
+
 ARTIFACTS = Path(os.environ.get("LIANBAO_BROWSER_ARTIFACTS") or Path(__file__).with_name("artifacts"))
 CHROMIUM = os.environ.get("LIANBAO_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+# the windows the pages are tried at (``browser_page(**WIDE)``)
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
+WIDE = {"viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True, "locale": "zh-CN"}
+MIN_SECONDS = 1.0                  # GATEWAY_FORM_MIN_SECONDS of tests/browser/public_site.py
+
+
+# (Playwright's wait_for_url can wait forever under eventlet's monkey-patching when the navigation has
+# already finished: every step waits for an element of the page it expects, then checks the address)
+def on(page, selector, url):
+    page.wait_for_selector(selector)
+    assert page.url == url, page.url
+
+
+def sign_in(page, url, login, path="/console", ready=None, keyboard=False):
+    """Open ``path`` not signed in: the browser is sent to the sign-in page, signs in as ``login``
+    and comes back to ``path`` (``ready`` on it). With the mouse (the default): the sign-in page's
+    address names ``path`` as ``next``; ready is the officer's month (``#this-month``) unless told.
+    ``keyboard``: the keyboard alone (the login field has the focus, type, Tab to the password, type,
+    Enter); ready is the console's top bar unless told."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{url}{path}")
+    if keyboard:
+        page.wait_for_selector("#login")
+        expect(page.locator("#login")).to_be_focused()                 # autofocus
+        page.keyboard.type(login)
+        page.keyboard.press("Tab")
+        expect(page.locator("#password")).to_be_focused()
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        on(page, ready or "nav.top", f"{url}{path}")
+        return
+    on(page, "#login", f"{url}/auth/login?next={quote(path, safe='')}")
+    page.fill("#login", login)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    on(page, ready or "#this-month", f"{url}{path}")
+
+
+def press(page, selector, key="Enter"):
+    """A key on an element (the keyboard alone: focus, then the key)."""
+    page.focus(selector)
+    page.keyboard.press(key)
+
+
+def answer_check(page):
+    """The public form's arithmetic check, answered."""
+    question = page.locator("label[for=check]").inner_text()
+    a, b = [int(x) for x in question.split(":")[1].split("=")[0].split("+")]
+    return str(a + b)
+
+
+class SiteRpc:
+    """``rpc.service.method(payload)`` over the site's pipe (for the test helpers that drive a month)."""
+
+    def __init__(self, site, service=None):
+        self._site, self._service = site, service
+
+    def __getattr__(self, name):
+        if self._service is None:
+            return SiteRpc(self._site, name)
+        return lambda payload: self._site.rpc(self._service, name, payload)
 
 
 @pytest.fixture(scope="session")
@@ -128,3 +199,19 @@ def site(tmp_path):
         yield running
     finally:
         running.close()
+
+
+@pytest.fixture
+def person_page(site, browser_page):
+    """``person_page(login, person, window=DESKTOP, path="/console", ready=None, keyboard=False)``
+    -> a new page of ``person`` signed in as ``login`` (the account made on first use)."""
+    made = set()
+
+    def open_page(login, person, window=DESKTOP, **how):
+        if login not in made:
+            site.account(login, person, PASSWORD)
+            made.add(login)
+        page = browser_page(**window)
+        sign_in(page, site.url, login, **how)
+        return page
+    return open_page

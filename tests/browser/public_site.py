@@ -27,15 +27,9 @@ from shared.config import embedded_config  # noqa: E402
 from shared.runner import Suite, reset_memory_broker  # noqa: E402
 
 
-def _signin_kit(suite):
-    from services.gateway.signin import SignInKit
-
-    return next(dep for container in suite.runner.containers for dep in container.dependencies
-                if isinstance(dep, SignInKit))
-
-
 def main(port: str, tokens: str, folder: str) -> None:
     from tests.service.gateway import city, public_city
+    from tests.service.gateway.conftest import sign_in_kit as _signin_kit
 
     reset_memory_broker()
     suite = Suite(embedded_config(folder, WEB_SERVER_ADDRESS=f"127.0.0.1:{port}", GATEWAY_TOKENS=tokens,

@@ -6,42 +6,21 @@ folder."""
 import pytest
 from playwright.sync_api import expect
 
-
+from tests.browser.conftest import PHONE, WIDE, SiteRpc, on
 from tests.service.gateway import public_city
 
 pytestmark = pytest.mark.timeout(240)
 
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
-PASSWORD = "correct horse battery"
 
-
-# (Playwright's wait_for_url can wait forever under eventlet's monkey-patching when the navigation has
-# already finished: every step waits for an element of the page it expects, then checks the address)
-def _on(page, selector, url):
-    page.wait_for_selector(selector)
-    assert page.url == url, page.url
-
-
-def _sign_in(page, url, login):
-    page.goto(f"{url}/console")
-    _on(page, "#login", f"{url}/auth/login?next=%2Fconsole")
-    page.fill("#login", login)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    _on(page, "#this-month", f"{url}/console")
-
-
-def test_an_officer_signs_in_and_self_assesses_the_month(site, browser_page, shot):
+def test_an_officer_signs_in_and_self_assesses_the_month(site, person_page, shot):
     url = site.url
     month = public_city.open_month()
-    site.account("zhang3", "o3", PASSWORD)
-    page = browser_page(**DESKTOP)
-    _sign_in(page, url, "zhang3")
+    page = person_page("zhang3", "o3")
     expect(page.locator("#this-month-state")).to_have_text("未填报")
     shot(page, "officer_home_before", full_page=True)
 
     page.click("#self-assess")
-    _on(page, "#self-form", f"{url}/console/self-assessment/{month}")
+    on(page, "#self-form", f"{url}/console/self-assessment/{month}")
     assert page.locator("tr[data-item]").count() >= 10
     page.fill("[id='deduct.political.study']", "2")
     page.click("#submit")
@@ -54,7 +33,7 @@ def test_an_officer_signs_in_and_self_assesses_the_month(site, browser_page, sho
     page.fill("[id='reason.political.study']", "理论学习缺勤一次")
     page.fill("#note", "本月值班较多")
     page.click("#submit")
-    _on(page, "#this-month", f"{url}/console?saved={month}")
+    on(page, "#this-month", f"{url}/console?saved={month}")
     expect(page.locator("#this-month-state")).to_have_text("已自评")
     expect(page.locator("#this-month")).to_contain_text("自评 98.0 分")
     shot(page, "officer_home_submitted", full_page=True)
@@ -63,21 +42,19 @@ def test_an_officer_signs_in_and_self_assesses_the_month(site, browser_page, sho
     assert saved["trail"][0]["actor"] == "o3"
 
 
-def test_an_officer_sees_his_month_on_notice_and_signs_out(site, browser_page, shot):
+def test_an_officer_sees_his_month_on_notice_and_signs_out(site, person_page, shot):
     url = site.url
-    site.account("gan1", "o1", PASSWORD)
-    page = browser_page(**DESKTOP)
-    _sign_in(page, url, "gan1")
+    page = person_page("gan1", "o1")
     expect(page.locator("#this-month-state")).to_have_text("公示中")
     expect(page.locator("#who")).to_contain_text("o1")
     shot(page, "officer_home_on_notice", full_page=True)
     page.click("nav.top button[type=submit]")
-    _on(page, "#login", f"{url}/auth/login")
+    on(page, "#login", f"{url}/auth/login")
     page.goto(f"{url}/console")
-    _on(page, "#login", f"{url}/auth/login?next=%2Fconsole")
+    on(page, "#login", f"{url}/auth/login?next=%2Fconsole")
 
 
-def test_a_mentor_reviews_his_mentees_month_and_daily_log(site, browser_page, shot):
+def test_a_mentor_reviews_his_mentees_month_and_daily_log(site, person_page, shot):
     """Issue 22 item 2: the officer's month, then his mentor's review with a reason for the
     deduction he adds, and the mentee's daily log marked reviewed; no JavaScript; screenshots at 1366×768."""
     from datetime import date, timedelta
@@ -89,17 +66,15 @@ def test_a_mentor_reviews_his_mentees_month_and_daily_log(site, browser_page, sh
                                                    "as_of": date.today().isoformat(), "item_scores": {}})
     site.rpc("scoring", "write_daily_logs", {"as_of": date.today().isoformat(),
                                              "logs": [{"person": "o3", "date": day, "text": "走访辖区商户3家"}]})
-    site.account("chief2", "c2", PASSWORD)
-    page = browser_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    _sign_in(page, url, "chief2")
+    page = person_page("chief2", "c2", WIDE)
     expect(page.locator("#nav-mentor")).to_have_text("联带审核 (2)")
     page.click("#nav-mentor")
-    _on(page, "#to-review", f"{url}/console/mentor")
+    on(page, "#to-review", f"{url}/console/mentor")
     expect(page.locator(f"tr[data-log='o3|{day}']")).to_contain_text("走访辖区商户3家")
     shot(page, "mentor_waiting", full_page=True)
 
     page.click(f"[id='review-o3-{month}']")
-    _on(page, "#review-form", f"{url}/console/mentor/review/o3/{month}")
+    on(page, "#review-form", f"{url}/console/mentor/review/o3/{month}")
     page.fill("[id='deduct.performance.daily_log']", "1")
     page.click("#submit")
     expect(page.locator("[data-field='reason.performance.daily_log']")).to_contain_text("理由")
@@ -108,7 +83,7 @@ def test_a_mentor_reviews_his_mentees_month_and_daily_log(site, browser_page, sh
 
     page.fill("[id='reason.performance.daily_log']", "日志漏记一天")
     page.click("#submit")
-    _on(page, "#reviewed", f"{url}/console/mentor?reviewed=o3:{month}")
+    on(page, "#reviewed", f"{url}/console/mentor?reviewed=o3:{month}")
     expect(page.locator("#no-review")).to_be_visible()
     ev = site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})
     assert (ev["state"], ev["score"], ev["trail"][-1]["actor"]) == ("reviewed", 99.0, "c2")
@@ -116,13 +91,13 @@ def test_a_mentor_reviews_his_mentees_month_and_daily_log(site, browser_page, sh
     page.check("#log-0")
     page.fill("#comment", "内容具体")
     page.click("#logs-submit")
-    _on(page, "#logs-reviewed", f"{url}/console/mentor?logs=1")
+    on(page, "#logs-reviewed", f"{url}/console/mentor?logs=1")
     expect(page.locator("#no-logs")).to_be_visible()
     shot(page, "mentor_done", full_page=True)
     assert site.rpc("scoring", "waiting_for", {"person": "c2"})["logs"] == []
 
 
-def test_a_member_of_the_leading_group_approves_the_checked_evaluations(site, browser_page, shot):
+def test_a_member_of_the_leading_group_approves_the_checked_evaluations(site, person_page, shot):
     """Issue 22 item 3 (approval): l3 finds the reviewed month of o3 waiting, checks it, approves."""
     from datetime import date
 
@@ -133,23 +108,21 @@ def test_a_member_of_the_leading_group_approves_the_checked_evaluations(site, br
         site.rpc("scoring", "submit_self_assessment", {"actor": subject, "subject": subject, "month": month,
                                                        "as_of": today, "item_scores": {}})
         site.rpc("scoring", "review", {"actor": mentor, "subject": subject, "month": month, "as_of": today})
-    site.account("leader3", "l3", PASSWORD)
-    page = browser_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    _sign_in(page, url, "leader3")
+    page = person_page("leader3", "l3", WIDE)
     page.click("#nav-approve")
-    _on(page, "#to-approve", f"{url}/console/approve")
+    on(page, "#to-approve", f"{url}/console/approve")
     assert page.locator("tr[data-evaluation]").count() == 1          # not his own month
     page.check("#ev-0")
     shot(page, "approve_waiting", full_page=True)
     page.click("#approve-submit")
-    _on(page, "#approved", f"{url}/console/approve?approved=1")
+    on(page, "#approved", f"{url}/console/approve?approved=1")
     shot(page, "approve_done", full_page=True)
     ev = site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})
     assert (ev["state"], ev["trail"][-1]["actor"]) == ("approved", "l3")
 
 
 
-def test_a_member_sends_one_back_from_its_row_with_the_keyboard_and_the_mentor_sees_why(site, browser_page, shot):
+def test_a_member_sends_one_back_from_its_row_with_the_keyboard_and_the_mentor_sees_why(site, person_page, shot):
     """Issue 22 item 3 (send back): l3 opens 退回… on o3's row, writes the reason, sends it; o3's
     month waits again at his mentor c2's with who sent it back and why."""
     from datetime import date
@@ -160,12 +133,9 @@ def test_a_member_sends_one_back_from_its_row_with_the_keyboard_and_the_mentor_s
     site.rpc("scoring", "submit_self_assessment", {"actor": "o3", "subject": "o3", "month": month,
                                                    "as_of": today, "item_scores": {}})
     site.rpc("scoring", "review", {"actor": "c2", "subject": "o3", "month": month, "as_of": today})
-    site.account("leader3", "l3", PASSWORD)
-    site.account("chief2", "c2", PASSWORD)
-    page = browser_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    _sign_in(page, url, "leader3")
+    page = person_page("leader3", "l3", WIDE)
     page.click("#nav-approve")
-    _on(page, "#to-approve", f"{url}/console/approve")
+    on(page, "#to-approve", f"{url}/console/approve")
     page.focus("#back-0")
     page.keyboard.press("Enter")
     page.wait_for_selector("#send-back-one")
@@ -174,17 +144,16 @@ def test_a_member_sends_one_back_from_its_row_with_the_keyboard_and_the_mentor_s
     shot(page, "send_back_one", full_page=True)
     page.focus("#send-back-one-submit")
     page.keyboard.press("Enter")
-    _on(page, "#sent-back", f"{url}/console/approve?sent_back=1")
+    on(page, "#sent-back", f"{url}/console/approve?sent_back=1")
     ev = site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})
     assert (ev["state"], ev["trail"][-1]["action"], ev["trail"][-1]["note"]) == ("submitted", "send_back", "扣分依据不足")
-    mentor = browser_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    _sign_in(mentor, url, "chief2")
+    mentor = person_page("chief2", "c2", WIDE)
     mentor.goto(f"{url}/console/mentor")
     mentor.wait_for_selector(f'[data-sent-back="officer:o3:{month}"]')
     expect(mentor.locator(f'[data-sent-back="officer:o3:{month}"]')).to_contain_text("扣分依据不足")
     shot(mentor, "send_back_at_the_mentor", full_page=True)
 
-def test_a_member_of_the_leading_group_posts_answers_files_and_ranks(site, browser_page, shot):
+def test_a_member_of_the_leading_group_posts_answers_files_and_ranks(site, person_page, shot):
     """Issue 22 item 3: l3 posts o3's approved month on notice, answers the public's objection, then
     in February files the leaders' month (late: after the 15th; his own left to another member) and
     ranks it; the poor one owes a plan."""
@@ -205,16 +174,14 @@ def test_a_member_of_the_leading_group_posts_answers_files_and_ranks(site, brows
     site.rpc("scoring", "publish_notice", {"actor": "h", "evaluator": "ps", "month": feb, "as_of": "2026-03-02"})
     site.rpc("scoring", "public_object", {"objection_id": "obj-0001-o1", "evaluator": "ps", "month": month,
                                           "subject": "o1", "text": "该同志本月有迟到情况", "contact": "13800000000"})
-    site.account("leader3", "l3", PASSWORD)
-    page = browser_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    _sign_in(page, url, "leader3")
+    page = person_page("leader3", "l3", WIDE)
     page.click("#nav-group")
-    _on(page, "#filing", f"{url}/console/group")
+    on(page, "#filing", f"{url}/console/group")
     expect(page.locator("#notice-state")).to_have_text("公示中")
     shot(page, "group_month", full_page=True)
 
     page.click("#notice-submit")
-    _on(page, "#posted", f"{url}/console/group?month={month}&posted=1&until="
+    on(page, "#posted", f"{url}/console/group?month={month}&posted=1&until="
         + site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})["notice_end"])
     expect(page.locator("#notice-entries tr[data-subject='o3']")).to_be_visible()
 
@@ -224,30 +191,28 @@ def test_a_member_of_the_leading_group_posts_answers_files_and_ranks(site, brows
     expect(page.locator("#answer-0")).to_have_value("经核实, 已按规定扣分")
     page.check("#upheld-no-0")
     page.click("#answer-submit-0")
-    _on(page, "#answered", f"{url}/console/group?month={month}&answered=1")
+    on(page, "#answered", f"{url}/console/group?month={month}&answered=1")
     expect(page.locator("tr[data-objection='obj-0001-o1']")).to_contain_text("不成立")
     shot(page, "group_notice_answered", full_page=True)
 
     page.fill("#month", feb)
     page.click("#month-go")
-    _on(page, "#ranking-none", f"{url}/console/group?month={feb}")
+    on(page, "#ranking-none", f"{url}/console/group?month={feb}")
     expect(page.locator("#days-left")).to_contain_text("已逾期")
     page.click("#file-submit")
-    _on(page, "#filed", f"{url}/console/group?month={feb}&filed=2&late=2&waiting=0&left=1")
+    on(page, "#filed", f"{url}/console/group?month={feb}&filed=2&late=2&waiting=0&left=1")
     expect(page.locator("#filed")).to_contain_text("2 份逾期")
     page.click("#rank-submit")
-    _on(page, "#ranked", f"{url}/console/group?month={feb}&ranked=3")
+    on(page, "#ranked", f"{url}/console/group?month={feb}&ranked=3")
     expect(page.locator("table[data-group='leaders'] tr[data-subject='l3']")).to_contain_text("差")
     expect(page.locator("#rectifications tr[data-subject='l3']")).to_contain_text("待提交")
     shot(page, "group_filed_and_ranked", full_page=True)
     assert site.rpc("scoring", "evaluation", {"subject": "l1", "month": feb})["state"] == "filed"
 
 
-def test_an_officer_is_refused_the_leading_groups_page(site, browser_page, shot):
+def test_an_officer_is_refused_the_leading_groups_page(site, person_page, shot):
     url = site.url
-    site.account("zhang3", "o3", PASSWORD)
-    page = browser_page(**DESKTOP)
-    _sign_in(page, url, "zhang3")
+    page = person_page("zhang3", "o3")
     assert page.locator("#nav-group").count() == 0
     page.goto(f"{url}/console/group")
     page.wait_for_selector("p.error")
@@ -255,37 +220,22 @@ def test_an_officer_is_refused_the_leading_groups_page(site, browser_page, shot)
     shot(page, "group_refused_officer")
 
 
-class _SiteRpc:
-    """``rpc.service.method(payload)`` over the site's pipe (for the test helpers that drive a month)."""
-
-    def __init__(self, site, service=None):
-        self._site, self._service = site, service
-
-    def __getattr__(self, name):
-        if self._service is None:
-            return _SiteRpc(self._site, name)
-        return lambda payload: self._site.rpc(self._service, name, payload)
-
-
-def test_the_committee_office_reads_the_board(site, browser_page, shot):
+def test_the_committee_office_reads_the_board(site, person_page, shot):
     """Issue 22 item 4: the county committee's office sees its agencies' filing against the 15th
     (who is late), the eight targets, the stars per agency as bars and the agencies' classes; another
     county's bureau is not on it; an agency's head is refused the board."""
     from tests.service.gateway.test_console_board import load_roster, rate_the_year
 
     url = site.url
-    rpc = _SiteRpc(site)
+    rpc = SiteRpc(site)
     load_roster(rpc)
     rate_the_year(rpc)
-    site.account("office1", "co1", PASSWORD)
-    site.account("head", "h", PASSWORD)
-    page = browser_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    _sign_in(page, url, "office1")
+    page = person_page("office1", "co1", WIDE)
     page.click("#nav-board")
-    _on(page, "#filing-table", f"{url}/console/board")
+    on(page, "#filing-table", f"{url}/console/board")
     page.fill("#month", public_city.CLOSED_MONTH)
     page.click("#month-go")
-    _on(page, "#late", f"{url}/console/board?month={public_city.CLOSED_MONTH}")
+    on(page, "#late", f"{url}/console/board?month={public_city.CLOSED_MONTH}")
     expect(page.locator("#late tr[data-late='o3']")).to_contain_text("津市市公安局")
     assert page.locator("#late tr[data-late='o1']").count() == 0           # filed on 11 March
     expect(page.locator("#targets-table tr[data-agency='ps'] td[data-target='1_management_rate']")).to_contain_text("未达标")
@@ -294,8 +244,7 @@ def test_the_committee_office_reads_the_board(site, browser_page, shot):
     assert page.locator("tr[data-agency='ps2']").count() == 0
     shot(page, "board", full_page=True)
 
-    other = browser_page(**DESKTOP)
-    _sign_in(other, url, "head")
+    other = person_page("head", "h")
     assert other.locator("#nav-board").count() == 0
     other.goto(f"{url}/console/board")
     other.wait_for_selector("p.error")
@@ -303,7 +252,7 @@ def test_the_committee_office_reads_the_board(site, browser_page, shot):
     shot(other, "board_refused_head")
 
 
-def test_a_mentor_sees_who_has_no_current_pairing(site, browser_page, shot):
+def test_a_mentor_sees_who_has_no_current_pairing(site, person_page, shot):
     """Issue 22 item 2: c2's section in the roster: o3 paired with him, o4 not."""
     from tests.service.gateway.test_console_board import ROSTER_UNITS
 
@@ -314,21 +263,18 @@ def test_a_mentor_sees_who_has_no_current_pairing(site, browser_page, shot):
         {"id": "o3", "name": "干警3", "unit": "s2", "position": "officer", "joined": "2020-01-01"},
         {"id": "o4", "name": "干警4", "unit": "s2", "position": "officer", "joined": "2020-01-01"}]})
     site.rpc("roster", "assign_mentor", {"mentor": "c2", "mentee": "o3", "start": "2020-01-01"})
-    site.account("chief2", "c2", PASSWORD)
-    page = browser_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    _sign_in(page, url, "chief2")
+    page = person_page("chief2", "c2", WIDE)
     page.goto(f"{url}/console/mentor")
-    _on(page, "#unpaired", f"{url}/console/mentor")
+    on(page, "#unpaired", f"{url}/console/mentor")
     expect(page.locator("#unpaired tr[data-position='officer']")).to_have_text("干警o4")
     shot(page, "mentor_unpaired", full_page=True)
 
 
-def test_an_officer_reads_his_daily_logs_and_study_days_on_a_phone(site, browser_page, shot):
+def test_an_officer_reads_his_daily_logs_and_study_days_on_a_phone(site, person_page, shot):
     """Issue 22 item 1: the officer's own daily logs of the month (one reviewed by his mentor) and his
     study days, at phone width; another officer's log is not on his page."""
     from datetime import date
 
-    url = site.url
     today = date.today()
     month = public_city.open_month()
     site.rpc("scoring", "write_daily_logs", {"as_of": today.isoformat(), "logs": [
@@ -338,11 +284,9 @@ def test_an_officer_reads_his_daily_logs_and_study_days_on_a_phone(site, browser
         {"actor": "c2", "person": "o3", "date": today.isoformat(), "comment": "内容具体"}]})
     site.rpc("training", "upsert_people", {"people": [
         {"id": "o3", "unit_id": "s2", "agency_id": "ps", "position": "officer", "joined": "2020-01-01"}]})
-    site.rpc("training", "record_study", {"entries": [{"person_id": "o3", "date": f"{month}-03"},
-                                                      {"person_id": "o3", "date": f"{month}-10"}]})
-    site.account("zhang3", "o3", PASSWORD)
-    page = browser_page(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
-    _sign_in(page, url, "zhang3")
+    site.rpc("training", "record_study", {"entries": [{"person": "o3", "date": f"{month}-03"},
+                                                      {"person": "o3", "date": f"{month}-10"}]})
+    page = person_page("zhang3", "o3", PHONE)
     expect(page.locator(f"#daily-logs tr[data-log='{today.isoformat()}']")).to_contain_text("已审阅")
     expect(page.locator("#daily-logs")).not_to_contain_text("别人的日志")
     expect(page.locator("#study")).to_contain_text("已达标")

@@ -14,35 +14,12 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_console_browser import PASSWORD, _on, _SiteRpc
-from tests.browser.test_public_browser import MIN_SECONDS, _answer_check
+from tests.browser.conftest import MIN_SECONDS, PASSWORD, PHONE, WIDE, SiteRpc, answer_check, on, press, sign_in
 from tests.service.gateway import public_city
 
 pytestmark = pytest.mark.timeout(600)
 
-WIDE = {"viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "locale": "zh-CN"}
 FEB = public_city.CLOSED_MONTH
-
-
-def _keyboard_sign_in(page, url, login, start="/console"):
-    """The sign-in with the keyboard alone: the login field has the focus, Tab to the password, Enter."""
-    page.goto(f"{url}{start}")
-    page.wait_for_selector("#login")
-    expect(page.locator("#login")).to_be_focused()                 # autofocus
-    page.keyboard.type(login)
-    page.keyboard.press("Tab")
-    expect(page.locator("#password")).to_be_focused()
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_selector("nav.top")
-    assert page.url == f"{url}{start}", page.url
-
-
-def _press(page, selector, key="Enter"):
-    page.focus(selector)
-    page.keyboard.press(key)
 
 
 def test_the_month_end_to_end_as_the_people_do_it(site, browser_page, shot):
@@ -56,40 +33,40 @@ def test_the_month_end_to_end_as_the_people_do_it(site, browser_page, shot):
 
     # 1. the officer self-assesses the month that ended, keyboard only
     officer = browser_page(**WIDE)
-    _keyboard_sign_in(officer, url, "zhang3")
+    sign_in(officer, url, "zhang3", keyboard=True)
     expect(officer.locator("#this-month-state")).to_have_text("未填报")
     shot(officer, "01_officer_home")
-    _press(officer, "#self-assess")
-    _on(officer, "#self-form", f"{url}/console/self-assessment/{month}")
+    press(officer, "#self-assess")
+    on(officer, "#self-form", f"{url}/console/self-assessment/{month}")
     officer.focus("[id='deduct.political.study']")
     officer.keyboard.type("2")
     officer.keyboard.press("Tab")
     expect(officer.locator("[id='reason.political.study']")).to_be_focused()
     officer.keyboard.type("理论学习缺勤一次")
     shot(officer, "02_officer_self_assessment", full_page=True)
-    _press(officer, "#submit")
-    _on(officer, "#saved", f"{url}/console?saved={month}")
+    press(officer, "#submit")
+    on(officer, "#saved", f"{url}/console?saved={month}")
     expect(officer.locator("#this-month-state")).to_have_text("已自评")
 
     phone = browser_page(**PHONE)
-    _keyboard_sign_in(phone, url, "zhang3", f"/console/self-assessment/{month}")
+    sign_in(phone, url, "zhang3", f"/console/self-assessment/{month}", keyboard=True)
     shot(phone, "02_officer_self_assessment_phone", full_page=True)
 
     # 2. his mentor reviews it: one more deduction, its reason; another mentor's mentee is a missing page
     mentor = browser_page(**WIDE)
-    _keyboard_sign_in(mentor, url, "chief2")
-    _press(mentor, "#nav-mentor")
-    _on(mentor, "#to-review", f"{url}/console/mentor")
+    sign_in(mentor, url, "chief2", keyboard=True)
+    press(mentor, "#nav-mentor")
+    on(mentor, "#to-review", f"{url}/console/mentor")
     shot(mentor, "03_mentor_waiting", full_page=True)
-    _press(mentor, f"[id='review-o3-{month}']")
-    _on(mentor, "#review-form", f"{url}/console/mentor/review/o3/{month}")
+    press(mentor, f"[id='review-o3-{month}']")
+    on(mentor, "#review-form", f"{url}/console/mentor/review/o3/{month}")
     mentor.focus("[id='deduct.performance.daily_log']")
     mentor.keyboard.type("1")
     mentor.keyboard.press("Tab")
     mentor.keyboard.type("日志漏记一天")
     shot(mentor, "04_mentor_review", full_page=True)
-    _press(mentor, "#submit")
-    _on(mentor, "#reviewed", f"{url}/console/mentor?reviewed=o3:{month}")
+    press(mentor, "#submit")
+    on(mentor, "#reviewed", f"{url}/console/mentor?reviewed=o3:{month}")
     mentor.goto(f"{url}/console/mentor/review/o1/{month}")
     mentor.wait_for_selector("p.error")
     expect(mentor.locator("h1")).to_have_text("页面不存在")
@@ -98,20 +75,20 @@ def test_the_month_end_to_end_as_the_people_do_it(site, browser_page, shot):
 
     # 3. a member of the leading group approves it (Space checks the box, Enter sends)
     member = browser_page(**WIDE)
-    _keyboard_sign_in(member, url, "leader3")
-    _press(member, "#nav-approve")
-    _on(member, "#to-approve", f"{url}/console/approve")
-    _press(member, "#ev-0", "Space")
+    sign_in(member, url, "leader3", keyboard=True)
+    press(member, "#nav-approve")
+    on(member, "#to-approve", f"{url}/console/approve")
+    press(member, "#ev-0", "Space")
     expect(member.locator("#ev-0")).to_be_checked()
     shot(member, "06_member_approve", full_page=True)
-    _press(member, "#approve-submit")
-    _on(member, "#approved", f"{url}/console/approve?approved=1")
+    press(member, "#approve-submit")
+    on(member, "#approved", f"{url}/console/approve?approved=1")
     assert site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})["state"] == "approved"
 
     # 4. ... and posts the notice
-    _press(member, "#nav-group")
-    _on(member, "#filing", f"{url}/console/group")
-    _press(member, "#notice-submit")
+    press(member, "#nav-group")
+    on(member, "#filing", f"{url}/console/group")
+    press(member, "#notice-submit")
     member.wait_for_selector("#posted")
     expect(member.locator("#notice-entries tr[data-subject='o3']")).to_be_visible()
     shot(member, "07_group_notice_posted", full_page=True)
@@ -124,7 +101,7 @@ def test_the_month_end_to_end_as_the_people_do_it(site, browser_page, shot):
     public.select_option("#about", "officer:o3")
     public.fill("#text", "该同志本月值班有缺岗, 得分偏高")
     public.fill("#contact", "13800002222")
-    public.fill("#check", _answer_check(public))
+    public.fill("#check", answer_check(public))
     time.sleep(max(0.0, MIN_SECONDS + 0.2 - (time.monotonic() - shown)))
     public.click("button[type=submit]")
     public.wait_for_selector("#done")
@@ -136,32 +113,32 @@ def test_the_month_end_to_end_as_the_people_do_it(site, browser_page, shot):
     expect(member.locator("#objections")).to_contain_text("值班有缺岗")
     member.focus("#answer-0")
     member.keyboard.type("经核实, 值班记录完整, 异议不成立")
-    _press(member, "#upheld-no-0", "Space")
+    press(member, "#upheld-no-0", "Space")
     shot(member, "09_group_objection_answer", full_page=True)
-    _press(member, "#answer-submit-0")
-    _on(member, "#answered", f"{url}/console/group?month={month}&answered=1")
+    press(member, "#answer-submit-0")
+    on(member, "#answered", f"{url}/console/group?month={month}&answered=1")
     assert site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})["state"] == "on_notice"
 
     # 7. the notice's three working days pass: the member files the month
     notice_end = date.fromisoformat(site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})["notice_end"])
     later = notice_end + timedelta(days=1)
     site.today(later.isoformat())            # the sessions of the days before have expired: signed in again
-    _keyboard_sign_in(member, url, "leader3", f"/console/group?month={month}")
+    sign_in(member, url, "leader3", f"/console/group?month={month}", keyboard=True)
     expect(member.locator("#notice-state")).to_have_text("公示已结束")
-    _press(member, "#file-submit")
+    press(member, "#file-submit")
     member.wait_for_selector("#filed")
     shot(member, "10_group_filed", full_page=True)
     assert site.rpc("scoring", "evaluation", {"subject": "o3", "month": month})["state"] == "filed"
-    _keyboard_sign_in(officer, url, "zhang3")
+    sign_in(officer, url, "zhang3", keyboard=True)
     expect(officer.locator(f"#months tr[data-month='{month}']")).to_contain_text("已归档")
 
     # 8. February's ranking: l3 poor among the leaders gives his reason and plan; l1 files it
-    leaders_month(_SiteRpc(site), FEB, "2026-03-02")
+    leaders_month(SiteRpc(site), FEB, "2026-03-02")
     member.goto(f"{url}/console/group?month={FEB}")
     member.wait_for_selector("#file-submit")
-    _press(member, "#file-submit")
+    press(member, "#file-submit")
     member.wait_for_selector("#filed")
-    _press(member, "#rank-submit")
+    press(member, "#rank-submit")
     member.wait_for_selector("#ranked")
     expect(member.locator("#rectifications tr[data-subject='l3']")).to_contain_text("待提交")
     member.focus("#explanation-0")
@@ -170,26 +147,26 @@ def test_the_month_end_to_end_as_the_people_do_it(site, browser_page, shot):
     expect(member.locator("#plan-0")).to_be_focused()
     member.keyboard.type("每周集中学习一次, 月底向班子报告")
     shot(member, "11_group_rectification_plan", full_page=True)
-    _press(member, "#rect-submit-0")
-    _on(member, "#rect-done", f"{url}/console/group?month={FEB}&rect=submitted:l3")
+    press(member, "#rect-submit-0")
+    on(member, "#rect-done", f"{url}/console/group?month={FEB}&rect=submitted:l3")
     expect(member.locator("#rectifications tr[data-subject='l3']")).to_contain_text("已提交")
     other = browser_page(**WIDE)
-    _keyboard_sign_in(other, url, "leader1", f"/console/group?month={FEB}")
-    _press(other, "#rect-file-0")
-    _on(other, "#rect-done", f"{url}/console/group?month={FEB}&rect=filed:l3")
+    sign_in(other, url, "leader1", f"/console/group?month={FEB}", keyboard=True)
+    press(other, "#rect-file-0")
+    on(other, "#rect-done", f"{url}/console/group?month={FEB}&rect=filed:l3")
     expect(other.locator("#rectifications tr[data-subject='l3']")).to_contain_text("已备案")
     shot(other, "12_group_rectification_filed", full_page=True)
 
     # 9. the committee's office previews and publishes the annual rating of the month's year
-    load_roster(_SiteRpc(site))
+    load_roster(SiteRpc(site))
     year = month[:4]
     office = browser_page(**WIDE)
-    _keyboard_sign_in(office, url, "office1", "/console/office/rating")
+    sign_in(office, url, "office1", "/console/office/rating", keyboard=True)
     office.select_option("#period", year)
-    _press(office, "#preview-submit")
+    press(office, "#preview-submit")
     office.wait_for_selector("#preview")
     shot(office, "13_office_rating_preview", full_page=True)
-    _press(office, "#publish-submit")
+    press(office, "#publish-submit")
     office.wait_for_selector("#published")
     shot(office, "14_office_rating_published", full_page=True)
     rated = site.rpc("scoring", "explanation", {"subject": "o3", "period": year})
@@ -205,31 +182,31 @@ def test_the_month_end_to_end_as_the_people_do_it(site, browser_page, shot):
     expect(officer.locator("#months tr[data-month='" + month + "']")).to_contain_text("已归档")
     assert officer.locator("#explanation tbody tr").count() == len(rated["explanation"])
     shot(officer, "15_officer_reads_stars", full_page=True)
-    _keyboard_sign_in(phone, url, "zhang3")
+    sign_in(phone, url, "zhang3", keyboard=True)
     expect(phone.locator("#rating")).to_contain_text(year)
     shot(phone, "15_officer_reads_stars_phone", full_page=True)
 
     # 11. the auditor reads the explanation, the year's ledger and the chain; writes nothing
     auditor = browser_page(**WIDE)
-    _keyboard_sign_in(auditor, url, "auditor")
-    _press(auditor, "#nav-audit")
-    _on(auditor, "#explanation-form", f"{url}/console/audit")
+    sign_in(auditor, url, "auditor", keyboard=True)
+    press(auditor, "#nav-audit")
+    on(auditor, "#explanation-form", f"{url}/console/audit")
     shot(auditor, "16_auditor_lookups", full_page=True)
     auditor.focus("#subject")
     auditor.keyboard.type("o3")
     auditor.keyboard.press("Tab")
     auditor.keyboard.type(year)
     auditor.keyboard.press("Enter")
-    _on(auditor, "#explanation", f"{url}/console/audit/explanation?subject=o3&period={year}")
+    on(auditor, "#explanation", f"{url}/console/audit/explanation?subject=o3&period={year}")
     assert auditor.locator("#explanation tbody tr").count() == len(rated["explanation"])
     shot(auditor, "17_auditor_explanation", full_page=True)
     auditor.goto(f"{url}/console/audit")
     auditor.focus("#ledger-period")
     auditor.keyboard.type(year)
     auditor.keyboard.press("Enter")
-    _on(auditor, "#ledger-total", f"{url}/console/audit/ledger?period={year}&paying_unit=")
+    on(auditor, "#ledger-total", f"{url}/console/audit/ledger?period={year}&paying_unit=")
     shot(auditor, "18_auditor_ledger", full_page=True)
     auditor.goto(f"{url}/console/audit")
-    _press(auditor, "#chain-go")
-    _on(auditor, "#chain-ok", f"{url}/console/audit/chain")
+    press(auditor, "#chain-go")
+    on(auditor, "#chain-ok", f"{url}/console/audit/chain")
     shot(auditor, "19_auditor_chain", full_page=True)

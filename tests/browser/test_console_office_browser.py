@@ -6,35 +6,31 @@ one.  A screenshot of every page goes to the artifacts folder."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_console_browser import PASSWORD, _on, _sign_in, _SiteRpc  # noqa: F401
+from tests.browser.conftest import WIDE, SiteRpc, on
 
 pytestmark = pytest.mark.timeout(300)
 
-WIDE = {"viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
 
-
-def test_the_office_runs_previews_and_publishes_the_annual_rating(site, browser_page, shot):
+def test_the_office_runs_previews_and_publishes_the_annual_rating(site, person_page, shot):
     from tests.service.gateway.test_console_board import load_roster
     from tests.service.gateway.test_console_office import year_ready
 
     url = site.url
-    rpc = _SiteRpc(site)
+    rpc = SiteRpc(site)
     load_roster(rpc)
     year_ready(rpc)
-    site.account("office1", "co1", PASSWORD)
-    page = browser_page(**WIDE)
-    _sign_in(page, url, "office1")
+    page = person_page("office1", "co1", WIDE)
     page.click("#nav-board")
-    _on(page, "#filing-table", f"{url}/console/board")
+    on(page, "#filing-table", f"{url}/console/board")
     page.click("#office-rating")
-    _on(page, "#rating-form", f"{url}/console/office/rating")
+    on(page, "#rating-form", f"{url}/console/office/rating")
     shot(page, "office_rating_form", full_page=True)
 
     # keyboard only: no period chosen, Enter in the date field runs the form
     page.focus("#rating_date")
     page.keyboard.type("2026-11-20")
     page.keyboard.press("Enter")
-    _on(page, "[data-field='period']", f"{url}/console/office/rating?period=&rating_date=2026-11-20")
+    on(page, "[data-field='period']", f"{url}/console/office/rating?period=&rating_date=2026-11-20")
     expect(page.locator("[data-field='period']")).to_contain_text("考评期间")
     expect(page.locator("#rating_date")).to_have_value("2026-11-20")               # kept as typed
     shot(page, "office_rating_period_missing", full_page=True)
@@ -47,7 +43,7 @@ def test_the_office_runs_previews_and_publishes_the_annual_rating(site, browser_
     page.keyboard.press("Tab")
     expect(page.locator("#preview-submit")).to_be_focused()
     page.keyboard.press("Enter")
-    _on(page, "#preview", f"{url}/console/office/rating?period=2026&rating_date=2026-11-20")
+    on(page, "#preview", f"{url}/console/office/rating?period=2026&rating_date=2026-11-20")
     row = page.locator("#preview-table tr[data-agency='ps']")
     expect(row.locator("td[data-stars='5']")).to_have_text("8")
     expect(row.locator("td[data-stars='4']")).to_have_text("1")
@@ -70,23 +66,19 @@ def test_the_office_runs_previews_and_publishes_the_annual_rating(site, browser_
     assert stored["rating_id"] == "2026:cnty:1"
 
     # the officer reads the stars the office published, and why, on his own home
-    site.account("zhang3", "o3", PASSWORD)
-    officer = browser_page(**WIDE)
-    _sign_in(officer, url, "zhang3")
+    officer = person_page("zhang3", "o3", WIDE)
     expect(officer.locator("#rating")).to_contain_text("2026")
     expect(officer.locator("#rating")).to_contain_text("(5 星)")
     expect(officer.locator("#rating")).to_contain_text("97.0 分")
     shot(officer, "officer_reads_the_published_stars", full_page=True)
 
 
-def test_an_agency_head_is_refused_the_offices_pages(site, browser_page, shot):
+def test_an_agency_head_is_refused_the_offices_pages(site, person_page, shot):
     from tests.service.gateway.test_console_board import load_roster
 
     url = site.url
-    load_roster(_SiteRpc(site))
-    site.account("head", "h", PASSWORD)
-    page = browser_page(**WIDE)
-    _sign_in(page, url, "head")
+    load_roster(SiteRpc(site))
+    page = person_page("head", "h", WIDE)
     for address in ("/console/office/rating?period=2026", "/console/office/packs?agency=ps"):
         page.goto(url + address)
         page.wait_for_selector("p.error")
@@ -95,24 +87,22 @@ def test_an_agency_head_is_refused_the_offices_pages(site, browser_page, shot):
     shot(page, "office_pages_refused_head")
 
 
-def test_the_office_reviews_a_rule_pack_and_adopts_it_with_the_keyboard(site, browser_page, shot):
+def test_the_office_reviews_a_rule_pack_and_adopts_it_with_the_keyboard(site, person_page, shot):
     """A pack breaking the guardrails: every problem beside the field, nothing stored; the right
     one previewed (o3 loses his fifth star, and why), then adopted."""
     from tests.service.gateway.test_console_board import load_roster
     from tests.service.gateway.test_console_office import PACK_YAML, year_ready
 
     url = site.url
-    rpc = _SiteRpc(site)
+    rpc = SiteRpc(site)
     load_roster(rpc)
     year_ready(rpc)
-    site.account("office1", "co1", PASSWORD)
-    page = browser_page(**WIDE)
-    _sign_in(page, url, "office1")
+    page = person_page("office1", "co1", WIDE)
     page.goto(f"{url}/console/office/rating")
     page.wait_for_selector("#office-packs")
     page.focus("#office-packs")
     page.keyboard.press("Enter")
-    _on(page, "#pack-form", f"{url}/console/office/packs")
+    on(page, "#pack-form", f"{url}/console/office/packs")
 
     page.focus("#agency")
     page.keyboard.press("ArrowDown")            # 津市市人民法院
@@ -125,7 +115,7 @@ def test_the_office_reviews_a_rule_pack_and_adopts_it_with_the_keyboard(site, br
     page.keyboard.press("Tab")
     expect(page.locator("#preview-submit")).to_be_focused()
     page.keyboard.press("Enter")
-    _on(page, "#pack-problems", f"{url}/console/office/packs")
+    on(page, "#pack-problems", f"{url}/console/office/packs")
     expect(page.locator("#pack-problems li").first).to_contain_text("pack.rules.cutoffs")
     expect(page.locator("#pack")).to_have_value(PACK_YAML.replace("{5: 98, 4: 91}", "{5: 80, 4: 91}"))
     shot(page, "office_pack_refused", full_page=True)
@@ -135,7 +125,7 @@ def test_the_office_reviews_a_rule_pack_and_adopts_it_with_the_keyboard(site, br
     page.keyboard.type(PACK_YAML)
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    _on(page, "#preview", f"{url}/console/office/packs")
+    on(page, "#preview", f"{url}/console/office/packs")
     expect(page.locator("#changes tr[data-subject='o3']")).to_contain_text("pack:ps/v1:rules.cutoffs")
     expect(page.locator("#change-count")).to_have_text("1 个对象有变化")
     shot(page, "office_pack_preview", full_page=True)
@@ -150,7 +140,7 @@ def test_the_office_reviews_a_rule_pack_and_adopts_it_with_the_keyboard(site, br
     assert site.rpc("scoring", "pack_history", {"agency": "ps"})["versions"][0]["registered_by"] == "co1"
 
 
-def test_the_office_downloads_the_notice_with_the_keyboard(site, browser_page, shot):
+def test_the_office_downloads_the_notice_with_the_keyboard(site, person_page, shot):
     """The period's notice of the committee's agencies, as rewards stored it: XLSX and CSV
     downloads kept with the screenshots."""
     import io
@@ -163,7 +153,7 @@ def test_the_office_downloads_the_notice_with_the_keyboard(site, browser_page, s
     from tests.waiting import wait_for
 
     url = site.url
-    rpc = _SiteRpc(site)
+    rpc = SiteRpc(site)
     load_roster(rpc)
     year_ready(rpc)
     site.rpc("scoring", "run_rating", {"period": "2026", "scope": "cnty", "rating_date": "2026-11-20"})
@@ -174,14 +164,12 @@ def test_the_office_downloads_the_notice_with_the_keyboard(site, browser_page, s
         except AssertionError:
             return None
     wait_for(settled, timeout=60)
-    site.account("office1", "co1", PASSWORD)
-    page = browser_page(**WIDE)
-    _sign_in(page, url, "office1")
+    page = person_page("office1", "co1", WIDE)
     page.goto(f"{url}/console/board")
     page.wait_for_selector("#office-notices")
     page.focus("#office-notices")
     page.keyboard.press("Enter")
-    _on(page, "#notices", f"{url}/console/office/notices")
+    on(page, "#notices", f"{url}/console/office/notices")
     expect(page.locator("#notices tr[data-period='2026']")).to_contain_text("津市市公安局")
     shot(page, "office_notices", full_page=True)
 

@@ -6,24 +6,19 @@ answer is lost is sent again and counted once; an objection reaches the leading 
 answered there; hostile input is refused with a message and nothing stored.  A screenshot of every
 page goes to the artifacts folder."""
 import time
-from urllib.parse import quote
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
+from tests.browser.conftest import DESKTOP, MIN_SECONDS, PASSWORD, PHONE, answer_check, on, sign_in
 from tests.service.gateway import public_city
-
-from tests.service.gateway.conftest import TOKENS, auth
+from tests.service.gateway.conftest import auth
 
 pytestmark = pytest.mark.timeout(240)
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "locale": "zh-CN"}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
 ANSWERS = "SBDN" * 8 + "SSB"
 LABEL = {"S": "满意", "B": "基本满意", "D": "不满意", "N": "不了解"}
-MIN_SECONDS = 1.0                  # GATEWAY_FORM_MIN_SECONDS of tests/browser/public_site.py
 
 
 def _progress(url):
@@ -37,7 +32,6 @@ def _objections(url):
 
 # the county committee's office keys and follows its campaign c1 (owner cnty), signed in at the gateway:
 # the roster's events give the survey its tree and the posts (its read model decides the roles)
-PASSWORD = "correct horse battery"
 TREE = [{"id": "city", "name": "市委政法委", "kind": "committee", "parent": None, "agency": "city", "level": "city"},
         {"id": "cnty", "name": "津市市委政法委", "kind": "committee", "parent": "city", "agency": "cnty",
          "level": "county"},
@@ -49,6 +43,9 @@ POSTS = [{"id": "ko", "name": "委机关干部", "unit": "cnty", "agency": "cnty
           "titles": [], "supervises": []}]
 
 
+WORK = "#work:not([hidden])"       # an office page's work area, once signed in
+
+
 def _office(site):
     """The survey fed with the tree and the posts; accounts of the committee's office clerk (``office1``,
     person ko) and of the bureau's head (``head1``, person h: his units lie below the campaign's owner)."""
@@ -56,28 +53,6 @@ def _office(site):
     site.event("roster", "staff_joined", {"event_id": "office-posts", "staff": POSTS})
     site.account("office1", "ko", PASSWORD)
     site.account("head1", "h", PASSWORD)
-
-
-def _on(page, selector, url):
-    # never Playwright's wait_for_url (it can wait forever under eventlet): an element, then the address
-    page.wait_for_selector(selector)
-    assert page.url == url, page.url
-
-
-def _sign_in(page, url, path, login, ready="#work:not([hidden])"):
-    """Open an office page: not signed in, it sends the browser to the sign-in page and back."""
-    page.goto(f"{url}{path}")
-    _on(page, "#login", f"{url}/auth/login?next={quote(path, safe='')}")
-    page.fill("#login", login)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    _on(page, ready, f"{url}{path}")
-
-
-def _answer_check(page):
-    question = page.locator("label[for=check]").inner_text()
-    a, b = [int(x) for x in question.split(":")[1].split("=")[0].split("+")]
-    return str(a + b)
 
 
 def test_a_respondent_answers_on_a_phone_and_the_same_form_again_is_not_counted(site, browser_page, shot):
@@ -91,7 +66,7 @@ def test_a_respondent_answers_on_a_phone_and_the_same_form_again_is_not_counted(
     page.select_option("#subject", "ps")
     for number, code in enumerate(ANSWERS, 1):
         page.locator(f"input[name=q{number}][value={code}]").check()
-    page.fill("#check", _answer_check(page))
+    page.fill("#check", answer_check(page))
     time.sleep(max(0.0, MIN_SECONDS + 0.2 - (time.monotonic() - shown)))
     page.click("button[type=submit]")
     page.wait_for_selector("#done")
@@ -109,7 +84,7 @@ def test_a_clerk_keys_ten_forms_with_the_keyboard_alone(site, browser_page, shot
     url = site.url
     _office(site)
     page = browser_page(**DESKTOP)
-    _sign_in(page, url, "/office/survey/c1/keying", "office1")
+    sign_in(page, url, "office1", "/office/survey/c1/keying", ready=WORK)
     expect(page.locator("#serial")).to_be_focused()
     keying = {"1": "S", "2": "B", "3": "D", "0": "N"}
     codes = "1230" * 8 + "112"                       # the 35 answers as typed (numpad)
@@ -172,7 +147,7 @@ def test_a_batch_whose_answer_is_lost_is_sent_again_and_counted_once(site, brows
 
     _office(site)
     page.route("**/survey/campaigns/c1/batches", lose_the_answer)
-    _sign_in(page, url, "/office/survey/c1/keying", "office1")
+    sign_in(page, url, "office1", "/office/survey/c1/keying", ready=WORK)
     expect(page.locator("#serial")).to_be_focused()
     for text in ("L-01", "s1", "0", "1" * 35):
         page.keyboard.type(text)
@@ -196,7 +171,7 @@ def test_an_objection_reaches_the_leading_groups_queue(site, browser_page, shot)
     page.select_option("#about", "officer:o1")
     page.fill("#text", "该同志本月有迟到记录, 得分偏高")
     page.fill("#contact", "13800001111")
-    page.fill("#check", _answer_check(page))
+    page.fill("#check", answer_check(page))
     time.sleep(max(0.0, MIN_SECONDS + 0.2 - (time.monotonic() - shown)))
     page.click("button[type=submit]")
     page.wait_for_selector("#done")
@@ -232,7 +207,7 @@ def test_hostile_input_is_refused_with_a_message_and_nothing_stored(site, browse
         page.select_option("#about", "officer:o2")
         page.fill("#text", "有异议")
         page.fill("#contact", "13800001111")
-        page.fill("#check", _answer_check(page))
+        page.fill("#check", answer_check(page))
         page.evaluate("([sel, value]) => { const el = document.querySelector(sel); el.removeAttribute('maxlength'); "
                       "el.value = value; }", [field, value])
         time.sleep(max(0.0, MIN_SECONDS + 0.2 - (time.monotonic() - shown)))
@@ -255,7 +230,7 @@ def test_hostile_input_is_refused_with_a_message_and_nothing_stored(site, browse
     page.evaluate("() => { const r = document.querySelector('input[name=q3][value=D]'); r.value = 'Z'; "
                   "const s = document.querySelector('#subject'); s.options[1].value = '<script>alert(2)</script>'; "
                   "s.selectedIndex = 1; }")
-    page.fill("#check", _answer_check(page))
+    page.fill("#check", answer_check(page))
     time.sleep(max(0.0, MIN_SECONDS + 0.2 - (time.monotonic() - shown)))
     page.click("button[type=submit]")
     page.wait_for_selector("p.error")
@@ -275,7 +250,7 @@ def test_the_office_follows_a_campaign_and_gets_the_rates_once_closed(site, brow
     assert page.locator(".qr svg").count() == 11
     shot(page, "survey_links_qr", full_page=True)
     _office(site)
-    _sign_in(page, url, "/office/survey/c1/progress", "office1")
+    sign_in(page, url, "office1", "/office/survey/c1/progress", ready=WORK)
     expect(page.locator("#forms")).to_have_text("12")
     assert page.locator("#state").inner_text() == "进行中" and page.locator("#rate").inner_text() == "—"
     shot(page, "progress_open", full_page=True)
@@ -304,7 +279,7 @@ def test_a_half_years_notice_with_stars_takes_an_objection_on_a_phone_and_closes
     page.select_option("#about", "officer:o1")
     page.fill("#text", "该同志上半年有一次通报批评, 五星级不实")
     page.fill("#contact", "someone@example.cn")
-    page.fill("#check", _answer_check(page))
+    page.fill("#check", answer_check(page))
     time.sleep(max(0.0, MIN_SECONDS + 0.2 - (time.monotonic() - shown)))
     page.click("button[type=submit]")
     page.wait_for_selector("#done")
@@ -328,14 +303,14 @@ def test_the_office_signs_in_finds_its_campaign_and_another_units_head_is_refuse
     url = site.url
     _office(site)
     page = browser_page(**DESKTOP)
-    _sign_in(page, url, "/office/survey", "office1", ready="#campaigns")
+    sign_in(page, url, "office1", "/office/survey", ready="#campaigns")
     assert page.locator("#campaigns tbody tr").count() == 1
     assert page.locator("#campaigns tbody tr").first.get_attribute("data-id") == "c1"
     shot(page, "office_campaigns", full_page=True)
     listed = page.evaluate("async () => (await (await fetch('/survey/campaigns')).json()).campaigns")
     assert [c["campaign_id"] for c in listed] == ["c1"]       # the HTTP route too, as the person
     page.click("#campaigns a:has-text('录入')")
-    _on(page, "#work:not([hidden])", f"{url}/office/survey/c1/keying")
+    on(page, "#work:not([hidden])", f"{url}/office/survey/c1/keying")
     for text in ("K-01", "ps", "6", "1230" * 8 + "112"):
         page.keyboard.type(text)
         page.keyboard.press("Enter")
@@ -351,7 +326,7 @@ def test_the_office_signs_in_finds_its_campaign_and_another_units_head_is_refuse
     expect(page.locator("#forms")).to_have_text("1")
 
     other = browser_page(**DESKTOP)
-    _sign_in(other, url, "/office/survey", "head1", ready="#none")
+    sign_in(other, url, "head1", "/office/survey", ready="#none")
     assert other.locator("#campaigns").count() == 0
     assert other.evaluate("async () => (await (await fetch('/survey/campaigns')).json()).campaigns") == []
     status = other.evaluate("""async () => (await fetch("/survey/campaigns/c1/batches", {method: "POST",

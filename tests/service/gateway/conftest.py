@@ -1,7 +1,12 @@
-"""Fixtures of the gateway's service tests: a token file, a free port, a started gateway."""
+"""Fixtures of the gateway's service tests: a token file, a free port, a started gateway; for the
+console's pages (and the browser tests, tests/browser/conftest.py): one password for the sign-in
+accounts, the gateway started on the small city with its accounts (``console_gateway``), a person's
+signed-in HTTP session (``signed_in``), an evaluation or None, a page's hidden form fields."""
+import re
 import socket
 
 import pytest
+import requests
 import yaml
 
 TOKENS = {
@@ -24,6 +29,10 @@ def write_tokens(path):
     ]
     path.write_text(yaml.safe_dump({"systems": systems}, allow_unicode=True))
     return path
+
+
+PASSWORD = "correct horse battery"            # every test sign-in account's
+CONSOLE_SECRET = "test-secret-of-the-console-pages"
 
 
 def free_port() -> int:
@@ -126,3 +135,55 @@ def answers_as_documented(monkeypatch):
     monkeypatch.setattr(requests.Session, "request", request)
     yield checker
     assert not checker.problems, "answers not as documented:\n" + "\n".join(map(str, checker.problems[:40]))
+
+
+def sign_in_kit(suite):
+    """The gateway's sign-in (its account store, its clock) in a running suite."""
+    from services.gateway.signin import SignInKit
+
+    return next(dep for container in suite.runner.containers for dep in container.dependencies
+                if isinstance(dep, SignInKit))
+
+
+@pytest.fixture
+def console_gateway(start_gateway):
+    """``console_gateway({login: person, ...}, **config)`` -> ``(base URL, suite)``: the services and
+    the gateway on the small city (:mod:`tests.service.gateway.public_city`, no campaign), a sign-in
+    account of each person (password :data:`PASSWORD`)."""
+    from tests.service.gateway import city, public_city
+
+    def start(accounts, **config):
+        url, suite = start_gateway(city.classes(), GATEWAY_PUBLIC_SECRET=CONSOLE_SECRET, **config)
+        public_city.load(suite, campaign=False)
+        kit = sign_in_kit(suite)
+        for login, person in accounts.items():
+            kit.store.add(login, person, PASSWORD)
+        return url, suite
+    return start
+
+
+def signed_in(url, login):
+    """``(requests session, CSRF token)`` of ``login`` signed in at the gateway (the sign-in form's way)."""
+    s = requests.Session()
+    page = s.get(f"{url}/auth/login", timeout=30)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    r = s.post(f"{url}/auth/login", data={"login": login, "password": PASSWORD, "csrf": csrf},
+               headers={"Accept": "application/json"}, timeout=30)
+    assert r.status_code == 200, r.text
+    return s, r.json()["csrf"]
+
+
+def evaluation_of(suite, subject, month):
+    """Scoring's evaluation of ``subject`` for ``month``, or None when there is none."""
+    with suite.rpc() as rpc:
+        try:
+            return rpc.scoring.evaluation({"subject": subject, "month": month})
+        except Exception as err:          # NotFound travels as a LianbaoError
+            if "no evaluation" in str(err):
+                return None
+            raise
+
+
+def form_fields(page: str) -> dict:
+    """A page's hidden CSRF field, as a form sends it back."""
+    return dict(re.findall(r'<input type="hidden" name="(csrf)" value="([^"]*)"', page))

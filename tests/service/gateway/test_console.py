@@ -2,52 +2,19 @@
 month to self-assess, the year's months, the latest rating and training, and sends the month's
 self-assessment, a reason for every deduction.  The same pages in a real browser:
 tests/browser/test_console_browser.py."""
-import re
 
 import pytest
 import requests
 
-from services.gateway.signin import SignInKit
-from tests.service.gateway import city, public_city
+from tests.service.gateway import public_city
+from tests.service.gateway.conftest import evaluation_of, form_fields, signed_in
 
 pytestmark = pytest.mark.timeout(180)
 
-PASSWORD = "correct horse battery"
-
-
 @pytest.fixture
-def console(start_gateway):
-    url, suite = start_gateway(city.classes(), GATEWAY_PUBLIC_SECRET="test-secret-of-the-console-pages")
-    public_city.load(suite, campaign=False)
-    kit = next(dep for container in suite.runner.containers for dep in container.dependencies
-               if isinstance(dep, SignInKit))
-    kit.store.add("zhang3", "o3", PASSWORD)      # o3 has not self-assessed the month just over
-    kit.store.add("gan1", "o1", PASSWORD)        # o1's month is on notice
-    return url, suite
-
-
-def signed_in(url, login):
-    s = requests.Session()
-    page = s.get(f"{url}/auth/login", timeout=30)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    r = s.post(f"{url}/auth/login", data={"login": login, "password": PASSWORD, "csrf": csrf},
-               headers={"Accept": "application/json"}, timeout=30)
-    assert r.status_code == 200, r.text
-    return s, r.json()["csrf"]
-
-
-def _evaluation(suite, subject, month):
-    with suite.rpc() as rpc:
-        try:
-            return rpc.scoring.evaluation({"subject": subject, "month": month})
-        except Exception as err:          # NotFound travels as a LianbaoError
-            if "no evaluation" in str(err):
-                return None
-            raise
-
-
-def _form_fields(page: str) -> dict:
-    return dict(re.findall(r'<input type="hidden" name="(csrf)" value="([^"]*)"', page))
+def console(console_gateway):
+    return console_gateway({"zhang3": "o3",      # o3 has not self-assessed the month just over
+                            "gan1": "o1"})       # o1's month is on notice
 
 
 def test_the_console_asks_for_a_sign_in_first(console):
@@ -68,7 +35,7 @@ def test_an_officer_self_assesses_the_month_with_a_reason_for_each_deduction(con
 
     form = s.get(f"{url}/console/self-assessment/{month}", timeout=30)
     assert form.status_code == 200 and 'name="deduct.political.study"' in form.text
-    csrf = _form_fields(form.text)["csrf"]
+    csrf = form_fields(form.text)["csrf"]
 
     # a deduction without its reason: refused on the form, naming the field; nothing written
     r = s.post(f"{url}/console/self-assessment/{month}",
@@ -82,14 +49,14 @@ def test_an_officer_self_assesses_the_month_with_a_reason_for_each_deduction(con
                allow_redirects=False, timeout=30)
     assert r.status_code == 400
     assert 'data-field="deduct.political.study"' in r.text and 'data-field="deduct.integrity.bans"' in r.text
-    assert _evaluation(suite, "o3", month) is None
+    assert evaluation_of(suite, "o3", month) is None
 
     # with the reason: sent, and the home page shows it
     r = s.post(f"{url}/console/self-assessment/{month}",
                data={"csrf": csrf, "deduct.political.study": "2", "reason.political.study": "理论学习缺勤一次",
                      "note": "本月值班较多"}, allow_redirects=False, timeout=30)
     assert r.status_code == 303 and r.headers["Location"] == f"/console?saved={month}"
-    saved = _evaluation(suite, "o3", month)
+    saved = evaluation_of(suite, "o3", month)
     assert saved["state"] == "submitted" and saved["self_score"] == 98.0
     assert saved["deductions"][0]["items"] == ["political.study"]
     assert saved["deductions"][0]["note"] == "理论学习缺勤一次"
@@ -105,7 +72,7 @@ def test_an_officer_self_assesses_the_month_with_a_reason_for_each_deduction(con
                    data={"csrf": csrf, "deduct.political.study": "2", "reason.political.study": "理论学习缺勤一次",
                          "note": "本月值班较多"}, allow_redirects=False, timeout=30)
     assert again.status_code == 303
-    assert len(_evaluation(suite, "o3", month)["trail"]) == 1
+    assert len(evaluation_of(suite, "o3", month)["trail"]) == 1
 
 
 def test_a_self_assessment_needs_the_csrf_token_and_a_month_that_is_over(console):
@@ -114,12 +81,12 @@ def test_a_self_assessment_needs_the_csrf_token_and_a_month_that_is_over(console
     month = public_city.open_month()
     r = s.post(f"{url}/console/self-assessment/{month}", data={"deduct.political.study": ""},
                allow_redirects=False, timeout=30)
-    assert r.status_code == 403 and _evaluation(suite, "o3", month) is None
+    assert r.status_code == 403 and evaluation_of(suite, "o3", month) is None
     form = s.get(f"{url}/console/self-assessment/2099-01", timeout=30)
-    csrf = _form_fields(form.text)["csrf"]
+    csrf = form_fields(form.text)["csrf"]
     r = s.post(f"{url}/console/self-assessment/2099-01", data={"csrf": csrf}, allow_redirects=False, timeout=30)
     assert r.status_code == 400 and 'id="form-error"' in r.text and "month" in r.text
-    assert _evaluation(suite, "o3", "2099-01") is None
+    assert evaluation_of(suite, "o3", "2099-01") is None
     r = s.get(f"{url}/console/self-assessment/2026-13", timeout=30)
     assert r.status_code == 404
 
@@ -147,9 +114,9 @@ def test_an_officer_sees_his_own_study_days_and_allowance_months(console):
         rpc.training.upsert_people({"people": [
             {"id": "o3", "unit_id": "s2", "agency_id": "ps", "position": "officer", "joined": "2020-01-01"},
             {"id": "o4", "unit_id": "s2", "agency_id": "ps", "position": "officer", "joined": "2020-01-01"}]})
-        rpc.training.record_study({"entries": [{"person_id": "o3", "date": f"{month}-03"},
-                                               {"person_id": "o4", "date": f"{month}-03"},
-                                               {"person_id": "o4", "date": f"{month}-04"}]})
+        rpc.training.record_study({"entries": [{"person": "o3", "date": f"{month}-03"},
+                                               {"person": "o4", "date": f"{month}-03"},
+                                               {"person": "o4", "date": f"{month}-04"}]})
     s, _ = signed_in(url, "zhang3")
     page = s.get(f"{url}/console", timeout=30)
     assert page.status_code == 200

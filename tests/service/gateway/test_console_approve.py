@@ -5,22 +5,15 @@ from datetime import date
 
 import pytest
 
-from services.gateway.signin import SignInKit
-from tests.service.gateway import city, public_city
-from tests.service.gateway.test_console import PASSWORD, _evaluation, _form_fields, signed_in
+from tests.service.gateway import public_city
+from tests.service.gateway.conftest import evaluation_of, form_fields, signed_in
 
 pytestmark = pytest.mark.timeout(180)
 
 
 @pytest.fixture
-def console(start_gateway):
-    url, suite = start_gateway(city.classes(), GATEWAY_PUBLIC_SECRET="test-secret-of-the-console-pages")
-    public_city.load(suite, campaign=False)
-    kit = next(dep for container in suite.runner.containers for dep in container.dependencies
-               if isinstance(dep, SignInKit))
-    kit.store.add("leader3", "l3", PASSWORD)
-    kit.store.add("leader1", "l1", PASSWORD)
-    kit.store.add("chief2", "c2", PASSWORD)
+def console(console_gateway):
+    url, suite = console_gateway({"leader3": "l3", "leader1": "l1", "chief2": "c2"})
     month = public_city.open_month()
     today = date.today().isoformat()
     with suite.rpc() as rpc:
@@ -39,7 +32,7 @@ def test_a_member_approves_the_checked_evaluations_never_his_own(console):
     page = s.get(f"{url}/console/approve", timeout=30)
     assert page.status_code == 200 and f'data-evaluation="officer:o3:{month}"' in page.text
     assert f'data-evaluation="officer:l3:{month}"' not in page.text           # his own
-    csrf = _form_fields(page.text)["csrf"]
+    csrf = form_fields(page.text)["csrf"]
     chief, _ = signed_in(url, "chief2")                                       # not a member
     assert 'id="no-approve"' in chief.get(f"{url}/console/approve", timeout=30).text
 
@@ -51,13 +44,13 @@ def test_a_member_approves_the_checked_evaluations_never_his_own(console):
     r = s.post(f"{url}/console/approve", data={"csrf": csrf, "ev.0": f"officer:o3:{month}",
                                                "ev.1": f"officer:l3:{month}"}, allow_redirects=False, timeout=30)
     assert r.status_code == 400 and f"officer:l3:{month}" in r.text
-    assert _evaluation(suite, "o3", month)["state"] == "reviewed"
-    assert _evaluation(suite, "l3", month)["state"] == "reviewed"
+    assert evaluation_of(suite, "o3", month)["state"] == "reviewed"
+    assert evaluation_of(suite, "l3", month)["state"] == "reviewed"
 
     r = s.post(f"{url}/console/approve", data={"csrf": csrf, "ev.0": f"officer:o3:{month}", "note": "同意"},
                allow_redirects=False, timeout=30)
     assert r.status_code == 303 and r.headers["Location"] == "/console/approve?approved=1"
-    ev = _evaluation(suite, "o3", month)
+    ev = evaluation_of(suite, "o3", month)
     assert (ev["state"], ev["trail"][-1]["actor"], ev["trail"][-1]["note"]) == ("approved", "l3", "同意")
     page = s.get(f"{url}/console/approve?approved=1", timeout=30)
     assert 'id="approved"' in page.text and 'id="no-approve"' in page.text
@@ -66,6 +59,6 @@ def test_a_member_approves_the_checked_evaluations_never_his_own(console):
     other, csrf1 = signed_in(url, "leader1")
     page = other.get(f"{url}/console/approve", timeout=30)
     assert f'data-evaluation="officer:l3:{month}"' in page.text
-    r = other.post(f"{url}/console/approve", data={"csrf": _form_fields(page.text)["csrf"],
+    r = other.post(f"{url}/console/approve", data={"csrf": form_fields(page.text)["csrf"],
                                                    "ev.0": f"officer:l3:{month}"}, allow_redirects=False, timeout=30)
-    assert r.status_code == 303 and _evaluation(suite, "l3", month)["state"] == "approved"
+    assert r.status_code == 303 and evaluation_of(suite, "l3", month)["state"] == "approved"

@@ -5,9 +5,8 @@ missing page; the auditor writes nothing, through the console's forms nor the JS
 import pytest
 from sqlalchemy import text
 
-from services.gateway.signin import SignInKit
-from tests.service.gateway import city, public_city
-from tests.service.gateway.test_console import PASSWORD, signed_in
+from tests.service.gateway import public_city
+from tests.service.gateway.conftest import signed_in
 from tests.service.gateway.test_console_board import load_roster, rate_the_year
 from tests.service.rewards.conftest import rewards_engine
 
@@ -16,18 +15,12 @@ YEAR = "2026"
 
 
 @pytest.fixture
-def audit(start_gateway):
-    url, suite = start_gateway(city.classes(), GATEWAY_PUBLIC_SECRET="test-secret-of-the-console-pages",
-                               AUDITORS="aud")
-    public_city.load(suite, campaign=False)
+def audit(console_gateway):
+    url, suite = console_gateway({"auditor": "aud", "zhang3": "o3"}, AUDITORS="aud")
     with suite.rpc() as rpc:
         load_roster(rpc)
         rate_the_year(rpc)                           # the county's 2026: settled into the ledger
     suite.wait_quiet(timeout=60)
-    kit = next(dep for container in suite.runner.containers for dep in container.dependencies
-               if isinstance(dep, SignInKit))
-    for login, person in (("auditor", "aud"), ("zhang3", "o3")):
-        kit.store.add(login, person, PASSWORD)
     return url, suite
 
 

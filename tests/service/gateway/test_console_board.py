@@ -6,9 +6,8 @@ committee is refused like a missing page."""
 import pytest
 
 from services.gateway.console import filing_deadline
-from services.gateway.signin import SignInKit
-from tests.service.gateway import city, public_city
-from tests.service.gateway.test_console import PASSWORD, signed_in
+from tests.service.gateway import public_city
+from tests.service.gateway.conftest import signed_in
 from tests.service.scoring.conftest import drive_month
 
 pytestmark = pytest.mark.timeout(240)
@@ -58,13 +57,8 @@ def rate_the_year(rpc):
 
 
 @pytest.fixture
-def console(start_gateway):
-    url, suite = start_gateway(city.classes(), GATEWAY_PUBLIC_SECRET="test-secret-of-the-console-pages")
-    public_city.load(suite, campaign=False)
-    kit = next(dep for container in suite.runner.containers for dep in container.dependencies
-               if isinstance(dep, SignInKit))
-    for login, person in (("office1", "co1"), ("office2", "co2"), ("head", "h"), ("zhang3", "o3")):
-        kit.store.add(login, person, PASSWORD)
+def console(console_gateway):
+    url, suite = console_gateway({"office1": "co1", "office2": "co2", "head": "h", "zhang3": "o3"})
     with suite.rpc() as rpc:
         load_roster(rpc)
         rated = rate_the_year(rpc)

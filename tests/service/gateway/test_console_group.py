@@ -7,9 +7,8 @@ from datetime import date
 import pytest
 
 from services.gateway.console import filing_deadline
-from services.gateway.signin import SignInKit
-from tests.service.gateway import city, public_city
-from tests.service.gateway.test_console import PASSWORD, _evaluation, _form_fields, signed_in
+from tests.service.gateway import public_city
+from tests.service.gateway.conftest import PASSWORD, evaluation_of, form_fields, sign_in_kit, signed_in
 
 pytestmark = pytest.mark.timeout(180)
 FEB = public_city.CLOSED_MONTH
@@ -27,14 +26,8 @@ def leaders_month(rpc, month, on):
 
 
 @pytest.fixture
-def console(start_gateway):
-    url, suite = start_gateway(city.classes(), GATEWAY_PUBLIC_SECRET="test-secret-of-the-console-pages")
-    public_city.load(suite, campaign=False)
-    kit = next(dep for container in suite.runner.containers for dep in container.dependencies
-               if isinstance(dep, SignInKit))
-    kit.store.add("leader3", "l3", PASSWORD)
-    kit.store.add("zhang3", "o3", PASSWORD)
-    kit.store.add("county", "cs", PASSWORD)
+def console(console_gateway):
+    url, suite = console_gateway({"leader3": "l3", "zhang3": "o3", "county": "cs"})
     month = public_city.open_month()
     today = date.today().isoformat()
     with suite.rpc() as rpc:
@@ -57,12 +50,12 @@ def test_a_member_posts_the_notice_answers_an_objection_files_and_ranks(console)
     days = (filing_deadline(month) - date.today()).days
     assert (f"距期限还有 {days} 天" if days > 0 else "今天是最后一天" if days == 0 else f"已逾期 {-days} 天") in page.text
     assert 'data-subject="o1"' in page.text and 'data-subject="o3"' not in page.text    # o3 approved only
-    csrf = _form_fields(page.text)["csrf"]
+    csrf = form_fields(page.text)["csrf"]
 
     r = s.post(f"{url}/console/group/notice", data={"csrf": csrf, "month": month}, allow_redirects=False,
                timeout=30)
     assert r.status_code == 303 and r.headers["Location"].startswith(f"/console/group?month={month}&posted=1&until=")
-    assert _evaluation(suite, "o3", month)["state"] == "on_notice"
+    assert evaluation_of(suite, "o3", month)["state"] == "on_notice"
     page = s.get(f"{url}{r.headers['Location']}", timeout=30)
     assert 'id="posted"' in page.text and 'data-subject="o3"' in page.text
 
@@ -81,7 +74,7 @@ def test_a_member_posts_the_notice_answers_an_objection_files_and_ranks(console)
     assert r.status_code == 303 and r.headers["Location"] == f"/console/group?month={month}&answered=1"
     page = s.get(f"{url}/console/group", timeout=30)
     assert "已答复" in page.text and "不成立: 经核实, 已按规定扣分" in page.text
-    assert _evaluation(suite, "o1", month)["state"] == "on_notice"                      # not upheld
+    assert evaluation_of(suite, "o1", month)["state"] == "on_notice"                      # not upheld
     # another body's objection id: like a missing page
     r = s.post(f"{url}/console/group/objections/obj-9999-xx",
                data={"csrf": csrf, "month": month, "answer": "x", "upheld": "no"}, allow_redirects=False, timeout=30)
@@ -92,7 +85,7 @@ def test_a_member_posts_the_notice_answers_an_objection_files_and_ranks(console)
     r = s.post(f"{url}/console/group/file", data={"csrf": csrf, "month": FEB}, allow_redirects=False, timeout=30)
     assert r.status_code == 303
     assert r.headers["Location"] == f"/console/group?month={FEB}&filed=2&late=2&waiting=0&left=1"
-    assert [_evaluation(suite, p, FEB)["state"] for p in ("l1", "l2", "l3")] == ["filed", "filed", "on_notice"]
+    assert [evaluation_of(suite, p, FEB)["state"] for p in ("l1", "l2", "l3")] == ["filed", "filed", "on_notice"]
     assert "本人的考核, 由其他成员备案" in s.get(f"{url}{r.headers['Location']}", timeout=30).text
     r = s.post(f"{url}/console/group/rank", data={"csrf": csrf, "month": FEB}, allow_redirects=False, timeout=30)
     assert r.status_code == 303 and r.headers["Location"] == f"/console/group?month={FEB}&ranked=3"
@@ -107,7 +100,7 @@ def test_a_member_posts_the_notice_answers_an_objection_files_and_ranks(console)
 def test_a_step_refused_by_the_service_is_shown_beside_its_button(console):
     url, suite, month = console
     s, _ = signed_in(url, "leader3")
-    csrf = _form_fields(s.get(f"{url}/console/group", timeout=30).text)["csrf"]
+    csrf = form_fields(s.get(f"{url}/console/group", timeout=30).text)["csrf"]
     # the open month's notice ends in three working days: nothing to file yet, said so
     r = s.post(f"{url}/console/group/file", data={"csrf": csrf, "month": month}, allow_redirects=False, timeout=30)
     assert r.status_code == 303 and "filed=0" in r.headers["Location"]
@@ -124,7 +117,7 @@ def test_a_person_in_no_leading_group_is_refused_and_another_body_sees_only_its_
     assert 'id="nav-group"' not in officer.get(f"{url}/console", timeout=30).text
     r = officer.get(f"{url}/console/group", timeout=30)
     assert r.status_code == 404 and "不是领导小组成员" in r.text
-    csrf = _form_fields(officer.get(f"{url}/console", timeout=30).text)["csrf"]
+    csrf = form_fields(officer.get(f"{url}/console", timeout=30).text)["csrf"]
     r = officer.post(f"{url}/console/group/notice", data={"csrf": csrf, "month": month}, allow_redirects=False,
                      timeout=30)
     assert r.status_code == 404
@@ -144,13 +137,11 @@ def test_the_poor_ranked_leader_submits_his_plan_and_another_member_files_it(con
         rpc.scoring.file_month({"actor": "l1", "evaluator": "ps", "month": FEB, "as_of": "2026-03-11"})
         rpc.scoring.file_month({"actor": "l2", "evaluator": "ps", "month": FEB, "as_of": "2026-03-11"})
         rpc.scoring.rank_month({"actor": "l1", "evaluator": "ps", "month": FEB, "as_of": "2026-03-12"})
-    kit = next(dep for container in suite.runner.containers for dep in container.dependencies
-               if isinstance(dep, SignInKit))
-    kit.store.add("leader1", "l1", PASSWORD)
+    sign_in_kit(suite).store.add("leader1", "l1", PASSWORD)
     s, _ = signed_in(url, "leader3")
     page = s.get(f"{url}/console/group?month={FEB}", timeout=30)
     assert 'id="rect-form-0"' in page.text and 'id="rect-file-0"' not in page.text
-    csrf = _form_fields(page.text)["csrf"]
+    csrf = form_fields(page.text)["csrf"]
     base = {"csrf": csrf, "month": FEB, "action": "submit"}
     r = s.post(f"{url}/console/group/rectifications/l3", data=dict(base, explanation="学习不够"),
                allow_redirects=False, timeout=30)
@@ -169,7 +160,7 @@ def test_the_poor_ranked_leader_submits_his_plan_and_another_member_files_it(con
     s1, _ = signed_in(url, "leader1")
     page = s1.get(f"{url}/console/group?month={FEB}", timeout=30)
     assert 'id="rect-file-0"' in page.text and 'id="rect-form-0"' not in page.text
-    csrf1 = _form_fields(page.text)["csrf"]
+    csrf1 = form_fields(page.text)["csrf"]
     r = s1.post(f"{url}/console/group/rectifications/l3", data={"csrf": csrf1, "month": FEB, "action": "file"},
                 allow_redirects=False, timeout=30)
     assert r.status_code == 303 and r.headers["Location"] == f"/console/group?month={FEB}&rect=filed:l3"
@@ -207,7 +198,7 @@ def test_the_poor_ranked_finds_his_plan_owed_on_his_home_and_gives_it(console):
     assert f'href="/console/rectification/{FEB}/l3"' in home and "待提交" in home
     page = s.get(f"{url}/console/rectification/{FEB}/l3", timeout=30)
     assert page.status_code == 200 and 'id="rect-form"' in page.text
-    csrf = _form_fields(page.text)["csrf"]
+    csrf = form_fields(page.text)["csrf"]
     r = s.post(f"{url}/console/rectification/{FEB}/l3", data={"csrf": csrf, "plan": "每周集中学习一次"},
                allow_redirects=False, timeout=30)
     assert r.status_code == 400 and 'data-field="explanation"' in r.text and "每周集中学习一次" in r.text
@@ -249,8 +240,7 @@ def test_the_chief_of_a_poor_ranked_section_finds_its_plan_on_his_home_and_gives
     from tests.service.gateway.test_console_board import ROSTER_UNITS
 
     url, suite, _ = console
-    kit = next(dep for container in suite.runner.containers for dep in container.dependencies
-               if isinstance(dep, SignInKit))
+    kit = sign_in_kit(suite)
     kit.store.add("chief3", "c3", PASSWORD)
     kit.store.add("chief1", "c1", PASSWORD)
     kit.store.add("leader1", "l1", PASSWORD)
@@ -273,7 +263,7 @@ def test_the_chief_of_a_poor_ranked_section_finds_its_plan_on_his_home_and_gives
     assert f'href="/console/rectification/{FEB}/s3"' in home and "待提交" in home
     page = s.get(f"{url}/console/rectification/{FEB}/s3", timeout=30)
     assert page.status_code == 200 and 'id="rect-form"' in page.text and "s3 · 2026-02 整改措施" in page.text
-    csrf = _form_fields(page.text)["csrf"]
+    csrf = form_fields(page.text)["csrf"]
     r = s.post(f"{url}/console/rectification/{FEB}/s3", data={"csrf": csrf, "explanation": "案件质量不高"},
                allow_redirects=False, timeout=30)
     assert r.status_code == 400 and 'data-field="plan"' in r.text and "案件质量不高" in r.text
@@ -298,7 +288,7 @@ def test_the_chief_of_a_poor_ranked_section_finds_its_plan_on_his_home_and_gives
     # another member of the body files it on the group's page; then it is gone from the chief's home
     s1, _ = signed_in(url, "leader1")
     page = s1.get(f"{url}/console/group?month={FEB}", timeout=30)
-    csrf1 = _form_fields(page.text)["csrf"]
+    csrf1 = form_fields(page.text)["csrf"]
     r = s1.post(f"{url}/console/group/rectifications/s3", data={"csrf": csrf1, "month": FEB, "action": "file"},
                 allow_redirects=False, timeout=30)
     assert r.status_code == 303 and r.headers["Location"] == f"/console/group?month={FEB}&rect=filed:s3"

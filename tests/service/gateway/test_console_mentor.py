@@ -7,23 +7,17 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.gateway.signin import SignInKit
-from tests.service.gateway import city, public_city
-from tests.service.gateway.test_console import PASSWORD, _evaluation, _form_fields, signed_in
+from tests.service.gateway import public_city
+from tests.service.gateway.conftest import evaluation_of, form_fields, signed_in
 
 pytestmark = pytest.mark.timeout(180)
 
 
 @pytest.fixture
-def console(start_gateway):
-    url, suite = start_gateway(city.classes(), GATEWAY_PUBLIC_SECRET="test-secret-of-the-console-pages")
-    public_city.load(suite, campaign=False)
-    kit = next(dep for container in suite.runner.containers for dep in container.dependencies
-               if isinstance(dep, SignInKit))
-    kit.store.add("zhang3", "o3", PASSWORD)      # c2's mentee
-    kit.store.add("chief2", "c2", PASSWORD)      # mentors o3 (and o4)
-    kit.store.add("chief1", "c1", PASSWORD)      # mentors o1 and o2
-    return url, suite
+def console(console_gateway):
+    return console_gateway({"zhang3": "o3",      # c2's mentee
+                            "chief2": "c2",      # mentors o3 (and o4)
+                            "chief1": "c1"})     # mentors o1 and o2
 
 
 def _submit_o3(suite, month):
@@ -54,23 +48,23 @@ def test_a_mentor_reviews_his_mentees_month_with_a_reason_for_each_deduction(con
 
     form = s.get(f"{url}/console/mentor/review/o3/{month}", timeout=30)
     assert form.status_code == 200 and 'name="deduct.political.study"' in form.text
-    csrf = _form_fields(form.text)["csrf"]
+    csrf = form_fields(form.text)["csrf"]
     target = f"{url}/console/mentor/review/o3/{month}"
     # no CSRF token: 403, nothing written
     r = s.post(target, data={"deduct.political.study": "1", "reason.political.study": "x"},
                allow_redirects=False, timeout=30)
-    assert r.status_code == 403 and _evaluation(suite, "o3", month)["state"] == "submitted"
+    assert r.status_code == 403 and evaluation_of(suite, "o3", month)["state"] == "submitted"
     # a deduction without its reason, points over the maximum: on the form beside the field
     r = s.post(target, data={"csrf": csrf, "deduct.political.study": "2", "deduct.integrity.bans": "99",
                              "reason.integrity.bans": "y"}, allow_redirects=False, timeout=30)
     assert r.status_code == 400 and 'data-field="reason.political.study"' in r.text
     assert 'data-field="deduct.integrity.bans"' in r.text and 'value="2"' in r.text
-    assert _evaluation(suite, "o3", month)["state"] == "submitted"
+    assert evaluation_of(suite, "o3", month)["state"] == "submitted"
     # with the reason: reviewed as c2, the deduction and its reason stored
     r = s.post(target, data={"csrf": csrf, "deduct.political.study": "2", "reason.political.study": "学习笔记缺两次",
                              "note": "其余属实"}, allow_redirects=False, timeout=30)
     assert r.status_code == 303 and r.headers["Location"] == f"/console/mentor?reviewed=o3:{month}"
-    ev = _evaluation(suite, "o3", month)
+    ev = evaluation_of(suite, "o3", month)
     assert (ev["state"], ev["score"], ev["self_score"]) == ("reviewed", 98.0, 100.0)
     assert ev["deductions"][-1] == {"id": "review.political.study", "items": ["political.study"],
                                     "points": "2", "note": "学习笔记缺两次"}
@@ -93,7 +87,7 @@ def test_a_mentor_marks_his_mentees_daily_logs_reviewed(console):
     page = s.get(f"{url}/console/mentor", timeout=30)
     assert f'data-log="o3|{day}"' in page.text and "走访辖区商户" in page.text
     assert f'data-log="o1|{day}"' not in page.text            # c1's mentee
-    csrf = _form_fields(page.text)["csrf"]
+    csrf = form_fields(page.text)["csrf"]
     r = s.post(f"{url}/console/mentor/logs", data={"log.0": f"o3|{day}"}, allow_redirects=False, timeout=30)
     assert r.status_code == 403
     r = s.post(f"{url}/console/mentor/logs", data={"csrf": csrf}, allow_redirects=False, timeout=30)

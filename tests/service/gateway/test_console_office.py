@@ -7,9 +7,7 @@ import re
 
 import pytest
 
-from services.gateway.signin import SignInKit
-from tests.service.gateway import city, public_city
-from tests.service.gateway.test_console import PASSWORD, signed_in
+from tests.service.gateway.conftest import signed_in
 from tests.service.gateway.test_console_board import load_roster
 from tests.service.scoring.conftest import drive_month
 
@@ -28,13 +26,8 @@ def year_ready(rpc):
 
 
 @pytest.fixture
-def office(start_gateway):
-    url, suite = start_gateway(city.classes(), GATEWAY_PUBLIC_SECRET="test-secret-of-the-console-pages")
-    public_city.load(suite, campaign=False)
-    kit = next(dep for container in suite.runner.containers for dep in container.dependencies
-               if isinstance(dep, SignInKit))
-    for login, person in (("office1", "co1"), ("office2", "co2"), ("head", "h"), ("member", "cm1")):
-        kit.store.add(login, person, PASSWORD)
+def office(console_gateway):
+    url, suite = console_gateway({"office1": "co1", "office2": "co2", "head": "h", "member": "cm1"})
     with suite.rpc() as rpc:
         load_roster(rpc)
         rpc.roster.create_staff({"staff": [{"id": "cm1", "name": "政法委委员", "unit": "cnty",

@@ -105,12 +105,9 @@ COMMITTEE_STAFF = [
 
 def person_bearer(gw, suite, person):
     """A signed-in person's 15-minute bearer token (sign in with a password, then POST /auth/token)."""
-    from services.gateway.signin import SignInKit
-    from tests.service.gateway.test_console import PASSWORD, signed_in
+    from tests.service.gateway.conftest import PASSWORD, sign_in_kit, signed_in
 
-    kit = next(dep for container in suite.runner.containers for dep in container.dependencies
-               if isinstance(dep, SignInKit))
-    kit.store.add(f"login-{person}", person, PASSWORD)
+    sign_in_kit(suite).store.add(f"login-{person}", person, PASSWORD)
     session, csrf = signed_in(gw, f"login-{person}")
     r = session.post(f"{gw}/auth/token", headers={"X-CSRF-Token": csrf}, timeout=30)
     assert r.status_code == 200, r.text

@@ -13,9 +13,8 @@ from sqlalchemy import select, update
 from services.gateway.accounts import oidc_flow, signin_secret
 from services.gateway.app import make_gateway
 from services.gateway.routing import Route, Scope
-from services.gateway.signin import SignInKit
 from tests.oidc_idp import Idp, new_key
-from tests.service.gateway.conftest import free_port
+from tests.service.gateway.conftest import free_port, sign_in_kit
 from tests.service.gateway.target import TEST_ROUTES, EchoIn, GwTarget
 
 pytestmark = pytest.mark.timeout(90)
@@ -53,8 +52,7 @@ def site(embedded_suite, tokens_file, idp):
                   "OIDC_ISSUER": idp.issuer, "OIDC_AUDIENCE": idp.audience, "OIDC_JWKS_MIN_REFRESH": 60,
                   "GATEWAY_PUBLIC_URL": base, **extra}
         suite = embedded_suite(classes=[SigninGateway, GwTarget], **config)
-        kit = next(dep for container in suite.runner.containers for dep in container.dependencies
-                   if isinstance(dep, SignInKit))
+        kit = sign_in_kit(suite)
         clock = Clock()
         kit.clock = clock
         if accounts:
