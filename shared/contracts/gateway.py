@@ -499,9 +499,9 @@ ANSWER_TYPES = {
     **dict.fromkeys(("points", "score"), "num?"),
     **dict.fromkeys(("share", "target"), "dec"),
     **dict.fromkeys(("rate",), "dec?"),
-    **dict.fromkeys(("allowed", "below_60", "deadline_passed", "final", "met", "ok", "upheld", "reopened",
+    **dict.fromkeys(("allowed", "below_60", "deadline_passed", "final", "met", "ok", "reopened",
                      "strict", "dry_run", "committed", "already_closed", "late"), "bool"),
-    **dict.fromkeys(("meets_target",), "bool?"),
+    **dict.fromkeys(("meets_target", "upheld"), "bool?"),   # upheld: null until the objection is answered
     **dict.fromkeys(("counts", "filing", "questionnaire", "rules", "target_1", "totals", "result", "items",
                      "by_agency", "by_mentor", "sources", "subjects", "groups", "city", "adaptation", "exit", "violation",
                      "fact"), "obj"),
