@@ -173,15 +173,21 @@ def signed_in(url, login):
     return s, r.json()["csrf"]
 
 
-def evaluation_of(suite, subject, month):
-    """Scoring's evaluation of ``subject`` for ``month``, or None when there is none."""
+def read_or_none(suite, service, method, payload, missing):
+    """``service.method(payload)`` over the suite's RPC, or None when the service answers that the
+    thing is missing (its message holds ``missing``: NotFound travels as a LianbaoError)."""
     with suite.rpc() as rpc:
         try:
-            return rpc.scoring.evaluation({"subject": subject, "month": month})
-        except Exception as err:          # NotFound travels as a LianbaoError
-            if "no evaluation" in str(err):
+            return getattr(getattr(rpc, service), method)(payload)
+        except Exception as err:
+            if missing in str(err):
                 return None
             raise
+
+
+def evaluation_of(suite, subject, month):
+    """Scoring's evaluation of ``subject`` for ``month``, or None when there is none."""
+    return read_or_none(suite, "scoring", "evaluation", {"subject": subject, "month": month}, "no evaluation")
 
 
 def form_fields(page: str) -> dict:

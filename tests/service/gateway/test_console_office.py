@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.service.gateway.conftest import signed_in
+from tests.service.gateway.conftest import read_or_none, signed_in
 from tests.service.gateway.test_console_board import load_roster
 from tests.service.scoring.conftest import drive_month
 
@@ -37,13 +37,7 @@ def office(console_gateway):
 
 
 def _rating(suite, unit="ps", period="2026"):
-    with suite.rpc() as rpc:
-        try:
-            return rpc.scoring.unit_results({"unit": unit, "period": period})
-        except Exception as err:              # NotFound travels as a LianbaoError
-            if "no rating" in str(err):
-                return None
-            raise
+    return read_or_none(suite, "scoring", "unit_results", {"unit": unit, "period": period}, "no rating")
 
 
 def test_the_office_previews_then_publishes_the_annual_rating(office):
