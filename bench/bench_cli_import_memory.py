@@ -57,6 +57,14 @@ class _Proxy:
 
 def child(kind: str, path: str) -> None:
     t0 = time.perf_counter()
+    if kind == "none":      # the baseline: the three commands imported, no file read
+        import lianbao.commands.import_forms  # noqa: F401
+        import lianbao.commands.import_roster  # noqa: F401
+        import lianbao.commands.import_training  # noqa: F401
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({"done": 0, "peak_mb": round(peak, 1), "seconds": round(time.perf_counter() - t0, 2)}))
+        return
     if kind == "forms":
         from lianbao.commands.import_forms import import_forms
 
@@ -88,6 +96,7 @@ WRITERS = {
                                           lambda i: f"p{i // 20:07d},c{i % 20},2026-03-{1 + i % 28:02d},合格"),
 }
 UNITS = {"forms": "forms", "roster": "rows", "training": "results"}
+LIMIT_MB = 100      # above the baseline, for 1,000,000 forms (55 MB) and 200,000 rows; whole-file: 818 MB
 
 
 def measure(kind: str, path: Path, code: Path) -> dict:
@@ -119,6 +128,7 @@ def main(argv=None) -> int:
              {"forms": args.forms, "roster": args.roster, "training": args.training})
     kinds = args.only or list(WRITERS)
     got, parts = {}, []
+    base = measure("none", Path(os.devnull), args.code.resolve())
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
             path = Path(tmp) / f"{kind}.csv"
@@ -133,7 +143,18 @@ def main(argv=None) -> int:
     for kind in kinds:
         figures.update({f"{kind}_n": sizes[kind], f"{kind}_peak_mb": got[kind]["peak_mb"],
                         f"{kind}_s": got[kind]["seconds"]})
-    print("BENCH " + json.dumps({"name": "cli_import_memory", "unit": "MB", **figures,
+    # The figure make bench judges: the largest peak of the imports, beside the peak of a process that
+    # only imported the commands (the same run); bounded memory means the file is never held whole
+    # (the whole-file import of 1,000,000 forms peaked at 818 MB): at most LIMIT_MB above that baseline.
+    worst = max(got[k]["peak_mb"] for k in kinds)
+    extra = worst - base["peak_mb"]
+    print(f"baseline (the commands imported, no file): peak {base['peak_mb']} MB; largest import peak {worst} MB "
+          f"(+{extra:.1f} MB)")
+    print("BENCH " + json.dumps({"name": "cli_import_memory", "unit": "MB", "figure": worst,
+                                 "baseline": base["peak_mb"], "baseline_name": "the commands imported, no file",
+                                 "ratio": round(worst / base["peak_mb"], 2),
+                                 "target": f"peak <= baseline + {LIMIT_MB} MB (the file never held whole)",
+                                 "met": extra <= LIMIT_MB, "extra": figures,
                                  "code": str(args.code), "load": load()}, ensure_ascii=False))
     return 0
 
