@@ -94,12 +94,18 @@ class Resolver:
 
     def ancestry(self, unit_id: str) -> list:
         """``[unit, its parent, …, the root]`` (just ``[unit]`` for a unit the service does not know)."""
+        return list(self.walk_up(unit_id))
+
+    def walk_up(self, unit_id: str):
+        """The units of :meth:`ancestry`, each read only when the one below it has been taken (a
+        check that stops at the first unit it looks for reads no unit above it)."""
         chain = [unit_id]
+        yield unit_id
         found = self._unit(unit_id)
         while found is not None and found[1] and found[1] not in chain and len(chain) < MAX_DEPTH:
             chain.append(found[1])
+            yield found[1]
             found = self._unit(found[1])
-        return chain
 
     def is_root(self, unit_id: str) -> bool:
         found = self._unit(unit_id)
@@ -189,10 +195,10 @@ def _targets(rule, payload, resolver: Resolver, day):
             elif scope.kind == "unit":
                 out.append((where, value))
             elif scope.kind == "person":
-                unit, body = resolver.unit_of_person(value, day), resolver.evaluator_of(value, day)
                 # a person is within reach of his own units' people and of the body that evaluates him
-                out.append((where, unit if body is None or unit is None or body == unit
-                            else frozenset({unit, body})))
+                # (asked only when his own unit is not within reach: see _covered)
+                unit = resolver.unit_of_person(value, day)
+                out.append((where, None if unit is None else _Reach(unit, resolver, value, day)))
             elif scope.kind == "campaign":
                 out.append((where, resolver.owner_of_campaign(value), missing_campaign(value, path)))
             else:
@@ -200,13 +206,32 @@ def _targets(rule, payload, resolver: Resolver, day):
     return out
 
 
+class _Reach:
+    """A person's reach for the policy: the unit of his post and, only when that one is not within the
+    caller's units, the body that evaluates him on the day (read then, not before)."""
+    __slots__ = ("unit", "resolver", "person", "day")
+
+    def __init__(self, unit, resolver: Resolver, person: str, day):
+        self.unit, self.resolver, self.person, self.day = unit, resolver, person, day
+
+    def body(self):
+        body = self.resolver.evaluator_of(self.person, self.day)
+        return None if body == self.unit else body
+
+
 def _covered(units, unit, resolver: Resolver) -> bool:
-    """Whether ``unit`` (or, for a frozenset of them, any one) lies within ``units``."""
+    """Whether ``unit`` (or, for a frozenset of them, any one; for a person's reach, his unit or else
+    the body evaluating him) lies within ``units``; the tree is read upwards only as far as needed."""
     if units == ALL_UNITS:
         return True
+    if isinstance(unit, _Reach):
+        if _covered(units, unit.unit, resolver):
+            return True
+        body = unit.body()
+        return body is not None and _covered(units, body, resolver)
     if isinstance(unit, frozenset):
         return any(_covered(units, one, resolver) for one in unit)
-    return any(u in units for u in resolver.ancestry(unit))
+    return any(u in units for u in resolver.walk_up(unit))
 
 
 def _outside(rule, payload, resolver: Resolver, units, day, extra=()) -> str | None:

@@ -327,3 +327,37 @@ def test_a_targets_answer_is_kept_to_the_committee_named():
     with pytest.raises(NotFound) as err:
         access.targets_within(answer, {"committee": "k9"}, Model())
     assert err.value.field == "committee"
+
+
+class Counting(Model):
+    """The model, counting what the decision reads of it."""
+
+    def __init__(self):
+        super().__init__()
+        self.units_read, self.bodies_read = [], []
+
+    def unit(self, unit_id):
+        self.units_read.append(unit_id)
+        return super().unit(unit_id)
+
+    def evaluator_of(self, person_id, day):
+        self.bodies_read.append(person_id)
+        return super().evaluator_of(person_id, day)
+
+
+def test_the_tree_is_read_upwards_only_as_far_as_the_callers_unit_and_the_body_only_when_needed():
+    """Reading less changes no decision: a system of a1 reading o1's evaluation finds a1 as the
+    parent of o1's section and reads nothing above it, nor the body evaluating o1; one of k2 reads
+    the whole way up (and is refused); d2, outside a1, is reached through the body evaluating him."""
+    read = {"subject": "o1", "month": "2026-02", "as_of": "2026-03-03"}
+    model = Counting()
+    assert access.decide("scoring.evaluation", Actor("a1", "system", {"a1"}), read, model) == policy.SYSTEM
+    assert model.units_read == ["s1"] and model.bodies_read == []
+    model = Counting()
+    with pytest.raises(Forbidden):
+        access.decide("scoring.evaluation", Actor("k2", "system", {"k2"}), read, model)
+    assert model.units_read == ["s1", "a1", "k1", "city"] and model.bodies_read == ["o1"]
+    model = Counting()
+    assert access.decide("scoring.evaluation", Actor("a1", "system", {"a1"}), {**read, "subject": "d2"},
+                         model) == policy.SYSTEM
+    assert model.bodies_read == ["d2"]
