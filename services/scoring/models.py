@@ -179,6 +179,9 @@ class Ranking(Base):
     rank = Column(Integer, nullable=False)
     klass = Column(String(10), nullable=False)
     signed_by = signed_column()      # who the entry point verified when the row was last written
+    # the follow-ups read a month's group across evaluators (the previous month's classes of the
+    # subjects ranked, the next month's ranking): the key starts with the evaluator (#24 item 5)
+    __table_args__ = (Index("ix_rankings_month_grp_subject", "month", "grp", "subject"),)
 
 
 class Rectification(Base):
