@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import String, and_, delete, insert, literal, or_, select, union_all
 
 from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
 from shared.errors import NotFound
@@ -20,6 +20,7 @@ from services.scoring.domain import asof
 from services.scoring.domain import workflow
 
 CHUNK = 5000
+WANTED_CHUNK = 400      # rows of a list joined as a UNION ALL (SQLite takes at most 500 terms)
 LEADING = ("head", "leader")
 EXITS = ("transferred_out", "dismissed")
 
@@ -123,6 +124,31 @@ def units_on(s, day: date, kind: str | None = None) -> dict:
                                 .where(models.Unit.evaluator.is_not(None))).all())
     return {uid: (replace(v, evaluator=evaluators[uid]) if uid in evaluators else v)
             for uid, v in tree.items()}
+
+
+def sections_of_body(s, evaluator: str, day: date) -> dict:
+    """``{section: asof.UnitVersion}`` of the sections whose body (:attr:`asof.UnitVersion.body`)
+    is ``evaluator`` on ``day``: the same answer as ``units_on(s, day, "section")`` filtered on
+    the body, read for the body's candidates only (a section with a version of ``evaluator``'s
+    agency, or whose read model's evaluator is ``evaluator``), not the whole city's tree."""
+    V, U = models.UnitVersion, models.Unit
+    ids = set(s.scalars(select(V.id).where(V.kind == "section", V.agency == evaluator)))
+    ids.update(s.scalars(select(U.id).where(U.evaluator == evaluator)))
+    versions: dict = defaultdict(list)
+    evaluators: dict = {}
+    for chunk in _chunks(ids):
+        for r in s.execute(select(V.id, V.since, V.until, V.kind, V.parent, V.agency, V.name)
+                           .where(V.id.in_(chunk), V.kind == "section")):
+            versions[r[0]].append(asof.UnitVersion(*r))
+        evaluators.update(s.execute(select(U.id, U.evaluator).where(
+            U.id.in_(chunk), U.evaluator.is_not(None))).all())
+    out = {}
+    for uid, v in asof.tree_on(versions, day).items():
+        if uid in evaluators:
+            v = replace(v, evaluator=evaluators[uid])
+        if v.body == evaluator:
+            out[uid] = v
+    return out
 
 
 def unit_versions_of(s, ids) -> dict:
@@ -286,6 +312,7 @@ class History:
         self.team_loaded: set = set()   # people whose row and exits are read (:meth:`load_team`)
         self.posts_loaded: set = set()  # ... and their posts (:meth:`load_posts`)
         self.candidates: dict = {}      # (section, position) -> people ever posted there
+        self.supervisor_candidates: dict = {}   # (section, agency) -> :meth:`load_supervisors`
 
     def load(self, ids) -> None:
         need = [i for i in set(ids) if i and i not in self.loaded]
@@ -431,11 +458,33 @@ class History:
                 out.append(pid)
         return out
 
+    def load_supervisors(self, wanted) -> None:
+        """:meth:`section_supervisors`' candidates of many ``(section, agency)`` at once (a batch's
+        sections: one query for all, not one a section): the same LIKE, joined to the list."""
+        wanted = sorted({(sec, agency) for sec, agency in wanted if sec and agency
+                         and (sec, agency) not in self.supervisor_candidates})
+        PP = models.PersonPost
+        found: dict = defaultdict(set)
+        for i in range(0, len(wanted), WANTED_CHUNK):
+            part = wanted[i:i + WANTED_CHUNK]
+            w = union_all(*[select(literal(sec, String).label("section"), literal(agency, String).label("agency"))
+                            for sec, agency in part]).subquery("wanted")
+            for sec, agency, pid in self.s.execute(
+                    select(w.c.section, w.c.agency, PP.person).join(w, and_(
+                        PP.agency == w.c.agency, PP.position == "leader",
+                        PP.supervises.like(literal("%").concat(w.c.section).concat("%"))))):
+                found[(sec, agency)].add(pid)
+            for key in part:
+                self.supervisor_candidates[key] = found.get(key, set())
+        self.load(set().union(*found.values()) if found else ())
+
     def section_supervisors(self, section: str, agency: str, day: date) -> list:
         """The leaders supervising ``section`` on ``day`` (分管领导)."""
-        ids = set(self.s.scalars(select(models.PersonPost.person).where(
-            models.PersonPost.agency == agency, models.PersonPost.position == "leader",
-            models.PersonPost.supervises.like(f"%{section}%"))))
+        ids = self.supervisor_candidates.get((section, agency))
+        if ids is None:
+            ids = set(self.s.scalars(select(models.PersonPost.person).where(
+                models.PersonPost.agency == agency, models.PersonPost.position == "leader",
+                models.PersonPost.supervises.like(f"%{section}%"))))
         self.load(ids)
         posts = {pid: self.post(pid, day) for pid in ids if self.on_team(pid, day)}
         return asof.section_supervisors({k: v for k, v in posts.items() if v}, section)
@@ -494,8 +543,7 @@ def due_of_body(s, evaluator: str, month: str) -> set:
     hist = History(s)
     hist.load_team(ids)
     out = {("officer", pid) for pid in ids if hist.team_on(pid, last)}
-    out.update(("section", uid) for uid, u in units_on(s, last, "section").items()
-               if u.body == evaluator)      # the sections of the body on the month's last day
+    out.update(("section", uid) for uid in sections_of_body(s, evaluator, last))  # on the month's last day
     return out
 
 

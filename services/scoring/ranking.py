@@ -20,8 +20,7 @@ def _group_members(s, evaluator, group, month):
     """The evaluator's subjects of ``group`` for ``month``: the officers whose evaluation of the
     month it holds (its evaluator on the month's last day, SPEC §9), by their position that day."""
     if group == "units":        # the body's sections on the month's last day (SPEC §9)
-        sections = history.units_on(s, asof.month_last_day(month), "section")
-        return "section", sorted(uid for uid, u in sections.items() if u.body == evaluator)
+        return "section", sorted(history.sections_of_body(s, evaluator, asof.month_last_day(month)))
     # by (evaluator, month), the kind kept here: on (month, kind) SQLite scans the whole month
     subjects = [subj for subj, kind in s.execute(select(Evaluation.subject, Evaluation.kind).where(
         Evaluation.month == month, Evaluation.evaluator == evaluator)) if kind == "officer"]

@@ -177,6 +177,16 @@ class Ctx:
             self.units[key] = history.version_on(versions, evaluator, key[1])
         return self.units[key]
 
+    def load_supervisors(self, sections) -> None:
+        """:meth:`reviewers`' supervising leaders of many sections read at once (a batch's
+        sections on the act's date), for the questions asked per section after."""
+        wanted = []
+        for sid in sections:
+            u = self.unit(sid)
+            if u is not None:
+                wanted.append((sid, u.agency))
+        self.hist.load_supervisors(wanted)
+
     def section_chiefs(self, sid):
         if sid not in self.chiefs:
             self.chiefs[sid] = self.hist.section_people(sid, self.day, "chief")

@@ -24,9 +24,10 @@ def _deductions_json(items):
              "note": d.get("note")} for d in items or ()]
 
 
-def _batch_context(uow, data):
+def _batch_context(uow, data, reviewers=False):
     """(ctx, session, the act's date, items, their evaluations that exist) of a batch of steps:
-    the people it names read once, as on the act's date."""
+    the people it names read once, as on the act's date (with ``reviewers``, the supervising
+    leaders of its sections too)."""
     ctx = repository.Ctx(uow)
     as_of = ctx.on = data.get("as_of") or repository.today()
     items = data["items"]
@@ -34,6 +35,8 @@ def _batch_context(uow, data):
     sections = {i["subject"] for i in items if i["kind"] == "section"}
     ctx.hist.load_sections(sections, "chief")
     ctx.load_units(sections)
+    if reviewers:
+        ctx.load_supervisors(sections)
     return ctx, uow.session, as_of, items, repository.load_evaluations(uow.session, items)
 
 
@@ -105,7 +108,7 @@ def check_may_approve(ctx, actor, e) -> None:
 
 def review_batch(uow, data) -> dict:
     """联带责任人审核: the subject's mentor confirms or corrects the scores and adds deductions."""
-    ctx, s, as_of, items, evals = _batch_context(uow, data)
+    ctx, s, as_of, items, evals = _batch_context(uow, data, reviewers=True)
     logs, changed = [], []
 
     def one(i, it):
@@ -140,7 +143,7 @@ def review_batch(uow, data) -> dict:
 
 def approve_batch(uow, data) -> dict:
     """考核审批: a member of the subject's evaluator (leading group) approves the score."""
-    ctx, s, as_of, items, evals = _batch_context(uow, data)
+    ctx, s, as_of, items, evals = _batch_context(uow, data, reviewers=True)
     logs, changed = [], []
 
     def one(i, it):
@@ -166,7 +169,7 @@ def send_back_batch(uow, data) -> dict:
     a member of its evaluator's leading group, not his own, his mentee's or one he reviewed) sends
     it back to review with a reason instead; the review reopens as for an upheld objection
     (:func:`services.scoring.domain.workflow.reopen_review`), the trail records the step."""
-    ctx, s, as_of, items, evals = _batch_context(uow, data)
+    ctx, s, as_of, items, evals = _batch_context(uow, data, reviewers=True)
     logs, changed = [], []
 
     def one(i, it):

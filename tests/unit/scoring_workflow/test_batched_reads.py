@@ -113,3 +113,61 @@ def test_evaluations_read_as_records_and_written_back_in_one_statement(s):
                                       ("officer:p2:2025-01", "submitted", None, {"given": {"a": "1"}})]
     repository.save_evaluations(s, [], ("state",))        # nothing to write: no statement
     assert s.scalar(select(EvaluationLog.id)) is None
+
+
+def test_a_bodys_sections_are_those_of_the_whole_tree_on_the_day(s):
+    """``history.sections_of_body`` (a body's candidates only) answers what the whole city's tree
+    filtered on the body answered: a section moved to another agency, one dissolved, one whose read
+    model names its own evaluator, a unit that was a section once."""
+    s.execute(insert(UnitVersion), [
+        dict(id="s1", since=EARLIEST, until=date(2025, 6, 14), kind="section", parent="a1", agency="a1"),
+        dict(id="s1", since=date(2025, 6, 15), until=None, kind="section", parent="a2", agency="a2"),
+        dict(id="s2", since=EARLIEST, until=date(2025, 3, 31), kind="section", parent="a1", agency="a1"),
+        dict(id="s3", since=EARLIEST, until=None, kind="section", parent="a1", agency="a1"),
+        dict(id="s4", since=EARLIEST, until=None, kind="section", parent="a2", agency="a2"),
+        dict(id="s5", since=EARLIEST, until=date(2025, 2, 28), kind="section", parent="a2", agency="a2"),
+        dict(id="s5", since=date(2025, 3, 1), until=None, kind="agency", parent=None, agency="s5"),
+        dict(id="a1", since=EARLIEST, until=None, kind="agency", parent=None, agency="a1"),
+        dict(id="a2", since=EARLIEST, until=None, kind="agency", parent=None, agency="a2")])
+    s.execute(insert(Unit), [dict(id="s3", kind="section", agency="a1", evaluator="city"),
+                             dict(id="s4", kind="section", agency="a2", evaluator=""),
+                             dict(id="a1", kind="agency", agency="a1", evaluator="city")])
+    bodies = 0
+    for day in (date(2025, 1, 31), date(2025, 3, 31), date(2025, 4, 30), date(2025, 6, 30)):
+        tree = history.units_on(s, day, "section")
+        for body in ("a1", "a2", "city", "s5", "nope"):
+            want = {uid: u for uid, u in tree.items() if u.body == body}
+            assert history.sections_of_body(s, body, day) == want, (body, day)
+            bodies += bool(want)
+    assert bodies >= 10
+    assert set(history.sections_of_body(s, "a2", date(2025, 6, 30))) == {"s1", "s4"}
+
+
+def test_supervisors_read_for_a_batch_are_those_read_section_by_section(s):
+    """``History.load_supervisors`` (one query for a batch's sections) gives
+    ``section_supervisors`` the candidates its own LIKE query gives, so the same leaders."""
+    s.execute(insert(Person), [
+        dict(id=p, agency=a, section=None, position="leader", joined=date(2024, 1, 1))
+        for p, a in (("l1", "a1"), ("l2", "a1"), ("l3", "a2"), ("l4", "a1"))])
+    s.execute(insert(PersonPost), [
+        dict(person="l1", start=date(2024, 1, 1), agency="a1", section=None, position="leader",
+             supervises="s1;s12"),
+        dict(person="l1", start=date(2025, 6, 15), agency="a1", section=None, position="leader",
+             supervises="s12"),
+        dict(person="l2", start=date(2024, 1, 1), agency="a1", section=None, position="leader",
+             supervises="s2"),
+        dict(person="l2", start=date(2025, 6, 15), agency="a1", section=None, position="leader",
+             supervises="s1;s2"),
+        dict(person="l3", start=date(2024, 1, 1), agency="a2", section=None, position="leader",
+             supervises="s1;s3"),
+        dict(person="l4", start=date(2024, 1, 1), agency="a1", section="s2", position="chief",
+             supervises="s1")])
+    wanted = [(sec, agency) for sec in ("s1", "s2", "s3", "s12", "s9") for agency in ("a1", "a2", "a9")]
+    for day in (date(2025, 1, 1), date(2025, 6, 15), date(2025, 12, 31)):
+        one, batch = history.History(s), history.History(s)
+        batch.load_supervisors(wanted + [(None, "a1"), ("s1", None)])
+        for sec, agency in wanted:
+            assert batch.section_supervisors(sec, agency, day) == one.section_supervisors(sec, agency, day), \
+                (sec, agency, day)
+    assert batch.section_supervisors("s1", "a1", date(2025, 12, 31)) == ["l2"]
+    assert history.History(s).section_supervisors("s1", "a1", date(2025, 1, 1)) == ["l1"]
