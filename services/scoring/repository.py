@@ -341,9 +341,16 @@ def get_evaluation(s, it):
                                s.get(Evaluation, eval_id(it["kind"], it["subject"], it["month"]))}, it)
 
 
-def evaluations_of(s, evaluator, month, states) -> list:
-    """The body's evaluations of ``month`` in ``states``, as records (:func:`_record`)."""
-    cols = [getattr(Evaluation, c) for c in EVALUATION_COLUMNS]
+#: what the steps that take a body's whole month (公示, 备案) read and write of its evaluations: not
+#: the scores and deductions (JSON decoded row by row), which they neither read nor change
+MONTH_STEP_COLUMNS = ("id", "kind", "subject", "month", "evaluator", "state", "notice_start", "notice_end",
+                      "filed_on", "late")
+
+
+def evaluations_of(s, evaluator, month, states, columns=EVALUATION_COLUMNS) -> list:
+    """The body's evaluations of ``month`` in ``states``, as records (:func:`_record`) of
+    ``columns`` (all by default)."""
+    cols = [getattr(Evaluation, c) for c in columns]
     return [_record(row) for row in s.execute(select(*cols).where(
         Evaluation.evaluator == evaluator, Evaluation.month == month,
         Evaluation.state.in_(states)))]

@@ -215,7 +215,8 @@ def publish_notice(uow, data) -> dict:
     check_body_member(ctx, data["actor"], data["evaluator"], steps.NOTICE)
     from services.scoring.followups import work_calendar
     end = deadlines.notice_end(as_of, calendar=work_calendar(uow))
-    rows = repository.evaluations_of(s, data["evaluator"], data["month"], (steps.APPROVED,))
+    rows = repository.evaluations_of(s, data["evaluator"], data["month"], (steps.APPROVED,),
+                                     repository.MONTH_STEP_COLUMNS)
     rows, own = _own_left_out(ctx, data["actor"], rows)
     logs = []
     for e in rows:
@@ -258,7 +259,8 @@ def file_month(uow, data) -> dict:
     ctx, s = repository.Ctx(uow), uow.session
     as_of = ctx.on = data.get("as_of") or repository.today()
     check_body_member(ctx, data["actor"], data["evaluator"], steps.FILE)
-    rows = repository.evaluations_of(s, data["evaluator"], data["month"], (steps.ON_NOTICE,))
+    rows = repository.evaluations_of(s, data["evaluator"], data["month"], (steps.ON_NOTICE,),
+                                     repository.MONTH_STEP_COLUMNS)
     rows, own = _own_left_out(ctx, data["actor"], rows)
     filed, late, waiting, logs, changed = 0, 0, [], [], []
     for e in rows:
