@@ -307,10 +307,17 @@ def _record(row):
     return SimpleNamespace(**row._mapping)
 
 
-def load_evaluations(s, items) -> dict:
-    """``{id: record}`` of the items' evaluations that exist (:func:`_record`)."""
+#: what the self-assessment, approval and send-back steps read of a batch's evaluations (the review
+#: alone reads and changes the scores and deductions, two JSON columns decoded row by row)
+BATCH_STEP_COLUMNS = ("id", "kind", "subject", "month", "agency", "evaluator", "state", "reviewed_by",
+                      "approved_by", "notice_start", "notice_end")
+
+
+def load_evaluations(s, items, columns=EVALUATION_COLUMNS) -> dict:
+    """``{id: record}`` of the items' evaluations that exist (:func:`_record`), of ``columns``
+    (all by default)."""
     out = {}
-    cols = [getattr(Evaluation, c) for c in EVALUATION_COLUMNS]
+    cols = [getattr(Evaluation, c) for c in columns]
     for part in chunks([eval_id(i["kind"], i["subject"], i["month"]) for i in items]):
         for row in s.execute(select(*cols).where(Evaluation.id.in_(part))):
             out[row.id] = _record(row)

@@ -24,10 +24,10 @@ def _deductions_json(items):
              "note": d.get("note")} for d in items or ()]
 
 
-def _batch_context(uow, data, reviewers=False):
+def _batch_context(uow, data, reviewers=False, columns=repository.BATCH_STEP_COLUMNS):
     """(ctx, session, the act's date, items, their evaluations that exist) of a batch of steps:
     the people it names read once, as on the act's date (with ``reviewers``, the supervising
-    leaders of its sections too)."""
+    leaders of its sections too; the evaluations' ``columns``)."""
     ctx = repository.Ctx(uow)
     as_of = ctx.on = data.get("as_of") or repository.today()
     items = data["items"]
@@ -37,7 +37,7 @@ def _batch_context(uow, data, reviewers=False):
     ctx.load_units(sections)
     if reviewers:
         ctx.load_supervisors(sections)
-    return ctx, uow.session, as_of, items, repository.load_evaluations(uow.session, items)
+    return ctx, uow.session, as_of, items, repository.load_evaluations(uow.session, items, columns)
 
 
 def submit_self_assessments(uow, data) -> dict:
@@ -108,7 +108,8 @@ def check_may_approve(ctx, actor, e) -> None:
 
 def review_batch(uow, data) -> dict:
     """联带责任人审核: the subject's mentor confirms or corrects the scores and adds deductions."""
-    ctx, s, as_of, items, evals = _batch_context(uow, data, reviewers=True)
+    ctx, s, as_of, items, evals = _batch_context(uow, data, reviewers=True,
+                                                  columns=repository.EVALUATION_COLUMNS)
     logs, changed = [], []
 
     def one(i, it):
