@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import String, and_, delete, insert, literal, or_, select, union_all
+from sqlalchemy import String, and_, delete, insert, literal, or_, select, union, union_all
 
 from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
 from shared.errors import NotFound
@@ -132,16 +132,14 @@ def sections_of_body(s, evaluator: str, day: date) -> dict:
     the body, read for the body's candidates only (a section with a version of ``evaluator``'s
     agency, or whose read model's evaluator is ``evaluator``), not the whole city's tree."""
     V, U = models.UnitVersion, models.Unit
-    ids = set(s.scalars(select(V.id).where(V.kind == "section", V.agency == evaluator)))
-    ids.update(s.scalars(select(U.id).where(U.evaluator == evaluator)))
+    candidates = union(select(V.id).where(V.kind == "section", V.agency == evaluator),
+                       select(U.id).where(U.evaluator == evaluator))
     versions: dict = defaultdict(list)
-    evaluators: dict = {}
-    for chunk in _chunks(ids):
-        for r in s.execute(select(V.id, V.since, V.until, V.kind, V.parent, V.agency, V.name)
-                           .where(V.id.in_(chunk), V.kind == "section")):
-            versions[r[0]].append(asof.UnitVersion(*r))
-        evaluators.update(s.execute(select(U.id, U.evaluator).where(
-            U.id.in_(chunk), U.evaluator.is_not(None))).all())
+    for r in s.execute(select(V.id, V.since, V.until, V.kind, V.parent, V.agency, V.name)
+                       .where(V.kind == "section", V.id.in_(candidates))):
+        versions[r[0]].append(asof.UnitVersion(*r))
+    evaluators = dict(s.execute(select(U.id, U.evaluator).where(
+        U.evaluator.is_not(None), U.id.in_(candidates))).all())
     out = {}
     for uid, v in asof.tree_on(versions, day).items():
         if uid in evaluators:
