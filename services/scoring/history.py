@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import String, and_, delete, insert, literal, or_, select, union, union_all
+from sqlalchemy import and_, delete, insert, literal, or_, select, union
 
 from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
 from shared.errors import NotFound
@@ -20,7 +20,6 @@ from services.scoring.domain import asof
 from services.scoring.domain import workflow
 
 CHUNK = 5000
-WANTED_CHUNK = 400      # rows of a list joined as a UNION ALL (SQLite takes at most 500 terms)
 LEADING = ("head", "leader")
 EXITS = ("transferred_out", "dismissed")
 
@@ -458,23 +457,23 @@ class History:
 
     def load_supervisors(self, wanted) -> None:
         """:meth:`section_supervisors`' candidates of many ``(section, agency)`` at once (a batch's
-        sections: one query for all, not one a section): the same LIKE, joined to the list."""
-        wanted = sorted({(sec, agency) for sec, agency in wanted if sec and agency
-                         and (sec, agency) not in self.supervisor_candidates})
-        PP = models.PersonPost
+        sections, each with its agency on the day: one of its versions' agencies): one query for
+        all, not one a section. The same LIKE, joined to the sections' versions."""
+        wanted = {(sec, agency) for sec, agency in wanted if sec and agency
+                  and (sec, agency) not in self.supervisor_candidates}
+        if not wanted:
+            return
+        PP, V = models.PersonPost, models.UnitVersion
         found: dict = defaultdict(set)
-        for i in range(0, len(wanted), WANTED_CHUNK):
-            part = wanted[i:i + WANTED_CHUNK]
-            w = union_all(*[select(literal(sec, String).label("section"), literal(agency, String).label("agency"))
-                            for sec, agency in part]).subquery("wanted")
+        for chunk in _chunks(sec for sec, _ in wanted):
             for sec, agency, pid in self.s.execute(
-                    select(w.c.section, w.c.agency, PP.person).join(w, and_(
-                        PP.agency == w.c.agency, PP.position == "leader",
-                        PP.supervises.like(literal("%").concat(w.c.section).concat("%"))))):
+                    select(V.id, PP.agency, PP.person).distinct().join(V, and_(
+                        PP.agency == V.agency, PP.supervises.like(literal("%").concat(V.id).concat("%"))))
+                    .where(V.id.in_(chunk), PP.position == "leader")):
                 found[(sec, agency)].add(pid)
-            for key in part:
-                self.supervisor_candidates[key] = found.get(key, set())
-        self.load(set().union(*found.values()) if found else ())
+        for key in wanted:
+            self.supervisor_candidates[key] = found.get(key, set())
+        self.load(set().union(*(found[key] for key in wanted if key in found)))
 
     def section_supervisors(self, section: str, agency: str, day: date) -> list:
         """The leaders supervising ``section`` on ``day`` (分管领导)."""

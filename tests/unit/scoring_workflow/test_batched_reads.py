@@ -144,8 +144,9 @@ def test_a_bodys_sections_are_those_of_the_whole_tree_on_the_day(s):
 
 
 def test_supervisors_read_for_a_batch_are_those_read_section_by_section(s):
-    """``History.load_supervisors`` (one query for a batch's sections) gives
-    ``section_supervisors`` the candidates its own LIKE query gives, so the same leaders."""
+    """``History.load_supervisors`` (one query for a batch's sections, each with the agency of one
+    of its versions) gives ``section_supervisors`` the candidates its own LIKE query gives, so the
+    same leaders."""
     s.execute(insert(Person), [
         dict(id=p, agency=a, section=None, position="leader", joined=date(2024, 1, 1))
         for p, a in (("l1", "a1"), ("l2", "a1"), ("l3", "a2"), ("l4", "a1"))])
@@ -162,7 +163,15 @@ def test_supervisors_read_for_a_batch_are_those_read_section_by_section(s):
              supervises="s1;s3"),
         dict(person="l4", start=date(2024, 1, 1), agency="a1", section="s2", position="chief",
              supervises="s1")])
-    wanted = [(sec, agency) for sec in ("s1", "s2", "s3", "s12", "s9") for agency in ("a1", "a2", "a9")]
+    s.execute(insert(UnitVersion), [
+        dict(id="s1", since=EARLIEST, until=date(2025, 6, 14), kind="section", parent="a1", agency="a1"),
+        dict(id="s1", since=date(2025, 6, 15), until=None, kind="section", parent="a2", agency="a2"),
+        dict(id="s2", since=EARLIEST, until=None, kind="section", parent="a1", agency="a1"),
+        dict(id="s3", since=EARLIEST, until=None, kind="section", parent="a2", agency="a2"),
+        dict(id="s12", since=EARLIEST, until=None, kind="section", parent="a1", agency="a1"),
+        dict(id="s9", since=EARLIEST, until=None, kind="section", parent="a9", agency="a9")])
+    # each section with the agency of one of its versions (the act's day's, as Ctx.unit reads it)
+    wanted = [("s1", "a1"), ("s1", "a2"), ("s2", "a1"), ("s3", "a2"), ("s12", "a1"), ("s9", "a9")]
     for day in (date(2025, 1, 1), date(2025, 6, 15), date(2025, 12, 31)):
         one, batch = history.History(s), history.History(s)
         batch.load_supervisors(wanted + [(None, "a1"), ("s1", None)])
