@@ -41,10 +41,20 @@ def xlsx_bytes(title: str, headers, rows) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
-    ws.append(list(headers))
+    headers = list(headers)
+    ws.append(headers)
+    # the last row holding a cell and the widest row so far: what ``ws.max_row``/``ws.max_column``
+    # answer (1 on an empty sheet), kept here instead of asked of the sheet, which counts every
+    # cell for each (quadratic in the rows: #24 item 5)
+    current, last, width = 1, 1, max(1, len(headers))
     for row in rows:
-        ws.append([v for v in row])
-        for cell in ws[ws.max_row]:
+        values = [v for v in row]
+        ws.append(values)
+        current += 1
+        if values:
+            last, width = current, max(width, len(values))
+        for col in range(1, width + 1):      # the cells of ``ws[last]``, created where missing
+            cell = ws.cell(row=last, column=col)
             if is_dangerous(cell.value) or cell.data_type == "f":
                 cell.data_type = "s"
                 cell.quotePrefix = True

@@ -89,3 +89,50 @@ def test_formula_injection_is_written_as_text_in_xlsx():
     assert ws["A2"].data_type == "s" and ws["A2"].value == "=HYPERLINK(\"http://x\")"
     assert ws["B2"].data_type == "s" and ws["B3"].data_type == "s"
     assert ws["C2"].value == 7 and ws["C3"].value == -3 and ws["A3"].value == "safe"
+
+
+def _xlsx_asking_the_sheet(title, headers, rows) -> bytes:
+    """xlsx_bytes as it was before #24 item 5: the last row's cells found by asking the sheet its
+    size after every row (``ws[ws.max_row]``, which counts every cell)."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(list(headers))
+    for row in rows:
+        ws.append([v for v in row])
+        for cell in ws[ws.max_row]:
+            if exports.is_dangerous(cell.value) or cell.data_type == "f":
+                cell.data_type = "s"
+                cell.quotePrefix = True
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _cells(body):
+    import io
+
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(body)).active
+    return ws.title, [(c.coordinate, c.value, c.data_type, c.quotePrefix) for row in ws.iter_rows() for c in row]
+
+
+def test_xlsx_cells_are_those_written_by_asking_the_sheet_its_size():
+    """The export keeps the last row and the widest row itself (#24 item 5): the same cells, values,
+    types and quote prefixes as asking the sheet after every row, for rows of any length (shorter,
+    longer, empty), dangerous text, numbers and blanks."""
+    cases = [
+        ("t", ["a", "b", "c"], [["=HYPERLINK(\"http://x\")", "-1", 7], ["safe", "@x", -3]]),
+        ("long title that is cut at thirty-one", ["h"], [["=1", "x", "+2", None], [], ["ok"], ["\tx", 1.5]]),
+        ("empty", [], [[], ["=a"], ["b", "-c"]]),
+        ("none", ["a"], []),
+        ("many", ["编号", "名称"], [[f"r{i}", "=SUM(A1)" if i % 7 == 0 else f"名{i}", i] for i in range(300)]),
+    ]
+    for title, headers, rows in cases:
+        assert _cells(exports.xlsx_bytes(title, headers, rows)) == \
+            _cells(_xlsx_asking_the_sheet(title, headers, rows)), title
