@@ -38,7 +38,7 @@ def _chunks(ids):
 def staff_rows(s, ids) -> tuple:
     """What :func:`services.scoring.read_model.on_staff` reads of ``ids`` at once: ``({person:
     Person}, {person: {start: PersonPost}}, {person: the mentor of the latest open pair}``
-    (:func:`current_mentor`)."""
+    (:func:`current_mentor_query`)."""
     people, posts, mentors = {}, defaultdict(dict), {}
     M = models.MentorSpan
     for chunk in _chunks(ids):
@@ -226,12 +226,13 @@ def pair_unassigned(s, event) -> None:
     s.flush()
 
 
-def current_mentor(s, mentee: str):
-    """The mentor of the latest open pair (the read model's ``people.mentor``)."""
-    row = s.scalars(select(models.MentorSpan).where(
-        models.MentorSpan.mentee == mentee, models.MentorSpan.end.is_(None),
-        models.MentorSpan.cancelled.is_(False)).order_by(models.MentorSpan.start.desc()).limit(1)).first()
-    return row.mentor if row else None
+def current_mentor_query(mentee: str):
+    """The mentor of the latest open pair (the read model's ``people.mentor``) as a scalar
+    subquery: null when there is none."""
+    M = models.MentorSpan
+    return (select(M.mentor).where(M.mentee == mentee, M.end.is_(None), M.cancelled.is_(False))
+            .order_by(M.start.desc()).limit(1).scalar_subquery())
+
 
 
 def evaluators_resolved(s, event) -> int:

@@ -180,3 +180,47 @@ def test_supervisors_read_for_a_batch_are_those_read_section_by_section(s):
                 (sec, agency, day)
     assert batch.section_supervisors("s1", "a1", date(2025, 12, 31)) == ["l2"]
     assert history.History(s).section_supervisors("s1", "a1", date(2025, 1, 1)) == ["l1"]
+
+
+def test_a_pair_event_sets_the_mentor_of_the_latest_open_pair(s):
+    """``people.mentor`` after each mentoring event (one UPDATE with the latest open pair as its
+    value, #24 item 5) is the mentor of the latest-starting pair neither ended nor cancelled, null
+    without one; an event about a person not in the read model changes nobody."""
+    from services.scoring import read_model
+    from services.scoring.models import MentorSpan
+
+    s.execute(insert(Person), [
+        dict(id=p, agency="a1", section="s1", position="officer", joined=date(2024, 1, 1), mentor="old")
+        for p in ("m1", "m2")])
+    uow = SimpleNamespace(session=s)
+
+    def pair(pid, mentor, mentee, start, end=None):
+        return {"pair_id": pid, "mentor": mentor, "mentee": mentee, "start": date.fromisoformat(start),
+                "end": None if end is None else date.fromisoformat(end)}
+
+    def expected(mentee):
+        open_ = sorted((r.start, r.mentor) for r in s.scalars(select(MentorSpan).where(
+            MentorSpan.mentee == mentee, MentorSpan.end.is_(None), MentorSpan.cancelled.is_(False))))
+        return open_[-1][1] if open_ else None
+
+    def mentors():
+        return dict(s.execute(select(Person.id, Person.mentor)).all())
+
+    steps = [
+        ("assigned", pair("p1", "c1", "m1", "2025-01-01")),
+        ("assigned", pair("p2", "c2", "m1", "2025-06-01")),
+        ("unassigned", dict(pair("p2", "c2", "m1", "2025-06-01", "2025-08-31"), reason="transfer")),
+        ("assigned", pair("p3", "c3", "m2", "2025-03-01")),
+        ("unassigned", dict(pair("p3", "c3", "m2", "2025-03-01"), reason="transfer")),   # cancelled
+        ("unassigned", dict(pair("p1", "c1", "m1", "2025-01-01", "2025-12-31"), reason="transfer")),
+        ("assigned", pair("p9", "c9", "nobody", "2025-01-01")),
+    ]
+    seen, want = [], mentors()
+    for kind, event in steps:
+        getattr(read_model, f"on_mentor_{kind}")(uow, event)
+        if event["mentee"] in want:         # only the mentee named changes
+            want[event["mentee"]] = expected(event["mentee"])
+        got = mentors()
+        assert got == want, (kind, event)
+        seen.append(got["m1"])
+    assert seen[:3] == ["c1", "c2", "c1"] and mentors() == {"m1": None, "m2": None}
