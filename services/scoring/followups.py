@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import select
@@ -279,9 +280,36 @@ def _name(s, group, subject, month=None):
     return p.name if p else None
 
 
-def referral_dict(s, r) -> dict:
+def _names(s, rows) -> dict:
+    """:func:`_name` of every referral of ``rows``, read at once (a list or export of a year's
+    referrals: a query a month for the units, one for the people, not one or two a referral):
+    ``{(group, subject, month): name}``."""
+    units, people = defaultdict(set), set()
+    for r in rows:
+        if r.grp == "units" and r.month:
+            units[r.month].add(r.subject)
+        elif r.grp != "units":
+            people.add(r.subject)
+    out = {}
+    for month, ids in units.items():
+        names = history.unit_names_on(s, ids, asof.month_last_day(month))
+        out.update((("units", uid, month), names.get(uid)) for uid in ids)
+    known = {}
+    ids = sorted(people)
+    for i in range(0, len(ids), 5000):
+        known.update(s.execute(select(models.Person.id, models.Person.name)
+                               .where(models.Person.id.in_(ids[i:i + 5000]))).all())
+    out.update(((r.grp, r.subject, r.month), known.get(r.subject)) for r in rows
+               if r.grp != "units")
+    return out
+
+
+def referral_dict(s, r, names=None) -> dict:
+    """A referral as listed; ``names``: :func:`_names` of the rows it is one of (else read here)."""
+    name = names[(r.grp, r.subject, r.month)] if names is not None and (r.grp, r.subject, r.month) in names \
+        else _name(s, r.grp, r.subject, r.month)
     return {"id": r.id, "evaluator": r.evaluator, "month": r.month, "group": r.grp,
-            "subject": r.subject, "name": _name(s, r.grp, r.subject, r.month), "class": r.klass,
+            "subject": r.subject, "name": name, "class": r.klass,
             "state": r.state, "meeting_date": _iso(r.meeting_date), "minutes": r.minutes,
             "addressees": r.addressees or [], "recorded_by": r.recorded_by}
 
@@ -305,7 +333,9 @@ def _referral_rows(s, data):
 def referrals(uow, data) -> dict:
     """The referrals listed for the committee (政法委书记办公会议专题研究)."""
     s = uow.session
-    rows = [referral_dict(s, r) for r in _referral_rows(s, data)]
+    found = _referral_rows(s, data)
+    names = _names(s, found)
+    rows = [referral_dict(s, r, names) for r in found]
     return {"count": len(rows), "referrals": rows}
 
 
@@ -317,8 +347,10 @@ def referrals_export(uow, data) -> dict:
     """The list as CSV or XLSX (formula injection neutralised), base64 in ``content_base64``."""
     s = uow.session
     rows = []
-    for r in _referral_rows(s, data):
-        d = referral_dict(s, r)
+    found = _referral_rows(s, data)
+    names = _names(s, found)
+    for r in found:
+        d = referral_dict(s, r, names)
         rows.append((d["id"], d["month"], d["evaluator"], GROUP_LABELS.get(d["group"], d["group"]),
                      d["subject"], d["name"], CLASS_LABELS.get(d["class"], d["class"]),
                      STATE_LABELS.get(d["state"], d["state"]), d["meeting_date"], d["minutes"],

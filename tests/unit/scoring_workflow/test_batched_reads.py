@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import create_engine, insert, select
 from sqlalchemy.orm import Session
 
+from services.scoring import followup_models  # noqa: F401  (their tables on the same Base)
 from services.scoring import history, repository
 from services.scoring.models import (Base, CriteriaPack, Evaluation, EvaluationLog, Person, PersonPost,
                                      Spell, Unit, UnitVersion)
@@ -224,3 +225,33 @@ def test_a_pair_event_sets_the_mentor_of_the_latest_open_pair(s):
         assert got == want, (kind, event)
         seen.append(got["m1"])
     assert seen[:3] == ["c1", "c2", "c1"] and mentors() == {"m1": None, "m2": None}
+
+
+def test_referral_names_read_at_once_are_those_read_one_by_one(s):
+    """A year's referrals listed (``followups._names``: a query a month for the units, one for the
+    people) carry the names ``followups._name`` reads referral by referral: a unit as named on its
+    ranked month's last day (renamed mid-year), a person by his name, None for one unknown."""
+    from services.scoring import followups as fu
+    from services.scoring.followup_models import Referral
+
+    s.execute(insert(UnitVersion), [
+        dict(id="s1", since=EARLIEST, until=date(2025, 6, 30), kind="section", parent="a1", agency="a1",
+             name="一科"),
+        dict(id="s1", since=date(2025, 7, 1), until=None, kind="section", parent="a1", agency="a1",
+             name="新一科"),
+        dict(id="s2", since=EARLIEST, until=None, kind="section", parent="a1", agency="a1", name=None)])
+    s.execute(insert(Unit), [dict(id="s2", kind="section", agency="a1", name="二科"),
+                             dict(id="s3", kind="section", agency="a1", name="三科")])
+    s.execute(insert(Person), [dict(id="l1", name="甲", agency="a1", position="leader", joined=date(2020, 1, 1)),
+                               dict(id="l2", name=None, agency="a1", position="leader", joined=date(2020, 1, 1))])
+    rows = [Referral(id=f"{g}:{subj}:{m}", evaluator="a1", month=m, grp=g, subject=subj, klass="good",
+                     state="open")
+            for g, subj, m in (("units", "s1", "2025-06"), ("units", "s1", "2025-07"), ("units", "s2", "2025-03"),
+                               ("units", "s3", "2025-03"), ("units", "s9", "2025-03"), ("leaders", "l1", "2025-03"),
+                               ("leaders", "l2", "2025-04"), ("leaders", "l9", "2025-05"))]
+    s.add_all(rows)
+    s.flush()
+    names = fu._names(s, rows)
+    assert [fu.referral_dict(s, r, names) for r in rows] == [fu.referral_dict(s, r) for r in rows]
+    assert [names[(r.grp, r.subject, r.month)] for r in rows] == [
+        "一科", "新一科", "二科", "三科", None, "甲", None, None]
