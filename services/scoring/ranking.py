@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select
 from shared.db import signed_by
 from shared.errors import NotFound
 from services.scoring import history, repository
-from services.scoring.models import Evaluation, Person, Ranking, Rectification
+from services.scoring.models import Evaluation, Person, PersonPost, Ranking, Rectification
 from services.scoring.domain import asof
 from services.scoring.domain import ranking as rank_rules
 from services.scoring.domain import workflow
@@ -30,12 +30,23 @@ def _group_members(s, evaluator, group, month):
             reserve.update(s.scalars(select(Person.id).where(
                 Person.id.in_(part), Person.reserve.is_(True))))
         return "officer", sorted(reserve)
-    hist = history.History(s)
-    hist.load_posts(subjects)       # what ``post`` reads, not the whole dated history
     last = asof.month_last_day(month)
     wanted = rank_rules.positions_of(group)
+    # only who ever held one of the group's posts, or whose row holds one (``post`` reads the row
+    # before the first dated post), may hold one on the last day: their posts alone are read
+    # (the leaders of a body, not every officer it evaluates)
+    candidates = set()
+    for part in repository.chunks(subjects):
+        candidates.update(s.scalars(select(PersonPost.person).where(
+            PersonPost.person.in_(part), PersonPost.position.in_(wanted))))
+        candidates.update(s.scalars(select(Person.id).where(Person.id.in_(part),
+                                                            Person.position.in_(wanted))))
+    hist = history.History(s)
+    hist.load_posts(candidates)     # what ``post`` reads, not the whole dated history
     out = []
     for pid in subjects:
+        if pid not in candidates:
+            continue
         post = hist.post(pid, last)
         if post is not None and post.position in wanted:
             out.append(pid)

@@ -255,3 +255,44 @@ def test_referral_names_read_at_once_are_those_read_one_by_one(s):
     assert [fu.referral_dict(s, r, names) for r in rows] == [fu.referral_dict(s, r) for r in rows]
     assert [names[(r.grp, r.subject, r.month)] for r in rows] == [
         "一科", "新一科", "二科", "三科", None, "甲", None, None]
+
+
+def test_a_bodys_ranked_officers_are_read_from_the_candidates_posts_only(s):
+    """``ranking._group_members`` reads the posts of those who ever held the group's post (or whose
+    row holds it) only, and finds whom a whole read of every subject's posts finds: a leader
+    demoted in the month, an officer promoted, one whose first dated post starts after the month
+    (his row stands for the post before it), one unknown to the read model."""
+    from services.scoring import ranking
+
+    s.execute(insert(Person), [
+        dict(id=p, agency="a1", section=sec, position=pos, joined=date(2020, 1, 1))
+        for p, sec, pos in (("h", None, "head"), ("l1", None, "leader"), ("l2", None, "officer"),
+                            ("o1", "s1", "leader"), ("o2", "s1", "officer"), ("c1", "s1", "chief"),
+                            ("late", "s1", "leader"))])
+    s.execute(insert(PersonPost), [
+        dict(person="h", start=date(2020, 1, 1), agency="a1", section=None, position="head"),
+        dict(person="l1", start=date(2020, 1, 1), agency="a1", section=None, position="leader"),
+        dict(person="l2", start=date(2020, 1, 1), agency="a1", section=None, position="leader"),
+        dict(person="l2", start=date(2025, 3, 20), agency="a1", section="s1", position="officer"),
+        dict(person="o1", start=date(2020, 1, 1), agency="a1", section="s1", position="officer"),
+        dict(person="o1", start=date(2025, 3, 10), agency="a1", section=None, position="leader"),
+        dict(person="o2", start=date(2020, 1, 1), agency="a1", section="s1", position="officer"),
+        dict(person="c1", start=date(2020, 1, 1), agency="a1", section="s1", position="chief"),
+        dict(person="late", start=date(2025, 9, 1), agency="a1", section="s1", position="officer")])
+    subjects = ["h", "l1", "l2", "o1", "o2", "c1", "late", "ghost"]
+    for month in ("2025-02", "2025-03", "2025-10"):
+        s.execute(insert(Evaluation), [dict(id=f"officer:{p}:{month}", kind="officer", subject=p, month=month,
+                                            agency="a1", evaluator="a1", state="approved",
+                                            template_version="t", late=False, objections=0)
+                                       for p in subjects])
+    whole = history.History(s)
+    whole.load(subjects)
+    for month in ("2025-02", "2025-03", "2025-10"):
+        for group in ("leaders", "chiefs", "officers"):
+            wanted = ranking.rank_rules.positions_of(group)
+            want = sorted(p for p in subjects if (post := whole.post(p, history.asof.month_last_day(month)))
+                          is not None and post.position in wanted)
+            assert ranking._group_members(s, "a1", group, month) == ("officer", want), (group, month)
+    assert ranking._group_members(s, "a1", "leaders", "2025-02")[1] == ["h", "l1", "l2", "late"]
+    assert ranking._group_members(s, "a1", "leaders", "2025-03")[1] == ["h", "l1", "late", "o1"]
+    assert ranking._group_members(s, "a1", "leaders", "2025-10")[1] == ["h", "l1", "o1"]
