@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import and_, delete, insert, literal, or_, select, union
+from sqlalchemy import and_, bindparam, delete, insert, literal, or_, select, union, update
 
 from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
 from shared.errors import NotFound
@@ -38,7 +38,7 @@ def _chunks(ids):
 def staff_rows(s, ids) -> tuple:
     """What :func:`services.scoring.read_model.on_staff` reads of ``ids`` at once: ``({person:
     Person}, {person: {start: PersonPost}}, {person: the mentor of the latest open pair}``
-    (:func:`current_mentor_query`)."""
+    (:data:`SET_MENTOR_NOW`)."""
     people, posts, mentors = {}, defaultdict(dict), {}
     M = models.MentorSpan
     for chunk in _chunks(ids):
@@ -226,12 +226,18 @@ def pair_unassigned(s, event) -> None:
     s.flush()
 
 
-def current_mentor_query(mentee: str):
-    """The mentor of the latest open pair (the read model's ``people.mentor``) as a scalar
-    subquery: null when there is none."""
+def _current_mentor_query():
     M = models.MentorSpan
-    return (select(M.mentor).where(M.mentee == mentee, M.end.is_(None), M.cancelled.is_(False))
+    return (select(M.mentor).where(M.mentee == bindparam("mentee"), M.end.is_(None), M.cancelled.is_(False))
             .order_by(M.start.desc()).limit(1).scalar_subquery())
+
+
+#: the mentor of the latest open pair of ``mentee`` (the read model's ``people.mentor``; null when
+#: there is none) set on the person's row, built once (a pair event's handler runs it ten thousand
+#: times at the demo's size; SQLAlchemy reuses its compiled form): ``s.execute(SET_MENTOR_NOW,
+#: {"mentee": ...})``
+SET_MENTOR_NOW = (update(models.Person.__table__).where(models.Person.__table__.c.id == bindparam("mentee"))
+                  .values(mentor=_current_mentor_query()))
 
 
 

@@ -4,7 +4,7 @@ once, through the inbox, by the service).  Rules: :mod:`services.scoring.domain.
 from __future__ import annotations
 
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from shared.errors import Conflict, ValidationFailed
 from services.scoring import history, repository
@@ -171,12 +171,10 @@ def on_mentor_unassigned(uow, event) -> None:
 
 
 def _mentor_now(s, mentee) -> None:
-    """``people.mentor`` of ``mentee`` (if known): the mentor of the latest open pair
-    (:func:`history.current_mentor_query`), set by one UPDATE with that query as its value, not a read of
-    the person, a read of the pair and a write (a pair event's handler: ten thousand of them at
-    the demo's size, #24 item 5)."""
-    s.execute(update(Person).where(Person.id == mentee).values(mentor=history.current_mentor_query(mentee))
-              .execution_options(synchronize_session=False))
+    """``people.mentor`` of ``mentee`` (if known): the mentor of the latest open pair, set by one
+    UPDATE built once (:data:`history.SET_MENTOR_NOW`), not a read of the person, a read of the pair
+    and a write (#24 item 5)."""
+    s.execute(history.SET_MENTOR_NOW, {"mentee": mentee})
 
 
 def on_satisfaction_rates(uow, event) -> None:
