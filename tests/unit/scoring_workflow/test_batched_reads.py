@@ -215,6 +215,10 @@ def test_a_pair_event_sets_the_mentor_of_the_latest_open_pair(s):
         ("unassigned", dict(pair("p3", "c3", "m2", "2025-03-01"), reason="transfer")),   # cancelled
         ("unassigned", dict(pair("p1", "c1", "m1", "2025-01-01", "2025-12-31"), reason="transfer")),
         ("assigned", pair("p9", "c9", "nobody", "2025-01-01")),
+        ("unassigned", dict(pair("p4", "c4", "m2", "2025-10-01", "2025-10-31"), reason="transfer")),
+        ("assigned", pair("p4", "c4", "m2", "2025-10-01")),      # after its end: the end is kept
+        ("assigned", pair("p5", "c5", "m2", "2025-11-01")),
+        ("assigned", pair("p5", "c5", "m2", "2025-11-01")),      # the same event again
     ]
     seen, want = [], mentors()
     for kind, event in steps:
@@ -224,7 +228,11 @@ def test_a_pair_event_sets_the_mentor_of_the_latest_open_pair(s):
         got = mentors()
         assert got == want, (kind, event)
         seen.append(got["m1"])
-    assert seen[:3] == ["c1", "c2", "c1"] and mentors() == {"m1": None, "m2": None}
+    assert seen[:3] == ["c1", "c2", "c1"] and mentors() == {"m1": None, "m2": "c5"}
+    spans = {r.pair_id: (r.mentor, r.mentee, r.start, r.end, r.cancelled) for r in s.scalars(select(MentorSpan))}
+    assert spans["p4"] == ("c4", "m2", date(2025, 10, 1), date(2025, 10, 31), False)
+    assert spans["p3"][4] is True and spans["p5"] == ("c5", "m2", date(2025, 11, 1), None, False)
+    assert len(spans) == 6
 
 
 def test_referral_names_read_at_once_are_those_read_one_by_one(s):
