@@ -15,6 +15,10 @@ groups, 35 answers each; 20 campaigns = 1,000,000 forms (--quick: 1 campaign, 50
 Targets: ≤ 60 s for 1,000,000 forms (scaled: 60 µs a form), and ≤ 3 × the bare COPY (issue 24).
 
     python bench/bench_survey_intake.py [--quick]
+
+Broker and server: ``LIANBAO_TEST_AMQP`` (default the local RabbitMQ's vhost ``/``) and
+``LIANBAO_TEST_PG`` (default the local PostgreSQL, no database), as the other benches; the bench's
+database is ``<--db-prefix>_<random>`` (default ``lianbao_bench_survey``), created and dropped.
 """
 from __future__ import annotations
 
@@ -42,8 +46,8 @@ from psycopg2.extras import execute_values  # noqa: E402
 
 from shared.config import load_config  # noqa: E402
 
-PG = "postgresql://postgres@127.0.0.1:5432"
-AMQP = "amqp://guest:guest@127.0.0.1:5672/"
+PG = os.environ.get("LIANBAO_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+AMQP = os.environ.get("LIANBAO_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
 FORMS_PER_CAMPAIGN = 50_000
 BATCH = 5_000
 CALLERS = 4
@@ -201,10 +205,12 @@ def bare_copy(db_url: str, rows) -> float:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="1 campaign of 50,000 forms")
+    parser.add_argument("--db-prefix", default="lianbao_bench_survey",
+                        help="the bench's database is named <prefix>_<random>")
     args = parser.parse_args(argv)
     n_campaigns = 1 if args.quick else 20
     n = n_campaigns * FORMS_PER_CAMPAIGN
-    tag = "lianbao_bench_survey_" + uuid.uuid4().hex[:8]
+    tag = f"{args.db_prefix}_{uuid.uuid4().hex[:8]}"
     db_url = f"{PG}/{tag}"
     print(f"survey intake: {n:,} forms in {n_campaigns} campaign(s), batches of {BATCH:,}, "
           f"{CALLERS} callers, RabbitMQ + PostgreSQL")
