@@ -123,7 +123,48 @@ def wait_healthy(config, deadline=60.0):
     raise SystemExit("survey service did not become healthy")
 
 
-def push(config, forms_by_campaign) -> tuple[float, float, int]:
+def cpu_snapshot(service_pid: int) -> dict:
+    """CPU seconds used so far by the bench (the client), the service, every PostgreSQL and
+    RabbitMQ process, and the machine (busy, idle, waiting on I/O), from /proc: where the time of
+    a step went (None on a system without /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used(pid) -> float:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    try:
+        out = {"client": used(os.getpid()), "service": used(service_pid), "postgres": 0.0, "rabbitmq": 0.0}
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/comm") as f:
+                    comm = f.read().strip()
+                if comm == "postgres":
+                    out["postgres"] += used(pid)
+                elif comm == "beam.smp":
+                    out["rabbitmq"] += used(pid)
+            except OSError:                 # a process that ended meanwhile
+                continue
+        with open("/proc/stat") as f:
+            user, nice, system, idle, iowait, irq, softirq, steal = map(int, f.readline().split()[1:9])
+        out.update(busy=(user + nice + system + irq + softirq) / tick, idle=idle / tick,
+                   iowait=iowait / tick, steal=steal / tick)
+        return out
+    except OSError:
+        return None
+
+
+def cpu_line(before: dict | None, after: dict | None, seconds: float) -> str:
+    if before is None or after is None:
+        return "cpu: not known (no /proc)"
+    d = {k: after[k] - before[k] for k in before}
+    return (f"cpu over {seconds:.2f} s: client {d['client']:.2f} s, service {d['service']:.2f} s, "
+            f"postgres {d['postgres']:.2f} s, rabbitmq {d['rabbitmq']:.2f} s; machine ({os.cpu_count()} cpus) "
+            f"busy {d['busy']:.2f} s, idle {d['idle']:.2f} s, iowait {d['iowait']:.2f} s, steal {d['steal']:.2f} s")
+
+
+def push(config, forms_by_campaign, service_pid: int) -> tuple[float, float, int]:
     """(intake seconds, rates seconds, forms accepted)."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
@@ -131,30 +172,42 @@ def push(config, forms_by_campaign) -> tuple[float, float, int]:
             for cid, forms in forms_by_campaign.items() for i in range(0, len(forms), BATCH)]
     accepted = [0]
     queue = list(reversed(jobs))
+    calls: list[tuple[float, float]] = []     # (a call's seconds at the caller, the handler's own)
 
     def caller():
         with ClusterRpcProxy(config, timeout=300) as raw:
             rpc = signed(raw, config)
             while queue:
                 cid, n, chunk = queue.pop()
+                sent = time.perf_counter()
                 out = rpc.survey.submit_batch({"campaign_id": cid, "batch_id": f"b{n}", "forms": chunk})
+                calls.append((time.perf_counter() - sent, out["seconds"]))
                 if out["rejected"]:
                     raise SystemExit(f"unexpected refusals: {out['errors'][:3]}")
                 accepted[0] += out["accepted"]
 
+    cpu0 = cpu_snapshot(service_pid)
     t0 = time.perf_counter()
     pool = eventlet.GreenPool(CALLERS)
     threads = [pool.spawn(caller) for _ in range(CALLERS)]
     for gt in threads:
         gt.wait()
     intake = time.perf_counter() - t0
+    cpu1 = cpu_snapshot(service_pid)
     t1 = time.perf_counter()
     with ClusterRpcProxy(config, timeout=300) as raw:
         rpc = signed(raw, config)
         for cid in forms_by_campaign:
             rates = rpc.survey.close_campaign({"campaign_id": cid})
             assert rates["totals"]["forms"] == len(forms_by_campaign[cid])
-    return intake, time.perf_counter() - t1, accepted[0]
+    rating = time.perf_counter() - t1
+    cpu2 = cpu_snapshot(service_pid)
+    print(f"  intake: {len(calls)} calls, each {sum(c for c, _ in calls) / len(calls):.3f} s at the caller "
+          f"(the handler's own {sum(h for _, h in calls) / len(calls):.3f} s; the rest is the bus, admission, "
+          f"commit and waiting for a worker)")
+    print("  intake " + cpu_line(cpu0, cpu1, intake))
+    print("  rates " + cpu_line(cpu1, cpu2, rating))
+    return intake, rating, accepted[0]
 
 
 def bare_rows(forms_by_campaign):
@@ -233,7 +286,7 @@ def main(argv=None) -> int:
             for c in range(n_campaigns):
                 rpc.survey.create_campaign({"campaign_id": f"bench-k{c}", "period": "2026H1",
                                             "owner": f"k{c}", "subjects": subjects_of(c)})
-        intake, rates, accepted = push(config, forms)
+        intake, rates, accepted = push(config, forms, proc.pid)
         figure = intake + rates
         print(f"  service: intake {intake:.2f} s ({n / intake:,.0f} forms/s), rates of all campaigns "
               f"{rates:.2f} s, total {figure:.2f} s ({n / figure:,.0f} forms/s), accepted {accepted:,}")
