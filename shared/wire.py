@@ -13,9 +13,10 @@ whenever the result is the same, and hands it to kombu's own decoder otherwise:
 * anything orjson refuses (``NaN``, ``Infinity``, a lone surrogate, a number out of range) —
   kombu's decoder reads it or raises as before.
 
-:func:`dumps` writes a message with orjson when it holds only objects, lists, strings, integers,
-booleans and nulls (a batch of forms), and with kombu's encoder otherwise (floats, dates, decimals,
-tuples, bytes: kombu's text and typed envelopes, as before).  orjson's text differs from the
+:func:`dumps` writes a message with orjson when it holds only objects, lists, tuples, strings,
+integers, booleans and nulls (a batch of forms; nameko's request ``{"args": (…), "kwargs": {…}}``,
+whose ``args`` is a tuple, an array to both encoders), and with kombu's encoder otherwise (floats,
+dates, decimals, bytes, a subclass of a tuple: kombu's text and typed envelopes, as before).  orjson's text differs from the
 standard encoder's only in spelling (UTF-8 instead of ``\\u`` escapes, no blanks), so the values a
 decoder reads are the same.  The wire stays JSON under the same content type: what a message says,
 and which messages are accepted, do not change.
@@ -51,19 +52,21 @@ def loads(data):
 
 
 _LEAVES = frozenset({str, int, bool, type(None)})
-_NODES = _LEAVES | {dict, list}
+_ARRAYS = frozenset({list, tuple})
+_NODES = _LEAVES | {dict} | _ARRAYS
 
 
 def _plain(value) -> bool:
-    """True when ``value`` holds only objects with string keys, lists, strings, integers, booleans
-    and nulls (no float, no tuple, no date, no subclass): what orjson writes as the standard encoder
-    does, value for value.  A list of flat objects (a batch of forms) is looked at in C-level passes."""
+    """True when ``value`` holds only objects with string keys, lists, tuples, strings, integers,
+    booleans and nulls (no float, no date, no subclass): what orjson writes as the standard encoder
+    does, value for value (a tuple is a JSON array to both: nameko sends an RPC's ``args`` as one).
+    A list of flat objects (a batch of forms) is looked at in C-level passes."""
     kind = type(value)
     if kind is dict:
         if not set(map(type, value)) <= {str}:
             return False
         items = value.values()
-    elif kind is list:
+    elif kind in _ARRAYS:
         items = value
     else:
         return kind in _LEAVES
@@ -72,11 +75,11 @@ def _plain(value) -> bool:
         return True
     if not kinds <= _NODES:
         return False
-    if kind is list and kinds == {dict}:
+    if kind in _ARRAYS and kinds == {dict}:
         if (set(map(type, chain.from_iterable(items))) <= {str}
                 and set(map(type, chain.from_iterable(map(dict.values, items)))) <= _LEAVES):
             return True
-    return all(_plain(item) for item in items if type(item) is dict or type(item) is list)
+    return all(_plain(item) for item in items if type(item) is dict or type(item) in _ARRAYS)
 
 
 def dumps(value) -> str:
