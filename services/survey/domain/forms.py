@@ -191,7 +191,8 @@ class Batch:
                        (self.indexes, self.serials, self.subjects, self.groups, self.answers)))
 
 
-_FIELDS_OF = itemgetter("serial", "subject", "group", "answers")
+_COLUMNS = tuple(itemgetter(name) for name in ("serial", "subject", "group", "answers"))
+_CODE_BYTES = _CODES.encode("ascii")
 
 
 def _all_valid(raw_forms, subjects, groups, item_count: int) -> Batch | None:
@@ -202,8 +203,8 @@ def _all_valid(raw_forms, subjects, groups, item_count: int) -> Batch | None:
     n = len(raw_forms)
     if n == 0 or set(map(type, raw_forms)) != {dict} or set(map(len, raw_forms)) != {len(FORM_FIELDS)}:
         return None
-    try:
-        serials, subjects_, groups_, answers = map(list, zip(*map(_FIELDS_OF, raw_forms)))
+    try:       # a column at a time (a zip over 5,000 rows of four was a third of the checks' time)
+        serials, subjects_, groups_, answers = (list(map(column, raw_forms)) for column in _COLUMNS)
     except KeyError:
         return None
     if not (set(map(type, serials)) == set(map(type, subjects_)) == set(map(type, groups_))
@@ -215,7 +216,11 @@ def _all_valid(raw_forms, subjects, groups, item_count: int) -> Batch | None:
         return None
     if not (set(subjects_).issubset(subjects) and set(groups_).issubset(groups)):
         return None
-    if set(map(len, answers)) != {item_count} or "".join(answers).strip(_CODES):
+    # every character one of the codes: what strip(_CODES) leaves of the joined answers is empty
+    # exactly when the ASCII bytes (any other character written as ``?``) less the codes are
+    # (str.strip with characters to strip walks 175,000 of them slowly; bytes.translate does not)
+    if (set(map(len, answers)) != {item_count}
+            or "".join(answers).encode("ascii", "replace").translate(None, _CODE_BYTES)):
         return None
     return Batch(list(range(n)), serials, subjects_, groups_, answers)
 

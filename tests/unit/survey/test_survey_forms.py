@@ -169,6 +169,8 @@ def _columns(batch):
     [form("A"), form("B", subject="zz")], [form("A"), form("B", group="nobody")],
     [form("A"), form("B", answers="S" * 34)], [form("A"), form("B", answers="S" * 34 + "X")],
     [form("A"), form("B", answers="s" * 35)], [form("A"), form(" B")], [form("A"), form("B\n")],
+    [form("A"), form("B", answers="S" * 34 + "满")], [form("A"), form("B", answers="S" * 34 + "?")],
+    [form("A"), form("B", answers="S" * 34 + "\ud800")], [form("A"), form("B", answers="S" * 34 + "\x00")],
     [form("A"), form("")], [form("A"), form("x" * 65)], [form("A"), form("x" * 64)],
     [form("A"), form(17)], [form("A"), form("B", extra=1)], [form("A"), {"serial": "B"}],
     [form("A"), ["not", "a", "form"]], [form("A"), form("B", subject=None)],
