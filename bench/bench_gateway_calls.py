@@ -16,7 +16,11 @@ threads: HTTP keep-alive sessions; RPC proxies of their own).  Target: the gatew
 operations.  The ``BENCH`` line's figure is the worst of the four ratios (gateway over direct, calls/s
 inverted); every figure travels in ``extra``.
 
-    python bench/bench_gateway_calls.py [--quick]
+    python bench/bench_gateway_calls.py [--quick] [--amqp URL] [--db-prefix NAME]
+
+``--amqp`` (default ``$LIANBAO_BENCH_AMQP``, else RabbitMQ's vhost ``/`` on 127.0.0.1) runs it on a vhost of
+its own; ``--db-prefix`` (default ``$LIANBAO_BENCH_DB_PREFIX``, else ``lianbao_bench_gw``) names its
+databases ``<prefix>_<random>_<service>`` (dropped at the end).
 """
 from __future__ import annotations
 
@@ -192,16 +196,20 @@ def main(argv=None) -> int:
     logging.getLogger("amqp").setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer calls, shorter concurrent runs")
+    parser.add_argument("--amqp", default=os.environ.get("LIANBAO_BENCH_AMQP") or AMQP,
+                        help="the broker (a vhost of its own: amqp://guest:guest@127.0.0.1:5672/NAME)")
+    parser.add_argument("--db-prefix", default=os.environ.get("LIANBAO_BENCH_DB_PREFIX") or "lianbao_bench_gw",
+                        help="the databases' names begin with this")
     args = parser.parse_args(argv)
     rounds, n, seconds = (3, 30, 3.0) if args.quick else (5, 100, 8.0)
-    tag = "lianbao_bench_gw_" + uuid.uuid4().hex[:8]
+    tag = f"{args.db_prefix}_{uuid.uuid4().hex[:8]}"
     tmp = Path(tempfile.mkdtemp(prefix="bench_gateway_"))
     tokens = tmp / "tokens.yml"
     tokens.write_text(yaml.safe_dump({"systems": [{"system": "bench", "actor": "bench-platform",
                                                    "token": TOKEN, "agencies": "*"}]}))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "BROKER_URL": AMQP, "LIANBAO_DATA": str(tmp / "data"),
+    env = {**os.environ, "BROKER_URL": args.amqp, "LIANBAO_DATA": str(tmp / "data"),
            "LIANBAO_AUTH_KEYRING": str(tmp / "keyring.yml"), "DATABASE_URL_TEMPLATE": f"{PG}/{tag}_{{service}}",
            "RPC_TIMEOUT": "60", "GATEWAY_ADDRESS": f"127.0.0.1:{port}", "LIANBAO_GATEWAY_TOKENS": str(tokens)}
     config = load_config(env={k: env[k] for k in ("BROKER_URL", "LIANBAO_DATA", "LIANBAO_AUTH_KEYRING",
@@ -217,7 +225,8 @@ def main(argv=None) -> int:
           f"{CALLERS} concurrent callers; batches of {FORMS} forms (logs in {tmp})")
     try:
         for service in services:
-            procs.start(service, [UP, service])
+            proc = procs.start(service, [UP, service])
+            print(f"  {service}: pid {proc.pid}", flush=True)     # e.g. for py-spy record --pid
         wait_ready(config, ("roster", "scoring", "survey"))
         import requests
 
