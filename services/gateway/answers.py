@@ -9,7 +9,9 @@
    ``date``, ``dt``, ``obj``, ``?`` for nullable; a bare name has the type of
    :data:`shared.contracts.gateway.ANSWER_TYPES`, or its RPC's own in ``ANSWER_TYPES_OF``: a name
    with no type is a :class:`ShapeError`, found when the document is built), the top level's
-   properties required, named ``<service>.<Operation>Answer``;
+   properties required, named ``<service>.<Operation>Answer``; a type that names an output
+   contract (``scoring.EvaluationOut``, ``arr<scoring.TaskOut>``: a schema of
+   ``shared.contracts.<module>``) is that schema, and wins over the shape the text gives;
 4. else (prose only) a documented free-form object: no route has one now (a unit test keeps it so).
 
 Every answer schema lets a service add properties (``additionalProperties: true``): a newer
@@ -18,6 +20,7 @@ service may answer more than an older client knows. A list answer is paged at th
 """
 from __future__ import annotations
 
+import importlib
 import re
 
 from marshmallow import INCLUDE, Schema, fields
@@ -115,13 +118,28 @@ _ITEM_TYPES = {"n": "int", "bool": "bool", "date": "date", "month": "str", "year
                "bool?": "bool?", "obj?": "obj?"}
 
 
+def contract_schema(spec: str) -> type:
+    """``scoring.EvaluationOut`` -> the class ``EvaluationOut`` of :mod:`shared.contracts.scoring`."""
+    module, _, name = spec.partition(".")
+    schema = getattr(importlib.import_module(f"shared.contracts.{module}"), name, None)
+    if not (isinstance(schema, type) and issubclass(schema, Schema)):
+        raise ShapeError(f"{spec!r} names no schema of shared.contracts.{module}")
+    return schema
+
+
+def _names_contract(spec) -> bool:
+    return spec is not None and "." in spec
+
+
 def typed_field(spec: str, **kwargs):
     """A field of a type named in :data:`shared.contracts.gateway.ANSWER_TYPES` (``str``, ``date?``,
-    ``arr<obj>``...)."""
+    ``arr<obj>``...), or an output contract (``scoring.TaskOut``)."""
     if spec.endswith("?"):
         return typed_field(spec[:-1], allow_none=True, **kwargs)
     if spec.startswith("arr<"):
         return fields.List(typed_field(spec[4:-1]), **kwargs)
+    if _names_contract(spec):
+        return fields.Nested(contract_schema(spec), **kwargs)
     if spec == "dec":
         return fields.String(metadata={"description": "a decimal number as text", "format": "decimal"},
                              **kwargs)
@@ -133,6 +151,8 @@ def typed_field(spec: str, **kwargs):
 
 def _field(shape, name: str, nested: int, key: str = "", types=None):
     types = contract.ANSWER_TYPES if types is None else types
+    if shape is not None and _names_contract(types.get(key)):
+        return typed_field(types[key])     # an output contract says more than the text's shape
     if shape is None:
         spec = types.get(key)
         if spec is None:

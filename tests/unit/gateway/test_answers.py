@@ -89,3 +89,22 @@ def test_every_answer_and_every_property_it_names_has_a_type():
     commands = [(m, p) for p, ops in doc["paths"].items() for m, op in ops.items()
                 if m == "post" and "200" in op["responses"] and not p.startswith("/auth")]
     assert len(commands) >= 60
+
+
+def test_a_type_naming_an_output_contract_is_that_schema_and_wins_over_the_texts_shape(monkeypatch):
+    """``arr<scoring.TaskOut>``: the contract's schema, in place of the `[task]` the text says; the
+    answer's one list stays its list (paged), a part typed by a contract stays a part."""
+    from services.gateway import paging
+    from shared.contracts import gateway as contract
+    from shared.contracts import scoring
+
+    monkeypatch.setitem(contract.ANSWER_TYPES_OF, "scoring.things", {
+        "tasks": "arr<scoring.TaskOut>", "result": "scoring.RatingResultOut?"})
+    route = _route("{as_of, tasks: [task], result}", target="scoring.things")
+    declared = answers.answer_of(route)._declared_fields
+    assert declared["tasks"].inner.schema.__class__ is scoring.TaskOut
+    assert declared["result"].allow_none and isinstance(declared["result"].schema, scoring.RatingResultOut)
+    assert answers.list_key(answers.answer_of(route)) == "tasks" and paging.list_of(route) == "tasks"
+    monkeypatch.setitem(contract.ANSWER_TYPES_OF, "scoring.things", {"tasks": "arr<scoring.NoSuchOut>"})
+    with pytest.raises(answers.ShapeError, match="NoSuchOut"):
+        answers.answer_of(route)
