@@ -150,7 +150,8 @@ SCORING = [
           query=scoring.WaitingFor(exclude=("person",)), scope=STAFF_AGENCY, tag="scoring"),
     Route("GET", "/scoring/people/{person}/explanation", "scoring.explanation",
           "The explanation of a person's latest rating (or of a period's)",
-          "{subject, status, score, stars, reasons, explanation: [{rule, points, text}]}",
+          "{rating_id, period, kind, id, status, score, stars, reasons: [str], explanation: [{rule, points, "
+          "text}], settlement: [line]}: the person's result in that rating, why, and what it settles",
           query=scoring.ExplanationQuery(exclude=("subject",)), scope=STAFF_AGENCY, tag="scoring",
           build=_person_as_subject),
     Route("POST", "/ratings/preview", "scoring.rate_snapshot", "Rate a snapshot (nothing is stored)",

@@ -367,7 +367,7 @@ def _open(schema_cls: type) -> type:
 def _contract_answers() -> dict:
     """RPC -> the schema of its answer, built from the services' own output contracts (the rest
     of the routes state their shape in the route table: :mod:`services.gateway.answers`)."""
-    from shared.contracts import rating, roster, scoring_events, survey
+    from shared.contracts import rating, roster, survey
 
     unit, staff, spell = _open(roster.UnitOut), _open(roster.StaffOut), _open(roster.SpellOut)
 
@@ -455,14 +455,28 @@ def _contract_answers() -> dict:
         cls.__module__ = __name__
     return {"roster.get_units": UnitsAnswer, "roster.spells_of": SpellsAnswer,
             "roster.members_of": MembersAnswer, "scoring.recognition_results": RecognitionAnswer,
-            "scoring.rate_snapshot": _open(scoring_events.RatingResult), "roster.assign_mentor": PairAnswer,
+            "roster.assign_mentor": PairAnswer,
             "roster.reassign_mentor": ReassignAnswer, "roster.unassign_mentor": UnassignAnswer,
             "scoring.snapshot": rating.SnapshotSchema, "roster.unit_history": UnitHistory, "roster.move_unit": UnitChange, "roster.rename_unit": UnitChange, "roster.dissolve_unit": UnitDissolved,
             "roster.change_staff": StaffChange, "roster.record_spell": SpellAnswer, "roster.end_spell": SpellAnswer,
             "roster.return_to_team": ReturnAnswer, "roster.record_ban_violation": CaseAnswer}
 
 
-CONTRACT_ANSWERS = _contract_answers()
+def _scoring_answers() -> dict:
+    """Scoring's answers that are one entity, from its output contracts (``shared.contracts.scoring``)."""
+    from shared.contracts import scoring
+
+    return {**dict.fromkeys(("scoring.evaluation", "scoring.submit_self_assessment", "scoring.review",
+                             "scoring.approve", "scoring.send_back", "scoring.raise_objection"),
+                            scoring.EvaluationOut),
+            **dict.fromkeys(("scoring.submit_rectification", "scoring.file_rectification"),
+                            scoring.RectificationOut),
+            **dict.fromkeys(("scoring.name_helpers", "scoring.record_study_class"), scoring.FollowupOut),
+            "scoring.record_referral_minutes": scoring.ReferralOut, "scoring.complete_task": scoring.TaskOut,
+            "scoring.explanation": scoring.ExplanationOut, "scoring.rate_snapshot": scoring.RatingResultOut}
+
+
+CONTRACT_ANSWERS = {**_contract_answers(), **_scoring_answers()}
 
 
 # -- the types of the answers' properties (issue 21 item 3) ---------------------------------------------
@@ -525,13 +539,32 @@ ANSWER_TYPES_OF = {
     "rewards.verify_chain": {"lines": "int"},
     "rewards.reconcile": {"lines": "int", "missing": "arr<obj>"},
     "rewards.tasks": {"overdue": "int"},
-    "scoring.followup_tasks": {"overdue": "int"},
-    "scoring.committee_board": {"overdue": "arr<obj>"},
+    "scoring.followup_tasks": {"overdue": "int", "tasks": "arr<scoring.TaskOut>"},
+    "scoring.committee_board": {"agencies": "arr<scoring.BoardAgencyOut>"},
     "scoring.overdue_evaluations": {"overdue": "arr<obj>"},
     "scoring.calendar_status": {"missing": "arr<int>"},
     "scoring.working_days": {"sources": "obj"},
     "scoring.file_month": {"late": "int", "waiting": "arr<str>"},
-    "scoring.evaluation": {"items": "obj"},
-    "scoring.run_rating": {"published": "bool", "unchanged": "bool"},
-    "scoring.preview_rating": {"unchanged": "bool"},
+    "scoring.run_rating": {"published": "bool", "unchanged": "bool", "skipped": "arr<scoring.SkippedOut>",
+                           "result": "scoring.RatingResultOut"},
+    "scoring.preview_rating": {"unchanged": "bool", "skipped": "arr<scoring.SkippedOut>",
+                               "published": "scoring.PublishedOut?", "result": "scoring.RatingResultOut"},
+    # scoring's entities inside an answer, from its output contracts (shared.contracts.scoring)
+    "scoring.person_history": {"months": "arr<scoring.EvaluationOut>"},
+    "scoring.waiting_for": {"review": "arr<scoring.WaitingEvaluationOut>", "approve": "arr<scoring.EvaluationOut>",
+                            "logs": "arr<scoring.LogOut>"},
+    "scoring.referrals": {"referrals": "arr<scoring.ReferralOut>"},
+    "scoring.poor_followups": {"poor": "arr<scoring.FollowupOut>"},
+    "scoring.rectifications": {"rectifications": "arr<scoring.RectificationOut>"},
+    "scoring.unreviewed_logs": {"logs": "arr<scoring.UnreviewedLogOut>"},
+    "scoring.unit_results": {"officers": "arr<scoring.RatedSubjectOut>", "sections": "arr<scoring.RatedSubjectOut>",
+                             "agencies": "arr<scoring.RatedAgencyOut>"},
+    "scoring.rate_adapted": {"result": "scoring.RatingResultOut", "adaptation": "scoring.AdaptationOut"},
+    "scoring.pack_history": {"versions": "arr<scoring.PackVersionOut>"},
+    "scoring.register_pack": {"notes": "arr<scoring.NoteOut>"},
+    "scoring.validate_pack": {"notes": "arr<scoring.NoteOut>"},
+    "scoring.effective_pack": {"pack": "scoring.PackRefOut?", "rules": "rating.RulesSchema",
+                               "plugins": "arr<scoring.PluginUsedOut>"},
+    "scoring.preview_pack": {"changes": "arr<scoring.PackChangeOut>", "settlement": "scoring.SettlementChangesOut",
+                             "notes": "arr<scoring.NoteOut>", "incidents": "arr<scoring.IncidentOut>"},
 }

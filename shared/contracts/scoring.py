@@ -36,7 +36,9 @@ Monthly evaluation (M§五(二)4: submitted → reviewed → approved → on_not
 * ``file_month(BodyMonth)`` -> ``{"filed", "late", "waiting": [id]}``
 * ``evaluation(EvaluationRef)`` -> EVALUATION with its ``trail``
   EVALUATION = ``{"id", "kind", "subject", "month", "state", "score", "self_score", "items",
-  "deductions", "evaluator", "notice_end", "filed_on", "late", "objections"}``
+  "deductions", "agency", "evaluator", "template_version", "notice_end", "filed_on", "late",
+  "objections"}`` (:class:`EvaluationOut`: the output contracts of what scoring answers are at the
+  end of this module, the gateway's /openapi.json types its answers with them)
 * ``overdue_evaluations(OverdueQuery)`` -> ``{"month", "deadline", "as_of", "overdue": [...],
   "by_agency": {agency: {"due", "filed_on_time", "overdue", "rate"}}}``
 Daily logs: ``write_daily_logs(LogBatch)``, ``review_daily_logs(LogReviewBatch)``,
@@ -58,8 +60,11 @@ stored); ``snapshot(SnapshotQuery)``; ``rate_snapshot(snapshot)`` (RATING.md);
 """
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.contracts import packs as _packs
+from shared.contracts import scoring_events as _events
+from shared.contracts import targets as _targets
 from shared.schemas import BaseSchema, Id, IsoDate, StrictInteger
 
 SERVICE = "scoring"
@@ -517,3 +522,384 @@ class AnswerObjectionIn(_AsOf):
     actor = Id(**_id)
     answer = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     upheld = fields.Boolean(required=True)
+
+
+# -- what scoring answers (issue 21 item 3): the output contracts of the entities its RPCs answer ------
+# The gateway's /openapi.json types its answers with them (shared.contracts.gateway: CONTRACT_ANSWERS
+# for an answer that is one entity, ANSWER_TYPES_OF for an entity inside an answer the route table
+# describes). They describe, they never load: a newer service may add properties (``unknown``:
+# INCLUDE). Dates are ISO dates, a null is said (``allow_none``), ``required``: always answered.
+_MONTH_OUT = {"metadata": {"description": "YYYY-MM"}}
+
+
+class _Out(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+
+class DeductionOut(_Out):
+    """A deduction of an evaluation (as the self-assessment or the review gave it)."""
+    id = fields.String(required=True)
+    items = fields.List(fields.String(), required=True, metadata={"description": "the criteria items it lowers"})
+    points = fields.String(required=True, metadata={"description": "a decimal number as text", "format": "decimal"})
+    note = fields.String(allow_none=True)
+
+
+class TrailEntryOut(_Out):
+    """One step of an evaluation's trail, oldest first."""
+    action = fields.String(required=True)
+    actor = fields.String(required=True)
+    on = IsoDate(required=True)
+    from_ = fields.String(data_key="from", required=True, allow_none=True,
+                          metadata={"description": "the state before (null: the self-assessment that made it)"})
+    to = fields.String(required=True)
+    note = fields.String(required=True, allow_none=True)
+    signed_by = fields.String(required=True, allow_none=True,
+                              metadata={"description": "who the entry point verified (null before it was recorded)"})
+
+
+class EvaluationOut(_Out):
+    """A monthly evaluation (EVALUATION): ``trail`` only where one evaluation is answered."""
+    id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(SUBJECT_KINDS))
+    subject = fields.String(required=True)
+    month = fields.String(required=True, **_MONTH_OUT)
+    state = fields.String(required=True)
+    score = fields.Float(required=True, allow_none=True)
+    self_score = fields.Float(required=True, allow_none=True)
+    items = fields.Dict(keys=fields.String(), values=fields.Float(), required=True,
+                        metadata={"description": "the final score of each criteria item, by item id"})
+    deductions = fields.List(fields.Nested(DeductionOut), required=True)
+    agency = fields.String(required=True, allow_none=True)
+    evaluator = fields.String(required=True, allow_none=True)
+    template_version = fields.String(required=True)
+    notice_end = IsoDate(required=True, allow_none=True)
+    filed_on = IsoDate(required=True, allow_none=True)
+    late = fields.Boolean(required=True)
+    objections = fields.Integer(required=True)
+    trail = fields.List(fields.Nested(TrailEntryOut), metadata={"description": "one evaluation's: its steps"})
+
+
+class SentBackOut(_Out):
+    by = fields.String(required=True)
+    on = IsoDate(required=True)
+    reason = fields.String(required=True, allow_none=True)
+
+
+class WaitingEvaluationOut(EvaluationOut):
+    """An evaluation waiting for the person's review."""
+    sent_back = fields.Nested(SentBackOut, required=True, allow_none=True,
+                              metadata={"description": "its last step sent it back from the approval (null: not)"})
+
+
+class LogOut(_Out):
+    """A mentee's daily log waiting for its mentor's review."""
+    person = fields.String(required=True)
+    date = IsoDate(required=True)
+    text = fields.String(required=True)
+
+
+class UnreviewedLogOut(_Out):
+    person = fields.String(required=True)
+    date = IsoDate(required=True)
+    mentor = fields.String(required=True, allow_none=True)
+    agency = fields.String(required=True, allow_none=True)
+    due = IsoDate(required=True, metadata={"description": "the day the mentor's review was due"})
+
+
+class RectificationOut(_Out):
+    """What a poor month owes (整改): the subject's explanation and plan, filed by the body."""
+    evaluator = fields.String(required=True)
+    month = fields.String(required=True, **_MONTH_OUT)
+    subject = fields.String(required=True)
+    group = fields.String(required=True)
+    state = fields.String(required=True)
+    explanation = fields.String(required=True, allow_none=True)
+    plan = fields.String(required=True, allow_none=True)
+    submitted_on = IsoDate(required=True, allow_none=True)
+    filed_on = IsoDate(required=True, allow_none=True)
+
+
+class ReferralOut(_Out):
+    """A referral to the committee (good or poor twice running) and its meeting's minutes."""
+    id = fields.String(required=True)
+    evaluator = fields.String(required=True)
+    month = fields.String(required=True, **_MONTH_OUT)
+    group = fields.String(required=True)
+    subject = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True)
+    class_ = fields.String(data_key="class", required=True)
+    state = fields.String(required=True, validate=validate.OneOf(("open", "minuted", "withdrawn")))
+    meeting_date = IsoDate(required=True, allow_none=True)
+    minutes = fields.String(required=True, allow_none=True)
+    addressees = fields.List(fields.String(), required=True)
+    recorded_by = fields.String(required=True, allow_none=True)
+
+
+class TaskOut(_Out):
+    """A follow-up task (a collective talk): ``overdue`` where the answer has a date to judge it by."""
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    evaluator = fields.String(required=True)
+    month = fields.String(required=True, **_MONTH_OUT)
+    subject = fields.String(required=True)
+    opened_on = IsoDate(required=True)
+    due = IsoDate(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(("open", "done", "withdrawn")))
+    done_on = IsoDate(required=True, allow_none=True)
+    done_by = fields.String(required=True, allow_none=True)
+    record = fields.String(required=True, allow_none=True)
+    overdue = fields.Boolean()
+
+
+class RectificationStateOut(_Out):
+    state = fields.String(required=True)
+    explanation = fields.String(required=True, allow_none=True)
+    plan = fields.String(required=True, allow_none=True)
+
+
+class StudyClassOut(_Out):
+    class_id = fields.String(required=True)
+    class_name = fields.String(required=True)
+    held_on = IsoDate(required=True)
+    attendee = fields.String(required=True)
+    attended = fields.Boolean(required=True)
+
+
+class FollowupOut(_Out):
+    """The follow-up of a poor month: the rectification, the three helpers (三帮一), the study classes,
+    the collective talk (a leader's; null: none)."""
+    evaluator = fields.String(required=True)
+    month = fields.String(required=True, **_MONTH_OUT)
+    subject = fields.String(required=True)
+    group = fields.String(required=True)
+    rectification = fields.Nested(RectificationStateOut, required=True)
+    helpers = fields.List(fields.String(), required=True)
+    helpers_named = fields.Boolean(required=True)
+    study_classes = fields.List(fields.Nested(StudyClassOut), required=True)
+    collective_talk = fields.Nested(TaskOut, required=True, allow_none=True)
+
+
+# the rating results (RATING.md §5), as the engine answers them and as they are stored
+class ExplanationLineOut(_Out):
+    rule = fields.String(required=True, metadata={"description": "a mark of the Method or a rule pack's key"})
+    points = fields.Float(required=True, allow_none=True)
+    text = fields.String(required=True)
+
+
+class SettlementLineOut(_Out):
+    subject = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(_events.SETTLEMENT_KINDS))
+    amount = fields.Float(metadata={"description": "yuan (an integer when whole); absent: no money"})
+    reason = fields.String(required=True)
+
+
+class RatedSubjectOut(_Out):
+    """An officer's or a section's result."""
+    id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(_events.STATUSES))
+    score = fields.Float(required=True, allow_none=True)
+    stars = fields.Integer(required=True, allow_none=True, metadata={"description": "1 to 5; null unless rated"})
+    reasons = fields.List(fields.String(), required=True)
+    explanation = fields.List(fields.Nested(ExplanationLineOut),
+                              metadata={"description": "absent from a unit's stored results"})
+
+
+class RatedAgencyOut(_Out):
+    """An agency's result."""
+    id = fields.String(required=True)
+    score = fields.Float(required=True)
+    class_ = fields.Integer(data_key="class", required=True, validate=validate.Range(1, 3))
+    rank = fields.Integer(required=True)
+    advanced = fields.Boolean(required=True)
+    veto_warning = fields.Boolean(required=True)
+    veto = fields.Boolean(required=True)
+    explanation = fields.List(fields.Nested(ExplanationLineOut),
+                              metadata={"description": "absent from a unit's stored results"})
+
+
+class RatingResultOut(_Out):
+    officers = fields.List(fields.Nested(RatedSubjectOut), required=True)
+    sections = fields.List(fields.Nested(RatedSubjectOut), required=True)
+    agencies = fields.List(fields.Nested(RatedAgencyOut), required=True)
+    settlement = fields.List(fields.Nested(SettlementLineOut), required=True)
+
+
+class ExplanationOut(_Out):
+    """A subject's result in a rating with its explanation and its settlement lines (an officer's or a
+    section's; an agency's has ``class``, ``rank``, ``advanced``, ``veto_warning``, ``veto`` instead
+    of ``status``, ``stars``, ``reasons``)."""
+    rating_id = fields.String(required=True)
+    period = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("officer", "section", "agency")))
+    id = fields.String(required=True)
+    status = fields.String(validate=validate.OneOf(_events.STATUSES))
+    score = fields.Float(required=True, allow_none=True)
+    stars = fields.Integer(allow_none=True)
+    reasons = fields.List(fields.String())
+    class_ = fields.Integer(data_key="class")
+    rank = fields.Integer()
+    advanced = fields.Boolean()
+    veto_warning = fields.Boolean()
+    veto = fields.Boolean()
+    explanation = fields.List(fields.Nested(ExplanationLineOut), required=True)
+    settlement = fields.List(fields.Nested(SettlementLineOut), required=True)
+
+
+class SkippedOut(_Out):
+    """A subject a rating left out, and why."""
+    id = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class PublishedOut(_Out):
+    rating_id = fields.String(required=True)
+    digest = fields.String(required=True)
+
+
+class Target1Out(_targets.TargetOut):
+    """Target 1 of the Method (evaluations filed on time / due) of an agency."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    value = fields.Float(required=True, allow_none=True, metadata={"description": "a share 0..1 (null: nothing due)"})
+    met = fields.Boolean(required=True, allow_none=True)
+    detail = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                         metadata={"description": "filed_on_time and due"})
+
+
+class FilingOut(_Out):
+    due = fields.Integer(required=True)
+    filed_on_time = fields.Integer(required=True)
+    filed_late = fields.Integer(required=True)
+    overdue = fields.Integer(required=True)
+    rate = fields.Float(required=True, allow_none=True)
+
+
+class OverdueOut(_Out):
+    kind = fields.String(required=True)
+    subject = fields.String(required=True)
+    agency = fields.String(required=True, allow_none=True)
+    state = fields.String(required=True, metadata={"description": "`missing`: no evaluation at all"})
+    filed_on = IsoDate(required=True, allow_none=True)
+
+
+class BoardRatingOut(_Out):
+    """The latest rating covering an agency: its rated officers by stars, the agency's own result."""
+    period = fields.String(required=True)
+    rating_id = fields.String(required=True)
+    stars = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                        metadata={"description": "rated officers by stars (\"1\" to \"5\")"})
+    rated = fields.Integer(required=True)
+    agency = fields.Nested(RatedAgencyOut, required=True, allow_none=True)
+
+
+class BoardAgencyOut(_Out):
+    agency = fields.String(required=True)
+    filing = fields.Nested(FilingOut, required=True, allow_none=True)
+    overdue = fields.List(fields.Nested(OverdueOut), required=True)
+    target_1 = fields.Nested(Target1Out, required=True, allow_none=True)
+    rating = fields.Nested(BoardRatingOut, required=True, allow_none=True)
+
+
+# rule packs (docs/rule-packs.md)
+class NoteOut(_Out):
+    field = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class PackUseOut(_Out):
+    rating_id = fields.String(required=True)
+    period = fields.String(required=True)
+
+
+class PackDocumentOut(_packs.PackSchema):
+    """A pack's document as it was registered (docs/rule-packs.md), its ``agency`` set."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    agency = fields.String(required=True)
+    waive = fields.List(fields.String(), metadata={"description": "empty: a pack that waives is refused"})
+
+
+class PackVersionOut(_Out):
+    version = fields.Integer(required=True)
+    effective_from = fields.String(required=True)
+    title = fields.String(required=True, allow_none=True)
+    digest = fields.String(required=True)
+    registered_by = fields.String(required=True, allow_none=True)
+    registered_at = fields.String(required=True, metadata={
+        "description": "when, in UTC: ISO 8601 date and time without an offset (YYYY-MM-DDTHH:MM:SS[.ffffff])"})
+    document = fields.Nested(PackDocumentOut, required=True)
+    used_by = fields.List(fields.Nested(PackUseOut), required=True, metadata={"description": "the ratings that used it"})
+
+
+class PackRefOut(_Out):
+    version = fields.Integer(required=True)
+    effective_from = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class PackUsedOut(PackRefOut):
+    agency = fields.String(required=True)
+
+
+class PluginUsedOut(_Out):
+    name = fields.String(required=True)
+    version = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class IncidentOut(_Out):
+    """A plug-in that failed or refused for a subject (the engine skipped it there)."""
+    plugin = fields.String(required=True)
+    subject = fields.String(required=True)
+    what = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class AdaptationOut(_Out):
+    """What a rating of an agency used: its pack (null: the city's defaults) and plug-ins."""
+    agency = fields.String(required=True)
+    period = fields.String(required=True)
+    pack = fields.Nested(PackUsedOut, required=True, allow_none=True)
+    plugins = fields.List(fields.Nested(PluginUsedOut), required=True)
+    incidents = fields.List(fields.Nested(IncidentOut), required=True)
+
+
+class BriefOut(_Out):
+    status = fields.String(required=True)
+    stars = fields.Integer(required=True, allow_none=True)
+    score = fields.Float(required=True, allow_none=True)
+    reasons = fields.List(fields.String(), required=True)
+
+
+class PackChangeOut(_Out):
+    """A subject whose status, stars or score the candidate pack changes, and why."""
+    kind = fields.String(required=True, validate=validate.OneOf(SUBJECT_KINDS))
+    id = fields.String(required=True)
+    changes = fields.List(fields.String(), required=True)
+    before = fields.Nested(BriefOut, required=True)
+    after = fields.Nested(BriefOut, required=True)
+    why = fields.List(fields.Nested(ExplanationLineOut), required=True, metadata={"description": "explanation lines gained"})
+    no_longer = fields.List(fields.Nested(ExplanationLineOut), required=True, metadata={"description": "explanation lines lost"})
+
+
+class SettlementKeyOut(_Out):
+    subject = fields.String(required=True)
+    kind = fields.String(required=True)
+    amount = fields.Float(required=True, allow_none=True)
+    reason = fields.String(required=True)
+
+
+class MoneyOut(_Out):
+    before = fields.Float(required=True)
+    after = fields.Float(required=True)
+
+
+class SettlementChangesOut(_Out):
+    added = fields.List(fields.Nested(SettlementKeyOut), required=True)
+    removed = fields.List(fields.Nested(SettlementKeyOut), required=True)
+    money = fields.Nested(MoneyOut, required=True, metadata={"description": "the yuan paid, without and with the pack"})
