@@ -563,7 +563,7 @@ ANSWER_TYPES_OF = {
     "scoring.pack_history": {"versions": "arr<scoring.PackVersionOut>"},
     "scoring.register_pack": {"notes": "arr<scoring.NoteOut>"},
     "scoring.validate_pack": {"notes": "arr<scoring.NoteOut>"},
-    "scoring.effective_pack": {"pack": "scoring.PackRefOut?", "rules": "rating.RulesSchema",
+    "scoring.effective_pack": {"pack": "scoring.PackRefOut?", "rules": "scoring.PackRulesOut",
                                "plugins": "arr<scoring.PluginUsedOut>"},
     "scoring.preview_pack": {"changes": "arr<scoring.PackChangeOut>", "settlement": "scoring.SettlementChangesOut",
                              "notes": "arr<scoring.NoteOut>", "incidents": "arr<scoring.IncidentOut>"},

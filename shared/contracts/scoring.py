@@ -63,6 +63,7 @@ from __future__ import annotations
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from shared.contracts import packs as _packs
+from shared.contracts import rating as _rating
 from shared.contracts import scoring_events as _events
 from shared.contracts import targets as _targets
 from shared.schemas import BaseSchema, Id, IsoDate, StrictInteger
@@ -834,6 +835,13 @@ class PackVersionOut(_Out):
         "description": "when, in UTC: ISO 8601 date and time without an offset (YYYY-MM-DDTHH:MM:SS[.ffffff])"})
     document = fields.Nested(PackDocumentOut, required=True)
     used_by = fields.List(fields.Nested(PackUseOut), required=True, metadata={"description": "the ratings that used it"})
+
+
+class PackRulesOut(_rating.RulesSchema):
+    """The rules a pack gives the snapshot (RATING.md §4): its cut-offs, five-star quota, ★5 amounts."""
+
+    class Meta:
+        unknown = INCLUDE
 
 
 class PackRefOut(_Out):
