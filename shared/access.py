@@ -18,8 +18,9 @@ actor's kind:
 * ``person``   — the person's roles **from the service's own read model on the day of the act**
   (officer, chief, leader, head of an agency; a committee's leaders and head are committee members,
   its other staff the committee's office; auditors named by config ``AUDITORS``), each covering the
-  person's agency (or committee) and every unit below it; a person acts only as themself (every
-  ``actor`` the payload names, also in its lists, is the person).
+  person's agency (or committee) and every unit below it; a read is judged by today's roles (it is
+  done today, whatever day it asks about); a person acts only as themself (every ``actor`` the
+  payload names, also in its lists, is the person).
 
 A READ row is open to every role, within its units; a WRITE row lists its roles.  Refusals are
 :class:`~shared.errors.Forbidden` naming ``actor``, the message starting with the rule id
@@ -305,7 +306,11 @@ def decide(op: str, actor: Actor, payload, resolver: Resolver, *, auditors=froze
         about = [v for path in rule.scope.paths for v in values_at(payload, path)]
         if about and all(v == actor.sub for v in about):
             return "self"
-    roles = {policy.AUDITOR: ALL_UNITS} if actor.sub in auditors else resolver.roles_of(actor.sub, day)
+    # a write is judged by the roles of the day it is dated (a former leader dating an approval to when
+    # he led); a read is done today, by today's roles: dating a read back never lends a former post's units
+    # (a leader who left k2 reading k2's tasks or members "as of" his time there); the tree stays the day's
+    roles_day = dt.date.today() if rule.access == policy.READ else day
+    roles = {policy.AUDITOR: ALL_UNITS} if actor.sub in auditors else resolver.roles_of(actor.sub, roles_day)
     allowed = policy.check(op, tuple(roles), who=who)
     units = set()
     for role, covered in roles.items():

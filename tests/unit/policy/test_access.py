@@ -114,6 +114,26 @@ def test_roles_are_those_of_the_day_of_the_act():
     assert access.day_of({"as_of": "2999-01-01"}) == dt.date.today()
 
 
+def test_a_read_is_judged_by_today_s_roles_whatever_day_it_asks_about():
+    # x1 led a2 until 2025-06-01, an officer of a1 since: dating a read back lends him nothing of a2
+    POSTS["x1"] = [("2020-01-01", "a2", None, "leader"), ("2025-06-01", "a1", "s1", "officer")]
+    try:
+        for op, payload in (("roster.members_of", {"unit": "a2", "date": "2024-01-01"}),
+                            ("scoring.followup_tasks", {"evaluator": "a2", "as_of": "2024-01-01"}),
+                            ("scoring.overdue_evaluations", {"agency": "a2", "as_of": "2024-01-01"})):
+            assert "lies outside" in refused(op, person("x1"), payload)
+            assert decide(op, person("l2"), payload) == policy.LEADER           # a2's leader now
+        # his unit of today, on any day asked (p1 led a1 only from 2026-03-01)
+        assert decide("roster.members_of", person("x1"), {"unit": "a1", "date": "2021-01-01"}) == policy.OFFICER
+        assert decide("roster.members_of", person("p1"), {"unit": "a1", "date": "2021-01-01"}) == policy.LEADER
+        # a write stays judged by the roles of its day (the domain's own date checks apply)
+        approve = {"actor": "x1", "subject": "o2", "month": "2024-01", "as_of": "2024-02-05"}
+        assert decide("scoring.approve", person("x1"), approve) == policy.LEADER
+        refused("scoring.approve", person("x1"), {**approve, "as_of": "2025-07-01"})
+    finally:
+        del POSTS["x1"]
+
+
 def test_a_person_acts_only_as_themself_even_inside_a_batch():
     batch = {"items": [{"actor": "l1", "subject": "o1", "month": "2026-02"},
                        {"actor": "h1", "subject": "c1", "month": "2026-02"}]}
