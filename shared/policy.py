@@ -423,15 +423,35 @@ def check(op: str, roles, *, who: str = "", in_scope: bool = True, where: str = 
     roles = tuple(roles)
     allowing = [r for r in roles if r in rule.roles or (rule.access == READ and r != PUBLIC)]
     if rule.access == WRITE and AUDITOR in roles and not allowing:
-        raise Forbidden(f"{op}: {who or 'an auditor'} reads only", "actor")
+        raise Forbidden(f"{op}: {who or 'an auditor'}{_READS_ONLY}", "actor")
     if not allowing:
         held = ", ".join(roles) or "no role"
-        raise Forbidden(f"{op}: {who or 'the actor'} ({held}) may not; allowed: "
+        raise Forbidden(f"{op}: {who or 'the actor'} ({held}){_MAY_NOT}"
                         f"{', '.join(sorted(rule.roles))}", "actor")
     if not in_scope:
-        raise Forbidden(f"{op}: {where or 'what the call is about'} lies outside "
+        raise Forbidden(f"{op}: {where or 'what the call is about'}{_OUTSIDE}"
                         f"{who or 'the actor'}'s units", "actor")
     return allowing[0]
+
+
+_READS_ONLY, _MAY_NOT, _OUTSIDE = " reads only", " may not; allowed: ", " lies outside "
+
+
+def refusal_of(op: str, message: str):
+    """What a refusal :func:`check` worded for ``op`` says: ``("scope", where)`` (what the call is
+    about lies outside the actor's units: ``where`` as ``check`` was given it, e.g. ``agency 'k2'``),
+    ``("role", None)`` (none of the actor's roles may call it), or None (not one of ``check``'s: the
+    domain's, or a person acting as another).  The gateway reads it to answer a signed-in person's
+    refusal in the shape it answers a calling system's (services.gateway.persons)."""
+    prefix = f"{op}: "
+    if not isinstance(message, str) or not message.startswith(prefix):
+        return None
+    rest = message[len(prefix):]
+    if rest.endswith("'s units") and _OUTSIDE in rest:
+        return ("scope", rest[:rest.rfind(_OUTSIDE)])
+    if _MAY_NOT in rest or rest.endswith(_READS_ONLY):
+        return ("role", None)
+    return None
 
 
 def as_rows() -> list[dict]:
@@ -478,4 +498,4 @@ def markdown() -> str:
 
 
 __all__ = ["TABLE", "ROLES", "WRITES", "READ", "WRITE", "Rule", "Scope", "rule_of", "role_allowed",
-           "check", "as_rows", "matrix", "markdown", "service_role"]
+           "check", "refusal_of", "as_rows", "matrix", "markdown", "service_role"]

@@ -5,7 +5,8 @@ For each :class:`~services.gateway.routing.Route` an ``@http`` entry point is ma
 1. finds the caller by its bearer token (401 when missing or unknown);
 2. parses the JSON body strictly and validates it (and the query) with the route's schema
    (400 naming the field);
-3. checks the units the request concerns against the token's list (403 naming the unit);
+3. checks the units the request concerns against the token's list (403 naming the unit; a
+   signed-in person's units are the service's policy's to check, services.gateway.persons);
 4. calls the target RPC with the caller's ``actor`` and, for a command sent with an
    ``Idempotency-Key`` header, ``idempotency_key = "<system>:<key>"`` in the context data (the
    service stores the answer under the verified caller and the request's hash: the same key with
@@ -36,7 +37,7 @@ from shared.metrics import Metrics
 from shared.schemas import check_text, id_problem, load, text_problem
 from shared.service import VERSION
 
-from services.gateway import fastjson_body, paging
+from services.gateway import fastjson_body, paging, persons as persons_
 from services.gateway.openapi import build_document
 from services.gateway.problems import GatewayProblem
 from services.gateway.routing import Route, values_at
@@ -228,8 +229,12 @@ def _resource_fields(route: Route) -> dict:
     return out
 
 
-def _check_scope(route: Route, caller, upstream, request_data: dict, cache: ScopeCache | None = None) -> None:
-    """Forbidden unless the caller may see the units the request concerns.  A lookup scope is
+def _check_scope(route: Route, caller, upstream, request_data: dict, cache: ScopeCache | None = None,
+                 persons: dict | None = None) -> None:
+    """Forbidden unless the caller may see the units the request concerns.  A signed-in person on a
+    route naming its units (``Scope.at``) passes to the service's policy where ``persons`` (the route's
+    fields checked against its target's policy row, :mod:`services.gateway.persons`) says so, and is
+    refused as a caller without those units elsewhere.  A lookup scope is
     asked even for a token that sees every unit: the resource must exist, so an unknown one is a
     404 on every route (the lookup's NotFound), never an empty 200.  A calling system's lookup may
     be answered by the unit ``cache`` kept from an earlier answer (the route's ``keep``): the unit is
@@ -241,6 +246,10 @@ def _check_scope(route: Route, caller, upstream, request_data: dict, cache: Scop
     if scope.kind == "all":
         raise Forbidden(f"{caller.system} may not see every unit (only a \"*\" token may do this)", "_token")
     if scope.kind == "paths":
+        if caller.kind == "person" and persons is not None:
+            # the target's policy row checks these very fields by the person's roles on the day
+            persons_.check_request(route, caller, request_data)
+            return
         for path in scope.paths:
             for unit in values_at(request_data, path):
                 if not isinstance(unit, str) or not caller.may_see(unit):
@@ -377,12 +386,15 @@ def authenticate(service, request, method: str = "GET"):
                              headers={"WWW-Authenticate": 'Bearer realm="lianbao"'})
     # a person's units are the policy's to decide (the roster's roles on the day): the gateway's own
     # scope check lets a person through routes open to any caller, the policy's, and those whose unit
-    # a service looks up (asked as the person: the service's policy decides)
+    # a service looks up (asked as the person: the service's policy decides), and those naming their
+    # units whose target's policy row checks the same fields (services.gateway.persons)
     return Caller(f"person:{person.person}", person.person, frozenset(), kind="person",
                   needs_csrf=person.session is not None)
 
 
-def handle(service, route: Route, request, path_values: dict) -> Response:
+def handle(service, route: Route, request, path_values: dict, persons: dict | None = None) -> Response:
+    """One request of ``route``; ``persons``: the route's fields a signed-in person's policy decides
+    (:func:`services.gateway.persons.check_route`), None: the route is closed to persons."""
     keyed = False
     try:
         caller = authenticate(service, request, route.method)
@@ -395,7 +407,8 @@ def handle(service, route: Route, request, path_values: dict) -> Response:
             offset, binding = paging.start(route, request.args.get("cursor"), query, path_values, keyed)
         body = _parse_body(route, request, service.limits.json_body)
         request_data = {**query, **(body if isinstance(body, dict) else {}), **path_values}
-        _check_scope(route, caller, service.upstream, request_data, getattr(service, "scope_units", None))
+        _check_scope(route, caller, service.upstream, request_data, getattr(service, "scope_units", None),
+                     persons)
         if route.scope.kind == "filter" and caller.agencies != contract.ALL_AGENCIES and caller.kind != "person":
             query = {**query, route.scope.paths[0]: sorted(caller.agencies)}   # only the token's units
         # (a person: the service answers within the units the person's post covers)
@@ -413,9 +426,15 @@ def handle(service, route: Route, request, path_values: dict) -> Response:
         if key is not None and (not key.strip() or len(key) > 200 or text_problem(key)):
             raise ValidationFailed("Idempotency-Key must have 1 to 200 printable characters",
                                    "Idempotency-Key")
-        result = service.upstream.call(route.target, args, caller=caller,
-                                       idempotency_key=None if route.is_read or not key
-                                       else f"{caller.system}:{key.strip()}")
+        try:
+            result = service.upstream.call(route.target, args, caller=caller,
+                                           idempotency_key=None if route.is_read or not key
+                                           else f"{caller.system}:{key.strip()}")
+        except Forbidden as err:
+            if persons is None or caller.kind != "person" or route.scope.kind != "paths":
+                raise
+            # the policy refusing the person: answered as the gateway answers a unit it may not see
+            raise persons_.answer_refusal(route, caller, request_data, persons, err) from None
         if route.export is not None:
             return _export(route, result)
         if keyed:
@@ -456,6 +475,9 @@ def make_gateway(routes, name: str = contract.SERVICE, title: str = "lianbao gat
         if (route.method, route.rule) in seen:
             raise ValueError(f"route given twice: {route.method} {route.path}")
         seen.add((route.method, route.rule))
+    # which routes naming their units a signed-in person passes to the service's policy (#21 item 2)
+    persons_open, persons_closed = persons_.open_to_persons(routes)
+    persons_.log_closed(persons_closed)
     document = build_document(routes, title=title, version=VERSION)
     document_text = json.dumps(document, ensure_ascii=False)
 
@@ -478,6 +500,8 @@ def make_gateway(routes, name: str = contract.SERVICE, title: str = "lianbao gat
         "limits": Limits(),
         "metrics": Metrics(),
         "routes": routes,
+        "persons_open": persons_open,
+        "persons_closed": persons_closed,
         "openapi_document": document,
         "openapi": http("GET", "/openapi.json")(openapi),
         "health": rpc(health),
@@ -492,13 +516,14 @@ def make_gateway(routes, name: str = contract.SERVICE, title: str = "lianbao gat
     if ("GET", "/health") not in seen:
         namespace["own_health"] = http("GET", "/health")(own_health)
     for index, route in enumerate(routes):
-        namespace[f"route_{index}_{route.operation_id}"] = http(route.method, route.rule)(_handler(route))
+        namespace[f"route_{index}_{route.operation_id}"] = http(route.method, route.rule)(
+            _handler(route, persons_open.get(persons_.key(route))))
     return type("GatewayService", (), namespace)
 
 
-def _handler(route: Route):
+def _handler(route: Route, persons: dict | None = None):
     def handler(self, request, **path_values):
-        return handle(self, route, request, path_values)
+        return handle(self, route, request, path_values, persons)
 
     handler.__name__ = route.operation_id
     handler.__doc__ = route.summary

@@ -8,7 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 
-from services.gateway import paging
+from services.gateway import paging, persons
 from services.gateway.answers import answer_of
 from shared.contracts import gateway as contract
 from shared.schemas import ID_MAX, ID_MESSAGE, IsoDate
@@ -62,10 +62,16 @@ def build_document(routes, title: str = "lianbao gateway", version: str = "0") -
     spec.components.schema("gateway.Error", schema=contract.ErrorBody)
     error_ref = {"$ref": "#/components/schemas/gateway.Error"}
     paths: dict[str, dict] = {}
+    persons_open, _closed = persons.open_to_persons(routes)
     for route in routes:
+        visible = route.scope.describe()
+        if route.scope.kind == "paths":
+            visible += ("; a signed-in person as the policy table decides by their roles on the day "
+                        "(docs/reference/policy.md)" if persons.key(route) in persons_open
+                        else "; never a signed-in person")
         op: dict = {"operationId": route.operation_id, "summary": route.summary,
                     "description": ((route.description + "\n\n") if route.description else "")
-                    + f"Calls `{route.target}`. Visible to: {route.scope.describe()}.",
+                    + f"Calls `{route.target}`. Visible to: {visible}.",
                     "tags": [route.tag or route.service], "parameters": [], "responses": {}}
         for name in route.params:
             op["parameters"].append({"in": "path", "name": name, "required": True,
