@@ -1,7 +1,8 @@
 """Fixtures of the gateway's service tests: a token file, a free port, a started gateway; for the
 console's pages (and the browser tests, tests/browser/conftest.py): one password for the sign-in
 accounts, the gateway started on the small city with its accounts (``console_gateway``), a person's
-signed-in HTTP session (``signed_in``), an evaluation or None, a page's hidden form fields."""
+signed-in HTTP session (``signed_in``) or bearer token (``person_bearer``), an evaluation or None, a
+page's hidden form fields."""
 import re
 import socket
 
@@ -171,6 +172,16 @@ def signed_in(url, login):
                headers={"Accept": "application/json"}, timeout=30)
     assert r.status_code == 200, r.text
     return s, r.json()["csrf"]
+
+
+def person_bearer(gw, suite, person):
+    """A signed-in person's 15-minute bearer token (sign in with a password, then POST /auth/token),
+    as request headers."""
+    sign_in_kit(suite).store.add(f"login-{person}", person, PASSWORD)
+    session, csrf = signed_in(gw, f"login-{person}")
+    r = session.post(f"{gw}/auth/token", headers={"X-CSRF-Token": csrf}, timeout=30)
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
 def read_or_none(suite, service, method, payload, missing):

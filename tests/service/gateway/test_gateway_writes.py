@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from tests.service.gateway import city, public_city
-from tests.service.gateway.conftest import auth
+from tests.service.gateway.conftest import auth, person_bearer
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -101,17 +101,6 @@ COMMITTEE_STAFF = [
     {"id": "k2", "name": "委员", "unit": "city", "position": "leader", "joined": "2010-01-01"},          # a member
     {"id": "c9", "name": "教导员", "unit": "c_ps_s1", "position": "chief", "joined": "2012-01-01"},     # another mentor
 ]
-
-
-def person_bearer(gw, suite, person):
-    """A signed-in person's 15-minute bearer token (sign in with a password, then POST /auth/token)."""
-    from tests.service.gateway.conftest import PASSWORD, sign_in_kit, signed_in
-
-    sign_in_kit(suite).store.add(f"login-{person}", person, PASSWORD)
-    session, csrf = signed_in(gw, f"login-{person}")
-    r = session.post(f"{gw}/auth/token", headers={"X-CSRF-Token": csrf}, timeout=30)
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
 def call(gw, method, path, body=None, who="city", **params):
