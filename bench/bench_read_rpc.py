@@ -21,7 +21,9 @@ Targets (issue 24): p50 of each read ≤ 1.5× echo's p50; with 20 callers ≥ 0
 three processes ≥ 2× one.  The ``BENCH`` line's figure is the slower read's p50 (ms), its baseline
 echo's p50; the other figures travel in the same line (``extra``) and the verdict is all of them.
 
-    python bench/bench_read_rpc.py [--quick]
+    python bench/bench_read_rpc.py [--quick] [--amqp URL]
+
+The broker is ``--amqp``, else ``LIANBAO_TEST_AMQP``, else vhost ``/`` of the local RabbitMQ (``make bench``).
 """
 from __future__ import annotations
 
@@ -47,7 +49,8 @@ sys.path.insert(0, str(ROOT))
 from shared.config import load_config  # noqa: E402
 
 PG = "postgresql://postgres@127.0.0.1:5432"
-AMQP = "amqp://guest:guest@127.0.0.1:5672/"
+#: the broker (its vhost too): ``LIANBAO_TEST_AMQP`` as the tests take it, or ``--amqp``; vhost ``/`` by default
+AMQP = os.environ.get("LIANBAO_TEST_AMQP") or "amqp://guest:guest@127.0.0.1:5672/"
 CALLERS = 20
 TARGET_P50 = 1.5           # × echo's p50
 TARGET_THROUGHPUT = 0.8    # × echo's calls/s with 20 callers
@@ -252,12 +255,15 @@ def main(argv=None) -> int:
     logging.getLogger("amqp").setLevel(logging.ERROR)     # "Received method … during closing channel"
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer calls, shorter concurrent runs")
+    parser.add_argument("--amqp", default=AMQP, help="the broker's URL, its vhost included (default: "
+                        "LIANBAO_TEST_AMQP, else vhost / of the local RabbitMQ)")
     args = parser.parse_args(argv)
+    amqp = args.amqp
     rounds, n, seconds = (3, 100, 3.0) if args.quick else (5, 300, 6.0)
     tag = "lianbao_bench_read_" + uuid.uuid4().hex[:8]
     tmp = Path(tempfile.mkdtemp(prefix="bench_read_"))
     keyring = tmp / "keyring.yml"
-    env = {**os.environ, "BROKER_URL": AMQP, "LIANBAO_DATA": str(tmp / "data"),
+    env = {**os.environ, "BROKER_URL": amqp, "LIANBAO_DATA": str(tmp / "data"),
            "LIANBAO_AUTH_KEYRING": str(keyring), "DATABASE_URL_TEMPLATE": f"{PG}/{tag}_{{service}}",
            "RPC_TIMEOUT": "60"}
     config = load_config(env={k: env[k] for k in ("BROKER_URL", "LIANBAO_DATA", "LIANBAO_AUTH_KEYRING",
@@ -271,7 +277,7 @@ def main(argv=None) -> int:
     print(f"read RPCs: {CALLERS} concurrent callers, RabbitMQ + PostgreSQL, one process per service "
           f"(logs in {tmp})")
     try:
-        procs.start("echo", [ECHO, AMQP])
+        procs.start("echo", [ECHO, amqp])
         procs.start("roster", [UP, "roster"])
         procs.start("scoring", [UP, "scoring"])
         wait_ready(config, ("bench_echo", "roster", "scoring"))
