@@ -13,19 +13,20 @@ whenever the result is the same, and hands it to kombu's own decoder otherwise:
 * anything orjson refuses (``NaN``, ``Infinity``, a lone surrogate, a number out of range) —
   kombu's decoder reads it or raises as before.
 
-:func:`dumps` writes a message with orjson when it holds only objects, lists, tuples, strings,
-integers, booleans and nulls (a batch of forms; nameko's request ``{"args": (…), "kwargs": {…}}``,
-whose ``args`` is a tuple, an array to both encoders), and with kombu's encoder otherwise (floats,
-dates, decimals, bytes, a subclass of a tuple: kombu's text and typed envelopes, as before).  orjson's text differs from the
-standard encoder's only in spelling (UTF-8 instead of ``\\u`` escapes, no blanks), so the values a
-decoder reads are the same.  The wire stays JSON under the same content type: what a message says,
-and which messages are accepted, do not change.
+:func:`dumps` writes a message with orjson when orjson reads its text back as the very same value
+(objects with string keys, lists, tuples, strings, integers, finite floats, booleans and nulls: a
+batch of forms; nameko's request ``{"args": (…), "kwargs": {…}}``, whose ``args`` is a tuple, an
+array to both encoders; a read's answer with its scores), and with kombu's encoder otherwise (dates,
+decimals, UUIDs, bytes, NaN and the infinities, which orjson would write as ``null``, subclasses:
+kombu's text and typed envelopes, as before).  orjson's text differs from the standard encoder's
+only in spelling (UTF-8 instead of ``\\u`` escapes, no blanks; ``1e16`` for ``1e+16``: both write a
+float's shortest text, which reads back as the same float), so the values a decoder reads are the
+same.  The wire stays JSON under the same content type: what a message says, and which messages are
+accepted, do not change.
 :func:`install` registers the codec under kombu's name ``json`` for this process; every process of
 the suite that uses the bus loads its configuration through :mod:`shared.config`, which installs it.
 """
 from __future__ import annotations
-
-from itertools import chain
 
 import orjson
 from kombu.serialization import registry
@@ -51,48 +52,45 @@ def loads(data):
     return kombu_json.loads(data)
 
 
-_LEAVES = frozenset({str, int, bool, type(None)})
-_ARRAYS = frozenset({list, tuple})
-_NODES = _LEAVES | {dict} | _ARRAYS
+#: orjson hands these to ``default`` (which refuses them) instead of writing them its own way: dates
+#: and times (kombu writes typed envelopes), dataclasses, subclasses of str, int, dict and list
+_STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
 
 
-def _plain(value) -> bool:
-    """True when ``value`` holds only objects with string keys, lists, tuples, strings, integers,
-    booleans and nulls (no float, no date, no subclass): what orjson writes as the standard encoder
-    does, value for value (a tuple is a JSON array to both: nameko sends an RPC's ``args`` as one).
-    A list of flat objects (a batch of forms) is looked at in C-level passes."""
-    kind = type(value)
-    if kind is dict:
-        if not set(map(type, value)) <= {str}:
-            return False
-        items = value.values()
-    elif kind in _ARRAYS:
-        items = value
-    else:
-        return kind in _LEAVES
-    kinds = set(map(type, items))
-    if kinds <= _LEAVES:
-        return True
-    if not kinds <= _NODES:
-        return False
-    if kind in _ARRAYS and kinds == {dict}:
-        if (set(map(type, chain.from_iterable(items))) <= {str}
-                and set(map(type, chain.from_iterable(map(dict.values, items)))) <= _LEAVES):
-            return True
-    return all(_plain(item) for item in items if type(item) is dict or type(item) in _ARRAYS)
+def _refuse(value):
+    raise TypeError(type(value).__name__)
 
 
 def dumps(value) -> str:
-    """``value`` as JSON text: orjson's when :func:`_plain` (the same values, read by any JSON
-    decoder, kombu's included), else kombu's own encoder (dates, decimals, floats, tuples …, with
-    its typed envelopes).  An integer beyond 64 bits or a lone surrogate, which orjson refuses, is
-    written by kombu's encoder too."""
-    if _plain(value):
-        try:
-            return orjson.dumps(value).decode("utf-8")
-        except orjson.JSONEncodeError:
-            pass
+    """``value`` as JSON text: orjson's when it reads back equal to ``value`` (so every JSON decoder,
+    kombu's included, reads the same values as from kombu's text), else kombu's own encoder (dates,
+    decimals, UUIDs, NaN and infinities …, with its typed envelopes).  A value orjson refuses
+    (an integer beyond 64 bits, a lone surrogate, a key that is not a string, a type it does not
+    know) is written by kombu's encoder too.  The check reads the text back (orjson) and compares:
+    a few microseconds for a read's answer, where kombu's encoder took tens."""
+    try:
+        raw = orjson.dumps(value, default=_refuse, option=_STRICT)
+    except (TypeError, orjson.JSONEncodeError):
+        return kombu_json.dumps(value)
+    if _same(orjson.loads(raw), value):     # NaN/inf (null), UUIDs, enums read back otherwise
+        return raw.decode("utf-8")
     return kombu_json.dumps(value)
+
+
+def _same(read, value) -> bool:
+    """Whether ``read`` (orjson's reading of ``value``'s text) is ``value``, a tuple read back as the
+    list it was written as (both encoders write a tuple as an array).  Equal parts are compared in
+    C, whole; only a part holding a tuple (nameko's ``args``) is taken apart."""
+    if read == value:
+        return True
+    kind = type(value)
+    if kind is tuple or kind is list:
+        return (type(read) is list and len(read) == len(value)
+                and (kind is tuple and read == list(value) or all(map(_same, read, value))))
+    if kind is dict:
+        return (type(read) is dict and read.keys() == value.keys()
+                and all(_same(read[key], item) for key, item in value.items()))
+    return False
 
 
 def install() -> None:

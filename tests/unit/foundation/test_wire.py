@@ -1,9 +1,13 @@
 """shared.wire: the bus's JSON codec reads and writes the same values as kombu's own ``json``."""
+import dataclasses
+import enum
 import json
+from collections import OrderedDict
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
+import orjson
 import pytest
 from hypothesis import given, settings, strategies as st
 from kombu.serialization import dumps as kombu_dumps, loads as kombu_loads, registry
@@ -96,8 +100,8 @@ def test_a_batch_is_written_by_orjson_and_reads_back_the_same():
     forms = [{"serial": f"K0-{i:07d}", "subject": "说明", "group": "parents", "n": i, "ok": None, "t": True}
              for i in range(100)]
     payload = {"args": [{"campaign_id": "c", "forms": forms}], "kwargs": {}}
-    assert wire._plain(payload)
     text = wire.dumps(payload)
+    assert text == orjson.dumps(payload).decode()
     assert "说明" in text                                      # orjson's spelling (kombu's is \\u8bf4…)
     assert kombu_json.loads(text) == kombu_json.loads(kombu_json.dumps(payload)) == payload
 
@@ -106,19 +110,62 @@ def test_a_nameko_request_its_args_a_tuple_is_written_by_orjson_and_reads_back_t
     forms = [{"serial": f"K0-{i:07d}", "subject": "说明", "group": "parents", "answers": "SBDN"}
              for i in range(100)]
     body = {"args": ({"campaign_id": "c", "forms": forms}, [1, (2, "x")]), "kwargs": {}}
-    assert wire._plain(body)
     text = wire.dumps(body)
     assert "说明" in text                                      # orjson's spelling
+    assert text == orjson.dumps(body).decode()
     assert kombu_json.loads(text) == kombu_json.loads(kombu_json.dumps(body))
     assert repr(kombu_json.loads(text)) == repr(kombu_json.loads(kombu_json.dumps(body)))
     Point = __import__("collections").namedtuple("Point", "x y")
-    assert not wire._plain({"args": (Point(1, 2),)})          # a subclass: kombu's encoder, as before
+    named = {"args": (Point(1, 2),)}
+    assert wire.dumps(named) == kombu_json.dumps(named)         # a subclass: kombu's encoder, as before
+
+
+EDGE_FLOATS = [0.1, 1.5, -0.0, 1e16, 1e-7, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 123456789.123,
+               -2.5e-300, 7.0, 1 / 3]
+
+
+def test_finite_floats_are_written_by_orjson_and_read_back_the_same():
+    months = [{"month": f"2025-{n:02d}", "score": 92.5 + n / 7, "items": {"political.study": 7.0},
+               "late": False, "notice_end": None} for n in range(1, 13)]
+    for value in ({"result": {"months": months}, "error": None}, {"x": EDGE_FLOATS}, EDGE_FLOATS,
+                  [{"a": x, "b": "说明"} for x in EDGE_FLOATS], 2.5):
+        text = wire.dumps(value)
+        assert text == orjson.dumps(value).decode()
+        back = kombu_json.loads(text)
+        assert back == value and repr(back) == repr(value)       # the very same floats, -0.0 too
+        assert repr(back) == repr(kombu_json.loads(kombu_json.dumps(value)))
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+class Level(str, enum.Enum):
+    HIGH = "high"
+
+
+class Name(str):
+    pass
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_nan_and_infinities_anywhere_take_kombus_encoder(bad):
+    for value in ({"x": bad}, [1.5, bad], {"a": [{"b": {"c": [0.5, bad]}}]}, [{"a": 1.5}, {"a": bad}],
+                  [{"a": 1.5, "b": "x"}, {"a": 2, "b": bad}], bad):
+        assert wire.dumps(value) == kombu_json.dumps(value)      # NaN / Infinity, never orjson's null
 
 
 @pytest.mark.parametrize("value", [
-    {"x": 1.5}, {"x": float("nan")}, {"x": [float("inf")]}, {"x": (1, 2.5)}, {"x": date(2026, 1, 2)},
+    {"x": float("nan")}, {"x": [float("inf")]}, {"x": (1, float("nan"))}, {"x": date(2026, 1, 2)},
     {"x": Decimal("1.10")}, {"x": uuid.UUID(int=3)}, {"x": b"raw"}, {1: "int key"}, {"x": 2 ** 70},
     {"x": "\ud800"}, [{"a": 1}, {"a": {"b": datetime(2026, 1, 1)}}], [{"a": 1}, {2: 1}],
+    {"x": [uuid.UUID(int=4)]}, {"x": Name("n")}, {"x": OrderedDict(a=1)}, {"args": ({"a": [1, (2, uuid.UUID(int=5))]},)},
+    {"x": datetime(2026, 1, 1, 12, 0).time()},
 ])
 def test_anything_else_is_written_by_kombus_encoder(value):
     assert wire.dumps(value) == kombu_json.dumps(value)
@@ -129,3 +176,18 @@ def test_anything_else_is_written_by_kombus_encoder(value):
 def test_written_values_read_back_as_kombus_text_does(value):
     text = wire.dumps(value)
     assert repr(kombu_json.loads(text)) == repr(kombu_json.loads(kombu_json.dumps(value)))
+
+
+@pytest.mark.parametrize("value", [{"x": Colour.RED}, {"x": Point(1)}, {"x": {1, 2}}, {"x": object()}])
+def test_what_kombus_encoder_refuses_is_still_refused(value):
+    with pytest.raises(Exception) as theirs:
+        kombu_json.dumps(value)
+    with pytest.raises(Exception) as mine:
+        wire.dumps(value)
+    assert type(mine.value) is type(theirs.value)
+
+
+def test_a_string_enum_reads_back_as_its_text_either_way():
+    value = {"x": Level.HIGH, "y": [Level.HIGH]}
+    assert kombu_json.loads(wire.dumps(value)) == kombu_json.loads(kombu_json.dumps(value)) == {
+        "x": "high", "y": ["high"]}
