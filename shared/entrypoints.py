@@ -38,19 +38,23 @@ letters; the standalone proxies) waits for the broker's publisher confirm.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import logging
 import sys
 import traceback
 
 import eventlet
-from kombu import Exchange, Queue, binding
+import kombu.serialization
+from kombu import Connection, Exchange, Queue, binding
+from kombu.pools import producers
 from nameko.amqp.publish import Publisher
-from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_RETRY_POLICY,
+                              DEFAULT_TRANSPORT_OPTIONS, LOGIN_METHOD_CONFIG_KEY, PERSISTENT)
 from nameko.events import EventHandler
 from nameko.messaging import QueueConsumer
-from nameko.exceptions import IncorrectSignature, MalformedRequest
-from nameko.rpc import Rpc, RpcConsumer
+from nameko.exceptions import IncorrectSignature, MalformedRequest, UnserializableValueError, serialize
+from nameko.rpc import Rpc, RpcConsumer, get_rpc_exchange
 from nameko.timer import timer  # noqa: F401  (re-exported)
 
 from shared import db as _db
@@ -138,6 +142,43 @@ class SuiteRpcConsumer(RpcConsumer):
         queue = self.queue  # nameko's rpc-<service>, declared again with the suite's queue type
         self.queue = suite_queue(self.container.config, queue.name, exchange=queue.exchange,
                                  routing_key=queue.routing_key, durable=True)
+        config = self.container.config
+        self._exchange = get_rpc_exchange(config)
+        # the pool's key for the replies' connections, made once (nameko's Responder makes a
+        # Publisher and two kombu Connections, parsing the URL, for every reply): the same broker,
+        # transport options and publisher confirms as nameko's
+        self._replies = Connection(config[AMQP_URI_CONFIG_KEY],
+                                   transport_options=dict(DEFAULT_TRANSPORT_OPTIONS, confirm_publish=True),
+                                   ssl=config.get(AMQP_SSL_CONFIG_KEY),
+                                   login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+
+    def handle_result(self, message, result, exc_info):
+        """Reply, then ack the request (nameko's order and message: ``{"result", "error"}`` in the
+        request's content type, to its ``reply_to`` with its ``correlation_id``, persistent, confirmed
+        by the broker, retried on a lost connection).  The reply is serialised once: nameko
+        serialises the result alone first (to check that it can be) and then the whole reply again.
+        A result that cannot be serialised is answered, as by nameko, with an
+        ``UnserializableValueError``."""
+        error = serialize(exc_info[1]) if exc_info is not None else None
+        # the memory transport (embedded) keeps the content type on the message, not in properties
+        content_type = message.properties.get("content_type") or message.content_type
+        serializer = kombu.serialization.registry.type_to_name[content_type]
+        try:
+            content_type, encoding, body = kombu.serialization.dumps({"result": result, "error": error},
+                                                                     serializer)
+        except Exception:
+            exc_info = sys.exc_info()
+            result, error = None, serialize(UnserializableValueError(result))
+            content_type, encoding, body = kombu.serialization.dumps({"result": None, "error": error},
+                                                                     serializer)
+        with producers[self._replies].acquire(block=True) as producer:
+            producer.publish(body, content_type=content_type, content_encoding=encoding,
+                             exchange=self._exchange, routing_key=message.properties["reply_to"],
+                             correlation_id=message.properties.get("correlation_id"), headers={},
+                             delivery_mode=PERSISTENT, mandatory=False, priority=0, retry=True,
+                             retry_policy=DEFAULT_RETRY_POLICY)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
 
 
 class VerifiedActorHeaders:
@@ -238,14 +279,27 @@ class SuiteRpc(VerifiedActorHeaders, Rpc):
                         self.container.service_name, self.method_name, exc_info=True)
 
     def handle_message(self, body, message):
-        """Admit the call in a green thread of its own: verifying the signature, asking the policy
-        table (a read of the service's database) and recalling an idempotent answer must not hold up
-        the queue consumer, which delivers every RPC of this service.  How many are admitted at once is
-        bounded by the consumer's prefetch (the container's ``max_workers``): a message is acked only
-        when it is answered."""
-        self.container.spawn_managed_thread(
-            functools.partial(self._admit, body, message),
-            identifier=f"admit {self.container.service_name}.{self.method_name}")
+        """Admit the call (verifying the signature, asking the policy table, a read of the service's
+        database, recalling an idempotent answer) in the green thread nameko's queue consumer has
+        already given this message (``QueueConsumer.handle_message`` spawns one per delivery, a test
+        checks it): it never holds up the consumer, which delivers every RPC of this service.  How
+        many are admitted at once is bounded by the consumer's prefetch (the container's
+        ``max_workers``): a message is acked only when it is answered."""
+        self._admit(body, message)
+
+    def check_signature(self, args, kwargs):
+        """nameko's check that the method takes these arguments, with the method's signature read
+        once (``inspect.getcallargs`` reads it again on every call); a call that does not fit is
+        refused with nameko's own words (``getcallargs``'s message)."""
+        signature = self.__dict__.get("_signature")
+        if signature is None:
+            signature = self._signature = inspect.signature(
+                getattr(self.container.service_cls, self.method_name))
+        try:
+            signature.bind(None, *args, **kwargs)
+        except TypeError as exc:
+            super().check_signature(args, kwargs)   # raises IncorrectSignature, as nameko words it
+            raise IncorrectSignature(str(exc)) from None
 
     def _admit(self, body, message):
         try:

@@ -221,19 +221,20 @@ def test_dead_letters_replayed_reach_their_handler_once_fixed(probes, monkeypatc
 def test_a_reply_that_cannot_be_sent_does_not_kill_the_service(probes, monkeypatch):
     """The broker goes away while a service replies: nameko would kill the container. The work is
     committed; the caller's retry with the same idempotency key gets the first answer."""
-    from nameko import rpc as nameko_rpc
     from nameko.exceptions import RpcTimeout
 
-    original = nameko_rpc.Responder.send_response
+    from shared.entrypoints import SuiteRpcConsumer
+
+    original = SuiteRpcConsumer.handle_result       # where the suite's services reply
     failures = []
 
-    def flaky(self, result, exc_info):
+    def flaky(self, message, result, exc_info):
         if not failures:
             failures.append(result)
             raise ConnectionResetError("broker went away")
-        return original(self, result, exc_info)
+        return original(self, message, result, exc_info)
 
-    monkeypatch.setattr(nameko_rpc.Responder, "send_response", flaky)
+    monkeypatch.setattr(SuiteRpcConsumer, "handle_result", flaky)
     with probes.rpc(timeout=2, context_data={"idempotency_key": "lost-reply"}) as rpc:
         with pytest.raises(RpcTimeout):
             rpc.probe_sender.write({"text": "kept"})
