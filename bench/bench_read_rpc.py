@@ -103,13 +103,14 @@ def admin(sql: str) -> None:
 
 class Processes:
     def __init__(self, folder: Path, env: dict):
-        self.folder, self.env, self.procs = folder, env, []
+        self.folder, self.env, self.procs, self.names = folder, env, [], []
 
     def start(self, name: str, argv: list[str], extra: dict | None = None):
         log = open(self.folder / f"{name}-{len(self.procs)}.log", "wb")
         proc = subprocess.Popen([sys.executable, "-c", *argv], cwd=str(ROOT), env={**self.env, **(extra or {})},
                                 stdout=log, stderr=subprocess.STDOUT)
         self.procs.append(proc)
+        self.names.append(name)
         return proc
 
     def stop(self):
@@ -223,8 +224,10 @@ def sequential(calls: dict, rounds: int, n: int) -> dict:
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def concurrent(config, make_call, signed: bool, seconds: float) -> float:
-    """Calls per second of ``CALLERS`` green threads, each with its own proxy, for ``seconds``."""
+def concurrent(config, make_call, signed: bool, seconds: float, procs=None, label: str = "") -> float:
+    """Calls per second of ``CALLERS`` green threads, each with its own proxy, for ``seconds``.  With
+    ``procs``, prints the cores each service process and this (the callers') process used meanwhile:
+    what bounds the figure on this machine."""
     done = [0]
     start_at = [0.0]
     stop_at = [0.0]
@@ -242,10 +245,18 @@ def concurrent(config, make_call, signed: bool, seconds: float) -> float:
     pool = eventlet.GreenPool(CALLERS)
     threads = [pool.spawn(caller) for _ in range(CALLERS)]
     eventlet.sleep(2.0)                             # every caller connected
+    pids = {f"{name}[{proc.pid}]": proc.pid for name, proc in zip(procs.names, procs.procs)
+            if proc.poll() is None} if procs is not None else {}
+    pids["callers"] = os.getpid()
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     start_at[0] = time.perf_counter()
     stop_at[0] = start_at[0] + seconds
     for thread in threads:
         thread.wait()
+    elapsed = time.perf_counter() - start_at[0]
+    if procs is not None:
+        used = ", ".join(f"{name} {(cpu_seconds(pid) - before[name]) / elapsed:.2f}" for name, pid in pids.items())
+        print(f"    cores used, {label}: {used}")
     return done[0] / seconds
 
 
@@ -297,12 +308,14 @@ def main(argv=None) -> int:
             print(f"  sequential p50 {name}: {value:.2f} ms ({value / p50['echo']:.2f}× echo)")
 
         rate = {
-            "echo": concurrent(config, lambda rpc: (lambda: rpc.bench_echo.echo({"person": person})), False, seconds),
+            "echo": concurrent(config, lambda rpc: (lambda: rpc.bench_echo.echo({"person": person})), False, seconds,
+                               procs, "echo"),
             "roster.get_staff": concurrent(
-                config, lambda rpc: (lambda: rpc.roster.get_staff({"person": person})), True, seconds),
+                config, lambda rpc: (lambda: rpc.roster.get_staff({"person": person})), True, seconds, procs,
+                "roster.get_staff"),
             "scoring.person_history": concurrent(
                 config, lambda rpc: (lambda: rpc.scoring.person_history({"person": "bo", "year": 2025})), True,
-                seconds),
+                seconds, procs, "scoring.person_history"),
         }
         for name, value in rate.items():
             print(f"  {CALLERS} callers {name}: {value:,.0f} calls/s ({value / rate['echo']:.2f}× echo)")
@@ -311,7 +324,8 @@ def main(argv=None) -> int:
         procs.start("roster", [UP, "roster"])
         eventlet.sleep(5.0)                         # the two new consumers on rpc-roster
         wait_idle(procs)                            # … and done starting
-        three = concurrent(config, lambda rpc: (lambda: rpc.roster.get_staff({"person": person})), True, seconds)
+        three = concurrent(config, lambda rpc: (lambda: rpc.roster.get_staff({"person": person})), True, seconds,
+                           procs, "roster.get_staff, three roster processes")
         scale = three / rate["roster.get_staff"]
         print(f"  {CALLERS} callers roster.get_staff, three processes: {three:,.0f} calls/s "
               f"({scale:.2f}× one process; {os.cpu_count()} cores)")
