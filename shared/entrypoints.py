@@ -152,6 +152,17 @@ class SuiteRpcConsumer(RpcConsumer):
                                    ssl=config.get(AMQP_SSL_CONFIG_KEY),
                                    login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
 
+    def get_provider_for_method(self, routing_key):
+        """nameko's lookup (the entry point of ``<service>.<method>``, else ``MethodNotFound``), kept
+        by routing key: nameko formats the key of every method of the service for every call (68 of
+        them for scoring).  One that has since been unregistered is looked up afresh."""
+        kept = self.__dict__.setdefault("_by_key", {})
+        found = kept.get(routing_key)
+        if found is not None and found in self._providers:
+            return found
+        found = kept[routing_key] = super().get_provider_for_method(routing_key)
+        return found
+
     def handle_result(self, message, result, exc_info):
         """Reply, then ack the request (nameko's order and message: ``{"result", "error"}`` in the
         request's content type, to its ``reply_to`` with its ``correlation_id``, persistent, confirmed

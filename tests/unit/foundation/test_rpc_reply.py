@@ -166,3 +166,32 @@ def test_a_reply_the_broker_refuses_is_not_acked(monkeypatch):
     with pytest.raises(ConnectionResetError):
         reply.handle_result(Message(), {"ok": 1}, None)
     assert reply.queue_consumer.acked == []     # redelivered once the service reconnects
+
+
+def test_the_entry_point_of_a_routing_key_is_kept_until_it_is_unregistered():
+    from nameko.exceptions import MethodNotFound
+
+    class Entry:
+        def __init__(self, name):
+            self.method_name = name
+
+    class Named:
+        service_name = "probe"
+
+    reply = SuiteRpcConsumer()
+    reply.container = Named()
+    read, write = Entry("read"), Entry("write")
+    reply._providers = {read, write}
+    assert reply.get_provider_for_method("probe.read") is read
+    assert reply.get_provider_for_method("probe.read") is read
+    assert reply.get_provider_for_method("probe.write") is write
+    with pytest.raises(MethodNotFound):
+        reply.get_provider_for_method("probe.nope")
+    with pytest.raises(MethodNotFound):
+        reply.get_provider_for_method("other.read")
+    reply._providers.discard(read)
+    with pytest.raises(MethodNotFound):
+        reply.get_provider_for_method("probe.read")
+    again = Entry("read")
+    reply._providers.add(again)
+    assert reply.get_provider_for_method("probe.read") is again
