@@ -8,7 +8,8 @@
    an object an object; a type word after a name types it: ``n``, ``number``, ``bool``, ``str``,
    ``date``, ``dt``, ``obj``, ``?`` for nullable; a bare name has the type of
    :data:`shared.contracts.gateway.ANSWER_TYPES`, or its RPC's own in ``ANSWER_TYPES_OF``: a name
-   with no type is a :class:`ShapeError`, found when the document is built), the top level's
+   with no type is a :class:`ShapeError`, found when the document is built; an element word, ``[ledger
+   line]``, the service's output contract named in ``ANSWER_ITEMS``), the top level's
    properties required, named ``<service>.<Operation>Answer``; a type that names an output
    contract (``scoring.EvaluationOut``, ``arr<scoring.TaskOut>``: a schema of
    ``shared.contracts.<module>``) is that schema, and wins over the shape the text gives;
@@ -128,12 +129,17 @@ def contract_schema(spec: str) -> type:
 
 
 def _names_contract(spec) -> bool:
-    return spec is not None and "." in spec
+    return isinstance(spec, str) and "." in spec
 
 
-def typed_field(spec: str, **kwargs):
+def typed_field(spec, **kwargs):
     """A field of a type named in :data:`shared.contracts.gateway.ANSWER_TYPES` (``str``, ``date?``,
-    ``arr<obj>``...), or an output contract (``scoring.TaskOut``)."""
+    ``arr<obj>``...), or of a service's output contract there: a schema class (an object of its
+    properties), ``[spec]`` (an array of them), or one named (``scoring.TaskOut``)."""
+    if isinstance(spec, list):
+        return fields.List(typed_field(spec[0]), **kwargs)
+    if isinstance(spec, type):
+        return fields.Nested(contract.answer_schema(spec), **kwargs)
     if spec.endswith("?"):
         return typed_field(spec[:-1], allow_none=True, **kwargs)
     if spec.startswith("arr<"):
@@ -145,6 +151,8 @@ def typed_field(spec: str, **kwargs):
                              **kwargs)
     if spec == "obj":
         return fields.Dict(keys=fields.String(), **kwargs)
+    if spec.startswith("map<"):
+        return fields.Dict(keys=fields.String(), values=typed_field(spec[4:-1]), **kwargs)
     return {"str": fields.String, "date": IsoDate, "dt": fields.DateTime, "int": fields.Integer, "num": fields.Float,
             "bool": fields.Boolean}[spec](**kwargs)
 
@@ -162,7 +170,7 @@ def _field(shape, name: str, nested: int, key: str = "", types=None):
         return field
     kind, inner = shape
     if kind == "word":
-        spec = _ITEM_TYPES.get(inner)
+        spec = _ITEM_TYPES.get(inner) or types.get(f"[{inner}]")     # [ledger line]: ANSWER_ITEMS
         return typed_field(spec) if spec else fields.Dict(keys=fields.String())
     if kind == "array":
         return fields.List(_field(inner, name + "Item", nested + 1, key, types))
@@ -215,7 +223,8 @@ def answer_of(route):
     if shape is None:
         return {"type": "object", "additionalProperties": True, FREE_FORM: True,
                 "description": f"free-form: {route.response} (its keys are not enumerated here)"}
-    types = {**contract.ANSWER_TYPES, **contract.ANSWER_TYPES_OF.get(route.target, {})}
+    types = {**contract.ANSWER_TYPES, **{f"[{word}]": spec for word, spec in contract.ANSWER_ITEMS.items()},
+             **contract.ANSWER_TYPES_OF.get(route.target, {})}
     return _schema(answer_name(route), shape[1], 0, types)
 
 

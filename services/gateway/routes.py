@@ -21,7 +21,8 @@ CAMPAIGN_DOC = ("{campaign_id, kind, period, owner, title, status, groups: [grou
                 "subjects: {kind: n}, forms_received: n, closed_at: dt?}")
 RATES_DOC = ("{campaign_id, kind, period, owner, status, final, questionnaire: {key, version: n}, subjects: [{id, kind, "
              "name, forms, satisfied, basic, dissatisfied, answered, rate, below_60, meets_target, dimensions: "
-             "{dimension: {satisfied, basic, dissatisfied, answered, rate, below_60, meets_target}}, ...}], totals, "
+             "{dimension: {satisfied, basic, dissatisfied, answered, rate, below_60, meets_target}}, groups: {group: "
+             "{satisfied, basic, dissatisfied, answered, rate, below_60, meets_target}}, ...}], totals, "
              "...}")
 FOLLOWUP_DOC = ("{evaluator, month, subject, group, rectification: {state, explanation: str?, plan: str?}, "
                 "helpers: [person], helpers_named: bool, study_classes: [{class_id: str, class_name: str, "
@@ -196,7 +197,8 @@ ROSTER_READS = [
           "{person, date, mentees: [person]}", query=roster.PersonOnDate(exclude=("person",)),
           scope=STAFF_AGENCY, tag="roster"),
     Route("GET", "/roster/people/{person}/evaluator", "roster.evaluator_of",
-          "Who evaluates a person's month on a date", "{person, date, group (the evaluating body), rule, mark, unit, position, status, secondment, ...}",
+          "Who evaluates a person's month on a date", "{person, date, group (the evaluating body), rule, mark, unit, position, status, secondment (the spell's "
+          "id), six_month_mark, daily_logs (who reviews them: the mentor), ...}",
           query=roster.PersonOnDate(exclude=("person",)), scope=STAFF_AGENCY, tag="roster"),
     Route("GET", "/roster/people/{person}/cases", "roster.cases_of", "A person's ban violations and cases",
           "{person, cases: [case]}", scope=STAFF_AGENCY, tag="roster"),
@@ -310,7 +312,8 @@ TRAINING_REPORTS = [
           "Front-line posts and who holds them (every unit)", "{as_of, people: [person]}", query=training.AsOf(),
           scope=Scope.everything(), tag="training", answer=gateway.FrontlineReportAnswer()),
     Route("GET", "/training/reports/pass-rate", "training.pass_rate", "Pass rates between two dates (every unit)",
-          "{start, end, target, city: {passed, taken, rate, meets_target}, units: [...]}", query=gateway.PassRateQuery(), scope=Scope.everything(), tag="training"),
+          "{start, end, target, city: {passed, taken, rate, meets_target}, units: [{unit_id, passed, taken, rate, "
+          "meets_target}]}", query=gateway.PassRateQuery(), scope=Scope.everything(), tag="training"),
 ]
 
 SURVEY_MORE = [

@@ -243,7 +243,9 @@ class TrainingResultAnswer(_PersonNamed):
 
 class RecordResultAnswer(_Answer):
     result = fields.Nested(TrainingResultAnswer, required=True)
-    events = fields.List(fields.Dict(), required=True, metadata={"description": "what the result set off (rotation failed, certification, ...)"})
+    events = fields.List(fields.String(), required=True, metadata={
+        "description": "the events the result set off, by name (retraining_failed, certified, recheck_passed, "
+                       "certification_revoked)"})
 
 
 class TrainingResultsAnswer(_PersonNamed):
@@ -364,10 +366,41 @@ def _open(schema_cls: type) -> type:
                                                      "__module__": schema_cls.__module__})
 
 
+_OPENED: dict = {}
+
+
+def answer_schema(schema_cls: type) -> type:
+    """:func:`_open` made once per contract class (one name in /openapi.json, one class behind it)."""
+    if schema_cls not in _OPENED:
+        _OPENED[schema_cls] = _open(schema_cls)
+    return _OPENED[schema_cls]
+
+
+class UploadFault(_Answer):
+    field = fields.String(required=True)
+    reason = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class UploadError(_Answer):
+    """A refused row of a streamed upload, by its place in the file: a row the gateway could not read
+    or that repeats an earlier one (``line`` or ``row``, ``reason``), or the service's own error for it
+    (an import's ``{row, column, message}``, a form's ``{serial, field, reason, message, faults}``)."""
+    line = fields.Integer(allow_none=True, metadata={"description": "the line of the file"})
+    row = fields.Integer(allow_none=True, metadata={"description": "the line of the file (an import's error)"})
+    index = fields.Integer(allow_none=True, metadata={"description": "always null here (the line says where)"})
+    field = fields.String(metadata={"description": "the column or JSON path at fault"})
+    column = fields.String(allow_none=True)
+    reason = fields.String()
+    serial = fields.String(allow_none=True, metadata={"description": "a form's serial"})
+    message = fields.String(required=True)
+    faults = fields.List(fields.Nested(UploadFault), metadata={"description": "every fault of a form"})
+
+
 def _contract_answers() -> dict:
     """RPC -> the schema of its answer, built from the services' own output contracts (the rest
     of the routes state their shape in the route table: :mod:`services.gateway.answers`)."""
-    from shared.contracts import rating, roster, survey
+    from shared.contracts import rating, rewards, roster, survey
 
     unit, staff, spell = _open(roster.UnitOut), _open(roster.StaffOut), _open(roster.SpellOut)
 
@@ -444,10 +477,12 @@ def _contract_answers() -> dict:
         exit = fields.Nested(spell_out, required=True, metadata={"description": "the spell that ended"})
 
     class CaseAnswer(_Answer):
-        violation = fields.Dict(keys=fields.String(), required=True)
+        violation = fields.Nested(answer_schema(roster.ViolationOut), required=True)
         suspension = fields.Nested(spell_out, allow_none=True)
-        cases = fields.List(fields.Dict(keys=fields.String()), required=True)
+        cases = fields.List(fields.Nested(answer_schema(roster.CaseOut)), required=True)
         unassigned = fields.List(fields.Nested(CutPair), required=True)
+
+    notice = _keep_name(type("NoticeAnswer", (answer_schema(rewards.NoticeOut),), {}), "rewards.NoticeAnswer")
 
     for cls in (UnitsAnswer, SpellsAnswer, MemberAnswer, MembersAnswer, RecognitionAnswer, PairAnswer, CutPair,
                 ReassignAnswer, UnassignAnswer, UnitVersion, UnitHistory, UnitChange, UnitDissolved, StaffChange, SpellAnswer,
@@ -459,7 +494,8 @@ def _contract_answers() -> dict:
             "roster.reassign_mentor": ReassignAnswer, "roster.unassign_mentor": UnassignAnswer,
             "scoring.snapshot": rating.SnapshotSchema, "roster.unit_history": UnitHistory, "roster.move_unit": UnitChange, "roster.rename_unit": UnitChange, "roster.dissolve_unit": UnitDissolved,
             "roster.change_staff": StaffChange, "roster.record_spell": SpellAnswer, "roster.end_spell": SpellAnswer,
-            "roster.return_to_team": ReturnAnswer, "roster.record_ban_violation": CaseAnswer}
+            "roster.return_to_team": ReturnAnswer, "roster.record_ban_violation": CaseAnswer,
+            "rewards.notice": notice}
 
 
 def _scoring_answers() -> dict:
@@ -568,3 +604,34 @@ ANSWER_TYPES_OF = {
     "scoring.preview_pack": {"changes": "arr<scoring.PackChangeOut>", "settlement": "scoring.SettlementChangesOut",
                              "notes": "arr<scoring.NoteOut>", "incidents": "arr<scoring.IncidentOut>"},
 }
+# the output contracts of the services (issue 21 item 3): an entity of an answer typed property by
+# property where its service writes it down (shared/contracts/<service>.py), never a bare object
+from shared.contracts import rewards as _rewards, roster as _roster, survey as _survey, training as _training  # noqa: E402
+
+#: an element word of the route table's shapes (``errors: [error]``) -> the contract it is; an RPC's own
+#: words are its ``"[word]"`` entries in ANSWER_TYPES_OF (``[task]`` is rewards' or scoring's)
+ANSWER_ITEMS = {
+    "error": UploadError,                       # the streamed uploads' refused rows (services.gateway.uploads)
+}
+_RATES_TYPES = {"totals": _survey.RatesTotalsOut}
+for _target, _types in {
+    "rewards.ledger": {"[ledger line]": _rewards.LedgerLineOut},
+    "rewards.tasks": {"[task]": _rewards.TaskOut},
+    "rewards.schedules": {"[schedule]": _rewards.ScheduleOut},
+    "training.list_courses": {"[course]": _training.CourseOut},
+    "training.register_courses": {"[course]": _training.CourseOut},
+    "training.central_group_report": {"[session]": _training.SessionOut},
+    "roster.discipline_facts": {"[fact]": _roster.DisciplineFactOut},
+    "rewards.reconcile": {"missing": [_rewards.LineOut], "extra": [_rewards.LedgerLineOut],
+                          "different": [_rewards.DifferenceOut], "problems": [_rewards.ReconcileProblemOut]},
+    "rewards.verify_chain": {"problems": [_rewards.ChainProblemOut]},
+    "survey.list_campaigns": {"questionnaire": _survey.QuestionnaireVersionOut},
+    "survey.define_questionnaire": {"items": [_survey.QuestionnaireItemOut]},
+    "survey.get_rates": _RATES_TYPES, "survey.close_campaign": _RATES_TYPES, "survey.publish_rates": _RATES_TYPES,
+    "survey.progress": {"groups": "map<int>"},
+    "roster.evaluator_of": {"secondment": "str?", "six_month_mark": "date?", "daily_logs": "str?"},
+    "roster.cases_of": {"[case]": _roster.PersonCaseOut},
+    "roster.record_discipline_fact": {"fact": _roster.DisciplineFactOut},
+    "roster.investigate": {"fact": _roster.DisciplineFactOut},
+}.items():
+    ANSWER_TYPES_OF[_target] = {**ANSWER_TYPES_OF.get(_target, {}), **_types}

@@ -129,3 +129,115 @@ class TaskQuery(BaseSchema):
 class CompleteTask(BaseSchema):
     key = fields.String(required=True, validate=validate.Length(min=1, max=400))
     done = IsoDate(required=True)
+
+
+# -- answers (issue 21 item 3): what the RPCs above answer, for the gateway's /openapi.json ------------
+SUBJECT_TYPES = ("officer", "section", "agency")
+_TASK_KINDS = ("warning_talk", "admonishment_talk", "rectification")
+
+
+class LineOut(BaseSchema):
+    """A settlement line as the ledger's rules make it (reconciliation's ``missing``: expected, not
+    in force)."""
+    key = fields.String(required=True, metadata={"description": "`<identity>|<entry>` (an allowance: its identity)"})
+    source = fields.String(required=True, metadata={"description": "the rating_id, or `allowance:<YYYY-MM>`"})
+    period = fields.String(required=True)
+    subject = fields.String(required=True)
+    subject_type = fields.String(required=True, validate=validate.OneOf(SUBJECT_TYPES))
+    kind = fields.String(required=True, validate=validate.OneOf(LINE_KINDS))
+    amount = fields.Integer(required=True, allow_none=True, metadata={"description": "whole yuan; null: no money"})
+    paying_unit = fields.String(required=True, allow_none=True)
+    reason = fields.String(required=True)
+    rule = fields.String(required=True, metadata={"description": "the Method's mark"})
+    basis = fields.String(required=True, allow_none=True, metadata={"description": "where the amount comes from"})
+    effective = IsoDate(required=True)
+    reverses = fields.String(allow_none=True, metadata={"description": "a reversal: the key of the line it cancels"})
+
+
+class LedgerLineOut(LineOut):
+    """A line of the ledger: the line, its place in the hash chain and when it was written."""
+    seq = fields.Integer(required=True)
+    recorded_at = fields.String(required=True, metadata={"description": "UTC, ISO 8601 without offset"})
+    prev_hash = fields.String(required=True)
+    hash = fields.String(required=True)
+
+
+class LineContentOut(BaseSchema):
+    """The fields of a line that say what it pays (those reconciliation compares), any of them."""
+    subject_type = fields.String(validate=validate.OneOf(SUBJECT_TYPES))
+    amount = fields.Integer(allow_none=True)
+    paying_unit = fields.String(allow_none=True)
+    reason = fields.String()
+    rule = fields.String()
+    basis = fields.String(allow_none=True)
+
+
+class DifferenceOut(BaseSchema):
+    """A line in force that pays otherwise than expected: the fields that differ, both ways."""
+    key = fields.String(required=True)
+    identity = fields.String(required=True)
+    fields_ = fields.List(fields.String(), required=True, data_key="fields")
+    expected = fields.Nested(LineContentOut, required=True,
+                             metadata={"description": "the differing fields (`fields`) as expected"})
+    actual = fields.Nested(LineContentOut, required=True,
+                           metadata={"description": "the differing fields (`fields`) in the ledger"})
+
+
+class ReconcileProblemOut(BaseSchema):
+    identity = fields.String(required=True)
+    key = fields.String(required=True, allow_none=True)
+    problem = fields.String(required=True, validate=validate.OneOf(("doubled", "reversal", "unbalanced")))
+    message = fields.String(required=True)
+
+
+class ChainProblemOut(BaseSchema):
+    seq = fields.Integer(required=True)
+    key = fields.String(allow_none=True)
+    problem = fields.String(required=True, validate=validate.OneOf(("edited", "relinked", "missing", "head")))
+    message = fields.String(required=True)
+
+
+class TaskOut(BaseSchema):
+    key = fields.String(required=True, metadata={"description": "the ledger line's key"})
+    subject = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(_TASK_KINDS))
+    period = fields.String(required=True)
+    paying_unit = fields.String(required=True, allow_none=True)
+    opened = IsoDate(required=True)
+    due = IsoDate(required=True)
+    done = IsoDate(required=True, allow_none=True)
+    revoked = IsoDate(required=True, allow_none=True, metadata={"description": "a re-rating reversed its line"})
+    overdue = fields.Boolean(required=True)
+
+
+class ScheduleOut(BaseSchema):
+    agency = fields.String(required=True)
+    effective_from = fields.String(required=True, metadata={"description": "the first year (YYYY)"})
+    officer = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                          metadata={"description": "yuan per officer, keyed by stars (1 to 5)"})
+    section_per_head = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                                   metadata={"description": "yuan per head of a section, keyed by stars"})
+    basis = fields.String(metadata={"description": "set_schedule only"})
+
+
+NOTICE_ROW_DOC = ("one row of the notice's table, cells in `headers` order: id, name, type, outcome (text), "
+                  "stars (integer or null), score (number or null), rewards (text), amount (yuan or null), basis (text)")
+SUMMARY_ROW_DOC = ("a paying unit's payout, cells in `summary_headers` order: unit (text), then bonuses, "
+                   "bonus yuan, allowances, allowance yuan, total yuan (integers)")
+
+
+def _cells(*types: str, description: str) -> fields.List:
+    """A table row: an array of cells, each one of ``types`` or null (OpenAPI 3.0 has no tuples)."""
+    return fields.List(fields.Raw(metadata={"anyOf": [{"type": t, "nullable": True} for t in types]}),
+                       metadata={"description": description})
+
+
+class NoticeOut(BaseSchema):
+    """``notice(PeriodQuery)``: one table per paying unit (公示) and the payout summary."""
+    period = fields.String(required=True)
+    headers = fields.List(fields.String(), required=True)
+    sheets = fields.Dict(keys=fields.String(), values=fields.List(_cells("string", "number", description=NOTICE_ROW_DOC)),
+                         required=True, metadata={"description": "keyed by paying unit"})
+    summary_headers = fields.List(fields.String(), required=True)
+    summary = fields.List(_cells("string", "integer", description=SUMMARY_ROW_DOC), required=True)
+    unit = fields.String(metadata={"description": "the unit asked (its paying units only)"})

@@ -474,6 +474,37 @@ class EvaluatorsResolvedEvent(BaseSchema):
     stamp = fields.String(load_default=None, allow_none=True)
 
 
+
+# -- answers (issue 21 item 3): the ban cases, for the gateway's /openapi.json --------------------------
+class ViolationOut(BaseSchema):
+    id = fields.String(required=True)
+    person = fields.String(required=True)
+    ban = fields.Integer(required=True)
+    mentor = fields.String(required=True, allow_none=True, metadata={"description": "the 联带责任人 that day"})
+    occurred_on = IsoDate(required=True)
+    confirmed_on = IsoDate(required=True)
+    note = fields.String(required=True, allow_none=True)
+
+
+class DisciplineFactOut(DisciplineFactEvent):
+    """A discipline fact as answered (``record_discipline_fact``, ``investigate``, ``discipline_facts``):
+    the payload of its events."""
+
+
+class CaseOut(BaseSchema):
+    id = fields.String(required=True)
+    violation = fields.String(required=True, metadata={"description": "the violation's id"})
+    person = fields.String(required=True, metadata={"description": "whose case (the violator or the mentor)"})
+    role = fields.String(required=True)
+
+
+class PersonCaseOut(CaseOut):
+    """A case of ``cases_of``: the case and its violation."""
+    ban = fields.Integer(required=True)
+    occurred_on = IsoDate(required=True)
+    confirmed_on = IsoDate(required=True)
+    violator = fields.String(required=True)
+
 EVENT_SCHEMAS = {
     EVALUATORS_RESOLVED: EvaluatorsResolvedEvent,
     UNITS_SAVED: UnitsSavedEvent, STAFF_JOINED: StaffJoinedEvent,

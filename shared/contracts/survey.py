@@ -248,3 +248,39 @@ EVENT_SCHEMAS = {
     SATISFACTION_RATES_PUBLISHED: SatisfactionRatesPublished,
     RECOGNITION_POLL_PUBLISHED: RecognitionPollEvent,
 }
+
+
+# -- answers (issue 21 item 3): what the RPCs above answer, for the gateway's /openapi.json ------------
+_RATE_TEXT = {"description": "a decimal number as text, 4 places rounded half-up; null: nothing answered",
+              "format": "decimal"}
+
+
+class QuestionnaireVersionOut(BaseSchema):
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+
+
+class QuestionnaireItemOut(BaseSchema):
+    number = fields.Integer(required=True, metadata={"description": "1, 2, ... in the questionnaire's order"})
+    dimension = fields.String(required=True, validate=validate.OneOf(DIMENSIONS))
+    text = fields.String(required=True)
+
+
+class CountsOut(BaseSchema):
+    """Counts of answers and their rate (of a subject, a dimension, a respondent group or all)."""
+    satisfied = fields.Integer(required=True)
+    basic = fields.Integer(required=True)
+    dissatisfied = fields.Integer(required=True)
+    answered = fields.Integer(required=True)
+    rate = fields.String(required=True, allow_none=True, metadata=_RATE_TEXT)
+    below_60 = fields.Boolean(required=True)
+    meets_target = fields.Boolean(required=True)
+
+
+class RatesTotalsOut(CountsOut):
+    """A campaign's totals: every form, per dimension and per respondent group."""
+    forms = fields.Integer(required=True)
+    dimensions = fields.Dict(keys=fields.String(), values=fields.Nested(CountsOut), required=True,
+                             metadata={"description": "keyed by dimension"})
+    groups = fields.Dict(keys=fields.String(), values=fields.Nested(CountsOut), required=True,
+                         metadata={"description": "keyed by respondent group"})

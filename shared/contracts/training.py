@@ -370,3 +370,20 @@ EVENT_SCHEMAS = {
     CERTIFIED: CertifiedEvent, RECHECK_PASSED: RecheckPassedEvent,
     RECHECK_REMINDER: RecheckReminderEvent, CERTIFICATION_REVOKED: CertificationRevokedEvent,
 }
+
+
+# -- answers (issue 21 item 3): what the RPCs above answer, for the gateway's /openapi.json ------------
+class CourseOut(BaseSchema):
+    """COURSE of ``register_courses`` and ``list_courses``."""
+    id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(COURSE_KINDS))
+    title = fields.String(required=True)
+    modules = fields.List(fields.String(), required=True, metadata={"description": "sorted"})
+
+
+class SessionOut(BaseSchema):
+    """SESSION: a central study group's session (``record_session``, ``central_group_report``)."""
+    unit_id = fields.String(required=True)
+    start = IsoDate(required=True)
+    days = fields.Integer(required=True)
+    end = IsoDate(required=True, metadata={"description": "the last day"})
