@@ -109,3 +109,27 @@ def test_a_campaigns_rates_are_as_documented():
     assert problems("POST", "/survey/campaigns/{campaign_id}/close", dict(answer, already_closed=True)) == []
     bad = dict(answer, totals=dict(report["totals"], groups={"parents": {"rate": 0.9}}))
     assert problems("GET", "/survey/campaigns/{campaign_id}/rates", bad)
+
+
+def test_a_type_may_be_an_output_contract_a_list_of_one_or_a_map():
+    """ANSWER_TYPES_OF's entries beside the type words: a contract class (its answer schema, made once),
+    ``[class]``, ``map<int>``; and an element word of the route table (``[task]``) is the RPC's own."""
+    from marshmallow import fields
+
+    from services.gateway import answers
+    from services.gateway.routing import Route
+    from shared.contracts import gateway as contract
+    from shared.contracts import rewards
+
+    nested = answers.typed_field(rewards.TaskOut)
+    assert isinstance(nested, fields.Nested) and nested.nested is contract.answer_schema(rewards.TaskOut)
+    listed = answers.typed_field([rewards.LineOut], allow_none=True)
+    assert isinstance(listed, fields.List) and listed.inner.nested is contract.answer_schema(rewards.LineOut)
+    assert listed.allow_none
+    counts = answers.typed_field("map<int>")
+    assert isinstance(counts, fields.Dict) and isinstance(counts.value_field, fields.Integer)
+    rewards_tasks = answers.answer_of(Route("GET", "/r/tasks", "rewards.tasks", "t", "{today, tasks: [task]}"))
+    scoring_tasks = answers.answer_of(Route("GET", "/s/tasks", "scoring.followup_tasks", "t", "{tasks: [task]}"))
+    assert rewards_tasks._declared_fields["tasks"].inner.nested is contract.answer_schema(rewards.TaskOut)
+    assert getattr(scoring_tasks._declared_fields["tasks"].inner, "nested", None) is not \
+        contract.answer_schema(rewards.TaskOut)                                          # not rewards' task
