@@ -3,6 +3,7 @@ console's pages (and the browser tests, tests/browser/conftest.py): one password
 accounts, the gateway started on the small city with its accounts (``console_gateway``), a person's
 signed-in HTTP session (``signed_in``) or bearer token (``person_bearer``), an evaluation or None, a
 page's hidden form fields."""
+import os
 import re
 import socket
 
@@ -115,6 +116,10 @@ class AnswerChecker:
             self.problems.append((method.upper(), template, list(error.path), error.message[:300]))
 
 
+#: a file the checker appends ``METHOD /path`` of every operation it checked to (none: nothing written)
+SEEN_ENV = "LIANBAO_ANSWERS_SEEN"
+
+
 @pytest.fixture(autouse=True)
 def answers_as_documented(monkeypatch):
     """Every 2xx JSON answer a gateway test receives is checked against ``/openapi.json``: a test
@@ -135,6 +140,10 @@ def answers_as_documented(monkeypatch):
 
     monkeypatch.setattr(requests.Session, "request", request)
     yield checker
+    seen = os.environ.get(SEEN_ENV)
+    if seen:     # the operations answered 2xx JSON (checked): tests/service/gateway/answers_seen.py
+        with open(seen, "a", encoding="utf-8") as out:
+            out.writelines(f"{method} {template}\n" for method, template in sorted(checker.checked))
     assert not checker.problems, "answers not as documented:\n" + "\n".join(map(str, checker.problems[:40]))
 
 
