@@ -92,7 +92,7 @@ def test_a_generated_client_reads_list_routes_page_by_page_and_other_answers_as_
     spells = api("roster", "roster_spells_of").sync(person="o1", client=client)
     assert spells.person == "o1" and spells.spells == []
     courses = api("training", "training_list_courses").sync(client=client)
-    assert [c["id"] for c in courses.courses] == ["drill"]
+    assert [(c.id, c.kind) for c in courses.courses] == [("drill", "skills")]      # a model (training.CourseOut)
     subjects = api("survey", "survey_campaign_subjects").sync(campaign_id="c1", client=client)
     assert [s.id for s in subjects.subjects] == ["c_ps"] and subjects.next_ is None
     chain = api("rewards", "rewards_verify_chain").sync(client=client)
