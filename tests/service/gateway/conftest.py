@@ -156,6 +156,20 @@ def sign_in_kit(suite):
 
 
 @pytest.fixture
+def small_city(start_gateway):
+    """``(gateway URL, suite)``: the services and the gateway on the small city of
+    :mod:`tests.service.gateway.city` (its units and staff in the roster, its people in training)."""
+    from tests.service.gateway import city
+
+    gw, suite = start_gateway(city.classes())
+    with suite.rpc() as rpc:
+        rpc.roster.save_units({"units": city.UNITS})
+        rpc.roster.create_staff({"staff": city.STAFF})
+        rpc.training.upsert_people({"people": city.PEOPLE})
+    return gw, suite
+
+
+@pytest.fixture
 def console_gateway(start_gateway):
     """``console_gateway({login: person, ...}, **config)`` -> ``(base URL, suite)``: the services and
     the gateway on the small city (:mod:`tests.service.gateway.public_city`, no campaign), a sign-in

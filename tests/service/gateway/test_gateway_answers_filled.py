@@ -20,16 +20,6 @@ from rewards_ratings import agency, officer, rating_payload, section  # noqa: E4
 pytestmark = pytest.mark.timeout(240)
 
 
-@pytest.fixture
-def filled(start_gateway):
-    gw, suite = start_gateway(city.classes())
-    with suite.rpc() as rpc:
-        rpc.roster.save_units({"units": city.UNITS})
-        rpc.roster.create_staff({"staff": city.STAFF})
-        rpc.training.upsert_people({"people": city.PEOPLE})
-    return gw, suite
-
-
 def call(gw, method, path, body=None, who="city", **params):
     headers = who if isinstance(who, dict) else auth(who)
     return requests.request(method, f"{gw}{path}", json=body, params=params or None, headers=headers, timeout=60)
@@ -48,8 +38,8 @@ def bearer_of(gw, suite, person):
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_the_rewards_answers_with_lines_tasks_a_notice_and_a_schedule(filled):
-    gw, suite = filled
+def test_the_rewards_answers_with_lines_tasks_a_notice_and_a_schedule(small_city):
+    gw, suite = small_city
     with suite.rpc(as_operator="ops") as rpc:
         settled = rpc.rewards.settle(rating_payload(
             officers=[officer("o1", stars=5, score=97.0), officer("c", stars=2, score=72.0)],
@@ -75,8 +65,8 @@ def test_the_rewards_answers_with_lines_tasks_a_notice_and_a_schedule(filled):
     assert schedules[0]["effective_from"] == "2027" and schedules[0]["officer"]["5"] == 1200
 
 
-def test_the_training_answers_with_courses_sessions_events_and_a_pass_rate(filled):
-    gw, _ = filled
+def test_the_training_answers_with_courses_sessions_events_and_a_pass_rate(small_city):
+    gw, _ = small_city
     courses = [{"id": "drill", "kind": "skills", "title": "实战技能"},
                {"id": "allround", "kind": "all_round_assessment", "title": "全能政法干警考核"}]
     assert ok(call(gw, "POST", "/training/courses", {"courses": courses}))["created"] == 2
@@ -95,8 +85,8 @@ def test_the_training_answers_with_courses_sessions_events_and_a_pass_rate(fille
     assert rates["city"]["taken"] == 1 and [u["passed"] for u in rates["units"]] == [1]
 
 
-def test_the_survey_answers_with_a_campaign_its_forms_and_its_rates(filled):
-    gw, _ = filled
+def test_the_survey_answers_with_a_campaign_its_forms_and_its_rates(small_city):
+    gw, _ = small_city
     county = "county"
     body = {"campaign_id": "c1", "period": "2026H1", "owner": "cnty", "subjects": city.SUBJECTS}
     ok(call(gw, "POST", "/survey/campaigns", body, county))
@@ -116,8 +106,8 @@ def test_the_survey_answers_with_a_campaign_its_forms_and_its_rates(filled):
     assert closed["status"] == "closed" and closed["final"] and closed["totals"]["rate"] == "1.0000"
 
 
-def test_the_rosters_answers_of_a_case_and_a_seconded_person(filled):
-    gw, suite = filled
+def test_the_rosters_answers_of_a_case_and_a_seconded_person(small_city):
+    gw, suite = small_city
     head = bearer_of(gw, suite, "h")
     ok(call(gw, "POST", "/roster/people/o1/spells", {"kind": "secondment", "start": "2026-01-05", "host_unit": "m_ps"},
             "county"))
@@ -130,8 +120,8 @@ def test_the_rosters_answers_of_a_case_and_a_seconded_person(filled):
     assert [(c["role"], c["ban"], c["violator"]) for c in cases] == [("violator", 4, "c")]
 
 
-def test_the_services_health_through_the_gateway(filled):
-    gw, _ = filled
+def test_the_services_health_through_the_gateway(small_city):
+    gw, _ = small_city
     for name in SERVICES:
         health = ok(call(gw, "GET", f"/health/{name}"))
         assert health["service"] == name and health["status"] == "ok", health

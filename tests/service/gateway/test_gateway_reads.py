@@ -13,22 +13,12 @@ from tests.service.gateway.conftest import auth
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture
-def started(start_gateway):
-    gw, suite = start_gateway(city.classes())
-    with suite.rpc() as rpc:
-        rpc.roster.save_units({"units": city.UNITS})
-        rpc.roster.create_staff({"staff": city.STAFF})
-        rpc.training.upsert_people({"people": city.PEOPLE})
-    return gw, suite
-
-
 def get(gw, path, who="county", **params):
     return requests.get(f"{gw}{path}", params=params or None, headers=auth(who), timeout=30)
 
 
-def test_roster_reads_answer_within_the_tokens_units(started):
-    gw, _ = started
+def test_roster_reads_answer_within_the_tokens_units(small_city):
+    gw, _ = small_city
     r = get(gw, "/roster/people/o1")
     assert r.status_code == 200 and r.json()["id"] == "o1"
     foreign, missing = get(gw, "/roster/people/o1", "other"), get(gw, "/roster/people/nobody", "other")
@@ -53,8 +43,8 @@ def test_roster_reads_answer_within_the_tokens_units(started):
     assert r.status_code == 200 and "c_ps" in str(r.json())
 
 
-def test_scoring_reads(started):
-    gw, _ = started
+def test_scoring_reads(small_city):
+    gw, _ = small_city
     r = get(gw, "/scoring/people/o1/evaluations/2026-03")
     assert r.status_code == 404 and r.json()["error"] == "not_found"      # nothing submitted yet
     r = get(gw, "/scoring/people/o1/evaluations/2026-13")
@@ -80,12 +70,12 @@ def test_scoring_reads(started):
     assert get(gw, "/scoring/units/m_ps/results/2026").status_code == 404
 
 
-def test_scoring_calendar_template_followups_and_packs(started):
+def test_scoring_calendar_template_followups_and_packs(small_city):
     from pathlib import Path
 
     import yaml
 
-    gw, _ = started
+    gw, _ = small_city
     r = get(gw, "/scoring/template", kind="officer")
     assert r.status_code == 200 and r.json()["kind"] == "officer" and r.json()["total"] == 100.0
     r = get(gw, "/scoring/calendar", year="2026")
@@ -120,8 +110,8 @@ def test_scoring_calendar_template_followups_and_packs(started):
     assert get(gw, "/scoring/agencies/c_ps/packs").json()["versions"] == []      # checking stores nothing
 
 
-def test_city_wide_training_reports_need_a_token_for_every_unit(started):
-    gw, _ = started
+def test_city_wide_training_reports_need_a_token_for_every_unit(small_city):
+    gw, _ = small_city
     r = get(gw, "/training/reports/pass-rate", "city", end="2026-03-01")
     assert r.status_code == 200 and r.json()["start"] == "2026-01-01"
     assert get(gw, "/training/reports/pass-rate", "county", end="2026-03-01").status_code == 403
@@ -131,8 +121,8 @@ def test_city_wide_training_reports_need_a_token_for_every_unit(started):
     assert get(gw, "/training/reports/central-group", "city", quarter="2026-Q1").status_code == 200
 
 
-def test_training_reads(started):
-    gw, _ = started
+def test_training_reads(small_city):
+    gw, _ = small_city
     r = get(gw, "/training/people/o1")
     assert r.status_code == 200 and r.json()["id"] == "o1" and r.json()["agency_id"] == "c_ps"
     assert get(gw, "/training/people/m1").status_code == 404
@@ -152,8 +142,8 @@ def test_training_reads(started):
     assert get(gw, "/training/units/m_ps/study", month="2026-03").status_code == 404
 
 
-def test_survey_subjects_closing_and_publishing(started):
-    gw, suite = started
+def test_survey_subjects_closing_and_publishing(small_city):
+    gw, suite = small_city
     county = auth("county")
     body = {"campaign_id": "c1", "period": "2026H1", "owner": "cnty", "subjects": city.SUBJECTS}
     assert requests.post(f"{gw}/survey/campaigns", json=body, headers=county, timeout=30).status_code == 200
@@ -178,8 +168,8 @@ def test_survey_subjects_closing_and_publishing(started):
         assert rpc.survey.publish_rates({"campaign_id": "c1"})["campaign_id"] == "c1"
 
 
-def test_rewards_reads_a_page_at_a_time_for_a_city_token(started):
-    gw, _ = started
+def test_rewards_reads_a_page_at_a_time_for_a_city_token(small_city):
+    gw, _ = small_city
     r = get(gw, "/rewards/ledger", "city", limit="10", offset="0")
     assert r.status_code == 200 and r.json() == {"total": 0, "lines": []}, r.text
     r = get(gw, "/rewards/ledger", "city", limit="0")
@@ -209,10 +199,10 @@ def test_every_rpc_has_a_route_or_a_reason_and_the_reasons_are_not_stale():
     assert set(listed) == names - routed
 
 
-def test_a_committees_board_and_a_rating_preview(started):
+def test_a_committees_board_and_a_rating_preview(small_city):
     """The two RPCs scoring gained last (committee_board, preview_rating): routed, the service's
     policy deciding (a county system sees its committee's board, not another's)."""
-    gw, _ = started
+    gw, _ = small_city
     r = get(gw, "/scoring/committees/cnty/board", month="2026-03", as_of="2026-03-20")
     assert r.status_code == 200, r.text
     assert r.json()["committee"] == "cnty" and r.json()["month"] == "2026-03" and r.json()["next"] is None

@@ -198,16 +198,6 @@ def test_the_roster_commands_over_http(roster_city):
 
 
 # -- training, survey and rewards -------------------------------------------------------------------
-@pytest.fixture
-def small_city(start_gateway):
-    gw, suite = start_gateway(city.classes())
-    with suite.rpc() as rpc:
-        rpc.roster.save_units({"units": city.UNITS})
-        rpc.roster.create_staff({"staff": city.STAFF})
-        rpc.training.upsert_people({"people": city.PEOPLE})
-    return gw, suite
-
-
 def test_the_training_commands_over_http(small_city):
     gw, _ = small_city
     course = {"id": "drill", "kind": "skills", "title": "实战技能"}
