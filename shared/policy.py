@@ -253,7 +253,8 @@ _w("scoring.write_daily_logs", STAFF + (PERSONS, OPERATOR), _p("logs[].person"),
 _w("scoring.review_daily_logs", STAFF + (PERSONS,), _p("reviews[].person"),
    separation="the person's mentor, never the person")
 _r("scoring.daily_logs_of", scope=_p("person"), note="a person's daily logs of a month, with their review")
-_r("scoring.unreviewed_logs", scope=_p("mentor"))
+_r("scoring.unreviewed_logs", scope=Scope("unit", ("agency",), else_city=True),
+   note="the overdue logs of the agency named, or of the whole city (only the city's callers); `mentor` narrows them")
 _w("scoring.rank_month", LEADING + (COMMITTEE_OFFICE, PERSONS, OPERATOR), _u("evaluator"),
    "ranks a filed month (a computation stored for the notice)")
 _r("scoring.ranking_of_month", scope=_u("evaluator"))

@@ -20,7 +20,7 @@ OTHER = Caller("other", "other-office", frozenset({"m_ps"}))
 CLOSED = {
     ("POST", "/ratings/preview"): "names no scope",                 # a snapshot's units, rated, nothing stored
     ("GET", "/roster/units/{unit}/history"): "names no scope",      # roster.unit_history reads any unit
-    ("GET", "/scoring/agencies/{agency}/unreviewed-logs"): "is about `mentor`",   # not the route's agency
+    ("GET", "/scoring/agencies/{agency}/unreviewed-logs"): "reads the whole city",   # when no agency is named
 }
 
 def test_every_route_naming_units_is_open_to_persons_only_where_its_policy_row_checks_those_fields():

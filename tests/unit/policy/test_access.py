@@ -381,3 +381,15 @@ def test_the_tree_is_read_upwards_only_as_far_as_the_callers_unit_and_the_body_o
     assert access.decide("scoring.evaluation", Actor("a1", "system", {"a1"}), {**read, "subject": "d2"},
                          model) == policy.SYSTEM
     assert model.bodies_read == ["d2"]
+
+
+def test_the_overdue_daily_logs_are_read_within_the_callers_units_or_the_whole_city_by_the_citys_only():
+    """``scoring.unreviewed_logs`` answers every overdue log of the agency it names, or of the whole city
+    when it names none (the service does not narrow it to the caller's units): a system of a2, or a2's
+    leader, reading a1's or everyone's was allowed while the row looked only at an optional mentor."""
+    for actor in (Actor("k2", "system", {"a2"}), person("l2")):
+        assert "agency 'a1'" in refused("scoring.unreviewed_logs", actor, {"agency": "a1", "as_of": "2026-03-03"})
+        assert "the whole city" in refused("scoring.unreviewed_logs", actor, {"as_of": "2026-03-03"})
+        assert "the whole city" in refused("scoring.unreviewed_logs", actor, {"mentor": "o2", "as_of": "2026-03-03"})
+        assert decide("scoring.unreviewed_logs", actor, {"agency": "a2", "mentor": "o2", "as_of": "2026-03-03"})
+    assert decide("scoring.unreviewed_logs", Actor("city", "system", {"city"}), {"as_of": "2026-03-03"})
