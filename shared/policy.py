@@ -132,6 +132,17 @@ def _p(*paths):
     return Scope("person", paths)
 
 
+def _uc(*paths):
+    """About the units at ``paths``; a read naming none of them is about the whole city (only the
+    city's callers): for the reads whose service answers every unit's rows when the field is absent."""
+    return Scope("unit", paths, else_city=True)
+
+
+def _pc(*paths):
+    """About the persons at ``paths``, else the whole city (as :func:`_uc`)."""
+    return Scope("person", paths, else_city=True)
+
+
 def _c(*paths):
     return Scope("campaign", paths)
 
@@ -195,7 +206,7 @@ _w("roster.reassign_mentor", (LEADER, HEAD, COMMITTEE_OFFICE, SYSTEM, OPERATOR),
 _w("roster.unassign_mentor", (LEADER, HEAD, COMMITTEE_OFFICE, SYSTEM, OPERATOR), _p("mentee"))
 _r("roster.mentor_of", scope=_p("person"))
 _r("roster.mentees_of", scope=_p("person"))
-_r("roster.mentoring_coverage", scope=_u("unit"))
+_r("roster.mentoring_coverage", scope=_uc("unit"))
 _r("roster.evaluator_of", scope=_p("person"))
 _r("roster.evaluator_of_section", scope=_u("unit"))
 _w("roster.return_to_team", (HEAD, COMMITTEE_OFFICE, OPERATOR), _p("person"),
@@ -206,7 +217,7 @@ _r("roster.cases_of", scope=_p("person"))
 _w("roster.record_discipline_fact", (HEAD, COMMITTEE_MEMBER, COMMITTEE_OFFICE, OPERATOR),
    _u("unit"), separation="nobody records a fact on themself")
 _w("roster.investigate", (COMMITTEE_MEMBER, COMMITTEE_OFFICE, OPERATOR), CITY)
-_r("roster.discipline_facts", scope=_u("agency"))
+_r("roster.discipline_facts", scope=_uc("agency"))
 _r("roster.targets", scope=TARGETS_SCOPE, note=TARGETS_NOTE)
 _w("roster.refresh_metrics", (OPERATOR,), CITY, "recomputes the target gauges")
 
@@ -244,7 +255,7 @@ _r("scoring.evaluation", scope=_p("subject"))
 _r("scoring.person_history", scope=_p("person"))
 _r("scoring.waiting_for", scope=_p("person"),
    note="what the person may review or approve and the mentees' logs (the steps' own checks)")
-_r("scoring.overdue_evaluations", scope=_u("agency"))
+_r("scoring.overdue_evaluations", scope=_uc("agency"))
 _r("scoring.targets", scope=TARGETS_SCOPE, note=TARGETS_NOTE)
 _r("scoring.committee_board", scope=_u("committee"),
    note="a committee's agencies in one call: filing against the 15th, target 1, the latest ratings' stars")
@@ -253,7 +264,7 @@ _w("scoring.write_daily_logs", STAFF + (PERSONS, OPERATOR), _p("logs[].person"),
 _w("scoring.review_daily_logs", STAFF + (PERSONS,), _p("reviews[].person"),
    separation="the person's mentor, never the person")
 _r("scoring.daily_logs_of", scope=_p("person"), note="a person's daily logs of a month, with their review")
-_r("scoring.unreviewed_logs", scope=Scope("unit", ("agency",), else_city=True),
+_r("scoring.unreviewed_logs", scope=_uc("agency"),
    note="the overdue logs of the agency named, or of the whole city (only the city's callers); `mentor` narrows them")
 _w("scoring.rank_month", LEADING + (COMMITTEE_OFFICE, PERSONS, OPERATOR), _u("evaluator"),
    "ranks a filed month (a computation stored for the notice)")
@@ -261,7 +272,7 @@ _r("scoring.ranking_of_month", scope=_u("evaluator"))
 _w("scoring.submit_rectification", STAFF + (PERSONS,), _p("subject"), separation=SELF)
 _w("scoring.file_rectification", LEADING + (PERSONS,), _p("subject"),
    separation="a member of the evaluator, not on their own rectification")
-_r("scoring.rectifications", scope=_u("evaluator"))
+_r("scoring.rectifications", scope=_uc("evaluator"))
 _w("scoring.record_honours", (COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _p("honours[].subject"),
    separation="nobody records their own honours")
 _w("scoring.record_facts", (COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _p("facts[].subject"),
@@ -274,7 +285,8 @@ _w("scoring.run_rating", COMMITTEE + (OPERATOR,), _u("scope"),
    "ratings are run and published by the committee (SPEC §8)")
 _r("scoring.preview_rating", scope=_u("scope"),
    note="what run_rating would publish now, with its digest (a dry run; nothing stored)")
-_r("scoring.snapshot", scope=_u("scope"))
+_r("scoring.snapshot", scope=_uc("scope"),
+   note="a stored rating's snapshot: its `scope` named (a `rating_id` of another scope is missing), else the city's")
 _r("scoring.unit_results", scope=_u("unit"))
 _r("scoring.explanation", scope=_p("subject"))
 # follow-ups (followups.py)
@@ -284,19 +296,19 @@ _w("scoring.load_calendar", COMMITTEE + (OPERATOR,), None,
 _r("scoring.calendar_year")
 _r("scoring.calendar_status")
 _r("scoring.working_days")
-_r("scoring.referrals", scope=_u("evaluator"))
-_r("scoring.referrals_export", scope=_u("evaluator"))
+_r("scoring.referrals", scope=_uc("evaluator"))
+_r("scoring.referrals_export", scope=_uc("evaluator"))
 _w("scoring.record_referral_minutes", (COMMITTEE_MEMBER, COMMITTEE_OFFICE), _rec("referral", "referral_id"),
    separation="not on one's own referral")
 _w("scoring.name_helpers", LEADING + (PERSONS,), _p("subject"),
    separation="a member of the evaluator; helpers (三帮一) are never the subject, nor named by the subject")
 _w("scoring.record_study_class", LEADING + (PERSONS,), _p("subject"),
    separation="a member of the evaluator; not for oneself")
-_r("scoring.poor_followups", scope=_u("evaluator"))
-_r("scoring.followup_tasks", scope=_u("evaluator"))
+_r("scoring.poor_followups", scope=_uc("evaluator"))
+_r("scoring.followup_tasks", scope=_uc("evaluator"))
 _w("scoring.complete_task", LEADING + (COMMITTEE_OFFICE, PERSONS), _rec("task", "task_id"),
    separation="not on one's own follow-up")
-_r("scoring.recognition_results", scope=_u("owner"))
+_r("scoring.recognition_results", scope=_uc("owner"))
 # packs (packs_service.py): an agency's leading group adapts its own rules
 _w("scoring.register_pack", (HEAD, LEADER, COMMITTEE_OFFICE, OPERATOR), _u("agency"))
 _r("scoring.validate_pack", scope=_u("agency"), note="checks a pack; nothing stored")
@@ -352,15 +364,15 @@ _w("training.import_results", (COMMITTEE_OFFICE, SYSTEM, OPERATOR), CITY,
    separation="nobody records their own result")
 _r("training.results_of", scope=_p("person"))
 _w("training.record_study", (COMMITTEE_OFFICE, HEAD, LEADER, SYSTEM, OPERATOR), _p("entries[].person"))
-_r("training.study_report", scope=_u("unit_id"))
+_r("training.study_report", scope=_uc("unit_id"))
 _w("training.record_session", (COMMITTEE_OFFICE, HEAD, LEADER, SYSTEM, OPERATOR), _u("unit_id"))
 _r("training.central_group_report", scope=CITY, note="every central group of the quarter")
 _r("training.can_take_post", scope=_p("person"))
 _w("training.set_frontline_post", (COMMITTEE_OFFICE, HEAD, SYSTEM, OPERATOR), _p("person"),
    separation="nobody sets their own post")
 _r("training.frontline_report", scope=CITY, note="the whole city's frontline posts")
-_r("training.rotation_report", scope=_u("unit_id"))
-_r("training.certifications", scope=_p("person"))
+_r("training.rotation_report", scope=_uc("unit_id"))
+_r("training.certifications", scope=_pc("person"))
 _r("training.allowances_of", scope=_p("person"))
 _w("training.run_allowances", (COMMITTEE_OFFICE, OPERATOR), CITY)
 _w("training.check_certifications", (COMMITTEE_OFFICE, OPERATOR), CITY)
@@ -371,13 +383,13 @@ _r("training.targets", scope=TARGETS_SCOPE, note=TARGETS_NOTE)
 _w("rewards.settle", (OPERATOR,), CITY,
    "settles a rating given directly (a replay by the operator); ratings published by scoring settle "
    "through its event")
-_r("rewards.ledger", scope=_u("paying_unit"))
+_r("rewards.ledger", scope=_uc("paying_unit"))
 _r("rewards.reconcile", scope=CITY)
 _r("rewards.verify_chain", scope=CITY)
 _r("rewards.notice", scope=Scope("unit", ("unit",), else_city=True),
    note="the paying units under one unit (a committee's agencies), else every paying unit's (the city's)")
 _w("rewards.set_schedule", (COMMITTEE_OFFICE, OPERATOR), _u("agency"))
-_r("rewards.schedules", scope=_u("agency"))
+_r("rewards.schedules", scope=_uc("agency"))
 _r("rewards.tasks", scope=Scope("unit", ("paying_unit",), else_city=True),
    note="one agency's tasks (paying_unit), else every agency's")
 _w("rewards.complete_task", (HEAD, LEADER, COMMITTEE_OFFICE, SYSTEM, OPERATOR), _rec("task", "key"),

@@ -4,8 +4,8 @@ A person has no units at the gateway (their roles and units are the roster's on 
 which each service's policy reads from its own read model).  So on a ``Scope.at`` route the gateway
 lets a person through to the service, whose policy table decides by the person's roles and the row's
 scope, **only where that row's scope covers the very request fields the route names**: the row of the
-target RPC has a unit or person scope (not the whole city, not "else the city") whose paths are
-exactly the route's fields as the route's ``build`` (or the plain merge) puts them in the payload,
+target RPC has a unit or person scope (not the whole city; an "else the city" row only because the
+route always names its fields) whose paths are exactly the route's fields as the route's ``build`` (or the plain merge) puts them in the payload,
 and each of those fields is always in the request (a path parameter or a required field): an absent
 field would leave the policy's call unscoped.  :func:`check_route` says so, or why not; a route that
 fails stays closed to persons (the gateway's own unit check, which a person never passes) and is
@@ -42,8 +42,9 @@ def check_route(route: Route) -> tuple[dict | None, str]:
         return None, f"the row of {route.target} names no scope (it is about no unit)"
     if scope.kind not in ("unit", "person"):
         return None, f"the row of {route.target} is about {scope.text()}, not a unit or a person"
-    if scope.else_city:
-        return None, f"the row of {route.target} reads the whole city when its fields are absent"
+    # a row reading the whole city when none of its fields is named ("else the city") passes too: the
+    # checks below require every one of its fields to be named by the route, always (a path parameter
+    # or a required field), so the city branch never fires on such a route
     fields = route.scope.paths
     for field in fields:
         if "[]" in field or "." in field:

@@ -338,7 +338,8 @@ def snapshot(uow, data) -> dict:
     s = uow.session
     if data.get("rating_id"):
         r = s.get(Rating, data["rating_id"])
-        if r is None:
+        # a rating of another scope than the one named (the policy checked that one) is as missing
+        if r is None or (data.get("scope") is not None and r.scope != data["scope"]):
             raise NotFound(f"no rating {data['rating_id']}", "rating_id")
         return json.loads(r.snapshot)
     snap, _skipped, _people = build_snapshot(uow, data["period"], data["scope"],

@@ -4,6 +4,7 @@ the same snapshot, and the query RPCs."""
 import pytest
 
 from services.scoring.domain.payload import rate_payload
+from shared.errors import NotFound
 from tests.service.scoring.conftest import RatingListener, drive_month, satisfaction_published, wait_for
 
 pytestmark = pytest.mark.timeout(240)
@@ -95,6 +96,9 @@ def test_a_year_of_a_small_city(city):
         assert h1["published"] and h1["rating_id"] == "2026H1:cnty:1"
         snap = rpc.scoring.snapshot({"rating_id": h1["rating_id"]})
         assert h1["result"] == rate_payload(snap)
+        assert rpc.scoring.snapshot({"rating_id": h1["rating_id"], "scope": "cnty"}) == snap
+        with pytest.raises(NotFound):       # named with another scope (the one the policy checked): missing
+            rpc.scoring.snapshot({"rating_id": h1["rating_id"], "scope": "ps"})
         assert rpc.scoring.rate_snapshot(snap) == h1["result"]
         officers = {o["id"]: o for o in h1["result"]["officers"]}
         assert officers["o3"]["status"] == "disqualified"

@@ -20,7 +20,6 @@ OTHER = Caller("other", "other-office", frozenset({"m_ps"}))
 CLOSED = {
     ("POST", "/ratings/preview"): "names no scope",                 # a snapshot's units, rated, nothing stored
     ("GET", "/roster/units/{unit}/history"): "names no scope",      # roster.unit_history reads any unit
-    ("GET", "/scoring/agencies/{agency}/unreviewed-logs"): "reads the whole city",   # when no agency is named
 }
 
 def test_every_route_naming_units_is_open_to_persons_only_where_its_policy_row_checks_those_fields():
@@ -34,8 +33,9 @@ def test_every_route_naming_units_is_open_to_persons_only_where_its_policy_row_c
         if persons.key(route) not in opened:
             continue
         mapping, rule = opened[persons.key(route)], policy.TABLE[route.target]
-        # the row: a unit or person scope of exactly the route's fields, never "else the city"
-        assert rule.scope.kind in ("unit", "person") and not rule.scope.else_city, route.path
+        # the row: a unit or person scope of exactly the route's fields ("else the city" never fires: they
+        # are always named, below)
+        assert rule.scope.kind in ("unit", "person"), route.path
         assert set(mapping) == set(route.scope.paths) and set(mapping.values()) == set(rule.scope.paths)
         # each field is always in the request: a path parameter or a required field of the schema
         for field in route.scope.paths:
@@ -64,7 +64,6 @@ def _rename(merged):
     (_route("roster.members_of", "/x", ("maybe",), query=_Query()), "may be absent"),
     (_route("roster.members_of", "/x/{agency}", ("agency",)), "does not name"),
     (_route("roster.unit_history"), "names no scope"),
-    (_route("rewards.tasks", "/x/{paying_unit}", ("paying_unit",)), "whole city"),
     (_route("training.frontline_report"), "city (every unit)"),
     (_route("survey.get_rates", "/x/{campaign_id}", ("campaign_id",)), "not a unit or a person"),
     (_route("nothing.here"), "no row"),
@@ -75,6 +74,20 @@ def _rename(merged):
 def test_a_route_whose_row_does_not_check_its_fields_stays_closed(route, why):
     mapping, said = persons.check_route(route)
     assert mapping is None and why in said, said
+
+def test_a_row_reading_the_whole_city_without_its_field_opens_only_where_the_route_always_names_it():
+    """``rewards.ledger`` reads every paying unit's lines when ``paying_unit`` is absent (else the city):
+    a route with it in the path opens (the city branch cannot fire), one where it may be absent not."""
+    assert policy.TABLE["rewards.ledger"].scope.else_city
+    assert persons.check_route(_route("rewards.ledger", "/x/{paying_unit}", ("paying_unit",))) == (
+        {"paying_unit": "paying_unit"}, "")
+
+    class Optional(Schema):
+        paying_unit = fields.String()
+
+    mapping, said = persons.check_route(_route("rewards.ledger", "/x", ("paying_unit",), query=Optional()))
+    assert mapping is None and "may be absent" in said, said
+
 
 def test_a_renamed_field_is_followed_to_the_row_s_path():
     assert persons.check_route(_route("training.study_report", build=_rename)) == ({"unit": "unit_id"}, "")

@@ -393,3 +393,34 @@ def test_the_overdue_daily_logs_are_read_within_the_callers_units_or_the_whole_c
         assert "the whole city" in refused("scoring.unreviewed_logs", actor, {"mentor": "o2", "as_of": "2026-03-03"})
         assert decide("scoring.unreviewed_logs", actor, {"agency": "a2", "mentor": "o2", "as_of": "2026-03-03"})
     assert decide("scoring.unreviewed_logs", Actor("city", "system", {"city"}), {"as_of": "2026-03-03"})
+
+
+#: the reads whose service answers every unit's rows when their field is absent: about the units (or
+#: persons) they name, else the whole city — found by an audit of every read row on 29 Nov 2026
+CITY_WHEN_ABSENT = {
+    "roster.mentoring_coverage": "unit", "roster.discipline_facts": "agency",
+    "scoring.overdue_evaluations": "agency", "scoring.rectifications": "evaluator", "scoring.snapshot": "scope",
+    "scoring.referrals": "evaluator", "scoring.referrals_export": "evaluator",
+    "scoring.poor_followups": "evaluator", "scoring.followup_tasks": "evaluator",
+    "scoring.recognition_results": "owner", "scoring.unreviewed_logs": "agency",
+    "training.study_report": "unit_id", "training.rotation_report": "unit_id",
+    "rewards.ledger": "paying_unit", "rewards.schedules": "agency",
+}
+
+
+@pytest.mark.parametrize("op, field", sorted(CITY_WHEN_ABSENT.items()))
+def test_a_read_that_names_no_unit_is_the_whole_citys_and_a_county_reads_only_its_own(op, field):
+    day = {"as_of": "2026-03-03"}
+    for actor in (Actor("k2", "system", {"a2"}), person("l2")):
+        assert "the whole city" in refused(op, actor, day)
+        assert f"{field} 'a1'" in refused(op, actor, {**day, field: "a1"})
+        assert decide(op, actor, {**day, field: "a2"})
+    assert decide(op, Actor("city", "system", {"city"}), day)
+
+
+def test_certifications_name_a_person_else_they_are_the_whole_citys():
+    day = {"as_of": "2026-03-03"}
+    k2 = Actor("k2", "system", {"a2"})
+    assert "the whole city" in refused("training.certifications", k2, day)
+    assert "person 'o1'" in refused("training.certifications", k2, {**day, "person": "o1"})
+    assert decide("training.certifications", k2, {**day, "person": "o2"})
