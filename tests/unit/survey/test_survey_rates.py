@@ -194,3 +194,19 @@ def test_pooled_rows_added_at_once_equal_added_one_by_one():
     assert empty == {("o2", "parents"): [1, 1, 0, 0]}
     add_pooled(empty, [], [], 4)
     assert empty == {("o2", "parents"): [1, 1, 0, 0]}
+
+
+def test_sum_rows_equals_add_at_and_stays_exact_beyond_float():
+    import numpy as np
+
+    from services.survey.domain import sum_rows
+    rng = np.random.default_rng(24)
+    ids = rng.integers(0, 7, 200)
+    rows = rng.integers(-5, 1000, (200, 4))
+    expected = np.zeros((9, 4), dtype=np.int64)
+    np.add.at(expected, ids, rows)
+    got = sum_rows(ids, rows, 9)
+    assert got.dtype == np.int64 and (got == expected).all()
+    big = np.array([[2 ** 53 + 1], [1], [2 ** 60]], dtype=np.int64)   # float64 would round these
+    assert sum_rows(np.array([0, 0, 1]), big, 2).tolist() == [[2 ** 53 + 2], [2 ** 60]]
+    assert sum_rows(np.array([], dtype=np.intp), np.zeros((0, 3), dtype=np.int64), 2).tolist() == [[0] * 3] * 2
