@@ -411,20 +411,26 @@ def _add_to_tallies(uow, row, forms: form_rules.Batch, new_serials) -> None:
 
 def _packed_counts(keys, sums) -> dict:
     """A tally part's counts as columns (:class:`models.CampaignTallyPartRow`): the subjects, the
-    groups' indexes and every row's counts as one little-endian integer array in base64 (int32, or
-    int64 if a count needs it).  A part was a JSON list of rows (``[[subject, grp, counts…]]``, still
+    groups' indexes and every row's counts as one little-endian integer array in base64, of the
+    narrowest of uint8, int16, int32 and int64 that holds them (a batch's counts per subject and group
+    are mostly below 256).  A part was a JSON list of rows (``[[subject, grp, counts…]]``, still
     read): 80,000 JSON numbers a batch to write, check and read back as Python integers, the largest
     cost of closing a campaign (issue 24 item 4)."""
-    dtype = "<i4" if not len(sums) or (sums.min() >= -2 ** 31 and sums.max() < 2 ** 31) else "<i8"
+    low, high = (int(sums.min()), int(sums.max())) if sums.size else (0, 0)
+    dtype = next(t for t, lo, hi in _PART_DTYPES if lo <= low and high <= hi)
     return {"subjects": [k[0] for k in keys], "grps": [GROUP_INDEX[k[1]] for k in keys],
             "dtype": dtype, "counts": base64.b64encode(sums.astype(dtype).tobytes()).decode("ascii")}
+
+
+_PART_DTYPES = (("|u1", 0, 2 ** 8 - 1), ("<i2", -2 ** 15, 2 ** 15 - 1), ("<i4", -2 ** 31, 2 ** 31 - 1),
+                ("<i8", -2 ** 63, 2 ** 63 - 1))
 
 
 def _unpacked_counts(part: dict, width: int):
     """(keys, int64 rows) of a part written by :func:`_packed_counts`."""
     import numpy as np
 
-    if part["dtype"] not in ("<i4", "<i8"):
+    if part["dtype"] not in {t for t, _, _ in _PART_DTYPES}:
         raise ValueError(f"tally part of an unknown dtype {part['dtype']!r}")
     keys = list(zip(part["subjects"], map(ALL_GROUPS.__getitem__, part["grps"])))
     rows = np.frombuffer(base64.b64decode(part["counts"]), dtype=part["dtype"]).astype(np.int64)

@@ -92,8 +92,8 @@ class CampaignTallyPartRow(Base):
     until commit); a campaign's tallies are its ``campaign_tallies`` rows (the forms tallied by the
     migration) plus all its parts.  ``counts``: ``[[subject, grp, forms, satisfied, basic,
     dissatisfied of the first of ``dimensions``, … of the next, …]]``; since 29 Nov 2026 written as
-    columns, ``{"subjects": […], "grps": […], "dtype": "<i4", "counts": base64 of those rows' counts
-    as little-endian integers}`` (both are read)."""
+    columns, ``{"subjects": […], "grps": […], "dtype": "|u1", "counts": base64 of those rows' counts
+    as little-endian integers of that numpy type}`` (both are read)."""
     __tablename__ = "campaign_tally_parts"
     id = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     campaign_id = Column(String(100), nullable=False, index=True)

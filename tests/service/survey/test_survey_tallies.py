@@ -116,11 +116,29 @@ def test_parts_written_as_columns_and_parts_of_rows_still_read(sm, monkeypatch):
         parts = uow.session.query(models.CampaignTallyPartRow).order_by(models.CampaignTallyPartRow.id).all()
         assert len(parts) == 2
         for part in parts:
-            assert set(part.counts) == {"subjects", "grps", "dtype", "counts"} and part.counts["dtype"] == "<i4"
+            assert set(part.counts) == {"subjects", "grps", "dtype", "counts"}
+        assert parts[0].counts["dtype"] == "|u1"            # 300 forms over 12 keys: counts below 256
         first = parts[0].counts
         width = 1 + 3 * len(parts[0].dimensions)
-        rows = np.frombuffer(base64.b64decode(first["counts"]), dtype="<i4").reshape(-1, width).tolist()
+        rows = np.frombuffer(base64.b64decode(first["counts"]), dtype="|u1").reshape(-1, width).tolist()
         assert sum(r[0] for r in rows) == 300
         parts[0].counts = [[s, g, *r] for s, g, r in zip(first["subjects"], first["grps"], rows)]
         uow.commit()
     assert_tallies_match(sm, monkeypatch, 500)
+
+
+def test_packed_counts_take_the_narrowest_type_and_read_back_the_same():
+    import numpy as np
+
+    keys = [("o1", "parents"), ("s1", "officers")]
+    for top, dtype in ((255, "|u1"), (256, "<i2"), (-1, "<i2"), (2 ** 15, "<i4"), (2 ** 31, "<i8"),
+                       (-2 ** 40, "<i8")):
+        sums = np.array([[1, 2, 3, 4], [top, 0, 0, 7]], dtype=np.int64)
+        part = handlers._packed_counts(keys, sums)
+        assert part["dtype"] == dtype
+        got_keys, got = handlers._unpacked_counts(part, 4)
+        assert got_keys == keys and got.dtype == np.int64 and got.tolist() == sums.tolist()
+    empty = handlers._packed_counts([], np.zeros((0, 4), dtype=np.int64))
+    assert handlers._unpacked_counts(empty, 4)[1].shape == (0, 4)
+    with pytest.raises(ValueError):
+        handlers._unpacked_counts({**empty, "dtype": "<f8"}, 4)
