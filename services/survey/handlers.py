@@ -598,16 +598,19 @@ def _existing_serials(uow, campaign_id: str, serials) -> list[str]:
     return found
 
 
-def _claim(uow, caller: str, key: str, digest: str):
+def _claim(uow, caller: str, key: str, digest: str, recalled: bool = False):
     """Claim a batch id before the work: a concurrent twin waits, then gets the first answer.
 
     Returns the stored answer if ``caller`` already used the key for this very request, else None
     (the claim joins this transaction and is filled in by :func:`_answer`); the key used for
-    another request is a :class:`Conflict` naming ``batch_id``.
+    another request is a :class:`Conflict` naming ``batch_id``.  ``recalled``: the caller found no
+    answer in this transaction already (one SELECT fewer a batch); an answer committed since makes
+    the claim's insert a unique violation, and that answer is recalled then, as for a twin.
     """
-    stored = _recall(uow, caller, key, digest)
-    if stored is not None:
-        return stored
+    if not recalled:
+        stored = _recall(uow, caller, key, digest)
+        if stored is not None:
+            return stored
     try:
         with uow.session.begin_nested():
             uow.session.add(models.Base.Idempotency(caller=caller, key=key, response=None,
@@ -653,7 +656,7 @@ def submit_batch(uow, data, caller: str) -> dict:
     row = _campaign(uow, cid, lock="share")
     campaign_rules.ensure_open_for_forms(row_to_campaign(row))
     if not dry_run:
-        first = _claim(uow, caller, key, digest)
+        first = _claim(uow, caller, key, digest, recalled=True)
         if first is not None:
             return {**first, "replayed": True}
     subjects, groups, item_count = _intake_context(uow, row)
