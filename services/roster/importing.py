@@ -17,7 +17,7 @@ from services.roster.domain import mentoring as mentoring_rules
 from services.roster.evaluators import publish_evaluators
 from services.roster.mentoring import apply_cuts
 from services.roster.models import PairRow, PostRow, StaffRow
-from services.roster.repository import chunks, IN_CHUNK, load_posts, load_tree, save_posts
+from services.roster.repository import chunks, IN_CHUNK, load_posts, load_staff, load_tree, save_posts
 from services.roster.staff import publish_staff
 from shared.contracts import roster as contract
 from shared.errors import Conflict, LianbaoError, ValidationFailed
@@ -40,16 +40,16 @@ def import_roster(uow, data, today: date | None = None) -> dict:
         header_errors = import_rules.check_header(keys)
     tree = load_tree(session)
     units = tree.view(effective)
-    existing = {r.id: staff_from_row(r) for r in session.execute(
-        select(StaffRow.id, StaffRow.name, StaffRow.unit, StaffRow.position, StaffRow.joined,
-               StaffRow.titles, StaffRow.supervises))}
     if header_errors:
         plan = import_rules.ImportPlan(errors=header_errors)
     else:
         raw_keys = list(rows[0].keys()) if rows else []
         mapping = dict(zip(raw_keys, keys))
-        normalised = ((n, {mapping.get(k, k): v for k, v in row.items()})
-                      for n, row in zip(numbers, rows))
+        normalised = [(n, {mapping.get(k, k): v for k, v in row.items()})
+                      for n, row in zip(numbers, rows)]
+        # the stored staff of the ids the rows name, the only ones the plan looks up (the whole
+        # roster was read for every call: an import sent in batches read it again each batch)
+        existing = load_staff(session, import_rules.ids_named(row for _n, row in normalised))
         plan = import_rules.plan_import(normalised, units, existing)
     report = {"dry_run": data["dry_run"], "committed": False, "rows": len(rows),
               "created": len(plan.new), "changed": len(plan.changed),
@@ -77,13 +77,14 @@ def import_roster(uow, data, today: date | None = None) -> dict:
         if report["errors"]:
             raise Conflict("; ".join(e["message"] for e in report["errors"][:5]), "effective")
         session.execute(update(StaffRow), [staff_values(s) for s in changed])
-        people = dict(existing)
-        people.update({s.id: s for s in changed})
         ids = [s.id for s in changed]
         pairs = []
         for chunk in chunks(ids, IN_CHUNK):
             pairs.extend(pair_from_row(r) for r in session.scalars(select(PairRow).where(
                 or_(PairRow.mentor.in_(chunk), PairRow.mentee.in_(chunk)))))
+        # the changed people as they will be, the other side of each of their pairs as stored
+        people = load_staff(session, {x for p in pairs for x in (p.mentor, p.mentee)} - set(ids))
+        people.update({s.id: s for s in changed})
         cuts, done = [], set()
         for s in changed:
             for old, new in mentoring_rules.pairs_broken_by_change(pairs, s, people, units, effective):

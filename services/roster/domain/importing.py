@@ -117,6 +117,12 @@ def row_problems(row: Mapping, units: Mapping[str, Unit]) -> tuple[Staff | None,
     return (None, problems) if problems else (staff, [])
 
 
+def ids_named(rows: Iterable[Mapping]) -> set[str]:
+    """The person ids the (normalised) rows give, as :func:`row_problems` reads them: the people
+    :func:`plan_import` looks up in ``existing``."""
+    return {pid for pid in (_text(row.get("id")) for row in rows) if pid}
+
+
 def plan_import(rows: Iterable[tuple[int, Mapping]], units: Mapping[str, Unit],
                 existing: Mapping[str, Staff]) -> ImportPlan:
     """Check every row (``(row number, mapping)``) and sort the good ones into new / changed /

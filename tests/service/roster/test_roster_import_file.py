@@ -103,3 +103,34 @@ def test_the_file_goes_in_batches_checked_first_all_or_nothing(roster_units, tmp
         assert (first["committed"], first["errors"], first["rows"], first["created"]) == (True, [], 7, 7)
         again = import_file(rpc, DATA / "good.csv", progress=False, batch_size=2)
         assert (again["committed"], again["created"], again["changed"], again["unchanged"]) == (True, 0, 0, 7)
+
+
+def test_an_import_reads_only_the_people_its_rows_name(roster, tmp_path, monkeypatch):
+    """A batch reads the stored staff of its own rows' ids (and, for a changed person, the other side
+    of each of his pairs), not the whole roster: an import sent in batches read the roster again for
+    every batch (29 Nov 2026: 100,000 staff 18 s → 40 s). A changed person whose mentor is in no
+    row still has his broken pair cut (the mentor read from the store)."""
+    from services.roster import importing
+
+    asked = []
+    real = importing.load_staff
+
+    def load_staff(session, ids):
+        ids = set(ids)
+        asked.append(ids)
+        return real(session, ids)
+
+    monkeypatch.setattr(importing, "load_staff", load_staff)
+    with roster.rpc() as rpc:
+        rpc.roster.assign_mentor({"mentor": "c", "mentee": "o1", "start": "2026-01-01"})
+        path = tmp_path / "one.csv"
+        path.write_text("id,name,unit,position,joined\n"
+                        "o1,干警1,c_ps_s2,officer,2020-01-01\n"       # moves: out of c's section
+                        "o9,干警9,c_ps_s1,officer,2024-01-01\n", encoding="utf-8")
+        report = import_file(rpc, path, progress=False, effective="2026-03-01")
+        assert (report["committed"], report["created"], report["changed"]) == (True, 1, 1)
+        # dry run, then the write: each the rows' ids; the write then o1's mentor, c
+        assert asked == [{"o1", "o9"}, {"o1", "o9"}, {"c"}]
+        assert rpc.roster.mentor_of({"person": "o1", "date": "2026-03-01"})["mentor"] is None
+        assert rpc.roster.mentor_of({"person": "o1", "date": "2026-02-28"})["mentor"] == "c"
+        assert rpc.roster.get_staff({"person": "o2"})["unit"] == "c_ps_s1"    # in no row: untouched

@@ -65,3 +65,9 @@ def test_an_officer_with_a_court_title_supervising_a_section_gets_both_faults(un
     plan = plan_import([(2, row("f", position="officer", supervises="c_ps_s2", titles="法院院长"))],
                        units, {})
     assert [e.column for e in plan.errors] == ["titles", "supervises"]
+
+
+def test_ids_named_are_the_ids_the_plan_reads():
+    from services.roster.domain.importing import ids_named
+
+    assert ids_named([{"id": " o1 "}, {"id": ""}, {"name": "x"}, {"id": None}, {"id": "o2"}]) == {"o1", "o2"}
