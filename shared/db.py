@@ -32,6 +32,7 @@ import logging
 import time
 import uuid
 import weakref
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from nameko.extensions import DependencyProvider
@@ -385,6 +386,28 @@ class Database(DependencyProvider):
 
     def kill(self):
         self.relay.stop()
+
+    @contextmanager
+    def reading(self):
+        """A short-lived session for reads only (the policy table's lookups): on PostgreSQL its
+        connection is in autocommit, switched on the client (as :meth:`UnitOfWork.read`), so its
+        statements send no ``BEGIN`` and its close no ``ROLLBACK`` (a round trip each; issue 24).
+        Each statement sees the data committed when it starts, as each statement of a READ
+        COMMITTED transaction did; nothing is written through it. Elsewhere a plain session."""
+        if self.engine.dialect.name != "postgresql":
+            with self.sessionmaker() as session:
+                yield session
+            return
+        with self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            raw.rollback()      # the pool's ping after an idle spell opened a transaction; else free
+            raw.autocommit = True
+            try:
+                with Session(bind=conn) as session:
+                    yield session
+            finally:
+                if not raw.closed:      # the pool gets back a transactional connection
+                    raw.autocommit = False
 
     def unit_of_work(self, handler: str = "") -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.base, handler, on_published=self.relay.notify,

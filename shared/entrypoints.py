@@ -278,7 +278,7 @@ class SuiteRpc(VerifiedActorHeaders, Rpc):
             access.decide(f"{name}.{self.method_name}", actor, payload, resolver_cls(None),
                           auditors=access.auditors_of(self.container.config))
             return
-        with database.sessionmaker() as session:
+        with database.reading() as session:
             access.decide(f"{name}.{self.method_name}", actor, payload, resolver_cls(session),
                           auditors=access.auditors_of(self.container.config))
 
