@@ -16,40 +16,60 @@ def _one_row(name: str):
     return select(bindparam(name, type_=String).label("id")).subquery("asked")
 
 
+def _unit_of_day(query, key, day, prefix: str):
+    """``query`` with the version covering ``day`` of the unit ``key`` (an expression) and its latest
+    row joined, as ``<prefix>v_kind``, ``<prefix>v_parent``, ``<prefix>u_kind``, ``<prefix>u_parent``:
+    what :meth:`ScoringAccess.unit` answers for it."""
+    version, latest = aliased(UnitVersion), aliased(Unit)
+    inner = aliased(UnitVersion)
+    covering = (select(func.max(inner.since))
+                .where(inner.id == key, inner.since <= day, or_(inner.until.is_(None), inner.until >= day))
+                .scalar_subquery())
+    return (query.add_columns(version.kind.label(prefix + "v_kind"), version.parent.label(prefix + "v_parent"),
+                              latest.kind.label(prefix + "u_kind"), latest.parent.label(prefix + "u_parent"))
+            .outerjoin(version, and_(version.id == key, version.since == covering))
+            .outerjoin(latest, latest.id == key))
+
+
+def _unit_answer(row, prefix: str = ""):
+    """:meth:`ScoringAccess.unit`'s answer from the columns :func:`_unit_of_day` added."""
+    kind = getattr(row, prefix + "v_kind")
+    if kind is not None:
+        return kind, getattr(row, prefix + "v_parent")
+    kind = getattr(row, prefix + "u_kind")
+    return None if kind is None else (kind, getattr(row, prefix + "u_parent"))
+
+
 def _post_of():
     """A person's post on ``day`` in one statement (built once, at import): the person's own row
     (``left_on`` and the post the roster gave last), the latest post starting on or before the day, and
     whether any post is known at all. The answer is :meth:`ScoringAccess.post_of`'s (it was three
-    statements: the person, the post, any post)."""
+    statements: the person, the post, any post). Beside it, the unit of either post (its section, else
+    its agency) as :meth:`ScoringAccess.unit` answers it on ``unit_day`` (the resolver's day): the
+    unit the policy looks at next (``unit_of_person`` then ``walk_up``, ``roles_of``), without a round
+    trip of its own."""
     asked = _one_row("person")
     day = bindparam("day", type_=Date)
+    unit_day = bindparam("unit_day", type_=Date)
     post = aliased(PersonPost)
     latest = (select(func.max(PersonPost.start)).where(PersonPost.person == asked.c.id, PersonPost.start <= day)
               .scalar_subquery())
-    return (select(Person.left_on, Person.agency, Person.section, Person.position,
-                   post.agency.label("post_agency"), post.section.label("post_section"),
-                   post.position.label("post_position"),
-                   exists().where(PersonPost.person == asked.c.id).label("has_posts"))
-            .select_from(asked)
-            .outerjoin(Person, Person.id == asked.c.id)
-            .outerjoin(post, and_(post.person == asked.c.id, post.start == latest)))
+    query = (select(Person.left_on, Person.agency, Person.section, Person.position,
+                    post.agency.label("post_agency"), post.section.label("post_section"),
+                    post.position.label("post_position"),
+                    exists().where(PersonPost.person == asked.c.id).label("has_posts"))
+             .select_from(asked)
+             .outerjoin(Person, Person.id == asked.c.id)
+             .outerjoin(post, and_(post.person == asked.c.id, post.start == latest)))
+    query = _unit_of_day(query, func.coalesce(post.section, post.agency), unit_day, "post_")
+    return _unit_of_day(query, func.coalesce(Person.section, Person.agency), unit_day, "own_")
 
 
 def _unit_on():
     """A unit's version covering ``day`` (the latest starting by then, as ordered by ``since``) and its
     latest row, in one statement (built once)."""
     asked = _one_row("unit")
-    day = bindparam("day", type_=Date)
-    version = aliased(UnitVersion)
-    covering = (select(func.max(UnitVersion.since))
-                .where(UnitVersion.id == asked.c.id, UnitVersion.since <= day,
-                       or_(UnitVersion.until.is_(None), UnitVersion.until >= day))
-                .scalar_subquery())
-    return (select(version.kind.label("v_kind"), version.parent.label("v_parent"),
-                   Unit.kind.label("u_kind"), Unit.parent.label("u_parent"))
-            .select_from(asked)
-            .outerjoin(version, and_(version.id == asked.c.id, version.since == covering))
-            .outerjoin(Unit, Unit.id == asked.c.id))
+    return _unit_of_day(select().select_from(asked), asked.c.id, bindparam("day", type_=Date), "")
 
 
 POST_OF = _post_of()
@@ -61,24 +81,31 @@ class ScoringAccess(Resolver):
         if not isinstance(unit_id, str):
             return None
         # the roster's tree on the day of the act (unit_versions), else the latest (units): one statement
-        row = self.session.execute(UNIT_ON, {"unit": unit_id, "day": self.day}).one()
-        if row.v_kind is not None:
-            return row.v_kind, row.v_parent
-        return None if row.u_kind is None else (row.u_kind, row.u_parent)
+        return _unit_answer(self.session.execute(UNIT_ON, {"unit": unit_id, "day": self.day}).one())
 
     def post_of(self, person_id, day):
         if not isinstance(person_id, str):
             return None
-        row = self.session.execute(POST_OF, {"person": person_id, "day": day}).one()
+        row = self.session.execute(POST_OF, {"person": person_id, "day": day, "unit_day": self.day}).one()
         if row.left_on is not None and row.left_on <= day:
             return None
         if row.post_agency is not None:
+            self._known(row.post_section, row.post_agency, _unit_answer(row, "post_"))
             return row.post_agency, row.post_section, row.post_position
         if row.agency is None:
             return None
         if row.has_posts:   # posted only after the day: not yet in post then
             return None
+        self._known(row.section, row.agency, _unit_answer(row, "own_"))
         return row.agency, row.section, row.position
+
+    def _known(self, section, agency, answer) -> None:
+        """Keep what :meth:`unit` answers for the post's unit (read beside the post: the section, else
+        the agency), as ``_unit`` would, where the statement read the unit the policy takes (an empty
+        section is the agency there, but not in SQL's coalesce)."""
+        unit_id = section or agency
+        if unit_id == (agency if section is None else section) and unit_id not in self._units:
+            self._units[unit_id] = answer
 
     def unit_of_record(self, kind, record_id):
         model = {"referral": Referral, "task": FollowupTask}.get(kind)

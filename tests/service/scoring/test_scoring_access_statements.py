@@ -85,7 +85,7 @@ def test_one_statement_lookups_answer_as_before(engine_of):
                 date(2027, 6, 1)]
         people = ["plain", "none", "left", "posted", "later", "ghost", "nobody", 7]
         units = ["s1", "a1", "k", "new", "gone", "late", "nowhere", None]
-        checked = 0
+        checked, prefetched = 0, set()
         for day in days + [None]:
             now, before = ScoringAccess(s), Before(s)
             now.day = before.day = day
@@ -94,9 +94,20 @@ def test_one_statement_lookups_answer_as_before(engine_of):
                 checked += 1
             if day is not None:
                 for person in people:
-                    assert now.post_of(person, day) == before.post_of(person, day), (person, day)
+                    for post_day in (day, date(2026, 3, 1)):
+                        fresh = ScoringAccess(s)
+                        fresh.day = day
+                        post = fresh.post_of(person, post_day)
+                        assert post == before.post_of(person, post_day), (person, post_day, day)
+                        # the unit read beside the post is what unit() answers for it on the resolver's day
+                        for unit, kept in fresh._units.items():
+                            assert post is not None and unit == (post[1] or post[0])
+                            assert kept == before.unit(unit), (person, unit, day)
+                            prefetched.add((person, kept))
                     checked += 1
         assert checked == 7 * len(units) + 6 * len(people)
+        # units known and unknown, versions of the day and the latest row, each read beside a post
+        assert {kept for _, kept in prefetched} >= {("section", "a1"), ("section", "a0"), ("agency", "k"), None}
         # and the answers are not all alike (the cases above reach every branch)
         now = ScoringAccess(s)
         now.day = date(2026, 3, 1)
