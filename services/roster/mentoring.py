@@ -123,8 +123,9 @@ def assign_mentors(uow, data) -> dict:
     if created:
         session.execute(insert(PairRow), [{"id": p.id, "mentor": p.mentor, "mentee": p.mentee,
                                            "start": p.start, "end": p.end} for p in created])
-        for pair in created:
-            uow.publish(contract.MENTOR_ASSIGNED, pair_dict(pair))
+        # one ``mentors_assigned`` event per EVENT_BATCH pairs, not one event a pair (#24 item 5)
+        for chunk in chunks(created, contract.EVENT_BATCH):
+            uow.publish(contract.MENTORS_ASSIGNED, {"pairs": [pair_dict(pair) for pair in chunk]})
     return {"assigned": len(created), "replayed": replayed, "errors": errors}
 
 

@@ -224,6 +224,13 @@ def pair_assigned(s, event) -> None:
                          "start": event["start"], "end": event.get("end")})
 
 
+def pairs_assigned(s, pairs) -> None:
+    """:func:`pair_assigned` of each pair, in one executemany of the same statement."""
+    s.flush()
+    s.execute(ADD_PAIR, [{"pair_id": p["pair_id"], "mentor": p["mentor"], "mentee": p["mentee"],
+                          "start": p["start"], "end": p.get("end")} for p in pairs])
+
+
 def pair_unassigned(s, event) -> None:
     end = event.get("end")
     cur = s.get(models.MentorSpan, event["pair_id"])

@@ -165,6 +165,17 @@ def on_mentor_assigned(uow, event) -> None:
     _mentor_now(uow.session, event["mentee"])
 
 
+def on_mentors_assigned(uow, event) -> None:
+    """The pairs of one ``assign_mentors`` batch: each stored as ``on_mentor_assigned`` stores one
+    (a pair already there is kept), then each mentee's ``people.mentor`` set, with two statements
+    run once each over the batch (executemany). The same event twice changes nothing more."""
+    pairs = event["pairs"]
+    if not pairs:
+        return
+    history.pairs_assigned(uow.session, pairs)
+    uow.session.execute(history.SET_MENTOR_NOW, [{"mentee": m} for m in sorted({p["mentee"] for p in pairs})])
+
+
 def on_mentor_unassigned(uow, event) -> None:
     history.pair_unassigned(uow.session, event)
     _mentor_now(uow.session, event["mentee"])

@@ -106,6 +106,10 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
     def on_mentor_assigned(self, event):
         read_model.on_mentor_assigned(self.db, event)
 
+    @event_handler(roster_contract.SERVICE, roster_contract.MENTORS_ASSIGNED)
+    def on_mentors_assigned(self, event):
+        read_model.on_mentors_assigned(self.db, event)
+
     @event_handler(roster_contract.SERVICE, roster_contract.MENTOR_UNASSIGNED)
     def on_mentor_unassigned(self, event):
         read_model.on_mentor_unassigned(self.db, event)

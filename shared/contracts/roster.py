@@ -126,13 +126,14 @@ STAFF_LEFT = "staff_left"                      # {"person", "kind", "date", "spe
 EVALUATORS_RESOLVED = "evaluators_resolved"    # {"people": [{"person", "spans"}], "resolved_at"}
 STATUS_SPELL_RECORDED = "status_spell_recorded"  # {"spell": SPELL}
 STATUS_SPELL_CHANGED = "status_spell_changed"    # {"spell": SPELL}
-MENTOR_ASSIGNED = "mentor_assigned"            # PAIR
+MENTOR_ASSIGNED = "mentor_assigned"            # PAIR (one pair: assign_mentor, reassign_mentor)
+MENTORS_ASSIGNED = "mentors_assigned"          # {"pairs": [PAIR]}  (assign_mentors, batched: ≤ EVENT_BATCH)
 MENTOR_UNASSIGNED = "mentor_unassigned"        # PAIR + "reason"; end null = cancelled
 BAN_VIOLATED = "ban_violated"                  # see BanViolatedEvent
 DISCIPLINE_FACT_RECORDED = "discipline_fact_recorded"          # FACT
 DISCIPLINE_FACT_INVESTIGATED = "discipline_fact_investigated"  # FACT
 EVENTS = (UNITS_SAVED, STAFF_JOINED, STAFF_CHANGED, STAFF_LEFT, STATUS_SPELL_RECORDED,
-          STATUS_SPELL_CHANGED, MENTOR_ASSIGNED, MENTOR_UNASSIGNED, BAN_VIOLATED,
+          STATUS_SPELL_CHANGED, MENTOR_ASSIGNED, MENTORS_ASSIGNED, MENTOR_UNASSIGNED, BAN_VIOLATED,
           DISCIPLINE_FACT_RECORDED, DISCIPLINE_FACT_INVESTIGATED, EVALUATORS_RESOLVED)
 EVENT_BATCH = 1000
 
@@ -425,6 +426,12 @@ class MentorAssignedEvent(PairOut):
     pass
 
 
+class MentorsAssignedEvent(BaseSchema):
+    """The pairs of one ``assign_mentors`` call (at most ``EVENT_BATCH`` an event), each what
+    ``mentor_assigned`` says of one pair: one event for a batch instead of one a pair (#24 item 5)."""
+    pairs = fields.List(fields.Nested(PairOut), required=True)
+
+
 class MentorUnassignedEvent(PairOut):
     """``end`` is the mentee's last day with this mentor; null when the pair is cancelled before
     it began."""
@@ -510,7 +517,8 @@ EVENT_SCHEMAS = {
     UNITS_SAVED: UnitsSavedEvent, STAFF_JOINED: StaffJoinedEvent,
     STAFF_CHANGED: StaffChangedEvent, STAFF_LEFT: StaffLeftEvent,
     STATUS_SPELL_RECORDED: StatusSpellEvent, STATUS_SPELL_CHANGED: StatusSpellEvent,
-    MENTOR_ASSIGNED: MentorAssignedEvent, MENTOR_UNASSIGNED: MentorUnassignedEvent,
+    MENTOR_ASSIGNED: MentorAssignedEvent, MENTORS_ASSIGNED: MentorsAssignedEvent,
+    MENTOR_UNASSIGNED: MentorUnassignedEvent,
     BAN_VIOLATED: BanViolatedEvent,
     DISCIPLINE_FACT_RECORDED: DisciplineFactEvent, DISCIPLINE_FACT_INVESTIGATED: DisciplineFactEvent,
 }

@@ -29,6 +29,10 @@ class RosterProbe:
     def on_assigned(self, event):
         _keep(roster_contract.MENTOR_ASSIGNED, event)
 
+    @event_handler(roster_contract.SERVICE, roster_contract.MENTORS_ASSIGNED)
+    def on_batch_assigned(self, event):
+        _keep(roster_contract.MENTORS_ASSIGNED, event)
+
     @event_handler(roster_contract.SERVICE, roster_contract.MENTOR_UNASSIGNED)
     def on_unassigned(self, event):
         _keep(roster_contract.MENTOR_UNASSIGNED, event)

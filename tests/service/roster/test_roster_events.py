@@ -42,3 +42,27 @@ def test_events_for_joins_pairs_bans_and_leavers(embedded_suite):
         gone = sorted((e["mentee"], e["end"], e["reason"]) for k, e in roster_probe.RECEIVED
                       if k == "mentor_unassigned")
         assert gone == [("o1", "2026-04-30", "mentor_left"), ("o2", "2026-04-30", "mentor_left")]
+
+
+def test_a_batch_of_pairs_is_one_event_of_its_pairs(embedded_suite):
+    """``assign_mentors`` publishes its pairs in one ``mentors_assigned`` event (at most EVENT_BATCH
+    pairs an event), each pair as ``mentor_assigned`` gives one; no ``mentor_assigned`` a pair."""
+    roster_probe.RECEIVED.clear()
+    suite = embedded_suite(classes=[service_class("roster"), roster_probe.RosterProbe],
+                           OUTBOX_POLL_SECONDS=0.2)
+    with suite.rpc() as rpc:
+        rpc.roster.save_units({"units": CITY_UNITS})
+        rpc.roster.create_staff({"staff": CITY_STAFF})
+        out = rpc.roster.assign_mentors({"pairs": [{"mentor": "c", "mentee": "o1", "start": "2026-01-01"},
+                                                   {"mentor": "c2", "mentee": "o3", "start": "2026-02-01"}]})
+        assert out["assigned"] == 2 and out["errors"] == []
+
+        def of(kind):
+            return [e for k, e in roster_probe.RECEIVED if k == kind]
+        assert wait_for(lambda: of("mentors_assigned")), roster_probe.RECEIVED
+        suite.wait_quiet(timeout=30)
+        [event] = of("mentors_assigned")
+        assert sorted((p["mentor"], p["mentee"], p["start"], p["end"]) for p in event["pairs"]) == [
+            ("c", "o1", "2026-01-01", None), ("c2", "o3", "2026-02-01", None)]
+        assert all(p["pair_id"] for p in event["pairs"])
+        assert of("mentor_assigned") == []

@@ -2,7 +2,7 @@
 ``rate_snapshot`` is the engine behind RPC."""
 import pytest
 
-from shared.errors import Conflict, ValidationFailed
+from shared.errors import Conflict, Forbidden, ValidationFailed
 from tests.service.scoring.conftest import PEOPLE, satisfaction_published, wait_for
 
 pytestmark = pytest.mark.timeout(90)
@@ -44,6 +44,35 @@ def test_roster_events_feed_the_read_model_once(city):
     with city.rpc() as rpc:
         assert wait_for(lambda: all(o["id"] != "n1" for o in rpc.scoring.snapshot(
             {"period": "2026H1", "scope": "ps", "rating_date": "2026-07-08"})["officers"]))
+
+
+def test_a_batch_of_pairs_feeds_the_read_model_and_is_safe_twice(city):
+    """``mentors_assigned`` (one event for a batch of ``assign_mentors``): each pair stored and each
+    mentee's mentor now set, as ``mentor_assigned`` does for one; the same pairs again (another
+    event id, so the handler runs again) change nothing."""
+    pairs = [{"pair_id": "pb1", "mentor": "c2", "mentee": "o1", "start": "2026-01-01", "end": None},
+             {"pair_id": "pb2", "mentor": "c1", "mentee": "o3", "start": "2026-01-01", "end": None}]
+    city.dispatch("roster", "mentors_assigned", {"event_id": "e-ms-1", "pairs": pairs})
+    city.dispatch("roster", "mentors_assigned", {"event_id": "e-ms-2", "pairs": pairs})
+
+    def mentors():
+        snap = city_snapshot(city)
+        return {o["id"]: o["mentor"] for o in snap["officers"] if o["id"] in ("o1", "o3")}
+    assert wait_for(lambda: mentors() == {"o1": "c2", "o3": "c1"}), mentors()
+    with city.rpc() as rpc:
+        for subject, mentor, other in (("o1", "c2", "c1"), ("o3", "c1", "c2")):
+            rpc.scoring.submit_self_assessment({"actor": subject, "subject": subject, "month": "2026-01",
+                                                "as_of": "2026-02-02"})
+            with pytest.raises(Forbidden):      # the mentor before the pair no longer reviews
+                rpc.scoring.review({"actor": other, "subject": subject, "month": "2026-01",
+                                    "as_of": "2026-02-02"})
+            assert rpc.scoring.review({"actor": mentor, "subject": subject, "month": "2026-01",
+                                       "as_of": "2026-02-02"})["state"] == "reviewed"
+
+
+def city_snapshot(city):
+    with city.rpc() as rpc:
+        return rpc.scoring.snapshot({"period": "2026H1", "scope": "ps", "rating_date": "2026-07-08"})
 
 
 def _review(rpc):
