@@ -135,7 +135,7 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
     # -- the monthly workflow ------------------------------------------------------------------
     @rpc
     def submit_self_assessments(self, payload):
-        return workflow.submit_self_assessments(self.db, load(scoring_contract.SubmitBatch(), payload))
+        return workflow.submit_self_assessments(self.db, scoring_contract.load_step_batch(scoring_contract.SubmitBatch, payload))
 
     @rpc
     def submit_self_assessment(self, payload):
@@ -146,7 +146,7 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
 
     @rpc
     def review_batch(self, payload):
-        return workflow.review_batch(self.db, load(scoring_contract.ReviewBatch(), payload))
+        return workflow.review_batch(self.db, scoring_contract.load_step_batch(scoring_contract.ReviewBatch, payload))
 
     @rpc
     def review(self, payload):
@@ -157,7 +157,7 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
 
     @rpc
     def approve_batch(self, payload):
-        return workflow.approve_batch(self.db, load(scoring_contract.StepBatch(), payload))
+        return workflow.approve_batch(self.db, scoring_contract.load_step_batch(scoring_contract.StepBatch, payload))
 
     @rpc
     def approve(self, payload):

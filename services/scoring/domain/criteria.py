@@ -190,6 +190,8 @@ def assign_deductions(template: Template, deductions, prefix: str = "deductions"
     """One fact is never deducted twice (不重复扣分): each fact, by id, is charged to exactly one
     item, the first of the items it matches in template order; a fact id given twice counts once.
     Returns ``{item_id: [Deduction]}``."""
+    if not deductions:
+        return {}           # nothing to charge (most months): the template's order is not needed
     order = {iid: n for n, iid in enumerate(template.item_ids())}
     seen: set = set()
     out: dict = {}
