@@ -400,7 +400,9 @@ def record_study(uow, data, today: date) -> dict:
         have.update((r.person_id, r.day) for r in rows)
     new = sorted(wanted - have)
     if new:
-        uow.session.execute(insert(models.StudyDay), [{"person_id": p, "day": d} for p, d in new])
+        # a Core insert of the table (executemany), not the ORM's bulk insert of mapped rows: the
+        # same rows, ``signed_by`` filled by the column's default as before (#24 item 5)
+        uow.session.execute(insert(models.StudyDay.__table__), [{"person_id": p, "day": d} for p, d in new])
     return {"recorded": len(new), "unchanged": len(entries) - len(new)}
 
 

@@ -99,7 +99,7 @@ class TrainingService(ServiceBase):
     # -- study --------------------------------------------------------------------------------
     @rpc
     def record_study(self, payload):
-        return handlers.record_study(self.db, load(training_contract.RecordStudy(), payload), self._today())
+        return handlers.record_study(self.db, training_contract.load_record_study(payload), self._today())
 
     @rpc
     def study_report(self, payload):

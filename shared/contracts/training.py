@@ -77,7 +77,7 @@ import uuid
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas import BaseSchema, Id, IsoDate, RowList, StrictInteger
+from shared.schemas import BaseSchema, Id, IsoDate, RowList, StrictInteger, id_problem, load, parse_iso_date
 
 SERVICE = "training"
 
@@ -387,3 +387,44 @@ class SessionOut(BaseSchema):
     start = IsoDate(required=True)
     days = fields.Integer(required=True)
     end = IsoDate(required=True, metadata={"description": "the last day"})
+
+
+# -- study days read in one pass (#24 item 5) ------------------------------------------------------
+_STUDY_KEYS = frozenset(("person", "date"))
+_ID_MAX = _id["validate"].max
+
+
+def fast_record_study(payload):
+    """What ``load(RecordStudy(), payload)`` returns when every entry is exactly a plain valid
+    ``{"person", "date"}`` (an id and a ``YYYY-MM-DD`` day), read in one pass without marshmallow;
+    None for anything else (the schema then reads it and names every problem, as before; the old
+    name ``person_id`` included). A test holds the two equal."""
+    if type(payload) is not dict or payload.keys() != {"entries"}:
+        return None
+    entries = payload["entries"]
+    if type(entries) is not list or not 0 < len(entries) <= MAX_BATCH:
+        return None
+    out, days = [], {}
+    for e in entries:
+        if type(e) is not dict or e.keys() != _STUDY_KEYS:
+            return None
+        person, day = e["person"], e["date"]
+        if type(day) is not str:
+            return None
+        if not (type(person) is str and 0 < len(person) <= _ID_MAX and person.isprintable()
+                and id_problem(person) is None):
+            return None
+        parsed = days.get(day)
+        if parsed is None:
+            try:
+                parsed = days[day] = parse_iso_date(day)
+            except ValueError:
+                return None
+        out.append({"person": person, "date": parsed})
+    return {"entries": out}
+
+
+def load_record_study(payload):
+    """``record_study``'s payload loaded: :func:`fast_record_study`, else the schema."""
+    fast = fast_record_study(payload)
+    return fast if fast is not None else load(RecordStudy(), payload)
