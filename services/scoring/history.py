@@ -320,6 +320,24 @@ class PersonRow(NamedTuple):
     left_on: date | None
 
 
+def _people_statements():
+    M, E, PP, P, S = (models.MentorSpan, models.EvaluatorSpan, models.PersonPost, models.Person,
+                      models.Spell)
+    ids = bindparam("ids", expanding=True)
+    return (select(M.mentee, M.start, M.end, M.mentor).where(M.mentee.in_(ids), M.cancelled.is_(False)),
+            select(E.person, E.start, E.end, E.grp, E.rule).where(E.person.in_(ids)),
+            select(PP.person, PP.start, PP.agency, PP.section, PP.position, PP.supervises)
+            .where(PP.person.in_(ids)),
+            select(P.id, P.agency, P.section, P.position, P.joined, P.left_on).where(P.id.in_(ids)),
+            select(S.person, S.start, S.end).where(S.person.in_(ids), S.kind.in_(EXITS)))
+
+
+#: what :class:`History` reads of a chunk of people (``{"ids": [...]}``): built once at import (the
+#: same SQL as built per call; SQLAlchemy reuses the compiled form: a one-person read, as every
+#: posting, filing and ranking makes of its actor, was half statement building, #24 item 5)
+_MENTORS_OF, _EVALUATORS_OF, _POSTS_OF, _PEOPLE_ROWS, _EXITS_OF = _people_statements()
+
+
 class History:
     """The dated read model of many people at once (a batch loads each person once)."""
 
@@ -341,16 +359,12 @@ class History:
         if not need:
             return
         s = self.s
-        M, E = models.MentorSpan, models.EvaluatorSpan
         self.load_posts(need)
         # rows as plain tuples, not ORM objects (a batch reads thousands of people)
         for chunk in _chunks(need):
-            for mentee, start, end, mentor in s.execute(
-                    select(M.mentee, M.start, M.end, M.mentor)
-                    .where(M.mentee.in_(chunk), M.cancelled.is_(False))):
+            for mentee, start, end, mentor in s.execute(_MENTORS_OF, {"ids": chunk}):
                 self.mentors[mentee].append(asof.Span(start, end, mentor))
-            for person, start, end, grp, rule in s.execute(
-                    select(E.person, E.start, E.end, E.grp, E.rule).where(E.person.in_(chunk))):
+            for person, start, end, grp, rule in s.execute(_EVALUATORS_OF, {"ids": chunk}):
                 self.evaluators[person].append(asof.Span(start, end, grp, rule))
         self.loaded.update(need)
 
@@ -360,11 +374,9 @@ class History:
         need = [i for i in set(ids) if i and i not in self.posts_loaded]
         if not need:
             return
-        PP = models.PersonPost
         for chunk in _chunks(need):
             for person, start, agency, section, position, supervises in self.s.execute(
-                    select(PP.person, PP.start, PP.agency, PP.section, PP.position, PP.supervises)
-                    .where(PP.person.in_(chunk))):
+                    _POSTS_OF, {"ids": chunk}):
                 self.posts[person].append(asof.Post(start, agency, section, position, _split(supervises)))
         self.load_team(need)
         self.posts_loaded.update(need)
@@ -375,13 +387,11 @@ class History:
         need = [i for i in set(ids) if i and i not in self.team_loaded]
         if not need:
             return
-        s, P, S = self.s, models.Person, models.Spell
+        s = self.s
         for chunk in _chunks(need):
-            for r in s.execute(select(P.id, P.agency, P.section, P.position, P.joined, P.left_on)
-                               .where(P.id.in_(chunk))):
+            for r in s.execute(_PEOPLE_ROWS, {"ids": chunk}):
                 self.people[r.id] = PersonRow(*r)
-            for person, start, end in s.execute(select(S.person, S.start, S.end)
-                                                .where(S.person.in_(chunk), S.kind.in_(EXITS))):
+            for person, start, end in s.execute(_EXITS_OF, {"ids": chunk}):
                 self.exits[person].append((start, end))
         for pid in need:
             p = self.people.get(pid)

@@ -77,7 +77,16 @@ import uuid
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas import BaseSchema, Id, IsoDate, RowList, StrictInteger, id_problem, load, parse_iso_date
+from shared.schemas import (
+    BaseSchema,
+    Id,
+    IsoDate,
+    RowList,
+    StrictInteger,
+    id_problem,
+    load,
+    parse_iso_date,
+)
 
 SERVICE = "training"
 
