@@ -99,7 +99,9 @@ class TrainingService(ServiceBase):
     # -- study --------------------------------------------------------------------------------
     @rpc
     def record_study(self, payload):
-        return handlers.record_study(self.db, training_contract.load_record_study(payload), self._today())
+        data = (training_contract.fast_record_study(payload)      # one pass, else the schema
+                or load(training_contract.RecordStudy(), payload))
+        return handlers.record_study(self.db, data, self._today())
 
     @rpc
     def study_report(self, payload):

@@ -69,7 +69,7 @@ from shared.contracts import packs as _packs
 from shared.contracts import rating as _rating
 from shared.contracts import scoring_events as _events
 from shared.contracts import targets as _targets
-from shared.schemas import BaseSchema, Id, IsoDate, StrictInteger, id_problem, load, parse_iso_date
+from shared.schemas import BaseSchema, Id, IsoDate, StrictInteger, id_problem, parse_iso_date
 
 SERVICE = "scoring"
 MAX_BATCH = 200_000
@@ -949,7 +949,8 @@ def fast_step_batch(schema_cls, payload):
     """What ``load(schema_cls(), payload)`` returns for a batch step (``SubmitBatch``,
     ``ReviewBatch``, ``StepBatch``) whose every field is a plain valid case, read in one pass
     without marshmallow; None for anything else (the caller then loads it with the schema, which
-    names every problem as before). A test holds the two equal."""
+    names every problem as before): the service reads ``fast_step_batch(...) or load(...)``. A test
+    holds the two equal."""
     item_schema = _BATCH_ITEMS.get(schema_cls)
     if item_schema is None or type(payload) is not dict or not payload.keys() <= {"items", "as_of"}:
         return None
@@ -999,8 +1000,3 @@ def fast_step_batch(schema_cls, payload):
         out_items.append({name: loaded[name] for name in order})
     return {"as_of": as_of, "items": out_items}
 
-
-def load_step_batch(schema_cls, payload):
-    """A batch step's payload loaded: :func:`fast_step_batch`, else the schema (``load``)."""
-    fast = fast_step_batch(schema_cls, payload)
-    return fast if fast is not None else load(schema_cls(), payload)

@@ -84,7 +84,6 @@ from shared.schemas import (
     RowList,
     StrictInteger,
     id_problem,
-    load,
     parse_iso_date,
 )
 
@@ -432,8 +431,3 @@ def fast_record_study(payload):
         out.append({"person": person, "date": parsed})
     return {"entries": out}
 
-
-def load_record_study(payload):
-    """``record_study``'s payload loaded: :func:`fast_record_study`, else the schema."""
-    fast = fast_record_study(payload)
-    return fast if fast is not None else load(RecordStudy(), payload)

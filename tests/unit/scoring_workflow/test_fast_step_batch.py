@@ -1,5 +1,5 @@
 """The batch steps' payloads read in one pass (``fast_step_batch``, #24 item 5) give what the schema
-gives, or step aside: whatever a payload holds, ``load_step_batch`` answers as ``load`` of the schema
+gives, or step aside: whatever a payload holds, ``fast_step_batch(…) or load(…)`` (what the service reads) answers as ``load`` of the schema
 (the same loaded dict, or the same ValidationFailed naming the same field)."""
 import math
 
@@ -81,7 +81,7 @@ def test_one_pass_reads_what_the_schema_reads(schema_cls, payload):
     if fast is not None:
         assert expected[0] == "ok", (payload, expected)
         assert _same(fast, expected[1])
-    assert _same(_outcome(lambda: c.load_step_batch(schema_cls, payload)), expected)
+    assert _same(_outcome(lambda: c.fast_step_batch(schema_cls, payload) or load(schema_cls(), payload)), expected)
 
 
 @pytest.mark.parametrize("schema_cls", SCHEMAS)
@@ -99,5 +99,5 @@ def test_a_bad_item_is_left_to_the_schema():
     payload = {"items": [{"actor": "o1", "subject": "o1", "month": "2025-01", "item_scores": {"a1": math.inf}}]}
     assert c.fast_step_batch(c.SubmitBatch, payload) is None
     with pytest.raises(ValidationFailed) as err:
-        c.load_step_batch(c.SubmitBatch, payload)
+        c.fast_step_batch(c.SubmitBatch, payload) or load(c.SubmitBatch(), payload)
     assert err.value.field.startswith("items")

@@ -1,5 +1,5 @@
 """``record_study``'s entries read in one pass (``fast_record_study``, #24 item 5) give what the
-schema gives, or step aside: ``load_record_study`` answers as ``load(RecordStudy(), …)`` whatever the
+schema gives, or step aside: ``fast_record_study(…) or load(…)`` (what the service reads) answers as ``load(RecordStudy(), …)`` whatever the
 payload holds (the same entries, or the same refusal naming the same field)."""
 from hypothesis import given, settings, strategies as st
 
@@ -54,7 +54,7 @@ def test_one_pass_reads_what_the_schema_reads(payload):
     fast = c.fast_record_study(payload)
     if fast is not None:
         assert expected == ("ok", fast)
-    assert _outcome(lambda: c.load_record_study(payload)) == expected
+    assert _outcome(lambda: c.fast_record_study(payload) or load(c.RecordStudy(), payload)) == expected
 
 
 def test_the_demos_entries_take_the_one_pass():
