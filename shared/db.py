@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 import weakref
@@ -255,16 +256,24 @@ class UnitOfWork:
         statement, or through ``session``."""
         if self._session is not None:
             return self._session.execute(statement, params).all()
-        with self.engine.connect() as conn:
-            if self.engine.dialect.name != "postgresql":    # SQLite: a SELECT begins no transaction
+        engine = self.engine
+        if engine.dialect.name != "postgresql":
+            with engine.connect() as conn:                 # SQLite: a SELECT begins no transaction
                 return conn.execute(statement, params).all()
+        prepared = _prepared(engine, statement)
+        if prepared:
+            return prepared.run(engine, params)
+        with engine.connect() as conn:
             # psycopg2's own switch, set and reset on the client alone: SQLAlchemy's AUTOCOMMIT
             # isolation level resets through ``set_isolation_level``, a round trip of its own
             raw = conn.connection.dbapi_connection
             raw.rollback()      # the pool's ping after an idle spell opened a transaction; else free
             raw.autocommit = True
             try:
-                return conn.execute(statement, params).all()
+                result = conn.execute(statement, params)
+                if prepared is None:        # its first read: may it run prepared from now on?
+                    _learn(engine, statement, result)
+                return result.all()
             finally:
                 if not raw.closed:      # the pool gets back a transactional connection
                     raw.autocommit = False
@@ -338,6 +347,117 @@ class UnitOfWork:
             self.rollback()
         self.close()
         return False
+
+
+#: what :meth:`UnitOfWork.read` knows of a statement on PostgreSQL, by engine and statement: its
+#: :class:`_Prepared`, or False (not fit: read through SQLAlchemy); nothing until its first read
+_PREPARED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_PREPARED_NAMES = iter(range(1, 1 << 62))
+_PREPARED_KEY = "lianbao.prepared"
+_BIND = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)s")
+
+
+class _Prepared:
+    """One read-only statement of :meth:`UnitOfWork.read`, run on PostgreSQL as a server-side
+    prepared statement (``PREPARE`` once per pooled connection, then ``EXECUTE``: PostgreSQL parses
+    and plans the text once per connection instead of on every call) straight on psycopg2's cursor.
+    Its rows are SQLAlchemy's ``Row`` of the metadata of the statement's first read through
+    SQLAlchemy (same names, same values): taken only for a statement whose columns SQLAlchemy hands
+    over as psycopg2 gives them (no result processor, checked on that first read) and whose
+    parameters it binds unconverted.  Issue 24 item 2."""
+
+    __slots__ = ("statement", "compiled", "name", "prepare", "execute", "order", "metadata")
+
+    def __init__(self, statement, compiled, metadata):
+        self.statement, self.compiled, self.metadata = statement, compiled, metadata
+        self.name = f"lianbao_read_{next(_PREPARED_NAMES)}"
+        order: list[str] = []
+
+        def number(match):
+            if match.group(1) not in order:
+                order.append(match.group(1))
+            return f"${order.index(match.group(1)) + 1}"
+
+        # the text PostgreSQL prepares is sent without parameters: psycopg2's ``%%`` is a ``%`` there
+        self.prepare = f"PREPARE {self.name} AS " + _BIND.sub(number, compiled.string).replace("%%", "%")
+        self.order = tuple(order)
+        self.execute = (f"EXECUTE {self.name} (" + ", ".join(f"%({n})s" for n in order) + ")"
+                        if order else f"EXECUTE {self.name}")
+
+    def run(self, engine, params) -> list:
+        from sqlalchemy.engine.row import Row
+        from sqlalchemy.exc import DBAPIError
+
+        values = self.compiled.construct_params(params or {})
+        bound = {n: values[n] for n in self.order}
+        fairy = engine.raw_connection()
+        raw = fairy.dbapi_connection
+        try:
+            raw.rollback()      # the pool's ping after an idle spell opened a transaction; else free
+            raw.autocommit = True
+            try:
+                done = fairy.info.get(_PREPARED_KEY)
+                if done is None or done[0] is not raw:      # a new connection prepares afresh
+                    done = fairy.info[_PREPARED_KEY] = (raw, set())
+                with raw.cursor() as cursor:
+                    if self.name not in done[1]:
+                        cursor.execute(self.prepare)
+                        done[1].add(self.name)
+                    cursor.execute(self.execute, bound)
+                    rows = cursor.fetchall()
+            finally:
+                if not raw.closed:      # the pool gets back a transactional connection
+                    raw.autocommit = False
+        except Exception as exc:
+            dbapi = engine.dialect.loaded_dbapi
+            if raw.closed or (isinstance(exc, dbapi.Error) and engine.dialect.is_disconnect(exc, raw, None)):
+                fairy.invalidate(exc)       # as SQLAlchemy does with a connection found dead
+            fairy.close()
+            if isinstance(exc, dbapi.Error):        # as SQLAlchemy raises it
+                raise DBAPIError.instance(self.execute, bound, exc, dbapi.Error,
+                                          dialect=engine.dialect) from exc
+            raise
+        fairy.close()
+        metadata = self.metadata
+        index = metadata._key_to_index
+        return [Row(metadata, None, index, row) for row in rows]
+
+
+def _prepared(engine, statement):
+    """The :class:`_Prepared` of ``statement`` on ``engine``, False when it is not fit, None before
+    its first read (:func:`_learn`)."""
+    kept = _PREPARED.get(engine)
+    found = kept.get(id(statement)) if kept is not None else None
+    if found is None or (found is not False and found.statement is not statement):
+        return None
+    return found
+
+
+def _learn(engine, statement, result) -> None:
+    """After a statement's first read through SQLAlchemy: whether it may run prepared
+    (:class:`_Prepared`), from its compiled form and the result's metadata.  Not fit: parameters
+    SQLAlchemy converts, expands or renames, a column it converts, a repeated column name."""
+    kept = _PREPARED.get(engine)
+    if kept is None:
+        kept = _PREPARED[engine] = {}
+    made = False
+    try:
+        compiled = statement.compile(dialect=engine.dialect)
+        metadata = result._metadata
+        processors = getattr(metadata, "_processors", None)
+        keys = tuple(result.keys())
+        if (isinstance(compiled.string, str) and getattr(statement, "is_select", False) is True
+                and not (compiled.isinsert or compiled.isupdate or compiled.isdelete) and compiled.positiontup is None
+                and not compiled._bind_processors and not getattr(compiled, "escaped_bind_names", None)
+                and not getattr(compiled, "literal_execute_params", None)
+                and not getattr(compiled, "post_compile_params", None)
+                and "POSTCOMPILE" not in compiled.string
+                and processors is not None and len(processors) == len(keys) and not any(processors)
+                and len(set(keys)) == len(keys) and isinstance(getattr(metadata, "_key_to_index", None), dict)):
+            made = _Prepared(statement, compiled, metadata)
+    except Exception:       # anything unexpected: read through SQLAlchemy, as before
+        log.debug("statement not prepared", exc_info=True)
+    kept[id(statement)] = made
 
 
 def complete(worker_ctx, result, exc_info):
