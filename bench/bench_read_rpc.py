@@ -195,6 +195,25 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu() -> dict:
+    """CPU seconds used so far by every PostgreSQL and every RabbitMQ process (the broker and the
+    database serve the other sessions of a shared machine too), and the machine's busy and idle
+    seconds (all cores), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {"postgres": 0.0, "rabbitmq": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            if comm in ("postgres", "beam.smp"):
+                out["postgres" if comm == "postgres" else "rabbitmq"] += cpu_seconds(int(pid))
+        except (OSError, ValueError, IndexError):      # a process that ended meanwhile
+            continue
+    with open("/proc/stat") as f:
+        user, nice, system, idle, iowait, irq, softirq = map(int, f.readline().split()[1:8])
+    out.update(busy=(user + nice + system + irq + softirq) / tick, idle=(idle + iowait) / tick)
+    return out
+
+
 def wait_idle(procs, window: float = 2.0, busy: float = 0.05, deadline: float = 300.0) -> float:
     """Wait until every service process is idle (under ``busy`` of a core over ``window`` seconds):
     the roster's import publishes an event per person, which scoring consumes for a while after the
@@ -249,6 +268,7 @@ def concurrent(config, make_call, signed: bool, seconds: float, procs=None, labe
             if proc.poll() is None} if procs is not None else {}
     pids["callers"] = os.getpid()
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    machine = machine_cpu()
     start_at[0] = time.perf_counter()
     stop_at[0] = start_at[0] + seconds
     for thread in threads:
@@ -256,7 +276,10 @@ def concurrent(config, make_call, signed: bool, seconds: float, procs=None, labe
     elapsed = time.perf_counter() - start_at[0]
     if procs is not None:
         used = ", ".join(f"{name} {(cpu_seconds(pid) - before[name]) / elapsed:.2f}" for name, pid in pids.items())
-        print(f"    cores used, {label}: {used}")
+        after = machine_cpu()
+        other = ", ".join(f"{name} {(after[name] - machine[name]) / elapsed:.2f}" for name in ("postgres", "rabbitmq"))
+        print(f"    cores used, {label}: {used}; every {other}; the machine's {os.cpu_count()} cores: busy "
+              f"{(after['busy'] - machine['busy']) / elapsed:.2f}, idle {(after['idle'] - machine['idle']) / elapsed:.2f}")
     return done[0] / seconds
 
 
