@@ -73,6 +73,13 @@ class Resolver:
         """``(agency, section or None, position)`` of the person's post on ``day``, or None."""
         return None
 
+    def last_post_of(self, person_id: str, day: dt.date):
+        """For a READ about a person who has no post on ``day`` (he has left, or his first post is
+        later): ``(agency, section or None, position)`` of the post he held last before ``day``, else
+        of his first post after it; None when the service knows no post of his.  Only the target of a
+        read is placed so (:meth:`unit_of_target`); his own roles never (:meth:`roles_of`)."""
+        return None
+
     def owner_of_campaign(self, campaign_id: str):
         """The unit owning a campaign, or None."""
         return None
@@ -124,6 +131,20 @@ class Resolver:
         if post is None:
             return person_id if self._unit(person_id) is not None else None
         return post[1] or post[0]
+
+    def unit_of_target(self, person_id: str, day: dt.date):
+        """The unit a READ about the person is judged against: his unit on ``day``, else (he has left,
+        or is not posted yet) the unit of his last post (:meth:`last_post_of`), so that his records
+        are read by those who could read a member of that unit (and the city's callers), not by
+        anyone; None only for a person the service knows no post of."""
+        unit = self.unit_of_person(person_id, day)
+        if unit is not None:
+            return unit
+        key = ("last", person_id, day)
+        if key not in self._posts:
+            self._posts[key] = self.last_post_of(person_id, day)
+        post = self._posts[key]
+        return None if post is None else (post[1] or post[0])
 
     def roles_of(self, person_id: str, day: dt.date) -> dict:
         """``{role: units it covers}`` of a person on ``day`` (empty: not in the read model then)."""
@@ -198,7 +219,9 @@ def _targets(rule, payload, resolver: Resolver, day):
             elif scope.kind == "person":
                 # a person is within reach of his own units' people and of the body that evaluates him
                 # (asked only when his own unit is not within reach: see _covered)
-                unit = resolver.unit_of_person(value, day)
+                # (a read about a person who has left, or is not posted yet: his last post's unit)
+                unit = (resolver.unit_of_target(value, day) if rule.access == policy.READ
+                        else resolver.unit_of_person(value, day))
                 out.append((where, None if unit is None else _Reach(unit, resolver, value, day)))
             elif scope.kind == "campaign":
                 out.append((where, resolver.owner_of_campaign(value), missing_campaign(value, path)))
@@ -229,7 +252,11 @@ def _covered(units, unit, resolver: Resolver) -> bool:
         if _covered(units, unit.unit, resolver):
             return True
         body = unit.body()
-        return body is not None and _covered(units, body, resolver)
+        if body is not None and _covered(units, body, resolver):
+            return True
+        # a person placed in a unit the service's tree does not hold (a departed person's last unit,
+        # say) is still within the city's callers' reach
+        return resolver._unit(unit.unit) is None and any(resolver.is_root(u) for u in units)
     if isinstance(unit, frozenset):
         return any(_covered(units, one, resolver) for one in unit)
     return any(u in units for u in resolver.walk_up(unit))

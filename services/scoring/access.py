@@ -107,6 +107,22 @@ class ScoringAccess(Resolver):
         if unit_id == (agency if section is None else section) and unit_id not in self._units:
             self._units[unit_id] = answer
 
+    def last_post_of(self, person_id, day):
+        """A read about a person not in post on ``day`` (left, or posted only later): his last post
+        before it, else his first after it, else the read model's own row."""
+        if not isinstance(person_id, str):
+            return None
+        P = PersonPost
+        post = self.session.scalars(select(P).where(P.person == person_id, P.start <= day)
+                                    .order_by(P.start.desc()).limit(1)).first() or \
+            self.session.scalars(select(P).where(P.person == person_id).order_by(P.start).limit(1)).first()
+        if post is not None:
+            return post.agency, post.section, post.position
+        person = self.session.get(Person, person_id)
+        if person is None or person.agency is None:
+            return None
+        return person.agency, person.section, person.position
+
     def unit_of_record(self, kind, record_id):
         model = {"referral": Referral, "task": FollowupTask}.get(kind)
         row = self.session.get(model, record_id) if model is not None and isinstance(record_id, str) else None

@@ -43,3 +43,18 @@ class TrainingAccess(Resolver):
             return None
         agency = row.agency_id or row.unit_id
         return agency, (row.unit_id if row.unit_id != agency else None), row.position
+
+    def last_post_of(self, person_id, day):
+        """A read about a person not in post on ``day`` (he has left): his last post before it, else his
+        first after it, else the read model's own row."""
+        if not isinstance(person_id, str):
+            return None
+        P = PersonPost
+        row = self.session.scalars(select(P).where(P.person_id == person_id, P.start <= day)
+                                   .order_by(P.start.desc()).limit(1)).first() or \
+            self.session.scalars(select(P).where(P.person_id == person_id).order_by(P.start).limit(1)).first() or \
+            self.session.get(Person, person_id)
+        if row is None:
+            return None
+        agency = row.agency_id or row.unit_id
+        return agency, (row.unit_id if row.unit_id != agency else None), row.position

@@ -29,6 +29,12 @@ CAMPAIGNS = {"c-a1": "a1", "c-a2": "a2"}
 #: person → the body evaluating him (M§五(二)3): a2's deputy "d2" is evaluated by a1, its 归口 unit
 EVALUATORS = {"d2": "a1"}
 POSTS["d2"] = [("2020-01-01", "a2", None, "leader")]
+#: person → the day he left: no post from then on (g2 left a2; z9 left a unit the tree does not hold)
+LEFT = {"g2": "2025-01-01", "z9": "2025-01-01"}
+POSTS["g2"] = [("2020-01-01", "a2", "s2", "officer")]
+POSTS["z9"] = [("2020-01-01", "zz", None, "officer")]
+#: n2 is posted to a2 only from 2999 (before his first post he has no unit)
+POSTS["n2"] = [("2999-01-01", "a2", "s2", "officer")]
 
 
 class Model(access.Resolver):
@@ -36,7 +42,14 @@ class Model(access.Resolver):
         return UNITS.get(unit_id)
 
     def post_of(self, person_id, day):
+        if person_id in LEFT and dt.date.fromisoformat(LEFT[person_id]) <= day:
+            return None
         found = [p for p in POSTS.get(person_id, ()) if dt.date.fromisoformat(p[0]) <= day]
+        return found[-1][1:] if found else None
+
+    def last_post_of(self, person_id, day):
+        posts = POSTS.get(person_id, ())
+        found = [p for p in posts if dt.date.fromisoformat(p[0]) <= day] or list(posts[:1])
         return found[-1][1:] if found else None
 
     def owner_of_campaign(self, campaign_id):
@@ -132,6 +145,37 @@ def test_a_read_is_judged_by_today_s_roles_whatever_day_it_asks_about():
         refused("scoring.approve", person("x1"), {**approve, "as_of": "2025-07-01"})
     finally:
         del POSTS["x1"]
+
+
+def test_a_read_about_a_person_who_has_left_or_is_not_posted_yet_is_judged_by_his_last_or_first_unit():
+    """A person with no post on the day (g2 left a2's s2; n2 is posted there only later) is the target
+    of a read in that unit: read by who could read a member of it and the city's callers, by nobody
+    else (before: by any reader)."""
+    reads = (("scoring.person_history", {"person": "g2"}), ("scoring.explanation", {"subject": "g2"}),
+             ("scoring.daily_logs_of", {"person": "g2", "month": "2024-12"}),
+             ("training.results_of", {"person": "g2"}), ("training.certifications", {"person": "g2"}),
+             ("training.allowances_of", {"person": "g2", "year": 2024}),
+             ("scoring.person_history", {"person": "n2"}), ("training.results_of", {"person": "n2"}),
+             ("scoring.person_history", {"person": "g2", "as_of": "2024-06-01"}))     # and while in post
+    for op, payload in reads:
+        for outsider in (person("o1"), person("l1"), person("h1"), person("m1"), Actor("sys-a1", "system", frozenset({"a1"}))):
+            assert "lies outside" in refused(op, outsider, payload), (op, payload, outsider)
+        for insider, role in ((person("l2"), policy.LEADER), (person("o2"), policy.OFFICER),
+                              (person("f0"), policy.COMMITTEE_OFFICE),
+                              (Actor("sys-a2", "system", frozenset({"a2"})), policy.SYSTEM),
+                              (Actor("sys-k2", "system", frozenset({"k2"})), policy.SYSTEM),
+                              (Actor("sys-city", "system", frozenset({"city"})), policy.SYSTEM)):
+            assert decide(op, insider, payload) == role, (op, payload, insider)
+        assert decide(op, person("a9"), payload, auditors=frozenset({"a9"})) == policy.AUDITOR
+    assert decide("scoring.person_history", person("g2"), {"person": "g2"}) == "self"
+    # his own roles are still today's: none (he reads nothing of a2's people any more)
+    assert "may not" in refused("scoring.person_history", person("g2"), {"person": "o2"})
+    # a last unit the tree does not hold: the city's callers only
+    assert decide("scoring.person_history", person("f0"), {"person": "z9"}) == policy.COMMITTEE_OFFICE
+    refused("scoring.person_history", person("l1"), {"person": "z9"})
+    # a write about him is unchanged: about nobody's unit, refused but to the city's systems
+    refused("training.record_result", Actor("sys-a2", "system", frozenset({"a2"})),
+            {"person": "g2", "course": "x", "date": "2026-01-02", "score": 90})
 
 
 def test_a_person_acts_only_as_themself_even_inside_a_batch():
