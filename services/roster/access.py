@@ -43,6 +43,22 @@ class RosterAccess(Resolver):
             if has_posts is not None or staff is None:
                 return None
             unit, position = staff.unit, staff.position
+        return self._placed(unit, position)
+
+    def last_post_of(self, person_id, day):
+        """A read about a person not in post on ``day`` (before his first post, or after his last
+        ended): his last post before it, else his first after it, else his staff row."""
+        if not isinstance(person_id, str):
+            return None
+        post = self.session.scalars(select(PostRow).where(PostRow.person == person_id, PostRow.start <= day)
+                                    .order_by(PostRow.start.desc()).limit(1)).first() or \
+            self.session.scalars(select(PostRow).where(PostRow.person == person_id)
+                                 .order_by(PostRow.start).limit(1)).first() or \
+            self.session.get(StaffRow, person_id)
+        return None if post is None else self._placed(post.unit, post.position)
+
+    def _placed(self, unit, position):
+        """``(agency, section or None, position)`` of a post in ``unit``: the body above it."""
         section = None
         for u in self.ancestry(unit):
             kind = (self._unit(u) or (None, None))[0]
