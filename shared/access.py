@@ -49,6 +49,9 @@ DAY_FIELDS = ("as_of", "date", "day")
 #: rows whose payload names, at these paths, whose own record it is: a person writes only their own
 OWN = {"scoring.write_daily_logs": ("logs[].person",)}
 MAX_DEPTH = 32
+#: reads whose answer is today's rows whatever day they name (their ``as_of`` only says what is overdue):
+#: judged on today's unit tree, so dating the call back never lends a unit that has moved away since
+TODAY_TREE = frozenset({"scoring.overdue_evaluations", "scoring.unreviewed_logs", "scoring.followup_tasks"})
 
 
 class Resolver:
@@ -304,7 +307,7 @@ def decide(op: str, actor: Actor, payload, resolver: Resolver, *, auditors=froze
     if actor.kind == "service":
         return policy.check(op, (policy.service_role(actor.sub),), who=who)
     payload = renamed(payload)      # an old name of an id (one release) is checked as its name now
-    day = day_of(payload)
+    day = dt.date.today() if op in TODAY_TREE else day_of(payload)
     resolver.day = day          # the tree of the day of the act (a section moved since lies where it was)
     if actor.kind in ("system", "persons"):
         role = policy.SYSTEM if actor.kind == "system" else policy.PERSONS

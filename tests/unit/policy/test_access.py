@@ -37,8 +37,15 @@ POSTS["z9"] = [("2020-01-01", "zz", None, "officer")]
 POSTS["n2"] = [("2999-01-01", "a2", "s2", "officer")]
 
 
+#: a3 lay under k1 until 30 June 2025 and under k2 since (a dated tree: the resolver's ``day``)
+MOVED = {"a3": [("1900-01-01", ("agency", "k1")), ("2025-07-01", ("agency", "k2"))]}
+
+
 class Model(access.Resolver):
     def unit(self, unit_id):
+        if unit_id in MOVED:
+            day = self.day or dt.date.today()
+            return [v for since, v in MOVED[unit_id] if dt.date.fromisoformat(since) <= day][-1]
         return UNITS.get(unit_id)
 
     def post_of(self, person_id, day):
@@ -176,6 +183,26 @@ def test_a_read_about_a_person_who_has_left_or_is_not_posted_yet_is_judged_by_hi
     # a write about him is unchanged: about nobody's unit, refused but to the city's systems
     refused("training.record_result", Actor("sys-a2", "system", frozenset({"a2"})),
             {"person": "g2", "course": "x", "date": "2026-01-02", "score": 90})
+
+
+def test_reads_answering_today_s_rows_are_judged_on_today_s_tree_whatever_day_they_ask_about():
+    """The overdue evaluations, the unreviewed daily logs and the follow-up tasks answer today's rows
+    (their ``as_of`` only says what is overdue): a3 moved from k1 to k2 on 1 July 2025, so k1's
+    callers read none of them by dating the call back to when a3 was theirs; k2's do."""
+    k1, k2 = Actor("sys-k1", "system", frozenset({"k1"})), Actor("sys-k2", "system", frozenset({"k2"}))
+    for op, payload in (("scoring.overdue_evaluations", {"agency": "a3", "month": "2025-05", "as_of": "2025-06-20"}),
+                        ("scoring.overdue_evaluations", {"agency": "a3", "as_of": "2025-06-20"}),
+                        ("scoring.unreviewed_logs", {"agency": "a3", "as_of": "2025-06-20"}),
+                        ("scoring.followup_tasks", {"evaluator": "a3", "as_of": "2025-06-20"})):
+        assert "agency 'a3' lies outside" in refused(op, k1, payload) or "evaluator 'a3' lies outside" in \
+            refused(op, k1, payload)
+        refused(op, person("m1"), payload)                 # k1's committee member
+        assert decide(op, k2, payload) == policy.SYSTEM
+        assert decide(op, k1, {**payload, "agency": "a1"} if "agency" in payload else {**payload, "evaluator": "a1"}) \
+            == policy.SYSTEM
+    # a read whose answer is of the day it names is still judged on that day's tree (a3's members then)
+    assert decide("roster.members_of", k1, {"unit": "a3", "date": "2025-01-01"}) == policy.SYSTEM
+    refused("roster.members_of", k1, {"unit": "a3"})
 
 
 def test_a_person_acts_only_as_themself_even_inside_a_batch():
