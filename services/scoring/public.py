@@ -22,6 +22,22 @@ from services.scoring.domain import public_notice as rules
 from services.scoring.domain import workflow
 
 
+#: the callers whose ``as_of`` a notice (and the public's objection) is shown for: the operator (a replay,
+#: the demo's year) and the suite's services; anyone else sees the notice of today (issue 18): a verified
+#: caller may not read a notice after its three working days, nor the public object out of its window, by
+#: dating the call.  A call with no verified actor (in-process, a timer) keeps its own day.
+AS_OF_TRUSTED = ("operator", "service")
+
+
+def notice_day(uow, data):
+    """The day a notice is shown (or an objection received) for: the payload's ``as_of`` for the operator
+    and the suite's services, today for everyone else."""
+    who = signed_by(uow.session)
+    if who is None or who.split(":", 1)[0] in AS_OF_TRUSTED:
+        return data.get("as_of") or repository.today()
+    return repository.today()
+
+
 def _names(s, ids, month: str) -> dict:
     """Names of the units and people among ``ids`` on a month's notice: a unit as it was named on
     the month's last day (SPEC §9: the day the month is read), a person by his name."""
@@ -91,7 +107,7 @@ def public_period_notice(uow, data) -> dict:
     """The notice (公示) of a half-year or annual rating for a unit: who, score, stars as the
     Method publishes them, the window's dates; nothing after the window."""
     s = uow.session
-    as_of = data.get("as_of") or repository.today()
+    as_of = notice_day(uow, data)
     name = _evaluator_name(s, data["unit"], last_month(data["period"]))
     rating, start, end, entries = _period_posted(uow, data["unit"], data["period"])
     view = rules.period_notice_view(entries, start, end, as_of)
@@ -114,7 +130,7 @@ def last_month(notice_of: str) -> str:
 
 def public_notice(uow, data) -> dict:
     s = uow.session
-    as_of = data.get("as_of") or repository.today()
+    as_of = notice_day(uow, data)
     name = _evaluator_name(s, data["evaluator"], data["month"])
     view = rules.notice_view(_posted(s, data["evaluator"], data["month"]), as_of)
     return {"evaluator": data["evaluator"], "evaluator_name": name, "month": data["month"],
@@ -133,7 +149,7 @@ def _objection_dict(row, name: str | None = None) -> dict:
 def public_object(uow, data) -> dict:
     """An objection of the public to an entry on notice that day: stored once per objection_id."""
     s = uow.session
-    as_of = data.get("as_of") or repository.today()
+    as_of = notice_day(uow, data)
     text, contact = rules.check_objection(data["text"], data["contact"])
     body = (data["evaluator"], data["month"], data["kind"], data["subject"], text, contact)
     existing = s.get(public_models.PublicObjection, data["objection_id"])

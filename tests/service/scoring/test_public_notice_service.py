@@ -1,6 +1,8 @@
 """The public notice of a month over RPC (issue 23): what the public sees while it runs, the
 objections of the public (stored once, validated, refused after the window), the leading group's
 queue and its answer (upheld: back to review)."""
+from datetime import date
+
 import pytest
 
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -202,9 +204,11 @@ def test_the_public_caller_gets_its_rows_and_nothing_else_from_the_service_itsel
     with city.rpc() as rpc:
         _post_o1(rpc)
     with city.rpc(identity=Actor("gateway", "public")) as public:
+        # the notice of today (February's closed long ago): the public's as_of is not taken
         assert public.scoring.public_notice({"evaluator": "ps", "month": FEB, "as_of": "2026-03-06"}
-                                            )["status"] == "open"
-        assert public.scoring.public_object(_objection())["received"] is True
+                                            )["status"] == "closed"
+        with pytest.raises(Conflict):       # nor may it object out of the window by dating the call
+            public.scoring.public_object(_objection())
         for method, payload in (("objections", {"evaluator": "ps"}),
                                 ("evaluation", {"subject": "o1", "month": FEB}),
                                 ("answer_objection", {"objection_id": "obj-0001-abcdef", "evaluator": "ps",
@@ -212,3 +216,25 @@ def test_the_public_caller_gets_its_rows_and_nothing_else_from_the_service_itsel
             with pytest.raises(Forbidden) as err:
                 getattr(public.scoring, method)(payload)
             assert err.value.field == "actor" and err.value.message.startswith(f"scoring.{method}:")
+
+
+def test_a_notice_after_its_window_is_closed_to_every_caller_but_the_operator_and_services(city):
+    """The public notices take the caller's ``as_of`` only from the operator (a replay, the demo) and
+    the suite's services; a person, a calling system or the public sees today's notice, so nobody
+    reads the scores of a notice after its three working days by dating the call back (issue 18)."""
+    from shared.identity import Actor
+
+    with city.rpc() as rpc:
+        _post_o1(rpc)
+    in_window = {"evaluator": "ps", "month": FEB, "as_of": "2026-03-06"}
+    for kwargs in ({"as_person": "o2"}, {"as_person": "h"}, {"as_system": "ps", "units": {"ps"}},
+                   {"as_persons": "ps-office", "units": {"ps"}}, {"identity": Actor("gateway", "public")}):
+        with city.rpc(**kwargs, as_actors=False) as caller:
+            page = caller.scoring.public_notice(in_window)
+            assert (page["status"], page["entries"]) == ("closed", []), kwargs
+            period = caller.scoring.public_period_notice({"unit": "ps", "period": "2026H1",
+                                                          "as_of": "2026-07-06"})
+            assert page["as_of"] == period["as_of"] == date.today().isoformat(), kwargs
+    for kwargs in ({"as_operator": "ops"}, {"as_service": "gateway"}):
+        with city.rpc(**kwargs, as_actors=False) as trusted:
+            assert trusted.scoring.public_notice(in_window)["status"] == "open", kwargs
