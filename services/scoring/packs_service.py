@@ -278,9 +278,8 @@ def rate_with_adaptation(uow, payload: dict) -> dict:
                                f"{period}", "snapshot.period")
     adaptation = adaptation_for(uow, agency, period)
     result = packs.rate_adapted(payload["snapshot"], adaptation)
-    used = record_use(uow, payload["rating_id"], adaptation) if payload["rating_id"] \
-        else adaptation.used
-    return {"result": result, "adaptation": used}
+    # nothing is stored: which pack a rating used is recorded by the rating (run_rating), never by a read
+    return {"result": result, "adaptation": adaptation.used}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -330,5 +329,6 @@ class PacksMixin:
     @rpc
     def rate_adapted(self, payload):
         """Rate a snapshot of one agency with its pack and plug-ins in force for the period;
-        ``{"result": RATING.md §5, "adaptation": {"pack", "plugins", "incidents"}}``."""
+        ``{"result": RATING.md §5, "adaptation": {"pack", "plugins", "incidents"}}``.  Nothing is
+        stored (a read of the policy table): a rating's pack is recorded by ``run_rating``."""
         return rate_with_adaptation(self.db, load(RateAdapted(), payload))

@@ -215,4 +215,5 @@ class RateAdapted(BaseSchema):
     agency = Text(required=True)
     period = Period(required=True)
     snapshot = fields.Dict(required=True)
-    rating_id = Text(load_default=None)       # given: the pack version and plug-ins are recorded
+    # no ``rating_id``: a read records nothing (issue 18); a rating's pack version and plug-ins are
+    # recorded by the rating itself (``scoring.run_rating``), the only writer of ``pack_history``'s used_by

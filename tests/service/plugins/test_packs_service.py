@@ -103,7 +103,7 @@ def test_both_example_plugins_through_the_service(embedded_suite):
         rpc.scoring.record_subject_data({"agency": "psb", "period": "2026", "subjects": [
             {"id": "p1", "figures": {"clearance_rate": months}}]})
         out = rpc.scoring.rate_adapted({
-            "agency": "psb", "period": "2026", "rating_id": "r-psb-2026",
+            "agency": "psb", "period": "2026",
             "snapshot": snapshot([officer("p1", "psb", score=93)], [section("ps", "psb")])})
         p1 = by_id(out["result"])["p1"]
         assert (p1["score"], p1["stars"]) == (95, 5)
@@ -120,7 +120,7 @@ def test_both_example_plugins_through_the_service(embedded_suite):
             {"id": "j1", "figures": {"reversed_judgments": 2}},
             {"id": "j2", "facts": ["wrongful_judgment_liability"]}]})
         out = rpc.scoring.rate_adapted({
-            "agency": "court", "period": "2026", "rating_id": "r-court-2026",
+            "agency": "court", "period": "2026",
             "snapshot": snapshot([officer("j1", "court", score=97), officer("j2", "court")])})
         res = by_id(out["result"])
         assert (res["j1"]["score"], res["j1"]["stars"]) == (96, 5)
@@ -128,9 +128,14 @@ def test_both_example_plugins_through_the_service(embedded_suite):
         assert {"subject": "j1", "kind": "bonus", "amount": 1500, "reason": "five_stars"} in \
             out["result"]["settlement"]
         assert out["adaptation"]["pack"]["label"] == "pack:court/v1"
+        # a read records nothing: a rating's pack is recorded by the rating (run_rating) only, so no
+        # reader of the agency can put a made-up rating in its pack's history (issue 18)
+        with pytest.raises(ValidationFailed) as exc:
+            rpc.scoring.rate_adapted({"agency": "court", "period": "2026", "rating_id": "r-court-2026",
+                                      "snapshot": snapshot([officer("j1", "court", score=97)])})
+        assert exc.value.field == "rating_id"
         history = rpc.scoring.pack_history({"agency": "court"})
-        assert history["versions"][0]["used_by"] == [{"rating_id": "r-court-2026",
-                                                      "period": "2026"}]
+        assert history["versions"][0]["used_by"] == []
 
 
 def test_an_unlisted_plugin_is_not_loaded_by_the_service(embedded_suite):
