@@ -28,15 +28,20 @@ STAFF = city.STAFF + [
 
 
 @pytest.fixture
-def people(start_gateway):
+def city_people(start_gateway):
     """The small city in the roster (its events feed scoring, survey, training and rewards), and a
-    bearer token of each person signed in (``ghost``: an account of nobody on the roster)."""
+    bearer token of each person signed in (``ghost``: an account of nobody on the roster); the suite."""
     gw, suite = start_gateway(city.classes())
     with suite.rpc() as rpc:
         rpc.roster.save_units({"units": UNITS})
         rpc.roster.create_staff({"staff": STAFF})
     who = {p: person_bearer(gw, suite, p) for p in ("h", "l", "o1", "k1", "mh", "m1", "ghost")}
-    return gw, who
+    return gw, who, suite
+
+
+@pytest.fixture
+def people(city_people):
+    return city_people[:2]
 
 
 def call(gw, method, path, who, body=None, **params):
@@ -161,3 +166,25 @@ def test_rule_packs_and_the_writes_on_these_routes_stay_the_policy_s(people):
              call(gw, "POST", "/scoring/objections/obj-nothing/answer", "other", {**answer, "actor": "mh"}), "other", "mh")
     r = call(gw, "POST", "/scoring/objections/obj-nothing/answer", who["mh"], answer)   # acting as another: the policy's
     assert r.status_code == 403 and r.json()["field"] == "actor", r.text
+
+
+def test_a_departed_person_s_training_records_are_read_within_his_last_unit_only(city_people):
+    """m1 left m_ps (transferred out): his training results, certifications and allowances are read by
+    his last agency's head and the city committee's office, not by another bureau's leader (before,
+    a person who had left was in nobody's units and every reader read them)."""
+    gw, who, suite = city_people
+    arrived(gw, "GET", "/training/people/m1/results", who["mh"])        # training knows him
+    with suite.rpc() as rpc:
+        rpc.roster.record_spell({"person": "m1", "kind": "transferred_out", "start": "2026-06-01"})
+
+        def left():
+            return rpc.training.get_person({"person": "m1"}).get("left_on") == "2026-06-01"
+        assert wait_for(left, timeout=90)
+    for path in ("/training/people/m1/results", "/training/people/m1/certifications",
+                 "/training/people/m1/allowances"):
+        params = {"allowances": {"year": 2026, "as_of": "2026-07-01"}, "certifications": {"as_of": "2026-07-01"}}.get(
+            path.rsplit("/", 1)[1], {})
+        assert call(gw, "GET", path, who["mh"], **params).status_code == 200, path
+        assert call(gw, "GET", path, who["k1"], **params).status_code == 200, path
+        outsider = call(gw, "GET", path, who["l"], **params)
+        assert outsider.status_code in (403, 404), (path, outsider.text)
