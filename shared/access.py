@@ -13,7 +13,8 @@ actor's kind:
 * ``service``  — the role ``service:<name>`` (the calling service signs as itself);
 * ``system`` / ``persons`` — the role ``system`` / ``persons``, and what the call is about (the row's
   scope: unit, person, campaign paths into the payload, or the whole city) must lie within the
-  actor's units (a unit lies within them when it, or a unit above it, is one of them); a ``persons``
+  actor's units (a person is placed by his post on the day; for a read, one with none that day, who
+  has left or is not posted yet, by his last post before it, else his first after it) (a unit lies within them when it, or a unit above it, is one of them); a ``persons``
   system also covers the person it acts for (the payload's ``actor``s);
 * ``person``   — the person's roles **from the service's own read model on the day of the act**
   (officer, chief, leader, head of an agency; a committee's leaders and head are committee members,
