@@ -565,13 +565,17 @@ def exits_covering(s, day: date) -> set:
     return out
 
 
-def due_of_body(s, evaluator: str, month: str) -> set:
+def due_of_body(s, evaluator: str, month: str, have=frozenset()) -> set:
     """``(kind, subject)`` due an evaluation of ``month`` by ``evaluator``: the people whose
-    evaluator it is on the month's last day and who are on the team that day, and its sections."""
+    evaluator it is on the month's last day and who are on the team that day, and its sections.
+    Officers among ``have`` (``(kind, subject)`` pairs the caller subtracts from the answer) are
+    left out unread: whether they were on the team changes nothing of ``due - have``."""
     last = asof.month_last_day(month)
     ids = set(s.scalars(select(models.EvaluatorSpan.person).where(
         models.EvaluatorSpan.grp == evaluator, models.EvaluatorSpan.start <= last,
         or_(models.EvaluatorSpan.end.is_(None), models.EvaluatorSpan.end >= last))))
+    if have:
+        ids = {pid for pid in ids if ("officer", pid) not in have}
     hist = History(s)
     hist.load_team(ids)
     out = {("officer", pid) for pid in ids if hist.team_on(pid, last)}
@@ -590,5 +594,5 @@ def skipped_items(s, evaluator: str, month: str, needed: tuple, done: tuple) -> 
            for k, subj, st in sorted(rows) if st not in needed and st not in done]
     out += [{"kind": k, "subject": subj, "state": "missing",
              "reason": "no self-assessment of the month"}
-            for k, subj in sorted(due_of_body(s, evaluator, month) - have)]
+            for k, subj in sorted(due_of_body(s, evaluator, month, have) - have)]   # the team of the missing only
     return out

@@ -304,3 +304,23 @@ def test_a_bodys_ranked_officers_are_read_from_the_candidates_posts_only(s):
     assert ranking._group_members(s, "a1", "leaders", "2025-02")[1] == ["h", "l1", "l2", "late"]
     assert ranking._group_members(s, "a1", "leaders", "2025-03")[1] == ["h", "l1", "late", "o1"]
     assert ranking._group_members(s, "a1", "leaders", "2025-10")[1] == ["h", "l1", "o1"]
+
+
+def test_the_missing_of_a_month_skip_reading_the_team_of_who_has_an_evaluation(s):
+    """``due_of_body(…, have) - have`` (what the not-posted / not-filed lists ask) is
+    ``due_of_body(…) - have``: the officers with an evaluation are left out unread."""
+    from services.scoring.models import EvaluatorSpan
+    s.execute(insert(Person), [
+        dict(id=p, agency="a1", section="s1", position="officer", joined=date(2024, 1, 1),
+             left_on=date(2025, 2, 10) if p == "p3" else None) for p in ("p1", "p2", "p3", "p4", "p5")])
+    s.execute(insert(EvaluatorSpan), [
+        dict(person=p, start=date(2024, 1, 1), end=date(2025, 1, 31) if p == "p5" else None, grp="a1",
+             rule="staff_by_agency", resolved_at="t") for p in ("p1", "p2", "p3", "p4", "p5")])
+    s.execute(insert(Spell), [dict(id="x", person="p4", kind="transferred_out", start=date(2025, 3, 1))])
+    for month in ("2025-01", "2025-02", "2025-03"):
+        full = history.due_of_body(s, "a1", month)
+        for have in (set(), {("officer", "p1")}, {("officer", "p1"), ("officer", "p3"), ("section", "s9")},
+                     {("officer", p) for p in ("p1", "p2", "p3", "p4", "p5")}):
+            assert history.due_of_body(s, "a1", month, have) - have == full - have, (month, have)
+    assert ("officer", "p2") in history.due_of_body(s, "a1", "2025-03")
+    assert ("officer", "p3") not in history.due_of_body(s, "a1", "2025-03")
