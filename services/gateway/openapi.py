@@ -19,7 +19,8 @@ STATUS_TEXT = {
     403: "the caller may not do this (the policy table: `field` is `actor`), or the token may not see a "
          "unit the request names (`field` names where)",
     404: "the entity (or route) does not exist, or is outside the token's units (the same answer)",
-    409: "conflicts with the current state",
+    409: "conflicts with the current state, or the `Idempotency-Key` was sent before with another "
+         "request (`field` is `idempotency_key`)",
     413: "body too large (GATEWAY_MAX_BODY for JSON, GATEWAY_MAX_UPLOAD for an upload)",
     415: "an upload must be text/csv, application/x-ndjson or an XLSX workbook",
     422: "a rule of the Method or a guardrail refuses it",
@@ -115,6 +116,8 @@ def build_document(routes, title: str = "lianbao gateway", version: str = "0") -
             statuses |= {400}
         if route.body is not None:
             statuses.add(413)
+            if not route.is_read:     # its Idempotency-Key reused for another request
+                statuses.add(409)
         if route.scope.kind == "lookup":
             statuses |= {400, 404}
         for status in sorted(statuses):
@@ -157,8 +160,13 @@ def _signin_paths(spec, error_ref) -> None:
                                                                 "anything but GET also needs the header "
                                                                 f"`{CSRF_HEADER}` (the session's `csrf`)"})
 
-    def problems(*statuses):
-        return {str(s): {"description": text, "content": {"application/json": {"schema": error_ref}}}
+    def problems(*statuses, page=()):
+        """The error answers; a status in ``page`` is the sign-in form again (HTML, the refusal shown
+        on it) unless the request asked for JSON (``Accept: application/json``)."""
+        return {str(s): {"description": text + ("; the sign-in form again (HTML) with the refusal shown, "
+                                                "unless `Accept: application/json`" if s in page else ""),
+                         "content": {"application/json": {"schema": error_ref},
+                                     **({"text/html": {"schema": _STR}} if s in page else {})}}
                 for s, text in ((s, SIGNIN_STATUS.get(s) or STATUS_TEXT[s]) for s in statuses)}
 
     session = _obj({"person": _STR, "via": {"type": "string", "enum": ["password", "oidc"]}, "next": _STR,
@@ -174,7 +182,8 @@ def _signin_paths(spec, error_ref) -> None:
                 "tags": ["sign-in"],
                 "parameters": [{"in": "query", "name": "next", "required": False, "schema": _STR,
                                 "description": "where to go once signed in (a path of this site)"}],
-                "responses": {"200": {"description": "the form, and its CSRF cookie", "content": html}}},
+                "responses": {"200": {"description": "the form, and its CSRF cookie", "content": html},
+                              **problems(400)}},
         "post": {"operationId": "auth_login", "summary": "Sign in with a login and a password",
                  "security": [], "tags": ["sign-in"],
                  "description": "Opens a session (an HttpOnly, SameSite=Lax cookie; Secure behind TLS). "
@@ -185,7 +194,8 @@ def _signin_paths(spec, error_ref) -> None:
                                      "csrf": {**_STR, "description": "the form's token (its cookie's value)"},
                                      "next": _STR}, ["login", "password", "csrf"])}}},
                  "responses": {"200": {"description": "signed in", "content": {"application/json": {
-                     "schema": session}}}, "303": redirect, **problems(400, 401, 403, 413, 415, 429)}}})
+                     "schema": session}}}, "303": redirect,
+                               **problems(400, 401, 403, 413, 415, 429, page=(400, 401, 403, 429))}}})
     spec.path(path="/auth/logout", operations={"post": {
         "operationId": "auth_logout", "summary": "End the session", "security": [{"session": []}],
         "tags": ["sign-in"],

@@ -75,7 +75,9 @@ SURVEY = [
           "errors: [error], errors_listed: n}: totals over the batches, `batches`, and the refused "
           "forms with their line in the file (at most 1000 listed, `bad_rows` counts all)",
           query=gateway.FormsUpload(), scope=CAMPAIGN_OWNER, tag="survey", errors=(400, 404, 409, 413, 415, 422),
-          upload=Upload("forms", "items", batch_size=5000), operation="survey_upload_forms",
+          upload=Upload("forms", "items", batch_size=5000,
+                        counts=("received", "accepted", "rejected", "duplicates")),
+          operation="survey_upload_forms",
           description=UPLOAD_DOC.format(n=5000) + "Columns: serial, subject, group, answers. Batch ids are "
                       "`<upload>:<n>`: sending the same upload again counts nothing twice."),
     Route("GET", "/survey/campaigns/{campaign_id}/rates", "survey.get_rates",

@@ -54,6 +54,8 @@ class Upload:
                                   # parse gives the value (None: not one, the target reports it)
     group: str | None = None      # the column whose rows go in one batch (a person: the target's rules
                                   # on one person's rows see them together; shared.grouping)
+    counts: tuple = ()            # the target report's counts, summed over the batches: 0 when the
+                                  # file has no good row (no batch sent), as the route's answer says
 
     def group_of(self, row: dict) -> str:
         """The row's ``group`` column (its header alias resolved), stripped; "" when blank."""
@@ -68,10 +70,11 @@ class Upload:
 #: results in one batch (the rules on one person's results: a course passed once a year, pre-service
 #: once, the rotation and all-round sequences, are checked by the target within a batch)
 ROSTER_ROWS = Upload("rows", "all_or_nothing", 5000, "row_numbers", unique=("id",), unique_label="person",
-                     column=roster_column)
+                     column=roster_column, counts=("rows", "created", "changed", "unchanged"))
 TRAINING_RESULTS = Upload("rows", "all_or_nothing", 5000, "row_numbers", unique=("person", "course_id", "date"),
                           unique_field="date", unique_label="result", column=result_column,
-                          canonical=(("date", result_day),), group="person")
+                          canonical=(("date", result_day),), group="person",
+                          counts=("rows", "created", "unchanged"))
 
 
 class UploadProblem(Exception):
@@ -307,7 +310,7 @@ def _add(totals: dict, report: dict) -> None:
 
 
 def run_items(call, upload: Upload, fileobj, kind: str, payload: dict, upload_id: str) -> dict:
-    errors, totals, batches = _Errors(), {}, 0
+    errors, totals, batches = _Errors(), dict.fromkeys(upload.counts, 0), 0
     for n, (batch, lines) in enumerate(_batches(fileobj, kind, upload.batch_size, errors), start=1):
         report = call({**payload, "batch_id": f"{upload_id}:{n}", upload.rows_key: batch})
         batches += 1
@@ -385,7 +388,7 @@ def run_all_or_nothing(call, upload: Upload, fileobj, kind: str, payload: dict, 
 
 def _all_or_nothing(call, upload: Upload, batches_of, payload: dict, dry_run: bool, by_line: bool = False) -> dict:
     def one_pass(check_only: bool):
-        errors, totals, batches, committed = _Errors(), {}, 0, True
+        errors, totals, batches, committed = _Errors(), dict.fromkeys(upload.counts, 0), 0, True
         # a row repeating one of an earlier batch; grouped, a person's rows are in one batch, where the
         # target itself refuses a repeat
         first_lines = (_FirstLines(upload) if check_only and upload.unique and upload.line_key

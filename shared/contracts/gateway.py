@@ -630,6 +630,7 @@ for _target, _types in {
     "survey.get_rates": _RATES_TYPES, "survey.close_campaign": _RATES_TYPES, "survey.publish_rates": _RATES_TYPES,
     "survey.progress": {"groups": "map<int>"},
     "roster.evaluator_of": {"secondment": "str?", "six_month_mark": "date?", "daily_logs": "str?"},
+    "roster.mentoring_coverage": {"share": "dec?"},     # null: no one of the position to cover (total 0)
     "roster.cases_of": {"[case]": _roster.PersonCaseOut},
     "roster.record_discipline_fact": {"fact": _roster.DisciplineFactOut},
     "roster.investigate": {"fact": _roster.DisciplineFactOut},
