@@ -132,20 +132,16 @@ def _names_contract(spec) -> bool:
     return isinstance(spec, str) and "." in spec
 
 
-def typed_field(spec, **kwargs):
+def typed_field(spec: str, **kwargs):
     """A field of a type named in :data:`shared.contracts.gateway.ANSWER_TYPES` (``str``, ``date?``,
-    ``arr<obj>``...), or of a service's output contract there: a schema class (an object of its
-    properties), ``[spec]`` (an array of them), or one named (``scoring.TaskOut``)."""
-    if isinstance(spec, list):
-        return fields.List(typed_field(spec[0]), **kwargs)
-    if isinstance(spec, type):
-        return fields.Nested(contract.answer_schema(spec), **kwargs)
+    ``arr<obj>``...), or of a service's output contract named there (``scoring.TaskOut``,
+    ``arr<rewards.LineOut>``: an object of its properties, taking what a newer service adds)."""
     if spec.endswith("?"):
         return typed_field(spec[:-1], allow_none=True, **kwargs)
     if spec.startswith("arr<"):
         return fields.List(typed_field(spec[4:-1]), **kwargs)
     if _names_contract(spec):
-        return fields.Nested(contract_schema(spec), **kwargs)
+        return fields.Nested(contract.answer_schema(contract_schema(spec)), **kwargs)
     if spec == "dec":
         return fields.String(metadata={"description": "a decimal number as text", "format": "decimal"},
                              **kwargs)

@@ -370,7 +370,10 @@ _OPENED: dict = {}
 
 
 def answer_schema(schema_cls: type) -> type:
-    """:func:`_open` made once per contract class (one name in /openapi.json, one class behind it)."""
+    """:func:`_open` made once per contract class (one name in /openapi.json, one class behind it);
+    a contract that already takes what a newer service adds (scoring's ``_Out``) is its own."""
+    if schema_cls.opts.unknown == INCLUDE:
+        return schema_cls
     if schema_cls not in _OPENED:
         _OPENED[schema_cls] = _open(schema_cls)
     return _OPENED[schema_cls]
@@ -605,34 +608,34 @@ ANSWER_TYPES_OF = {
                              "notes": "arr<scoring.NoteOut>", "incidents": "arr<scoring.IncidentOut>"},
 }
 # the output contracts of the services (issue 21 item 3): an entity of an answer typed property by
-# property where its service writes it down (shared/contracts/<service>.py), never a bare object
-from shared.contracts import rewards as _rewards, roster as _roster, survey as _survey, training as _training  # noqa: E402
+# property where its service writes it down (shared/contracts/<service>.py), never a bare object;
+# named as everywhere in ANSWER_TYPES_OF: ``<module>.<Schema>`` of shared.contracts, ``arr<…>``, ``…?``
 
 #: an element word of the route table's shapes (``errors: [error]``) -> the contract it is; an RPC's own
 #: words are its ``"[word]"`` entries in ANSWER_TYPES_OF (``[task]`` is rewards' or scoring's)
 ANSWER_ITEMS = {
-    "error": UploadError,                       # the streamed uploads' refused rows (services.gateway.uploads)
+    "error": "gateway.UploadError",             # the streamed uploads' refused rows (services.gateway.uploads)
 }
-_RATES_TYPES = {"totals": _survey.RatesTotalsOut}
+_RATES_TYPES = {"totals": "survey.RatesTotalsOut"}
 for _target, _types in {
-    "rewards.ledger": {"[ledger line]": _rewards.LedgerLineOut},
-    "rewards.tasks": {"[task]": _rewards.TaskOut},
-    "rewards.schedules": {"[schedule]": _rewards.ScheduleOut},
-    "training.list_courses": {"[course]": _training.CourseOut},
-    "training.register_courses": {"[course]": _training.CourseOut},
-    "training.central_group_report": {"[session]": _training.SessionOut},
-    "roster.discipline_facts": {"[fact]": _roster.DisciplineFactOut},
-    "rewards.reconcile": {"missing": [_rewards.LineOut], "extra": [_rewards.LedgerLineOut],
-                          "different": [_rewards.DifferenceOut], "problems": [_rewards.ReconcileProblemOut]},
-    "rewards.verify_chain": {"problems": [_rewards.ChainProblemOut]},
-    "survey.list_campaigns": {"questionnaire": _survey.QuestionnaireVersionOut},
-    "survey.define_questionnaire": {"items": [_survey.QuestionnaireItemOut]},
+    "rewards.ledger": {"[ledger line]": "rewards.LedgerLineOut"},
+    "rewards.tasks": {"[task]": "rewards.TaskOut"},
+    "rewards.schedules": {"[schedule]": "rewards.ScheduleOut"},
+    "training.list_courses": {"[course]": "training.CourseOut"},
+    "training.register_courses": {"[course]": "training.CourseOut"},
+    "training.central_group_report": {"[session]": "training.SessionOut"},
+    "roster.discipline_facts": {"[fact]": "roster.DisciplineFactOut"},
+    "rewards.reconcile": {"missing": "arr<rewards.LineOut>", "extra": "arr<rewards.LedgerLineOut>",
+                          "different": "arr<rewards.DifferenceOut>", "problems": "arr<rewards.ReconcileProblemOut>"},
+    "rewards.verify_chain": {"problems": "arr<rewards.ChainProblemOut>"},
+    "survey.list_campaigns": {"questionnaire": "survey.QuestionnaireVersionOut"},
+    "survey.define_questionnaire": {"items": "arr<survey.QuestionnaireItemOut>"},
     "survey.get_rates": _RATES_TYPES, "survey.close_campaign": _RATES_TYPES, "survey.publish_rates": _RATES_TYPES,
     "survey.progress": {"groups": "map<int>"},
     "roster.evaluator_of": {"secondment": "str?", "six_month_mark": "date?", "daily_logs": "str?"},
     "roster.mentoring_coverage": {"share": "dec?"},     # null: no one of the position to cover (total 0)
-    "roster.cases_of": {"[case]": _roster.PersonCaseOut},
-    "roster.record_discipline_fact": {"fact": _roster.DisciplineFactOut},
-    "roster.investigate": {"fact": _roster.DisciplineFactOut},
+    "roster.cases_of": {"[case]": "roster.PersonCaseOut"},
+    "roster.record_discipline_fact": {"fact": "roster.DisciplineFactOut"},
+    "roster.investigate": {"fact": "roster.DisciplineFactOut"},
 }.items():
     ANSWER_TYPES_OF[_target] = {**ANSWER_TYPES_OF.get(_target, {}), **_types}

@@ -94,20 +94,26 @@ def test_a_campaigns_rates_are_as_documented():
 
 
 def test_a_type_may_be_an_output_contract_a_list_of_one_or_a_map():
-    """ANSWER_TYPES_OF's entries beside the type words: a contract class (its answer schema, made once),
-    ``[class]``, ``map<int>``; and an element word of the route table (``[task]``) is the RPC's own."""
-    from marshmallow import fields
+    """ANSWER_TYPES_OF's entries beside the type words, every contract named one way: ``rewards.TaskOut``
+    (its answer schema, made once, taking what a newer service adds), ``arr<rewards.LineOut>?``,
+    ``map<int>``; and an element word of the route table (``[task]``) is the RPC's own."""
+    from marshmallow import INCLUDE, fields
 
     from services.gateway import answers
     from services.gateway.routing import Route
     from shared.contracts import gateway as contract
-    from shared.contracts import rewards
+    from shared.contracts import rewards, scoring
 
-    nested = answers.typed_field(rewards.TaskOut)
+    nested = answers.typed_field("rewards.TaskOut")
     assert isinstance(nested, fields.Nested) and nested.nested is contract.answer_schema(rewards.TaskOut)
-    listed = answers.typed_field([rewards.LineOut], allow_none=True)
+    assert nested.nested is not rewards.TaskOut and nested.nested.opts.unknown == INCLUDE
+    listed = answers.typed_field("arr<rewards.LineOut>?")
     assert isinstance(listed, fields.List) and listed.inner.nested is contract.answer_schema(rewards.LineOut)
     assert listed.allow_none
+    assert answers.typed_field("scoring.TaskOut").nested is scoring.TaskOut      # open already: itself
+    specs = [*contract.ANSWER_ITEMS.values(), *(s for types in contract.ANSWER_TYPES_OF.values()
+                                                for s in types.values())]
+    assert specs and all(isinstance(spec, str) for spec in specs)               # one way to name them
     counts = answers.typed_field("map<int>")
     assert isinstance(counts, fields.Dict) and isinstance(counts.value_field, fields.Integer)
     rewards_tasks = answers.answer_of(Route("GET", "/r/tasks", "rewards.tasks", "t", "{today, tasks: [task]}"))
