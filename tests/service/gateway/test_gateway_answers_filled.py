@@ -86,7 +86,7 @@ def test_the_training_answers_with_courses_sessions_events_and_a_pass_rate(small
 
 
 def test_the_survey_answers_with_a_campaign_its_forms_and_its_rates(small_city):
-    gw, _ = small_city
+    gw, suite = small_city
     county = "county"
     body = {"campaign_id": "c1", "period": "2026H1", "owner": "cnty", "subjects": city.SUBJECTS}
     ok(call(gw, "POST", "/survey/campaigns", body, county))
@@ -104,6 +104,11 @@ def test_the_survey_answers_with_a_campaign_its_forms_and_its_rates(small_city):
     assert rates["subjects"][0]["groups"]["parents"]["rate"] is not None
     closed = ok(call(gw, "POST", "/survey/campaigns/c1/close", who=county))
     assert closed["status"] == "closed" and closed["final"] and closed["totals"]["rate"] == "1.0000"
+    with suite.rpc() as rpc:          # publishing is a committee member's (the policy table)
+        rpc.roster.create_staff({"staff": [{"id": "k2", "name": "委员", "unit": "cnty", "position": "leader",
+                                            "joined": "2010-01-01"}]})
+    published = ok(call(gw, "POST", "/survey/campaigns/c1/publish", who=bearer_of(gw, suite, "k2")))
+    assert published["event_id"] and published["totals"] == closed["totals"]
 
 
 def test_the_rosters_answers_of_a_case_and_a_seconded_person(small_city):

@@ -39,6 +39,9 @@ ENTITY_ROUTES = {
     ("POST", "/scoring/ratings"), ("POST", "/scoring/ratings/preview"), ("POST", "/ratings/preview"),
     ("GET", "/scoring/units/{unit}/results/{period}"), ("GET", "/scoring/committees/{committee}/board"),
     ("GET", "/scoring/units/{scope}/snapshots/{period}"),
+    # the evaluation sent back, one and in a batch; a public objection answered
+    ("POST", "/scoring/people/{person}/evaluations/{month}/send-back"), ("POST", "/scoring/send-backs"),
+    ("POST", "/scoring/objections/{objection_id}/answer"),
 }
 
 
@@ -111,8 +114,17 @@ def test_every_scoring_entity_answer_is_as_documented(ranked, answers_as_documen
                                                                 "points": 0.5, "note": None}]})
         for subject, mentor in (("l2", "h"), ("o1", "c1")):
             rpc.scoring.review({"actor": mentor, "subject": subject, "month": "2026-04", "as_of": "2026-05-03"})
-        rpc.scoring.send_back({"actor": "l1", "subject": "l2", "month": "2026-04", "as_of": "2026-05-04",
-                               "reason": "请补充材料"})
+    # l2's sent back in a batch, reviewed again, sent back alone
+    back = {"actor": "l1", "as_of": "2026-05-04", "reason": "请补充材料"}
+    batch = ok(call(gw, "POST", "/scoring/send-backs", {"items": [{"actor": "l1", "reason": "请补充材料",
+                                                                  "subject": "l2", "month": "2026-04"}],
+                                                       "as_of": "2026-05-04"}, "office"))
+    assert batch["done"] == 1 and not batch["errors"], batch
+    with suite.rpc() as rpc:
+        rpc.scoring.review({"actor": "h", "subject": "l2", "month": "2026-04", "as_of": "2026-05-04"})
+    sent = ok(call(gw, "POST", "/scoring/people/l2/evaluations/2026-04/send-back", back, "office"))
+    assert sent["state"] == "submitted" and sent["trail"], sent
+    with suite.rpc() as rpc:
         rpc.scoring.write_daily_logs({"as_of": "2026-05-04", "logs": [{"person": "l1", "date": "2026-05-04",
                                                                         "text": "督导检查"}]})
     waiting = ok(call(gw, "GET", "/scoring/people/h/waiting", as_of="2026-05-05"))
@@ -157,4 +169,18 @@ def test_every_scoring_entity_answer_is_as_documented(ranked, answers_as_documen
     ps = next(a for a in board["agencies"] if a["agency"] == "ps")
     assert ps["rating"]["rating_id"] == "2026:cnty:1" and ps["rating"]["agency"]["class"]
     assert ps["filing"]["due"] and ps["target_1"]["detail"]["due"]
+    # May: l3's evaluation on notice (posted 2 June), an objection of the public to it, answered
+    with suite.rpc() as rpc:
+        rpc.scoring.submit_self_assessment({"actor": "l3", "subject": "l3", "month": "2026-05", "as_of": "2026-06-02",
+                                            "item_scores": {}})
+        rpc.scoring.review({"actor": "h", "subject": "l3", "month": "2026-05", "as_of": "2026-06-02"})
+        rpc.scoring.approve({"actor": "l1", "subject": "l3", "month": "2026-05", "as_of": "2026-06-02"})
+        rpc.scoring.publish_notice({"actor": "h", "evaluator": "ps", "month": "2026-05", "as_of": "2026-06-02"})
+        rpc.scoring.public_object({"objection_id": "obj-0001-l3", "evaluator": "ps", "month": "2026-05",
+                                   "subject": "l3", "text": "该同志本月有迟到情况", "contact": "13800000000",
+                                   "as_of": "2026-06-03"})
+    answered = ok(call(gw, "POST", "/scoring/objections/obj-0001-l3/answer",
+                       {"actor": "l1", "evaluator": "ps", "answer": "经核实, 已按规定扣分", "upheld": False},
+                       "office"))
+    assert answered["state"] == "answered" and answered["upheld"] is False and not answered["reopened"]
     assert ENTITY_ROUTES <= answers_as_documented.checked, ENTITY_ROUTES - answers_as_documented.checked
