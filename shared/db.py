@@ -354,6 +354,11 @@ class UnitOfWork:
 _PREPARED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _PREPARED_NAMES = iter(range(1, 1 << 62))
 _PREPARED_KEY = "lianbao.prepared"
+#: at most this many statements of one engine are learnt (and so kept, and prepared on each of its
+#: connections): the reads are statements built once at import; one built afresh for every call would
+#: otherwise be kept, with its prepared statement on every connection, for ever.  Past it a statement
+#: not yet learnt is read through SQLAlchemy.
+PREPARED_LIMIT = 64
 _BIND = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)s")
 
 
@@ -440,6 +445,8 @@ def _learn(engine, statement, result) -> None:
     kept = _PREPARED.get(engine)
     if kept is None:
         kept = _PREPARED[engine] = {}
+    if len(kept) >= PREPARED_LIMIT:
+        return
     made = False
     try:
         compiled = statement.compile(dialect=engine.dialect)

@@ -134,3 +134,14 @@ def test_a_new_connection_prepares_again_and_a_failure_is_sqlalchemys_error(engi
         conn.commit()
     with _uow(engine) as uow:                             # the pool is sound: the read runs again
         assert [r.id for r in uow.read(BY_NAME, params)] == [2]
+
+
+def test_statements_built_afresh_for_every_call_are_learnt_only_up_to_the_limit(engine, monkeypatch):
+    monkeypatch.setattr(db, "PREPARED_LIMIT", 3)
+    with _uow(engine) as uow:
+        for n in range(6):              # a new statement object each time
+            statement = select(Item.id).where(Item.id > bindparam("low")).order_by(Item.id)
+            for _ in range(2):
+                assert [r.id for r in uow.read(statement, {"low": n % 2})] == [1, 2][n % 2:]
+    assert len(db._PREPARED[engine]) == 3
+    assert len([name for name in _prepared_names(engine) if name.startswith("lianbao_read_")]) <= 3
