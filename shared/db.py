@@ -485,6 +485,28 @@ def complete(worker_ctx, result, exc_info):
     return result, exc_info
 
 
+class _LazySession:
+    """A session opened by ``opener()`` (a context manager) when an attribute of it is first asked
+    for, and closed by :meth:`close` only if it was."""
+
+    def __init__(self, opener):
+        self._opener = opener
+        self._context = None
+        self._session = None
+
+    def __getattr__(self, name):
+        if self._session is None:
+            context = self._opener()
+            self._session = context.__enter__()
+            self._context = context
+        return getattr(self._session, name)
+
+    def close(self) -> None:
+        context, self._context, self._session = self._context, None, None
+        if context is not None:
+            context.__exit__(None, None, None)
+
+
 class Database(DependencyProvider):
     """The service's own database (SQLAlchemy 2.x), migrated on start, with the outbox relay."""
 
@@ -513,6 +535,16 @@ class Database(DependencyProvider):
 
     def kill(self):
         self.relay.stop()
+
+    @contextmanager
+    def reading_lazily(self):
+        """:meth:`reading`'s session, opened only when first used: a decision that reads nothing (a
+        person reading what is about himself, a caller of the whole city) takes no pooled connection."""
+        lazy = _LazySession(self.reading)
+        try:
+            yield lazy
+        finally:
+            lazy.close()
 
     @contextmanager
     def reading(self):

@@ -278,7 +278,7 @@ class SuiteRpc(VerifiedActorHeaders, Rpc):
             access.decide(f"{name}.{self.method_name}", actor, payload, resolver_cls(None),
                           auditors=access.auditors_of(self.container.config))
             return
-        with database.reading() as session:
+        with database.reading_lazily() as session:     # a connection only if a lookup reads
             access.decide(f"{name}.{self.method_name}", actor, payload, resolver_cls(session),
                           auditors=access.auditors_of(self.container.config))
 

@@ -88,3 +88,46 @@ def test_a_read_on_a_connection_the_pool_has_just_pinged(engine_of, monkeypatch)
     with _uow(engine) as uow:
         assert [r.id for r in uow.read(ALL)] == [5]
     engine.dispose()
+
+
+def _database(engine) -> db.Database:
+    database = db.Database.__new__(db.Database)      # its engine and sessionmaker, no container
+    database.engine, database.sessionmaker = engine, sessionmaker(engine, expire_on_commit=False)
+    return database
+
+
+def test_the_policys_reading_session_opens_no_transaction_and_only_when_used(engine_of, monkeypatch):
+    """``Database.reading_lazily`` (the policy table's lookups): no pooled connection taken when the
+    decision reads nothing; when it reads, on PostgreSQL no transaction is open after a statement
+    (autocommit: no BEGIN, no ROLLBACK), and the pool gets back a transactional connection, also
+    after a ping and after a failed statement."""
+    monkeypatch.setattr(db, "PING_AFTER_SECONDS", 0.0)      # every pooled connection counts as idle
+    engine = engine_of("uowread")
+    Base.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.execute(insert(Thing), [{"id": 7, "name": "seven"}])
+        s.commit()
+    database = _database(engine)
+    with database.reading_lazily() as session:
+        assert engine.pool.checkedout() == 0                 # nothing read: no connection
+    assert engine.pool.checkedout() == 0
+    for _ in range(2):
+        with database.reading_lazily() as session:
+            assert session.execute(ALL).all() == [(7, "seven")]
+            assert session.get(Thing, 7).name == "seven"
+            assert engine.pool.checkedout() == 1
+            if engine.dialect.name == "postgresql":
+                import psycopg2.extensions as ext
+
+                raw = session.connection().connection.dbapi_connection
+                assert raw.autocommit and raw.get_transaction_status() == ext.TRANSACTION_STATUS_IDLE
+        assert engine.pool.checkedout() == 0
+    with pytest.raises(DBAPIError), database.reading_lazily() as session:
+        session.execute(text("SELECT * FROM no_such_table"))
+    assert engine.pool.checkedout() == 0
+    with Session(engine) as s:                            # the pooled connection transactional again
+        s.execute(insert(Thing), [{"id": 8, "name": "eight"}])
+        s.rollback()
+    with database.reading_lazily() as session:
+        assert [r.id for r in session.execute(ALL)] == [7]
+    engine.dispose()
