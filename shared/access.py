@@ -20,7 +20,8 @@ actor's kind:
   (officer, chief, leader, head of an agency; a committee's leaders and head are committee members,
   its other staff the committee's office; auditors named by config ``AUDITORS``), each covering the
   person's agency (or committee) and every unit below it; a read is judged by today's roles (it is
-  done today, whatever day it asks about); a person acts only as themself (every ``actor`` the
+  done today, whatever day it asks about; a read of :data:`BOTH_DAYS` dated to another day is judged
+  on that day and today, a read about oneself included); a person acts only as themself (every ``actor`` the
   payload names, also in its lists, is the person).
 
 A READ row is open to every role, within its units; a WRITE row lists its roles.  Refusals are
@@ -53,6 +54,12 @@ MAX_DEPTH = 32
 #: reads whose answer is today's rows whatever day they name (their ``as_of`` only says what is overdue):
 #: judged on today's unit tree, so dating the call back never lends a unit that has moved away since
 TODAY_TREE = frozenset({"scoring.overdue_evaluations", "scoring.unreviewed_logs", "scoring.followup_tasks"})
+#: reads about a person whose answer is today's rows (the evaluations waiting now, the logs not reviewed
+#: yet) while their ``as_of`` places him (his leading group, his mentees on that day): a call dated to
+#: another day is judged on that day AND today, the person reading about himself included, so neither he
+#: nor a caller of his former (or future) unit reads, by dating the call, what waits in a unit he has
+#: left (or not joined yet); undated (today's) it is judged as any read about a person
+BOTH_DAYS = frozenset({"scoring.waiting_for"})
 
 
 class Resolver:
@@ -173,6 +180,20 @@ def day_of(payload) -> dt.date:
                 except ValueError:
                     pass
     return today
+
+
+def asked_day(payload) -> dt.date:
+    """The day a payload names (``as_of``, else ``date``, ``day``) as given, a future one included
+    (:func:`day_of` without its bound); today when it names none."""
+    if isinstance(payload, dict):
+        for name in DAY_FIELDS:
+            value = payload.get(name)
+            if isinstance(value, str) and len(value) >= 10:
+                try:
+                    return dt.date.fromisoformat(value[:10])
+                except ValueError:
+                    pass
+    return dt.date.today()
 
 
 def values_at(payload, path: str) -> list:
@@ -308,7 +329,18 @@ def decide(op: str, actor: Actor, payload, resolver: Resolver, *, auditors=froze
     if actor.kind == "service":
         return policy.check(op, (policy.service_role(actor.sub),), who=who)
     payload = renamed(payload)      # an old name of an id (one release) is checked as its name now
+    if op in BOTH_DAYS and asked_day(payload) != dt.date.today():
+        allowed = _decide_on(op, rule, actor, who, payload, resolver, asked_day(payload), auditors, own=False)
+        resolver._units.clear()     # the tree of the other day
+        _decide_on(op, rule, actor, who, payload, resolver, dt.date.today(), auditors, own=False)
+        return allowed
     day = dt.date.today() if op in TODAY_TREE else day_of(payload)
+    return _decide_on(op, rule, actor, who, payload, resolver, day, auditors)
+
+
+def _decide_on(op, rule, actor: Actor, who: str, payload, resolver: Resolver, day, auditors, own=True) -> str:
+    """:func:`decide` for a person or a calling system, the call judged on ``day``; ``own``: whether a
+    read about oneself is allowed as such (``self``)."""
     resolver.day = day          # the tree of the day of the act (a section moved since lies where it was)
     if actor.kind in ("system", "persons"):
         role = policy.SYSTEM if actor.kind == "system" else policy.PERSONS
@@ -333,7 +365,7 @@ def decide(op: str, actor: Actor, payload, resolver: Resolver, *, auditors=froze
                 raise Forbidden(f"{op}: person {actor.sub} writes only their own ({path.replace('[]', '')} "
                                 f"{named!r})", "actor")
     # anyone reads what is about themself (the service answers, or says it does not know them)
-    if rule.access == policy.READ and rule.scope is not None and rule.scope.kind == "person":
+    if own and rule.access == policy.READ and rule.scope is not None and rule.scope.kind == "person":
         about = [v for path in rule.scope.paths for v in values_at(payload, path)]
         if about and all(v == actor.sub for v in about):
             return "self"
@@ -382,4 +414,4 @@ def auditors_of(config) -> frozenset:
     return frozenset(str(x).strip() for x in raw if str(x).strip())
 
 
-__all__ = ["Resolver", "decide", "targets_within", "day_of", "values_at", "named_actors", "auditors_of", "missing_campaign"]
+__all__ = ["Resolver", "decide", "targets_within", "day_of", "asked_day", "values_at", "named_actors", "auditors_of", "missing_campaign"]

@@ -205,6 +205,39 @@ def test_reads_answering_today_s_rows_are_judged_on_today_s_tree_whatever_day_th
     refused("roster.members_of", k1, {"unit": "a3"})
 
 
+def test_a_dated_inbox_is_judged_on_the_day_it_names_and_today_its_own_person_included():
+    """``scoring.waiting_for`` answers the evaluations waiting today for the leading group the person sat
+    in on its ``as_of``: w1 led a2 until 31 May 2025 and leads a1 since, so dated back he (or a1's
+    callers) would read a2's evaluations of today, and a2's callers his a1 mentees' logs. Dated, it is
+    judged on that day and today, without the own-read pass (fails on the code before: "self" for w1,
+    sys-a1 and sys-a2 allowed); undated, or dated within his post of today, as before."""
+    POSTS["w1"] = [("2020-01-01", "a2", None, "leader"), ("2025-06-01", "a1", None, "leader")]
+    POSTS["w2"] = [("2020-01-01", "a1", "s1", "officer"), ("2999-01-01", "a2", "s2", "officer")]
+    sys_a1, sys_a2 = Actor("sys-a1", "system", frozenset({"a1"})), Actor("sys-a2", "system", frozenset({"a2"}))
+    try:
+        dated = {"person": "w1", "as_of": "2025-03-02"}
+        for caller in (person("w1"), sys_a1, sys_a2, person("l2"), person("l1")):
+            assert "lies outside" in refused("scoring.waiting_for", caller, dated), caller
+        assert decide("scoring.waiting_for", person("w1"), {"person": "w1"}) == "self"
+        assert decide("scoring.waiting_for", sys_a1, {"person": "w1"}) == policy.SYSTEM
+        refused("scoring.waiting_for", sys_a2, {"person": "w1"})
+        # within his post of today: judged by his roles (the own-read pass is for today's date)
+        assert decide("scoring.waiting_for", person("w1"), {"person": "w1", "as_of": "2025-07-01"}) == policy.LEADER
+        assert decide("scoring.waiting_for", sys_a1, {"person": "w1", "as_of": "2025-07-01"}) == policy.SYSTEM
+        for caller in (Actor("sys-city", "system", frozenset({"city"})), Actor("all", "system", ALL_UNITS),
+                       person("f0")):
+            assert decide("scoring.waiting_for", caller, dated) in (policy.SYSTEM, policy.COMMITTEE_OFFICE)
+        # a future day (not bounded to today here): w2 is a2's from 2999, a1's today
+        future = {"person": "w2", "as_of": "2999-06-01"}
+        for caller in (sys_a1, sys_a2, person("w2")):
+            assert "lies outside" in refused("scoring.waiting_for", caller, future), caller
+        assert decide("scoring.waiting_for", sys_a1, {"person": "w2"}) == policy.SYSTEM
+        # other reads about a person keep the day they ask about (the read is of that day)
+        assert decide("roster.mentees_of", sys_a2, {"person": "w1", "date": "2025-03-02"}) == policy.SYSTEM
+    finally:
+        del POSTS["w1"], POSTS["w2"]
+
+
 def test_a_person_acts_only_as_themself_even_inside_a_batch():
     batch = {"items": [{"actor": "l1", "subject": "o1", "month": "2026-02"},
                        {"actor": "h1", "subject": "c1", "month": "2026-02"}]}
