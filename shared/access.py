@@ -21,7 +21,8 @@ actor's kind:
   its other staff the committee's office; auditors named by config ``AUDITORS``), each covering the
   person's agency (or committee) and every unit below it; a read is judged by today's roles (it is
   done today, whatever day it asks about; a read of :data:`BOTH_DAYS` dated to another day is judged
-  on that day and today, a read about oneself included); a person acts only as themself (every ``actor`` the
+  on that day and today, a read about oneself included; one of :data:`DATED_CITY` dated to another
+  day is about the whole city); a person acts only as themself (every ``actor`` the
   payload names, also in its lists, is the person).
 
 A READ row is open to every role, within its units; a WRITE row lists its roles.  Refusals are
@@ -34,6 +35,7 @@ another.  A service that knows nothing of a person gives him no role there.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from shared import policy
@@ -60,6 +62,11 @@ TODAY_TREE = frozenset({"scoring.overdue_evaluations", "scoring.unreviewed_logs"
 #: nor a caller of his former (or future) unit reads, by dating the call, what waits in a unit he has
 #: left (or not joined yet); undated (today's) it is judged as any read about a person
 BOTH_DAYS = frozenset({"scoring.waiting_for"})
+#: reads listing the units under the one they name in the tree of their ``as_of``, with today's rows of
+#: each (a committee's board: its agencies then, each with its latest rating): dated to another day than
+#: today they are about the whole city (its callers only), so a committee does not read, by dating its
+#: board back, an agency moved away since; of today, about the unit named
+DATED_CITY = frozenset({"scoring.committee_board"})
 
 
 class Resolver:
@@ -334,6 +341,8 @@ def decide(op: str, actor: Actor, payload, resolver: Resolver, *, auditors=froze
         resolver._units.clear()     # the tree of the other day
         _decide_on(op, rule, actor, who, payload, resolver, dt.date.today(), auditors, own=False)
         return allowed
+    if op in DATED_CITY and asked_day(payload) != dt.date.today():
+        rule = dataclasses.replace(rule, scope=policy.CITY)
     day = dt.date.today() if op in TODAY_TREE else day_of(payload)
     return _decide_on(op, rule, actor, who, payload, resolver, day, auditors)
 

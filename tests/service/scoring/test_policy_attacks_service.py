@@ -121,3 +121,37 @@ def test_a_mentors_assigned_batch_signed_by_another_service_stores_no_pair(town,
     with town.rpc() as rpc:
         assert _ids(rpc.scoring.waiting_for({"person": "cb", "as_of": "2026-03-02"})["review"]) == \
             ["officer:o2:2026-02"]
+
+
+def test_a_county_does_not_read_the_board_of_a_bureau_moved_away_by_dating_it_back(town):
+    """c_ps lay under the county committee cnty until 30 June 2026 and under the city since; its first
+    half-year is rated on 8 July. cnty's board of today lists none of c_ps (a county reads its own
+    agencies); dated back to June, the board's tree would list c_ps with the rating published after it
+    left, which cnty may not read (unit_results refuses it). A dated board is the city's callers' (and
+    the operator's); undated, or as of today, a county reads its own as before."""
+    from tests.service.scoring.test_roster_history_service import _file_month
+
+    with town.rpc() as rpc:
+        for n in range(1, 7):
+            nxt = f"2026-{n + 1:02d}"
+            _file_month(rpc, f"2026-{n:02d}", f"{nxt}-02", f"{nxt}-09")
+        rpc.roster.move_unit({"unit": "c_ps", "parent": "city", "effective": "2026-07-01"})
+    town.wait_quiet(timeout=60)
+    with town.rpc() as rpc:
+        rpc.scoring.run_rating({"period": "2026H1", "scope": "city", "rating_date": "2026-07-08"})
+        # control: the city's callers read c_ps's rating on the board of June
+        june = rpc.scoring.committee_board({"committee": "cnty", "month": "2026-06", "as_of": "2026-06-20"})
+        assert next(a for a in june["agencies"] if a["agency"] == "c_ps")["rating"]["period"] == "2026H1"
+    with town.rpc(as_system="sys-cnty", units={"cnty"}) as rpc:
+        with pytest.raises(Forbidden):
+            rpc.scoring.unit_results({"unit": "c_ps", "period": "2026H1"})
+        assert [a["agency"] for a in rpc.scoring.committee_board({"committee": "cnty", "month": "2026-06"})
+                ["agencies"]] == []
+        try:
+            dated = rpc.scoring.committee_board({"committee": "cnty", "month": "2026-06", "as_of": "2026-06-20"})
+        except Forbidden as err:
+            assert err.field == "actor" and err.message.startswith("scoring.committee_board")
+        else:
+            assert all(a["rating"] is None for a in dated["agencies"]), dated
+    with town.rpc(as_person="cs") as rpc, pytest.raises(Forbidden):     # the county committee's head
+        rpc.scoring.committee_board({"committee": "cnty", "month": "2026-06", "as_of": "2026-06-20"})

@@ -238,6 +238,25 @@ def test_a_dated_inbox_is_judged_on_the_day_it_names_and_today_its_own_person_in
         del POSTS["w1"], POSTS["w2"]
 
 
+def test_a_committee_s_board_dated_to_another_day_is_the_city_s():
+    """``scoring.committee_board`` lists the agencies under the committee in the tree of its ``as_of``,
+    each with its latest rating: k1 dating its board back to when a3 was its own would read a3's ratings
+    published since it moved to k2. Dated to another day than today it is about the whole city (fails on
+    the code before: k1's callers allowed); of today, or undated, k1's own as before."""
+    k1, city = Actor("sys-k1", "system", frozenset({"k1"})), Actor("sys-city", "system", frozenset({"city"}))
+    today = dt.date.today().isoformat()
+    for payload in ({"committee": "k1", "as_of": "2025-06-20"}, {"committee": "k1", "as_of": "2999-01-01"},
+                    {"committee": "k1", "month": "2025-05", "as_of": "2025-06-20"}):
+        assert "the whole city" in refused("scoring.committee_board", k1, payload)
+        refused("scoring.committee_board", person("m1"), payload)          # k1's committee member
+        assert decide("scoring.committee_board", city, payload) == policy.SYSTEM
+        assert decide("scoring.committee_board", person("f0"), payload) == policy.COMMITTEE_OFFICE
+    for payload in ({"committee": "k1"}, {"committee": "k1", "as_of": today}, {"committee": "k1", "month": "2025-05"}):
+        assert decide("scoring.committee_board", k1, payload) == policy.SYSTEM
+        assert decide("scoring.committee_board", person("m1"), payload) == policy.COMMITTEE_MEMBER
+    refused("scoring.committee_board", k1, {"committee": "k2"})
+
+
 def test_a_person_acts_only_as_themself_even_inside_a_batch():
     batch = {"items": [{"actor": "l1", "subject": "o1", "month": "2026-02"},
                        {"actor": "h1", "subject": "c1", "month": "2026-02"}]}
