@@ -201,12 +201,17 @@ def test_every_rpc_has_a_route_or_a_reason_and_the_reasons_are_not_stale():
 
 def test_a_committees_board_and_a_rating_preview(small_city):
     """The two RPCs scoring gained last (committee_board, preview_rating): routed, the service's
-    policy deciding (a county system sees its committee's board, not another's)."""
+    policy deciding (a county system sees its committee's board of today, not another's; a board
+    dated to another day is the city's: its tree of that day may hold agencies moved away since)."""
     gw, _ = small_city
-    r = get(gw, "/scoring/committees/cnty/board", month="2026-03", as_of="2026-03-20")
+    r = get(gw, "/scoring/committees/cnty/board", month="2026-03")
     assert r.status_code == 200, r.text
     assert r.json()["committee"] == "cnty" and r.json()["month"] == "2026-03" and r.json()["next"] is None
     assert isinstance(r.json()["agencies"], list)
+    r = get(gw, "/scoring/committees/cnty/board", month="2026-03", as_of="2026-03-20")
+    assert r.status_code == 403 and r.json()["field"] == "actor", r.text
+    r = get(gw, "/scoring/committees/cnty/board", "city", month="2026-03", as_of="2026-03-20")
+    assert r.status_code == 200 and r.json()["as_of"] == "2026-03-20", r.text
     r = get(gw, "/scoring/committees/city/board", month="2026-03")
     assert r.status_code in (403, 404) and r.json()["field"], r.text
     r = get(gw, "/scoring/committees/cnty/board", month="2026-13")
