@@ -38,6 +38,9 @@ class TrainingAccess(Resolver):
         post = self.session.scalars(select(PersonPost).where(PersonPost.person_id == person_id,
                                                                PersonPost.start <= day)
                                     .order_by(PersonPost.start.desc()).limit(1)).first()
+        if post is None and self.session.scalars(select(PersonPost.start).where(
+                PersonPost.person_id == person_id).limit(1)).first() is not None:
+            return None     # posted only after the day: not yet in post then (as scoring and the roster)
         row = post or person
         if row is None:
             return None
