@@ -29,13 +29,17 @@ class SurveyAccess(Resolver):
     def post_of(self, person_id, day):
         if not isinstance(person_id, str):
             return None
+        staff = self.session.get(RosterStaffRow, person_id)
+        if staff is not None and staff.left:
+            # the roster says he has left (``staff_left``; the survey keeps no date of it): no post, as
+            # its own subjects count him out (before, his last post kept its role)
+            return None
         post = self.session.scalars(select(RosterPostRow).where(RosterPostRow.person == person_id,
                                                                   RosterPostRow.start <= day)
                                     .order_by(RosterPostRow.start.desc()).limit(1)).first()
         if post is not None:
             return post.agency, (post.unit if post.unit != post.agency else None), post.position
-        staff = self.session.get(RosterStaffRow, person_id)
-        if staff is None or staff.left:
+        if staff is None:
             return None
         return staff.agency, (staff.unit if staff.unit != staff.agency else None), staff.position
 

@@ -80,3 +80,19 @@ def test_a_calling_system_lists_its_units_campaigns_whatever_owners_it_sends(sur
         assert [c["campaign_id"] for c in rpc.survey.list_campaigns({})["campaigns"]] == ["c8"]
     with survey.rpc(as_system="city-system") as rpc:          # the whole city ("*")
         assert {"c8", "c9", "x1"} <= {c["campaign_id"] for c in rpc.survey.list_campaigns({})["campaigns"]}
+
+
+def test_a_person_who_has_left_holds_no_role_in_the_survey(survey):
+    """The survey kept the post of a person the roster says has left (``staff_left``): a dismissed
+    office chief of k2 still closed k2's campaign (fails on the code before). Since, he has no role
+    there, as the survey's own subjects already count him out; the operator closes it."""
+    _fed(survey)
+    survey.dispatch("roster", "staff_left", {"event_id": "left-kc", "person": "kc", "kind": "dismissed",
+                                             "date": "2026-05-01", "spell_id": "x-kc"})
+    survey.wait_quiet(timeout=30)
+    with survey.rpc(as_person="kc") as rpc, pytest.raises(Forbidden) as err:
+        rpc.survey.close_campaign({"campaign_id": "c9"})
+    assert err.value.field == "actor"
+    with survey.rpc(as_operator="ops") as rpc:
+        assert rpc.survey.get_campaign({"campaign_id": "c9"})["status"] == "open"   # nothing written
+        assert rpc.survey.close_campaign({"campaign_id": "c9"})["already_closed"] is False
