@@ -106,7 +106,7 @@ class Subject(BaseSchema):
 
 class QuestionnaireChoice(BaseSchema):
     key = Id(**_id)
-    version = StrictInteger(required=True, validate=validate.Range(min=1))
+    version = StrictInteger(required=True, validate=validate.Range(min=1, max=1_000_000))
 
 
 class CreateCampaign(BaseSchema):

@@ -79,3 +79,21 @@ def test_the_sign_in_forms_refusals_are_documented_as_given():
         assert set(login[status]["content"]) == {"application/json", "text/html"}, status
     for status in ("413", "415"):        # refused before the form is read: JSON whoever asks
         assert set(login[status]["content"]) == {"application/json"}, status
+
+
+def test_a_campaigns_questionnaire_version_is_bounded_as_the_other_versions():
+    """schemathesis (now and then) sent ``version`` 2**63 to ``POST /survey/campaigns/{id}/questionnaire``:
+    SQLite's INTEGER overflowed in the service, a 502. The contract bounds it (a 400 naming the field),
+    and the document says so."""
+    from marshmallow import ValidationError
+
+    from shared.contracts import survey
+
+    with pytest.raises(ValidationError) as refused:
+        survey.SetCampaignQuestionnaire().load({"campaign_id": "c1",
+                                                "questionnaire": {"key": "satisfaction", "version": 2**63}})
+    assert "questionnaire" in refused.value.messages
+    schema = DOC["paths"]["/survey/campaigns/{campaign_id}/questionnaire"]["post"]["requestBody"]["content"][
+        "application/json"]["schema"]
+    assert schema["properties"]["questionnaire"]["$ref"] == "#/components/schemas/survey.QuestionnaireChoice"
+    assert DOC["components"]["schemas"]["survey.QuestionnaireChoice"]["properties"]["version"]["maximum"] == 1_000_000
