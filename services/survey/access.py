@@ -41,6 +41,11 @@ class SurveyAccess(Resolver):
             return post.agency, (post.unit if post.unit != post.agency else None), post.position
         if staff is None:
             return None
+        if self.session.scalars(select(RosterPostRow.person).where(RosterPostRow.person == person_id)
+                                .limit(1)).first() is not None:
+            # his posts all begin later than the day: no post (and so no role) yet, as in scoring,
+            # training and the roster; before, his record's future post lent its role today
+            return None
         return staff.agency, (staff.unit if staff.unit != staff.agency else None), staff.position
 
     def owner_of_campaign(self, campaign_id):

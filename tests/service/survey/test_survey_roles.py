@@ -96,3 +96,21 @@ def test_a_person_who_has_left_holds_no_role_in_the_survey(survey):
     with survey.rpc(as_operator="ops") as rpc:
         assert rpc.survey.get_campaign({"campaign_id": "c9"})["status"] == "open"   # nothing written
         assert rpc.survey.close_campaign({"campaign_id": "c9"})["already_closed"] is False
+
+
+def test_nobody_holds_a_survey_role_before_his_first_post(survey):
+    """A chief of k2's office appointed from a later day held the role today: the survey fell back to
+    his record when no post had begun yet (fails on the code before). Now, as scoring, training and
+    the roster, he has no post, and so no role, until his first post begins."""
+    _fed(survey)
+    survey.dispatch("roster", "staff_joined", {"event_id": "p2", "staff": [
+        {"id": "kf", "name": "新主任", "unit": "k2", "agency": "k2", "position": "chief", "joined": "2099-01-01",
+         "titles": [], "supervises": []}]})
+    survey.wait_quiet(timeout=30)
+    with survey.rpc(as_person="kf") as rpc, pytest.raises(Forbidden) as err:
+        rpc.survey.close_campaign({"campaign_id": "c9"})
+    assert err.value.field == "actor"
+    with survey.rpc(as_operator="ops") as rpc:
+        assert rpc.survey.get_campaign({"campaign_id": "c9"})["status"] == "open"   # nothing written
+    with survey.rpc(as_person="kc") as rpc:           # the control: the chief in post today
+        assert rpc.survey.close_campaign({"campaign_id": "c9"})["already_closed"] is False
