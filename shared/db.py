@@ -262,7 +262,10 @@ class UnitOfWork:
                 return conn.execute(statement, params).all()
         prepared = _prepared(engine, statement)
         if prepared:
-            return prepared.run(engine, params)
+            rows = prepared.run(engine, params)
+            if rows is not None:
+                return rows
+            _PREPARED[engine][id(statement)] = prepared = False    # PostgreSQL would not prepare it
         with engine.connect() as conn:
             # psycopg2's own switch, set and reset on the client alone: SQLAlchemy's AUTOCOMMIT
             # isolation level resets through ``set_isolation_level``, a round trip of its own
@@ -371,7 +374,7 @@ class _Prepared:
     over as psycopg2 gives them (no result processor, checked on that first read) and whose
     parameters it binds unconverted.  Issue 24 item 2."""
 
-    __slots__ = ("statement", "compiled", "name", "prepare", "execute", "order", "metadata")
+    __slots__ = ("statement", "compiled", "name", "prepare", "execute", "order", "metadata", "types", "checked")
 
     def __init__(self, statement, compiled, metadata):
         self.statement, self.compiled, self.metadata = statement, compiled, metadata
@@ -386,10 +389,17 @@ class _Prepared:
         # the text PostgreSQL prepares is sent without parameters: psycopg2's ``%%`` is a ``%`` there
         self.prepare = f"PREPARE {self.name} AS " + _BIND.sub(number, compiled.string).replace("%%", "%")
         self.order = tuple(order)
+        # the type of each parameter as SQLAlchemy binds it, as PostgreSQL names it: PREPARE infers
+        # a parameter's type from its place in the text alone (``SELECT $1`` is text, ``$1 IS NULL``
+        # has none), where psycopg2 sends the value as a literal of its own type; a statement runs
+        # prepared only where the two agree (checked once, on its first PREPARE)
+        self.types = tuple(_pg_type(compiled.binds[n].type, compiled.dialect) for n in order)
+        self.checked = False
         self.execute = (f"EXECUTE {self.name} (" + ", ".join(f"%({n})s" for n in order) + ")"
                         if order else f"EXECUTE {self.name}")
 
-    def run(self, engine, params) -> list:
+    def run(self, engine, params) -> list | None:
+        """The rows, or None when PostgreSQL will not prepare the text (read it through SQLAlchemy)."""
         from sqlalchemy.engine.row import Row
         from sqlalchemy.exc import DBAPIError
 
@@ -406,10 +416,31 @@ class _Prepared:
                     done = fairy.info[_PREPARED_KEY] = (raw, set())
                 with raw.cursor() as cursor:
                     if self.name not in done[1]:
-                        cursor.execute(self.prepare)
-                        done[1].add(self.name)
-                    cursor.execute(self.execute, bound)
-                    rows = cursor.fetchall()
+                        try:
+                            cursor.execute(self.prepare)
+                        except engine.dialect.loaded_dbapi.ProgrammingError as exc:
+                            if raw.closed or engine.dialect.is_disconnect(exc, raw, None):
+                                raise
+                            # a text PostgreSQL cannot prepare without its values (a parameter whose
+                            # type it cannot infer: ``:day IS NULL``): None, and
+                            # the caller reads it through SQLAlchemy (the values sent as literals), as
+                            # before; nothing is left open (autocommit)
+                            rows = None
+                        else:
+                            if not self.checked:
+                                cursor.execute("SELECT parameter_types::text[] FROM pg_prepared_statements"
+                                               " WHERE name = %s", (self.name,))
+                                inferred = tuple(_STRINGS.get(t, t) for t in cursor.fetchone()[0] or ())
+                                if inferred != self.types:      # PostgreSQL reads a parameter otherwise
+                                    cursor.execute(f"DEALLOCATE {self.name}")
+                                    rows = None
+                                else:
+                                    self.checked = True
+                            if self.checked:
+                                done[1].add(self.name)
+                    if self.name in done[1]:
+                        cursor.execute(self.execute, bound)
+                        rows = cursor.fetchall()
             finally:
                 if not raw.closed:      # the pool gets back a transactional connection
                     raw.autocommit = False
@@ -423,9 +454,35 @@ class _Prepared:
                                           dialect=engine.dialect) from exc
             raise
         fairy.close()
+        if rows is None:
+            return None
         metadata = self.metadata
         index = metadata._key_to_index
         return [Row(metadata, None, index, row) for row in rows]
+
+
+#: SQLAlchemy's PostgreSQL type names (without length or precision) as ``regtype`` prints them
+_PG_TYPES = {"INTEGER": "integer", "BIGINT": "bigint", "SMALLINT": "smallint", "VARCHAR": "character varying",
+             "TEXT": "text", "DATE": "date", "BOOLEAN": "boolean", "NUMERIC": "numeric",
+             "FLOAT": "double precision", "TIMESTAMP WITHOUT TIME ZONE": "timestamp without time zone",
+             "TIMESTAMP WITH TIME ZONE": "timestamp with time zone", "JSON": "json", "JSONB": "jsonb"}
+
+
+#: psycopg2 sends a str as a literal of no type, which PostgreSQL types by its place in the text, as
+#: it types a parameter of PREPARE: text or varchar, whichever the place gives, is the same reading
+_STRINGS = {"character varying": "text"}
+
+
+def _pg_type(type_, dialect) -> str:
+    """A bound parameter's type as PostgreSQL's ``regtype`` names it (text for any string: see
+    ``_STRINGS``); ValueError for a type without one here (an untyped parameter among them): such a
+    statement is not prepared."""
+    if getattr(type_, "_isnull", False):
+        raise ValueError("an untyped parameter")
+    name = re.sub(r"\(.*?\)", "", type_.compile(dialect=dialect)).strip()
+    if name not in _PG_TYPES:
+        raise ValueError(f"no regtype known for {name!r}")
+    return _STRINGS.get(_PG_TYPES[name], _PG_TYPES[name])
 
 
 def _prepared(engine, statement):

@@ -145,3 +145,23 @@ def test_statements_built_afresh_for_every_call_are_learnt_only_up_to_the_limit(
                 assert [r.id for r in uow.read(statement, {"low": n % 2})] == [1, 2][n % 2:]
     assert len(db._PREPARED[engine]) == 3
     assert len([name for name in _prepared_names(engine) if name.startswith("lianbao_read_")]) <= 3
+
+
+def test_a_statement_postgresql_cannot_prepare_is_read_through_sqlalchemy_as_before(engine):
+    """A parameter whose type PostgreSQL cannot infer without its value (``:day IS NULL``, a bare
+    ``SELECT :x``) runs through SQLAlchemy (psycopg2 sends the value as a literal) but cannot be
+    PREPAREd: its second read failed with ``could not determine data type of parameter`` (fails on
+    the code before). It is read through SQLAlchemy, as before, and never tried again."""
+    bare = select(bindparam("x").label("x"))
+    maybe = (select(Item.id).where((bindparam("day").is_(None)) | (Item.day <= bindparam("day")))
+             .order_by(Item.id))
+    with _uow(engine) as uow:
+        for _ in range(3):
+            assert [tuple(r) for r in uow.read(bare, {"x": 5})] == [(5,)]
+            assert [r.id for r in uow.read(maybe, {"day": None})] == [1, 2]
+            assert [r.id for r in uow.read(maybe, {"day": dt.date(2025, 2, 1)})] == [1]
+        assert engine.pool.checkedout() == 0
+    assert db._prepared(engine, bare) is False and db._prepared(engine, maybe) is False
+    with _uow(engine) as uow:                             # the pool is sound: prepared reads still run
+        uow.read(BY_NAME, {"pattern": "%", "low": 2})
+        assert [r.id for r in uow.read(BY_NAME, {"pattern": "%", "low": 2})] == [2]
