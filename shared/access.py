@@ -177,16 +177,7 @@ class Resolver:
 
 def day_of(payload) -> dt.date:
     """The day of the act: the payload's ``as_of`` (or ``date``, ``day``), never after today."""
-    today = dt.date.today()
-    if isinstance(payload, dict):
-        for name in DAY_FIELDS:
-            value = payload.get(name)
-            if isinstance(value, str) and len(value) >= 10:
-                try:
-                    return min(dt.date.fromisoformat(value[:10]), today)
-                except ValueError:
-                    pass
-    return today
+    return min(asked_day(payload), dt.date.today())
 
 
 def asked_day(payload) -> dt.date:
@@ -336,14 +327,15 @@ def decide(op: str, actor: Actor, payload, resolver: Resolver, *, auditors=froze
     if actor.kind == "service":
         return policy.check(op, (policy.service_role(actor.sub),), who=who)
     payload = renamed(payload)      # an old name of an id (one release) is checked as its name now
-    if op in BOTH_DAYS and asked_day(payload) != dt.date.today():
-        allowed = _decide_on(op, rule, actor, who, payload, resolver, asked_day(payload), auditors, own=False)
+    today, asked = dt.date.today(), asked_day(payload)
+    if op in BOTH_DAYS and asked != today:
+        allowed = _decide_on(op, rule, actor, who, payload, resolver, asked, auditors, own=False)
         resolver._units.clear()     # the tree of the other day
-        _decide_on(op, rule, actor, who, payload, resolver, dt.date.today(), auditors, own=False)
+        _decide_on(op, rule, actor, who, payload, resolver, today, auditors, own=False)
         return allowed
-    if op in DATED_CITY and asked_day(payload) != dt.date.today():
+    if op in DATED_CITY and asked != today:
         rule = dataclasses.replace(rule, scope=policy.CITY)
-    day = dt.date.today() if op in TODAY_TREE else day_of(payload)
+    day = today if op in TODAY_TREE else min(asked, today)
     return _decide_on(op, rule, actor, who, payload, resolver, day, auditors)
 
 

@@ -266,20 +266,11 @@ class UnitOfWork:
             if rows is not None:
                 return rows
             _PREPARED[engine][id(statement)] = prepared = False    # PostgreSQL would not prepare it
-        with engine.connect() as conn:
-            # psycopg2's own switch, set and reset on the client alone: SQLAlchemy's AUTOCOMMIT
-            # isolation level resets through ``set_isolation_level``, a round trip of its own
-            raw = conn.connection.dbapi_connection
-            raw.rollback()      # the pool's ping after an idle spell opened a transaction; else free
-            raw.autocommit = True
-            try:
-                result = conn.execute(statement, params)
-                if prepared is None:        # its first read: may it run prepared from now on?
-                    _learn(engine, statement, result)
-                return result.all()
-            finally:
-                if not raw.closed:      # the pool gets back a transactional connection
-                    raw.autocommit = False
+        with engine.connect() as conn, autocommit(conn.connection.dbapi_connection):
+            result = conn.execute(statement, params)
+            if prepared is None:        # its first read: may it run prepared from now on?
+                _learn(engine, statement, result)
+            return result.all()
 
     # -- delivery --------------------------------------------------------------------------------
     def publish(self, event_type: str, payload: dict, dumps=None) -> str:
@@ -398,6 +389,26 @@ class _Prepared:
         self.execute = (f"EXECUTE {self.name} (" + ", ".join(f"%({n})s" for n in order) + ")"
                         if order else f"EXECUTE {self.name}")
 
+    def _prepare(self, engine, raw, cursor) -> bool:
+        """PREPARE the text on this connection; False when PostgreSQL will not, or types a parameter
+        otherwise than psycopg2's literal would be (checked once a statement): the caller then reads
+        it through SQLAlchemy (the values sent as literals), as before; nothing is left open."""
+        try:
+            cursor.execute(self.prepare)
+        except engine.dialect.loaded_dbapi.ProgrammingError as exc:
+            if raw.closed or engine.dialect.is_disconnect(exc, raw, None):
+                raise
+            return False        # a parameter it cannot type without its value (``:day IS NULL``)
+        if not self.checked:
+            cursor.execute("SELECT parameter_types::text[] FROM pg_prepared_statements WHERE name = %s",
+                           (self.name,))
+            inferred = tuple(_STRINGS.get(t, t) for t in cursor.fetchone()[0] or ())
+            if inferred != self.types:
+                cursor.execute(f"DEALLOCATE {self.name}")
+                return False
+            self.checked = True
+        return True
+
     def run(self, engine, params) -> list | None:
         """The rows, or None when PostgreSQL will not prepare the text (read it through SQLAlchemy)."""
         from sqlalchemy.engine.row import Row
@@ -408,42 +419,15 @@ class _Prepared:
         fairy = engine.raw_connection()
         raw = fairy.dbapi_connection
         try:
-            raw.rollback()      # the pool's ping after an idle spell opened a transaction; else free
-            raw.autocommit = True
-            try:
+            with autocommit(raw), raw.cursor() as cursor:
                 done = fairy.info.get(_PREPARED_KEY)
                 if done is None or done[0] is not raw:      # a new connection prepares afresh
                     done = fairy.info[_PREPARED_KEY] = (raw, set())
-                with raw.cursor() as cursor:
-                    if self.name not in done[1]:
-                        try:
-                            cursor.execute(self.prepare)
-                        except engine.dialect.loaded_dbapi.ProgrammingError as exc:
-                            if raw.closed or engine.dialect.is_disconnect(exc, raw, None):
-                                raise
-                            # a text PostgreSQL cannot prepare without its values (a parameter whose
-                            # type it cannot infer: ``:day IS NULL``): None, and
-                            # the caller reads it through SQLAlchemy (the values sent as literals), as
-                            # before; nothing is left open (autocommit)
-                            rows = None
-                        else:
-                            if not self.checked:
-                                cursor.execute("SELECT parameter_types::text[] FROM pg_prepared_statements"
-                                               " WHERE name = %s", (self.name,))
-                                inferred = tuple(_STRINGS.get(t, t) for t in cursor.fetchone()[0] or ())
-                                if inferred != self.types:      # PostgreSQL reads a parameter otherwise
-                                    cursor.execute(f"DEALLOCATE {self.name}")
-                                    rows = None
-                                else:
-                                    self.checked = True
-                            if self.checked:
-                                done[1].add(self.name)
-                    if self.name in done[1]:
-                        cursor.execute(self.execute, bound)
-                        rows = cursor.fetchall()
-            finally:
-                if not raw.closed:      # the pool gets back a transactional connection
-                    raw.autocommit = False
+                rows = None
+                if self.name in done[1] or self._prepare(engine, raw, cursor):
+                    done[1].add(self.name)
+                    cursor.execute(self.execute, bound)
+                    rows = cursor.fetchall()
         except Exception as exc:
             dbapi = engine.dialect.loaded_dbapi
             if raw.closed or (isinstance(exc, dbapi.Error) and engine.dialect.is_disconnect(exc, raw, None)):
@@ -483,6 +467,21 @@ def _pg_type(type_, dialect) -> str:
     if name not in _PG_TYPES:
         raise ValueError(f"no regtype known for {name!r}")
     return _STRINGS.get(_PG_TYPES[name], _PG_TYPES[name])
+
+
+@contextmanager
+def autocommit(raw):
+    """A pooled psycopg2 connection in autocommit for reads, by psycopg2's own switch, set and reset
+    on the client alone (SQLAlchemy's AUTOCOMMIT isolation level resets through
+    ``set_isolation_level``, a round trip of its own): its statements send no ``BEGIN``; the pool
+    gets it back transactional."""
+    raw.rollback()      # the pool's ping after an idle spell opened a transaction; else free
+    raw.autocommit = True
+    try:
+        yield raw
+    finally:
+        if not raw.closed:
+            raw.autocommit = False
 
 
 def _prepared(engine, statement):
@@ -614,16 +613,9 @@ class Database(DependencyProvider):
             with self.sessionmaker() as session:
                 yield session
             return
-        with self.engine.connect() as conn:
-            raw = conn.connection.dbapi_connection
-            raw.rollback()      # the pool's ping after an idle spell opened a transaction; else free
-            raw.autocommit = True
-            try:
-                with Session(bind=conn) as session:
-                    yield session
-            finally:
-                if not raw.closed:      # the pool gets back a transactional connection
-                    raw.autocommit = False
+        with self.engine.connect() as conn, autocommit(conn.connection.dbapi_connection), \
+                Session(bind=conn) as session:
+            yield session
 
     def unit_of_work(self, handler: str = "") -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.base, handler, on_published=self.relay.notify,
