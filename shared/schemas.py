@@ -148,6 +148,12 @@ ID_MESSAGE = ("Not a valid id: letters, digits and _ . : - @ + # ( ) only, no sp
               "characters.")
 
 
+def plain_id(value, max_length: int = ID_MAX) -> bool:
+    """Whether ``value`` is, as it stands, an id the schemas' ``Id`` field takes unchanged (a
+    printable ``str`` with no :func:`id_problem`): the one-pass readers' check of an id."""
+    return type(value) is str and value.isprintable() and id_problem(value, max_length) is None
+
+
 def id_problem(value, max_length: int = ID_MAX) -> str | None:
     """Why ``value`` is not an id of the suite, or None."""
     if not isinstance(value, str):

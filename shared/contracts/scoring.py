@@ -69,7 +69,7 @@ from shared.contracts import packs as _packs
 from shared.contracts import rating as _rating
 from shared.contracts import scoring_events as _events
 from shared.contracts import targets as _targets
-from shared.schemas import BaseSchema, Id, IsoDate, StrictInteger, id_problem, parse_iso_date
+from shared.schemas import BaseSchema, Id, IsoDate, StrictInteger, parse_iso_date, plain_id
 
 SERVICE = "scoring"
 MAX_BATCH = 200_000
@@ -925,8 +925,7 @@ _TEXT_MAX = _text["validate"].max
 
 
 def _plain_id(value) -> bool:
-    return (type(value) is str and 0 < len(value) <= _ID_MAX and value.isprintable()
-            and id_problem(value) is None)
+    return plain_id(value, _ID_MAX)
 
 
 def _scores_of(value):

@@ -83,8 +83,8 @@ from shared.schemas import (
     IsoDate,
     RowList,
     StrictInteger,
-    id_problem,
     parse_iso_date,
+    plain_id,
 )
 
 SERVICE = "training"
@@ -419,8 +419,7 @@ def fast_record_study(payload):
         person, day = e["person"], e["date"]
         if type(day) is not str:
             return None
-        if not (type(person) is str and 0 < len(person) <= _ID_MAX and person.isprintable()
-                and id_problem(person) is None):
+        if not plain_id(person, _ID_MAX):
             return None
         parsed = days.get(day)
         if parsed is None:
