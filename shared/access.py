@@ -112,6 +112,16 @@ class Resolver:
         a deputy-division unit's leaders by its 归口 unit, say), or None."""
         return None
 
+    def rows(self, statement, params) -> list:
+        """The rows of one read-only ``statement`` built once (at import), e.g. a lookup in one
+        statement: through the policy's reading session's ``read`` where it has one (on PostgreSQL a
+        prepared statement on a pooled connection in autocommit: :meth:`shared.db._LazySession.read`),
+        else through the session given (a unit of work's, inside its transaction)."""
+        read = getattr(self.session, "read", None)
+        if read is not None:
+            return read(statement, params)
+        return self.session.execute(statement, params).all()
+
     # -- derived, the same for every service ------------------------------------------------------
     def _unit(self, unit_id):
         if unit_id not in self._units:

@@ -260,17 +260,7 @@ class UnitOfWork:
         if engine.dialect.name != "postgresql":
             with engine.connect() as conn:                 # SQLite: a SELECT begins no transaction
                 return conn.execute(statement, params).all()
-        prepared = _prepared(engine, statement)
-        if prepared:
-            rows = prepared.run(engine, params)
-            if rows is not None:
-                return rows
-            _PREPARED[engine][id(statement)] = prepared = False    # PostgreSQL would not prepare it
-        with engine.connect() as conn, autocommit(conn.connection.dbapi_connection):
-            result = conn.execute(statement, params)
-            if prepared is None:        # its first read: may it run prepared from now on?
-                _learn(engine, statement, result)
-            return result.all()
+        return read_autocommit(engine, statement, params)
 
     # -- delivery --------------------------------------------------------------------------------
     def publish(self, event_type: str, payload: dict, dumps=None) -> str:
@@ -484,6 +474,24 @@ def autocommit(raw):
             raw.autocommit = False
 
 
+def read_autocommit(engine, statement, params=None) -> list:
+    """The rows of one read-only ``statement`` (built once, at import) on a pooled PostgreSQL
+    connection in autocommit, handed back at once: prepared (:class:`_Prepared`) from its second
+    read where it is fit, else through SQLAlchemy.  What :meth:`UnitOfWork.read` does outside a
+    transaction, and the policy's lookups (:meth:`_LazySession.read`)."""
+    prepared = _prepared(engine, statement)
+    if prepared:
+        rows = prepared.run(engine, params)
+        if rows is not None:
+            return rows
+        _PREPARED[engine][id(statement)] = prepared = False    # PostgreSQL would not prepare it
+    with engine.connect() as conn, autocommit(conn.connection.dbapi_connection):
+        result = conn.execute(statement, params)
+        if prepared is None:        # its first read: may it run prepared from now on?
+            _learn(engine, statement, result)
+        return result.all()
+
+
 def _prepared(engine, statement):
     """The :class:`_Prepared` of ``statement`` on ``engine``, False when it is not fit, None before
     its first read (:func:`_learn`)."""
@@ -543,12 +551,23 @@ def complete(worker_ctx, result, exc_info):
 
 class _LazySession:
     """A session opened by ``opener()`` (a context manager) when an attribute of it is first asked
-    for, and closed by :meth:`close` only if it was."""
+    for, and closed by :meth:`close` only if it was; :meth:`read` reads one statement without it."""
 
-    def __init__(self, opener):
+    def __init__(self, opener, engine=None):
         self._opener = opener
         self._context = None
         self._session = None
+        self._engine = engine
+
+    def read(self, statement, params=None) -> list:
+        """The rows of one read-only ``statement`` built once (at import), as :meth:`UnitOfWork.read`
+        reads outside a transaction: on PostgreSQL on a pooled connection in autocommit, prepared
+        from its second read where fit (PostgreSQL parses and plans it once per connection; issue 24,
+        the policy's lookups), with no session opened; elsewhere through the session."""
+        engine = self._engine
+        if engine is None or engine.dialect.name != "postgresql":
+            return self.execute(statement, params).all()
+        return read_autocommit(engine, statement, params)
 
     def __getattr__(self, name):
         if self._session is None:
@@ -596,7 +615,7 @@ class Database(DependencyProvider):
     def reading_lazily(self):
         """:meth:`reading`'s session, opened only when first used: a decision that reads nothing (a
         person reading what is about himself, a caller of the whole city) takes no pooled connection."""
-        lazy = _LazySession(self.reading)
+        lazy = _LazySession(self.reading, self.engine)
         try:
             yield lazy
         finally:

@@ -81,12 +81,13 @@ class ScoringAccess(Resolver):
         if not isinstance(unit_id, str):
             return None
         # the roster's tree on the day of the act (unit_versions), else the latest (units): one statement
-        return _unit_answer(self.session.execute(UNIT_ON, {"unit": unit_id, "day": self.day}).one())
+        (row,) = self.rows(UNIT_ON, {"unit": unit_id, "day": self.day})
+        return _unit_answer(row)
 
     def post_of(self, person_id, day):
         if not isinstance(person_id, str):
             return None
-        row = self.session.execute(POST_OF, {"person": person_id, "day": day, "unit_day": self.day}).one()
+        (row,) = self.rows(POST_OF, {"person": person_id, "day": day, "unit_day": self.day})
         if row.left_on is not None and row.left_on <= day:
             return None
         if row.post_agency is not None:
