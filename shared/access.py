@@ -22,7 +22,8 @@ actor's kind:
   person's agency (or committee) and every unit below it; a read is judged by today's roles (it is
   done today, whatever day it asks about; a read of :data:`BOTH_DAYS` dated to another day is judged
   on that day and today, a read about oneself included; one of :data:`DATED_CITY` dated to another
-  day is about the whole city); a person acts only as themself (every ``actor`` the
+  day is about the whole city; a read about a person the service places in no unit, with no post nor
+  unit on his record, is the city's callers' and his own only); a person acts only as themself (every ``actor`` the
   payload names, also in its lists, is the person).
 
 A READ row is open to every role, within its units; a WRITE row lists its roles.  Refusals are
@@ -310,6 +311,11 @@ def _outside(rule, payload, resolver: Resolver, units, day, extra=()) -> str | N
             if rule.access == policy.WRITE and (rule.scope is None or rule.scope.kind in ("unit", "person")
                                                 or where.startswith("actor ")):
                 return f"{where} (unknown here)"
+            # a read about a person the service places in no unit (no post at all, no unit on his record,
+            # or not known here) is the city's callers' only (he reads himself as ``self`` before this)
+            if (rule.access == policy.READ and rule.scope is not None and rule.scope.kind == "person"
+                    and not where.startswith("actor ") and not any(resolver.is_root(u) for u in units)):
+                return f"{where} (in no unit here)"
             continue
         if not _covered(units, unit, resolver):
             if hidden:     # a campaign outside one's units answers exactly as a missing one

@@ -185,6 +185,34 @@ def test_a_read_about_a_person_who_has_left_or_is_not_posted_yet_is_judged_by_hi
             {"person": "g2", "course": "x", "date": "2026-01-02", "score": 90})
 
 
+def test_a_read_about_a_person_in_no_unit_is_the_city_s_and_his_own_only():
+    """A person the service knows with no post at all and no unit on his record (u0), or one it does not
+    know, lies in no unit: before, anyone verified read what the service keeps of him (the policy left
+    the read to the service); now only the city's callers (its committee's office, a system of the root
+    or of every unit, auditors, the operator, the services) and himself."""
+    reads = (("scoring.person_history", {"person": "u0"}), ("scoring.explanation", {"subject": "u0"}),
+             ("scoring.evaluation", {"subject": "u0", "month": "2026-02"}),
+             ("scoring.daily_logs_of", {"person": "u0", "month": "2026-02"}),
+             ("training.results_of", {"person": "u0"}), ("training.certifications", {"person": "u0"}),
+             ("training.get_person", {"person": "u0"}), ("roster.get_staff", {"person": "u0"}),
+             ("roster.cases_of", {"person": "u0", "as_of": "2025-01-01"}))
+    for op, payload in reads:
+        for outsider in (person("o1"), person("l1"), person("h1"), person("m1"), person("l2"),
+                         Actor("sys-a1", "system", frozenset({"a1"})), Actor("sys-k2", "system", frozenset({"k2"})),
+                         Actor("ps-office", "persons", frozenset({"a1"}))):
+            assert "'u0' (in no unit here) lies outside" in refused(op, outsider, payload), (op, outsider)
+        for insider, role in ((person("f0"), policy.COMMITTEE_OFFICE),
+                              (Actor("sys-city", "system", frozenset({"city"})), policy.SYSTEM),
+                              (Actor("sys-all", "system", ALL_UNITS), policy.SYSTEM)):
+            assert decide(op, insider, payload) == role, (op, insider)
+        assert decide(op, person("a9"), payload, auditors=frozenset({"a9"})) == policy.AUDITOR
+        assert decide(op, Actor("ops", "operator"), payload) == policy.OPERATOR
+        assert decide(op, Actor("gateway", "service"), payload) == "service:gateway"
+    assert decide("scoring.person_history", person("u0"), {"person": "u0"}) == "self"
+    # his own reads of others: he has no role anywhere
+    assert "may not" in refused("scoring.person_history", person("u0"), {"person": "o1"})
+
+
 def test_reads_answering_today_s_rows_are_judged_on_today_s_tree_whatever_day_they_ask_about():
     """The overdue evaluations, the unreviewed daily logs and the follow-up tasks answer today's rows
     (their ``as_of`` only says what is overdue): a3 moved from k1 to k2 on 1 July 2025, so k1's
@@ -285,8 +313,11 @@ def test_reads_by_any_role_within_units():
     refused("roster.members_of", person("o1"), {"unit": "s2"})
     assert decide("survey.get_campaign", Actor("k1", "system", {"k1"}), {"campaign_id": "c-a1"})
     hidden("survey.get_campaign", Actor("k1", "system", {"k1"}), "c-a2")
-    # a read of something the service does not know is left to the service (its NotFound)
-    assert decide("scoring.evaluation", Actor("k1", "system", {"k1"}), {"subject": "nobody"})
+    # a read about a person the service does not know (in no unit) is the city's callers' only: a unit's
+    # caller is refused as for one outside its units (it cannot tell the two apart); the city's gets the
+    # service's NotFound
+    refused("scoring.evaluation", Actor("k1", "system", {"k1"}), {"subject": "nobody"})
+    assert decide("scoring.evaluation", Actor("city", "system", {"city"}), {"subject": "nobody"})
     # a person the service knows nothing of has no role: not even a read, except about themself
     refused("scoring.evaluation", person("stranger"), {"subject": "o1"})
     assert decide("roster.get_staff", person("stranger"), {"person": "stranger"}) == "self"
