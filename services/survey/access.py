@@ -8,8 +8,8 @@ from sqlalchemy import or_, select
 
 from shared.access import Resolver
 
-from services.survey.models import (CampaignRow, RosterPostRow, RosterStaffRow, RosterUnitRow,
-                                    RosterUnitVersionRow)
+from services.survey.models import (CampaignRow, RosterDepartureRow, RosterPostRow, RosterStaffRow,
+                                    RosterUnitRow, RosterUnitVersionRow)
 
 
 class SurveyAccess(Resolver):
@@ -30,13 +30,19 @@ class SurveyAccess(Resolver):
         if not isinstance(person_id, str):
             return None
         staff = self.session.get(RosterStaffRow, person_id)
-        if staff is not None and staff.left:
-            # the roster says he has left (``staff_left``; the survey keeps no date of it): no post, as
-            # its own subjects count him out (before, his last post kept its role)
-            return None
         post = self.session.scalars(select(RosterPostRow).where(RosterPostRow.person == person_id,
                                                                   RosterPostRow.start <= day)
                                     .order_by(RosterPostRow.start.desc()).limit(1)).first()
+        D = RosterDepartureRow
+        left = self.session.scalars(select(D.on).where(D.person == person_id, D.on <= day)
+                                    .order_by(D.on.desc()).limit(1)).first()
+        if left is not None and (post is None or post.start <= left):
+            # the roster says he left on ``left`` (``staff_left``) and no post of his has begun since (a
+            # return, ``return_to_team``): no post, as the survey's own subjects count him out
+            return None
+        if left is None and staff is not None and staff.left and self.session.scalars(
+                select(D.on).where(D.person == person_id).limit(1)).first() is None:
+            return None     # a departure the survey received before it kept their dates: no post
         if post is not None:
             return post.agency, (post.unit if post.unit != post.agency else None), post.position
         if staff is None:

@@ -983,15 +983,49 @@ def on_staff(uow, event) -> None:
             uow.session.add(row)
         _start, agency, unit, position = latest[pid]
         row.name, row.agency, row.unit, row.position = person.get("name") or "", agency, unit, position
+    # a post beginning after a departure: he is back (``return_to_team``)
+    for pid, kind in _left_now(uow, [p["id"] for p in staff]).items():
+        rows[pid].left = kind
+
+
+def _day(value):
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _left_now(uow, person_ids) -> dict:
+    """``{person: kind or None}``: the kind of each person's latest departure, unless a post of his
+    begins after it (he is back through ``return_to_team``); persons with no dated departure are left
+    out (their ``left`` stays as it is)."""
+    D, P = models.RosterDepartureRow, models.RosterPostRow
+    out = {}
+    for part in _id_parts(person_ids):
+        last = {}
+        for pid, on, kind in uow.session.execute(select(D.person, D.on, D.kind).where(D.person.in_(part))):
+            if pid not in last or on > last[pid][0]:
+                last[pid] = (on, kind)
+        back = dict(uow.session.execute(select(P.person, func.max(P.start)).where(P.person.in_(list(last)))
+                                        .group_by(P.person)).all()) if last else {}
+        for pid, (on, kind) in last.items():
+            out[pid] = None if back.get(pid) is not None and back[pid] > on else kind
+    return out
 
 
 def on_staff_left(uow, event) -> None:
-    """Events of different types may arrive out of order: a departure before the joining is kept."""
-    row = uow.session.get(models.RosterStaffRow, event["person"])
+    """roster ``staff_left``: kept with its day (the person has no post from then until a post of his
+    begins after it).  Events of different types may arrive out of order: a departure before the
+    joining is kept, and one arriving after the return it precedes leaves him back."""
+    pid, on = event["person"], _day(event["date"])
+    row = uow.session.get(models.RosterStaffRow, pid)
     if row is None:
-        row = models.RosterStaffRow(id=event["person"], name="", agency="", unit="")
+        row = models.RosterStaffRow(id=pid, name="", agency="", unit="")
         uow.session.add(row)
-    row.left = event["kind"]
+    departure = uow.session.get(models.RosterDepartureRow, (pid, on))
+    if departure is None:
+        uow.session.add(models.RosterDepartureRow(person=pid, on=on, kind=event["kind"]))
+    else:
+        departure.kind = event["kind"]
+    uow.session.flush()
+    row.left = _left_now(uow, [pid]).get(pid, event["kind"])
 
 
 def target_results(uow, year: int, agency: str | None = None, as_of=None) -> list:

@@ -143,8 +143,18 @@ class RosterStaffRow(Base):
     name = Column(String(200), nullable=False, default="")
     agency = Column(String(100), nullable=False, index=True)
     unit = Column(String(100), nullable=False)
-    left = Column(String(20), nullable=True)        # transferred_out / dismissed
+    left = Column(String(20), nullable=True)        # transferred_out / dismissed; null again once back
     position = Column(String(20), nullable=True)    # the latest post's position
+
+
+class RosterDepartureRow(Base):
+    """A departure from the team (the roster's ``staff_left``) with its day: the person has no post from
+    ``on`` until a post of his begins after it (a return, ``return_to_team``: a ``staff_changed`` with
+    the new post from the day of the return)."""
+    __tablename__ = "roster_departures"
+    person = Column(String(100), primary_key=True)
+    on = Column(Date, primary_key=True)
+    kind = Column(String(20), nullable=False)       # transferred_out / dismissed
 
 
 class RosterPostRow(Base):

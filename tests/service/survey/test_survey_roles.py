@@ -114,3 +114,43 @@ def test_nobody_holds_a_survey_role_before_his_first_post(survey):
         assert rpc.survey.get_campaign({"campaign_id": "c9"})["status"] == "open"   # nothing written
     with survey.rpc(as_person="kc") as rpc:           # the control: the chief in post today
         assert rpc.survey.close_campaign({"campaign_id": "c9"})["already_closed"] is False
+
+
+def test_a_person_back_on_the_team_has_the_role_of_his_post_again_and_a_departure_counts_from_its_day(survey):
+    """The survey kept no date of a departure (``staff_left``), only that the person had left: one back
+    through the roster's ``return_to_team`` (a ``staff_changed`` with his new post from the day of his
+    return) never had a survey role again, and a departure recorded ahead of its day took the role at
+    once (both fail on the code before). Now the survey keeps each departure with its date: a person has
+    no role from his departure until a post begins after it, in whatever order the events arrive."""
+    _fed(survey)
+    # kc is transferred out on 1 May 2026 and returns to k2's office on 1 September 2026
+    survey.dispatch("roster", "staff_left", {"event_id": "left-kc", "person": "kc", "kind": "transferred_out",
+                                             "date": "2026-05-01", "spell_id": "x-kc"})
+    survey.wait_quiet(timeout=30)
+    with survey.rpc(as_person="kc") as rpc, pytest.raises(Forbidden):
+        rpc.survey.close_campaign({"campaign_id": "c9"})              # away: no role
+    survey.dispatch("roster", "staff_changed", {"event_id": "back-kc", "effective": "2026-09-01", "staff": [
+        {"id": "kc", "name": "办公室主任", "unit": "k2", "agency": "k2", "position": "chief",
+         "joined": "2020-01-01", "since": "2026-09-01", "titles": [], "supervises": []}]})
+    # ah's return reaches the survey before his departure (events of two kinds, in any order)
+    survey.dispatch("roster", "staff_changed", {"event_id": "back-ah", "effective": "2026-09-01", "staff": [
+        {"id": "ah", "name": "院长", "unit": "a9", "agency": "a9", "position": "head",
+         "joined": "2020-01-01", "since": "2026-09-01", "titles": [], "supervises": []}]})
+    survey.dispatch("roster", "staff_left", {"event_id": "left-ah", "person": "ah", "kind": "transferred_out",
+                                             "date": "2026-05-01", "spell_id": "x-ah"})
+    # ao is to be dismissed in 2099: he is in post until then
+    survey.dispatch("roster", "staff_left", {"event_id": "left-ao", "person": "ao", "kind": "dismissed",
+                                             "date": "2099-01-01", "spell_id": "x-ao"})
+    survey.wait_quiet(timeout=30)
+    with survey.rpc(as_operator="ops") as rpc:
+        rpc.survey.create_campaign({"campaign_id": "c8", "period": "2026H2", "owner": "a9",
+                                    "subjects": [{"id": "a9", "kind": "agency", "name": "县法院"}]})
+    with survey.rpc(as_person="ah") as rpc:           # back as the court's head: he closes its campaign
+        assert rpc.survey.close_campaign({"campaign_id": "c8"})["already_closed"] is False
+    with survey.rpc(as_person="ao") as rpc:           # an officer still (not gone yet): his role, and no more
+        assert [c["campaign_id"] for c in rpc.survey.list_campaigns({})["campaigns"]] == ["c8"]
+        with pytest.raises(Forbidden) as err:
+            rpc.survey.close_campaign({"campaign_id": "c9"})
+        assert "officer" in err.value.message
+    with survey.rpc(as_person="kc") as rpc:           # back in k2's office: he closes k2's campaign
+        assert rpc.survey.close_campaign({"campaign_id": "c9"})["already_closed"] is False
