@@ -22,17 +22,16 @@ from services.scoring.domain import public_notice as rules
 from services.scoring.domain import workflow
 
 
-#: the callers whose ``as_of`` a notice is shown for: the operator (a replay, the demo's year) and the
-#: suite's services; anyone else sees the notice of today (issue 18): a verified caller may not read a
-#: notice after its three working days by dating the call.  A call with no verified actor (in-process, a
-#: timer) keeps its own day.  (The public's objection, ``public_object``, is callable by the public pages
-#: and the operator only; the gateway's pages send no ``as_of``.)
+#: the callers whose ``as_of`` a notice is shown (or the public's objection received) for: the operator
+#: (a replay, the demo's year) and the suite's services; anyone else sees the notice of today (issue 18):
+#: a verified caller may not read a notice after its three working days, nor the public object out of its
+#: window, by dating the call.  A call with no verified actor (in-process, a timer) keeps its own day.
 AS_OF_TRUSTED = ("operator", "service")
 
 
 def notice_day(uow, data):
-    """The day a notice is shown for: the payload's ``as_of`` for the operator and the suite's services,
-    today for everyone else."""
+    """The day a notice is shown (or an objection received) for: the payload's ``as_of`` for the operator
+    and the suite's services, today for everyone else."""
     who = signed_by(uow.session)
     if who is None or who.split(":", 1)[0] in AS_OF_TRUSTED:
         return data.get("as_of") or repository.today()
@@ -150,7 +149,7 @@ def _objection_dict(row, name: str | None = None) -> dict:
 def public_object(uow, data) -> dict:
     """An objection of the public to an entry on notice that day: stored once per objection_id."""
     s = uow.session
-    as_of = data.get("as_of") or repository.today()
+    as_of = notice_day(uow, data)
     text, contact = rules.check_objection(data["text"], data["contact"])
     body = (data["evaluator"], data["month"], data["kind"], data["subject"], text, contact)
     existing = s.get(public_models.PublicObjection, data["objection_id"])

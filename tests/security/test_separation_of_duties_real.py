@@ -6,7 +6,11 @@ the subject sits in (the bureau's leaders are evaluated by the bureau), another 
 attack is tried by the person himself and by the bureau's system keying it for him; each is refused
 (``Forbidden`` naming ``actor``), nothing is written (the record and who-signed columns as before),
 and a colleague then succeeds (the control), the record keeping who the entry point verified."""
+import datetime as dt
+
 import pytest
+
+from services.scoring import repository
 
 from shared.db import Database
 from shared.identity import Actor
@@ -132,7 +136,7 @@ def test_a_rectification_is_submitted_by_its_subject_and_filed_by_another_member
         "l1", "persons:ps-office", "person:l3")
 
 
-def test_nobody_answers_a_public_objection_to_their_own_evaluation(city_real):
+def test_nobody_answers_a_public_objection_to_their_own_evaluation(city_real, monkeypatch):
     from services.scoring.public_models import PublicObjection
 
     _leaders_approved_and_ranked(city_real)
@@ -140,10 +144,12 @@ def test_nobody_answers_a_public_objection_to_their_own_evaluation(city_real):
         posted = rpc.scoring.publish_notice({"actor": "l2", "evaluator": "ps", "month": FEB,
                                              "as_of": "2026-03-05"})
     assert posted["posted"] == 2
+    # the public's as_of is not taken (its pages send none): it objects on 9 March, its day today
+    monkeypatch.setattr(repository, "today", lambda: dt.date(2026, 3, 9))
     with city_real.rpc(identity=Actor("gateway", "public")) as rpc:   # the public page's form
         rpc.scoring.public_object({"objection_id": "obj-l1-0001", "evaluator": "ps", "month": FEB,
-                                   "subject": "l1", "text": "分管工作存在问题", "contact": "13800001111",
-                                   "as_of": "2026-03-09"})
+                                   "subject": "l1", "text": "分管工作存在问题", "contact": "13800001111"})
+    monkeypatch.undo()
     answer = {"objection_id": "obj-l1-0001", "evaluator": "ps", "answer": "经核实, 不属实",
               "upheld": False, "as_of": "2026-03-10"}
     watched = ("state", "answer", "upheld", "answered_by", "answered_signed_by")

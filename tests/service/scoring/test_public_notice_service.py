@@ -207,7 +207,15 @@ def test_the_public_caller_gets_its_rows_and_nothing_else_from_the_service_itsel
         # the notice of today (February's closed long ago): the public's as_of is not taken
         assert public.scoring.public_notice({"evaluator": "ps", "month": FEB, "as_of": "2026-03-06"}
                                             )["status"] == "closed"
-        assert public.scoring.public_object(_objection())["received"] is True
+        # nor may it object to February's notice by dating its objection into the window (as_of 9 March;
+        # before, the public's as_of was taken and the objection received)
+        with pytest.raises(Conflict) as err:
+            public.scoring.public_object(_objection())
+        assert err.value.field == "subject"
+    with city.rpc() as rpc:                 # nothing stored; the operator's dated objection (a replay) is taken
+        assert rpc.scoring.objections({"evaluator": "ps", "month": FEB})["objections"] == []
+        assert rpc.scoring.public_object(_objection())["received"] is True
+    with city.rpc(identity=Actor("gateway", "public")) as public:
         for method, payload in (("objections", {"evaluator": "ps"}),
                                 ("evaluation", {"subject": "o1", "month": FEB}),
                                 ("answer_objection", {"objection_id": "obj-0001-abcdef", "evaluator": "ps",

@@ -1,9 +1,12 @@
 """Issue 18 item 3: every step the scoring service stores beside the evaluation trail — a daily log
 written and reviewed, a public objection received and answered — records who the entry point
 verified (``kind:sub``), not only the actor its payload names."""
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
+from services.scoring import repository
 from shared.db import Database
 from shared.identity import Actor
 
@@ -37,7 +40,7 @@ def test_a_daily_log_records_who_wrote_it_and_who_the_entry_point_verified_for_i
         ("2026-03-06", "person:o1", "c1", "person:c1")]
 
 
-def test_a_public_objection_records_the_gateway_that_took_it_and_who_answered_as_verified(city):
+def test_a_public_objection_records_the_gateway_that_took_it_and_who_answered_as_verified(city, monkeypatch):
     from services.scoring.public_models import PublicObjection
 
     with city.rpc() as rpc:
@@ -46,10 +49,12 @@ def test_a_public_objection_records_the_gateway_that_took_it_and_who_answered_as
         rpc.scoring.review({"actor": "c1", "subject": "o1", "month": FEB, "as_of": "2026-03-02"})
         rpc.scoring.approve({"actor": "l1", "subject": "o1", "month": FEB, "as_of": "2026-03-03"})
         rpc.scoring.publish_notice({"actor": "l1", "evaluator": "ps", "month": FEB, "as_of": "2026-03-05"})
+    # the public's as_of is not taken (its pages send none): it objects on 9 March, its day today
+    monkeypatch.setattr(repository, "today", lambda: dt.date(2026, 3, 9))
     with city.rpc(identity=Actor("gateway", "public")) as rpc:      # the public page's form
         rpc.scoring.public_object({"objection_id": "obj-0001-abcdef", "evaluator": "ps", "month": FEB,
-                                   "subject": "o1", "text": "扣分事实有误", "contact": "13800001111",
-                                   "as_of": "2026-03-09"})
+                                   "subject": "o1", "text": "扣分事实有误", "contact": "13800001111"})
+    monkeypatch.undo()
     with city.rpc(as_persons="ps-office", units={"ps"}) as rpc:    # the office answers as l2, named
         done = rpc.scoring.answer_objection({"actor": "l2", "objection_id": "obj-0001-abcdef",
                                              "evaluator": "ps", "answer": "经核实, 扣分无误",
