@@ -64,10 +64,14 @@ TODAY_TREE = frozenset({"scoring.overdue_evaluations", "scoring.unreviewed_logs"
 #: left (or not joined yet); undated (today's) it is judged as any read about a person
 BOTH_DAYS = frozenset({"scoring.waiting_for"})
 #: reads listing the units under the one they name in the tree of their ``as_of``, with today's rows of
-#: each (a committee's board: its agencies then, each with its latest rating): dated to another day than
-#: today they are about the whole city (its callers only), so a committee does not read, by dating its
-#: board back, an agency moved away since; of today, about the unit named
-DATED_CITY = frozenset({"scoring.committee_board"})
+#: each (a committee's board: its agencies then, each with its latest rating; the owners' ``targets``:
+#: the agencies under the committee then, or the agency named, with figures not all of that day, as the
+#: survey's forms of closed campaigns still arriving and its officers counted in the agency of the
+#: period's last day): dated to another day than today they are about the whole city (its callers only),
+#: so a committee does not read, by dating the call back, an agency moved away since; of today, about the
+#: unit named
+DATED_CITY = frozenset({"scoring.committee_board", "roster.targets", "scoring.targets", "survey.targets",
+                        "training.targets"})
 
 
 class Resolver:

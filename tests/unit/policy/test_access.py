@@ -285,6 +285,61 @@ def test_a_committee_s_board_dated_to_another_day_is_the_city_s():
     refused("scoring.committee_board", k1, {"committee": "k2"})
 
 
+TARGETS = ("roster.targets", "scoring.targets", "survey.targets", "training.targets")
+
+
+def test_the_owners_targets_dated_to_another_day_are_the_city_s():
+    """Each owner's ``targets`` answers for the agencies under the committee (or the agency) in its tree of
+    ``as_of``, and not only from what was known then (the survey counts the forms of closed campaigns
+    still arriving, an officer in the agency of the period's last day): k1 dating its targets back to when
+    a3 was its own read a3's figures of the half-year it served under k2. Dated to another day than today
+    they are about the whole city (fails on the code before: k1's callers allowed); of today, or undated
+    (the console's board sends none), k1's own as before."""
+    k1, city = Actor("sys-k1", "system", frozenset({"k1"})), Actor("sys-city", "system", frozenset({"city"}))
+    today = dt.date.today().isoformat()
+    for op in TARGETS:
+        for payload in ({"committee": "k1", "as_of": "2025-06-20"}, {"agency": "a3", "as_of": "2025-06-20"},
+                        {"committee": "k1", "year": 2025, "as_of": "2025-06-30"},
+                        {"agency": "a1", "as_of": "2999-01-01"}):
+            assert "the whole city" in refused(op, k1, payload), (op, payload)
+            refused(op, person("m1"), payload)                         # k1's committee member
+            refused(op, Actor("sys-a1", "system", frozenset({"a1"})), payload)
+            assert decide(op, city, payload) == policy.SYSTEM
+            assert decide(op, person("f0"), payload) == policy.COMMITTEE_OFFICE
+            assert decide(op, Actor("ops", "operator"), payload) == policy.OPERATOR
+        for payload in ({"committee": "k1"}, {"committee": "k1", "as_of": today}, {"committee": "k1", "year": 2025},
+                        {"agency": "a1", "year": 2025}):
+            assert decide(op, k1, payload) == policy.SYSTEM, (op, payload)
+            assert decide(op, person("m1"), payload) == policy.COMMITTEE_MEMBER
+        refused(op, k1, {"committee": "k2"})
+        refused(op, k1, {"agency": "a3"})                              # a3 is k2's today
+        refused(op, k1, {})                                            # the whole city
+
+
+def test_a_dated_rotation_report_is_judged_on_its_day_s_tree_and_today_s_roles():
+    """``training.rotation_report`` lists the people in the unit on its day (``as_of``, not after the year's
+    end) with their results up to that day only (``rotation_status`` drops later ones): an answer of that
+    day, as a unit's members on a date, so it is judged on that day's tree (k1 reads a3 of when a3 was its
+    own, nothing of a3 since; k2 a3 of today), by today's roles (a leader who left a2 reads nothing of it
+    by dating the report back), and undated it is the city's. Pins: passes on the code before."""
+    k1, k2 = Actor("sys-k1", "system", frozenset({"k1"})), Actor("sys-k2", "system", frozenset({"k2"}))
+    op = "training.rotation_report"
+    then, now = {"year": 2025, "unit_id": "a3", "as_of": "2025-06-20"}, {"year": 2025, "unit_id": "a3"}
+    assert decide(op, k1, then) == policy.SYSTEM
+    assert "unit_id 'a3' lies outside" in refused(op, k2, then)
+    assert "unit_id 'a3' lies outside" in refused(op, k1, now)
+    assert decide(op, k2, now) == policy.SYSTEM
+    assert "the whole city" in refused(op, k1, {"year": 2025, "as_of": "2025-06-20"})
+    assert decide(op, Actor("sys-city", "system", frozenset({"city"})), {"year": 2025}) == policy.SYSTEM
+    POSTS["x1"] = [("2020-01-01", "a2", None, "leader"), ("2025-06-01", "a1", "s1", "officer")]
+    try:
+        assert "lies outside" in refused(op, person("x1"), {"year": 2024, "unit_id": "a2", "as_of": "2024-06-01"})
+        assert decide(op, person("l2"), {"year": 2024, "unit_id": "a2", "as_of": "2024-06-01"}) == policy.LEADER
+        assert decide(op, person("x1"), {"year": 2024, "unit_id": "s1", "as_of": "2024-06-01"}) == policy.OFFICER
+    finally:
+        del POSTS["x1"]
+
+
 def test_a_person_acts_only_as_themself_even_inside_a_batch():
     batch = {"items": [{"actor": "l1", "subject": "o1", "month": "2026-02"},
                        {"actor": "h1", "subject": "c1", "month": "2026-02"}]}
