@@ -244,6 +244,9 @@ _w("scoring.send_back", LEADING + (PERSONS,), _p("subject"),
    separation=NOT_OWN)
 _w("scoring.publish_notice", LEADING + (PERSONS,), _u("evaluator"),
    separation="a member of the evaluator; not when the notice holds their own evaluation")
+_w("scoring.publish_notices", LEADING + (PERSONS,), _u("items[].evaluator"),
+   "scoring.publish_notice of many bodies' months in one call",
+   separation="a member of each item's evaluator; not when the notice holds their own evaluation")
 _w("scoring.raise_objection", STAFF + (PERSONS, "service:gateway"), _p("subject"),
    separation="not on one's own evaluation")
 _w("scoring.object", STAFF + (PERSONS, "service:gateway"), _p("subject"),
@@ -251,6 +254,9 @@ _w("scoring.object", STAFF + (PERSONS, "service:gateway"), _p("subject"),
    separation="not on one's own evaluation")
 _w("scoring.file_month", LEADING + (PERSONS,), _u("evaluator"),
    separation="a member of the evaluator; not when the month holds their own evaluation")
+_w("scoring.file_months", LEADING + (PERSONS,), _u("items[].evaluator"),
+   "scoring.file_month of many bodies' months in one call",
+   separation="a member of each item's evaluator; not when the month holds their own evaluation")
 _r("scoring.evaluation", scope=_p("subject"))
 _r("scoring.person_history", scope=_p("person"))
 _r("scoring.waiting_for", scope=_p("person"),
@@ -268,6 +274,8 @@ _r("scoring.unreviewed_logs", scope=_uc("agency"),
    note="the overdue logs of the agency named, or of the whole city (only the city's callers); `mentor` narrows them")
 _w("scoring.rank_month", LEADING + (COMMITTEE_OFFICE, PERSONS, OPERATOR), _u("evaluator"),
    "ranks a filed month (a computation stored for the notice)")
+_w("scoring.rank_months", LEADING + (COMMITTEE_OFFICE, PERSONS, OPERATOR), _u("items[].evaluator"),
+   "scoring.rank_month of many bodies' months in one call")
 _r("scoring.ranking_of_month", scope=_u("evaluator"))
 _w("scoring.submit_rectification", STAFF + (PERSONS,), _p("subject"), separation=SELF)
 _w("scoring.file_rectification", LEADING + (PERSONS,), _p("subject"),

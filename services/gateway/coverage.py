@@ -31,6 +31,12 @@ REASONS: dict[str, str] = {
     "scoring.public_object": PUBLIC, "survey.submit_form": PUBLIC,
     "rewards.set_schedule": ("the operator's only (`lianbao`) for now: its row names the committee's office too "
                              "(rewards knows persons' posts from the roster's events), no route was added yet"),
+    **{f"scoring.{many}": (f"`scoring.{one}` of many bodies' months in one call (a system's monthly run, "
+                           f"`lianbao demo`); a caller posts, files or ranks a body's month: POST "
+                           f"/scoring/evaluators/{{evaluator}}/{path}/{{month}}")
+       for many, one, path in (("publish_notices", "publish_notice", "notices"),
+                               ("file_months", "file_month", "filings"),
+                               ("rank_months", "rank_month", "rankings"))},
     "survey.campaign_owner": ("the gateway's own scope lookup (whose a campaign is); a caller reads the "
                               "campaign: GET /survey/campaigns/{campaign_id}"),
 }

@@ -60,11 +60,22 @@ def rank_month(uow, data) -> dict:
     """按月考评排队 (001 §一3): rank the evaluator's units and leaders (and reserve cadres) on the
     month's approved scores; poor ones owe an explanation and a plan.  Re-ranking replaces the
     ranking; a rectification already submitted or filed is kept."""
-    ctx, s = repository.Ctx(uow), uow.session
+    ctx = repository.Ctx(uow)
     check_body_member(ctx, data["actor"], data["evaluator"], workflow.APPROVE)
+    return _rank(uow, data)
+
+
+def _rank(uow, data, before=None) -> dict:
+    """:func:`rank_month` once the actor's membership was checked; ``before`` (a list), if given,
+    receives the ranking's rows as they were (for :func:`rank_months`' ``unchanged``)."""
+    s = uow.session
     ev_, month = data["evaluator"], data["month"]
+    if before is not None:
+        before.extend(s.execute(select(Ranking.grp, Ranking.subject, Ranking.score, Ranking.rank,
+                                       Ranking.klass).where(Ranking.evaluator == ev_,
+                                                            Ranking.month == month)))
     s.execute(delete(Ranking).where(Ranking.evaluator == ev_, Ranking.month == month))
-    poor_now = {}
+    poor_now, stored = {}, []
     for group in data["groups"]:
         kind, members = _group_members(s, ev_, group, month)
         if not members:
@@ -80,6 +91,7 @@ def rank_month(uow, data) -> dict:
             s.execute(insert(Ranking), [dict(evaluator=ev_, month=month, grp=group, subject=r.subject,
                                              score=r.score, rank=r.rank, klass=r.klass)
                                         for r in ranked])
+            stored += [(group, r.subject, r.score, r.rank, r.klass) for r in ranked]
         for r in ranked:
             if rank_rules.owes_rectification(r.klass):
                 poor_now[r.subject] = group
@@ -94,7 +106,29 @@ def rank_month(uow, data) -> dict:
     s.flush()
     from services.scoring import followups   # twice running → referral; a poor leader's talk
     followups.after_ranking(uow, ev_, month, data.get("as_of"))
+    if before is not None:
+        same = sorted((g, subj, Decimal(score), rank, klass) for g, subj, score, rank, klass in before) \
+            == sorted((g, subj, Decimal(score), rank, klass) for g, subj, score, rank, klass in stored)
+        before[:] = [same]
     return ranking_of_month(uow, {"evaluator": ev_, "month": month})
+
+
+def rank_months(uow, data) -> dict:
+    """:func:`rank_month` of many bodies' months in one call (one transaction; the ``as_of`` of the
+    call for each): each item's actor is checked a member of its body as the single call checks it,
+    then the body's month is ranked and its follow-ups refreshed as there.  An item whose ranking is
+    the one already stored is ``unchanged`` (re-ranked all the same, as the single call does)."""
+    from services.scoring.workflow import body_months
+
+    ctx = repository.Ctx(uow)      # membership as the single call asks it (the act's date unset)
+
+    def one(it):
+        check_body_member(ctx, it["actor"], it["evaluator"], workflow.APPROVE)
+        before = []
+        answer = _rank(uow, {**it, "as_of": data.get("as_of")}, before)
+        return answer, not before[0]
+
+    return body_months(data["items"], one)
 
 
 def ranking_of_month(uow, data) -> dict:

@@ -189,6 +189,11 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
         return workflow.publish_notice(self.db, load(scoring_contract.BodyMonth(), payload))
 
     @rpc
+    def publish_notices(self, payload):
+        """:meth:`publish_notice` of many bodies' months in one call (the demo's month)."""
+        return workflow.publish_notices(self.db, load(scoring_contract.BodyMonths(), payload))
+
+    @rpc
     def raise_objection(self, payload):
         """An objection during the notice (公示): the evaluation goes back to review, recorded."""
         return workflow.raise_objection(self.db, load(scoring_contract.Objection(), payload))
@@ -203,6 +208,11 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
     def file_month(self, payload):
         result = workflow.file_month(self.db, load(scoring_contract.BodyMonth(), payload))
         return result
+
+    @rpc
+    def file_months(self, payload):
+        """:meth:`file_month` of many bodies' months in one call."""
+        return workflow.file_months(self.db, load(scoring_contract.BodyMonths(), payload))
 
     @rpc
     def evaluation(self, payload):
@@ -273,6 +283,11 @@ class ScoringService(FollowupsMixin, PacksMixin, PublicNoticeMixin, ServiceBase)
     @rpc
     def rank_month(self, payload):
         return ranking.rank_month(self.db, load(scoring_contract.BodyMonth(), payload))
+
+    @rpc
+    def rank_months(self, payload):
+        """:meth:`rank_month` of many bodies' months in one call."""
+        return ranking.rank_months(self.db, load(scoring_contract.BodyMonths(), payload))
 
     @rpc
     def ranking_of_month(self, payload):

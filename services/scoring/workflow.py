@@ -216,6 +216,11 @@ def publish_notice(uow, data) -> dict:
     check_body_member(ctx, data["actor"], data["evaluator"], steps.NOTICE)
     from services.scoring.followups import work_calendar
     end = deadlines.notice_end(as_of, calendar=work_calendar(uow))
+    return _post_notice(ctx, s, as_of, end, data)
+
+
+def _post_notice(ctx, s, as_of, end, data) -> dict:
+    """:func:`publish_notice` of one body's month once the actor's membership was checked."""
     rows = repository.evaluations_of(s, data["evaluator"], data["month"], (steps.APPROVED,),
                                      repository.MONTH_STEP_COLUMNS)
     rows, own = _own_left_out(ctx, data["actor"], rows)
@@ -231,6 +236,41 @@ def publish_notice(uow, data) -> dict:
                                     (steps.ON_NOTICE, steps.FILED))
     return {"posted": len(rows), "notice_start": as_of.isoformat(), "notice_end": end.isoformat(),
             "not_posted": skipped, "left_for_another_member": own}
+
+
+def body_months(items, one) -> dict:
+    """A batch of body-month steps (posting, filing, ranking), each item as its single call does it
+    (``one(item)`` -> ``(the single call's answer, whether it changed anything)``; a LianbaoError is
+    the item's, reported by index and field, and leaves nothing of it written: each step checks
+    before it writes).  An item that changed nothing is ``unchanged``; ``results``: each item's
+    answer (None for a refused one), in the items' order."""
+    results = [None] * len(items)
+
+    def step(i, it):
+        results[i], changed = one(it)
+        return i if changed else "unchanged"
+
+    out = repository.batch(items, step)
+    del out["ids"]
+    return {**out, "results": results}
+
+
+def publish_notices(uow, data) -> dict:
+    """:func:`publish_notice` of many bodies' months in one call: one context, calendar and
+    transaction; each item's actor is checked a member of its body (and his own evaluation left out)
+    as the single call checks it.  An item that posted nothing is ``unchanged``."""
+    ctx, s = repository.Ctx(uow), uow.session
+    as_of = ctx.on = data.get("as_of") or repository.today()
+    from services.scoring.followups import work_calendar
+    end = deadlines.notice_end(as_of, calendar=work_calendar(uow))
+    ctx.prefetch({it["actor"] for it in data["items"]})
+
+    def one(it):
+        check_body_member(ctx, it["actor"], it["evaluator"], steps.NOTICE)
+        answer = _post_notice(ctx, s, as_of, end, it)
+        return answer, answer["posted"] > 0
+
+    return body_months(data["items"], one)
 
 
 def raise_objection(uow, data) -> dict:
@@ -257,9 +297,14 @@ def raise_objection(uow, data) -> dict:
 def file_month(uow, data) -> dict:
     """上报备案: files every evaluation of the month whose notice has ended; late ones (after the
     15th of M+1) are filed and flagged."""
-    ctx, s = repository.Ctx(uow), uow.session
+    ctx = repository.Ctx(uow)
     as_of = ctx.on = data.get("as_of") or repository.today()
     check_body_member(ctx, data["actor"], data["evaluator"], steps.FILE)
+    return _file(ctx, uow.session, as_of, data)
+
+
+def _file(ctx, s, as_of, data) -> dict:
+    """:func:`file_month` of one body's month once the actor's membership was checked."""
     rows = repository.evaluations_of(s, data["evaluator"], data["month"], (steps.ON_NOTICE,),
                                      repository.MONTH_STEP_COLUMNS)
     rows, own = _own_left_out(ctx, data["actor"], rows)
@@ -289,6 +334,22 @@ def file_month(uow, data) -> dict:
             "not_ready": not_ready,
             "not_filed": skipped,
             "deadline": deadlines.filing_deadline(data["month"]).isoformat()}
+
+
+def file_months(uow, data) -> dict:
+    """:func:`file_month` of many bodies' months in one call: one context and transaction; each
+    item's actor is checked a member of its body (his own evaluation left out) as the single call
+    checks it.  An item that filed nothing is ``unchanged``."""
+    ctx = repository.Ctx(uow)
+    as_of = ctx.on = data.get("as_of") or repository.today()
+    ctx.prefetch({it["actor"] for it in data["items"]})
+
+    def one(it):
+        check_body_member(ctx, it["actor"], it["evaluator"], steps.FILE)
+        answer = _file(ctx, uow.session, as_of, it)
+        return answer, answer["filed"] > 0
+
+    return body_months(data["items"], one)
 
 
 def evaluation_dict(s, e, trail=True) -> dict:

@@ -32,6 +32,11 @@ Monthly evaluation (M§五(二)4: submitted → reviewed → approved → on_not
   approval (``reviewed``) back to review (``submitted``) with its ``reason`` (required), by whoever
   may approve it (the same checks); the same send-back again is ``unchanged``
 * ``publish_notice(BodyMonth)`` -> ``{"posted": n, "notice_start", "notice_end"}``
+* ``publish_notices(BodyMonths)``, ``file_months(BodyMonths)``, ``rank_months(BodyMonths)``: many
+  bodies' months in one call (one transaction, the call's ``as_of``), each item checked and done as
+  its single call does it -> ``{"done", "unchanged", "errors", "results"}``: ``results[i]`` the single
+  call's answer for item ``i`` (None when refused, the error in ``errors``); an item that posted or
+  filed nothing, or whose ranking was the one already stored, is ``unchanged``
 * ``object(Objection)`` -> EVALUATION (back to ``submitted``, objection in the trail)
 * ``file_month(BodyMonth)`` -> ``{"filed", "late", "waiting": [id]}``
 * ``evaluation(EvaluationRef)`` -> EVALUATION with its ``trail``
@@ -264,6 +269,20 @@ class BodyMonth(_AsOf):
     month = fields.String(**_month)
     groups = fields.List(fields.String(validate=validate.OneOf(RANKING_GROUPS)),
                          load_default=("units", "leaders", "reserve"))
+
+
+class BodyMonthItem(BaseSchema):
+    """One body's month in a batch of them (``publish_notices``, ``file_months``, ``rank_months``):
+    :class:`BodyMonth` but the call's ``as_of``."""
+    actor = Id(**_id)
+    evaluator = Id(**_id)
+    month = fields.String(**_month)
+    groups = fields.List(fields.String(validate=validate.OneOf(RANKING_GROUPS)),
+                         load_default=("units", "leaders", "reserve"))
+
+
+class BodyMonths(_AsOf):
+    items = _batch(BodyMonthItem)
 
 
 class BodyMonthQuery(BaseSchema):
