@@ -43,6 +43,7 @@ from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from shared import fastjson
 from shared.config import database_url
 from shared.identity import LEGACY_CALLER
 from shared.idempotency import CALLER_LENGTH, KEY_LENGTH
@@ -149,7 +150,9 @@ def make_engine(url: str):
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg2://" + url[len("postgresql://"):]
-    engine = create_engine(url, pool_size=10, max_overflow=10)
+    # json and jsonb columns read by orjson where it gives json.loads's value (a read's 24 columns of
+    # twelve evaluations: ~4 µs each with json.loads, under 1 with orjson; issue 24 item 2)
+    engine = create_engine(url, pool_size=10, max_overflow=10, json_deserializer=fastjson.read)
     ping_when_idle(engine)
     _forget_signed_by_on_checkin(engine)
     return engine

@@ -3,7 +3,7 @@ pooled connection handed back at once, and the pool gets back a transactional co
 a transaction the unit of work began, the read goes through it and sees its own writes.  On SQLite
 and PostgreSQL."""
 import pytest
-from sqlalchemy import Column, Integer, String, insert, select, text
+from sqlalchemy import JSON, Column, Integer, String, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -130,4 +130,47 @@ def test_the_policys_reading_session_opens_no_transaction_and_only_when_used(eng
         s.rollback()
     with database.reading_lazily() as session:
         assert [r.id for r in session.execute(ALL)] == [7]
+    engine.dispose()
+
+
+class Doc(Base):
+    __tablename__ = "docs"
+    id = Column(Integer, primary_key=True)
+    doc = Column(JSON)
+
+
+DOCS = select(Doc.id, Doc.doc).order_by(Doc.id)
+#: json the standard decoder and orjson read alike, and json only the standard decoder reads as it
+#: is (an integer beyond 64 bits orjson reads as a float; 1e400 it refuses, json.loads reads inf)
+TEXTS = ['{"final": {"political.study": 7.0, "x": 3}, "self": {"y": -0.5}}', "[]", "null",
+         '{"n": 123456789012345678901234567890, "s": "\\ud83d\\ude00 张三"}', "[1e400, -0, 18446744073709551616]"]
+
+
+def test_json_columns_read_as_json_loads_reads_them(engine_of):
+    """The engine's json columns (PostgreSQL: psycopg2's decoder, orjson where it gives the same:
+    shared.fastjson.read) read as ``json.loads`` reads their text, prepared, through SQLAlchemy, in
+    a transaction."""
+    import json
+
+    engine = engine_of("uowjson")
+    Base.metadata.create_all(engine)
+    cast = "CAST(:doc AS json)" if engine.dialect.name == "postgresql" else ":doc"
+    with Session(engine) as s:
+        for n, doc in enumerate(TEXTS):
+            s.execute(text(f"INSERT INTO docs (id, doc) VALUES (:id, {cast})"), {"id": n, "doc": doc})
+        s.commit()
+    expected = [json.loads(doc) for doc in TEXTS]
+
+    def exact(rows):
+        got = [r.doc for r in rows]
+        return repr(got) == repr(expected)          # ints stay ints, inf stays inf
+
+    for _ in range(3):      # the first read learns the statement, the next ones run it prepared
+        with _uow(engine) as uow:
+            assert exact(uow.read(DOCS))
+    with _uow(engine) as uow:
+        uow.session.execute(text("SELECT 1"))
+        assert exact(uow.read(DOCS))                  # inside the unit of work's transaction
+    with Session(engine) as s:
+        assert exact(s.execute(DOCS).all())
     engine.dispose()

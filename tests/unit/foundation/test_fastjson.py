@@ -52,3 +52,42 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
 def test_same_text_as_the_standard_encoder(value):
     assert fastjson.dumps(value) == std(value)
     assert fastjson.loads(fastjson.dumps(value)) == json.loads(std(value))
+
+
+# -- fastjson.read: the decoder of PostgreSQL's json columns (issue 24 item 2) --------------------
+
+def same_value(a, b) -> bool:
+    """Equal, and of the same types all through (1 is not 1.0 here), NaN equal to NaN."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        return a == b or (a != a and b != b)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(same_value, a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same_value(a[k], b[k]) for k in a)
+    return a == b
+
+
+@pytest.mark.parametrize("text", [
+    "123456789012345678901234567890",           # orjson reads it as a float
+    '{"n": 18446744073709551616}', "[-9223372036854775809]", "1e400", "-1e400", "NaN", "[Infinity]",
+    '"\\ud800"', '{"a": 1, "a": 2}', "-0", "-0.0", "1E2", '"\\ud83d\\ude00"', '"\\u0000"',
+    ' {"final" : {"political.study": 7.0}, "self": {"x": 7}} ', "[]", "null", '"2026-01"'])
+def test_read_is_json_loads(text):
+    assert same_value(fastjson.read(text), json.loads(text))
+
+
+def test_read_refuses_what_json_loads_refuses():
+    for text in ("", "{", "[1,]", "nul"):
+        with pytest.raises(ValueError):
+            fastjson.read(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+                    max_leaves=20))
+def test_read_gives_json_loads_value(value):
+    text = json.dumps(value)            # NaN, infinities, big ints, lone surrogates included
+    assert same_value(fastjson.read(text), json.loads(text))
