@@ -181,6 +181,12 @@ def test_metrics_count_calls_errors_and_latency(probes):
             rpc.probe_sender.write({})
     text = metrics_of(probes.container("probe_sender")).render().decode()
     assert 'lianbao_entrypoint_calls_total{method="count",service="probe_sender"} 1.0' in text
+    assert 'lianbao_entrypoint_calls_total{method="write",service="probe_sender"} 1.0' in text
+    with probes.rpc() as rpc:       # the second call counts in the instruments labelled at the first
+        rpc.probe_sender.count()
+    again = metrics_of(probes.container("probe_sender")).render().decode()
+    assert 'lianbao_entrypoint_calls_total{method="count",service="probe_sender"} 2.0' in again
+    assert 'lianbao_entrypoint_latency_seconds_count{method="count",service="probe_sender"} 2.0' in again
     assert ('lianbao_entrypoint_errors_total{error="ValidationFailed",method="write",'
             'service="probe_sender"} 1.0') in text
     assert 'lianbao_entrypoint_latency_seconds_count{method="count",service="probe_sender"} 1.0' in text

@@ -147,6 +147,34 @@ def test_verified_tokens_are_cached_and_signed_tokens_reused(tmp_path):
     assert token in verifier._cache and verifier.actor(token) == PERSON
 
 
+def test_a_cached_assertion_is_refused_once_expired_tampered_or_its_key_gone(tmp_path):
+    """The verifier's cache (by the token's exact text, until its exp, with the keyring it was
+    verified by) never admits what verifying would refuse (issue 24 item 2)."""
+    config = {"DATA_DIR": str(tmp_path)}
+    holder, verifier = assertions.keyring_of(config), assertions.verifier_of(config)
+    ring = holder.get()
+    token = assertions.sign(PERSON, ring)
+    assert verifier.actor(token) == PERSON and token in verifier._cache
+    head, body, signature = token.split(".")
+    flipped = "A" if signature[5] != "A" else "B"
+    for forged in (f"{head}.{body}.{signature[:5]}{flipped}{signature[6:]}", f"{head}.{body}x.{signature}",
+                   token + "x", token[:-1]):
+        with pytest.raises(Unauthenticated):
+            verifier.actor(forged)
+    # one verified while it was valid, kept till its exp: past exp (and the leeway) it is refused
+    old = assertions.sign(PERSON, ring, seconds=60, now=time.time() - 60 - assertions.LEEWAY - 2)
+    verifier._cache[old] = (PERSON, float(jwt.decode(old, options={"verify_signature": False})["exp"]), ring)
+    with pytest.raises(Unauthenticated) as expired:
+        verifier.actor(old)
+    assert expired.value.field == "exp"
+    # its key removed from the keyring file: the cached token verifies no more
+    assertions.write_entries(assertions.keyring_path(config), [assertions.new_key("another")])
+    holder._checked = 0.0       # the file is looked at again at most once a second
+    with pytest.raises(Unauthenticated) as unknown:
+        verifier.actor(token)
+    assert unknown.value.field == "kid"
+
+
 def test_current_trusts_only_an_actor_the_entry_point_put_there():
     class Ctx:
         def __init__(self, data):

@@ -73,6 +73,22 @@ def test_a_call_that_does_not_fit_is_refused_in_nameko_s_words(args, kwargs):
     assert str(mine.value) == str(theirs.value)
 
 
+@pytest.mark.parametrize("args, kwargs", [([], {}), (["p", 1, 2], {}), (["p"], {"nope": 1}),
+                                          (["p"], {"payload": "q"}), ([], {"page": 1}), (["p", 1], {"page": 2})])
+def test_a_call_that_does_not_fit_is_refused_after_every_shape_that_fits(args, kwargs):
+    """The shapes that bound are remembered (how many positional arguments, which named ones), and
+    nothing else: a call of another shape is still bound, and refused, however often it comes."""
+    entry = SuiteRpc()
+    entry.container, entry.method_name = Container(Service), "read"
+    for fits in ((["p"], {}), ([], {"payload": "p"}), (["p", 2], {}), (["p"], {"page": 1}),
+                 ([], {"payload": "p", "page": 1})):
+        entry.check_signature(*fits)
+        entry.check_signature(*fits)
+    for _ in range(2):
+        with pytest.raises(IncorrectSignature):
+            entry.check_signature(args, kwargs)
+
+
 class Replies:
     """kombu's producer pool, faked: what each reply published."""
 
