@@ -201,8 +201,15 @@ class VerifiedActorHeaders:
     over the wire is dropped, so nothing a caller writes can pass for a verified actor."""
 
     def unpack_message_headers(self, message):
-        data = super().unpack_message_headers(message)
-        data.pop(VERIFIED_KEY, None)  # never from the wire
+        # the message's headers, stripped of nameko's prefix once a message (an RPC's admission
+        # asked for them three times: the token, the idempotency key, the worker's context data;
+        # issue 24 item 2); each caller gets a dict of its own
+        stripped = getattr(message, "_lianbao_headers", None)
+        if stripped is None:
+            stripped = super().unpack_message_headers(message)
+            stripped.pop(VERIFIED_KEY, None)  # never from the wire
+            message._lianbao_headers = stripped
+        data = dict(stripped)
         actor = getattr(message, "_lianbao_actor", None)
         if actor is not None:
             data[VERIFIED_KEY] = actor

@@ -89,6 +89,36 @@ def test_a_call_that_does_not_fit_is_refused_after_every_shape_that_fits(args, k
             entry.check_signature(args, kwargs)
 
 
+def test_the_context_data_holds_the_verified_actor_only_and_is_each_caller_s_own():
+    """The headers are stripped once a message; every caller gets its own dict, a verified actor
+    sent over the wire is dropped, the one the entry point verified is there once it is set."""
+    from nameko.messaging import HeaderDecoder
+
+    from shared.identity import VERIFIED_KEY, Actor
+
+    message = Message()
+    message.headers = {"nameko.call_id_stack": ["proxy.call.1"], "nameko.lianbao.auth": "token",
+                       "nameko.idempotency_key": "k-1", f"nameko.{VERIFIED_KEY}": "forged", "other": 1}
+    entry = SuiteRpc()
+    first = entry.unpack_message_headers(message)
+    theirs = HeaderDecoder().unpack_message_headers(message)
+    del theirs[VERIFIED_KEY]
+    assert first == theirs
+    first["lianbao.auth"] = "changed"
+    first[VERIFIED_KEY] = "planted"
+    assert entry.unpack_message_headers(message) == theirs
+    message._lianbao_actor = actor = Actor("p1", "person")
+    data = entry.unpack_message_headers(message)
+    assert data == dict(theirs, **{VERIFIED_KEY: actor}) and data[VERIFIED_KEY] is actor
+    assert VERIFIED_KEY not in entry.unpack_message_headers(_with_headers({VERIFIED_KEY: "x"}))
+
+
+def _with_headers(headers):
+    message = Message()
+    message.headers = headers
+    return message
+
+
 class Replies:
     """kombu's producer pool, faked: what each reply published."""
 
