@@ -208,6 +208,12 @@ def answer_objection(uow, data) -> dict:
         if (row.answer, row.upheld, row.answered_by) == (answer, data["upheld"], data["actor"]):
             return _objection_dict(row, _names(s, [row.subject], row.month).get(row.subject))
         raise Conflict(f"answered already by {row.answered_by} on {row.answered_on}", "objection_id")
+    who = signed_by(s)
+    if who is not None and who.split(":", 1)[0] not in AS_OF_TRUSTED and as_of < row.received_on:
+        # an answer is not dated before the objection it answers: the leading group of its day answers
+        # (a member who has left since does not answer, dated to when he sat in it, what came after)
+        raise Conflict(f"an answer dated {as_of} comes before the objection (received {row.received_on})",
+                       "as_of")
     ctx = repository.Ctx(uow, as_of)
     workflow.check_evaluator_member(ctx.person(data["actor"]), data["actor"], row.evaluator, workflow.OBJECT)
     workflow.check_not_own(data["actor"], row.kind, row.subject, "answer",

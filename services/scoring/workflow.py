@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert
 
+from shared.db import signed_by
 from shared.errors import Conflict, Forbidden, NotFound
 from services.scoring import history, repository
 from services.scoring.models import Evaluation
@@ -81,6 +82,28 @@ def submit_self_assessments(uow, data) -> dict:
     return out
 
 
+#: the callers whose steps may be dated before the step they follow: the operator (a replay, the demo)
+#: and the suite's services, as for the public notices' day (``public.AS_OF_TRUSTED``)
+STEP_DAY_TRUSTED = ("operator", "service")
+
+
+def last_step_days(s, ids) -> dict:
+    """:func:`repository.last_step_days` for a call a person or a calling system signs; nothing (no
+    check) for the operator, the suite's services or a call with no verified actor."""
+    who = signed_by(s)
+    if who is None or who.split(":", 1)[0] in STEP_DAY_TRUSTED:
+        return {}
+    return repository.last_step_days(s, ids)
+
+
+def check_not_before_last_step(as_of, last, e) -> None:
+    """A step of the trail is not dated before the step it follows: a write is judged by the roles of
+    the day it is dated (SPEC §8), so a step dated back before the evaluation was submitted or reviewed
+    would let a former leader or mentor act, as then, on what reached the group after he left."""
+    if last is not None and as_of < last:
+        raise Conflict(f"{e.id}: a step dated {as_of} comes before its last step ({last})", "as_of")
+
+
 def check_may_review(ctx, actor, e) -> None:
     """联带责任人审核: whether ``actor`` may review evaluation ``e`` on the act's date (Forbidden,
     naming ``actor``, if not): not his own; the subject's mentor then (a section: one of its
@@ -110,6 +133,7 @@ def review_batch(uow, data) -> dict:
     """联带责任人审核: the subject's mentor confirms or corrects the scores and adds deductions."""
     ctx, s, as_of, items, evals = _batch_context(uow, data, reviewers=True,
                                                   columns=repository.EVALUATION_COLUMNS)
+    last_days = last_step_days(s, evals)
     logs, changed = [], []
 
     def one(i, it):
@@ -120,6 +144,7 @@ def review_batch(uow, data) -> dict:
             if last and last.action == steps.REVIEW and last.digest == dig:
                 return "unchanged"
         to = steps.next_state(e.state, steps.REVIEW)
+        check_not_before_last_step(as_of, last_days.get(e.id), e)
         check_may_review(ctx, it["actor"], e)
         tpl = ctx.template(it["kind"], e.agency, e.month)
         stored = e.item_scores or {}
@@ -145,6 +170,7 @@ def review_batch(uow, data) -> dict:
 def approve_batch(uow, data) -> dict:
     """考核审批: a member of the subject's evaluator (leading group) approves the score."""
     ctx, s, as_of, items, evals = _batch_context(uow, data, reviewers=True)
+    last_days = last_step_days(s, evals)
     logs, changed = [], []
 
     def one(i, it):
@@ -152,6 +178,7 @@ def approve_batch(uow, data) -> dict:
         if e.state == steps.APPROVED and e.approved_by == it["actor"]:
             return "unchanged"
         to = steps.next_state(e.state, steps.APPROVE)
+        check_not_before_last_step(as_of, last_days.get(e.id), e)
         check_may_approve(ctx, it["actor"], e)
         e.state, e.approved_by = to, it["actor"]
         changed.append(e)
@@ -171,6 +198,7 @@ def send_back_batch(uow, data) -> dict:
     it back to review with a reason instead; the review reopens as for an upheld objection
     (:func:`services.scoring.domain.workflow.reopen_review`), the trail records the step."""
     ctx, s, as_of, items, evals = _batch_context(uow, data, reviewers=True)
+    last_days = last_step_days(s, evals)
     logs, changed = [], []
 
     def one(i, it):
@@ -181,6 +209,7 @@ def send_back_batch(uow, data) -> dict:
                                                         it["actor"], reason):
             return "unchanged"
         changes = steps.reopen_review(e.state, steps.SEND_BACK)
+        check_not_before_last_step(as_of, last_days.get(e.id), e)
         check_may_approve(ctx, it["actor"], e)
         for name, value in changes.items():
             setattr(e, name, value)
@@ -224,6 +253,9 @@ def _post_notice(ctx, s, as_of, end, data) -> dict:
     rows = repository.evaluations_of(s, data["evaluator"], data["month"], (steps.APPROVED,),
                                      repository.MONTH_STEP_COLUMNS)
     rows, own = _own_left_out(ctx, data["actor"], rows)
+    last_days = last_step_days(s, [e.id for e in rows])
+    for e in rows:      # a notice dated back before an approval would close before it was posted
+        check_not_before_last_step(as_of, last_days.get(e.id), e)
     logs = []
     for e in rows:
         e.state, e.notice_start, e.notice_end = steps.ON_NOTICE, as_of, end

@@ -8,7 +8,7 @@ from nameko.amqp.publish import Publisher
 from nameko.standalone.events import get_event_exchange
 
 from shared import assertions
-from shared.errors import Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
 from tests.service.scoring.test_roster_history_service import (
     PAIRS,
     STAFF,
@@ -155,3 +155,52 @@ def test_a_county_does_not_read_the_board_of_a_bureau_moved_away_by_dating_it_ba
             assert all(a["rating"] is None for a in dated["agencies"]), dated
     with town.rpc(as_person="cs") as rpc, pytest.raises(Forbidden):     # the county committee's head
         rpc.scoring.committee_board({"committee": "cnty", "month": "2026-06", "as_of": "2026-06-20"})
+
+
+def test_a_leader_who_moved_away_does_not_approve_his_old_bureau_s_evaluations_by_dating_the_step_back(town):
+    """A write is judged by the roles of the day it is dated (SPEC §8), so l2, who led c_ps until 31 May
+    2026 and leads m_ps since, could date an approval to March and approve o1's July evaluation of c_ps,
+    reviewed in August: the policy and the leading-group check both asked March, and no step checked that
+    its day is not before the step it follows (it approved, dated before the month it approves had even
+    begun). A step dated before the evaluation's last step is refused (Conflict naming as_of); nothing
+    changes; a member of c_ps's group today approves (the control)."""
+    with town.rpc() as rpc:
+        rpc.roster.change_staff({"person": "l2", "effective": "2026-06-01", "unit": "m_ps",
+                                 "position": "leader", "supervises": []})
+    town.wait_quiet(timeout=60)
+    with town.rpc() as rpc:
+        submit(rpc, "o1", JULY, "2026-08-03")
+        assert rpc.scoring.review({"actor": "c", "subject": "o1", "month": JULY,
+                                   "as_of": "2026-08-03"})["state"] == "reviewed"
+    step = {"actor": "l2", "subject": "o1", "month": JULY, "as_of": "2026-03-02"}
+    for identity in ({"as_person": "l2"}, {"as_persons": "sys-c_ps", "units": {"c_ps"}}):
+        with town.rpc(**identity) as rpc:
+            for method, payload in (("approve", step), ("send_back", {**step, "reason": "重新审核"})):
+                with pytest.raises((Forbidden, Conflict)) as err:
+                    getattr(rpc.scoring, method)(payload)
+                assert err.value.field in ("as_of", "actor"), err.value
+    with town.rpc() as rpc:
+        assert rpc.scoring.evaluation({"subject": "o1", "month": JULY})["state"] == "reviewed"
+        assert rpc.scoring.approve({"actor": "l", "subject": "o1", "month": JULY,
+                                    "as_of": "2026-08-04"})["state"] == "approved"
+    # nor does he post the notice dated back (its three working days over before it was posted, the month
+    # filed at once without the public's window)
+    with town.rpc(as_person="l2") as rpc, pytest.raises((Forbidden, Conflict)) as err:
+        rpc.scoring.publish_notice({"actor": "l2", "evaluator": "c_ps", "month": JULY, "as_of": "2026-03-02"})
+    assert err.value.field in ("as_of", "actor"), err.value
+    with town.rpc() as rpc:
+        assert rpc.scoring.evaluation({"subject": "o1", "month": JULY})["state"] == "approved"
+    # nor does he answer the public's objection to it, received after he left, dated back to when he led
+    with town.rpc(as_person="l") as rpc:
+        rpc.scoring.publish_notice({"actor": "l", "evaluator": "c_ps", "month": JULY, "as_of": "2026-08-05"})
+    with town.rpc(as_operator="ops") as rpc:
+        rpc.scoring.public_object({"objection_id": "obj-o1-07", "evaluator": "c_ps", "month": JULY,
+                                   "subject": "o1", "text": "扣分事实有误", "contact": "13800001111",
+                                   "as_of": "2026-08-06"})
+    answer = {"actor": "l2", "objection_id": "obj-o1-07", "evaluator": "c_ps", "answer": "经核实, 不属实",
+              "upheld": False, "as_of": "2026-03-02"}
+    with town.rpc(as_person="l2") as rpc, pytest.raises((Forbidden, Conflict)) as err:
+        rpc.scoring.answer_objection(answer)
+    assert err.value.field in ("as_of", "actor"), err.value
+    with town.rpc(as_person="l") as rpc:        # the control: a member of c_ps's group today
+        assert rpc.scoring.answer_objection({**answer, "actor": "l", "as_of": "2026-08-07"})["state"] == "answered"

@@ -119,8 +119,9 @@ def test_a_late_filing_is_flagged_and_counts_against_the_implementation_rate(cit
     with city.rpc() as rpc:
         for subject, mentor in (("o1", "c1"), ("o2", "c1")):
             _submit(rpc, subject=subject)
-            rpc.scoring.review({"actor": mentor, "subject": subject, "month": FEB})
-            rpc.scoring.approve({"actor": "l2", "subject": subject, "month": FEB})
+            # reviewed and approved in March (a notice is never dated before the steps it posts)
+            rpc.scoring.review({"actor": mentor, "subject": subject, "month": FEB, "as_of": "2026-03-05"})
+            rpc.scoring.approve({"actor": "l2", "subject": subject, "month": FEB, "as_of": "2026-03-10"})
         rpc.scoring.publish_notice({"actor": "l2", "evaluator": "ps", "month": FEB,
                                     "as_of": "2026-03-12"})    # Thu: notice Fri, Mon, Tue 17th
         early = rpc.scoring.file_month({"actor": "l2", "evaluator": "ps", "month": FEB,
