@@ -580,11 +580,18 @@ def _insert_new_forms(uow, campaign_id: str, forms: form_rules.Batch) -> list[st
                 raise
         rows = session.execute(text(_PG_INSERT_FORMS + " ON CONFLICT DO NOTHING RETURNING serial"), params)
         return [r[0] for r in rows]
-    stmt = (sqlite_insert(models.FormRow).on_conflict_do_nothing()
-            .returning(models.FormRow.serial))
-    rows = session.execute(stmt, [{"campaign_id": campaign_id, "serial": f.serial, "subject": f.subject,
-                                   "grp": GROUP_INDEX[f.group], "answers": f.answers} for f in forms.forms()])
+    # SQLite: the same INSERT … ON CONFLICT DO NOTHING RETURNING serial through Core (executemany of
+    # the batch's columns; ``signed_by`` from the column's default, as the ORM's bulk path filled it),
+    # not the ORM's bulk insert, which built and checked a parameter set per form (issue 24 item 5)
+    rows = session.connection().execute(_SQLITE_INSERT_FORMS, [
+        {"campaign_id": campaign_id, "serial": serial, "subject": subject, "grp": grp, "answers": answers}
+        for serial, subject, grp, answers in zip(forms.serials, forms.subjects,
+                                                 map(GROUP_INDEX.__getitem__, forms.groups), forms.answers)])
     return [r[0] for r in rows]
+
+
+_SQLITE_INSERT_FORMS = (sqlite_insert(models.FormRow.__table__).on_conflict_do_nothing()
+                        .returning(models.FormRow.__table__.c.serial))
 
 
 def _existing_serials(uow, campaign_id: str, serials) -> list[str]:
