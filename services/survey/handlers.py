@@ -862,15 +862,28 @@ def _store_rates(uow, campaign_id: str, version: tuple, rates: dict) -> None:
         set_={k: v for k, v in values.items() if k != "campaign_id"}))
 
 
+def _stored_only(uow, row, version: tuple) -> dict | None:
+    """The stored rates of ``version``, None when none are stored for it (or the cache is off)."""
+    if not EXPORT_CACHE:
+        return None
+    return uow.session.execute(
+        select(models.CampaignRatesRow.rates)
+        .where(models.CampaignRatesRow.campaign_id == row.id,
+               models.CampaignRatesRow.version == _version_text(version))).scalar()
+
+
+def _final_rates(uow, row) -> dict:
+    """A campaign's rates as stored for its data's version (a closed campaign's: stored when it
+    closed), else computed and not stored (a read: the metrics' scrape calls it too)."""
+    stored = _stored_only(uow, row, _data_version(uow, row))
+    return stored if stored is not None else _rates(uow, row)
+
+
 def _stored_rates(uow, row, version: tuple) -> dict:
     """The rates of ``version``: stored ones if they are of this version, else computed and stored."""
-    if EXPORT_CACHE:
-        stored = uow.session.execute(
-            select(models.CampaignRatesRow.rates)
-            .where(models.CampaignRatesRow.campaign_id == row.id,
-                   models.CampaignRatesRow.version == _version_text(version))).scalar()
-        if stored is not None:
-            return stored
+    stored = _stored_only(uow, row, version)
+    if stored is not None:
+        return stored
     rates = _rates(uow, row)
     if EXPORT_CACHE:
         _store_rates(uow, row.id, version, rates)
@@ -1060,7 +1073,9 @@ def target_results(uow, year: int, agency: str | None = None, as_of=None) -> lis
         if last not in trees:         # the agency of a unit on the period's last day (issue 20)
             trees[last] = {uid: u.agency for uid, u in _units_on(uow, last).items()}
         unit_agency = trees[last]
-        report = _rates(uow, row)
+        # the final rates stored when the campaign closed (the same version of its data), not
+        # computed again from its tallies for every read of the targets (issue 24 item 5)
+        report = _final_rates(uow, row)
         subjects = domain.event_subjects(report)
         agency_of = {}
         for subject in subjects:

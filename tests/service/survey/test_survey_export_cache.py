@@ -73,3 +73,38 @@ def test_rates_are_stored_per_version_and_exports_only_serialise_them(survey, mo
         assert rpc.survey.rates_xlsx({"campaign_id": "c1"}) != book
         assert rpc.survey.publish_rates({"campaign_id": "c1"})["totals"] == final["totals"]
     assert calls == ["open", "open", "closed"]                  # closing computed the final once
+
+
+def test_the_targets_read_a_closed_campaigns_stored_final_rates(survey, monkeypatch):
+    """Target 8 reads each closed campaign's final rates as stored when it closed (issue 24 item 5):
+    the same answer as computing them again from the tallies (the code before), and no
+    computation; a campaign whose stored rates are of another version is computed, not stored."""
+    with survey.rpc() as rpc:
+        rpc.survey.submit_batch({"campaign_id": "c1", "batch_id": "b1", "forms": [
+            form("f1", "a1", answers="S" * 30 + "D" * 5), form("f2", "o1", answers="B" * 35),
+            form("f3", "s1", answers="N" * 35), form("f4", "o2", answers="SBDN" * 8 + "SBD")]})
+        rpc.survey.close_campaign({"campaign_id": "c1"})
+        computed = rpc.survey.targets({"year": 2026})
+
+        def recount(uow, row):            # the code before: the final rates computed every time
+            return handlers._rates(uow, row)
+
+        monkeypatch.setattr(handlers, "_final_rates", recount)
+        assert rpc.survey.targets({"year": 2026}) == computed
+        monkeypatch.undo()
+        calls = []
+        compute = handlers._rates
+        monkeypatch.setattr(handlers, "_rates", lambda uow, row: calls.append(row.id) or compute(uow, row))
+        handlers.RATES.clear(), handlers.WORKBOOKS.clear()
+        assert rpc.survey.targets({"year": 2026}) == computed and calls == []
+        database = next(d for d in survey.container("survey").dependencies
+                        if d.__class__.__name__ == "Database")
+        with database.sessionmaker() as s:            # the stored version no longer the campaign's
+            from services.survey import models
+
+            s.get(models.CampaignRatesRow, "c1").version = "rates-1|old"
+            s.commit()
+        assert rpc.survey.targets({"year": 2026}) == computed and calls == ["c1"]
+        with database.sessionmaker() as s:
+            assert s.get(models.CampaignRatesRow, "c1").version == "rates-1|old"   # a read: not stored
+    assert computed["targets"][-1]["agency"] == "city" and computed["targets"][-1]["value"] is not None
