@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal, ROUND_HALF_UP
 from datetime import date
+from functools import lru_cache
 
 from services.roster.domain import coverage as coverage_rules
 from services.roster.domain import discipline as discipline_rules
@@ -25,9 +26,22 @@ def split_list(text: str) -> tuple:
     return tuple(t for t in (text or "").split(";") if t)
 
 
+# A stored list (titles, supervised sections) as the domain holds it: the same few texts on thousands
+# of rows (mostly empty), and the answers immutable, so each text is split once (a city's coverage read
+# ten thousand staff rows and their posts, splitting each list anew: issue 24 item 5)
+@lru_cache(maxsize=4096)
+def titles_of(text: str | None) -> frozenset:
+    return frozenset(split_list(text))
+
+
+@lru_cache(maxsize=4096)
+def supervised_of(text: str | None) -> tuple:
+    return tuple(sorted(split_list(text)))
+
+
 def staff_from_row(row) -> Staff:
     return Staff(id=row.id, name=row.name, unit=row.unit, position=row.position, joined=row.joined,
-                 titles=frozenset(split_list(row.titles)), supervises=tuple(sorted(split_list(row.supervises))))
+                 titles=titles_of(row.titles), supervises=supervised_of(row.supervises))
 
 
 def staff_values(s: Staff) -> dict:
@@ -65,8 +79,8 @@ def staff_dict(s: Staff, units: dict, since: date | None = None) -> dict:
 
 def post_from_row(row: PostRow) -> history_rules.Post:
     return history_rules.Post(person=row.person, start=row.start, end=row.end, unit=row.unit,
-                     position=row.position, titles=frozenset(split_list(row.titles)),
-                     supervises=tuple(sorted(split_list(row.supervises))))
+                     position=row.position, titles=titles_of(row.titles),
+                     supervises=supervised_of(row.supervises))
 
 
 def post_values(p: history_rules.Post) -> dict:
