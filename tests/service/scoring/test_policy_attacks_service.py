@@ -188,6 +188,10 @@ def test_a_leader_who_moved_away_does_not_approve_his_old_bureau_s_evaluations_b
     with town.rpc(as_person="l2") as rpc, pytest.raises((Forbidden, Conflict)) as err:
         rpc.scoring.publish_notice({"actor": "l2", "evaluator": "c_ps", "month": JULY, "as_of": "2026-03-02"})
     assert err.value.field in ("as_of", "actor"), err.value
+    with town.rpc(as_person="l2") as rpc:       # nor in a batch of bodies' months (the item refused)
+        out = rpc.scoring.publish_notices({"items": [{"actor": "l2", "evaluator": "c_ps", "month": JULY}],
+                                           "as_of": "2026-03-02"})
+        assert out["results"] == [None] and out["errors"], out
     with town.rpc() as rpc:
         assert rpc.scoring.evaluation({"subject": "o1", "month": JULY})["state"] == "approved"
     # nor does he answer the public's objection to it, received after he left, dated back to when he led
