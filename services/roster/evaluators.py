@@ -24,15 +24,20 @@ from shared.contracts import roster as contract
 from shared.errors import ValidationFailed
 
 
-def publish_evaluators(uow, units, person_ids: Iterable[str]) -> None:
+def publish_evaluators(uow, units, person_ids: Iterable[str], people: dict | None = None,
+                       posts: dict | None = None) -> None:
     """``evaluators_resolved``: each person's evaluators through time (M§五(二)3 on every day on
-    the team, SPEC §9), the whole timeline, so that a consumer never computes it itself."""
+    the team, SPEC §9), the whole timeline, so that a consumer never computes it itself. ``people``
+    and ``posts``: the staff records and all the posts of these ids as this unit of work has just
+    written them (else read)."""
     session = uow.session
     ids = sorted(set(person_ids))
     if not ids:
         return
-    people = load_staff(session, ids)
-    posts = load_posts(session, ids)
+    if people is None:
+        people = load_staff(session, ids)
+    if posts is None:
+        posts = load_posts(session, ids)
     spells = load_spells(session, ids)
     stamp = uuid.uuid1().hex
     out = []

@@ -20,6 +20,7 @@ from services.roster.models import PairRow, PostRow, StaffRow
 from services.roster.repository import chunks, IN_CHUNK, load_posts, load_staff, load_tree, save_posts
 from services.roster.staff import publish_staff
 from shared.contracts import roster as contract
+from shared.db import signed_by
 from shared.errors import Conflict, LianbaoError, ValidationFailed
 
 
@@ -57,12 +58,18 @@ def import_roster(uow, data, today: date | None = None) -> dict:
     if not plan.ok or data["dry_run"]:
         return report
     if plan.new:
+        # the tables' own INSERTs (no ORM bulk path), each row's signed_by given as its column
+        # default would fill it (the session's verified actor) instead of called row by row
+        signer = {"signed_by": signed_by(session)}
         for chunk in chunks(plan.new, 10000):
-            session.execute(insert(StaffRow), [staff_values(s) for s in chunk])
-            session.execute(insert(PostRow), [post_values(history_rules.post_of(s, s.joined))
-                                              for s in chunk])
+            session.execute(insert(StaffRow.__table__), [{**staff_values(s), **signer} for s in chunk])
+            session.execute(insert(PostRow.__table__), [{**post_values(history_rules.post_of(s, s.joined)),
+                                                         **signer} for s in chunk])
         publish_staff(uow, contract.STAFF_JOINED, plan.new, tree)
-        publish_evaluators(uow, tree, [s.id for s in plan.new])
+        # the new people and their one post as just written, not read back (a person new to the
+        # staff table has no other post: posts are only ever written for staff)
+        publish_evaluators(uow, tree, [s.id for s in plan.new], people={s.id: s for s in plan.new},
+                           posts={s.id: [history_rules.post_of(s, s.joined)] for s in plan.new})
     if plan.changed:
         changed = [new for _old, new in plan.changed]
         all_posts = load_posts(session, [s.id for s in changed])

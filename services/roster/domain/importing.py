@@ -112,9 +112,14 @@ def row_problems(row: Mapping, units: Mapping[str, Unit]) -> tuple[Staff | None,
     blank = {p.field for p in problems}
     problems += [p for p in staff_problems(staff, units)
                  if p.field not in blank and not (p.field == "unit" and not staff.unit)]
-    order = {name: i for i, name in enumerate(COLUMNS)}
-    problems.sort(key=lambda p: order.get(p.field, -1))
-    return (None, problems) if problems else (staff, [])
+    if not problems:
+        return staff, []
+    problems.sort(key=lambda p: _COLUMN_ORDER.get(p.field, -1))
+    return None, problems
+
+
+#: a column's place among :data:`COLUMNS` (a row's problems are told in this order)
+_COLUMN_ORDER = {name: i for i, name in enumerate(COLUMNS)}
 
 
 def ids_named(rows: Iterable[Mapping]) -> set[str]:
