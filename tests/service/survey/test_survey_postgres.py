@@ -148,3 +148,42 @@ def test_serials_with_the_array_literals_own_characters_are_stored_as_sent(pg):
     assert sorted(rows) == sorted(odd + ["new"]) and rows['x"y'] == "S" * 35
     rates = run(pg, handlers.get_rates, {"campaign_id": "c1"})
     assert rates["totals"]["forms"] == len(odd) + 1
+
+
+def test_postgres_a_new_batch_takes_six_statements_and_its_answer_reads_back_the_same(pg):
+    """Round trips of a batch (issue 24 item 4), the campaign's subjects and questionnaire cached
+    by the service (its provider): its recall, the campaign, the claim (no savepoint of its own), the
+    forms' insert (its savepoint and release in the same query), the tally part with the count, the
+    answer; the answer stored is the answer given (a replay returns it)."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import event
+
+    provider = SimpleNamespace()
+
+    def submit(batch_id, forms):
+        with UnitOfWork(pg, models.Base, provider=provider) as uow:
+            out = handlers.submit_batch(uow, batch(batch_id, forms), caller="system:k")
+            uow.commit()
+        return out
+
+    submit("warm", [form("W0")])
+    seen = []
+
+    def listener(conn, cursor, statement, *args):
+        seen.append(statement.split(None, 1)[0].upper())
+
+    engine = pg.kw["bind"]
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        out = submit("rt", [form(f"R{i}") for i in range(50)])
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert out["accepted"] == 50 and out["committed"] is True
+    assert seen == ["SELECT", "SELECT", "INSERT", "SAVEPOINT", "WITH", "UPDATE"], seen
+    with pg() as s:
+        stored = s.execute(text("SELECT response, request_hash, created_at FROM idempotency "
+                                "WHERE caller = 'system:k' AND key = 'survey.batch:c1:rt'")).one()
+    assert stored.response == out and stored.request_hash and stored.created_at is not None
+    assert submit("rt", [form(f"R{i}") for i in range(50)]) == {**out, "replayed": True}
+    assert run(pg, handlers.get_campaign, {"campaign_id": "c1"})["forms_received"] == 51
