@@ -447,8 +447,17 @@ def _unpacked_counts(part: dict, width: int):
     if part["dtype"] not in {t for t, _, _ in _PART_DTYPES}:
         raise ValueError(f"tally part of an unknown dtype {part['dtype']!r}")
     keys = list(zip(part["subjects"], map(ALL_GROUPS.__getitem__, part["grps"])))
+    return keys, _unpacked_rows(part, width)
+
+
+def _unpacked_rows(part: dict, width: int):
+    """The int64 rows (one per subject) of a part written by :func:`_packed_counts`."""
+    import numpy as np
+
+    if part["dtype"] not in {t for t, _, _ in _PART_DTYPES}:
+        raise ValueError(f"tally part of an unknown dtype {part['dtype']!r}")
     rows = np.frombuffer(base64.b64decode(part["counts"]), dtype=part["dtype"]).astype(np.int64)
-    return keys, rows.reshape(len(keys), width)
+    return rows.reshape(len(part["subjects"]), width)
 
 
 def _campaign_questionnaire(uow, row) -> Questionnaire:
@@ -497,7 +506,8 @@ def _tallied(uow, row) -> tuple[tuple, dict]:
         base = slot[dim]
         v[base], v[base + 1], v[base + 2] = s, b, d
     P = models.CampaignTallyPartRow
-    keys: list = []
+    subjects: list = []                         # the parts' rows of the campaign's dimensions: subjects,
+    grps: list = []                             # groups' indexes (int arrays) and
     rows: list = []                             # int64 arrays of ``width`` columns
     # the counts as text, read by orjson (not by the driver's standard JSON decoding)
     for part_dims, counts in conn.execute(
@@ -505,15 +515,17 @@ def _tallied(uow, row) -> tuple[tuple, dict]:
         counts = orjson.loads(counts)
         part_width = 1 + 3 * len(part_dims)
         if isinstance(counts, dict):            # columns (_packed_counts)
-            part_keys, part_rows = _unpacked_counts(counts, part_width)
             if tuple(part_dims) == dims:
-                keys += part_keys
-                rows.append(part_rows)
+                subjects += counts["subjects"]
+                grps.append(np.asarray(counts["grps"], dtype=np.intp))
+                rows.append(_unpacked_rows(counts, width))
                 continue
+            part_keys, part_rows = _unpacked_counts(counts, part_width)
             counts = [[subject, GROUP_INDEX[group], *c]
                       for (subject, group), c in zip(part_keys, part_rows.tolist())]
         elif tuple(part_dims) == dims:          # the usual part: its rows are added all at once below
-            keys += zip(map(itemgetter(0), counts), map(ALL_GROUPS.__getitem__, map(itemgetter(1), counts)))
+            subjects += map(itemgetter(0), counts)
+            grps.append(np.fromiter(map(itemgetter(1), counts), dtype=np.intp, count=len(counts)))
             rows.append(np.array([c[2:] for c in counts], dtype=np.int64).reshape(len(counts), width))
             continue
         for subject, grp, *c in counts:
@@ -524,8 +536,13 @@ def _tallied(uow, row) -> tuple[tuple, dict]:
                 v[base] += c[1 + 3 * i]
                 v[base + 1] += c[2 + 3 * i]
                 v[base + 2] += c[3 + 3 * i]
-    if keys:
-        domain.add_pooled(pooled, keys, np.concatenate(rows), width)
+    if subjects:
+        all_grps, all_rows = np.concatenate(grps), np.concatenate(rows)
+        try:        # added per subject and group index first (44,500 part rows, 4,450 keys), then pooled
+            keys, all_rows = domain.sum_by_subject_group(subjects, all_grps, all_rows, ALL_GROUPS)
+        except IndexError:                      # a group index outside the groups: each row's key
+            keys = list(zip(subjects, map(ALL_GROUPS.__getitem__, all_grps.tolist())))
+        domain.add_pooled(pooled, keys, all_rows, width)
     return dims, pooled
 
 

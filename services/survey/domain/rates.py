@@ -241,6 +241,36 @@ def add_pooled(pooled: dict[tuple[str, str], list[int]], keys, rows, width: int)
     pooled.update(zip(slot, sums.tolist()))
 
 
+def sum_by_subject_group(subjects, grps, rows, groups):
+    """The rows of the same subject and group added up: ``(keys, sums)``, the keys ``(subject,
+    groups[grp])`` in the order each first appears, ``sums`` an int64 array of one row per key.
+    ``subjects`` a list of the rows' subjects, ``grps`` their groups' indexes in ``groups`` (an
+    integer array; an index outside ``groups`` is an IndexError).  The same keys and sums as adding
+    the rows under their ``(subject, group)`` keys (:func:`add_pooled` into an empty dict), with
+    each key a small integer instead of a tuple hashed per row: a campaign's tally parts are
+    44,500 rows for 4,450 keys (issue 24 item 4)."""
+    import numpy as np
+
+    rows = np.asarray(rows, dtype=np.int64)
+    grps = np.asarray(grps, dtype=np.intp)
+    n = len(subjects)
+    if n == 0:
+        return [], rows.reshape(0, rows.shape[1] if rows.ndim == 2 else 0)
+    if grps.shape != (n,) or int(grps.min()) < 0 or int(grps.max()) >= len(groups):
+        raise IndexError("a group index outside the groups")
+    names = list(dict.fromkeys(subjects))
+    index = dict(zip(names, count()))
+    codes = np.fromiter(map(index.__getitem__, subjects), dtype=np.intp, count=n) * len(groups) + grps
+    order = np.argsort(codes, kind="stable")          # the rows of each key together, in their order
+    ordered = codes[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    sums = np.add.reduceat(rows[order], starts, axis=0)       # int64: exact
+    by_first = np.argsort(order[starts], kind="stable")       # each key's first row: the sort is stable
+    keys = [(names[code // len(groups)], groups[code % len(groups)])
+            for code in ordered[starts][by_first].tolist()]
+    return keys, sums[by_first]
+
+
 def cells_of(dims, pooled: dict[tuple[str, str], list[int]]) -> tuple[list[Cell], dict[str, int]]:
     """The cells and forms received per subject of :func:`tally_by_key`'s pooled counts."""
     cells = [Cell(subject, group, dim, c[1 + 3 * i], c[2 + 3 * i], c[3 + 3 * i])

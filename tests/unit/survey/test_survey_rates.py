@@ -210,3 +210,30 @@ def test_sum_rows_equals_add_at_and_stays_exact_beyond_float():
     big = np.array([[2 ** 53 + 1], [1], [2 ** 60]], dtype=np.int64)   # float64 would round these
     assert sum_rows(np.array([0, 0, 1]), big, 2).tolist() == [[2 ** 53 + 2], [2 ** 60]]
     assert sum_rows(np.array([], dtype=np.intp), np.zeros((0, 3), dtype=np.int64), 2).tolist() == [[0] * 3] * 2
+
+
+def test_rows_summed_by_subject_and_group_index_equal_pooled_under_their_keys():
+    """sum_by_subject_group (a campaign's tally parts, keyed by integers) gives the keys and sums of
+    add_pooled under (subject, group) keys, in the same order; an index outside the groups is refused."""
+    import random
+
+    import numpy as np
+    import pytest
+
+    from services.survey.domain import add_pooled, sum_by_subject_group
+    from services.survey.domain.vocabulary import RESPONDENT_GROUPS
+
+    groups = tuple(RESPONDENT_GROUPS)
+    rnd = random.Random(7)
+    for n in (1, 2, 50, 3000):
+        subjects = [rnd.choice(["o1", "o2", "s1", "a-1", "o10", "一"]) for _ in range(n)]
+        grps = np.array([rnd.randrange(len(groups)) for _ in range(n)])
+        rows = np.array([[rnd.randrange(0, 300) for _ in range(7)] for _ in range(n)], dtype=np.int64)
+        expected: dict = {}
+        add_pooled(expected, [(s, groups[g]) for s, g in zip(subjects, grps.tolist())], rows, 7)
+        keys, sums = sum_by_subject_group(subjects, grps, rows, groups)
+        assert keys == list(expected) and sums.tolist() == list(expected.values())
+    assert sum_by_subject_group([], np.array([], dtype=np.intp), np.zeros((0, 7)), groups)[0] == []
+    for bad in (-1, len(groups)):
+        with pytest.raises(IndexError):
+            sum_by_subject_group(["o1"], np.array([bad]), np.ones((1, 7)), groups)
