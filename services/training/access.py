@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from shared.access import Resolver
 
-from services.training.models import Person, PersonPost, UnitVersion
+from services.training.models import Person, PersonDeparture, PersonPost, UnitVersion
 
 
 class TrainingAccess(Resolver):
@@ -33,11 +33,19 @@ class TrainingAccess(Resolver):
         if not isinstance(person_id, str):
             return None
         person = self.session.get(Person, person_id)
-        if person is not None and person.left_on is not None and person.left_on <= day:
-            return None
         post = self.session.scalars(select(PersonPost).where(PersonPost.person_id == person_id,
                                                                PersonPost.start <= day)
                                     .order_by(PersonPost.start.desc()).limit(1)).first()
+        D = PersonDeparture
+        left = self.session.scalars(select(D.on).where(D.person_id == person_id, D.on <= day)
+                                    .order_by(D.on.desc()).limit(1)).first()
+        if left is None and person is not None and person.left_on is not None and person.left_on <= day \
+                and self.session.scalars(select(D.on).where(D.person_id == person_id).limit(1)).first() is None:
+            left = person.left_on   # a departure kept before its day was (upsert_people, older rows)
+        if left is not None and (post is None or post.start <= left):
+            # he left on ``left`` (the roster's ``staff_left``) and no post of his has begun since (a
+            # return, ``return_to_team``): no post then
+            return None
         if post is None and self.session.scalars(select(PersonPost.start).where(
                 PersonPost.person_id == person_id).limit(1)).first() is not None:
             return None     # posted only after the day: not yet in post then (as scoring and the roster)

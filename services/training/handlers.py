@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from fractions import Fraction
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
 from shared.roster_posts import save_posts
@@ -166,9 +166,11 @@ def staff_from_roster(uow, staff: list[dict], effective: str | None = None) -> d
         latest = posts[s["id"]][-1]
         people.append({"id": s["id"], "unit_id": latest.unit_id, "agency_id": latest.agency_id,
                        "position": latest.position, "joined": s.get("joined"),
-                       "left_on": _iso(before.left_on) if before else None,
+                       "left_on": before.left_on if before else None,
                        "status": before.status if before else "active"})
-    return _save_people(uow, people)
+    out = _save_people(uow, people)
+    _follow_departures(uow, ids)
+    return out
 
 
 def units_from_roster(uow, units: list) -> None:
@@ -184,13 +186,44 @@ def units_from_roster(uow, units: list) -> None:
         row.kind, row.parent = unit["kind"], unit.get("parent")
 
 
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _follow_departures(uow, person_ids) -> None:
+    """Each person's ``left_on`` / ``status``: his latest departure (``person_departures``), unless a
+    post of his begins after it (he is back through ``return_to_team``: active again); persons with
+    no dated departure are left as they are."""
+    D, P = models.PersonDeparture, models.PersonPost
+    for part in _chunks(set(person_ids)):
+        last = {}
+        for pid, on, kind in uow.session.execute(select(D.person_id, D.on, D.kind).where(D.person_id.in_(part))):
+            if pid not in last or on > last[pid][0]:
+                last[pid] = (on, kind)
+        if not last:
+            continue
+        back = dict(uow.session.execute(select(P.person_id, func.max(P.start))
+                                        .where(P.person_id.in_(list(last))).group_by(P.person_id)).all())
+        for row in uow.session.scalars(select(models.Person).where(models.Person.id.in_(list(last)))):
+            on, kind = last[row.id]
+            if back.get(row.id) is not None and back[row.id] > on:
+                row.left_on, row.status = None, "active"
+            else:
+                row.left_on, row.status = on, kind
+
+
 def staff_left(uow, event: dict) -> None:
     """roster ``staff_left``: the person is off the team from ``date`` (transferred out or
-    dismissed); unknown people are ignored (nothing to keep)."""
-    row = uow.session.get(models.Person, event["person"])
-    if row is not None:
-        row.left_on = event["date"]
-        row.status = event["kind"]
+    dismissed), kept with its day (no post from then until a post of his begins after it, in
+    whatever order the return and the departure arrive); a person not known yet is kept too."""
+    pid, on = event["person"], _day(event["date"])
+    departure = uow.session.get(models.PersonDeparture, (pid, on))
+    if departure is None:
+        uow.session.add(models.PersonDeparture(person_id=pid, on=on, kind=event["kind"]))
+    else:
+        departure.kind = event["kind"]
+    uow.session.flush()
+    _follow_departures(uow, [pid])
 
 
 # -- courses -------------------------------------------------------------------------------------

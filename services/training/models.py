@@ -29,6 +29,16 @@ class PersonPost(Base):
     position = Column(String(20), nullable=False)
 
 
+class PersonDeparture(Base):
+    """A departure from the team (the roster's ``staff_left``) with its day: the person has no post from
+    ``on`` until a post of his begins after it (a return, ``return_to_team``: a ``staff_changed`` with
+    the new post from the day of the return)."""
+    __tablename__ = "person_departures"
+    person_id = Column(String(100), primary_key=True)
+    on = Column(Date, primary_key=True)
+    kind = Column(String(20), nullable=False)       # transferred_out / dismissed
+
+
 class UnitVersion(Base):
     """The roster's unit tree through time (``units_saved``), for the policy table only: a unit's
     kind and parent from ``since`` to ``until`` (inclusive; null = open), so that a committee's staff

@@ -39,3 +39,49 @@ def test_the_committee_office_records_results_below_it(training):
         rpc.training.record_result(RESULT)
     with suite.rpc(as_operator="ops") as rpc:
         assert [r["course_id"] for r in rpc.training.results_of({"person_id": "off1"})["results"]] == ["drill"]
+
+
+def _staff(pid, unit, agency, position, since):
+    return {"id": pid, "name": pid, "unit": unit, "agency": agency, "position": position,
+            "joined": "2010-01-01", "since": since, "titles": [], "supervises": []}
+
+
+def test_a_person_back_on_the_team_has_the_role_of_his_new_post_from_his_return(training):
+    """Training kept one ``left_on`` through the roster's ``return_to_team`` (a ``staff_changed`` with
+    the new post from the day of the return) and gave no post from it on: a person back on the team had
+    no training role again (fails on the code before). Now each departure is kept with its day: no role
+    from it until a post begins after it, in whatever order the two events arrive."""
+    suite = training()
+    suite.dispatch("roster", "units_saved", {"event_id": "units-1", "units": UNITS})
+    # r9, a section's chief (no head's role), leaves on 1 May 2026 and is back as a1's head on 1 September
+    suite.dispatch("roster", "staff_joined", {"event_id": "join-r9",
+                                              "staff": [_staff("r9", "s1", "a1", "chief", "2010-01-01")]})
+    suite.wait_quiet(timeout=30)
+    suite.dispatch("roster", "staff_left", {"event_id": "left-r9", "person": "r9", "kind": "transferred_out",
+                                            "date": "2026-05-01", "spell_id": "x-r9"})
+    suite.wait_quiet(timeout=30)
+    suite.dispatch("roster", "staff_changed", {"event_id": "back-r9", "effective": "2026-09-01",
+                                               "staff": [_staff("r9", "a1", "a1", "head", "2026-09-01")]})
+    # r8 the same, his return reaching training before his departure
+    suite.dispatch("roster", "staff_joined", {"event_id": "join-r8",
+                                              "staff": [_staff("r8", "s2", "a1", "chief", "2010-01-01")]})
+    suite.wait_quiet(timeout=30)
+    suite.dispatch("roster", "staff_changed", {"event_id": "back-r8", "effective": "2026-09-01",
+                                               "staff": [_staff("r8", "a1", "a1", "head", "2026-09-01")]})
+    suite.wait_quiet(timeout=30)
+    suite.dispatch("roster", "staff_left", {"event_id": "left-r8", "person": "r8", "kind": "dismissed",
+                                            "date": "2026-05-01", "spell_id": "x-r8"})
+    suite.wait_quiet(timeout=30)
+    for person, officer in (("r9", "off1"), ("r8", "off2")):
+        with suite.rpc(as_person=person) as rpc:       # away in July: no role
+            with pytest.raises(Forbidden) as err:
+                rpc.training.record_result({**RESULT, "person_id": officer, "date": "2026-07-01",
+                                            "course_id": "pre"})
+            assert err.value.field == "actor"
+        with suite.rpc(as_person=person) as rpc:       # back as a1's head: he records his officer's result
+            rpc.training.record_result({**RESULT, "person_id": officer, "date": "2026-10-01"})
+    with suite.rpc(as_operator="ops") as rpc:
+        for officer in ("off1", "off2"):       # the results of October, nothing of July
+            got = [(r["course_id"], r["date"]) for r in rpc.training.results_of({"person_id": officer})["results"]]
+            assert got == [("drill", "2026-10-01")]
+        assert rpc.training.get_person({"person_id": "r9"})["left_on"] is None       # back on the team
