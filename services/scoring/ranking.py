@@ -7,13 +7,13 @@ from decimal import Decimal
 from sqlalchemy import delete, insert, select
 
 from shared.db import signed_by
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound
 from services.scoring import history, repository
 from services.scoring.models import Evaluation, Person, PersonPost, Ranking, Rectification
 from services.scoring.domain import asof
 from services.scoring.domain import ranking as rank_rules
 from services.scoring.domain import workflow
-from services.scoring.workflow import check_body_member
+from services.scoring.workflow import STEP_DAY_TRUSTED, check_body_member
 
 
 def _group_members(s, evaluator, group, month):
@@ -168,7 +168,12 @@ def submit_rectification(uow, data) -> dict:
 
 
 def file_rectification(uow, data) -> dict:
-    ctx, s = repository.Ctx(uow), uow.session
+    """备案 of a poor subject's plan by a member of its evaluator on the filing's day (``as_of``, the day
+    the policy table judged the caller's roles), never dated before the plan's submission when a person
+    or a calling system signs it (the operator and the suite's services date theirs freely)."""
+    s = uow.session
+    as_of = data.get("as_of") or repository.today()
+    ctx = repository.Ctx(uow, as_of)
     r = s.get(Rectification, (data["evaluator"], data["month"], data["subject"]))
     if r is None:
         raise NotFound(f"{data['subject']} owes no rectification for {data['month']}", "subject")
@@ -177,8 +182,15 @@ def file_rectification(uow, data) -> dict:
                            ctx.section_chiefs(data["subject"]) if r.grp == "units" else ())
     if r.state == "filed":
         return rectification_dict(r)
+    who = signed_by(s)
+    if r.submitted_on is not None and who is not None and \
+            who.split(":", 1)[0] not in STEP_DAY_TRUSTED and as_of < r.submitted_on:
+        # a filing dated before the plan it files: a former member would file, as of when he sat in the
+        # group, what was submitted after he left
+        raise Conflict(f"a filing dated {as_of} comes before the plan's submission ({r.submitted_on})",
+                       "as_of")
     r.state = rank_rules.next_rectification_state(r.state, "file")
-    r.filed_by, r.filed_on = data["actor"], data.get("as_of") or repository.today()
+    r.filed_by, r.filed_on = data["actor"], as_of
     r.filed_signed_by = signed_by(s)
     return rectification_dict(r)
 
