@@ -38,12 +38,8 @@ def _ids(rows):
     return sorted(r["id"] for r in rows)
 
 
-def test_a_leader_who_moved_away_does_not_read_his_old_bureau_s_pending_evaluations_by_dating_his_inbox(town):
-    """l2 led c_ps until 31 May 2026, leads m_ps since. o1's July evaluation (c_ps) waits for c_ps's
-    approval in August. l2's inbox today offers him m_ps's, never c_ps's; dated back to March, when he
-    sat in c_ps's leading group, it must not hand him c_ps's evaluations of today either (a read is
-    judged by today's roles: dating it back lends no former post's units). Nor may a calling system of
-    c_ps read, through l2's dated inbox, what waits for him today."""
+def _l2_moved_away_and_o1_s_july_reviewed(town):
+    """l2, c_ps's leader, leads m_ps from 1 June 2026; o1's July evaluation (c_ps) reviewed on 3 August."""
     with town.rpc() as rpc:
         rpc.roster.change_staff({"person": "l2", "effective": "2026-06-01", "unit": "m_ps",
                                  "position": "leader", "supervises": []})
@@ -52,6 +48,16 @@ def test_a_leader_who_moved_away_does_not_read_his_old_bureau_s_pending_evaluati
         submit(rpc, "o1", JULY, "2026-08-03")
         assert rpc.scoring.review({"actor": "c", "subject": "o1", "month": JULY,
                                    "as_of": "2026-08-03"})["state"] == "reviewed"
+
+
+def test_a_leader_who_moved_away_does_not_read_his_old_bureau_s_pending_evaluations_by_dating_his_inbox(town):
+    """l2 led c_ps until 31 May 2026, leads m_ps since. o1's July evaluation (c_ps) waits for c_ps's
+    approval in August. l2's inbox today offers him m_ps's, never c_ps's; dated back to March, when he
+    sat in c_ps's leading group, it must not hand him c_ps's evaluations of today either (a read is
+    judged by today's roles: dating it back lends no former post's units). Nor may a calling system of
+    c_ps read, through l2's dated inbox, what waits for him today."""
+    _l2_moved_away_and_o1_s_july_reviewed(town)
+    with town.rpc() as rpc:
         # control: a member of c_ps's leading group today is offered it
         assert "officer:o1:2026-07" in _ids(rpc.scoring.waiting_for({"person": "l"})["approve"])
     with town.rpc(as_person="l2") as rpc:
@@ -164,14 +170,7 @@ def test_a_leader_who_moved_away_does_not_approve_his_old_bureau_s_evaluations_b
     its day is not before the step it follows (it approved, dated before the month it approves had even
     begun). A step dated before the evaluation's last step is refused (Conflict naming as_of); nothing
     changes; a member of c_ps's group today approves (the control)."""
-    with town.rpc() as rpc:
-        rpc.roster.change_staff({"person": "l2", "effective": "2026-06-01", "unit": "m_ps",
-                                 "position": "leader", "supervises": []})
-    town.wait_quiet(timeout=60)
-    with town.rpc() as rpc:
-        submit(rpc, "o1", JULY, "2026-08-03")
-        assert rpc.scoring.review({"actor": "c", "subject": "o1", "month": JULY,
-                                   "as_of": "2026-08-03"})["state"] == "reviewed"
+    _l2_moved_away_and_o1_s_july_reviewed(town)
     step = {"actor": "l2", "subject": "o1", "month": JULY, "as_of": "2026-03-02"}
     for identity in ({"as_person": "l2"}, {"as_persons": "sys-c_ps", "units": {"c_ps"}}):
         with town.rpc(**identity) as rpc:
