@@ -588,6 +588,25 @@ def certifications(uow, data) -> dict:
     return {"as_of": as_of.isoformat(), "certifications": out}
 
 
+def _away(uow, people: dict) -> dict:
+    """Each person's spells off the team (``allround.away_spells``): from each dated departure
+    (``person_departures``) until the first post of his beginning after it (a return), open if none;
+    a person with no dated departure, by ``people.left_on`` the same way (as ``TrainingAccess``)."""
+    D = models.PersonDeparture
+    departures = defaultdict(list)
+    for part in _chunks(people):
+        for pid, on in uow.session.execute(select(D.person_id, D.on).where(D.person_id.in_(part))):
+            departures[pid].append(on)
+    for pid, p in people.items():
+        if pid not in departures and p.left_on is not None:
+            departures[pid].append(p.left_on)
+    if not departures:
+        return {}
+    posts = _posts(uow, list(departures))
+    return {pid: allround.away_spells(days, [p.start for p in posts.get(pid, ())])
+            for pid, days in departures.items()}
+
+
 def run_allowances(uow, month_text: str, today: date) -> dict:
     """M§三(四)1(5): one ``allowance_due`` of 50 yuan per holder of the month, once ever."""
     month = Month.parse(month_text)
@@ -596,9 +615,9 @@ def run_allowances(uow, month_text: str, today: date) -> dict:
     as_of = min(month.last, today)
     spells_of = _spells(uow, as_of)
     people = _people_on(uow, as_of, spells_of)     # the month's unit and agency (its last day)
+    away = _away(uow, people)       # a month wholly away is not due, a return is due again
     holders = [pid for pid, spells in spells_of.items()
-               if allround.earns_allowance(spells, month,
-                                           people[pid].left_on if pid in people else None)]
+               if allround.earns_allowance(spells, month, away=away.get(pid, ()))]
     published, already = [], 0
     for pid in holders:
         key = contract.allowance_id(pid, str(month))
@@ -625,7 +644,7 @@ def allowances_of(uow, data) -> dict:
     people = _people(uow, [pid])
     known_person(people, pid)
     spells = _spells(uow, as_of, pid).get(pid, [])
-    lines = allround.allowance_statement(spells, data["year"], as_of, people[pid].left_on)
+    lines = allround.allowance_statement(spells, data["year"], as_of, away=_away(uow, people).get(pid, ()))
     keys = [contract.allowance_id(pid, str(mo)) for mo, _ in lines]
     announced = set(uow.session.scalars(select(models.Announcement.key).where(
         models.Announcement.kind == contract.ALLOWANCE_DUE, models.Announcement.key.in_(keys)))) if keys else set()

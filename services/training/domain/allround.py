@@ -127,16 +127,53 @@ def holds_title_in_month(spells: Iterable[TitleSpell], month: Month) -> bool:
                for s in spells)
 
 
-def earns_allowance(spells: Iterable[TitleSpell], month: Month, left_on: date | None = None
-                    ) -> bool:
+def away_spells(departures: Iterable[date], post_starts: Iterable[date]) -> list[tuple]:
+    """SPEC §9 (a return after a transfer out is a new spell of service): the person's spells off
+    the team, ``[(first day away, first day back or None)]`` in date order — from each dated
+    departure (the roster's ``staff_left``) until the first post of his beginning after it (a return,
+    ``return_to_team``), open if none.  Departures with no post between them make one spell (from
+    the first); a post beginning on the day of a departure is not a return."""
+    starts = sorted(set(post_starts))
+    out: list[tuple] = []
+    for left in sorted(set(departures)):
+        if out and (out[-1][1] is None or out[-1][1] > left):
+            continue            # still away from an earlier departure
+        back = next((s for s in starts if s > left), None)
+        out.append((left, back))
+    return out
+
+
+def _on_team_days(month: Month, away: Iterable[tuple]) -> list[tuple]:
+    """The month's stretches on the team, ``[(first, last)]`` (inclusive), outside the spells away."""
+    stretches = [(month.first, month.last)]
+    for left, back in away:
+        cut = []
+        for first, last in stretches:
+            if back is not None and back <= first or left > last:
+                cut.append((first, last))
+                continue
+            if first < left:
+                cut.append((first, left - timedelta(days=1)))
+            if back is not None and back <= last:
+                cut.append((back, last))
+        stretches = cut
+    return stretches
+
+
+def earns_allowance(spells: Iterable[TitleSpell], month: Month, left_on: date | None = None,
+                    away: Iterable[tuple] = ()) -> bool:
     """M§三(四)1(5): 由所在单位每月发给 — the month earns the allowance when the title is held on at
-    least one day of it while the person is still on the team (``left_on``: first day off it)."""
-    if left_on is not None and left_on <= month.first:
-        return False
+    least one day of it while the person is on the team: not on or after ``left_on`` (first day off
+    it, no return known) nor within a spell ``away`` (``away_spells``: from the departure, back on the
+    first day of the return).  The return counts as a new holder's first day (certified 2026-03-15
+    earns March): the month of the return is due when the title is held on a day from the return on;
+    the month of a departure when it is held on a day before it."""
+    away = list(away)
     if left_on is not None:
-        spells = [TitleSpell(s.person_id, s.certified_on, s.rechecks,
-                             min(s.revoked_on or left_on, left_on), s.reason) for s in spells]
-    return holds_title_in_month(spells, month)
+        away.append((left_on, None))
+    spells = list(spells)
+    return any(s.certified_on <= last and (s.revoked_on is None or s.revoked_on > first)
+               for first, last in _on_team_days(month, away) for s in spells)
 
 
 def allowance_months(spells: Iterable[TitleSpell], year: int) -> list[Month]:
@@ -163,16 +200,17 @@ def reminder_due(spell: TitleSpell, today: date, lead_days: int = DEFAULT_REMIND
 
 
 def allowance_statement(spells: Iterable[TitleSpell], year: int, as_of: date,
-                        left_on: date | None = None) -> list:
+                        left_on: date | None = None, away: Iterable[tuple] = ()) -> list:
     """M§三(四)1(5), read only: ``[(month, amount)]`` of ``year`` up to ``as_of`` — every month
     begun by ``as_of`` in which the title is held on at least one day (as known on ``as_of``, and
-    within the month: ``min(month end, as_of)``) while the person is on the team.  Nothing is paid."""
-    spells = list(spells)
+    within the month: ``min(month end, as_of)``) while the person is on the team (``left_on``,
+    ``away``: as ``earns_allowance``).  Nothing is paid."""
+    spells, away = list(spells), list(away)
     out = []
     for n in range(1, 13):
         month = Month(year, n)
         if month.first > as_of:
             break
-        if earns_allowance(spells, month, left_on):
+        if earns_allowance(spells, month, left_on, away):
             out.append((month, ALLOWANCE_YUAN))
     return out

@@ -1,9 +1,11 @@
 """A committee's office has its role in training (issue 18, the policy table): training keeps the
 roster's unit tree (``units_saved``), so the county committee's office records a result of an
 officer of a bureau below it, the office of another county may not, nor may an officer."""
+import eventlet
 import pytest
 
 from shared.errors import Forbidden
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -85,3 +87,44 @@ def test_a_person_back_on_the_team_has_the_role_of_his_new_post_from_his_return(
             got = [(r["course_id"], r["date"]) for r in rpc.training.results_of({"person_id": officer})["results"]]
             assert got == [("drill", "2026-10-01")]
         assert rpc.training.get_person({"person_id": "r9"})["left_on"] is None       # back on the team
+
+
+def test_no_allowance_for_the_months_a_returner_was_away(training):
+    """Since each departure is kept with its day, a person back through ``return_to_team`` has
+    ``left_on`` cleared, and the allowance read him as on the team for the months he was away (fails on
+    the code before: February to December, eleven months).  Now a month wholly away is not due; the
+    months of the departure and of the return are (held on a day on the team); a departure with no
+    return stops the allowance as ``left_on`` did."""
+    from tests.service.training.conftest import received
+    from shared.contracts import training as training_contract
+    suite = training(today="2027-01-15")
+    suite.dispatch("roster", "units_saved", {"event_id": "units-1", "units": UNITS})
+    suite.dispatch("roster", "staff_joined", {"event_id": "join-r7",
+                                              "staff": [_staff("r7", "s1", "a1", "officer", "2010-01-01"),
+                                                        _staff("r6", "s1", "a1", "officer", "2010-01-01")]})
+    suite.wait_quiet(timeout=30)
+    with suite.rpc() as rpc:
+        for pid in ("r7", "r6"):
+            rpc.training.record_result({"person_id": pid, "course_id": "ar", "date": "2026-02-10",
+                                        "result": "pass"})
+    for pid in ("r7", "r6"):
+        suite.dispatch("roster", "staff_left", {"event_id": f"left-{pid}", "person": pid,
+                                                "kind": "transferred_out", "date": "2026-05-20",
+                                                "spell_id": f"x-{pid}"})
+    suite.wait_quiet(timeout=30)
+    suite.dispatch("roster", "staff_changed", {"event_id": "back-r7", "effective": "2026-09-10",
+                                               "staff": [_staff("r7", "s2", "a1", "officer", "2026-09-10")]})
+    suite.wait_quiet(timeout=30)
+    r7 = ["2026-02", "2026-03", "2026-04", "2026-05", "2026-09", "2026-10", "2026-11", "2026-12"]
+    r6 = ["2026-02", "2026-03", "2026-04", "2026-05"]
+    with suite.rpc() as rpc:
+        for pid, months in (("r7", r7), ("r6", r6)):
+            got = rpc.training.allowances_of({"person_id": pid, "year": 2026, "as_of": "2026-12-31"})
+            assert [m["month"] for m in got["months"]] == months, (pid, got["months"])
+            assert got["total"] == 50 * len(months)
+        for m in range(1, 13):
+            rpc.training.run_allowances({"month": f"2026-{m:02d}"})
+    expected = sorted([f"r7:{m}" for m in r7] + [f"r6:{m}" for m in r6])
+    wait_for(lambda: len(received(training_contract.ALLOWANCE_DUE)) >= len(expected))
+    eventlet.sleep(0.3)
+    assert sorted(e["allowance_id"] for e in received(training_contract.ALLOWANCE_DUE)) == expected

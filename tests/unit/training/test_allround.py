@@ -135,3 +135,87 @@ def test_allowance_stops_with_the_month_the_holder_leaves_the_team():
     assert not earns_allowance(spells, Month(2026, 7), left_on=d("2026-06-02"))
     assert earns_allowance(spells, Month(2026, 7))
     assert not earns_allowance(spells, Month(2026, 2))
+
+
+# -- spells away (SPEC §9: a return is a new spell of service) --------------------------------------
+def _months(spells, year, as_of="2027-12-31", left_on=None, away=()):
+    from services.training.domain.allround import allowance_statement
+    return [str(m) for m, _ in allowance_statement(spells, year, d(as_of), left_on, away)]
+
+
+def test_away_spells_run_from_each_departure_to_the_first_post_beginning_after_it():
+    from services.training.domain.allround import away_spells
+    posts = [d("2020-01-01"), d("2026-06-10"), d("2026-10-15"), d("2027-03-01")]
+    assert away_spells([], posts) == []
+    assert away_spells([d("2026-06-10")], posts) == [(d("2026-06-10"), d("2026-10-15"))]  # same day: not back
+    assert away_spells([d("2026-05-20"), d("2026-12-01")], posts) == [
+        (d("2026-05-20"), d("2026-06-10")), (d("2026-12-01"), d("2027-03-01"))]
+    assert away_spells([d("2027-04-01")], posts) == [(d("2027-04-01"), None)]     # no return: open
+    # two departures with no post between: one spell from the first
+    assert away_spells([d("2026-07-01"), d("2026-08-01")], [d("2020-01-01"), d("2026-09-01")]) == [
+        (d("2026-07-01"), d("2026-09-01"))]
+
+
+def test_allowance_not_due_for_the_months_away_mid_month_departure_and_return():
+    spells = title_spells([cert("2026-03-15")], d("2026-12-31"))
+    away = [(d("2026-06-16"), d("2026-09-20"))]
+    # June held before the 16th, September from the 20th (the return counts as a new holder's
+    # first day); July and August away
+    assert _months(spells, 2026, away=away) == ["2026-03", "2026-04", "2026-05", "2026-06",
+                                                "2026-09", "2026-10", "2026-11", "2026-12"]
+    # away from the 1st of a month: that month not due; back on the last day of one: due
+    assert "2026-06" not in _months(spells, 2026, away=[(d("2026-06-01"), d("2026-08-31"))])
+    assert "2026-08" in _months(spells, 2026, away=[(d("2026-06-01"), d("2026-08-31"))])
+    # away for the whole of the month only through its last day: back on the 1st of the next
+    assert _months(spells, 2026, away=[(d("2026-07-01"), d("2026-08-01"))])[3:6] == [
+        "2026-06", "2026-08", "2026-09"]
+
+
+def test_allowance_back_in_a_month_the_title_ended_before_is_not_due():
+    # the title revoked on 10 September (a failed recheck), back on the 20th: no day held on the team
+    spells = [allround_spell("2023-09-01", revoked="2026-09-10")]
+    assert "2026-09" not in _months(spells, 2026, away=[(d("2026-08-15"), d("2026-09-20"))])
+    assert "2026-09" in _months(spells, 2026, away=[(d("2026-08-15"), d("2026-09-05"))])
+
+
+def allround_spell(certified, revoked=None):
+    from services.training.domain.allround import TitleSpell
+    return TitleSpell("p1", d(certified), [], None if revoked is None else d(revoked))
+
+
+def test_allowance_away_across_a_year_end_and_two_departures():
+    spells = title_spells([cert("2025-02-01")], d("2027-12-31"))
+    away = [(d("2025-11-10"), d("2026-02-03")), (d("2026-10-01"), None)]
+    assert _months(spells, 2025, away=away) == [f"2025-{m:02d}" for m in range(2, 12)]
+    assert _months(spells, 2026, away=away) == [f"2026-{m:02d}" for m in range(2, 10)]
+    assert _months(spells, 2027, away=away) == []
+
+
+def test_a_departure_with_no_return_is_exactly_the_old_left_on():
+    from services.training.domain.allround import earns_allowance
+    spells = title_spells([cert("2026-03-15")], d("2026-12-31"))
+    for left in ("2026-03-14", "2026-03-15", "2026-03-16", "2026-06-01", "2026-06-02", "2026-06-30",
+                 "2026-07-01", "2026-12-31"):
+        for m in range(1, 13):
+            month = Month(2026, m)
+            # the rule before the spells away (earns_allowance's left_on until this change)
+            before = left_on_rule_before(spells, month, d(left))
+            if d(left) <= d("2026-03-15") and m == 3:
+                # the one difference: the rule before paid March to one who left by the 15th, the day
+                # he was certified (the empty cut spell [15th, 14th or 15th) was read as held); no day
+                # of March was held on the team
+                assert before and not earns_allowance(spells, month, left_on=d(left))
+                continue
+            assert earns_allowance(spells, month, away=[(d(left), None)]) == before, (left, m)
+            assert earns_allowance(spells, month, left_on=d(left)) == before, (left, m)
+        assert _months(spells, 2026, away=[(d(left), None)]) == _months(spells, 2026, left_on=d(left))
+    assert _months(spells, 2026, left_on=d("2026-06-02")) == ["2026-03", "2026-04", "2026-05", "2026-06"]
+
+
+def left_on_rule_before(spells, month, left_on):
+    from services.training.domain.allround import TitleSpell
+    if left_on <= month.first:
+        return False
+    cut = [TitleSpell(s.person_id, s.certified_on, s.rechecks, min(s.revoked_on or left_on, left_on),
+                      s.reason) for s in spells]
+    return holds_title_in_month(cut, month)
