@@ -444,6 +444,8 @@ def study_report(uow, data) -> dict:
     month = Month.parse(data["month"])
     people = [p for p in _people_on(uow, month.last).values()      # as on the month's last day
               if data.get("unit_id") is None or p.unit_id == data["unit_id"]]
+    away = _away(uow, {p.id: p for p in people})    # away on a day of it: not the whole month on the team
+    people = [p for p in people if not dated.away_on_a_day(away.get(p.id, ()), month.first, month.last)]
     days = defaultdict(list)
     rows = uow.session.execute(select(models.StudyDay.person_id, models.StudyDay.day)
                                .where(models.StudyDay.day.between(month.first, month.last)))
@@ -545,6 +547,9 @@ def rotation_report(uow, data) -> dict:
               if p.position in rotation.ROTATION_POSITIONS
               and (data.get("unit_id") is None or p.unit_id == data["unit_id"])
               and (p.left_on is None or p.left_on > date(data["year"], 1, 1))]
+    away = _away(uow, {p.id: p for p in people})    # away the whole year (a returner's left_on is cleared)
+    people = [p for p in people
+              if not dated.away_throughout(away.get(p.id, ()), date(data["year"], 1, 1), date(data["year"], 12, 31))]
     history = _history(uow, [p.id for p in people])
     counts, listed = Counter(), []
     for p in sorted(people, key=lambda p: (p.unit_id, p.id)):
@@ -589,7 +594,7 @@ def certifications(uow, data) -> dict:
 
 
 def _away(uow, people: dict) -> dict:
-    """Each person's spells off the team (``allround.away_spells``): from each dated departure
+    """Each person's spells off the team (``posts.away_spells``): from each dated departure
     (``person_departures``) until the first post of his beginning after it (a return), open if none;
     a person with no dated departure, by ``people.left_on`` the same way (as ``TrainingAccess``)."""
     D = models.PersonDeparture
@@ -603,7 +608,7 @@ def _away(uow, people: dict) -> dict:
     if not departures:
         return {}
     posts = _posts(uow, list(departures))
-    return {pid: allround.away_spells(days, [p.start for p in posts.get(pid, ())])
+    return {pid: dated.away_spells(days, [p.start for p in posts.get(pid, ())])
             for pid, days in departures.items()}
 
 

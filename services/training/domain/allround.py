@@ -18,6 +18,7 @@ from shared.dates import add_years
 from shared.errors import Conflict, RuleViolation
 
 from .calendar import Month, day_after
+from .posts import away_spells  # noqa: F401  (the spells away, read here)
 from .model import ALL_ROUND_ASSESSMENT, ALL_ROUND_RECHECK, Result
 
 ALLOWANCE_YUAN = 50            # 每月发给其50元技能津贴
@@ -125,22 +126,6 @@ def holds_title_in_month(spells: Iterable[TitleSpell], month: Month) -> bool:
     """M§三(四)1(5): the title is held on at least one day of the month."""
     return any(s.certified_on <= month.last and (s.revoked_on is None or s.revoked_on > month.first)
                for s in spells)
-
-
-def away_spells(departures: Iterable[date], post_starts: Iterable[date]) -> list[tuple]:
-    """SPEC §9 (a return after a transfer out is a new spell of service): the person's spells off
-    the team, ``[(first day away, first day back or None)]`` in date order — from each dated
-    departure (the roster's ``staff_left``) until the first post of his beginning after it (a return,
-    ``return_to_team``), open if none.  Departures with no post between them make one spell (from
-    the first); a post beginning on the day of a departure is not a return."""
-    starts = sorted(set(post_starts))
-    out: list[tuple] = []
-    for left in sorted(set(departures)):
-        if out and (out[-1][1] is None or out[-1][1] > left):
-            continue            # still away from an earlier departure
-        back = next((s for s in starts if s > left), None)
-        out.append((left, back))
-    return out
 
 
 def _on_team_days(month: Month, away: Iterable[tuple]) -> list[tuple]:

@@ -40,4 +40,30 @@ def person_on(person: Person, posts: Iterable[Post], day: date) -> Person:
     return replace(person, unit_id=post.unit_id, agency_id=post.agency_id, position=post.position)
 
 
-__all__ = ["Post", "person_on", "post_on"]
+def away_spells(departures: Iterable[date], post_starts: Iterable[date]) -> list[tuple]:
+    """SPEC §9 (a return after a transfer out is a new spell of service): the person's spells off
+    the team, ``[(first day away, first day back or None)]`` in date order — from each dated
+    departure (the roster's ``staff_left``) until the first post of his beginning after it (a return,
+    ``return_to_team``), open if none.  Departures with no post between them make one spell (from
+    the first); a post beginning on the day of a departure is not a return."""
+    starts = sorted(set(post_starts))
+    out: list[tuple] = []
+    for left in sorted(set(departures)):
+        if out and (out[-1][1] is None or out[-1][1] > left):
+            continue            # still away from an earlier departure
+        back = next((s for s in starts if s > left), None)
+        out.append((left, back))
+    return out
+
+
+def away_on_a_day(away: Iterable[tuple], first: date, last: date) -> bool:
+    """Whether the person is off the team on some day from ``first`` to ``last`` (``away_spells``)."""
+    return any(left <= last and (back is None or back > first) for left, back in away)
+
+
+def away_throughout(away: Iterable[tuple], first: date, last: date) -> bool:
+    """Whether the person is off the team on every day from ``first`` to ``last`` (``away_spells``)."""
+    return any(left <= first and (back is None or back > last) for left, back in away)
+
+
+__all__ = ["Post", "away_on_a_day", "away_spells", "away_throughout", "person_on", "post_on"]

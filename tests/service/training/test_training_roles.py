@@ -128,3 +128,33 @@ def test_no_allowance_for_the_months_a_returner_was_away(training):
     wait_for(lambda: len(received(training_contract.ALLOWANCE_DUE)) >= len(expected))
     eventlet.sleep(0.3)
     assert sorted(e["allowance_id"] for e in received(training_contract.ALLOWANCE_DUE)) == expected
+
+
+def test_a_returner_owes_no_study_or_rotation_for_the_time_away(training):
+    """The monthly study and the rotation of a year counted a returner (``left_on`` cleared) through his
+    time away (fails on the code before): r5, a chief, away from 20 May 2026 to 10 February 2028, owes
+    no study in June 2026 nor May (left in it) nor rotation in 2027; he owes October 2025 and 2028's."""
+    suite = training(today="2028-06-30")
+    suite.dispatch("roster", "units_saved", {"event_id": "units-1", "units": UNITS})
+    suite.dispatch("roster", "staff_joined", {"event_id": "join-r5",
+                                              "staff": [_staff("r5", "s1", "a1", "chief", "2010-01-01")]})
+    suite.wait_quiet(timeout=30)
+    suite.dispatch("roster", "staff_left", {"event_id": "left-r5", "person": "r5", "kind": "transferred_out",
+                                            "date": "2026-05-20", "spell_id": "x-r5"})
+    suite.wait_quiet(timeout=30)
+    suite.dispatch("roster", "staff_changed", {"event_id": "back-r5", "effective": "2028-02-10",
+                                               "staff": [_staff("r5", "s2", "a1", "chief", "2028-02-10")]})
+    suite.wait_quiet(timeout=30)
+
+    def owes_study(month):
+        report = rpc.training.study_report({"month": month})
+        return any(p["person_id"] == "r5" for u in report["units"] for p in u["people"])
+
+    def owes_rotation(year):
+        report = rpc.training.rotation_report({"year": year, "as_of": f"{year}-12-31"})
+        return any(p["person_id"] == "r5" for p in report["people"])
+    with suite.rpc() as rpc:
+        assert owes_study("2025-10") and owes_study("2028-03")
+        assert not owes_study("2026-05") and not owes_study("2026-06") and not owes_study("2028-02")
+        assert owes_rotation(2026) and owes_rotation(2028)
+        assert not owes_rotation(2027)

@@ -37,3 +37,18 @@ def test_a_months_report_reads_the_post_of_its_last_day(day, march):
     today = Person("p", "civil", "officer", "court", date(2020, 1, 1))
     assert person_on(today, posts, Month.parse("2026-03").last).unit_id == march
     assert person_on(today, posts, Month.parse("2026-02").last).unit_id == "crim"
+
+
+def test_away_on_a_day_and_throughout_a_period():
+    from services.training.domain.posts import away_on_a_day, away_throughout
+    away = [(date(2026, 5, 20), date(2026, 9, 10)), (date(2027, 11, 1), None)]
+    june, may, sept, aug = ((date(2026, 6, 1), date(2026, 6, 30)), (date(2026, 5, 1), date(2026, 5, 31)),
+                            (date(2026, 9, 1), date(2026, 9, 30)), (date(2026, 8, 1), date(2026, 8, 31)))
+    assert away_on_a_day(away, *june) and away_on_a_day(away, *may) and away_on_a_day(away, *sept)
+    assert not away_on_a_day(away, date(2026, 9, 10), date(2026, 10, 31))     # back on the 10th
+    assert not away_on_a_day(away, date(2026, 4, 1), date(2026, 5, 19))
+    assert away_throughout(away, *june) and away_throughout(away, *aug)
+    assert not away_throughout(away, *may) and not away_throughout(away, *sept)
+    assert away_throughout(away, date(2028, 1, 1), date(2028, 12, 31))         # no return: open
+    assert not away_throughout(away, date(2027, 1, 1), date(2027, 12, 31))
+    assert not away_on_a_day([], *june) and not away_throughout([], *june)
