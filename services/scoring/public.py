@@ -215,7 +215,8 @@ def answer_objection(uow, data) -> dict:
         raise Conflict(f"an answer dated {as_of} comes before the objection (received {row.received_on})",
                        "as_of")
     ctx = repository.Ctx(uow, as_of)
-    workflow.check_evaluator_member(ctx.person(data["actor"]), data["actor"], row.evaluator, workflow.OBJECT)
+    workflow.check_evaluator_member(ctx.member_candidate(data["actor"]), data["actor"], row.evaluator,
+                                    workflow.OBJECT)
     workflow.check_not_own(data["actor"], row.kind, row.subject, "answer",
                            ctx.section_chiefs(row.subject) if row.kind == "section" else ())
     reopened = False

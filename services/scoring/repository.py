@@ -157,6 +157,15 @@ class Ctx:
             self.people[pid] = self.hist.person(pid, self.day) if pid else None
         return self.people[pid]
 
+    def member_candidate(self, pid):
+        """The person on the act's date as a leading group would count him: None when he is off the
+        team then (the roster's ``staff_left``, an exit spell; SPEC §9), as :meth:`members` leaves
+        him out — the post he held before stays in the history."""
+        person = self.person(pid)
+        if person is None or not self.hist.on_team(pid, self.day):
+            return None
+        return person
+
     def prefetch(self, ids):
         self.hist.load(ids)
 

@@ -122,7 +122,7 @@ def check_may_approve(ctx, actor, e) -> None:
     """考核审批: whether ``actor`` may approve evaluation ``e`` on the act's date: a member of its
     evaluator's leading group, not on his own, neither its mentor nor its reviewer.  The approval
     step and :func:`waiting_for` both ask this."""
-    steps.check_evaluator_member(ctx.person(actor), actor, e.evaluator, steps.APPROVE)
+    steps.check_evaluator_member(ctx.member_candidate(actor), actor, e.evaluator, steps.APPROVE)
     steps.check_not_own(actor, e.kind, e.subject, steps.APPROVE, ctx.actor_chiefs(actor, e.kind, e.subject))
     reviewers = ctx.reviewers(e.kind, e.subject, strict=False)
     steps.check_approver_is_not_reviewer(actor, e.reviewed_by,
@@ -225,7 +225,7 @@ def send_back_batch(uow, data) -> dict:
 
 
 def check_body_member(ctx, actor, evaluator, step):
-    steps.check_evaluator_member(ctx.person(actor), actor, evaluator, step)
+    steps.check_evaluator_member(ctx.member_candidate(actor), actor, evaluator, step)
 
 
 def _own_left_out(ctx, actor, rows):
