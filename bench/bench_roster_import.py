@@ -22,6 +22,7 @@ eventlet.monkey_patch()
 import argparse  # noqa: E402
 import csv  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import socket  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -39,7 +40,8 @@ TARGET_SECONDS = 60.0
 TARGET_RATIO = 3.0          # at least a third of the bare insert rate
 PG = "postgresql://postgres@127.0.0.1:5432"
 PG_DRIVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
-AMQP = "amqp://guest:guest@127.0.0.1:5672/"
+#: the broker (its vhost too): ``LIANBAO_TEST_AMQP`` as the tests take it, else vhost ``/`` of the local RabbitMQ
+AMQP = os.environ.get("LIANBAO_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
 
 
 def reachable(host: str, port: int) -> bool:
