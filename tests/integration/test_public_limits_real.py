@@ -29,7 +29,15 @@ def test_two_gateways_on_postgresql_let_through_exactly_the_limit(real_config):
         t.start()
     for t in threads:
         t.join()
-    assert len(answers) == 80 and answers.count(True) == 10      # 70 of 80 refused
+    # never over the limit; two gateways counting at once may both refuse the last place (the
+    # limiter's documented worst case), so the concurrent phase may let fewer through
+    taken = answers.count(True)
+    assert len(answers) == 80 and taken <= 10, answers
+    # ... but a refusal leaves no row behind: the places left are exactly the limit's rest, taken
+    # one at a time through either gateway, and then the address is refused everywhere
+    for i in range(10 - taken):
+        assert gateways[i % 2].allow("203.0.113.7")[0], (taken, i)
+    assert not gateways[0].allow("203.0.113.7")[0] and not gateways[1].allow("203.0.113.7")[0]
     with gateways[0].engine.connect() as conn:
         assert len(conn.execute(gateways[0].table.select()).fetchall()) == 10
     for g in gateways:
