@@ -63,4 +63,35 @@ def change_from(unit: str, last_start: date | None, last_end: date | None, effec
     return ("replace" if effective == last_start else "end"), effective
 
 
-__all__ = ["EARLIEST", "change_from", "latest_on"]
+def away_spells(departures: Iterable[date], post_starts: Iterable[date]) -> list[tuple[date, date | None]]:
+    """SPEC §9 (a return after a transfer out is a new spell of service): a person's spells off the
+    team, ``[(first day away, first day back or None)]`` in date order, from the days of his
+    departures (the roster's ``staff_left``) and the start days of his posts, in whatever order the
+    events arrived.  He is off the team from each departure until the first post of his beginning
+    after it (a return, ``return_to_team``), open if none; departures with no post between them make
+    one spell (from the first); a post beginning on the day of a departure is not a return."""
+    starts = sorted(set(post_starts))
+    out: list[tuple[date, date | None]] = []
+    for left in sorted(set(departures)):
+        if out and (out[-1][1] is None or out[-1][1] > left):
+            continue            # still away from an earlier departure
+        back = next((s for s in starts if s > left), None)
+        out.append((left, back))
+    return out
+
+
+def away_on(departures: Iterable[date], post_starts: Iterable[date], day: date) -> bool:
+    """Whether the person is off the team on ``day`` (within one of his :func:`away_spells`).  Only
+    the latest departure on or before ``day`` and the latest post starting on or before it decide
+    it, so a caller may pass just those two (or none)."""
+    return any(left <= day and (back is None or back > day) for left, back in away_spells(departures, post_starts))
+
+
+def still_away(departures: Iterable[date], post_starts: Iterable[date]) -> bool:
+    """Whether the person is off the team after all that is known of him: his last
+    :func:`away_spells` has no return (only his latest departure and latest post start decide it)."""
+    spells = away_spells(departures, post_starts)
+    return bool(spells) and spells[-1][1] is None
+
+
+__all__ = ["EARLIEST", "away_on", "away_spells", "change_from", "latest_on", "still_away"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from shared.access import Resolver
+from shared.dated import away_on
 
 from services.survey.models import (CampaignRow, RosterDepartureRow, RosterPostRow, RosterStaffRow,
                                     RosterUnitRow, RosterUnitVersionRow)
@@ -36,7 +37,7 @@ class SurveyAccess(Resolver):
         D = RosterDepartureRow
         left = self.session.scalars(select(D.on).where(D.person == person_id, D.on <= day)
                                     .order_by(D.on.desc()).limit(1)).first()
-        if left is not None and (post is None or post.start <= left):
+        if away_on([left] if left is not None else [], [post.start] if post is not None else [], day):
             # the roster says he left on ``left`` (``staff_left``) and no post of his has begun since (a
             # return, ``return_to_team``): no post, as the survey's own subjects count him out
             return None

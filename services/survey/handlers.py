@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
+from shared.dated import still_away
 from shared.contracts.survey import RECOGNITION_POLL_PUBLISHED, SATISFACTION_RATES_PUBLISHED
 from shared.access import missing_campaign
 from shared.db import signed_by, utcnow
@@ -1076,8 +1077,8 @@ def _left_now(uow, person_ids) -> dict:
                 last[pid] = (on, kind)
         back = dict(uow.session.execute(select(P.person, func.max(P.start)).where(P.person.in_(list(last)))
                                         .group_by(P.person)).all()) if last else {}
-        for pid, (on, kind) in last.items():
-            out[pid] = None if back.get(pid) is not None and back[pid] > on else kind
+        for pid, (on, kind) in last.items():     # the latest departure and post decide it
+            out[pid] = kind if still_away([on], [back[pid]] if back.get(pid) is not None else []) else None
     return out
 
 

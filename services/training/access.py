@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from shared.access import Resolver
+from shared.dated import away_on
 
 from services.training.models import Person, PersonDeparture, PersonPost, UnitVersion
 
@@ -42,7 +43,7 @@ class TrainingAccess(Resolver):
         if left is None and person is not None and person.left_on is not None and person.left_on <= day \
                 and self.session.scalars(select(D.on).where(D.person_id == person_id).limit(1)).first() is None:
             left = person.left_on   # a departure kept before its day was (upsert_people, older rows)
-        if left is not None and (post is None or post.start <= left):
+        if away_on([left] if left is not None else [], [post.start] if post is not None else [], day):
             # he left on ``left`` (the roster's ``staff_left``) and no post of his has begun since (a
             # return, ``return_to_team``): no post then
             return None

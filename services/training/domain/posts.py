@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from services.training.domain.model import Person
-from shared.dated import latest_on
+from shared.dated import away_spells, latest_on  # noqa: F401  (away_spells: the rule, read here)
 
 
 @dataclass(frozen=True)
@@ -38,22 +38,6 @@ def person_on(person: Person, posts: Iterable[Post], day: date) -> Person:
     if post is None:
         return person
     return replace(person, unit_id=post.unit_id, agency_id=post.agency_id, position=post.position)
-
-
-def away_spells(departures: Iterable[date], post_starts: Iterable[date]) -> list[tuple]:
-    """SPEC §9 (a return after a transfer out is a new spell of service): the person's spells off
-    the team, ``[(first day away, first day back or None)]`` in date order — from each dated
-    departure (the roster's ``staff_left``) until the first post of his beginning after it (a return,
-    ``return_to_team``), open if none.  Departures with no post between them make one spell (from
-    the first); a post beginning on the day of a departure is not a return."""
-    starts = sorted(set(post_starts))
-    out: list[tuple] = []
-    for left in sorted(set(departures)):
-        if out and (out[-1][1] is None or out[-1][1] > left):
-            continue            # still away from an earlier departure
-        back = next((s for s in starts if s > left), None)
-        out.append((left, back))
-    return out
 
 
 def away_on_a_day(away: Iterable[tuple], first: date, last: date) -> bool:
