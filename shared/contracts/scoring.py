@@ -263,14 +263,6 @@ class Objection(StepOne):
     text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
 
 
-class BodyMonth(_AsOf):
-    actor = Id(**_id)
-    evaluator = Id(**_id)
-    month = fields.String(**_month)
-    groups = fields.List(fields.String(validate=validate.OneOf(RANKING_GROUPS)),
-                         load_default=("units", "leaders", "reserve"))
-
-
 class BodyMonthItem(BaseSchema):
     """One body's month in a batch of them (``publish_notices``, ``file_months``, ``rank_months``):
     :class:`BodyMonth` but the call's ``as_of``."""
@@ -279,6 +271,11 @@ class BodyMonthItem(BaseSchema):
     month = fields.String(**_month)
     groups = fields.List(fields.String(validate=validate.OneOf(RANKING_GROUPS)),
                          load_default=("units", "leaders", "reserve"))
+
+
+class BodyMonth(BodyMonthItem, _AsOf):
+    """One body's month (``publish_notice``, ``file_month``, ``rank_month``): a
+    :class:`BodyMonthItem` with its ``as_of`` (read first, as before)."""
 
 
 class BodyMonths(_AsOf):
