@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.runner import Suite
+from shared.runner import Suite, service_class
 from tests.reliability.conftest import amqp_url, rabbitmqctl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "rewards"))
@@ -38,3 +38,21 @@ def suite(private_config):
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture
+def city_real(real_config):
+    """scoring alone on the real broker, with the small city of the scoring tests and its evaluators
+    resolved (the separation of duties tests)."""
+    from tests.service.scoring.conftest import EVALUATORS, PEOPLE, UNITS, resolve_evaluators
+
+    real_config["OUTBOX_POLL_SECONDS"] = 0.2
+    suite = Suite(real_config, names=(), classes=[service_class("scoring")]).start()
+    try:
+        with suite.rpc() as rpc:
+            rpc.scoring.save_units({"units": UNITS})
+            rpc.scoring.upsert_people({"people": PEOPLE})
+        resolve_evaluators(suite, PEOPLE, EVALUATORS)
+        yield suite
+    finally:
+        suite.stop()

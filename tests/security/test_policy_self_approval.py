@@ -9,27 +9,11 @@ leader leave his own evaluation for another member."""
 import pytest
 
 from shared.errors import Forbidden
-from shared.runner import Suite, service_class
-from tests.service.scoring.conftest import EVALUATORS, PEOPLE, UNITS, resolve_evaluators
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(180)]
 
 FEB = "2026-02"
 LEADERS = ("l1", "l2", "l3")
-
-
-@pytest.fixture
-def city_real(real_config):
-    real_config["OUTBOX_POLL_SECONDS"] = 0.2
-    suite = Suite(real_config, names=(), classes=[service_class("scoring")]).start()
-    try:
-        with suite.rpc() as rpc:
-            rpc.scoring.save_units({"units": UNITS})
-            rpc.scoring.upsert_people({"people": PEOPLE})
-        resolve_evaluators(suite, PEOPLE, EVALUATORS)
-        yield suite
-    finally:
-        suite.stop()
 
 
 def test_a_leader_never_approves_posts_or_files_his_own_evaluation(city_real):

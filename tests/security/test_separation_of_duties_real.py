@@ -15,27 +15,12 @@ from services.scoring import repository
 from shared.db import Database
 from shared.identity import Actor
 from shared.errors import Forbidden
-from shared.runner import Suite, service_class
-from tests.service.scoring.conftest import EVALUATORS, PEOPLE, UNITS, resolve_evaluators
+from tests.service.scoring.conftest import leaders_assessed_and_approved
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(240)]
 
 FEB = "2026-02"
 OFFICE = {"as_persons": "ps-office", "units": {"ps"}}      # the bureau's system acting for its persons
-
-
-@pytest.fixture
-def city_real(real_config):
-    real_config["OUTBOX_POLL_SECONDS"] = 0.2
-    suite = Suite(real_config, names=(), classes=[service_class("scoring")]).start()
-    try:
-        with suite.rpc() as rpc:
-            rpc.scoring.save_units({"units": UNITS})
-            rpc.scoring.upsert_people({"people": PEOPLE})
-        resolve_evaluators(suite, PEOPLE, EVALUATORS)
-        yield suite
-    finally:
-        suite.stop()
 
 
 def _row(suite, model, key):
@@ -86,15 +71,9 @@ def test_nobody_reviews_their_own_daily_log(city_real):
 def _leaders_approved_and_ranked(suite):
     """l1, l2, l3 of the bureau's leading group assessed (l3 lowest), reviewed by their mentor h,
     each approved by a colleague, and February ranked: l3 is poor and owes a rectification."""
-    scores = {"l1": {}, "l2": {"diligence.public": 5}, "l3": {"performance.targets": 2}}
     with suite.rpc() as rpc:
         sc = rpc.scoring
-        for leader, items in scores.items():
-            sc.submit_self_assessment({"actor": leader, "subject": leader, "month": FEB,
-                                       "as_of": "2026-03-02", "item_scores": items})
-            sc.review({"actor": "h", "subject": leader, "month": FEB, "as_of": "2026-03-02"})
-        for leader, colleague in (("l1", "l2"), ("l2", "l3"), ("l3", "l1")):
-            sc.approve({"actor": colleague, "subject": leader, "month": FEB, "as_of": "2026-03-03"})
+        leaders_assessed_and_approved(sc, FEB)
         ranking = sc.rank_month({"actor": "l1", "evaluator": "ps", "month": FEB})
     assert [(x["subject"], x["class"]) for x in ranking["groups"]["leaders"]] == [
         ("l1", "good"), ("l2", "middle"), ("l3", "poor")]

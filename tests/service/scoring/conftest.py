@@ -120,6 +120,18 @@ def self_actor(subject, kind):
     return {"s1": "c1", "s2": "c2", "s3": "c3"}[subject] if kind == "section" else subject
 
 
+def leaders_assessed_and_approved(sc, month):
+    """l1, l2, l3 of ps's leading group self-assessed on 2 March (l3 lowest, l2 highest) and reviewed
+    by their mentor h that day, each approved by a colleague on the 3rd (``sc``: scoring's proxy)."""
+    scores = {"l1": {}, "l2": {"diligence.public": 5}, "l3": {"performance.targets": 2}}
+    for leader, items in scores.items():
+        sc.submit_self_assessment({"actor": leader, "subject": leader, "month": month,
+                                   "as_of": "2026-03-02", "item_scores": items})
+        sc.review({"actor": "h", "subject": leader, "month": month, "as_of": "2026-03-02"})
+    for leader, colleague in (("l1", "l2"), ("l2", "l3"), ("l3", "l1")):
+        sc.approve({"actor": colleague, "subject": leader, "month": month, "as_of": "2026-03-03"})
+
+
 def drive_month(rpc, month, scores, *, submit_on, file_on, deductions=None, skip=()):
     """One month through every step with the batch RPCs: ``scores`` maps subject → item scores."""
     last = f"{month}-28"      # not evaluated for a month before joining (SPEC §9)

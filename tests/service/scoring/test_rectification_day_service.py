@@ -8,6 +8,7 @@ file one."""
 import pytest
 
 from shared.errors import Conflict, Forbidden
+from tests.service.scoring.conftest import leaders_assessed_and_approved
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -18,15 +19,9 @@ OFFICE = {"as_persons": "ps-office", "units": {"ps"}}      # the bureau's system
 def _l3_owes_and_submits(suite, submitted_on):
     """l1, l2, l3 of ps's leading group assessed and approved in March, February ranked: l3 is poor,
     owes a rectification and submits his plan on ``submitted_on``."""
-    scores = {"l1": {}, "l2": {"diligence.public": 5}, "l3": {"performance.targets": 2}}
     with suite.rpc() as rpc:
         sc = rpc.scoring
-        for leader, items in scores.items():
-            sc.submit_self_assessment({"actor": leader, "subject": leader, "month": FEB,
-                                       "as_of": "2026-03-02", "item_scores": items})
-            sc.review({"actor": "h", "subject": leader, "month": FEB, "as_of": "2026-03-02"})
-        for leader, colleague in (("l1", "l2"), ("l2", "l3"), ("l3", "l1")):
-            sc.approve({"actor": colleague, "subject": leader, "month": FEB, "as_of": "2026-03-03"})
+        leaders_assessed_and_approved(sc, FEB)
         ranking = sc.rank_month({"actor": "l1", "evaluator": "ps", "month": FEB, "as_of": "2026-03-05"})
         assert [(r["subject"], r["state"]) for r in ranking["rectifications"]] == [("l3", "owed")]
         assert sc.submit_rectification({"actor": "l3", "evaluator": "ps", "month": FEB, "subject": "l3",
