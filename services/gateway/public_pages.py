@@ -309,8 +309,11 @@ def _survey_context(self, campaign_id: str, group: str | None, subject: str | No
     if group is not None and group not in campaign["groups"]:
         raise PagesProblem(404, "页面不存在", "group: 本问卷没有这一类调查对象 (not a group of this campaign)")
     questionnaire = _call(self, "survey.get_questionnaire", campaign["questionnaire"])
+    # the survey lets the public read an open campaign's subjects only (a closed one's: its 404); the
+    # page of a closed campaign says it has ended and lists nobody
     chosen = _call(self, "survey.campaign_subjects",
-                   {"campaign_id": campaign_id, **({"subject": subject} if subject else {})})["subjects"]
+                   {"campaign_id": campaign_id, **({"subject": subject} if subject else {})}
+                   )["subjects"] if campaign["status"] == "open" else []
     dims, by_dim = [], {}
     for item in questionnaire["items"]:
         if item["dimension"] not in by_dim:

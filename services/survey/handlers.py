@@ -799,9 +799,18 @@ def progress(uow, data) -> dict:
             "subjects": subjects}
 
 
+def _is_public(uow) -> bool:
+    """Whether the entry point verified the public (the gateway's public pages) for this call."""
+    return (signed_by(uow.session) or "").split(":", 1)[0] == "public"
+
+
 def campaign_subjects(uow, data) -> dict:
-    """The subjects of the kinds asked (or the one ``subject``), in the campaign's order."""
+    """The subjects of the kinds asked (or the one ``subject``), in the campaign's order.  The public
+    (the online form) reads those of an open campaign only: a closed one answers it as a missing
+    campaign (:func:`campaign_rules.public_sees_subjects`)."""
     row = _campaign(uow, data["campaign_id"])
+    if _is_public(uow) and not campaign_rules.public_sees_subjects(row.status):
+        raise missing_campaign(row.id)
     kinds = set(data.get("kinds") or ())
     q = (select(models.CampaignSubjectRow.subject_id, models.CampaignSubjectRow.kind,
                 models.CampaignSubjectRow.name)

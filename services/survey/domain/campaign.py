@@ -97,6 +97,14 @@ def ensure_open_for_forms(campaign: Campaign) -> None:
         raise RuleViolation(f"campaign {campaign.id} is closed: forms are refused", "campaign_id")
 
 
+def public_sees_subjects(status: str) -> bool:
+    """Whether the public (the gateway's online form) may read a campaign's subjects: only while the
+    campaign is open, as the form needs them only to be filled in (SPEC §4, §8: the subjects are
+    officers' ids and names; the public is no reader of the suite). A closed campaign's subjects
+    answer the public as a missing campaign's do."""
+    return status == OPEN
+
+
 def close_campaign(campaign: Campaign) -> bool:
     """Close a campaign; returns True if it was open, False if it was already closed (no change).
 

@@ -247,3 +247,24 @@ def test_the_office_pages_send_a_caller_without_a_session_to_sign_in(gateway, pa
         r = requests.get(f"{url}{path}", headers=headers, allow_redirects=False, timeout=30)
         assert r.status_code == 303, r.text
         assert r.headers["Location"] == "/auth/login?next=" + path.replace("/", "%2F")
+
+
+def test_a_closed_campaigns_page_says_it_ended_and_names_nobody(gateway):
+    """The survey gives the public an open campaign's subjects only: once closed, the form's page says
+    the survey has ended (200, as before), lists none of its subjects and takes no form (409)."""
+    url, suite = gateway
+    page = _survey_form(url)
+    ticket, answer = _ticket(page.text)
+    assert "刑侦大队" in page.text
+    assert "干警1" in _survey_form(url, "?subject=o1").text
+    with suite.rpc() as rpc:
+        rpc.survey.close_campaign({"campaign_id": "c1"})
+    for query in ("", "?group=parents", "?subject=o1"):
+        closed = requests.get(f"{url}/public/survey/c1{query}", timeout=30)
+        assert closed.status_code == 200 and "本次调查已结束" in closed.text, closed.text
+        assert "刑侦大队" not in closed.text and "干警1" not in closed.text and "<form" not in closed.text
+    body = {"ticket": ticket, "check": answer, "subject": "o1",
+            **{f"q{n}": code for n, code in enumerate(ANSWERS, 1)}}
+    time.sleep(0.6)
+    late = requests.post(f"{url}/public/survey/c1?group=parents", data=body, timeout=30)
+    assert late.status_code == 409 and "本次调查已结束" in late.text and "刑侦大队" not in late.text

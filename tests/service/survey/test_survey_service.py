@@ -364,3 +364,30 @@ def test_target_8_counts_a_section_in_the_agency_it_belonged_to_at_each_periods_
         # a section not yet moved at a campaign's end lies under its agency of that day
         assert rpc.survey.create_campaign({"campaign_id": "c9", "period": "2026H1",
                                            "owner": "county-1"})["subjects"]["section"] == 1
+
+
+def test_the_public_reads_the_subjects_of_an_open_campaign_only(survey):
+    """The public (the online form) reads an open campaign's subjects, what the form needs; a closed
+    campaign's subjects (officers' ids and names) answer it as a missing campaign does, the same
+    error as one that never existed.  The office still reads them after the close."""
+    from shared.identity import Actor
+
+    public = Actor("gateway", "public")
+    with survey.rpc(identity=public) as rpc:
+        open_ = rpc.survey.campaign_subjects({"campaign_id": "c1", "kinds": ["officer"]})
+        one = rpc.survey.campaign_subjects({"campaign_id": "c1", "subject": "o1"})
+    assert [s["id"] for s in open_["subjects"]] == ["o1", "o2"]
+    assert one["subjects"] == [{"id": "o1", "kind": "officer", "name": "张三"}]
+    with survey.rpc() as rpc:
+        rpc.survey.close_campaign({"campaign_id": "c1"})
+    with survey.rpc(identity=public) as rpc:
+        for payload in ({"campaign_id": "c1", "kinds": ["officer", "agency", "section"]},
+                        {"campaign_id": "c1", "subject": "o1"}):
+            with pytest.raises(NotFound) as closed:
+                rpc.survey.campaign_subjects(payload)
+            assert (closed.value.field, closed.value.message) == ("campaign_id", "no campaign 'c1'")
+        with pytest.raises(NotFound) as unknown:
+            rpc.survey.campaign_subjects({"campaign_id": "nope", "kinds": ["officer"]})
+        assert (unknown.value.field, unknown.value.message) == ("campaign_id", "no campaign 'nope'")
+    with survey.rpc() as rpc:
+        assert len(rpc.survey.campaign_subjects({"campaign_id": "c1", "kinds": ["officer"]})["subjects"]) == 2
