@@ -4,7 +4,7 @@
 is keyed by (person, start) and a later event for the same start replaces its values.  Used by the
 services that keep the roster's people for the policy table (training, rewards); each passes its
 own ``PersonPost`` model (columns ``person_id``, ``start``, ``unit_id``, ``agency_id``,
-``position``)."""
+``position``).  Likewise the roster's units through time (``units_saved``): :func:`save_unit_versions`."""
 from __future__ import annotations
 
 from datetime import date
@@ -24,6 +24,20 @@ def chunks(items, size: int = CHUNK):
 
 def post_start(record: dict, effective: date | None = None) -> date:
     return record.get("since") or effective or record.get("joined") or EARLIEST
+
+
+def save_unit_versions(session, model, units: list) -> None:
+    """Keep each unit of a ``units_saved`` event as its version from ``since`` (absent: the unit since
+    always, :data:`EARLIEST`), its ``until``, ``kind`` and ``parent`` replacing those of the version
+    already kept from that day.  ``model``: the service's own table keyed by (``id``, ``since``)."""
+    for unit in units:
+        since = unit.get("since") or EARLIEST
+        row = session.get(model, (unit["id"], since))
+        if row is None:
+            row = model(id=unit["id"], since=since)
+            session.add(row)
+        row.until = unit.get("until")
+        row.kind, row.parent = unit["kind"], unit.get("parent")
 
 
 def save_posts(session, model, staff: list, effective: date | None = None) -> None:

@@ -11,19 +11,11 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from services.rewards import models
-from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
-from shared.roster_posts import chunks, post_start, save_posts
+from shared.roster_posts import chunks, post_start, save_posts, save_unit_versions
 
 
 def units_saved(uow, units: list) -> None:
-    for unit in units:
-        since = unit.get("since") or EARLIEST
-        row = uow.session.get(models.UnitVersion, (unit["id"], since))
-        if row is None:
-            row = models.UnitVersion(id=unit["id"], since=since)
-            uow.session.add(row)
-        row.until = unit.get("until")
-        row.kind, row.parent = unit["kind"], unit.get("parent")
+    save_unit_versions(uow.session, models.UnitVersion, units)
 
 
 def staff_posts(uow, staff: list, effective: date | None = None) -> None:

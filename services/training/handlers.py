@@ -12,7 +12,7 @@ from fractions import Fraction
 from sqlalchemy import delete, func, insert, select
 
 from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
-from shared.roster_posts import save_posts
+from shared.roster_posts import save_posts, save_unit_versions
 from shared.contracts import training as contract
 from shared.errors import Conflict, RuleViolation, ValidationFailed
 
@@ -176,14 +176,7 @@ def staff_from_roster(uow, staff: list[dict], effective: str | None = None) -> d
 def units_from_roster(uow, units: list) -> None:
     """The roster's versions of its units (``units_saved``), each kept with its dates (``since``
     absent: the unit since always): the tree the policy table reads (committees, ancestry)."""
-    for unit in units:
-        since = unit.get("since") or EARLIEST
-        row = uow.session.get(models.UnitVersion, (unit["id"], since))
-        if row is None:
-            row = models.UnitVersion(id=unit["id"], since=since)
-            uow.session.add(row)
-        row.until = unit.get("until")
-        row.kind, row.parent = unit["kind"], unit.get("parent")
+    save_unit_versions(uow.session, models.UnitVersion, units)
 
 
 def _day(value) -> date:

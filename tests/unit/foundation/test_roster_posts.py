@@ -7,7 +7,7 @@ from sqlalchemy import Column, Date, String, create_engine, select
 from sqlalchemy.orm import Session, declarative_base
 
 from shared.dated import EARLIEST
-from shared.roster_posts import chunks, post_start, save_posts
+from shared.roster_posts import chunks, post_start, save_posts, save_unit_versions
 
 Base = declarative_base()
 
@@ -19,6 +19,15 @@ class PersonPost(Base):
     unit_id = Column(String)
     agency_id = Column(String)
     position = Column(String)
+
+
+class UnitVersion(Base):
+    __tablename__ = "unit_versions"
+    id = Column(String, primary_key=True)
+    since = Column(Date, primary_key=True)
+    until = Column(Date, nullable=True)
+    kind = Column(String)
+    parent = Column(String, nullable=True)
 
 
 def _rows(session):
@@ -59,3 +68,24 @@ def test_posts_in_any_order_and_a_repeat_replaces_its_start():
 def test_chunks_cut_at_the_size():
     assert [len(c) for c in chunks(range(1001))] == [500, 500, 1]
     assert list(chunks([], 3)) == []
+
+
+def test_unit_versions_keyed_by_their_since_a_repeat_replaces_its_values():
+    """training's and rewards' ``units_saved``: a unit without ``since`` is kept from EARLIEST; a unit
+    saved again from the same day replaces that version's until, kind and parent; another day adds one."""
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        save_unit_versions(session, UnitVersion, [{"id": "k1", "kind": "committee"},
+                                                  {"id": "s1", "kind": "section", "parent": "a1",
+                                                   "since": date(2026, 3, 1)}])
+        save_unit_versions(session, UnitVersion, [{"id": "s1", "kind": "section", "parent": "a2",
+                                                   "since": date(2026, 3, 1), "until": date(2026, 6, 30)},
+                                                  {"id": "s1", "kind": "agency", "parent": "k1",
+                                                   "since": date(2026, 7, 1)}])
+        session.flush()
+        rows = [(r.id, r.since, r.until, r.kind, r.parent)
+                for r in session.scalars(select(UnitVersion).order_by(UnitVersion.id, UnitVersion.since))]
+    assert rows == [("k1", EARLIEST, None, "committee", None),
+                    ("s1", date(2026, 3, 1), date(2026, 6, 30), "section", "a2"),
+                    ("s1", date(2026, 7, 1), None, "agency", "k1")]
