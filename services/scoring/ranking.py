@@ -148,21 +148,31 @@ def ranking_of_month(uow, data) -> dict:
 
 
 def submit_rectification(uow, data) -> dict:
-    """The poor subject (a leader, or a section's chief) files its explanation and plan."""
-    ctx, s = repository.Ctx(uow), uow.session
+    """The poor subject (a leader, or a section's chief) files its explanation and plan, on its
+    ``as_of`` (the day the policy table judged the caller's roles: a section's chiefs of that day),
+    never dated before the approval of the score ranked poor when a person or a calling system signs
+    it (the operator and the suite's services date theirs freely, as every step of the trail)."""
+    s = uow.session
+    as_of = data.get("as_of") or repository.today()
+    ctx = repository.Ctx(uow, as_of)
     r = s.get(Rectification, (data["evaluator"], data["month"], data["subject"]))
     if r is None:
         raise NotFound(f"{data['subject']} owes no rectification for {data['month']}", "subject")
+    kind = "section" if r.grp == "units" else "officer"
     if r.grp == "units":
         workflow.check_self_assessor(data["actor"], "section", data["subject"],
                                      ctx.section_chiefs(data["subject"]))
     else:
         workflow.check_self_assessor(data["actor"], "officer", data["subject"])
+    who = signed_by(s)
+    if who is not None and who.split(":", 1)[0] not in STEP_DAY_TRUSTED:
+        rank_rules.check_submission_day(
+            as_of, repository.approval_day(s, repository.eval_id(kind, data["subject"], data["month"])))
     if r.state == "submitted" and r.explanation == data["explanation"] and r.plan == data["plan"]:
         return rectification_dict(r)
     r.state = rank_rules.next_rectification_state(r.state, "submit")
     r.explanation, r.plan = data["explanation"], data["plan"]
-    r.submitted_by, r.submitted_on = data["actor"], data.get("as_of") or repository.today()
+    r.submitted_by, r.submitted_on = data["actor"], as_of
     r.submitted_signed_by = signed_by(s)
     return rectification_dict(r)
 

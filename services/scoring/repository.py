@@ -18,6 +18,7 @@ from services.scoring import history
 from services.scoring.models import (
     CriteriaPack, Evaluation, EvaluationLog, Person, Rating, RatingResultChunk)
 from services.scoring.domain import asof, composite, criteria
+from services.scoring.domain import workflow as steps
 
 CHUNK = 250                 # subjects per row of rating_result_chunks (at most)
 SEP = "\x1f"                # between the ids of a chunk's ``subjects`` and ``sections``
@@ -311,6 +312,12 @@ def last_step_days(s, ev_ids) -> dict:
                              .where(EvaluationLog.evaluation_id.in_(ids[i:i + 1000]))
                              .group_by(EvaluationLog.evaluation_id)).all())
     return out
+
+
+def approval_day(s, ev_id):
+    """The day of the latest approval (考核审批) in evaluation ``ev_id``'s trail, or None."""
+    return s.execute(select(func.max(EvaluationLog.on_date)).where(
+        EvaluationLog.evaluation_id == ev_id, EvaluationLog.action == steps.APPROVE)).scalar()
 
 
 def trail(s, ev_id) -> list:

@@ -66,6 +66,18 @@ def owes_rectification(klass: str) -> bool:
 RECTIFICATION_STATES = ("owed", "submitted", "filed")
 
 
+def check_submission_day(as_of, approved_on) -> None:
+    """A plan is owed from the ranking of the subject's approved score, so its submission is never
+    dated before that approval (``approved_on``; None: no approval in the trail, no check): a
+    submission is judged by the roles of its day (SPEC §8), and one dated back would let a former
+    chief submit, as then, his old section's plan owed after he left.  ``Conflict`` naming ``as_of``."""
+    from shared.errors import Conflict
+
+    if approved_on is not None and as_of < approved_on:
+        raise Conflict(f"a submission dated {as_of} comes before the approval it follows ({approved_on})",
+                       "as_of")
+
+
 def next_rectification_state(state: str, action: str) -> str:
     """owed → submitted (explanation + plan) → filed (按管理权限报…存入个人执法档案); resubmitting
     before filing replaces the plan."""

@@ -66,3 +66,28 @@ def test_the_member_of_the_filing_s_day_files_it(city):
         assert err.value.field == "as_of"
         filed = rpc.scoring.file_rectification(_file("l2", "2026-03-20"))
     assert (filed["state"], filed["filed_on"]) == ("filed", "2026-03-20")
+
+
+def _submit(actor, as_of):
+    return {"actor": actor, "evaluator": "ps", "month": FEB, "subject": "l3", "as_of": as_of,
+            "explanation": "分管工作落实不力", "plan": "每周督办"}
+
+
+def test_a_submission_is_not_dated_before_the_approval_it_follows(city):
+    """``submit_rectification`` took ``submitted_on`` from ``as_of`` unchecked: a plan owed from the
+    ranking of l3's score approved on 3 March was submitted "on" 1 March, by l3 himself or by the
+    bureau's system keying it for him (fails on the code before). Now ``Conflict`` naming ``as_of``,
+    nothing stored; dated the day of the approval it is taken (the operator and the suite's services
+    would date theirs freely, but the table lets neither submit one)."""
+    _l3_owes_and_submits(city, "2026-03-03")
+    for identity in ({"as_person": "l3"}, OFFICE):
+        with city.rpc(**identity) as rpc, pytest.raises(Conflict) as err:
+            rpc.scoring.submit_rectification({**_submit("l3", "2026-03-01"), "plan": "改"})
+        assert err.value.field == "as_of", err.value.message
+        assert "2026-03-03" in err.value.message
+    with city.rpc() as rpc:
+        stored = rpc.scoring.rectifications({"evaluator": "ps"})["rectifications"][0]
+    assert (stored["submitted_on"], stored["plan"]) == ("2026-03-03", "每周督办")
+    with city.rpc(as_person="l3") as rpc:                 # the control: dated the approval's day
+        again = rpc.scoring.submit_rectification({**_submit("l3", "2026-03-03"), "plan": "每日督办"})
+    assert (again["state"], again["submitted_on"], again["plan"]) == ("submitted", "2026-03-03", "每日督办")
