@@ -23,7 +23,7 @@ from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.schemas import load
 from services.scoring.followup_models import (CalendarYear, FollowupTask, PoorHelpers, RecognitionResult,
                                               Referral, StudyClassAttendance)
-from services.scoring import history, models
+from services.scoring import history, models, repository
 from services.scoring.domain import asof, deadlines, exports, followups
 from services.scoring.domain import workflow
 from services.scoring.domain import workdays
@@ -75,39 +75,41 @@ def _committee_of(s, unit_id):
     return None
 
 
-def _check_office(s, actor):
-    """The committee's office: a member of a committee's own staff (SPEC §8)."""
-    p = _person(s, actor)
-    if p is None or p.left_on is not None or _committee_of(s, p.agency) != p.agency:
+def _on_day(uow, data):
+    """The dated read model on the act's day (``as_of``, the day the policy table judged the caller's
+    roles): a person's post then, and off the team from the day he left, not before it (SPEC §9)."""
+    return repository.Ctx(uow, data.get("as_of") or today())
+
+
+def _check_office(ctx, actor):
+    """The committee's office: a member of a committee's own staff on the act's day (SPEC §8)."""
+    p = ctx.member_candidate(actor)
+    if p is None or _committee_of(ctx.s, p.agency) != p.agency:
         raise Forbidden(f"{actor} is not on the staff of a political-legal committee (its office "
                         "loads the calendar)", "actor")
 
 
-def _check_member(s, actor, group, what):
-    p = _person(s, actor)
-    person = None if p is None else workflow.Person(p.id, p.agency, p.section, p.position)
-    if group is None or not workflow.is_leading_group_member(person, group):
+def _check_member(ctx, actor, group, what):
+    """A member of ``group``'s leading group on the act's day: his post then, on the team then."""
+    if group is None or not workflow.is_leading_group_member(ctx.member_candidate(actor), group):
         raise Forbidden(f"{what}: {actor} is not a member of the leading group of {group}", "actor")
 
 
-def _check_not_own(s, actor, r, step):
+def _check_not_own(ctx, actor, r, step):
     """Separation of duties: helpers and study classes are never arranged for oneself (or one's
-    own section) — another member of the leading group acts."""
-    chiefs = ()
-    if r.grp == "units":
-        chiefs = set(s.scalars(select(models.Person.id).where(models.Person.section == r.subject,
-                                                              models.Person.position == "chief")))
+    own section, its chiefs on the act's day) — another member of the leading group acts."""
+    chiefs = ctx.section_chiefs(r.subject) if r.grp == "units" else ()
     workflow.check_not_own(actor, "section" if r.grp == "units" else "officer", r.subject, step, chiefs)
 
 
-def _check_committee_member(s, actor, evaluator, what):
+def _check_committee_member(ctx, actor, evaluator, what):
     """政法委书记办公会议: a member of the leading group of the evaluator's committee."""
-    _check_member(s, actor, _committee_of(s, evaluator), what)
+    _check_member(ctx, actor, _committee_of(ctx.s, evaluator), what)
 
 
 def load_calendar(uow, data) -> dict:
     s = uow.session
-    _check_office(s, data["actor"])
+    _check_office(_on_day(uow, data), data["actor"])
     try:
         year = workdays.parse_year(data["calendar"])
     except ValidationFailed as e:
@@ -370,7 +372,7 @@ def record_minutes(uow, data) -> dict:
     r = s.get(Referral, data["referral_id"])
     if r is None:
         raise NotFound(f"no referral {data['referral_id']}", "referral_id")
-    _check_committee_member(s, data["actor"], r.evaluator, "会议纪要")
+    _check_committee_member(_on_day(uow, data), data["actor"], r.evaluator, "会议纪要")
     addressees = followups.check_addressees(data.get("addressees") or list(followups.ADDRESSEES))
     as_of = data.get("as_of") or today()
     meeting = data["meeting_date"]
@@ -403,8 +405,9 @@ def name_helpers(uow, data) -> dict:
     """三帮一: the evaluator's leading group names three helpers for a poor subject."""
     s = uow.session
     r = _rectification(s, data)
-    _check_member(s, data["actor"], data["evaluator"], "三帮一")
-    _check_not_own(s, data["actor"], r, "helpers")
+    ctx = _on_day(uow, data)
+    _check_member(ctx, data["actor"], data["evaluator"], "三帮一")
+    _check_not_own(ctx, data["actor"], r, "helpers")
     wanted = list(data["helpers"])
     known = {p for p in s.scalars(select(models.Person.id).where(models.Person.id.in_(wanted)))}
     helpers = followups.check_helpers(r.subject, wanted, known)
@@ -424,8 +427,9 @@ def record_study_class(uow, data) -> dict:
     its own)."""
     s = uow.session
     r = _rectification(s, data)
-    _check_member(s, data["actor"], data["evaluator"], "学习班")
-    _check_not_own(s, data["actor"], r, "study")
+    ctx = _on_day(uow, data)
+    _check_member(ctx, data["actor"], data["evaluator"], "学习班")
+    _check_not_own(ctx, data["actor"], r, "study")
     as_of = data.get("as_of") or today()
     held = data["held_on"]
     if held > as_of:
@@ -508,7 +512,7 @@ def complete_task(uow, data) -> dict:
     t = s.get(FollowupTask, data["task_id"])
     if t is None:
         raise NotFound(f"no task {data['task_id']}", "task_id")
-    _check_committee_member(s, data["actor"], t.evaluator, "集体谈话")
+    _check_committee_member(_on_day(uow, data), data["actor"], t.evaluator, "集体谈话")
     if data["actor"] == t.subject:
         raise Forbidden("nobody records their own talk", "actor")
     as_of = data.get("as_of") or today()
