@@ -426,6 +426,17 @@ def _with_send_back(s, e) -> dict:
     return out
 
 
+def _not_before_last_step(s, as_of, rows) -> list:
+    """The evaluations among ``rows`` whose step dated ``as_of`` the caller's step would take: a person
+    or a calling system may not date a step before the evaluation's last step
+    (:func:`check_not_before_last_step`), so his inbox dated before it does not list it (an inbox of
+    today lists everything: no step is dated later than today)."""
+    if not rows or as_of >= repository.today():
+        return rows
+    last = last_step_days(s, [e.id for e in rows])
+    return [e for e in rows if last.get(e.id) is None or as_of >= last[e.id]]
+
+
 def waiting_for(uow, data) -> dict:
     """What waits for ``person`` on the date (``as_of``, default today): the evaluations he may
     review (state ``submitted``; as the review step decides, :func:`check_may_review`; each with
@@ -457,13 +468,14 @@ def waiting_for(uow, data) -> dict:
     candidates = list(s.scalars(select(Evaluation).where(
         Evaluation.state == steps.SUBMITTED, or_(*who)).order_by(Evaluation.month, Evaluation.subject))) \
         if who else []
+    candidates = _not_before_last_step(s, as_of, candidates)
     ctx.prefetch({e.subject for e in candidates if e.kind == "officer"})
     review = [_with_send_back(s, e) for e in candidates if _allowed(check_may_review, ctx, me, e)]
     approve = []
     if group:
-        rows = list(s.scalars(select(Evaluation).where(
+        rows = _not_before_last_step(s, as_of, list(s.scalars(select(Evaluation).where(
             Evaluation.state == steps.REVIEWED, Evaluation.evaluator == group)
-            .order_by(Evaluation.month, Evaluation.subject)))
+            .order_by(Evaluation.month, Evaluation.subject))))
         ctx.prefetch({e.subject for e in rows if e.kind == "officer"})
         approve = [evaluation_dict(s, e, trail=False) for e in rows if _allowed(check_may_approve, ctx, me, e)]
     logs = []

@@ -3,6 +3,8 @@ the act's date reviews, a member of the leading group approves but never his own
 one he reviewed; the mentor of the log's date reviews the log)."""
 import pytest
 
+from shared.errors import Conflict
+
 pytestmark = pytest.mark.timeout(90)
 
 FEB = "2026-02"
@@ -86,3 +88,29 @@ def test_a_persons_own_daily_logs_of_a_month_with_their_review(city):
                 for x in out["logs"]] == [("2026-03-02", "学习", "c1", None, None, None),
                                           ("2026-03-05", "办结案件2件", "c1", "c1", "2026-03-06", "内容具体")]
         assert rpc.scoring.daily_logs_of({"person": "o1", "month": "2026-04"})["logs"] == []
+
+
+def test_a_dated_inbox_lists_only_what_the_step_would_take_that_day(city):
+    """A leader's inbox dated before an evaluation's last step listed it, though the step dated that
+    day is refused (``Conflict`` naming ``as_of``, for a person or a calling system): fails on the code
+    before. Now it lists what the step then takes: nothing reviewed on 2 March in an inbox of 1 March,
+    everything in one of the 2nd (today's lists all, no step being dated later than today)."""
+    with city.rpc() as rpc:
+        for leader in ("l1", "l2", "l3"):
+            rpc.scoring.submit_self_assessment({"actor": leader, "subject": leader, "month": FEB,
+                                                "as_of": "2026-03-02", "item_scores": {}})
+            rpc.scoring.review({"actor": "h", "subject": leader, "month": FEB, "as_of": "2026-03-02"})
+        _submit(rpc, "o1")
+    with city.rpc(as_person="l2") as rpc:
+        with pytest.raises(Conflict) as err:              # the step dated the 1st is refused ...
+            rpc.scoring.approve({"actor": "l2", "subject": "l1", "month": FEB, "as_of": "2026-03-01"})
+        assert err.value.field == "as_of"
+        early = rpc.scoring.waiting_for({"person": "l2", "as_of": "2026-03-01"})
+        assert early["group"] == "ps" and early["approve"] == []       # ... so it is not listed then
+        assert _ids(rpc.scoring.waiting_for({"person": "l2", "as_of": "2026-03-02"})["approve"]) == [
+            "officer:l1:2026-02", "officer:l3:2026-02"]
+        assert _ids(rpc.scoring.waiting_for({"person": "l2"})["approve"]) == [
+            "officer:l1:2026-02", "officer:l3:2026-02"]
+    with city.rpc(as_person="c1") as rpc:                 # a mentor's review: o1 submitted on the 2nd
+        assert rpc.scoring.waiting_for({"person": "c1", "as_of": "2026-03-01"})["review"] == []
+        assert "officer:o1:2026-02" in _ids(rpc.scoring.waiting_for({"person": "c1", "as_of": ON})["review"])
