@@ -73,3 +73,13 @@ def test_is_review_overdue_after_the_next_working_day():
 
 def test_review_due_skips_national_day_2025():
     assert review_due(date(2025, 9, 30)) == date(2025, 10, 9)
+
+
+def test_a_plan_is_not_submitted_before_the_approval_it_follows():
+    from services.scoring.domain.ranking import check_submission_day
+
+    check_submission_day(date(2026, 3, 3), date(2026, 3, 3))     # the approval's day
+    check_submission_day(date(2026, 3, 1), None)                 # no approval in the trail: no check
+    with pytest.raises(Conflict) as err:
+        check_submission_day(date(2026, 3, 2), date(2026, 3, 3))
+    assert err.value.field == "as_of" and "2026-03-03" in err.value.message

@@ -86,3 +86,10 @@ def test_closing_twice_changes_nothing():
     close_campaign(campaign)
     assert close_campaign(campaign) is False
     assert campaign.status == CLOSED
+
+
+def test_the_public_sees_the_subjects_of_an_open_campaign_only():
+    from services.survey.domain.campaign import OPEN, public_sees_subjects
+
+    assert public_sees_subjects(OPEN) is True
+    assert public_sees_subjects(CLOSED) is False
