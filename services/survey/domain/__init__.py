@@ -12,7 +12,7 @@ from .questionnaire import (DEFAULT_KEY, Questionnaire, default_questionnaire,  
                             validate_items)
 from .rates import (Cell, Counts, below_disqualification_line, cells_of, counts_dict,  # noqa: F401
                     event_subjects, format_rate, pool_by_agency, meets_team_target, rate_report,
-                    rate_report_pooled, satisfaction_rate, sum_rows, tally_answers, tally_arrays,
+                    rate_report_pooled, rate_report_rows, satisfaction_rate, sum_rows, tally_answers, tally_arrays,
                     tally_by_key, tally_columns, tally_forms, add_pooled, sum_by_subject_group)
 from .vocabulary import (ANSWER_CODES, DIMENSIONS, RESPONDENT_GROUPS,  # noqa: F401
                          SUBJECT_KINDS)

@@ -237,3 +237,66 @@ def test_rows_summed_by_subject_and_group_index_equal_pooled_under_their_keys():
     for bad in (-1, len(groups)):
         with pytest.raises(IndexError):
             sum_by_subject_group(["o1"], np.array([bad]), np.ones((1, 7)), groups)
+
+
+def _random_pooled(rnd, subjects, groups, dims, n_keys, big=False):
+    width = 1 + 3 * len(dims)
+    top = 2 ** 45 if big else rnd.choice([0, 1, 3, 20, 5000])
+    pooled = {}
+    for _ in range(n_keys):
+        key = (rnd.choice(subjects), rnd.choice(groups))
+        pooled[key] = [rnd.randint(0, top) for _ in range(width)]
+    return pooled
+
+
+def test_the_report_over_arrays_equals_the_report_row_by_row():
+    """rate_report_pooled (sums, rates and verdicts over numpy arrays, issue 24 item 4) gives exactly
+    rate_report_rows's report, key order and Python types included: random counts (many nothing
+    answered, many on the 60% and 90% lines and on a half of the last place), subjects without
+    rows, a pooled subject outside the campaign, dimensions asked for that the tallies lack and
+    tallied ones not asked for, groups repeated; counts beyond int64's safe range take the rows' way;
+    a group outside the campaign's is the rows' KeyError."""
+    import random
+
+    import orjson
+
+    from services.survey.domain import DIMENSIONS, rate_report_pooled, rate_report_rows
+    rnd = random.Random(2024)
+    groups = ("parents", "officers", "case_parties", "deputies")
+    for trial in range(300):
+        dims = tuple(rnd.sample(DIMENSIONS, rnd.randint(0, len(DIMENSIONS))))
+        asked = tuple(rnd.sample(DIMENSIONS, rnd.randint(0, len(DIMENSIONS))))
+        subjects = {f"s{i}": rnd.choice(["officer", "section", "agency"]) for i in range(rnd.randint(1, 8))}
+        campaign_groups = tuple(rnd.sample(groups, rnd.randint(1, len(groups))))
+        if trial % 7 == 0:
+            campaign_groups += campaign_groups[:1]                      # a group named twice
+        pool_subjects = list(subjects) + ["x9"]                            # x9: not the campaign's
+        pooled = _random_pooled(rnd, pool_subjects, campaign_groups, dims, rnd.randint(0, 30),
+                                big=trial % 50 == 0)
+        if trial % 5 == 0:      # counts on the lines: 60% and 90% exactly, and a half of the last place
+            for key in list(pooled)[:3]:
+                v = pooled[key]
+                for i in range(len(dims)):
+                    v[1 + 3 * i: 4 + 3 * i] = rnd.choice([[6, 0, 4], [5, 4, 1], [0, 0, 0], [1, 0, 19999]])
+        names = {sid: f"名{sid}" for sid in list(subjects)[::2]}
+        expected = rate_report_rows(subjects, dims, pooled, dimensions=asked, groups=campaign_groups,
+                                    names=names)
+        got = rate_report_pooled(subjects, dims, pooled, dimensions=asked, groups=campaign_groups,
+                                 names=names)
+        assert got == expected
+        assert orjson.dumps(got) == orjson.dumps(expected)      # the same key order and types
+    # the half of the last place rounds up, on both ways: 1 of 20,000 answered is 0.00005 → 0.0001
+    one = rate_report_pooled({"s": "officer"}, ("morality",), {("s", "parents"): [1, 1, 0, 19999]},
+                             dimensions=("morality",), groups=("parents",))
+    assert one["subjects"][0]["rate"] == "0.0001" and one["subjects"][0]["below_60"] is True
+    with pytest.raises(KeyError):
+        rate_report_pooled({"s": "officer"}, ("morality",), {("s", "alien"): [1, 1, 0, 0]},
+                           dimensions=("morality",), groups=("parents",))
+
+
+def test_the_report_over_arrays_is_taken_for_a_campaign():
+    """The array way is the one a campaign's ordinary report takes (not the rows' fallback)."""
+    from services.survey.domain import rates
+    pooled = {("s", "parents"): [2, 1, 1, 0], ("t", "officers"): [1, 0, 0, 1]}
+    assert rates._rate_report_arrays({"s": "officer", "t": "section"}, ("morality",), pooled,
+                                     ("morality",), ("parents", "officers"), {}) is not None
