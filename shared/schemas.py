@@ -39,6 +39,20 @@ def text_problem(text: str) -> str | None:
     return f"Control character U+{ord(char):04X} at position {bad.start()}."
 
 
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
+
+
+def _printable(text: str) -> bool:
+    """``text.isprintable()``: for ASCII text (a batch's keys and values joined, 300,000 characters)
+    whether deleting the bytes 0x20-0x7E leaves nothing (those are exactly ASCII's printable
+    characters), by ``bytes.translate`` in one C pass instead of a Unicode lookup per character;
+    other text asks ``str.isprintable`` itself.  The strings of a list joined are printable exactly
+    when each is (it is a property of each character), so one call answers for all of them."""
+    if text.isascii():
+        return not text.encode("ascii").translate(None, _PRINTABLE_ASCII)
+    return text.isprintable()
+
+
 def _key_path(prefix: str, key) -> str:
     return f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{key}" if prefix else str(key))
 
@@ -68,9 +82,9 @@ def _clean(value, depth: int) -> bool:
         if depth >= MAX_DEPTH:
             return False
         if value and depth + 1 < MAX_DEPTH and set(map(type, value)) == {dict}:
-            try:                               # a list of flat objects (a batch): one pass each way
-                if (all(map(str.isprintable, chain.from_iterable(value)))
-                        and all(map(str.isprintable, chain.from_iterable(map(dict.values, value))))):
+            try:                               # a list of flat objects (a batch): one text each way
+                if (_printable("".join(chain.from_iterable(value)))
+                        and _printable("".join(chain.from_iterable(map(dict.values, value))))):
                     return True
             except TypeError:
                 pass

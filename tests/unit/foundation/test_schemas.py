@@ -203,3 +203,15 @@ def test_a_long_list_of_flat_objects_is_renamed_like_any_other():
     listed = forms + [{"inner": [{"person_id": "p4"}]}]
     assert renamed(listed)[-1] == {"inner": [{"person": "p4"}]}
     assert renamed([]) == [] and renamed([1, "a"]) == [1, "a"]
+
+
+def test_the_joined_printable_check_is_str_isprintable():
+    """shared.schemas._printable (the batch's joined keys and values, issue 24 item 4) answers as
+    str.isprintable for every character alone and inside ASCII or other text (fails if DEL, a C0
+    control, the blank or a lone surrogate were taken otherwise)."""
+    from shared.schemas import _printable
+
+    for code in [*range(0, 0x3000), *range(0xD7F0, 0xE010), 0xFEFF, 0x10FFFF]:
+        char = chr(code)
+        for text in (char, f"ab{char}cd", f"满{char}", ""):
+            assert _printable(text) is text.isprintable(), (hex(code), text)
