@@ -179,7 +179,11 @@ def tally_arrays(subjects, groups, answers, questionnaire: Questionnaire):
     if entry is None or len(entry[0]) >= _VECTORS_MAX:
         entry = _TABLES[plan] = [{}, np.zeros((0, width), dtype=np.int64)]
     index, table = entry
-    new = dict.fromkeys(answers).keys() - index.keys()
+    try:                    # the usual batch: every answer string already has its row
+        at = np.fromiter(map(index.__getitem__, answers), dtype=np.intp, count=n)
+    except KeyError:
+        at = None
+    new = () if at is not None else dict.fromkeys(answers).keys() - index.keys()
     if new:
         new = list(new)
         rows = np.zeros((len(new), width), dtype=np.int64)
@@ -192,11 +196,32 @@ def tally_arrays(subjects, groups, answers, questionnaire: Questionnaire):
                 rows[r, base + 2] += part.count(DISSATISFIED)
         index.update(zip(new, range(len(index), len(index) + len(new))))
         table = entry[1] = np.concatenate([table, rows])
-    per_form = table[np.fromiter(map(index.__getitem__, answers), dtype=np.intp, count=n)]
-    keys = list(zip(subjects, groups))
-    slot = dict(zip(dict.fromkeys(keys), range(n)))
-    ids = np.fromiter(map(slot.__getitem__, keys), dtype=np.intp, count=n)
-    return dims, list(slot), sum_rows(ids, per_form, len(slot))
+    if at is None:
+        at = np.fromiter(map(index.__getitem__, answers), dtype=np.intp, count=n)
+    keys, ids = _first_keys(subjects, groups)
+    return dims, keys, sum_rows(ids, table[at], len(keys))
+
+
+def _first_keys(subjects, groups):
+    """The distinct ``(subject, group)`` of two columns in the order each first appears, and each
+    row's position among them (an int array): each subject and group a small integer (their strings'
+    hashes are kept; a tuple's is made again on every lookup), each pair one integer code, grouped
+    by ``np.unique``, the groups put back in order of their first row."""
+    import numpy as np
+
+    n = len(subjects)
+    names = dict(zip(dict.fromkeys(subjects), count()))
+    kinds = dict(zip(dict.fromkeys(groups), count()))
+    width = len(kinds)
+    codes = (np.fromiter(map(names.__getitem__, subjects), dtype=np.intp, count=n) * width
+             + np.fromiter(map(kinds.__getitem__, groups), dtype=np.intp, count=n))
+    distinct, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")              # the distinct codes by their first row
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    name_list, kind_list = list(names), list(kinds)
+    keys = [(name_list[code // width], kind_list[code % width]) for code in distinct[order].tolist()]
+    return keys, rank[inverse.reshape(-1)]
 
 
 def sum_rows(ids, rows, slots: int):
