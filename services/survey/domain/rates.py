@@ -500,6 +500,16 @@ def rate_report_rows(subjects: dict[str, str], dims, pooled: dict[tuple[str, str
         g[1] += sum(v[2::3])
         g[2] += sum(v[3::3])
     at = {dim: 1 + 3 * i for i, dim in enumerate(dims)}
+    # a report has ~17 count dicts a subject (190,000 for a city) but few distinct (s, b, d): each
+    # is worked out once per report and every use gets its own copy (nothing shared between rows)
+    made: dict[tuple[int, int, int], dict] = {}
+
+    def counts(satisfied, basic, dissatisfied):
+        key = (satisfied, basic, dissatisfied)
+        done = made.get(key)
+        if done is None:
+            done = made[key] = _counts_dict(satisfied, basic, dissatisfied)
+        return done.copy()
 
     def of_dim(vector, dim):
         i = at.get(dim)
@@ -512,16 +522,16 @@ def rate_report_rows(subjects: dict[str, str], dims, pooled: dict[tuple[str, str
         sv = per_subject[sid]
         total[:] = map(add, total, sv)
         row = {"id": sid, "kind": kind, "name": names.get(sid, ""), "forms": sv[0]}
-        row.update(_counts_dict(sum(sv[1::3]), sum(sv[2::3]), sum(sv[3::3])))
-        row["dimensions"] = {d: _counts_dict(*of_dim(sv, d)) for d in dimensions}
-        row["groups"] = {g: _counts_dict(*c) for g, c in by_group[sid].items()}
+        row.update(counts(sum(sv[1::3]), sum(sv[2::3]), sum(sv[3::3])))
+        row["dimensions"] = {d: counts(*of_dim(sv, d)) for d in dimensions}
+        row["groups"] = {g: counts(*c) for g, c in by_group[sid].items()}
         for g, c in by_group[sid].items():
             total_group[g][:] = map(add, total_group[g], c)
         rows.append(row)
     totals = {"forms": total[0]}
-    totals.update(_counts_dict(sum(total[1::3]), sum(total[2::3]), sum(total[3::3])))
-    totals["dimensions"] = {d: _counts_dict(*of_dim(total, d)) for d in dimensions}
-    totals["groups"] = {g: _counts_dict(*c) for g, c in total_group.items()}
+    totals.update(counts(sum(total[1::3]), sum(total[2::3]), sum(total[3::3])))
+    totals["dimensions"] = {d: counts(*of_dim(total, d)) for d in dimensions}
+    totals["groups"] = {g: counts(*c) for g, c in total_group.items()}
     return {"subjects": rows, "totals": totals}
 
 

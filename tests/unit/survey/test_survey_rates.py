@@ -151,6 +151,22 @@ def test_the_report_of_pooled_counts_is_the_report_of_cells():
     assert [r["forms"] for r in got["subjects"]][-1] == 0 and got["subjects"][-1]["rate"] is None
 
 
+def test_the_pooled_report_gives_every_count_its_own_dict():
+    """rate_report_pooled works each distinct (satisfied, basic, dissatisfied) out once per report
+    (issue 24 item 5); the rows still hold dicts of their own, so changing one changes no other."""
+    from services.survey.domain import rate_report_pooled, tally_by_key
+    subjects = {"o1": "officer", "o2": "officer", "o3": "officer"}
+    forms = [("o1", "parents", "S" * 35), ("o2", "parents", "S" * 35)]     # o1 and o2 alike, o3 none
+    report = rate_report_pooled(subjects, *tally_by_key(forms, Q), groups=("parents", "officers"))
+    dicts = [d for row in report["subjects"] for part in ("dimensions", "groups") for d in row[part].values()]
+    dicts += list(report["totals"]["dimensions"].values()) + list(report["totals"]["groups"].values())
+    assert len({id(d) for d in dicts}) == len(dicts)
+    first, second = report["subjects"][0], report["subjects"][1]
+    assert first["groups"] == second["groups"]
+    first["groups"]["parents"]["rate"] = "changed"
+    assert second["groups"]["parents"]["rate"] == "1.0000"
+
+
 def test_tally_over_columns_equals_form_by_form():
     """tally_columns (the intake's tally, issue 24 item 4) gives tally_by_key's dimensions, keys in
     the same order and the same counts, on a checked batch and on anything else."""
