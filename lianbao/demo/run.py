@@ -60,14 +60,20 @@ def run_demo(config: dict, staff: int = 10_000, seed: int = 7, out: str = "out/d
     """Generate the city, start the suite, run the year, write the files; returns the summary."""
     from shared.runner import Suite
 
+    from lianbao.demo.files import FilesProcess
+
     started = time.perf_counter()
-    city = build_city(staff=staff, seed=seed, year=year)
-    if not config.get("PLUGINS"):
-        config = dict(config, PLUGINS=DEMO_PLUGINS)
-    with Suite(config) as suite:
-        state = run_year(new_state(suite, city, seed=seed, progress=progress, year=year))
-        result = summary.summary(state)
-        files = summary.write_outputs(state, Path(out), result)
+    charts = FilesProcess()         # imports beside the year, writes the last files beside the demo
+    try:
+        city = build_city(staff=staff, seed=seed, year=year)
+        if not config.get("PLUGINS"):
+            config = dict(config, PLUGINS=DEMO_PLUGINS)
+        with Suite(config) as suite:
+            state = run_year(new_state(suite, city, seed=seed, progress=progress, year=year))
+            result = summary.summary(state)
+            files = summary.write_outputs(state, Path(out), result, charts)
+    finally:
+        charts.close()
     result["files"] = [str(f) for f in files]
     result["seconds"] = round(time.perf_counter() - started, 1)
     return result

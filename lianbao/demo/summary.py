@@ -98,53 +98,45 @@ def service_targets(state: DemoState, rpc) -> list:
     return rows
 
 
-def write_outputs(state: DemoState, out: Path, report: dict) -> list[Path]:
+def write_outputs(state: DemoState, out: Path, report: dict, files_process=None) -> list[Path]:
+    """The notices (XLSX, and the year's as CSV), the H1 rates' workbook, the report and the chart.
+    With ``files_process`` (a :class:`lianbao.demo.files.FilesProcess` started with the year) the
+    year's notice workbook and the chart are written by it while this process writes the rest."""
     import base64
 
     from lianbao.commands.export_notice import write_csv, write_xlsx
+    from lianbao.demo.files import chart_job, do, xlsx_job
 
     out.mkdir(parents=True, exist_ok=True)
-    files = []
+    h1, year = f"{state.year}H1", f"{state.year}"
     with state.suite.rpc() as rpc:
-        for period in (f"{state.year}H1", f"{state.year}"):
-            notice = rpc.rewards.notice({"period": period})
-            files.append(write_xlsx(notice, out / f"notice_{period}.xlsx"))
-            if period == f"{state.year}":
-                files.extend(write_csv(notice, out))
+        notices = {period: rpc.rewards.notice({"period": period}) for period in (h1, year)}
+    later = [xlsx_job(notices[year], out / f"notice_{year}.xlsx"),
+             chart_job(out / "stars_per_agency.png", *chart_data(state))]
+    if files_process is not None:
+        files_process.start(later)
+    first = write_xlsx(notices[h1], out / f"notice_{h1}.xlsx")
+    csvs = write_csv(notices[year], out)
     rates = out / f"satisfaction_{state.year}H1.xlsx"
     rates.write_bytes(base64.b64decode(state.xlsx_rates["content_base64"]))
-    files.append(rates)
     path = out / "report.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
-    files.append(path)
-    files.append(chart(state, out / "stars_per_agency.png"))
-    return files
+    workbook, png = files_process.finish() if files_process is not None else [do(job) for job in later]
+    return [first, workbook, *csvs, rates, path, png]
 
 
-def chart(state: DemoState, path: Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def chart_data(state: DemoState) -> tuple[int, list[str], dict[int, list[int]]]:
+    """The year, the agencies (sorted) and per star the officers rated of each in the annual rating."""
     per_agency = defaultdict(Counter)
     for o in state.annual["result"]["officers"]:
         if o["status"] == "rated":
             per_agency[state.city.agency_of.get(o["id"], "?")][o["stars"]] += 1
     agencies = sorted(per_agency)
-    fig, ax = plt.subplots(figsize=(max(8, len(agencies) * 0.28), 5))
-    bottom = [0] * len(agencies)
-    colours = {5: "#1b7837", 4: "#7fbf7b", 3: "#d9f0d3", 2: "#f1b6da", 1: "#c51b7d"}
-    for star in (1, 2, 3, 4, 5):
-        values = [per_agency[a][star] for a in agencies]
-        ax.bar(agencies, values, bottom=bottom, label=f"{star}★", color=colours[star])
-        bottom = [b + v for b, v in zip(bottom, values)]
-    ax.set_title(f"Officers' stars per agency, annual rating {state.year}")
-    ax.set_ylabel("officers rated")
-    ax.tick_params(axis="x", labelrotation=90, labelsize=7)
-    ax.legend(ncol=5, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return state.year, agencies, {star: [per_agency[a][star] for a in agencies] for star in (1, 2, 3, 4, 5)}
 
+
+def chart(state: DemoState, path: Path) -> Path:
+    """Officers' stars per agency of the annual rating, drawn in this process."""
+    from lianbao.demo.files import draw
+
+    return draw(path, *chart_data(state))
