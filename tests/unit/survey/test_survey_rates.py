@@ -152,19 +152,23 @@ def test_the_report_of_pooled_counts_is_the_report_of_cells():
 
 
 def test_the_pooled_report_gives_every_count_its_own_dict():
-    """rate_report_pooled works each distinct (satisfied, basic, dissatisfied) out once per report
-    (issue 24 item 5); the rows still hold dicts of their own, so changing one changes no other."""
-    from services.survey.domain import rate_report_pooled, tally_by_key
+    """rate_report_rows (the pooled report's row-by-row way) works each distinct (satisfied, basic,
+    dissatisfied) out once per report (issue 24 item 5); its rows still hold dicts of their own, so
+    changing one changes no other; and so do the arrays' (rate_report_pooled)."""
+    from services.survey.domain import DIMENSIONS, rate_report_pooled, rate_report_rows, tally_by_key
     subjects = {"o1": "officer", "o2": "officer", "o3": "officer"}
     forms = [("o1", "parents", "S" * 35), ("o2", "parents", "S" * 35)]     # o1 and o2 alike, o3 none
-    report = rate_report_pooled(subjects, *tally_by_key(forms, Q), groups=("parents", "officers"))
-    dicts = [d for row in report["subjects"] for part in ("dimensions", "groups") for d in row[part].values()]
-    dicts += list(report["totals"]["dimensions"].values()) + list(report["totals"]["groups"].values())
-    assert len({id(d) for d in dicts}) == len(dicts)
-    first, second = report["subjects"][0], report["subjects"][1]
-    assert first["groups"] == second["groups"]
-    first["groups"]["parents"]["rate"] = "changed"
-    assert second["groups"]["parents"]["rate"] == "1.0000"
+    groups = ("parents", "officers")
+    dims, pooled = tally_by_key(forms, Q)
+    for report in (rate_report_rows(subjects, dims, pooled, DIMENSIONS, groups, {}),
+                   rate_report_pooled(subjects, dims, pooled, groups=groups)):
+        dicts = [d for row in report["subjects"] for part in ("dimensions", "groups") for d in row[part].values()]
+        dicts += list(report["totals"]["dimensions"].values()) + list(report["totals"]["groups"].values())
+        assert len({id(d) for d in dicts}) == len(dicts)
+        first, second = report["subjects"][0], report["subjects"][1]
+        assert first["groups"] == second["groups"]
+        first["groups"]["parents"]["rate"] = "changed"
+        assert second["groups"]["parents"]["rate"] == "1.0000"
 
 
 def test_tally_over_columns_equals_form_by_form():
