@@ -29,5 +29,19 @@ def classes():
     return [GatewayService] + [service_class(name) for name in SERVICES]
 
 
+def load(suite, *, campaign: bool = True) -> None:
+    """The city in the services: its units and staff in the roster, PEOPLE in training, the course
+    drill (by the operator) and unless told not to the campaign c1 of SUBJECTS (owner cnty)."""
+    with suite.rpc() as rpc:
+        rpc.roster.save_units({"units": UNITS})
+        rpc.roster.create_staff({"staff": STAFF})
+        rpc.training.upsert_people({"people": PEOPLE})
+        if campaign:
+            rpc.survey.create_campaign({"campaign_id": "c1", "period": "2026H1", "owner": "cnty",
+                                        "subjects": SUBJECTS})
+    with suite.rpc(as_operator="ops") as rpc:
+        rpc.training.register_courses({"courses": [{"id": "drill", "kind": "skills", "title": "实战技能"}]})
+
+
 def form(serial, subject="o1", answers="S" * 35):
     return {"serial": serial, "subject": subject, "group": "parents", "answers": answers}

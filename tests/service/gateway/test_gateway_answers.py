@@ -22,14 +22,7 @@ QUERY = {"year": "2026", "date": "2026-03-02", "as_of": "2026-03-20", "month": "
 
 def test_every_get_route_answers_as_its_schema_says(start_gateway):
     gw, suite = start_gateway(city.classes())
-    with suite.rpc() as rpc:
-        rpc.roster.save_units({"units": city.UNITS})
-        rpc.roster.create_staff({"staff": city.STAFF})
-        rpc.training.upsert_people({"people": city.PEOPLE})
-        rpc.survey.create_campaign({"campaign_id": "c1", "period": "2026H1", "owner": "cnty",
-                                    "subjects": city.SUBJECTS})
-    with suite.rpc(as_operator="ops") as rpc:
-        rpc.training.register_courses({"courses": [{"id": "drill", "kind": "skills", "title": "实战技能"}]})
+    city.load(suite)
     r = requests.post(f"{gw}/survey/campaigns/c1/batches", json={"batch_id": "b1", "forms": [city.form("f1")]},
                       headers=auth("city"), timeout=30)
     assert r.status_code == 200, r.text

@@ -19,12 +19,7 @@ pytestmark = pytest.mark.timeout(300)
 
 def test_a_generated_client_reads_and_writes_with_typed_answers(start_gateway, tmp_path, monkeypatch):
     gw, suite = start_gateway(city.classes())
-    with suite.rpc() as rpc:
-        rpc.roster.save_units({"units": city.UNITS})
-        rpc.roster.create_staff({"staff": city.STAFF})
-        rpc.training.upsert_people({"people": city.PEOPLE})
-    with suite.rpc(as_operator="ops") as rpc:
-        rpc.training.register_courses({"courses": [{"id": "drill", "kind": "skills", "title": "实战技能"}]})
+    city.load(suite, campaign=False)
     (tmp_path / "openapi.json").write_bytes(requests.get(f"{gw}/openapi.json", timeout=30).content)
     bin_dir = Path(sys.executable).parent
     monkeypatch.setenv("PATH", f"{bin_dir}:{__import__('os').environ.get('PATH', '')}")   # its ruff hooks
@@ -65,14 +60,7 @@ def test_a_generated_client_reads_list_routes_page_by_page_and_other_answers_as_
     person's spells, the courses, a campaign's subjects), a shape read from the route table (the
     chain's check), a contract's answer, a free-form answer (a campaign) and a list's bad cursor."""
     gw, suite = start_gateway(city.classes())
-    with suite.rpc() as rpc:
-        rpc.roster.save_units({"units": city.UNITS})
-        rpc.roster.create_staff({"staff": city.STAFF})
-        rpc.training.upsert_people({"people": city.PEOPLE})
-        rpc.survey.create_campaign({"campaign_id": "c1", "period": "2026H1", "owner": "cnty",
-                                    "subjects": city.SUBJECTS})
-    with suite.rpc(as_operator="ops") as rpc:
-        rpc.training.register_courses({"courses": [{"id": "drill", "kind": "skills", "title": "实战技能"}]})
+    city.load(suite)
     api, models, client = _generated(gw, tmp_path, monkeypatch, TOKENS["city"])
 
     units, cursor = [], None
