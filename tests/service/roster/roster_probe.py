@@ -2,6 +2,7 @@
 contract's schemas (not part of the suite)."""
 from shared.contracts import roster as roster_contract
 from shared.entrypoints import event_handler, rpc
+from shared.runner import service_class
 
 RECEIVED: list = []
 
@@ -11,6 +12,13 @@ def _keep(event_type, event):
     contract never gets here); kept as the wire carried it (dates as ISO strings)."""
     body = {k: v for k, v in event.items() if k not in ("event_id", "occurred_at")}
     RECEIVED.append((event_type, roster_contract.EVENT_SCHEMAS[event_type]().dump(body)))
+
+
+def roster_and_probe(embedded_suite):
+    """The roster and this probe on the embedded broker (the outbox polled every 0.2 s), nothing
+    received yet."""
+    RECEIVED.clear()
+    return embedded_suite(classes=[service_class("roster"), RosterProbe], OUTBOX_POLL_SECONDS=0.2)
 
 
 class RosterProbe:

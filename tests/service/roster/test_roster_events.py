@@ -5,7 +5,6 @@ import pytest
 
 import roster_probe
 from conftest import CITY_STAFF, CITY_UNITS
-from shared.runner import service_class
 from tests import waiting  # noqa: E402
 
 pytestmark = pytest.mark.timeout(90)
@@ -15,9 +14,7 @@ wait_for = partial(waiting.wait_for, timeout=15.0)
 
 
 def test_events_for_joins_pairs_bans_and_leavers(embedded_suite):
-    roster_probe.RECEIVED.clear()
-    suite = embedded_suite(classes=[service_class("roster"), roster_probe.RosterProbe],
-                           OUTBOX_POLL_SECONDS=0.2)
+    suite = roster_probe.roster_and_probe(embedded_suite)
     with suite.rpc() as rpc:
         rpc.roster.save_units({"units": CITY_UNITS})
         rpc.roster.create_staff({"staff": CITY_STAFF})
@@ -47,9 +44,7 @@ def test_events_for_joins_pairs_bans_and_leavers(embedded_suite):
 def test_a_batch_of_pairs_is_one_event_of_its_pairs(embedded_suite):
     """``assign_mentors`` publishes its pairs in one ``mentors_assigned`` event (at most EVENT_BATCH
     pairs an event), each pair as ``mentor_assigned`` gives one; no ``mentor_assigned`` a pair."""
-    roster_probe.RECEIVED.clear()
-    suite = embedded_suite(classes=[service_class("roster"), roster_probe.RosterProbe],
-                           OUTBOX_POLL_SECONDS=0.2)
+    suite = roster_probe.roster_and_probe(embedded_suite)
     with suite.rpc() as rpc:
         rpc.roster.save_units({"units": CITY_UNITS})
         rpc.roster.create_staff({"staff": CITY_STAFF})

@@ -7,7 +7,6 @@ import pytest
 
 import roster_probe
 from conftest import CITY_STAFF, CITY_UNITS
-from shared.runner import service_class
 from tests import waiting
 
 pytestmark = pytest.mark.timeout(120)
@@ -114,9 +113,7 @@ def test_a_unit_is_dissolved_only_once_empty(roster):
 
 
 def test_a_move_publishes_the_versions_and_the_people_whose_agency_changes(embedded_suite):
-    roster_probe.RECEIVED.clear()
-    suite = embedded_suite(classes=[service_class("roster"), roster_probe.RosterProbe],
-                           OUTBOX_POLL_SECONDS=0.2)
+    suite = roster_probe.roster_and_probe(embedded_suite)
     with suite.rpc() as rpc:
         rpc.roster.save_units({"units": CITY_UNITS})
         rpc.roster.create_staff({"staff": CITY_STAFF})
