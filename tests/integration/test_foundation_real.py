@@ -13,6 +13,7 @@ from sqlalchemy import text
 from shared.config import SERVICES, database_url
 from shared.db import make_engine
 from shared.runner import Suite
+from tests.integration.processes import services_up
 from tests.service.foundation.probe_services import ReceiverService, SenderService
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(180)]
@@ -28,10 +29,7 @@ def _env(real_config):
 
 def test_five_services_as_processes_answer_health_through_rabbitmq_and_postgresql(real_config, tmp_path):
     env = _env(real_config)
-    procs = [subprocess.Popen([sys.executable, "-m", "lianbao", "up", name], env=env,
-                              stdout=open(tmp_path / f"{name}.log", "w"), stderr=subprocess.STDOUT)
-             for name in SERVICES]
-    try:
+    with services_up(SERVICES, env, tmp_path):
         deadline = time.time() + 90
         rows = None
         while time.time() < deadline:
@@ -48,14 +46,6 @@ def test_five_services_as_processes_answer_health_through_rabbitmq_and_postgresq
                                text=True, timeout=60)
         assert table.returncode == 0
         assert all(name in table.stdout for name in SERVICES)
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
 
 
 def test_outbox_event_committed_before_a_crash_is_sent_after_restart(real_config, monkeypatch):

@@ -12,6 +12,7 @@ import pytest
 from shared.assertions import signed_event_dispatcher as event_dispatcher
 
 from lianbao.commands._rpc import cluster_proxy
+from tests.integration.processes import services_up
 from tests.service.ops import month
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(240)]
@@ -58,10 +59,7 @@ def services(private_config, tmp_path):
                 "LIANBAO_DATA": real_config["DATA_DIR"], "PYTHONUNBUFFERED": "1", "EVENT_MAX_ATTEMPTS": "2",
                 **{f"{n.upper()}_METRICS_PORT": str(p) for n, p in ports.items()}})
     env.pop("LIANBAO_CONFIG", None)
-    procs = [subprocess.Popen([sys.executable, "-m", "lianbao", "up", name], env=env,
-                              stdout=open(tmp_path / f"{name}.log", "w"), stderr=subprocess.STDOUT)
-             for name in NAMES]
-    try:
+    with services_up(NAMES, env, tmp_path):
         deadline = time.time() + 90
         while time.time() < deadline:
             out = subprocess.run([sys.executable, "-m", "lianbao", "health", *NAMES, "--json", "--timeout", "5"],
@@ -72,14 +70,6 @@ def services(private_config, tmp_path):
         else:
             pytest.fail(f"services never became healthy: {out.stdout} {out.stderr}")
         yield env, ports
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
 
 
 def test_a_scripted_month_on_rabbitmq_and_postgresql_scraped_over_http(services, private_config):
