@@ -425,15 +425,21 @@ def _obj(check, v, path, allowed) -> bool:
     return True
 
 
-def _text(check, d, key, path, required=True):
+def _given(check, d, key, path, required=True):
+    """``d[key]``; None when it is absent (MISSING) or null (NULL), reported only when ``required``."""
     if key not in d:
         if required:
             check.add(_p(path, key), MISSING)
         return None
     v = d[key]
+    if v is None and required:
+        check.add(_p(path, key), NULL)
+    return v
+
+
+def _text(check, d, key, path, required=True):
+    v = _given(check, d, key, path, required)
     if v is None:
-        if required:
-            check.add(_p(path, key), NULL)
         return None
     if type(v) is not str:
         check.add(_p(path, key), NOT_STRING)
@@ -445,14 +451,8 @@ def _text(check, d, key, path, required=True):
 
 
 def _choice(check, d, key, path, choices, required=True):
-    if key not in d:
-        if required:
-            check.add(_p(path, key), MISSING)
-        return None
-    v = d[key]
+    v = _given(check, d, key, path, required)
     if v is None:
-        if required:
-            check.add(_p(path, key), NULL)
         return None
     if type(v) is not str:
         check.add(_p(path, key), NOT_STRING)
@@ -462,12 +462,8 @@ def _choice(check, d, key, path, choices, required=True):
 
 
 def _date(check, d, key, path):
-    if key not in d:
-        check.add(_p(path, key), MISSING)
-        return None
-    v = d[key]
+    v = _given(check, d, key, path)
     if v is None:
-        check.add(_p(path, key), NULL)
         return None
     try:
         return _parse_date(v)
