@@ -595,11 +595,7 @@ def _send_back(self, person, form):
         errors["reason"] = "请写明退回理由 (a send-back needs its reason)"
     back = form.get("back") or None
     if not errors:
-        waiting = {ev["id"]: ev for ev in _call(self, person, "scoring.waiting_for",
-                                                {"person": person.person})["approve"]}
-        strange = [value for value in chosen if value not in waiting]
-        if strange:
-            errors["ev"] = f"{strange[0][:120]}: 不在待审定之列 (not an evaluation waiting for your approval)"
+        waiting = _waiting_approval(self, person, chosen, errors)
     if not errors:
         items = [{"actor": person.person, "subject": waiting[v]["subject"], "kind": waiting[v]["kind"],
                   "month": waiting[v]["month"], "reason": reason} for v in chosen]
@@ -613,6 +609,17 @@ def _send_back(self, person, form):
             return Response("", status=303, headers={"Location": f"/console/approve?sent_back={len(items)}",
                                                      "Cache-Control": "no-store"})
     return _approve_page(self, person, 400, errors=errors, chosen=set(chosen), reason=reason, back=back)
+
+
+def _waiting_approval(self, person, chosen, errors) -> dict:
+    """The evaluations waiting for ``person``'s approval, by id (``scoring.waiting_for``): only those
+    may be chosen; one that is not refuses the form (``errors["ev"]``), nothing written."""
+    waiting = {ev["id"]: ev for ev in _call(self, person, "scoring.waiting_for",
+                                            {"person": person.person})["approve"]}
+    strange = [value for value in chosen if value not in waiting]
+    if strange:
+        errors["ev"] = f"{strange[0][:120]}: 不在待审定之列 (not an evaluation waiting for your approval)"
+    return waiting
 
 
 @guarded
@@ -629,12 +636,7 @@ def approve_post(self, request, person):
     chosen, note, errors = _checked(form, "ev", "请勾选要审定的考核 (choose at least one evaluation)",
                                     "note", "意见")
     if not errors:
-        # only evaluations waiting for this person: one that is not refuses the form, nothing written
-        waiting = {ev["id"]: ev for ev in _call(self, person, "scoring.waiting_for",
-                                                {"person": person.person})["approve"]}
-        strange = [value for value in chosen if value not in waiting]
-        if strange:
-            errors["ev"] = f"{strange[0][:120]}: 不在待审定之列 (not an evaluation waiting for your approval)"
+        waiting = _waiting_approval(self, person, chosen, errors)
     if not errors:
         items = [{"actor": person.person, "subject": waiting[v]["subject"], "kind": waiting[v]["kind"],
                   "month": waiting[v]["month"], **({"note": note} if note else {})} for v in chosen]
