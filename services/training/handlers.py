@@ -12,6 +12,7 @@ from fractions import Fraction
 from sqlalchemy import delete, func, insert, select
 
 from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
+from shared.dated import still_away
 from shared.roster_posts import save_posts, save_unit_versions
 from shared.contracts import training as contract
 from shared.errors import Conflict, RuleViolation, ValidationFailed
@@ -198,11 +199,11 @@ def _follow_departures(uow, person_ids) -> None:
         back = dict(uow.session.execute(select(P.person_id, func.max(P.start))
                                         .where(P.person_id.in_(list(last))).group_by(P.person_id)).all())
         for row in uow.session.scalars(select(models.Person).where(models.Person.id.in_(list(last)))):
-            on, kind = last[row.id]
-            if back.get(row.id) is not None and back[row.id] > on:
-                row.left_on, row.status = None, "active"
-            else:
+            on, kind = last[row.id]     # the latest departure and post decide it
+            if still_away([on], [back[row.id]] if back.get(row.id) is not None else []):
                 row.left_on, row.status = on, kind
+            else:
+                row.left_on, row.status = None, "active"
 
 
 def staff_left(uow, event: dict) -> None:
