@@ -321,8 +321,10 @@ class PersonRow(NamedTuple):
 
 
 def _people_statements():
-    M, E, PP, P, S = (models.MentorSpan, models.EvaluatorSpan, models.PersonPost, models.Person,
-                      models.Spell)
+    # the tables' columns (a Core select: rows as the cursor gives them, without the ORM's row
+    # loading; :meth:`History._flush` flushes first as the ORM's select did)
+    M, E, PP, P, S = (m.__table__.c for m in (models.MentorSpan, models.EvaluatorSpan, models.PersonPost,
+                                              models.Person, models.Spell))
     ids = bindparam("ids", expanding=True)
     return (select(M.mentee, M.start, M.end, M.mentor).where(M.mentee.in_(ids), M.cancelled.is_(False)),
             select(E.person, E.start, E.end, E.grp, E.rule).where(E.person.in_(ids)),
@@ -354,12 +356,18 @@ class History:
         self.candidates: dict = {}      # (section, position) -> people ever posted there
         self.supervisor_candidates: dict = {}   # (section, agency) -> :meth:`load_supervisors`
 
+    def _flush(self) -> None:
+        """The session's pending changes flushed before a read, as an ORM select would (the
+        statements above are Core selects)."""
+        self.s._autoflush()
+
     def load(self, ids) -> None:
         need = [i for i in set(ids) if i and i not in self.loaded]
         if not need:
             return
         s = self.s
         self.load_posts(need)
+        self._flush()
         # rows as plain tuples, not ORM objects (a batch reads thousands of people)
         for chunk in _chunks(need):
             for mentee, start, end, mentor in s.execute(_MENTORS_OF, {"ids": chunk}):
@@ -374,6 +382,7 @@ class History:
         need = [i for i in set(ids) if i and i not in self.posts_loaded]
         if not need:
             return
+        self._flush()
         for chunk in _chunks(need):
             for person, start, agency, section, position, supervises in self.s.execute(
                     _POSTS_OF, {"ids": chunk}):
@@ -388,6 +397,7 @@ class History:
         if not need:
             return
         s = self.s
+        self._flush()
         for chunk in _chunks(need):
             for r in s.execute(_PEOPLE_ROWS, {"ids": chunk}):
                 self.people[r.id] = PersonRow(*r)

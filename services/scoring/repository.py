@@ -10,7 +10,7 @@ import json
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select
 
 from shared import fastjson
 from shared.errors import Conflict, LianbaoError, NotFound
@@ -290,12 +290,37 @@ def add_log(s, ev_id, action, actor, on, frm, to, note=None, dig=None):
                         signed_by=s.info.get("signed_by")))
 
 
+#: the trail's columns a step may give (any it leaves out is NULL, as the ORM's bulk insert left it)
+_LOG_FIELDS = ("evaluation_id", "action", "actor", "on_date", "from_state", "to_state", "note", "digest")
+#: Core statements of the batched writes, built once: an executemany of plain rows through the
+#: session's connection, where the ORM's bulk path checked and sorted every parameter set first
+#: (#24 item 5); the same SQL and rows, in the same order, in the same transaction
+_INSERT_LOGS = EvaluationLog.__table__.insert()
+_INSERT_EVALUATIONS = Evaluation.__table__.insert()
+_UPDATES: dict = {}
+
+
+def _autoflush(s) -> None:
+    """What the ORM's bulk statements did first (and a Core statement does not): pending ORM
+    changes of the session flushed, unless autoflush is off."""
+    s._autoflush()
+
+
 def add_logs(s, logs) -> None:
     """Steps of the trail, each with who the entry point verified (the session's ``signed_by``)
     beside the actor its payload names."""
     if logs:
         signed_by = s.info.get("signed_by")
-        s.execute(insert(EvaluationLog), [{**row, "signed_by": signed_by} for row in logs])
+        _autoflush(s)
+        s.execute(_INSERT_LOGS, [{**{f: row.get(f) for f in _LOG_FIELDS}, "signed_by": signed_by}
+                                 for row in logs])
+
+
+def insert_evaluations(s, rows) -> None:
+    """New evaluations (each a dict of every column but ``overdue_flagged_on``, the same keys)."""
+    if rows:
+        _autoflush(s)
+        s.execute(_INSERT_EVALUATIONS, rows)
 
 
 def last_log(s, ev_id):
@@ -340,14 +365,25 @@ BATCH_STEP_COLUMNS = ("id", "kind", "subject", "month", "agency", "evaluator", "
                       "approved_by", "notice_start", "notice_end")
 
 
+def _records(s, stmt, params=None) -> list:
+    """The rows of a Core select of ``evaluations`` columns as records (:func:`_record`'s), the
+    session's pending changes flushed first as the ORM's select did (a Core select skips the ORM's
+    row loading: #24 item 5)."""
+    _autoflush(s)
+    result = s.execute(stmt, params)
+    keys = tuple(result.keys())
+    return [SimpleNamespace(**dict(zip(keys, row))) for row in result]
+
+
 def load_evaluations(s, items, columns=EVALUATION_COLUMNS) -> dict:
     """``{id: record}`` of the items' evaluations that exist (:func:`_record`), of ``columns``
     (all by default)."""
     out = {}
-    cols = [getattr(Evaluation, c) for c in columns]
+    t = Evaluation.__table__
+    cols = [t.c[c] for c in columns]
     for part in chunks([eval_id(i["kind"], i["subject"], i["month"]) for i in items]):
-        for row in s.execute(select(*cols).where(Evaluation.id.in_(part))):
-            out[row.id] = _record(row)
+        for rec in _records(s, select(*cols).where(t.c.id.in_(part))):
+            out[rec.id] = rec
     return out
 
 
@@ -357,9 +393,15 @@ def save_evaluations(s, records, fields) -> None:
     written once, as it is last."""
     if not records:
         return
+    fields = tuple(fields)
+    stmt = _UPDATES.get(fields)
+    if stmt is None:
+        t = Evaluation.__table__
+        stmt = _UPDATES[fields] = t.update().where(t.c.id == bindparam("_id")).values(
+            {f: bindparam(f) for f in fields})
     by_id = {r.id: r for r in records}
-    s.execute(update(Evaluation), [{"id": i, **{f: getattr(r, f) for f in fields}}
-                                   for i, r in by_id.items()])
+    _autoflush(s)
+    s.execute(stmt, [{"_id": i, **{f: getattr(r, f) for f in fields}} for i, r in by_id.items()])
 
 
 def require_evaluation(evals, it):
@@ -384,10 +426,9 @@ MONTH_STEP_COLUMNS = ("id", "kind", "subject", "month", "evaluator", "state", "n
 def evaluations_of(s, evaluator, month, states, columns=EVALUATION_COLUMNS) -> list:
     """The body's evaluations of ``month`` in ``states``, as records (:func:`_record`) of
     ``columns`` (all by default)."""
-    cols = [getattr(Evaluation, c) for c in columns]
-    return [_record(row) for row in s.execute(select(*cols).where(
-        Evaluation.evaluator == evaluator, Evaluation.month == month,
-        Evaluation.state.in_(states)))]
+    t = Evaluation.__table__
+    return _records(s, select(*[t.c[c] for c in columns]).where(
+        t.c.evaluator == evaluator, t.c.month == month, t.c.state.in_(states)))
 
 
 def count_evaluations(s, evaluator, month, states) -> int:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import insert
-
 from shared.db import signed_by
 from shared.errors import Conflict, Forbidden, NotFound
 from services.scoring import history, repository
@@ -77,7 +75,7 @@ def submit_self_assessments(uow, data) -> dict:
 
     out = repository.batch(items, one)
     if new_rows:
-        s.execute(insert(Evaluation), new_rows)
+        repository.insert_evaluations(s, new_rows)
         repository.add_logs(s, logs)
     return out
 
