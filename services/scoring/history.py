@@ -130,7 +130,7 @@ def sections_of_body(s, evaluator: str, day: date) -> dict:
     is ``evaluator`` on ``day``: the same answer as ``units_on(s, day, "section")`` filtered on
     the body, read for the body's candidates only (a section with a version of ``evaluator``'s
     agency, or whose read model's evaluator is ``evaluator``), not the whole city's tree."""
-    V, U = models.UnitVersion, models.Unit
+    V, U = models.UnitVersion.__table__.c, models.Unit.__table__.c     # Core: no ORM row loading
     candidates = union(select(V.id).where(V.kind == "section", V.agency == evaluator),
                        select(U.id).where(U.evaluator == evaluator))
     versions: dict = defaultdict(list)
@@ -322,7 +322,7 @@ class PersonRow(NamedTuple):
 
 def _people_statements():
     # the tables' columns (a Core select: rows as the cursor gives them, without the ORM's row
-    # loading; :meth:`History._flush` flushes first as the ORM's select did)
+    # loading; the session flushes pending changes first for it as for an ORM select)
     M, E, PP, P, S = (m.__table__.c for m in (models.MentorSpan, models.EvaluatorSpan, models.PersonPost,
                                               models.Person, models.Spell))
     ids = bindparam("ids", expanding=True)
@@ -356,18 +356,12 @@ class History:
         self.candidates: dict = {}      # (section, position) -> people ever posted there
         self.supervisor_candidates: dict = {}   # (section, agency) -> :meth:`load_supervisors`
 
-    def _flush(self) -> None:
-        """The session's pending changes flushed before a read, as an ORM select would (the
-        statements above are Core selects)."""
-        self.s._autoflush()
-
     def load(self, ids) -> None:
         need = [i for i in set(ids) if i and i not in self.loaded]
         if not need:
             return
         s = self.s
         self.load_posts(need)
-        self._flush()
         # rows as plain tuples, not ORM objects (a batch reads thousands of people)
         for chunk in _chunks(need):
             for mentee, start, end, mentor in s.execute(_MENTORS_OF, {"ids": chunk}):
@@ -382,7 +376,6 @@ class History:
         need = [i for i in set(ids) if i and i not in self.posts_loaded]
         if not need:
             return
-        self._flush()
         for chunk in _chunks(need):
             for person, start, agency, section, position, supervises in self.s.execute(
                     _POSTS_OF, {"ids": chunk}):
@@ -397,7 +390,6 @@ class History:
         if not need:
             return
         s = self.s
-        self._flush()
         for chunk in _chunks(need):
             for r in s.execute(_PEOPLE_ROWS, {"ids": chunk}):
                 self.people[r.id] = PersonRow(*r)

@@ -42,8 +42,12 @@ def digest(obj) -> str:
 
     Not :func:`shared.canonical.canonical_json`: these digests are stored in the evaluation trail
     and compared with the next submission, so their text (ASCII-escaped, default separators)
-    must stay what it was."""
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
+    must stay what it was (the encoder ``json.dumps(obj, sort_keys=True, default=str)`` builds,
+    built once: ``json.dumps`` builds one a call when given options)."""
+    return hashlib.sha256(_DIGEST_JSON(obj).encode()).hexdigest()
+
+
+_DIGEST_JSON = json.JSONEncoder(sort_keys=True, default=str).encode
 
 
 def chunks(ids, size=IDS_PER_QUERY):
@@ -293,17 +297,12 @@ def add_log(s, ev_id, action, actor, on, frm, to, note=None, dig=None):
 #: the trail's columns a step may give (any it leaves out is NULL, as the ORM's bulk insert left it)
 _LOG_FIELDS = ("evaluation_id", "action", "actor", "on_date", "from_state", "to_state", "note", "digest")
 #: Core statements of the batched writes, built once: an executemany of plain rows through the
-#: session's connection, where the ORM's bulk path checked and sorted every parameter set first
-#: (#24 item 5); the same SQL and rows, in the same order, in the same transaction
+#: session (which flushes pending ORM changes first for a Core statement too, as for the ORM's),
+#: where the ORM's bulk path checked and sorted every parameter set first (#24 item 5); the same SQL
+#: and rows, in the same order, in the same transaction
 _INSERT_LOGS = EvaluationLog.__table__.insert()
 _INSERT_EVALUATIONS = Evaluation.__table__.insert()
 _UPDATES: dict = {}
-
-
-def _autoflush(s) -> None:
-    """What the ORM's bulk statements did first (and a Core statement does not): pending ORM
-    changes of the session flushed, unless autoflush is off."""
-    s._autoflush()
 
 
 def add_logs(s, logs) -> None:
@@ -311,7 +310,6 @@ def add_logs(s, logs) -> None:
     beside the actor its payload names."""
     if logs:
         signed_by = s.info.get("signed_by")
-        _autoflush(s)
         s.execute(_INSERT_LOGS, [{**{f: row.get(f) for f in _LOG_FIELDS}, "signed_by": signed_by}
                                  for row in logs])
 
@@ -319,7 +317,6 @@ def add_logs(s, logs) -> None:
 def insert_evaluations(s, rows) -> None:
     """New evaluations (each a dict of every column but ``overdue_flagged_on``, the same keys)."""
     if rows:
-        _autoflush(s)
         s.execute(_INSERT_EVALUATIONS, rows)
 
 
@@ -366,13 +363,13 @@ BATCH_STEP_COLUMNS = ("id", "kind", "subject", "month", "agency", "evaluator", "
 
 
 def _records(s, stmt, params=None) -> list:
-    """The rows of a Core select of ``evaluations`` columns as records (:func:`_record`'s), the
-    session's pending changes flushed first as the ORM's select did (a Core select skips the ORM's
-    row loading: #24 item 5)."""
-    _autoflush(s)
+    """The rows of a Core select of ``evaluations`` columns as records (:func:`_record`'s): a Core
+    select skips the ORM's row loading (#24 item 5); the session flushes its pending changes first
+    for it as for the ORM's select."""
     result = s.execute(stmt, params)
     keys = tuple(result.keys())
-    return [SimpleNamespace(**dict(zip(keys, row))) for row in result]
+    new = SimpleNamespace
+    return [new(**dict(zip(keys, row))) for row in result]
 
 
 def load_evaluations(s, items, columns=EVALUATION_COLUMNS) -> dict:
@@ -400,7 +397,6 @@ def save_evaluations(s, records, fields) -> None:
         stmt = _UPDATES[fields] = t.update().where(t.c.id == bindparam("_id")).values(
             {f: bindparam(f) for f in fields})
     by_id = {r.id: r for r in records}
-    _autoflush(s)
     s.execute(stmt, [{"_id": i, **{f: getattr(r, f) for f in fields}} for i, r in by_id.items()])
 
 
