@@ -322,7 +322,8 @@ class PersonRow(NamedTuple):
 
 def _people_statements():
     # the tables' columns (a Core select: rows as the cursor gives them, without the ORM's row
-    # loading; the session flushes pending changes first for it as for an ORM select)
+    # loading; the session flushes pending changes first for it as for an ORM select), their rows
+    # fetched at once (``.all()``: iterating a result fetches row by row)
     M, E, PP, P, S = (m.__table__.c for m in (models.MentorSpan, models.EvaluatorSpan, models.PersonPost,
                                               models.Person, models.Spell))
     ids = bindparam("ids", expanding=True)
@@ -364,9 +365,9 @@ class History:
         self.load_posts(need)
         # rows as plain tuples, not ORM objects (a batch reads thousands of people)
         for chunk in _chunks(need):
-            for mentee, start, end, mentor in s.execute(_MENTORS_OF, {"ids": chunk}):
+            for mentee, start, end, mentor in s.execute(_MENTORS_OF, {"ids": chunk}).all():
                 self.mentors[mentee].append(asof.Span(start, end, mentor))
-            for person, start, end, grp, rule in s.execute(_EVALUATORS_OF, {"ids": chunk}):
+            for person, start, end, grp, rule in s.execute(_EVALUATORS_OF, {"ids": chunk}).all():
                 self.evaluators[person].append(asof.Span(start, end, grp, rule))
         self.loaded.update(need)
 
@@ -378,7 +379,7 @@ class History:
             return
         for chunk in _chunks(need):
             for person, start, agency, section, position, supervises in self.s.execute(
-                    _POSTS_OF, {"ids": chunk}):
+                    _POSTS_OF, {"ids": chunk}).all():
                 self.posts[person].append(asof.Post(start, agency, section, position, _split(supervises)))
         self.load_team(need)
         self.posts_loaded.update(need)
@@ -391,9 +392,9 @@ class History:
             return
         s = self.s
         for chunk in _chunks(need):
-            for r in s.execute(_PEOPLE_ROWS, {"ids": chunk}):
+            for r in s.execute(_PEOPLE_ROWS, {"ids": chunk}).all():
                 self.people[r.id] = PersonRow(*r)
-            for person, start, end in s.execute(_EXITS_OF, {"ids": chunk}):
+            for person, start, end in s.execute(_EXITS_OF, {"ids": chunk}).all():
                 self.exits[person].append((start, end))
         for pid in need:
             p = self.people.get(pid)

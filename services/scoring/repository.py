@@ -329,10 +329,11 @@ def last_step_days(s, ev_ids) -> dict:
     """``{evaluation id: the day of its latest step}`` of the evaluations among ``ev_ids`` that have a
     trail (one grouped read per thousand ids)."""
     ids, out = sorted(set(ev_ids)), {}
+    log = EvaluationLog.__table__.c         # a Core select: no ORM row loading (#24 item 5)
     for i in range(0, len(ids), 1000):
-        out.update(s.execute(select(EvaluationLog.evaluation_id, func.max(EvaluationLog.on_date))
-                             .where(EvaluationLog.evaluation_id.in_(ids[i:i + 1000]))
-                             .group_by(EvaluationLog.evaluation_id)).all())
+        out.update(s.execute(select(log.evaluation_id, func.max(log.on_date))
+                             .where(log.evaluation_id.in_(ids[i:i + 1000]))
+                             .group_by(log.evaluation_id)).all())
     return out
 
 
@@ -368,8 +369,12 @@ def _records(s, stmt, params=None) -> list:
     for it as for the ORM's select."""
     result = s.execute(stmt, params)
     keys = tuple(result.keys())
-    new = SimpleNamespace
-    return [new(**dict(zip(keys, row))) for row in result]
+    out = []
+    for row in result.all():
+        rec = SimpleNamespace()
+        rec.__dict__.update(zip(keys, row))
+        out.append(rec)
+    return out
 
 
 def load_evaluations(s, items, columns=EVALUATION_COLUMNS) -> dict:
