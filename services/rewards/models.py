@@ -15,7 +15,7 @@
   every append, which serialises concurrent settlements on PostgreSQL (SQLite has one writer);
 * ``reward_schedule`` — agencies' adapted amounts (对接), from a year on;
 * ``reward_task`` — talks and rectifications with due, done and revoked dates;
-* ``unit_versions``, ``person_posts``, ``people_left`` — the roster's unit tree and persons' posts
+* ``unit_versions``, ``person_posts``, ``person_departures`` — the roster's unit tree and persons' posts
   through time (``units_saved``, ``staff_joined``/``staff_changed``, ``staff_left``), for the policy
   table only: a person has the role of his post here, within his unit (issue 22: the committee's
   office reads its agencies' notice).
@@ -157,11 +157,13 @@ class PersonPost(Base):
     position = Column(String(20), nullable=False)
 
 
-class PersonLeft(Base):
-    """The day a person left the team (the roster's ``staff_left``): no post from then on."""
-    __tablename__ = "people_left"
+class PersonDeparture(Base):
+    """A departure from the team (the roster's ``staff_left``) with its day: the person has no post
+    from ``left_on`` until a post of his begins after it (a return, ``return_to_team``), as
+    ``shared.dated.away_on`` reads it for every service."""
+    __tablename__ = "person_departures"
     person_id = Column(String(100), primary_key=True)
-    left_on = Column(Date, nullable=False)
+    left_on = Column(Date, primary_key=True)
 
 
 Index("ix_reward_task_open_due", RewardTask.done, RewardTask.due)

@@ -2,8 +2,9 @@
 (issue 22: the committee's office reads its agencies' notice).  Fed by the roster's events:
 ``units_saved`` (each unit's dated versions), ``staff_joined`` / ``staff_changed`` (a post from its
 ``since``, the event's ``effective``, else the join date; events of a person may come in any
-order: a post is keyed by its start), ``staff_left`` (no post from that day); their dates are
-``datetime.date`` as the event's schema loads them."""
+order: a post is keyed by its start), ``staff_left`` (each departure kept with its day: no post from
+then until a post of his begins after it, ``shared.dated.away_on`` as the survey and training read
+it); their dates are ``datetime.date`` as the event's schema loads them."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,7 +12,8 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from services.rewards import models
-from shared.roster_posts import chunks, post_start, save_posts, save_unit_versions
+from shared.dated import away_on
+from shared.roster_posts import save_posts, save_unit_versions
 
 
 def units_saved(uow, units: list) -> None:
@@ -20,26 +22,16 @@ def units_saved(uow, units: list) -> None:
 
 def staff_posts(uow, staff: list, effective: date | None = None) -> None:
     """The posts of a staff event, read and written in bulk (an event holds up to a batch of the
-    roster's people); a person marked gone is back on the team from a post that starts on or after
-    the day he left."""
-    session = uow.session
-    save_posts(session, models.PersonPost, staff, effective)
-    left = {}
-    for part in chunks({s["id"] for s in staff}):
-        for r in session.scalars(select(models.PersonLeft).where(models.PersonLeft.person_id.in_(part))):
-            left[r.person_id] = r
-    for s in staff:
-        gone = left.get(s["id"])
-        if gone is not None and gone.left_on <= post_start(s, effective):   # back on the team since
-            session.delete(left.pop(s["id"]))
+    roster's people); a departure stays: a post beginning after it is a return (:func:`post_on`)."""
+    save_posts(uow.session, models.PersonPost, staff, effective)
 
 
 def staff_left(uow, event: dict) -> None:
-    row = uow.session.get(models.PersonLeft, event["person"])
-    if row is None:
-        uow.session.add(models.PersonLeft(person_id=event["person"], left_on=event["date"]))
-    else:
-        row.left_on = event["date"]
+    """roster ``staff_left``: a departure from ``date``, kept with its day (the same one again
+    changes nothing)."""
+    pid, on = event["person"], event["date"]
+    if uow.session.get(models.PersonDeparture, (pid, on)) is None:
+        uow.session.add(models.PersonDeparture(person_id=pid, left_on=on))
 
 
 def unit_on(session, unit_id: str, day: date | None):
@@ -53,14 +45,18 @@ def unit_on(session, unit_id: str, day: date | None):
 
 
 def post_on(session, person_id: str, day: date):
-    """``(agency, section or None, position)`` of the person's post on ``day``, or None."""
-    left = session.get(models.PersonLeft, person_id)
-    if left is not None and left.left_on <= day:
-        return None
+    """``(agency, section or None, position)`` of the person's post on ``day``, or None (none yet,
+    or off the team then: ``shared.dated.away_on`` from his latest departure and latest post start
+    on or before ``day``)."""
     post = session.scalars(select(models.PersonPost).where(models.PersonPost.person_id == person_id,
                                                            models.PersonPost.start <= day)
                            .order_by(models.PersonPost.start.desc()).limit(1)).first()
     if post is None:
+        return None
+    D = models.PersonDeparture
+    left = session.scalars(select(D.left_on).where(D.person_id == person_id, D.left_on <= day)
+                           .order_by(D.left_on.desc()).limit(1)).first()
+    if left is not None and away_on([left], [post.start], day):
         return None
     agency = post.agency_id or post.unit_id
     return agency, (post.unit_id if post.unit_id != agency else None), post.position

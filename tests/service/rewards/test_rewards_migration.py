@@ -121,3 +121,51 @@ def test_existing_double_payments_are_reversed_by_the_migration(engine):
         uow.commit()
     with UnitOfWork(sessionmaker(engine), models.Base) as uow:
         assert handlers.verify_chain(uow)["ok"] and handlers.reconcile(uow, "2025")["ok"]
+
+
+def test_departures_are_kept_with_their_day_by_the_migration(engine):
+    """Revision 5d8f0b2c4e61: each ``people_left`` row becomes a departure with its day; from then on
+    a person's departures are all kept and read as ``shared.dated`` reads them (a post beginning on
+    the day he left is not a return); down again, the latest departure not followed by a post (r is
+back)."""
+    from datetime import date
+
+    from services.rewards import roster_view
+    from services.rewards.access import RewardsAccess
+
+    with engine.begin() as conn:
+        command.upgrade(alembic_config("rewards", conn), "4c6e8a0b2d17")
+        conn.execute(text("INSERT INTO person_posts (person_id, start, unit_id, agency_id, position) "
+                          "VALUES ('p', '2020-01-01', 'a1', 'a1', 'head'), "
+                          "('q', '2020-01-01', 'a1', 'a1', 'officer')"))
+        conn.execute(text("INSERT INTO people_left (person_id, left_on) VALUES ('p', '2026-04-01')"))
+        command.upgrade(alembic_config("rewards", conn), "head")
+    with UnitOfWork(sessionmaker(engine), models.Base) as uow:
+        s = uow.session
+        assert [(d.person_id, d.left_on) for d in s.scalars(select(models.PersonDeparture))] == \
+            [("p", date(2026, 4, 1))]
+        assert roster_view.post_on(s, "p", date(2026, 3, 31)) == ("a1", None, "head")
+        assert roster_view.post_on(s, "p", date(2026, 4, 1)) is None
+        # a post dated on the day he left is his last one; a second departure keeps the first
+        roster_view.staff_posts(uow, [{"id": "p", "unit": "a1", "agency": "a1", "position": "officer",
+                                       "joined": date(2020, 1, 1)}], effective=date(2026, 4, 1))
+        roster_view.staff_left(uow, {"person": "q", "kind": "transferred_out", "date": date(2026, 2, 1)})
+        roster_view.staff_posts(uow, [{"id": "q", "unit": "a1", "agency": "a1", "position": "head",
+                                       "joined": date(2020, 1, 1)}], effective=date(2026, 5, 1))
+        roster_view.staff_left(uow, {"person": "q", "kind": "transferred_out", "date": date(2026, 8, 1)})
+        roster_view.staff_left(uow, {"person": "q", "kind": "transferred_out", "date": date(2026, 8, 1)})
+        roster_view.staff_left(uow, {"person": "r", "kind": "transferred_out", "date": date(2026, 2, 1)})
+        roster_view.staff_posts(uow, [{"id": "r", "unit": "a1", "agency": "a1", "position": "head",
+                                       "joined": date(2020, 1, 1)}], effective=date(2026, 3, 1))
+        uow.commit()
+    with UnitOfWork(sessionmaker(engine), models.Base) as uow:
+        s = uow.session
+        assert roster_view.post_on(s, "p", date(2026, 4, 1)) is None
+        assert RewardsAccess(s).roles_of("p", date(2026, 6, 1)) == {}
+        assert [roster_view.post_on(s, "q", date(2026, m, 1)) for m in (1, 3, 5, 9)] == \
+            [("a1", None, "officer"), None, ("a1", None, "head"), None]
+    with engine.begin() as conn:
+        command.downgrade(alembic_config("rewards", conn), "4c6e8a0b2d17")
+        assert sorted(conn.execute(text("SELECT person_id, left_on FROM people_left")).all()) in (
+            [("p", date(2026, 4, 1)), ("q", date(2026, 8, 1))],
+            [("p", "2026-04-01"), ("q", "2026-08-01")])      # SQLite gives the text it keeps

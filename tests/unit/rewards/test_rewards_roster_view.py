@@ -52,3 +52,37 @@ def test_posts_units_and_roles_from_the_roster_events():
         assert access.roles_of("p", date(2025, 3, 2)) == {"officer": frozenset({"a1"})}
         access.day = date(2026, 3, 2)
         assert access.ancestry("s1") == ["s1", "a1", "k1", "city"]
+
+
+def test_off_the_team_as_every_service_reads_it():
+    """SPEC §9 as ``shared.dated`` puts it for the survey and training: a person is off the team from
+    a departure until a post of his begins AFTER it (the roster's ``return_to_team`` is dated after
+    the exit); a post beginning on the day he left is his last post, not a return; each departure
+    is kept with its day, in whatever order the events arrive."""
+    engine = create_engine("sqlite://")
+    models.Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        uow = SimpleNamespace(session=session)
+        roster_view.units_saved(uow, UNITS)
+        roster_view.staff_posts(uow, [_staff("p", "a1", "a1", "head")])
+        # a change of post dated on the day he leaves, arriving after the departure
+        roster_view.staff_left(uow, {"person": "p", "kind": "transferred_out", "date": date(2026, 4, 1)})
+        roster_view.staff_posts(uow, [_staff("p", "s1", "a1", "officer")], effective=date(2026, 4, 1))
+        session.flush()
+        assert roster_view.post_on(session, "p", date(2026, 3, 31)) == ("a1", None, "head")
+        assert roster_view.post_on(session, "p", date(2026, 4, 1)) is None
+        assert roster_view.post_on(session, "p", date(2026, 9, 1)) is None
+        assert RewardsAccess(session).roles_of("p", date(2026, 9, 1)) == {}
+        # two departures with a return between, the later departure arriving first
+        roster_view.staff_posts(uow, [_staff("q", "a1", "a1", "head")])
+        roster_view.staff_left(uow, {"person": "q", "kind": "transferred_out", "date": date(2026, 8, 1)})
+        roster_view.staff_left(uow, {"person": "q", "kind": "transferred_out", "date": date(2026, 2, 1)})
+        roster_view.staff_posts(uow, [_staff("q", "s1", "a1", "officer")], effective=date(2026, 5, 1))
+        roster_view.staff_left(uow, {"person": "q", "kind": "transferred_out", "date": date(2026, 8, 1)})
+        session.flush()
+        assert roster_view.post_on(session, "q", date(2026, 1, 31)) == ("a1", None, "head")
+        assert roster_view.post_on(session, "q", date(2026, 3, 1)) is None      # away
+        assert roster_view.post_on(session, "q", date(2026, 5, 1)) == ("a1", "s1", "officer")   # back
+        assert roster_view.post_on(session, "q", date(2026, 7, 31)) == ("a1", "s1", "officer")
+        assert roster_view.post_on(session, "q", date(2026, 8, 1)) is None      # gone again
+        assert roster_view.post_on(session, "q", date(2026, 12, 1)) is None
