@@ -1,7 +1,7 @@
 """unit_versions, person_posts, people_left: the roster's unit tree and persons' posts in rewards, for
 the policy table only (issue 22): a person has the role of his post (the committee's office reads
-its agencies' notice). Empty until the roster's next events (``lianbao`` replays of the roster's
-events fill them).
+its agencies' notice). Empty until the roster's next events about each unit and person (no command re-sends the
+roster's state yet).
 
 Revision ID: 4c6e8a0b2d17
 Revises: 2f8b4d6e0a13

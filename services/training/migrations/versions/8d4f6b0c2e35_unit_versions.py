@@ -1,6 +1,7 @@
 """unit_versions: the roster's unit tree in training, for the policy table (issue 18): a committee's
 staff have the committee's roles (member, office) and a unit lies below its agency and committee.
-Empty until the roster's next ``units_saved`` (``lianbao`` replays of the roster's events fill it).
+Empty until the roster's next ``units_saved`` (no command re-sends the roster's state yet: a unit
+changed after this migration fills it).
 
 Revision ID: 8d4f6b0c2e35
 Revises: 7c3e5a9b1d24
