@@ -606,8 +606,64 @@ def _away(uow, people: dict) -> dict:
             for pid, days in departures.items()}
 
 
+def _allowance_grants(uow, person_ids=None, month: str | None = None) -> dict:
+    """(person, month) → (the latest grant announced, whether it was withdrawn), from the
+    announcements (``allowance_due`` keyed by the grant's :func:`contract.allowance_id`,
+    ``allowance_withdrawn`` keyed by the grant it withdraws): of the persons named, or of a month."""
+    A = models.Announcement
+    stmt = select(A.kind, A.key).where(A.kind.in_((contract.ALLOWANCE_DUE, contract.ALLOWANCE_WITHDRAWN)))
+    if month is not None:
+        stmt = stmt.where(A.key.like(f"%:{month}") | A.key.like(f"%:{month}#%"))
+    rows = []
+    if person_ids is None:
+        rows = uow.session.execute(stmt).all()
+    else:
+        for pid in sorted(set(person_ids)):
+            rows += uow.session.execute(stmt.where(A.key.like(f"{pid}:%"))).all()
+    dues, withdrawn = {}, set()
+    for kind, key in rows:
+        base = key.split("#", 1)[0]
+        pid, _, mo = base.rpartition(":")
+        if month is not None and mo != month or person_ids is not None and pid not in person_ids:
+            continue
+        grant = contract.grant_of(key)
+        if kind == contract.ALLOWANCE_DUE:
+            dues[(pid, mo)] = max(dues.get((pid, mo), 0), grant)
+        else:
+            withdrawn.add((pid, mo, grant))
+    return {k: (g, (k[0], k[1], g) in withdrawn) for k, g in dues.items()}
+
+
+def _grant_allowance(uow, pid: str, month: str, grant: int, person) -> bool:
+    key = contract.allowance_id(pid, month, grant)
+    event_id = _announce(uow, contract.ALLOWANCE_DUE, key)
+    if event_id is None:
+        return False
+    uow.publish(contract.ALLOWANCE_DUE, {
+        "event_id": event_id, "allowance_id": key, "person": pid,
+        "unit_id": person.unit_id if person else None,
+        "agency_id": person.agency_id if person else None,
+        "month": month, "amount": allround.ALLOWANCE_YUAN,
+        "reason": "all_round_officer", "grant": grant})
+    return True
+
+
+def _withdraw_allowance(uow, pid: str, month: str, grant: int) -> bool:
+    """One ``allowance_withdrawn`` per grant (keyed by the grant it withdraws)."""
+    key = contract.allowance_id(pid, month, grant)
+    event_id = _announce(uow, contract.ALLOWANCE_WITHDRAWN, key)
+    if event_id is None:
+        return False
+    uow.publish(contract.ALLOWANCE_WITHDRAWN, {
+        "event_id": event_id, "allowance_id": key, "person": pid, "month": month,
+        "grant": grant, "amount": allround.ALLOWANCE_YUAN, "reason": "not_earned"})
+    return True
+
+
 def run_allowances(uow, month_text: str, today: date) -> dict:
-    """M§三(四)1(5): one ``allowance_due`` of 50 yuan per holder of the month, once ever."""
+    """M§三(四)1(5): one ``allowance_due`` of 50 yuan per holder of the month while in force; an
+    announced month no longer earned (found wholly away) withdrawn once (``allowance_withdrawn``);
+    a withdrawn month earned again granted anew (the next grant: one grant in force at a time)."""
     month = Month.parse(month_text)
     if month > Month.of(today):
         raise ValidationFailed(f"{month} has not begun (today is {today.isoformat()})", "month")
@@ -617,23 +673,53 @@ def run_allowances(uow, month_text: str, today: date) -> dict:
     away = _away(uow, people)       # a month wholly away is not due, a return is due again
     holders = [pid for pid, spells in spells_of.items()
                if allround.earns_allowance(spells, month, away=away.get(pid, ()))]
-    published, already = [], 0
-    for pid in holders:
-        key = contract.allowance_id(pid, str(month))
-        event_id = _announce(uow, contract.ALLOWANCE_DUE, key)
-        if event_id is None:
+    state = _allowance_grants(uow, month=str(month))
+    published, already, withdrawn_people = [], 0, []
+    earned = set(holders)
+    for pid in sorted(earned | {p for p, _ in state}):
+        grant, withdrawn = state.get((pid, str(month)), (0, True))
+        change = allround.allowance_correction(grant, withdrawn, pid in earned)
+        if change is None:
+            already += pid in earned
+        elif change[0] == allround.WITHDRAW:
+            if _withdraw_allowance(uow, pid, str(month), change[1]):
+                withdrawn_people.append(pid)
+        elif _grant_allowance(uow, pid, str(month), change[1], people.get(pid)):
+            published.append(pid)
+        else:
             already += 1
-            continue
-        person = people.get(pid)
-        uow.publish(contract.ALLOWANCE_DUE, {
-            "event_id": event_id, "allowance_id": key, "person": pid,
-            "unit_id": person.unit_id if person else None,
-            "agency_id": person.agency_id if person else None,
-            "month": str(month), "amount": allround.ALLOWANCE_YUAN,
-            "reason": "all_round_officer"})
-        published.append(pid)
     return {"month": str(month), "published": len(published), "already": already,
-            "amount_each": allround.ALLOWANCE_YUAN, "people": published}
+            "amount_each": allround.ALLOWANCE_YUAN, "people": published,
+            "withdrawn": withdrawn_people}
+
+
+def reconsider_allowances(uow, person_ids, today: date) -> dict:
+    """The months already announced for these persons, judged again on what training knows now
+    (a departure or a return arriving after the month was announced): a grant in force for a month
+    no longer earned is withdrawn once; a withdrawn month earned again is granted anew.  Only persons
+    with a departure can change (a month is lost only by being away)."""
+    people = _people(uow, person_ids)
+    away = _away(uow, people)
+    if not away:
+        return {"withdrawn": [], "granted": []}
+    withdrawn_out, granted_out = [], []
+    for (pid, mo), (grant, withdrawn) in sorted(_allowance_grants(uow, person_ids=set(away)).items()):
+        month = Month.parse(mo)
+        if month > Month.of(today):
+            continue
+        as_of = min(month.last, today)
+        spells = _spells(uow, as_of, pid).get(pid, [])
+        earned = allround.earns_allowance(spells, month, away=away.get(pid, ()))
+        change = allround.allowance_correction(grant, withdrawn, earned)
+        if change is None:
+            continue
+        key = contract.allowance_id(pid, mo, change[1])
+        if change[0] == allround.WITHDRAW:
+            if _withdraw_allowance(uow, pid, mo, change[1]):
+                withdrawn_out.append(key)
+        elif _grant_allowance(uow, pid, mo, change[1], _people_on(uow, as_of, [pid]).get(pid)):
+            granted_out.append(key)
+    return {"withdrawn": withdrawn_out, "granted": granted_out}
 
 
 def allowances_of(uow, data) -> dict:
@@ -644,11 +730,10 @@ def allowances_of(uow, data) -> dict:
     known_person(people, pid)
     spells = _spells(uow, as_of, pid).get(pid, [])
     lines = allround.allowance_statement(spells, data["year"], as_of, away=_away(uow, people).get(pid, ()))
-    keys = [contract.allowance_id(pid, str(mo)) for mo, _ in lines]
-    announced = set(uow.session.scalars(select(models.Announcement.key).where(
-        models.Announcement.kind == contract.ALLOWANCE_DUE, models.Announcement.key.in_(keys)))) if keys else set()
-    months = [{"month": str(mo), "amount": amount,
-               "announced": contract.allowance_id(pid, str(mo)) in announced} for mo, amount in lines]
+    grants = _allowance_grants(uow, person_ids={pid}) if lines else {}
+    announced = {mo for (_, mo), (grant, withdrawn) in grants.items() if not withdrawn}   # in force
+    months = [{"month": str(mo), "amount": amount, "announced": str(mo) in announced}
+              for mo, amount in lines]
     return {**contract.person_keys(pid), "year": data["year"], "as_of": as_of.isoformat(),
             "amount_each": allround.ALLOWANCE_YUAN, "months": months,
             "total": sum(x["amount"] for x in months)}

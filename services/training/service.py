@@ -60,18 +60,21 @@ class TrainingService(ServiceBase):
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_JOINED)
     def on_staff_joined(self, event):
         handlers.staff_from_roster(self.db, event["staff"], event.get("effective"))
+        handlers.reconsider_allowances(self.db, [s["id"] for s in event["staff"]], self._today())
 
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_CHANGED)
-    def on_staff_changed(self, event):
+    def on_staff_changed(self, event):   # a return: a withdrawn month may be earned again
         handlers.staff_from_roster(self.db, event["staff"], event.get("effective"))
+        handlers.reconsider_allowances(self.db, [s["id"] for s in event["staff"]], self._today())
 
     @event_handler(roster_contract.SERVICE, roster_contract.UNITS_SAVED)
     def on_units_saved(self, event):
         handlers.units_from_roster(self.db, event["units"])
 
     @event_handler(roster_contract.SERVICE, roster_contract.STAFF_LEFT)
-    def on_staff_left(self, event):
+    def on_staff_left(self, event):      # a month now found away: its allowance is withdrawn
         handlers.staff_left(self.db, event)
+        handlers.reconsider_allowances(self.db, [event["person"]], self._today())
 
     # -- courses and results -----------------------------------------------------------------
     @rpc

@@ -3,8 +3,13 @@
 Events consumed:
 * ``scoring.rating_published`` (:mod:`shared.contracts.scoring_events`): settled into ledger lines.
 * ``training.allowance_due`` (:class:`shared.contracts.training.AllowanceDueEvent`): one 50-yuan line
-  per officer per month (key ``allowance:<YYYY-MM>|<officer>|allowance``); paying unit =
-  ``agency_id`` (else ``unit_id``).
+  per officer per month and grant (key ``allowance:<YYYY-MM>|<officer>|allowance``, grant g ≥ 2:
+  ``<identity>|<2g-1>``); paying unit = ``agency_id`` (else ``unit_id``); a grant whose withdrawal
+  arrived first pays nothing.
+* ``training.allowance_withdrawn`` (:class:`shared.contracts.training.AllowanceWithdrawnEvent`): the
+  grant's line reversed once (key ``<identity>|<2g>``, ``reverses`` = the grant's key, amount −50,
+  reason ``revoked``; the original untouched); received before its due, recorded (the due then pays
+  nothing); a second event of the grant changes nothing.
 
 Event published (source ``rewards``):
 * ``rating_settled`` (:data:`RATING_SETTLED`): ``{"rating_id", "period", "lines", "written",

@@ -56,9 +56,13 @@ All-round officer (M§三(四)1(5))
 * ``certifications(CertQuery)`` -> ``{"as_of", "certifications": [{"person", "certified_on",
   "next_recheck", "rechecks", "revoked_on", "reason", "holds"}]}``
 * ``run_allowances(AllowanceMonth)`` -> ``{"month", "published", "already", "amount_each": 50,
-  "people": [id]}``: publishes one ``allowance_due`` per holder of the month, once ever per
-  (person, month); a month after the current one is a ValidationFailed ``month``. A timer does the
-  same for the current and the previous month.
+  "people": [id], "withdrawn": [id]}``: publishes one ``allowance_due`` per holder of the month,
+  once per (person, month) while in force; a month after the current one is a ValidationFailed
+  ``month``. A timer does the same for the current and the previous month. A person announced for
+  the month who no longer earns it (a month found wholly away) gets one ``allowance_withdrawn`` of
+  that grant (``withdrawn``); one who earns it again after a withdrawal a new grant
+  (``person:YYYY-MM#2``, ...). The roster's ``staff_left`` / ``staff_changed`` re-judge the
+  months already announced for the persons they name the same way.
 * ``check_certifications({})`` -> ``{"today", "reminded": [id], "revoked": [id]}`` (also a daily
   timer): reminders ``RECHECK_REMINDER_DAYS`` (config, default 30) before a recheck date, and
   revocation of titles whose recheck date passed without a pass, each published once
@@ -92,12 +96,13 @@ SERVICE = "training"
 # -- events published (source service "training") ---------------------------------------------
 RETRAINING_FAILED = "retraining_failed"            # RetrainingFailedEvent: the roster acts on it
 ALLOWANCE_DUE = "allowance_due"                    # AllowanceDueEvent: rewards settles it once
+ALLOWANCE_WITHDRAWN = "allowance_withdrawn"        # AllowanceWithdrawnEvent: rewards reverses it once
 CERTIFIED = "certified"                            # CertifiedEvent
 RECHECK_PASSED = "recheck_passed"                  # RecheckPassedEvent
 RECHECK_REMINDER = "recheck_reminder"              # RecheckReminderEvent
 CERTIFICATION_REVOKED = "certification_revoked"    # CertificationRevokedEvent
 EVENTS = (RETRAINING_FAILED, ALLOWANCE_DUE, CERTIFIED, RECHECK_PASSED, RECHECK_REMINDER,
-          CERTIFICATION_REVOKED)
+          CERTIFICATION_REVOKED, ALLOWANCE_WITHDRAWN)
 
 POSITIONS = ("head", "leader", "chief", "officer")
 COURSE_KINDS = ("pre_service", "rotation", "skills", "all_round_assessment", "all_round_recheck")
@@ -124,9 +129,19 @@ def person_keys(person: str) -> dict:
     return {"person": person, "person_id": person}
 
 
-def allowance_id(person_id: str, month: str) -> str:
-    """The (officer, month) key of an allowance: rewards settles each key once."""
-    return f"{person_id}:{month}"
+def allowance_id(person_id: str, month: str, grant: int = 1) -> str:
+    """The key of an allowance: the (officer, month) and its grant, rewards settles each key once.
+    The first grant of a month is ``person:YYYY-MM``; a month withdrawn and later earned again is
+    granted anew as ``person:YYYY-MM#2``, ``#3``, ... (one grant in force at a time: a new grant
+    is announced only after the one before was withdrawn)."""
+    base = f"{person_id}:{month}"
+    return base if grant == 1 else f"{base}#{grant}"
+
+
+def grant_of(allowance_key: str) -> int:
+    """The grant number of an allowance key (:func:`allowance_id`): 1, or the number after ``#``."""
+    _, sep, number = allowance_key.rpartition("#")
+    return int(number) if sep and number.isdigit() else 1
 
 
 def stable_event_id(kind: str, key: str) -> str:
@@ -342,6 +357,21 @@ class AllowanceDueEvent(_Event):
     month = MonthField(required=True)
     amount = StrictInteger(required=True)
     reason = fields.String(required=True)          # "all_round_officer"
+    grant = StrictInteger(load_default=1, validate=validate.Range(min=1))   # 1, or a re-grant
+
+
+class AllowanceWithdrawnEvent(_Event):
+    """M§三(四)1(5): an allowance announced (``allowance_due``) for a month training now finds not
+    earned (a departure arriving later shows the month wholly away, ...). ``allowance_id`` is the
+    key of the grant it withdraws (``person:YYYY-MM`` or ``person:YYYY-MM#n``), ``event_id`` derived
+    from it: announced once per grant. Rewards reverses that grant's line once; a withdrawal
+    arriving before its due makes the due pay nothing."""
+    allowance_id = fields.String(required=True)
+    person = fields.String(required=True)
+    month = MonthField(required=True)
+    grant = StrictInteger(required=True, validate=validate.Range(min=1))
+    amount = StrictInteger(required=True)
+    reason = fields.String(required=True)          # "not_earned"
 
 
 class CertifiedEvent(_Event):
@@ -377,6 +407,7 @@ EVENT_SCHEMAS = {
     RETRAINING_FAILED: RetrainingFailedEvent, ALLOWANCE_DUE: AllowanceDueEvent,
     CERTIFIED: CertifiedEvent, RECHECK_PASSED: RecheckPassedEvent,
     RECHECK_REMINDER: RecheckReminderEvent, CERTIFICATION_REVOKED: CertificationRevokedEvent,
+    ALLOWANCE_WITHDRAWN: AllowanceWithdrawnEvent,
 }
 
 

@@ -161,6 +161,24 @@ def earns_allowance(spells: Iterable[TitleSpell], month: Month, left_on: date | 
                for first, last in _on_team_days(month, away) for s in spells)
 
 
+GRANT, WITHDRAW = "grant", "withdraw"
+
+
+def allowance_correction(grant: int, withdrawn: bool, earned: bool) -> tuple[str, int] | None:
+    """What an announced month needs now (M§三(四)1(5), corrections are reversals): ``grant`` is the
+    latest grant announced (0: none), ``withdrawn`` whether it was withdrawn, ``earned`` whether the
+    month earns the allowance on what is known today.  → ``(GRANT, g)``: announce grant ``g`` (the
+    first, or a month withdrawn and earned again: the next one, so one grant is in force at a time
+    and the month pays once net); ``(WITHDRAW, g)``: withdraw grant ``g`` in force, the month is not
+    earned; None: nothing to announce."""
+    in_force = grant > 0 and not withdrawn
+    if earned and not in_force:
+        return GRANT, grant + 1
+    if in_force and not earned:
+        return WITHDRAW, grant
+    return None
+
+
 def allowance_months(spells: Iterable[TitleSpell], year: int) -> list[Month]:
     """M§三(四)1(5): the months of ``year`` that earn the 50 yuan allowance."""
     spells = list(spells)

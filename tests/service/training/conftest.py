@@ -22,6 +22,10 @@ class TrainingListener:
     def allowance_due(self, payload):
         RECEIVED.append((training_contract.ALLOWANCE_DUE, payload))
 
+    @event_handler(training_contract.SERVICE, training_contract.ALLOWANCE_WITHDRAWN)
+    def allowance_withdrawn(self, payload):
+        RECEIVED.append((training_contract.ALLOWANCE_WITHDRAWN, payload))
+
     @event_handler(training_contract.SERVICE, training_contract.CERTIFIED)
     def certified(self, payload):
         RECEIVED.append((training_contract.CERTIFIED, payload))

@@ -158,3 +158,63 @@ def test_a_returner_owes_no_study_or_rotation_for_the_time_away(training):
         assert not owes_study("2026-05") and not owes_study("2026-06") and not owes_study("2028-02")
         assert owes_rotation(2026) and owes_rotation(2028)
         assert not owes_rotation(2027)
+
+
+def test_an_announced_allowance_is_withdrawn_for_a_month_later_found_away(training):
+    """An allowance already announced for a month that a departure arriving later shows wholly away
+    was never withdrawn (fails on the code before: no ``allowance_withdrawn``).  Now the departure's
+    arrival withdraws exactly the announced months now away (grant by grant, once); the return's
+    arrival grants a month earned again anew (``#2``: one grant in force at a time, paid once net);
+    the month's run after both changes nothing more, and re-delivered events nothing either."""
+    from tests.service.training.conftest import received
+    from shared.contracts import training as training_contract
+    due, gone = training_contract.ALLOWANCE_DUE, training_contract.ALLOWANCE_WITHDRAWN
+    suite = training(today="2026-07-15")
+    suite.dispatch("roster", "units_saved", {"event_id": "units-1", "units": UNITS})
+    suite.dispatch("roster", "staff_joined", {"event_id": "join-w1",
+                                              "staff": [_staff("w1", "s1", "a1", "officer", "2010-01-01"),
+                                                        _staff("w2", "s1", "a1", "officer", "2010-01-01")]})
+    suite.wait_quiet(timeout=30)
+    with suite.rpc() as rpc:
+        for pid in ("w1", "w2"):
+            rpc.training.record_result({"person_id": pid, "course_id": "ar", "date": "2026-01-10",
+                                        "result": "pass"})
+        for m in range(1, 8):
+            rpc.training.run_allowances({"month": f"2026-{m:02d}"})
+    wait_for(lambda: len(received(due)) >= 14)
+    # w1 left on 1 March (arriving late): March to July wholly away; back on 10 June: June, July again
+    left = {"event_id": "left-w1", "person": "w1", "kind": "transferred_out", "date": "2026-03-01",
+            "spell_id": "x-w1"}
+    suite.dispatch("roster", "staff_left", left)
+    suite.dispatch("roster", "staff_left", dict(left, event_id="left-w1-again"))
+    suite.wait_quiet(timeout=30)
+    wait_for(lambda: len(received(gone)) >= 5)
+    eventlet.sleep(0.3)
+    assert sorted(e["allowance_id"] for e in received(gone)) == [f"w1:2026-0{m}" for m in range(3, 8)]
+    assert {(e["grant"], e["amount"], e["reason"]) for e in received(gone)} == {(1, 50, "not_earned")}
+    for e in received(gone):
+        training_contract.AllowanceWithdrawnEvent().load(e)
+    suite.dispatch("roster", "staff_changed", {"event_id": "back-w1", "effective": "2026-06-10",
+                                               "staff": [_staff("w1", "s2", "a1", "officer", "2026-06-10")]})
+    suite.wait_quiet(timeout=30)
+    wait_for(lambda: len(received(due)) >= 16)
+    with suite.rpc() as rpc:
+        outs = [rpc.training.run_allowances({"month": f"2026-{m:02d}"}) for m in range(1, 8)]
+    assert [(o["published"], o["withdrawn"]) for o in outs] == [(0, [])] * 7
+    suite.wait_quiet(timeout=30)
+    eventlet.sleep(0.3)
+    w1 = sorted(e["allowance_id"] for e in received(due) if e["person"] == "w1")
+    assert w1 == ["w1:2026-01", "w1:2026-02", "w1:2026-03", "w1:2026-04", "w1:2026-05",
+                  "w1:2026-06", "w1:2026-06#2", "w1:2026-07", "w1:2026-07#2"]
+    assert [e["grant"] for e in received(due) if e["allowance_id"].endswith("#2")] == [2, 2]
+    assert len([e for e in received(due) if e["person"] == "w2"]) == 7      # w2 untouched
+    assert len(received(gone)) == 5
+    # net per month: w1 paid for January, February, June and July (grants minus withdrawals)
+    net = {}
+    for e in received(due):
+        net[(e["person"], e["month"])] = net.get((e["person"], e["month"]), 0) + e["amount"]
+    for e in received(gone):
+        net[(e["person"], e["month"])] -= e["amount"]
+    assert sorted(m for (p, m), v in net.items() if p == "w1" and v) == [
+        "2026-01", "2026-02", "2026-06", "2026-07"]
+    assert set(net.values()) <= {0, 50}

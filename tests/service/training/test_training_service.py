@@ -350,7 +350,8 @@ def test_timers_publish_allowances_and_revocations_once(training):
             tick()
     with suite.rpc() as rpc:
         assert rpc.training.run_allowances({"month": "2026-11"}) == {
-            "month": "2026-11", "published": 0, "already": 1, "amount_each": 50, "people": []}
+            "month": "2026-11", "published": 0, "already": 1, "amount_each": 50, "people": [],
+            "withdrawn": []}
     wait_for(lambda: len(received(training_contract.ALLOWANCE_DUE)) >= 2
              and received(training_contract.CERTIFICATION_REVOKED))
     eventlet.sleep(0.3)

@@ -219,3 +219,17 @@ def left_on_rule_before(spells, month, left_on):
     cut = [TitleSpell(s.person_id, s.certified_on, s.rechecks, min(s.revoked_on or left_on, left_on),
                       s.reason) for s in spells]
     return holds_title_in_month(cut, month)
+
+
+def test_an_announced_month_is_withdrawn_when_not_earned_and_granted_anew_when_earned_again():
+    """Corrections are reversals: an allowance in force for a month no longer earned is withdrawn
+    (that grant), a withdrawn month earned again is the next grant, one grant in force at a time."""
+    from services.training.domain.allround import GRANT, WITHDRAW, allowance_correction
+
+    assert allowance_correction(0, True, True) == (GRANT, 1)          # first announcement
+    assert allowance_correction(0, True, False) is None
+    assert allowance_correction(1, False, True) is None                # in force and earned
+    assert allowance_correction(1, False, False) == (WITHDRAW, 1)
+    assert allowance_correction(1, True, False) is None                # withdrawn, still away
+    assert allowance_correction(1, True, True) == (GRANT, 2)           # back: a new grant
+    assert allowance_correction(2, False, False) == (WITHDRAW, 2)
