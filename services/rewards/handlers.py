@@ -12,16 +12,17 @@ from sqlalchemy import func, insert, select
 
 from shared.canonical import canonical_bytes
 from shared.contracts.rating import period_months
+from shared.contracts import training as training_contract
 from shared.contracts.rewards import RATING_SETTLED
 from shared.contracts.scoring_events import dump_rating, load_rating, rating_version
 from shared.db import signed_by, utcnow
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.versioned_cache import VersionedCache
 from services.rewards import models
 from services.rewards.domain import chain as chain_rules
 from services.rewards.domain import reconcile as reconcile_rules
 from services.rewards.domain import revision
-from services.rewards.domain.allowance import allowance_line
+from services.rewards.domain.allowance import allowance_line, allowance_withdrawal
 from services.rewards.domain.lines import ALLOWANCE, FIELDS, OPTIONAL_FIELDS
 from services.rewards.domain.notice import HEADERS, SUMMARY_HEADERS, notice_tables
 from services.rewards.domain.schedule import Schedule, adapted_schedule
@@ -285,19 +286,48 @@ def _follow_tasks(session, rev: revision.Revision, on: date) -> None:
 
 # -- allowances ------------------------------------------------------------------------------------
 def record_allowance(uow, event: dict) -> dict:
-    """One 50-yuan line per officer per month (M§三(四)1(5)); a second event changes nothing."""
+    """One 50-yuan line per officer per month and grant (M§三(四)1(5)); a second event changes
+    nothing; a grant whose withdrawal arrived first is recorded and pays nothing."""
     session = uow.session
     paying_unit = event.get("agency_id") or event.get("unit_id")
-    line = allowance_line(event["person"], paying_unit, event["month"], event["amount"])
+    grant = event.get("grant") or 1
+    line = allowance_line(event["person"], paying_unit, event["month"], event["amount"], grant)
     head = _lock_head(session)
-    key = f"{event['person']}:{event['month']}"
+    key = training_contract.allowance_id(event["person"], event["month"], grant)
     if session.get(models.ReceivedAllowance, key) is not None:
-        return {"allowance_id": key, "written": 0, "already": True}
+        return {"allowance_id": key, "written": 0, "already": True, "withdrawn": False}
     session.add(models.ReceivedAllowance(allowance_id=key, officer=event["person"],
                                          month=event["month"], paying_unit=paying_unit,
                                          amount=event["amount"], event_id=event.get("event_id")))
+    if session.get(models.WithdrawnAllowance, key) is not None:
+        session.flush()
+        return {"allowance_id": key, "written": 0, "already": False, "withdrawn": True}
     rows = _append(session, head, [line])
-    return {"allowance_id": key, "written": len(rows), "already": not rows}
+    return {"allowance_id": key, "written": len(rows), "already": not rows, "withdrawn": False}
+
+
+def withdraw_allowance(uow, event: dict) -> dict:
+    """Training withdrew a grant (``allowance_withdrawn``): the grant's line reversed once (a line of
+    the negative amount, ``reverses`` = its key, the grant's line untouched); a second event changes
+    nothing; a withdrawal arriving before its due is recorded, and the due then pays nothing."""
+    session = uow.session
+    grant = event["grant"]
+    key = training_contract.allowance_id(event["person"], event["month"], grant)
+    if event["allowance_id"] != key:
+        raise ValidationFailed(f"allowance_id {event['allowance_id']!r} is not grant {grant} of "
+                               f"{event['person']} in {event['month']} ({key!r})", "allowance_id")
+    head = _lock_head(session)
+    if session.get(models.WithdrawnAllowance, key) is not None:
+        return {"allowance_id": key, "written": 0, "already": True}
+    session.add(models.WithdrawnAllowance(allowance_id=key, officer=event["person"],
+                                          month=event["month"], event_id=event.get("event_id")))
+    received = session.get(models.ReceivedAllowance, key)
+    if received is None:            # its due has not arrived: it will pay nothing
+        session.flush()
+        return {"allowance_id": key, "written": 0, "already": False}
+    granted = allowance_line(received.officer, received.paying_unit, received.month, received.amount, grant)
+    rows = _append(session, head, [allowance_withdrawal(granted, grant)])
+    return {"allowance_id": key, "written": len(rows), "already": False}
 
 
 # -- reading the ledger ----------------------------------------------------------------------------
@@ -335,10 +365,13 @@ def _period_ratings(session, period: str) -> list[models.ReceivedRating]:
 
 
 def _period_allowances(session, period: str) -> list[models.ReceivedAllowance]:
+    """The allowances of the period in force: received and not withdrawn."""
     first, last = _first_and_last_month(period)
-    return list(session.execute(select(models.ReceivedAllowance).where(
-        models.ReceivedAllowance.month >= first, models.ReceivedAllowance.month <= last)
-        .order_by(models.ReceivedAllowance.month, models.ReceivedAllowance.officer)).scalars())
+    R, W = models.ReceivedAllowance, models.WithdrawnAllowance
+    return list(session.execute(select(R).where(
+        R.month >= first, R.month <= last,
+        ~select(W.allowance_id).where(W.allowance_id == R.allowance_id).exists())
+        .order_by(R.month, R.officer, R.allowance_id)).scalars())
 
 
 def _period_ledger(session, period: str) -> list[dict]:
@@ -360,7 +393,8 @@ def reconcile(uow, period: str) -> dict:
     expected = []
     for row in ratings:
         expected += [line.to_dict() for line in _implied(session, row)]
-    expected += [allowance_line(a.officer, a.paying_unit, a.month, a.amount).to_dict()
+    expected += [allowance_line(a.officer, a.paying_unit, a.month, a.amount,
+                                training_contract.grant_of(a.allowance_id)).to_dict()
                  for a in allowances]
     report = reconcile_rules.diff(expected, _period_ledger(session, period))
     return {"period": period, **report, "ratings": len(ratings), "allowances": len(allowances)}
@@ -484,5 +518,5 @@ def _notice(uow, period: str) -> dict:
         "summary_headers": list(SUMMARY_HEADERS), "summary": [list(r) for r in tables["summary"]]}
 
 
-__all__ = ["settle_rating", "record_allowance", "ledger", "verify_chain", "reconcile", "tasks",
+__all__ = ["settle_rating", "record_allowance", "withdraw_allowance", "ledger", "verify_chain", "reconcile", "tasks",
            "complete_task", "set_schedule", "schedules", "notice", "overdue_counts"]

@@ -57,7 +57,7 @@ class RatingSubject(Base):
 
 class ReceivedAllowance(Base):
     __tablename__ = "received_allowance"
-    allowance_id = Column(String(200), primary_key=True)   # "<officer>:<YYYY-MM>"
+    allowance_id = Column(String(200), primary_key=True)   # "<officer>:<YYYY-MM>", a re-grant "…#<n>"
     officer = Column(String(100), nullable=False)
     month = Column(String(7), nullable=False, index=True)
     paying_unit = Column(String(100), nullable=True)
@@ -65,6 +65,18 @@ class ReceivedAllowance(Base):
     event_id = Column(String(100), nullable=True)
     received_at = Column(DateTime, nullable=False, default=utcnow)
     signed_by = signed_column(on_update=False)   # who the entry point verified for the allowance received (service:training)
+
+
+class WithdrawnAllowance(Base):
+    """A grant training withdrew (``allowance_withdrawn``): its line reversed once, or, received before
+    its due, the due pays nothing."""
+    __tablename__ = "withdrawn_allowance"
+    allowance_id = Column(String(200), primary_key=True)   # the grant's "<officer>:<YYYY-MM>[#n]"
+    officer = Column(String(100), nullable=False)
+    month = Column(String(7), nullable=False, index=True)
+    event_id = Column(String(100), nullable=True)
+    received_at = Column(DateTime, nullable=False, default=utcnow)
+    signed_by = signed_column(on_update=False)   # who the entry point verified for the withdrawal received (service:training)
 
 
 class LedgerLine(Base):

@@ -1,6 +1,6 @@
 """The rewards service: a thin nameko shell (validate → handler → dict); rules live in the domain.
 
-Consumes ``scoring.rating_published`` and ``training.allowance_due``, and the roster's unit and staff
+Consumes ``scoring.rating_published``, ``training.allowance_due`` and ``training.allowance_withdrawn``, and the roster's unit and staff
 events for the policy table (:mod:`services.rewards.roster_view`); publishes ``rating_settled``.
 RPC and payloads: :mod:`shared.contracts.rewards`.
 """
@@ -51,6 +51,11 @@ class RewardsService(ServiceBase):
     def on_allowance_due(self, event):
         if handlers.record_allowance(self.db, event)["written"]:
             self._count("allowance", 1)
+
+    @event_handler(training.SERVICE, training.ALLOWANCE_WITHDRAWN)
+    def on_allowance_withdrawn(self, event):
+        if handlers.withdraw_allowance(self.db, event)["written"]:
+            self._count("allowance_withdrawn", 1)
 
     def _settled(self, result):
         log.info(result["message"])

@@ -169,3 +169,49 @@ back)."""
         assert sorted(conn.execute(text("SELECT person_id, left_on FROM people_left")).all()) in (
             [("p", date(2026, 4, 1)), ("q", date(2026, 8, 1))],
             [("p", "2026-04-01"), ("q", "2026-08-01")])      # SQLite gives the text it keeps
+
+
+def test_allowances_received_before_can_be_withdrawn_after_the_migration(engine):
+    """Revision 8a2c4e6f1b39 (``withdrawn_allowance``): an allowance paid by the code before stays in
+    force through the upgrade; training's ``allowance_withdrawn`` for it then reverses its line once
+    (the original untouched, the chain verifying); the models agree with the migrated schema; down
+    again, the table is gone."""
+    from sqlalchemy import inspect
+
+    from services.rewards.domain.allowance import allowance_line
+
+    with engine.begin() as conn:
+        command.upgrade(alembic_config("rewards", conn), "5d8f0b2c4e61")
+        line = allowance_line("o1", "a1", "2026-03", 50).to_dict()
+        del line["reverses"]
+        rows = chain([dict(line, recorded_at="2026-04-01T00:00:00.000000")], prev_hash=GENESIS,
+                     first_seq=1)
+        conn.execute(insert(table("ledger_line", *(column(c) for c in rows[0]))), rows)
+        conn.execute(text("UPDATE ledger_head SET seq = 1, hash = :h WHERE id = 1"), {"h": rows[0]["hash"]})
+        conn.execute(text("INSERT INTO received_allowance (allowance_id, officer, month, paying_unit, "
+                          "amount, received_at) VALUES ('o1:2026-03', 'o1', '2026-03', 'a1', 50, "
+                          "'2026-04-01 00:00:00')"))
+        command.upgrade(alembic_config("rewards", conn), "head")
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), models.Base.metadata)
+        assert diffs == [], diffs
+    with UnitOfWork(sessionmaker(engine), models.Base) as uow:
+        assert handlers.reconcile(uow, "2026")["ok"] and handlers.reconcile(uow, "2026")["allowances"] == 1
+        event = {"allowance_id": "o1:2026-03", "person": "o1", "month": "2026-03", "grant": 1,
+                 "amount": 50, "reason": "not_earned"}
+        assert handlers.withdraw_allowance(uow, event)["written"] == 1
+        assert handlers.withdraw_allowance(uow, event) == {"allowance_id": "o1:2026-03", "written": 0,
+                                                           "already": True}
+        uow.commit()
+    with UnitOfWork(sessionmaker(engine), models.Base) as uow:
+        lines = [handlers._row_dict(r) for r in uow.session.scalars(
+            select(models.LedgerLine).order_by(models.LedgerLine.seq))]
+        assert lines[0] == dict(rows[0], reverses=None)                     # nothing edited
+        assert [(l["key"], l["amount"], l["reverses"]) for l in lines[1:]] == [
+            ("allowance:2026-03|o1|allowance|2", -50, "allowance:2026-03|o1|allowance")]
+        assert handlers.verify_chain(uow)["ok"]
+        report = handlers.reconcile(uow, "2026")
+        assert report["ok"] and (report["allowances"], report["ledger"], report["reversals"]) == (0, 0, 1)
+    with engine.begin() as conn:
+        command.downgrade(alembic_config("rewards", conn), "5d8f0b2c4e61")
+        assert "withdrawn_allowance" not in inspect(conn).get_table_names()

@@ -163,6 +163,58 @@ def test_allowances_for_a_certified_year_12_lines_600_yuan(rewards):
         assert report["ok"] and report["allowances"] == 12
 
 
+def withdrawal(person, month, grant=1, event_id=None):
+    key = f"{person}:{month}" + ("" if grant == 1 else f"#{grant}")
+    return {"event_id": event_id or f"wd-{key}", "allowance_id": key, "person": person, "month": month,
+            "grant": grant, "amount": 50, "reason": "not_earned"}
+
+
+def test_a_withdrawn_allowance_is_reversed_once_and_nets_to_zero(rewards):
+    """Training's ``allowance_withdrawn`` (fails on the code before: no reversal path): the grant's line
+    is reversed by a line of −50 keyed by it, the original untouched; twice delivered (the same event,
+    and another event of the same grant) one reversal; a withdrawal arriving before its due leaves the
+    due paying nothing; a month granted again (``#2``) pays once net; the chain verifies, the period
+    reconciles and the notice's summary counts only the allowances in force."""
+    for month in ("2026-03", "2026-04", "2026-05"):
+        rewards.dispatch("training", "allowance_due", allowance("o1", month))
+    with rewards.rpc() as rpc:
+        wait_for(lambda: rpc.rewards.ledger({"kind": "allowance"})["total"] == 3)
+    rewards.dispatch("training", "allowance_withdrawn", withdrawal("o1", "2026-04"))
+    rewards.dispatch("training", "allowance_withdrawn", withdrawal("o1", "2026-04"))            # redelivery
+    rewards.dispatch("training", "allowance_withdrawn", withdrawal("o1", "2026-04", event_id="again"))
+    rewards.dispatch("training", "allowance_withdrawn", withdrawal("o1", "2026-06"))    # before its due
+    engine = rewards_engine(rewards)
+
+    def withdrawn():
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM withdrawn_allowance")).scalar()
+    wait_for(lambda: withdrawn() == 2)
+    rewards.dispatch("training", "allowance_due", allowance("o1", "2026-06"))          # pays nothing
+    rewards.dispatch("training", "allowance_due", dict(allowance("o1", "2026-04", "grant-2"),
+                                                       allowance_id="o1:2026-04#2", grant=2))
+    with rewards.rpc() as rpc:
+        wait_for(lambda: rpc.rewards.ledger({"kind": "allowance"})["total"] == 5)
+        with engine.connect() as conn:
+            wait_for(lambda: conn.execute(text("SELECT count(*) FROM received_allowance")).scalar() == 5)
+        eventlet.sleep(0.5)
+        lines = rpc.rewards.ledger({"kind": "allowance", "subject": "o1"})["lines"]
+        assert [(l["key"], l["amount"], l["reverses"]) for l in lines] == [
+            ("allowance:2026-03|o1|allowance", 50, None),
+            ("allowance:2026-04|o1|allowance", 50, None),
+            ("allowance:2026-05|o1|allowance", 50, None),
+            ("allowance:2026-04|o1|allowance|2", -50, "allowance:2026-04|o1|allowance"),
+            ("allowance:2026-04|o1|allowance|3", 50, None)]
+        net = {}
+        for l in lines:
+            net[l["effective"][:7]] = net.get(l["effective"][:7], 0) + l["amount"]
+        assert net == {"2026-03": 50, "2026-04": 50, "2026-05": 50}        # June: nothing, April once
+        assert rpc.rewards.verify_chain({})["ok"]
+        report = rpc.rewards.reconcile({"period": "2026"})
+        assert report["ok"], report
+        assert (report["allowances"], report["ledger"], report["reversals"]) == (3, 3, 1)
+        assert rpc.rewards.notice({"period": "2026"})["summary"] == [["a1", 0, 0, 3, 150, 150]]
+
+
 def test_guardrail_refusals_and_an_adapted_schedule(rewards):
     with rewards.rpc() as rpc:
         with pytest.raises(RuleViolation) as err:

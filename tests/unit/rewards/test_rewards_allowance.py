@@ -34,3 +34,24 @@ def test_bad_month_refused(month):
     with pytest.raises(ValidationFailed) as err:
         allowance_line("o1", "a1", month, 50)
     assert err.value.field == "month"
+
+
+def test_a_withdrawal_reverses_its_grant_and_a_regrant_is_the_next_entry():
+    """Training's ``allowance_withdrawn``: a line of −50 reversing the grant's key (entry 2g); a grant
+    g ≥ 2 is entry 2g − 1: grant, withdrawal, grant again nets one 50-yuan line in force."""
+    from services.rewards.domain.allowance import allowance_withdrawal
+    from services.rewards.domain.revision import ledger_state
+
+    first = allowance_line("o1", "a1", "2026-03", 50)
+    back = allowance_withdrawal(first, 1)
+    assert (back.key, back.amount, back.reverses, back.identity) == (
+        "allowance:2026-03|o1|allowance|2", -50, first.key, first.identity)
+    again = allowance_line("o1", "a1", "2026-03", 50, grant=2)
+    assert again.key == "allowance:2026-03|o1|allowance|3" and again.identity == first.identity
+    rows = [dict(line.to_dict(), seq=n) for n, line in enumerate((first, back, again), 1)]
+    state = ledger_state(rows[:2])
+    assert (state.in_force, state.net[first.identity], state.problems) == ({}, 0, [])
+    state = ledger_state(rows)
+    assert state.in_force[first.identity]["key"] == again.key and state.net[first.identity] == 50
+    assert state.problems == []
+    assert allowance_withdrawal(again, 2).key == "allowance:2026-03|o1|allowance|4"
