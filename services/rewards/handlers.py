@@ -287,7 +287,10 @@ def _follow_tasks(session, rev: revision.Revision, on: date) -> None:
 # -- allowances ------------------------------------------------------------------------------------
 def record_allowance(uow, event: dict) -> dict:
     """One 50-yuan line per officer per month and grant (M§三(四)1(5)); a second event changes
-    nothing; a grant whose withdrawal arrived first is recorded and pays nothing."""
+    nothing.  Training announces a grant only once the grant before it was withdrawn, so one grant
+    is in force at a time in any order of arrival: a grant whose withdrawal arrived first, or older
+    than a grant already received, is recorded and pays nothing; a newer grant withdraws the older
+    grants still in force (their lines reversed, as their withdrawal, which then changes nothing)."""
     session = uow.session
     paying_unit = event.get("agency_id") or event.get("unit_id")
     grant = event.get("grant") or 1
@@ -296,14 +299,30 @@ def record_allowance(uow, event: dict) -> dict:
     key = training_contract.allowance_id(event["person"], event["month"], grant)
     if session.get(models.ReceivedAllowance, key) is not None:
         return {"allowance_id": key, "written": 0, "already": True, "withdrawn": False}
-    session.add(models.ReceivedAllowance(allowance_id=key, officer=event["person"],
-                                         month=event["month"], paying_unit=paying_unit,
-                                         amount=event["amount"], event_id=event.get("event_id")))
-    if session.get(models.WithdrawnAllowance, key) is not None:
+    R = models.ReceivedAllowance
+    others = list(session.scalars(select(R).where(R.officer == event["person"], R.month == event["month"])))
+    session.add(R(allowance_id=key, officer=event["person"], month=event["month"], paying_unit=paying_unit,
+                  amount=event["amount"], event_id=event.get("event_id")))
+    newer = any(training_contract.grant_of(o.allowance_id) > grant for o in others)
+    if session.get(models.WithdrawnAllowance, key) is not None or newer:
+        if session.get(models.WithdrawnAllowance, key) is None:      # withdrawn by the newer grant
+            session.add(models.WithdrawnAllowance(allowance_id=key, officer=event["person"],
+                                                  month=event["month"]))
         session.flush()
         return {"allowance_id": key, "written": 0, "already": False, "withdrawn": True}
     rows = _append(session, head, [line])
+    for older in others:
+        if session.get(models.WithdrawnAllowance, older.allowance_id) is None:
+            session.add(models.WithdrawnAllowance(allowance_id=older.allowance_id, officer=older.officer,
+                                                  month=older.month))
+            rows += _reverse_grant(session, head, older)
     return {"allowance_id": key, "written": len(rows), "already": not rows, "withdrawn": False}
+
+
+def _reverse_grant(session, head, received: models.ReceivedAllowance) -> list[dict]:
+    grant = training_contract.grant_of(received.allowance_id)
+    granted = allowance_line(received.officer, received.paying_unit, received.month, received.amount, grant)
+    return _append(session, head, [allowance_withdrawal(granted, grant)])
 
 
 def withdraw_allowance(uow, event: dict) -> dict:
@@ -325,8 +344,7 @@ def withdraw_allowance(uow, event: dict) -> dict:
     if received is None:            # its due has not arrived: it will pay nothing
         session.flush()
         return {"allowance_id": key, "written": 0, "already": False}
-    granted = allowance_line(received.officer, received.paying_unit, received.month, received.amount, grant)
-    rows = _append(session, head, [allowance_withdrawal(granted, grant)])
+    rows = _reverse_grant(session, head, received)
     return {"allowance_id": key, "written": len(rows), "already": False}
 
 

@@ -215,6 +215,45 @@ def test_a_withdrawn_allowance_is_reversed_once_and_nets_to_zero(rewards):
         assert rpc.rewards.notice({"period": "2026"})["summary"] == [["a1", 0, 0, 3, 150, 150]]
 
 
+def test_grants_of_a_month_in_any_order_pay_once_net(rewards):
+    """Training grants a month anew (``#2``) only after withdrawing the grant before, but the two events
+    travel on two queues: the newer grant arriving first withdraws the older one (its line reversed;
+    the withdrawal, arriving later, changes nothing); an older grant arriving after a newer one pays
+    nothing.  Each month pays 50 net, nothing doubled, the chain verifies."""
+    regrant = dict(allowance("o2", "2026-04", "o2-g2"), allowance_id="o2:2026-04#2", grant=2)
+    rewards.dispatch("training", "allowance_due", allowance("o2", "2026-04"))
+    with rewards.rpc() as rpc:
+        wait_for(lambda: rpc.rewards.ledger({"subject": "o2"})["total"] == 1)
+    rewards.dispatch("training", "allowance_due", regrant)                    # before the withdrawal
+    with rewards.rpc() as rpc:
+        assert wait_for(lambda: rpc.rewards.ledger({"subject": "o2"})["total"] == 3)
+        assert rpc.rewards.reconcile({"period": "2026"})["ok"]              # never two in force
+    rewards.dispatch("training", "allowance_withdrawn", withdrawal("o2", "2026-04"))       # late
+    rewards.dispatch("training", "allowance_due", dict(regrant, person_id="o3", allowance_id="o3:2026-04#2",
+                                                       event_id="o3-g2"))
+    with rewards.rpc() as rpc:
+        wait_for(lambda: rpc.rewards.ledger({"subject": "o3"})["total"] == 1)
+    rewards.dispatch("training", "allowance_due", allowance("o3", "2026-04"))            # the older, late
+    rewards.dispatch("training", "allowance_withdrawn", withdrawal("o3", "2026-04"))
+    engine = rewards_engine(rewards)
+    with engine.connect() as conn:
+        wait_for(lambda: conn.execute(text("SELECT count(*) FROM withdrawn_allowance")).scalar() == 2
+                 and conn.execute(text("SELECT count(*) FROM received_allowance")).scalar() == 4)
+    eventlet.sleep(0.5)
+    with rewards.rpc() as rpc:
+        o2 = rpc.rewards.ledger({"subject": "o2"})["lines"]
+        assert [(l["key"], l["amount"], l["reverses"]) for l in o2] == [
+            ("allowance:2026-04|o2|allowance", 50, None),
+            ("allowance:2026-04|o2|allowance|3", 50, None),
+            ("allowance:2026-04|o2|allowance|2", -50, "allowance:2026-04|o2|allowance")]
+        o3 = rpc.rewards.ledger({"subject": "o3"})["lines"]
+        assert [(l["key"], l["amount"]) for l in o3] == [("allowance:2026-04|o3|allowance|3", 50)]
+        assert rpc.rewards.verify_chain({})["ok"]
+        report = rpc.rewards.reconcile({"period": "2026"})
+        assert report["ok"], report
+        assert (report["allowances"], report["ledger"]) == (2, 2)
+
+
 def test_guardrail_refusals_and_an_adapted_schedule(rewards):
     with rewards.rpc() as rpc:
         with pytest.raises(RuleViolation) as err:
