@@ -622,11 +622,9 @@ def _allowance_grants(uow, person_ids=None, month: str | None = None) -> dict:
             rows += uow.session.execute(stmt.where(A.key.like(f"{pid}:%"))).all()
     dues, withdrawn = {}, set()
     for kind, key in rows:
-        base = key.split("#", 1)[0]
-        pid, _, mo = base.rpartition(":")
+        pid, mo, grant = contract.allowance_parts(key)
         if month is not None and mo != month or person_ids is not None and pid not in person_ids:
             continue
-        grant = contract.grant_of(key)
         if kind == contract.ALLOWANCE_DUE:
             dues[(pid, mo)] = max(dues.get((pid, mo), 0), grant)
         else:

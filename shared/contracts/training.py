@@ -77,6 +77,7 @@ Pass rate (M§一3)
 """
 from __future__ import annotations
 
+import re
 import uuid
 
 from marshmallow import ValidationError, fields, validate, validates_schema
@@ -138,10 +139,21 @@ def allowance_id(person_id: str, month: str, grant: int = 1) -> str:
     return base if grant == 1 else f"{base}#{grant}"
 
 
+_ALLOWANCE_KEY = re.compile(r"^(?P<person>.+):(?P<month>\d{4}-\d{2})(?:#(?P<grant>\d+))?$")
+
+
+def allowance_parts(allowance_key: str) -> tuple[str, str, int]:
+    """(person, month, grant) of an allowance key (:func:`allowance_id`), read from its end: a
+    person's id may itself hold ``:`` and ``#`` (:data:`shared.schemas.ID_CHARS`)."""
+    match = _ALLOWANCE_KEY.match(allowance_key)
+    if match is None:
+        raise ValueError(f"not an allowance key: {allowance_key!r}")
+    return match["person"], match["month"], int(match["grant"] or 1)
+
+
 def grant_of(allowance_key: str) -> int:
     """The grant number of an allowance key (:func:`allowance_id`): 1, or the number after ``#``."""
-    _, sep, number = allowance_key.rpartition("#")
-    return int(number) if sep and number.isdigit() else 1
+    return allowance_parts(allowance_key)[2]
 
 
 def stable_event_id(kind: str, key: str) -> str:
