@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from fractions import Fraction
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, exists, func, insert, select
 
 from shared.dated import EARLIEST    # the roster's "as far back as it goes" (a unit without a date)
 from shared.dated import still_away
@@ -606,6 +606,19 @@ def _away(uow, people: dict) -> dict:
             for pid, days in departures.items()}
 
 
+def _any_away(uow, person_ids) -> bool:
+    """Whether any of these persons may have a spell off the team, as :func:`_away` finds them: a
+    dated departure (``person_departures``) or, known to the read model, an exit date
+    (``people.left_on``).  One statement a chunk; False means :func:`_away` finds no one of them."""
+    D, P = models.PersonDeparture, models.Person
+    for part in _chunks(set(person_ids)):
+        stmt = select(exists().where(D.person_id.in_(part))
+                      | exists().where(P.id.in_(part), P.left_on.is_not(None)))
+        if uow.session.execute(stmt).scalar():
+            return True
+    return False
+
+
 def _allowance_grants(uow, person_ids=None, month: str | None = None) -> dict:
     """(person, month) → (the latest grant announced, whether it was withdrawn), from the
     announcements (``allowance_due`` keyed by the grant's :func:`contract.allowance_id`,
@@ -695,7 +708,11 @@ def reconsider_allowances(uow, person_ids, today: date) -> dict:
     """The months already announced for these persons, judged again on what training knows now
     (a departure or a return arriving after the month was announced): a grant in force for a month
     no longer earned is withdrawn once; a withdrawn month earned again is granted anew.  Only persons
-    with a departure can change (a month is lost only by being away)."""
+    with a departure can change (a month is lost only by being away): a batch none of whose persons
+    has a dated departure or an exit date is answered at once, without reading them (the roster's
+    load: ten thousand joiners, none away)."""
+    if not _any_away(uow, person_ids):
+        return {"withdrawn": [], "granted": []}
     people = _people(uow, person_ids)
     away = _away(uow, people)
     if not away:
