@@ -56,15 +56,21 @@ def _append(session, head, lines) -> list[dict]:
     for start in range(0, len(keys), 500):
         existing.update(session.execute(select(models.LedgerLine.key).where(
             models.LedgerLine.key.in_(keys[start:start + 500]))).scalars())
-    recorded_at = utcnow().isoformat(timespec="microseconds")
-    fresh = [dict(line.to_dict(), recorded_at=recorded_at) for line in lines
-             if line.key not in existing]
-    rows = chain_rules.chain(fresh, prev_hash=head.hash, first_seq=head.seq + 1)
+    rows = _chained(lines, existing, head)
     if rows:
         session.add_all(models.LedgerLine(**row) for row in rows)
         head.seq, head.hash = rows[-1]["seq"], rows[-1]["hash"]
         session.flush()
     return rows
+
+
+def _chained(lines, existing: set, head) -> list[dict]:
+    """The rows of the lines whose key is not in ``existing``, chained after ``head`` (its ``seq`` and
+    ``hash``): what both ways of appending (:func:`_append`, :func:`_append_rows`) write."""
+    recorded_at = utcnow().isoformat(timespec="microseconds")
+    fresh = [dict(line.to_dict(), recorded_at=recorded_at) for line in lines
+             if line.key not in existing]
+    return chain_rules.chain(fresh, prev_hash=head.hash, first_seq=head.seq + 1)
 
 
 def _row_dict(row: models.LedgerLine) -> dict:
@@ -293,8 +299,7 @@ _HEAD = models.LedgerHead.__table__
 _LINE = models.LedgerLine.__table__
 _RECEIVED = models.ReceivedAllowance.__table__
 _WITHDRAWN = models.WithdrawnAllowance.__table__
-_HEAD_ROW = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)
-_HEAD_ROW_LOCKED = _HEAD_ROW.with_for_update()
+_HEAD_ROW_LOCKED = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
 _HEAD_SAVE = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 _LINE_KEYS = select(_LINE.c.key).where(_LINE.c.key.in_(bindparam("keys", expanding=True)))
 _RECEIVED_KEY = select(_RECEIVED.c.allowance_id).where(_RECEIVED.c.allowance_id == bindparam("key"))
@@ -327,9 +332,9 @@ def _core(session):
 
 
 def _lock_head_row(conn) -> _Head:
-    """:func:`_lock_head` without an ORM object: the head's row FOR UPDATE (PostgreSQL; on SQLite the
-    single pooled connection is the single writer)."""
-    row = conn.execute(_HEAD_ROW if conn.dialect.name == "sqlite" else _HEAD_ROW_LOCKED).first()
+    """:func:`_lock_head` without an ORM object: the head's row FOR UPDATE (PostgreSQL; SQLite's
+    compiler leaves the clause out: there the single pooled connection is the single writer)."""
+    row = conn.execute(_HEAD_ROW_LOCKED).first()
     if row is None:  # pragma: no cover - the migration inserts it
         conn.execute(insert(_HEAD).values(id=1, seq=0, hash=chain_rules.GENESIS))
         return _Head(0, chain_rules.GENESIS)
@@ -353,10 +358,7 @@ def _append_rows(conn, head: _Head, lines) -> list[dict]:
     ``head`` (advanced in memory; :func:`_save_head` writes it)."""
     keys = [line.key for line in lines]
     existing = set(conn.execute(_LINE_KEYS, {"keys": keys}).scalars()) if keys else set()
-    recorded_at = utcnow().isoformat(timespec="microseconds")
-    fresh = [dict(line.to_dict(), recorded_at=recorded_at) for line in lines
-             if line.key not in existing]
-    rows = chain_rules.chain(fresh, prev_hash=head.hash, first_seq=head.seq + 1)
+    rows = _chained(lines, existing, head)
     for row in rows:                # one by one: a line's columns are its own (``reverses`` or not)
         conn.execute(_INSERT_LINE, row)
     if rows:
@@ -468,8 +470,8 @@ def _period_ratings(session, period: str) -> list[models.ReceivedRating]:
 
 def _period_allowances(session, period: str) -> list[models.ReceivedAllowance]:
     """The allowances of the period in force: received and not withdrawn."""
-    R, W = models.ReceivedAllowance, models.WithdrawnAllowance
     first, last = _first_and_last_month(period)
+    R, W = models.ReceivedAllowance, models.WithdrawnAllowance
     return list(session.execute(select(R).where(
         R.month >= first, R.month <= last,
         ~select(W.allowance_id).where(W.allowance_id == R.allowance_id).exists())
